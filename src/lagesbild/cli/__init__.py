@@ -1,0 +1,66 @@
+"""The `lagesbild` command line: thin commands over the library, one module per group."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import typer
+
+from lagesbild.cli import core
+from lagesbild.cli import demo as demo_cmd
+from lagesbild.cli import refdata as refdata_cmd
+from lagesbild.cli._common import setup_logging
+
+app = typer.Typer(
+    name="lagesbild",
+    help=(
+        "lagesbild: a systematic, repeatable situation picture (lägesbild) of prostitution and sex purchase.\n\n"
+        "Start with `lagesbild demo`, or `lagesbild init` followed by `lagesbild import ads.jsonl` and "
+        "`lagesbild stats --lan 05`."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    home: Path | None = typer.Option(None, "--home", help="Data folder [env LAGESBILD_HOME; default ./lagesbild-data]."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL, e.g. postgresql://user@host/lagesbild [env LAGESBILD_DB; default SQLite in the data folder]."
+    ),
+    key_file: Path | None = typer.Option(None, "--key-file", help="Pseudonymization key file [env LAGESBILD_KEY_FILE]."),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-v info, -vv debug)."),
+) -> None:
+    setup_logging(verbose)
+    ctx.obj = {"home": home, "db": db, "key_file": key_file}
+
+
+app.command("init")(core.init)
+app.command("import")(core.import_)
+app.command("stats")(core.stats)
+app.command("demo")(demo_cmd.demo)
+app.add_typer(refdata_cmd.app, name="refdata")
+
+# Command groups owned by later pipeline stages; each module exposes a `typer.Typer` named `app`.
+_GROUPS = {
+    "normalize": "Normalize ad text: places, phones, ages, prices, languages, indicators.",
+    "estimate": "Estimates with intervals: capture-recapture, demand, purchases.",
+    "simulate": "Simulate a Swedish ad market with known ground truth.",
+}
+for _name, _help in _GROUPS.items():
+    try:
+        _mod = importlib.import_module(f"lagesbild.cli.{_name}")
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"lagesbild.cli.{_name}":
+            raise
+        continue
+    app.add_typer(_mod.app, name=_name, help=_help)
+
+
+def main() -> None:
+    """Entry point of the `lagesbild` console script."""
+    app()

@@ -1,0 +1,95 @@
+"""Shared CLI plumbing: settings from global options, friendly errors, output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from lagesbild.errors import InputError, LagesbildError
+from lagesbild.settings import Settings, load_settings
+from lagesbild.workspace import Workspace, open_workspace
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, format="%(message)s", handlers=[RichHandler(console=err_console, show_path=False)], force=True
+    )
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj or {}
+    return load_settings(home=obj.get("home"), db=obj.get("db"), key_file=obj.get("key_file"))
+
+
+@contextmanager
+def workspace(ctx: typer.Context) -> Iterator[Workspace]:
+    with friendly_errors():
+        ws = open_workspace(settings_from(ctx))
+    with ws, friendly_errors():
+        yield ws
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn lagesbild's errors into a short red message and an exit code (2 for bad input, 1 otherwise)."""
+    try:
+        yield
+    except InputError as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except LagesbildError as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def render(rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, title: str | None = None) -> None:
+    """Print rows as a rich table, CSV or JSON (to stdout)."""
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
+        return
+    cols = list(rows[0]) if rows else []
+    if fmt is OutputFormat.csv:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+        return
+    table = Table(title=title, show_lines=False)
+    for c in cols:
+        numeric = bool(rows) and isinstance(rows[0][c], int | float)
+        table.add_column(c, justify="right" if numeric else "left")
+    for r in rows:
+        table.add_row(*(format_number(v) if isinstance(v, int | float) else ("" if v is None else str(v)) for v in r.values()))
+    console.print(table)
+
+
+def format_number(v: float) -> str:
+    """Swedish-style number for tables: space as thousands separator, comma as decimal mark."""
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", "\u00a0")
+    return f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",")

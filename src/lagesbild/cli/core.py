@@ -1,0 +1,107 @@
+"""`lagesbild init`, `import` and `stats`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from lagesbild import refdata
+from lagesbild.cli._common import OutputFormat, console, friendly_errors, render, settings_from, workspace
+from lagesbild.ingest import import_file
+from lagesbild.workspace import init_workspace
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the data folder, the database and the secret pseudonymization key.
+
+    Safe to run again: an existing key is never overwritten. Keep the key file (mode 0600)
+    out of the database's backups and back it up separately.
+    """
+    with friendly_errors():
+        res = init_workspace(settings_from(ctx))
+    console.print(f"Data folder: [bold]{res.home}[/]")
+    console.print(f"Database:    {res.db} (schema version {res.schema_version})")
+    state = "created" if res.key_created else "exists, kept as it was"
+    console.print(f"Key:         {res.key_file} ({state})")
+
+
+def import_(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="JSONL or CSV files of ad observations (optionally .gz).", exists=True),
+    fmt: str | None = typer.Option(None, "--format", help="jsonl or csv; by default from the file name."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate only; store nothing."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Import ad observations (see docs/import-format.md).
+
+    Each file is validated line by line and stored in one transaction: a bad line stops
+    the import with its file, line and field, and nothing of that file is stored.
+    Re-importing a file stores nothing new. Phone numbers and e-mail addresses are
+    pseudonymized before anything is stored.
+
+    Example: lagesbild import ads.jsonl
+    """
+    with workspace(ctx) as ws:
+        for path in files:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                disable=not progress,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(path.name, total=path.stat().st_size)
+                summary = import_file(
+                    ws.store,
+                    ws.pseudonymizer,
+                    path,
+                    fmt=fmt,
+                    dry_run=dry_run,
+                    progress=lambda n, t=task: bar.advance(t, n),  # type: ignore[misc]
+                )
+            if dry_run:
+                console.print(f"{path}: {summary.n_records:,} records valid (dry run, nothing stored)")
+            else:
+                console.print(
+                    f"{path}: {summary.n_records:,} records, {summary.n_new:,} new, "
+                    f"{summary.n_duplicates:,} already stored"
+                )
+
+
+def stats(
+    ctx: typer.Context,
+    lan: str | None = typer.Option(None, "--lan", help="Only this county (two digits, e.g. 05)."),
+    kommun: str | None = typer.Option(None, "--kommun", help="Only this municipality (four digits, e.g. 0580)."),
+    period: str = typer.Option("month", "--period", help="year, month or day."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """Observations and distinct ads per municipality and period.
+
+    Example: lagesbild stats --lan 05 --format csv
+    """
+    with workspace(ctx) as ws:
+        if lan is not None:
+            refdata.county(lan)
+        if kommun is not None:
+            refdata.municipality(kommun)
+        rows = ws.store.observation_counts(lan=lan, kommun=kommun, period=period)
+        out = [
+            {
+                "period": r.period,
+                "lan": r.lan_kod or "",
+                "kommun": r.kommun_kod or "",
+                "namn": refdata.municipality(r.kommun_kod).name if r.kommun_kod else "(okänd)",
+                "observationer": r.observations,
+                "annonser": r.ads,
+            }
+            for r in rows
+        ]
+        title = "Annonser per kommun och " + {"year": "år", "month": "månad", "day": "dag"}.get(period, period)
+        if lan:
+            title += f" – {refdata.county(lan).name}"
+        render(out, fmt, title=title)

@@ -1,0 +1,116 @@
+"""The one exception tree of lagesbild.
+
+Every error the library raises on purpose derives from :class:`LagesbildError`.
+The CLI and the web layer turn these into friendly messages; library code never
+prints them and never swallows them::
+
+    LagesbildError
+    ├── ConfigError            settings, data folder or profile/assumption files are wrong
+    │   └── KeyMismatchError   the pseudonymization key is missing or does not match the store
+    ├── InputError             a file or value given by the user is invalid (names file, line, field)
+    │   └── InputErrors        several InputError at once (validation reports every error)
+    ├── StoreError             the database cannot be reached, or a migration failed
+    ├── RefdataError           reference data (municipalities, population...) is missing or malformed
+    ├── TransientError         worth retrying later (network hiccup, 429, 5xx)
+    └── TerminalError          retrying will not help (403, robots.txt disallows, page too large)
+
+``TransientError`` and ``TerminalError`` decide retries in the monitor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "InputErrors",
+    "KeyMismatchError",
+    "LagesbildError",
+    "RefdataError",
+    "StoreError",
+    "TerminalError",
+    "TransientError",
+]
+
+
+class LagesbildError(Exception):
+    """Base class of every error lagesbild raises on purpose."""
+
+
+class ConfigError(LagesbildError):
+    """Settings, the data folder or a declarative file (profile, assumptions) is wrong."""
+
+
+class KeyMismatchError(ConfigError):
+    """The pseudonymization key is missing, or is not the key this store was created with."""
+
+
+class InputError(LagesbildError):
+    """A file or value given by the user is invalid.
+
+    Args:
+        message: what is wrong, in plain words.
+        path: the file, if the input came from one.
+        line: 1-based line number in that file.
+        field: the field (column, JSON key, or dotted path) that is wrong.
+
+    ``str(error)`` reads ``ads.jsonl:12: field 'seen_at': not a date``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        if self.field is not None:
+            where += f"field '{self.field}': "
+        return where + self.message
+
+
+class InputErrors(InputError):
+    """Several input errors found at once (validation reports every error, not the first)."""
+
+    def __init__(self, errors: Sequence[InputError], *, path: str | None = None) -> None:
+        self.errors = list(errors)
+        summary = f"{len(self.errors)} error(s)"
+        super().__init__(summary, path=path)
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.errors)} error(s):"]
+        lines += [f"  - {e}" for e in self.errors]
+        return "\n".join(lines)
+
+
+class StoreError(LagesbildError):
+    """The database cannot be reached, or a migration or write failed."""
+
+
+class RefdataError(LagesbildError):
+    """Reference data (municipalities, counties, population, boundaries) is missing or malformed."""
+
+
+class TransientError(LagesbildError):
+    """A failure that may pass: worth retrying later (timeouts, 429, 5xx)."""
+
+
+class TerminalError(LagesbildError):
+    """A failure that retrying will not fix (403, disallowed by robots.txt, page too large)."""

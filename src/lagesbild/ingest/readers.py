@@ -1,0 +1,127 @@
+"""Stream records from JSONL and CSV files, naming the line of every problem.
+
+Files are read in binary, line by line with a length limit, so a 50 MB line or invalid
+UTF-8 gives a clear error instead of exhausting memory or crashing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from lagesbild.errors import InputError
+from lagesbild.ingest.fields import BY_NAME, REQUIRED
+
+__all__ = ["MAX_LINE_BYTES", "read_records"]
+
+MAX_LINE_BYTES = 4 * 1024 * 1024
+"""Longest accepted line (4 MiB): title and body may each be up to 1 MB of text."""
+
+Record = tuple[int, Any]  # (line number, parsed record or an InputError)
+
+
+def _lines(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> Iterator[tuple[int, bytes]]:
+    lineno = 0
+    while True:
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        if progress is not None:
+            progress(len(raw))
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            skipped = len(raw)
+            while True:  # skip the rest of the over-long line without keeping it
+                more = f.readline(MAX_LINE_BYTES)
+                skipped += len(more)
+                if progress is not None:
+                    progress(len(more))
+                if not more or more.endswith(b"\n"):
+                    break
+            raise InputError(
+                f"line is {skipped / 1e6:.1f} MB long; at most {MAX_LINE_BYTES / 1e6:.1f} MB", path=path, line=lineno
+            )
+        yield lineno, raw
+
+
+def _jsonl(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> Iterator[Record]:
+    for lineno, raw in _lines(f, path, progress):
+        if not raw.strip():
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield lineno, InputError(f"invalid UTF-8 at byte {exc.start}", path=path, line=lineno)
+            continue
+        try:
+            yield lineno, orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            hint = " (the file may be truncated)" if not raw.endswith(b"\n") else ""
+            yield lineno, InputError(f"malformed JSON: {exc.args[0]}{hint}", path=path, line=lineno)
+
+
+def _csv(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> Iterator[Record]:
+    lines = _lines(f, path, progress)
+    header: list[str] | None = None
+    for lineno, raw in lines:
+        try:
+            text = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield lineno, InputError(f"invalid UTF-8 at byte {exc.start}", path=path, line=lineno)
+            continue
+        if not text.strip():
+            continue
+        try:
+            row = next(csv.reader(io.StringIO(text)))
+        except (csv.Error, StopIteration) as exc:
+            yield lineno, InputError(f"malformed CSV: {exc}", path=path, line=lineno)
+            continue
+        if header is None:
+            header = [h.strip() for h in row]
+            unknown = [h for h in header if h not in BY_NAME]
+            missing = [r for r in REQUIRED if r not in header]
+            if unknown or missing:
+                parts = []
+                if missing:
+                    parts.append(f"missing required column(s) {', '.join(missing)}")
+                if unknown:
+                    parts.append(f"unknown column(s) {', '.join(unknown)}")
+                raise InputError(
+                    "wrong CSV header: " + "; ".join(parts) + f". Known columns: {', '.join(BY_NAME)}",
+                    path=path,
+                    line=lineno,
+                )
+            continue
+        if len(row) != len(header):
+            hint = " (the file may be truncated)" if not raw.endswith(b"\n") else ""
+            yield lineno, InputError(f"expected {len(header)} columns, found {len(row)}{hint}", path=path, line=lineno)
+            continue
+        yield lineno, {h: v for h, v in zip(header, row, strict=True) if v != ""}
+    if header is None:
+        raise InputError("empty CSV file: expected a header line", path=path)
+
+
+def detect_format(path: Path) -> str:
+    """``jsonl`` or ``csv`` from the file name (``.jsonl``, ``.ndjson``, ``.json``, ``.csv``, optionally ``.gz``)."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith(".csv"):
+        return "csv"
+    raise InputError("unknown file type: name it .jsonl or .csv (or give --format)", path=str(path))
+
+
+def read_records(
+    f: BinaryIO, path: str, fmt: str, progress: Callable[[int], None] | None = None
+) -> Iterator[Record]:
+    """Yield ``(line number, record)``; a bad line yields an :class:`InputError` in place of the record."""
+    if fmt == "jsonl":
+        return _jsonl(f, path, progress)
+    if fmt == "csv":
+        return _csv(f, path, progress)
+    raise InputError(f"unknown format {fmt!r}: use jsonl or csv", path=path)

@@ -1,0 +1,1 @@
+"""Normalize: turn raw ad observations into clean, typed facts (places, identifiers, ...)."""

@@ -1,0 +1,56 @@
+"""The ad observation: one ad seen on one site at one time.
+
+This is the record every entry point produces (file import, the monitor) and the
+store keeps. Identifiers in it are already pseudonyms; the free text has had phone
+numbers and e-mail addresses replaced by placeholders (see :mod:`lagesbild.privacy`).
+Times are ISO 8601 UTC strings (``2025-03-01T14:05:00Z``), which sort and group the
+same way on every backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Observation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One sighting of one ad, ready to store.
+
+    Attributes:
+        site: short name of the site, e.g. ``"annonsportalen"``.
+        site_ad_id: the site's own id of the ad.
+        seen_at: when it was seen (ISO 8601 UTC).
+        url: the ad's address, if known.
+        title, body: the ad's text, with identifiers replaced by placeholders.
+        location_text: the location as stated in the ad or on the site's page.
+        kommun_kod, lan_kod: the municipality and county, given or resolved; None if unknown.
+        place_confidence: 1.0 when given, lower when resolved from text, None when unknown.
+        age: the stated age.
+        price_text: the price as written.
+        language: ISO 639-1 code of the ad's language, if known.
+        name: the name the advertiser uses in the ad.
+        phones, emails: pseudonyms (``ph_…``, ``em_…``).
+        image_hashes: perceptual hashes (hex) of the ad's images.
+        posted_at: the posting date the site shows, if any (ISO 8601 UTC).
+    """
+
+    site: str
+    site_ad_id: str
+    seen_at: str
+    url: str | None = None
+    title: str | None = None
+    body: str | None = None
+    location_text: str | None = None
+    kommun_kod: str | None = None
+    lan_kod: str | None = None
+    place_confidence: float | None = None
+    age: int | None = None
+    price_text: str | None = None
+    language: str | None = None
+    name: str | None = None
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    image_hashes: tuple[str, ...] = ()
+    posted_at: str | None = None

@@ -1,0 +1,162 @@
+"""Pseudonymization at the door.
+
+People in ads may be victims. Raw phone numbers, e-mail addresses and messaging handles
+never reach the database, the logs or an error message: they are normalized (phones to
+E.164, e-mails lower-cased) and replaced by keyed HMAC-SHA256 pseudonyms. The key lives
+in a file outside the database (mode 0600); the store records only a fingerprint of it,
+so that a missing or wrong key is detected instead of silently producing new pseudonyms.
+
+Example::
+
+    >>> p = Pseudonymizer(b"k" * 32)
+    >>> p.phone("070-123 45 67") == p.phone("+46701234567")
+    True
+    >>> p.phone("070-123 45 67").startswith("ph_")
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lagesbild.errors import ConfigError, KeyMismatchError
+from lagesbild.normalize.identifiers import find_emails, find_phones, normalize_email, normalize_phone
+
+__all__ = ["KEY_BYTES", "Pseudonymizer", "ScrubbedText", "create_key", "key_fingerprint", "load_key"]
+
+KEY_BYTES = 32
+_PSEUDONYM_HEX = 24  # 96 bits: collisions are negligible at any realistic scale
+
+
+def create_key(path: Path) -> bool:
+    """Create a new random key file with mode 0600, unless one exists.
+
+    Returns:
+        True if a key was created, False if the file already existed (it is never overwritten).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(KEY_BYTES) + "\n")
+    os.chmod(path, 0o600)
+    return True
+
+
+def load_key(path: Path) -> bytes:
+    """Read the key file.
+
+    Raises:
+        KeyMismatchError: if the file is missing or malformed.
+        ConfigError: if the file can be read by other users (it must be 0600).
+    """
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise KeyMismatchError(
+            f"pseudonymization key not found at {path}. Run `lagesbild init`, or point "
+            "LAGESBILD_KEY_FILE at the installation's key (restore it from backup)."
+        ) from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"key file {path} is readable by other users; run `chmod 600 {path}`")
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise KeyMismatchError(f"key file {path} is not a hex key") from None
+    if len(key) != KEY_BYTES:
+        raise KeyMismatchError(f"key file {path} must hold {KEY_BYTES} bytes, found {len(key)}")
+    return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A fingerprint of the key that reveals nothing about it; the store records it."""
+    return hmac.new(key, b"lagesbild key fingerprint v1", hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubbedText:
+    """Text with identifiers replaced by placeholders, and the pseudonyms found in it."""
+
+    text: str
+    phones: tuple[str, ...]
+    emails: tuple[str, ...]
+
+
+class Pseudonymizer:
+    """Turns raw identifiers into keyed pseudonyms (``ph_…``, ``em_…``, ``hd_…``).
+
+    Args:
+        key: the installation's secret key (see :func:`load_key`).
+        expected_fingerprint: if given, the key must have this fingerprint.
+
+    Raises:
+        KeyMismatchError: if the key does not match ``expected_fingerprint``.
+    """
+
+    def __init__(self, key: bytes, expected_fingerprint: str | None = None) -> None:
+        if expected_fingerprint is not None and key_fingerprint(key) != expected_fingerprint:
+            raise KeyMismatchError(
+                "the pseudonymization key does not match the one this database was created with; "
+                "new identifiers would not match stored ones. Use the installation's original key file."
+            )
+        self._key = key
+        self.fingerprint = key_fingerprint(key)
+        self._mac = lru_cache(maxsize=200_000)(self._mac_uncached)
+
+    def _mac_uncached(self, kind: str, value: str) -> str:
+        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        return f"{kind}_{digest[:_PSEUDONYM_HEX]}"
+
+    def phone(self, raw: str) -> str | None:
+        """The pseudonym of a phone number in any common format, or None if it is not a phone number."""
+        e164 = normalize_phone(raw)
+        return None if e164 is None else self._mac("ph", e164)
+
+    def email(self, raw: str) -> str | None:
+        """The pseudonym of an e-mail address, or None if it is not one."""
+        norm = normalize_email(raw)
+        return None if norm is None else self._mac("em", norm)
+
+    def handle(self, service: str, raw: str) -> str:
+        """The pseudonym of a messaging handle on a service (e.g. ``telegram``)."""
+        return self._mac("hd", f"{service.lower()}:{raw.strip().lstrip('@').lower()}")
+
+    def scrub(self, text: str) -> ScrubbedText:
+        """Replace every phone number and e-mail address in ``text`` with a placeholder.
+
+        Returns the cleaned text and the pseudonyms of what was found, so that a number
+        written only in the ad text still links the ad.
+        """
+        if not text:
+            return ScrubbedText(text, (), ())
+        phones: list[str] = []
+        emails: list[str] = []
+        parts: list[str] = []
+        pos = 0
+        spans = [(s, e, "ph", v) for s, e, v in find_phones(text)] + [(s, e, "em", v) for s, e, v in find_emails(text)]
+        spans.sort()
+        for start, end, kind, value in spans:
+            if start < pos:
+                continue
+            parts.append(text[pos:start])
+            if kind == "ph":
+                parts.append("[telefon]")
+                phones.append(self._mac("ph", value))
+            else:
+                parts.append("[e-post]")
+                emails.append(self._mac("em", value))
+            pos = end
+        if not spans:
+            return ScrubbedText(text, (), ())
+        parts.append(text[pos:])
+        return ScrubbedText("".join(parts), tuple(dict.fromkeys(phones)), tuple(dict.fromkeys(emails)))

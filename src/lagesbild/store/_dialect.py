@@ -1,0 +1,59 @@
+"""The one place where SQLite and PostgreSQL differ."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+
+class Dialect:
+    """Backend-specific SQL and engine setup."""
+
+    name = "base"
+    placeholder = "?"
+
+    def create_engine(self, url: str) -> Engine:
+        raise NotImplementedError
+
+    def insert_ignore(self, table: str, columns: Sequence[str], conflict: Sequence[str]) -> str:
+        """An INSERT that silently skips rows whose ``conflict`` key exists already."""
+        cols = ", ".join(columns)
+        vals = ", ".join([self.placeholder] * len(columns))
+        return f"INSERT INTO {table} ({cols}) VALUES ({vals}) ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+
+
+class SQLiteDialect(Dialect):
+    name = "sqlite"
+    placeholder = "?"
+
+    def create_engine(self, url: str) -> Engine:
+        engine = create_engine(url, future=True)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    placeholder = "%s"
+
+    def create_engine(self, url: str) -> Engine:
+        return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def dialect_for(url: str) -> Dialect:
+    if url.startswith("sqlite"):
+        return SQLiteDialect()
+    if url.startswith("postgresql"):
+        return PostgresDialect()
+    raise ValueError(f"unsupported database URL {url.split(':', 1)[0]!r}: use sqlite:/// or postgresql://")

@@ -1,0 +1,160 @@
+"""Forward-only, recorded schema migrations, applied automatically on both backends.
+
+Each migration builds the tables it touches in its own ``MetaData``, frozen as they were
+when it was written: never edit a migration that has shipped, add a new one. Applied
+migrations are recorded in ``schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    select,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    id: int
+    name: str
+    up: Callable[[Connection], None]
+
+
+def _m0001_initial(conn: Connection) -> None:
+    md = MetaData()
+    Table("meta", md, Column("key", String(64), primary_key=True), Column("value", Text, nullable=False))
+    Table(
+        "imports",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("source", Text, nullable=False),
+        Column("sha256", String(64), nullable=False),
+        Column("started_at", String(32), nullable=False),
+        Column("n_records", Integer, nullable=False, server_default="0"),
+        Column("n_new", Integer, nullable=False, server_default="0"),
+    )
+    obs = Table(
+        "observations",
+        md,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("site", String(64), nullable=False),
+        Column("site_ad_id", String(128), nullable=False),
+        Column("seen_at", String(32), nullable=False),
+        Column("url", Text),
+        Column("title", Text),
+        Column("body", Text),
+        Column("location_text", Text),
+        Column("kommun_kod", String(4)),
+        Column("lan_kod", String(2)),
+        Column("place_confidence", Float),
+        Column("age", Integer),
+        Column("price_text", Text),
+        Column("language", String(8)),
+        Column("name", Text),
+        Column("phones", Text, nullable=False, server_default=""),
+        Column("emails", Text, nullable=False, server_default=""),
+        Column("image_hashes", Text, nullable=False, server_default=""),
+        Column("posted_at", String(32)),
+        Column("import_id", Integer),
+        UniqueConstraint("site", "site_ad_id", "seen_at", name="uq_observation_sighting"),
+    )
+    Index("ix_observations_place_time", obs.c.lan_kod, obs.c.kommun_kod, obs.c.seen_at)
+    Index("ix_observations_import", obs.c.import_id)
+    Table(
+        "site_ads",
+        md,
+        Column("site", String(64), nullable=False),
+        Column("site_ad_id", String(128), nullable=False),
+        Column("first_seen", String(32), nullable=False),
+        Column("last_seen", String(32), nullable=False),
+        Column("n_observations", Integer, nullable=False),
+        PrimaryKeyConstraint("site", "site_ad_id", name="pk_site_ads"),
+    )
+    Table(
+        "population",
+        md,
+        Column("year", Integer, nullable=False),
+        Column("kommun_kod", String(4), nullable=False),
+        Column("kon", String(1), nullable=False),
+        Column("alder", Integer, nullable=False),
+        Column("antal", Integer, nullable=False),
+        PrimaryKeyConstraint("year", "kommun_kod", "kon", "alder", name="pk_population"),
+    )
+    Table(
+        "population_sources",
+        md,
+        Column("year", Integer, primary_key=True, autoincrement=False),
+        Column("source", Text, nullable=False),
+        Column("imported_at", String(32), nullable=False),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _m0001_initial),)
+
+
+def _ledger(conn: Connection) -> Table:
+    md = MetaData()
+    t = Table(
+        "schema_migrations",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("name", Text, nullable=False),
+        Column("applied_at", String(32), nullable=False),
+    )
+    md.create_all(conn)
+    return t
+
+
+def applied(conn: Connection) -> list[int]:
+    """Ids of the migrations recorded in this database."""
+    if not inspect(conn).has_table("schema_migrations"):
+        return []
+    t = _ledger(conn)
+    return [r[0] for r in conn.execute(select(t.c.id).order_by(t.c.id))]
+
+
+def migrate(conn: Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[Migration]:
+    """Apply every migration not yet recorded, in order, each recorded in the same transaction.
+
+    Returns the migrations applied now.
+    """
+    ledger = _ledger(conn)
+    done = set(applied(conn))
+    known = {m.id for m in migrations}
+    unknown = done - known
+    if unknown:
+        from lagesbild.errors import StoreError
+
+        raise StoreError(
+            f"the database has migrations {sorted(unknown)} that this version of lagesbild does not know; "
+            "upgrade lagesbild (migrations are forward-only)"
+        )
+    new = []
+    for m in sorted(migrations, key=lambda m: m.id):
+        if m.id in done:
+            continue
+        log.info("applying migration %04d %s", m.id, m.name)
+        m.up(conn)
+        conn.execute(ledger.insert().values(id=m.id, name=m.name, applied_at=datetime.now(UTC).isoformat()))
+        new.append(m)
+    return new

@@ -1,0 +1,86 @@
+"""The installation: its data folder, database and key, opened together.
+
+``lagesbild init`` creates a workspace; every other command opens one. The key file is
+kept outside the database; the database records the key's fingerprint so that a wrong
+key is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from lagesbild.privacy import Pseudonymizer, create_key, load_key
+from lagesbild.settings import Settings
+from lagesbild.store import Store
+
+__all__ = ["InitResult", "Workspace", "init_workspace", "open_workspace"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    home: Path
+    key_file: Path
+    key_created: bool
+    db: str
+    schema_version: int
+
+
+@dataclass
+class Workspace:
+    """An open installation: settings, store and pseudonymizer."""
+
+    settings: Settings
+    store: Store
+    pseudonymizer: Pseudonymizer
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def init_workspace(settings: Settings) -> InitResult:
+    """Create the data folder, the key (mode 0600, never overwritten) and the database.
+
+    Running it again on an existing folder changes nothing and keeps the key.
+
+    Raises:
+        KeyMismatchError: if the database exists and was created with another key.
+        StoreError: if the database cannot be reached.
+    """
+    settings.home.mkdir(parents=True, exist_ok=True)
+    created = create_key(settings.key_file)
+    if created:
+        log.info("created a new pseudonymization key at %s", settings.key_file)
+    key = load_key(settings.key_file)
+    pz = Pseudonymizer(key)
+    with Store.open(settings.db) as store:
+        store.bind_key(pz.fingerprint)
+        version = store.schema_version()
+        url = store.safe_url
+    return InitResult(settings.home, settings.key_file, created, url, version)
+
+
+def open_workspace(settings: Settings) -> Workspace:
+    """Open the store and the key, and check that they belong together.
+
+    Raises:
+        KeyMismatchError: missing key, or a key other than the one the database was created with.
+        StoreError: the database cannot be reached.
+    """
+    key = load_key(settings.key_file)
+    store = Store.open(settings.db)
+    try:
+        pz = Pseudonymizer(key, expected_fingerprint=store.get_meta("key_fingerprint"))
+    except Exception:
+        store.close()
+        raise
+    return Workspace(settings, store, pz)
