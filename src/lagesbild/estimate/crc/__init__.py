@@ -1,0 +1,49 @@
+"""Capture-recapture estimators of the size of a hidden population.
+
+Pure functions over typed, frozen inputs (no I/O; see :mod:`lagesbild.estimate.crc_io` to read
+files):
+
+* :func:`fit_model` and :func:`run_all_models`: closed-population log-linear models M0, Mt, Mh,
+  Mth (Chao, Poisson2, Darroch, Gamma3.5 heterogeneity), Mb, Mbh and custom designs, with
+  profile-likelihood intervals (as Rcapture's ``closedp.t`` / ``closedpCI.t``);
+* :func:`two_source`: Lincoln-Petersen and Chapman with Seber's variance and Chao's interval;
+* :func:`chao_lower_bound` and :func:`zelterman`: single-source frequency counts.
+
+What each model assumes is in :data:`MODELS` (``MODELS[name].assumptions``). The methods are
+explained for analysts in ``docs/methods/capture-recapture.md``.
+"""
+
+from lagesbild.estimate.crc._types import (
+    CaptureHistories,
+    CRCResult,
+    FrequencyCounts,
+    SingleSourceResult,
+    TwoSourceResult,
+    all_histories,
+)
+from lagesbild.estimate.crc.loglinear import STANDARD_MODELS, LoglinearSpec, fit_model, standard_model_names
+from lagesbild.estimate.crc.models import MODELS, ModelDescription, describe
+from lagesbild.estimate.crc.runner import run_all_models
+from lagesbild.estimate.crc.single_source import chao_lower_bound, zelterman
+from lagesbild.estimate.crc.two_source import two_source, two_source_from_histories
+
+__all__ = [
+    "MODELS",
+    "STANDARD_MODELS",
+    "CRCResult",
+    "CaptureHistories",
+    "FrequencyCounts",
+    "LoglinearSpec",
+    "ModelDescription",
+    "SingleSourceResult",
+    "TwoSourceResult",
+    "all_histories",
+    "chao_lower_bound",
+    "describe",
+    "fit_model",
+    "run_all_models",
+    "standard_model_names",
+    "two_source",
+    "two_source_from_histories",
+    "zelterman",
+]

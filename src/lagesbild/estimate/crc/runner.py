@@ -1,0 +1,53 @@
+"""Fit every applicable capture-recapture model and rank them by AIC."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from lagesbild.estimate.crc._types import CaptureHistories, CRCResult
+from lagesbild.estimate.crc.loglinear import STANDARD_MODELS, LoglinearSpec, fit_model, standard_model_names
+
+__all__ = ["run_all_models"]
+
+log = logging.getLogger(__name__)
+
+
+def run_all_models(
+    histories: CaptureHistories,
+    *,
+    models: Iterable[str | LoglinearSpec] | None = None,
+    ci_level: float = 0.95,
+    profile_ci: bool = True,
+    rcapture_mbh_se: bool = False,
+) -> list[CRCResult]:
+    """Fit all applicable closed-population models and return them sorted by AIC (best first).
+
+    Args:
+        histories: the capture histories.
+        models: the models to fit; by default Rcapture's ``closedp.t`` set (M0, Mt, Mb for two
+            occasions; M0, Mt, Mh and Mth with four heterogeneity forms, Mb and Mbh otherwise).
+        ci_level: coverage of the intervals.
+        profile_ci: compute the profile-likelihood intervals (slower).
+        rcapture_mbh_se: report Rcapture 1.4-4's standard error for Mbh instead of the exact one.
+
+    Raises:
+        ValueError: an unknown model name.
+
+    Models whose parameters cannot be estimated from these histories (fewer histories than
+    parameters, design not of full rank) are left out; this is logged.
+    """
+    chosen = list(models) if models is not None else list(standard_model_names(histories.n_occasions))
+    unknown = [m for m in chosen if isinstance(m, str) and m not in STANDARD_MODELS]
+    if unknown:
+        raise ValueError(f"unknown model(s): {', '.join(unknown)}")
+    results: list[CRCResult] = []
+    for model in chosen:
+        try:
+            results.append(
+                fit_model(histories, model, ci_level=ci_level, profile_ci=profile_ci, rcapture_mbh_se=rcapture_mbh_se)
+            )
+        except ValueError as exc:
+            name = model if isinstance(model, str) else model.label
+            log.info("model %s left out: %s", name, exc)
+    return sorted(results, key=lambda r: r.aic)
