@@ -37,12 +37,16 @@ from scipy import optimize, special, stats
 from lagesbild.estimate.crc._types import CaptureHistories, CRCResult, FloatArray, IntArray
 
 __all__ = [
+    "MAX_OCCASIONS",
     "STANDARD_MODELS",
     "Heterogeneity",
     "LoglinearSpec",
     "fit_model",
     "standard_model_names",
 ]
+
+MAX_OCCASIONS = 15
+"""Largest number of occasions fitted: the table has ``2**t - 1`` cells (32 767 for 15)."""
 
 Heterogeneity = Literal["Chao", "Poisson", "Darroch", "Gamma"]
 Base = Literal["M0", "Mt", "Mb", "Mbh"]
@@ -314,23 +318,53 @@ def _profile_ci(
         ct = _xlogx(n0) + math.lgamma(big + 1.0) - _xlogx(big) - math.lgamma(n0 + 1.0)
         return -(dev - 2.0 * ct) / 2.0
 
-    lo_edge = n + 1e-6 * max(1.0, big_n - n)
+    def safe(v: float) -> float:
+        try:
+            return loglik(v)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return -math.inf
+
+    # The fit can fail far from the estimate (overflow): shrink the search range until it works.
+    hi_edge = fmax * big_n
+    while not math.isfinite(safe(hi_edge)):
+        hi_edge = big_n + (hi_edge - big_n) * 0.8
+        if hi_edge - big_n < 1e-3 * big_n:
+            raise ValueError("the profile likelihood cannot be evaluated above the estimate")
+    # Near N = n (almost no unseen units) the fit can fail as well: start a little higher.
+    for power in range(6, 0, -1):
+        lo_edge = n + 10.0**-power * max(1.0, big_n - n)
+        if math.isfinite(safe(lo_edge)):
+            break
+    else:
+        raise ValueError("the profile likelihood cannot be evaluated below the estimate")
+
+    def objective(v: float) -> float:
+        value = safe(v)
+        return -value if math.isfinite(value) else 1e300
+
     res = optimize.minimize_scalar(
-        lambda v: -loglik(v), bounds=(lo_edge, fmax * big_n), method="bounded", options={"xatol": 1e-6 * big_n}
+        objective, bounds=(lo_edge, hi_edge), method="bounded", options={"xatol": 1e-6 * big_n}
     )
     mode = float(res.x)
-    target = -float(res.fun) - float(stats.chi2.ppf(level, 1)) / 2.0
+    target = loglik(mode) - float(stats.chi2.ppf(level, 1)) / 2.0
 
     def g(v: float) -> float:
         return loglik(v) - target
 
-    low = float(n) if g(lo_edge) > 0 else float(optimize.brentq(g, lo_edge, mode, xtol=1e-8 * big_n))
-    hi_edge = fmax * big_n
+    low = float(n) if safe(lo_edge) - target > 0 else float(optimize.brentq(g, lo_edge, mode, xtol=1e-8 * big_n))
     high = math.inf if g(hi_edge) > 0 else float(optimize.brentq(g, mode, hi_edge, xtol=1e-8 * big_n))
     return mode, low, high
 
 
 # --------------------------------------------------------------------------- public API
+
+
+def _check_size(t: int) -> None:
+    if t > MAX_OCCASIONS:
+        raise ValueError(
+            f"{t} occasions give {2**t - 1} possible histories, more than a log-linear model can handle "
+            f"(at most {MAX_OCCASIONS} occasions): aggregate occasions into periods first"
+        )
 
 
 def fit_model(
@@ -371,8 +405,9 @@ def fit_model(
     spec = STANDARD_MODELS[model] if isinstance(model, str) else model
     if not 0 < ci_level < 1:
         raise ValueError("ci_level must be between 0 and 1")
-    hist, y = histories.cell_counts()
     t = histories.n_occasions
+    _check_size(t)
+    hist, y = histories.cell_counts()
     n = histories.n_observed
     x, names, chao_start = _design(spec, hist)
     if x.shape[1] + 1 > len(y):
@@ -399,7 +434,7 @@ def fit_model(
             mode, low, high = _profile_ci(y, x, names, chao_start, chao_drop_negative, n, big_n, ci_level, fmax_sup)
             method = "profile likelihood"
             if math.isinf(high):
-                notes.append(f"upper profile limit above {fmax_sup:g} x abundance")
+                notes.append(f"upper profile limit not found in the search range (up to {fmax_sup:g} x abundance)")
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
             low, high = _chao_lognormal(n, big_n, se, ci_level)
             method = "Chao log-normal"

@@ -6,7 +6,13 @@ import logging
 from collections.abc import Iterable
 
 from lagesbild.estimate.crc._types import CaptureHistories, CRCResult
-from lagesbild.estimate.crc.loglinear import STANDARD_MODELS, LoglinearSpec, fit_model, standard_model_names
+from lagesbild.estimate.crc.loglinear import (
+    STANDARD_MODELS,
+    LoglinearSpec,
+    _check_size,
+    fit_model,
+    standard_model_names,
+)
 
 __all__ = ["run_all_models"]
 
@@ -32,12 +38,13 @@ def run_all_models(
         rcapture_mbh_se: report Rcapture 1.4-4's standard error for Mbh instead of the exact one.
 
     Raises:
-        ValueError: an unknown model name.
+        ValueError: an unknown model name, or too many occasions (see ``MAX_OCCASIONS``).
 
     Models whose parameters cannot be estimated from these histories (fewer histories than
     parameters, design not of full rank) are left out; this is logged.
     """
     chosen = list(models) if models is not None else list(standard_model_names(histories.n_occasions))
+    _check_size(histories.n_occasions)
     unknown = [m for m in chosen if isinstance(m, str) and m not in STANDARD_MODELS]
     if unknown:
         raise ValueError(f"unknown model(s): {', '.join(unknown)}")
