@@ -1,85 +1,328 @@
 """Place text -> municipality (kommun) and county (län).
 
-A first resolver over the bundled gazetteer: exact match of the folded text, then of
-its longest word spans, preferring curated aliases and districts over municipality
-names over localities and postal towns, and the most populous municipality among
-several. It returns an explicit unknown instead of a guess.
+The resolver reads, in order of trust, the location the ad states, its title and its
+body, and looks every word span (up to three words) up in one dictionary built from
+the bundled gazetteer plus the curated slang in ``rules/places.yaml`` (Sthlm, Gbg,
+Norrkpg, Jkpg...). Only tokens that look like places and are unknown are fuzzy
+matched (rapidfuzz), so misspellings such as "Götebrog" resolve without paying for a
+fuzzy search over every word.
+
+Names that exist in several municipalities are decided by, in turn, the site's own
+city page (``site_city``), other places named in the same ad, and population; when
+none of these separates the candidates the answer is an explicit unknown (with the
+county if all candidates share one), never a guess.
+
+Common words that are also place names ("Backe", "Vara", "Mark", "Ed") are a stop
+list in the rules file: in a title or body they count only after a location word
+("i Vara", "nära Mark", "bor i Ed").
+
+>>> resolve_place("Gbg").kommun_kod
+'1480'
+>>> resolve_place("", body="Ny tjej i Vara, ring mig").kommun_kod
+'1470'
+>>> resolve_place("", body="Jag är bara här för dig").kommun_kod is None
+True
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from lagesbild.refdata import fold_name, gazetteer, municipality
+from rapidfuzz import fuzz, process
 
-__all__ = ["PlaceMatch", "resolve_place"]
+from lagesbild.normalize._rules import rules
+from lagesbild.refdata import fold_name, gazetteer, municipalities, postcodes
 
-_KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "lan": 3, "tatort": 2, "postort": 2}
+__all__ = ["UNKNOWN", "PlaceMatch", "resolve_place"]
+
+_KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "tatort": 2, "postort": 2, "lan": 3}
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*")
+_POSTCODE = re.compile(r"(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
 class PlaceMatch:
-    """A resolved place. ``kommun_kod`` None means unknown (or only the county is known)."""
+    """A resolved place.
+
+    Attributes:
+        kommun_kod: four-digit municipality code; None means unknown (or county only).
+        lan_kod: two-digit county code; None when not even the county is known.
+        confidence: 0..1, how sure the resolver is (0.0 for unknown).
+        matched: the text that was matched, as written (kept for review).
+        source: where it was found: ``location``, ``title``, ``body``, ``site_city``.
+    """
 
     kommun_kod: str | None
     lan_kod: str | None
     confidence: float
     matched: str | None
+    source: str | None = None
 
 
 UNKNOWN = PlaceMatch(None, None, 0.0, None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    kommun: str | None  # None for a county name
+    lan: str
+    rank: int
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    cands: tuple[_Cand, ...]
+    matched: str
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    names: dict[str, tuple[_Cand, ...]]
+    first_words: frozenset[str]
+    stopwords: frozenset[str]
+    location_words: frozenset[str]
+    suffixes: tuple[str, ...]
+    fuzzy_choices: tuple[str, ...]
+    conf: dict[str, float]
+
+
 @cache
-def _index() -> dict[str, tuple[str | None, str, float]]:
-    """folded name -> (kommun or None for a county, county, confidence)."""
-    best: dict[str, tuple[int, int, str | None, str, int]] = {}
-    kommuner_per_name: dict[str, set[str]] = {}
+def _index() -> _Index:
+    cfg = rules("places")
+    kommuner = municipalities()
+    best: dict[tuple[str, str | None, str], tuple[int, int]] = {}
     for e in gazetteer():
-        kommuner_per_name.setdefault(e.folded, set()).add(e.municipality_code)
-    for e in gazetteer():
-        rank = _KIND_RANK.get(e.kind, 3)
-        pop = e.population or municipality(e.municipality_code).population_total if e.municipality_code else 0
         kommun = None if e.kind == "lan" else e.municipality_code
-        cand = (rank, -pop, kommun, e.county_code, len(kommuner_per_name[e.folded]))
-        if e.folded not in best or cand[:2] < best[e.folded][:2]:
-            best[e.folded] = cand
-    out: dict[str, tuple[str | None, str, float]] = {}
-    for name, (rank, _, kommun, lan, n) in best.items():
-        conf = 0.95 if n == 1 else 0.7
-        if rank == 3:
-            conf = 0.5
-        out[name] = (kommun, lan, conf)
-    return out
+        rank = _KIND_RANK.get(e.kind, 3)
+        pop = e.population if e.kind == "tatort" else 0
+        if kommun is not None and e.kind in ("kommun", "alias", "stadsdel", "stadsdelsomrade"):
+            pop = kommuner[kommun].population_total
+        key = (e.folded, kommun, e.county_code)
+        old = best.get(key)
+        if old is None or (rank, -pop) < (old[0], -old[1]):
+            best[key] = (rank, pop)
+    names: dict[str, list[_Cand]] = {}
+    for (name, kommun, lan), (rank, pop) in best.items():
+        names.setdefault(name, []).append(_Cand(kommun, lan, rank, pop))
+    # Curated aliases override the gazetteer; a null code makes the name explicitly foreign.
+    for name, code in (cfg.get("aliases") or {}).items():
+        folded = fold_name(str(name))
+        if code is None:
+            names[folded] = []
+            continue
+        m = kommuner[str(code)]
+        names[folded] = [_Cand(m.code, m.county_code, 0, m.population_total)]
+    ordered = {k: tuple(sorted(v, key=lambda c: (c.rank, -c.population))) for k, v in names.items()}
+    fuzzy_pop = int(cfg["fuzzy"]["min_locality_population"])
+    stop = frozenset(fold_name(str(w)) for w in cfg.get("stopwords") or ())
+    choices = sorted(
+        {
+            name
+            for name, cands in ordered.items()
+            if cands
+            and len(name) >= int(cfg["fuzzy"]["min_length"])
+            and name not in stop
+            and any(c.rank <= 1 or (c.rank == 2 and c.population >= fuzzy_pop) for c in cands)
+        }
+    )
+    return _Index(
+        names=ordered,
+        first_words=frozenset(n.split(" ", 1)[0] for n in ordered if " " in n),
+        stopwords=stop,
+        location_words=frozenset(fold_name(str(w)) for w in cfg.get("location_words") or ()),
+        suffixes=tuple(fold_name(str(s)) for s in cfg.get("suffixes") or ()),
+        fuzzy_choices=tuple(choices),
+        conf={str(k): float(v) for k, v in cfg["confidence"].items()},
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _fold(token: str) -> str:
+    return fold_name(token).replace(".", "")
+
+
+@lru_cache(maxsize=100_000)
+def _fuzzy(token: str) -> str | None:
+    idx = _index()
+    cfg = rules("places")["fuzzy"]
+    if len(token) < int(cfg["min_length"]):
+        return None
+    found = process.extractOne(token, idx.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=float(cfg["score_cutoff"]))
+    return None if found is None else str(found[0])
+
+
+def _lookup(key: str) -> tuple[_Cand, ...] | None:
+    idx = _index()
+    cands = idx.names.get(key)
+    if cands is not None or " " in key:
+        return cands
+    for suffix in idx.suffixes:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+            cands = idx.names.get(key[: -len(suffix)])
+            if cands:
+                return cands
+    return None
+
+
+def _scan(text: str, *, strict: bool) -> list[_Hit]:
+    """Every place name in ``text``. ``strict`` applies the body rules (stop list, case)."""
+    idx = _index()
+    toks = [(m.group(0), _fold(m.group(0))) for m in _TOKEN.finditer(text)]
+    hits: list[_Hit] = []
+    i, n = 0, len(toks)
+    while i < n:
+        raw, folded = toks[i]
+        context = i > 0 and toks[i - 1][1] in idx.location_words
+        capital = raw[:1].isupper()
+        step = 1
+        for length in (3, 2, 1):
+            if i + length > n or (length > 1 and folded not in idx.first_words):
+                continue
+            key = " ".join(t[1] for t in toks[i : i + length]) if length > 1 else folded
+            cands = _lookup(key)
+            if cands is None:
+                continue
+            if strict and length == 1 and not _accept(key, cands, capital=capital, context=context):
+                break
+            hits.append(_Hit(cands, " ".join(t[0] for t in toks[i : i + length])))
+            step = length
+            break
+        else:
+            # Unknown word: fuzzy only if it looks like a place name.
+            if len(folded) >= 5 and (not strict or (capital and context)) and folded not in idx.location_words:
+                name = _fuzzy(folded)
+                if name is not None:
+                    hits.append(_Hit(idx.names[name], raw, fuzzy=True))
+        i += step
+    return hits
+
+
+def _accept(key: str, cands: tuple[_Cand, ...], *, capital: bool, context: bool) -> bool:
+    if not cands:
+        return True  # an explicitly foreign name: keep it so it can block a guess
+    if key in _index().stopwords:
+        return capital and context
+    if cands[0].rank >= 2 or len(key) <= 3:
+        return capital
+    return True
+
+
+def _decide(hit: _Hit, site: PlaceMatch | None, context: Iterable[_Cand]) -> PlaceMatch:
+    conf = _index().conf
+    cands = hit.cands
+    if not cands:
+        return PlaceMatch(None, None, 0.0, hit.matched)
+    base = conf["fuzzy"] if hit.fuzzy else 1.0
+    kommun_cands = [c for c in cands if c.kommun is not None]
+    if not kommun_cands:
+        return PlaceMatch(None, cands[0].lan, conf["county_only"] * base, hit.matched)
+    distinct = {c.kommun for c in kommun_cands}
+    top = kommun_cands[0]
+    if len(distinct) == 1:
+        return PlaceMatch(top.kommun, top.lan, min(conf["unique"], base), hit.matched)
+    if site is not None and site.kommun_kod is not None:
+        for c in kommun_cands:
+            if c.kommun == site.kommun_kod:
+                return PlaceMatch(c.kommun, c.lan, conf["ambiguous_site_city"] * base, hit.matched)
+        for c in kommun_cands:
+            if c.lan == site.lan_kod:
+                return PlaceMatch(c.kommun, c.lan, conf["ambiguous_site_city"] * 0.9 * base, hit.matched)
+    ctx = list(context)
+    for c in kommun_cands:
+        if any(o.kommun == c.kommun for o in ctx):
+            return PlaceMatch(c.kommun, c.lan, conf["ambiguous_context"] * base, hit.matched)
+    for c in kommun_cands:
+        if any(o.lan == c.lan for o in ctx):
+            return PlaceMatch(c.kommun, c.lan, conf["ambiguous_context"] * 0.9 * base, hit.matched)
+    second = kommun_cands[1]
+    if top.rank <= 1 < second.rank:
+        # A municipality or curated name against localities elsewhere: "Lund".
+        return PlaceMatch(top.kommun, top.lan, conf["ambiguous_rank"] * base, hit.matched)
+    if top.rank < second.rank or top.population >= 3 * max(second.population, 1):
+        return PlaceMatch(top.kommun, top.lan, conf["ambiguous_population"] * base, hit.matched)
+    lans = {c.lan for c in kommun_cands}
+    if len(lans) == 1:
+        return PlaceMatch(None, top.lan, conf["county_only"] * base, hit.matched)
+    return PlaceMatch(None, None, 0.0, hit.matched)
+
+
+def _postcode(text: str) -> PlaceMatch | None:
+    m = _POSTCODE.search(text)
+    if m is None:
+        return None
+    codes = postcodes().get(m.group(1) + m.group(2))
+    if not codes or len(set(codes)) != 1:
+        return None
+    k = municipalities()[codes[0]]
+    return PlaceMatch(k.code, k.county_code, _index().conf["postcode"], m.group(0))
 
 
 @lru_cache(maxsize=50_000)
-def resolve_place(text: str | None) -> PlaceMatch:
-    """Resolve a stated location such as ``"Sthlm Södermalm"`` or ``"Norrköping city"``.
+def resolve_place(
+    text: str | None,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    site_city: str | None = None,
+) -> PlaceMatch:
+    """Resolve an ad's place to a municipality and county.
 
-    >>> resolve_place("Gbg").kommun_kod
-    '1480'
+    Args:
+        text: the location as the ad or the site states it, e.g. ``"Sthlm Södermalm"``.
+        title: the ad's title, searched when the location gives nothing.
+        body: the ad's body, searched last, with the stricter body rules.
+        site_city: the site's own city page the ad was listed under; it decides names
+            that exist in several municipalities and is the fallback (with low
+            confidence) when the ad names no place at all.
+
+    Returns:
+        A :class:`PlaceMatch`; ``kommun_kod`` None means unknown.
+
+    >>> resolve_place("Norrköping city").kommun_kod
+    '0581'
     >>> resolve_place("nowhere at all").kommun_kod is None
     True
     """
-    if not text:
-        return UNKNOWN
-    folded = fold_name(text)
-    idx = _index()
-    if folded in idx:
-        k, lan, conf = idx[folded]
-        return PlaceMatch(k, lan, conf, text)
-    words = [w.strip(".,!?:;()[]\"'") for w in folded.split()]
-    words = [w for w in words if w]
-    county_hit: PlaceMatch | None = None
-    for n in range(min(4, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            span = " ".join(words[i : i + n])
-            if span in idx:
-                k, lan, conf = idx[span]
-                if k is None:
-                    county_hit = county_hit or PlaceMatch(None, lan, conf * 0.8, span)
-                    continue
-                return PlaceMatch(k, lan, conf * 0.9, span)
-    return county_hit or UNKNOWN
+    conf = _index().conf
+    site = _resolve_site(site_city) if site_city else None
+    sources = (
+        ("location", text, False, 1.0),
+        ("title", title, True, conf["from_title"]),
+        ("body", body, True, conf["from_body"]),
+    )
+    scanned = [(name, _scan(value, strict=strict), factor) for name, value, strict, factor in sources if value]
+    context = [h.cands[0] for _, hits, _ in scanned for h in hits if len({c.kommun for c in h.cands}) == 1]
+    for name, hits, factor in scanned:
+        decided = [_decide(h, site, context) for h in hits]
+        known = [d for d in decided if d.kommun_kod is not None]
+        if known:
+            best = max(known, key=lambda d: d.confidence)
+            return PlaceMatch(best.kommun_kod, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
+        if name == "location" and text:
+            by_post = _postcode(text)
+            if by_post is not None:
+                return PlaceMatch(by_post.kommun_kod, by_post.lan_kod, by_post.confidence, by_post.matched, name)
+        county = [d for d in decided if d.lan_kod is not None]
+        if county:
+            best = county[0]
+            return PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
+        if decided and name == "location":
+            # The stated location names a place we know is not a Swedish municipality.
+            return PlaceMatch(None, None, 0.0, decided[0].matched, name)
+    if site is not None and site.kommun_kod is not None:
+        return PlaceMatch(site.kommun_kod, site.lan_kod, conf["site_city_fallback"], site_city, "site_city")
+    return UNKNOWN
+
+
+@lru_cache(maxsize=1_000)
+def _resolve_site(site_city: str) -> PlaceMatch:
+    for hit in _scan(site_city, strict=False):
+        decided = _decide(hit, None, ())
+        if decided.kommun_kod is not None or decided.lan_kod is not None:
+            return decided
+    return UNKNOWN

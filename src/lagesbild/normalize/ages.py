@@ -1,0 +1,80 @@
+"""The advertiser's stated age.
+
+Reads "22 år", "22-årig", "ålder: 22", "age 22", "22 y/o", "jag är 22", "I'm 22",
+"Anna 22" at the start of a title and spelled-out ages ("tjugotvå år"). Numbers next
+to cm, kg, min or a currency are not ages. Ages outside the range in
+``rules/ages.yaml`` are ignored.
+
+>>> find_age("Hej! Jag är Lisa, 23 år och ny i stan").value
+23
+>>> find_age("30 min 1500 kr") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from lagesbild.normalize._rules import rules
+from lagesbild.normalize._text import fold_text
+
+__all__ = ["Age", "find_age"]
+
+_NOT_AFTER = r"(?!\s*(?:cm|kg|min|kr|:-|%|sek|eur|euro|h\b|\d|[.,]\d|/))"
+
+
+@dataclass(frozen=True, slots=True)
+class Age:
+    """A stated age and the text it was read from."""
+
+    value: int
+    raw: str
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    words = "|".join(sorted((re.escape(fold_text(str(w))) for w in rules("ages")["words"]), key=len, reverse=True))
+    return (
+        re.compile(r"\b(?:alder|age|aged|alter|edad|vozrast|возраст)\s*[:=]?\s*(\d{2})\b" + _NOT_AFTER),
+        re.compile(r"\b(\d{2})\s?-?\s?(?:ar|years?|yrs?|yo|y/o|y\.o\.?|anos|let|лет|jahre)(?![^\W\d_])"),
+        re.compile(r"\b(\d{2})\s?-?(?:arig|aring|year old|years old)\b"),
+        re.compile(r"\b(?:jag ar|i am|i'm|im|i´m|soy|ich bin)\s+(?:en\s+|a\s+)?(\d{2})\b" + _NOT_AFTER),
+        re.compile(r"\((\d{2})\)"),
+        re.compile(rf"\b({words})\s?(?:ar|years?)\b"),
+    )
+
+
+@cache
+def _limits() -> tuple[int, int, dict[str, int]]:
+    cfg = rules("ages")
+    return int(cfg["min_age"]), int(cfg["max_age"]), {fold_text(str(k)): int(v) for k, v in cfg["words"].items()}
+
+
+_TITLE_NAME_AGE = re.compile(r"^\W*[A-ZÅÄÖ][a-zåäöéèü]{1,15},?\s+(\d{2})\b" + _NOT_AFTER)
+
+
+def find_age(text: str, *, title: str | None = None, folded: str | None = None) -> Age | None:
+    """The first stated age in ``text`` (the body) or ``title``; None if none is stated.
+
+    Args:
+        text: the ad text.
+        title: the ad title, where "Anna 22" means an age.
+        folded: ``fold_text(text)`` if the caller already has it.
+    """
+    lo, hi, spelled = _limits()
+    if title:
+        m = _TITLE_NAME_AGE.match(title)
+        if m and lo <= int(m.group(1)) <= hi:
+            return Age(int(m.group(1)), m.group(0).strip())
+    for source in (fold_text(title) if title else "", folded if folded is not None else fold_text(text)):
+        if not source:
+            continue
+        for pattern in _patterns():
+            for m in pattern.finditer(source):
+                g = m.group(1)
+                value = int(g) if g.isdigit() else spelled.get(g, 0)
+                if lo <= value <= hi:
+                    return Age(value, m.group(0).strip())
+    return None

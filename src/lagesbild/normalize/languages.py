@@ -1,0 +1,127 @@
+"""Languages offered ("pratar svenska, engelska") and the language an ad is written in.
+
+Offered languages are read after a cue word from ``rules/languages.yaml`` ("pratar",
+"speaks", "språk:"). The written language is identified offline: a count of very
+common Swedish and English words settles most ads at once, and ``py3langid``
+restricted to the languages in the rules file decides the rest (its model ships with
+the package; nothing is downloaded).
+
+>>> languages_offered("Jag pratar svenska, engelska och lite spanska")
+('sv', 'en', 'es')
+>>> written_language("Hej! Jag heter Anna och är ny i stan, välkommen till mig")
+'sv'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from typing import Any
+
+from lagesbild.normalize._rules import rules
+from lagesbild.normalize._text import fold_text
+
+__all__ = ["languages_offered", "written_language"]
+
+_SV = frozenset(
+    [
+        "och",
+        "jag",
+        "är",
+        "att",
+        "det",
+        "för",
+        "med",
+        "till",
+        "mig",
+        "på",
+        "som",
+        "har",
+        "inte",
+        "du",
+        "en",
+        "ett",
+        "kan",
+        "vill",
+        "ring",
+        "välkommen",
+        "hos",
+    ]
+)
+_EN = frozenset(
+    [
+        "and",
+        "the",
+        "i",
+        "am",
+        "to",
+        "for",
+        "with",
+        "me",
+        "you",
+        "is",
+        "are",
+        "in",
+        "call",
+        "my",
+        "of",
+        "new",
+        "your",
+        "will",
+        "be",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_STOP = re.compile(r"[.!?\n]")
+
+
+@cache
+def _names() -> tuple[dict[str, str | None], re.Pattern[str]]:
+    cfg = rules("languages")
+    names = {fold_text(str(k)): (None if v is None else str(v)) for k, v in cfg["names"].items()}
+    cues = "|".join(sorted((re.escape(fold_text(str(c))) for c in cfg["offered_cues"]), key=len, reverse=True))
+    return names, re.compile(rf"(?<![^\W\d_])(?:{cues})(?![^\W\d_])\s*:?|(?<![^\W\d_])(\w+)[ -]speaking\b")
+
+
+def languages_offered(text: str, *, folded: str | None = None) -> tuple[str, ...]:
+    """ISO 639-1 codes of the languages the ad says are spoken, in the order written."""
+    names, cue = _names()
+    source = folded if folded is not None else fold_text(text)
+    out: list[str] = []
+    for m in cue.finditer(source):
+        if m.group(1):
+            window = m.group(1)
+        else:
+            rest = source[m.end() : m.end() + 80]
+            stop = _STOP.search(rest)
+            window = rest[: stop.start()] if stop else rest
+        for word in _WORD.findall(window):
+            code = names.get(word)
+            if code and code not in out:
+                out.append(code)
+    return tuple(out)
+
+
+@cache
+def _identifier() -> Any:
+    import py3langid.langid as langid  # imported lazily: loading the model takes ~1 s
+
+    ident = langid.LanguageIdentifier.from_modelpath(langid.MODEL_DIR / langid.MODEL_FILE)
+    ident.set_languages([str(code) for code in rules("languages")["identify"]])
+    return ident
+
+
+@lru_cache(maxsize=50_000)
+def written_language(text: str) -> str | None:
+    """ISO 639-1 code of the language ``text`` is written in; None if too short to tell."""
+    if len(text) < int(rules("languages")["min_chars"]):
+        return None
+    words = _WORD.findall(text[:600].lower())
+    sv = sum(w in _SV for w in words)
+    en = sum(w in _EN for w in words)
+    if sv >= 3 and en == 0:
+        return "sv"
+    if en >= 3 and sv == 0:
+        return "en"
+    code, _ = _identifier().classify(text[:600])
+    return str(code)

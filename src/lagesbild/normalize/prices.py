@@ -1,0 +1,160 @@
+"""Prices, normalized to SEK per hour where the text gives a duration.
+
+"1500kr/30min" is 3000 SEK/h, "30 min 1200:-, 1h 2000:-" gives two prices of which the
+hour price is the ad's price, "200€/h" is converted with the fixed rate in
+``rules/prices.yaml`` (the raw amount, currency and unit are always kept). A night
+("natt", "overnight") is kept as a unit but not converted to an hourly rate.
+
+>>> find_prices("1500kr/30min")[0].sek_per_hour
+3000
+>>> price_per_hour(find_prices("30 min 1200:-, 1h 2000:-"))
+2000
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from lagesbild.normalize._rules import rules
+from lagesbild.normalize._text import fold_text
+
+__all__ = ["Price", "find_prices", "price_per_hour"]
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """One price in an ad.
+
+    Attributes:
+        amount: the amount as written (in ``currency``).
+        currency: ISO code, ``SEK`` when only "kr" or ":-" is written.
+        minutes: the duration the price is for; None if not stated; 0 for a night.
+        unit: the duration as written ("30min", "h", "natt"), None if not stated.
+        sek_per_hour: the hourly rate in SEK, None when it cannot be computed.
+        raw: the text the price was read from.
+    """
+
+    amount: int
+    currency: str
+    minutes: int | None
+    unit: str | None
+    sek_per_hour: int | None
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Cfg:
+    amount: re.Pattern[str]
+    duration: re.Pattern[str]
+    currencies: dict[str, str]
+    durations: dict[str, Any]
+    rates: dict[str, float]
+    lo: int
+    hi: int
+
+
+_NUMBER = r"(\d{1,3}(?:[ .]\d{3})+|\d{2,6})"
+_JOINED = re.compile(r"\s*(?:/|per|for|a|pro|-)\s*")
+_SEGMENT = re.compile(r"[,;\n|•*]+|\s{3,}|(?<=[a-z:\-)])\.\s")
+
+
+@cache
+def _cfg() -> _Cfg:
+    cfg = rules("prices")
+    currencies = {fold_text(str(k)): str(v) for k, v in cfg["currencies"].items()}
+    words = sorted(currencies, key=len, reverse=True)
+    cur = "|".join(re.escape(w) for w in words)
+    amount = re.compile(
+        rf"(?:(?P<pre>[€$])\s?{_NUMBER.replace('(', '(?P<a1>', 1)})"
+        rf"|(?:{_NUMBER.replace('(', '(?P<a2>', 1)}\s?(?P<cur>{cur})(?![^\W\d_]))"
+    )
+    durations = {fold_text(str(k)): v for k, v in cfg["durations"].items()}
+    named = "|".join(
+        re.escape(w) for w in sorted((k for k, v in durations.items() if v is not None), key=len, reverse=True)
+    )
+    minute_words = "|".join(re.escape(k) for k, v in durations.items() if v is None)
+    duration = re.compile(
+        rf"(?<![\d.,])(?:(?P<n>\d{{1,3}})\s?(?P<mu>{minute_words})\b"
+        rf"|(?P<h>\d(?:[.,]5)?)\s?(?:h|tim|timme|timmar|timma|hour|hours|hrs|hr)\b"
+        rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
+    )
+    rates = {str(k): float(v) for k, v in cfg["sek_per_unit"].items()}
+    return _Cfg(
+        amount, duration, currencies, durations, rates, int(cfg["min_sek_per_hour"]), int(cfg["max_sek_per_hour"])
+    )
+
+
+def _minutes(m: re.Match[str], cfg: _Cfg) -> int | None:
+    if m.group("n"):
+        return int(m.group("n"))
+    if m.group("h"):
+        return round(float(m.group("h").replace(",", ".")) * 60)
+    value = cfg.durations.get(m.group("named"))
+    if value == "overnight":
+        return 0
+    return int(value) if isinstance(value, int) else None
+
+
+def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
+    """Every price in ``text`` with its duration where one is written next to it.
+
+    Args:
+        text: the ad text.
+        folded: ``fold_text(text)`` if the caller already has it.
+    """
+    cfg = _cfg()
+    source = folded if folded is not None else fold_text(text)
+    if not any(c.isdigit() for c in source):
+        return []
+    out: list[Price] = []
+    pos = 0
+    for segment in _SEGMENT.split(source):
+        start = source.find(segment, pos)
+        pos = start + len(segment)
+        amounts = list(cfg.amount.finditer(segment))
+        if not amounts:
+            continue
+        durations = [d for d in cfg.duration.finditer(segment) if not any(_overlaps(d, a) for a in amounts)]
+        for i, a in enumerate(amounts):
+            prev_end = amounts[i - 1].end() if i else 0
+            next_start = amounts[i + 1].start() if i + 1 < len(amounts) else len(segment)
+            after = [d for d in durations if a.end() <= d.start() and d.end() <= next_start]
+            before = [d for d in durations if prev_end <= d.start() and d.end() <= a.start()]
+            # "1500kr/30min", "2000 kr per timme": a duration joined to the amount wins;
+            # otherwise "30 min 1200 kr" reads the duration written before the amount.
+            joined = [d for d in after if _JOINED.fullmatch(segment, a.end(), d.start())]
+            chosen = joined[0] if joined else (before[-1] if before else (after[0] if after else None))
+            out.append(_price(a, chosen, cfg))
+    return out
+
+
+def _overlaps(d: re.Match[str], a: re.Match[str]) -> bool:
+    return d.start() < a.end() and a.start() < d.end()
+
+
+def _price(a: re.Match[str], d: re.Match[str] | None, cfg: _Cfg) -> Price:
+    number = a.group("a1") or a.group("a2")
+    amount = int(number.replace(" ", "").replace(".", ""))
+    currency = "EUR" if a.group("pre") == "€" else "USD" if a.group("pre") == "$" else cfg.currencies[a.group("cur")]
+    minutes = _minutes(d, cfg) if d is not None else None
+    per_hour: int | None = None
+    if minutes:
+        value = round(amount * cfg.rates.get(currency, 0.0) * 60 / minutes)
+        per_hour = value if cfg.lo <= value <= cfg.hi else None
+    raw = a.group(0) if d is None else f"{a.group(0)} / {d.group(0)}"
+    return Price(amount, currency, minutes, d.group(0) if d is not None else None, per_hour, raw)
+
+
+def price_per_hour(prices: Sequence[Price]) -> int | None:
+    """The ad's hourly price: the price for one hour if stated, else the first convertible one."""
+    for p in prices:
+        if p.minutes == 60 and p.sek_per_hour is not None:
+            return p.sek_per_hour
+    for p in prices:
+        if p.sek_per_hour is not None:
+            return p.sek_per_hour
+    return None
