@@ -446,7 +446,7 @@ def fit_model(
         model=spec.label,
         abundance=big_n,
         stderr=se,
-        deviance=fit.deviance,
+        deviance=max(fit.deviance, 0.0),
         df=len(y) - p,
         aic=aic,
         bic=bic,
