@@ -117,8 +117,8 @@ def _render_table(
     console.print(f"[bold]{payload['file']}[/bold]: {payload['n_observed']} units observed")
     if models:
         table = Table(title="Closed-population models, best AIC first")
-        for col in ("Model", "N", "SE", "Deviance", "df", "AIC", "BIC", f"{pct} interval", "Interval"):
-            table.add_column(col, justify="left" if col in ("Model", "Interval") else "right")
+        for col in ("Model", "N", "SE", "Deviance", "df", "AIC", "BIC", f"{pct} interval", "CI method"):
+            table.add_column(col, justify="left" if col in ("Model", "CI method") else "right", no_wrap=col == "Model")
         for m in models:
             table.add_row(
                 m.model,

@@ -1,0 +1,91 @@
+"""Consistency between estimators, model descriptions and typed inputs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from lagesbild.estimate.crc import (
+    MODELS,
+    STANDARD_MODELS,
+    CaptureHistories,
+    FrequencyCounts,
+    chao_lower_bound,
+    describe,
+    fit_model,
+    run_all_models,
+    two_source,
+    zelterman,
+)
+from lagesbild.estimate.crc_io import read_capture_histories, read_frequency_counts
+
+ANCHORS = Path(__file__).resolve().parents[1] / "data" / "anchors"
+
+
+def test_chao_lower_bound_from_frequencies_equals_loglinear_mh_chao() -> None:
+    """Chao's bound with the (t-1)/t factor is the log-linear Mh Chao estimate when one eta is kept."""
+    hare = read_capture_histories(ANCHORS / "hare.csv")
+    freq = read_frequency_counts(ANCHORS / "hare.csv")
+    assert freq == FrequencyCounts((25, 22, 13, 5, 1, 2), n_occasions=6)
+    bound = chao_lower_bound(freq)
+    loglinear = fit_model(hare, "Mh Chao (LB)")
+    assert bound.abundance == pytest.approx(loglinear.abundance, rel=1e-9)
+    assert bound.stderr == pytest.approx(loglinear.stderr, rel=1e-5)
+
+
+def test_single_source_estimators_by_hand() -> None:
+    freq = FrequencyCounts((30, 10, 4))
+    assert chao_lower_bound(freq).abundance == pytest.approx(44 + 30**2 / 20)
+    assert chao_lower_bound(freq, bias_corrected=True).abundance == pytest.approx(44 + 30 * 29 / 22)
+    z = zelterman(freq)
+    assert z.abundance == pytest.approx(44 / (1 - math.exp(-2 * 10 / 30)))
+    assert z.ci_low < z.abundance < z.ci_high
+    with pytest.raises(ValueError, match="f2"):
+        zelterman(FrequencyCounts((5,)))
+
+
+def test_two_occasion_mt_is_lincoln_petersen() -> None:
+    two = read_capture_histories(ANCHORS / "synthetic_two_source.csv")
+    assert fit_model(two, "Mt").abundance == pytest.approx(two_source(250, 200, 50).lincoln_petersen)
+    assert [r.model for r in run_all_models(two)] == ["Mt", "Mb", "M0"]
+
+
+def test_two_source_edge_cases() -> None:
+    res = two_source(10, 12, 0)
+    assert res.lincoln_petersen == float("inf")
+    assert res.chapman == pytest.approx(11 * 13 - 1)
+    assert res.to_dict()["lincoln_petersen"] is None
+    with pytest.raises(ValueError):
+        two_source(5, 5, 6)
+
+
+def test_every_standard_model_has_assumptions() -> None:
+    for name in STANDARD_MODELS:
+        description = MODELS[name]
+        assert description.assumptions, name
+        assert any("closed" in a for a in description.assumptions)
+    assert describe("Mt + 1:2").name == "Mt"
+    for name in ("Chapman", "Lincoln-Petersen", "Chao lower bound", "Zelterman"):
+        assert MODELS[name].assumptions
+
+
+def test_results_are_frozen_and_serializable() -> None:
+    res = fit_model(read_capture_histories(ANCHORS / "hare.csv"), "M0")
+    with pytest.raises(AttributeError):
+        res.abundance = 1.0  # type: ignore[misc]
+    d = res.to_dict()
+    assert d["model"] == "M0" and d["df"] == 61 and d["ci_method"] == "profile likelihood"
+
+
+def test_invalid_inputs() -> None:
+    with pytest.raises(ValueError):
+        CaptureHistories(("a",), ((1,),), (3,))
+    with pytest.raises(ValueError):
+        CaptureHistories(("a", "b"), ((0, 0),), (3,))
+    with pytest.raises(ValueError, match="unknown model"):
+        fit_model(CaptureHistories.from_rows([[1, 0], [1, 1], [0, 1]]), "Mx")
+    many = CaptureHistories.from_rows([[1] * 16, [1] + [0] * 15])
+    with pytest.raises(ValueError, match="occasions"):
+        run_all_models(many)
