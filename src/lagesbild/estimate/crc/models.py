@@ -173,7 +173,7 @@ _d(
     "N = n / (1 - exp(-2 f2 / f1)): a Poisson rate estimated from units seen once and twice only.",
     ("Sightings of a unit follow a Poisson distribution, at least locally for units seen once or twice.",),
     "Single-source counts with some heterogeneity; robust to what happens among frequently seen units.",
-    ("Zelterman (1988), J. Stat. Planning and Inference 20; Böhning (2008), Stat. Methods Med. Res.",),
+    ("Zelterman (1988), J. Stat. Planning and Inference 18; Böhning (2008), Statistical Methodology 5",),
 )
 _d(
     "Sample coverage",
