@@ -175,15 +175,6 @@ _d(
     "Single-source counts with some heterogeneity; robust to what happens among frequently seen units.",
     ("Zelterman (1988), J. Stat. Planning and Inference 18; Böhning (2008), Statistical Methodology 5",),
 )
-_d(
-    "Sample coverage",
-    "log-linear",
-    "Chao & Tsay's sample-coverage estimators for three or more dependent lists (CARE1).",
-    ("Dependence between lists is captured by the coefficients of covariation of catchabilities.",),
-    "Three or more lists which are suspected to be dependent.",
-    ("Chao & Tsay (1998), JASA 93; Chao et al. (2001), Statistics in Medicine 20",),
-)
-
 MODELS = MappingProxyType(_MODELS)
 """All model descriptions by name."""
 
