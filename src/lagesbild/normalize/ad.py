@@ -107,9 +107,17 @@ def _normalize(title: str, body: str, location: str, site_city: str) -> Normaliz
     body = clean_text(body)
     location = clean_text(location)
     text = f"{title}\n{body}" if title else body
+    found = find_phones(text)
+    phones = tuple(dict.fromkeys(e for _, _, e in found))
+    # Phone digits must not be read as ages or prices: blank them out for the rest.
+    for start, end, _ in found:
+        text = text[:start] + " " * (end - start) + text[end:]
+    if found and title:
+        title, body = text[: len(title)], text[len(title) + 1 :]
+    elif found:
+        body = text
     folded = fold_text(text)
     place = resolve_place(location or None, title=title or None, body=body or None, site_city=site_city or None)
-    phones = tuple(dict.fromkeys(e for _, _, e in find_phones(text)))
     emails = tuple(dict.fromkeys(e for _, _, e in find_emails(text)))
     handles = tuple(dict.fromkeys(Handle(p, h) for _, _, p, h in find_handles(text)))
     age = find_age(body, title=title or None, folded=fold_text(body))

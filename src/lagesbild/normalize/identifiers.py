@@ -103,8 +103,8 @@ def _not_a_phone(text: str, start: int, end: int) -> bool:
     s = text[start:end].strip()
     if _DATE.match(s) or _TIME_RANGE.match(s):
         return True
-    if _PRICE_AFTER.match(text[end : end + 8]):
-        return True
+    if _PRICE_AFTER.match(text[end : end + 8]) and not _SE_MOBILE.match(_NON_DIGIT.sub("", s)):
+        return True  # "0701740612kr" is a mobile number glued to a price, not a price
     return bool(_PRICE_BEFORE.search(text[max(0, start - 5) : start]))
 
 
@@ -132,7 +132,7 @@ def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
         if g0 > 0 and mapped[g0 - 1] == "+":
             g0 -= 1
         found = False
-        if mapped[g0] in "0+":
+        if mapped[g0] in "0+" or mapped[g0 : g0 + 2] == "46":
             for j in range(len(groups), i, -1):
                 g1 = groups[j - 1][1]
                 if g1 - g0 < 7:
@@ -188,6 +188,19 @@ def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
             out.append((m.start(), m.end(), e164))
 
 
+_DATE_OR_TIME = re.compile(
+    r"(?<![\d][-/. ])(?<!\d[-/.])\b(?:\d{1,2}([-/.])\d{1,2}\1(?:19|20)\d{2}|(?:19|20)\d{2}([-/.])\d{1,2}\2\d{1,2})\b(?![-/.]\d)"
+    r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{2}\s?-\s?\d{1,2}\.\d{2}\b"
+)
+
+
+def _mask_dates(text: str) -> str:
+    """``text`` with dates ("12/05/2025", "2025-05-12") and clock times blanked, same length."""
+    if not _DATE_OR_TIME.search(text):
+        return text
+    return _DATE_OR_TIME.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def find_phones(text: str) -> list[tuple[int, int, str]]:
     """Every phone number in ``text``, as ``(start, end, e164)`` sorted by position.
 
@@ -197,6 +210,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if not text:
         return []
     out: list[tuple[int, int, str]] = []
+    text = _mask_dates(text)
     for m in _CANDIDATE.finditer(text):
         _resolve_run(text, m.start(), m.end(), m.group(0), out)
     if _LETTER_GATE.search(text):

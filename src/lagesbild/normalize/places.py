@@ -89,6 +89,9 @@ class _Index:
     suffixes: tuple[str, ...]
     fuzzy_choices: tuple[str, ...]
     conf: dict[str, float]
+    # Lower-cased names as spelled (with å, ä, ö) -> municipalities: "Varberg" is not
+    # "Vårberg" even though both fold to "varberg".
+    spelled: dict[str, frozenset[str]]
 
 
 @cache
@@ -106,6 +109,10 @@ def _index() -> _Index:
         old = best.get(key)
         if old is None or (rank, -pop) < (old[0], -old[1]):
             best[key] = (rank, pop)
+    spelled: dict[str, set[str]] = {}
+    for e in gazetteer():
+        if e.kind != "lan":
+            spelled.setdefault(e.name.lower().replace("-", " "), set()).add(e.municipality_code)
     names: dict[str, list[_Cand]] = {}
     for (name, kommun, lan), (rank, pop) in best.items():
         names.setdefault(name, []).append(_Cand(kommun, lan, rank, pop))
@@ -119,7 +126,7 @@ def _index() -> _Index:
         names[folded] = [_Cand(m.code, m.county_code, 0, m.population_total)]
     ordered = {k: tuple(sorted(v, key=lambda c: (c.rank, -c.population))) for k, v in names.items()}
     fuzzy_pop = int(cfg["fuzzy"]["min_locality_population"])
-    stop = frozenset(fold_name(str(w)) for w in cfg.get("stopwords") or ())
+    stop = frozenset(fold_name(str(w)) for w in (*(cfg.get("stopwords") or ()), *(cfg.get("given_names") or ())))
     choices = sorted(
         {
             name
@@ -138,6 +145,7 @@ def _index() -> _Index:
         suffixes=tuple(fold_name(str(s)) for s in cfg.get("suffixes") or ()),
         fuzzy_choices=tuple(choices),
         conf={str(k): float(v) for k, v in cfg["confidence"].items()},
+        spelled={k: frozenset(v) for k, v in spelled.items()},
     )
 
 
@@ -169,8 +177,13 @@ def _lookup(key: str) -> tuple[_Cand, ...] | None:
     return None
 
 
-def _scan(text: str, *, strict: bool) -> list[_Hit]:
-    """Every place name in ``text``. ``strict`` applies the body rules (stop list, case)."""
+def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
+    """Every place name in ``text``.
+
+    ``strict`` applies the title and body rules (stop list, case, fuzzy only after a
+    location word); in a ``title`` any capitalized word after the first may be fuzzy
+    matched ("Nikki - Götebrog").
+    """
     idx = _index()
     toks = [(m.group(0), _fold(m.group(0))) for m in _TOKEN.finditer(text)]
     hits: list[_Hit] = []
@@ -194,7 +207,8 @@ def _scan(text: str, *, strict: bool) -> list[_Hit]:
             break
         else:
             # Unknown word: fuzzy only if it looks like a place name.
-            if len(folded) >= 5 and (not strict or (capital and context)) and folded not in idx.location_words:
+            looks_like_place = not strict or (capital and (context or (title and i > 0)))
+            if len(folded) >= 5 and looks_like_place and folded not in idx.location_words:
                 name = _fuzzy(folded)
                 if name is not None:
                     hits.append(_Hit(idx.names[name], raw, fuzzy=True))
@@ -219,6 +233,10 @@ def _decide(hit: _Hit, site: PlaceMatch | None, context: Iterable[_Cand]) -> Pla
         return PlaceMatch(None, None, 0.0, hit.matched)
     base = conf["fuzzy"] if hit.fuzzy else 1.0
     kommun_cands = [c for c in cands if c.kommun is not None]
+    exact = _index().spelled.get(hit.matched.lower().replace("-", " "))
+    if exact and not hit.fuzzy and len(kommun_cands) > 1:
+        narrowed = [c for c in kommun_cands if c.kommun in exact]
+        kommun_cands = narrowed or kommun_cands
     if not kommun_cands:
         return PlaceMatch(None, cands[0].lan, conf["county_only"] * base, hit.matched)
     distinct = {c.kommun for c in kommun_cands}
@@ -295,7 +313,11 @@ def resolve_place(
         ("title", title, True, conf["from_title"]),
         ("body", body, True, conf["from_body"]),
     )
-    scanned = [(name, _scan(value, strict=strict), factor) for name, value, strict, factor in sources if value]
+    scanned = [
+        (name, _scan(value, strict=strict, title=name == "title"), factor)
+        for name, value, strict, factor in sources
+        if value
+    ]
     context = [h.cands[0] for _, hits, _ in scanned for h in hits if len({c.kommun for c in h.cands}) == 1]
     for name, hits, factor in scanned:
         decided = [_decide(h, site, context) for h in hits]
@@ -311,9 +333,6 @@ def resolve_place(
         if county:
             best = county[0]
             return PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
-        if decided and name == "location":
-            # The stated location names a place we know is not a Swedish municipality.
-            return PlaceMatch(None, None, 0.0, decided[0].matched, name)
     if site is not None and site.kommun_kod is not None:
         return PlaceMatch(site.kommun_kod, site.lan_kod, conf["site_city_fallback"], site_city, "site_city")
     return UNKNOWN

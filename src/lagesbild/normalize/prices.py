@@ -58,6 +58,7 @@ class _Cfg:
 
 
 _NUMBER = r"(\d{1,3}(?:[ .]\d{3})+|\d{2,6})"
+_LEAD = r"(?<!\d)"
 _JOINED = re.compile(r"\s*(?:/|per|for|a|pro|-)\s*")
 _SEGMENT = re.compile(r"[,;\n|•*]+|\s{3,}|(?<=[a-z:\-)])\.\s")
 
@@ -70,7 +71,7 @@ def _cfg() -> _Cfg:
     cur = "|".join(re.escape(w) for w in words)
     amount = re.compile(
         rf"(?:(?P<pre>[€$])\s?{_NUMBER.replace('(', '(?P<a1>', 1)})"
-        rf"|(?:{_NUMBER.replace('(', '(?P<a2>', 1)}\s?(?P<cur>{cur})(?![^\W\d_]))"
+        rf"|(?:{_LEAD}{_NUMBER.replace('(', '(?P<a2>', 1)}\s?(?P<cur>{cur})(?![^\W\d_]))"
     )
     durations = {fold_text(str(k)): v for k, v in cfg["durations"].items()}
     named = "|".join(
@@ -138,15 +139,26 @@ def _overlaps(d: re.Match[str], a: re.Match[str]) -> bool:
 
 def _price(a: re.Match[str], d: re.Match[str] | None, cfg: _Cfg) -> Price:
     number = a.group("a1") or a.group("a2")
-    amount = int(number.replace(" ", "").replace(".", ""))
     currency = "EUR" if a.group("pre") == "€" else "USD" if a.group("pre") == "$" else cfg.currencies[a.group("cur")]
     minutes = _minutes(d, cfg) if d is not None else None
-    per_hour: int | None = None
-    if minutes:
-        value = round(amount * cfg.rates.get(currency, 0.0) * 60 / minutes)
-        per_hour = value if cfg.lo <= value <= cfg.hi else None
+    amount = int(number.replace(" ", "").replace(".", ""))
+    per_hour = _per_hour(amount, currency, minutes, cfg)
+    if " " in number and per_hour is None and amount * cfg.rates.get(currency, 0.0) > _MAX_PLAIN_SEK:
+        # "Storlek 36 200€/h": a number before the price, not a thousands separator.
+        amount = int(number.rsplit(" ", 1)[1])
+        per_hour = _per_hour(amount, currency, minutes, cfg)
     raw = a.group(0) if d is None else f"{a.group(0)} / {d.group(0)}"
     return Price(amount, currency, minutes, d.group(0) if d is not None else None, per_hour, raw)
+
+
+_MAX_PLAIN_SEK = 30_000
+
+
+def _per_hour(amount: int, currency: str, minutes: int | None, cfg: _Cfg) -> int | None:
+    if not minutes:
+        return None
+    value = round(amount * cfg.rates.get(currency, 0.0) * 60 / minutes)
+    return value if cfg.lo <= value <= cfg.hi else None
 
 
 def price_per_hour(prices: Sequence[Price]) -> int | None:
