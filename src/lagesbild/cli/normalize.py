@@ -8,7 +8,7 @@ pseudonyms only.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import orjson
@@ -19,10 +19,12 @@ from rich.table import Table
 from lagesbild.normalize import NormalizedAd, normalize_ad
 from lagesbild.refdata import area_name
 
-app = typer.Typer(help="Normalize ad text: places, identifiers, age, price, languages, indicators.", no_args_is_help=True)
+app = typer.Typer(
+    help="Normalize ad text: places, identifiers, age, price, languages, indicators.", no_args_is_help=True
+)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     json = "json"
     table = "table"
 

@@ -37,7 +37,9 @@ class Age:
 def _patterns() -> tuple[re.Pattern[str], ...]:
     words = "|".join(sorted((re.escape(fold_text(str(w))) for w in rules("ages")["words"]), key=len, reverse=True))
     return (
-        re.compile(r"\b(?:alder|age|aged|alter|edad|vozrast|возраст)\s*[:=]?\s*(\d{2})\b(?!\s*(?:cm|kg|kr|:-|%)|[.,]?\d)"),
+        re.compile(
+            r"\b(?:alder|age|aged|alter|edad|vozrast|возраст)\s*[:=]?\s*(\d{2})\b(?!\s*(?:cm|kg|kr|:-|%)|[.,]?\d)"
+        ),
         re.compile(r"\b(\d{2})\s?-?\s?(?:ar|years?|yrs?|yo|y/o|y\.o\.?|anos|let|лет|jahre)(?![^\W\d_])"),
         re.compile(r"\b(\d{2})\s?-?(?:arig|aring|year old|years old)\b"),
         re.compile(r"\b(?:jag ar|i am|i'm|im|i´m|soy|ich bin)\s+(?:en\s+|a\s+)?(\d{2})\b" + _NOT_AFTER),

@@ -40,7 +40,7 @@ _SE_MOBILE_NO_PLUS = re.compile(r"^467[02369]\d{7}$")
 # The run may be long: two numbers next to each other are split afterwards.
 _CANDIDATE = re.compile(r"(?<![\d+])(?:\+|00)?\d(?:[ \t\-./()]{0,3}\d){6,40}(?!\d)")
 # Letters typed for digits: only inside a run that is bounded by non-letters.
-_LETTER_GATE = re.compile(r"\d[ \-.]?[OoIl|]|[OoIl|][ \-.]?\d")
+_LETTER_GATE = re.compile(r"\d[OoIl|]|[OoIl|]\d")
 _LETTER_CANDIDATE = re.compile(r"(?<![^\W_])(?:\+|00)?[\dOoIl|](?:[ \t\-./()]{0,3}[\dOoIl|]){6,30}(?![^\W_])")
 _LETTER_MAP = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 _DIGIT_RUN = re.compile(r"\d+")
@@ -189,7 +189,8 @@ def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
 
 
 _DATE_OR_TIME = re.compile(
-    r"(?<![\d][-/. ])(?<!\d[-/.])\b(?:\d{1,2}([-/.])\d{1,2}\1(?:19|20)\d{2}|(?:19|20)\d{2}([-/.])\d{1,2}\2\d{1,2})\b(?![-/.]\d)"
+    r"(?<![\d][-/. ])(?<!\d[-/.])\b"
+    r"(?:\d{1,2}([-/.])\d{1,2}\1(?:19|20)\d{2}|(?:19|20)\d{2}([-/.])\d{1,2}\2\d{1,2})\b(?![-/.]\d)"
     r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{2}\s?-\s?\d{1,2}\.\d{2}\b"
 )
 
@@ -263,6 +264,16 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
 
 
 @cache
+def _handle_gate() -> re.Pattern[str]:
+    """One pattern for every cue word and host: most ads have none, and then one scan is all."""
+    cues: list[str] = []
+    for spec in rules("identifiers")["handles"].values():
+        cues += [re.escape(str(w)) for w in spec.get("words") or ()]
+        cues += [re.escape(str(h)) for h in spec.get("hosts") or ()]
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(sorted(cues, key=len, reverse=True))})\s*[:=@/-]", re.I)
+
+
+@cache
 def _handle_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     out: list[tuple[str, re.Pattern[str]]] = []
     for platform, spec in rules("identifiers")["handles"].items():
@@ -285,9 +296,6 @@ def _handle_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-_HANDLE_GATE = re.compile(r"[:=@/]")
-
-
 def find_handles(text: str) -> list[tuple[int, int, str, str]]:
     """Messaging handles in ``text``, as ``(start, end, platform, handle)``.
 
@@ -298,7 +306,7 @@ def find_handles(text: str) -> list[tuple[int, int, str, str]]:
     >>> find_handles("Skriv på Telegram: anna_fiktiv")
     [(9, 30, 'telegram', 'anna_fiktiv')]
     """
-    if not text or not _HANDLE_GATE.search(text):
+    if not text or not _handle_gate().search(text):
         return []
     out: list[tuple[int, int, str, str]] = []
     for platform, pattern in _handle_patterns():

@@ -52,7 +52,6 @@ _EN = frozenset(
     [
         "and",
         "the",
-        "i",
         "am",
         "to",
         "for",
@@ -61,7 +60,6 @@ _EN = frozenset(
         "you",
         "is",
         "are",
-        "in",
         "call",
         "my",
         "of",
@@ -119,9 +117,9 @@ def written_language(text: str) -> str | None:
     words = _WORD.findall(text[:600].lower())
     sv = sum(w in _SV for w in words)
     en = sum(w in _EN for w in words)
-    if sv >= 3 and en == 0:
+    if sv >= 3 and sv >= 4 * en:
         return "sv"
-    if en >= 3 and sv == 0:
+    if en >= 3 and en >= 4 * sv:
         return "en"
     code, _ = _identifier().classify(text[:600])
     return str(code)

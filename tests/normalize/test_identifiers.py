@@ -1,0 +1,135 @@
+"""Phones, e-mail and handles: every obfuscated form is found, nothing else is."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lagesbild.normalize import find_emails, find_handles, find_phones, normalize_phone
+
+P = "+46701740612"  # PTS range reserved for fiction
+
+
+def phones(text: str) -> list[str]:
+    return [e for _, _, e in find_phones(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "070-174 06 12",
+        "0701740612",
+        "070 174 06 12",
+        "070 17 40 612",
+        "+46 70 174 06 12",
+        "+46701740612",
+        "0046 70 174 06 12",
+        "+46 (0)70-174 06 12",
+        "0 7 0 1 7 4 0 6 1 2",
+        "070.174.06.12",
+        "(070) 174 06 12",
+        "O7O-l74 O6 l2",
+        "noll sju noll ett sju fyra noll sex ett två",
+        "noll sju noll, ett sju fyra, noll sex, ett två",
+        "zero seven zero one seven four zero six one two",
+        "46 70 174 06 12",
+        "Tel0701740612",
+        "Ring 0701740612kr",
+    ],
+)
+def test_find_phones_reads_obfuscated_form_when_written_in_ad(text: str) -> None:
+    assert phones(f"Hej! Ring {text} nu 💋") == [P]
+
+
+def test_find_phones_returns_spans_that_cover_the_number_when_scrubbing() -> None:
+    text = "Ring O7O-l74 O6 l2 eller noll sju noll ett sju fyra noll sex fem fem"
+    spans = find_phones(text)
+    assert [text[a:b] for a, b, _ in spans] == ["O7O-l74 O6 l2", "noll sju noll ett sju fyra noll sex fem fem"]
+
+
+def test_find_phones_finds_several_numbers_when_written_next_to_each_other() -> None:
+    assert phones("0701740612 / 0701740655, 031-390 06 12") == [P, "+46701740655", "+46313900612"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1500 kr",
+        "1 500:-",
+        "Pris 2000kr/h",
+        "2025-05-12",
+        "12/05/2025",
+        "12.05.2025 - 15.05.2025",
+        "kl 08.00-20.00",
+        "10:00-22:00",
+        "Postnr 123 45",
+        "113 45 Stockholm",
+        "Längd 168 cm, vikt 55 kg",
+        "Order 07012345",
+        "tre dagar",
+        "sex och sju",
+        "",
+        "💋" * 50,
+        "Привет 你好 مرحبا",
+        "<br/>&amp;<p>",
+    ],
+)
+def test_find_phones_takes_nothing_when_text_has_no_phone(text: str) -> None:
+    assert phones(text) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 99_999),
+    st.sampled_from(["kr", " kr", ":-", " SEK", "€", " euro"]),
+)
+def test_find_phones_never_takes_price_for_phone(amount: int, currency: str) -> None:
+    assert phones(f"Pris {amount}{currency}, {amount // 2}{currency}/30min") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(), st.sampled_from(["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"]))
+def test_find_phones_never_takes_date_for_phone(day: object, fmt: str) -> None:
+    text = day.strftime(fmt)  # type: ignore[attr-defined]
+    assert phones(f"Ledig {text} och {text}") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(10_000, 99_999), st.integers(0, 23), st.integers(0, 59))
+def test_find_phones_never_takes_postcode_or_time_for_phone(postcode: int, hour: int, minute: int) -> None:
+    code = f"{postcode // 100} {postcode % 100:02d}"
+    assert phones(f"Postnr {code}, öppet {hour:02d}:{minute:02d}-{hour:02d}.{minute:02d}") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_find_phones_never_crashes_on_any_text(text: str) -> None:
+    for start, end, e164 in find_phones(text):
+        assert 0 <= start < end <= len(text)
+        assert e164.startswith("+")
+
+
+def test_find_phones_handles_one_megabyte_quickly() -> None:
+    text = ("Hej 💋 ring 1500 kr 2025-05-12 " * 40_000)[:1_000_000]
+    assert phones(text) == []
+
+
+def test_normalize_phone_rejects_number_without_trunk_prefix() -> None:
+    assert normalize_phone("1500") is None
+    assert normalize_phone("12345678") is None
+    assert normalize_phone("+33 1 99 00 12 34") == "+33199001234"
+
+
+def test_find_emails_reads_obfuscated_address() -> None:
+    found = [e for _, _, e in find_emails("Mail anna.fiktiv (at) example (dot) com eller bo@example.se")]
+    assert found == ["anna.fiktiv@example.com", "bo@example.se"]
+
+
+def test_find_handles_reads_platform_and_handle() -> None:
+    found = [(p, h) for _, _, p, h in find_handles("Telegram: anna_fiktiv, snap: lisa.fiktiv, t.me/sara_fiktiv")]
+    assert found == [("telegram", "anna_fiktiv"), ("snapchat", "lisa.fiktiv"), ("telegram", "sara_fiktiv")]
+
+
+def test_find_handles_ignores_platform_word_without_handle() -> None:
+    assert find_handles("Finns på WhatsApp och Telegram") == []

@@ -1,0 +1,85 @@
+"""Place text -> municipality and county."""
+
+from __future__ import annotations
+
+import pytest
+
+from lagesbild.normalize import resolve_place
+
+
+@pytest.mark.parametrize(
+    ("text", "kommun"),
+    [
+        ("Sthlm", "0180"),
+        ("Gbg", "1480"),
+        ("Norrkpg", "0581"),
+        ("Jkpg", "0680"),
+        ("Lkpg", "0580"),
+        ("Övik", "2284"),
+        ("Södermalm", "0180"),
+        ("Limhamn", "1280"),
+        ("Mölndal", "1481"),
+        ("norrkoping", "0581"),
+        ("Götebrog", "1480"),
+        ("Stokholm", "0180"),
+        ("Stockholmsområdet", "0180"),
+        ("Malmös", "1280"),
+        ("41301", "1480"),
+        ("Varberg", "1383"),
+    ],
+)
+def test_resolve_place_reads_slang_and_misspellings_when_stated_as_location(text: str, kommun: str) -> None:
+    assert resolve_place(text).kommun_kod == kommun
+
+
+def test_resolve_place_keeps_matched_text_and_confidence() -> None:
+    m = resolve_place("Incall Götebrog")
+    assert (m.matched, m.source) == ("Götebrog", "location")
+    assert 0.5 < m.confidence < resolve_place("Göteborg").confidence
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Bara för dig",
+        "Vara med mig",
+        "Mark my words",
+        "Har stora bröst och svarta trosor",
+        "Jag heter Nora",
+        "Kosta vad det vill",
+    ],
+)
+def test_resolve_place_ignores_common_words_when_no_location_word(body: str) -> None:
+    assert resolve_place(None, body=body).kommun_kod is None
+
+
+@pytest.mark.parametrize(
+    ("body", "kommun"), [("Bor i Vara", "1470"), ("Nära Mark", "1463"), ("Träffas i Nora", "1884")]
+)
+def test_resolve_place_accepts_stop_word_when_after_location_word(body: str, kommun: str) -> None:
+    assert resolve_place(None, body=body).kommun_kod == kommun
+
+
+def test_resolve_place_prefers_location_over_title_and_body() -> None:
+    m = resolve_place("Malmö", title="Anna - Lund", body="Ny i Göteborg")
+    assert (m.kommun_kod, m.source) == ("1280", "location")
+
+
+def test_resolve_place_uses_site_city_when_name_is_ambiguous() -> None:
+    assert resolve_place("Berga", site_city="Kalmar").lan_kod == "08"
+
+
+def test_resolve_place_falls_back_to_site_city_with_low_confidence() -> None:
+    m = resolve_place(None, body="Ring mig", site_city="Uppsala")
+    assert (m.kommun_kod, m.source) == ("0380", "site_city")
+    assert m.confidence < 0.6
+
+
+@pytest.mark.parametrize("text", ["nowhere at all", "Köpenhamn", "Oslo", "", "💋💋", "Привет"])
+def test_resolve_place_answers_unknown_instead_of_guessing(text: str) -> None:
+    assert resolve_place(text).kommun_kod is None
+
+
+def test_resolve_place_gives_county_only_for_region_name() -> None:
+    m = resolve_place("Dalarna")
+    assert (m.kommun_kod, m.lan_kod) == (None, "20")
