@@ -219,7 +219,7 @@ def test_each_layout_serves_listing_and_detail_pages_parseable_with_selectors(wo
 def test_layouts_differ_so_each_site_needs_its_own_profile(world):  # type: ignore[no-untyped-def]
     app = SimApp(world[0], day=4)
     for site, layout in SITES.items():
-        html = app.get(f"/{site}/city/stockholm/").text
+        html = app.get(f"/{site}/stad/stockholm/").text
         for other, other_layout in SITES.items():
             if other_layout != layout:
                 assert select(html, PROFILES[other_layout]["ad_links"]) == [], (site, other)
@@ -227,14 +227,14 @@ def test_layouts_differ_so_each_site_needs_its_own_profile(world):  # type: igno
 
 def test_images_links_and_redirects(world):  # type: ignore[no-untyped-def]
     app = SimApp(world[0], day=4)
-    html = app.get("/alfa/city/stockholm/").text
-    assert 'href="../../ad/' in html  # relative links, as many real sites write them
+    html = app.get("/alfa/stad/stockholm/").text
+    assert 'href="../../annons/' in html  # relative links, as many real sites write them
     img = app.get("/alfa/img/0123456789abcdef.png")
     assert img.status == 200 and img.content_type == "image/png" and img.body.startswith(b"\x89PNG")
     assert app.get("/alfa").headers["Location"] == "/alfa/"
-    assert app.get("/alfa/city/stockholm?page=2").headers["Location"] == "/alfa/city/stockholm/?page=2"
+    assert app.get("/alfa/stad/stockholm?page=2").headers["Location"] == "/alfa/stad/stockholm/?page=2"
     assert app.get("/nosuchsite/").status == 404
-    assert app.get("/alfa/city/nosuchcity/").status == 404
+    assert app.get("/alfa/stad/nosuchcity/").status == 404
 
 
 # ----------------------------------------------------------------------------------------- pagination and time
@@ -260,15 +260,15 @@ def test_listing_pages_are_newest_first_and_page_past_the_end_is_empty(world):  
     assert {a.site_ad_id for a in listed} == set(truth)
     assert [a.posted_at for a in listed] == sorted((a.posted_at for a in listed), reverse=True)
     assert pages[0].pages == -(-len(truth) // PAGE_SIZE)
-    past = app.get(f"/alfa/city/stockholm/?page={pages[0].pages + 1}")
+    past = app.get(f"/alfa/stad/stockholm/?page={pages[0].pages + 1}")
     assert past.status == 200 and "Inga annonser" in past.text
 
 
 def test_repost_under_same_id_shows_the_version_online_that_day(world):  # type: ignore[no-untyped-def]
     app = SimApp(world[0])
-    assert "Första" in app.get("/alfa/ad/0999", {"X-Sim-Day": "2"}).text
-    assert app.get("/alfa/ad/0999", {"X-Sim-Day": "5"}).status == 404
-    assert "Andra" in app.get("/alfa/ad/0999", {"X-Sim-Day": "7"}).text
+    assert "Första" in app.get("/alfa/annons/0999", {"X-Sim-Day": "2"}).text
+    assert app.get("/alfa/annons/0999", {"X-Sim-Day": "5"}).status == 404
+    assert "Andra" in app.get("/alfa/annons/0999", {"X-Sim-Day": "7"}).text
 
 
 def test_clock_controls_change_what_is_online(world, server):  # type: ignore[no-untyped-def]
@@ -277,12 +277,12 @@ def test_clock_controls_change_what_is_online(world, server):  # type: ignore[no
         assert client.get("/_control/state").json()["day"] == 0
         state = client.post("/_control/day", json={"day": 2}).json()
         assert state["day"] == 2 and state["date"] == "2023-01-03"
-        assert client.get("/alfa/ad/0999").status_code == 200
+        assert client.get("/alfa/annons/0999").status_code == 200
         assert client.post("/_control/advance").json()["day"] == 3
         assert client.post("/_control/advance", json={"days": 2}).json()["day"] == 5
-        assert client.get("/alfa/ad/0999").status_code == 404
+        assert client.get("/alfa/annons/0999").status_code == 404
         # the header names the day of one request without moving the clock
-        assert client.get("/alfa/ad/0999", headers={"X-Sim-Day": "6"}).status_code == 200
+        assert client.get("/alfa/annons/0999", headers={"X-Sim-Day": "6"}).status_code == 200
         assert client.get("/_control/state").json()["day"] == 5
         counts = {d: len(crawl(client, server.url, "beta", day=d)) for d in (0, 5)}
         assert counts == {0: len(online(ads, "beta", 0)), 5: len(online(ads, "beta", 5))}
@@ -303,7 +303,7 @@ def test_robots_txt_disallows_admin_and_sets_a_crawl_delay(world, server):  # ty
     assert rp.crawl_delay("lagesbild-test") == 1
     for site in SITES:
         assert not rp.can_fetch("lagesbild-test", f"{server.url}/{site}/admin/login")
-        assert rp.can_fetch("lagesbild-test", f"{server.url}/{site}/city/stockholm/")
+        assert rp.can_fetch("lagesbild-test", f"{server.url}/{site}/stad/stockholm/")
     site_rules = httpx.get(f"{server.url}/alfa/robots.txt").text
     assert "Disallow: /alfa/admin/" in site_rules and "/beta/" not in site_rules
     assert httpx.get(f"{server.url}/alfa/admin/login").status_code == 200  # served, but off limits
@@ -338,7 +338,7 @@ def test_rate_limit_over_http_and_switchable(world):  # type: ignore[no-untyped-
 
 def test_errors_fault_answers_500_but_not_robots_or_control(world):  # type: ignore[no-untyped-def]
     app = SimApp(world[0], faults=Faults(error_rate=1.0))
-    assert app.get("/alfa/city/stockholm/").status == 500
+    assert app.get("/alfa/stad/stockholm/").status == 500
     assert app.get("/robots.txt").status == 200 and app.get("/alfa/robots.txt").status == 200
     app.set_faults(Faults(error_rate=0.3, seed=1))
     statuses = [app.get("/alfa/").status for _ in range(400)]
@@ -356,16 +356,16 @@ def test_layout_change_makes_old_selectors_stop_matching(world, server):  # type
     with httpx.Client(base_url=server.url) as client:
         client.post("/_control/day", json={"day": 4})
         for site, layout in SITES.items():
-            assert select(client.get(f"/{site}/city/stockholm/").text, PROFILES[layout]["ad_links"])
+            assert select(client.get(f"/{site}/stad/stockholm/").text, PROFILES[layout]["ad_links"])
         state = client.post("/_control/faults", json={"layout_change": ["alfa", "gamma"]}).json()
         assert state["faults"]["layout_change"] == ["alfa", "gamma"]
         assert state["sites"]["alfa"]["layout_changed"]
         for site, layout in SITES.items():
-            html = client.get(f"/{site}/city/stockholm/").text
+            html = client.get(f"/{site}/stad/stockholm/").text
             assert bool(select(html, PROFILES[layout]["ad_links"])) == (site == "beta"), site
             assert "Stockholm" in html  # still a working page, just different markup
         client.post("/_control/faults", json={"reset": True})
-        assert select(client.get("/alfa/city/stockholm/").text, PROFILES["classic"]["ad_links"])
+        assert select(client.get("/alfa/stad/stockholm/").text, PROFILES["classic"]["ad_links"])
 
 
 def test_faults_parse_from_command_line_spelling() -> None:
@@ -388,10 +388,10 @@ def test_access_log_records_each_request_with_time_path_and_status(world, server
         first = client.get("/_control/log").json()["last_seq"]
         t0 = time.time()
         client.get("/alfa/")
-        client.get("/alfa/ad/nope")
+        client.get("/alfa/annons/nope")
         client.get("/_control/state")  # control requests are not logged
         entries = client.get("/_control/log", params={"since": first}).json()["entries"]
-    assert [(e["path"], e["status"]) for e in entries] == [("/alfa/", 200), ("/alfa/ad/nope", 404)]
+    assert [(e["path"], e["status"]) for e in entries] == [("/alfa/", 200), ("/alfa/annons/nope", 404)]
     assert all(t0 - 1 <= e["time"] <= time.time() and e["user_agent"] == "testbot/1.0" for e in entries)
     assert entries[1]["seq"] == entries[0]["seq"] + 1
     assert server.app.access_log(since=first) == entries

@@ -19,8 +19,8 @@ URL scheme (one port for all sites, the site is the first path segment)::
     /                                an index of the sites
     /<site>/                         start page: links to the city listing pages
     /<site>/robots.txt               the same rules, for this site only
-    /<site>/city/<slug>/?page=N      city listing, newest first, page_size ads a page, "next" links
-    /<site>/ad/<site_ad_id>          ad detail page (404 when the ad is not online that day)
+    /<site>/stad/<slug>/?page=N      city listing, newest first, page_size ads a page, "next" links
+    /<site>/annons/<site_ad_id>      ad detail page (404 when the ad is not online that day)
     /<site>/img/<phash>.png          a tiny placeholder image
     /<site>/admin/...                a login page, disallowed by robots.txt
     /_control/...                    the control API (not rate limited, not faulted, not logged)
@@ -33,7 +33,7 @@ Example::
 
     with SimServer(out_dir, rate_limit=20) as server:
         httpx.post(f"{server.url}/_control/day", json={"day": 3})
-        html = httpx.get(f"{server.url}/annonsportalen/city/stockholm/").text
+        html = httpx.get(f"{server.url}/annonsportalen/stad/stockholm/").text
 """
 
 from __future__ import annotations
@@ -823,7 +823,7 @@ class SimApp:
     Example::
 
         app = SimApp(out_dir)
-        page = app.get("/annonsportalen/city/stockholm/?page=2", headers={"x-sim-day": "4"})
+        page = app.get("/annonsportalen/stad/stockholm/?page=2", headers={"x-sim-day": "4"})
         assert page.status == 200
     """
 
@@ -1029,7 +1029,7 @@ class SimApp:
             return self._render_cached(
                 (name, "start", day), self._tpl(site, "start"), lambda: self._ctx(site, self.start_page(name, day))
             )
-        if rest[0] == "city" and len(rest) >= 2 and rest[1] in site.spec.cities:
+        if rest[0] == "stad" and len(rest) >= 2 and rest[1] in site.spec.cities:
             if len(rest) == 2:
                 return Response(301, b"", headers={"Location": path + "/" + (f"?{query}" if query else "")})
             if rest[2:] == [""]:
@@ -1039,7 +1039,7 @@ class SimApp:
                     self._tpl(site, "listing"),
                     lambda: self._ctx(site, self.listing_page(name, rest[1], page, day)),
                 )
-        elif rest[0] == "ad" and len(rest) == 2:
+        elif rest[0] == "annons" and len(rest) == 2:
             ctx = self.ad_page(name, rest[1], day)
             if ctx is not None:
                 return self._render_cached(
@@ -1083,13 +1083,13 @@ class SimApp:
             spec = self.sites[site].spec
             view = self._view(site, day)
             cities = [
-                CityLink(slug, name, len(view.by_city[slug]), f"city/{quote(slug)}/")
+                CityLink(slug, name, len(view.by_city[slug]), f"stad/{quote(slug)}/")
                 for slug, name in spec.cities.items()
             ]
             return StartPage(spec, day, self._date(day), cities)
 
     def listing_page(self, site: str, city: str, page: int, day: int) -> ListingPage:
-        """The context of ``/<site>/city/<city>/?page=<page>`` on ``day`` (pages count from 1)."""
+        """The context of ``/<site>/stad/<city>/?page=<page>`` on ``day`` (pages count from 1)."""
         with self._lock:
             spec = self.sites[site].spec
             ads = self._view(site, day).by_city[city]
@@ -1111,7 +1111,7 @@ class SimApp:
             )
 
     def ad_page(self, site: str, site_ad_id: str, day: int) -> AdPage | None:
-        """The context of ``/<site>/ad/<site_ad_id>`` on ``day``, or ``None`` when the ad is not online."""
+        """The context of ``/<site>/annons/<site_ad_id>`` on ``day``, or ``None`` when the ad is not online."""
         with self._lock:
             spec = self.sites[site].spec
             ad = self._view(site, day).by_id.get(site_ad_id)
@@ -1406,6 +1406,10 @@ class SimServer:
             await self._serve_connection(reader, writer, client)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away; nothing to answer
+        except asyncio.CancelledError:
+            # Only _main cancels connections, at shutdown. Ending the task normally keeps asyncio's
+            # stream callback (which calls task.exception()) from logging a spurious traceback.
+            pass
         finally:
             self._conns.discard(task)
             writer.close()
