@@ -144,7 +144,7 @@ class BuyersConfig(BaseModel):
         ),
     )
     own_municipality_preference: float = Field(
-        default=4.0,
+        default=3.0,
         gt=0,
         description=(
             "Multiplier of the attraction of the buyer's own municipality (assumption, calibrated so that most "
@@ -266,15 +266,13 @@ class DemandTruth:
     def __len__(self) -> int:
         return len(self.day)
 
-    def _years(self) -> npt.NDArray[np.str_]:
+    def _labels(self, width: int) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """Sorted date labels (``YYYY`` or ``YYYY-MM``: the first ``width`` characters) and each purchase's index."""
         days = np.unique(self.day)
-        labels = np.array([(self.start + timedelta(days=int(d))).isoformat()[:4] for d in days])
-        return labels[np.searchsorted(days, self.day)] if len(days) else np.zeros(0, dtype="<U4")
-
-    def _months(self) -> npt.NDArray[np.str_]:
-        days = np.unique(self.day)
-        labels = np.array([(self.start + timedelta(days=int(d))).isoformat()[:7] for d in days])
-        return labels[np.searchsorted(days, self.day)] if len(days) else np.zeros(0, dtype="<U7")
+        text = [(self.start + timedelta(days=int(d))).isoformat()[:width] for d in days]
+        labels = sorted(set(text))
+        of_day = np.array([labels.index(t) for t in text], dtype=np.int64)
+        return labels, of_day[np.searchsorted(days, self.day)] if len(days) else np.zeros(0, dtype=np.int64)
 
     def summary(self) -> dict[str, Any]:
         """Totals for ``truth/summary.json``.
@@ -285,21 +283,21 @@ class DemandTruth:
             who bought in the county) and ``resident_buyers`` (distinct buyers living in the
             county who bought anywhere). Years and counties are strings, sorted.
         """
-        years = self._years()
+        years, year = self._labels(4)
         s_county = self.seller_kommun.astype("<U2")
         b_county = self.buyer_kommun.astype("<U2")
         counties: dict[str, dict[str, dict[str, int]]] = {}
         national: dict[str, dict[str, int]] = {}
-        for y in sorted(set(years.tolist())):
-            in_year = years == y
-            national[y] = {
+        for y, label in enumerate(years):
+            in_year = year == y
+            national[label] = {
                 "purchases": int(in_year.sum()),
                 "buyers": len(np.unique(self.buyer_id[in_year])),
             }
-            for c in sorted(set(s_county[in_year].tolist()) | set(b_county[in_year].tolist())):
+            for c in sorted(set(np.unique(s_county[in_year]).tolist()) | set(np.unique(b_county[in_year]).tolist())):
                 sold = in_year & (s_county == c)
                 lived = in_year & (b_county == c)
-                counties.setdefault(c, {})[y] = {
+                counties.setdefault(c, {})[label] = {
                     "purchases": int(sold.sum()),
                     "buyers": len(np.unique(self.buyer_id[sold])),
                     "resident_buyers": len(np.unique(self.buyer_id[lived])),
@@ -319,8 +317,14 @@ class DemandTruth:
         """
         out = Path(directory) / "truth"
         out.mkdir(parents=True, exist_ok=True)
-        _write_counts(out / "purchases_kommun_month.csv", ("kommun", "month"), (self.seller_kommun, self._months()))
-        _write_counts(out / "od_flows.csv", ("buyer_kommun", "seller_kommun"), (self.buyer_kommun, self.seller_kommun))
+        codes = np.array(list(municipalities()), dtype="<U4")  # sorted by code
+        seller = np.searchsorted(codes, self.seller_kommun)
+        buyer = np.searchsorted(codes, self.buyer_kommun)
+        months, month = self._labels(7)
+        _write_counts(out / "purchases_kommun_month.csv", ("kommun", "month"), seller, codes.tolist(), month, months)
+        _write_counts(
+            out / "od_flows.csv", ("buyer_kommun", "seller_kommun"), buyer, codes.tolist(), seller, codes.tolist()
+        )
         ages, n = np.unique(self.buyer_age, return_counts=True)
         with (out / "buyer_ages.csv").open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f, lineterminator="\n")
@@ -332,18 +336,21 @@ class DemandTruth:
         return self.summary()
 
 
-def _write_counts(path: Path, names: tuple[str, str], cols: tuple[npt.NDArray[np.str_], npt.NDArray[np.str_]]) -> None:
-    """Write ``a, b, purchases`` counts of the pairs in two string columns, sorted by a then b."""
+def _write_counts(
+    path: Path,
+    names: tuple[str, str],
+    a: npt.NDArray[np.int64],
+    a_labels: list[str],
+    b: npt.NDArray[np.int64],
+    b_labels: list[str],
+) -> None:
+    """Write ``a, b, purchases`` counts of index pairs, non-zero only, sorted by a then b (labels are sorted)."""
+    counts = np.bincount(a.astype(np.int64) * len(b_labels) + b, minlength=len(a_labels) * len(b_labels))
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow((*names, "purchases"))
-        if len(cols[0]) == 0:
-            return
-        ua, ia = np.unique(cols[0], return_inverse=True)
-        ub, ib = np.unique(cols[1], return_inverse=True)
-        keys, counts = np.unique(ia.astype(np.int64) * len(ub) + ib, return_counts=True)
-        for k, c in zip(keys.tolist(), counts.tolist(), strict=True):
-            w.writerow((ua[k // len(ub)], ub[k % len(ub)], c))
+        for k in np.flatnonzero(counts).tolist():
+            w.writerow((a_labels[k // len(b_labels)], b_labels[k % len(b_labels)], int(counts[k])))
 
 
 # --- the simulation ---
@@ -500,7 +507,7 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
     Args:
         cfg: the world config; reads ``world``, ``buyers``, ``verdicts`` and ``campaigns``.
         activity: one entry per seller active day (``SupplyActivity``); scam entries
-            (``genuine`` False) get no purchases.
+            (``genuine`` False) and days outside ``0 .. world.days-1`` get no purchases.
         rng: the generator; the same state gives the same result.
 
     Returns:
@@ -519,8 +526,9 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
     codes = list(municipalities())
 
     # 1. Clients per genuine active seller-day, in a canonical order (independent of supply's order).
-    g = np.asarray(activity.genuine, dtype=bool)
-    day = np.asarray(activity.day, dtype=np.int32)[g]
+    raw_day = np.asarray(activity.day, dtype=np.int32)
+    g = np.asarray(activity.genuine, dtype=bool) & (raw_day >= 0) & (raw_day < n_days)  # no burn-in days
+    day = raw_day[g]
     seller = np.asarray(activity.seller_id, dtype=np.int32)[g]
     kommun = np.asarray(activity.kommun).astype("<U4")[g]
     unknown = sorted(set(np.unique(kommun).tolist()) - set(codes))

@@ -202,7 +202,7 @@ _LAST = ("Testsson", "Provsson", "Exempelsson", "Fiktivsson", "Påhittadsson")
 _VENUES = ("i en lägenhet", "på ett hotell", "i en bil", "i en bostad", "på ett hotellrum")
 _AD_YES = (
     "Kontakten hade tagits via en annons på en webbplats där sexuella tjänster erbjuds.",
-    "Han hade hittat kvinnan genom en annons på internet.",
+    "Han hade hittat personen genom en annons på internet.",
     "Enligt den tilltalade tog han kontakt efter att ha sett en annons på en annonssida på nätet.",
 )
 _AD_NO = (
@@ -301,7 +301,7 @@ def write_judgment(fields: dict[str, Any], rng: np.random.Generator) -> str:
             f"Yrkanden m.m.\nÅklagaren har yrkat ansvar för köp av sexuell tjänst enligt följande gärningsbeskrivning: "
             f"{name} har i {where} den {_long_date(offence)} mot ersättning skaffat sig en tillfällig sexuell "
             f"förbindelse. Den tilltalade {admitted}.\n\n"
-            f"Domskäl\n{ad_sentence} Genom den tilltalades egna uppgifter och övrig utredning är åtalet styrkt.\n"
+            f"Domskäl\n{ad_sentence} Genom den utredning som lagts fram är åtalet styrkt.\n"
         )
     return (
         f"{court.upper()} | DOM | {judged.isoformat()} | {case}\n"
