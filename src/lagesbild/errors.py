@@ -72,6 +72,9 @@ class InputError(LagesbildError):
         self.field = field
         super().__init__(self.__str__())
 
+    def __reduce__(self) -> tuple[object, ...]:  # keep path/line/field across processes
+        return (_rebuild_input_error, (type(self), self.message, self.path, self.line, self.field))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
@@ -94,10 +97,24 @@ class InputErrors(InputError):
         summary = f"{len(self.errors)} error(s)"
         super().__init__(summary, path=path)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (InputErrors, (self.errors,), {"path": self.path})
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.path = state["path"]  # type: ignore[assignment]
+
     def __str__(self) -> str:
         lines = [f"{len(self.errors)} error(s):"]
         lines += [f"  - {e}" for e in self.errors]
         return "\n".join(lines)
+
+
+def _rebuild_input_error(
+    cls: type[InputError], message: str, path: str | None, line: int | None, field: str | None
+) -> InputError:
+    err = cls.__new__(cls)
+    InputError.__init__(err, message, path=path, line=line, field=field)
+    return err
 
 
 class StoreError(LagesbildError):

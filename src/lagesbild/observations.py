@@ -9,14 +9,13 @@ same way on every backend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Observation"]
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """One sighting of one ad, ready to store.
+class Observation(NamedTuple):
+    """One sighting of one ad, ready to store (an immutable named tuple: cheap to build by the million).
 
     Attributes:
         site: short name of the site, e.g. ``"annonsportalen"``.
@@ -32,6 +31,7 @@ class Observation:
         language: ISO 639-1 code of the ad's language, if known.
         name: the name the advertiser uses in the ad.
         phones, emails: pseudonyms (``ph_…``, ``em_…``).
+        handles: pseudonyms of messaging handles found in the text (``hd_…``).
         image_hashes: perceptual hashes (hex) of the ad's images.
         posted_at: the posting date the site shows, if any (ISO 8601 UTC).
     """
@@ -52,5 +52,6 @@ class Observation:
     name: str | None = None
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
     image_hashes: tuple[str, ...] = ()
     posted_at: str | None = None

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from lagesbild.errors import ConfigError, KeyMismatchError
-from lagesbild.normalize.identifiers import find_emails, find_phones, normalize_email, normalize_phone
+from lagesbild.normalize.identifiers import find_emails, find_handles, find_phones, normalize_email, normalize_phone
 
 __all__ = ["KEY_BYTES", "Pseudonymizer", "ScrubbedText", "create_key", "key_fingerprint", "load_key"]
 
@@ -90,6 +90,7 @@ class ScrubbedText:
     text: str
     phones: tuple[str, ...]
     emails: tuple[str, ...]
+    handles: tuple[str, ...] = ()
 
 
 class Pseudonymizer:
@@ -112,6 +113,13 @@ class Pseudonymizer:
         self._key = key
         self.fingerprint = key_fingerprint(key)
         self._mac = lru_cache(maxsize=200_000)(self._mac_uncached)
+        # The same ad text is seen on every daily sighting: scrub each distinct text once.
+        self.scrub = lru_cache(maxsize=100_000)(self._scrub_uncached)  # type: ignore[method-assign]
+
+    @property
+    def key(self) -> bytes:
+        """The raw key, for handing to a worker process. Never log or store it."""
+        return self._key
 
     def _mac_uncached(self, kind: str, value: str) -> str:
         digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
@@ -132,31 +140,45 @@ class Pseudonymizer:
         return self._mac("hd", f"{service.lower()}:{raw.strip().lstrip('@').lower()}")
 
     def scrub(self, text: str) -> ScrubbedText:
-        """Replace every phone number and e-mail address in ``text`` with a placeholder.
+        """Replace every phone number and e-mail address in ``text`` with a placeholder (cached per text)."""
+        return self._scrub_uncached(text)
+
+    def _scrub_uncached(self, text: str) -> ScrubbedText:
+        """Replace every phone number, e-mail address and messaging handle in ``text`` with a placeholder.
 
         Returns the cleaned text and the pseudonyms of what was found, so that a number
         written only in the ad text still links the ad.
         """
         if not text:
             return ScrubbedText(text, (), ())
-        phones: list[str] = []
-        emails: list[str] = []
+        spans: list[tuple[int, int, str, str]] = [(s, e, "ph", v) for s, e, v in find_phones(text)]
+        spans += [(s, e, "em", v) for s, e, v in find_emails(text)]
+        spans += [(s, e, "hd:" + platform, v) for s, e, platform, v in find_handles(text)]
+        if not spans:
+            return ScrubbedText(text, (), ())
+        spans.sort()
+        found: dict[str, list[str]] = {"ph": [], "em": [], "hd": []}
         parts: list[str] = []
         pos = 0
-        spans = [(s, e, "ph", v) for s, e, v in find_phones(text)] + [(s, e, "em", v) for s, e, v in find_emails(text)]
-        spans.sort()
         for start, end, kind, value in spans:
             if start < pos:
                 continue
             parts.append(text[pos:start])
             if kind == "ph":
                 parts.append("[telefon]")
-                phones.append(self._mac("ph", value))
-            else:
+                found["ph"].append(self._mac("ph", value))
+            elif kind == "em":
                 parts.append("[e-post]")
-                emails.append(self._mac("em", value))
+                found["em"].append(self._mac("em", value))
+            else:
+                platform = kind[3:]
+                parts.append(f"[{platform}]")
+                found["hd"].append(self.handle(platform, value))
             pos = end
-        if not spans:
-            return ScrubbedText(text, (), ())
         parts.append(text[pos:])
-        return ScrubbedText("".join(parts), tuple(dict.fromkeys(phones)), tuple(dict.fromkeys(emails)))
+        return ScrubbedText(
+            "".join(parts),
+            tuple(dict.fromkeys(found["ph"])),
+            tuple(dict.fromkeys(found["em"])),
+            tuple(dict.fromkeys(found["hd"])),
+        )

@@ -20,6 +20,7 @@ app = typer.Typer(
         "`lagesbild stats --lan 05`."
     ),
     no_args_is_help=True,
+    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -28,11 +29,11 @@ app = typer.Typer(
 @app.callback()
 def _global(
     ctx: typer.Context,
-    home: Path | None = typer.Option(None, "--home", help="Data folder [env LAGESBILD_HOME; default ./lagesbild-data]."),
+    home: Path | None = typer.Option(None, "--home", help="Data folder (env LAGESBILD_HOME; default ./lagesbild-data)."),
     db: str | None = typer.Option(
-        None, "--db", help="Database URL, e.g. postgresql://user@host/lagesbild [env LAGESBILD_DB; default SQLite in the data folder]."
+        None, "--db", help="Database URL, e.g. postgresql://user@host/lagesbild (env LAGESBILD_DB; default SQLite in the data folder)."
     ),
-    key_file: Path | None = typer.Option(None, "--key-file", help="Pseudonymization key file [env LAGESBILD_KEY_FILE]."),
+    key_file: Path | None = typer.Option(None, "--key-file", help="Pseudonymization key file (env LAGESBILD_KEY_FILE; default in the data folder)."),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-v info, -vv debug)."),
 ) -> None:
     setup_logging(verbose)

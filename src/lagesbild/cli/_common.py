@@ -21,8 +21,8 @@ from lagesbild.errors import InputError, LagesbildError
 from lagesbild.settings import Settings, load_settings
 from lagesbild.workspace import Workspace, open_workspace
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

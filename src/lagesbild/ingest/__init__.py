@@ -16,14 +16,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from lagesbild.errors import InputError, InputErrors
+from lagesbild.ingest._worker import parallel_row_batches
 from lagesbild.ingest.fields import FIELDS
 from lagesbild.ingest.readers import detect_format, read_records
-from lagesbild.ingest.validate import RecordError, to_observation
+from lagesbild.ingest.validate import RecordConverter, RecordError
 from lagesbild.observations import Observation
 from lagesbild.privacy import Pseudonymizer
 from lagesbild.store import ImportSummary, Store
@@ -42,6 +44,9 @@ def _open(path: Path) -> BinaryIO:
     return path.open("rb")
 
 
+Parts = tuple[str, str, str, tuple[Any, ...]]
+
+
 def iter_observations(
     path: str | Path,
     pseudonymizer: Pseudonymizer,
@@ -55,10 +60,24 @@ def iter_observations(
     Raises (when the file has been read, or after ``max_errors`` errors):
         InputError / InputErrors: naming file, line and field of every problem found.
     """
+    for batch in iter_parts(path, RecordConverter(pseudonymizer), fmt=fmt, progress=progress, max_errors=max_errors):
+        yield [Observation(site, ad_id, seen_at, *content) for site, ad_id, seen_at, content in batch]
+
+
+def iter_parts(
+    path: str | Path,
+    convert: RecordConverter,
+    *,
+    fmt: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    max_errors: int = MAX_ERRORS,
+) -> Iterator[list[Parts]]:
+    """The reading loop behind :func:`iter_observations`, yielding :meth:`RecordConverter.parts`."""
     p = Path(path)
     fmt = fmt or detect_format(p)
     errors: list[InputError] = []
-    batch: list[Observation] = []
+    batch: list[Parts] = []
+    parts = convert.parts
     try:
         f = _open(p)
     except OSError as exc:
@@ -70,12 +89,12 @@ def iter_observations(
                     errors.append(rec)
                 else:
                     try:
-                        obs = to_observation(rec, pseudonymizer)
+                        row = parts(rec)
                     except RecordError as exc:
                         errors.append(InputError(exc.message, path=str(p), line=lineno, field=exc.field))
                     else:
                         if not errors:
-                            batch.append(obs)
+                            batch.append(row)
                 if len(errors) >= max_errors:
                     break
                 if len(batch) >= BATCH:
@@ -99,6 +118,10 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+"""Files at least this large are read in a worker process (see :mod:`lagesbild.ingest._worker`)."""
+
+
 def import_file(
     store: Store,
     pseudonymizer: Pseudonymizer,
@@ -107,6 +130,7 @@ def import_file(
     fmt: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    parallel: bool | None = False,
 ) -> ImportSummary:
     """Import one JSONL or CSV file of ad observations into the store, in one transaction.
 
@@ -117,6 +141,10 @@ def import_file(
         fmt: ``"jsonl"`` or ``"csv"``; detected from the name if omitted.
         dry_run: validate only, store nothing.
         progress: called with the number of bytes read, for progress bars.
+        parallel: read and validate in a worker process while storing (uses two cores). ``None``
+            decides by size (files of 16 MiB or more, on a machine with more than one core). The worker
+            is started with ``spawn``, so a script that uses it needs the ``if __name__ == "__main__":``
+            guard; the CLI uses ``None``.
 
     Raises:
         InputError: naming file, line and field; nothing is stored.
@@ -129,7 +157,19 @@ def import_file(
             store.bind_key(pseudonymizer.fingerprint)  # raises KeyMismatchError
     else:
         store.bind_key(pseudonymizer.fingerprint)
-    batches = iter_observations(p, pseudonymizer, fmt=fmt, progress=progress)
-    summary = store.import_observations(batches, source=p.name, sha256=file_sha256(p), dry_run=dry_run)
+    if parallel is None:
+        try:
+            parallel = p.stat().st_size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
+        except OSError:
+            parallel = False
+    if fmt is None:
+        fmt = detect_format(p)
+    sha = file_sha256(p)
+    if parallel:
+        rows = parallel_row_batches(p, pseudonymizer.key, fmt, progress)
+        summary = store.import_observation_rows(rows, source=p.name, sha256=sha, dry_run=dry_run)
+    else:
+        batches = iter_observations(p, pseudonymizer, fmt=fmt, progress=progress)
+        summary = store.import_observations(batches, source=p.name, sha256=sha, dry_run=dry_run)
     log.info("imported %s: %d records, %d new", p.name, summary.n_records, summary.n_new)
     return summary

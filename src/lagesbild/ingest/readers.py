@@ -27,22 +27,29 @@ Record = tuple[int, Any]  # (line number, parsed record or an InputError)
 
 def _lines(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> Iterator[tuple[int, bytes]]:
     lineno = 0
+    unreported = 0
+    readline = f.readline
     while True:
-        raw = f.readline(MAX_LINE_BYTES + 1)
+        raw = readline(MAX_LINE_BYTES + 1)
         if not raw:
+            if progress is not None and unreported:
+                progress(unreported)
             return
         lineno += 1
         if progress is not None:
-            progress(len(raw))
+            unreported += len(raw)
+            if unreported >= 1 << 20:  # report per MiB, not per line: progress bars are slow
+                progress(unreported)
+                unreported = 0
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             skipped = len(raw)
             while True:  # skip the rest of the over-long line without keeping it
-                more = f.readline(MAX_LINE_BYTES)
+                more = readline(MAX_LINE_BYTES)
                 skipped += len(more)
-                if progress is not None:
-                    progress(len(more))
                 if not more or more.endswith(b"\n"):
                     break
+            if progress is not None:
+                progress(skipped - len(raw))
             raise InputError(
                 f"line is {skipped / 1e6:.1f} MB long; at most {MAX_LINE_BYTES / 1e6:.1f} MB", path=path, line=lineno
             )
@@ -50,17 +57,18 @@ def _lines(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> It
 
 
 def _jsonl(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> Iterator[Record]:
+    loads = orjson.loads
     for lineno, raw in _lines(f, path, progress):
-        if not raw.strip():
-            continue
         try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield lineno, InputError(f"invalid UTF-8 at byte {exc.start}", path=path, line=lineno)
-            continue
-        try:
-            yield lineno, orjson.loads(raw)
+            yield lineno, loads(raw)
         except orjson.JSONDecodeError as exc:
+            if not raw.strip():
+                continue
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as uexc:
+                yield lineno, InputError(f"invalid UTF-8 at byte {uexc.start}", path=path, line=lineno)
+                continue
             hint = " (the file may be truncated)" if not raw.endswith(b"\n") else ""
             yield lineno, InputError(f"malformed JSON: {exc.args[0]}{hint}", path=path, line=lineno)
 

@@ -159,18 +159,20 @@ def parse_pxweb_population(path: str | Path) -> dict[int, PopulationTable]:
         raise InputError(f"cannot read file: {exc.strerror}", path=str(p)) from exc
     lines = text.splitlines()
     header_at = None
+    delim = ","
     for i, line in enumerate(lines[:20]):
-        low = line.lower()
-        if "region" in low and ("ålder" in low or "alder" in low or "age" in low):
-            header_at = i
+        for d in (",", ";", "\t"):
+            cells = {c.strip().lower() for c in next(csv.reader([line], delimiter=d), [])}
+            if "region" in cells and cells & {"ålder", "alder", "age"}:
+                header_at, delim = i, d
+                break
+        if header_at is not None:
             break
     if header_at is None:
         raise InputError(
             "not an SCB PX-Web population export: no header line with 'region' and 'ålder' in the first 20 lines",
             path=str(p),
         )
-    sample = lines[header_at]
-    delim = max((",", ";", "\t"), key=sample.count)
     reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delim)
     header = [h.strip() for h in next(reader)]
     low = [h.lower() for h in header]

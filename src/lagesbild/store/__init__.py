@@ -30,7 +30,7 @@ from lagesbild.refdata import PopulationTable
 from lagesbild.store import migrations as _migrations
 from lagesbild.store._dialect import Dialect, dialect_for
 
-__all__ = ["CountRow", "ImportSummary", "Store"]
+__all__ = ["OBSERVATION_COLUMNS", "CountRow", "ImportSummary", "Store", "observation_row"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ OBSERVATION_COLUMNS = (
     "name",
     "phones",
     "emails",
+    "handles",
     "image_hashes",
     "posted_at",
     "import_id",
@@ -85,28 +86,9 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _obs_tuple(o: Observation, import_id: int | None) -> tuple[Any, ...]:
-    return (
-        o.site,
-        o.site_ad_id,
-        o.seen_at,
-        o.url,
-        o.title,
-        o.body,
-        o.location_text,
-        o.kommun_kod,
-        o.lan_kod,
-        o.place_confidence,
-        o.age,
-        o.price_text,
-        o.language,
-        o.name,
-        " ".join(o.phones),
-        " ".join(o.emails),
-        " ".join(o.image_hashes),
-        o.posted_at,
-        import_id,
-    )
+def observation_row(o: Observation) -> tuple[Any, ...]:
+    """An observation in the column order of ``OBSERVATION_COLUMNS`` (without ``import_id``)."""
+    return (*o[:14], " ".join(o.phones), " ".join(o.emails), " ".join(o.handles), " ".join(o.image_hashes), o.posted_at)
 
 
 class Store:
@@ -223,20 +205,37 @@ class Store:
             sha256: a checksum of the source, recorded with the import.
             dry_run: consume and count, store nothing.
         """
+        rows = ([observation_row(o) for o in batch] for batch in batches)
+        return self.import_observation_rows(rows, source=source, sha256=sha256, dry_run=dry_run)
+
+    def import_observation_rows(
+        self,
+        batches: Iterable[Sequence[tuple[Any, ...]]],
+        *,
+        source: str,
+        sha256: str,
+        dry_run: bool = False,
+    ) -> ImportSummary:
+        """Like :meth:`import_observations`, for rows already in :func:`observation_row` form (the fast path)."""
         if dry_run:
             n = sum(len(b) for b in batches)
             return ImportSummary(None, n, 0)
         imports = self._table("imports")
-        sql = self.dialect.insert_ignore("observations", OBSERVATION_COLUMNS, ("site", "site_ad_id", "seen_at"))
         n_records = 0
         try:
             with self.engine.begin() as conn:
-                import_id = conn.execute(
-                    imports.insert().values(source=source, sha256=sha256, started_at=_now()).returning(imports.c.id)
-                ).scalar_one()
+                import_id = int(
+                    conn.execute(
+                        imports.insert().values(source=source, sha256=sha256, started_at=_now()).returning(imports.c.id)
+                    ).scalar_one()
+                )
+                # import_id is our own integer, so it can be a literal: the rows need no extra column.
+                sql = self.dialect.insert_ignore(
+                    "observations", OBSERVATION_COLUMNS, ("site", "site_ad_id", "seen_at"), literal_last=str(import_id)
+                )
                 for batch in batches:
                     if batch:
-                        conn.exec_driver_sql(sql, [_obs_tuple(o, import_id) for o in batch])
+                        conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
                         n_records += len(batch)
                 n_new = conn.execute(
                     text("SELECT COUNT(*) FROM observations WHERE import_id = :i"), {"i": import_id}
@@ -280,7 +279,7 @@ class Store:
             )
             for row in result:
                 d = dict(zip(cols, row, strict=True))
-                for k in ("phones", "emails", "image_hashes"):
+                for k in ("phones", "emails", "handles", "image_hashes"):
                     d[k] = tuple(d[k].split()) if d[k] else ()
                 yield Observation(**d)
 
@@ -328,7 +327,6 @@ class Store:
     def put_population(self, table: PopulationTable) -> None:
         """Store (or replace) one year of population, atomically."""
         sql = self.dialect.insert_ignore("population", ("year", "kommun_kod", "kon", "alder", "antal"), ())
-        sql = sql.replace(" ON CONFLICT () DO NOTHING", "")
         src = self._table("population_sources")
         with self.engine.begin() as conn:
             conn.execute(text("DELETE FROM population WHERE year = :y"), {"y": table.year})

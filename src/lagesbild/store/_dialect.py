@@ -17,11 +17,22 @@ class Dialect:
     def create_engine(self, url: str) -> Engine:
         raise NotImplementedError
 
-    def insert_ignore(self, table: str, columns: Sequence[str], conflict: Sequence[str]) -> str:
-        """An INSERT that silently skips rows whose ``conflict`` key exists already."""
+    def insert_ignore(
+        self, table: str, columns: Sequence[str], conflict: Sequence[str], *, literal_last: str | None = None
+    ) -> str:
+        """An INSERT that silently skips rows whose ``conflict`` key exists already.
+
+        With ``literal_last``, the last column gets that SQL literal instead of a parameter.
+        """
         cols = ", ".join(columns)
-        vals = ", ".join([self.placeholder] * len(columns))
-        return f"INSERT INTO {table} ({cols}) VALUES ({vals}) ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+        params = [self.placeholder] * len(columns)
+        if literal_last is not None:
+            params[-1] = literal_last
+        vals = ", ".join(params)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({vals})"
+        if conflict:
+            sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+        return sql
 
 
 class SQLiteDialect(Dialect):
@@ -38,6 +49,7 @@ class SQLiteDialect(Dialect):
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: index inserts of large imports stay in memory
             cur.close()
 
         return engine

@@ -72,12 +72,12 @@ def _m0001_initial(conn: Connection) -> None:
         Column("name", Text),
         Column("phones", Text, nullable=False, server_default=""),
         Column("emails", Text, nullable=False, server_default=""),
+        Column("handles", Text, nullable=False, server_default=""),
         Column("image_hashes", Text, nullable=False, server_default=""),
         Column("posted_at", String(32)),
         Column("import_id", Integer),
         UniqueConstraint("site", "site_ad_id", "seen_at", name="uq_observation_sighting"),
     )
-    Index("ix_observations_place_time", obs.c.lan_kod, obs.c.kommun_kod, obs.c.seen_at)
     Index("ix_observations_import", obs.c.import_id)
     Table(
         "site_ads",

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up and run the demo: the whole chain on the simulator (see README). Output in ./demo-output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/lagesbild demo --out "${1:-demo-output}"

@@ -1,0 +1,63 @@
+"""Forward-only, recorded migrations on both backends."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect
+
+from lagesbild.errors import StoreError
+from lagesbild.store import Store
+from lagesbild.store.migrations import MIGRATIONS, Migration, migrate
+
+
+def test_opening_a_new_database_applies_and_records_every_migration(store: Store) -> None:
+    assert store.schema_version() == max(m.id for m in MIGRATIONS)
+    rows = [r for t, r in store.dump_rows() if t == "schema_migrations"]
+    assert [r[0] for r in rows] == [m.id for m in MIGRATIONS]
+    assert {"observations", "site_ads", "imports", "meta", "population"} <= set(store.table_names())
+
+
+def test_reopening_applies_nothing_twice(db_url: str) -> None:
+    Store.open(db_url).close()
+    with Store.open(db_url) as s, s.engine.begin() as conn:
+        assert migrate(conn) == []
+
+
+def test_a_new_migration_is_applied_once_and_recorded(db_url: str) -> None:
+    Store.open(db_url).close()
+
+    def add_column(conn):  # type: ignore[no-untyped-def]
+        from sqlalchemy import text
+
+        conn.execute(text("ALTER TABLE meta ADD COLUMN note TEXT"))
+
+    extra = (*MIGRATIONS, Migration(999, "test: add a column", add_column))
+    with Store.open(db_url, migrate=False) as s:
+        with s.engine.begin() as conn:
+            assert [m.id for m in migrate(conn, extra)] == [999]
+        with s.engine.begin() as conn:
+            assert migrate(conn, extra) == []
+        cols = {c["name"] for c in inspect(s.engine).get_columns("meta")}
+        assert "note" in cols
+
+
+def test_a_database_from_a_newer_version_is_refused(db_url: str) -> None:
+    Store.open(db_url).close()
+
+    def noop(conn):  # type: ignore[no-untyped-def]
+        return None
+
+    with Store.open(db_url, migrate=False) as s, s.engine.begin() as conn:
+        migrate(conn, (*MIGRATIONS, Migration(1000, "future", noop)))
+    with pytest.raises(StoreError, match="upgrade lagesbild"):
+        Store.open(db_url)
+
+
+def test_an_unreachable_server_gives_a_clear_error() -> None:
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store.open("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_an_unsupported_url_is_refused() -> None:
+    with pytest.raises(StoreError, match="unsupported database URL"):
+        Store.open("mysql://x@y/z")

@@ -1,0 +1,166 @@
+"""Raw identifiers never reach the database, the logs or error messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lagesbild.errors import ConfigError, KeyMismatchError
+from lagesbild.ingest import import_file
+from lagesbild.privacy import Pseudonymizer, create_key, key_fingerprint, load_key
+from lagesbild.settings import Settings
+from lagesbild.store import Store
+from lagesbild.workspace import init_workspace, open_workspace
+
+# Fictional numbers (PTS reserves 070-1740605..699 for fiction) in the formats ads use.
+PHONES_AS_WRITTEN = ["070-174 06 05", "+46701740606", "0701740607", "070 174 06 08", "(070) 1740609", "0046 70 174 06 10"]
+EMAILS = ["Testperson.Ett@Example.invalid", "annons-2@example.invalid"]
+
+
+def _needles() -> list[str]:
+    digits = ["0701740605", "0701740606", "0701740607", "0701740608", "0701740609", "0701740610"]
+    needles = digits + ["+46" + d[1:] for d in digits] + ["46" + d[1:] for d in digits]
+    needles += [e.lower() for e in EMAILS] + EMAILS + PHONES_AS_WRITTEN
+    return needles
+
+
+def _write_ads(path: Path) -> None:
+    recs = []
+    for i, phone in enumerate(PHONES_AS_WRITTEN):
+        recs.append(
+            {
+                "site": "exempelsajten",
+                "site_ad_id": str(i),
+                "seen_at": "2025-03-01",
+                "phones": [phone],
+                "emails": [EMAILS[i % 2]],
+                "title": f"Ring {phone}",
+                "body": f"Hej! Nås på {phone} eller {EMAILS[(i + 1) % 2]}. Pris 1500kr/30min.",
+                "location": "Linköping",
+            }
+        )
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+
+
+def test_no_raw_identifier_in_database_or_logs(settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    ads = tmp_path / "ads.jsonl"
+    _write_ads(ads)
+    init_workspace(settings)
+    with open_workspace(settings) as ws:
+        summary = import_file(ws.store, ws.pseudonymizer, ads)
+        assert summary.n_new == len(PHONES_AS_WRITTEN)
+        dump = "\n".join(repr(row) for _, row in ws.store.dump_rows())
+        obs = list(ws.store.iter_observations())
+    haystacks = {"database rows": dump, "logs": caplog.text}
+    if settings.db.startswith("sqlite"):
+        db_file = Path(settings.db.removeprefix("sqlite:///"))
+        raw = b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
+        haystacks["database file"] = raw.decode("utf-8", "replace")
+    for where, text in haystacks.items():
+        flat = re.sub(r"[\s\-()]", "", text)
+        for needle in _needles():
+            assert needle not in text, f"raw identifier found in {where}"
+            assert re.sub(r"[\s\-()]", "", needle) not in flat, f"raw identifier (spaced) found in {where}"
+    # ... but the pseudonyms are there and link the ads: each ad has its field phone and its text phones.
+    assert all(o.phones and all(p.startswith("ph_") for p in o.phones) for o in obs)
+    assert all(o.emails and len(o.emails) == 2 for o in obs)
+    assert "[telefon]" in (obs[0].body or "") and "[e-post]" in (obs[0].body or "")
+
+
+def test_same_number_in_any_format_gets_the_same_pseudonym(pz: Pseudonymizer) -> None:
+    forms = ["070-174 06 05", "+46701740605", "0046701740605", "070 174 06 05", "(070)1740605"]
+    assert len({pz.phone(f) for f in forms}) == 1
+    assert pz.email("A@Example.invalid") == pz.email(" a@example.invalid ")
+    other = Pseudonymizer(bytes(32))
+    assert other.phone(forms[0]) != pz.phone(forms[0])
+
+
+def test_init_creates_key_with_mode_0600_and_never_overwrites_it(settings: Settings) -> None:
+    res = init_workspace(settings)
+    assert res.key_created
+    mode = stat.S_IMODE(os.stat(settings.key_file).st_mode)
+    assert mode == 0o600
+    key = settings.key_file.read_bytes()
+    again = init_workspace(settings)
+    assert not again.key_created
+    assert settings.key_file.read_bytes() == key
+
+
+def test_the_database_records_only_a_fingerprint_of_the_key(settings: Settings) -> None:
+    init_workspace(settings)
+    key = load_key(settings.key_file)
+    with Store.open(settings.db) as store:
+        assert store.get_meta("key_fingerprint") == key_fingerprint(key)
+        dump = repr(list(store.dump_rows()))
+    assert key.hex() not in dump
+
+
+def test_a_wrong_key_is_refused(settings: Settings) -> None:
+    init_workspace(settings)
+    settings.key_file.unlink()
+    create_key(settings.key_file)  # a different key
+    with pytest.raises(KeyMismatchError, match="does not match"):
+        open_workspace(settings)
+
+
+def test_a_missing_key_is_reported(settings: Settings) -> None:
+    init_workspace(settings)
+    settings.key_file.unlink()
+    with pytest.raises(KeyMismatchError, match="not found"):
+        open_workspace(settings)
+
+
+def test_a_key_readable_by_others_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "k"
+    create_key(path)
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_key(path)
+
+
+def test_error_messages_withhold_the_raw_number(store: Store, pz: Pseudonymizer, tmp_path: Path) -> None:
+    p = tmp_path / "ads.jsonl"
+    p.write_text(json.dumps({"site": "s", "site_ad_id": "1", "seen_at": "2025-01-01", "phones": ["070-174 0"]}) + "\n")
+    with pytest.raises(Exception) as info:
+        import_file(store, pz, p)
+    assert "174" not in str(info.value)
+    assert "value withheld" in str(info.value)
+
+
+def test_scrub_replaces_numbers_but_not_prices_or_dates(pz: Pseudonymizer) -> None:
+    s = pz.scrub("Pris 1500kr/30min, 2025-03-01 kl 18.00, ring 070-174 06 05!")
+    assert s.text == "Pris 1500kr/30min, 2025-03-01 kl 18.00, ring [telefon]!"
+    assert s.phones == (pz.phone("0701740605"),)
+
+
+def test_sqlalchemy_logging_does_not_leak_parameters(settings: Settings, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """Even with SQL echo on, only pseudonyms are bound as parameters."""
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    init_workspace(settings)
+    ads = tmp_path / "ads.jsonl"
+    _write_ads(ads)
+    with open_workspace(settings) as ws:
+        ws.store.engine.echo = True
+        import_file(ws.store, ws.pseudonymizer, ads)
+        ws.store.engine.echo = False
+    assert "INSERT INTO observations" in caplog.text
+    for needle in _needles():
+        assert needle not in caplog.text
+    assert isinstance(ws.store.engine, sa.Engine)
+
+
+def test_messaging_handles_are_scrubbed_and_pseudonymized(pz: Pseudonymizer) -> None:
+    s = pz.scrub("Adda mig på Snap: testperson_99 eller telegram @testperson_tg")
+    assert "testperson" not in s.text
+    assert "[snapchat]" in s.text and "[telegram]" in s.text
+    assert s.handles == (pz.handle("snapchat", "testperson_99"), pz.handle("telegram", "testperson_tg"))
+    assert all(h.startswith("hd_") for h in s.handles)
