@@ -72,14 +72,16 @@ def _demand() -> Callable[..., Any] | None:
     return simulate_demand
 
 
-def _summary(world: World, supply: Supply, obs_by: dict[tuple[str, int], int], demand: dict[str, Any] | None) -> dict[str, Any]:
+def _summary(
+    world: World, supply: Supply, obs_by: dict[tuple[str, int], int], demand: dict[str, Any] | None
+) -> dict[str, Any]:
     """Totals per county and year, and national totals (merged with the demand side's)."""
     act = supply.activity
     first_year = world.cfg.world.start.year
     years = np.array([world.date_of(d).year for d in range(world.days)])
     person_of = {int(r["seller_id"]): int(r["person_id"]) for r in supply.sellers}  # type: ignore[call-overload]
     adv_of = {int(r["seller_id"]): int(r["advertiser_id"]) for r in supply.sellers}  # type: ignore[call-overload]
-    net_of = {int(r["seller_id"]): r["network_id"] for r in supply.sellers}
+    net_of = {int(r["seller_id"]): r["network_id"] for r in supply.sellers}  # type: ignore[call-overload]
     g = act.genuine
     sid = act.seller_id[g].tolist()
     yr = years[act.day[g]].tolist()
@@ -105,8 +107,11 @@ def _summary(world: World, supply: Supply, obs_by: dict[tuple[str, int], int], d
         obs = sum(n for (cc, yi), n in obs_by.items() if str(first_year + yi) == y and (c in ("SE", cc)))
         d = cells.get((c, y), {"p": set(), "a": set(), "n": set()})
         row: dict[str, Any] = {
-            "active_persons": len(d["p"]), "advertisers": len(d["a"]), "networks": len(d["n"]),
-            "ads": len(ads.get((c, y), set())), "observations": obs,
+            "active_persons": len(d["p"]),
+            "advertisers": len(d["a"]),
+            "networks": len(d["n"]),
+            "ads": len(ads.get((c, y), set())),
+            "observations": obs,
         }
         src = (demand or {}).get("national" if c == "SE" else "counties", {})
         src = src if c == "SE" else src.get(c, {})
@@ -159,13 +164,23 @@ def simulate(
         if progress:
             progress("demand", 1.0)
     summary = _summary(world, supply, obs_by, demand_summary)
-    summary["world"] = {"name": cfg.world.name, "seed": seed, "start": cfg.world.start.isoformat(), "days": cfg.world.days}
+    summary["world"] = {
+        "name": cfg.world.name,
+        "seed": seed,
+        "start": cfg.world.start.isoformat(),
+        "days": cfg.world.days,
+    }
     (out / "truth").mkdir(exist_ok=True)
     (out / "truth" / "summary.json").write_bytes(
         orjson.dumps(summary, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
     )
     log.info("simulated %s: %d observations, %d ad versions", out, n_obs, len(supply.versions))
     return SimulationResult(
-        out_dir=out, observations=n_obs, ad_versions=len(supply.versions), sellers=len(supply.sellers),
-        ads=len(supply.site_keys), purchases=purchases, seconds=timings,
+        out_dir=out,
+        observations=n_obs,
+        ad_versions=len(supply.versions),
+        sellers=len(supply.sellers),
+        ads=len(supply.site_keys),
+        purchases=purchases,
+        seconds=timings,
     )

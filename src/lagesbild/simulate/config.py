@@ -173,7 +173,8 @@ class SellersConfig(_Section):
         0.25,
         ge=0,
         le=1,
-        description="Probability that an independent seller's spell includes a touring trip to another city (assumption).",
+        description="Probability that an independent seller's spell includes a touring trip to another city "
+        "(assumption).",
     )
     tour_days_min: int = Field(2, ge=1, description="Shortest touring trip in days ('Bara 3 dagar i Linköping').")
     tour_days_max: int = Field(5, ge=1, description="Longest touring trip in days.")

@@ -11,12 +11,11 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -83,15 +82,22 @@ def write_sites(out: Path, world: World, supply: Supply, ids: list[str]) -> None
             cm = gzip_writer(out / "sites" / f"{s.name}.jsonl.gz")
             writers.append((cm, cm.__enter__()))
             meta[s.name] = {
-                "name": s.name, "layout": s.layout, "cities": world.city_pages(s), "page_size": s.page_size,
+                "name": s.name,
+                "layout": s.layout,
+                "cities": world.city_pages(s),
+                "page_size": s.page_size,
                 "assigns_new_id_on_repost": s.assigns_new_id_on_repost,
             }
         for i in order.tolist():
             v = supply.versions[i]
             rec = dict(v.text)
             rec.update(
-                site=sites[v.site].name, site_ad_id=ids[v.site_key], city=v.city, online_from=v.online_from,
-                online_to=v.online_to, posted_at=world.date_of(v.posted_day).isoformat(),
+                site=sites[v.site].name,
+                site_ad_id=ids[v.site_key],
+                city=v.city,
+                online_from=v.online_from,
+                online_to=v.online_to,
+                posted_at=world.date_of(v.posted_day).isoformat(),
             )
             writers[v.site][1].write(_dumps(rec) + b"\n")
     finally:
@@ -117,8 +123,11 @@ def write_observations(
         ad_id = ids[v.site_key]
         rec = dict(v.text)
         rec.update(
-            site=sites[v.site].name, site_ad_id=ad_id, url=_url(sites[v.site].name, ad_id),
-            posted_at=world.date_of(v.posted_day).isoformat(), seen_at="@@SEEN@@",
+            site=sites[v.site].name,
+            site_ad_id=ad_id,
+            url=_url(sites[v.site].name, ad_id),
+            posted_at=world.date_of(v.posted_day).isoformat(),
+            seen_at="@@SEEN@@",
         )
         a, b = _dumps(rec).split(b'"' + _SEEN + b'"')
         pre.append(a)
@@ -142,8 +151,10 @@ def write_observations(
                 progress("observations", min(1.0, (c0 + chunk) / max(total, 1)))
     # counts per county and year of the ad's true place
     code_county = {c: cc for c, cc in zip(world.codes, world.county_of, strict=True)}
-    ad_county = np.array([world.county_codes.index(code_county[str(supply.ads[supply.site_keys[v.site_key][1]]["kommun"])])
-                          for v in vs], dtype=np.int64)
+    ad_county = np.array(
+        [world.county_codes.index(code_county[str(supply.ads[supply.site_keys[v.site_key][1]]["kommun"])]) for v in vs],
+        dtype=np.int64,
+    )
     year_of_day = _year_index(world)
     cells = ad_county[idx] * 100 + year_of_day[day]
     counts = np.bincount(cells) if total else np.zeros(0, dtype=np.int64)
@@ -155,7 +166,8 @@ def write_observations(
 
 def _year_index(world: World) -> npt.NDArray[np.int64]:
     years = np.array([world.date_of(d).year for d in range(world.days)], dtype=np.int64)
-    return years - years[0]
+    out: npt.NDArray[np.int64] = years - years[0]
+    return out
 
 
 def _h(value: str) -> str:
@@ -169,8 +181,19 @@ def _e164(number: str) -> str:
 def write_supply_truth(out: Path, world: World, supply: Supply, ids: list[str]) -> None:
     """``truth/sellers.csv``, ``ads.csv``, ``identifiers.csv``, ``networks.csv``, ``campaigns.csv``."""
     t = out / "truth"
-    cols = ("seller_id", "person_id", "advertiser_id", "network_id", "home_kommun", "age", "stated_age", "languages",
-            "first_day", "last_day", "active_days")
+    cols = (
+        "seller_id",
+        "person_id",
+        "advertiser_id",
+        "network_id",
+        "home_kommun",
+        "age",
+        "stated_age",
+        "languages",
+        "first_day",
+        "last_day",
+        "active_days",
+    )
     write_csv(t / "sellers.csv", cols, ([r[c] for c in cols] for r in supply.sellers))
     first: dict[int, int] = {}
     last: dict[int, int] = {}
@@ -181,21 +204,47 @@ def write_supply_truth(out: Path, world: World, supply: Supply, ids: list[str]) 
     rows = []
     for k, (si, uid, _) in enumerate(supply.site_keys):
         a = supply.ads[uid]
-        rows.append((
-            sites[si].name, ids[k], uid, a["seller_id"] if a["seller_id"] is not None else "", a["advertiser_id"],
-            a["network_id"] if a["network_id"] is not None else "", a["kommun"], str(bool(a["is_scam"])).lower(),
-            first[k], last[k],
-        ))
+        rows.append(
+            (
+                sites[si].name,
+                ids[k],
+                uid,
+                a["seller_id"] if a["seller_id"] is not None else "",
+                a["advertiser_id"],
+                a["network_id"] if a["network_id"] is not None else "",
+                a["kommun"],
+                str(bool(a["is_scam"])).lower(),
+                first[k],
+                last[k],
+            )
+        )
     rows.sort(key=lambda r: (r[0], r[8], r[1]))
-    write_csv(t / "ads.csv", ("site", "site_ad_id", "ad_uid", "seller_id", "advertiser_id", "network_id", "kommun",
-                              "is_scam", "first_day", "last_day"), rows)
+    write_csv(
+        t / "ads.csv",
+        (
+            "site",
+            "site_ad_id",
+            "ad_uid",
+            "seller_id",
+            "advertiser_id",
+            "network_id",
+            "kommun",
+            "is_scam",
+            "first_day",
+            "last_day",
+        ),
+        rows,
+    )
     id_rows = sorted(
         (kind, _h(_e164(v) if kind == "phone" else v), aid, nid if nid is not None else "", str(shared).lower())
         for kind, v, aid, nid, shared in supply.identifiers
     )
     write_csv(t / "identifiers.csv", ("kind", "value_hash", "advertiser_id", "network_id", "shared"), id_rows)
-    write_csv(t / "networks.csv", ("network_id", "n_sellers", "cities", "first_day", "last_day"),
-              ([r["network_id"], r["n_sellers"], r["cities"], r["first_day"], r["last_day"]] for r in supply.networks))
+    write_csv(
+        t / "networks.csv",
+        ("network_id", "n_sellers", "cities", "first_day", "last_day"),
+        ([r["network_id"], r["n_sellers"], r["cities"], r["first_day"], r["last_day"]] for r in supply.networks),
+    )
     camp = []
     for c in world.cfg.campaigns:
         end = c.start.toordinal() + 7 * c.weeks - 1

@@ -148,7 +148,9 @@ class _Builder:
         self.w = world
         self.cfg = world.cfg
         names = ("persons", "networks", "sellers", "phones", "ads", "scam", "text")
-        self.rng = {n: np.random.Generator(np.random.PCG64(s)) for n, s in zip(names, seq.spawn(len(names)), strict=True)}
+        self.rng = {
+            n: np.random.Generator(np.random.PCG64(s)) for n, s in zip(names, seq.spawn(len(names)), strict=True)
+        }
         self.writer = AdWriter(self.cfg.text, int(self.rng["text"].integers(2**63)))
         self.progress = progress
         self.code_index = {c: i for i, c in enumerate(world.codes)}
@@ -164,6 +166,7 @@ class _Builder:
         self.act_len: list[int] = []
         self.next_ad = 0
         self.shared_numbers: list[str] = []
+        self.posted_sellers: set[int] = set()
 
     # -- persons and spells -------------------------------------------------------------------
     def spells(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -171,12 +174,18 @@ class _Builder:
         s, r = self.cfg.sellers, self.rng["persons"]
         burn, days = self.cfg.world.burn_in_days, self.cfg.world.days
         target = s.active_per_100k * self.w.population.sum() / 1e5
-        mean_len = float(_lognormal_days(np.random.default_rng(0), s.spell_median_days, s.spell_sigma, 20000, s.spell_max_days).mean())
+        mean_len = float(
+            _lognormal_days(
+                np.random.default_rng(0), s.spell_median_days, s.spell_sigma, 20000, s.spell_max_days
+            ).mean()
+        )
         rate = target / mean_len  # spells starting per day
         n_persons = int(r.poisson(rate * (days + burn) / (1 + s.extra_spells_mean)))
         first = r.integers(-burn, days, n_persons)
         extra = r.poisson(s.extra_spells_mean, n_persons)
-        persons, starts, ends = [], [], []
+        persons: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         lengths = _lognormal_days(r, s.spell_median_days, s.spell_sigma, int(n_persons + extra.sum()), s.spell_max_days)
         gaps = _lognormal_days(r, s.gap_median_days, 1.0, int(extra.sum()) + 1, 10_000)
         li = gi = 0
@@ -227,9 +236,13 @@ class _Builder:
                 break
             home = int(rn.choice(len(w.codes), p=w.tour_weight))
             n_c = int(rn.integers(o.circuit_min, o.circuit_max + 1))
-            others = [int(c) for c in rn.choice(len(w.codes), size=min(n_c, len(w.codes)), replace=False, p=w.tour_weight)]
-            circuit = [home] + [c for c in others if c != home][: n_c - 1]
-            net = _Network(len(networks) + 1, w.codes[home], [w.codes[c] for c in circuit], members, int(rn.integers(2**31)))
+            others = [
+                int(c) for c in rn.choice(len(w.codes), size=min(n_c, len(w.codes)), replace=False, p=w.tour_weight)
+            ]
+            circuit = [home, *[c for c in others if c != home][: n_c - 1]]
+            net = _Network(
+                len(networks) + 1, w.codes[home], [w.codes[c] for c in circuit], members, int(rn.integers(2**31))
+            )
             networks.append(net)
             for m in members:
                 net_of[m] = net.network_id
@@ -297,10 +310,19 @@ class _Builder:
             n_img = int(rs.integers(idc.images_min, idc.images_max + 1))
             sellers.append(
                 _Seller(
-                    seller_id=sid, person_id=p + 1, advertiser_id=aid, network_id=net_id,
-                    home=w.codes[int(home_idx[p])], age=age, stated_age=stated, languages=spoken, writes=writes,
-                    name=NAMES[int(rs.integers(len(NAMES)))], sites=site_set,
-                    images=[int(x) for x in new_image_hashes(rs, n_img)], style=style,
+                    seller_id=sid,
+                    person_id=p + 1,
+                    advertiser_id=aid,
+                    network_id=net_id,
+                    home=w.codes[int(home_idx[p])],
+                    age=age,
+                    stated_age=stated,
+                    languages=spoken,
+                    writes=writes,
+                    name=NAMES[int(rs.integers(len(NAMES)))],
+                    sites=site_set,
+                    images=[int(x) for x in new_image_hashes(rs, n_img)],
+                    style=style,
                     price=int(round(int(rs.integers(cfg.text.price_min, cfg.text.price_max + 1)), -2)),
                     phone_slot=slot,
                 )
@@ -386,31 +408,55 @@ class _Builder:
             last = li == len(bounds) - 2
             k = w.codes[int(loc[a])]
             self._ad(
-                sel_or_none=sel, kommun=k, first=start + a, last=start + b, stale_ok=last,
-                touring_days=(b - a + 1) if touring[a] else 0, sites=sel.sites,
+                sel_or_none=sel,
+                kommun=k,
+                first=start + a,
+                last=start + b,
+                stale_ok=last,
+                touring_days=(b - a + 1) if touring[a] else 0,
+                sites=sel.sites,
             )
 
     def _ad(
-        self, *, sel_or_none: _Seller | None, kommun: str, first: int, last: int, stale_ok: bool,
-        touring_days: int, sites: tuple[int, ...], scam: dict[str, object] | None = None,
+        self,
+        *,
+        sel_or_none: _Seller | None,
+        kommun: str,
+        first: int,
+        last: int,
+        stale_ok: bool,
+        touring_days: int,
+        sites: tuple[int, ...],
+        scam: dict[str, object] | None = None,
     ) -> None:
         """Post one ad (one stay in one place) on the given sites, with reposts, bumps and staleness."""
         cfg, r = self.cfg, self.rng["ads"]
         days = cfg.world.days
         ad_uid = self.next_ad = self.next_ad + 1
-        shared = self.shared_numbers[int(r.integers(len(self.shared_numbers)))] if (
-            self.shared_numbers and r.random() < cfg.identifiers.shared_number_ad_share
-        ) else None
+        shared = (
+            self.shared_numbers[int(r.integers(len(self.shared_numbers)))]
+            if (self.shared_numbers and r.random() < cfg.identifiers.shared_number_ad_share)
+            else None
+        )
         if sel_or_none is not None:
             sel = sel_or_none
             meta: dict[str, object] = {
-                "seller_id": sel.seller_id, "advertiser_id": sel.advertiser_id, "network_id": sel.network_id,
-                "kommun": kommun, "is_scam": False,
+                "seller_id": sel.seller_id,
+                "advertiser_id": sel.advertiser_id,
+                "network_id": sel.network_id,
+                "kommun": kommun,
+                "is_scam": False,
             }
         else:
             assert scam is not None
-            meta = {"seller_id": None, "advertiser_id": scam["advertiser_id"], "network_id": None,
-                    "kommun": kommun, "is_scam": True}
+            meta = {
+                "seller_id": None,
+                "advertiser_id": scam["advertiser_id"],
+                "network_id": None,
+                "kommun": kommun,
+                "is_scam": True,
+            }
+        meta["live_first"], meta["live_last"] = first, last  # the stay itself, before staleness
         posted_any = False
         for si in sites:
             site = cfg.sites.sites[si]
@@ -438,9 +484,16 @@ class _Builder:
                 t = v_end + 1
         if posted_any:
             self.ads[ad_uid] = meta
+            if sel_or_none is not None:
+                self.posted_sellers.add(sel_or_none.seller_id)
 
     def _text(
-        self, sel: _Seller | None, scam: dict[str, object] | None, kommun: str, day: int, touring_days: int,
+        self,
+        sel: _Seller | None,
+        scam: dict[str, object] | None,
+        kommun: str,
+        day: int,
+        touring_days: int,
         shared: str | None,
     ) -> dict[str, object]:
         idc, r = self.cfg.identifiers, self.rng["ads"]
@@ -461,10 +514,20 @@ class _Builder:
             phones = [*phones, shared]
         k = min(len(images), int(r.integers(1, idc.images_per_ad_max + 1)))
         shown = [images[int(x)] for x in r.choice(len(images), size=k, replace=False)]
-        shown = [flip_bits(h, r, idc.near_duplicate_bits_max) if r.random() < idc.near_duplicate_prob else h for h in shown]
+        shown = [
+            flip_bits(h, r, idc.near_duplicate_bits_max) if r.random() < idc.near_duplicate_prob else h for h in shown
+        ]
         t = self.writer.render(
-            style=style, language=language, name=name, age=age, kommun=kommun, touring_days=touring_days,
-            phones=phones, emails=[email] if email else [], langs=langs, price_base=price,
+            style=style,
+            language=language,
+            name=name,
+            age=age,
+            kommun=kommun,
+            touring_days=touring_days,
+            phones=phones,
+            emails=[email] if email else [],
+            langs=langs,
+            price_base=price,
         )
         for ph in phones:
             self.ident.add(("phone", ph, aid, nid, ph in self.shared_numbers))
@@ -473,8 +536,14 @@ class _Builder:
         for h in images:
             self.ident.add(("image", f"{h:016x}", aid, nid, False))
         rec: dict[str, object] = {
-            "title": t.title, "body": t.body, "location": t.location, "age": age, "price": t.price,
-            "language": t.language, "name": t.name, "image_hashes": [f"{h:016x}" for h in shown],
+            "title": t.title,
+            "body": t.body,
+            "location": t.location,
+            "age": age,
+            "price": t.price,
+            "language": t.language,
+            "name": t.name,
+            "image_hashes": [f"{h:016x}" for h in shown],
         }
         if t.phones:
             rec["phones"] = t.phones
@@ -497,11 +566,17 @@ class _Builder:
             dur = int(_lognormal_days(r, sc.scam_days_median, 0.6, 1, 60)[0])
             n_c = int(r.integers(1, sc.scam_cities_max + 1))
             cities = sorted({int(x) for x in r.choice(len(w.codes), size=n_c, p=w.tour_weight)})
-            stolen = [int(genuine_images[int(x)]) for x in r.choice(len(genuine_images), size=min(3, len(genuine_images)))] \
-                if genuine_images else [int(x) for x in new_image_hashes(r, 2)]
+            stolen = (
+                [int(genuine_images[int(x)]) for x in r.choice(len(genuine_images), size=min(3, len(genuine_images)))]
+                if genuine_images
+                else [int(x) for x in new_image_hashes(r, 2)]
+            )
             scam: dict[str, object] = {
-                "advertiser_id": aid, "phone": new_phones(r, 1)[0], "name": NAMES[int(r.integers(len(NAMES)))],
-                "age": int(r.integers(19, 23)), "style": int(r.integers(2**31)),
+                "advertiser_id": aid,
+                "phone": new_phones(r, 1)[0],
+                "name": NAMES[int(r.integers(len(NAMES)))],
+                "age": int(r.integers(19, 23)),
+                "style": int(r.integers(2**31)),
                 "language": "sv" if r.random() < 0.5 else "en",
                 "images": [flip_bits(h, r, cfg.identifiers.near_duplicate_bits_max) for h in stolen],
             }
@@ -511,8 +586,16 @@ class _Builder:
             for c in cities:
                 kommun = w.codes[c]
                 before = self.next_ad
-                self._ad(sel_or_none=None, kommun=kommun, first=start, last=start + dur - 1, stale_ok=False,
-                         touring_days=0, sites=sites, scam=scam)
+                self._ad(
+                    sel_or_none=None,
+                    kommun=kommun,
+                    first=start,
+                    last=start + dur - 1,
+                    stale_ok=False,
+                    touring_days=0,
+                    sites=sites,
+                    scam=scam,
+                )
                 if self.next_ad in self.ads and self.next_ad > before:
                     self.ads[self.next_ad]["scam_seller_id"] = sid
             d = np.arange(max(start, 0), min(start + dur, cfg.world.days), dtype=np.int32)
@@ -539,39 +622,62 @@ class _Builder:
         ages = {s.seller_id: s.age for s in self.sellers}
         ages.update(getattr(self, "scam_ages", {}))
         activity = SupplyActivity(
-            seller_id=seller[o].astype(np.int32), day=day[o].astype(np.int32), kommun=kom[o].astype("<U4"),
-            genuine=genuine[o], seller_age=ages,
+            seller_id=seller[o].astype(np.int32),
+            day=day[o].astype(np.int32),
+            kommun=kom[o].astype("<U4"),
+            genuine=genuine[o],
+            seller_age=ages,
         )
         seller_rows: list[dict[str, object]] = []
         adv_first: dict[int, int] = {}
+        shown = self.posted_sellers
         for sel in self.sellers:
-            if sel.active_days == 0:
-                continue
-            seller_rows.append({
-                "seller_id": sel.seller_id, "person_id": sel.person_id, "advertiser_id": sel.advertiser_id,
-                "network_id": sel.network_id if sel.network_id is not None else "", "home_kommun": sel.home,
-                "age": sel.age, "stated_age": sel.stated_age, "languages": ";".join(sel.languages),
-                "first_day": sel.first_day, "last_day": sel.last_day, "active_days": sel.active_days,
-            })
+            if sel.active_days == 0 and sel.seller_id not in shown:
+                continue  # never visible in the simulated window
+            none = sel.active_days == 0
+            seller_rows.append(
+                {
+                    "seller_id": sel.seller_id,
+                    "person_id": sel.person_id,
+                    "advertiser_id": sel.advertiser_id,
+                    "network_id": sel.network_id if sel.network_id is not None else "",
+                    "home_kommun": sel.home,
+                    "age": sel.age,
+                    "stated_age": sel.stated_age,
+                    "languages": ";".join(sel.languages),
+                    "first_day": "" if none else sel.first_day,
+                    "last_day": "" if none else sel.last_day,
+                    "active_days": sel.active_days,
+                }
+            )
             adv_first.setdefault(sel.advertiser_id, sel.first_day)
         net_rows: list[dict[str, object]] = []
         by_net: dict[int, list[_Seller]] = {}
         for sel in self.sellers:
-            if sel.network_id is not None and sel.active_days:
+            if sel.network_id is not None and (sel.active_days or sel.seller_id in shown):
                 by_net.setdefault(sel.network_id, []).append(sel)
         for net in self.networks:
             members = by_net.get(net.network_id, [])
             if not members:
                 continue
-            net_rows.append({
-                "network_id": net.network_id, "n_sellers": len({m.person_id for m in members}),
-                "cities": ";".join(net.circuit), "first_day": min(m.first_day for m in members),
-                "last_day": max(m.last_day for m in members),
-            })
+            net_rows.append(
+                {
+                    "network_id": net.network_id,
+                    "n_sellers": len({m.person_id for m in members}),
+                    "cities": ";".join(net.circuit),
+                    "first_day": min((m.first_day for m in members if m.active_days), default=""),
+                    "last_day": max((m.last_day for m in members if m.active_days), default=""),
+                }
+            )
         versions = self.versions
         return Supply(
-            versions=versions, site_keys=self.site_keys, ads=self.ads, sellers=seller_rows, networks=net_rows,
-            identifiers=sorted(self.ident, key=lambda x: (x[0], x[1], x[2])), activity=activity,
+            versions=versions,
+            site_keys=self.site_keys,
+            ads=self.ads,
+            sellers=seller_rows,
+            networks=net_rows,
+            identifiers=sorted(self.ident, key=lambda x: (x[0], x[1], x[2])),
+            activity=activity,
         )
 
 
