@@ -44,3 +44,11 @@ def test_every_supply_field_is_documented() -> None:
         model = type(getattr(WorldConfig(), section))
         for name, f in model.model_fields.items():
             assert f.description, f"{section}.{name} has no description"
+
+
+def test_every_supply_field_is_in_the_docs() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "simulator.md").read_text(encoding="utf-8")
+    for section in ("world", "sellers", "organizers", "identifiers", "sites", "text"):
+        model = type(getattr(WorldConfig(), section))
+        for name in model.model_fields:
+            assert f"`{section}.{name}`" in docs, f"{section}.{name} is missing from docs/simulator.md"
