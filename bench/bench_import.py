@@ -25,10 +25,56 @@ from lagesbild.ingest import import_file
 from lagesbild.privacy import Pseudonymizer
 from lagesbild.store import Store
 
-PLACES = ["Linköping", "Norrköping city", "Sthlm", "Södermalm", "Gbg", "Hisingen", "Malmö", "Uppsala", "Västerås",
-          "Örebro", "Nkpg", "Lkpg", "Motala", "Jönköping", "Umeå", "Kista", "nära Centralen", "Helsingborg"]
-WORDS = ("hej jag är ny i stan och finns här bara några dagar välkommen att höra av dig diskret trevlig "
-         "mötesplats centralt läge ring eller sms bokning i förväg").split()
+PLACES = [
+    "Linköping",
+    "Norrköping city",
+    "Sthlm",
+    "Södermalm",
+    "Gbg",
+    "Hisingen",
+    "Malmö",
+    "Uppsala",
+    "Västerås",
+    "Örebro",
+    "Nkpg",
+    "Lkpg",
+    "Motala",
+    "Jönköping",
+    "Umeå",
+    "Kista",
+    "nära Centralen",
+    "Helsingborg",
+]
+WORDS = [
+    "hej",
+    "jag",
+    "är",
+    "ny",
+    "i",
+    "stan",
+    "och",
+    "finns",
+    "här",
+    "bara",
+    "några",
+    "dagar",
+    "välkommen",
+    "att",
+    "höra",
+    "av",
+    "dig",
+    "diskret",
+    "trevlig",
+    "mötesplats",
+    "centralt",
+    "läge",
+    "ring",
+    "eller",
+    "sms",
+    "bokning",
+    "i",
+    "förväg",
+]
 
 
 def generate(path: Path, n: int, seed: int = 1) -> None:
@@ -36,8 +82,10 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
     n_ads = max(1, n // 20)
     ads = []
     for a in range(n_ads):
-        phones = [f"07{rng.choice('0236')}-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-                  for _ in range(rng.choice((1, 1, 2)))]
+        phones = [
+            f"07{rng.choice('0236')}-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+            for _ in range(rng.choice((1, 1, 2)))
+        ]
         body = " ".join(rng.choices(WORDS, k=40))
         if rng.random() < 0.5:
             body += f" Ring {phones[0]}"
@@ -46,9 +94,18 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
         for i in range(n):
             a, phones, body, place, age = ads[i % n_ads]
             day = i // n_ads
-            rec = {"site": "bench", "site_ad_id": str(a), "seen_at": f"2024-{1 + day // 28:02d}-{1 + day % 28:02d}T12:00:00Z",
-                   "title": f"Ny i stan – {place}", "body": body, "location": place, "age": age, "phones": phones,
-                   "price": "1500kr/30min", "language": "sv"}
+            rec = {
+                "site": "bench",
+                "site_ad_id": str(a),
+                "seen_at": f"2024-{1 + day // 28:02d}-{1 + day % 28:02d}T12:00:00Z",
+                "title": f"Ny i stan – {place}",
+                "body": body,
+                "location": place,
+                "age": age,
+                "phones": phones,
+                "price": "1500kr/30min",
+                "language": "sv",
+            }
             f.write(orjson.dumps(rec) + b"\n")
 
 
@@ -61,7 +118,9 @@ def main() -> None:
         data = Path(tmp) / "bench.jsonl"
         t = time.perf_counter()
         generate(data, args.n)
-        print(f"generated {args.n:,} observations ({data.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {args.n:,} observations ({data.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s"
+        )
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         store = Store.open(f"sqlite:///{tmp}/bench.db")
         t, c = time.perf_counter(), time.process_time()
@@ -71,12 +130,19 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-        print(f"imported {summary.n_new:,} observations in {elapsed:.1f} s: {summary.n_new / elapsed:,.0f} observations/s")
+        print(
+            f"imported {summary.n_new:,} observations in {elapsed:.1f} s: {summary.n_new / elapsed:,.0f} observations/s"
+        )
         wcpu = worker_cpu.ru_utime + worker_cpu.ru_stime
         busiest = max(cpu, wcpu)
-        print(f"CPU time: main process {cpu:.1f} s, worker {wcpu:.1f} s; the busier one bounds the rate on two idle "
-              f"cores: {summary.n_new / busiest:,.0f} observations/s")
-        print(f"peak resident memory: main {peak:.0f} MB (before import: {rss_before:.0f} MB), worker {worker_peak:.0f} MB")
+        print(
+            f"CPU time: main process {cpu:.1f} s, worker {wcpu:.1f} s; the busier one bounds the rate on two idle "
+            f"cores: {summary.n_new / busiest:,.0f} observations/s"
+        )
+        print(
+            f"peak resident memory: main {peak:.0f} MB (before import: {rss_before:.0f} MB), "
+            f"worker {worker_peak:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

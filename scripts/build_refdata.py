@@ -76,7 +76,18 @@ def build(source: Path, out: Path) -> dict[str, object]:
 
     # Gazetteer and post codes.
     gaz = _read_csv(source / "ortnamn_gazetteer.csv")
-    cols = ["namn", "namn_norm", "typ", "kommun_kod", "lan_kod", "lat", "lon", "folkmangd", "antal_kommuner_med_namnet", "kalla"]
+    cols = [
+        "namn",
+        "namn_norm",
+        "typ",
+        "kommun_kod",
+        "lan_kod",
+        "lat",
+        "lon",
+        "folkmangd",
+        "antal_kommuner_med_namnet",
+        "kalla",
+    ]
     _write_gz(out / "gazetteer.csv.gz", _csv_text(cols, [[r[c] for c in cols] for r in gaz]))
     post: dict[tuple[str, str], str] = {}
     for r in _read_csv(source / "postnummer_geonames.csv"):

@@ -16,8 +16,19 @@ from datetime import date, timedelta
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "lagesbild" / "demo" / "sample_ads.jsonl"
-PLACES = [("Linköping", 30), ("Norrköping city", 25), ("Nkpg", 5), ("Lkpg", 5), ("Motala", 6), ("Mjölby", 4),
-          ("Finspång", 2), ("Sthlm", 12), ("Södermalm", 4), ("Gbg", 6), ("Malmö", 4)]
+PLACES = [
+    ("Linköping", 30),
+    ("Norrköping city", 25),
+    ("Nkpg", 5),
+    ("Lkpg", 5),
+    ("Motala", 6),
+    ("Mjölby", 4),
+    ("Finspång", 2),
+    ("Sthlm", 12),
+    ("Södermalm", 4),
+    ("Gbg", 6),
+    ("Malmö", 4),
+]
 NAMES = ["Lisa", "Nora", "Mia", "Sara", "Elin", "Julia", "Bella", "Nadia", "Vera", "Tina"]
 
 

@@ -20,7 +20,14 @@ from lagesbild.store import Store
 from lagesbild.workspace import init_workspace, open_workspace
 
 # Fictional numbers (PTS reserves 070-1740605..699 for fiction) in the formats ads use.
-PHONES_AS_WRITTEN = ["070-174 06 05", "+46701740606", "0701740607", "070 174 06 08", "(070) 1740609", "0046 70 174 06 10"]
+PHONES_AS_WRITTEN = [
+    "070-174 06 05",
+    "+46701740606",
+    "0701740607",
+    "070 174 06 08",
+    "(070) 1740609",
+    "0046 70 174 06 10",
+]
 EMAILS = ["Testperson.Ett@Example.invalid", "annons-2@example.invalid"]
 
 
@@ -49,7 +56,9 @@ def _write_ads(path: Path) -> None:
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
 
 
-def test_no_raw_identifier_in_database_or_logs(settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_raw_identifier_in_database_or_logs(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     ads = tmp_path / "ads.jsonl"
     _write_ads(ads)
@@ -141,8 +150,9 @@ def test_scrub_replaces_numbers_but_not_prices_or_dates(pz: Pseudonymizer) -> No
     assert s.phones == (pz.phone("0701740605"),)
 
 
-def test_sqlalchemy_logging_does_not_leak_parameters(settings: Settings, tmp_path: Path,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_sqlalchemy_logging_does_not_leak_parameters(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Even with SQL echo on, only pseudonyms are bound as parameters."""
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
     init_workspace(settings)

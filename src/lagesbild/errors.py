@@ -20,6 +20,7 @@ prints them and never swallows them::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "ConfigError",
@@ -100,8 +101,8 @@ class InputErrors(InputError):
     def __reduce__(self) -> tuple[object, ...]:
         return (InputErrors, (self.errors,), {"path": self.path})
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.path = state["path"]  # type: ignore[assignment]
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        self.path = (state or {}).get("path")
 
     def __str__(self) -> str:
         lines = [f"{len(self.errors)} error(s):"]

@@ -22,7 +22,13 @@ def _args(settings: Settings) -> list[str]:
 def _ads(tmp_path: Path) -> Path:
     p = tmp_path / "ads.jsonl"
     recs = [
-        {"site": "s", "site_ad_id": str(i), "seen_at": f"2025-0{1 + i % 2}-05", "location": loc, "phones": ["070-174 06 20"]}
+        {
+            "site": "s",
+            "site_ad_id": str(i),
+            "seen_at": f"2025-0{1 + i % 2}-05",
+            "location": loc,
+            "phones": ["070-174 06 20"],
+        }
         for i, loc in enumerate(["Linköping", "Linköping", "Norrköping", "Sthlm", "okänd plats"])
     ]
     p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
@@ -46,7 +52,12 @@ def test_init_import_stats_round_trip(settings: Settings, tmp_path: Path) -> Non
     }
     res = runner.invoke(app, [*_args(settings), "stats", "--period", "year", "--format", "json"])
     data = json.loads(res.output)
-    assert {(d["namn"], d["annonser"]) for d in data} == {("Linköping", 2), ("Norrköping", 1), ("Stockholm", 1), ("(okänd)", 1)}
+    assert {(d["namn"], d["annonser"]) for d in data} == {
+        ("Linköping", 2),
+        ("Norrköping", 1),
+        ("Stockholm", 1),
+        ("(okänd)", 1),
+    }
     res = runner.invoke(app, [*_args(settings), "stats"])
     assert res.exit_code == 0 and "Linköping" in res.output
 

@@ -16,8 +16,9 @@ from lagesbild.privacy import Pseudonymizer
 from lagesbild.store import Store
 
 
-def test_import_stores_observations_and_counts_them(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                                     write_jsonl: Callable[..., Path]) -> None:
+def test_import_stores_observations_and_counts_them(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     recs = [record(i, seen_at=f"2025-0{1 + i % 3}-10T12:00:00Z") for i in range(6)]
     recs.append(record(0, seen_at="2025-01-11T12:00:00Z", location="Norrköping city"))
     summary = import_file(store, pz, write_jsonl(recs))
@@ -29,8 +30,9 @@ def test_import_stores_observations_and_counts_them(store: Store, pz: Pseudonymi
     assert sum(r.observations for r in rows) == 7
 
 
-def test_reimporting_the_same_file_changes_nothing(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                                   write_jsonl: Callable[..., Path]) -> None:
+def test_reimporting_the_same_file_changes_nothing(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     path = write_jsonl([record(i) for i in range(5)])
     import_file(store, pz, path)
     before = list(store.dump_rows())
@@ -40,8 +42,9 @@ def test_reimporting_the_same_file_changes_nothing(store: Store, pz: Pseudonymiz
     assert after == [r for r in before if r[0] != "imports"]
 
 
-def test_site_ad_lifecycle_tracks_first_and_last_seen(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                                      write_jsonl: Callable[..., Path]) -> None:
+def test_site_ad_lifecycle_tracks_first_and_last_seen(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     import_file(store, pz, write_jsonl([record(1, seen_at="2025-02-02"), record(1, seen_at="2025-02-05")], "a.jsonl"))
     import_file(store, pz, write_jsonl([record(1, seen_at="2025-01-30T10:00:00Z")], "b.jsonl"))
     ad = store.site_ad("exempelsajten", "A1")
@@ -51,8 +54,9 @@ def test_site_ad_lifecycle_tracks_first_and_last_seen(store: Store, pz: Pseudony
     assert ad["n_observations"] == 3
 
 
-def test_dry_run_validates_without_storing(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                           write_jsonl: Callable[..., Path]) -> None:
+def test_dry_run_validates_without_storing(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     summary = import_file(store, pz, write_jsonl([record(i) for i in range(3)]), dry_run=True)
     assert summary.n_records == 3
     assert store.count_observations() == 0
@@ -80,8 +84,9 @@ def test_gzipped_jsonl_is_read(store: Store, pz: Pseudonymizer, record: Callable
     assert import_file(store, pz, p).n_new == 3
 
 
-def test_given_kommun_wins_over_location(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                         write_jsonl: Callable[..., Path]) -> None:
+def test_given_kommun_wins_over_location(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     import_file(store, pz, write_jsonl([record(kommun="0581", location="Linköping")]))
     (obs,) = store.iter_observations()
     assert (obs.kommun_kod, obs.lan_kod, obs.place_confidence) == ("0581", "05", 1.0)
@@ -89,8 +94,13 @@ def test_given_kommun_wins_over_location(store: Store, pz: Pseudonymizer, record
 
 BAD_CASES: list[tuple[str, Callable[[Callable[..., Any]], bytes], int, str | None, str]] = [
     ("malformed_json", lambda r: b'{"site": "x",\n', 3, None, "malformed JSON"),
-    ("missing_required", lambda r: json.dumps({k: v for k, v in r(2).items() if k != "seen_at"}).encode() + b"\n", 3,
-     "seen_at", "required"),
+    (
+        "missing_required",
+        lambda r: json.dumps({k: v for k, v in r(2).items() if k != "seen_at"}).encode() + b"\n",
+        3,
+        "seen_at",
+        "required",
+    ),
     ("unknown_kommun", lambda r: json.dumps(r(2, kommun="9999")).encode() + b"\n", 3, "kommun", "unknown municipality"),
     ("absurd_date", lambda r: json.dumps(r(2, seen_at="2199-01-01")).encode() + b"\n", 3, "seen_at", "out of range"),
     ("ancient_date", lambda r: json.dumps(r(2, seen_at="1901-05-01")).encode() + b"\n", 3, "seen_at", "out of range"),
@@ -105,8 +115,14 @@ BAD_CASES: list[tuple[str, Callable[[Callable[..., Any]], bytes], int, str | Non
 
 @pytest.mark.parametrize(("bad", "line", "field", "words"), [c[1:] for c in BAD_CASES], ids=[c[0] for c in BAD_CASES])
 def test_bad_line_names_its_place_and_stores_nothing(
-    store: Store, pz: Pseudonymizer, record: Callable[..., Any], tmp_path: Path,
-    bad: Callable[[Callable[..., Any]], bytes], line: int, field: str | None, words: str,
+    store: Store,
+    pz: Pseudonymizer,
+    record: Callable[..., Any],
+    tmp_path: Path,
+    bad: Callable[[Callable[..., Any]], bytes],
+    line: int,
+    field: str | None,
+    words: str,
 ) -> None:
     p = tmp_path / "ads.jsonl"
     good = b"".join(json.dumps(record(i)).encode() + b"\n" for i in range(2))
@@ -120,8 +136,9 @@ def test_bad_line_names_its_place_and_stores_nothing(
     assert store.count_observations() == 0
 
 
-def test_a_50mb_line_is_refused_without_storing(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                                tmp_path: Path) -> None:
+def test_a_50mb_line_is_refused_without_storing(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], tmp_path: Path
+) -> None:
     p = tmp_path / "big.jsonl"
     with p.open("wb") as f:
         f.write(json.dumps(record(1)).encode() + b"\n")
@@ -131,8 +148,9 @@ def test_a_50mb_line_is_refused_without_storing(store: Store, pz: Pseudonymizer,
     assert store.count_observations() == 0
 
 
-def test_truncated_file_is_reported_as_such(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                            tmp_path: Path) -> None:
+def test_truncated_file_is_reported_as_such(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], tmp_path: Path
+) -> None:
     p = tmp_path / "cut.jsonl"
     full = json.dumps(record(1)).encode() + b"\n" + json.dumps(record(2)).encode()
     p.write_bytes(full[:-10])
@@ -151,16 +169,18 @@ def test_csv_with_wrong_header_names_the_columns(store: Store, pz: Pseudonymizer
     assert "unknown column(s) sajt, annons, tid" in str(info.value)
 
 
-def test_several_bad_lines_are_all_reported(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                            write_jsonl: Callable[..., Path]) -> None:
+def test_several_bad_lines_are_all_reported(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     p = write_jsonl([record(1, age=3), record(2), record(3, kommun="0000")])
     with pytest.raises(InputErrors) as info:
         import_file(store, pz, p)
     assert [(e.line, e.field) for e in info.value.errors] == [(1, "age"), (3, "kommun")]
 
 
-def test_a_failed_import_keeps_what_was_stored_before(store: Store, pz: Pseudonymizer, record: Callable[..., Any],
-                                                      write_jsonl: Callable[..., Path]) -> None:
+def test_a_failed_import_keeps_what_was_stored_before(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     import_file(store, pz, write_jsonl([record(i) for i in range(4)], "first.jsonl"))
     with pytest.raises(InputError):
         import_file(store, pz, write_jsonl([record(10), record(11, age="old")], "second.jsonl"))

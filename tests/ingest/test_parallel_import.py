@@ -19,8 +19,9 @@ def _rows(store: Store) -> list[tuple[Any, ...]]:
     return sorted(r[1][1:-1] for r in store.dump_rows() if r[0] == "observations")  # drop id and import_id
 
 
-def test_parallel_import_equals_single_process(tmp_path: Path, pz: Pseudonymizer, record: Callable[..., Any],
-                                               write_jsonl: Callable[..., Path]) -> None:
+def test_parallel_import_equals_single_process(
+    tmp_path: Path, pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path]
+) -> None:
     recs = [record(i % 7, seen_at=f"2025-02-{1 + i // 7:02d}", body=f"ring 070-174 06 {10 + i % 7}") for i in range(70)]
     path = write_jsonl(recs)
     single = Store.open(f"sqlite:///{tmp_path}/a.db")
@@ -33,8 +34,9 @@ def test_parallel_import_equals_single_process(tmp_path: Path, pz: Pseudonymizer
     assert sum(seen) == path.stat().st_size
 
 
-def test_parallel_import_reports_bad_lines_and_stores_nothing(store: Store, pz: Pseudonymizer,
-                                                              record: Callable[..., Any], tmp_path: Path) -> None:
+def test_parallel_import_reports_bad_lines_and_stores_nothing(
+    store: Store, pz: Pseudonymizer, record: Callable[..., Any], tmp_path: Path
+) -> None:
     p = tmp_path / "ads.jsonl"
     p.write_text(json.dumps(record(1)) + "\n" + json.dumps(record(2, kommun="9999")) + "\n")
     with pytest.raises(InputError) as info:

@@ -61,8 +61,16 @@ def test_manifest_lists_checksums_of_every_file() -> None:
     assert "population_2019.csv.gz" in m["files"] and "SOURCES.md" in m["files"]
 
 
-def _pxweb_file(path: Path, *, delim: str = ",", encoding: str = "utf-8", year: int = 2024, scale: int = 1,
-                wide: bool = False, drop: str | None = None) -> None:
+def _pxweb_file(
+    path: Path,
+    *,
+    delim: str = ",",
+    encoding: str = "utf-8",
+    year: int = 2024,
+    scale: int = 1,
+    wide: bool = False,
+    drop: str | None = None,
+) -> None:
     pop = refdata.bundled_population()
     names = {c: m.name for c, m in refdata.municipalities().items()}
     lines = ['"Folkmängden efter region, ålder, kön och år"', ""]
@@ -70,7 +78,11 @@ def _pxweb_file(path: Path, *, delim: str = ",", encoding: str = "utf-8", year: 
         lines.append(delim.join(['"region"', '"ålder"', f'"män {year}"', f'"kvinnor {year}"']))
     else:
         lines.append(delim.join(['"region"', '"ålder"', '"kön"', f'"{year}"']))
-    lines.append(delim.join(['"00 Riket"', '"0 år"', '"män"', "1"]) if not wide else delim.join(['"00 Riket"', '"0 år"', "1", "1"]))
+    lines.append(
+        delim.join(['"00 Riket"', '"0 år"', '"män"', "1"])
+        if not wide
+        else delim.join(['"00 Riket"', '"0 år"', "1", "1"])
+    )
     cells: dict[tuple[str, int], dict[str, int]] = {}
     for code, sex, age, n in pop.rows():
         cells.setdefault((code, age), {})[sex] = n * scale
@@ -79,10 +91,16 @@ def _pxweb_file(path: Path, *, delim: str = ",", encoding: str = "utf-8", year: 
             continue
         age_txt = "100+ år" if age == 100 else f"{age} år"
         if wide:
-            lines.append(delim.join([f'"{code} {names[code]}"', f'"{age_txt}"', str(by_sex.get("m", 0)), str(by_sex.get("k", 0))]))
+            lines.append(
+                delim.join(
+                    [f'"{code} {names[code]}"', f'"{age_txt}"', str(by_sex.get("m", 0)), str(by_sex.get("k", 0))]
+                )
+            )
         else:
             for sex, word in (("m", "män"), ("k", "kvinnor")):
-                lines.append(delim.join([f'"{code} {names[code]}"', f'"{age_txt}"', f'"{word}"', str(by_sex.get(sex, 0))]))
+                lines.append(
+                    delim.join([f'"{code} {names[code]}"', f'"{age_txt}"', f'"{word}"', str(by_sex.get(sex, 0))])
+                )
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
 
 
@@ -95,7 +113,9 @@ def test_pxweb_population_export_is_parsed(tmp_path: Path, delim: str, encoding:
     tables = refdata.parse_pxweb_population(p)
     assert list(tables) == [2024]
     base = refdata.bundled_population()
-    assert tables[2024].count("05", sex="m", age_min=18, age_max=65) == 2 * base.count("05", sex="m", age_min=18, age_max=65)
+    assert tables[2024].count("05", sex="m", age_min=18, age_max=65) == 2 * base.count(
+        "05", sex="m", age_min=18, age_max=65
+    )
     assert tables[2024].count() == 2 * base.count()
 
 

@@ -29,11 +29,17 @@ app = typer.Typer(
 @app.callback()
 def _global(
     ctx: typer.Context,
-    home: Path | None = typer.Option(None, "--home", help="Data folder (env LAGESBILD_HOME; default ./lagesbild-data)."),
-    db: str | None = typer.Option(
-        None, "--db", help="Database URL, e.g. postgresql://user@host/lagesbild (env LAGESBILD_DB; default SQLite in the data folder)."
+    home: Path | None = typer.Option(
+        None, "--home", help="Data folder (env LAGESBILD_HOME; default ./lagesbild-data)."
     ),
-    key_file: Path | None = typer.Option(None, "--key-file", help="Pseudonymization key file (env LAGESBILD_KEY_FILE; default in the data folder)."),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Database URL, e.g. postgresql://user@host/db (env LAGESBILD_DB; default SQLite in the data folder).",
+    ),
+    key_file: Path | None = typer.Option(
+        None, "--key-file", help="Pseudonymization key file (env LAGESBILD_KEY_FILE; default in the data folder)."
+    ),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-v info, -vv debug)."),
 ) -> None:
     setup_logging(verbose)

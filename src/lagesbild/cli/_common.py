@@ -9,7 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import typer
@@ -27,7 +27,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -84,7 +84,9 @@ def render(rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, title: str | No
         numeric = bool(rows) and isinstance(rows[0][c], int | float)
         table.add_column(c, justify="right" if numeric else "left")
     for r in rows:
-        table.add_row(*(format_number(v) if isinstance(v, int | float) else ("" if v is None else str(v)) for v in r.values()))
+        table.add_row(
+            *(format_number(v) if isinstance(v, int | float) else ("" if v is None else str(v)) for v in r.values())
+        )
     console.print(table)
 
 

@@ -29,7 +29,9 @@ def init(ctx: typer.Context) -> None:
 
 def import_(
     ctx: typer.Context,
-    files: list[Path] = typer.Argument(..., help="JSONL or CSV files of ad observations (optionally .gz).", exists=True),
+    files: list[Path] = typer.Argument(
+        ..., help="JSONL or CSV files of ad observations (optionally .gz).", exists=True
+    ),
     fmt: str | None = typer.Option(None, "--format", help="jsonl or csv; by default from the file name."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate only; store nothing."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),

@@ -31,5 +31,7 @@ def demo(
         agg = by_kommun.setdefault(key, [0, 0])
         agg[0] += r.observations
         agg[1] += r.ads
-    rows = [{"kommun": k, "observationer": v[0], "annonser (kommun x månad)": v[1]} for k, v in sorted(by_kommun.items())]
+    rows = [
+        {"kommun": k, "observationer": v[0], "annonser (kommun x månad)": v[1]} for k, v in sorted(by_kommun.items())
+    ]
     render(rows, OutputFormat.table, title="Annonser per kommun (hela perioden)")

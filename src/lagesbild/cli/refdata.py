@@ -26,12 +26,18 @@ def show(
     rows: list[dict[str, object]] = [
         {"data": "kommuner", "antal": len(refdata.municipalities()), "år/källa": "SCB, koder gällande från 2007"},
         {"data": "län", "antal": len(refdata.counties()), "år/källa": "SCB"},
-        {"data": "ortnamn (gazetteer)", "antal": len(refdata.gazetteer()), "år/källa": "SCB, GeoNames, Stockholms stad"},
+        {
+            "data": "ortnamn (gazetteer)",
+            "antal": len(refdata.gazetteer()),
+            "år/källa": "SCB, GeoNames, Stockholms stad",
+        },
         {"data": "postnummer", "antal": len(refdata.postcodes()), "år/källa": "GeoNames 2024-04 (CC BY 4.0)"},
         {"data": "gränser", "antal": len(refdata.boundaries()["features"]), "år/källa": m["boundaries"]},
     ]
     for year in m["population_years"]:
-        rows.append({"data": "befolkning (inbyggd)", "antal": refdata.bundled_population().count(), "år/källa": str(year)})
+        rows.append(
+            {"data": "befolkning (inbyggd)", "antal": refdata.bundled_population().count(), "år/källa": str(year)}
+        )
     try:
         ws = open_workspace(settings_from(ctx))
     except LagesbildError as exc:
@@ -41,14 +47,18 @@ def show(
             for year, source in ws.store.population_years().items():
                 table = ws.store.population_table(year)
                 assert table is not None
-                rows.append({"data": "befolkning (importerad)", "antal": table.count(), "år/källa": f"{year}: {source}"})
+                rows.append(
+                    {"data": "befolkning (importerad)", "antal": table.count(), "år/källa": f"{year}: {source}"}
+                )
     render(rows, fmt, title="Referensdata")
 
 
 @app.command("import-population")
 def import_population(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., exists=True, help="An SCB PX-Web CSV export: region x ålder x kön, one or more years."),
+    file: Path = typer.Argument(
+        ..., exists=True, help="An SCB PX-Web CSV export: region x ålder x kön, one or more years."
+    ),
 ) -> None:
     """Import a newer population table from SCB (Statistikdatabasen, table BE0101N1/TAB638).
 

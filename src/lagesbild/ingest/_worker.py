@@ -89,7 +89,9 @@ def parallel_row_batches(
                 kind, new, rows, nbytes = q.get(timeout=1.0)
             except queue.Empty:
                 if not proc.is_alive():
-                    raise LagesbildError(f"the import worker stopped unexpectedly (exit code {proc.exitcode})") from None
+                    raise LagesbildError(
+                        f"the import worker stopped unexpectedly (exit code {proc.exitcode})"
+                    ) from None
                 continue
             if progress is not None and nbytes:
                 progress(nbytes)

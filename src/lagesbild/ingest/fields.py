@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FIELDS", "Field", "REQUIRED", "render_markdown"]
+__all__ = ["FIELDS", "REQUIRED", "Field", "render_markdown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,9 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("site", "text", True, "Short name of the site (letters, digits, `.`, `_`, `-`; at most 64).", "annonsportalen"),
+    Field(
+        "site", "text", True, "Short name of the site (letters, digits, `.`, `_`, `-`; at most 64).", "annonsportalen"
+    ),
     Field("site_ad_id", "text", True, "The site's own id of the ad (at most 128 characters).", "A-102934"),
     Field(
         "seen_at",
@@ -33,20 +35,42 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("url", "text", False, "The ad's address.", "https://example.invalid/annons/A-102934"),
     Field("title", "text", False, "The ad's title (at most 1 MB).", "Ny i stan! Bara 3 dagar"),
-    Field("body", "text", False, "The ad's text (at most 1 MB). Phone numbers and e-mail addresses in it are "
-          "replaced by placeholders before storage and their pseudonyms kept.", "Söt tjej, ring [telefon]"),
+    Field(
+        "body",
+        "text",
+        False,
+        "The ad's text (at most 1 MB). Phone numbers and e-mail addresses in it are "
+        "replaced by placeholders before storage and their pseudonyms kept.",
+        "Söt tjej, ring [telefon]",
+    ),
     Field("location", "text", False, "The location as stated in the ad or by the site's city page.", "Norrköping city"),
-    Field("kommun", "code", False, "The municipality code if the source knows it (four digits); otherwise it is "
-          "resolved from `location`.", "0581"),
+    Field(
+        "kommun",
+        "code",
+        False,
+        "The municipality code if the source knows it (four digits); otherwise it is resolved from `location`.",
+        "0581",
+    ),
     Field("age", "integer", False, "The stated age (10-99).", "24"),
-    Field("phones", "list", False, "Phone numbers in any common format (a list, or one string with numbers "
-          "separated by `;`). Stored only as keyed pseudonyms.", '["070-174 00 00"]'),
+    Field(
+        "phones",
+        "list",
+        False,
+        "Phone numbers in any common format (a list, or one string with numbers "
+        "separated by `;`). Stored only as keyed pseudonyms.",
+        '["070-174 00 00"]',
+    ),
     Field("emails", "list", False, "E-mail addresses. Stored only as keyed pseudonyms.", '["exempel@example.invalid"]'),
     Field("price", "text", False, "The price as written.", "1500kr/30min"),
     Field("language", "code", False, "ISO 639-1 code of the ad's language.", "sv"),
     Field("name", "text", False, "The name the advertiser uses (at most 200 characters).", "Lisa"),
-    Field("image_hashes", "list", False, "Perceptual hashes of the ad's images, hexadecimal (8-64 digits each). "
-          "Images themselves are never imported.", '["c3d4e1f0a9b88776"]'),
+    Field(
+        "image_hashes",
+        "list",
+        False,
+        "Perceptual hashes of the ad's images, hexadecimal (8-64 digits each). Images themselves are never imported.",
+        '["c3d4e1f0a9b88776"]',
+    ),
     Field("posted_at", "datetime", False, "The posting date the site shows.", "2025-02-27"),
 )
 

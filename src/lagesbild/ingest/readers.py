@@ -124,9 +124,7 @@ def detect_format(path: Path) -> str:
     raise InputError("unknown file type: name it .jsonl or .csv (or give --format)", path=str(path))
 
 
-def read_records(
-    f: BinaryIO, path: str, fmt: str, progress: Callable[[int], None] | None = None
-) -> Iterator[Record]:
+def read_records(f: BinaryIO, path: str, fmt: str, progress: Callable[[int], None] | None = None) -> Iterator[Record]:
     """Yield ``(line number, record)``; a bad line yields an :class:`InputError` in place of the record."""
     if fmt == "jsonl":
         return _jsonl(f, path, progress)

@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lagesbild.errors import InputError
 from lagesbild.ingest.fields import BY_NAME, REQUIRED
 from lagesbild.normalize.places import resolve_place
 from lagesbild.observations import Observation
@@ -128,7 +127,7 @@ class RecordConverter:
             raise RecordError("site_ad_id", "must be text of at most 128 characters")
         seen_at = _time(rec, "seen_at")
         assert seen_at is not None
-        vals = list(map(rec.get, _CONTENT_FIELDS))
+        vals: list[Any] = list(map(rec.get, _CONTENT_FIELDS))
         for i in _LIST_IDX:
             if type(vals[i]) is list:
                 vals[i] = tuple(vals[i])
@@ -209,7 +208,12 @@ def _content(rec: dict[str, Any], pz: Pseudonymizer) -> tuple[Any, ...]:
         title, phones, emails, handles = s.text, phones + list(s.phones), emails + list(s.emails), list(s.handles)
     if body:
         s = pz.scrub(body)
-        body, phones, emails, handles = s.text, phones + list(s.phones), emails + list(s.emails), handles + list(s.handles)
+        body, phones, emails, handles = (
+            s.text,
+            phones + list(s.phones),
+            emails + list(s.emails),
+            handles + list(s.handles),
+        )
 
     location = _text(rec, "location", 500)
     kommun = _text(rec, "kommun", 4)

@@ -162,8 +162,8 @@ def parse_pxweb_population(path: str | Path) -> dict[int, PopulationTable]:
     delim = ","
     for i, line in enumerate(lines[:20]):
         for d in (",", ";", "\t"):
-            cells = {c.strip().lower() for c in next(csv.reader([line], delimiter=d), [])}
-            if "region" in cells and cells & {"ålder", "alder", "age"}:
+            names = {c.strip().lower() for c in next(csv.reader([line], delimiter=d), [])}
+            if "region" in names and names & {"ålder", "alder", "age"}:
                 header_at, delim = i, d
                 break
         if header_at is not None:
@@ -194,7 +194,9 @@ def parse_pxweb_population(path: str | Path) -> dict[int, PopulationTable]:
             continue
         m = _YEAR.search(h)
         if not m:
-            raise InputError(f"column {h!r} is neither a known variable nor a year", path=str(p), line=header_at + 1, field=h)
+            raise InputError(
+                f"column {h!r} is neither a known variable nor a year", path=str(p), line=header_at + 1, field=h
+            )
         rest = (h[: m.start()] + h[m.end() :]).strip()
         sex = _sex(rest) if rest else None
         if rest and sex is None:
@@ -203,7 +205,9 @@ def parse_pxweb_population(path: str | Path) -> dict[int, PopulationTable]:
     if not value_cols:
         raise InputError("no year columns found", path=str(p), line=header_at + 1)
     if c_sex is None and any(s is None for _, _, s in value_cols):
-        raise InputError("the sex is neither a 'kön' column nor part of the year columns", path=str(p), line=header_at + 1)
+        raise InputError(
+            "the sex is neither a 'kön' column nor part of the year columns", path=str(p), line=header_at + 1
+        )
 
     cells: dict[int, list[tuple[str, str, int, int]]] = {y: [] for _, y, _ in value_cols}
     known = municipalities()

@@ -235,15 +235,13 @@ class Store:
                 )
                 for batch in batches:
                     if batch:
-                        conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+                        conn.exec_driver_sql(sql, list(batch))
                         n_records += len(batch)
                 n_new = conn.execute(
                     text("SELECT COUNT(*) FROM observations WHERE import_id = :i"), {"i": import_id}
                 ).scalar_one()
                 self._update_site_ads(conn, import_id)
-                conn.execute(
-                    imports.update().where(imports.c.id == import_id).values(n_records=n_records, n_new=n_new)
-                )
+                conn.execute(imports.update().where(imports.c.id == import_id).values(n_records=n_records, n_new=n_new))
         except SQLAlchemyError as exc:
             raise StoreError(f"storing observations failed; nothing was stored: {exc.__class__.__name__}") from exc
         return ImportSummary(import_id, n_records, int(n_new))
