@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from queue import Empty, Queue
+from typing import Any
 from urllib.parse import urljoin
 
 import orjson
@@ -113,12 +114,20 @@ def crawl_day(port: int, day: int, cities: list[str], threads: int) -> tuple[int
     return sum(cr.pages for cr in crawlers), elapsed
 
 
+def _get_json(port: int, path: str) -> Any:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    data = orjson.loads(conn.getresponse().read())
+    conn.close()
+    return data
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dir", type=Path, help="a simulator output folder (default: a generated sample)")
     ap.add_argument("--ads", type=int, default=20000, help="ad versions per site in the generated sample")
     ap.add_argument("--days", type=int, default=60, help="days of the generated sample")
-    ap.add_argument("--day", type=int, default=None, help="the simulated day to crawl (default: the middle)")
+    ap.add_argument("--day", type=int, default=None, help="the simulated day to crawl (default: the middle day)")
     ap.add_argument("--threads", type=int, default=4, help="client connections")
     args = ap.parse_args()
 
@@ -129,15 +138,15 @@ def main() -> None:
             t = time.perf_counter()
             write_sample_sites(out, n_ads=args.ads, days=args.days, seed=1)
             print(f"generated sample: 3 sites x {args.ads} ad versions in {time.perf_counter() - t:.1f} s")
-        index = orjson.loads((out / "sites" / "sites.json").read_bytes())
-        cities = [f"/{s['name']}/stad/{c}/" for s in index for c in s["cities"]]
         parent, child = mp.Pipe()
         proc = mp.get_context("spawn").Process(target=_serve, args=(str(out), child), daemon=True)
         t = time.perf_counter()
         proc.start()
         port = parent.recv()
         print(f"server up on 127.0.0.1:{port} in {time.perf_counter() - t:.1f} s (loading included)")
-        day = args.day if args.day is not None else args.days // 2
+        state = _get_json(port, "/_control/state")
+        cities = [f"/{name}/stad/{c}/" for name, site in state["sites"].items() for c in site["cities"]]
+        day = args.day if args.day is not None else (state["first_day"] + state["last_day"]) // 2
         try:
             for label in ("cold", "warm"):
                 pages, secs = crawl_day(port, day, cities, args.threads)
@@ -145,9 +154,7 @@ def main() -> None:
                     f"{label}: {pages} pages in {secs:.2f} s = {pages / secs:,.0f} pages/s "
                     f"({args.threads} keep-alive connections, day {day})"
                 )
-            conn = http.client.HTTPConnection("127.0.0.1", port)
-            conn.request("GET", "/_control/state")
-            state = orjson.loads(conn.getresponse().read())
+            state = _get_json(port, "/_control/state")
             print(f"server log: {state['requests_logged']} requests")
         finally:
             parent.send("stop")
