@@ -274,3 +274,19 @@ def test_real_world_config_is_accepted() -> None:
     )
     truth = simulate_demand(cfg, make_supply(OSTERGOTLAND, days=60), np.random.default_rng(1))
     assert len(truth) > 0
+
+
+def test_supply_without_any_client_in_some_municipalities() -> None:
+    activity = make_supply({"0580": 20.0, "0509": 0.05}, days=30)
+    cfg = Config(world=World(days=30), buyers=BuyersConfig(clients_per_active_day=0.05))
+    truth = simulate_demand(cfg, activity, np.random.default_rng(1))
+    assert 0 < len(truth) and "0509" not in set(truth.seller_kommun.tolist())
+
+
+def test_no_clients_gives_empty_truth_files(tmp_path: Path) -> None:
+    cfg = Config(world=World(days=30), buyers=BuyersConfig(clients_per_active_day=0.0))
+    truth = simulate_demand(cfg, make_supply({"0580": 2.0}, days=30), np.random.default_rng(1))
+    assert len(truth) == 0 and truth.verdicts == []
+    summary = truth.write(tmp_path)
+    assert summary == {"counties": {}, "national": {}}
+    assert (tmp_path / "truth" / "od_flows.csv").read_text() == "buyer_kommun,seller_kommun,purchases\n"

@@ -552,8 +552,9 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
     active = _activity(b, len(pool.home), n_years, rng)
 
     # 3. Gravity model: home municipality of each purchase's buyer, then the buyer himself.
-    dest, dest_idx = np.unique(p_kommun, return_inverse=True)
-    _, seller_days = np.unique(kommun, return_counts=True)
+    # Destinations are the municipalities with supply (some may have had no client at all).
+    dest, seller_days = np.unique(kommun, return_counts=True)
+    dest_idx = np.searchsorted(dest, p_kommun)
     _, p_origin = origin_probabilities(b, dest.tolist(), seller_days / max(n_days, 1))
     cdf = np.cumsum(p_origin, axis=1)
     if len(cdf):
