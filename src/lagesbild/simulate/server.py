@@ -1578,7 +1578,7 @@ def serve_command(
         None, "--rate-limit", help="Requests per second allowed per client; faster gets 429 with Retry-After."
     ),
     burst: float | None = typer.Option(
-        None, "--burst", help="Requests a client may make at once [default: one second's worth]."
+        None, "--burst", help="Requests a client may make at once (default: one second's worth)."
     ),
     faults: list[str] = typer.Option(
         [],
@@ -1593,9 +1593,11 @@ def serve_command(
 ) -> None:
     """Serve the simulated ad sites on loopback, day by day in simulated time.
 
-    One port serves every site under /<site>/. Control the clock with POST /_control/day {"day": N},
-    POST /_control/advance, or the X-Sim-Day header; GET /_control/state shows the settings and
-    GET /_control/log the access log. See docs/simulator-server.md.
+    One port serves every site under /<site>/ on 127.0.0.1.
+
+    Set the clock with POST /_control/day {"day": N}, POST /_control/advance or the header X-Sim-Day: N.
+
+    GET /_control/state shows the settings, GET /_control/log the access log. See docs/simulator-server.md.
     """
     from lagesbild.cli._common import friendly_errors  # the CLI edge turns library errors into messages
 
