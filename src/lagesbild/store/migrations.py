@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -109,7 +110,80 @@ def _m0001_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _m0001_initial),)
+def _m0002_monitor(conn: Connection) -> None:
+    """The monitor's tables: crawl runs (with their health), the per-run frontier, ad lifecycle, raw pages."""
+    md = MetaData()
+    Table(
+        "crawl_runs",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("source", String(64), nullable=False),
+        Column("started_at", String(32), nullable=False),
+        Column("seen_at", String(32), nullable=False),
+        Column("finished_at", String(32)),
+        Column("status", String(16), nullable=False),
+        Column("degraded", Integer, nullable=False, server_default="0"),
+        Column("import_id", Integer),
+        Column("profile_sha256", String(64), nullable=False, server_default=""),
+        Column("health", Text),
+        Index("ix_crawl_runs_source", "source", "id"),
+    )
+    Table(
+        "crawl_frontier",
+        md,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("run_id", Integer, nullable=False),
+        Column("url_hash", String(40), nullable=False),
+        Column("url", Text, nullable=False),
+        Column("kind", String(16), nullable=False),
+        Column("depth", Integer, nullable=False, server_default="0"),
+        Column("status", String(16), nullable=False),
+        Column("http_status", Integer),
+        Column("site_ad_id", String(128)),
+        Column("fields", Text),
+        Column("n_links", Integer),
+        Column("error", Text),
+        Column("fetched_at", String(32)),
+        UniqueConstraint("run_id", "url_hash", name="uq_crawl_frontier_url"),
+        Index("ix_crawl_frontier_status", "run_id", "status"),
+    )
+    Table(
+        "crawl_ads",
+        md,
+        Column("source", String(64), nullable=False),
+        Column("site_ad_id", String(128), nullable=False),
+        Column("url", Text),
+        Column("first_seen", String(32), nullable=False),
+        Column("last_seen", String(32), nullable=False),
+        Column("first_run_id", Integer, nullable=False),
+        Column("last_run_id", Integer, nullable=False),
+        Column("n_sightings", Integer, nullable=False),
+        Column("disappeared_at", String(32)),
+        PrimaryKeyConstraint("source", "site_ad_id", name="pk_crawl_ads"),
+        Index("ix_crawl_ads_last_run", "source", "last_run_id"),
+    )
+    Table(
+        "raw_pages",
+        md,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("source", String(64), nullable=False),
+        Column("run_id", Integer),
+        Column("url", Text, nullable=False),
+        Column("kind", String(16), nullable=False),
+        Column("fetched_at", String(32), nullable=False),
+        Column("seen_at", String(32), nullable=False),
+        Column("http_status", Integer, nullable=False),
+        Column("encoding", String(32)),
+        Column("body", LargeBinary, nullable=False),
+        Index("ix_raw_pages_source_time", "source", "fetched_at"),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _m0001_initial),
+    Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
+)
 
 
 def _ledger(conn: Connection) -> Table:
