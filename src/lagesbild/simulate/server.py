@@ -68,6 +68,7 @@ __all__ = [
     "LAYOUTS",
     "AdPage",
     "AdVersion",
+    "CityLink",
     "Faults",
     "ListingPage",
     "Response",
