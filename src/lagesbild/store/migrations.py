@@ -180,9 +180,113 @@ def _m0002_monitor(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0003_link(conn: Connection) -> None:
+    """Linking: site-ad features, the ad/person/advertiser/network of each site ad, and their summaries."""
+    md = MetaData()
+    Table(
+        "link_site_ads",
+        md,
+        Column("site", String(64), nullable=False),
+        Column("site_ad_id", String(128), nullable=False),
+        Column("first_seen", String(10), nullable=False),
+        Column("last_seen", String(10), nullable=False),
+        Column("days", Text, nullable=False),
+        Column("n_obs", Integer, nullable=False),
+        Column("name", Text),
+        Column("age", Integer),
+        Column("kommun_kod", String(4)),
+        Column("lan_kod", String(2)),
+        Column("language", String(8)),
+        Column("phones", Text, nullable=False, server_default=""),
+        Column("emails", Text, nullable=False, server_default=""),
+        Column("images", Text, nullable=False, server_default=""),
+        Column("signature", LargeBinary, nullable=False),
+        Column("ad_id", String(32)),
+        Column("person_id", String(32)),
+        Column("advertiser_id", String(32)),
+        Column("network_id", String(32)),
+        PrimaryKeyConstraint("site", "site_ad_id", name="pk_link_site_ads"),
+        Index("ix_link_site_ads_person", "person_id"),
+    )
+    Table(
+        "link_ads",
+        md,
+        Column("ad_id", String(32), primary_key=True),
+        Column("site", String(64), nullable=False),
+        Column("person_id", String(32), nullable=False),
+        Column("advertiser_id", String(32), nullable=False),
+        Column("network_id", String(32)),
+        Column("kommun_kod", String(4)),
+        Column("lan_kod", String(2)),
+        Column("first_seen", String(10), nullable=False),
+        Column("last_seen", String(10), nullable=False),
+        Column("n_site_ads", Integer, nullable=False),
+        Column("n_obs", Integer, nullable=False),
+        Column("periods", Text, nullable=False),
+    )
+    Table(
+        "link_persons",
+        md,
+        Column("person_id", String(32), primary_key=True),
+        Column("advertiser_id", String(32), nullable=False),
+        Column("network_id", String(32)),
+        Column("name", Text),
+        Column("age", Integer),
+        Column("first_seen", String(10), nullable=False),
+        Column("last_seen", String(10), nullable=False),
+        Column("n_ads", Integer, nullable=False),
+        Column("sites", Text, nullable=False),
+        Column("kommuns", Text, nullable=False),
+        Column("suspected_fake", Integer, nullable=False, server_default="0"),
+    )
+    Table(
+        "link_advertisers",
+        md,
+        Column("advertiser_id", String(32), primary_key=True),
+        Column("network_id", String(32)),
+        Column("n_persons", Integer, nullable=False),
+        Column("n_ads", Integer, nullable=False),
+        Column("first_seen", String(10), nullable=False),
+        Column("last_seen", String(10), nullable=False),
+        Column("phones", Text, nullable=False),
+        Column("emails", Text, nullable=False),
+    )
+    Table(
+        "link_networks",
+        md,
+        Column("network_id", String(32), primary_key=True),
+        Column("n_persons", Integer, nullable=False),
+        Column("n_advertisers", Integer, nullable=False),
+        Column("n_ads", Integer, nullable=False),
+        Column("kommuns", Text, nullable=False),
+        Column("first_seen", String(10), nullable=False),
+        Column("last_seen", String(10), nullable=False),
+        Column("shared_phones", Text, nullable=False),
+        Column("shared_emails", Text, nullable=False),
+        Column("indicators", Text, nullable=False),
+    )
+    Table(
+        "link_runs",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("started_at", String(32), nullable=False),
+        Column("mode", String(16), nullable=False),
+        Column("last_import_id", Integer),
+        Column("n_observations", Integer, nullable=False),
+        Column("n_site_ads", Integer, nullable=False),
+        Column("n_ads", Integer, nullable=False),
+        Column("n_persons", Integer, nullable=False),
+        Column("n_advertisers", Integer, nullable=False),
+        Column("n_networks", Integer, nullable=False),
+        Column("seconds", Float, nullable=False),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
+    Migration(3, "link: ads, advertisers, persons, networks", _m0003_link),
 )
 
 

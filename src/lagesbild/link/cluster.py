@@ -1,0 +1,351 @@
+"""The linking rules: site ads into persons, advertisers, networks and ads (pure functions).
+
+Evidence between two site ads, each kind an *edge* with a reason:
+
+* ``phone`` / ``email`` / ``image``: they share a pseudonymized phone, an e-mail address, or a
+  photo (image hashes at most ``image_max_bits`` apart, found by exact match on one of four
+  16-bit chunks: two hashes within 3 bits always share a chunk);
+* ``text``: their text templates are near duplicates (MinHash LSH, verified on the signatures).
+
+How the levels use the evidence (a scored decision in the sense that a shared identifier is
+only enough together with a consistent profile, and a shared number used by many profiles
+counts as a network tie, never as one person):
+
+1. **Shared or stolen numbers** are found first: a phone that stands alone in fewer than
+   ``shared_number_alone_share`` of its ads and appears with more than one profile is shown
+   *next to* other people's own numbers. It links nothing (it is evidence, listed per network).
+2. **Persons**: two site ads are one person when they share a phone, e-mail, photo or text
+   template *and* their profiles agree (same name, ages within ``age_tolerance``). An ad
+   without name or age joins the one profile an identifier has, if it has exactly one.
+3. **Advertisers** (the contact level): persons joined by a shared phone or e-mail, whatever
+   the names: an organizer's number used for several women is one advertiser.
+4. **Networks**: advertisers with at least two persons, joined with other such advertisers
+   whose ads share a text template in the same city and period (an organizer's several numbers).
+5. **Ads**: a person's site ads on one site that follow each other within
+   ``repost_gap_days`` in the same place are one ad re-published under a new id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from lagesbild.link._types import IntArray, LinkResult, LinkSettings, SiteAds
+from lagesbild.link.text import lsh_pairs
+
+__all__ = ["Edges", "image_groups", "link", "shared_numbers"]
+
+log = logging.getLogger(__name__)
+
+KINDS = ("phone", "email", "image", "text", "repost")
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Evidence edges between site ads: ``i``, ``j`` (row numbers) and ``kind`` (index into ``KINDS``)."""
+
+    i: IntArray
+    j: IntArray
+    kind: IntArray
+
+    @classmethod
+    def concat(cls, parts: list[Edges]) -> Edges:
+        if not parts:
+            z = np.zeros(0, np.int64)
+            return cls(z, z, z)
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("i", "j", "kind")))
+
+
+def _components(n: int, edges: Edges) -> IntArray:
+    g = coo_matrix((np.ones(len(edges.i), np.int8), (edges.i, edges.j)), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    return _relabel(labels.astype(np.int64))
+
+
+def _relabel(labels: IntArray) -> IntArray:
+    """Labels renumbered 0.. in order of each cluster's first member (deterministic)."""
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse]
+
+
+def _incidence(values: list[set[str]]) -> tuple[IntArray, IntArray, list[str]]:
+    """(row, token id, token names) of a list of token sets, tokens numbered in sorted order."""
+    vocab = sorted({v for s in values for v in s})
+    index = {v: k for k, v in enumerate(vocab)}
+    rows = np.fromiter((r for r, s in enumerate(values) for _ in s), np.int64)
+    toks = np.fromiter((index[v] for s in values for v in s), np.int64)
+    return rows, toks, vocab
+
+
+def image_groups(hashes: list[str], max_bits: int) -> IntArray:
+    """Group image hashes (hex, 64 bit) that are at most ``max_bits`` apart (transitively).
+
+    Candidates share one of four 16-bit chunks exactly; each candidate pair is verified on the
+    full Hamming distance. Returns a group number per hash.
+    """
+    n = len(hashes)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    h = np.array([int(x, 16) & 0xFFFFFFFFFFFFFFFF for x in hashes], dtype=np.uint64)
+    ii: list[IntArray] = []
+    jj: list[IntArray] = []
+    for c in range(4):
+        chunk = ((h >> np.uint64(16 * c)) & np.uint64(0xFFFF)).astype(np.int64)
+        order = np.argsort(chunk, kind="stable")
+        sc = chunk[order]
+        same = np.flatnonzero(sc[1:] == sc[:-1])
+        # pair every member of a run with the run's first member and its successor: enough for components
+        # would miss pairs, so pair within runs explicitly (runs are small for 16-bit chunks)
+        starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        if not len(same):
+            continue
+        for s, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+            members = order[s : s + size].astype(np.int64)
+            a, b = np.triu_indices(int(size), k=1)
+            ii.append(members[a])
+            jj.append(members[b])
+    if ii:
+        i = np.concatenate(ii)
+        j = np.concatenate(jj)
+        x = h[i] ^ h[j]
+        bits = np.unpackbits(x.view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
+        keep = bits <= max_bits
+        i, j = i[keep], j[keep]
+    else:
+        i = j = np.zeros(0, np.int64)
+    return _components(n, Edges(i, j, np.zeros(len(i), np.int64)))
+
+
+def shared_numbers(
+    rows: IntArray, toks: IntArray, n_tokens: int, n_phones_per_row: IntArray, profile: IntArray, alone_share: float
+) -> npt.NDArray[np.bool_]:
+    """Which phones are shared or stolen numbers (see the module docstring, rule 1).
+
+    Args:
+        rows, toks: phone incidence (site ad row, phone id).
+        n_tokens: number of phones.
+        n_phones_per_row: phones per site ad.
+        profile: profile id per site ad (-1 unknown).
+        alone_share: the threshold share of ads where the phone stands alone.
+    """
+    alone = np.bincount(toks, weights=(n_phones_per_row[rows] == 1).astype(np.float64), minlength=n_tokens)
+    count = np.bincount(toks, minlength=n_tokens).astype(np.float64)
+    known = profile[rows] >= 0
+    pairs = pd.DataFrame({"t": toks[known], "p": profile[rows][known]}).drop_duplicates()
+    n_prof = np.bincount(pairs["t"].to_numpy(np.int64), minlength=n_tokens)
+    return (alone < alone_share * np.maximum(count, 1)) & (n_prof > 1)
+
+
+def _profiles(ads: SiteAds) -> IntArray:
+    """Profile id per site ad: one per distinct (name, age); -1 when either is unknown."""
+    keys = [(a.name, a.age) if a.name is not None and a.age is not None else None for a in ads.ads]
+    index: dict[tuple[str, int], int] = {}
+    out = np.full(len(keys), -1, np.int64)
+    for r, k in enumerate(keys):
+        if k is not None:
+            out[r] = index.setdefault(k, len(index))  # type: ignore[arg-type]
+    return out
+
+
+def _chain(group: npt.NDArray[np.int64], rows: IntArray) -> tuple[IntArray, IntArray]:
+    """Edges chaining consecutive rows of each group (rows sorted by group)."""
+    same = group[1:] == group[:-1]
+    return rows[:-1][same], rows[1:][same]
+
+
+def _token_edges(rows: IntArray, toks: IntArray, profile: IntArray, kind: int, *, by_profile: bool) -> Edges:
+    """Edges between site ads sharing a token; with ``by_profile`` only within one profile.
+
+    Unknown profiles take the token's single known profile, if it has exactly one.
+    """
+    if len(rows) == 0:
+        return Edges.concat([])
+    if not by_profile:
+        order = np.lexsort((rows, toks))
+        a, b = _chain(toks[order], rows[order])
+        return Edges(a, b, np.full(len(a), kind, np.int64))
+    prof = profile[rows].copy()
+    df = pd.DataFrame({"t": toks, "p": prof})
+    known = df[df.p >= 0].drop_duplicates()
+    n_known = known.groupby("t").p.agg(["nunique", "first"])
+    single = n_known[n_known["nunique"] == 1]["first"]
+    unknown = prof < 0
+    fill = pd.Series(toks[unknown]).map(single).to_numpy()
+    prof[unknown] = np.where(np.isnan(fill), -1, fill).astype(np.int64)
+    order = np.lexsort((rows, prof, toks))
+    key = toks[order] * (profile.max(initial=0) + 2) + (prof[order] + 1)
+    a, b = _chain(key, rows[order])
+    return Edges(a, b, np.full(len(a), kind, np.int64))
+
+
+def _compatible(ads: SiteAds, i: IntArray, j: IntArray, tol: int) -> npt.NDArray[np.bool_]:
+    names = np.array([a.name or "" for a in ads.ads], dtype=object)
+    ages = np.array([a.age if a.age is not None else -999 for a in ads.ads], dtype=np.int64)
+    same_name = (names[i] == names[j]) & (names[i] != "")
+    age_ok = (ages[i] >= 0) & (ages[j] >= 0) & (np.abs(ages[i] - ages[j]) <= tol)
+    return same_name & age_ok
+
+
+def _stable_ids(labels: IntArray, keys: tuple[tuple[str, str], ...], prefix: str) -> tuple[str, ...]:
+    """An id per label from its earliest site ad (rows are in canonical order, so the smallest row)."""
+    if len(labels) == 0:
+        return ()
+    first = np.full(int(labels.max()) + 1, len(labels), np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels)))
+    out = []
+    for r in first:
+        site, ad_id = keys[int(r)]
+        out.append(prefix + hashlib.sha1(f"{site}\x1f{ad_id}".encode()).hexdigest()[:12])
+    return tuple(out)
+
+
+def _reposts(ads: SiteAds, person: IntArray, gap: int) -> tuple[IntArray, Edges]:
+    """Ad labels: a person's site ads on one site re-published within ``gap`` days in the same place."""
+    n = len(ads)
+    first = np.array([a.first_seen for a in ads.ads], dtype="datetime64[D]").astype(np.int64)
+    last = np.array([a.last_seen for a in ads.ads], dtype="datetime64[D]").astype(np.int64)
+    sites = [a.site for a in ads.ads]
+    places = [a.kommun_kod for a in ads.ads]
+    order = sorted(range(n), key=lambda r: (int(person[r]), sites[r], int(first[r]), r))
+    ei: list[int] = []
+    ej: list[int] = []
+    open_chains: dict[tuple[int, str, str | None], tuple[int, int]] = {}  # -> (last day, last row)
+    for r in order:
+        k = (int(person[r]), sites[r], places[r])
+        prev = open_chains.get(k)
+        if prev is not None and 0 < first[r] - prev[0] <= gap:
+            ei.append(prev[1])
+            ej.append(r)
+            if last[r] >= prev[0]:
+                open_chains[k] = (int(last[r]), r)
+        else:
+            if prev is None or last[r] >= prev[0]:
+                open_chains[k] = (int(last[r]), r)
+    e = Edges(np.array(ei, np.int64), np.array(ej, np.int64), np.full(len(ei), KINDS.index("repost"), np.int64))
+    return _components(n, e), e
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A :class:`LinkResult` with the evidence edges behind it (for explanations and network evidence)."""
+
+    result: LinkResult
+    person_edges: Edges
+    advertiser_edges: Edges
+    template_edges: Edges
+    repost_edges: Edges
+    image_group: dict[str, int]
+
+
+def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
+    """Link site ads into ads, persons, advertisers and networks.
+
+    Args:
+        ads: the site ads (canonical order; see :meth:`SiteAds.of`).
+        settings: rule parameters.
+
+    Returns:
+        The labels, stable ids and evidence.
+
+    Example::
+
+        linked = link(collect(observations)[0])
+        linked.result.person_ids[linked.result.person[0]]
+    """
+    s = settings or LinkSettings()
+    n = len(ads)
+    keys = tuple(a.key for a in ads.ads)
+    profile = _profiles(ads)
+
+    ph_rows, ph_toks, ph_vocab = _incidence([a.phones for a in ads.ads])
+    em_rows, em_toks, _ = _incidence([a.emails for a in ads.ads])
+    im_rows, im_toks, im_vocab = _incidence([a.images for a in ads.ads])
+    groups = image_groups(im_vocab, s.image_max_bits)
+    im_toks = groups[im_toks] if len(im_toks) else im_toks
+
+    n_ph = np.bincount(ph_rows, minlength=n)
+    hub = shared_numbers(ph_rows, ph_toks, len(ph_vocab), n_ph, profile, s.shared_number_alone_share)
+    use = ~hub[ph_toks] if len(ph_toks) else np.zeros(0, bool)
+    ph_rows_u, ph_toks_u = ph_rows[use], ph_toks[use]
+    log.info("%d phones, %d judged shared or stolen", len(ph_vocab), int(hub.sum()))
+
+    # text templates
+    sigs = np.stack([a.signature for a in ads.ads]) if n else np.zeros((0, s.minhash_perm), np.uint32)
+    ti, tj, _sim = lsh_pairs(sigs, bands=s.lsh_bands, threshold=s.text_threshold, max_bucket=s.max_bucket)
+
+    # persons
+    pk = KINDS.index
+    parts = [
+        _token_edges(ph_rows_u, ph_toks_u, profile, pk("phone"), by_profile=True),
+        _token_edges(em_rows, em_toks, profile, pk("email"), by_profile=True),
+        _token_edges(im_rows, im_toks, profile, pk("image"), by_profile=True),
+    ]
+    ok = _compatible(ads, ti, tj, s.age_tolerance)
+    parts.append(Edges(ti[ok], tj[ok], np.full(int(ok.sum()), pk("text"), np.int64)))
+    person_edges = Edges.concat(parts)
+    person = _components(n, person_edges)
+
+    # advertisers
+    adv_extra = Edges.concat([
+        _token_edges(ph_rows_u, ph_toks_u, profile, pk("phone"), by_profile=False),
+        _token_edges(em_rows, em_toks, profile, pk("email"), by_profile=False),
+    ])
+    advertiser = _components(n, Edges.concat([person_edges, adv_extra]))
+
+    # networks
+    n_adv = int(advertiser.max()) + 1 if n else 0
+    persons_per_adv = np.bincount(
+        pd.DataFrame({"a": advertiser, "p": person}).drop_duplicates()["a"].to_numpy(np.int64), minlength=n_adv
+    )
+    multi = persons_per_adv >= s.template_min_persons
+    cross = (advertiser[ti] != advertiser[tj]) & multi[advertiser[ti]] & multi[advertiser[tj]] if len(ti) else np.zeros(0, bool)
+    template = Edges(ti[cross], tj[cross], np.full(int(cross.sum()), pk("text"), np.int64))
+    adv_graph = Edges(advertiser[template.i], advertiser[template.j], template.kind)
+    net_of_adv = _components(n_adv, adv_graph)
+    net_persons = np.bincount(net_of_adv, weights=persons_per_adv, minlength=int(net_of_adv.max(initial=-1)) + 1)
+    is_net = net_persons[net_of_adv] >= 2
+    net_label = np.where(is_net, net_of_adv, -1)
+    network_raw = net_label[advertiser] if n else np.zeros(0, np.int64)
+    network = np.full(n, -1, np.int64)
+    if (network_raw >= 0).any():
+        m = network_raw >= 0
+        network[m] = _relabel(network_raw[m])
+
+    # ads
+    ad, repost_edges = _reposts(ads, person, s.repost_gap_days)
+
+    net_keys = tuple(keys[r] for r in np.flatnonzero(network >= 0))
+    result = LinkResult(
+        keys=keys,
+        ad=ad,
+        person=person,
+        advertiser=advertiser,
+        network=network,
+        ad_ids=_stable_ids(ad, keys, "ad_"),
+        person_ids=_stable_ids(person, keys, "pe_"),
+        advertiser_ids=_stable_ids(advertiser, keys, "adv_"),
+        network_ids=_stable_ids(network[network >= 0], net_keys, "nw_"),
+        shared_numbers=frozenset(ph_vocab[k] for k in np.flatnonzero(hub)),
+    )
+    log.info(
+        "linked %d site ads: %d ads, %d persons, %d advertisers, %d networks",
+        n, len(result.ad_ids), len(result.person_ids), len(result.advertiser_ids), len(result.network_ids),
+    )
+    return Linked(
+        result=result,
+        person_edges=person_edges,
+        advertiser_edges=adv_extra,
+        template_edges=template,
+        repost_edges=repost_edges,
+        image_group=dict(zip(im_vocab, (int(g) for g in groups), strict=True)),
+    )
