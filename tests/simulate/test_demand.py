@@ -280,7 +280,7 @@ def test_supply_without_any_client_in_some_municipalities() -> None:
     activity = make_supply({"0580": 20.0, "0509": 0.05}, days=30)
     cfg = Config(world=World(days=30), buyers=BuyersConfig(clients_per_active_day=0.05))
     truth = simulate_demand(cfg, activity, np.random.default_rng(1))
-    assert 0 < len(truth) and "0509" not in set(truth.seller_kommun.tolist())
+    assert len(truth) > 0 and "0509" not in set(truth.seller_kommun.tolist())
 
 
 def test_no_clients_gives_empty_truth_files(tmp_path: Path) -> None:

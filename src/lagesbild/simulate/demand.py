@@ -95,7 +95,10 @@ class BuyersConfig(BaseModel):
         default=69,
         ge=15,
         le=100,
-        description="Oldest buyer at the start of the run (Östergötland report: convicted buyers 19-69).",
+        description=(
+            "Oldest buyer (Östergötland report: convicted buyers 19-69). Men older than this at the start of a "
+            "calendar year are not active that year, so a purchase is made at most at age_max + 1."
+        ),
     )
     age_peak: float = Field(
         default=35.0,
@@ -550,6 +553,8 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
     n_years = int(years_of_day[-1]) - first_year + 1
     pool = _buyer_pool(b, rng)
     active = _activity(b, len(pool.home), n_years, rng)
+    for y in range(1, n_years):
+        active[y] &= pool.age0 + y <= b.age_max  # men who have aged out of the band stop buying
 
     # 3. Gravity model: home municipality of each purchase's buyer, then the buyer himself.
     # Destinations are the municipalities with supply (some may have had no client at all).
