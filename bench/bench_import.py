@@ -113,6 +113,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--n", type=int, default=1_000_000, help="observations (default 1,000,000)")
     ap.add_argument("--single", action="store_true", help="one process (no worker) for reading and validating")
+    ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file); e.g. a PostgreSQL schema")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "bench.jsonl"
@@ -122,7 +123,7 @@ def main() -> None:
             f"generated {args.n:,} observations ({data.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s"
         )
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        store = Store.open(f"sqlite:///{tmp}/bench.db")
+        store = Store.open(args.db or f"sqlite:///{tmp}/bench.db")
         t, c = time.perf_counter(), time.process_time()
         summary = import_file(store, Pseudonymizer(bytes(32)), data, parallel=not args.single)
         elapsed, cpu = time.perf_counter() - t, time.process_time() - c

@@ -1,4 +1,4 @@
-"""The demo runs end to end in a fresh folder."""
+"""The demo runs the chain on a simulated market and prints estimates beside the truth."""
 
 from __future__ import annotations
 
@@ -7,10 +7,21 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from lagesbild.cli import app
+from lagesbild.demo import run_demo
 
 
-def test_demo_runs_and_prints_counts(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "demo")])
-    assert res.exit_code == 0, res.output
-    assert "Linköping" in res.output
-    assert (tmp_path / "demo" / "secret.key").exists()
+def test_demo_recovers_the_simulated_observations_per_county_year(tmp_path: Path) -> None:
+    res = run_demo(tmp_path / "demo", preset="ostergotland", seed=7)
+    obs = [c for c in res.comparisons if c.what.startswith("observationer")]
+    assert obs and all(c.truth is not None and abs(c.estimate - c.truth) <= 0.01 * c.truth for c in obs)
+    demand = [c for c in res.comparisons if c.what.startswith("sexköpare")]
+    assert demand and all(c.low is not None and c.high is not None and c.low < c.estimate < c.high for c in demand)
+    assert (tmp_path / "demo" / "data" / "secret.key").exists()
+
+
+def test_demo_command_prints_estimates_beside_truth_and_is_rerunnable(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for _ in range(2):
+        res = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--preset", "tiny", "--lan", "05"])
+        assert res.exit_code == 0, res.output
+    assert "simulerad" in res.output and "Linköping" in res.output
