@@ -189,6 +189,39 @@ def test_campaign_lowers_purchases_by_its_effect_in_its_county_and_weeks() -> No
     assert count(with_campaign, "01", False) == count(base, "01", False)
 
 
+def test_campaign_run_is_the_counterfactual_minus_the_purchases_it_prevented() -> None:
+    activity = make_supply({"0580": 10.0, "0581": 8.0, "0180": 10.0}, days=365)
+    verdicts = VerdictsConfig(verdict_share=0.05)
+    base = simulate_demand(Config(world=World(days=365), verdicts=verdicts), activity, np.random.default_rng(4))
+    cfg = Config(world=World(days=365), verdicts=verdicts, campaigns=[SPRING_CAMPAIGN])
+    with_campaign = simulate_demand(cfg, activity, np.random.default_rng(4))
+
+    def rows(t: DemandTruth) -> set[tuple[int, int, int, str, int]]:
+        return set(
+            zip(
+                t.day.tolist(),
+                t.seller_id.tolist(),
+                t.buyer_id.tolist(),
+                t.buyer_kommun.tolist(),
+                t.buyer_age.tolist(),
+                strict=True,
+            )
+        )
+
+    assert rows(with_campaign) < rows(base)
+    first = (SPRING_CAMPAIGN.start - date(2023, 1, 1)).days
+    removed = rows(base) - rows(with_campaign)
+    assert all(first <= d < first + 35 for d, *_ in removed)
+    in_campaign = {
+        v["case_number"]
+        for v in base.verdicts
+        if v["offence_kommun"][:2] == "05"
+        and first <= (date.fromisoformat(v["offence_date"]) - date(2023, 1, 1)).days < first + 35
+    }
+    untouched = [v for v in base.verdicts if v["case_number"] not in in_campaign]
+    assert all(v in with_campaign.verdicts for v in untouched)
+
+
 def test_campaign_multiplier_covers_start_day_and_five_weeks() -> None:
     cfg = Config(campaigns=[SPRING_CAMPAIGN])
     first = (SPRING_CAMPAIGN.start - date(2023, 1, 1)).days

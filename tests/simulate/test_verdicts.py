@@ -29,7 +29,8 @@ def make_verdicts(n: int = 4000, share: float = 0.05, seed: int = 3, **cfg: Any)
         buyer_kommun=rng.choice(places, n),
         seller_kommun=rng.choice(places, n),
         buyer_age=rng.integers(19, 70, n).astype(np.int16),
-        rng=np.random.default_rng(seed + 1),
+        draw=rng.random(n),
+        seeds=rng.integers(0, 2**63, n, dtype=np.uint64),
     )
 
 
@@ -122,7 +123,8 @@ def test_no_conditional_sentence_for_offences_before_the_2022_reform() -> None:
         buyer_kommun=np.full(n, "0580"),
         seller_kommun=np.full(n, "0580"),
         buyer_age=np.full(n, 40, dtype=np.int16),
-        rng=rng,
+        draw=rng.random(n),
+        seeds=rng.integers(0, 2**63, n, dtype=np.uint64),
     )
     for v in out:
         if v["offence_date"] < "2022-07-01":
@@ -154,3 +156,12 @@ def test_same_seed_same_judgments() -> None:
 
 def test_zero_share_gives_no_judgments() -> None:
     assert make_verdicts(share=0.0) == []
+
+
+def test_config_rejects_inconsistent_values() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="lag_days_min"):
+        VerdictsConfig(lag_days_min=100, lag_days_max=10)
+    with pytest.raises(ValidationError, match="day_fines"):
+        VerdictsConfig(day_fines={})

@@ -56,6 +56,8 @@ __all__ = [
     "VerdictsConfig",
     "WorldConfigLike",
     "campaign_multiplier",
+    "expected_purchases",
+    "origin_probabilities",
     "simulate_demand",
 ]
 
@@ -540,11 +542,20 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
     order = np.lexsort((kommun, seller, day))
     day, seller, kommun = day[order], seller[order], kommun[order]
     mean = b.clients_per_active_day * rng.gamma(b.clients_dispersion, 1.0 / b.clients_dispersion, len(day))
-    clients = _poisson_quantile(rng.random(len(day)), mean * campaign_multiplier(cfg, day, kommun))
+    mult = campaign_multiplier(cfg, day, kommun)
+    u = rng.random(len(day))
+    clients = _poisson_quantile(u, mean * mult)
+    # Purchases are drawn for the seller-day's count without the campaigns that lower demand and
+    # then cut to the count with them: every later draw is the same with or without such a
+    # campaign, so its run's purchases are a subset of the counterfactual's (same seed).
+    drawn = _poisson_quantile(u, mean * np.maximum(mult, 1.0))
+    entry = np.repeat(np.arange(len(day)), drawn)
+    rank = np.arange(len(entry)) - np.repeat(np.cumsum(drawn) - drawn, drawn)
+    keep = rank < clients[entry]
 
-    p_day = np.repeat(day, clients)
-    p_seller = np.repeat(seller, clients)
-    p_kommun = np.repeat(kommun, clients)
+    p_day = day[entry]
+    p_seller = seller[entry]
+    p_kommun = kommun[entry]
     n = len(p_day)
 
     # 2. The buyer pool and who is active in which calendar year.
@@ -579,14 +590,19 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
         uniform = lo_b + np.floor(u[here] * (hi_b - lo_b)).astype(np.int64)
         buyer[here] = np.where(hi > lo, np.clip(pick, lo_b, hi_b - 1), uniform)
 
+    verdict_draw = rng.random(n)
+    verdict_seed = rng.integers(0, 2**63, n, dtype=np.uint64)
+
     age = pool.age0[buyer] + (p_day + pool.birthday[buyer]) // 365
     p_age = age.astype(np.int16)
     code_arr = np.array(codes, dtype="<U4")
     b_kommun = code_arr[pool.home[buyer]]
 
-    order = np.lexsort((buyer, p_seller, p_day))
+    kept = np.flatnonzero(keep)
+    order = kept[np.lexsort((buyer[kept], p_seller[kept], p_day[kept]))]
     p_day, p_seller, p_kommun = p_day[order], p_seller[order], p_kommun[order]
     buyer, b_kommun, p_age = buyer[order], b_kommun[order], p_age[order]
+    verdict_draw, verdict_seed = verdict_draw[order], verdict_seed[order]
 
     # 4. Judgments.
     verdicts = sample_verdicts(
@@ -598,7 +614,8 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
         buyer_kommun=b_kommun,
         seller_kommun=p_kommun,
         buyer_age=p_age,
-        rng=rng,
+        draw=verdict_draw,
+        seeds=verdict_seed,
     )
     return DemandTruth(
         start=start,
@@ -614,7 +631,8 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
 
 def expected_purchases(cfg: WorldConfigLike, activity: SupplyActivityLike) -> float:
     """The expected number of purchases: genuine active days times clients per day, with campaigns."""
-    g = np.asarray(activity.genuine, dtype=bool)
-    day = np.asarray(activity.day, dtype=np.int32)[g]
+    raw_day = np.asarray(activity.day, dtype=np.int32)
+    g = np.asarray(activity.genuine, dtype=bool) & (raw_day >= 0) & (raw_day < cfg.world.days)
+    day = raw_day[g]
     kommun = np.asarray(activity.kommun).astype("<U4")[g]
     return float(cfg.buyers.clients_per_active_day * campaign_multiplier(cfg, day, kommun).sum())

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lagesbild.refdata import municipalities
 
@@ -104,6 +104,19 @@ class VerdictsConfig(BaseModel):
             "simulated market every purchase starts from an ad, but a judgment does not always say so)."
         ),
     )
+
+    @model_validator(mode="after")
+    def _check(self) -> VerdictsConfig:
+        errors = []
+        if self.lag_days_min > self.lag_days_max:
+            errors.append("lag_days_min must not exceed lag_days_max")
+        if not self.day_fines or any(w < 0 for w in self.day_fines.values()) or sum(self.day_fines.values()) <= 0:
+            errors.append("day_fines needs at least one count with a positive weight and no negative weights")
+        if any(k < 1 for k in self.day_fines):
+            errors.append("day_fines counts must be at least 1")
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
 
 
 COURT_SEATS: dict[str, tuple[str, ...]] = {
@@ -326,22 +339,31 @@ def sample_verdicts(
     buyer_kommun: Sequence[str] | npt.NDArray[np.str_],
     seller_kommun: Sequence[str] | npt.NDArray[np.str_],
     buyer_age: npt.NDArray[np.int16],
-    rng: np.random.Generator,
+    draw: npt.NDArray[np.float64],
+    seeds: npt.NDArray[np.uint64],
 ) -> list[dict[str, Any]]:
     """Pick purchases that become judgments and write each as text.
 
-    Each purchase becomes a judgment with probability ``cfg.verdict_share``; a buyer is judged
-    at most once (his first sampled purchase). Judgments dated after the simulated period are
-    dropped. The result is sorted by date and case number.
+    A purchase becomes a judgment when its ``draw`` (a uniform number) is below
+    ``cfg.verdict_share``; a buyer is judged at most once (for his first such purchase in
+    the order given). Everything about a judgment (delay, sanction, wording) comes from a
+    generator seeded with the purchase's ``seeds`` entry, so removing other purchases (a
+    campaign) does not change it. Judgments dated after the simulated period are dropped.
+
+    Args:
+        cfg: the ``verdicts`` section.
+        start, days: the simulated period (day 0 is ``start``).
+        purchase_day, buyer_id, buyer_kommun, seller_kommun, buyer_age: one entry per purchase.
+        draw: one uniform number in [0, 1) per purchase.
+        seeds: one seed per purchase.
 
     Returns:
         One dict per judgment with ``text`` and the true fields ``court``, ``case_number``,
         ``date``, ``offence_date``, ``defendant_age``, ``defendant_kommun``, ``offence_kommun``,
-        ``ad_used``, ``day_fines``, ``day_fine_amount``, ``conditional_sentence``, ``buyer_id``.
+        ``ad_used``, ``day_fines``, ``day_fine_amount``, ``conditional_sentence``, ``buyer_id``;
+        sorted by date, court and case number.
     """
-    n = len(purchase_day)
-    k = int(rng.binomial(n, cfg.verdict_share)) if n else 0
-    picked = np.sort(rng.choice(n, size=k, replace=False)) if k else np.zeros(0, dtype=np.int64)
+    picked = np.flatnonzero(draw < cfg.verdict_share)
     _, first = np.unique(buyer_id[picked], return_index=True)
     picked = picked[np.sort(first)]
     end = start + timedelta(days=days - 1)
@@ -351,18 +373,16 @@ def sample_verdicts(
     used_numbers: set[tuple[str, str]] = set()
     out: list[dict[str, Any]] = []
     for i in picked.tolist():
+        rng = np.random.default_rng(int(seeds[i]))
         offence = start + timedelta(days=int(purchase_day[i]))
         judged = offence + timedelta(days=int(rng.integers(cfg.lag_days_min, cfg.lag_days_max + 1)))
-        fines = int(rng.choice(counts, p=weights / weights.sum()))
-        amount = int(
-            np.clip(
-                round(cfg.day_fine_amount_median * math.exp(rng.normal(0, cfg.day_fine_amount_sigma)), -1), 50, 1000
-            )
-        )
-        conditional = bool(offence >= reform and rng.random() < cfg.conditional_sentence_share)
-        ad_used = bool(rng.random() < cfg.ad_used_share)
         if judged > end:
             continue
+        fines = int(rng.choice(counts, p=weights / weights.sum()))
+        median, sigma = cfg.day_fine_amount_median, cfg.day_fine_amount_sigma
+        amount = int(np.clip(round(median * math.exp(rng.normal(0, sigma)), -1), 50, 1000))
+        conditional = bool(rng.random() < cfg.conditional_sentence_share) and offence >= reform
+        ad_used = bool(rng.random() < cfg.ad_used_share)
         court = court_for(str(seller_kommun[i]))
         while True:
             case = f"B {int(rng.integers(100, 20000))}-{(judged - timedelta(days=30)).year % 100:02d}"
