@@ -1,6 +1,7 @@
-"""``lagesbild estimate``: population-size estimators from the command line.
+"""``lagesbild estimate``: estimators from the command line.
 
-Thin layer: parse options, call :mod:`lagesbild.estimate.crc`, render.
+Thin layer: parse options, call :mod:`lagesbild.estimate` (``crc``, ``demand``, ``purchases``,
+``triangulate``), render.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lagesbild.cli._common import OutputFormat, console, friendly_errors
-from lagesbild.errors import InputError
+from lagesbild.cli._common import OutputFormat, console, friendly_errors, render, workspace
+from lagesbild.errors import InputError, InputErrors
+from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions, load_assumptions
+from lagesbild.estimate.charts import ImageFormat, tornado_chart
 from lagesbild.estimate.crc import (
     CaptureHistories,
     CRCResult,
@@ -28,13 +31,20 @@ from lagesbild.estimate.crc import (
     zelterman,
 )
 from lagesbild.estimate.crc_io import read_capture_file
+from lagesbild.estimate.demand import AgeBand, Measure, demand_by_area, estimate_demand
+from lagesbild.estimate.intervals import Proportion
+from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
+from lagesbild.estimate.triangulate import SupplyInterval, triangulate
+from lagesbild.refdata import PopulationTable, bundled_population
 
-app = typer.Typer(help="Estimate the size of a hidden population (capture-recapture).", no_args_is_help=True)
+app = typer.Typer(
+    help="Estimates with intervals: capture-recapture, demand, purchases, triangulation.", no_args_is_help=True
+)
 
 
 @app.callback()
 def main() -> None:
-    """Estimate the size of a hidden population (capture-recapture)."""
+    """Estimates with intervals: capture-recapture, demand from population, purchases, triangulation."""
 
 
 _COLUMNS = ("model", "abundance", "stderr", "deviance", "df", "aic", "bic", "ci_low", "ci_high", "ci_method")
@@ -148,3 +158,349 @@ def _render_table(
         for s in singles:
             table.add_row(s.method, _num(s.abundance), _num(s.stderr), f"{_num(s.ci_low)} - {_num(s.ci_high)}")
         console.print(table)
+
+
+# --- demand, purchases, triangulation ------------------------------------------------------------
+# Thin: parse options into the library's typed inputs, call one function, render its to_dict().
+
+
+def _population(ctx: typer.Context, year: int | None) -> PopulationTable:
+    """The bundled population, or a year imported into the store (the store is opened only then)."""
+    bundled = bundled_population()
+    if year is None or year == bundled.year:
+        return bundled
+    with workspace(ctx) as ws:
+        table = ws.store.population_table(year)
+        years = sorted(ws.store.population_years())
+    if table is None:
+        have = ", ".join(str(y) for y in sorted({bundled.year, *years}))
+        raise InputError(
+            f"no population for {year}; available: {have}. Import a year with "
+            "`lagesbild refdata import-population FILE`",
+            field="--year",
+        )
+    return table
+
+
+def _age(text: str, option: str = "--age") -> AgeBand:
+    try:
+        return AgeBand.parse(text)
+    except ValueError as exc:
+        raise InputError(str(exc), field=option) from None
+
+
+def _pair(text: str, option: str) -> tuple[float, float]:
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        lo, hi = (float(p) for p in parts)
+    except ValueError:
+        raise InputError(f"expected LOW,HIGH (two numbers), not {text!r}", field=option) from None
+    return lo, hi
+
+
+def _count(text: str | None, option: str) -> tuple[float, float, float] | None:
+    """``"1365"`` or ``"1365,1200,1500"`` (estimate, low, high)."""
+    if text is None:
+        return None
+    try:
+        vals = [float(p) for p in text.split(",")]
+    except ValueError:
+        vals = []
+    if len(vals) == 1:
+        vals = [vals[0]] * 3
+    if len(vals) != 3 or not 0 <= vals[1] <= vals[0] <= vals[2]:
+        raise InputError(f"expected N or N,LOW,HIGH with LOW <= N <= HIGH, not {text!r}", field=option)
+    return vals[0], vals[1], vals[2]
+
+
+def _proportion(p: float, n_survey: float | None, ci: str | None, level: float, option: str) -> Proportion:
+    try:
+        if n_survey is not None and ci is not None:
+            raise InputError("give either --n-survey or --ci, not both", field="--ci")
+        if n_survey is not None:
+            return Proportion.from_sample(p, n_survey, level)
+        if ci is not None:
+            lo, hi = _pair(ci, "--ci")
+            return Proportion.from_interval(p, lo, hi, level)
+        return Proportion.exact(p)
+    except ValueError as exc:
+        raise InputError(str(exc), field=option) from None
+
+
+def _assumption_set(path: Path | None, sets: list[str] | None) -> AssumptionSet:
+    a = load_assumptions(path) if path is not None else default_assumptions()
+    errors: list[InputError] = []
+    for item in sets or []:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not sep or not math.isfinite(number):
+            errors.append(InputError(f"expected NAME=NUMBER, not {item!r}", field="--set"))
+        elif name not in a:
+            errors.append(InputError(f"unknown parameter {name!r}; known: {', '.join(a.names())}", field="--set"))
+        else:
+            a = a.with_fixed(**{name: number})
+    if errors:
+        raise InputErrors(errors)
+    return a
+
+
+def _activity(
+    area: str,
+    days: int,
+    person_days: str | None,
+    ad_days: str | None,
+    persons: str | None,
+    advertisers: str | None,
+    ads: str | None,
+) -> ActivitySummary:
+    if person_days is None and ad_days is None:
+        raise InputError("give --person-days or --ad-days", field="--person-days")
+    if days < 1:
+        raise InputError("must be at least 1", field="--days")
+    return ActivitySummary.from_numbers(
+        area,
+        person_days=_count(person_days, "--person-days"),
+        ad_days=_count(ad_days, "--ad-days"),
+        persons=_count(persons, "--persons"),
+        advertisers=_count(advertisers, "--advertisers"),
+        ads=_count(ads, "--ads"),
+        days=days,
+    )
+
+
+def _write_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write_csv(rows: list[dict[str, Any]]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    sys.stdout.write(buf.getvalue())
+
+
+_DEMAND_COLUMNS = ("area", "area_name", "men", "estimate", "low", "high")
+
+
+@app.command("demand")
+def demand(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Option(help="SE, a county code (01) or a municipality code (0180).")],
+    prevalence: Annotated[float, typer.Option(help="Survey share, 0-1 (0.075 = 7.5%).")],
+    age: Annotated[str, typer.Option(help="Age band of the men counted: 18-65, or 18+ for no upper limit.")] = "18-65",
+    year: Annotated[
+        int | None, typer.Option(help="Population year: the bundled 2019 table, or a year imported into the store.")
+    ] = None,
+    n_survey: Annotated[
+        float | None, typer.Option("--n-survey", help="The survey's sample size (Wilson interval).")
+    ] = None,
+    ci: Annotated[str | None, typer.Option("--ci", help="The survey's published interval: LOW,HIGH (0-1).")] = None,
+    level: Annotated[float, typer.Option(help="Confidence level of the interval.")] = 0.95,
+    measure: Annotated[str, typer.Option(help="What the share measures: ever or 12m.")] = "ever",
+    by_municipality: Annotated[
+        bool, typer.Option("--by-municipality", help="Also list every municipality in the area.")
+    ] = False,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Men in an area who have bought sex: survey share x men in the age band, with an interval.
+
+    Example: lagesbild estimate demand --area 01 --prevalence 0.10 --age 18+ --n-survey 2000
+    """
+    with friendly_errors():
+        if measure not in ("ever", "12m"):
+            raise InputError("must be 'ever' or '12m'", field="--measure")
+        band = _age(age)
+        prop = _proportion(prevalence, n_survey, ci, level, "--prevalence")
+        pop = _population(ctx, year)
+        m: Measure = "ever" if measure == "ever" else "12m"
+        if by_municipality:
+            results = demand_by_area(pop, prop, band, within=area, measure=m)
+        else:
+            results = [estimate_demand(pop, area, prop, band, measure=m)]
+    rows = [r.to_dict() for r in results]
+    if output is OutputFormat.json:
+        _write_json(rows if by_municipality else rows[0])
+    elif output is OutputFormat.csv:
+        _write_csv(rows)
+    else:
+        first = results[0]
+        render(
+            [{k: round(r[k]) if k in ("estimate", "low", "high") else r[k] for k in _DEMAND_COLUMNS} for r in rows],
+            output,
+            title=f"Men {first.age_band} who bought sex ({first.measure}): {first.prevalence.estimate:.2%} of "
+            f"the men in {first.year}, {level:.0%} interval ({first.prevalence.method})",
+        )
+
+
+@app.command("purchases")
+def purchases(
+    person_days: Annotated[
+        str | None, typer.Option(help="Active person-days in the period: N or N,LOW,HIGH (the range linking leaves).")
+    ] = None,
+    ad_days: Annotated[
+        str | None, typer.Option(help="Ad-days in the period (if persons are not linked): N or N,LOW,HIGH.")
+    ] = None,
+    persons: Annotated[str | None, typer.Option(help="Distinct active persons (reported, not used).")] = None,
+    advertisers: Annotated[str | None, typer.Option(help="Distinct advertisers (reported, not used).")] = None,
+    ads: Annotated[str | None, typer.Option(help="Distinct ads (reported, not used).")] = None,
+    days: Annotated[int, typer.Option(help="Length of the period the counts cover, in days.")] = 365,
+    area: Annotated[str, typer.Option(help="Label of the area the counts are for.")] = "-",
+    assumptions: Annotated[
+        Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Fix an assumption: NAME=VALUE (repeatable).")] = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
+    level: Annotated[float, typer.Option(help="Level of the interval.")] = 0.9,
+    count_noise: Annotated[bool, typer.Option(help="Include Poisson noise around the expected count.")] = True,
+    tornado_file: Annotated[
+        Path | None, typer.Option("--tornado", help="Write a tornado chart (.png or .svg) to this file.")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Sex purchases per year from ad activity, with a Monte Carlo interval and a sensitivity analysis.
+
+    Example: lagesbild estimate purchases --person-days 1365 --set clients_per_working_day=2 --tornado t.png
+    """
+    with friendly_errors():
+        activity = _activity(area, days, person_days, ad_days, persons, advertisers, ads)
+        aset = _assumption_set(assumptions, set_)
+        try:
+            est = estimate_purchases(activity, aset, n_draws=draws, seed=seed, level=level, count_noise=count_noise)
+            sens = tornado(activity, aset, basis=est.basis)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        if tornado_file is not None:
+            fmt: ImageFormat = "svg" if tornado_file.suffix.lower() == ".svg" else "png"
+            try:
+                tornado_file.write_bytes(tornado_chart(sens, fmt=fmt))
+            except OSError as exc:
+                raise InputError(f"cannot write the chart: {exc.strerror}", path=str(tornado_file)) from None
+    payload = {**est.to_dict(), "tornado": sens.to_dict()}
+    if output is OutputFormat.json:
+        _write_json(payload)
+    elif output is OutputFormat.csv:
+        _write_csv(
+            [
+                {
+                    "area": activity.area,
+                    "median": est.median,
+                    "low": est.low,
+                    "high": est.high,
+                    "level": est.level,
+                    "central": est.central,
+                    "basis": est.basis,
+                    "assumptions": est.assumptions_name,
+                    "n_draws": est.n_draws,
+                    "seed": est.seed,
+                }
+            ]
+        )
+    else:
+        pct = f"{level:.0%}"
+        console.print(
+            f"[bold]Purchases per year[/bold]: {_num(est.median, 0)} ({pct} interval {_num(est.low, 0)} - "
+            f"{_num(est.high, 0)}; point value {_num(est.central, 0)}), assumptions '{est.assumptions_name}'"
+        )
+        table = Table(title="Inputs")
+        for col in ("Input", "Distribution", "5%", "Median", "95%"):
+            table.add_column(col, justify="left" if col in ("Input", "Distribution") else "right")
+        for row in payload["inputs"]:
+            table.add_row(row["name"], row["distribution"], *(f"{row[k]:.4g}" for k in ("q05", "median", "q95")))
+        console.print(table)
+        tt = Table(title=f"Sensitivity (one at a time, {sens.q_low:.0%}-{sens.q_high:.0%} quantiles)")
+        for col in ("Input", "Result at low", "Result at high", "Swing"):
+            tt.add_column(col, justify="left" if col == "Input" else "right")
+        for b in sens.bars:
+            tt.add_row(b.name, _num(b.result_low, 0), _num(b.result_high, 0), _num(b.swing, 0))
+        console.print(tt)
+        if tornado_file is not None:
+            console.print(f"Tornado chart written to {tornado_file}")
+
+
+@app.command("triangulate")
+def triangulate_cmd(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code.")],
+    supply_purchases: Annotated[
+        str | None,
+        typer.Option(help="Supply-side purchases per year: N or N,LOW,HIGH (a 90% interval)."),
+    ] = None,
+    person_days: Annotated[
+        str | None, typer.Option(help="Or: active person-days (N or N,LOW,HIGH), run through the purchases model.")
+    ] = None,
+    ad_days: Annotated[str | None, typer.Option(help="Or: ad-days, run through the purchases model.")] = None,
+    days: Annotated[int, typer.Option(help="Length of the period the activity counts cover, in days.")] = 365,
+    assumptions: Annotated[
+        Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Fix an assumption: NAME=VALUE (repeatable).")] = None,
+    prevalence_12m: Annotated[
+        float | None, typer.Option("--prevalence-12m", help="Override the share who bought in the last 12 months.")
+    ] = None,
+    n_survey: Annotated[float | None, typer.Option("--n-survey", help="Sample size of that share.")] = None,
+    ci: Annotated[str | None, typer.Option("--ci", help="Published 95% interval of that share: LOW,HIGH.")] = None,
+    age: Annotated[str, typer.Option(help="Age band of the men counted (the survey's base).")] = "18-65",
+    year: Annotated[int | None, typer.Option(help="Population year (bundled 2019 or imported).")] = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    level: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.9,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Purchases from the ads beside purchases reported by men in the area, and their ratio.
+
+    Example: lagesbild estimate triangulate --area 05 --supply-purchases 1500,1100,2000
+    """
+    with friendly_errors():
+        aset = _assumption_set(assumptions, set_)
+        supply: PurchasesEstimate | SupplyInterval
+        if supply_purchases is not None:
+            if person_days is not None or ad_days is not None:
+                raise InputError("give --supply-purchases or activity counts, not both", field="--supply-purchases")
+            s = _count(supply_purchases, "--supply-purchases")
+            assert s is not None
+            try:
+                supply = SupplyInterval(*s)
+            except ValueError as exc:
+                raise InputError(str(exc), field="--supply-purchases") from None
+        else:
+            activity = _activity(area, days, person_days, ad_days, None, None, None)
+            supply = estimate_purchases(activity, aset, n_draws=draws, seed=seed, level=level)
+        prop = None
+        if prevalence_12m is not None:
+            prop = _proportion(prevalence_12m, n_survey, ci, 0.95, "--prevalence-12m")
+        elif n_survey is not None or ci is not None:
+            raise InputError("--n-survey and --ci go with --prevalence-12m", field="--prevalence-12m")
+        band = _age(age)
+        pop = _population(ctx, year)
+        result = triangulate(
+            pop, area, supply, aset, age_band=band, prevalence_12m=prop, n_draws=draws, seed=seed, level=level
+        )
+    payload = result.to_dict()
+    if output is OutputFormat.json:
+        _write_json(payload)
+        return
+    named = [
+        ("buyers (last 12 months)", result.buyers),
+        ("purchases/year, demand side", result.demand),
+        ("purchases/year, supply side", result.supply),
+        ("ratio supply/demand", result.ratio),
+    ]
+    if output is OutputFormat.csv:
+        _write_csv([{"area": area, "year": result.year, "quantity": q, **s.to_dict()} for q, s in named])
+        return
+    table = Table(title=f"{result.area_name}: {result.men:,} men {result.age_band} ({result.year})".replace(",", " "))
+    for col in ("Quantity", "Point", "Median", f"{level:.0%} interval"):
+        table.add_column(col, justify="left" if col == "Quantity" else "right")
+    for q, sm in named:
+        digits = 2 if q.startswith("ratio") else 0
+        table.add_row(
+            q, _num(sm.central, digits), _num(sm.median, digits), f"{_num(sm.low, digits)} - {_num(sm.high, digits)}"
+        )
+    console.print(table)
+    console.print(f"Agreement: [bold]{result.agreement}[/bold] (assumptions '{result.assumptions_name}')")

@@ -103,6 +103,11 @@ class _Dist:
         """The median (the 0.5 quantile)."""
         return self.quantile(0.5)
 
+    def nominal(self) -> float:
+        """The value the file states as the point value: fixed value, triangular mode, uniform midpoint,
+        normal mean, log-normal median, beta mean. Point estimates ("central") use it."""
+        return self.median()
+
     def bounds(self) -> tuple[float, float]:
         """The smallest and largest possible values (may be infinite)."""
         return self.quantile(0.0), self.quantile(1.0)
@@ -127,6 +132,9 @@ class Fixed(_Dist):
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
         return np.full(np.shape(q), self.value, dtype=np.float64)
 
+    def nominal(self) -> float:
+        return self.value
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "fixed", "value": self.value}
 
@@ -140,6 +148,9 @@ class Uniform(_Dist):
 
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
         return self.low + (self.high - self.low) * np.asarray(q, dtype=np.float64)
+
+    def nominal(self) -> float:
+        return (self.low + self.high) / 2
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "uniform", "low": self.low, "high": self.high}
@@ -158,6 +169,9 @@ class Triangular(_Dist):
             return np.full(np.shape(q), self.low, dtype=np.float64)
         c = (self.mode - self.low) / (self.high - self.low)
         return np.asarray(stats.triang.ppf(q, c, loc=self.low, scale=self.high - self.low), dtype=np.float64)
+
+    def nominal(self) -> float:
+        return self.mode
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "triangular", "low": self.low, "mode": self.mode, "high": self.high}
@@ -178,6 +192,9 @@ class Normal(_Dist):
         a = -math.inf if self.low is None else (self.low - self.mean) / self.sd
         b = math.inf if self.high is None else (self.high - self.mean) / self.sd
         return np.asarray(stats.truncnorm.ppf(q, a, b, loc=self.mean, scale=self.sd), dtype=np.float64)
+
+    def nominal(self) -> float:
+        return self.mean
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "normal", "mean": self.mean, "sd": self.sd, "low": self.low, "high": self.high}
@@ -209,6 +226,9 @@ class Beta(_Dist):
 
     def ppf(self, q: npt.ArrayLike) -> FloatArray:
         return np.asarray(stats.beta.ppf(q, self.alpha, self.beta), dtype=np.float64)
+
+    def nominal(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "beta", "alpha": self.alpha, "beta": self.beta}

@@ -258,11 +258,12 @@ class PurchasesEstimate:
         mean: their mean.
         low, high: the equal-tailed ``level`` interval of the draws.
         level: e.g. 0.9 for the 5%-95% interval.
-        central: the formula with every input at its median (no simulation).
+        central: the point estimate: the formula with every input at its stated (nominal) value,
+            no simulation.
         basis: ``person_days`` or ``ad_days``.
         activity: the activity summary used.
         assumptions_name: the assumption set's name (and ``assumptions_path`` its file).
-        inputs: per input, its distribution as text and its median, 5% and 95% quantiles.
+        inputs: per input, its distribution as text, nominal value, median, 5% and 95% quantiles.
         n_draws, seed, count_noise: how the simulation was run.
     """
 
@@ -276,7 +277,7 @@ class PurchasesEstimate:
     activity: ActivitySummary
     assumptions_name: str
     assumptions_path: str | None
-    inputs: tuple[tuple[str, str, float, float, float], ...]
+    inputs: tuple[tuple[str, str, float, float, float, float], ...]
     n_draws: int
     seed: int
     count_noise: bool
@@ -298,7 +299,8 @@ class PurchasesEstimate:
             "assumptions": self.assumptions_name,
             "assumptions_file": self.assumptions_path,
             "inputs": [
-                {"name": n, "distribution": d, "median": m, "q05": lo, "q95": hi} for n, d, m, lo, hi in self.inputs
+                {"name": n, "distribution": d, "nominal": v, "median": m, "q05": lo, "q95": hi}
+                for n, d, v, m, lo, hi in self.inputs
             ],
             "n_draws": self.n_draws,
             "seed": self.seed,
@@ -346,9 +348,11 @@ def estimate_purchases(
     expected = _evaluate(basis, activity.period_days, draws)
     result = rng.poisson(expected).astype(np.float64) if count_noise else expected
     low, high = quantile_interval(result, level)
-    medians = {name: d.median() for name, d in dists.items()}
-    central = float(_evaluate(basis, activity.period_days, medians)[()])
-    inputs = tuple((name, d.describe(), d.median(), d.quantile(0.05), d.quantile(0.95)) for name, d in dists.items())
+    nominal = {name: d.nominal() for name, d in dists.items()}
+    central = float(_evaluate(basis, activity.period_days, nominal)[()])
+    inputs = tuple(
+        (name, d.describe(), d.nominal(), d.median(), d.quantile(0.05), d.quantile(0.95)) for name, d in dists.items()
+    )
     return PurchasesEstimate(
         median=float(np.median(result)),
         mean=float(np.mean(result)),
