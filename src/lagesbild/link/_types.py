@@ -101,8 +101,11 @@ class LinkSettings:
             with the same profile are the same person; also the template evidence for networks.
         minhash_perm: number of MinHash permutations (signature length).
         lsh_bands: LSH bands (``minhash_perm`` must be divisible by it).
-        template_min_persons: an advertiser links into another's network through a shared
-            template only if both have at least this many persons.
+        template_networks: also join networks whose ads share a text template. Off by default:
+            on the simulator, unrelated organizers' templates overlap as much as one organizer's
+            (boilerplate), and the joins cost more precision than they gain recall.
+        template_min_persons: with ``template_networks``, an advertiser joins another's network
+            through a shared template only if both have at least this many persons.
         max_bucket: LSH buckets larger than this are boilerplate and produce no candidates.
     """
 
@@ -113,6 +116,7 @@ class LinkSettings:
     text_threshold: float = 0.8
     minhash_perm: int = 32
     lsh_bands: int = 8
+    template_networks: bool = False
     template_min_persons: int = 2
     max_bucket: int = 50
 
@@ -131,6 +135,8 @@ class LinkResult:
             ads of advertisers outside any network).
         ad_ids, person_ids, advertiser_ids, network_ids: the stable string id of each label
             (``ad_…``, ``pe_…``, ``adv_…``, ``nw_…``), index by label.
+        fake_person: per person label, True when every photo of the person also appears under
+            other profiles (stolen photos: a suspected scam advert, not counted as a person).
         shared_numbers: phones judged shared or stolen (they link nothing).
     """
 
@@ -143,7 +149,13 @@ class LinkResult:
     person_ids: tuple[str, ...]
     advertiser_ids: tuple[str, ...]
     network_ids: tuple[str, ...]
+    fake_person: npt.NDArray[np.bool_]
     shared_numbers: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def n_persons(self) -> int:
+        """Distinct persons advertised (suspected scams with stolen photos left out)."""
+        return int((~self.fake_person).sum())
 
     def ids_of(self, i: int) -> tuple[str, str, str, str | None]:
         """The ad, person, advertiser and network id of site ad ``i``."""

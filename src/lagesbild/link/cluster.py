@@ -19,8 +19,8 @@ counts as a network tie, never as one person):
    without name or age joins the one profile an identifier has, if it has exactly one.
 3. **Advertisers** (the contact level): persons joined by a shared phone or e-mail, whatever
    the names: an organizer's number used for several women is one advertiser.
-4. **Networks**: advertisers with at least two persons, joined with other such advertisers
-   whose ads share a text template in the same city and period (an organizer's several numbers).
+4. **Networks**: advertisers with at least two persons (optionally, with
+   ``template_networks``, joined with other such advertisers whose ads share a text template).
 5. **Ads**: a person's site ads on one site that follow each other within
    ``repost_gap_days`` in the same place are one ad re-published under a new id.
 """
@@ -235,6 +235,20 @@ def _reposts(ads: SiteAds, person: IntArray, gap: int) -> tuple[IntArray, Edges]
     return _components(n, e), e
 
 
+def _stolen_photos(im_rows: IntArray, im_groups: IntArray, person: IntArray) -> npt.NDArray[np.bool_]:
+    """Per person: True when each of its photos is also used by another person (none of its own)."""
+    n_persons = int(person.max(initial=-1)) + 1
+    if len(im_rows) == 0:
+        return np.zeros(n_persons, bool)
+    pg = pd.DataFrame({"g": im_groups, "p": person[im_rows]}).drop_duplicates()
+    users = pg.groupby("g").p.transform("size").to_numpy()
+    per_person = pg.assign(shared=users > 1).groupby("p").shared.agg(["size", "sum"])
+    fake = np.zeros(n_persons, bool)
+    idx = per_person.index.to_numpy(np.int64)
+    fake[idx] = (per_person["sum"] == per_person["size"]).to_numpy()
+    return fake
+
+
 @dataclass(frozen=True)
 class Linked:
     """A :class:`LinkResult` with the evidence edges behind it (for explanations and network evidence)."""
@@ -245,6 +259,7 @@ class Linked:
     template_edges: Edges
     repost_edges: Edges
     image_group: dict[str, int]
+    settings: LinkSettings
 
 
 def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
@@ -307,7 +322,7 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
     persons_per_adv = np.bincount(
         pd.DataFrame({"a": advertiser, "p": person}).drop_duplicates()["a"].to_numpy(np.int64), minlength=n_adv
     )
-    multi = persons_per_adv >= s.template_min_persons
+    multi = (persons_per_adv >= s.template_min_persons) & s.template_networks
     cross = (advertiser[ti] != advertiser[tj]) & multi[advertiser[ti]] & multi[advertiser[tj]] if len(ti) else np.zeros(0, bool)
     template = Edges(ti[cross], tj[cross], np.full(int(cross.sum()), pk("text"), np.int64))
     adv_graph = Edges(advertiser[template.i], advertiser[template.j], template.kind)
@@ -320,6 +335,8 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
     if (network_raw >= 0).any():
         m = network_raw >= 0
         network[m] = _relabel(network_raw[m])
+
+    fake = _stolen_photos(im_rows, im_toks, person)
 
     # ads
     ad, repost_edges = _reposts(ads, person, s.repost_gap_days)
@@ -335,6 +352,7 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
         person_ids=_stable_ids(person, keys, "pe_"),
         advertiser_ids=_stable_ids(advertiser, keys, "adv_"),
         network_ids=_stable_ids(network[network >= 0], net_keys, "nw_"),
+        fake_person=fake,
         shared_numbers=frozenset(ph_vocab[k] for k in np.flatnonzero(hub)),
     )
     log.info(
@@ -348,4 +366,5 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
         template_edges=template,
         repost_edges=repost_edges,
         image_group=dict(zip(im_vocab, (int(g) for g in groups), strict=True)),
+        settings=s,
     )

@@ -91,7 +91,8 @@ class SimulatorTruth:
         person: the person (``person_id``; scam ads: ``scam-<advertiser_id>``).
         advertiser: the advertiser (``advertiser_id``).
         network: the network (``network_id``, None for independent sellers and scams).
-        n_persons: persons in the truth that were ever advertised.
+        n_persons: persons with at least one ad (scams left out).
+        n_sellers: sellers (personas: a person returning under a new name, phone and photos is a new seller) with ads.
     """
 
     ad: dict[tuple[str, str], str]
@@ -99,6 +100,7 @@ class SimulatorTruth:
     advertiser: dict[tuple[str, str], str]
     network: dict[tuple[str, str], str | None]
     n_persons: int
+    n_sellers: int
 
 
 def simulator_truth(folder: str | Path) -> SimulatorTruth:
@@ -110,6 +112,7 @@ def simulator_truth(folder: str | Path) -> SimulatorTruth:
     person: dict[tuple[str, str], str] = {}
     adv: dict[tuple[str, str], str] = {}
     net: dict[tuple[str, str], str | None] = {}
+    seller: dict[tuple[str, str], str] = {}
     with (d / "ads.csv").open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             k = (r["site"], r["site_ad_id"])
@@ -117,5 +120,11 @@ def simulator_truth(folder: str | Path) -> SimulatorTruth:
             scam = r["is_scam"] == "true" or not r["seller_id"]
             person[k] = f"scam-{r['advertiser_id']}" if scam else person_of.get(r["seller_id"], f"seller-{r['seller_id']}")
             adv[k] = r["advertiser_id"]
+            seller[k] = r["seller_id"]
             net[k] = r["network_id"] or None
-    return SimulatorTruth(ad, person, adv, net, len(set(person.values())))
+    sellers: set[str] = set()
+    for k, p in person.items():
+        if not p.startswith("scam-"):
+            sellers.add(seller[k])
+    n_persons = len({p for p in person.values() if not p.startswith("scam-")})
+    return SimulatorTruth(ad, person, adv, net, n_persons, len(sellers))

@@ -1,0 +1,103 @@
+"""`lagesbild link`: link reposts into ads, ads into persons, advertisers and networks.
+
+Thin commands over :mod:`lagesbild.link`. ``export_links`` is the body of
+``lagesbild export links --format csv`` (wired by the ``export`` group).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from lagesbild.cli._common import OutputFormat, console, render, workspace
+from lagesbild.link import capture_histories, explain, parse_key, relink_stored, run, to_csv
+from lagesbild.store.links import LinkStore
+
+__all__ = ["app", "export_links"]
+
+app = typer.Typer(no_args_is_help=True, help="Link reposts into ads, and ads into persons, advertisers and networks.")
+
+EXPORT_COLUMNS = ("observation_id", "site", "site_ad_id", "seen_at", "ad_id", "person_id", "advertiser_id", "network_id")
+
+
+@app.command("run")
+def run_cmd(
+    ctx: typer.Context,
+    full: bool = typer.Option(False, "--full", help="Relink every observation from scratch (same result)."),
+) -> None:
+    """Link the observations imported since the last run (or everything with --full).
+
+    Example: lagesbild link run
+    """
+    with workspace(ctx) as ws:
+        r = run(ws.store, full=full)
+    console.print(
+        f"{r.mode} linking of {r.n_observations:,} observations in {r.seconds:.1f} s: {r.n_site_ads:,} site ads, "
+        f"{r.n_ads:,} ads, {r.n_persons:,} persons ({r.n_suspected_fake:,} suspected scams left out), "
+        f"{r.n_advertisers:,} advertisers, {r.n_networks:,} networks"
+    )
+
+
+@app.command("explain")
+def explain_cmd(
+    ctx: typer.Context,
+    a: str = typer.Argument(..., help="An ad as site:site_ad_id."),
+    b: str = typer.Argument(..., help="Another ad as site:site_ad_id."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+) -> None:
+    """Why two ads are or are not linked.
+
+    Example: lagesbild link explain annonsportalen:A-100003 kontaktlistan:k0010006
+    """
+    with workspace(ctx) as ws:
+        ka, kb = parse_key(a), parse_key(b)
+        ads, linked = relink_stored(ws.store)
+        e = explain(ads, linked, ka, kb)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False, indent=2) + "\n")
+        return
+    render([{"level": k, "linked": "yes" if v else "no"} for k, v in e.same.items()], OutputFormat.table,
+           title=f"{e.a} and {e.b}")
+    for reason in e.reasons:
+        console.print(f"- {reason}")
+    for step in e.person_chain or e.advertiser_chain:
+        console.print(f"  {step.a} -[{step.kind}]- {step.b}")
+
+
+@app.command("overlap")
+def overlap_cmd(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for one CSV per period and area."),
+    period: str = typer.Option("month", "--period", help="year, month or day."),
+    level: str = typer.Option("lan", "--level", help="lan, kommun or riket."),
+) -> None:
+    """Write which persons were seen on which sites, per period and area (input for `estimate crc`).
+
+    Example: lagesbild link overlap --out crc --period month --level lan
+    """
+    with workspace(ctx) as ws:
+        ads, linked = relink_stored(ws.store)
+        tables = capture_histories(ads, linked.result, period=period, level=level)
+    out.mkdir(parents=True, exist_ok=True)
+    for t in tables:
+        (out / f"{t.period}_{t.area}.csv").write_text(to_csv(t), encoding="utf-8")
+    console.print(f"wrote {len(tables)} capture-history tables to {out}")
+
+
+def export_links(ctx: typer.Context, out: Path | None = None) -> None:
+    """Write one CSV row per observation with its ad, person, advertiser and network ids (to ``out`` or stdout)."""
+    with workspace(ctx) as ws:
+        f = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+        try:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(EXPORT_COLUMNS)
+            for row in LinkStore(ws.store).export_rows():
+                w.writerow(["" if v is None else v for v in row])
+        finally:
+            if out:
+                f.close()

@@ -1,0 +1,168 @@
+"""Why two ads are or are not linked: the direct evidence between them and, when they are
+linked through others, the chain of evidence that joins them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lagesbild.errors import InputError
+from lagesbild.link._types import SiteAds
+from lagesbild.link.cluster import KINDS, Edges, Linked
+from lagesbild.link.text import similarity
+
+__all__ = ["Explanation", "Step", "explain", "parse_key"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One evidence edge on a chain: from site ad, to site ad, and the kind of evidence."""
+
+    a: str
+    b: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The evidence about two site ads (keys written ``site:site_ad_id``).
+
+    Attributes:
+        a, b: the two site ads.
+        same: per level (``ad``, ``person``, ``advertiser``, ``network``): are they linked?
+        ids: per site ad, its ad, person, advertiser and network id.
+        shared_phones, shared_emails: pseudonyms both ads show (shared numbers marked ``(shared number)``).
+        image_bits: the smallest Hamming distance between their photos (None without photos).
+        same_name, age_difference: the profile comparison.
+        text_similarity: estimated Jaccard similarity of their text templates.
+        days_apart: days between the end of the earlier and the start of the later.
+        person_chain, advertiser_chain: the shortest chain of evidence joining them at that level (empty if none).
+        reasons: the explanation in plain sentences.
+    """
+
+    a: str
+    b: str
+    same: dict[str, bool]
+    ids: dict[str, tuple[str, str, str, str | None]]
+    shared_phones: list[str]
+    shared_emails: list[str]
+    image_bits: int | None
+    same_name: bool | None
+    age_difference: int | None
+    text_similarity: float
+    days_apart: int
+    person_chain: list[Step] = field(default_factory=list)
+    advertiser_chain: list[Step] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def parse_key(text: str) -> tuple[str, str]:
+    """``"site:site_ad_id"`` -> ``(site, site_ad_id)``.
+
+    >>> parse_key("annonsportalen:A-100003")
+    ('annonsportalen', 'A-100003')
+    """
+    site, sep, ad = text.partition(":")
+    if not sep or not site or not ad:
+        raise InputError(f"write an ad as site:site_ad_id, not {text!r}")
+    return site, ad
+
+
+def _chain(edges: Edges, start: int, goal: int, keys: list[str]) -> list[Step]:
+    adj: dict[int, list[tuple[int, int]]] = {}
+    for i, j, k in zip(edges.i.tolist(), edges.j.tolist(), edges.kind.tolist(), strict=True):
+        adj.setdefault(i, []).append((j, k))
+        adj.setdefault(j, []).append((i, k))
+    prev: dict[int, tuple[int, int]] = {start: (-1, -1)}
+    q = deque([start])
+    while q:
+        x = q.popleft()
+        if x == goal:
+            break
+        for y, k in adj.get(x, ()):
+            if y not in prev:
+                prev[y] = (x, k)
+                q.append(y)
+    if goal not in prev or start == goal:
+        return []
+    steps = []
+    x = goal
+    while x != start:
+        p, k = prev[x]
+        steps.append(Step(keys[p], keys[x], KINDS[k]))
+        x = p
+    return steps[::-1]
+
+
+def _bits(h1: set[str], h2: set[str]) -> int | None:
+    if not h1 or not h2:
+        return None
+    a = np.array([int(x, 16) for x in h1], dtype=np.uint64)
+    b = np.array([int(x, 16) for x in h2], dtype=np.uint64)
+    x = a[:, None] ^ b[None, :]
+    return int(np.unpackbits(x.reshape(-1).view(np.uint8)).reshape(-1, 64).sum(axis=1).min())
+
+
+def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]) -> Explanation:
+    """Explain the linking of site ads ``a`` and ``b``.
+
+    Raises:
+        InputError: if either is not among ``ads``.
+    """
+    idx = ads.index()
+    for k in (a, b):
+        if k not in idx:
+            raise InputError(f"{k[0]}:{k[1]} has not been linked (no such site ad; run `lagesbild link run` after importing)")
+    i, j = idx[a], idx[b]
+    x, y = ads.ads[i], ads.ads[j]
+    r = linked.result
+    keys = [f"{s}:{ad}" for s, ad in r.keys]
+    same = {
+        "ad": bool(r.ad[i] == r.ad[j]),
+        "person": bool(r.person[i] == r.person[j]),
+        "advertiser": bool(r.advertiser[i] == r.advertiser[j]),
+        "network": bool(r.network[i] >= 0 and r.network[i] == r.network[j]),
+    }
+    phones = sorted(x.phones & y.phones)
+    shown = [p + (" (shared number)" if p in r.shared_numbers else "") for p in phones]
+    emails = sorted(x.emails & y.emails)
+    bits = _bits(x.images, y.images)
+    same_name = None if x.name is None or y.name is None else x.name == y.name
+    age_diff = None if x.age is None or y.age is None else abs(x.age - y.age)
+    sim = similarity(x.signature, y.signature)
+    first, second = (x, y) if x.first_seen <= y.first_seen else (y, x)
+    days = int((np.datetime64(second.first_seen) - np.datetime64(first.last_seen)).astype(int))
+    person_chain = _chain(linked.person_edges, i, j, keys) if same["person"] else []
+    adv_chain = (
+        _chain(Edges.concat([linked.person_edges, linked.advertiser_edges]), i, j, keys) if same["advertiser"] else []
+    )
+    reasons = []
+    usable = [p for p in phones if p not in r.shared_numbers]
+    if usable:
+        reasons.append(f"they share {len(usable)} phone number(s)")
+    if len(usable) < len(phones):
+        reasons.append("a shared number they both show is used next to many other people's own numbers: it links nothing")
+    if emails:
+        reasons.append(f"they share {len(emails)} e-mail address(es)")
+    if bits is not None and bits <= linked.settings.image_max_bits:
+        reasons.append(f"they show the same photo ({bits} bits apart)")
+    if same_name is False:
+        reasons.append("the names differ: not one person (one advertiser at most)")
+    if age_diff is not None and age_diff > linked.settings.age_tolerance:
+        reasons.append(f"the stated ages differ by {age_diff} years: not one person")
+    if sim >= linked.settings.text_threshold:
+        reasons.append(f"their texts come from one template (similarity {sim:.2f})")
+    for level in ("person", "advertiser"):
+        chain = person_chain if level == "person" else adv_chain
+        if same[level] and len(chain) > 1:
+            reasons.append(f"same {level} through {len(chain)} steps of evidence via other ads")
+    if not same["advertiser"]:
+        reasons.append("no chain of evidence joins them: different advertisers")
+    return Explanation(
+        a=keys[i], b=keys[j], same=same, ids={keys[i]: r.ids_of(i), keys[j]: r.ids_of(j)}, shared_phones=shown,
+        shared_emails=emails, image_bits=bits, same_name=same_name, age_difference=age_diff, text_similarity=sim,
+        days_apart=days, person_chain=person_chain, advertiser_chain=adv_chain, reasons=reasons,
+    )

@@ -1,0 +1,196 @@
+"""Summaries of a linking: one row per ad, person, advertiser and network (pure functions).
+
+Networks carry their evidence: the phones and e-mail addresses (pseudonyms) shared by
+several of their persons, the municipalities, the active period and indicator codes that
+later stages and analysts read (codes as in :func:`lagesbild.normalize.indicator_catalogue`
+where they exist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lagesbild.link._types import LinkResult, SiteAds
+from lagesbild.link.collect import periods
+
+__all__ = ["AdRow", "AdvertiserRow", "NetworkRow", "PersonRow", "Summary", "summarize"]
+
+VERY_YOUNG_AGE = 20  # as rules/indicators.yaml's very_young_age
+
+
+@dataclass(frozen=True, slots=True)
+class AdRow:
+    """An ad: its site ads on one site, with periods of visibility (``from/to`` pairs, ``;``-separated)."""
+
+    ad_id: str
+    site: str
+    person_id: str
+    advertiser_id: str
+    network_id: str | None
+    kommun_kod: str | None
+    lan_kod: str | None
+    first_seen: str
+    last_seen: str
+    n_site_ads: int
+    n_obs: int
+    periods: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """A person (a persona: one name, age and set of contacts and photos)."""
+
+    person_id: str
+    advertiser_id: str
+    network_id: str | None
+    name: str | None
+    age: int | None
+    first_seen: str
+    last_seen: str
+    n_ads: int
+    sites: str
+    kommuns: str
+    suspected_fake: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AdvertiserRow:
+    """An advertiser (a contact: the phones and e-mail addresses ads are answered on)."""
+
+    advertiser_id: str
+    network_id: str | None
+    n_persons: int
+    n_ads: int
+    first_seen: str
+    last_seen: str
+    phones: str
+    emails: str
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkRow:
+    """A network: advertisers with several persons, with size, places, period, evidence and indicators."""
+
+    network_id: str
+    n_persons: int
+    n_advertisers: int
+    n_ads: int
+    kommuns: str
+    first_seen: str
+    last_seen: str
+    shared_phones: str
+    shared_emails: str
+    indicators: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """All summary rows of one linking."""
+
+    ads: list[AdRow]
+    persons: list[PersonRow]
+    advertisers: list[AdvertiserRow]
+    networks: list[NetworkRow]
+
+
+def _join(values: object) -> str:
+    return " ".join(sorted({str(v) for v in values if v is not None and v == v}))  # type: ignore[attr-defined]
+
+
+def _days_by(labels: np.ndarray, ads: SiteAds) -> dict[int, set[str]]:  # type: ignore[type-arg]
+    out: dict[int, set[str]] = {}
+    for lab, x in zip(labels.tolist(), ads.ads, strict=True):
+        out.setdefault(lab, set()).update(x.days)
+    return out
+
+
+def summarize(ads: SiteAds, r: LinkResult) -> Summary:
+    """Summary rows of a linking of ``ads`` (vectorized: a national archive summarizes in seconds)."""
+    n = len(ads)
+    a = ads.ads
+    net = [r.network_ids[k] if k >= 0 else None for k in r.network.tolist()]
+    df = pd.DataFrame({
+        "ad": r.ad, "person": r.person, "adv": r.advertiser, "net": r.network,
+        "site": [x.site for x in a], "first": [x.first_seen for x in a], "last": [x.last_seen for x in a],
+        "n_obs": [x.n_obs for x in a], "kommun": [x.kommun_kod for x in a], "row": np.arange(n),
+    })
+    g = df.groupby("ad", sort=True).agg(
+        row=("row", "first"), first=("first", "min"), last=("last", "max"), n=("row", "size"), n_obs=("n_obs", "sum")
+    )
+    days = _days_by(r.ad, ads)
+    ad_rows = [
+        AdRow(
+            r.ad_ids[ad], a[r0].site, r.person_ids[int(r.person[r0])], r.advertiser_ids[int(r.advertiser[r0])],
+            net[r0], a[r0].kommun_kod, a[r0].lan_kod, first, last, int(k), int(nobs),
+            ";".join(f"{x}/{y}" for x, y in periods(sorted(days[ad]))),
+        )
+        for ad, r0, first, last, k, nobs in zip(
+            g.index.tolist(), g["row"].tolist(), g["first"].tolist(), g["last"].tolist(), g["n"].tolist(),
+            g["n_obs"].tolist(), strict=True,
+        )
+    ]
+    sites = df.groupby("person").site.agg(lambda v: " ".join(sorted(set(v))))
+    kommuns = df.groupby("person").kommun.agg(lambda v: _join(v))
+    g = df.groupby("person", sort=True).agg(
+        row=("row", "first"), first=("first", "min"), last=("last", "max"), n=("ad", "nunique")
+    )
+    person_rows = [
+        PersonRow(
+            r.person_ids[p], r.advertiser_ids[int(r.advertiser[r0])], net[r0], a[r0].name, a[r0].age, first, last,
+            int(k), sites[p], kommuns[p], bool(r.fake_person[p]),
+        )
+        for p, r0, first, last, k in zip(
+            g.index.tolist(), g["row"].tolist(), g["first"].tolist(), g["last"].tolist(), g["n"].tolist(), strict=True
+        )
+    ]
+    phones: dict[int, set[str]] = {}
+    emails: dict[int, set[str]] = {}
+    for lab, x in zip(r.advertiser.tolist(), a, strict=True):
+        phones.setdefault(lab, set()).update(x.phones)
+        emails.setdefault(lab, set()).update(x.emails)
+    g = df.groupby("adv", sort=True).agg(
+        row=("row", "first"), first=("first", "min"), last=("last", "max"), np_=("person", "nunique"),
+        na=("ad", "nunique"),
+    )
+    adv_rows = [
+        AdvertiserRow(
+            r.advertiser_ids[v], net[r0], int(np_), int(na), first, last, _join(phones[v] - r.shared_numbers),
+            _join(emails[v]),
+        )
+        for v, r0, first, last, np_, na in zip(
+            g.index.tolist(), g["row"].tolist(), g["first"].tolist(), g["last"].tolist(), g["np_"].tolist(),
+            g["na"].tolist(), strict=True,
+        )
+    ]
+    net_rows = []
+    for k, g in df[df["net"] >= 0].groupby("net", sort=True):
+        rows = g["row"].to_numpy()
+        persons_of: dict[str, set[int]] = {}
+        emails_of: dict[str, set[int]] = {}
+        for i in rows:
+            for ph in a[int(i)].phones - r.shared_numbers:
+                persons_of.setdefault(ph, set()).add(int(r.person[int(i)]))
+            for e in a[int(i)].emails:
+                emails_of.setdefault(e, set()).add(int(r.person[int(i)]))
+        places = {x for x in g["kommun"] if x is not None}
+        ages = [x for i in rows if (x := a[int(i)].age) is not None]
+        langs = {x for i in rows if (x := a[int(i)].language)}
+        codes = []
+        if any(len(v) > 1 for v in persons_of.values()):
+            codes.append("shared_phone")
+        if len(places) >= 3:
+            codes.append("many_cities")
+        if ages and min(ages) < VERY_YOUNG_AGE:
+            codes.append("very_young_age")
+        if langs and "sv" not in langs:
+            codes.append("foreign_language")
+        net_rows.append(NetworkRow(
+            r.network_ids[int(k)], int(g["person"].nunique()), int(g["adv"].nunique()), int(g["ad"].nunique()),
+            _join(places), str(g["first"].min()), str(g["last"].max()),
+            _join(p for p, v in persons_of.items() if len(v) > 1), _join(e for e, v in emails_of.items() if len(v) > 1),
+            " ".join(codes),
+        ))
+    return Summary(ad_rows, person_rows, adv_rows, net_rows)

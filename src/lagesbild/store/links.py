@@ -1,0 +1,217 @@
+"""Storage of linking results: site-ad features, the ids of each site ad, and the summaries.
+
+A small class over :attr:`lagesbild.store.Store.engine`; plain SQL that runs on SQLite and
+PostgreSQL alike (tables from migration 3). Linking itself never touches the database: the
+runner (:mod:`lagesbild.link.runner`) reads with :meth:`LinkStore.observations` and
+:meth:`LinkStore.load_site_ads`, links in memory, and writes back in bulk with :meth:`LinkStore.save`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import astuple
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from lagesbild.link._types import LinkResult, SiteAd, SiteAds
+from lagesbild.link.summarize import Summary
+from lagesbild.observations import Observation
+from lagesbild.store import Store
+
+__all__ = ["LinkStore", "RunInfo"]
+
+log = logging.getLogger(__name__)
+
+_SITE_AD_COLS = (
+    "site", "site_ad_id", "first_seen", "last_seen", "days", "n_obs", "name", "age", "kommun_kod", "lan_kod",
+    "language", "phones", "emails", "images", "signature", "ad_id", "person_id", "advertiser_id", "network_id",
+)
+_OBS_COLS = (
+    "site", "site_ad_id", "seen_at", "url", "title", "body", "location_text", "kommun_kod", "lan_kod",
+    "place_confidence", "age", "price_text", "language", "name", "phones", "emails", "image_hashes", "posted_at",
+)
+_TABLES = {
+    "link_ads": ("ad_id", "site", "person_id", "advertiser_id", "network_id", "kommun_kod", "lan_kod", "first_seen",
+                 "last_seen", "n_site_ads", "n_obs", "periods"),
+    "link_persons": ("person_id", "advertiser_id", "network_id", "name", "age", "first_seen", "last_seen", "n_ads",
+                     "sites", "kommuns", "suspected_fake"),
+    "link_advertisers": ("advertiser_id", "network_id", "n_persons", "n_ads", "first_seen", "last_seen", "phones",
+                         "emails"),
+    "link_networks": ("network_id", "n_persons", "n_advertisers", "n_ads", "kommuns", "first_seen", "last_seen",
+                      "shared_phones", "shared_emails", "indicators"),
+}
+RunInfo = dict[str, Any]
+BATCH = 20_000
+
+
+def _split(v: str | None) -> tuple[str, ...]:
+    return tuple(v.split()) if v else ()
+
+
+class LinkStore:
+    """Reads what linking needs and writes what it found.
+
+    Args:
+        store: an open, migrated store.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.engine = store.engine
+        self._ph = store.dialect.placeholder
+
+    # -- reading -------------------------------------------------------------------------------
+    def max_import_id(self) -> int:
+        """The newest import that stored observations (0 if none)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(text("SELECT COALESCE(MAX(import_id), 0) FROM observations")).scalar_one())
+
+    def last_linked_import(self) -> int | None:
+        """The newest import the last linking run included, or None if nothing was linked yet."""
+        with self.engine.connect() as conn:
+            v = conn.execute(text("SELECT MAX(last_import_id) FROM link_runs")).scalar_one()
+        return None if v is None else int(v)
+
+    def observations(self, *, after_import: int = 0, up_to_import: int | None = None,
+                     batch_size: int = 20_000) -> Iterator[Observation]:
+        """Stored observations of imports ``after_import < import_id <= up_to_import``, oldest first."""
+        where = "WHERE import_id > :a" + (" AND import_id <= :b" if up_to_import is not None else "")
+        sql = text(f"SELECT {', '.join(_OBS_COLS)} FROM observations {where} ORDER BY id")
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
+                sql, {"a": after_import, "b": up_to_import}
+            )
+            for row in result:
+                r = tuple(row)
+                yield Observation(*r[:14], _split(r[14]), _split(r[15]), _split(r[16]), r[17])
+
+    def load_site_ads(self) -> list[SiteAd]:
+        """The site ads collected by earlier runs."""
+        cols = _SITE_AD_COLS[:15]
+        out = []
+        with self.engine.connect() as conn:
+            for r in conn.execute(text(f"SELECT {', '.join(cols)} FROM link_site_ads")):
+                out.append(SiteAd(
+                    site=r[0], site_ad_id=r[1], first_seen=r[2], last_seen=r[3], days=r[4].split(), n_obs=int(r[5]),
+                    name=r[6], age=r[7], kommun_kod=r[8], lan_kod=r[9], language=r[10], phones=set(_split(r[11])),
+                    emails=set(_split(r[12])), images=set(_split(r[13])),
+                    signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
+                ))
+        return out
+
+    def labels(self) -> dict[tuple[str, str], tuple[str | None, str | None, str | None, str | None]]:
+        """The stored ad, person, advertiser and network id of each site ad."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT site, site_ad_id, ad_id, person_id, advertiser_id, network_id FROM link_site_ads"
+            ))
+            return {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in rows}
+
+    def site_ad(self, site: str, site_ad_id: str) -> SiteAd | None:
+        """One stored site ad, or None."""
+        for a in self.load_site_ads_where(site, site_ad_id):
+            return a
+        return None
+
+    def load_site_ads_where(self, site: str, site_ad_id: str) -> list[SiteAd]:
+        cols = _SITE_AD_COLS[:15]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text(f"SELECT {', '.join(cols)} FROM link_site_ads WHERE site = :s AND site_ad_id = :i"),
+                {"s": site, "i": site_ad_id},
+            ).all()
+        return [SiteAd(
+            site=r[0], site_ad_id=r[1], first_seen=r[2], last_seen=r[3], days=r[4].split(), n_obs=int(r[5]),
+            name=r[6], age=r[7], kommun_kod=r[8], lan_kod=r[9], language=r[10], phones=set(_split(r[11])),
+            emails=set(_split(r[12])), images=set(_split(r[13])),
+            signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
+        ) for r in rows]
+
+    def export_rows(self) -> Iterator[tuple[Any, ...]]:
+        """One row per observation: observation id, site, site ad id, seen at, ad, person, advertiser, network id."""
+        sql = text(
+            "SELECT o.id, o.site, o.site_ad_id, o.seen_at, l.ad_id, l.person_id, l.advertiser_id, l.network_id "
+            "FROM observations o LEFT JOIN link_site_ads l ON l.site = o.site AND l.site_ad_id = o.site_ad_id "
+            "ORDER BY o.id"
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=20_000).execute(sql):
+                yield tuple(row)
+
+    def table(self, name: str) -> list[dict[str, Any]]:
+        """Every row of one of the summary tables (``link_ads``, ``link_persons``, ...)."""
+        if name not in _TABLES:
+            raise ValueError(f"not a link summary table: {name!r}")
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(text(f"SELECT * FROM {name}")).mappings()]
+
+    # -- writing -------------------------------------------------------------------------------
+    def _insert(self, conn: Connection, table: str, cols: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([self._ph] * len(cols))})"
+        batch: list[tuple[Any, ...]] = []
+        for r in rows:
+            batch.append(r)
+            if len(batch) >= BATCH:
+                conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+                batch = []
+        if batch:
+            conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+
+    def save(self, ads: SiteAds, changed: set[tuple[str, str]], result: LinkResult, summary: Summary,
+             run: RunInfo, *, full: bool) -> None:
+        """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
+
+        Args:
+            ads: all site ads (those in ``changed`` are new or have new observations).
+            changed: keys of the site ads to (re)write with their features.
+            result: the linking of ``ads``.
+            summary: its summary rows.
+            run: the run record (``mode``, ``last_import_id``, ``n_observations``, ``seconds``).
+            full: a full relink: every site ad is rewritten.
+        """
+        old = {} if full else self.labels()
+        ids = [result.ids_of(i) for i in range(len(ads))]
+        with self.engine.begin() as conn:
+            if full:
+                conn.execute(text("DELETE FROM link_site_ads"))
+            else:
+                self._delete_keys(conn, [k for k in changed if k in old])
+            write = [i for i, a in enumerate(ads.ads) if full or a.key in changed]
+            self._insert(conn, "link_site_ads", _SITE_AD_COLS, (
+                (a.site, a.site_ad_id, a.first_seen, a.last_seen, " ".join(a.days), a.n_obs, a.name, a.age,
+                 a.kommun_kod, a.lan_kod, a.language, " ".join(sorted(a.phones)), " ".join(sorted(a.emails)),
+                 " ".join(sorted(a.images)), a.signature.astype(np.uint32).tobytes(), *ids[i])
+                for i in write for a in (ads.ads[i],)
+            ))
+            # ids of untouched site ads change only when their clusters merged with new ones
+            moved = [(*ids[i], a.site, a.site_ad_id) for i, a in enumerate(ads.ads)
+                     if not full and a.key not in changed and old.get(a.key) != ids[i]]
+            if moved:
+                conn.exec_driver_sql(
+                    f"UPDATE link_site_ads SET ad_id = {self._ph}, person_id = {self._ph}, advertiser_id = {self._ph}, "
+                    f"network_id = {self._ph} WHERE site = {self._ph} AND site_ad_id = {self._ph}", moved,  # type: ignore[arg-type]
+                )
+            for table, cols in _TABLES.items():
+                conn.execute(text(f"DELETE FROM {table}"))
+                self._insert(conn, table, cols, (astuple(r) for r in getattr(summary, table.removeprefix("link_"))))
+            conn.execute(
+                text(
+                    "INSERT INTO link_runs (started_at, mode, last_import_id, n_observations, n_site_ads, n_ads, "
+                    "n_persons, n_advertisers, n_networks, seconds) VALUES (:t, :m, :li, :no, :ns, :na, :np, :nv, "
+                    ":nn, :s)"
+                ),
+                {"t": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "m": run["mode"], "li": run["last_import_id"],
+                 "no": run["n_observations"], "ns": len(ads), "na": len(result.ad_ids), "np": result.n_persons,
+                 "nv": len(result.advertiser_ids), "nn": len(result.network_ids), "s": run["seconds"]},
+            )
+        log.info("saved linking: %d site ads written, %d moved", len(write), len(moved))
+
+    def _delete_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> None:
+        if keys:
+            conn.exec_driver_sql(
+                f"DELETE FROM link_site_ads WHERE site = {self._ph} AND site_ad_id = {self._ph}", keys  # type: ignore[arg-type]
+            )
