@@ -283,10 +283,30 @@ def _m0003_link(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0005_report(conn: Connection) -> None:
+    """Report contexts stored for the follow-up: one row per written report (area, period, language)."""
+    md = MetaData()
+    Table(
+        "report_contexts",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("area", String(8), nullable=False),
+        Column("period_start", String(10), nullable=False),
+        Column("period_end", String(10), nullable=False),
+        Column("lang", String(2), nullable=False),
+        Column("created_at", String(32), nullable=False),
+        Column("context_version", Integer, nullable=False),
+        Column("context", Text, nullable=False),
+        Index("ix_report_contexts_area", "area", "period_end"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
     Migration(3, "link: ads, advertisers, persons, networks", _m0003_link),
+    Migration(5, "report: stored report contexts", _m0005_report),
 )
 
 
