@@ -1,0 +1,301 @@
+"""Compile a validated :class:`~lagesbild.monitor.spec.Profile` into extractors.
+
+Extractors are pure functions of a page (its HTML text and address): no I/O. A page that is
+broken HTML, empty or enormous never raises out of them; a selector that matches nothing
+simply yields no value, which the health report counts.
+
+Example::
+
+    compiled = compile_profile(profile)
+    listing = compiled.read_listing(html, "http://127.0.0.1:8700/annonsportalen/stad/stockholm/")
+    ad = compiled.read_ad(html, url)   # AdRead(record={...}, found=frozenset({...}))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+from zoneinfo import ZoneInfo
+
+from parsel import Selector
+
+from lagesbild.monitor.spec import LIST_FIELDS, FieldSpec, Profile
+
+__all__ = ["AdRead", "CompiledProfile", "ListingRead", "compile_field", "compile_profile", "make_selector"]
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        (
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        )
+    )
+}
+_SWEDISH_DATE = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})(?:\D+(\d{1,2})[:.](\d{2}))?", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_WS = re.compile(r"\s+")
+
+Value = str | list[str]
+Extract = Callable[[Selector, str], list[str]]
+
+
+def make_selector(html: str) -> Selector:
+    """A parsel selector over ``html``, after removing characters lxml refuses (NUL and other controls)."""
+    return Selector(text=_CONTROL.sub("", html) or "<html></html>", type="html")
+
+
+def _step(name: str, args: tuple[str, ...]) -> Callable[[str, str], str | None]:
+    """One cleanup step as ``f(value, page_url) -> value or None`` (None drops the value)."""
+    if name == "strip":
+        return lambda v, u: v.strip()
+    if name == "collapse_whitespace":
+        return lambda v, u: _WS.sub(" ", v).strip()
+    if name == "lines":
+        return lambda v, u: "\n".join(ln.strip() for ln in v.splitlines() if ln.strip())
+    if name == "lower":
+        return lambda v, u: v.lower()
+    if name == "digits":
+        return lambda v, u: "".join(c for c in v if c.isdigit()) or None
+    if name == "remove":
+        return lambda v, u: v.replace(args[0], "")
+    if name == "replace":
+        return lambda v, u: v.replace(args[0], args[1])
+    if name == "regex_replace":
+        pat = re.compile(args[0])
+        return lambda v, u: pat.sub(args[1], v)
+    if name == "before":
+        return lambda v, u: v.split(args[0], 1)[0]
+    if name == "after":
+        return lambda v, u: v.split(args[0], 1)[1] if args[0] in v else None
+    if name == "date":
+        return _date_step(args[0])
+    if name == "timezone":
+        zone = ZoneInfo(args[0])
+
+        def tz(v: str, u: str) -> str | None:
+            try:
+                t = dt.datetime.fromisoformat(v.strip())
+            except ValueError:
+                return v
+            if t.tzinfo is None and ("T" in v or " " in v.strip()):
+                t = t.replace(tzinfo=zone)
+                return t.isoformat()
+            return v
+
+        return tz
+    if name == "absolute_url":
+        return lambda v, u: urljoin(u, v.strip())
+    raise ValueError(f"unknown cleanup step {name!r}")  # the spec validated it: a programming error
+
+
+def _date_step(fmt: str) -> Callable[[str, str], str | None]:
+    def parse(v: str, u: str) -> str | None:
+        s = v.strip()
+        if not s:
+            return None
+        try:
+            if fmt == "iso":
+                return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).isoformat()
+            if fmt == "swedish":
+                m = _SWEDISH_DATE.search(s)
+                if not m or m.group(2).lower() not in _MONTHS:
+                    return None
+                d, mon, y = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
+                if m.group(4):
+                    return dt.datetime(y, mon, d, int(m.group(4)), int(m.group(5))).isoformat()
+                return dt.date(y, mon, d).isoformat()
+            return dt.datetime.strptime(s, fmt).isoformat()
+        except ValueError:
+            return None
+
+    return parse
+
+
+def compile_field(spec: FieldSpec, *, many: bool = False) -> Callable[[Selector, str], Value | None]:
+    """Compile one :class:`FieldSpec` into ``f(selector, page_url) -> value | None``.
+
+    Args:
+        spec: the field's spec.
+        many: the default for ``all`` (true for list fields).
+
+    Returns:
+        A function giving a string, a list of strings (``all``), or None when nothing was found.
+    """
+    keep_all = spec.all if spec.all is not None else many
+    rx = re.compile(spec.regex) if spec.regex else None
+    steps = [_step(n, a) for n, a in spec.cleanup]
+    join = spec.join
+    raw: Extract
+    if spec.css is not None:
+        css = spec.css
+        raw = lambda sel, url: sel.css(css).getall()  # noqa: E731
+    elif spec.xpath is not None:
+        xp = spec.xpath
+
+        def raw(sel: Selector, url: str) -> list[str]:
+            return [str(x) for x in sel.xpath(xp).getall()]
+    else:
+        url_rx = re.compile(spec.from_url or "")
+
+        def raw(sel: Selector, url: str) -> list[str]:
+            m = url_rx.search(url)
+            if not m:
+                return []
+            return [m.group(1) if m.groups() else m.group(0)]
+
+    def clean(v: str, url: str) -> str | None:
+        if rx is not None:
+            m = rx.search(v)
+            if not m:
+                return None
+            v = m.group(1) if m.groups() else m.group(0)
+        for f in steps:
+            r = f(v, url)
+            if r is None:
+                return None
+            v = r
+        v = v.strip() if not steps else v
+        return v or None
+
+    def extract(sel: Selector, url: str) -> Value | None:
+        values = raw(sel, url)
+        if not values:
+            return None
+        if join is not None:
+            values = [join.join(p for p in (x.strip() for x in values) if p)]
+        if keep_all:
+            out = [c for c in (clean(v, url) for v in values) if c is not None]
+            return list(dict.fromkeys(out)) or None
+        for v in values:
+            c = clean(v, url)
+            if c is not None:
+                return c
+        return None
+
+    return extract
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRead:
+    """What a listing (or discovery) page links to."""
+
+    ad_links: tuple[str, ...]
+    next_pages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AdRead:
+    """What an ad page yields: a record in the import format, and which fields were found.
+
+    ``record`` has ``site``, ``url`` and every field found (``seen_at`` is added by the crawl).
+    ``missing_required`` lists required fields that were not found.
+    """
+
+    record: dict[str, Any]
+    found: frozenset[str]
+    missing_required: tuple[str, ...]
+
+    @property
+    def site_ad_id(self) -> str | None:
+        v = self.record.get("site_ad_id")
+        return v if isinstance(v, str) else None
+
+
+def _links(values: Value | None, base: str) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    items = [values] if isinstance(values, str) else values
+    out: list[str] = []
+    for v in items:
+        v = v.strip()
+        if not v or v.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        out.append(urldefrag(urljoin(base, v))[0])
+    return tuple(dict.fromkeys(out))
+
+
+class CompiledProfile:
+    """A profile's extractors. Build with :func:`compile_profile`."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.source = profile.source
+        self.base_url = profile.base_url
+        self._ad_links = compile_field(profile.listing.ad_links, many=True)
+        self._next = compile_field(profile.listing.next_pages, many=True) if profile.listing.next_pages else None
+        disc = profile.start.discover
+        self._discover = compile_field(disc.links, many=True) if disc else None
+        self._discover_include = re.compile(disc.include) if disc and disc.include else None
+        self._fields = {name: compile_field(spec, many=name in LIST_FIELDS) for name, spec in profile.ad.fields.items()}
+        self._list_fields = {n for n in self._fields if n in LIST_FIELDS}
+        self._required = tuple(n for n, s in profile.ad.fields.items() if s.required or n == "site_ad_id")
+        self.ad_url_pattern = re.compile(profile.ad.url_pattern) if profile.ad.url_pattern else None
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(self._fields)
+
+    def start_urls(self) -> tuple[str, ...]:
+        """The explicit listing start pages, absolute."""
+        return tuple(urljoin(self.base_url, u) for u in self.profile.start.urls)
+
+    def discovery_urls(self) -> tuple[str, ...]:
+        """The pages listing start pages are discovered on, absolute."""
+        d = self.profile.start.discover
+        return tuple(urljoin(self.base_url, u) for u in d.pages) if d else ()
+
+    def read_discovery(self, html: str, url: str) -> tuple[str, ...]:
+        """Listing start pages linked from a discovery page."""
+        if self._discover is None:
+            return ()
+        links = _links(self._discover(make_selector(html), url), url)
+        if self._discover_include is not None:
+            links = tuple(u for u in links if self._discover_include.search(u))
+        return links
+
+    def read_listing(self, html: str, url: str) -> ListingRead:
+        """Ad links and further listing pages on a listing page."""
+        sel = make_selector(html)
+        ads = _links(self._ad_links(sel, url), url)
+        nxt = _links(self._next(sel, url), url) if self._next else ()
+        return ListingRead(ads, tuple(u for u in nxt if u != url))
+
+    def read_ad(self, html: str, url: str) -> AdRead:
+        """Every field of an ad page, as an import-format record."""
+        sel = make_selector(html)
+        rec: dict[str, Any] = {"site": self.source, "url": url}
+        for name, f in self._fields.items():
+            v = f(sel, url)
+            if v is None:
+                continue
+            if name in self._list_fields:
+                rec[name] = [v] if isinstance(v, str) else v
+            else:
+                rec[name] = v if isinstance(v, str) else "\n".join(v)
+        found = frozenset(k for k in self._fields if k in rec)
+        missing = tuple(n for n in self._required if n not in found)
+        return AdRead(rec, found, missing)
+
+    def is_ad_url(self, url: str) -> bool:
+        """Whether ``url`` looks like an ad page (``ad.url_pattern``; every page if no pattern is given)."""
+        return self.ad_url_pattern is None or bool(self.ad_url_pattern.search(url))
+
+
+def compile_profile(profile: Profile) -> CompiledProfile:
+    """Compile a validated profile into its extractors."""
+    return CompiledProfile(profile)

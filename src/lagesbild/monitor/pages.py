@@ -1,0 +1,297 @@
+"""Pages not fetched by this crawl: kept raw pages (reprocessing) and saved pages (folders, WARC files).
+
+* :func:`reprocess` reads a source's kept raw ad pages again with the (fixed) profile and replaces
+  the sightings they produced, keeping each sighting's original time.
+* :func:`import_pages` reads a folder of saved HTML files or a WARC file (``.warc`` or ``.warc.gz``)
+  with a profile, for sites monitored by other means. Its sightings go through the importer's
+  validation and pseudonymization and are stored like a file import (one transaction).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from lagesbild.errors import InputError
+from lagesbild.ingest.validate import RecordConverter
+from lagesbild.monitor.compile import compile_profile
+from lagesbild.monitor.crawl import ad_observation, iso
+from lagesbild.monitor.fetch import decode_html
+from lagesbild.monitor.spec import Profile
+from lagesbild.observations import Observation
+from lagesbild.privacy import Pseudonymizer
+from lagesbild.store import Store, observation_row
+from lagesbild.store.crawl import CrawlStore
+
+__all__ = [
+    "ImportPagesResult",
+    "ReprocessResult",
+    "SavedPage",
+    "import_pages",
+    "iter_saved_pages",
+    "iter_warc",
+    "reprocess",
+]
+
+log = logging.getLogger(__name__)
+
+_CANONICAL = re.compile(
+    r"""<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"']+)""",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPage:
+    """A page saved by other means: its address, when it was seen, its bytes and content type."""
+
+    url: str
+    seen_at: str
+    body: bytes
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPagesResult:
+    """What :func:`import_pages` did."""
+
+    pages: int
+    ads: int
+    new_observations: int
+    skipped: int
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReprocessResult:
+    """What :func:`reprocess` did."""
+
+    pages: int
+    ads: int
+    replaced: int
+    new: int
+    errors: tuple[str, ...]
+
+
+def _parse_warc_date(value: str) -> str:
+    try:
+        return iso(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+    except ValueError:
+        return iso(datetime.now(UTC))
+
+
+def iter_warc(f: BinaryIO, path: str = "<warc>") -> Iterator[SavedPage]:
+    """The HTTP responses in a WARC file (records of type ``response``).
+
+    Raises:
+        InputError: the file is not a WARC file (names the byte offset of the bad record).
+    """
+    offset = 0
+    while True:
+        line = f.readline()
+        if not line:
+            return
+        if not line.strip():
+            offset += len(line)
+            continue
+        if not line.startswith(b"WARC/"):
+            raise InputError(f"not a WARC record at byte {offset}", path=path)
+        headers: dict[str, str] = {}
+        while True:
+            h = f.readline()
+            if not h or not h.strip():
+                break
+            k, _, v = h.decode("utf-8", "replace").partition(":")
+            headers[k.strip().lower()] = v.strip()
+        try:
+            length = int(headers.get("content-length", ""))
+        except ValueError:
+            raise InputError(f"WARC record at byte {offset} has no Content-Length", path=path) from None
+        block = f.read(length)
+        offset += length
+        if headers.get("warc-type") != "response" or "warc-target-uri" not in headers:
+            continue
+        head, sep, body = block.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        status_line, *hlines = head.decode("latin-1").split("\r\n")
+        parts = status_line.split(" ")
+        if len(parts) < 2 or not parts[1].isdigit() or not 200 <= int(parts[1]) < 300:
+            continue
+        ctype = None
+        chunked = False
+        for hl in hlines:
+            k, _, v = hl.partition(":")
+            if k.strip().lower() == "content-type":
+                ctype = v.strip()
+            if k.strip().lower() == "transfer-encoding" and "chunked" in v.lower():
+                chunked = True
+        if chunked:
+            body = _dechunk(body)
+        uri = headers["warc-target-uri"].strip("<>")
+        yield SavedPage(uri, _parse_warc_date(headers.get("warc-date", "")), body, ctype)
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        j = data.find(b"\r\n", i)
+        if j < 0:
+            break
+        try:
+            size = int(data[i:j].split(b";")[0], 16)
+        except ValueError:
+            return data
+        if size == 0:
+            break
+        out += data[j + 2 : j + 2 + size]
+        i = j + 2 + size + 2
+    return bytes(out)
+
+
+def iter_saved_pages(path: Path, profile: Profile, *, seen_at: str | None = None) -> Iterator[SavedPage]:
+    """Pages in a folder of HTML files (``*.html``, ``*.htm``, recursively) or a WARC file.
+
+    A saved HTML file's address is its ``<link rel="canonical">`` (or ``og:url``) if it has one, else
+    ``base_url`` plus its path in the folder; it was seen at ``seen_at`` or else at the file's time.
+    """
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.suffix.lower() not in (".html", ".htm") or not p.is_file():
+                continue
+            body = p.read_bytes()
+            m = _CANONICAL.search(body[:65536].decode("utf-8", "replace"))
+            url = (m.group(1) or m.group(2)) if m else profile.base_url + p.relative_to(path).as_posix()
+            when = seen_at or iso(datetime.fromtimestamp(p.stat().st_mtime, UTC))
+            yield SavedPage(url, when, body)
+        return
+    name = path.name.lower()
+    if not (name.endswith(".warc") or name.endswith(".warc.gz")):
+        raise InputError("expected a folder of HTML files or a .warc / .warc.gz file", path=str(path))
+    raw = path.open("rb")
+    with raw, gzip.open(raw, "rb") if name.endswith(".gz") else raw as f:
+        for page in iter_warc(f, str(path)):  # type: ignore[arg-type]
+            yield page if seen_at is None else SavedPage(page.url, seen_at, page.body, page.content_type)
+
+
+def import_pages(
+    profile: Profile,
+    store: Store,
+    pseudonymizer: Pseudonymizer,
+    path: str | Path,
+    *,
+    seen_at: str | None = None,
+) -> ImportPagesResult:
+    """Read saved pages with ``profile`` and store their ads' sightings (one transaction).
+
+    Pages that are not ad pages (their address does not match ``ad.url_pattern``, or no ad id is
+    found on them) are skipped and counted.
+
+    Raises:
+        InputError: the path is neither a folder nor a WARC file, or the WARC file is malformed.
+        KeyMismatchError: the key is not the store's.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file or folder", path=str(p))
+    store.bind_key(pseudonymizer.fingerprint)
+    compiled = compile_profile(profile)
+    convert = RecordConverter(pseudonymizer)
+    obs: list[Observation] = []
+    errors: list[str] = []
+    pages = skipped = 0
+    digest = hashlib.sha256()
+    for page in iter_saved_pages(p, profile, seen_at=seen_at):
+        pages += 1
+        digest.update(page.url.encode())
+        digest.update(hashlib.sha256(page.body).digest())
+        if not compiled.is_ad_url(page.url):
+            skipped += 1
+            continue
+        text, _, _ = decode_html(page.body, page.content_type)
+        read = compiled.read_ad(text, page.url)
+        if read.site_ad_id is None:
+            skipped += 1
+            continue
+        o, dropped = ad_observation(read, page.seen_at, convert)
+        if dropped:
+            errors.append(f"{page.url}: " + "; ".join(dropped))
+        if o is not None:
+            obs.append(o)
+    summary = store.import_observations([obs], source=f"pages:{profile.source}:{p.name}", sha256=digest.hexdigest())
+    log.info("imported %d saved page(s) of %s: %d ads, %d new", pages, profile.source, len(obs), summary.n_new)
+    return ImportPagesResult(pages, len(obs), summary.n_new, skipped, tuple(errors[:100]))
+
+
+def reprocess(
+    profile: Profile,
+    store: Store,
+    pseudonymizer: Pseudonymizer,
+    *,
+    since: str | None = None,
+    batch_size: int = 500,
+) -> ReprocessResult:
+    """Read the source's kept raw ad pages again with ``profile``; replace the sightings they gave.
+
+    Each sighting keeps its original time; one extracted better now replaces the stored one.
+
+    Args:
+        since: only pages fetched at or after this ISO date or date-time.
+
+    Raises:
+        KeyMismatchError: the key is not the store's.
+    """
+    store.bind_key(pseudonymizer.fingerprint)
+    compiled = compile_profile(profile)
+    convert = RecordConverter(pseudonymizer)
+    cs = CrawlStore(store)
+    import_id = cs.create_import(
+        f"reprocess:{profile.source}", hashlib.sha256(b"reprocess").hexdigest(), iso(datetime.now(UTC))
+    )
+    rows: list[tuple[object, ...]] = []
+    runs: list[int] = []
+    pages = ads = new = 0
+    errors: list[str] = []
+
+    def flush() -> None:
+        nonlocal new
+        if rows:
+            new += cs.replace_observations(import_id, rows, runs)
+            rows.clear()
+            runs.clear()
+
+    for raw in cs.raw_pages(profile.source, since=since, kind="ad"):
+        pages += 1
+        try:
+            body = zlib.decompress(raw.body)
+        except zlib.error as exc:
+            errors.append(f"{raw.url}: cannot decompress the kept page: {exc}")
+            continue
+        text, _, _ = decode_html(body, f"text/html; charset={raw.encoding}" if raw.encoding else None)
+        read = compiled.read_ad(text, raw.url)
+        if read.site_ad_id is None:
+            errors.append(f"{raw.url}: no site_ad_id")
+            continue
+        o, dropped = ad_observation(read, raw.seen_at, convert)
+        if dropped:
+            errors.append(f"{raw.url}: " + "; ".join(dropped))
+        if o is None:
+            continue
+        ads += 1
+        rows.append((*observation_row(o), None))
+        runs.append(raw.run_id or 0)
+        if len(rows) >= batch_size:
+            flush()
+    flush()
+    cs.finish_import(import_id, ads, new)
+    log.info("reprocessed %d page(s) of %s: %d ads, %d new sightings", pages, profile.source, ads, new)
+    return ReprocessResult(pages, ads, ads - new, new, tuple(errors[:100]))

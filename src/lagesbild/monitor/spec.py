@@ -1,0 +1,638 @@
+"""Site profiles: the declarative format, parsed into frozen typed specs.
+
+A profile is one YAML file per site. :func:`load_profile` reads it, validates every key and
+reports *every* error at once (:class:`~lagesbild.errors.InputErrors`, each naming the file,
+the line, the field path and the allowed values); :mod:`lagesbild.monitor.compile` turns the
+valid :class:`Profile` into extractors. ``docs/profile-reference.md`` is generated from these
+models by :func:`render_profile_reference`, and a test keeps it current.
+
+Example::
+
+    profile = load_profile("profiles/annonsportalen.yaml")
+    profile.politeness.rate_per_second   # 1.0
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lagesbild.errors import InputError, InputErrors
+
+__all__ = [
+    "FIELD_NAMES",
+    "LIST_FIELDS",
+    "STEPS",
+    "AdSpec",
+    "DiscoverSpec",
+    "FieldSpec",
+    "HealthSpec",
+    "ListingSpec",
+    "Politeness",
+    "Profile",
+    "Schedule",
+    "StartSpec",
+    "Step",
+    "load_profile",
+    "parse_profile",
+    "render_profile_reference",
+]
+
+FieldName = Literal[
+    "site_ad_id",
+    "title",
+    "body",
+    "location",
+    "kommun",
+    "age",
+    "phones",
+    "emails",
+    "price",
+    "language",
+    "name",
+    "image_hashes",
+    "posted_at",
+]
+FIELD_NAMES: tuple[str, ...] = get_args(FieldName)
+"""The fields a profile can extract: the import format's fields (``docs/import-format.md``)."""
+
+LIST_FIELDS = frozenset({"phones", "emails", "image_hashes"})
+"""Fields that hold several values (every match is kept)."""
+
+_FIELD_HELP = {
+    "site_ad_id": "The site's own id of the ad (required: without it a sighting cannot be stored).",
+    "title": "The ad's title.",
+    "body": "The ad's text. Phone numbers and e-mail addresses in it are pseudonymized before storage.",
+    "location": "The location as the ad states it (resolved to a municipality at import).",
+    "kommun": "A four-digit municipality code, if the site gives one.",
+    "age": "The stated age (a whole number 10-99; use the `digits` step on `25 år`).",
+    "phones": "Phone numbers (every match). Stored only as keyed pseudonyms.",
+    "emails": "E-mail addresses (every match). Stored only as keyed pseudonyms.",
+    "price": "The price as written.",
+    "language": "ISO 639-1 code of the ad's language.",
+    "name": "The name the advertiser uses.",
+    "image_hashes": "Perceptual hashes of the ad's images, hexadecimal (every match).",
+    "posted_at": "The posting date or date-time (ISO 8601 after cleanup; see the `date` step).",
+}
+
+
+# ----------------------------------------------------------------------------- cleanup steps
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One cleanup step in the registry: its name, the argument it takes, and what it does."""
+
+    name: str
+    arg: Literal["none", "text", "pair"]
+    help: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("strip", "none", "Remove whitespace at both ends."),
+    Step("collapse_whitespace", "none", "Turn every run of whitespace (newlines included) into one space."),
+    Step("lines", "none", "Strip every line and drop empty lines (keeps the line breaks of a text)."),
+    Step("lower", "none", "Lower-case."),
+    Step("digits", "none", "Keep only the digits (`25 år` -> `25`)."),
+    Step("remove", "text", 'Remove every occurrence of the text (`remove: "#"`).'),
+    Step("replace", "pair", "Replace text: `replace: [old, new]`."),
+    Step("regex_replace", "pair", "Replace regular-expression matches: `regex_replace: [pattern, replacement]`."),
+    Step("before", "text", "Keep what comes before the first occurrence of the text."),
+    Step("after", "text", "Keep what comes after the first occurrence of the text."),
+    Step(
+        "date",
+        "text",
+        "Parse a date to ISO 8601: `date: iso`, `date: swedish` (`3 januari 2023 kl. 14:05`) or a strptime "
+        'format such as `date: "%d/%m/%Y"`.',
+    ),
+    Step(
+        "timezone",
+        "text",
+        "Give a date-time without a zone this zone: `timezone: UTC` (without it, it is read as Swedish local time).",
+    ),
+    Step("absolute_url", "none", "Resolve a relative link against the page's address."),
+)
+_STEP_BY_NAME = {s.name: s for s in STEPS}
+
+
+def _check_step(raw: Any) -> tuple[str, tuple[str, ...]]:
+    args: tuple[str, ...]
+    if isinstance(raw, str):
+        name, args = raw, ()
+    elif isinstance(raw, Mapping) and len(raw) == 1:
+        name, value = next(iter(raw.items()))
+        args = tuple(str(v) for v in value) if isinstance(value, list | tuple) else (str(value),)
+    else:
+        raise ValueError("a cleanup step is a name (`strip`) or one `name: argument` pair")
+    step = _STEP_BY_NAME.get(str(name))
+    if step is None:
+        raise ValueError(
+            f"unknown cleanup step {name!r}{_did_you_mean(str(name), _STEP_BY_NAME)}; allowed: "
+            f"{', '.join(_STEP_BY_NAME)}"
+        )
+    want = {"none": 0, "text": 1, "pair": 2}[step.arg]
+    if len(args) != want:
+        raise ValueError(f"cleanup step {name!r} takes {want} argument(s), got {len(args)}")
+    if step.name == "regex_replace":
+        _check_regex(args[0])
+    if step.name == "date" and args[0] not in ("iso", "swedish") and "%" not in args[0]:
+        raise ValueError("date takes `iso`, `swedish` or a strptime format with % codes")
+    if step.name == "timezone":
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(args[0])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {args[0]!r} (e.g. UTC, Europe/Stockholm)") from None
+    return step.name, args
+
+
+def _check_regex(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+
+
+_CSS = HTMLTranslator()
+_PROBE = Selector(text="<html></html>")
+
+
+def _check_css(css: str) -> None:
+    try:
+        _CSS.css_to_xpath(css)
+    except Exception as exc:  # cssselect raises SelectorError and ExpressionError
+        raise ValueError(f"invalid CSS selector {css!r}: {exc}") from None
+
+
+def _check_xpath(xpath: str) -> None:
+    try:
+        _PROBE.xpath(xpath)
+    except ValueError as exc:
+        raise ValueError(f"invalid XPath {xpath!r}: {exc}") from None
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FieldSpec(_Spec):
+    """How one value is found on a page: a selector, then an optional regex, then cleanup steps."""
+
+    css: str | None = Field(
+        None, description="CSS selector; `::text` and `::attr(name)` select text and attributes (parsel syntax)."
+    )
+    xpath: str | None = Field(None, description="XPath expression (instead of `css`).")
+    from_url: str | None = Field(
+        None,
+        description="A regular expression applied to the page's address instead of its content; its first group "
+        "(or the whole match) is the value. Handy for ad ids in URLs.",
+    )
+    all: bool | None = Field(
+        None,
+        description="Keep every match (a list). Default: true for phones, emails and image_hashes, false otherwise "
+        "(the first match, or all matches joined by `join`).",
+    )
+    join: str | None = Field(
+        None, description='Join every matched text piece with this separator into one value (e.g. `"\\n"` for a body).'
+    )
+    regex: str | None = Field(
+        None, description="Applied to each value: the first group (or the whole match) is kept; no match, no value."
+    )
+    cleanup: tuple[tuple[str, tuple[str, ...]], ...] = Field(
+        (), description="Cleanup steps applied in order (see the table of steps below)."
+    )
+    required: bool = Field(False, description="A page where this finds nothing counts as an extraction error.")
+
+    @field_validator("css")
+    @classmethod
+    def _css_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_css(v)
+        return v
+
+    @field_validator("xpath")
+    @classmethod
+    def _xpath_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_xpath(v)
+        return v
+
+    @field_validator("regex", "from_url")
+    @classmethod
+    def _regex_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_regex(v)
+        return v
+
+    @field_validator("cleanup", mode="before")
+    @classmethod
+    def _steps_ok(cls, v: Any) -> Any:
+        if v is None:
+            return ()
+        if not isinstance(v, list | tuple):
+            v = [v]
+        return tuple(_check_step(s) for s in v)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldSpec:
+        given = [k for k in ("css", "xpath", "from_url") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of css, xpath or from_url (found {', '.join(given) or 'none'})")
+        return self
+
+
+class Schedule(_Spec):
+    """When `lagesbild monitor` crawls the site."""
+
+    every_hours: float = Field(24.0, gt=0, description="Hours between the starts of two passes.")
+    jitter_minutes: float = Field(
+        30.0, ge=0, description="A random delay of up to this many minutes, so passes do not start like clockwork."
+    )
+
+
+class Politeness(_Spec):
+    """How gently the site is fetched. The defaults are polite; lift them only for your own test servers."""
+
+    rate_per_second: float = Field(
+        1.0, gt=0, description="Most requests per second to the site's host (never exceeded, retries included)."
+    )
+    concurrency: int = Field(2, ge=1, le=32, description="Most requests in flight at once to the host.")
+    obey_robots_txt: bool = Field(True, description="Never fetch a page robots.txt disallows for our User-Agent.")
+    obey_crawl_delay: bool = Field(
+        True, description="Also keep robots.txt's `Crawl-delay` (the slower of it and `rate_per_second` wins)."
+    )
+    timeout_seconds: float = Field(20.0, gt=0, description="Give up on a request after this many seconds.")
+    max_retries: int = Field(
+        4, ge=0, le=20, description="Retries of a page after 429, 5xx, timeouts or lost connections."
+    )
+    backoff_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="First retry delay; doubled each retry, with random jitter; `Retry-After` wins if longer.",
+    )
+    max_backoff_seconds: float = Field(300.0, ge=0, description="Longest single wait before a retry.")
+    max_page_bytes: int = Field(5_000_000, ge=1_000, description="Pages larger than this are not read (an error).")
+    max_redirects: int = Field(
+        5, ge=0, le=20, description="Redirects followed before a page counts as a redirect loop."
+    )
+    user_agent: str | None = Field(
+        None, description="User-Agent header. Default: `lagesbild-monitor/<version> (+contact in docs/monitor.md)`."
+    )
+
+
+class DiscoverSpec(_Spec):
+    """Find the listing start pages (one per city or region) on a page of the site."""
+
+    pages: tuple[str, ...] = Field(
+        ("",), description='Pages to look on, relative to `base_url` (`""` is the start page).'
+    )
+    links: FieldSpec = Field(description="Selector for the links to the listing pages (`::attr(href)`).")
+    include: str | None = Field(None, description="Only links whose address matches this regular expression.")
+
+    @field_validator("include")
+    @classmethod
+    def _regex_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_regex(v)
+        return v
+
+
+class StartSpec(_Spec):
+    """Where a pass starts: listing pages given explicitly, discovered, or both."""
+
+    urls: tuple[str, ...] = Field((), description="Listing start pages, relative to `base_url` or absolute.")
+    discover: DiscoverSpec | None = Field(None, description="Find listing start pages on the site itself.")
+
+    @model_validator(mode="after")
+    def _something(self) -> StartSpec:
+        if not self.urls and self.discover is None:
+            raise ValueError("give `urls`, `discover`, or both")
+        return self
+
+
+class ListingSpec(_Spec):
+    """A listing page: links to ads, and links to further listing pages."""
+
+    ad_links: FieldSpec = Field(description="Selector for the links to ad pages (`::attr(href)`).")
+    next_pages: FieldSpec | None = Field(
+        None, description="Selector for further listing pages (a 'next' link, or every page number); all are followed."
+    )
+    max_pages: int = Field(
+        200, ge=1, description="Most listing pages followed from one start page (a guard against endless pagination)."
+    )
+
+
+class AdSpec(_Spec):
+    """An ad page and the fields read from it."""
+
+    url_pattern: str | None = Field(
+        None, description="Regular expression an ad page's address matches (used when importing saved pages)."
+    )
+    fields: dict[FieldName, FieldSpec] = Field(description="Field name -> how to read it (see the table of fields).")
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _regex_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_regex(v)
+        return v
+
+    @model_validator(mode="after")
+    def _has_id(self) -> AdSpec:
+        if "site_ad_id" not in self.fields:
+            raise ValueError('`fields` must include site_ad_id (e.g. `from_url: "/annons/([^/?#]+)"`)')
+        return self
+
+
+class HealthSpec(_Spec):
+    """When a pass counts as degraded, and whom to tell."""
+
+    min_field_rate: dict[FieldName, float] = Field(
+        {}, description="Field -> the least share of ads it must be found in (0-1), checked on every pass."
+    )
+    collapse_ratio: float = Field(
+        0.5,
+        gt=0,
+        lt=1,
+        description="A field whose rate falls below this share of its usual rate (the median of recent healthy "
+        "passes) has collapsed: the layout probably changed.",
+    )
+    baseline_runs: int = Field(5, ge=1, description="Recent healthy passes that make a field's usual rate.")
+    max_error_rate: float = Field(
+        0.2, ge=0, le=1, description="A pass where a larger share of pages failed is degraded."
+    )
+    webhook_url: str | None = Field(
+        None, description="POSTed a JSON summary when a pass is degraded (Slack/Teams/Matrix-style hooks)."
+    )
+
+    @field_validator("min_field_rate")
+    @classmethod
+    def _rates_ok(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, r in v.items() if not 0 <= r <= 1]
+        if bad:
+            raise ValueError(f"rates must be between 0 and 1 ({', '.join(bad)})")
+        return v
+
+
+class Profile(_Spec):
+    """One monitored site."""
+
+    source: str = Field(
+        pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        description="Short name of the site; stored as `site` in every observation.",
+    )
+    description: str = Field("", description="Free text for people: what the site is, who wrote the profile.")
+    enabled: bool = Field(True, description="`lagesbild monitor` crawls only enabled sources.")
+    base_url: str = Field(description="The site's address; relative URLs in the profile are resolved against it.")
+    headers: dict[str, str] = Field({}, description="Extra request headers.")
+    keep_raw_pages: bool = Field(
+        False,
+        description="Keep fetched pages (compressed) for `lagesbild reprocess`; deleted after "
+        "`raw_page_retention_days`.",
+    )
+    resume_within_hours: float = Field(
+        12.0, gt=0, description="An interrupted pass younger than this is continued; an older one is closed."
+    )
+    schedule: Schedule = Field(Schedule(), description="When `lagesbild monitor` runs it.")
+    politeness: Politeness = Field(Politeness(), description="Rate, concurrency, robots.txt, retries, limits.")
+    start: StartSpec = Field(description="Where a pass starts.")
+    listing: ListingSpec = Field(description="How listing pages are read.")
+    ad: AdSpec = Field(description="How ad pages are read.")
+    health: HealthSpec = Field(HealthSpec(), description="Degraded-pass rules and alerts.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _url_ok(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError("must be an http:// or https:// address")
+        return v if v.endswith("/") else v + "/"
+
+
+_MODELS: tuple[type[BaseModel], ...] = (
+    Profile,
+    Schedule,
+    Politeness,
+    StartSpec,
+    DiscoverSpec,
+    ListingSpec,
+    AdSpec,
+    FieldSpec,
+    HealthSpec,
+)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _line_index(text: str) -> dict[tuple[str, ...], int]:
+    """Map YAML key paths to 1-based line numbers (best effort, for error messages)."""
+    out: dict[tuple[str, ...], int] = {}
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return out
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        out.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = (*path, str(k.value))
+                out[key] = k.start_mark.line + 1
+                walk(v, key)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*path, str(i)))
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+def _allowed_keys(loc: tuple[str | int, ...]) -> list[str] | None:
+    """The keys allowed at ``loc``'s parent, for 'unknown key' errors."""
+    model: Any = Profile
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        fi = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if fi is None:
+            if model is AdSpec or model is None:
+                model = FieldSpec  # fields.<name> -> FieldSpec
+                continue
+            return None
+        ann = fi.annotation
+        nxt = None
+        for cand in (ann, *get_args(ann)):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                nxt = cand
+        if nxt is None and part == "fields":
+            nxt = FieldSpec
+        model = nxt
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return None
+
+
+def parse_profile(data: Any, *, path: str = "<profile>", text: str | None = None) -> Profile:
+    """Validate a decoded profile (a mapping) into a :class:`Profile`.
+
+    Raises:
+        InputErrors: every problem, each with file, line, field path and allowed values.
+    """
+    lines = _line_index(text) if text is not None else {}
+    if not isinstance(data, Mapping):
+        raise InputErrors([InputError("a profile is a YAML mapping (key: value)", path=path)], path=path)
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        errors: list[InputError] = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            # pydantic adds the validator or union member to the location; keep the user's keys
+            loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+            field = ".".join(str(p) for p in loc) or None
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            if e["type"] == "extra_forbidden":
+                allowed = _allowed_keys(loc) or []
+                msg = f"unknown key{_did_you_mean(str(loc[-1]), allowed)}; allowed: {', '.join(allowed)}"
+            elif e["type"] == "literal_error":
+                msg = f"{msg}{_did_you_mean(str(e.get('input')), FIELD_NAMES)}"
+            elif e["type"] == "missing":
+                msg = "is required"
+            line = None
+            for n in range(len(loc), -1, -1):
+                line = lines.get(tuple(str(p) for p in loc[:n]))
+                if line is not None:
+                    break
+            errors.append(InputError(msg, path=path, line=line, field=field))
+        raise InputErrors(errors, path=path) from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file.
+
+    Raises:
+        InputError: the file cannot be read or is not YAML.
+        InputErrors: every validation problem at once.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read profile: {exc.strerror}", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("the profile is not UTF-8 text", path=str(p)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}", path=str(p), line=mark.line + 1 if mark else None
+        ) from None
+    return parse_profile(data, path=str(p), text=text)
+
+
+def profile_sha256(profile: Profile) -> str:
+    """A checksum of the validated profile, recorded with each pass."""
+    return hashlib.sha256(profile.model_dump_json().encode()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- docs
+
+
+def _type_name(ann: Any) -> str:
+    s = str(ann).replace("typing.", "").replace("lagesbild.monitor.spec.", "")
+    s = re.sub(r"<class '([\w.]+)'>", lambda m: m.group(1).rsplit(".", 1)[-1], s)
+    if "Literal[" in s and "site_ad_id" in s:
+        s = re.sub(r"Literal\[[^\]]*\]", "field", s)
+    return s.replace("NoneType", "None")
+
+
+def _default(fi: Any) -> str:
+    if fi.is_required():
+        return "*required*"
+    d = fi.default
+    if isinstance(d, BaseModel):
+        return "(see below)"
+    if d is None:
+        return "—"
+    if isinstance(d, bool):
+        return "`true`" if d else "`false`"
+    if d == () or d == {}:
+        return "empty"
+    if isinstance(d, tuple):
+        return "`" + ", ".join(repr(x) for x in d) + "`"
+    return f"`{d}`"
+
+
+def render_profile_reference() -> str:
+    """``docs/profile-reference.md``, generated from the spec models, the field names and the steps."""
+    out = [
+        "# Site profile reference",
+        "",
+        "<!-- Generated by `python -m lagesbild.monitor.spec` from lagesbild/monitor/spec.py; do not edit. -->",
+        "",
+        "A site profile is a YAML file describing one monitored site. Check it with "
+        "`lagesbild source check FILE`, try it on one page with `lagesbild source test FILE URL`. "
+        "See `docs/monitor.md` for a walk-through and `src/lagesbild/monitor/profiles/` for complete examples.",
+        "",
+    ]
+    titles = {
+        Profile: "Top level",
+        Schedule: "`schedule`",
+        Politeness: "`politeness`",
+        StartSpec: "`start`",
+        DiscoverSpec: "`start.discover`",
+        ListingSpec: "`listing`",
+        AdSpec: "`ad`",
+        FieldSpec: "A selector (`ad.fields.<field>`, `listing.ad_links`, `listing.next_pages`, `start.discover.links`)",
+        HealthSpec: "`health`",
+    }
+    for model in _MODELS:
+        out += [f"## {titles[model]}", "", (model.__doc__ or "").strip(), ""]
+        out += ["| key | type | default | meaning |", "|---|---|---|---|"]
+        for name, fi in model.model_fields.items():
+            typ = _type_name(fi.annotation)
+            if name == "cleanup":
+                typ = "list of steps"
+            out.append(f"| `{name}` | {typ} | {_default(fi)} | {fi.description or ''} |")
+        out.append("")
+    out += ["## Fields (`ad.fields`)", "", "| field | kind | meaning |", "|---|---|---|"]
+    for f in FIELD_NAMES:
+        out.append(f"| `{f}` | {'list' if f in LIST_FIELDS else 'one value'} | {_FIELD_HELP[f]} |")
+    out += [
+        "",
+        "## Cleanup steps (`cleanup`)",
+        "",
+        "Write a step as its name (`- strip`) or as `- name: argument`.",
+        "",
+    ]
+    out += ["| step | argument | what it does |", "|---|---|---|"]
+    for s in STEPS:
+        arg = {"none": "—", "text": "text", "pair": "[a, b]"}[s.arg]
+        out.append(f"| `{s.name}` | {arg} | {s.help} |")
+    out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render_profile_reference(), end="")

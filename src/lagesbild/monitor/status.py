@@ -1,0 +1,174 @@
+"""What `lagesbild source status` and `lagesbild source test` show, as typed contexts.
+
+Both return plain dataclasses (with ``to_json``) that the CLI renders; tests assert on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+
+from lagesbild.monitor.compile import compile_profile
+from lagesbild.monitor.fetch import Fetcher
+from lagesbild.monitor.health import RunHealth
+from lagesbild.monitor.spec import LIST_FIELDS, Profile
+from lagesbild.store import Store
+from lagesbild.store.crawl import CrawlStore
+
+__all__ = ["PageTest", "RunLine", "SourceStatus", "mask", "source_status", "test_page"]
+
+_IDENTIFIERS = frozenset({"phones", "emails"})
+
+
+@dataclass(frozen=True, slots=True)
+class RunLine:
+    """One run in a source's recent history."""
+
+    run_id: int
+    seen_at: str
+    status: str
+    degraded: bool
+    pages: int
+    ads: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A source's state: its latest run's health and its ads' lifecycle.
+
+    ``state`` is ``ok``, ``degraded``, ``running`` (interrupted or in progress) or ``never crawled``.
+    """
+
+    source: str
+    state: str
+    last_run_id: int | None
+    last_seen_at: str | None
+    reasons: tuple[str, ...]
+    health: RunHealth | None
+    ads_seen: int
+    ads_online: int
+    ads_disappeared: int
+    runs: tuple[RunLine, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["health"] = self.health.to_json() if self.health else None
+        return d
+
+
+def source_status(store: Store, sources: list[str] | None = None, *, history: int = 5) -> list[SourceStatus]:
+    """The status of the given sources (default: every source ever crawled)."""
+    cs = CrawlStore(store)
+    out = []
+    for src in sources if sources is not None else cs.sources():
+        runs = cs.recent_runs(src, history)
+        lines = []
+        for r in runs:
+            h = RunHealth.from_json(r.health) if r.health else None
+            lines.append(RunLine(r.id, r.seen_at, r.status, r.degraded, h.pages_fetched if h else 0, h.ads if h else 0))
+        finished = [r for r in runs if r.status != "running"]
+        last = finished[0] if finished else None
+        health = RunHealth.from_json(last.health) if last and last.health else None
+        if not runs:
+            state = "never crawled"
+        elif runs[0].status == "running":
+            state = "running"
+        elif last is not None and last.degraded:
+            state = "degraded"
+        else:
+            state = "ok"
+        out.append(
+            SourceStatus(
+                src,
+                state,
+                last.id if last else None,
+                last.seen_at if last else None,
+                health.reasons if health else (),
+                health,
+                cs.count_ads(src),
+                cs.count_ads(src, online=True),
+                cs.count_ads(src, online=False),
+                tuple(lines),
+            )
+        )
+    return out
+
+
+def mask(value: str) -> str:
+    """An identifier shown with its middle hidden (``070-•••••67``): enough to check, not to copy."""
+    if len(value) <= 5:
+        return "•" * len(value)
+    return value[:3] + "•" * (len(value) - 5) + value[-2:]
+
+
+@dataclass(frozen=True, slots=True)
+class PageTest:
+    """What one page yields under a profile (``lagesbild source test``).
+
+    ``fields`` holds every ad field with its value (phone numbers and e-mail addresses masked),
+    ``None`` when the selector found nothing.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    encoding: str
+    n_bytes: int
+    looks_like: str
+    fields: dict[str, Any]
+    missing_required: tuple[str, ...]
+    ad_links: tuple[str, ...]
+    next_pages: tuple[str, ...]
+    start_links: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def test_page(
+    profile: Profile,
+    url: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    client: httpx.Client | None = None,
+) -> PageTest:
+    """Fetch one page (politely: robots.txt is honoured) and show what the profile reads from it.
+
+    Raises:
+        TransientError / TerminalError: the page could not be fetched.
+    """
+    compiled = compile_profile(profile)
+    with Fetcher(profile.politeness, client=client, transport=transport, headers=profile.headers) as f:
+        page = f.get(url)
+    read = compiled.read_ad(page.text, page.url)
+    listing = compiled.read_listing(page.text, page.url)
+    start = compiled.read_discovery(page.text, page.url)
+    fields: dict[str, Any] = {}
+    for name in compiled.field_names:
+        v = read.record.get(name)
+        if v is not None and name in _IDENTIFIERS:
+            v = [mask(x) for x in v]
+        fields[name] = v if v is not None else ([] if name in LIST_FIELDS else None)
+    looks = (
+        "ad"
+        if compiled.ad_url_pattern and compiled.is_ad_url(page.url)
+        else ("listing" if listing.ad_links else ("start" if start else "ad"))
+    )
+    return PageTest(
+        url,
+        page.url,
+        page.status,
+        page.encoding,
+        len(page.body),
+        looks,
+        fields,
+        read.missing_required,
+        listing.ad_links,
+        listing.next_pages,
+        start,
+    )
+
+
+test_page.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
