@@ -7,6 +7,7 @@ then among the shipped profiles (the simulator's sites); a path to a YAML file w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -149,10 +150,8 @@ def _stop_on_signals() -> threading.Event:
         stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
+        with contextlib.suppress(ValueError):  # not in the main thread
             signal.signal(sig, handler)
-        except ValueError:  # not in the main thread
-            pass
     return stop
 
 
