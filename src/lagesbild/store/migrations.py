@@ -283,6 +283,42 @@ def _m0003_link(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0004_normalize(conn: Connection) -> None:
+    """Normalized facts per observation, with the rules version they were read under (to find stale ones).
+
+    Indicator codes are analyst-only data: never publish this column.
+    """
+    md = MetaData()
+    Table(
+        "normalized_observations",
+        md,
+        Column("observation_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+        Column("rules_version", String(32), nullable=False),
+        Column("kommun_kod", String(4)),
+        Column("lan_kod", String(2)),
+        Column("place_confidence", Float),
+        Column("place_matched", Text),
+        Column("place_source", String(16)),
+        Column("age", Integer),
+        Column("age_text", Text),
+        Column("price_sek_per_hour", Integer),
+        Column("price_amount", Integer),
+        Column("price_currency", String(3)),
+        Column("price_unit", Text),
+        Column("price_raw", Text),
+        Column("languages_offered", Text, nullable=False, server_default=""),
+        Column("language_written", String(8)),
+        Column("gender", String(16)),
+        Column("targets", Text, nullable=False, server_default=""),
+        Column("touring", Text, nullable=False, server_default=""),
+        Column("touring_dates", Text, nullable=False, server_default=""),
+        Column("indicators", Text, nullable=False, server_default=""),
+        Column("template", String(16)),
+        Index("ix_normalized_observations_rules", "rules_version"),
+    )
+    md.create_all(conn)
+
+
 def _m0005_report(conn: Connection) -> None:
     """Report contexts stored for the follow-up: one row per written report (area, period, language)."""
     md = MetaData()
@@ -306,6 +342,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
     Migration(3, "link: ads, advertisers, persons, networks", _m0003_link),
+    Migration(4, "normalize: normalized facts per observation", _m0004_normalize),
     Migration(5, "report: stored report contexts", _m0005_report),
 )
 
