@@ -11,7 +11,7 @@ Example::
 
     >>> p = Proportion.from_sample(0.075, 2000)
     >>> round(p.low, 4), round(p.high, 4)
-    (0.0641, 0.0875)
+    (0.0643, 0.0874)
 """
 
 from __future__ import annotations
