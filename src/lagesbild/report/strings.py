@@ -1,0 +1,307 @@
+"""The report's words in Swedish (default) and English.
+
+Every fixed text a report shows comes from :data:`STRINGS`; :func:`tr` picks the language and
+fills ``{placeholders}``. A test checks that both languages have the same keys.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGS", "STRINGS", "tr"]
+
+LANGS = ("sv", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "Lägesbild: prostitution och sexköp i {area}",
+        "subtitle": "{period}",
+        "summary": "Sammanfattning",
+        "key_figures": "Nyckeltal",
+        "interval": "{level} % intervall",
+        "change": "Förändring sedan förra lägesbilden ({period})",
+        "no_previous": "Det finns ingen tidigare lägesbild för området att jämföra med.",
+        "significant": "tydlig förändring",
+        "not_significant": "inom slumpens variation",
+        "ads": "Annonser",
+        "ads_unit": "annonser",
+        "ads_note": "olika annonser som setts på de bevakade webbplatserna",
+        "ad_days": "Annonsdagar",
+        "ad_days_unit": "annonsdagar",
+        "ad_days_note": "dagar som en annons var publicerad",
+        "purchases": "Sexköp per år (uppskattat)",
+        "purchases_unit": "sexköp per år",
+        "purchases_note": "via annonser på de bevakade webbplatserna",
+        "buyers_12m": "Sexköpare senaste 12 månaderna",
+        "buyers_ever": "Män som någon gång köpt sex",
+        "buyers_unit": "män 18–65 år",
+        "map_title": "Karta",
+        "map_activity": "Annonsdagar per 10 000 invånare",
+        "map_purchases": "Sexköp per år (uppskattat)",
+        "map_demand": "Sexköpare senaste 12 mån.",
+        "map_hidden": "Dolt (färre än {threshold})",
+        "map_no_data": "Inga annonser",
+        "orientation": "Orientering: {area} i Sverige",
+        "series_title": "Annonsdagar per vecka",
+        "series_unit": "annonsdagar",
+        "campaign": "Kampanj",
+        "area_table": "Per kommun",
+        "area_table_national": "Per län",
+        "col_area": "Område",
+        "col_population": "Invånare",
+        "col_ads": "Annonser",
+        "col_ad_days": "Annonsdagar",
+        "col_per_10k": "Annonsdagar per 10 000 inv.",
+        "col_purchases": "Sexköp per år",
+        "col_buyers": "Sexköpare 12 mån.",
+        "total": "Totalt",
+        "unplaced": "Okänd kommun",
+        "estimates": "Uppskattningar",
+        "purchases_section": "Sexköp via annonser",
+        "purchases_text": (
+            "Antalet sexköp per år uppskattas från annonsaktiviteten: {activity} {basis} under perioden "
+            "({days} dagar) räknas om till ett år och multipliceras med antaganden om andelen äkta annonser, "
+            "andelen arbetsdagar och antalet köpare per arbetsdag. Osäkerheten i varje antagande simuleras "
+            "({draws} dragningar, frö {seed})."
+        ),
+        "basis_ad_days": "annonsdagar",
+        "basis_person_days": "persondagar",
+        "assumptions": "Antaganden",
+        "col_input": "Antagande",
+        "col_distribution": "Fördelning",
+        "col_value": "Värde (5–95 %)",
+        "col_source": "Källa",
+        "tornado_title": "Vilket antagande betyder mest?",
+        "tornado_text": "Sexköp per år när ett antagande i taget sätts till sin 5- och 95-percentil.",
+        "demand_section": "Efterfrågan: män som köper sex",
+        "demand_text": (
+            "Antalet män {band} år i området ({men}, {source} {year}) gånger andelen som enligt nationella "
+            "undersökningar köpt sex: {ever} någon gång, {last12} senaste 12 månaderna. Att tillämpa en "
+            "nationell andel på ett län eller en kommun antar att män där köper sex lika ofta som i hela landet."
+        ),
+        "triangulation": "Jämförelse: annonser och köpare",
+        "triangulation_text": (
+            "Sexköp enligt annonserna ({supply}) jämfört med sexköp som områdets egna köpare gör ({demand}). "
+            "Kvot {ratio}: {agreement}."
+        ),
+        "agreement_consistent": "bilderna stämmer överens inom osäkerheten",
+        "agreement_supply lower": "annonserna visar färre köp än områdets köpare gör",
+        "agreement_supply higher": "annonserna visar fler köp än områdets köpare gör (besökare)",
+        "hidden_section": "Dold population (fångst–återfångst)",
+        "verdicts_section": "Domar: köparnas ålder och resor",
+        "organized_section": "Tecken på organiserad verksamhet",
+        "campaigns_section": "Kampanjer och deras effekt",
+        "not_available": "Ännu inte tillgängligt: {what}",
+        "why_hidden": "kräver länkning av annonser till personer",
+        "why_verdicts": "domar har ännu inte extraherats",
+        "why_organized": "kräver länkning av annonser till nätverk",
+        "why_campaigns": "kampanjutvärdering finns ännu inte",
+        "support_section": "Stöd och hjälp",
+        "support_text": (
+            "Dit kan sexköpare och personer i prostitution vända sig. Lokala verksamheter läggs till i "
+            "filen support_services.yaml."
+        ),
+        "audience_buyers": "sexköpare",
+        "audience_sellers": "personer i prostitution",
+        "audience_all": "alla",
+        "audience_professionals": "yrkesverksamma",
+        "methods_section": "Metodbilaga",
+        "sources_section": "Datakällor",
+        "suppression_note": (
+            "Antal under {threshold} visas som <{threshold}; ytterligare celler visas som .. så att inget "
+            "dolt antal kan räknas fram ur totaler."
+        ),
+        "generated": "Skapad {date} med lagesbild",
+        "page": "Sida",
+        "level_national": "Sverige",
+        "highlight_purchases": "Uppskattningsvis {value} sexköp per år via de bevakade webbplatserna ({interval}).",
+        "highlight_ads": "{ads} annonser under perioden, sammanlagt {ad_days} annonsdagar.",
+        "highlight_buyers": "Omkring {value} män i området har köpt sex de senaste 12 månaderna ({interval}).",
+        "highlight_top": "Mest aktivitet: {names}.",
+        "change_up": "ökning",
+        "change_down": "minskning",
+        "change_same": "oförändrat",
+        "followup_note": (
+            "En förändring markeras som tydlig när den är större än vad slumpen ger vid samma underliggande "
+            "nivå (p < 0,05); uppskattningar jämförs via den aktivitet de bygger på."
+        ),
+        "method_data": "Data",
+        "method_data_text": (
+            "Annonser på {sites} bevakade webbplatser lästes dagligen. Varje observation är en annons sedd en dag. "
+            "Identifierare ersätts med nycklade pseudonymer innan de lagras; rapporten innehåller aldrig "
+            "annonstext, bilder, telefonnummer eller pseudonymer."
+        ),
+        "method_activity": "Aktivitet",
+        "method_activity_text": (
+            "Annonsdagar: dagar som en annons var publicerad. En annons som syns i flera kommuner räknas i varje, "
+            "så att tabellerna summerar."
+        ),
+        "method_purchases": "Sexköp",
+        "method_purchases_text": (
+            "sexköp per år = aktivitet per år × andel äkta × andel arbetsdagar × köpare per arbetsdag "
+            "/ bevakad andel{per_person}. Median och {level} % intervall från {draws} Monte Carlo-dragningar "
+            "(antaganden: '{name}')."
+        ),
+        "method_demand": "Efterfrågan",
+        "method_demand_text": ("män {band} år ({source} {year}) × andel som köpt sex (Wilson-intervall, n = {n})."),
+        "method_suppression": "Skydd av små tal",
+        "method_followup": "Uppföljning",
+        "source_observations": "Annonsobservationer",
+        "source_population": "Befolkning",
+        "source_boundaries": "Kommun- och länsgränser",
+        "source_survey": "Andelen män som köpt sex",
+        "source_survey_detail": "Länsstyrelsen i Stockholms län, Prostitutionen i Sverige 2014 (rapport 2015:10)",
+        "source_assumptions": "Antaganden",
+        "source_campaigns": "Kampanjregister",
+    },
+    "en": {
+        "title": "Situation picture: prostitution and sex purchase in {area}",
+        "subtitle": "{period}",
+        "summary": "Summary",
+        "key_figures": "Key figures",
+        "interval": "{level}% interval",
+        "change": "Change since the previous report ({period})",
+        "no_previous": "There is no earlier report for this area to compare with.",
+        "significant": "clear change",
+        "not_significant": "within random variation",
+        "ads": "Ads",
+        "ads_unit": "ads",
+        "ads_note": "distinct ads seen on the monitored websites",
+        "ad_days": "Ad-days",
+        "ad_days_unit": "ad-days",
+        "ad_days_note": "days an ad was online",
+        "purchases": "Sex purchases per year (estimated)",
+        "purchases_unit": "purchases per year",
+        "purchases_note": "through ads on the monitored websites",
+        "buyers_12m": "Buyers in the last 12 months",
+        "buyers_ever": "Men who have ever bought sex",
+        "buyers_unit": "men aged 18–65",
+        "map_title": "Map",
+        "map_activity": "Ad-days per 10,000 inhabitants",
+        "map_purchases": "Sex purchases per year (estimated)",
+        "map_demand": "Buyers, last 12 months",
+        "map_hidden": "Hidden (fewer than {threshold})",
+        "map_no_data": "No ads",
+        "orientation": "Orientation: {area} in Sweden",
+        "series_title": "Ad-days per week",
+        "series_unit": "ad-days",
+        "campaign": "Campaign",
+        "area_table": "By municipality",
+        "area_table_national": "By county",
+        "col_area": "Area",
+        "col_population": "Inhabitants",
+        "col_ads": "Ads",
+        "col_ad_days": "Ad-days",
+        "col_per_10k": "Ad-days per 10,000 inh.",
+        "col_purchases": "Purchases per year",
+        "col_buyers": "Buyers 12 m.",
+        "total": "Total",
+        "unplaced": "Municipality unknown",
+        "estimates": "Estimates",
+        "purchases_section": "Sex purchases through ads",
+        "purchases_text": (
+            "Sex purchases per year are estimated from ad activity: {activity} {basis} in the period ({days} days) "
+            "are scaled to a year and multiplied by assumptions on the share of genuine ads, the share of working "
+            "days and the clients per working day. The uncertainty of every assumption is simulated "
+            "({draws} draws, seed {seed})."
+        ),
+        "basis_ad_days": "ad-days",
+        "basis_person_days": "person-days",
+        "assumptions": "Assumptions",
+        "col_input": "Assumption",
+        "col_distribution": "Distribution",
+        "col_value": "Value (5–95%)",
+        "col_source": "Source",
+        "tornado_title": "Which assumption matters most?",
+        "tornado_text": "Purchases per year with one assumption at a time at its 5th and 95th percentile.",
+        "demand_section": "Demand: men who buy sex",
+        "demand_text": (
+            "Men aged {band} in the area ({men}, {source} {year}) times the share who, according to national "
+            "surveys, have bought sex: {ever} ever, {last12} in the last 12 months. Applying a national share "
+            "to a county or municipality assumes that men there buy sex as often as in the whole country."
+        ),
+        "triangulation": "Comparison: ads and buyers",
+        "triangulation_text": (
+            "Purchases according to the ads ({supply}) beside purchases made by the area's resident buyers "
+            "({demand}). Ratio {ratio}: {agreement}."
+        ),
+        "agreement_consistent": "the two pictures agree within the uncertainty",
+        "agreement_supply lower": "the ads show fewer purchases than the area's buyers make",
+        "agreement_supply higher": "the ads show more purchases than the area's buyers make (visitors)",
+        "hidden_section": "Hidden population (capture-recapture)",
+        "verdicts_section": "Verdicts: buyers' ages and travel",
+        "organized_section": "Indicators of organised activity",
+        "campaigns_section": "Campaigns and their effect",
+        "not_available": "Not yet available: {what}",
+        "why_hidden": "needs ads linked to persons",
+        "why_verdicts": "verdicts have not been extracted yet",
+        "why_organized": "needs ads linked to networks",
+        "why_campaigns": "campaign evaluation does not exist yet",
+        "support_section": "Support and help",
+        "support_text": (
+            "Where buyers and people in prostitution can turn. Local services are added in the file "
+            "support_services.yaml."
+        ),
+        "audience_buyers": "buyers",
+        "audience_sellers": "people in prostitution",
+        "audience_all": "everyone",
+        "audience_professionals": "professionals",
+        "methods_section": "Methods appendix",
+        "sources_section": "Data sources",
+        "suppression_note": (
+            "Counts below {threshold} are shown as <{threshold}; further cells are shown as .. so that no hidden "
+            "count can be worked out from totals."
+        ),
+        "generated": "Generated {date} by lagesbild",
+        "page": "Page",
+        "level_national": "Sweden",
+        "highlight_purchases": (
+            "An estimated {value} sex purchases per year through the monitored websites ({interval})."
+        ),
+        "highlight_ads": "{ads} ads in the period, {ad_days} ad-days in all.",
+        "highlight_buyers": "About {value} men in the area bought sex in the last 12 months ({interval}).",
+        "highlight_top": "Most activity: {names}.",
+        "change_up": "increase",
+        "change_down": "decrease",
+        "change_same": "unchanged",
+        "followup_note": (
+            "A change is marked as clear when it is larger than chance gives at the same underlying level "
+            "(p < 0.05); estimates are compared through the activity they rest on."
+        ),
+        "method_data": "Data",
+        "method_data_text": (
+            "Ads on {sites} monitored websites were read daily. Each observation is one ad seen on one day. "
+            "Identifiers are replaced by keyed pseudonyms before storage; the report never contains ad text, "
+            "images, phone numbers or pseudonyms."
+        ),
+        "method_activity": "Activity",
+        "method_activity_text": (
+            "Ad-days: days an ad was online. An ad seen in several municipalities counts in each, so that the "
+            "tables add up."
+        ),
+        "method_purchases": "Purchases",
+        "method_purchases_text": (
+            "purchases per year = activity per year × share genuine × working-day share × clients per working "
+            "day / monitored share{per_person}. Median and {level}% interval from {draws} Monte Carlo draws "
+            "(assumptions '{name}')."
+        ),
+        "method_demand": "Demand",
+        "method_demand_text": "men aged {band} ({source} {year}) × share who bought sex (Wilson interval, n = {n}).",
+        "method_suppression": "Protection of small numbers",
+        "method_followup": "Follow-up",
+        "source_observations": "Ad observations",
+        "source_population": "Population",
+        "source_boundaries": "Municipal and county boundaries",
+        "source_survey": "Share of men who bought sex",
+        "source_survey_detail": (
+            "County Administrative Board of Stockholm, Prostitution in Sweden 2014 (report 2015:10)"
+        ),
+        "source_assumptions": "Assumptions",
+        "source_campaigns": "Campaign register",
+    },
+}
+
+
+def tr(lang: str, key: str, **kw: object) -> str:
+    """The text ``key`` in ``lang`` (English if the language is unknown), with ``kw`` filled in."""
+    table = STRINGS.get(lang, STRINGS["en"])
+    text = table.get(key, STRINGS["en"].get(key, key))
+    return text.format(**kw) if kw else text
