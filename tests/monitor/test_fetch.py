@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -46,14 +48,14 @@ def test_robots_disallow_and_crawl_delay_and_user_agent() -> None:
         seen.append(r)
         return httpx.Response(200, text=ROBOTS if r.url.path == "/robots.txt" else "<p>ok</p>")
 
-    f, t = make(h, rate_per_second=100)
+    f, _ = make(h, rate_per_second=100)
     with pytest.raises(DisallowedByRobots):
         f.get("http://s.test/admin/login")
     f.get("http://s.test/a")
     f.get("http://s.test/b")
     assert [r.url.path for r in seen] == ["/robots.txt", "/a", "/b"]
     assert seen[1].headers["user-agent"].startswith("lagesbild-monitor/")
-    assert f.limiter("http://s.test/").interval == 2.0  # Crawl-delay wins over 100/s
+    assert f.limiter("http://s.test/").interval >= 2.0  # Crawl-delay wins over 100/s
 
 
 def test_429_retry_after_then_success() -> None:
@@ -93,7 +95,7 @@ def test_rate_limit_gives_requests_slots_apart() -> None:
         lim.acquire()
         starts.append(t.now)
         lim.release()
-    assert all(b - a >= 0.25 - 1e-9 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a >= 0.25 for a, b in itertools.pairwise(starts))
 
 
 @pytest.mark.parametrize(

@@ -560,7 +560,7 @@ def profile_sha256(profile: Profile) -> str:
 
 
 def _type_name(ann: Any) -> str:
-    s = str(ann).replace("typing.", "").replace("lagesbild.monitor.spec.", "")
+    s = str(ann).replace("typing.", "").replace("lagesbild.monitor.spec.", "").replace("__main__.", "")
     s = re.sub(r"<class '([\w.]+)'>", lambda m: m.group(1).rsplit(".", 1)[-1], s)
     if "Literal[" in s and "site_ad_id" in s:
         s = re.sub(r"Literal\[[^\]]*\]", "field", s)

@@ -1,0 +1,40 @@
+"""The monitor's commands, wired into a local Typer app the way the lead wires them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from lagesbild.cli import monitor as m
+from lagesbild.monitor import PROFILES_DIR
+
+app = typer.Typer()
+app.add_typer(m.source_app, name="source")
+app.command("crawl")(m.crawl)
+
+
+@app.callback()
+def _root(ctx: typer.Context, home: Path = typer.Option(...)) -> None:
+    ctx.obj = {"home": home, "db": None, "key_file": None}
+
+
+def test_source_check_reports_every_error_and_exit_code(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("source: x\nbase_url: http://x.test/\nstart: {}\nlisting: {}\nad: {fields: {titel: {css: a}}}\n")
+    r = CliRunner().invoke(
+        app, ["--home", str(tmp_path), "source", "check", str(PROFILES_DIR / "nattkontakt.yaml"), str(bad)]
+    )
+    assert r.exit_code == 2
+    assert "ok" in r.output and "bad.yaml:3" in r.output and "did you mean 'title'" in r.output
+
+
+def test_source_status_on_a_fresh_workspace(tmp_path: Path) -> None:
+    from lagesbild.settings import load_settings
+    from lagesbild.workspace import init_workspace
+
+    init_workspace(load_settings(home=str(tmp_path / "home")))
+    r = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "source", "status", "--json"])
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == "[]"
