@@ -421,11 +421,11 @@ def build_context(
         KeyFigure("purchases", tr(lang, "purchases"), pe.estimate if pe else None, pe.low if pe else None,
                   pe.high if pe else None, pe.display if pe else days_count.display,
                   pe.interval_display if pe else None, tr(lang, "purchases_unit"), "estimate",
-                  tr(lang, "purchases_note")),
+                  tr(lang, "purchases_note"), o.level),
         KeyFigure("buyers_12m", tr(lang, "buyers_12m"), b12.estimate, b12.low, b12.high, b12.display,
-                  b12.interval_display, tr(lang, "buyers_unit"), "estimate"),
+                  b12.interval_display, tr(lang, "buyers_unit"), "estimate", None, b12.level),
         KeyFigure("buyers_ever", tr(lang, "buyers_ever"), bever.estimate, bever.low, bever.high, bever.display,
-                  bever.interval_display, tr(lang, "buyers_unit"), "estimate"),
+                  bever.interval_display, tr(lang, "buyers_unit"), "estimate", None, bever.level),
     )  # fmt: skip
     highlights = _highlights(lang, ads_count, days_count, pe, b12, rows, o.level)
 

@@ -101,6 +101,7 @@ class KeyFigure:
     unit: str
     kind: Literal["count", "estimate"]
     note: str | None = None
+    level: float | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,128 @@
+"""Make reports against a store: one area (:func:`run_report`) or every county and Sweden (:func:`run_batch`).
+
+Each report is compared with the latest stored report of the same area from an earlier period
+(the follow-up), written to HTML, PDF and JSON, and its context stored for next time. A batch
+reads the store once and renders the reports in worker processes (rendering is CPU-bound).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from lagesbild.refdata import counties
+from lagesbild.report.build import ReportData, ReportOptions, build_context, load_report_data
+from lagesbild.report.context import CONTEXT_VERSION, CampaignPeriod, ReportContext
+from lagesbild.report.render import ReportFiles, write_report
+from lagesbild.store import Store
+from lagesbild.store.reports import ReportStore
+
+__all__ = ["ReportResult", "run_batch", "run_report"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """One written report: its context, files and the stored context's id."""
+
+    context: ReportContext
+    files: ReportFiles
+    stored_id: int | None
+
+
+def _previous(rs: ReportStore, area: str, start: date) -> tuple[dict[str, object] | None, str]:
+    prev = rs.previous(area, before=start.isoformat())
+    return (prev.context, prev.created_at) if prev is not None else (None, "")
+
+
+def _one(
+    data: ReportData, area: str, options: ReportOptions, out: Path, pdf: bool, previous: dict[str, object] | None,
+    previous_at: str,
+) -> tuple[ReportContext, ReportFiles]:  # fmt: skip
+    ctx = build_context(data, area, options, previous=previous, previous_created_at=previous_at)
+    return ctx, write_report(ctx, out, pdf=pdf)
+
+
+def run_report(
+    store: Store,
+    area: str,
+    start: date,
+    end: date,
+    out: str | Path,
+    *,
+    options: ReportOptions | None = None,
+    threshold: int = 5,
+    campaigns: tuple[CampaignPeriod, ...] = (),
+    pdf: bool = True,
+    save: bool = True,
+) -> ReportResult:
+    """Write the report for ``area`` and period ``start..end`` into ``out``; store its context.
+
+    Raises:
+        InputError: for a bad period. RefdataError: for an unknown area. ReportLeakError: if an output
+        would contain protected data (nothing is written).
+    """
+    o = options or ReportOptions()
+    data = load_report_data(store, start, end, threshold=threshold, campaigns=campaigns)
+    rs = ReportStore(store)
+    prev, prev_at = _previous(rs, area, start)
+    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at)
+    sid = (
+        rs.save(area, ctx.period_start, ctx.period_end, ctx.lang, ctx.to_dict(), version=CONTEXT_VERSION)
+        if save
+        else None
+    )
+    return ReportResult(ctx, files, sid)
+
+
+def run_batch(
+    store: Store,
+    start: date,
+    end: date,
+    out: str | Path,
+    *,
+    options: ReportOptions | None = None,
+    threshold: int = 5,
+    campaigns: tuple[CampaignPeriod, ...] = (),
+    pdf: bool = True,
+    save: bool = True,
+    workers: int | None = None,
+) -> list[ReportResult]:
+    """Write the 21 county reports and the national one (``out/<area>/``), reading the store once.
+
+    Args:
+        workers: worker processes for rendering (default: the number of CPUs, at most 4; 1 renders in-process).
+    """
+    o = options or ReportOptions()
+    data = load_report_data(store, start, end, threshold=threshold, campaigns=campaigns)
+    rs = ReportStore(store)
+    areas = ["SE", *counties()]
+    prevs = {a: _previous(rs, a, start) for a in areas}
+    n = workers or min(4, os.cpu_count() or 1)
+    # the services are loaded once here so that workers need not read the file
+    from lagesbild.report.services import load_services
+
+    o = replace(o, services=o.services if o.services is not None else tuple(load_services(lang=o.lang)))
+    outs = {a: Path(out) / a for a in areas}
+    results: list[tuple[ReportContext, ReportFiles]] = []
+    if n <= 1:
+        results = [_one(data, a, o, outs[a], pdf, *prevs[a]) for a in areas]
+    else:
+        with ProcessPoolExecutor(max_workers=n) as pool:
+            futures = [pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a]) for a in areas]
+            results = [f.result() for f in futures]
+    out_list: list[ReportResult] = []
+    for ctx, files in results:
+        sid = (
+            rs.save(ctx.area, ctx.period_start, ctx.period_end, ctx.lang, ctx.to_dict(), version=CONTEXT_VERSION)
+            if save
+            else None
+        )
+        out_list.append(ReportResult(ctx, files, sid))
+    log.info("batch: %d reports written to %s", len(out_list), out)
+    return out_list
