@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from lagesbild.normalize._rules import RULES_VERSION
+from lagesbild.normalize._gate import tokens
+from lagesbild.normalize._rules import RULES_VERSION, rules
 from lagesbild.normalize._text import clean_text, fold_text
 from lagesbild.normalize.ages import find_age
 from lagesbild.normalize.gender import find_gender
@@ -116,14 +117,23 @@ def _normalize(title: str, body: str, location: str, site_city: str) -> Normaliz
         title, body = text[: len(title)], text[len(title) + 1 :]
     elif found:
         body = text
-    folded = fold_text(text)
+    # Fold and tokenize once; every extractor below reads these, and the token set is the
+    # gate that decides which of their patterns can match at all.
+    folded_title = fold_text(title) if title else ""
+    folded_body = fold_text(body)
+    folded = f"{folded_title}\n{folded_body}" if title else folded_body
+    toks = tokens(folded)
     place = resolve_place(location or None, title=title or None, body=body or None, site_city=site_city or None)
-    emails = tuple(dict.fromkeys(e for _, _, e in find_emails(text)))
-    handles = tuple(dict.fromkeys(Handle(p, h) for _, _, p, h in find_handles(text)))
-    age = find_age(body, title=title or None, folded=fold_text(body))
+    emails = tuple(dict.fromkeys(e for _, _, e in find_emails(text))) if _may_have_email(text, toks) else ()
+    handles = (
+        tuple(dict.fromkeys(Handle(p, h) for _, _, p, h in find_handles(text)))
+        if not toks.isdisjoint(_handle_words())
+        else ()
+    )
+    age = find_age(body, title=title or None, folded=folded_body, folded_title=folded_title)
     prices = tuple(find_prices(text, folded=folded))
-    gender, targets = find_gender(text, folded=folded)
-    skeleton = _TEMPLATE_NOISE.sub(" ", fold_text(body))[:200].strip()
+    gender, targets = find_gender(text, folded=folded, toks=toks)
+    skeleton = _TEMPLATE_NOISE.sub(" ", folded_body)[:200].strip()
     return NormalizedAd(
         place=place,
         phones=phones,
@@ -137,7 +147,28 @@ def _normalize(title: str, body: str, location: str, site_city: str) -> Normaliz
         language_written=written_language(body or title),
         gender=gender,
         targets=targets,
-        touring=find_touring(text, folded=folded),
-        indicators=ad_indicators(folded, age.value if age else None),
+        touring=find_touring(text, folded=folded, toks=toks),
+        indicators=ad_indicators(folded, age.value if age else None, toks=toks),
         template=hashlib.blake2b(skeleton.encode(), digest_size=6).hexdigest() if skeleton else "",
     )
+
+
+_EMAIL_WORDS = frozenset({"at", "snabel", "snabela"})
+
+
+def _may_have_email(text: str, toks: frozenset[str]) -> bool:
+    """False when no e-mail form can occur: no "@" and no "at"/"snabel-a" word."""
+    return "@" in text or not toks.isdisjoint(_EMAIL_WORDS)
+
+
+@cache
+def _handle_words() -> frozenset[str]:
+    """The first word of every handle cue and host ("telegram", "t" of "t.me"), folded."""
+    out: set[str] = set()
+    for spec in rules("identifiers")["handles"].values():
+        for cue in (*(spec.get("words") or ()), *(spec.get("hosts") or ())):
+            out.update(_FIRST_WORD.findall(fold_text(str(cue)))[:1])
+    return frozenset(out)
+
+
+_FIRST_WORD = re.compile(r"[^\W_]+")

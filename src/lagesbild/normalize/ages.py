@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from lagesbild.normalize._gate import triggers
 from lagesbild.normalize._rules import rules
 from lagesbild.normalize._text import fold_text
 
@@ -31,6 +32,16 @@ class Age:
 
     value: int
     raw: str
+
+
+@cache
+def _gated() -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
+    """Each pattern with the literals one of which a match must contain (None: always run)."""
+    out = []
+    for pattern in _patterns():
+        found = triggers(pattern.pattern)
+        out.append((pattern, None if found is None else tuple(text for text, _ in found)))
+    return tuple(out)
 
 
 @cache
@@ -57,23 +68,30 @@ def _limits() -> tuple[int, int, dict[str, int]]:
 _TITLE_NAME_AGE = re.compile(r"^\W*[A-ZÅÄÖ][a-zåäöéèü]{1,15},?\s+(\d{2})\b" + _NOT_AFTER)
 
 
-def find_age(text: str, *, title: str | None = None, folded: str | None = None) -> Age | None:
+def find_age(
+    text: str, *, title: str | None = None, folded: str | None = None, folded_title: str | None = None
+) -> Age | None:
     """The first stated age in ``text`` (the body) or ``title``; None if none is stated.
 
     Args:
         text: the ad text.
         title: the ad title, where "Anna 22" means an age.
         folded: ``fold_text(text)`` if the caller already has it.
+        folded_title: ``fold_text(title)`` if the caller already has it.
     """
     lo, hi, spelled = _limits()
     if title:
         m = _TITLE_NAME_AGE.match(title)
         if m and lo <= int(m.group(1)) <= hi:
             return Age(int(m.group(1)), m.group(0).strip())
-    for source in (fold_text(title) if title else "", folded if folded is not None else fold_text(text)):
+    if title and folded_title is None:
+        folded_title = fold_text(title)
+    for source in (folded_title if title else "", folded if folded is not None else fold_text(text)):
         if not source:
             continue
-        for pattern in _patterns():
+        for pattern, needs in _gated():
+            if needs is not None and not any(n in source for n in needs):
+                continue  # the pattern cannot match without one of its literals
             for m in pattern.finditer(source):
                 g = m.group(1)
                 value = int(g) if g.isdigit() else spelled.get(g, 0)

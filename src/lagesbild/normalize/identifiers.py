@@ -188,10 +188,15 @@ def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
             out.append((m.start(), m.end(), e164))
 
 
+# Dates ("12/05/2025", "2025-05-12", not inside a longer run of numbers) and clock times
+# ("14:30", "10.00-22.00"). Every alternative consumes its first digit before its
+# lookbehinds: a pattern that starts with a digit lets the regex engine skip to the
+# digits of a text, where leading lookbehinds made it try every position (4x slower).
+_WORD_DIGIT = r"\d(?<!\w\d)"  # a digit that starts a word: "\b\d"
 _DATE_OR_TIME = re.compile(
-    r"(?<![\d][-/. ])(?<!\d[-/.])\b"
-    r"(?:\d{1,2}([-/.])\d{1,2}\1(?:19|20)\d{2}|(?:19|20)\d{2}([-/.])\d{1,2}\2\d{1,2})\b(?![-/.]\d)"
-    r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{2}\s?-\s?\d{1,2}\.\d{2}\b"
+    rf"{_WORD_DIGIT}(?<![\d][-/. ]\d)(?<!\d[-/.]\d)"
+    r"(?:\d?([-/.])\d{1,2}\1(?:19|20)\d{2}|(?:(?<=1)9|(?<=2)0)\d{2}([-/.])\d{1,2}\2\d{1,2})\b(?![-/.]\d)"
+    rf"|{_WORD_DIGIT}\d?:\d{{2}}\b|{_WORD_DIGIT}\d?\.\d{{2}}\s?-\s?\d{{1,2}}\.\d{{2}}\b"
 )
 
 

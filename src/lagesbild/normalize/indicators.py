@@ -14,14 +14,14 @@ several ads and are functions over a set of normalized ads: many ads sharing one
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
+from lagesbild.normalize._gate import Gate, tokens
 from lagesbild.normalize._rules import rules
 
 if TYPE_CHECKING:
@@ -97,11 +97,10 @@ _SET_LEVEL = (
 
 
 @cache
-def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple(
-        (str(code), re.compile("|".join(f"(?:{p})" for p in spec["patterns"])))
-        for code, spec in rules("indicators")["ad_level"].items()
-    )
+def _compiled() -> tuple[Gate, int]:
+    cfg = rules("indicators")
+    gate = Gate([(str(code), [str(p) for p in spec["patterns"]]) for code, spec in cfg["ad_level"].items()])
+    return gate, int(cfg["very_young_age"])
 
 
 def indicator_catalogue() -> tuple[IndicatorInfo, ...]:
@@ -115,10 +114,14 @@ def indicator_catalogue() -> tuple[IndicatorInfo, ...]:
     return ad_level + _SET_LEVEL
 
 
-def ad_indicators(folded: str, age: int | None) -> tuple[Indicator, ...]:
-    """Ad-level flags for one ad, from its folded text (``fold_text``) and stated age."""
-    out = [Indicator(code, m.group(0)) for code, pattern in _compiled() if (m := pattern.search(folded))]
-    limit = int(rules("indicators")["very_young_age"])
+def ad_indicators(folded: str, age: int | None, *, toks: Set[str] | None = None) -> tuple[Indicator, ...]:
+    """Ad-level flags for one ad, from its folded text (``fold_text``) and stated age.
+
+    ``toks`` (the tokens of ``folded``) may be passed when the caller has them.
+    """
+    gate, limit = _compiled()
+    opened = gate.open(tokens(folded) if toks is None else toks, folded)
+    out = [Indicator(code, m.group(0)) for i, code in enumerate(gate.names) if (m := gate.search(i, opened, folded))]
     if age is not None and age < limit:
         out.append(Indicator("very_young_age", str(age)))
     return tuple(out)

@@ -74,17 +74,22 @@ _STOP = re.compile(r"[.!?\n]")
 
 
 @cache
-def _names() -> tuple[dict[str, str | None], re.Pattern[str]]:
+def _names() -> tuple[dict[str, str | None], re.Pattern[str], tuple[str, ...]]:
     cfg = rules("languages")
     names = {fold_text(str(k)): (None if v is None else str(v)) for k, v in cfg["names"].items()}
-    cues = "|".join(sorted((re.escape(fold_text(str(c))) for c in cfg["offered_cues"]), key=len, reverse=True))
-    return names, re.compile(rf"(?<![^\W\d_])(?:{cues})(?![^\W\d_])\s*:?|(?<![^\W\d_])(\w+)[ -]speaking\b")
+    words = sorted({fold_text(str(c)) for c in cfg["offered_cues"]}, key=len, reverse=True)
+    cues = "|".join(re.escape(w) for w in words)
+    pattern = re.compile(rf"(?<![^\W\d_])(?:{cues})(?![^\W\d_])\s*:?|(?<![^\W\d_])(\w+)[ -]speaking\b")
+    # Every match contains a cue word or "speaking": checking those first is the cheap gate.
+    return names, pattern, (*words, "speaking")
 
 
 def languages_offered(text: str, *, folded: str | None = None) -> tuple[str, ...]:
     """ISO 639-1 codes of the languages the ad says are spoken, in the order written."""
-    names, cue = _names()
+    names, cue, gate = _names()
     source = folded if folded is not None else fold_text(text)
+    if not any(word in source for word in gate):
+        return ()
     out: list[str] = []
     for m in cue.finditer(source):
         if m.group(1):

@@ -27,7 +27,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -226,7 +226,9 @@ def _accept(key: str, cands: tuple[_Cand, ...], *, capital: bool, context: bool)
     return True
 
 
-def _decide(hit: _Hit, site: PlaceMatch | None, context: Iterable[_Cand]) -> PlaceMatch:
+def _decide(hit: _Hit, site: PlaceMatch | None, context: Callable[[], list[_Cand]]) -> PlaceMatch:
+    """Decide one hit. ``context`` gives the unambiguous places of the whole ad; it is called
+    only for a name that exists in several municipalities and the site's city does not decide."""
     conf = _index().conf
     cands = hit.cands
     if not cands:
@@ -250,7 +252,7 @@ def _decide(hit: _Hit, site: PlaceMatch | None, context: Iterable[_Cand]) -> Pla
         for c in kommun_cands:
             if c.lan == site.lan_kod:
                 return PlaceMatch(c.kommun, c.lan, conf["ambiguous_site_city"] * 0.9 * base, hit.matched)
-    ctx = list(context)
+    ctx = context()
     for c in kommun_cands:
         if any(o.kommun == c.kommun for o in ctx):
             return PlaceMatch(c.kommun, c.lan, conf["ambiguous_context"] * base, hit.matched)
@@ -313,14 +315,39 @@ def resolve_place(
         ("title", title, True, conf["from_title"]),
         ("body", body, True, conf["from_body"]),
     )
-    scanned = [
-        (name, _scan(value, strict=strict, title=name == "title"), factor)
-        for name, value, strict, factor in sources
-        if value
-    ]
-    context = [h.cands[0] for _, hits, _ in scanned for h in hits if len({c.kommun for c in h.cands}) == 1]
-    for name, hits, factor in scanned:
-        decided = [_decide(h, site, context) for h in hits]
+    # Sources are scanned lazily: the stated location usually settles the place, and the
+    # title and body are then read only if a name in it needs the ad's other places.
+    scans: dict[str, tuple[_Hit, ...]] = {}
+
+    def hits_of(name: str, value: str | None, strict: bool) -> tuple[_Hit, ...]:
+        if name not in scans:
+            scans[name] = (
+                ()
+                if not value
+                else _scan_location(value)
+                if name == "location"
+                else tuple(_scan(value, strict=strict, title=name == "title"))
+            )
+        return scans[name]
+
+    context: list[_Cand] | None = None
+
+    def get_context() -> list[_Cand]:
+        nonlocal context
+        if context is None:
+            context = [
+                h.cands[0]
+                for name, value, strict, _ in sources
+                for h in hits_of(name, value, strict)
+                if len({c.kommun for c in h.cands}) == 1
+            ]
+        return context
+
+    for name, value, strict, factor in sources:
+        if not value:
+            continue
+        hits = hits_of(name, value, strict)
+        decided = [_decide(h, site, get_context) for h in hits]
         known = [d for d in decided if d.kommun_kod is not None]
         if known:
             best = max(known, key=lambda d: d.confidence)
@@ -338,10 +365,20 @@ def resolve_place(
     return UNKNOWN
 
 
+@lru_cache(maxsize=50_000)
+def _scan_location(text: str) -> tuple[_Hit, ...]:
+    """The hits of a stated location (few distinct strings, seen by many ads)."""
+    return tuple(_scan(text, strict=False))
+
+
+def _no_context() -> list[_Cand]:
+    return []
+
+
 @lru_cache(maxsize=1_000)
 def _resolve_site(site_city: str) -> PlaceMatch:
     for hit in _scan(site_city, strict=False):
-        decided = _decide(hit, None, ())
+        decided = _decide(hit, None, _no_context)
         if decided.kommun_kod is not None or decided.lan_kod is not None:
             return decided
     return UNKNOWN

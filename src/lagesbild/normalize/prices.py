@@ -55,6 +55,8 @@ class _Cfg:
     rates: dict[str, float]
     lo: int
     hi: int
+    # Literals one of which every price contains (currency words and signs): the gate.
+    signs: tuple[str, ...]
 
 
 _NUMBER = r"(\d{1,3}(?:[ .]\d{3})+|\d{2,6})"
@@ -84,9 +86,20 @@ def _cfg() -> _Cfg:
         rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
     )
     rates = {str(k): float(v) for k, v in cfg["sek_per_unit"].items()}
+    signs = tuple(sorted({*currencies, "€", "$"}))
     return _Cfg(
-        amount, duration, currencies, durations, rates, int(cfg["min_sek_per_hour"]), int(cfg["max_sek_per_hour"])
+        amount,
+        duration,
+        currencies,
+        durations,
+        rates,
+        int(cfg["min_sek_per_hour"]),
+        int(cfg["max_sek_per_hour"]),
+        signs,
     )
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _minutes(m: re.Match[str], cfg: _Cfg) -> int | None:
@@ -109,13 +122,15 @@ def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
     """
     cfg = _cfg()
     source = folded if folded is not None else fold_text(text)
-    if not any(c.isdigit() for c in source):
-        return []
+    if not _DIGIT.search(source) or not any(sign in source for sign in cfg.signs):
+        return []  # a price needs an amount and a currency
     out: list[Price] = []
     pos = 0
     for segment in _SEGMENT.split(source):
         start = source.find(segment, pos)
         pos = start + len(segment)
+        if not _DIGIT.search(segment):
+            continue  # most segments are words: no amount without a digit
         amounts = list(cfg.amount.finditer(segment))
         if not amounts:
             continue

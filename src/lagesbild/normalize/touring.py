@@ -10,9 +10,11 @@ time is the linking stage's job. Patterns are in ``rules/touring.yaml``.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import cache
 
+from lagesbild.normalize._gate import Gate, tokens
 from lagesbild.normalize._rules import rules
 from lagesbild.normalize._text import fold_text
 
@@ -43,11 +45,9 @@ NONE = Touring()
 
 
 @cache
-def _compiled() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]]:
+def _compiled() -> tuple[Gate, re.Pattern[str]]:
     cfg = rules("touring")
-    signals = tuple(
-        (str(kind), re.compile("|".join(f"(?:{p})" for p in patterns))) for kind, patterns in cfg["signals"].items()
-    )
+    signals = Gate([(str(kind), [str(p) for p in patterns]) for kind, patterns in cfg["signals"].items()])
     months = "|".join(sorted((re.escape(str(m)) for m in cfg["months"]), key=len, reverse=True))
     dates = re.compile(
         r"\b\d{1,2}/\d{1,2}\s?-\s?\d{1,2}/\d{1,2}\b"
@@ -57,14 +57,20 @@ def _compiled() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str
     return signals, dates
 
 
-def find_touring(text: str, *, folded: str | None = None) -> Touring:
-    """Touring signals in ``text``."""
+def find_touring(text: str, *, folded: str | None = None, toks: Set[str] | None = None) -> Touring:
+    """Touring signals in ``text``.
+
+    ``folded`` (``fold_text(text)``) and ``toks`` (its tokens) may be passed when the caller has them.
+    """
     source = folded if folded is not None else fold_text(text)
     signals, dates = _compiled()
+    opened = signals.open(tokens(source) if toks is None else toks, source)
+    if not opened:
+        return NONE
     kinds: list[str] = []
     phrases: list[str] = []
-    for kind, pattern in signals:
-        m = pattern.search(source)
+    for i, kind in enumerate(signals.names):
+        m = signals.search(i, opened, source)
         if m:
             kinds.append(kind)
             phrases.append(m.group(0))
