@@ -32,7 +32,8 @@ class SiteAd:
         age: stated age (first seen), or None.
         kommun_kod, lan_kod: where it was placed (first resolved), or None.
         language: the ad's language (first seen), or None.
-        phones, emails, images: pseudonymized phones, e-mail addresses and image hashes (union over observations).
+        phones, emails, images: pseudonymized phones, e-mail addresses and messaging handles (``emails``),
+            and image hashes (union over observations).
         signature: MinHash signature of the ad's text template (first observation), ``uint32``.
     """
 
@@ -91,14 +92,17 @@ class LinkSettings:
 
     Attributes:
         image_max_bits: two image hashes at most this many bits apart are the same photo.
-        age_tolerance: stated ages at most this far apart are compatible for one person.
+        age_tolerance: stated ages at most this far apart are compatible for one person when
+            only text ties them (0: a near-duplicate text with the same name a year older or
+            younger was another woman more often than not on the national simulator).
         repost_gap_days: a new site ad on the same site by the same person at most this many
             days after another one ended, in the same place, is a re-published copy (one ad).
         shared_number_alone_share: a phone that stands alone in fewer than this share of its
             ads, and appears with several different profiles, is a shared or stolen number
             (used by nobody as their own contact) and links nothing.
         text_threshold: estimated Jaccard similarity of text templates above which two ads
-            with the same profile are the same person; also the template evidence for networks.
+            with the same profile in the same municipality are the same person; also the
+            template evidence for networks.
         minhash_perm: number of MinHash permutations (signature length).
         lsh_bands: LSH bands (``minhash_perm`` must be divisible by it).
         template_networks: also join networks whose ads share a text template. Off by default:
@@ -110,12 +114,12 @@ class LinkSettings:
     """
 
     image_max_bits: int = 4
-    age_tolerance: int = 1
+    age_tolerance: int = 0
     repost_gap_days: int = 1
     shared_number_alone_share: float = 0.5
-    text_threshold: float = 0.8
+    text_threshold: float = 0.9
     minhash_perm: int = 32
-    lsh_bands: int = 8
+    lsh_bands: int = 4
     template_networks: bool = False
     template_min_persons: int = 2
     max_bucket: int = 50

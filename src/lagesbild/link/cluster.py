@@ -38,7 +38,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from lagesbild.link._types import IntArray, LinkResult, LinkSettings, SiteAds
-from lagesbild.link.text import lsh_pairs
+from lagesbild.link.text import bucket_pairs, lsh_pairs
 
 __all__ = ["Edges", "image_groups", "link", "shared_numbers"]
 
@@ -100,20 +100,9 @@ def image_groups(hashes: list[str], max_bits: int) -> IntArray:
     jj: list[IntArray] = []
     for c in range(4):
         chunk = ((h >> np.uint64(16 * c)) & np.uint64(0xFFFF)).astype(np.int64)
-        order = np.argsort(chunk, kind="stable")
-        sc = chunk[order]
-        same = np.flatnonzero(sc[1:] == sc[:-1])
-        # pair every member of a run with the run's first member and its successor: enough for components
-        # would miss pairs, so pair within runs explicitly (runs are small for 16-bit chunks)
-        starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
-        sizes = np.diff(np.r_[starts, n])
-        if not len(same):
-            continue
-        for s, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-            members = order[s : s + size].astype(np.int64)
-            a, b = np.triu_indices(int(size), k=1)
-            ii.append(members[a])
-            jj.append(members[b])
+        a, b = bucket_pairs(chunk, max_bucket=2000)  # a chunk shared by thousands is a blank or logo, not a photo
+        ii.append(a)
+        jj.append(b)
     if ii:
         i = np.concatenate(ii)
         j = np.concatenate(jj)
@@ -189,11 +178,14 @@ def _token_edges(rows: IntArray, toks: IntArray, profile: IntArray, kind: int, *
 
 
 def _compatible(ads: SiteAds, i: IntArray, j: IntArray, tol: int) -> npt.NDArray[np.bool_]:
+    """Pairs with one profile (same name, ages within ``tol``) in one municipality."""
     names = np.array([a.name or "" for a in ads.ads], dtype=object)
     ages = np.array([a.age if a.age is not None else -999 for a in ads.ads], dtype=np.int64)
+    places = np.array([a.kommun_kod or "" for a in ads.ads], dtype=object)
     same_name = (names[i] == names[j]) & (names[i] != "")
     age_ok = (ages[i] >= 0) & (ages[j] >= 0) & (np.abs(ages[i] - ages[j]) <= tol)
-    return same_name & age_ok
+    same_place = (places[i] == places[j]) & (places[i] != "")
+    return np.asarray(same_name & age_ok & same_place, dtype=bool)
 
 
 def _stable_ids(labels: IntArray, keys: tuple[tuple[str, str], ...], prefix: str) -> tuple[str, ...]:
@@ -235,18 +227,29 @@ def _reposts(ads: SiteAds, person: IntArray, gap: int) -> tuple[IntArray, Edges]
     return _components(n, e), e
 
 
-def _stolen_photos(im_rows: IntArray, im_groups: IntArray, person: IntArray) -> npt.NDArray[np.bool_]:
-    """Per person: True when each of its photos is also used by another person (none of its own)."""
+def _stolen_photos(ads: SiteAds, im_rows: IntArray, im_groups: IntArray, person: IntArray) -> npt.NDArray[np.bool_]:
+    """Per person: True for a suspected scam advert with stolen photos.
+
+    Stolen photos show up under other profiles. A person is suspected when more than half of its
+    photos are also used by other persons, or when some are and its ads start on one day in
+    several municipalities (the burst of a scam; one woman is in one place at a time).
+    """
     n_persons = int(person.max(initial=-1)) + 1
     if len(im_rows) == 0:
         return np.zeros(n_persons, bool)
     pg = pd.DataFrame({"g": im_groups, "p": person[im_rows]}).drop_duplicates()
     users = pg.groupby("g").p.transform("size").to_numpy()
     per_person = pg.assign(shared=users > 1).groupby("p").shared.agg(["size", "sum"])
-    fake = np.zeros(n_persons, bool)
     idx = per_person.index.to_numpy(np.int64)
-    fake[idx] = (per_person["sum"] == per_person["size"]).to_numpy()
-    return fake
+    share = np.zeros(n_persons)
+    share[idx] = (per_person["sum"] / per_person["size"]).to_numpy()
+    starts = pd.DataFrame({
+        "p": person, "first": [a.first_seen for a in ads.ads], "k": [a.kommun_kod for a in ads.ads]
+    }).dropna().drop_duplicates()
+    burst = np.zeros(n_persons, bool)
+    multi = starts.groupby(["p", "first"]).k.size()
+    burst[np.unique(multi[multi > 1].index.get_level_values(0).to_numpy(np.int64))] = True
+    return (share > 0.5) | ((share > 0) & burst)
 
 
 @dataclass(frozen=True)
@@ -336,7 +339,7 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
         m = network_raw >= 0
         network[m] = _relabel(network_raw[m])
 
-    fake = _stolen_photos(im_rows, im_toks, person)
+    fake = _stolen_photos(ads, im_rows, im_toks, person)
 
     # ads
     ad, repost_edges = _reposts(ads, person, s.repost_gap_days)

@@ -95,6 +95,7 @@ def collect(
         ad.n_obs += 1
         ad.phones.update(o.phones)
         ad.emails.update(o.emails)
+        ad.emails.update(getattr(o, "handles", ()))  # messaging handles are contacts too
         ad.images.update(o.image_hashes)
         ds = days.get(key)
         if ds is None:

@@ -18,7 +18,6 @@ from lagesbild.link.collect import collect
 from lagesbild.link.summarize import summarize
 from lagesbild.observations import Observation
 from lagesbild.store import Store
-from lagesbild.store.links import LinkStore
 
 __all__ = ["LinkRun", "link_observations", "relink_stored", "run"]
 
@@ -81,6 +80,8 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     Returns:
         A :class:`LinkRun` describing the run.
     """
+    from lagesbild.store.links import LinkStore  # the store's link tables import this package's types
+
     t0 = time.perf_counter()
     ls = LinkStore(store)
     upto = ls.max_import_id()
@@ -104,5 +105,7 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
 
 def relink_stored(store: Store, settings: LinkSettings | None = None) -> tuple[SiteAds, Linked]:
     """The linking of the stored site ads, recomputed in memory (for explanations); nothing is written."""
+    from lagesbild.store.links import LinkStore
+
     ads = SiteAds.of(LinkStore(store).load_site_ads())
     return ads, link(ads, settings)

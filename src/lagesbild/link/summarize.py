@@ -53,7 +53,7 @@ class PersonRow:
     n_ads: int
     sites: str
     kommuns: str
-    suspected_fake: bool
+    suspected_fake: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ def summarize(ads: SiteAds, r: LinkResult) -> Summary:
     person_rows = [
         PersonRow(
             r.person_ids[p], r.advertiser_ids[int(r.advertiser[r0])], net[r0], a[r0].name, a[r0].age, first, last,
-            int(k), sites[p], kommuns[p], bool(r.fake_person[p]),
+            int(k), sites[p], kommuns[p], int(r.fake_person[p]),
         )
         for p, r0, first, last, k in zip(
             g.index.tolist(), g["row"].tolist(), g["first"].tolist(), g["last"].tolist(), g["n"].tolist(), strict=True

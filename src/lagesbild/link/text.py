@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from lagesbild.normalize._text import fold_text
 
-__all__ = ["lsh_pairs", "mask_text", "minhash", "shingles", "similarity"]
+__all__ = ["bucket_pairs", "lsh_pairs", "mask_text", "minhash", "shingles", "similarity"]
 
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX = np.uint32(0xFFFFFFFF)
@@ -80,6 +80,32 @@ def similarity(sig_a: npt.NDArray[np.uint32], sig_b: npt.NDArray[np.uint32]) -> 
     return float(np.mean(sig_a == sig_b))
 
 
+def bucket_pairs(keys: npt.NDArray[np.generic], *, max_bucket: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """All pairs of positions with equal ``keys``, leaving out groups larger than ``max_bucket``.
+
+    Vectorized per group size (one ``triu_indices`` per size, not per group).
+
+    >>> [a.tolist() for a in bucket_pairs(np.array([5, 1, 5, 5]), max_bucket=10)]
+    [[0, 0, 2], [2, 3, 3]]
+    """
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+    sizes = np.diff(np.r_[starts, len(sk)])
+    ii: list[npt.NDArray[np.int64]] = []
+    jj: list[npt.NDArray[np.int64]] = []
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]).tolist():
+        st = starts[sizes == size]
+        members = order[st[:, None] + np.arange(size)[None, :]].astype(np.int64)
+        a, b = np.triu_indices(size, k=1)
+        ii.append(members[:, a].ravel())
+        jj.append(members[:, b].ravel())
+    if not ii:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    i, j = np.concatenate(ii), np.concatenate(jj)
+    return np.minimum(i, j), np.maximum(i, j)
+
+
 def lsh_pairs(
     signatures: npt.NDArray[np.uint32], *, bands: int, threshold: float, max_bucket: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
@@ -107,15 +133,9 @@ def lsh_pairs(
     for band in range(bands):
         block = np.ascontiguousarray(signatures[rows, band * r : (band + 1) * r])
         keys = block.view(np.dtype((np.void, block.dtype.itemsize * r))).ravel()
-        order = np.argsort(keys, kind="stable")
-        sk = keys[order]
-        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-        sizes = np.diff(np.r_[starts, len(sk)])
-        for s, size in zip(starts[(sizes > 1) & (sizes <= max_bucket)], sizes[(sizes > 1) & (sizes <= max_bucket)], strict=True):
-            members = rows[order[s : s + size]]
-            a, b = np.triu_indices(int(size), k=1)
-            ii.append(members[a])
-            jj.append(members[b])
+        a, b = bucket_pairs(keys, max_bucket=max_bucket)
+        ii.append(rows[a])
+        jj.append(rows[b])
     if not ii:
         return empty
     i = np.concatenate(ii)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from lagesbild.link._types import LinkResult, SiteAd, SiteAds
 from lagesbild.link.summarize import Summary
 from lagesbild.observations import Observation
-from lagesbild.store import Store
+from lagesbild.store import OBSERVATION_COLUMNS, Store
 
 __all__ = ["LinkStore", "RunInfo"]
 
@@ -30,10 +30,9 @@ _SITE_AD_COLS = (
     "site", "site_ad_id", "first_seen", "last_seen", "days", "n_obs", "name", "age", "kommun_kod", "lan_kod",
     "language", "phones", "emails", "images", "signature", "ad_id", "person_id", "advertiser_id", "network_id",
 )
-_OBS_COLS = (
-    "site", "site_ad_id", "seen_at", "url", "title", "body", "location_text", "kommun_kod", "lan_kod",
-    "place_confidence", "age", "price_text", "language", "name", "phones", "emails", "image_hashes", "posted_at",
-)
+# the observation columns Observation has (the foundation may add fields; read what both know)
+_OBS_COLS = tuple(f for f in Observation._fields if f in OBSERVATION_COLUMNS)
+_LIST_COLS = frozenset({"phones", "emails", "handles", "image_hashes"})
 _TABLES = {
     "link_ads": ("ad_id", "site", "person_id", "advertiser_id", "network_id", "kommun_kod", "lan_kod", "first_seen",
                  "last_seen", "n_site_ads", "n_obs", "periods"),
@@ -85,9 +84,12 @@ class LinkStore:
             result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
                 sql, {"a": after_import, "b": up_to_import}
             )
+            lists = [k for k, c in enumerate(_OBS_COLS) if c in _LIST_COLS]
             for row in result:
-                r = tuple(row)
-                yield Observation(*r[:14], _split(r[14]), _split(r[15]), _split(r[16]), r[17])
+                r = list(row)
+                for k in lists:
+                    r[k] = _split(r[k])
+                yield Observation(**dict(zip(_OBS_COLS, r, strict=True)))
 
     def load_site_ads(self) -> list[SiteAd]:
         """The site ads collected by earlier runs."""
