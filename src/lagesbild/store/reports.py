@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lagesbild.errors import StoreError
 from lagesbild.store import Store
 
-__all__ = ["ReportStore", "StoredReport"]
+__all__ = ["ActivityRow", "DailyRow", "ReportStore", "StoredReport"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,39 @@ class StoredReport:
     context: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    """Ad activity in one municipality over a period (``kommun_kod``/``lan_kod`` ``None`` when not placed).
+
+    Attributes:
+        observations: sightings stored.
+        ads: distinct site ads seen (``site``, ``site_ad_id``).
+        ad_days: distinct (site ad, day) pairs: days on which the ad was seen online.
+    """
+
+    lan_kod: str | None
+    kommun_kod: str | None
+    observations: int
+    ads: int
+    ad_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRow:
+    """Ad-days in one municipality on one day (``day`` as ``YYYY-MM-DD``)."""
+
+    day: str
+    lan_kod: str | None
+    kommun_kod: str | None
+    ad_days: int
+
+
 _COLUMNS = "id, area, period_start, period_end, lang, created_at, context_version, context"
+
+
+def _after(day: str) -> str:
+    """An upper bound for times on ``day``: ``2024-12-31~`` sorts after every ``2024-12-31T...`` string."""
+    return day + "~"
 
 
 def _row(r: Any) -> StoredReport:
@@ -75,6 +107,40 @@ class ReportStore:
         self.store = store
         self.engine = store.engine
 
+    # -- activity read for a report -------------------------------------------------------------
+    def activity(self, start: str, end: str) -> list[ActivityRow]:
+        """Observations, distinct ads and ad-days per municipality for days ``start``..``end`` (ISO dates, included)."""
+        sql = """
+            SELECT lan_kod, kommun_kod, COUNT(*),
+                   COUNT(DISTINCT site || '|' || site_ad_id),
+                   COUNT(DISTINCT site || '|' || site_ad_id || '|' || SUBSTR(seen_at, 1, 10))
+            FROM observations WHERE seen_at >= :s AND seen_at < :e
+            GROUP BY lan_kod, kommun_kod ORDER BY lan_kod, kommun_kod
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {"s": start, "e": _after(end)}).all()
+        return [ActivityRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+    def daily(self, start: str, end: str) -> list[DailyRow]:
+        """Ad-days per municipality and day for days ``start``..``end`` (ISO dates, both included)."""
+        sql = """
+            SELECT SUBSTR(seen_at, 1, 10), lan_kod, kommun_kod, COUNT(DISTINCT site || '|' || site_ad_id)
+            FROM observations WHERE seen_at >= :s AND seen_at < :e
+            GROUP BY SUBSTR(seen_at, 1, 10), lan_kod, kommun_kod ORDER BY 1, 2, 3
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(sql), {"s": start, "e": _after(end)}).all()
+        return [DailyRow(str(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+    def observed_range(self) -> tuple[str, str] | None:
+        """The first and last day with an observation (ISO dates), or ``None`` for an empty store."""
+        with self.engine.connect() as conn:
+            r = conn.execute(text("SELECT MIN(seen_at), MAX(seen_at) FROM observations")).first()
+        if r is None or r[0] is None:
+            return None
+        return str(r[0])[:10], str(r[1])[:10]
+
+    # -- stored contexts ----------------------------------------------------------------------
     def save(
         self, area: str, period_start: str, period_end: str, lang: str, context: dict[str, Any], *, version: int
     ) -> int:
