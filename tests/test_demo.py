@@ -17,6 +17,9 @@ def test_demo_recovers_the_simulated_observations_per_county_year(tmp_path: Path
     demand = [c for c in res.comparisons if c.what.startswith("sexköpare")]
     assert demand and all(c.low is not None and c.high is not None and c.low < c.estimate < c.high for c in demand)
     assert (tmp_path / "demo" / "data" / "secret.key").exists()
+    # The last days were crawled live from the simulated sites, healthy, and completed the archive.
+    assert len(res.live.days) == 3 and res.live.pages > 0 and res.live.new_observations > 0
+    assert res.live.degraded == []
 
 
 def test_demo_command_prints_estimates_beside_truth_and_is_rerunnable(tmp_path: Path) -> None:

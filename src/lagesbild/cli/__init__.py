@@ -9,6 +9,7 @@ import typer
 
 from lagesbild.cli import core
 from lagesbild.cli import demo as demo_cmd
+from lagesbild.cli import monitor as monitor_cmd
 from lagesbild.cli import refdata as refdata_cmd
 from lagesbild.cli._common import setup_logging
 
@@ -51,6 +52,11 @@ app.command("import")(core.import_)
 app.command("stats")(core.stats)
 app.command("demo")(demo_cmd.demo)
 app.add_typer(refdata_cmd.app, name="refdata")
+app.command("crawl")(monitor_cmd.crawl)
+app.command("monitor")(monitor_cmd.monitor)
+app.command("reprocess")(monitor_cmd.reprocess)
+app.command("import-pages")(monitor_cmd.import_pages)
+app.add_typer(monitor_cmd.source_app, name="source")
 
 # Command groups owned by later pipeline stages; each module exposes a `typer.Typer` named `app`.
 _GROUPS = {

@@ -29,8 +29,14 @@ def demo(
         res = run_demo(out, preset=preset, seed=seed, county=county, step=lambda msg: status.update(msg + " …"))
     console.print(f"[bold]Simulated world:[/] {res.world}   [bold]Workspace:[/] {res.home}")
     console.print(
-        f"Imported {res.imported.n_records:,} observations ({res.imported.n_new:,} new); phone numbers, "
+        f"Archive: imported {res.imported.n_records:,} observations ({res.imported.n_new:,} new); phone numbers, "
         "e-mail addresses and handles stored only as pseudonyms."
+    )
+    live = res.live
+    health = "all healthy" if not live.degraded else "DEGRADED: " + ", ".join(live.degraded)
+    console.print(
+        f"Live monitoring of the simulated sites, {live.days[0]} – {live.days[-1]}: {live.pages:,} pages, "
+        f"{live.new_observations:,} new observations in {live.seconds:.1f} s ({health})."
     )
     rows = [
         {

@@ -8,10 +8,12 @@ would have seen, and estimates; every figure is returned beside the simulated tr
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +21,14 @@ from lagesbild import refdata
 from lagesbild.estimate.demand import AgeBand, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.ingest import import_file
+from lagesbild.monitor import Profile, crawl, shipped_profiles, with_base_url
 from lagesbild.settings import load_settings
 from lagesbild.simulate import load_config, simulate
+from lagesbild.simulate.server import SimServer
 from lagesbild.store import CountRow, ImportSummary
 from lagesbild.workspace import init_workspace, open_workspace
 
-__all__ = ["Comparison", "DemoResult", "run_demo"]
+__all__ = ["Comparison", "DemoResult", "LiveCrawl", "run_demo"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,17 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class LiveCrawl:
+    """The live part of the demo: the last simulated days crawled from the simulator's sites."""
+
+    days: list[str]
+    pages: int
+    new_observations: int
+    degraded: list[str]
+    seconds: float
+
+
+@dataclass(frozen=True)
 class DemoResult:
     """What the demo did and found."""
 
@@ -63,9 +78,29 @@ class DemoResult:
     seed: int
     county: str
     imported: ImportSummary
+    live: LiveCrawl
     counts: list[CountRow]
     comparisons: list[Comparison] = field(default_factory=list)
     truth: dict[str, Any] = field(default_factory=dict)
+
+
+def _demo_profile(p: Profile, base: str) -> Profile:
+    """A shipped profile pointed at the local simulator, fast but still rate-limited (loopback only)."""
+    p = with_base_url(p, f"{base}/{p.source}/")
+    pol = p.politeness.model_copy(update={"rate_per_second": 500, "concurrency": 2, "obey_crawl_delay": False})
+    return p.model_copy(update={"politeness": pol})
+
+
+def _archive(world: Path, cutoff: date) -> Path:
+    """The observations before ``cutoff``: the monitoring archive the demo imports as a file."""
+    out = world / "archive.jsonl.gz"
+    prefix = cutoff.isoformat()
+    with gzip.open(world / "observations.jsonl.gz", "rb") as src, gzip.open(out, "wb", compresslevel=1) as dst:
+        for line in src:
+            i = line.find(b'"seen_at":"')
+            if i >= 0 and line[i + 11 : i + 21].decode() < prefix:
+                dst.write(line)
+    return out
 
 
 def run_demo(
@@ -74,16 +109,22 @@ def run_demo(
     preset: str = "ostergotland",
     seed: int = 7,
     county: str = "05",
+    live_days: int = 3,
     db: str | None = None,
     step: Callable[[str], None] | None = None,
 ) -> DemoResult:
     """Run the demo into ``out`` (``out/world``: the simulated world; ``out/data``: the workspace).
+
+    The simulated period is split in two: everything before the last ``live_days`` days is imported
+    as a monitoring archive (a JSONL file), and the last days are crawled live from the simulator's
+    websites on loopback with the shipped site profiles, as ``lagesbild crawl`` would.
 
     Args:
         out: the demo's folder (created; a previous demo there is reused, nothing is duplicated).
         preset: a simulator preset (``tiny``, ``ostergotland``, ``national``).
         seed: the simulator's seed.
         county: the county the summary is about.
+        live_days: how many of the last simulated days are crawled live.
         db: a database URL instead of SQLite in ``out/data``.
         step: called with a short description as each step starts (for progress display).
     """
@@ -91,14 +132,37 @@ def run_demo(
     out = Path(out)
     world = out / "world"
     say(f"Simulating the '{preset}' market (seed {seed})")
-    simulate(load_config(preset), seed=seed, out_dir=world)
+    cfg = load_config(preset)
+    simulate(cfg, seed=seed, out_dir=world)
     truth: dict[str, Any] = json.loads((world / "truth" / "summary.json").read_text(encoding="utf-8"))
+    start = cfg.world.start
+    first_live = cfg.world.days - live_days
 
-    say("Creating the workspace and importing the observations of a daily crawl")
+    say("Creating the workspace and importing the monitoring archive")
     settings = load_settings(home=str(out / "data"), db=db)
     init_workspace(settings)
     with open_workspace(settings) as ws:
-        imported = import_file(ws.store, ws.pseudonymizer, world / "observations.jsonl.gz", parallel=None)
+        archive = _archive(world, start + timedelta(days=first_live))
+        imported = import_file(ws.store, ws.pseudonymizer, archive, parallel=None)
+
+        pages = new = 0
+        degraded: list[str] = []
+        days: list[str] = []
+        t0 = datetime.now(UTC)
+        with SimServer(world) as server:
+            profiles = shipped_profiles()
+            for day in range(first_live, cfg.world.days):
+                server.app.set_day(day)
+                noon = datetime.combine(start + timedelta(days=day), datetime.min.time(), UTC) + timedelta(hours=12)
+                days.append(noon.date().isoformat())
+                for name, profile in sorted(profiles.items()):
+                    say(f"Crawling {name} for {noon.date().isoformat()} from the simulated site")
+                    res = crawl(_demo_profile(profile, server.url), ws.store, ws.pseudonymizer, clock=lambda t=noon: t)
+                    pages += res.pages
+                    new += res.new_observations
+                    if res.health is not None and res.health.degraded:
+                        degraded.append(f"{name} {noon.date().isoformat()}")
+        live = LiveCrawl(days, pages, new, degraded, (datetime.now(UTC) - t0).total_seconds())
         counts = ws.store.observation_counts(lan=county, period="year")
 
     say("Estimating demand from the population")
@@ -109,7 +173,7 @@ def run_demo(
         n_obs = sum(r.observations for r in counts if r.period == year)
         comparisons.append(
             Comparison(
-                "observationer i länet (importerade)",
+                "observationer i länet (arkiv + bevakning)",
                 year,
                 n_obs,
                 None,
@@ -140,6 +204,7 @@ def run_demo(
         seed=seed,
         county=county,
         imported=imported,
+        live=live,
         counts=counts,
         comparisons=comparisons,
         truth=truth,

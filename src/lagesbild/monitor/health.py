@@ -76,6 +76,17 @@ def _kind(error: str) -> str:
     return head if len(head) < 60 else "error"
 
 
+_DROP_P_VALUE = 0.001
+"""A field's drop counts as a collapse only if it is this unlikely at the usual rate (few ads are noisy)."""
+
+
+def _unlikely_drop(found: int, n: int, usual_rate: float) -> bool:
+    """Whether finding ``found`` of ``n`` is improbable (one-sided binomial test) at ``usual_rate``."""
+    from scipy.stats import binom
+
+    return bool(binom.cdf(found, n, usual_rate) < _DROP_P_VALUE)
+
+
 def compute_health(
     rows: Sequence[Mapping[str, Any]],
     profile: Profile,
@@ -133,7 +144,12 @@ def compute_health(
         mins: dict[str, float] = {str(k): v for k, v in h.min_field_rate.items()}
         for name, rate in rates.items():
             base = baseline.get(name)
-            if base is not None and base >= 0.2 and rate < base * h.collapse_ratio:
+            if (
+                base is not None
+                and base >= 0.2
+                and rate < base * h.collapse_ratio
+                and _unlikely_drop(round(rate * n_ads), n_ads, base)
+            ):
                 reasons.append(
                     f"field '{name}' was found in {rate:.0%} of ads, usually {base:.0%}: "
                     "the layout has probably changed"
