@@ -46,6 +46,7 @@ def test_normalize_all_exports_exist() -> None:
         "languages",
         "places",
         "prices",
+        "run",
         "touring",
     }
     assert public <= set(normalize.__all__)

@@ -1,0 +1,131 @@
+"""normalize_store: stored observations get normalized facts, once per rules version, batch by batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from lagesbild.cli import app as main_app
+from lagesbild.normalize import RULES_VERSION, normalize_ad
+from lagesbild.normalize.run import fact_row, normalize_store
+from lagesbild.observations import Observation
+from lagesbild.store import Store
+from lagesbild.store.normalized import NORMALIZED_COLUMNS, NormalizedStore
+
+ADS = [
+    ("Lisa 23", "Ny i stan! 1500kr/30min. Pratar svenska och engelska. Hon är 19 år, 24/7", "Gbg"),
+    ("Anna", "Hej, jag är Anna, 30 år. Ring mig. 2000 kr/h", "Linköping"),
+    (None, "Bor i Vara. Ålder: 41", None),
+]
+
+
+def _fill(store: Store, days: int = 4) -> None:
+    """Three ads, each seen on ``days`` days (the same text every day)."""
+    obs = [
+        Observation("site", f"ad{i}", f"2025-03-0{d + 1}T12:00:00Z", title=t, body=b, location_text=loc)
+        for d in range(days)
+        for i, (t, b, loc) in enumerate(ADS)
+    ]
+    store.import_observations([obs], source="test", sha256="0" * 64)
+
+
+def _facts(store: Store) -> dict[int, dict[str, object]]:
+    ns = NormalizedStore(store)
+    with store.engine.connect() as conn:
+        ids = [int(r[0]) for r in conn.execute(text("SELECT id FROM observations ORDER BY id"))]
+    return {i: f for i in ids if (f := ns.get(i)) is not None}
+
+
+def test_normalize_store_stores_facts_for_every_observation(store: Store) -> None:
+    _fill(store)
+    summary = normalize_store(store, batch_size=5)
+    assert (summary.n_pending, summary.n_normalized, summary.n_distinct) == (12, 12, 3)
+    assert summary.n_batches == 3
+    facts = _facts(store)
+    assert len(facts) == 12
+    first = facts[min(facts)]
+    assert (first["kommun_kod"], first["lan_kod"], first["place_source"]) == ("1480", "14", "location")
+    assert (first["age"], first["price_sek_per_hour"], first["price_unit"]) == (23, 3000, "30min")
+    assert first["languages_offered"] == "sv en"
+    assert set(str(first["indicators"]).split()) == {"third_person", "always_available"}
+    assert first["touring"] == "new_in_town"
+    assert first["rules_version"] == RULES_VERSION
+    assert {f["kommun_kod"] for f in facts.values()} == {"1480", "0580", "1470"}
+
+
+def test_normalize_store_skips_what_is_done_and_redoes_older_rules(store: Store) -> None:
+    _fill(store)
+    normalize_store(store)
+    assert normalize_store(store).n_normalized == 0
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE normalized_observations SET rules_version = 'old' WHERE observation_id <= 2"))
+    again = normalize_store(store)
+    assert again.n_normalized == 2
+    assert NormalizedStore(store).rules_versions() == {RULES_VERSION: 12}
+
+
+def test_normalize_store_all_redoes_every_observation(store: Store) -> None:
+    _fill(store)
+    normalize_store(store)
+    assert normalize_store(store, all=True).n_normalized == 12
+
+
+def test_normalize_store_resumes_after_an_interrupted_run(store: Store) -> None:
+    _fill(store)
+
+    def stop_after_first_batch(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        normalize_store(store, batch_size=5, progress=stop_after_first_batch)
+    assert len(_facts(store)) == 5  # the first batch was committed
+    assert normalize_store(store, batch_size=5).n_normalized == 7
+
+
+def test_normalize_store_reports_progress_to_the_total(store: Store) -> None:
+    _fill(store)
+    seen: list[tuple[int, int]] = []
+    normalize_store(store, batch_size=5, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 12), (5, 12), (10, 12), (12, 12)]
+
+
+def test_normalized_store_save_replaces_a_row(store: Store) -> None:
+    _fill(store, days=1)
+    ns = NormalizedStore(store)
+    ns.save([(1, "v1", *fact_row(normalize_ad(None, "Ring mig", "Sthlm")))])
+    ns.save([(1, "v2", *fact_row(normalize_ad(None, "Ring mig", "Gbg")))])
+    got = ns.get(1)
+    assert got is not None and (got["rules_version"], got["kommun_kod"]) == ("v2", "1480")
+    assert list(got) == list(NORMALIZED_COLUMNS)
+    assert ns.get(999) is None
+
+
+def test_normalize_store_in_worker_processes_matches_inline(tmp_path: Path) -> None:
+    inline, workers = (Store.open(f"sqlite:///{tmp_path / n}.db") for n in ("a", "b"))
+    for s in (inline, workers):
+        _fill(s)
+    normalize_store(inline, workers=0)
+    summary = normalize_store(workers, workers=2, batch_size=5)
+    assert summary.workers == 2
+    assert _facts(inline) == _facts(workers)
+
+
+def test_cli_normalize_all_and_run(tmp_path: Path, db_url: str) -> None:
+    store = Store.open(db_url)
+    _fill(store)
+    store.close()
+    base = ["--home", str(tmp_path / "home"), "--db", db_url]
+    runner = CliRunner()
+    assert runner.invoke(main_app, [*base, "init"]).exit_code == 0
+    first = runner.invoke(main_app, [*base, "normalize", "run", "--no-progress"])
+    assert first.exit_code == 0, first.output
+    assert "normalized 12 observations (3 distinct texts)" in first.output
+    nothing = runner.invoke(main_app, [*base, "normalize", "run", "--no-progress"])
+    assert "nothing to normalize" in nothing.output
+    again = runner.invoke(main_app, [*base, "normalize", "--all", "--no-progress"])
+    assert again.exit_code == 0, again.output
+    assert "normalized 12 observations" in again.output
