@@ -20,6 +20,9 @@ def test_demo_recovers_the_simulated_observations_per_county_year(tmp_path: Path
     # The last days were crawled live from the simulated sites, healthy, and completed the archive.
     assert len(res.live.days) == 3 and res.live.pages > 0 and res.live.new_observations > 0
     assert res.live.degraded == []
+    # It ends with the lägesbild per year, the second followed up against the first.
+    assert [r.files.pdf is not None and r.files.pdf.exists() for r in res.reports] == [True, True]
+    assert all(r.files.html.exists() and r.files.json.exists() for r in res.reports)
 
 
 def test_demo_command_prints_estimates_beside_truth_and_is_rerunnable(tmp_path: Path) -> None:

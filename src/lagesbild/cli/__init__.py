@@ -11,6 +11,7 @@ from lagesbild.cli import core
 from lagesbild.cli import demo as demo_cmd
 from lagesbild.cli import monitor as monitor_cmd
 from lagesbild.cli import refdata as refdata_cmd
+from lagesbild.cli.report import report as report_cmd
 from lagesbild.cli._common import setup_logging
 
 app = typer.Typer(
@@ -52,6 +53,7 @@ app.command("import")(core.import_)
 app.command("stats")(core.stats)
 app.command("demo")(demo_cmd.demo)
 app.add_typer(refdata_cmd.app, name="refdata")
+app.command("report")(report_cmd)
 app.command("crawl")(monitor_cmd.crawl)
 app.command("monitor")(monitor_cmd.monitor)
 app.command("reprocess")(monitor_cmd.reprocess)

@@ -64,3 +64,8 @@ def demo(
             }
         )
     render(table, OutputFormat.table, title="Skattningar bredvid den simulerade sanningen")
+    if res.reports:
+        last = res.reports[-1]
+        console.print(f"[bold]Lägesbild:[/] {last.files.html}")
+        if last.files.pdf is not None:
+            console.print(f"[bold]PDF:[/] {last.files.pdf}")

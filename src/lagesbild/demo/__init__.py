@@ -22,6 +22,8 @@ from lagesbild.estimate.demand import AgeBand, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.ingest import import_file
 from lagesbild.monitor import Profile, crawl, shipped_profiles, with_base_url
+from lagesbild.report.build import read_campaigns
+from lagesbild.report.run import ReportResult, run_report
 from lagesbild.settings import load_settings
 from lagesbild.simulate import load_config, simulate
 from lagesbild.simulate.server import SimServer
@@ -82,6 +84,7 @@ class DemoResult:
     counts: list[CountRow]
     comparisons: list[Comparison] = field(default_factory=list)
     truth: dict[str, Any] = field(default_factory=dict)
+    reports: list[ReportResult] = field(default_factory=list)
 
 
 def _demo_profile(p: Profile, base: str) -> Profile:
@@ -165,6 +168,24 @@ def run_demo(
         live = LiveCrawl(days, pages, new, degraded, (datetime.now(UTC) - t0).total_seconds())
         counts = ws.store.observation_counts(lan=county, period="year")
 
+        # The lägesbild per year, each followed up against the year before (stored report contexts).
+        reports: list[ReportResult] = []
+        campaigns = tuple(read_campaigns(world / "truth" / "campaigns.csv"))
+        last_year = (start + timedelta(days=cfg.world.days - 1)).year
+        for year in range(start.year, last_year + 1):
+            say(f"Writing the lägesbild for {refdata.area_name(county)} {year}")
+            reports.append(
+                run_report(
+                    ws.store,
+                    county,
+                    date(year, 1, 1),
+                    date(year, 12, 31),
+                    out / "report" / str(year),
+                    campaigns=campaigns,
+                    threshold=settings.small_count_threshold,
+                )
+            )
+
     say("Estimating demand from the population")
     comparisons: list[Comparison] = []
     county_truth = truth.get("counties", {}).get(county, {})
@@ -208,4 +229,5 @@ def run_demo(
         counts=counts,
         comparisons=comparisons,
         truth=truth,
+        reports=reports,
     )
