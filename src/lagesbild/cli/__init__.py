@@ -11,8 +11,8 @@ from lagesbild.cli import core
 from lagesbild.cli import demo as demo_cmd
 from lagesbild.cli import monitor as monitor_cmd
 from lagesbild.cli import refdata as refdata_cmd
-from lagesbild.cli.report import report as report_cmd
 from lagesbild.cli._common import setup_logging
+from lagesbild.cli.report import report as report_cmd
 
 app = typer.Typer(
     name="lagesbild",
