@@ -14,6 +14,10 @@ DAY2 = (days("s1", "A1", 6, 7, name="Anna", phones=("ph_n",))
         + days("s3", "C1", 6, 9, name="Lisa", age=21, phones=("ph_x",)))
 
 
+def sorted_items(row: dict) -> list:  # type: ignore[type-arg]
+    return sorted((k, str(v)) for k, v in row.items())
+
+
 def _import(store: Store, rows: list, name: str) -> None:  # type: ignore[type-arg]
     store.import_observations([rows], source=name, sha256=name * 8)
 
@@ -29,11 +33,12 @@ def test_incremental_run_equals_full_relink(store: Store) -> None:
     assert inc.n_observations == len(DAY2)
     ls = LinkStore(store)
     labels_inc = ls.labels()
-    persons_inc = sorted(r["person_id"] for r in ls.table("link_persons"))
+    tables = ("link_ads", "link_persons", "link_advertisers", "link_networks")
+    inc_tables = {t: sorted(map(sorted_items, ls.table(t))) for t in tables}
     full = run(store, full=True)
     assert full.mode == "full"
     assert ls.labels() == labels_inc
-    assert sorted(r["person_id"] for r in ls.table("link_persons")) == persons_inc
+    assert {t: sorted(map(sorted_items, ls.table(t))) for t in tables} == inc_tables
     assert (inc.n_ads, inc.n_persons, inc.n_networks) == (full.n_ads, full.n_persons, full.n_networks) == (3, 3, 1)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import date
 
 import numpy as np
 
@@ -111,15 +112,21 @@ def collect(
 
 
 def periods(days: list[str], *, max_gap_days: int = 1) -> list[tuple[str, str]]:
-    """Periods of visibility: runs of days at most ``max_gap_days`` apart.
+    """Periods of visibility: runs of days (sorted ``YYYY-MM-DD``) at most ``max_gap_days`` apart.
 
     >>> periods(["2024-03-01", "2024-03-02", "2024-03-05"])
     [('2024-03-01', '2024-03-02'), ('2024-03-05', '2024-03-05')]
     """
     if not days:
         return []
-    d = np.array(days, dtype="datetime64[D]")
-    cut = np.flatnonzero(np.diff(d).astype(np.int64) > max_gap_days) + 1
-    starts = np.r_[0, cut]
-    ends = np.r_[cut - 1, len(d) - 1]
-    return [(days[int(a)], days[int(b)]) for a, b in zip(starts, ends, strict=True)]
+    out = []
+    start = prev = days[0]
+    p = date.fromisoformat(prev).toordinal()
+    for d in days[1:]:
+        o = date.fromisoformat(d).toordinal()
+        if o - p > max_gap_days:
+            out.append((start, prev))
+            start = d
+        prev, p = d, o
+    out.append((start, prev))
+    return out

@@ -12,10 +12,12 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from lagesbild.link._types import LinkSettings, SiteAds
 from lagesbild.link.cluster import Linked, link
 from lagesbild.link.collect import collect
-from lagesbild.link.summarize import summarize
+from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.observations import Observation
 from lagesbild.store import Store
 
@@ -88,15 +90,34 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     last = ls.last_linked_import()
     incremental = not full and last is not None
     existing = ls.load_site_ads() if incremental else []
+    t_load = time.perf_counter()
     obs = _Counter(ls.observations(after_import=(last or 0) if incremental else 0, up_to_import=upto))
     ads, changed = collect(obs, existing, settings=settings)
+    t_collect = time.perf_counter()
     linked = link(ads, settings)
-    summary = summarize(ads, linked.result)
+    t_link = time.perf_counter()
+    r = linked.result
+    old: dict[tuple[str, str], tuple[str | None, ...]] = {}
+    rows = None
+    if incremental:
+        # only clusters with new site ads, or whose ids moved, need new summaries
+        old = ls.labels()
+        touched = np.array(
+            [i for i, key in enumerate(r.keys) if key in changed or old.get(key) != r.ids_of(i)], dtype=np.int64
+        )
+        rows = affected_rows(r, touched)
+    summary = summarize(ads, r, rows)
+    t_sum = time.perf_counter()
+    log.info(
+        "timings: load %.1f s, read and collect %.1f s, link %.1f s, summarize %.1f s",
+        t_load - t0, t_collect - t_load, t_link - t_collect, t_sum - t_link,
+    )
     seconds = time.perf_counter() - t0
     mode = "incremental" if incremental else "full"
-    ls.save(ads, changed, linked.result, summary,
-            {"mode": mode, "last_import_id": upto, "n_observations": obs.n, "seconds": seconds}, full=not incremental)
-    r = linked.result
+    stale = None if rows is None else {old[r.keys[int(i)]] for i in rows if r.keys[int(i)] in old}
+    ls.save(ads, changed, r, summary,
+            {"mode": mode, "last_import_id": upto, "n_observations": obs.n, "seconds": seconds},
+            full=not incremental, old_labels=old, stale_ids=stale)
     out = LinkRun(mode, obs.n, len(ads), len(r.ad_ids), r.n_persons, len(r.advertiser_ids), len(r.network_ids),
                   int(r.fake_person.sum()), time.perf_counter() - t0)
     log.info("%s linking: %s", mode, out)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lagesbild.link._types import LinkResult, SiteAds
+from lagesbild.link._types import LinkResult, SiteAd, SiteAds
 from lagesbild.link.collect import periods
 
-__all__ = ["AdRow", "AdvertiserRow", "NetworkRow", "PersonRow", "Summary", "summarize"]
+__all__ = ["AdRow", "AdvertiserRow", "NetworkRow", "PersonRow", "Summary", "affected_rows", "summarize"]
 
 VERY_YOUNG_AGE = 20  # as rules/indicators.yaml's very_young_age
 
@@ -100,27 +100,51 @@ def _join(values: object) -> str:
     return " ".join(sorted({str(v) for v in values if v is not None and v == v}))  # type: ignore[attr-defined]
 
 
-def _days_by(labels: np.ndarray, ads: SiteAds) -> dict[int, set[str]]:  # type: ignore[type-arg]
+def _iso(days: pd.Series) -> list[str]:  # type: ignore[type-arg]
+    return [str(d) for d in days.to_numpy(np.int64).astype("datetime64[D]")]
+
+
+def _days_by(labels: np.ndarray, ads: list[SiteAd]) -> dict[int, set[str]]:  # type: ignore[type-arg]
     out: dict[int, set[str]] = {}
-    for lab, x in zip(labels.tolist(), ads.ads, strict=True):
+    for lab, x in zip(labels.tolist(), ads, strict=True):
         out.setdefault(lab, set()).update(x.days)
     return out
 
 
-def summarize(ads: SiteAds, r: LinkResult) -> Summary:
-    """Summary rows of a linking of ``ads`` (vectorized: a national archive summarizes in seconds)."""
-    n = len(ads)
+def affected_rows(r: LinkResult, rows: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    """Every site ad in the advertisers and networks of ``rows`` (what must be summarized again)."""
+    advs = np.unique(r.advertiser[rows])
+    nets = np.unique(r.network[rows])
+    nets = nets[nets >= 0]
+    return np.flatnonzero(np.isin(r.advertiser, advs) | np.isin(r.network, nets))
+
+
+def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Summary:  # type: ignore[type-arg]
+    """Summary rows of a linking of ``ads`` (vectorized: a national archive summarizes in seconds).
+
+    Args:
+        ads: the linked site ads.
+        r: their linking.
+        rows: only the clusters of these site ads (whole advertisers and networks, see
+            :func:`affected_rows`); all when None.
+    """
     a = ads.ads
     net = [r.network_ids[k] if k >= 0 else None for k in r.network.tolist()]
+    if rows is None:
+        rows = np.arange(len(ads))
+    a_sel = [a[int(i)] for i in rows]
     df = pd.DataFrame({
-        "ad": r.ad, "person": r.person, "adv": r.advertiser, "net": r.network,
-        "site": [x.site for x in a], "first": [x.first_seen for x in a], "last": [x.last_seen for x in a],
-        "n_obs": [x.n_obs for x in a], "kommun": [x.kommun_kod for x in a], "row": np.arange(n),
+        "ad": r.ad[rows], "person": r.person[rows], "adv": r.advertiser[rows], "net": r.network[rows],
+        "site": [x.site for x in a_sel],
+        # days as integers: pandas aggregates numbers in C, strings in Python
+        "first": np.array([x.first_seen for x in a_sel], dtype="datetime64[D]").astype(np.int64),
+        "last": np.array([x.last_seen for x in a_sel], dtype="datetime64[D]").astype(np.int64),
+        "n_obs": [x.n_obs for x in a_sel], "kommun": [x.kommun_kod for x in a_sel], "row": rows,
     })
     g = df.groupby("ad", sort=True).agg(
         row=("row", "first"), first=("first", "min"), last=("last", "max"), n=("row", "size"), n_obs=("n_obs", "sum")
     )
-    days = _days_by(r.ad, ads)
+    days = _days_by(r.ad[rows], a_sel)
     ad_rows = [
         AdRow(
             r.ad_ids[ad], a[r0].site, r.person_ids[int(r.person[r0])], r.advertiser_ids[int(r.advertiser[r0])],
@@ -128,12 +152,15 @@ def summarize(ads: SiteAds, r: LinkResult) -> Summary:
             ";".join(f"{x}/{y}" for x, y in periods(sorted(days[ad]))),
         )
         for ad, r0, first, last, k, nobs in zip(
-            g.index.tolist(), g["row"].tolist(), g["first"].tolist(), g["last"].tolist(), g["n"].tolist(),
+            g.index.tolist(), g["row"].tolist(), _iso(g["first"]), _iso(g["last"]), g["n"].tolist(),
             g["n_obs"].tolist(), strict=True,
         )
     ]
-    sites = df.groupby("person").site.agg(lambda v: " ".join(sorted(set(v))))
-    kommuns = df.groupby("person").kommun.agg(lambda v: _join(v))
+    sites = df[["person", "site"]].drop_duplicates().sort_values(["person", "site"]).groupby("person").site.agg(" ".join)
+    kommuns = (
+        df[["person", "kommun"]].dropna().drop_duplicates().sort_values(["person", "kommun"])
+        .groupby("person").kommun.agg(" ".join).reindex(sites.index, fill_value="")
+    )
     g = df.groupby("person", sort=True).agg(
         row=("row", "first"), first=("first", "min"), last=("last", "max"), n=("ad", "nunique")
     )
@@ -143,12 +170,12 @@ def summarize(ads: SiteAds, r: LinkResult) -> Summary:
             int(k), sites[p], kommuns[p], int(r.fake_person[p]),
         )
         for p, r0, first, last, k in zip(
-            g.index.tolist(), g["row"].tolist(), g["first"].tolist(), g["last"].tolist(), g["n"].tolist(), strict=True
+            g.index.tolist(), g["row"].tolist(), _iso(g["first"]), _iso(g["last"]), g["n"].tolist(), strict=True
         )
     ]
     phones: dict[int, set[str]] = {}
     emails: dict[int, set[str]] = {}
-    for lab, x in zip(r.advertiser.tolist(), a, strict=True):
+    for lab, x in zip(r.advertiser[rows].tolist(), a_sel, strict=True):
         phones.setdefault(lab, set()).update(x.phones)
         emails.setdefault(lab, set()).update(x.emails)
     g = df.groupby("adv", sort=True).agg(
@@ -161,7 +188,7 @@ def summarize(ads: SiteAds, r: LinkResult) -> Summary:
             _join(emails[v]),
         )
         for v, r0, first, last, np_, na in zip(
-            g.index.tolist(), g["row"].tolist(), g["first"].tolist(), g["last"].tolist(), g["np_"].tolist(),
+            g.index.tolist(), g["row"].tolist(), _iso(g["first"]), _iso(g["last"]), g["np_"].tolist(),
             g["na"].tolist(), strict=True,
         )
     ]
@@ -189,7 +216,7 @@ def summarize(ads: SiteAds, r: LinkResult) -> Summary:
             codes.append("foreign_language")
         net_rows.append(NetworkRow(
             r.network_ids[int(k)], int(g["person"].nunique()), int(g["adv"].nunique()), int(g["ad"].nunique()),
-            _join(places), str(g["first"].min()), str(g["last"].max()),
+            _join(places), _iso(g["first"].agg(["min"]))[0], _iso(g["last"].agg(["max"]))[0],
             _join(p for p, v in persons_of.items() if len(v) > 1), _join(e for e, v in emails_of.items() if len(v) > 1),
             " ".join(codes),
         ))

@@ -164,7 +164,8 @@ class LinkStore:
             conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
 
     def save(self, ads: SiteAds, changed: set[tuple[str, str]], result: LinkResult, summary: Summary,
-             run: RunInfo, *, full: bool) -> None:
+             run: RunInfo, *, full: bool, old_labels: dict[tuple[str, str], Any] | None = None,
+             stale_ids: set[Any] | None = None) -> None:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
         Args:
@@ -173,9 +174,12 @@ class LinkStore:
             result: the linking of ``ads``.
             summary: its summary rows.
             run: the run record (``mode``, ``last_import_id``, ``n_observations``, ``seconds``).
-            full: a full relink: every site ad is rewritten.
+            full: a full relink: every site ad and summary is rewritten.
+            old_labels: the stored ids per site ad (read again when not given).
+            stale_ids: ids tuples ``(ad, person, advertiser, network)`` whose summary rows are replaced
+                (incremental runs; ``summary`` then holds only the rows of the affected clusters).
         """
-        old = {} if full else self.labels()
+        old = {} if full else (old_labels if old_labels is not None else self.labels())
         ids = [result.ids_of(i) for i in range(len(ads))]
         with self.engine.begin() as conn:
             if full:
@@ -197,9 +201,17 @@ class LinkStore:
                     f"UPDATE link_site_ads SET ad_id = {self._ph}, person_id = {self._ph}, advertiser_id = {self._ph}, "
                     f"network_id = {self._ph} WHERE site = {self._ph} AND site_ad_id = {self._ph}", moved,  # type: ignore[arg-type]
                 )
-            for table, cols in _TABLES.items():
-                conn.execute(text(f"DELETE FROM {table}"))
-                self._insert(conn, table, cols, (astuple(r) for r in getattr(summary, table.removeprefix("link_"))))
+            for level, (table, cols) in enumerate(_TABLES.items()):
+                rows = getattr(summary, table.removeprefix("link_"))
+                if full or stale_ids is None:
+                    conn.execute(text(f"DELETE FROM {table}"))
+                else:
+                    gone = {t[level] for t in stale_ids if t[level] is not None} | {r[0] for r in map(astuple, rows)}
+                    if gone:
+                        conn.exec_driver_sql(
+                            f"DELETE FROM {table} WHERE {cols[0]} = {self._ph}", [(g,) for g in sorted(gone)]  # type: ignore[arg-type]
+                        )
+                self._insert(conn, table, cols, (astuple(r) for r in rows))
             conn.execute(
                 text(
                     "INSERT INTO link_runs (started_at, mode, last_import_id, n_observations, n_site_ads, n_ads, "
