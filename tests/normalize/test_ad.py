@@ -32,6 +32,11 @@ from lagesbild.normalize import (
         ("24 y/o", 24),
         ("(25)", 25),
         ("tjugotvå år", 22),
+        ("Jag är Bella, 29.", 29),
+        ("My name is Gabriela, 19.", 19),
+        ("Lucia here, 24.", 24),
+        ("jag är ledig, 18-23", None),
+        ("I am available, 24/7", None),
         ("170 cm", None),
         ("1500 kr", None),
         ("18+ only", None),
@@ -39,6 +44,14 @@ from lagesbild.normalize import (
 )
 def test_find_age_reads_stated_age(text: str, age: int | None) -> None:
     found = find_age(f"Hej {text} välkommen")
+    assert (found.value if found else None) == age
+
+
+@pytest.mark.parametrize(
+    ("title", "age"), [("Söt tjej i Linköping – Bella, 29", 29), ("Anna 22 år", 22), ("Linköping, 24/7", None)]
+)
+def test_find_age_reads_name_and_age_in_title(title: str, age: int | None) -> None:
+    found = find_age("Välkommen", title=title)
     assert (found.value if found else None) == age
 
 

@@ -44,28 +44,28 @@ def _gated() -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
     return tuple(out)
 
 
+def _expand(pattern: str, words: str) -> str:
+    return pattern.replace("{not_after}", _NOT_AFTER).replace("{words}", words)
+
+
 @cache
 def _patterns() -> tuple[re.Pattern[str], ...]:
-    words = "|".join(sorted((re.escape(fold_text(str(w))) for w in rules("ages")["words"]), key=len, reverse=True))
-    return (
-        re.compile(
-            r"\b(?:alder|age|aged|alter|edad|vozrast|возраст)\s*[:=]?\s*(\d{2})\b(?!\s*(?:cm|kg|kr|:-|%)|[.,]?\d)"
-        ),
-        re.compile(r"\b(\d{2})\s?-?\s?(?:ar|years?|yrs?|yo|y/o|y\.o\.?|anos|let|лет|jahre)(?![^\W\d_])"),
-        re.compile(r"\b(\d{2})\s?-?(?:arig|aring|year old|years old)\b"),
-        re.compile(r"\b(?:jag ar|i am|i'm|im|i´m|soy|ich bin)\s+(?:en\s+|a\s+)?(\d{2})\b" + _NOT_AFTER),
-        re.compile(r"\((\d{2})\)"),
-        re.compile(rf"\b({words})\s?(?:ar|years?)\b"),
-    )
+    """The body patterns of ``rules/ages.yaml``, in order of trust."""
+    cfg = rules("ages")
+    words = "|".join(sorted((re.escape(fold_text(str(w))) for w in cfg["words"]), key=len, reverse=True))
+    return tuple(re.compile(_expand(str(p), words)) for p in cfg["patterns"])
+
+
+@cache
+def _title_patterns() -> tuple[re.Pattern[str], ...]:
+    """The title patterns of ``rules/ages.yaml`` (on the title as written, case kept)."""
+    return tuple(re.compile(_expand(str(p), "")) for p in rules("ages")["title_patterns"])
 
 
 @cache
 def _limits() -> tuple[int, int, dict[str, int]]:
     cfg = rules("ages")
     return int(cfg["min_age"]), int(cfg["max_age"]), {fold_text(str(k)): int(v) for k, v in cfg["words"].items()}
-
-
-_TITLE_NAME_AGE = re.compile(r"^\W*[A-ZÅÄÖ][a-zåäöéèü]{1,15},?\s+(\d{2})\b" + _NOT_AFTER)
 
 
 def find_age(
@@ -81,9 +81,10 @@ def find_age(
     """
     lo, hi, spelled = _limits()
     if title:
-        m = _TITLE_NAME_AGE.match(title)
-        if m and lo <= int(m.group(1)) <= hi:
-            return Age(int(m.group(1)), m.group(0).strip())
+        for pattern in _title_patterns():
+            m = pattern.search(title)
+            if m and lo <= int(m.group(1)) <= hi:
+                return Age(int(m.group(1)), m.group(0).strip())
     if title and folded_title is None:
         folded_title = fold_text(title)
     for source in (folded_title if title else "", folded if folded is not None else fold_text(text)):

@@ -160,32 +160,48 @@ _SPELLED_GATE = re.compile(r"(?<![^\W_])(?:noll|nolla|zero|oh|plus)(?![^\W_])", 
 _SPELLED_TOKEN = re.compile(r"[^\W_]+|\d", re.UNICODE)
 
 
+def _spelled_number(span: str, words: dict[str, str], min_digits: int) -> str | None:
+    """The E.164 number spelled out in ``span``, or None."""
+    digits: list[str] = []
+    double = False
+    n_words = 0
+    for tok in _SPELLED_TOKEN.findall(span):
+        low = tok.lower()
+        if low == "plus":
+            digits.append("+")
+            continue
+        value = low if low.isdigit() else words.get(low)
+        if value is None:
+            continue
+        if value == "dbl":
+            double = True
+            continue
+        n_words += 0 if low.isdigit() else 1
+        digits.append(value * (2 if double else 1))
+        double = False
+    raw = "".join(digits)
+    if n_words < 3 or len(raw.replace("+", "")) < min_digits:
+        return None
+    return normalize_phone(raw)
+
+
+_SLASH_PARTS = re.compile(r"[^/]+")
+
+
 def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
     pattern, words, min_digits = _spelled()
     for m in pattern.finditer(text):
-        digits: list[str] = []
-        double = False
-        n_words = 0
-        for tok in _SPELLED_TOKEN.findall(m.group(0)):
-            low = tok.lower()
-            if low == "plus":
-                digits.append("+")
-                continue
-            value = low if low.isdigit() else words.get(low)
-            if value is None:
-                continue
-            if value == "dbl":
-                double = True
-                continue
-            n_words += 0 if low.isdigit() else 1
-            digits.append(value * (2 if double else 1))
-            double = False
-        raw = "".join(digits)
-        if n_words < 3 or len(raw.replace("+", "")) < min_digits:
-            continue
-        e164 = normalize_phone(raw)
+        e164 = _spelled_number(m.group(0), words, min_digits)
         if e164 is not None:
             out.append((m.start(), m.end(), e164))
+        elif "/" in m.group(0):
+            # "noll sju ... / noll sju ...": two numbers written one after the other
+            for part in _SLASH_PARTS.finditer(m.group(0)):
+                e164 = _spelled_number(part.group(0), words, min_digits)
+                if e164 is not None:
+                    lead = len(part.group(0)) - len(part.group(0).lstrip())
+                    trail = len(part.group(0).rstrip())
+                    out.append((m.start() + part.start() + lead, m.start() + part.start() + trail, e164))
 
 
 # Dates ("12/05/2025", "2025-05-12", not inside a longer run of numbers) and clock times
