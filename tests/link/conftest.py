@@ -8,14 +8,34 @@ TEXT = "Hej! Jag heter {n} och är {a} år. Jag är en glad och diskret tjej. Pr
 
 
 def obs(
-    site: str, ad_id: str, day: int, *, name: str = "Anna", age: int = 24, phones: tuple[str, ...] = (),
-    emails: tuple[str, ...] = (), images: tuple[str, ...] = (), kommun: str = "0580", body: str | None = None,
+    site: str,
+    ad_id: str,
+    day: int,
+    *,
+    name: str = "Anna",
+    age: int = 24,
+    phones: tuple[str, ...] = (),
+    emails: tuple[str, ...] = (),
+    images: tuple[str, ...] = (),
+    kommun: str = "0580",
+    body: str | None = None,
 ) -> Observation:
     """One observation on day ``day`` of March 2024."""
     return Observation(
-        site=site, site_ad_id=ad_id, seen_at=f"2024-03-{day:02d}T12:00:00Z", title=f"{name} {age} år",
-        body=body if body is not None else TEXT.format(n=name, a=age), location_text="Linköping", kommun_kod=kommun,
-        lan_kod=kommun[:2], age=age, language="sv", name=name, phones=phones, emails=emails, image_hashes=images,
+        site=site,
+        site_ad_id=ad_id,
+        seen_at=f"2024-03-{day:02d}T12:00:00Z",
+        title=f"{name} {age} år",
+        body=body if body is not None else TEXT.format(n=name, a=age),
+        location_text="Linköping",
+        kommun_kod=kommun,
+        lan_kod=kommun[:2],
+        age=age,
+        language="sv",
+        name=name,
+        phones=phones,
+        emails=emails,
+        image_hashes=images,
     )
 
 

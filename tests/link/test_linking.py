@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.link.conftest import days
 
 from lagesbild.link import LinkSettings, collect, explain, link, link_observations, periods
 from lagesbild.observations import Observation
-from tests.link.conftest import days, obs
 
 IMG_A = ("a3b1c2d3e4f50617", "0f1e2d3c4b5a6978")
 IMG_B = ("1111222233334444", "5555666677778888")
@@ -23,13 +23,14 @@ def _row(ads: object, site: str, ad_id: str) -> int:
 
 def test_periods_of_visibility_split_at_gaps() -> None:
     assert periods(["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-07"]) == [
-        ("2024-03-01", "2024-03-03"), ("2024-03-07", "2024-03-07")
+        ("2024-03-01", "2024-03-03"),
+        ("2024-03-07", "2024-03-07"),
     ]
 
 
 def test_repost_under_new_id_is_one_ad() -> None:
     o = days("s1", "A1", 1, 5, phones=("ph_1",)) + days("s1", "A2", 6, 9, phones=("ph_1",))
-    ads, linked = link_observations(o)
+    _, linked = link_observations(o)
     r = linked.result
     assert len(r.ad_ids) == 1
     assert _same(r.person, 0, 1)
@@ -37,24 +38,31 @@ def test_repost_under_new_id_is_one_ad() -> None:
 
 def test_new_ad_in_another_city_is_another_ad_of_the_same_person() -> None:
     o = days("s1", "A1", 1, 5, phones=("ph_1",)) + days("s1", "A2", 6, 9, phones=("ph_1",), kommun="0180")
-    ads, linked = link_observations(o)
+    _, linked = link_observations(o)
     assert len(linked.result.ad_ids) == 2
     assert len(linked.result.person_ids) == 1
 
 
 def test_same_person_across_sites_by_photo_after_a_phone_change() -> None:
     o = days("s1", "A1", 1, 3, phones=("ph_1",), images=IMG_A[:1]) + days(
-        "s2", "B1", 10, 12, phones=("ph_2",), images=("a3b1c2d3e4f50616",)  # 1 bit from IMG_A[0]
+        "s2",
+        "B1",
+        10,
+        12,
+        phones=("ph_2",),
+        images=("a3b1c2d3e4f50616",),  # 1 bit from IMG_A[0]
     )
-    ads, linked = link_observations(o)
+    _, linked = link_observations(o)
     assert len(linked.result.person_ids) == 1
 
 
 def test_network_phone_links_an_advertiser_not_a_person() -> None:
-    o = (days("s1", "A1", 1, 3, name="Anna", age=22, phones=("ph_net",))
-         + days("s1", "A2", 1, 3, name="Olga", age=25, phones=("ph_net",))
-         + days("s2", "B1", 1, 3, name="Maria", age=28, phones=("ph_net",)))
-    ads, linked = link_observations(o)
+    o = (
+        days("s1", "A1", 1, 3, name="Anna", age=22, phones=("ph_net",))
+        + days("s1", "A2", 1, 3, name="Olga", age=25, phones=("ph_net",))
+        + days("s2", "B1", 1, 3, name="Maria", age=28, phones=("ph_net",))
+    )
+    _, linked = link_observations(o)
     r = linked.result
     assert len(r.person_ids) == 3
     assert len(r.advertiser_ids) == 1
@@ -66,7 +74,7 @@ def test_shared_number_next_to_own_numbers_links_nobody() -> None:
     o: list[Observation] = []
     for k, name in enumerate(["Anna", "Olga", "Maria", "Lisa"]):
         o += days("s1", f"A{k}", 1, 3, name=name, age=20 + k, phones=(f"ph_own{k}", "ph_shared"))
-    ads, linked = link_observations(o)
+    _, linked = link_observations(o)
     r = linked.result
     assert "ph_shared" in r.shared_numbers
     assert len(r.advertiser_ids) == 4
@@ -75,7 +83,7 @@ def test_shared_number_next_to_own_numbers_links_nobody() -> None:
 
 def test_two_phones_of_one_person_are_not_a_shared_number() -> None:
     o = days("s1", "A1", 1, 3, phones=("ph_1", "ph_2")) + days("s2", "B1", 5, 7, phones=("ph_2", "ph_3"))
-    ads, linked = link_observations(o)
+    _, linked = link_observations(o)
     assert not linked.result.shared_numbers
     assert len(linked.result.person_ids) == 1
 
@@ -93,13 +101,17 @@ def test_stolen_photos_mark_a_suspected_scam() -> None:
 
 def test_same_name_without_shared_evidence_stays_apart() -> None:
     o = days("s1", "A1", 1, 3, phones=("ph_1",), body="x") + days("s1", "A2", 1, 3, phones=("ph_2",), body="y")
-    ads, linked = link_observations(o)
+    _, linked = link_observations(o)
     assert len(linked.result.person_ids) == 2
 
 
 def test_incremental_collection_equals_full() -> None:
-    o = (days("s1", "A1", 1, 5, phones=("ph_1",), images=IMG_A) + days("s2", "B1", 3, 9, phones=("ph_1",))
-         + days("s1", "A2", 6, 9, name="Olga", phones=("ph_1",)) + days("s3", "C1", 2, 8, phones=("ph_7",)))
+    o = (
+        days("s1", "A1", 1, 5, phones=("ph_1",), images=IMG_A)
+        + days("s2", "B1", 3, 9, phones=("ph_1",))
+        + days("s1", "A2", 6, 9, name="Olga", phones=("ph_1",))
+        + days("s3", "C1", 2, 8, phones=("ph_7",))
+    )
     full_ads, full = link_observations(o)
     first = [x for x in o if x.seen_at < "2024-03-05"]
     rest = [x for x in o if x.seen_at >= "2024-03-05"]
@@ -122,7 +134,9 @@ def test_ids_are_stable_when_new_ads_join() -> None:
 
 
 def test_explain_names_the_evidence() -> None:
-    o = days("s1", "A1", 1, 3, name="Anna", phones=("ph_net",)) + days("s1", "A2", 1, 3, name="Olga", phones=("ph_net",))
+    o = days("s1", "A1", 1, 3, name="Anna", phones=("ph_net",)) + days(
+        "s1", "A2", 1, 3, name="Olga", phones=("ph_net",)
+    )
     ads, linked = link_observations(o)
     e = explain(ads, linked, ("s1", "A1"), ("s1", "A2"))
     assert e.same == {"ad": False, "person": False, "advertiser": True, "network": True}

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from tests.link.conftest import days
+
 from lagesbild.link import explain, relink_stored, run
 from lagesbild.store import Store
 from lagesbild.store.links import LinkStore
-from tests.link.conftest import days
 
-DAY1 = (days("s1", "A1", 1, 5, name="Anna", phones=("ph_n",), images=("a3b1c2d3e4f50617",))
-        + days("s2", "B1", 2, 5, name="Olga", age=30, phones=("ph_n",)))
-DAY2 = (days("s1", "A1", 6, 7, name="Anna", phones=("ph_n",))
-        + days("s1", "A9", 8, 9, name="Anna", phones=("ph_n",))
-        + days("s3", "C1", 6, 9, name="Lisa", age=21, phones=("ph_x",)))
+DAY1 = days("s1", "A1", 1, 5, name="Anna", phones=("ph_n",), images=("a3b1c2d3e4f50617",)) + days(
+    "s2", "B1", 2, 5, name="Olga", age=30, phones=("ph_n",)
+)
+DAY2 = (
+    days("s1", "A1", 6, 7, name="Anna", phones=("ph_n",))
+    + days("s1", "A9", 8, 9, name="Anna", phones=("ph_n",))
+    + days("s3", "C1", 6, 9, name="Lisa", age=21, phones=("ph_x",))
+)
 
 
 def sorted_items(row: dict) -> list:  # type: ignore[type-arg]

@@ -22,7 +22,16 @@ __all__ = ["app", "export_links"]
 
 app = typer.Typer(no_args_is_help=True, help="Link reposts into ads, and ads into persons, advertisers and networks.")
 
-EXPORT_COLUMNS = ("observation_id", "site", "site_ad_id", "seen_at", "ad_id", "person_id", "advertiser_id", "network_id")
+EXPORT_COLUMNS = (
+    "observation_id",
+    "site",
+    "site_ad_id",
+    "seen_at",
+    "ad_id",
+    "person_id",
+    "advertiser_id",
+    "network_id",
+)
 
 
 @app.command("run")
@@ -61,8 +70,11 @@ def explain_cmd(
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False, indent=2) + "\n")
         return
-    render([{"level": k, "linked": "yes" if v else "no"} for k, v in e.same.items()], OutputFormat.table,
-           title=f"{e.a} and {e.b}")
+    render(
+        [{"level": k, "linked": "yes" if v else "no"} for k, v in e.same.items()],
+        OutputFormat.table,
+        title=f"{e.a} and {e.b}",
+    )
     for reason in e.reasons:
         console.print(f"- {reason}")
     for step in e.person_chain or e.advertiser_chain:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no stubs installed (pandas-stubs is not a dependency)
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -142,7 +142,7 @@ def _profiles(ads: SiteAds) -> IntArray:
     out = np.full(len(keys), -1, np.int64)
     for r, k in enumerate(keys):
         if k is not None:
-            out[r] = index.setdefault(k, len(index))  # type: ignore[arg-type]
+            out[r] = index.setdefault(k, len(index))
     return out
 
 
@@ -243,9 +243,11 @@ def _stolen_photos(ads: SiteAds, im_rows: IntArray, im_groups: IntArray, person:
     idx = per_person.index.to_numpy(np.int64)
     share = np.zeros(n_persons)
     share[idx] = (per_person["sum"] / per_person["size"]).to_numpy()
-    starts = pd.DataFrame({
-        "p": person, "first": [a.first_seen for a in ads.ads], "k": [a.kommun_kod for a in ads.ads]
-    }).dropna().drop_duplicates()
+    starts = (
+        pd.DataFrame({"p": person, "first": [a.first_seen for a in ads.ads], "k": [a.kommun_kod for a in ads.ads]})
+        .dropna()
+        .drop_duplicates()
+    )
     burst = np.zeros(n_persons, bool)
     multi = starts.groupby(["p", "first"]).k.size()
     burst[np.unique(multi[multi > 1].index.get_level_values(0).to_numpy(np.int64))] = True
@@ -314,10 +316,12 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
     person = _components(n, person_edges)
 
     # advertisers
-    adv_extra = Edges.concat([
-        _token_edges(ph_rows_u, ph_toks_u, profile, pk("phone"), by_profile=False),
-        _token_edges(em_rows, em_toks, profile, pk("email"), by_profile=False),
-    ])
+    adv_extra = Edges.concat(
+        [
+            _token_edges(ph_rows_u, ph_toks_u, profile, pk("phone"), by_profile=False),
+            _token_edges(em_rows, em_toks, profile, pk("email"), by_profile=False),
+        ]
+    )
     advertiser = _components(n, Edges.concat([person_edges, adv_extra]))
 
     # networks
@@ -326,7 +330,11 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
         pd.DataFrame({"a": advertiser, "p": person}).drop_duplicates()["a"].to_numpy(np.int64), minlength=n_adv
     )
     multi = (persons_per_adv >= s.template_min_persons) & s.template_networks
-    cross = (advertiser[ti] != advertiser[tj]) & multi[advertiser[ti]] & multi[advertiser[tj]] if len(ti) else np.zeros(0, bool)
+    cross = (
+        (advertiser[ti] != advertiser[tj]) & multi[advertiser[ti]] & multi[advertiser[tj]]
+        if len(ti)
+        else np.zeros(0, bool)
+    )
     template = Edges(ti[cross], tj[cross], np.full(int(cross.sum()), pk("text"), np.int64))
     adv_graph = Edges(advertiser[template.i], advertiser[template.j], template.kind)
     net_of_adv = _components(n_adv, adv_graph)
@@ -360,7 +368,11 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
     )
     log.info(
         "linked %d site ads: %d ads, %d persons, %d advertisers, %d networks",
-        n, len(result.ad_ids), len(result.person_ids), len(result.advertiser_ids), len(result.network_ids),
+        n,
+        len(result.ad_ids),
+        len(result.person_ids),
+        len(result.advertiser_ids),
+        len(result.network_ids),
     )
     return Linked(
         result=result,

@@ -35,7 +35,7 @@ def fold_name(name: str | None) -> str | None:
     return words[0] if words else None
 
 
-def _signature(o: Observation, name: str | None, settings: LinkSettings) -> np.ndarray:  # type: ignore[type-arg]
+def _signature(o: Observation, name: str | None, settings: LinkSettings) -> np.ndarray:
     text = f"{o.title or ''} . {o.body or ''}"
     words = mask_text(text, name=name, location=o.location_text)
     return minhash(shingles(words), settings.minhash_perm)
@@ -74,9 +74,21 @@ def collect(
         if ad is None:
             name = fold_name(o.name)
             ad = SiteAd(
-                site=o.site, site_ad_id=o.site_ad_id, first_seen=day, last_seen=day, days=[], n_obs=0,
-                name=name, age=o.age, kommun_kod=o.kommun_kod, lan_kod=o.lan_kod, language=o.language,
-                phones=set(), emails=set(), images=set(), signature=_signature(o, name, s),
+                site=o.site,
+                site_ad_id=o.site_ad_id,
+                first_seen=day,
+                last_seen=day,
+                days=[],
+                n_obs=0,
+                name=name,
+                age=o.age,
+                kommun_kod=o.kommun_kod,
+                lan_kod=o.lan_kod,
+                language=o.language,
+                phones=set(),
+                emails=set(),
+                images=set(),
+                signature=_signature(o, name, s),
             )
             by_key[key] = ad
         elif _earlier(o, ad):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no stubs installed (pandas-stubs is not a dependency)
 
 __all__ = ["Scores", "SimulatorTruth", "bcubed", "pairwise", "simulator_truth"]
 
@@ -28,7 +28,7 @@ class Scores:
     n_true: int
 
 
-def _cells(pred: npt.ArrayLike, true: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+def _cells(pred: npt.ArrayLike, true: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     df = pd.DataFrame({"p": np.asarray(pred), "t": np.asarray(true)})
     cells = df.groupby(["p", "t"], sort=False).size()
     n_p = df.groupby("p", sort=False).size()
@@ -70,7 +70,7 @@ def pairwise(pred: npt.ArrayLike, true: npt.ArrayLike) -> Scores:
     none_t = ta.isna() | (ta == -1) | (ta == "")
     both = ~none_p & ~none_t
 
-    def pairs(counts: pd.Series) -> float:  # type: ignore[type-arg]
+    def pairs(counts: pd.Series) -> float:
         c = counts.to_numpy(np.float64)
         return float((c * (c - 1) / 2).sum())
 
@@ -92,6 +92,7 @@ class SimulatorTruth:
         advertiser: the advertiser (``advertiser_id``).
         network: the network (``network_id``, None for independent sellers and scams).
         n_persons: persons with at least one ad (scams left out).
+        seller: the seller (persona) per site ad (``''`` for scams).
         n_sellers: sellers (personas: a person returning under a new name, phone and photos is a new seller) with ads.
     """
 
@@ -101,6 +102,7 @@ class SimulatorTruth:
     network: dict[tuple[str, str], str | None]
     n_persons: int
     n_sellers: int
+    seller: dict[tuple[str, str], str]
 
 
 def simulator_truth(folder: str | Path) -> SimulatorTruth:
@@ -118,7 +120,9 @@ def simulator_truth(folder: str | Path) -> SimulatorTruth:
             k = (r["site"], r["site_ad_id"])
             ad[k] = f"{r['site']}|{r['ad_uid']}"
             scam = r["is_scam"] == "true" or not r["seller_id"]
-            person[k] = f"scam-{r['advertiser_id']}" if scam else person_of.get(r["seller_id"], f"seller-{r['seller_id']}")
+            person[k] = (
+                f"scam-{r['advertiser_id']}" if scam else person_of.get(r["seller_id"], f"seller-{r['seller_id']}")
+            )
             adv[k] = r["advertiser_id"]
             seller[k] = r["seller_id"]
             net[k] = r["network_id"] or None
@@ -127,4 +131,4 @@ def simulator_truth(folder: str | Path) -> SimulatorTruth:
         if not p.startswith("scam-"):
             sellers.add(seller[k])
     n_persons = len({p for p in person.values() if not p.startswith("scam-")})
-    return SimulatorTruth(ad, person, adv, net, n_persons, len(sellers))
+    return SimulatorTruth(ad, person, adv, net, n_persons, len(sellers), seller)

@@ -115,7 +115,9 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
     idx = ads.index()
     for k in (a, b):
         if k not in idx:
-            raise InputError(f"{k[0]}:{k[1]} has not been linked (no such site ad; run `lagesbild link run` after importing)")
+            raise InputError(
+                f"{k[0]}:{k[1]} has not been linked (no such site ad; run `lagesbild link run` after importing)"
+            )
     i, j = idx[a], idx[b]
     x, y = ads.ads[i], ads.ads[j]
     r = linked.result
@@ -144,7 +146,9 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
     if usable:
         reasons.append(f"they share {len(usable)} phone number(s)")
     if len(usable) < len(phones):
-        reasons.append("a shared number they both show is used next to many other people's own numbers: it links nothing")
+        reasons.append(
+            "a shared number they both show is used next to many other people's own numbers: it links nothing"
+        )
     if emails:
         reasons.append(f"they share {len(emails)} e-mail address(es)")
     if bits is not None and bits <= linked.settings.image_max_bits:
@@ -162,7 +166,18 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
     if not same["advertiser"]:
         reasons.append("no chain of evidence joins them: different advertisers")
     return Explanation(
-        a=keys[i], b=keys[j], same=same, ids={keys[i]: r.ids_of(i), keys[j]: r.ids_of(j)}, shared_phones=shown,
-        shared_emails=emails, image_bits=bits, same_name=same_name, age_difference=age_diff, text_similarity=sim,
-        days_apart=days, person_chain=person_chain, advertiser_chain=adv_chain, reasons=reasons,
+        a=keys[i],
+        b=keys[j],
+        same=same,
+        ids={keys[i]: r.ids_of(i), keys[j]: r.ids_of(j)},
+        shared_phones=shown,
+        shared_emails=emails,
+        image_bits=bits,
+        same_name=same_name,
+        age_difference=age_diff,
+        text_similarity=sim,
+        days_apart=days,
+        person_chain=person_chain,
+        advertiser_chain=adv_chain,
+        reasons=reasons,
     )

@@ -13,7 +13,8 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped]  # no stubs installed (pandas-stubs is not a dependency)
 
 from lagesbild.estimate.crc import CaptureHistories
 from lagesbild.link._types import LinkResult, SiteAds
@@ -38,9 +39,7 @@ class Overlap:
     histories: CaptureHistories
 
 
-def capture_histories(
-    ads: SiteAds, result: LinkResult, *, period: str = "month", level: str = "lan"
-) -> list[Overlap]:
+def capture_histories(ads: SiteAds, result: LinkResult, *, period: str = "month", level: str = "lan") -> list[Overlap]:
     """Which persons were seen on which sites, for every period and area with at least one person.
 
     Args:
@@ -64,19 +63,25 @@ def capture_histories(
     site_idx = {s: k for k, s in enumerate(sites)}
     lengths = np.array([len(a.days) for a in ads.ads])
     rows = np.repeat(np.arange(len(ads)), lengths)
-    days = np.concatenate([np.array(a.days, dtype=f"<U{width}") for a in ads.ads if a.days]) if lengths.sum() else []
-    area_of = [
-        "SE" if level == "riket" else (a.lan_kod if level == "lan" else a.kommun_kod) for a in ads.ads
-    ]
-    df = pd.DataFrame({
-        "person": result.person[rows], "site": np.array([site_idx[a.site] for a in ads.ads])[rows],
-        "period": days, "area": np.array(area_of, dtype=object)[rows],
-    })
+    days: npt.NDArray[np.str_] = (
+        np.concatenate([np.array(a.days, dtype=f"<U{width}") for a in ads.ads if a.days])
+        if lengths.sum()
+        else np.zeros(0, dtype=f"<U{width}")
+    )
+    area_of = ["SE" if level == "riket" else (a.lan_kod if level == "lan" else a.kommun_kod) for a in ads.ads]
+    df = pd.DataFrame(
+        {
+            "person": result.person[rows],
+            "site": np.array([site_idx[a.site] for a in ads.ads])[rows],
+            "period": days,
+            "area": np.array(area_of, dtype=object)[rows],
+        }
+    )
     df = df[df["area"].notna() & ~result.fake_person[df["person"].to_numpy()]].drop_duplicates()
     out: list[Overlap] = []
     for (per, area), g in df.groupby(["period", "area"], sort=True):
         bits = np.zeros((g["person"].nunique(), len(sites)), dtype=np.int64)
-        codes, persons = pd.factorize(g["person"])
+        codes, _ = pd.factorize(g["person"])
         bits[codes, g["site"].to_numpy()] = 1
         patterns, counts = np.unique(bits, axis=0, return_counts=True)
         hist = CaptureHistories.from_counts(

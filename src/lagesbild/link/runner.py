@@ -59,7 +59,9 @@ class _Counter:
             yield o
 
 
-def link_observations(observations: Iterable[Observation], settings: LinkSettings | None = None) -> tuple[SiteAds, Linked]:
+def link_observations(
+    observations: Iterable[Observation], settings: LinkSettings | None = None
+) -> tuple[SiteAds, Linked]:
     """Link observations held in memory (no store): collect them into site ads and link those.
 
     Example::
@@ -97,7 +99,7 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     linked = link(ads, settings)
     t_link = time.perf_counter()
     r = linked.result
-    old: dict[tuple[str, str], tuple[str | None, ...]] = {}
+    old: dict[tuple[str, str], tuple[str | None, str | None, str | None, str | None]] = {}
     rows = None
     if incremental:
         # only clusters with new site ads, or whose ids moved, need new summaries
@@ -110,16 +112,35 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     t_sum = time.perf_counter()
     log.info(
         "timings: load %.1f s, read and collect %.1f s, link %.1f s, summarize %.1f s",
-        t_load - t0, t_collect - t_load, t_link - t_collect, t_sum - t_link,
+        t_load - t0,
+        t_collect - t_load,
+        t_link - t_collect,
+        t_sum - t_link,
     )
     seconds = time.perf_counter() - t0
     mode = "incremental" if incremental else "full"
     stale = None if rows is None else {old[r.keys[int(i)]] for i in rows if r.keys[int(i)] in old}
-    ls.save(ads, changed, r, summary,
-            {"mode": mode, "last_import_id": upto, "n_observations": obs.n, "seconds": seconds},
-            full=not incremental, old_labels=old, stale_ids=stale)
-    out = LinkRun(mode, obs.n, len(ads), len(r.ad_ids), r.n_persons, len(r.advertiser_ids), len(r.network_ids),
-                  int(r.fake_person.sum()), time.perf_counter() - t0)
+    ls.save(
+        ads,
+        changed,
+        r,
+        summary,
+        {"mode": mode, "last_import_id": upto, "n_observations": obs.n, "seconds": seconds},
+        full=not incremental,
+        old_labels=old,
+        stale_ids=stale,
+    )
+    out = LinkRun(
+        mode,
+        obs.n,
+        len(ads),
+        len(r.ad_ids),
+        r.n_persons,
+        len(r.advertiser_ids),
+        len(r.network_ids),
+        int(r.fake_person.sum()),
+        time.perf_counter() - t0,
+    )
     log.info("%s linking: %s", mode, out)
     return out
 

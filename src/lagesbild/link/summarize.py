@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no stubs installed (pandas-stubs is not a dependency)
 
 from lagesbild.link._types import LinkResult, SiteAd, SiteAds
 from lagesbild.link.collect import periods
@@ -100,18 +100,18 @@ def _join(values: object) -> str:
     return " ".join(sorted({str(v) for v in values if v is not None and v == v}))  # type: ignore[attr-defined]
 
 
-def _iso(days: pd.Series) -> list[str]:  # type: ignore[type-arg]
+def _iso(days: pd.Series) -> list[str]:
     return [str(d) for d in days.to_numpy(np.int64).astype("datetime64[D]")]
 
 
-def _days_by(labels: np.ndarray, ads: list[SiteAd]) -> dict[int, set[str]]:  # type: ignore[type-arg]
+def _days_by(labels: np.ndarray, ads: list[SiteAd]) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     for lab, x in zip(labels.tolist(), ads, strict=True):
         out.setdefault(lab, set()).update(x.days)
     return out
 
 
-def affected_rows(r: LinkResult, rows: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+def affected_rows(r: LinkResult, rows: np.ndarray) -> np.ndarray:
     """Every site ad in the advertisers and networks of ``rows`` (what must be summarized again)."""
     advs = np.unique(r.advertiser[rows])
     nets = np.unique(r.network[rows])
@@ -119,7 +119,7 @@ def affected_rows(r: LinkResult, rows: np.ndarray) -> np.ndarray:  # type: ignor
     return np.flatnonzero(np.isin(r.advertiser, advs) | np.isin(r.network, nets))
 
 
-def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Summary:  # type: ignore[type-arg]
+def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Summary:
     """Summary rows of a linking of ``ads`` (vectorized: a national archive summarizes in seconds).
 
     Args:
@@ -133,41 +133,78 @@ def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Su
     if rows is None:
         rows = np.arange(len(ads))
     a_sel = [a[int(i)] for i in rows]
-    df = pd.DataFrame({
-        "ad": r.ad[rows], "person": r.person[rows], "adv": r.advertiser[rows], "net": r.network[rows],
-        "site": [x.site for x in a_sel],
-        # days as integers: pandas aggregates numbers in C, strings in Python
-        "first": np.array([x.first_seen for x in a_sel], dtype="datetime64[D]").astype(np.int64),
-        "last": np.array([x.last_seen for x in a_sel], dtype="datetime64[D]").astype(np.int64),
-        "n_obs": [x.n_obs for x in a_sel], "kommun": [x.kommun_kod for x in a_sel], "row": rows,
-    })
+    df = pd.DataFrame(
+        {
+            "ad": r.ad[rows],
+            "person": r.person[rows],
+            "adv": r.advertiser[rows],
+            "net": r.network[rows],
+            "site": [x.site for x in a_sel],
+            # days as integers: pandas aggregates numbers in C, strings in Python
+            "first": np.array([x.first_seen for x in a_sel], dtype="datetime64[D]").astype(np.int64),
+            "last": np.array([x.last_seen for x in a_sel], dtype="datetime64[D]").astype(np.int64),
+            "n_obs": [x.n_obs for x in a_sel],
+            "kommun": [x.kommun_kod for x in a_sel],
+            "row": rows,
+        }
+    )
     g = df.groupby("ad", sort=True).agg(
         row=("row", "first"), first=("first", "min"), last=("last", "max"), n=("row", "size"), n_obs=("n_obs", "sum")
     )
     days = _days_by(r.ad[rows], a_sel)
     ad_rows = [
         AdRow(
-            r.ad_ids[ad], a[r0].site, r.person_ids[int(r.person[r0])], r.advertiser_ids[int(r.advertiser[r0])],
-            net[r0], a[r0].kommun_kod, a[r0].lan_kod, first, last, int(k), int(nobs),
+            r.ad_ids[ad],
+            a[r0].site,
+            r.person_ids[int(r.person[r0])],
+            r.advertiser_ids[int(r.advertiser[r0])],
+            net[r0],
+            a[r0].kommun_kod,
+            a[r0].lan_kod,
+            first,
+            last,
+            int(k),
+            int(nobs),
             ";".join(f"{x}/{y}" for x, y in periods(sorted(days[ad]))),
         )
         for ad, r0, first, last, k, nobs in zip(
-            g.index.tolist(), g["row"].tolist(), _iso(g["first"]), _iso(g["last"]), g["n"].tolist(),
-            g["n_obs"].tolist(), strict=True,
+            g.index.tolist(),
+            g["row"].tolist(),
+            _iso(g["first"]),
+            _iso(g["last"]),
+            g["n"].tolist(),
+            g["n_obs"].tolist(),
+            strict=True,
         )
     ]
-    sites = df[["person", "site"]].drop_duplicates().sort_values(["person", "site"]).groupby("person").site.agg(" ".join)
+    sites = (
+        df[["person", "site"]].drop_duplicates().sort_values(["person", "site"]).groupby("person").site.agg(" ".join)
+    )
     kommuns = (
-        df[["person", "kommun"]].dropna().drop_duplicates().sort_values(["person", "kommun"])
-        .groupby("person").kommun.agg(" ".join).reindex(sites.index, fill_value="")
+        df[["person", "kommun"]]
+        .dropna()
+        .drop_duplicates()
+        .sort_values(["person", "kommun"])
+        .groupby("person")
+        .kommun.agg(" ".join)
+        .reindex(sites.index, fill_value="")
     )
     g = df.groupby("person", sort=True).agg(
         row=("row", "first"), first=("first", "min"), last=("last", "max"), n=("ad", "nunique")
     )
     person_rows = [
         PersonRow(
-            r.person_ids[p], r.advertiser_ids[int(r.advertiser[r0])], net[r0], a[r0].name, a[r0].age, first, last,
-            int(k), sites[p], kommuns[p], int(r.fake_person[p]),
+            r.person_ids[p],
+            r.advertiser_ids[int(r.advertiser[r0])],
+            net[r0],
+            a[r0].name,
+            a[r0].age,
+            first,
+            last,
+            int(k),
+            sites[p],
+            kommuns[p],
+            int(r.fake_person[p]),
         )
         for p, r0, first, last, k in zip(
             g.index.tolist(), g["row"].tolist(), _iso(g["first"]), _iso(g["last"]), g["n"].tolist(), strict=True
@@ -179,17 +216,31 @@ def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Su
         phones.setdefault(lab, set()).update(x.phones)
         emails.setdefault(lab, set()).update(x.emails)
     g = df.groupby("adv", sort=True).agg(
-        row=("row", "first"), first=("first", "min"), last=("last", "max"), np_=("person", "nunique"),
+        row=("row", "first"),
+        first=("first", "min"),
+        last=("last", "max"),
+        np_=("person", "nunique"),
         na=("ad", "nunique"),
     )
     adv_rows = [
         AdvertiserRow(
-            r.advertiser_ids[v], net[r0], int(np_), int(na), first, last, _join(phones[v] - r.shared_numbers),
+            r.advertiser_ids[v],
+            net[r0],
+            int(np_),
+            int(na),
+            first,
+            last,
+            _join(phones[v] - r.shared_numbers),
             _join(emails[v]),
         )
         for v, r0, first, last, np_, na in zip(
-            g.index.tolist(), g["row"].tolist(), _iso(g["first"]), _iso(g["last"]), g["np_"].tolist(),
-            g["na"].tolist(), strict=True,
+            g.index.tolist(),
+            g["row"].tolist(),
+            _iso(g["first"]),
+            _iso(g["last"]),
+            g["np_"].tolist(),
+            g["na"].tolist(),
+            strict=True,
         )
     ]
     net_rows = []
@@ -203,8 +254,8 @@ def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Su
             for e in a[int(i)].emails:
                 emails_of.setdefault(e, set()).add(int(r.person[int(i)]))
         places = {x for x in g["kommun"] if x is not None}
-        ages = [x for i in rows if (x := a[int(i)].age) is not None]
-        langs = {x for i in rows if (x := a[int(i)].language)}
+        ages = [age for i in rows if (age := a[int(i)].age) is not None]
+        langs = {lang for i in rows if (lang := a[int(i)].language)}
         codes = []
         if any(len(v) > 1 for v in persons_of.values()):
             codes.append("shared_phone")
@@ -214,10 +265,18 @@ def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Su
             codes.append("very_young_age")
         if langs and "sv" not in langs:
             codes.append("foreign_language")
-        net_rows.append(NetworkRow(
-            r.network_ids[int(k)], int(g["person"].nunique()), int(g["adv"].nunique()), int(g["ad"].nunique()),
-            _join(places), _iso(g["first"].agg(["min"]))[0], _iso(g["last"].agg(["max"]))[0],
-            _join(p for p, v in persons_of.items() if len(v) > 1), _join(e for e, v in emails_of.items() if len(v) > 1),
-            " ".join(codes),
-        ))
+        net_rows.append(
+            NetworkRow(
+                r.network_ids[int(k)],
+                int(g["person"].nunique()),
+                int(g["adv"].nunique()),
+                int(g["ad"].nunique()),
+                _join(places),
+                _iso(g["first"].agg(["min"]))[0],
+                _iso(g["last"].agg(["max"]))[0],
+                _join(p for p, v in persons_of.items() if len(v) > 1),
+                _join(e for e, v in emails_of.items() if len(v) > 1),
+                " ".join(codes),
+            )
+        )
     return Summary(ad_rows, person_rows, adv_rows, net_rows)

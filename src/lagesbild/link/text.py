@@ -70,7 +70,8 @@ def minhash(hashes: npt.NDArray[np.uint64], n_perm: int) -> npt.NDArray[np.uint3
         return np.full(n_perm, _MAX, dtype=np.uint32)
     a, b = _perms(n_perm)
     values = (hashes[:, None] * a[None, :] + b[None, :]) % _PRIME
-    return (values.min(axis=0) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    sig: npt.NDArray[np.uint32] = (values.min(axis=0) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return sig
 
 
 def similarity(sig_a: npt.NDArray[np.uint32], sig_b: npt.NDArray[np.uint32]) -> float:
@@ -80,7 +81,9 @@ def similarity(sig_a: npt.NDArray[np.uint32], sig_b: npt.NDArray[np.uint32]) -> 
     return float(np.mean(sig_a == sig_b))
 
 
-def bucket_pairs(keys: npt.NDArray[np.generic], *, max_bucket: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def bucket_pairs(
+    keys: npt.NDArray[np.generic], *, max_bucket: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """All pairs of positions with equal ``keys``, leaving out groups larger than ``max_bucket``.
 
     Vectorized per group size (one ``triu_indices`` per size, not per group).

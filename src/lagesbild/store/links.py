@@ -27,21 +27,79 @@ __all__ = ["LinkStore", "RunInfo"]
 log = logging.getLogger(__name__)
 
 _SITE_AD_COLS = (
-    "site", "site_ad_id", "first_seen", "last_seen", "days", "n_obs", "name", "age", "kommun_kod", "lan_kod",
-    "language", "phones", "emails", "images", "signature", "ad_id", "person_id", "advertiser_id", "network_id",
+    "site",
+    "site_ad_id",
+    "first_seen",
+    "last_seen",
+    "days",
+    "n_obs",
+    "name",
+    "age",
+    "kommun_kod",
+    "lan_kod",
+    "language",
+    "phones",
+    "emails",
+    "images",
+    "signature",
+    "ad_id",
+    "person_id",
+    "advertiser_id",
+    "network_id",
 )
 # the observation columns Observation has (the foundation may add fields; read what both know)
 _OBS_COLS = tuple(f for f in Observation._fields if f in OBSERVATION_COLUMNS)
 _LIST_COLS = frozenset({"phones", "emails", "handles", "image_hashes"})
 _TABLES = {
-    "link_ads": ("ad_id", "site", "person_id", "advertiser_id", "network_id", "kommun_kod", "lan_kod", "first_seen",
-                 "last_seen", "n_site_ads", "n_obs", "periods"),
-    "link_persons": ("person_id", "advertiser_id", "network_id", "name", "age", "first_seen", "last_seen", "n_ads",
-                     "sites", "kommuns", "suspected_fake"),
-    "link_advertisers": ("advertiser_id", "network_id", "n_persons", "n_ads", "first_seen", "last_seen", "phones",
-                         "emails"),
-    "link_networks": ("network_id", "n_persons", "n_advertisers", "n_ads", "kommuns", "first_seen", "last_seen",
-                      "shared_phones", "shared_emails", "indicators"),
+    "link_ads": (
+        "ad_id",
+        "site",
+        "person_id",
+        "advertiser_id",
+        "network_id",
+        "kommun_kod",
+        "lan_kod",
+        "first_seen",
+        "last_seen",
+        "n_site_ads",
+        "n_obs",
+        "periods",
+    ),
+    "link_persons": (
+        "person_id",
+        "advertiser_id",
+        "network_id",
+        "name",
+        "age",
+        "first_seen",
+        "last_seen",
+        "n_ads",
+        "sites",
+        "kommuns",
+        "suspected_fake",
+    ),
+    "link_advertisers": (
+        "advertiser_id",
+        "network_id",
+        "n_persons",
+        "n_ads",
+        "first_seen",
+        "last_seen",
+        "phones",
+        "emails",
+    ),
+    "link_networks": (
+        "network_id",
+        "n_persons",
+        "n_advertisers",
+        "n_ads",
+        "kommuns",
+        "first_seen",
+        "last_seen",
+        "shared_phones",
+        "shared_emails",
+        "indicators",
+    ),
 }
 RunInfo = dict[str, Any]
 BATCH = 20_000
@@ -75,8 +133,9 @@ class LinkStore:
             v = conn.execute(text("SELECT MAX(last_import_id) FROM link_runs")).scalar_one()
         return None if v is None else int(v)
 
-    def observations(self, *, after_import: int = 0, up_to_import: int | None = None,
-                     batch_size: int = 20_000) -> Iterator[Observation]:
+    def observations(
+        self, *, after_import: int = 0, up_to_import: int | None = None, batch_size: int = 20_000
+    ) -> Iterator[Observation]:
         """Stored observations of imports ``after_import < import_id <= up_to_import``, oldest first."""
         where = "WHERE import_id > :a" + (" AND import_id <= :b" if up_to_import is not None else "")
         sql = text(f"SELECT {', '.join(_OBS_COLS)} FROM observations {where} ORDER BY id")
@@ -97,20 +156,33 @@ class LinkStore:
         out = []
         with self.engine.connect() as conn:
             for r in conn.execute(text(f"SELECT {', '.join(cols)} FROM link_site_ads")):
-                out.append(SiteAd(
-                    site=r[0], site_ad_id=r[1], first_seen=r[2], last_seen=r[3], days=r[4].split(), n_obs=int(r[5]),
-                    name=r[6], age=r[7], kommun_kod=r[8], lan_kod=r[9], language=r[10], phones=set(_split(r[11])),
-                    emails=set(_split(r[12])), images=set(_split(r[13])),
-                    signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
-                ))
+                out.append(
+                    SiteAd(
+                        site=r[0],
+                        site_ad_id=r[1],
+                        first_seen=r[2],
+                        last_seen=r[3],
+                        days=r[4].split(),
+                        n_obs=int(r[5]),
+                        name=r[6],
+                        age=r[7],
+                        kommun_kod=r[8],
+                        lan_kod=r[9],
+                        language=r[10],
+                        phones=set(_split(r[11])),
+                        emails=set(_split(r[12])),
+                        images=set(_split(r[13])),
+                        signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
+                    )
+                )
         return out
 
     def labels(self) -> dict[tuple[str, str], tuple[str | None, str | None, str | None, str | None]]:
         """The stored ad, person, advertiser and network id of each site ad."""
         with self.engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT site, site_ad_id, ad_id, person_id, advertiser_id, network_id FROM link_site_ads"
-            ))
+            rows = conn.execute(
+                text("SELECT site, site_ad_id, ad_id, person_id, advertiser_id, network_id FROM link_site_ads")
+            )
             return {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in rows}
 
     def site_ad(self, site: str, site_ad_id: str) -> SiteAd | None:
@@ -126,12 +198,26 @@ class LinkStore:
                 text(f"SELECT {', '.join(cols)} FROM link_site_ads WHERE site = :s AND site_ad_id = :i"),
                 {"s": site, "i": site_ad_id},
             ).all()
-        return [SiteAd(
-            site=r[0], site_ad_id=r[1], first_seen=r[2], last_seen=r[3], days=r[4].split(), n_obs=int(r[5]),
-            name=r[6], age=r[7], kommun_kod=r[8], lan_kod=r[9], language=r[10], phones=set(_split(r[11])),
-            emails=set(_split(r[12])), images=set(_split(r[13])),
-            signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
-        ) for r in rows]
+        return [
+            SiteAd(
+                site=r[0],
+                site_ad_id=r[1],
+                first_seen=r[2],
+                last_seen=r[3],
+                days=r[4].split(),
+                n_obs=int(r[5]),
+                name=r[6],
+                age=r[7],
+                kommun_kod=r[8],
+                lan_kod=r[9],
+                language=r[10],
+                phones=set(_split(r[11])),
+                emails=set(_split(r[12])),
+                images=set(_split(r[13])),
+                signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
+            )
+            for r in rows
+        ]
 
     def export_rows(self) -> Iterator[tuple[Any, ...]]:
         """One row per observation: observation id, site, site ad id, seen at, ad, person, advertiser, network id."""
@@ -158,14 +244,23 @@ class LinkStore:
         for r in rows:
             batch.append(r)
             if len(batch) >= BATCH:
-                conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+                conn.exec_driver_sql(sql, batch)
                 batch = []
         if batch:
-            conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+            conn.exec_driver_sql(sql, batch)
 
-    def save(self, ads: SiteAds, changed: set[tuple[str, str]], result: LinkResult, summary: Summary,
-             run: RunInfo, *, full: bool, old_labels: dict[tuple[str, str], Any] | None = None,
-             stale_ids: set[Any] | None = None) -> None:
+    def save(
+        self,
+        ads: SiteAds,
+        changed: set[tuple[str, str]],
+        result: LinkResult,
+        summary: Summary,
+        run: RunInfo,
+        *,
+        full: bool,
+        old_labels: dict[tuple[str, str], Any] | None = None,
+        stale_ids: set[Any] | None = None,
+    ) -> None:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
         Args:
@@ -187,19 +282,44 @@ class LinkStore:
             else:
                 self._delete_keys(conn, [k for k in changed if k in old])
             write = [i for i, a in enumerate(ads.ads) if full or a.key in changed]
-            self._insert(conn, "link_site_ads", _SITE_AD_COLS, (
-                (a.site, a.site_ad_id, a.first_seen, a.last_seen, " ".join(a.days), a.n_obs, a.name, a.age,
-                 a.kommun_kod, a.lan_kod, a.language, " ".join(sorted(a.phones)), " ".join(sorted(a.emails)),
-                 " ".join(sorted(a.images)), a.signature.astype(np.uint32).tobytes(), *ids[i])
-                for i in write for a in (ads.ads[i],)
-            ))
+            self._insert(
+                conn,
+                "link_site_ads",
+                _SITE_AD_COLS,
+                (
+                    (
+                        a.site,
+                        a.site_ad_id,
+                        a.first_seen,
+                        a.last_seen,
+                        " ".join(a.days),
+                        a.n_obs,
+                        a.name,
+                        a.age,
+                        a.kommun_kod,
+                        a.lan_kod,
+                        a.language,
+                        " ".join(sorted(a.phones)),
+                        " ".join(sorted(a.emails)),
+                        " ".join(sorted(a.images)),
+                        a.signature.astype(np.uint32).tobytes(),
+                        *ids[i],
+                    )
+                    for i in write
+                    for a in (ads.ads[i],)
+                ),
+            )
             # ids of untouched site ads change only when their clusters merged with new ones
-            moved = [(*ids[i], a.site, a.site_ad_id) for i, a in enumerate(ads.ads)
-                     if not full and a.key not in changed and old.get(a.key) != ids[i]]
+            moved = [
+                (*ids[i], a.site, a.site_ad_id)
+                for i, a in enumerate(ads.ads)
+                if not full and a.key not in changed and old.get(a.key) != ids[i]
+            ]
             if moved:
                 conn.exec_driver_sql(
                     f"UPDATE link_site_ads SET ad_id = {self._ph}, person_id = {self._ph}, advertiser_id = {self._ph}, "
-                    f"network_id = {self._ph} WHERE site = {self._ph} AND site_ad_id = {self._ph}", moved,  # type: ignore[arg-type]
+                    f"network_id = {self._ph} WHERE site = {self._ph} AND site_ad_id = {self._ph}",
+                    moved,
                 )
             for level, (table, cols) in enumerate(_TABLES.items()):
                 rows = getattr(summary, table.removeprefix("link_"))
@@ -209,7 +329,8 @@ class LinkStore:
                     gone = {t[level] for t in stale_ids if t[level] is not None} | {r[0] for r in map(astuple, rows)}
                     if gone:
                         conn.exec_driver_sql(
-                            f"DELETE FROM {table} WHERE {cols[0]} = {self._ph}", [(g,) for g in sorted(gone)]  # type: ignore[arg-type]
+                            f"DELETE FROM {table} WHERE {cols[0]} = {self._ph}",
+                            [(g,) for g in sorted(gone)],
                         )
                 self._insert(conn, table, cols, (astuple(r) for r in rows))
             conn.execute(
@@ -218,14 +339,24 @@ class LinkStore:
                     "n_persons, n_advertisers, n_networks, seconds) VALUES (:t, :m, :li, :no, :ns, :na, :np, :nv, "
                     ":nn, :s)"
                 ),
-                {"t": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "m": run["mode"], "li": run["last_import_id"],
-                 "no": run["n_observations"], "ns": len(ads), "na": len(result.ad_ids), "np": result.n_persons,
-                 "nv": len(result.advertiser_ids), "nn": len(result.network_ids), "s": run["seconds"]},
+                {
+                    "t": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "m": run["mode"],
+                    "li": run["last_import_id"],
+                    "no": run["n_observations"],
+                    "ns": len(ads),
+                    "na": len(result.ad_ids),
+                    "np": result.n_persons,
+                    "nv": len(result.advertiser_ids),
+                    "nn": len(result.network_ids),
+                    "s": run["seconds"],
+                },
             )
         log.info("saved linking: %d site ads written, %d moved", len(write), len(moved))
 
     def _delete_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> None:
         if keys:
             conn.exec_driver_sql(
-                f"DELETE FROM link_site_ads WHERE site = {self._ph} AND site_ad_id = {self._ph}", keys  # type: ignore[arg-type]
+                f"DELETE FROM link_site_ads WHERE site = {self._ph} AND site_ad_id = {self._ph}",
+                keys,
             )

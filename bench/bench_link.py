@@ -1,0 +1,171 @@
+"""Benchmark of linking: time and peak memory for 10k, 100k and 1M observations, and scores.
+
+Each size runs in its own process (so that peak memory is its own): the first N observations
+of a simulated world, minus their last day, are imported into a fresh SQLite store (not timed
+as linking), fully linked, then the last day is imported and linked incrementally. The
+linking is scored against the simulator's truth.
+
+Usage::
+
+    python bench/bench_link.py --world /tmp/world              # a folder written by `lagesbild simulate`
+    python bench/bench_link.py --preset national --seed 7      # simulate first (about 90 s)
+    python bench/bench_link.py --world /tmp/world --sizes 10000,100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _split(world: Path, n: int, out: Path) -> tuple[Path, Path, str]:
+    """Write the first ``n`` observations (whole days) and the following day to two files."""
+    head, day = out / "head.jsonl.gz", out / "day.jsonl.gz"
+    last = cut = None
+    with (
+        gzip.open(world / "observations.jsonl.gz", "rt", encoding="utf-8") as f,
+        gzip.open(head, "wt", encoding="utf-8", compresslevel=1) as h,
+        gzip.open(day, "wt", encoding="utf-8", compresslevel=1) as d,
+    ):
+        for k, line in enumerate(f):
+            i = line.index('"seen_at":"') + 11
+            when = line[i : i + 10]
+            if k < n or when == last:
+                h.write(line)
+                last = when
+                continue
+            if cut is None:
+                cut = when
+            if when != cut:
+                break
+            d.write(line)
+    return head, day, str(cut)
+
+
+def one(world: Path, n: int) -> dict[str, object]:
+    """Run one size in this process and return its figures."""
+    from lagesbild.ingest import import_file
+    from lagesbild.link import bcubed, pairwise, relink_stored, run, simulator_truth
+    from lagesbild.privacy import Pseudonymizer
+    from lagesbild.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        head, day, day_name = _split(world, n, t)
+        store = Store.open(f"sqlite:///{t / 'bench.db'}")
+        pz = Pseudonymizer(bytes(range(32)))
+        t0 = time.perf_counter()
+        imp = import_file(store, pz, head, parallel=n >= 200_000)
+        t_import = time.perf_counter() - t0
+        full = run(store, full=True)
+        import_file(store, pz, day)
+        inc = run(store)
+        ads, linked = relink_stored(store)
+        store.close()
+    truth = simulator_truth(world)
+    r = linked.result
+    w = np.array([a.n_obs for a in ads.ads])
+
+    def labels(d: dict[tuple[str, str], object]) -> np.ndarray:  # type: ignore[type-arg]
+        return np.repeat(np.array([d[k] for k in r.keys], dtype=object), w)
+
+    scores = {
+        name: bcubed(np.repeat(pred, w), labels(t)).__dict__
+        for name, pred, t in (
+            ("ad", r.ad, truth.ad),
+            ("person", r.person, truth.person),
+            ("advertiser", r.advertiser, truth.advertiser),
+        )
+    }
+    scores["network_pairwise"] = pairwise(np.repeat(r.network, w).astype(object), labels(truth.network)).__dict__
+    seen = {truth.person[k] for k in r.keys}
+    return {
+        "observations": imp.n_new + inc.n_observations,
+        "import_s": round(t_import, 1),
+        "full_s": round(full.seconds, 1),
+        "incremental_day": day_name,
+        "incremental_obs": inc.n_observations,
+        "incremental_s": round(inc.seconds, 2),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "site_ads": inc.n_site_ads,
+        "ads": inc.n_ads,
+        "persons": inc.n_persons,
+        "personas": len(r.person_ids),
+        "suspected_scams": inc.n_suspected_fake,
+        "advertisers": inc.n_advertisers,
+        "networks": inc.n_networks,
+        "true_persons": len({p for p in seen if not p.startswith("scam-")}),
+        "true_sellers": len({truth.seller[k] for k in r.keys if truth.seller[k]}),
+        "true_scams": len({p for p in seen if p.startswith("scam-")}),
+        "true_networks": len({truth.network[k] for k in r.keys} - {None}),
+        "shared_numbers": len(r.shared_numbers),
+        "scores": scores,
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--world", type=Path, help="a simulator output folder")
+    p.add_argument("--preset", default="national")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--sizes", default="10000,100000,1000000")
+    p.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    world = a.world
+    if world is None or not (world / "observations.jsonl.gz").exists():
+        world = world or Path(tempfile.mkdtemp()) / a.preset
+        print(f"simulating {a.preset} (seed {a.seed}) into {world} ...", flush=True)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "lagesbild"),
+                "simulate",
+                "--preset",
+                a.preset,
+                "--seed",
+                str(a.seed),
+                "--out",
+                str(world),
+                "-q",
+            ],
+            check=True,
+        )
+    if a.one:
+        print(json.dumps(one(world, a.one)))
+        return
+    rows = []
+    for n in (int(x) for x in a.sizes.split(",")):
+        out = subprocess.run(
+            [sys.executable, __file__, "--world", str(world), "--one", str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(res)
+        s = res["scores"]
+        print(
+            f"{res['observations']:>9,} obs: full {res['full_s']:6.1f} s, "
+            f"incremental day ({res['incremental_obs']:,} obs) "
+            f"{res['incremental_s']:5.2f} s, peak {res['peak_mb']:,} MB | B3 F1 person {s['person']['f1']:.4f} "
+            f"advertiser {s['advertiser']['f1']:.4f} ad {s['ad']['f1']:.4f} | network pairwise F1 "
+            f"{s['network_pairwise']['f1']:.4f} (P {s['network_pairwise']['precision']:.4f} R "
+            f"{s['network_pairwise']['recall']:.4f}) | persons {res['persons']:,} "
+            f"(personas {res['personas']:,}) vs true "
+            f"{res['true_persons']:,} persons / {res['true_sellers']:,} sellers; scams {res['suspected_scams']} vs "
+            f"{res['true_scams']}; networks {res['networks']} vs {res['true_networks']}",
+            flush=True,
+        )
+    print(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
