@@ -88,6 +88,16 @@ def test_written_language_identifies_offline() -> None:
     assert written_language("kort") is None
 
 
+def test_written_language_takes_two_swedish_stop_words_for_swedish() -> None:
+    # The identifier alone calls short Swedish ads Danish.
+    assert written_language("Ring mig så ses vi (30) Nr: (070) 174 06 40 Öppet kl 10-22") == "sv"
+
+
+def test_written_language_lets_the_identifier_decide_mixed_scripts() -> None:
+    text = "สวัสดีค่ะ ฉันชื่อ Ploy อายุ 19 ปี อยู่ที่ Jönköping Welcome! My name is Ploy, 19."
+    assert written_language(text) == "th"
+
+
 def test_find_touring_reads_signals_and_visit_dates() -> None:
     t = find_touring("Ny i stan! Bara tre dagar, 12/5-15/5, på turné")
     assert t.kinds == ("new_in_town", "short_stay", "on_tour")

@@ -2,9 +2,9 @@
 
 Offered languages are read after a cue word from ``rules/languages.yaml`` ("pratar",
 "speaks", "språk:"). The written language is identified offline: a count of very
-common Swedish and English words settles most ads at once, and ``py3langid``
-restricted to the languages in the rules file decides the rest (its model ships with
-the package; nothing is downloaded).
+common Swedish and English words (the rules file's ``stopwords``) settles most ads at
+once, and ``py3langid`` restricted to the languages in the rules file decides the rest
+(its model ships with the package; nothing is downloaded).
 
 >>> languages_offered("Jag pratar svenska, engelska och lite spanska")
 ('sv', 'en', 'es')
@@ -23,53 +23,9 @@ from lagesbild.normalize._text import fold_text
 
 __all__ = ["languages_offered", "written_language"]
 
-_SV = frozenset(
-    [
-        "och",
-        "jag",
-        "är",
-        "att",
-        "det",
-        "för",
-        "med",
-        "till",
-        "mig",
-        "på",
-        "som",
-        "har",
-        "inte",
-        "du",
-        "en",
-        "ett",
-        "kan",
-        "vill",
-        "ring",
-        "välkommen",
-        "hos",
-    ]
-)
-_EN = frozenset(
-    [
-        "and",
-        "the",
-        "am",
-        "to",
-        "for",
-        "with",
-        "me",
-        "you",
-        "is",
-        "are",
-        "call",
-        "my",
-        "of",
-        "new",
-        "your",
-        "will",
-        "be",
-    ]
-)
 _WORD = re.compile(r"[^\W\d_]+")
+# Letters of scripts other than Latin (Greek to CJK; emoji and symbols are not letters).
+_NON_LATIN = re.compile(r"[\u0370-\u1fff\u2c00-\ud7ff\uf900-\ufdff\ufe70-\ufeff]")
 _STOP = re.compile(r"[.!?\n]")
 
 
@@ -114,17 +70,36 @@ def _identifier() -> Any:
     return ident
 
 
+@cache
+def _stopwords() -> tuple[frozenset[str], frozenset[str], int, int, int, int]:
+    cfg = rules("languages")
+    words = cfg["stopwords"]
+    d = cfg["decide"]
+    return (
+        frozenset(str(w) for w in words["sv"]),
+        frozenset(str(w) for w in words["en"]),
+        int(cfg["min_chars"]),
+        int(d["min_words"]),
+        int(d["ratio"]),
+        int(d["min_words_alone"]),
+    )
+
+
 @lru_cache(maxsize=50_000)
 def written_language(text: str) -> str | None:
     """ISO 639-1 code of the language ``text`` is written in; None if too short to tell."""
-    if len(text) < int(rules("languages")["min_chars"]):
+    sv_words, en_words, min_chars, min_words, ratio, alone = _stopwords()
+    if len(text) < min_chars:
         return None
     words = _WORD.findall(text[:600].lower())
-    sv = sum(w in _SV for w in words)
-    en = sum(w in _EN for w in words)
-    if sv >= 3 and sv >= 4 * en:
+    sv = sum(w in sv_words for w in words)
+    en = sum(w in en_words for w in words)
+    # Two stop words settle a Latin-script ad, not one that also has another script
+    # (a Thai or Russian opening followed by a few English words).
+    latin = _NON_LATIN.search(text, 0, 600) is None
+    if (sv >= min_words and sv >= ratio * en) or (latin and sv >= alone and en == 0):
         return "sv"
-    if en >= 3 and en >= 4 * sv:
+    if (en >= min_words and en >= ratio * sv) or (latin and en >= alone and sv == 0):
         return "en"
     code, _ = _identifier().classify(text[:600])
     return str(code)

@@ -164,7 +164,13 @@ def _fuzzy(token: str) -> str | None:
     return None if found is None else str(found[0])
 
 
+@lru_cache(maxsize=200_000)
 def _lookup(key: str) -> tuple[_Cand, ...] | None:
+    """The candidates of a folded name (or of the name without a suffix such as "-området").
+
+    Cached: most tokens of ad text are the same few thousand words, and an unknown word
+    costs a dictionary lookup per suffix.
+    """
     idx = _index()
     cands = idx.names.get(key)
     if cands is not None or " " in key:
