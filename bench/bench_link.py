@@ -86,6 +86,8 @@ def one(world: Path, n: int) -> dict[str, object]:
             ("advertiser", r.advertiser, truth.advertiser),
         )
     }
+    persona = {k: v or truth.person[k] for k, v in truth.seller.items()}  # scams: their advertiser
+    scores["persona"] = bcubed(np.repeat(r.person, w), labels(persona)).__dict__  # type: ignore[arg-type]
     scores["network_pairwise"] = pairwise(np.repeat(r.network, w).astype(object), labels(truth.network)).__dict__
     seen = {truth.person[k] for k in r.keys}
     return {
@@ -156,6 +158,7 @@ def main() -> None:
             f"{res['observations']:>9,} obs: full {res['full_s']:6.1f} s, "
             f"incremental day ({res['incremental_obs']:,} obs) "
             f"{res['incremental_s']:5.2f} s, peak {res['peak_mb']:,} MB | B3 F1 person {s['person']['f1']:.4f} "
+            f"persona {s['persona']['f1']:.4f} "
             f"advertiser {s['advertiser']['f1']:.4f} ad {s['ad']['f1']:.4f} | network pairwise F1 "
             f"{s['network_pairwise']['f1']:.4f} (P {s['network_pairwise']['precision']:.4f} R "
             f"{s['network_pairwise']['recall']:.4f}) | persons {res['persons']:,} "

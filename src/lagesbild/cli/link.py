@@ -101,8 +101,17 @@ def overlap_cmd(
     console.print(f"wrote {len(tables)} capture-history tables to {out}")
 
 
-def export_links(ctx: typer.Context, out: Path | None = None) -> None:
-    """Write one CSV row per observation with its ad, person, advertiser and network ids (to ``out`` or stdout)."""
+def export_links(
+    ctx: typer.Context,
+    fmt: str = typer.Option("csv", "--format", help="csv (the only format)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """One CSV row per observation with its ad, person, advertiser and network ids (and site, site ad id).
+
+    Example: lagesbild export links --format csv > links.csv
+    """
+    if fmt != "csv":
+        raise typer.BadParameter(f"only csv is supported, not {fmt!r}", param_hint="--format")
     with workspace(ctx) as ws:
         f = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
         try:

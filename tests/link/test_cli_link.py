@@ -1,0 +1,80 @@
+"""`lagesbild link ...` and the export of links, through a root app wired like the real one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from lagesbild.cli import app as main_app
+from lagesbild.cli import link as link_cli
+from lagesbild.settings import Settings
+
+runner = CliRunner()
+
+root = typer.Typer()
+
+
+@root.callback()
+def _global(ctx: typer.Context, home: Path = typer.Option(...), db: str = typer.Option(...)) -> None:
+    ctx.obj = {"home": home, "db": db, "key_file": None}
+
+
+root.add_typer(link_cli.app, name="link")
+root.command("export-links")(link_cli.export_links)
+
+
+def _ads(tmp_path: Path) -> Path:
+    recs = []
+    for day in range(1, 4):
+        for ad, name, phone in (
+            ("1", "Anna", "070-174 06 20"),
+            ("2", "Olga", "070-174 06 20"),
+            ("3", "Lisa", "070-174 06 33"),
+        ):
+            recs.append(
+                {
+                    "site": "s1" if ad != "3" else "s2",
+                    "site_ad_id": ad,
+                    "seen_at": f"2025-01-0{day}",
+                    "location": "Linköping",
+                    "name": name,
+                    "age": 25,
+                    "phones": [phone],
+                    "title": f"{name} 25",
+                }
+            )
+    p = tmp_path / "ads.jsonl"
+    p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    return p
+
+
+def test_run_explain_export_overlap(settings: Settings, tmp_path: Path) -> None:
+    args = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(main_app, [*args, "init"]).exit_code == 0
+    res = runner.invoke(main_app, [*args, "import", str(_ads(tmp_path)), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(root, [*args, "link", "run"])
+    assert res.exit_code == 0, res.output
+    assert "3 persons" in res.output and "1 networks" in res.output
+    res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    e = json.loads(res.output)
+    assert e["same"]["network"] and not e["same"]["person"]
+    res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s9:nope"])
+    assert res.exit_code == 2
+    assert "has not been linked" in res.output
+    res = runner.invoke(root, [*args, "export-links"])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.output)))
+    assert len(rows) == 9
+    assert len({r["network_id"] for r in rows if r["site_ad_id"] in ("1", "2")}) == 1
+    res = runner.invoke(root, [*args, "link", "overlap", "--out", str(tmp_path / "crc"), "--level", "riket"])
+    assert res.exit_code == 0, res.output
+    tables = sorted((tmp_path / "crc").glob("*_SE.csv"))
+    assert tables  # one per month (dates without a time are Swedish local time, so they can fall in two)
+    assert tables[-1].read_text(encoding="utf-8").splitlines()[0] == "s1,s2,freq"
