@@ -77,7 +77,7 @@ def test_networks_are_precise(world: tuple[SiteAds, Linked, SimulatorTruth]) -> 
 
 
 def test_no_network_of_unrelated_people_through_a_shared_number(world: tuple[SiteAds, Linked, SimulatorTruth]) -> None:
-    ads, linked, truth = world
+    _, linked, truth = world
     r = linked.result
     for k in range(len(r.network_ids)):
         rows = np.flatnonzero(r.network == k)
