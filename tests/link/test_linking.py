@@ -155,3 +155,16 @@ def test_order_of_observations_does_not_matter() -> None:
     _, b = link_observations(list(reversed(o)))
     assert a.result.person_ids == b.result.person_ids
     assert a.result.person.tolist() == b.result.person.tolist()
+
+
+def test_ad_without_identifiers_joins_its_profile_by_text() -> None:
+    o = days("s1", "A1", 1, 3, phones=("ph_1",)) + days("s2", "B1", 2, 4)
+    _, linked = link_observations(o)
+    assert len(linked.result.person_ids) == 1
+    assert linked.person_edges.kind.tolist().count(3) >= 1  # a text edge
+
+
+def test_alike_text_does_not_join_ads_with_their_own_different_numbers() -> None:
+    o = days("s1", "A1", 1, 3, phones=("ph_1",)) + days("s2", "B1", 2, 4, phones=("ph_2",))
+    _, linked = link_observations(o)
+    assert len(linked.result.person_ids) == 2

@@ -146,6 +146,14 @@ def _profiles(ads: SiteAds) -> IntArray:
     return out
 
 
+def _profile_place(ads: SiteAds, profile: IntArray) -> IntArray:
+    """Block number per site ad: one per (profile, municipality); -1 when either is unknown."""
+    places = pd.factorize(pd.Series([a.kommun_kod for a in ads.ads], dtype=object), use_na_sentinel=True)[0]
+    known = (profile >= 0) & (places >= 0)
+    out: IntArray = np.where(known, profile * (int(places.max(initial=0)) + 1) + places, -1).astype(np.int64)
+    return out
+
+
 def _chain(group: npt.NDArray[np.int64], rows: IntArray) -> tuple[IntArray, IntArray]:
     """Edges chaining consecutive rows of each group (rows sorted by group)."""
     same = group[1:] == group[:-1]
@@ -301,7 +309,12 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
 
     # text templates
     sigs = np.stack([a.signature for a in ads.ads]) if n else np.zeros((0, s.minhash_perm), np.uint32)
-    ti, tj, _sim = lsh_pairs(sigs, bands=s.lsh_bands, threshold=s.text_threshold, max_bucket=s.max_bucket)
+    # Text ties a person only within one profile and place; unless templates may join networks,
+    # candidates are blocked by (name, age, municipality), which keeps boilerplate out of the buckets.
+    blocks = None if s.template_networks else _profile_place(ads, profile)
+    ti, tj, _sim = lsh_pairs(
+        sigs, bands=s.lsh_bands, threshold=s.text_threshold, max_bucket=s.max_bucket, blocks=blocks
+    )
 
     # persons
     pk = KINDS.index
@@ -310,7 +323,13 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
         _token_edges(em_rows, em_toks, profile, pk("email"), by_profile=True),
         _token_edges(im_rows, im_toks, profile, pk("image"), by_profile=True),
     ]
-    ok = _compatible(ads, ti, tj, s.age_tolerance)
+    # Text only ties an ad without identifiers of its own (no usable phone, e-mail or photo) to
+    # its profile: two ads with different numbers and different photos are different women,
+    # however alike their boilerplate (measured on the national simulator).
+    has_ident = np.zeros(n, bool)
+    for (r_,) in ((ph_rows_u,), (em_rows,), (im_rows,)):
+        has_ident[r_] = True
+    ok = _compatible(ads, ti, tj, s.age_tolerance) & ~(has_ident[ti] & has_ident[tj]) if len(ti) else np.zeros(0, bool)
     parts.append(Edges(ti[ok], tj[ok], np.full(int(ok.sum()), pk("text"), np.int64)))
     person_edges = Edges.concat(parts)
     person = _components(n, person_edges)

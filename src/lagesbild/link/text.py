@@ -110,7 +110,12 @@ def bucket_pairs(
 
 
 def lsh_pairs(
-    signatures: npt.NDArray[np.uint32], *, bands: int, threshold: float, max_bucket: int
+    signatures: npt.NDArray[np.uint32],
+    *,
+    bands: int,
+    threshold: float,
+    max_bucket: int,
+    blocks: npt.NDArray[np.int64] | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Pairs of rows whose signatures agree on a whole band and whose estimated similarity is at least ``threshold``.
 
@@ -120,6 +125,8 @@ def lsh_pairs(
         threshold: verification threshold on the estimated Jaccard similarity.
         max_bucket: buckets with more rows than this are boilerplate; they give no pairs (their rows
             still meet through other bands).
+        blocks: optional block number per row: only rows of one block pair (rows with a negative
+            block pair with nothing). Blocking by profile keeps boilerplate out of the buckets.
 
     Returns:
         ``(i, j, similarity)`` arrays with ``i < j``, each pair once.
@@ -130,12 +137,19 @@ def lsh_pairs(
         return empty
     r = n_perm // bands
     valid = ~(signatures == _MAX).all(axis=1)
+    if blocks is not None:
+        valid &= blocks >= 0
     ii: list[npt.NDArray[np.int64]] = []
     jj: list[npt.NDArray[np.int64]] = []
     rows = np.flatnonzero(valid).astype(np.int64)
     for band in range(bands):
-        block = np.ascontiguousarray(signatures[rows, band * r : (band + 1) * r])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * r))).ravel()
+        block = signatures[rows, band * r : (band + 1) * r]
+        if blocks is not None:
+            block = np.column_stack(
+                [block, (blocks[rows] & 0xFFFFFFFF).astype(np.uint32), (blocks[rows] >> 32).astype(np.uint32)]
+            )
+        block = np.ascontiguousarray(block)
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).ravel()
         a, b = bucket_pairs(keys, max_bucket=max_bucket)
         ii.append(rows[a])
         jj.append(rows[b])
