@@ -129,6 +129,11 @@ def _facts(contents: Sequence[Content]) -> list[Facts]:
     return [fact_row(normalize_ad(title, body, location)) for title, body, location in contents]
 
 
+def _warm_up() -> None:
+    """Load rules, gazetteer and language model in a new worker while the parent reads."""
+    normalize_ad("Anna 25", "Hej! Jag är ny i stan, ring mig. 1500 kr/30 min", "Linköping")
+
+
 def _worker_count(workers: int | None, n_pending: int) -> int:
     if workers is not None:
         return max(0, workers)
@@ -170,7 +175,11 @@ def normalize_store(
     log.info("normalizing %d observations (rules %s, %d workers)", total, RULES_VERSION, n_workers)
     known: dict[Content, Facts] = {}
     done = n_distinct = n_batches = 0
-    pool = ProcessPoolExecutor(n_workers, mp_context=mp.get_context("spawn")) if n_workers and total else None
+    pool = (
+        ProcessPoolExecutor(n_workers, mp_context=mp.get_context("spawn"), initializer=_warm_up)
+        if n_workers and total
+        else None
+    )
 
     def read(after: int) -> list[tuple[int, str | None, str | None, str | None]]:
         return ns.pending(after_id=after, limit=batch_size, rules_version=RULES_VERSION, all_=all, upto=upto)

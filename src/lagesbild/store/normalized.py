@@ -111,19 +111,26 @@ class NormalizedStore:
             all_: every observation, normalized or not.
             upto: only observations up to this id (the newest when the run started).
         """
+        ph = self.store.dialect.placeholder
+        where = f"o.id > {ph} AND o.id <= {ph}"
+        params: tuple[Any, ...] = (after_id, self.max_observation_id() if upto is None else upto)
+        if not all_:
+            where += f" AND (n.observation_id IS NULL OR n.rules_version <> {ph})"
+            params += (rules_version,)
         sql = (
             "SELECT o.id, o.title, o.body, o.location_text FROM observations o "
             "LEFT JOIN normalized_observations n ON n.observation_id = o.id "
-            f"WHERE {self._where(all_)} ORDER BY o.id LIMIT :limit"
+            f"WHERE {where} ORDER BY o.id LIMIT {int(limit)}"
         )
-        params = {
-            "after": after_id,
-            "upto": self.max_observation_id() if upto is None else upto,
-            "v": rules_version,
-            "limit": limit,
-        }
+        # The driver's own cursor: plain tuples, without a result object per row (the batch
+        # is read whole, and this is most of a re-normalization's reading time).
         with self.engine.connect() as conn:
-            return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(text(sql), params)]
+            cursor = conn.connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return [(int(r[0]), r[1], r[2], r[3]) for r in cursor.fetchall()]
+            finally:
+                cursor.close()
 
     def save(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert or replace the facts of ``rows`` (in :data:`NORMALIZED_COLUMNS` order), in one transaction.
