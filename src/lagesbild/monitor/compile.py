@@ -24,28 +24,11 @@ from zoneinfo import ZoneInfo
 from parsel import Selector
 
 from lagesbild.monitor.spec import LIST_FIELDS, FieldSpec, Profile
+from lagesbild.refdata import SWEDISH_MONTHS
 
 __all__ = ["AdRead", "CompiledProfile", "ListingRead", "compile_field", "compile_profile", "make_selector"]
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        (
-            "januari",
-            "februari",
-            "mars",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "augusti",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        )
-    )
-}
+_MONTHS = {m: i + 1 for i, m in enumerate(SWEDISH_MONTHS)}
 _SWEDISH_DATE = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})(?:\D+(\d{1,2})[:.](\d{2}))?", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _WS = re.compile(r"\s+")

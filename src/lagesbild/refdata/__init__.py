@@ -30,6 +30,7 @@ from lagesbild.refdata._areas import (
     municipalities_in,
     municipality,
 )
+from lagesbild.refdata._calendar import SWEDISH_MONTHS, swedish_date
 from lagesbild.refdata._gazetteer import GazetteerEntry, fold_name, gazetteer, postcodes
 from lagesbild.refdata._geo import boundaries
 from lagesbild.refdata._manifest import manifest
@@ -42,6 +43,7 @@ from lagesbild.refdata._population import (
 
 __all__ = [
     "AGES",
+    "SWEDISH_MONTHS",
     "County",
     "GazetteerEntry",
     "Municipality",
@@ -61,4 +63,5 @@ __all__ = [
     "municipality",
     "parse_pxweb_population",
     "postcodes",
+    "swedish_date",
 ]

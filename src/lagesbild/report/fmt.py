@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from lagesbild.refdata import SWEDISH_MONTHS
+
 __all__ = ["NBSP", "fmt_date", "fmt_int", "fmt_num", "fmt_pct", "fmt_signed_pct", "round_estimate"]
 
 NBSP = "\u00a0"
 _MONTHS = {
-    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-           "november", "december"),
+    "sv": SWEDISH_MONTHS,
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"),
 }  # fmt: skip

@@ -63,6 +63,7 @@ import typer
 from markupsafe import Markup, escape
 
 from lagesbild.errors import InputError, InputErrors
+from lagesbild.refdata import swedish_date
 
 __all__ = [
     "LAYOUTS",
@@ -88,20 +89,6 @@ LAYOUTS = ("classic", "cards", "table")
 
 DEFAULT_START = dt.date(2023, 1, 1)
 _TEMPLATES = Path(__file__).parent / "templates"
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 # A valid 1x1 grey PNG: images are represented by their perceptual hash, never by real pictures.
 _PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -738,7 +725,7 @@ def _fmt_date(value: str | None, style: str) -> str:
     if style == "iso":
         return t.strftime("%Y-%m-%d %H:%M") if has_time else t.strftime("%Y-%m-%d")
     if style == "long":
-        s = f"{t.day} {_MONTHS[t.month - 1]} {t.year}"
+        s = swedish_date(t)
         return f"{s} kl. {t:%H:%M}" if has_time else s
     return t.strftime("%Y-%m-%d")
 

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lagesbild.refdata import municipalities
+from lagesbild.refdata import municipalities, swedish_date
 
 __all__ = ["COURT_SEATS", "VerdictsConfig", "court_for", "sample_verdicts", "write_judgment"]
 
@@ -196,20 +196,6 @@ def court_for(kommun: str) -> str:
     return _court_table()[kommun][0]
 
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 _FIRST = ("Test", "Prov", "Exempel", "Fiktiv", "Påhittad")
 _LAST = ("Testsson", "Provsson", "Exempelsson", "Fiktivsson", "Påhittadsson")
 _VENUES = ("i en lägenhet", "på ett hotell", "i en bil", "i en bostad", "på ett hotellrum")
@@ -226,7 +212,7 @@ _AD_NO = (
 
 
 def _long_date(d: date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return swedish_date(d)
 
 
 def _place(kommun: str, rng: np.random.Generator) -> str:
