@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.link.conftest import days
+from tests.link.conftest import days, obs
 
 from lagesbild.link import LinkSettings, collect, explain, link, link_observations, periods
 from lagesbild.observations import Observation
@@ -168,3 +168,26 @@ def test_alike_text_does_not_join_ads_with_their_own_different_numbers() -> None
     o = days("s1", "A1", 1, 3, phones=("ph_1",)) + days("s2", "B1", 2, 4, phones=("ph_2",))
     _, linked = link_observations(o)
     assert len(linked.result.person_ids) == 2
+
+
+def test_ads_without_name_or_age_join_the_one_profile_of_their_number() -> None:
+    o = [*days("s1", "A1", 1, 3, phones=("ph_1",)), obs("s2", "B1", 2, phones=("ph_1",))._replace(name=None, age=None)]
+    _, linked = link_observations(o)
+    assert len(linked.result.person_ids) == 1
+
+
+def test_capture_histories_are_read_by_the_crc_reader() -> None:
+    from lagesbild.estimate.crc_io import parse_capture_csv
+    from lagesbild.link import capture_histories, to_csv
+
+    o = (
+        days("s1", "A1", 1, 3, phones=("ph_1",))
+        + days("s2", "B1", 1, 3, phones=("ph_1",))
+        + days("s1", "A2", 1, 3, name="Olga", phones=("ph_2",), images=IMG_B)
+    )
+    ads, linked = link_observations(o)
+    (table,) = capture_histories(ads, linked.result, period="month", level="lan")
+    assert (table.period, table.area) == ("2024-03", "05")
+    h = parse_capture_csv(to_csv(table))
+    assert h.sources == ("s1", "s2")
+    assert dict(zip(h.patterns, h.counts, strict=True)) == {(1, 1): 1, (1, 0): 1}
