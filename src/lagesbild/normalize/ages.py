@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from lagesbild.normalize._gate import triggers
+from lagesbild.normalize._gate import triggers, with_first_chars
 from lagesbild.normalize._rules import rules
 from lagesbild.normalize._text import fold_text
 
@@ -34,13 +34,20 @@ class Age:
     raw: str
 
 
+def _unwrapped(pattern: str) -> str:
+    """The pattern without the first-character lookahead of :func:`with_first_chars`."""
+    return pattern.split(")(?:", 1)[1][:-1] if pattern.startswith("(?=[") else pattern
+
+
 @cache
 def _gated() -> tuple[tuple[re.Pattern[str], tuple[str, ...] | None], ...]:
     """Each pattern with the literals one of which a match must contain (None: always run)."""
     out = []
     for pattern in _patterns():
-        found = triggers(pattern.pattern)
-        out.append((pattern, None if found is None else tuple(text for text, _ in found)))
+        found = triggers(_unwrapped(pattern.pattern))
+        # The first word of a whole-token trigger is a substring of every match, too.
+        needs = None if found is None else tuple(sorted({text.split(" ")[0] for text, _ in found}))
+        out.append((pattern, needs))
     return tuple(out)
 
 
@@ -53,13 +60,13 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     """The body patterns of ``rules/ages.yaml``, in order of trust."""
     cfg = rules("ages")
     words = "|".join(sorted((re.escape(fold_text(str(w))) for w in cfg["words"]), key=len, reverse=True))
-    return tuple(re.compile(_expand(str(p), words)) for p in cfg["patterns"])
+    return tuple(re.compile(with_first_chars(_expand(str(p), words))) for p in cfg["patterns"])
 
 
 @cache
 def _title_patterns() -> tuple[re.Pattern[str], ...]:
     """The title patterns of ``rules/ages.yaml`` (on the title as written, case kept)."""
-    return tuple(re.compile(_expand(str(p), "")) for p in rules("ages")["title_patterns"])
+    return tuple(re.compile(with_first_chars(_expand(str(p), ""))) for p in rules("ages")["title_patterns"])
 
 
 @cache

@@ -29,6 +29,7 @@ from functools import cache, lru_cache
 
 import phonenumbers
 
+from lagesbild.normalize._gate import with_first_chars
 from lagesbild.normalize._rules import rules
 
 __all__ = ["find_emails", "find_handles", "find_phones", "normalize_email", "normalize_phone"]
@@ -36,12 +37,15 @@ __all__ = ["find_emails", "find_handles", "find_phones", "normalize_email", "nor
 _NON_DIGIT = re.compile(r"[^\d+]")
 _SE_MOBILE = re.compile(r"^07[02369]\d{7}$")
 _SE_MOBILE_NO_PLUS = re.compile(r"^467[02369]\d{7}$")
+_SE_MOBILE_PLUS = re.compile(r"^\+467[02369]\d{7}$")
 # A phone candidate: optional + or 00, then digits with the separators people type.
 # The run may be long: two numbers next to each other are split afterwards.
-_CANDIDATE = re.compile(r"(?<![\d+])(?:\+|00)?\d(?:[ \t\-./()]{0,3}\d){6,40}(?!\d)")
+_CANDIDATE = re.compile(with_first_chars(r"(?<![\d+])(?:\+|00)?\d(?:[ \t\-./()]{0,3}\d){6,40}(?!\d)"))
 # Letters typed for digits: only inside a run that is bounded by non-letters.
 _LETTER_GATE = re.compile(r"\d[OoIl|]|[OoIl|]\d")
-_LETTER_CANDIDATE = re.compile(r"(?<![^\W_])(?:\+|00)?[\dOoIl|](?:[ \t\-./()]{0,3}[\dOoIl|]){6,30}(?![^\W_])")
+_LETTER_CANDIDATE = re.compile(
+    with_first_chars(r"(?<![^\W_])(?:\+|00)?[\dOoIl|](?:[ \t\-./()]{0,3}[\dOoIl|]){6,30}(?![^\W_])")
+)
 _LETTER_MAP = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 _DIGIT_RUN = re.compile(r"\d+")
 # Shapes that are not phones.
@@ -83,6 +87,8 @@ def normalize_phone(raw: str) -> str | None:
         digits = "+" + digits[2:]
     if _SE_MOBILE_NO_PLUS.match(digits):
         return "+" + digits
+    if _SE_MOBILE_PLUS.match(digits):
+        return digits  # "+46 73 918 26 70": the commonest international form, without phonenumbers
     if digits.startswith("+460"):
         digits = "+46" + digits[4:]  # "+46 (0)70 ...": the trunk 0 written after the country code
     if not digits.startswith("+") and not digits.startswith("0"):
@@ -152,11 +158,13 @@ def _spelled() -> tuple[re.Pattern[str], dict[str, str], int]:
     words = {str(k).lower(): str(v) for k, v in cfg["spelled_digits"].items()}
     alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
     token = rf"(?:{alternation}|plus|\d)"
-    pattern = re.compile(rf"(?<![^\W_])(?:{token})(?:[\s,.\-/]+(?:{token})){{5,40}}(?![^\W_])", re.IGNORECASE)
+    pattern = re.compile(
+        with_first_chars(rf"(?<![^\W_])(?:{token})(?:[\s,.\-/]+(?:{token})){{5,40}}(?![^\W_])"), re.IGNORECASE
+    )
     return pattern, words, int(cfg["min_spelled_digits"])
 
 
-_SPELLED_GATE = re.compile(r"(?<![^\W_])(?:noll|nolla|zero|oh|plus)(?![^\W_])", re.IGNORECASE)
+_SPELLED_GATE = re.compile(with_first_chars(r"(?<![^\W_])(?:noll|nolla|zero|oh|plus)(?![^\W_])"), re.IGNORECASE)
 _SPELLED_TOKEN = re.compile(r"[^\W_]+|\d", re.UNICODE)
 
 
@@ -291,7 +299,9 @@ def _handle_gate() -> re.Pattern[str]:
     for spec in rules("identifiers")["handles"].values():
         cues += [re.escape(str(w)) for w in spec.get("words") or ()]
         cues += [re.escape(str(h)) for h in spec.get("hosts") or ()]
-    return re.compile(rf"(?<![^\W_])(?:{'|'.join(sorted(cues, key=len, reverse=True))})\s*[:=@/-]", re.I)
+    return re.compile(
+        with_first_chars(rf"(?<![^\W_])(?:{'|'.join(sorted(cues, key=len, reverse=True))})\s*[:=@/-]"), re.I
+    )
 
 
 @cache

@@ -40,7 +40,7 @@ __all__ = ["UNKNOWN", "PlaceMatch", "resolve_place"]
 
 _KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "tatort": 2, "postort": 2, "lan": 3}
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*")
-_POSTCODE = re.compile(r"(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")
+_POSTCODE = re.compile(r"(?=[1-9])(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")  # lookahead: see _gate.with_first_chars
 
 
 @dataclass(frozen=True, slots=True)

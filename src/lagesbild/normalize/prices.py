@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from lagesbild.normalize._gate import with_first_chars
 from lagesbild.normalize._rules import rules
 from lagesbild.normalize._text import fold_text
 
@@ -62,7 +63,7 @@ class _Cfg:
 _NUMBER = r"(\d{1,3}(?:[ .]\d{3})+|\d{2,6})"
 _LEAD = r"(?<!\d)"
 _JOINED = re.compile(r"\s*(?:/|per|for|a|pro|-)\s*")
-_SEGMENT = re.compile(r"[,;\n|•*]+|\s{3,}|(?<=[a-z:\-)])\.\s")
+_SEGMENT = re.compile(with_first_chars(r"[,;\n|•*]+|\s{3,}|(?<=[a-z:\-)])\.\s"))
 
 
 @cache
@@ -72,8 +73,10 @@ def _cfg() -> _Cfg:
     words = sorted(currencies, key=len, reverse=True)
     cur = "|".join(re.escape(w) for w in words)
     amount = re.compile(
-        rf"(?:(?P<pre>[€$])\s?{_NUMBER.replace('(', '(?P<a1>', 1)})"
-        rf"|(?:{_LEAD}{_NUMBER.replace('(', '(?P<a2>', 1)}\s?(?P<cur>{cur})(?![^\W\d_]))"
+        with_first_chars(
+            rf"(?:(?P<pre>[€$])\s?{_NUMBER.replace('(', '(?P<a1>', 1)})"
+            rf"|(?:{_LEAD}{_NUMBER.replace('(', '(?P<a2>', 1)}\s?(?P<cur>{cur})(?![^\W\d_]))"
+        )
     )
     durations = {fold_text(str(k)): v for k, v in cfg["durations"].items()}
     named = "|".join(
@@ -81,9 +84,11 @@ def _cfg() -> _Cfg:
     )
     minute_words = "|".join(re.escape(k) for k, v in durations.items() if v is None)
     duration = re.compile(
-        rf"(?<![\d.,])(?:(?P<n>\d{{1,3}})\s?(?P<mu>{minute_words})\b"
-        rf"|(?P<h>\d(?:[.,]5)?)\s?(?:h|tim|timme|timmar|timma|hour|hours|hrs|hr)\b"
-        rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
+        with_first_chars(
+            rf"(?<![\d.,])(?:(?P<n>\d{{1,3}})\s?(?P<mu>{minute_words})\b"
+            rf"|(?P<h>\d(?:[.,]5)?)\s?(?:h|tim|timme|timmar|timma|hour|hours|hrs|hr)\b"
+            rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
+        )
     )
     rates = {str(k): float(v) for k, v in cfg["sek_per_unit"].items()}
     signs = tuple(sorted({*currencies, "€", "$"}))
@@ -125,10 +130,7 @@ def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
     if not _DIGIT.search(source) or not any(sign in source for sign in cfg.signs):
         return []  # a price needs an amount and a currency
     out: list[Price] = []
-    pos = 0
     for segment in _SEGMENT.split(source):
-        start = source.find(segment, pos)
-        pos = start + len(segment)
         if not _DIGIT.search(segment):
             continue  # most segments are words: no amount without a digit
         amounts = list(cfg.amount.finditer(segment))

@@ -14,7 +14,7 @@ from collections.abc import Set
 from dataclasses import dataclass
 from functools import cache
 
-from lagesbild.normalize._gate import Gate, tokens
+from lagesbild.normalize._gate import Gate, tokens, with_first_chars
 from lagesbild.normalize._rules import rules
 from lagesbild.normalize._text import fold_text
 
@@ -50,9 +50,11 @@ def _compiled() -> tuple[Gate, re.Pattern[str]]:
     signals = Gate([(str(kind), [str(p) for p in patterns]) for kind, patterns in cfg["signals"].items()])
     months = "|".join(sorted((re.escape(str(m)) for m in cfg["months"]), key=len, reverse=True))
     dates = re.compile(
-        r"\b\d{1,2}/\d{1,2}\s?-\s?\d{1,2}/\d{1,2}\b"
-        rf"|\b\d{{1,2}}\s?-\s?\d{{1,2}}\s(?:{months})\b"
-        rf"|\b(?:fran|from|den|the|till|until|to)\s\d{{1,2}}(?:st|nd|rd|th|e|a)?\s(?:{months})\b"
+        with_first_chars(
+            r"\b\d{1,2}/\d{1,2}\s?-\s?\d{1,2}/\d{1,2}\b"
+            rf"|\b\d{{1,2}}\s?-\s?\d{{1,2}}\s(?:{months})\b"
+            rf"|\b(?:fran|from|den|the|till|until|to)\s\d{{1,2}}(?:st|nd|rd|th|e|a)?\s(?:{months})\b"
+        )
     )
     return signals, dates
 
