@@ -65,6 +65,10 @@ def test_run_explain_export_overlap(settings: Settings, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     e = json.loads(res.output)
     assert e["same"]["network"] and not e["same"]["person"]
+    res = runner.invoke(root, [*args, "link", "network", e["ids"]["s1:1"][3], "--format", "json"])
+    assert res.exit_code == 0, res.output
+    ev = json.loads(res.output)
+    assert len(ev["persons"]) == 2 and len(ev["shared_phones"]) == 1
     res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s9:nope"])
     assert res.exit_code == 2
     assert "has not been linked" in res.output

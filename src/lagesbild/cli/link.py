@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from lagesbild.cli._common import OutputFormat, console, render, workspace
-from lagesbild.link import capture_histories, explain, parse_key, relink_stored, run, to_csv
+from lagesbild.link import capture_histories, explain, explain_network, parse_key, relink_stored, run, to_csv
 from lagesbild.store.links import LinkStore
 
 __all__ = ["app", "export_links"]
@@ -79,6 +79,33 @@ def explain_cmd(
         console.print(f"- {reason}")
     for step in e.person_chain or e.advertiser_chain:
         console.print(f"  {step.a} -[{step.kind}]- {step.b}")
+
+
+@app.command("network")
+def network_cmd(
+    ctx: typer.Context,
+    network_id: str = typer.Argument(..., help="A network id (nw_...)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+) -> None:
+    """The evidence of one network: its persons, shared numbers and e-mails (pseudonyms), template similarity.
+
+    Example: lagesbild link network nw_1bec3a49959c
+    """
+    with workspace(ctx) as ws:
+        ads, linked = relink_stored(ws.store)
+        e = explain_network(ads, linked, network_id)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False, indent=2) + "\n")
+        return
+    render(
+        [{"person": p, "name": n or "", "age": a if a is not None else "", "site_ads": k} for p, n, a, k in e.persons],
+        OutputFormat.table,
+        title=f"{e.network_id}: {len(e.persons)} persons, {e.first_seen} - {e.last_seen}",
+    )
+    console.print(f"shared phones: {' '.join(e.shared_phones) or '-'}")
+    console.print(f"shared e-mails: {' '.join(e.shared_emails) or '-'}")
+    console.print(f"template similarity (median): {e.template_similarity:.2f}")
+    console.print(f"municipalities: {' '.join(e.kommuns)}")
 
 
 @app.command("overlap")

@@ -15,7 +15,7 @@ from lagesbild.link._types import LinkResult, LinkSettings, SiteAd, SiteAds
 from lagesbild.link.cluster import Linked, link
 from lagesbild.link.collect import collect, periods
 from lagesbild.link.evaluate import Scores, SimulatorTruth, bcubed, pairwise, simulator_truth
-from lagesbild.link.explain import Explanation, explain, parse_key
+from lagesbild.link.explain import Explanation, NetworkEvidence, explain, explain_network, parse_key
 from lagesbild.link.overlap import Overlap, capture_histories, to_csv
 from lagesbild.link.runner import LinkRun, link_observations, relink_stored, run
 from lagesbild.link.summarize import Summary, summarize
@@ -26,6 +26,7 @@ __all__ = [
     "LinkRun",
     "LinkSettings",
     "Linked",
+    "NetworkEvidence",
     "Overlap",
     "Scores",
     "SimulatorTruth",
@@ -36,6 +37,7 @@ __all__ = [
     "capture_histories",
     "collect",
     "explain",
+    "explain_network",
     "link",
     "link_observations",
     "pairwise",

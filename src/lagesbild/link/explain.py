@@ -1,5 +1,6 @@
 """Why two ads are or are not linked: the direct evidence between them and, when they are
-linked through others, the chain of evidence that joins them.
+linked through others, the chain of evidence that joins them; and per network, the evidence
+that ties its persons (shared identifiers as pseudonyms, template similarity).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from lagesbild.link._types import SiteAds
 from lagesbild.link.cluster import KINDS, Edges, Linked
 from lagesbild.link.text import similarity
 
-__all__ = ["Explanation", "Step", "explain", "parse_key"]
+__all__ = ["Explanation", "NetworkEvidence", "Step", "explain", "explain_network", "parse_key"]
 
 
 @dataclass(frozen=True)
@@ -180,4 +181,64 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
         person_chain=person_chain,
         advertiser_chain=adv_chain,
         reasons=reasons,
+    )
+
+
+@dataclass(frozen=True)
+class NetworkEvidence:
+    """Why a network is one: its persons and the identifiers and template that tie them.
+
+    Attributes:
+        network_id: the network.
+        persons: per person: id, name, age, number of site ads.
+        shared_phones, shared_emails: pseudonyms used by more than one of its persons.
+        template_similarity: median estimated Jaccard similarity of the persons' text templates
+            (first site ad of each person against each other), 0 with one person.
+        kommuns: municipalities of its ads.
+        first_seen, last_seen: its active period.
+    """
+
+    network_id: str
+    persons: list[tuple[str, str | None, int | None, int]]
+    shared_phones: list[str]
+    shared_emails: list[str]
+    template_similarity: float
+    kommuns: list[str]
+    first_seen: str
+    last_seen: str
+
+
+def explain_network(ads: SiteAds, linked: Linked, network_id: str) -> NetworkEvidence:
+    """The evidence of one network.
+
+    Raises:
+        InputError: if there is no network with that id.
+    """
+    r = linked.result
+    if network_id not in r.network_ids:
+        raise InputError(f"no network {network_id!r} (see the link_networks table or `lagesbild link run`)")
+    k = r.network_ids.index(network_id)
+    rows = np.flatnonzero(r.network == k)
+    persons: dict[int, list[int]] = {}
+    for i in rows.tolist():
+        persons.setdefault(int(r.person[i]), []).append(i)
+    users: dict[str, set[int]] = {}
+    email_users: dict[str, set[int]] = {}
+    for p, members in persons.items():
+        for i in members:
+            for ph in ads.ads[i].phones - r.shared_numbers:
+                users.setdefault(ph, set()).add(p)
+            for e in ads.ads[i].emails:
+                email_users.setdefault(e, set()).add(p)
+    firsts = [ads.ads[m[0]].signature for m in persons.values()]
+    sims = [similarity(firsts[x], firsts[y]) for x in range(len(firsts)) for y in range(x + 1, len(firsts))]
+    return NetworkEvidence(
+        network_id=network_id,
+        persons=[(r.person_ids[p], ads.ads[m[0]].name, ads.ads[m[0]].age, len(m)) for p, m in sorted(persons.items())],
+        shared_phones=sorted(ph for ph, v in users.items() if len(v) > 1),
+        shared_emails=sorted(e for e, v in email_users.items() if len(v) > 1),
+        template_similarity=float(np.median(sims)) if sims else 0.0,
+        kommuns=sorted({x for i in rows.tolist() if (x := ads.ads[i].kommun_kod)}),
+        first_seen=min(ads.ads[i].first_seen for i in rows.tolist()),
+        last_seen=max(ads.ads[i].last_seen for i in rows.tolist()),
     )
