@@ -75,3 +75,13 @@ def test_explain_from_the_store(store: Store) -> None:
     ads, linked = relink_stored(store)
     e = explain(ads, linked, ("s1", "A1"), ("s2", "B1"))
     assert e.same["advertiser"] and not e.same["person"]
+
+
+def test_stored_site_ad_round_trips(store: Store) -> None:
+    _import(store, DAY1, "a")
+    run(store)
+    a = LinkStore(store).site_ad("s1", "A1")
+    assert a is not None
+    assert (a.first_seen, a.last_seen, a.n_obs, a.name, a.phones) == ("2024-03-01", "2024-03-05", 5, "anna", {"ph_n"})
+    assert a.signature.dtype.name == "uint32" and len(a.signature) == 32
+    assert LinkStore(store).site_ad("s1", "nope") is None

@@ -109,6 +109,30 @@ def _split(v: str | None) -> tuple[str, ...]:
     return tuple(v.split()) if v else ()
 
 
+_FEATURES = _SITE_AD_COLS[:15]
+
+
+def _site_ad(r: Any) -> SiteAd:
+    """A stored ``link_site_ads`` row (the feature columns) as a :class:`SiteAd`."""
+    return SiteAd(
+        site=r[0],
+        site_ad_id=r[1],
+        first_seen=r[2],
+        last_seen=r[3],
+        days=r[4].split(),
+        n_obs=int(r[5]),
+        name=r[6],
+        age=r[7],
+        kommun_kod=r[8],
+        lan_kod=r[9],
+        language=r[10],
+        phones=set(_split(r[11])),
+        emails=set(_split(r[12])),
+        images=set(_split(r[13])),
+        signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
+    )
+
+
 class LinkStore:
     """Reads what linking needs and writes what it found.
 
@@ -152,30 +176,8 @@ class LinkStore:
 
     def load_site_ads(self) -> list[SiteAd]:
         """The site ads collected by earlier runs."""
-        cols = _SITE_AD_COLS[:15]
-        out = []
         with self.engine.connect() as conn:
-            for r in conn.execute(text(f"SELECT {', '.join(cols)} FROM link_site_ads")):
-                out.append(
-                    SiteAd(
-                        site=r[0],
-                        site_ad_id=r[1],
-                        first_seen=r[2],
-                        last_seen=r[3],
-                        days=r[4].split(),
-                        n_obs=int(r[5]),
-                        name=r[6],
-                        age=r[7],
-                        kommun_kod=r[8],
-                        lan_kod=r[9],
-                        language=r[10],
-                        phones=set(_split(r[11])),
-                        emails=set(_split(r[12])),
-                        images=set(_split(r[13])),
-                        signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
-                    )
-                )
-        return out
+            return [_site_ad(r) for r in conn.execute(text(f"SELECT {', '.join(_FEATURES)} FROM link_site_ads"))]
 
     def labels(self) -> dict[tuple[str, str], tuple[str | None, str | None, str | None, str | None]]:
         """The stored ad, person, advertiser and network id of each site ad."""
@@ -187,37 +189,10 @@ class LinkStore:
 
     def site_ad(self, site: str, site_ad_id: str) -> SiteAd | None:
         """One stored site ad, or None."""
-        for a in self.load_site_ads_where(site, site_ad_id):
-            return a
-        return None
-
-    def load_site_ads_where(self, site: str, site_ad_id: str) -> list[SiteAd]:
-        cols = _SITE_AD_COLS[:15]
+        sql = text(f"SELECT {', '.join(_FEATURES)} FROM link_site_ads WHERE site = :s AND site_ad_id = :i")
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                text(f"SELECT {', '.join(cols)} FROM link_site_ads WHERE site = :s AND site_ad_id = :i"),
-                {"s": site, "i": site_ad_id},
-            ).all()
-        return [
-            SiteAd(
-                site=r[0],
-                site_ad_id=r[1],
-                first_seen=r[2],
-                last_seen=r[3],
-                days=r[4].split(),
-                n_obs=int(r[5]),
-                name=r[6],
-                age=r[7],
-                kommun_kod=r[8],
-                lan_kod=r[9],
-                language=r[10],
-                phones=set(_split(r[11])),
-                emails=set(_split(r[12])),
-                images=set(_split(r[13])),
-                signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
-            )
-            for r in rows
-        ]
+            row = conn.execute(sql, {"s": site, "i": site_ad_id}).first()
+        return None if row is None else _site_ad(row)
 
     def export_rows(self) -> Iterator[tuple[Any, ...]]:
         """One row per observation: observation id, site, site ad id, seen at, ad, person, advertiser, network id."""
