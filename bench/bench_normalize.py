@@ -36,7 +36,6 @@ from pathlib import Path
 from lagesbild.normalize import ad as ad_module
 from lagesbild.normalize import languages, places
 from lagesbild.normalize.identifiers import find_emails, find_handles, find_phones
-from lagesbild.normalize.run import normalize_store
 from lagesbild.privacy import Pseudonymizer
 from lagesbild.simulate import load_config, simulate
 from lagesbild.store import Store
@@ -49,10 +48,15 @@ START = date(2024, 1, 1)
 
 def _clear_text_caches() -> None:
     """Forget every answer keyed by a whole text (word-level caches stay warm, as in any long run)."""
-    ad_module._normalize.cache_clear()
-    places.resolve_place.cache_clear()
-    places._scan_location.cache_clear()
-    languages.written_language.cache_clear()
+    # getattr: the benchmark also runs against older versions of the package, for before/after figures
+    for cached in (
+        ad_module._normalize,
+        places.resolve_place,
+        getattr(places, "_scan_location", None),
+        languages.written_language,
+    ):
+        if cached is not None:
+            cached.cache_clear()
 
 
 def _generated(n: int, seed: int = 11) -> list[Ad]:
@@ -152,6 +156,8 @@ def main() -> None:
         n_contents = _archive(db, args.archive)
         built = time.perf_counter() - t
         print(f"Archive: {args.archive:,} observations, {n_contents:,} distinct ads, built in {built:.0f} s")
+        from lagesbild.normalize.run import normalize_store  # not in versions before the runner
+
         _clear_text_caches()
         with Store.open(f"sqlite:///{db}") as store:
             s = normalize_store(store, all=True, workers=2)

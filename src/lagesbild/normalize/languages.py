@@ -18,6 +18,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
+from lagesbild.normalize._gate import with_first_chars
 from lagesbild.normalize._rules import rules
 from lagesbild.normalize._text import fold_text
 
@@ -30,24 +31,28 @@ _STOP = re.compile(r"[.!?\n]")
 
 
 @cache
-def _names() -> tuple[dict[str, str | None], re.Pattern[str], tuple[str, ...]]:
+def _names() -> tuple[dict[str, str | None], re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """Language names, the cue pattern, the same without the "X-speaking" form, and the gate words."""
     cfg = rules("languages")
     names = {fold_text(str(k)): (None if v is None else str(v)) for k, v in cfg["names"].items()}
     words = sorted({fold_text(str(c)) for c in cfg["offered_cues"]}, key=len, reverse=True)
-    cues = "|".join(re.escape(w) for w in words)
-    pattern = re.compile(rf"(?<![^\W\d_])(?:{cues})(?![^\W\d_])\s*:?|(?<![^\W\d_])(\w+)[ -]speaking\b")
+    cue = rf"(?<![^\W\d_])(?:{'|'.join(re.escape(w) for w in words)})(?![^\W\d_])\s*:?"
+    pattern = re.compile(rf"{cue}|(?<![^\W\d_])(\w+)[ -]speaking\b")
+    # Without "speaking" in the text the second form cannot match, and the first alone
+    # starts with known letters, which the regex engine can skip to.
+    cues_only = re.compile(with_first_chars(rf"{cue}()"))
     # Every match contains a cue word or "speaking": checking those first is the cheap gate.
-    return names, pattern, (*words, "speaking")
+    return names, pattern, cues_only, (*words, "speaking")
 
 
 def languages_offered(text: str, *, folded: str | None = None) -> tuple[str, ...]:
     """ISO 639-1 codes of the languages the ad says are spoken, in the order written."""
-    names, cue, gate = _names()
+    names, both, cues_only, gate = _names()
     source = folded if folded is not None else fold_text(text)
     if not any(word in source for word in gate):
         return ()
     out: list[str] = []
-    for m in cue.finditer(source):
+    for m in (both if "speaking" in source else cues_only).finditer(source):
         if m.group(1):
             window = m.group(1)
         else:
@@ -92,8 +97,8 @@ def written_language(text: str) -> str | None:
     if len(text) < min_chars:
         return None
     words = _WORD.findall(text[:600].lower())
-    sv = sum(w in sv_words for w in words)
-    en = sum(w in en_words for w in words)
+    sv = sum(map(sv_words.__contains__, words))
+    en = sum(map(en_words.__contains__, words))
     # Two stop words settle a Latin-script ad, not one that also has another script
     # (a Thai or Russian opening followed by a few English words).
     latin = _NON_LATIN.search(text, 0, 600) is None
