@@ -191,3 +191,10 @@ def test_capture_histories_are_read_by_the_crc_reader() -> None:
     h = parse_capture_csv(to_csv(table))
     assert h.sources == ("s1", "s2")
     assert dict(zip(h.patterns, h.counts, strict=True)) == {(1, 1): 1, (1, 0): 1}
+
+
+def test_profile_comes_from_the_earliest_observation_whatever_the_arrival_order() -> None:
+    o = [obs("s1", "A1", 5, name="Late"), obs("s1", "A1", 1, name="First"), obs("s1", "A1", 3, name="Middle")]
+    ads, _ = collect(o)
+    assert ads.ads[0].name == "first"
+    assert (ads.ads[0].first_seen, ads.ads[0].last_seen) == ("2024-03-01", "2024-03-05")

@@ -96,6 +96,7 @@ def collect(
             ad.name, ad.age, ad.language = fold_name(o.name), o.age, o.language
             ad.kommun_kod, ad.lan_kod = o.kommun_kod, o.lan_kod
             ad.signature = _signature(o, ad.name, s)
+            ad.first_seen = day  # so that a later, less early observation does not replace it again
         else:
             if ad.name is None and o.name:
                 ad.name = fold_name(o.name)
