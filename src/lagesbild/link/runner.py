@@ -91,7 +91,7 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     upto = ls.max_import_id()
     last = ls.last_linked_import()
     incremental = not full and last is not None
-    existing = ls.load_site_ads() if incremental else []
+    existing, old = ls.load_state() if incremental else ([], {})
     t_load = time.perf_counter()
     obs = _Counter(ls.observations(after_import=(last or 0) if incremental else 0, up_to_import=upto))
     ads, changed = collect(obs, existing, settings=settings)
@@ -99,11 +99,9 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     linked = link(ads, settings)
     t_link = time.perf_counter()
     r = linked.result
-    old: dict[tuple[str, str], tuple[str | None, str | None, str | None, str | None]] = {}
     rows = None
     if incremental:
         # only clusters with new site ads, or whose ids moved, need new summaries
-        old = ls.labels()
         touched = np.array(
             [i for i, key in enumerate(r.keys) if key in changed or old.get(key) != r.ids_of(i)], dtype=np.int64
         )

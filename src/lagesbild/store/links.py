@@ -22,7 +22,7 @@ from lagesbild.link.summarize import Summary
 from lagesbild.observations import Observation
 from lagesbild.store import OBSERVATION_COLUMNS, Store
 
-__all__ = ["LinkStore", "RunInfo"]
+__all__ = ["Labels", "LinkStore", "RunInfo"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,7 @@ _TABLES = {
     ),
 }
 RunInfo = dict[str, Any]
+Labels = tuple[str | None, str | None, str | None, str | None]
 BATCH = 20_000
 
 
@@ -126,10 +127,10 @@ def _site_ad(r: Any) -> SiteAd:
         kommun_kod=r[8],
         lan_kod=r[9],
         language=r[10],
-        phones=set(_split(r[11])),
-        emails=set(_split(r[12])),
-        images=set(_split(r[13])),
-        signature=np.frombuffer(bytes(r[14]), dtype=np.uint32).copy(),
+        phones=set(r[11].split()) if r[11] else set(),
+        emails=set(r[12].split()) if r[12] else set(),
+        images=set(r[13].split()) if r[13] else set(),
+        signature=np.frombuffer(r[14], dtype=np.uint32).copy(),
     )
 
 
@@ -176,10 +177,27 @@ class LinkStore:
 
     def load_site_ads(self) -> list[SiteAd]:
         """The site ads collected by earlier runs."""
-        with self.engine.connect() as conn:
-            return [_site_ad(r) for r in conn.execute(text(f"SELECT {', '.join(_FEATURES)} FROM link_site_ads"))]
+        return self.load_state()[0]
 
-    def labels(self) -> dict[tuple[str, str], tuple[str | None, str | None, str | None, str | None]]:
+    def load_state(self) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
+        """The stored site ads and their ids, in one read (what an incremental run starts from)."""
+        cols = ", ".join((*_FEATURES, *_SITE_AD_COLS[15:]))
+        ads: list[SiteAd] = []
+        labels: dict[tuple[str, str], Labels] = {}
+        with self.engine.connect() as conn:
+            # the driver's cursor directly: SQLAlchemy's row objects cost more than the query here
+            cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cur.execute(f"SELECT {cols} FROM link_site_ads")
+                while batch := cur.fetchmany(20_000):
+                    for r in batch:
+                        ads.append(_site_ad(r))
+                        labels[(r[0], r[1])] = (r[15], r[16], r[17], r[18])
+            finally:
+                cur.close()
+        return ads, labels
+
+    def labels(self) -> dict[tuple[str, str], Labels]:
         """The stored ad, person, advertiser and network id of each site ad."""
         with self.engine.connect() as conn:
             rows = conn.execute(
