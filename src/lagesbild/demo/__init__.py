@@ -94,6 +94,11 @@ def _demo_profile(p: Profile, base: str) -> Profile:
     return p.model_copy(update={"politeness": pol})
 
 
+def _fixed(t: datetime) -> Callable[[], datetime]:
+    """A clock that always says ``t`` (a crawl of a simulated day happens at that day's noon)."""
+    return lambda: t
+
+
 def _archive(world: Path, cutoff: date) -> Path:
     """The observations before ``cutoff``: the monitoring archive the demo imports as a file."""
     out = world / "archive.jsonl.gz"
@@ -160,7 +165,7 @@ def run_demo(
                 days.append(noon.date().isoformat())
                 for name, profile in sorted(profiles.items()):
                     say(f"Crawling {name} for {noon.date().isoformat()} from the simulated site")
-                    res = crawl(_demo_profile(profile, server.url), ws.store, ws.pseudonymizer, clock=lambda t=noon: t)
+                    res = crawl(_demo_profile(profile, server.url), ws.store, ws.pseudonymizer, clock=_fixed(noon))
                     pages += res.pages
                     new += res.new_observations
                     if res.health is not None and res.health.degraded:
