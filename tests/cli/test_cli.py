@@ -106,3 +106,22 @@ def test_every_command_has_help_with_an_example() -> None:
         assert "Usage" in res.output
     for cmd in (["import"], ["stats"], ["demo"], ["refdata", "import-population"]):
         assert "Example" in runner.invoke(app, [*cmd, "--help"]).output
+
+
+def test_import_normalizes_and_links_the_new_observations(settings: Settings, tmp_path: Path) -> None:
+    runner.invoke(app, [*_args(settings), "init"])
+    res = runner.invoke(app, [*_args(settings), "import", "--no-progress", str(_ads(tmp_path))])
+    assert res.exit_code == 0, res.output
+    assert "Normalized 5 observations" in res.output
+    # One phone number across the five ads, but different places: the export lists every observation linked.
+    res = runner.invoke(app, [*_args(settings), "export", "links", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.output)))
+    assert len(rows) == 5 and all(r["ad_id"] and r["advertiser_id"] for r in rows)
+    assert len({r["advertiser_id"] for r in rows}) == 1  # the shared number ties them to one contact
+
+
+def test_import_without_processing_leaves_links_empty(settings: Settings, tmp_path: Path) -> None:
+    runner.invoke(app, [*_args(settings), "init"])
+    res = runner.invoke(app, [*_args(settings), "import", "--no-progress", "--no-process", str(_ads(tmp_path))])
+    assert res.exit_code == 0 and "Normalized" not in res.output

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import typer
 
 from lagesbild.cli import core
 from lagesbild.cli import demo as demo_cmd
+from lagesbild.cli import estimate as estimate_cmd
+from lagesbild.cli import link as link_cmd
 from lagesbild.cli import monitor as monitor_cmd
+from lagesbild.cli import normalize as normalize_cmd
 from lagesbild.cli import refdata as refdata_cmd
+from lagesbild.cli import simulate as simulate_cmd
 from lagesbild.cli._common import setup_logging
 from lagesbild.cli.report import report as report_cmd
 
@@ -60,20 +63,16 @@ app.command("reprocess")(monitor_cmd.reprocess)
 app.command("import-pages")(monitor_cmd.import_pages)
 app.add_typer(monitor_cmd.source_app, name="source")
 
-# Command groups owned by later pipeline stages; each module exposes a `typer.Typer` named `app`.
-_GROUPS = {
-    "normalize": "Normalize ad text: places, phones, ages, prices, languages, indicators.",
-    "estimate": "Estimates with intervals: capture-recapture, demand, purchases.",
-    "simulate": "Simulate a Swedish ad market with known ground truth.",
-}
-for _name, _help in _GROUPS.items():
-    try:
-        _mod = importlib.import_module(f"lagesbild.cli.{_name}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"lagesbild.cli.{_name}":
-            raise
-        continue
-    app.add_typer(_mod.app, name=_name, help=_help)
+app.add_typer(
+    normalize_cmd.app, name="normalize", help="Normalize ad text: places, phones, ages, prices, languages, indicators."
+)
+app.add_typer(link_cmd.app, name="link", help="Link reposts into ads, and ads into persons, advertisers and networks.")
+app.add_typer(estimate_cmd.app, name="estimate", help="Estimates with intervals: capture-recapture, demand, purchases.")
+app.add_typer(simulate_cmd.app, name="simulate", help="Simulate a Swedish ad market with known ground truth.")
+
+export_app = typer.Typer(help="Export data for scoring and other tools (never raw identifiers).", no_args_is_help=True)
+export_app.command("links")(link_cmd.export_links)
+app.add_typer(export_app, name="export")
 
 
 def main() -> None:

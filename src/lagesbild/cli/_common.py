@@ -95,3 +95,22 @@ def format_number(v: float) -> str:
     if isinstance(v, int):
         return f"{v:,}".replace(",", "\u00a0")
     return f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def process_and_report(ws: Workspace, *, quiet: bool = False) -> None:
+    """Normalize and link what is new in the store (``lagesbild.pipeline.process_new``), and say so."""
+    from lagesbild.pipeline import process_new
+
+    with console.status("Normalizing and linking the new observations …", spinner="dots") if not quiet else _null():
+        done = process_new(ws.store)
+    if not quiet:
+        n, k = done.normalized, done.linked
+        console.print(
+            f"Normalized {n.n_normalized:,} observations; linked ({k.mode}): {k.n_ads:,} ads, "
+            f"{k.n_persons:,} persons, {k.n_advertisers:,} advertisers, {k.n_networks:,} networks."
+        )
+
+
+@contextmanager
+def _null() -> Iterator[None]:
+    yield

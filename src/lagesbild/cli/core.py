@@ -8,7 +8,15 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from lagesbild import refdata
-from lagesbild.cli._common import OutputFormat, console, friendly_errors, render, settings_from, workspace
+from lagesbild.cli._common import (
+    OutputFormat,
+    console,
+    friendly_errors,
+    process_and_report,
+    render,
+    settings_from,
+    workspace,
+)
 from lagesbild.ingest import import_file
 from lagesbild.workspace import init_workspace
 
@@ -35,6 +43,9 @@ def import_(
     fmt: str | None = typer.Option(None, "--format", help="jsonl or csv; by default from the file name."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate only; store nothing."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    process: bool = typer.Option(
+        True, "--process/--no-process", help="Normalize and link the new observations afterwards."
+    ),
 ) -> None:
     """Import ad observations (see docs/import-format.md).
 
@@ -64,6 +75,7 @@ def import_(
                     path,
                     fmt=fmt,
                     dry_run=dry_run,
+                    parallel=None,
                     progress=lambda n, t=task: bar.advance(t, n),  # type: ignore[misc]
                 )
             if dry_run:
@@ -73,6 +85,8 @@ def import_(
                     f"{path}: {summary.n_records:,} records, {summary.n_new:,} new, "
                     f"{summary.n_duplicates:,} already stored"
                 )
+        if process and not dry_run:
+            process_and_report(ws)
 
 
 def stats(

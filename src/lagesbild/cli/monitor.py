@@ -19,7 +19,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lagesbild.cli._common import console, err_console, friendly_errors, settings_from, workspace
+from lagesbild.cli._common import console, err_console, friendly_errors, process_and_report, settings_from, workspace
 from lagesbild.errors import InputError, InputErrors
 from lagesbild.monitor import (
     CrawlProgress,
@@ -181,6 +181,8 @@ def crawl(
                 progress=update,
                 stop=stop,
             )
+        if r.new_observations:
+            process_and_report(ws, quiet=as_json)
     if as_json:
         sys.stdout.write(json.dumps(_result_json(r), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -224,9 +226,17 @@ def monitor(
         with bar:
             if once:
                 results = run_due(list(found.values()), ws.store, ws.pseudonymizer, force=force, stop=stop, **opts)
+                if any(r.new_observations for r in results):
+                    process_and_report(ws, quiet=quiet)
             else:
                 results = []
-                monitor_loop(list(found.values()), ws.store, ws.pseudonymizer, stop, on_result=results.append, **opts)
+
+                def after(r: CrawlResult) -> None:
+                    results.append(r)
+                    if r.new_observations:  # link after each crawl, so the store stays current
+                        process_and_report(ws, quiet=quiet)
+
+                monitor_loop(list(found.values()), ws.store, ws.pseudonymizer, stop, on_result=after, **opts)
     for r in results:
         _summary(r)
     if once and not results:
