@@ -67,6 +67,17 @@ def test_normalize_store_skips_what_is_done_and_redoes_older_rules(store: Store)
     assert NormalizedStore(store).rules_versions() == {RULES_VERSION: 12}
 
 
+def test_normalize_store_after_an_import_does_only_the_new_observations(store: Store) -> None:
+    _fill(store, days=2)
+    normalize_store(store)
+    assert NormalizedStore(store).done_up_to(rules_version=RULES_VERSION) == 6
+    late = [Observation("site", "ad9", "2025-03-09T12:00:00Z", body="Ny tjej i Lund, 22 år")]
+    store.import_observations([late], source="late", sha256="1" * 64)
+    summary = normalize_store(store)
+    assert (summary.n_pending, summary.n_normalized) == (1, 1)
+    assert _facts(store)[7]["kommun_kod"] == "1281"
+
+
 def test_normalize_store_all_redoes_every_observation(store: Store) -> None:
     _fill(store)
     normalize_store(store)

@@ -168,7 +168,8 @@ def normalize_store(
     started = time.perf_counter()
     ns = NormalizedStore(store)
     upto = ns.max_observation_id()
-    total = ns.count_pending(rules_version=RULES_VERSION, all_=all, upto=upto)
+    start = 0 if all else ns.done_up_to(rules_version=RULES_VERSION)
+    total = ns.count_pending(rules_version=RULES_VERSION, all_=all, upto=upto, after_id=start)
     if progress is not None:
         progress(0, total)
     n_workers = _worker_count(workers, total)
@@ -193,7 +194,7 @@ def normalize_store(
         return new, [pool.submit(_facts, new[i : i + step]) for i in range(0, len(new), step)]
 
     try:
-        batch = read(0)
+        batch = read(start)
         pending = submit(batch)
         while batch:
             following = read(batch[-1][0])  # read while the workers normalize this batch

@@ -89,15 +89,42 @@ class NormalizedStore:
         with self.engine.connect() as conn:
             return int(conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM observations")).scalar_one())
 
-    def count_pending(self, *, rules_version: str, all_: bool = False, upto: int | None = None) -> int:
-        """How many observations are not normalized under ``rules_version`` (all of them with ``all_``)."""
+    def count_pending(
+        self, *, rules_version: str, all_: bool = False, upto: int | None = None, after_id: int = 0
+    ) -> int:
+        """How many observations after ``after_id`` are not normalized under ``rules_version`` (all with ``all_``)."""
         sql = (
             "SELECT COUNT(*) FROM observations o LEFT JOIN normalized_observations n ON n.observation_id = o.id "
             f"WHERE {self._where(all_)}"
         )
-        params = {"after": 0, "upto": self.max_observation_id() if upto is None else upto, "v": rules_version}
+        params = {"after": after_id, "upto": self.max_observation_id() if upto is None else upto, "v": rules_version}
         with self.engine.connect() as conn:
             return int(conn.execute(text(sql), params).scalar_one())
+
+    def done_up_to(self, *, rules_version: str) -> int:
+        """An id up to which every observation is normalized under ``rules_version`` (0 if none is known).
+
+        A run after an import starts there instead of walking the whole archive: the newest
+        normalized id, when as many observations up to it exist as are normalized under
+        ``rules_version`` (a run goes in id order, so this is the usual case); else 0.
+        """
+        with self.engine.connect() as conn:
+            top = int(
+                conn.execute(
+                    text(
+                        "SELECT COALESCE(MAX(observation_id), 0) FROM normalized_observations WHERE rules_version = :v"
+                    ),
+                    {"v": rules_version},
+                ).scalar_one()
+            )
+            if top == 0:
+                return 0
+            n_obs = conn.execute(text("SELECT COUNT(*) FROM observations WHERE id <= :m"), {"m": top}).scalar_one()
+            n_done = conn.execute(
+                text("SELECT COUNT(*) FROM normalized_observations WHERE observation_id <= :m AND rules_version = :v"),
+                {"m": top, "v": rules_version},
+            ).scalar_one()
+        return top if int(n_obs) == int(n_done) else 0
 
     def pending(
         self, *, after_id: int, limit: int, rules_version: str, all_: bool = False, upto: int | None = None
