@@ -26,9 +26,11 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from lagesbild.errors import LagesbildError
 from lagesbild.normalize._rules import RULES_VERSION
 from lagesbild.normalize.ad import NormalizedAd, normalize_ad
 from lagesbild.normalize.prices import Price
@@ -47,9 +49,9 @@ BATCH_SIZE = 20_000
 # Below this many observations a worker process costs more (start-up, loading rules,
 # gazetteer and language model: about a second) than it saves.
 MIN_PARALLEL = 40_000
-# Facts of this many distinct texts are remembered across batches: an ad observed daily
-# comes back within days, and the rows arrive in import (roughly time) order.
-CACHE_SIZE = 200_000
+# Facts of this many distinct texts are remembered across batches (about 100 MB): an ad
+# observed daily comes back within days, and the rows arrive in import (roughly time) order.
+CACHE_SIZE = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,15 @@ def _warm_up() -> None:
     normalize_ad("Anna 25", "Hej! Jag är ny i stan, ring mig. 1500 kr/30 min", "Linköping")
 
 
+def _result(part: Future[list[Facts]] | list[Facts]) -> list[Facts]:
+    if not isinstance(part, Future):
+        return part
+    try:
+        return part.result()
+    except BrokenProcessPool as exc:
+        raise LagesbildError(f"a normalize worker stopped unexpectedly ({exc}); run again to resume") from exc
+
+
 def _worker_count(workers: int | None, n_pending: int) -> int:
     if workers is not None:
         return max(0, workers)
@@ -164,6 +175,7 @@ def normalize_store(
 
     Raises:
         StoreError: if the database refuses a batch (the batches before it stay stored).
+        LagesbildError: if a worker process dies (likewise).
     """
     started = time.perf_counter()
     ns = NormalizedStore(store)
@@ -199,7 +211,7 @@ def normalize_store(
         while batch:
             following = read(batch[-1][0])  # read while the workers normalize this batch
             new, parts = pending
-            facts = [f for part in parts for f in (part.result() if isinstance(part, Future) else part)]
+            facts = [f for part in parts for f in _result(part)]
             if len(known) + len(new) > CACHE_SIZE:
                 known.clear()
             known.update(zip(new, facts, strict=True))
