@@ -108,7 +108,7 @@ def _archive(path: Path, n: int, seed: int = 5) -> int:
     rng = random.Random(seed)
     pz = Pseudonymizer(bytes(range(32)))
     contents = _generated(n // 8 + 1, seed=seed)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     site_ad = 0
     while len(rows) < n:
         title, body, location = contents[site_ad % len(contents)]
