@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import typer
@@ -9,6 +10,11 @@ import typer
 from lagesbild import refdata
 from lagesbild.cli._common import OutputFormat, console, format_number, friendly_errors, render
 from lagesbild.demo import run_demo
+
+
+def _bound(x: float) -> str:
+    """An interval end; an upper limit the data cannot bound is shown as ∞."""
+    return format_number(round(x)) if math.isfinite(x) else "∞"
 
 
 def demo(
@@ -49,21 +55,23 @@ def demo(
     ]
     render(rows, OutputFormat.table, title=f"Annonser per kommun och år – {refdata.county(res.county).name}")
     table = []
+    notes: list[str] = []
     for c in res.comparisons:
-        interval = (
-            "" if c.low is None or c.high is None else f"{format_number(round(c.low))}–{format_number(round(c.high))}"
-        )
+        if c.note not in notes:
+            notes.append(c.note)
+        interval = "" if c.low is None or c.high is None else f"{_bound(c.low)}–{_bound(c.high)}"
         table.append(
             {
-                "storhet": c.what,
-                "period": c.period,
+                "storhet": f"{c.what} [{notes.index(c.note) + 1}]",
+                "år": c.period,
                 "skattning": format_number(round(c.estimate)),
                 "intervall": interval,
-                "simulerad sanning": "" if c.truth is None else format_number(round(c.truth)),
-                "kommentar": c.note,
+                "sanning": "" if c.truth is None else format_number(round(c.truth)),
             }
         )
     render(table, OutputFormat.table, title="Skattningar bredvid den simulerade sanningen")
+    for i, note in enumerate(notes, start=1):
+        console.print(f"  [{i}] {note}", highlight=False)
     if res.reports:
         last = res.reports[-1]
         console.print(f"[bold]Lägesbild:[/] {last.files.html}")

@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from lagesbild import refdata
+from lagesbild.estimate.crc import run_all_models
 from lagesbild.estimate.demand import AgeBand, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.ingest import import_file
+from lagesbild.link import capture_histories, relink_stored
 from lagesbild.monitor import Profile, crawl, shipped_profiles, with_base_url
+from lagesbild.pipeline import Processed, process_new
 from lagesbild.report.build import read_campaigns
 from lagesbild.report.run import ReportResult, run_report
 from lagesbild.settings import load_settings
@@ -85,6 +88,7 @@ class DemoResult:
     comparisons: list[Comparison] = field(default_factory=list)
     truth: dict[str, Any] = field(default_factory=dict)
     reports: list[ReportResult] = field(default_factory=list)
+    processed: Processed | None = None
 
 
 def _demo_profile(p: Profile, base: str) -> Profile:
@@ -173,6 +177,15 @@ def run_demo(
         live = LiveCrawl(days, pages, new, degraded, (datetime.now(UTC) - t0).total_seconds())
         counts = ws.store.observation_counts(lan=county, period="year")
 
+        say("Normalizing and linking: reposts into ads, ads into persons, advertisers and networks")
+        processed = process_new(ws.store)
+        site_ads, linked = relink_stored(ws.store)
+        overlaps = {
+            o.period: o.histories
+            for o in capture_histories(site_ads, linked.result, period="year", level="lan")
+            if o.area == county
+        }
+
         # The lägesbild per year, each followed up against the year before (stored report contexts).
         reports: list[ReportResult] = []
         campaigns = tuple(read_campaigns(world / "truth" / "campaigns.csv"))
@@ -199,27 +212,58 @@ def run_demo(
         n_obs = sum(r.observations for r in counts if r.period == year)
         comparisons.append(
             Comparison(
-                "observationer i länet (arkiv + bevakning)",
+                "observationer i länet",
                 year,
                 n_obs,
                 None,
                 None,
                 county_truth[year].get("observations"),
-                "geokodning av annonsernas orter",
+                "arkiv + bevakning; orten i annonsen geokodad till kommun",
             )
         )
+    say("Estimating the hidden population by capture-recapture across the sites")
+    for year in years:
+        hist = overlaps.get(year)
+        true_persons = county_truth[year].get("active_persons")
+        if hist is None:
+            continue
+        comparisons.append(
+            Comparison(
+                "personer, länkade (sedda)",
+                year,
+                hist.n_observed,
+                None,
+                None,
+                true_persons,
+                "sedda på minst en sajt; en kvinna som återkommer med nytt namn, nummer och bilder räknas två gånger",
+            )
+        )
+        fits = [r for r in run_all_models(hist, ci_level=0.90) if r.converged]
+        if fits:
+            best = fits[0]
+            comparisons.append(
+                Comparison(
+                    f"personer inkl. osedda ({best.model})",
+                    year,
+                    best.abundance,
+                    best.ci_low,
+                    best.ci_high,
+                    true_persons,
+                    "fångst-återfångst över sajterna, bästa modell enligt AIC, 90 % profilintervall",
+                )
+            )
     pop = refdata.bundled_population()
     demand = estimate_demand(pop, county, PREVALENCE_12M, AgeBand(18, 65), measure="12m")
     for year in years:
         comparisons.append(
             Comparison(
-                "sexköpare senaste 12 mån (befolkning x andel)",
+                "sexköpare 12 mån (befolkning × andel)",
                 year,
                 demand.estimate,
                 demand.low,
                 demand.high,
                 county_truth[year].get("resident_buyers"),
-                "sanningen räknar bara köp via annonser",
+                "män 18–65 × 0,8 %; sanningen räknar bara köp via annonser",
             )
         )
     return DemoResult(
@@ -235,4 +279,5 @@ def run_demo(
         comparisons=comparisons,
         truth=truth,
         reports=reports,
+        processed=processed,
     )
