@@ -2,7 +2,7 @@
 
 Pure functions over typed inputs, run by one runner (:func:`run`) that reads the store and
 writes the results back in bulk. The rules are explained in :mod:`lagesbild.link.cluster`
-and ``docs/link.md``; scores against the simulator are in ``docs/benchmarks-link.md``.
+and ``docs/link.md``; scores against the simulator are in ``docs/benchmarks.md`` (linking).
 
 Example::
 

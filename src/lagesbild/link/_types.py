@@ -88,7 +88,7 @@ class SiteAds:
 
 @dataclass(frozen=True)
 class LinkSettings:
-    """The linking rules' parameters (defaults measured on the simulator, ``docs/benchmarks-link.md``).
+    """The linking rules' parameters (defaults measured on the simulator, ``docs/benchmarks.md`` (linking)).
 
     Attributes:
         image_max_bits: two image hashes at most this many bits apart are the same photo.

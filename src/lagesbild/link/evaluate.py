@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd  # type: ignore[import-untyped]  # no stubs installed (pandas-stubs is not a dependency)
+import pandas as pd
 
 __all__ = ["Scores", "SimulatorTruth", "bcubed", "pairwise", "simulator_truth"]
 

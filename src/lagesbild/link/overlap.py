@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd  # type: ignore[import-untyped]  # no stubs installed (pandas-stubs is not a dependency)
+import pandas as pd
 
 from lagesbild.estimate.crc import CaptureHistories
 from lagesbild.link._types import LinkResult, SiteAds

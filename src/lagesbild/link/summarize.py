@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd  # type: ignore[import-untyped]  # no stubs installed (pandas-stubs is not a dependency)
+import pandas as pd
 
 from lagesbild.link._types import LinkResult, SiteAd, SiteAds
 from lagesbild.link.collect import periods

@@ -145,7 +145,7 @@ def write_report(
     allowed = list(allowed_numbers) + [s.contact for s in ctx.support]
     pdf_bytes: bytes | None = None
     if pdf:
-        import weasyprint  # type: ignore[import-untyped]
+        import weasyprint
 
         pdf_bytes = weasyprint.HTML(string=html).write_pdf()
     for name, text in (("HTML", html), ("JSON", js), ("PDF", _pdf_text(pdf_bytes) if pdf_bytes else "")):
