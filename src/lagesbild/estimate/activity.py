@@ -1,0 +1,272 @@
+"""Activity from the linked ads: persons, advertisers, ads, ad-days and person-days per area and period.
+
+The purchases model (:mod:`lagesbild.estimate.purchases`) needs *person-days*: the distinct
+(person, day) pairs with at least one ad online in the area. This module counts them, and the
+other activity measures, from the linking stage's output, as pure functions of typed rows
+(:class:`LinkedAd`, one per site ad). The store reader is
+:func:`lagesbild.store.estimates.linked_ads`; :func:`linked_ads_from_result` builds the same rows
+from an in-memory linking.
+
+Suspected fake persons (stolen photos, ``suspected_fake``) are left out of every count: they are
+nobody. Ads without a known place count for Sweden (``SE``) only.
+
+The uncertainty linking leaves (``docs/link.md``, "Limits"; ``docs/benchmarks.md``, linking) is
+expressed as an :class:`~lagesbild.estimate.purchases.UncertainCount` per measure:
+
+* **persons** are counted as *personas*: a woman who returns under a new name, number and photos
+  is counted twice, and nothing in the ads can tell. The estimate is the persona count; the low
+  end removes ``persona_return_share`` of it (:data:`DEFAULT_PERSONA_RETURN_SHARE`, the
+  overcount measured on the simulator); the high end is the persona count (linking rarely joins
+  two women: persona precision >= 0.999).
+* **person-days** are hardly touched by personas (two personas of one woman are not online on the
+  same days), but a woman linking fails to join across sites is counted twice on a day she is on
+  both: the low end removes ``split_share`` (:data:`DEFAULT_SPLIT_SHARE`, persona recall is at
+  least 0.998 on the simulator; 2% is a generous bound). The high end adds the person-days of the
+  suspected fakes, in case the flag is wrong.
+* **advertisers, ads, ad-days**: the count without fakes, and with them as the high end.
+
+Example::
+
+    >>> from datetime import date
+    >>> rows = [LinkedAd("s1", ("2024-01-01", "2024-01-02"), "0580", "05", "ad_1", "pe_1", "adv_1", False)]
+    >>> act = summarize_activity(rows, "05", date(2024, 1, 1), date(2024, 12, 31))
+    >>> act.person_days.estimate
+    2.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from lagesbild.estimate.crc import CaptureHistories
+from lagesbild.estimate.purchases import ActivitySummary, UncertainCount
+from lagesbild.link._types import LinkResult, SiteAds
+
+__all__ = [
+    "DEFAULT_PERSONA_RETURN_SHARE",
+    "DEFAULT_SPLIT_SHARE",
+    "Level",
+    "LinkedAd",
+    "Period",
+    "activity_table",
+    "area_capture_histories",
+    "linked_ads_from_result",
+    "period_bounds",
+    "summarize_activity",
+]
+
+Period = Literal["year", "month", "week"]
+Level = Literal["riket", "lan", "kommun"]
+
+DEFAULT_PERSONA_RETURN_SHARE = 0.25
+"""Share of counted persons who are a returning woman's new persona (low end of the person count).
+
+On the simulator's Östergötland preset linking found 21-35% more persons than there were women
+over two years (``docs/benchmarks.md``, linking); within one year the overcount is smaller. The
+calibration (``docs/methods/calibration.md``) reports what this does to coverage."""
+
+DEFAULT_SPLIT_SHARE = 0.02
+"""Share of person-days that may be one woman counted twice (low end of person-days)."""
+
+
+@dataclass(frozen=True)
+class LinkedAd:
+    """One linked site ad: what the activity counts need.
+
+    Attributes:
+        site: the site it was seen on.
+        days: the distinct days it was seen (``YYYY-MM-DD``).
+        kommun_kod, lan_kod: where it was placed, or None.
+        ad_id, person_id, advertiser_id: its linking ids.
+        fake: its person is a suspected fake (stolen photos).
+    """
+
+    site: str
+    days: tuple[str, ...]
+    kommun_kod: str | None
+    lan_kod: str | None
+    ad_id: str
+    person_id: str
+    advertiser_id: str
+    fake: bool
+
+
+def linked_ads_from_result(ads: SiteAds, result: LinkResult) -> list[LinkedAd]:
+    """The rows of an in-memory linking (:func:`lagesbild.link.link_observations`)."""
+    out: list[LinkedAd] = []
+    for i, a in enumerate(ads.ads):
+        ad_id, person_id, adv_id, _ = result.ids_of(i)
+        fake = bool(result.fake_person[int(result.person[i])])
+        out.append(LinkedAd(a.site, tuple(a.days), a.kommun_kod, a.lan_kod, ad_id, person_id, adv_id, fake))
+    return out
+
+
+def period_bounds(period: Period, key: str) -> tuple[date, date]:
+    """First and last day of a period key (``2024``, ``2024-03`` or ``2024-W09``, ISO weeks)."""
+    if period == "year":
+        y = int(key)
+        return date(y, 1, 1), date(y, 12, 31)
+    if period == "month":
+        y, m = (int(p) for p in key.split("-"))
+        nxt = date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)
+        return date(y, m, 1), nxt - timedelta(days=1)
+    if period == "week":
+        yy, ww = key.split("-W")
+        start = date.fromisocalendar(int(yy), int(ww), 1)
+        return start, start + timedelta(days=6)
+    raise ValueError(f"period must be year, month or week, not {period!r}")
+
+
+def _frame(rows: Iterable[LinkedAd]) -> pd.DataFrame:
+    """One row per (site ad, day)."""
+    recs = [
+        (r.site, d, r.kommun_kod, r.lan_kod, r.ad_id, r.person_id, r.advertiser_id, r.fake)
+        for r in rows
+        for d in r.days
+    ]
+    return pd.DataFrame(recs, columns=["site", "day", "kommun", "lan", "ad", "person", "advertiser", "fake"])
+
+
+def _in_area(df: pd.DataFrame, area: str) -> pd.DataFrame:
+    if area == "SE":
+        return df
+    col = "lan" if len(area) == 2 else "kommun"
+    return df[df[col] == area]
+
+
+def _summary(
+    df: pd.DataFrame, area: str, start: date, end: date, persona_return_share: float, split_share: float
+) -> ActivitySummary:
+    real = df[~df["fake"]]
+
+    def n(frame: pd.DataFrame, cols: list[str]) -> float:
+        return float(len(frame[cols].drop_duplicates())) if len(frame) else 0.0
+
+    def with_fakes(cols: list[str]) -> UncertainCount:
+        est = n(real, cols)
+        return UncertainCount(est, est, max(est, n(df, cols)))
+
+    personas = n(real, ["person"])
+    pdays = n(real, ["person", "day"])
+    return ActivitySummary(
+        area,
+        start,
+        end,
+        person_days=UncertainCount(pdays, pdays * (1 - split_share), max(pdays, n(df, ["person", "day"]))),
+        persons=UncertainCount(personas, personas * (1 - persona_return_share), personas),
+        advertisers=with_fakes(["advertiser"]),
+        ads=with_fakes(["ad"]),
+        ad_days=with_fakes(["ad", "day"]),
+    )
+
+
+def _check_shares(persona_return_share: float, split_share: float) -> None:
+    for name, v in (("persona_return_share", persona_return_share), ("split_share", split_share)):
+        if not 0 <= v < 1:
+            raise ValueError(f"{name} must be in [0, 1), not {v}")
+
+
+def summarize_activity(
+    rows: Iterable[LinkedAd],
+    area: str,
+    start: date,
+    end: date,
+    *,
+    persona_return_share: float = DEFAULT_PERSONA_RETURN_SHARE,
+    split_share: float = DEFAULT_SPLIT_SHARE,
+) -> ActivitySummary:
+    """Activity in one area (``SE``, county or municipality code) over ``start..end`` (both included).
+
+    Args:
+        rows: the linked site ads.
+        area: ``"SE"``, a two-digit county code or a four-digit municipality code.
+        start, end: the period.
+        persona_return_share: share of persons that may be a returning woman's new persona.
+        split_share: share of person-days that may be one woman counted twice.
+
+    Returns:
+        The :class:`ActivitySummary` the purchases model takes (zeros when nothing was seen).
+
+    Raises:
+        ValueError: for a period ending before it starts or a share outside ``[0, 1)``.
+    """
+    _check_shares(persona_return_share, split_share)
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    df = _frame(rows)
+    df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
+    return _summary(_in_area(df, area), area, start, end, persona_return_share, split_share)
+
+
+def activity_table(
+    rows: Iterable[LinkedAd],
+    *,
+    period: Period = "year",
+    level: Level = "lan",
+    persona_return_share: float = DEFAULT_PERSONA_RETURN_SHARE,
+    split_share: float = DEFAULT_SPLIT_SHARE,
+) -> list[ActivitySummary]:
+    """Activity for every period and area with at least one ad, sorted by period then area.
+
+    Args:
+        rows: the linked site ads.
+        period: ``"year"``, ``"month"`` or ``"week"`` (ISO weeks).
+        level: ``"riket"`` (Sweden, ``SE``), ``"lan"`` (counties) or ``"kommun"`` (municipalities).
+        persona_return_share, split_share: as in :func:`summarize_activity`.
+    """
+    _check_shares(persona_return_share, split_share)
+    if level not in ("riket", "lan", "kommun"):
+        raise ValueError(f"level must be riket, lan or kommun, not {level!r}")
+    df = _frame(rows)
+    if df.empty:
+        return []
+    days = pd.to_datetime(df["day"])
+    if period == "year":
+        keys = df["day"].str[:4]
+    elif period == "month":
+        keys = df["day"].str[:7]
+    elif period == "week":
+        iso = days.dt.isocalendar()
+        keys = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    else:
+        raise ValueError(f"period must be year, month or week, not {period!r}")
+    df = df.assign(_period=keys.to_numpy(), _area="SE" if level == "riket" else df[level].to_numpy())
+    df = df[df["_area"].notna()]
+    out: list[ActivitySummary] = []
+    for (key, area), g in df.groupby(["_period", "_area"], sort=True):
+        start, end = period_bounds(period, str(key))
+        out.append(_summary(g, str(area), start, end, persona_return_share, split_share))
+    return out
+
+
+def area_capture_histories(rows: Sequence[LinkedAd], area: str, start: date, end: date) -> CaptureHistories | None:
+    """Which (non-fake) persons were seen on which sites in the area and period.
+
+    The same tables as :func:`lagesbild.link.capture_histories`, but for any period (a report's)
+    and from stored rows, without relinking. Sources are every site in ``rows`` (sorted).
+
+    Returns:
+        The capture histories, or None when fewer than two sites were monitored or nobody was seen.
+    """
+    sites = sorted({r.site for r in rows})
+    if len(sites) < 2:
+        return None
+    df = _frame(rows)
+    df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat()) & ~df["fake"]]
+    df = _in_area(df, area)[["person", "site"]].drop_duplicates()
+    if df.empty:
+        return None
+    idx = {s: k for k, s in enumerate(sites)}
+    codes, uniques = pd.factorize(df["person"])
+    bits = np.zeros((len(uniques), len(sites)), dtype=np.int64)
+    bits[codes, df["site"].map(idx).to_numpy()] = 1
+    patterns, counts = np.unique(bits, axis=0, return_counts=True)
+    return CaptureHistories.from_counts(
+        {tuple(int(v) for v in p): int(c) for p, c in zip(patterns, counts, strict=True)}, sites
+    )

@@ -1,0 +1,110 @@
+"""Activity from linked ads: distinct persons, advertisers, ads, ad-days and person-days with linking's range."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from tests.link.conftest import days
+
+from lagesbild.estimate.activity import (
+    LinkedAd,
+    activity_table,
+    area_capture_histories,
+    linked_ads_from_result,
+    period_bounds,
+    summarize_activity,
+)
+from lagesbild.estimate.purchases import estimate_purchases
+from lagesbild.link import link_observations, run
+from lagesbild.store import Store
+from lagesbild.store.estimates import has_links, linked_ads
+
+YEAR = (date(2024, 1, 1), date(2024, 12, 31))
+
+
+def ad(site: str, days_: tuple[str, ...], person: str, *, kommun: str = "0580", fake: bool = False,
+       ad_id: str | None = None, adv: str | None = None) -> LinkedAd:  # fmt: skip
+    return LinkedAd(
+        site, days_, kommun, kommun[:2], ad_id or f"ad_{site}_{person}", person, adv or f"adv_{person}", fake
+    )
+
+
+ROWS = [
+    ad("s1", ("2024-03-01", "2024-03-02"), "pe_a"),
+    ad("s2", ("2024-03-02", "2024-03-03"), "pe_a"),  # same woman on a second site: day 2 counts once
+    ad("s1", ("2024-03-01",), "pe_b", kommun="0180"),
+    ad("s1", ("2024-03-01", "2024-03-05"), "pe_f", fake=True),
+]
+
+
+def test_person_days_count_each_person_and_day_once_in_the_area() -> None:
+    act = summarize_activity(ROWS, "05", *YEAR)
+    assert act.person_days is not None and act.person_days.estimate == 3
+    assert act.persons is not None and act.persons.estimate == 1
+    assert act.ad_days is not None and act.ad_days.estimate == 4
+    assert act.ads is not None and act.ads.estimate == 2
+
+
+def test_suspected_fakes_are_left_out_but_widen_the_high_end() -> None:
+    act = summarize_activity(ROWS, "SE", *YEAR)
+    assert act.persons is not None and act.persons.estimate == 2
+    assert act.person_days is not None
+    assert act.person_days.estimate == 4 and act.person_days.high == 6
+    assert act.advertisers is not None and act.advertisers.high == 3
+
+
+def test_persons_low_end_allows_for_returning_women_under_new_personas() -> None:
+    act = summarize_activity(ROWS, "SE", *YEAR, persona_return_share=0.5)
+    assert act.persons is not None and (act.persons.low, act.persons.high) == (1.0, 2.0)
+
+
+def test_municipality_and_period_filters() -> None:
+    assert summarize_activity(ROWS, "0180", *YEAR).person_days.estimate == 1  # type: ignore[union-attr]
+    feb = summarize_activity(ROWS, "SE", date(2024, 2, 1), date(2024, 2, 29))
+    assert feb.person_days is not None and feb.person_days.estimate == 0
+
+
+def test_activity_table_by_month_county_and_week() -> None:
+    months = activity_table(ROWS, period="month", level="lan")
+    assert [(a.area, a.period_start, a.period_end) for a in months] == [
+        ("01", date(2024, 3, 1), date(2024, 3, 31)),
+        ("05", date(2024, 3, 1), date(2024, 3, 31)),
+    ]
+    weeks = activity_table(ROWS, period="week", level="riket")
+    assert {a.period_start for a in weeks} == {date(2024, 2, 26), date(2024, 3, 4)}
+    assert sum(a.person_days.estimate for a in weeks) == 4  # type: ignore[union-attr]
+
+
+def test_period_bounds() -> None:
+    assert period_bounds("month", "2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    assert period_bounds("week", "2024-W01") == (date(2024, 1, 1), date(2024, 1, 7))
+    with pytest.raises(ValueError):
+        period_bounds("day", "2024")  # type: ignore[arg-type]
+
+
+def test_capture_histories_per_person_and_site() -> None:
+    h = area_capture_histories(ROWS, "SE", *YEAR)
+    assert h is not None
+    assert dict(zip(h.patterns, h.counts, strict=True)) == {(1, 1): 1, (1, 0): 1}
+    assert area_capture_histories(ROWS[:1], "SE", *YEAR) is None
+
+
+def test_activity_feeds_the_purchases_model() -> None:
+    est = estimate_purchases(summarize_activity(ROWS, "05", *YEAR), seed=1, n_draws=1000)
+    assert est.basis == "person_days" and est.low <= est.median <= est.high
+
+
+MARKET = days("s1", "A1", 1, 5, name="Anna", phones=("ph_n",)) + days("s2", "B1", 3, 6, name="Anna", phones=("ph_n",))
+
+
+def test_rows_from_memory_and_from_store_agree(store: Store) -> None:
+    assert not has_links(store) and linked_ads(store) == []
+    store.import_observations([MARKET], source="a", sha256="a" * 64)
+    run(store)
+    stored = summarize_activity(linked_ads(store), "05", *YEAR)
+    ads, linked = link_observations(MARKET)
+    memory = summarize_activity(linked_ads_from_result(ads, linked.result), "05", *YEAR)
+    assert stored == memory
+    assert stored.persons is not None and stored.persons.estimate == 1
+    assert stored.person_days is not None and stored.person_days.estimate == 6
