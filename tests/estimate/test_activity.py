@@ -23,8 +23,16 @@ from lagesbild.store.estimates import has_links, linked_ads
 YEAR = (date(2024, 1, 1), date(2024, 12, 31))
 
 
-def ad(site: str, days_: tuple[str, ...], person: str, *, kommun: str = "0580", fake: bool = False,
-       ad_id: str | None = None, adv: str | None = None) -> LinkedAd:  # fmt: skip
+def ad(
+    site: str,
+    days_: tuple[str, ...],
+    person: str,
+    *,
+    kommun: str = "0580",
+    fake: bool = False,
+    ad_id: str | None = None,
+    adv: str | None = None,
+) -> LinkedAd:
     return LinkedAd(
         site, days_, kommun, kommun[:2], ad_id or f"ad_{site}_{person}", person, adv or f"adv_{person}", fake
     )
