@@ -36,7 +36,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -53,10 +53,12 @@ __all__ = [
     "DEFAULT_SPLIT_SHARE",
     "Level",
     "LinkedAd",
+    "LinkedFrame",
     "Period",
     "activity_table",
     "area_capture_histories",
     "linked_ads_from_result",
+    "linked_frame",
     "period_bounds",
     "summarize_activity",
 ]
@@ -123,6 +125,32 @@ def period_bounds(period: Period, key: str) -> tuple[date, date]:
     raise ValueError(f"period must be year, month or week, not {period!r}")
 
 
+@dataclass(frozen=True)
+class LinkedFrame:
+    """The linked ads as one row per (site ad, day), built once (:func:`linked_frame`) for many areas.
+
+    Attributes:
+        df: columns ``site, day, kommun, lan, ad, person, advertiser, fake``.
+        sites: every site in the rows (sorted), the sources of capture histories.
+    """
+
+    df: pd.DataFrame
+    sites: tuple[str, ...]
+
+
+def linked_frame(rows: Iterable[LinkedAd]) -> LinkedFrame:
+    """Build the per-day table once, to summarize many areas or periods from it."""
+    rows = list(rows)
+    return LinkedFrame(_frame(rows), tuple(sorted({r.site for r in rows})))
+
+
+Rows = Iterable[LinkedAd] | LinkedFrame
+
+
+def _as_frame(rows: Rows) -> LinkedFrame:
+    return rows if isinstance(rows, LinkedFrame) else linked_frame(rows)
+
+
 def _frame(rows: Iterable[LinkedAd]) -> pd.DataFrame:
     """One row per (site ad, day)."""
     recs = [
@@ -173,7 +201,7 @@ def _check_shares(persona_return_share: float, split_share: float) -> None:
 
 
 def summarize_activity(
-    rows: Iterable[LinkedAd],
+    rows: Rows,
     area: str,
     start: date,
     end: date,
@@ -184,7 +212,7 @@ def summarize_activity(
     """Activity in one area (``SE``, county or municipality code) over ``start..end`` (both included).
 
     Args:
-        rows: the linked site ads.
+        rows: the linked site ads (or their :func:`linked_frame`).
         area: ``"SE"``, a two-digit county code or a four-digit municipality code.
         start, end: the period.
         persona_return_share: share of persons that may be a returning woman's new persona.
@@ -199,13 +227,13 @@ def summarize_activity(
     _check_shares(persona_return_share, split_share)
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    df = _frame(rows)
+    df = _as_frame(rows).df
     df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
     return _summary(_in_area(df, area), area, start, end, persona_return_share, split_share)
 
 
 def activity_table(
-    rows: Iterable[LinkedAd],
+    rows: Rows,
     *,
     period: Period = "year",
     level: Level = "lan",
@@ -223,7 +251,7 @@ def activity_table(
     _check_shares(persona_return_share, split_share)
     if level not in ("riket", "lan", "kommun"):
         raise ValueError(f"level must be riket, lan or kommun, not {level!r}")
-    df = _frame(rows)
+    df = _as_frame(rows).df
     if df.empty:
         return []
     days = pd.to_datetime(df["day"])
@@ -245,7 +273,7 @@ def activity_table(
     return out
 
 
-def area_capture_histories(rows: Sequence[LinkedAd], area: str, start: date, end: date) -> CaptureHistories | None:
+def area_capture_histories(rows: Rows, area: str, start: date, end: date) -> CaptureHistories | None:
     """Which (non-fake) persons were seen on which sites in the area and period.
 
     The same tables as :func:`lagesbild.link.capture_histories`, but for any period (a report's)
@@ -254,10 +282,11 @@ def area_capture_histories(rows: Sequence[LinkedAd], area: str, start: date, end
     Returns:
         The capture histories, or None when fewer than two sites were monitored or nobody was seen.
     """
-    sites = sorted({r.site for r in rows})
+    frame = _as_frame(rows)
+    sites = frame.sites
     if len(sites) < 2:
         return None
-    df = _frame(rows)
+    df = frame.df
     df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat()) & ~df["fake"]]
     df = _in_area(df, area)[["person", "site"]].drop_duplicates()
     if df.empty:

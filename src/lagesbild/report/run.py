@@ -14,11 +14,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from lagesbild.estimate.activity import LinkedFrame, area_capture_histories, linked_frame, summarize_activity
+from lagesbild.estimate.crc import CaptureHistories
+from lagesbild.estimate.purchases import ActivitySummary
 from lagesbild.refdata import counties
 from lagesbild.report.build import ReportData, ReportOptions, build_context, load_report_data
 from lagesbild.report.context import CONTEXT_VERSION, CampaignPeriod, ReportContext
 from lagesbild.report.render import ReportFiles, write_report
 from lagesbild.store import Store
+from lagesbild.store.estimates import linked_ads
 from lagesbild.store.reports import ReportStore
 
 __all__ = ["ReportResult", "run_batch", "run_report"]
@@ -40,11 +44,33 @@ def _previous(rs: ReportStore, area: str, start: date) -> tuple[dict[str, object
     return (prev.context, prev.created_at) if prev is not None else (None, "")
 
 
+Linked = tuple[ActivitySummary | None, CaptureHistories | None]
+
+
+def _linked(rows: LinkedFrame | None, area: str, start: date, end: date) -> Linked:
+    """The area's linked activity and capture histories, or ``(None, None)`` when nothing was linked.
+
+    The capture histories are those of :func:`lagesbild.link.capture_histories`, but over the
+    report's own period (not only calendar years) and read from the stored link tables (no relinking).
+    """
+    if rows is None:
+        return None, None
+    return summarize_activity(rows, area, start, end), area_capture_histories(rows, area, start, end)
+
+
+def _linked_frame(store: Store) -> LinkedFrame | None:
+    rows = linked_ads(store)
+    return linked_frame(rows) if rows else None
+
+
 def _one(
     data: ReportData, area: str, options: ReportOptions, out: Path, pdf: bool, previous: dict[str, object] | None,
-    previous_at: str,
+    previous_at: str, linked: Linked = (None, None),
 ) -> tuple[ReportContext, ReportFiles]:  # fmt: skip
-    ctx = build_context(data, area, options, previous=previous, previous_created_at=previous_at)
+    ctx = build_context(
+        data, area, options, previous=previous, previous_created_at=previous_at, activity=linked[0],
+        capture_histories=linked[1],
+    )  # fmt: skip
     return ctx, write_report(ctx, out, pdf=pdf)
 
 
@@ -63,6 +89,10 @@ def run_report(
 ) -> ReportResult:
     """Write the report for ``area`` and period ``start..end`` into ``out``; store its context.
 
+    When the store holds link results (``lagesbild link run``), the report's purchases use the
+    linked person-days and its hidden-population section the persons' capture histories across
+    sites; otherwise the purchases come from ad-days and the section is left out.
+
     Raises:
         InputError: for a bad period. RefdataError: for an unknown area. ReportLeakError: if an output
         would contain protected data (nothing is written).
@@ -71,7 +101,8 @@ def run_report(
     data = load_report_data(store, start, end, threshold=threshold, campaigns=campaigns)
     rs = ReportStore(store)
     prev, prev_at = _previous(rs, area, start)
-    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at)
+    linked = _linked(_linked_frame(store), area, start, end)
+    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at, linked)
     sid = (
         rs.save(area, ctx.period_start, ctx.period_end, ctx.lang, ctx.to_dict(), version=CONTEXT_VERSION)
         if save
@@ -103,6 +134,8 @@ def run_batch(
     rs = ReportStore(store)
     areas = ["SE", *counties()]
     prevs = {a: _previous(rs, a, start) for a in areas}
+    frame = _linked_frame(store)
+    linked = {a: _linked(frame, a, start, end) for a in areas}
     n = workers or min(4, os.cpu_count() or 1)
     # the services are loaded once here so that workers need not read the file
     from lagesbild.report.services import load_services
@@ -111,10 +144,10 @@ def run_batch(
     outs = {a: Path(out) / a for a in areas}
     results: list[tuple[ReportContext, ReportFiles]] = []
     if n <= 1:
-        results = [_one(data, a, o, outs[a], pdf, *prevs[a]) for a in areas]
+        results = [_one(data, a, o, outs[a], pdf, *prevs[a], linked[a]) for a in areas]
     else:
         with ProcessPoolExecutor(max_workers=n) as pool:
-            futures = [pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a]) for a in areas]
+            futures = [pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a], linked[a]) for a in areas]
             results = [f.result() for f in futures]
     out_list: list[ReportResult] = []
     for ctx, files in results:

@@ -1,0 +1,47 @@
+"""Reports use linked activity and capture histories when the store has link results, and ad-days when not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lagesbild.ingest import import_file
+from lagesbild.pipeline import process_new
+from lagesbild.report.build import ReportOptions
+from lagesbild.report.run import run_report
+from lagesbild.settings import load_settings
+from lagesbild.simulate import load_config, simulate
+from lagesbild.store import Store
+from lagesbild.workspace import init_workspace, open_workspace
+
+OPTS = ReportOptions(n_draws=2000)
+Y2024 = (date(2024, 1, 1), date(2024, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    root = tmp_path_factory.mktemp("report-linked")
+    simulate(load_config("ostergotland"), seed=3, out_dir=root / "world")
+    settings = load_settings(home=str(root / "data"), db=f"sqlite:///{root / 'data' / 'lagesbild.db'}")
+    init_workspace(settings)
+    ws = open_workspace(settings)
+    import_file(ws.store, ws.pseudonymizer, root / "world" / "observations.jsonl.gz", parallel=None)
+    yield ws.store
+    ws.close()
+
+
+def test_report_without_links_uses_ad_days_and_has_no_hidden_population(store: Store, tmp_path: Path) -> None:
+    ctx = run_report(store, "05", *Y2024, tmp_path, options=OPTS, pdf=False, save=False).context
+    assert ctx.purchases is not None and ctx.purchases.basis == "ad_days"
+    assert ctx.hidden_population is None
+
+
+def test_report_with_links_uses_person_days_and_capture_histories(store: Store, tmp_path: Path) -> None:
+    process_new(store)
+    ctx = run_report(store, "05", *Y2024, tmp_path, options=OPTS, pdf=False, save=False).context
+    assert ctx.purchases is not None and ctx.purchases.basis == "person_days"
+    assert ctx.purchases.activity_days > 0
+    assert ctx.hidden_population is not None
