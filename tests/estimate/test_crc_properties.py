@@ -89,3 +89,22 @@ def test_invalid_inputs() -> None:
     many = CaptureHistories.from_rows([[1] * 16, [1] + [0] * 15])
     with pytest.raises(ValueError, match="occasions"):
         run_all_models(many)
+
+
+def test_best_model_skips_unusable_fits_and_behavioural_models_can_be_left_out() -> None:
+    """Sites are not occasions in time: Mb/Mbh can be excluded, and a fit below the units seen is never chosen."""
+    import dataclasses
+
+    from lagesbild.estimate.crc import CaptureHistories, best_model, run_all_models
+
+    hist = CaptureHistories.from_counts(
+        {(1, 0, 0): 40, (0, 1, 0): 35, (0, 0, 1): 30, (1, 1, 0): 12, (1, 0, 1): 10, (0, 1, 1): 9, (1, 1, 1): 4},
+        ("a", "b", "c"),
+    )
+    without = run_all_models(hist, profile_ci=False, behavioural=False)
+    assert without and not {"Mb", "Mbh"} & {r.model for r in without}
+    assert {"Mb", "Mbh"} <= {r.model for r in run_all_models(hist, profile_ci=False)}
+    best = best_model(without)
+    assert best is not None and best.usable and best.abundance >= hist.n_observed
+    broken = dataclasses.replace(without[0], abundance=hist.n_observed - 5.0, aic=-1e9)
+    assert best_model([broken, *without]) == best

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lagesbild import refdata
-from lagesbild.estimate.crc import run_all_models
+from lagesbild.estimate.crc import best_model, run_all_models
 from lagesbild.estimate.demand import AgeBand, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.ingest import import_file
@@ -238,9 +238,8 @@ def run_demo(
                 "sedda på minst en sajt; en kvinna som återkommer med nytt namn, nummer och bilder räknas två gånger",
             )
         )
-        fits = [r for r in run_all_models(hist, ci_level=0.90) if r.converged]
-        if fits:
-            best = fits[0]
+        best = best_model(run_all_models(hist, ci_level=0.90, behavioural=False))
+        if best is not None:
             comparisons.append(
                 Comparison(
                     f"personer inkl. osedda ({best.model})",

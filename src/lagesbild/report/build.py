@@ -30,7 +30,7 @@ from typing import Any
 
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions
-from lagesbild.estimate.crc import CaptureHistories, run_all_models
+from lagesbild.estimate.crc import CaptureHistories, best_model, run_all_models
 from lagesbild.estimate.demand import AgeBand, DemandEstimate, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.estimate.purchases import (
@@ -608,10 +608,11 @@ def _purchases_section(est: PurchasesEstimate, aset: AssumptionSet, o: ReportOpt
 
 
 def _hidden(histories: CaptureHistories, lang: str) -> HiddenPopulationSection | None:
-    models = run_all_models(histories, ci_level=0.95, profile_ci=False)
-    if not models:
+    # The sources are websites seen in the same period: behavioural models (Mb, Mbh) do not apply.
+    models = run_all_models(histories, ci_level=0.95, profile_ci=False, behavioural=False)
+    best = best_model(models)
+    if best is None:
         return None
-    best = models[0]
     return HiddenPopulationSection(
         n_observed=histories.n_observed,
         sources=histories.sources,

@@ -23,7 +23,7 @@ from lagesbild.estimate.crc._types import (
 )
 from lagesbild.estimate.crc.loglinear import STANDARD_MODELS, LoglinearSpec, fit_model, standard_model_names
 from lagesbild.estimate.crc.models import MODELS, ModelDescription, describe
-from lagesbild.estimate.crc.runner import run_all_models
+from lagesbild.estimate.crc.runner import best_model, run_all_models
 from lagesbild.estimate.crc.single_source import chao_lower_bound, zelterman
 from lagesbild.estimate.crc.two_source import two_source, two_source_from_histories
 
@@ -38,6 +38,7 @@ __all__ = [
     "SingleSourceResult",
     "TwoSourceResult",
     "all_histories",
+    "best_model",
     "chao_lower_bound",
     "describe",
     "fit_model",

@@ -215,6 +215,21 @@ class CRCResult:
     parameters: tuple[tuple[str, float], ...] = ()
     method_notes: tuple[str, ...] = field(default=())
 
+    @property
+    def usable(self) -> bool:
+        """Whether the fit can be reported: converged, finite, not below the units seen, with a real interval.
+
+        A fit can have the lowest AIC and still be unusable (e.g. a behavioural model whose
+        estimate falls below the number of units observed, or a zero-width interval).
+        """
+        return (
+            self.converged
+            and math.isfinite(self.abundance)
+            and self.abundance >= self.n_observed
+            and self.ci_low <= self.abundance <= self.ci_high
+            and self.ci_high > self.ci_low
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict (non-finite numbers become ``None``)."""
         return {

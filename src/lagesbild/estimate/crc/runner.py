@@ -14,7 +14,7 @@ from lagesbild.estimate.crc.loglinear import (
     standard_model_names,
 )
 
-__all__ = ["run_all_models"]
+__all__ = ["best_model", "run_all_models"]
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ def run_all_models(
     ci_level: float = 0.95,
     profile_ci: bool = True,
     rcapture_mbh_se: bool = False,
+    behavioural: bool = True,
 ) -> list[CRCResult]:
     """Fit all applicable closed-population models and return them sorted by AIC (best first).
 
@@ -36,6 +37,9 @@ def run_all_models(
         ci_level: coverage of the intervals.
         profile_ci: compute the profile-likelihood intervals (slower).
         rcapture_mbh_se: report Rcapture 1.4-4's standard error for Mbh instead of the exact one.
+        behavioural: include the behavioural models Mb and Mbh in the default set. They model a reaction to
+            earlier capture (trap-happy or trap-shy animals), which has a meaning for occasions in time but
+            not when the sources are websites seen in the same period: pass ``False`` there.
 
     Raises:
         ValueError: an unknown model name, or too many occasions (see ``MAX_OCCASIONS``).
@@ -44,6 +48,8 @@ def run_all_models(
     parameters, design not of full rank) are left out; this is logged.
     """
     chosen = list(models) if models is not None else list(standard_model_names(histories.n_occasions))
+    if models is None and not behavioural:
+        chosen = [m for m in chosen if m not in ("Mb", "Mbh")]
     _check_size(histories.n_occasions)
     unknown = [m for m in chosen if isinstance(m, str) and m not in STANDARD_MODELS]
     if unknown:
@@ -58,3 +64,9 @@ def run_all_models(
             name = model if isinstance(model, str) else model.label
             log.info("model %s left out: %s", name, exc)
     return sorted(results, key=lambda r: r.aic)
+
+
+def best_model(results: Iterable[CRCResult]) -> CRCResult | None:
+    """The usable fit with the lowest AIC (see :attr:`CRCResult.usable`), or None."""
+    usable = [r for r in results if r.usable]
+    return min(usable, key=lambda r: r.aic) if usable else None
