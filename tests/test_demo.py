@@ -14,6 +14,8 @@ def test_demo_recovers_the_simulated_observations_per_county_year(tmp_path: Path
     res = run_demo(tmp_path / "demo", preset="ostergotland", seed=7)
     obs = [c for c in res.comparisons if c.what.startswith("observationer")]
     assert obs and all(c.truth is not None and abs(c.estimate - c.truth) <= 0.01 * c.truth for c in obs)
+    purchases = [c for c in res.comparisons if c.what.startswith("sexköp per år")]
+    assert len(purchases) == 2 and all(c.covered for c in purchases)  # seed 7: both years inside the interval
     demand = [c for c in res.comparisons if c.what.startswith("sexköpare")]
     assert demand and all(c.low is not None and c.high is not None and c.low < c.estimate < c.high for c in demand)
     assert (tmp_path / "demo" / "data" / "secret.key").exists()

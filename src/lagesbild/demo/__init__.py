@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from lagesbild import refdata
+from lagesbild.estimate.activity import linked_frame, summarize_activity
 from lagesbild.estimate.crc import best_model, run_all_models
 from lagesbild.estimate.demand import AgeBand, estimate_demand
 from lagesbild.estimate.intervals import Proportion
+from lagesbild.estimate.purchases import estimate_purchases
 from lagesbild.ingest import import_file
 from lagesbild.link import capture_histories, relink_stored
 from lagesbild.monitor import Profile, crawl, shipped_profiles, with_base_url
@@ -31,6 +33,7 @@ from lagesbild.settings import load_settings
 from lagesbild.simulate import load_config, simulate
 from lagesbild.simulate.server import SimServer
 from lagesbild.store import CountRow, ImportSummary
+from lagesbild.store.estimates import linked_ads
 from lagesbild.workspace import init_workspace, open_workspace
 
 __all__ = ["Comparison", "DemoResult", "LiveCrawl", "run_demo"]
@@ -179,6 +182,7 @@ def run_demo(
 
         say("Normalizing and linking: reposts into ads, ads into persons, advertisers and networks")
         processed = process_new(ws.store)
+        linked_rows = linked_frame(linked_ads(ws.store))
         site_ads, linked = relink_stored(ws.store)
         overlaps = {
             o.period: o.histories
@@ -219,6 +223,22 @@ def run_demo(
                 None,
                 county_truth[year].get("observations"),
                 "arkiv + bevakning; orten i annonsen geokodad till kommun",
+            )
+        )
+    say("Estimating purchases per year from the linked activity (Monte Carlo over the assumptions)")
+    for year in years:
+        act = summarize_activity(linked_rows, county, date(int(year), 1, 1), date(int(year), 12, 31))
+        est = estimate_purchases(act, seed=seed)
+        comparisons.append(
+            Comparison(
+                "sexköp per år (utbudssidan)",
+                year,
+                est.median,
+                est.low,
+                est.high,
+                county_truth[year].get("purchases"),
+                "länkade persondagar × kunder per arbetsdag × andel äkta annonser …, 90 % intervall "
+                "(docs/methods/purchases.md)",
             )
         )
     say("Estimating the hidden population by capture-recapture across the sites")
