@@ -338,12 +338,64 @@ def _m0005_report(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0006_estimates(conn: Connection) -> None:
+    """Estimate results, one row per quantity of a run, with the assumptions and data snapshot they came from.
+
+    ``run_id`` groups the rows of one ``estimate run``; ``assumptions`` is JSON (name -> value and
+    distribution); the snapshot columns say which data the numbers were computed on.
+    """
+    md = MetaData()
+    Table(
+        "estimate_results",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("run_id", String(32), nullable=False),
+        Column("area", String(8), nullable=False),
+        Column("period_start", String(10), nullable=False),
+        Column("period_end", String(10), nullable=False),
+        Column("quantity", String(32), nullable=False),
+        Column("estimate", Float),
+        Column("low", Float),
+        Column("high", Float),
+        Column("level", Float),
+        Column("method", Text, nullable=False),
+        Column("seed", Integer),
+        Column("assumptions", Text, nullable=False),
+        Column("max_observation_id", BigInteger),
+        Column("max_import_id", BigInteger),
+        Column("link_run_id", BigInteger),
+        Column("rules_version", String(32)),
+        Column("created_at", String(32), nullable=False),
+        Index("ix_estimate_results_area", "area", "period_end", "quantity"),
+        Index("ix_estimate_results_run", "run_id"),
+    )
+    md.create_all(conn)
+
+
+def _m0008_campaigns(conn: Connection) -> None:
+    """The campaign register: one row per campaign aimed at buyers (counties comma-separated)."""
+    md = MetaData()
+    Table(
+        "campaigns",
+        md,
+        Column("name", String(200), primary_key=True),
+        Column("counties", Text, nullable=False),
+        Column("start_date", String(10), nullable=False),
+        Column("end_date", String(10), nullable=False),
+        Column("note", Text, nullable=False, server_default=""),
+        Column("created_at", String(32), nullable=False),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
     Migration(3, "link: ads, advertisers, persons, networks", _m0003_link),
     Migration(4, "normalize: normalized facts per observation", _m0004_normalize),
     Migration(5, "report: stored report contexts", _m0005_report),
+    Migration(6, "estimates: results with parameters and data snapshot", _m0006_estimates),
+    Migration(8, "campaigns: register", _m0008_campaigns),
 )
 
 
