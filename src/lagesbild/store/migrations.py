@@ -388,22 +388,6 @@ def _m0008_campaigns(conn: Connection) -> None:
     md.create_all(conn)
 
 
-def _m0008_campaigns(conn: Connection) -> None:
-    """The campaign register: one row per campaign aimed at buyers (counties comma-separated)."""
-    md = MetaData()
-    Table(
-        "campaigns",
-        md,
-        Column("name", String(200), primary_key=True),
-        Column("counties", Text, nullable=False),
-        Column("start_date", String(10), nullable=False),
-        Column("end_date", String(10), nullable=False),
-        Column("note", Text, nullable=False, server_default=""),
-        Column("created_at", String(32), nullable=False),
-    )
-    md.create_all(conn)
-
-
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -411,7 +395,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "normalize: normalized facts per observation", _m0004_normalize),
     Migration(5, "report: stored report contexts", _m0005_report),
     Migration(6, "estimates: results with parameters and data snapshot", _m0006_estimates),
-    Migration(8, "campaigns: register", _m0008_campaigns),
     Migration(8, "campaigns: register", _m0008_campaigns),
 )
 
