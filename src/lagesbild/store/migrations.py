@@ -372,6 +372,37 @@ def _m0006_estimates(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0007_verdicts(conn: Connection) -> None:
+    """Fields extracted from court judgments (no names, identity numbers or judgment text).
+
+    ``text_sha256`` makes a re-import of the same judgment a no-op; municipalities are codes.
+    """
+    md = MetaData()
+    Table(
+        "verdicts",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("text_sha256", String(64), nullable=False),
+        Column("court", Text),
+        Column("case_number", String(32)),
+        Column("verdict_date", String(10)),
+        Column("offence_date", String(10)),
+        Column("defendant_age", Integer),
+        Column("defendant_kommun", String(4)),
+        Column("offence_kommun", String(4)),
+        Column("offence_lan", String(2)),
+        Column("ad_used", Integer),
+        Column("day_fines", Integer),
+        Column("day_fine_amount", Integer),
+        Column("conditional_sentence", Integer),
+        Column("extractor_version", Integer, nullable=False),
+        Column("imported_at", String(32), nullable=False),
+        UniqueConstraint("text_sha256", name="uq_verdicts_text"),
+        Index("ix_verdicts_offence", "offence_lan", "verdict_date"),
+    )
+    md.create_all(conn)
+
+
 def _m0008_campaigns(conn: Connection) -> None:
     """The campaign register: one row per campaign aimed at buyers (counties comma-separated)."""
     md = MetaData()
@@ -395,6 +426,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "normalize: normalized facts per observation", _m0004_normalize),
     Migration(5, "report: stored report contexts", _m0005_report),
     Migration(6, "estimates: results with parameters and data snapshot", _m0006_estimates),
+    Migration(7, "verdicts: extracted court judgments", _m0007_verdicts),
     Migration(8, "campaigns: register", _m0008_campaigns),
 )
 
