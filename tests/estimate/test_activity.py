@@ -7,14 +7,19 @@ from datetime import date
 import pytest
 from tests.link.conftest import days
 
+from lagesbild.errors import InputErrors
 from lagesbild.estimate.activity import (
+    DEFAULT_PERSONA_RETURN_SHARE,
+    DEFAULT_SPLIT_SHARE,
     LinkedAd,
+    activity_shares,
     activity_table,
     area_capture_histories,
     linked_ads_from_result,
     period_bounds,
     summarize_activity,
 )
+from lagesbild.estimate.assumptions import default_assumptions, parse_assumptions
 from lagesbild.estimate.purchases import estimate_purchases
 from lagesbild.link import link_observations, run
 from lagesbild.store import Store
@@ -65,6 +70,31 @@ def test_suspected_fakes_are_left_out_but_widen_the_high_end() -> None:
 def test_persons_low_end_allows_for_returning_women_under_new_personas() -> None:
     act = summarize_activity(ROWS, "SE", *YEAR, persona_return_share=0.5)
     assert act.persons is not None and (act.persons.low, act.persons.high) == (1.0, 2.0)
+
+
+def test_persona_and_split_shares_are_named_assumptions_in_the_default_file() -> None:
+    a = default_assumptions()
+    assert a["persona_return_share"].distribution.nominal() == DEFAULT_PERSONA_RETURN_SHARE
+    assert a["split_share"].distribution.nominal() == DEFAULT_SPLIT_SHARE
+    assert "new_persona_share 0.3" in a["persona_return_share"].source
+    assert activity_shares() == (DEFAULT_PERSONA_RETURN_SHARE, DEFAULT_SPLIT_SHARE)
+
+
+def test_persona_share_is_read_from_the_assumption_set_and_keywords_override_it() -> None:
+    half = default_assumptions().with_fixed(persona_return_share=0.5)
+    act = summarize_activity(ROWS, "SE", *YEAR, assumptions=half)
+    assert act.persons is not None and act.persons.low == 1.0
+    act = summarize_activity(ROWS, "SE", *YEAR, assumptions=half, persona_return_share=0.0)
+    assert act.persons is not None and act.persons.low == 2.0
+
+
+def test_assumption_set_without_the_activity_shares_is_an_input_error() -> None:
+    bare = parse_assumptions(
+        {"parameters": {"x": {"unit": "u", "source": "s", "distribution": {"kind": "fixed", "value": 1}}}}
+    )
+    with pytest.raises(InputErrors) as info:
+        summarize_activity(ROWS, "SE", *YEAR, assumptions=bare)
+    assert {e.field for e in info.value.errors} == {"parameters.persona_return_share", "parameters.split_share"}
 
 
 def test_municipality_and_period_filters() -> None:

@@ -15,15 +15,18 @@ expressed as an :class:`~lagesbild.estimate.purchases.UncertainCount` per measur
 
 * **persons** are counted as *personas*: a woman who returns under a new name, number and photos
   is counted twice, and nothing in the ads can tell. The estimate is the persona count; the low
-  end removes ``persona_return_share`` of it (:data:`DEFAULT_PERSONA_RETURN_SHARE`, the
-  overcount measured on the simulator); the high end is the persona count (linking rarely joins
-  two women: persona precision >= 0.999).
+  end removes ``persona_return_share`` of it (the named assumption of that name in
+  ``assumptions/default.yaml``, nominal 0.25, from the overcount measured on the simulator); the
+  high end is the persona count (linking rarely joins two women: persona precision >= 0.999).
 * **person-days** are hardly touched by personas (two personas of one woman are not online on the
   same days), but a woman linking fails to join across sites is counted twice on a day she is on
-  both: the low end removes ``split_share`` (:data:`DEFAULT_SPLIT_SHARE`, persona recall is at
-  least 0.998 on the simulator; 2% is a generous bound). The high end adds the person-days of the
+  both: the low end removes ``split_share`` (the assumption of that name, nominal 0.02: persona
+  recall is at least 0.998 on the simulator; 2% is a generous bound). The high end adds the person-days of the
   suspected fakes, in case the flag is wrong.
 * **advertisers, ads, ad-days**: the count without fakes, and with them as the high end.
+
+Both shares are read from an :class:`~lagesbild.estimate.assumptions.AssumptionSet` (their
+*nominal* values: the low end is a bound, not a draw); the keyword arguments override them.
 
 Example::
 
@@ -44,17 +47,20 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from lagesbild.estimate.assumptions import AssumptionSet, Requirement, check_requirements, default_assumptions
 from lagesbild.estimate.crc import CaptureHistories
 from lagesbild.estimate.purchases import ActivitySummary, UncertainCount
 from lagesbild.link._types import LinkResult, SiteAds
 
 __all__ = [
+    "ACTIVITY_REQUIREMENTS",
     "DEFAULT_PERSONA_RETURN_SHARE",
     "DEFAULT_SPLIT_SHARE",
     "Level",
     "LinkedAd",
     "LinkedFrame",
     "Period",
+    "activity_shares",
     "activity_table",
     "area_capture_histories",
     "linked_ads_from_result",
@@ -66,15 +72,48 @@ __all__ = [
 Period = Literal["year", "month", "week"]
 Level = Literal["riket", "lan", "kommun"]
 
-DEFAULT_PERSONA_RETURN_SHARE = 0.25
-"""Share of counted persons who are a returning woman's new persona (low end of the person count).
+ACTIVITY_REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement("persona_return_share", "share", "share of counted persons who are a returning woman's new persona"),
+    Requirement("split_share", "share", "share of person-days that may be one woman counted twice"),
+)
+"""The parameters the activity counts read from an assumption set (their nominal values)."""
 
-On the simulator's Östergötland preset linking found 21-35% more persons than there were women
-over two years (``docs/benchmarks.md``, linking); within one year the overcount is smaller. The
-calibration (``docs/methods/calibration.md``) reports what this does to coverage."""
+DEFAULT_PERSONA_RETURN_SHARE = 0.25
+"""The nominal ``persona_return_share`` of the bundled ``default.yaml`` (kept for old callers; the
+file is the source, and a test keeps the two equal)."""
 
 DEFAULT_SPLIT_SHARE = 0.02
-"""Share of person-days that may be one woman counted twice (low end of person-days)."""
+"""The nominal ``split_share`` of the bundled ``default.yaml`` (kept for old callers)."""
+
+
+def activity_shares(
+    assumptions: AssumptionSet | None = None,
+    *,
+    persona_return_share: float | None = None,
+    split_share: float | None = None,
+) -> tuple[float, float]:
+    """``(persona_return_share, split_share)``: the overrides if given, else the set's nominal values.
+
+    Args:
+        assumptions: the assumption set (the bundled ``default.yaml`` if ``None``).
+        persona_return_share, split_share: explicit values that win over the set.
+
+    Raises:
+        InputErrors: if the set lacks a needed parameter or has one outside 0..1.
+        ValueError: for an override outside ``[0, 1)``.
+    """
+    if persona_return_share is None or split_share is None:
+        a = assumptions if assumptions is not None else default_assumptions()
+        needed = [
+            r for r, v in zip(ACTIVITY_REQUIREMENTS, (persona_return_share, split_share), strict=True) if v is None
+        ]
+        check_requirements(a, needed)
+        if persona_return_share is None:
+            persona_return_share = a["persona_return_share"].distribution.nominal()
+        if split_share is None:
+            split_share = a["split_share"].distribution.nominal()
+    _check_shares(persona_return_share, split_share)
+    return persona_return_share, split_share
 
 
 @dataclass(frozen=True)
@@ -206,8 +245,9 @@ def summarize_activity(
     start: date,
     end: date,
     *,
-    persona_return_share: float = DEFAULT_PERSONA_RETURN_SHARE,
-    split_share: float = DEFAULT_SPLIT_SHARE,
+    assumptions: AssumptionSet | None = None,
+    persona_return_share: float | None = None,
+    split_share: float | None = None,
 ) -> ActivitySummary:
     """Activity in one area (``SE``, county or municipality code) over ``start..end`` (both included).
 
@@ -215,16 +255,21 @@ def summarize_activity(
         rows: the linked site ads (or their :func:`linked_frame`).
         area: ``"SE"``, a two-digit county code or a four-digit municipality code.
         start, end: the period.
-        persona_return_share: share of persons that may be a returning woman's new persona.
-        split_share: share of person-days that may be one woman counted twice.
+        assumptions: where ``persona_return_share`` and ``split_share`` are read (their nominal
+            values; the bundled ``default.yaml`` if ``None``).
+        persona_return_share: override: share of persons that may be a returning woman's new persona.
+        split_share: override: share of person-days that may be one woman counted twice.
 
     Returns:
         The :class:`ActivitySummary` the purchases model takes (zeros when nothing was seen).
 
     Raises:
         ValueError: for a period ending before it starts or a share outside ``[0, 1)``.
+        InputErrors: if ``assumptions`` lacks a share or has one outside 0..1.
     """
-    _check_shares(persona_return_share, split_share)
+    persona_return_share, split_share = activity_shares(
+        assumptions, persona_return_share=persona_return_share, split_share=split_share
+    )
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     df = _as_frame(rows).df
@@ -237,8 +282,9 @@ def activity_table(
     *,
     period: Period = "year",
     level: Level = "lan",
-    persona_return_share: float = DEFAULT_PERSONA_RETURN_SHARE,
-    split_share: float = DEFAULT_SPLIT_SHARE,
+    assumptions: AssumptionSet | None = None,
+    persona_return_share: float | None = None,
+    split_share: float | None = None,
 ) -> list[ActivitySummary]:
     """Activity for every period and area with at least one ad, sorted by period then area.
 
@@ -246,9 +292,11 @@ def activity_table(
         rows: the linked site ads.
         period: ``"year"``, ``"month"`` or ``"week"`` (ISO weeks).
         level: ``"riket"`` (Sweden, ``SE``), ``"lan"`` (counties) or ``"kommun"`` (municipalities).
-        persona_return_share, split_share: as in :func:`summarize_activity`.
+        assumptions, persona_return_share, split_share: as in :func:`summarize_activity`.
     """
-    _check_shares(persona_return_share, split_share)
+    persona_return_share, split_share = activity_shares(
+        assumptions, persona_return_share=persona_return_share, split_share=split_share
+    )
     if level not in ("riket", "lan", "kommun"):
         raise ValueError(f"level must be riket, lan or kommun, not {level!r}")
     df = _as_frame(rows).df
