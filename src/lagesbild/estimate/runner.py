@@ -1,0 +1,300 @@
+"""One runner for every estimate of an area and period, stored with its parameters and data snapshot.
+
+:func:`run_estimates` reads the linked ads from the store once and computes, for one area
+(``SE``, a county or a municipality code) and period:
+
+1. **activity** (:func:`~lagesbild.estimate.activity.summarize_activity`): persons, person-days,
+   advertisers, ads and ad-days, each with the range linking leaves (``persona_return_share``,
+   ``split_share`` from the assumption set);
+2. **purchases** per year (:func:`~lagesbild.estimate.purchases.estimate_purchases`), a seeded
+   Monte Carlo over the assumption set;
+3. the **hidden population** (``persons_crc``): the best usable capture-recapture model across the
+   monitored sites (:func:`~lagesbild.estimate.crc.best_model`; behavioural models left out, since
+   sites have no order in time);
+4. **demand** (``demand_12m``, ``demand_ever``): the survey shares ``prevalence_12m`` and
+   ``prevalence_ever`` of the assumption set times the men 18-65 in the area
+   (:func:`~lagesbild.estimate.demand.estimate_demand`), for the population year of the period's
+   end if the store has it, else the newest year loaded, else the bundled table.
+
+Every result is stored (:class:`~lagesbild.store.estimates.EstimateStore`, table
+``estimate_results``) with the assumptions, the seed and a :class:`DataSnapshot` of the data,
+so a report can always say how a number was made. The same store, area, period, assumptions and
+seed give the same numbers.
+
+Example::
+
+    run = run_estimates(store, "05", date(2024, 1, 1), date(2024, 12, 31), seed=1)
+    run.result("purchases").estimate
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from lagesbild.errors import InputError
+from lagesbild.estimate.activity import activity_shares, area_capture_histories, linked_frame, summarize_activity
+from lagesbild.estimate.assumptions import (
+    AssumptionSet,
+    Beta,
+    Fixed,
+    Requirement,
+    check_requirements,
+    default_assumptions,
+)
+from lagesbild.estimate.crc import best_model, run_all_models
+from lagesbild.estimate.demand import AgeBand, DemandEstimate, Measure, estimate_demand
+from lagesbild.estimate.intervals import Proportion
+from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
+from lagesbild.estimate.results import DataSnapshot, EstimateResult
+from lagesbild.refdata import PopulationTable, bundled_population
+from lagesbild.store import Store
+from lagesbild.store.estimates import EstimateStore, has_links, linked_ads
+
+__all__ = ["AGE_BAND", "DEMAND_REQUIREMENTS", "EstimateRun", "prevalence_of", "run_estimates"]
+
+log = logging.getLogger(__name__)
+
+AGE_BAND = AgeBand(18, 65)
+"""The survey's base: men 18-65 (Länsstyrelsen Stockholm, rapport 2015:10)."""
+
+DEMAND_REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement("prevalence_12m", "share", "share of men 18-65 who bought sex in the last 12 months"),
+    Requirement("prevalence_ever", "share", "share of men 18-65 who ever bought sex"),
+)
+"""The survey shares the demand estimates read from an assumption set."""
+
+CRC_LEVEL = 0.95
+"""Coverage of the capture-recapture and demand intervals."""
+
+
+@dataclass(frozen=True)
+class EstimateRun:
+    """The results of one :func:`run_estimates` call, as stored.
+
+    Attributes:
+        run_id: the id its stored rows share.
+        area, start, end: the area code and period.
+        seed: the Monte Carlo seed.
+        assumptions: the assumption set used.
+        snapshot: the data the results were computed from.
+        results: one :class:`EstimateResult` per quantity that could be estimated.
+        notes: what could not be estimated and why.
+        created_at: when it was stored (ISO 8601, UTC).
+    """
+
+    run_id: str
+    area: str
+    start: date
+    end: date
+    seed: int
+    assumptions: AssumptionSet
+    snapshot: DataSnapshot
+    results: tuple[EstimateResult, ...]
+    notes: tuple[str, ...]
+    created_at: str
+
+    def result(self, quantity: str) -> EstimateResult | None:
+        """The result for one quantity, or None if it was not estimated."""
+        return next((r for r in self.results if r.quantity == quantity), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict."""
+        return {
+            "run_id": self.run_id,
+            "area": self.area,
+            "period_start": self.start.isoformat(),
+            "period_end": self.end.isoformat(),
+            "seed": self.seed,
+            "assumptions": self.assumptions.name,
+            "assumptions_file": self.assumptions.path,
+            "snapshot": self.snapshot.to_dict(),
+            "results": [r.to_dict() for r in self.results],
+            "notes": list(self.notes),
+            "created_at": self.created_at,
+        }
+
+
+def prevalence_of(assumptions: AssumptionSet, name: str, level: float = CRC_LEVEL) -> Proportion:
+    """A survey share from an assumption: Wilson's interval for ``beta(mean, n)``, exact for ``fixed``,
+    otherwise the distribution's equal-tailed ``level`` interval."""
+    dist = assumptions[name].distribution
+    if isinstance(dist, Fixed):
+        return Proportion.exact(dist.value)
+    if isinstance(dist, Beta):
+        return Proportion.from_sample(dist.nominal(), dist.alpha + dist.beta, level)
+    tail = (1 - level) / 2
+    return Proportion.from_interval(dist.nominal(), dist.quantile(tail), dist.quantile(1 - tail), level)
+
+
+def _population(store: Store, end: date) -> PopulationTable:
+    years = store.population_years()
+    if end.year in years:
+        table = store.population_table(end.year)
+    elif years:
+        table = store.population_table(max(years))
+    else:
+        table = None
+    return table or bundled_population()
+
+
+def _count(quantity: str, c: UncertainCount | None, method: str) -> EstimateResult | None:
+    return None if c is None else EstimateResult(quantity, c.estimate, c.low, c.high, None, method)
+
+
+def _demand(quantity: str, d: DemandEstimate) -> EstimateResult:
+    p = d.prevalence
+    return EstimateResult(
+        quantity,
+        d.estimate,
+        d.low,
+        d.high,
+        p.level,
+        f"{p.estimate:.2%} ({p.method}, n={p.n:g}) x {d.men} men {d.age_band} ({d.year}, {d.population_source})"
+        if p.n is not None
+        else f"{p.estimate:.2%} ({p.method}) x {d.men} men {d.age_band} ({d.year}, {d.population_source})",
+    )
+
+
+def _assumptions_json(a: AssumptionSet) -> dict[str, Any]:
+    return {
+        "name": a.name,
+        "path": a.path,
+        "parameters": {p.name: {k: v for k, v in p.distribution.to_dict().items() if v is not None} for p in a},
+    }
+
+
+def run_estimates(
+    store: Store,
+    area: str,
+    start: date,
+    end: date,
+    *,
+    assumptions: AssumptionSet | None = None,
+    seed: int = 0,
+    n_draws: int = 20_000,
+    save: bool = True,
+) -> EstimateRun:
+    """Compute activity, purchases, hidden population and demand for an area and period; store them.
+
+    Args:
+        store: an open store with linked ads (``lagesbild link run``).
+        area: ``"SE"``, a two-digit county code or a four-digit municipality code.
+        start, end: the period (both included).
+        assumptions: the assumption set (the bundled ``default.yaml`` if ``None``).
+        seed: the Monte Carlo seed (same seed, same numbers).
+        n_draws: Monte Carlo draws for purchases.
+        save: store the results (``estimate_results``); False computes only.
+
+    Returns:
+        The run: its results, notes, assumptions and data snapshot.
+
+    Raises:
+        InputError: if the period ends before it starts or nothing has been linked yet.
+        InputErrors: if the assumption set lacks a parameter a model needs.
+        RefdataError: for an unknown area code.
+    """
+    if end < start:
+        raise InputError(f"the period ends ({end}) before it starts ({start})", field="--to")
+    if not has_links(store):
+        raise InputError("nothing has been linked yet: run `lagesbild link run` first", field="store")
+    a = assumptions if assumptions is not None else default_assumptions()
+    check_requirements(a, DEMAND_REQUIREMENTS)
+    persona_share, split_share = activity_shares(a)
+    es = EstimateStore(store)
+    snapshot = es.snapshot()
+    frame = linked_frame(linked_ads(store))
+    results: list[EstimateResult] = []
+    notes: list[str] = []
+
+    # 1. activity
+    act = summarize_activity(frame, area, start, end, assumptions=a)
+    linking = f"linked ads, suspected fakes left out; range: persona_return_share={persona_share:g}"
+    for quantity, count, method in (
+        ("persons", act.persons, linking),
+        ("person_days", act.person_days, f"linked ads; low end: split_share={split_share:g}, high end: with fakes"),
+        ("advertisers", act.advertisers, "linked ads; high end: with fakes"),
+        ("ads", act.ads, "linked ads; high end: with fakes"),
+        ("ad_days", act.ad_days, "linked ads; high end: with fakes"),
+    ):
+        r = _count(quantity, count, method)
+        if r is not None:
+            results.append(r)
+
+    # 2. purchases
+    p = estimate_purchases(act, a, seed=seed, n_draws=n_draws)
+    results.append(
+        EstimateResult(
+            "purchases",
+            p.median,
+            p.low,
+            p.high,
+            p.level,
+            f"Monte Carlo median of {p.n_draws} draws (seed {p.seed}): {p.basis} per year x share_genuine "
+            "x working_day_share x clients_per_working_day / monitored_share",
+        )
+    )
+
+    # 3. hidden population
+    histories = area_capture_histories(frame, area, start, end)
+    best = None
+    if histories is None:
+        notes.append("persons_crc: fewer than two monitored sites, or nobody seen in the area and period")
+    else:
+        # The sources are websites seen in the same period: behavioural models (Mb, Mbh) do not apply.
+        best = best_model(run_all_models(histories, ci_level=CRC_LEVEL, profile_ci=False, behavioural=False))
+        if best is None:
+            notes.append("persons_crc: no usable capture-recapture model for these capture histories")
+    if best is not None:
+        results.append(
+            EstimateResult(
+                "persons_crc",
+                best.abundance,
+                best.ci_low,
+                best.ci_high,
+                best.ci_level,
+                f"capture-recapture across {len(histories.sources) if histories else 0} sites, "
+                f"best usable model by AIC: {best.model} ({best.ci_method} interval); counts personas",
+            )
+        )
+
+    # 4. demand
+    pop = _population(store, end)
+    measures: tuple[tuple[str, str, Measure], ...] = (
+        ("demand_12m", "prevalence_12m", "12m"),
+        ("demand_ever", "prevalence_ever", "ever"),
+    )
+    for quantity, name, measure in measures:
+        d = estimate_demand(pop, area, prevalence_of(a, name), AGE_BAND, measure=measure)
+        results.append(_demand(quantity, d))
+
+    created = datetime.now(UTC).isoformat()
+    run = EstimateRun(
+        run_id=uuid.uuid4().hex[:16],
+        area=area,
+        start=start,
+        end=end,
+        seed=seed,
+        assumptions=a,
+        snapshot=snapshot,
+        results=tuple(results),
+        notes=tuple(notes),
+        created_at=created,
+    )
+    if save:
+        es.save(
+            run.run_id,
+            area,
+            start,
+            end,
+            run.results,
+            assumptions=_assumptions_json(a),
+            snapshot=snapshot,
+            seed=seed,
+            created_at=created,
+        )
+    log.info("estimate run %s: %s %s..%s, %d results", run.run_id, area, start, end, len(results))
+    return run

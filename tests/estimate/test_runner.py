@@ -1,0 +1,96 @@
+"""The estimate runner: every quantity for an area and period, stored with its assumptions and data snapshot."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lagesbild.errors import InputError
+from lagesbild.estimate.assumptions import default_assumptions
+from lagesbild.estimate.results import EstimateResult
+from lagesbild.estimate.runner import run_estimates
+from lagesbild.ingest import import_file
+from lagesbild.pipeline import process_new
+from lagesbild.privacy import Pseudonymizer
+from lagesbild.simulate import load_config, simulate
+from lagesbild.store import Store
+from lagesbild.store.estimates import EstimateStore
+
+Y2024 = (date(2024, 1, 1), date(2024, 12, 31))
+EXPECTED = {"persons", "person_days", "advertisers", "ads", "ad_days", "purchases", "demand_12m", "demand_ever"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("runner-world")
+    simulate(load_config("tiny"), 7, root)
+    return root / "observations.jsonl.gz"
+
+
+@pytest.fixture
+def linked(store: Store, pz: Pseudonymizer, world: Path) -> Store:
+    import_file(store, pz, world, parallel=None)
+    process_new(store)
+    return store
+
+
+def _same(a: EstimateResult, b: EstimateResult) -> bool:
+    def eq(x: float, y: float) -> bool:
+        return x == y or (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=1e-12)
+
+    return (
+        a.quantity == b.quantity
+        and eq(a.estimate, b.estimate)
+        and eq(a.low, b.low)
+        and eq(a.high, b.high)
+        and a.level == b.level
+        and a.method == b.method
+    )
+
+
+def test_run_estimates_stores_rows_equal_to_the_returned_numbers(linked: Store) -> None:
+    run = run_estimates(linked, "05", *Y2024, seed=3, n_draws=2000)
+    quantities = {r.quantity for r in run.results}
+    assert quantities >= EXPECTED
+    assert "persons_crc" in quantities or any(n.startswith("persons_crc") for n in run.notes)
+    purchases = run.result("purchases")
+    assert purchases is not None and 0 < purchases.low <= purchases.estimate <= purchases.high
+    stored = EstimateStore(linked).results(run_id=run.run_id)
+    assert len(stored) == len(run.results)
+    by_q = {s.result.quantity: s for s in stored}
+    for r in run.results:
+        s = by_q[r.quantity]
+        assert _same(s.result, r), (s.result, r)
+        assert (s.area, s.start, s.end, s.seed) == ("05", *Y2024, 3)
+        assert s.snapshot == run.snapshot
+        assert s.assumptions["name"] == "default"
+        assert s.assumptions["parameters"]["persona_return_share"]["kind"] == "triangular"
+    assert run.snapshot.max_observation_id > 0 and run.snapshot.link_run_id is not None
+    assert run.snapshot.rules_version
+
+
+def test_rerun_with_the_same_seed_gives_the_same_numbers(linked: Store) -> None:
+    a = run_estimates(linked, "05", *Y2024, seed=5, n_draws=2000)
+    b = run_estimates(linked, "05", *Y2024, seed=5, n_draws=2000)
+    assert a.run_id != b.run_id
+    assert all(_same(x, y) for x, y in zip(a.results, b.results, strict=True))
+    assert len(EstimateStore(linked).results(area="05")) == len(a.results) + len(b.results)
+
+
+def test_assumptions_change_the_numbers_and_are_stored(linked: Store) -> None:
+    base = run_estimates(linked, "05", *Y2024, n_draws=2000)
+    more = run_estimates(
+        linked, "05", *Y2024, n_draws=2000, assumptions=default_assumptions().with_fixed(persona_return_share=0.5)
+    )
+    b, m = base.result("persons"), more.result("persons")
+    assert b is not None and m is not None and m.low < b.low and m.estimate == b.estimate
+    stored = EstimateStore(linked).results(run_id=more.run_id, quantity="persons")
+    assert stored[0].assumptions["parameters"]["persona_return_share"] == {"kind": "fixed", "value": 0.5}
+
+
+def test_run_without_links_is_an_input_error(store: Store) -> None:
+    with pytest.raises(InputError, match="link"):
+        run_estimates(store, "05", *Y2024)
