@@ -1,0 +1,40 @@
+"""Court judgments for köp av sexuell tjänst: text extraction, age profile and travel flows.
+
+Pure functions, no I/O: :func:`extract_verdict` reads one judgment's text into a typed
+:class:`Verdict` (each field with the phrase it came from); :func:`age_profile` and
+:func:`travel_flows` summarise many. Storage is :class:`lagesbild.store.verdicts.VerdictStore`.
+
+Example::
+
+    >>> v = extract_verdict("Tilltalad, 41 år, bosatt i Motala, döms till 50 dagsböter. "
+    ...                     "Gärningen begicks den 2 februari 2024 i en bil i Linköping.")
+    >>> travel_flows([v.record()], lan="05").own_share
+    0.0
+"""
+
+from __future__ import annotations
+
+from lagesbild.verdicts.analyze import AGE_BANDS, AgeProfile, Flow, TravelFlows, age_profile, travel_flows
+from lagesbild.verdicts.extract import (
+    EXTRACTOR_VERSION,
+    Field,
+    Verdict,
+    VerdictRecord,
+    extract_verdict,
+    kommun_from_name,
+)
+
+__all__ = [
+    "AGE_BANDS",
+    "EXTRACTOR_VERSION",
+    "AgeProfile",
+    "Field",
+    "Flow",
+    "TravelFlows",
+    "Verdict",
+    "VerdictRecord",
+    "age_profile",
+    "extract_verdict",
+    "kommun_from_name",
+    "travel_flows",
+]
