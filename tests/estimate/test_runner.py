@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from lagesbild.cli import app
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import default_assumptions
 from lagesbild.estimate.results import EstimateResult
@@ -15,10 +18,13 @@ from lagesbild.estimate.runner import run_estimates
 from lagesbild.ingest import import_file
 from lagesbild.pipeline import process_new
 from lagesbild.privacy import Pseudonymizer
+from lagesbild.settings import Settings
 from lagesbild.simulate import load_config, simulate
 from lagesbild.store import Store
 from lagesbild.store.estimates import EstimateStore
+from lagesbild.workspace import open_workspace
 
+runner = CliRunner()
 Y2024 = (date(2024, 1, 1), date(2024, 12, 31))
 EXPECTED = {"persons", "person_days", "advertisers", "ads", "ad_days", "purchases", "demand_12m", "demand_ever"}
 
@@ -94,3 +100,27 @@ def test_assumptions_change_the_numbers_and_are_stored(linked: Store) -> None:
 def test_run_without_links_is_an_input_error(store: Store) -> None:
     with pytest.raises(InputError, match="link"):
         run_estimates(store, "05", *Y2024)
+
+
+def test_estimate_run_command_prints_and_stores_the_run(settings: Settings, world: Path) -> None:
+    args = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(app, [*args, "init"]).exit_code == 0
+    ws = open_workspace(settings)
+    with ws:
+        import_file(ws.store, ws.pseudonymizer, world, parallel=None)
+        process_new(ws.store)
+    res = runner.invoke(
+        app, [*args, "estimate", "run", "--area", "05", "--year", "2024", "--draws", "500", "-f", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["area"] == "05" and payload["period_end"] == "2024-12-31"
+    with open_workspace(settings) as ws:
+        stored = EstimateStore(ws.store).results(run_id=payload["run_id"])
+    assert {s.result.quantity for s in stored} == {r["quantity"] for r in payload["results"]}
+    res = runner.invoke(
+        app, [*args, "estimate", "run", "--area", "05", "--from", "2024-03-01", "--to", "2024-03-31", "-f", "csv"]
+    )
+    assert res.exit_code == 0 and res.stdout.startswith("area,period_start,period_end,quantity")
+    res = runner.invoke(app, [*args, "estimate", "run", "--area", "05"])
+    assert res.exit_code == 2 and "--year" in res.output

@@ -1,7 +1,7 @@
 """``lagesbild estimate``: estimators from the command line.
 
 Thin layer: parse options, call :mod:`lagesbild.estimate` (``crc``, ``demand``, ``purchases``,
-``triangulate``), render.
+``triangulate``; ``run``: :func:`lagesbild.estimate.runner.run_estimates` on the store), render.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import io
 import json
 import math
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +35,7 @@ from lagesbild.estimate.crc_io import read_capture_file
 from lagesbild.estimate.demand import AgeBand, Measure, demand_by_area, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
+from lagesbild.estimate.runner import run_estimates
 from lagesbild.estimate.triangulate import SupplyInterval, triangulate
 from lagesbild.refdata import PopulationTable, bundled_population
 
@@ -504,3 +506,69 @@ def triangulate_cmd(
         )
     console.print(table)
     console.print(f"Agreement: [bold]{result.agreement}[/bold] (assumptions '{result.assumptions_name}')")
+
+
+# --- run: every estimate for an area and period, from the store, stored -------------------------
+
+
+def _period(year: int | None, from_: str | None, to: str | None) -> tuple[date, date]:
+    def day(text: str, option: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InputError(f"expected a date YYYY-MM-DD, not {text!r}", field=option) from None
+
+    if year is None and (from_ is None or to is None):
+        raise InputError("give --year, or both --from and --to", field="--year")
+    start = day(from_, "--from") if from_ is not None else date(year or 0, 1, 1)
+    end = day(to, "--to") if to is not None else date(year or 0, 12, 31)
+    return start, end
+
+
+@app.command("run")
+def run_cmd(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code (0580).")],
+    year: Annotated[int | None, typer.Option(help="The calendar year (--from/--to override its ends).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    assumptions: Annotated[
+        Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 20_000,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Every estimate for an area and period from the linked store, stored with its assumptions and data snapshot.
+
+    Example: lagesbild estimate run --area 05 --year 2024 --format json
+    """
+    with friendly_errors():
+        start, end = _period(year, from_, to)
+        aset = load_assumptions(assumptions) if assumptions is not None else default_assumptions()
+    with workspace(ctx) as ws:
+        run = run_estimates(ws.store, area, start, end, assumptions=aset, seed=seed, n_draws=draws)
+    if output is OutputFormat.json:
+        _write_json(run.to_dict())
+        return
+    rows = [
+        {"area": area, "period_start": start.isoformat(), "period_end": end.isoformat(), **r.to_dict()}
+        for r in run.results
+    ]
+    if output is OutputFormat.csv:
+        _write_csv(rows)
+        return
+    table = Table(title=f"Estimates for {area}, {start} - {end} (run {run.run_id}, assumptions '{aset.name}')")
+    for col in ("Quantity", "Estimate", "Interval", "Level", "Method"):
+        table.add_column(col, justify="right" if col in ("Estimate", "Interval", "Level") else "left")
+    for r in run.results:
+        table.add_row(
+            r.quantity,
+            _num(r.estimate, 0),
+            f"{_num(r.low, 0)} - {_num(r.high, 0)}",
+            "range" if r.level is None else f"{r.level:.0%}",
+            r.method,
+        )
+    console.print(table)
+    for note in run.notes:
+        console.print(f"[dim]{note}[/dim]")
