@@ -67,6 +67,7 @@ from lagesbild.report.context import (
     TimeSeries,
     TornadoRow,
     TriangulationSection,
+    VerdictsSection,
 )
 from lagesbild.report.fmt import fmt_date, fmt_int, fmt_num, round_estimate
 from lagesbild.report.followup import compare
@@ -75,6 +76,7 @@ from lagesbild.report.strings import tr
 from lagesbild.report.suppress import Mark, SuppressionPlan, plan_suppression, suppress_cells
 from lagesbild.store import Store
 from lagesbild.store.reports import ActivityRow, DailyRow, ReportStore
+from lagesbild.verdicts import VerdictRecord, age_profile, travel_flows
 
 __all__ = [
     "AGE_BAND",
@@ -325,6 +327,7 @@ def build_context(
     previous_created_at: str = "",
     activity: ActivitySummary | None = None,
     capture_histories: CaptureHistories | None = None,
+    verdicts: Sequence[VerdictRecord] | None = None,
 ) -> ReportContext:
     """The report context for ``area`` (``"SE"``, a county code or a municipality code).
 
@@ -338,6 +341,8 @@ def build_context(
         activity: person-days and persons from linking, when available (the purchases model then uses
             person-days instead of ad-days).
         capture_histories: linked persons' capture histories for the hidden-population section.
+        verdicts: the area's extracted judgments dated in the period (``lagesbild verdicts import``), for the
+            verdicts section; ``None`` or empty leaves the section out.
 
     Raises:
         RefdataError: for an unknown area code.
@@ -472,7 +477,7 @@ def build_context(
         ),
         triangulation=triangulation,
         hidden_population=_hidden(capture_histories, lang) if capture_histories is not None else None,
-        verdicts=None,
+        verdicts=_verdicts(verdicts, area, threshold, lang) if verdicts else None,
         organized=None,
         campaigns=None,
         support=services_for(list(services), area),
@@ -619,6 +624,21 @@ def _hidden(histories: CaptureHistories, lang: str) -> HiddenPopulationSection |
         best=_estimate(best.abundance, best.ci_low, best.ci_high, best.ci_level, lang),
         best_model=best.model,
         models=tuple(ModelRow(m.model, m.abundance, m.ci_low, m.ci_high, m.aic) for m in models),
+    )
+
+
+def _small(n: int, threshold: int, lang: str) -> Count:
+    """A verdict count, hidden when below the threshold (judgments are few; a cell must not single one out)."""
+    return _count(n, "primary" if 0 < n < threshold else None, threshold, lang)
+
+
+def _verdicts(records: Sequence[VerdictRecord], area: str, threshold: int, lang: str) -> VerdictsSection:
+    profile = age_profile(records)
+    flows = travel_flows(records, lan=area if len(area) == 2 else None)
+    return VerdictsSection(
+        n_verdicts=_small(profile.n, threshold, lang),
+        age_bands=tuple((band, _small(n, threshold, lang)) for band, n in profile.bands),
+        flows=tuple((area_name(f.home), area_name(f.offence), _small(f.count, threshold, lang)) for f in flows.flows),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -24,6 +25,8 @@ from lagesbild.report.render import ReportFiles, write_report
 from lagesbild.store import Store
 from lagesbild.store.estimates import linked_ads
 from lagesbild.store.reports import ReportStore
+from lagesbild.store.verdicts import VerdictStore
+from lagesbild.verdicts import VerdictRecord
 
 __all__ = ["ReportResult", "run_batch", "run_report"]
 
@@ -63,13 +66,20 @@ def _linked_frame(store: Store) -> LinkedFrame | None:
     return linked_frame(rows) if rows else None
 
 
+def _area_verdicts(records: Sequence[VerdictRecord], area: str) -> tuple[VerdictRecord, ...]:
+    """The judgments for offences in ``area`` (all of them for ``SE``)."""
+    if area == "SE":
+        return tuple(records)
+    return tuple(r for r in records if r.offence_kommun is not None and r.offence_kommun.startswith(area))
+
+
 def _one(
     data: ReportData, area: str, options: ReportOptions, out: Path, pdf: bool, previous: dict[str, object] | None,
-    previous_at: str, linked: Linked = (None, None),
+    previous_at: str, linked: Linked = (None, None), verdicts: Sequence[VerdictRecord] = (),
 ) -> tuple[ReportContext, ReportFiles]:  # fmt: skip
     ctx = build_context(
         data, area, options, previous=previous, previous_created_at=previous_at, activity=linked[0],
-        capture_histories=linked[1],
+        capture_histories=linked[1], verdicts=verdicts,
     )  # fmt: skip
     return ctx, write_report(ctx, out, pdf=pdf)
 
@@ -102,7 +112,8 @@ def run_report(
     rs = ReportStore(store)
     prev, prev_at = _previous(rs, area, start)
     linked = _linked(_linked_frame(store), area, start, end)
-    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at, linked)
+    verdicts = _area_verdicts(VerdictStore(store).records(start=start.isoformat(), end=end.isoformat()), area)
+    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at, linked, verdicts)
     sid = (
         rs.save(area, ctx.period_start, ctx.period_end, ctx.lang, ctx.to_dict(), version=CONTEXT_VERSION)
         if save
@@ -136,6 +147,8 @@ def run_batch(
     prevs = {a: _previous(rs, a, start) for a in areas}
     frame = _linked_frame(store)
     linked = {a: _linked(frame, a, start, end) for a in areas}
+    stored = VerdictStore(store).records(start=start.isoformat(), end=end.isoformat())
+    verdicts = {a: _area_verdicts(stored, a) for a in areas}
     n = workers or min(4, os.cpu_count() or 1)
     # the services are loaded once here so that workers need not read the file
     from lagesbild.report.services import load_services
@@ -144,10 +157,10 @@ def run_batch(
     outs = {a: Path(out) / a for a in areas}
     results: list[tuple[ReportContext, ReportFiles]] = []
     if n <= 1:
-        results = [_one(data, a, o, outs[a], pdf, *prevs[a], linked[a]) for a in areas]
+        results = [_one(data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a]) for a in areas]
     else:
         with ProcessPoolExecutor(max_workers=n) as pool:
-            futures = [pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a], linked[a]) for a in areas]
+            futures = [pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a]) for a in areas]
             results = [f.result() for f in futures]
     out_list: list[ReportResult] = []
     for ctx, files in results:
