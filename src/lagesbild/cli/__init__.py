@@ -14,6 +14,7 @@ from lagesbild.cli import monitor as monitor_cmd
 from lagesbild.cli import normalize as normalize_cmd
 from lagesbild.cli import refdata as refdata_cmd
 from lagesbild.cli import simulate as simulate_cmd
+from lagesbild.cli import verdicts as verdicts_cmd
 from lagesbild.cli._common import setup_logging
 from lagesbild.cli.report import report as report_cmd
 
@@ -68,6 +69,9 @@ app.add_typer(
 )
 app.add_typer(link_cmd.app, name="link", help="Link reposts into ads, and ads into persons, advertisers and networks.")
 app.add_typer(estimate_cmd.app, name="estimate", help="Estimates with intervals: capture-recapture, demand, purchases.")
+app.add_typer(
+    verdicts_cmd.app, name="verdicts", help="Court judgments: buyers' ages, where they live and where they bought."
+)
 app.add_typer(simulate_cmd.app, name="simulate", help="Simulate a Swedish ad market with known ground truth.")
 
 export_app = typer.Typer(help="Export data for scoring and other tools (never raw identifiers).", no_args_is_help=True)

@@ -34,6 +34,7 @@ from lagesbild.simulate import load_config, simulate
 from lagesbild.simulate.server import SimServer
 from lagesbild.store import CountRow, ImportSummary
 from lagesbild.store.estimates import linked_ads
+from lagesbild.verdicts.importer import import_judgments
 from lagesbild.workspace import init_workspace, open_workspace
 
 __all__ = ["Comparison", "DemoResult", "LiveCrawl", "run_demo"]
@@ -189,6 +190,9 @@ def run_demo(
             for o in capture_histories(site_ads, linked.result, period="year", level="lan")
             if o.area == county
         }
+
+        say("Importing the court judgments (buyers' ages, home and offence municipalities)")
+        import_judgments(ws.store, world / "truth" / "verdicts.jsonl")
 
         # The lägesbild per year, each followed up against the year before (stored report contexts).
         reports: list[ReportResult] = []
