@@ -124,7 +124,7 @@ def evaluate_campaign(
     n = len(ws.starts)
     lags = DEFAULT_HAC_LAGS if hac_lags is None else hac_lags
     if ws.control is None:
-        s = seasonality if seasonality is not None else (1 if n >= 2 * WEEKS_PER_YEAR else 0)
+        s = seasonality if seasonality is not None else (1 if n >= 104 else 0)
         return its_effect(
             ws.counts,
             int(inside[0]),
