@@ -49,7 +49,9 @@ def test_context_has_the_summary_sections_and_optional_stages(world: World) -> N
     assert [layer.key for layer in ctx.map.layers] == ["activity", "purchases", "demand"]
     assert ctx.series.campaigns and ctx.series.campaigns[0].name == "Sluta köpa sex"
     assert len(ctx.series.points) >= 52
-    assert ctx.hidden_population is None and ctx.verdicts is None and ctx.campaigns is None and ctx.organized is None
+    assert ctx.hidden_population is None and ctx.verdicts is None and ctx.organized is None
+    assert ctx.campaigns is not None and ctx.campaigns.evaluations[0].name == "Sluta köpa sex"
+    assert 0 < ctx.campaigns.evaluations[0].effect.low < ctx.campaigns.evaluations[0].effect.high
     assert any(s.name.startswith("KAST") for s in ctx.support)
     assert {p.name for p in ctx.methods.parameters} >= {"clients_per_working_day", "share_genuine"}
     assert ctx.purchases is not None and ctx.purchases.tornado

@@ -46,7 +46,9 @@ from lagesbild.report.context import (
     CONTEXT_VERSION,
     AreaRow,
     AssumptionRow,
+    CampaignEvaluation,
     CampaignPeriod,
+    CampaignsSection,
     Count,
     DataSource,
     DemandSection,
@@ -69,7 +71,7 @@ from lagesbild.report.context import (
     TriangulationSection,
     VerdictsSection,
 )
-from lagesbild.report.fmt import fmt_date, fmt_int, fmt_num, round_estimate
+from lagesbild.report.fmt import fmt_date, fmt_int, fmt_num, fmt_signed_pct, round_estimate
 from lagesbild.report.followup import compare
 from lagesbild.report.services import load_services, services_for
 from lagesbild.report.strings import tr
@@ -479,7 +481,7 @@ def build_context(
         hidden_population=_hidden(capture_histories, lang) if capture_histories is not None else None,
         verdicts=_verdicts(verdicts, area, threshold, lang) if verdicts else None,
         organized=None,
-        campaigns=None,
+        campaigns=_campaigns(data, area, lang),
         support=services_for(list(services), area),
         methods=_methods(lang, aset, purchases_section, o, threshold, pop),
         sources=_sources(lang, data, aset),
@@ -575,6 +577,42 @@ def _series(data: ReportData, area: str, keys: Sequence[str], area_mark: Mark, l
         and (area == "SE" or lan in c.areas or "SE" in c.areas)
     )  # fmt: skip
     return TimeSeries("ad_days", tr(lang, "series_title"), tr(lang, "series_unit"), points, campaigns)
+
+
+def _campaigns(data: ReportData, area: str, lang: str) -> CampaignsSection | None:
+    """The area's campaigns evaluated on the period's weekly ad-days (``docs/methods/campaigns.md``).
+
+    The other counties with ad-days in the period are the control region; without any, a plain
+    interrupted time series. A campaign the period cannot evaluate (no whole week before it or
+    inside it) is left out of the section, with a warning in the log.
+    """
+    from lagesbild.campaigns import Campaign, evaluate_campaign
+
+    lan = area[:2]
+    out: list[CampaignEvaluation] = []
+    for c in data.campaigns:
+        if not (c.start <= data.end.isoformat() and c.end >= data.start.isoformat()):
+            continue
+        if not (area == "SE" or lan in c.areas or "SE" in c.areas):
+            continue
+        where = tuple(a for a in c.areas if a != "SE") or tuple(counties())
+        in_area: dict[str, float] = defaultdict(float)
+        control: dict[str, float] = defaultdict(float)
+        for (day, key), n in data.daily.items():
+            if key != "?":
+                (in_area if data.kommun_lan.get(key, key[:2]) in where else control)[day] += n
+        start, end = date.fromisoformat(c.start), date.fromisoformat(c.end)
+        try:
+            eff = evaluate_campaign(in_area, Campaign(c.name, where, start, end), control or None)
+        except InputError as exc:
+            log.warning("campaign %s not evaluated for %s: %s", c.name, area, exc)
+            continue
+        interval = f"{fmt_signed_pct(eff.low - 1, lang)}–{fmt_signed_pct(eff.high - 1, lang)}"
+        effect = Estimate(
+            eff.rate_ratio, eff.low, eff.high, eff.level, fmt_signed_pct(eff.rate_ratio - 1, lang), interval
+        )
+        out.append(CampaignEvaluation(c.name, f"{fmt_date(start, lang)} – {fmt_date(end, lang)}", effect))
+    return CampaignsSection(tuple(out)) if out else None
 
 
 def _point(n: int, mark: Mark, threshold: int, lang: str) -> tuple[int | None, str, Mark]:

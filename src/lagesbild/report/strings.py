@@ -93,7 +93,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "why_hidden": "kräver länkning av annonser till personer",
         "why_verdicts": "domar har ännu inte extraherats",
         "why_organized": "kräver länkning av annonser till nätverk",
-        "why_campaigns": "kampanjutvärdering finns ännu inte",
+        "why_campaigns": "ingen registrerad kampanj i området under perioden som kan utvärderas",
         "support_section": "Stöd och hjälp",
         "support_text": (
             "Dit kan sexköpare och personer i prostitution vända sig. Lokala verksamheter läggs till i "
@@ -234,7 +234,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "why_hidden": "needs ads linked to persons",
         "why_verdicts": "verdicts have not been extracted yet",
         "why_organized": "needs ads linked to networks",
-        "why_campaigns": "campaign evaluation does not exist yet",
+        "why_campaigns": "no registered campaign in the area during the period that can be evaluated",
         "support_section": "Support and help",
         "support_text": (
             "Where buyers and people in prostitution can turn. Local services are added in the file "
