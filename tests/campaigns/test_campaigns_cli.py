@@ -61,3 +61,9 @@ def test_unknown_campaign_is_a_friendly_error(settings: Settings) -> None:
     res = runner.invoke(_app(settings), ["campaigns", "evaluate", "okänd"])
     assert res.exit_code == 2
     assert "no campaign called" in res.output
+
+
+def test_every_campaigns_command_has_help_with_an_example(settings: Settings) -> None:
+    for cmd in ("add", "import", "list", "evaluate"):
+        res = runner.invoke(_app(settings), ["campaigns", cmd, "--help"])
+        assert res.exit_code == 0 and "Example" in res.output, cmd
