@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from lagesbild.cli import campaigns as campaigns_cmd
 from lagesbild.cli import core
 from lagesbild.cli import demo as demo_cmd
 from lagesbild.cli import estimate as estimate_cmd
