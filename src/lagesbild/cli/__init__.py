@@ -71,6 +71,9 @@ app.add_typer(
 app.add_typer(link_cmd.app, name="link", help="Link reposts into ads, and ads into persons, advertisers and networks.")
 app.add_typer(estimate_cmd.app, name="estimate", help="Estimates with intervals: capture-recapture, demand, purchases.")
 app.add_typer(
+    campaigns_cmd.app, name="campaigns", help="Campaigns aimed at buyers: register them and measure their effect."
+)
+app.add_typer(
     verdicts_cmd.app, name="verdicts", help="Court judgments: buyers' ages, where they live and where they bought."
 )
 app.add_typer(simulate_cmd.app, name="simulate", help="Simulate a Swedish ad market with known ground truth.")
