@@ -53,6 +53,7 @@ from lagesbild.report.context import (
     DataSource,
     DemandSection,
     Estimate,
+    FlowLine,
     HiddenPopulationSection,
     KeyFigure,
     Level,
@@ -62,6 +63,7 @@ from lagesbild.report.context import (
     MethodItem,
     MethodsSection,
     ModelRow,
+    OrganizedSection,
     PurchasesSection,
     ReportContext,
     SeriesPoint,
@@ -73,6 +75,7 @@ from lagesbild.report.context import (
 )
 from lagesbild.report.fmt import fmt_date, fmt_int, fmt_num, fmt_signed_pct, round_estimate
 from lagesbild.report.followup import compare
+from lagesbild.report.organized import OrganizedAd, organized_section
 from lagesbild.report.services import load_services, services_for
 from lagesbild.report.strings import tr
 from lagesbild.report.suppress import Mark, SuppressionPlan, plan_suppression, suppress_cells
@@ -330,6 +333,7 @@ def build_context(
     activity: ActivitySummary | None = None,
     capture_histories: CaptureHistories | None = None,
     verdicts: Sequence[VerdictRecord] | None = None,
+    organized: Sequence[OrganizedAd] | OrganizedSection | None = None,
 ) -> ReportContext:
     """The report context for ``area`` (``"SE"``, a county code or a municipality code).
 
@@ -345,6 +349,10 @@ def build_context(
         capture_histories: linked persons' capture histories for the hidden-population section.
         verdicts: the area's extracted judgments dated in the period (``lagesbild verdicts import``), for the
             verdicts section; ``None`` or empty leaves the section out.
+        organized: the stored linked site ads with networks and indicators
+            (:func:`lagesbild.report.organized.organized_ads`), for the organised-activity section;
+            ``None`` or empty leaves the section out; a ready :class:`OrganizedSection` (a batch
+            aggregates in the parent process) is used as is.
 
     Raises:
         RefdataError: for an unknown area code.
@@ -480,7 +488,13 @@ def build_context(
         triangulation=triangulation,
         hidden_population=_hidden(capture_histories, lang) if capture_histories is not None else None,
         verdicts=_verdicts(verdicts, area, threshold, lang) if verdicts else None,
-        organized=None,
+        organized=(
+            organized
+            if isinstance(organized, OrganizedSection)
+            else organized_section(organized, area, data.start, data.end, threshold, lang)
+            if organized
+            else None
+        ),
         campaigns=_campaigns(data, area, lang),
         support=services_for(list(services), area),
         methods=_methods(lang, aset, purchases_section, o, threshold, pop),
@@ -673,10 +687,15 @@ def _small(n: int, threshold: int, lang: str) -> Count:
 def _verdicts(records: Sequence[VerdictRecord], area: str, threshold: int, lang: str) -> VerdictsSection:
     profile = age_profile(records)
     flows = travel_flows(records, lan=area if len(area) == 2 else None)
+    lines = tuple(FlowLine(f.home, f.offence, f.count) for f in flows.flows if f.count >= threshold)
+    # the small flows are drawn together as "other" (never one by one): their sum, hidden when small
+    other = sum(f.count for f in flows.flows if f.count < threshold)
     return VerdictsSection(
         n_verdicts=_small(profile.n, threshold, lang),
         age_bands=tuple((band, _small(n, threshold, lang)) for band, n in profile.bands),
         flows=tuple((area_name(f.home), area_name(f.offence), _small(f.count, threshold, lang)) for f in flows.flows),
+        flow_lines=lines,
+        other_flows=_small(other, threshold, lang),
     )
 
 

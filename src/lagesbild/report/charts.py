@@ -25,14 +25,15 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch
 
 from lagesbild.refdata import boundaries
-from lagesbild.report.context import MapLayer, TimeSeries, TornadoRow
+from lagesbild.report.context import Count, FlowLine, MapLayer, TimeSeries, TornadoRow
 from lagesbild.report.fmt import fmt_num
 from lagesbild.report.strings import tr
 
-__all__ = ["choropleths", "orientation_map", "series_chart", "tornado_chart"]
+__all__ = ["choropleths", "flow_map", "orientation_map", "series_chart", "tornado_chart"]
 
 _CMAP = "viridis"
 _HIDDEN = "#c8c8c8"
@@ -192,4 +193,61 @@ def tornado_chart(rows: Sequence[TornadoRow], base: float, lang: str, labels: di
     ax.axvline(base, color="#222222", linewidth=0.8)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: fmt_num(v, lang, 0)))
     ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _centre(rings: Sequence[Sequence[tuple[float, float]]]) -> tuple[float, float]:
+    """A point inside-ish the municipality: the vertex mean of its largest ring."""
+    ring = max(rings, key=len)
+    xs, ys = zip(*ring, strict=True)
+    return float(np.mean(xs)), float(np.mean(ys))
+
+
+def flow_map(lines: Sequence[FlowLine], county: str, lang: str, threshold: int, other: Count | None = None) -> bytes:
+    """Travel flows from verdicts on the county's municipalities, as PNG.
+
+    Arrows run from the buyer's home municipality to the offence municipality, their width by the
+    number of judgments; purchases in the buyer's own municipality are circles sized the same way.
+    Only flows at or above the threshold are in ``lines``; the rest is stated in the legend
+    (``other``), never drawn. Black on light grey: readable in grey scale.
+    """
+    shapes = _shapes("kommun")
+    fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    own = [c for c in shapes if county == "SE" or c.startswith(county)]
+    polys = [ring for c in own for ring in shapes[c]]
+    ax.add_collection(PolyCollection(polys, facecolors="#f0f0f0", edgecolors=_EDGE, linewidths=0.3))
+    top = max((f.count for f in lines), default=1)
+
+    def width(n: int) -> float:
+        return 0.8 + 5.0 * n / top
+
+    for f in sorted(lines, key=lambda f: -f.count):
+        if f.home not in shapes or f.offence not in shapes:
+            continue
+        if f.home == f.offence:
+            x, y = _centre(shapes[f.home])
+            ax.scatter([x], [y], s=(6 + 14 * f.count / top) ** 2, facecolors="none", edgecolors="#111111",
+                       linewidths=width(f.count) * 0.5, zorder=3)  # fmt: skip
+        else:
+            (x0, y0), (x1, y1) = _centre(shapes[f.home]), _centre(shapes[f.offence])
+            ax.add_patch(
+                FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=6 + width(f.count) * 1.5,
+                                linewidth=width(f.count), color="#222222", alpha=0.85,
+                                connectionstyle="arc3,rad=0.15", zorder=4)
+            )  # fmt: skip
+            ax.scatter([x0, x1], [y0, y1], s=6, color="#222222", zorder=5)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    handles: list[object] = [
+        Line2D([], [], color="#222222", linewidth=width(top), label=f"{tr(lang, 'flow_travel')} ({top})"),
+        Line2D([], [], marker="o", linestyle="none", markerfacecolor="none", markeredgecolor="#111111",
+               markersize=9, label=tr(lang, "flow_own")),
+    ]  # fmt: skip
+    if other is not None and (other.value is None or other.value > 0):
+        handles.append(Patch(facecolor="white", edgecolor="white", label=tr(lang, "flow_other", n=other.display)))
+    if not lines:
+        ax.text(0.5, 0.5, tr(lang, "flow_none", threshold=threshold), transform=ax.transAxes, ha="center",
+                va="center", fontsize=8, color="#333333")  # fmt: skip
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=6.5, frameon=False, ncol=1)
     return _png(fig)

@@ -30,8 +30,10 @@ __all__ = [
     "DataSource",
     "DemandSection",
     "Estimate",
+    "FlowLine",
     "FollowUp",
     "HiddenPopulationSection",
+    "IndicatorShare",
     "KeyFigure",
     "Level",
     "MapLayer",
@@ -292,21 +294,67 @@ class HiddenPopulationSection:
 
 
 @dataclass(frozen=True)
+class FlowLine:
+    """One travel flow drawn on the map: judgments of buyers from ``home`` buying in ``offence`` (codes).
+
+    Only flows with a count at or above the threshold are drawn one by one (``count`` is published).
+    """
+
+    home: str
+    offence: str
+    count: int
+
+
+@dataclass(frozen=True)
 class VerdictsSection:
-    """Buyers' age profile and travel flows from sex-purchase verdicts (when verdicts are extracted)."""
+    """Buyers' age profile and travel flows from sex-purchase verdicts (when verdicts are extracted).
+
+    Attributes:
+        flows: every flow as (home name, offence name, count), small counts hidden.
+        flow_lines: the flows drawn on the map (count >= threshold).
+        other_flows: the judgments of the flows not drawn, together (``<5`` when small, ``0`` when none).
+    """
 
     n_verdicts: Count
     age_bands: tuple[tuple[str, Count], ...]
     flows: tuple[tuple[str, str, Count], ...]
+    flow_lines: tuple[FlowLine, ...] = ()
+    other_flows: Count = Count(0, "0")
+
+
+@dataclass(frozen=True)
+class IndicatorShare:
+    """The share of the area's linked ads carrying one ad-level indicator (aggregated; hidden when small)."""
+
+    code: str
+    label: str
+    ads: Count
+    share: str
 
 
 @dataclass(frozen=True)
 class OrganizedSection:
-    """Aggregated indicators of organised activity (never individual ads)."""
+    """Aggregated indicators of organised activity (never individual ads, networks or persons).
 
+    Attributes:
+        ads, persons: linked ads and persons active in the area in the period (the base of the shares).
+        networks: networks with at least one ad in the area in the period.
+        persons_in_networks, ads_in_networks: how many of them belong to a network, and their shares.
+        multi_municipality, multi_county: of those networks, the ones active in two or more
+            municipalities / counties in the period (anywhere in Sweden).
+        indicators: ad-level indicator shares (empty when ads were not normalized).
+    """
+
+    ads: Count
+    persons: Count
     networks: Count
     persons_in_networks: Count
-    share_of_ad_days: str
+    persons_share: str
+    ads_in_networks: Count
+    ads_share: str
+    multi_municipality: Count
+    multi_county: Count
+    indicators: tuple[IndicatorShare, ...]
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,11 @@ def render_html(ctx: ReportContext) -> str:
         images["tornado"] = _data_uri(
             charts.tornado_chart(ctx.purchases.tornado, ctx.purchases.tornado_base, ctx.lang, labels)
         )
+    if ctx.verdicts is not None:
+        county = ctx.area if ctx.level == "national" else ctx.area[:2]
+        images["flows"] = _data_uri(
+            charts.flow_map(ctx.verdicts.flow_lines, county, ctx.lang, ctx.threshold, ctx.verdicts.other_flows)
+        )
     template = _env().get_template("report.html")
     return template.render(ctx=ctx, lang=ctx.lang, css=css, images=images, strings=STRINGS[ctx.lang])
 

@@ -20,7 +20,8 @@ from lagesbild.estimate.crc import CaptureHistories
 from lagesbild.estimate.purchases import ActivitySummary
 from lagesbild.refdata import counties
 from lagesbild.report.build import ReportData, ReportOptions, build_context, load_report_data
-from lagesbild.report.context import CONTEXT_VERSION, CampaignPeriod, ReportContext
+from lagesbild.report.context import CONTEXT_VERSION, CampaignPeriod, OrganizedSection, ReportContext
+from lagesbild.report.organized import OrganizedAd, organized_ads, organized_section
 from lagesbild.report.render import ReportFiles, write_report
 from lagesbild.store import Store
 from lagesbild.store.estimates import linked_ads
@@ -76,10 +77,11 @@ def _area_verdicts(records: Sequence[VerdictRecord], area: str) -> tuple[Verdict
 def _one(
     data: ReportData, area: str, options: ReportOptions, out: Path, pdf: bool, previous: dict[str, object] | None,
     previous_at: str, linked: Linked = (None, None), verdicts: Sequence[VerdictRecord] = (),
+    organized: Sequence[OrganizedAd] | OrganizedSection | None = None,
 ) -> tuple[ReportContext, ReportFiles]:  # fmt: skip
     ctx = build_context(
         data, area, options, previous=previous, previous_created_at=previous_at, activity=linked[0],
-        capture_histories=linked[1], verdicts=verdicts,
+        capture_histories=linked[1], verdicts=verdicts, organized=organized,
     )  # fmt: skip
     return ctx, write_report(ctx, out, pdf=pdf)
 
@@ -113,7 +115,7 @@ def run_report(
     prev, prev_at = _previous(rs, area, start)
     linked = _linked(_linked_frame(store), area, start, end)
     verdicts = _area_verdicts(VerdictStore(store).records(start=start.isoformat(), end=end.isoformat()), area)
-    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at, linked, verdicts)
+    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at, linked, verdicts, organized_ads(store))
     sid = (
         rs.save(area, ctx.period_start, ctx.period_end, ctx.lang, ctx.to_dict(), version=CONTEXT_VERSION)
         if save
@@ -149,6 +151,8 @@ def run_batch(
     linked = {a: _linked(frame, a, start, end) for a in areas}
     stored = VerdictStore(store).records(start=start.isoformat(), end=end.isoformat())
     verdicts = {a: _area_verdicts(stored, a) for a in areas}
+    org_ads = organized_ads(store)
+    org = {a: organized_section(org_ads, a, start, end, threshold, o.lang) for a in areas}
     n = workers or min(4, os.cpu_count() or 1)
     # the services are loaded once here so that workers need not read the file
     from lagesbild.report.services import load_services
@@ -157,10 +161,12 @@ def run_batch(
     outs = {a: Path(out) / a for a in areas}
     results: list[tuple[ReportContext, ReportFiles]] = []
     if n <= 1:
-        results = [_one(data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a]) for a in areas]
+        results = [_one(data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a], org[a]) for a in areas]
     else:
         with ProcessPoolExecutor(max_workers=n) as pool:
-            futures = [pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a]) for a in areas]
+            futures = [
+                pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a], org[a]) for a in areas
+            ]
             results = [f.result() for f in futures]
     out_list: list[ReportResult] = []
     for ctx, files in results:

@@ -88,6 +88,43 @@ STRINGS: dict[str, dict[str, str]] = {
         "hidden_section": "Dold population (fångst–återfångst)",
         "verdicts_section": "Domar: köparnas ålder och resor",
         "organized_section": "Tecken på organiserad verksamhet",
+        "flow_title": "Resor till köpen (domar)",
+        "flow_note": (
+            "Pilar från köparens hemkommun till kommunen där köpet skedde, bredd efter antal domar; cirklar: köp i "
+            "den egna kommunen. Flöden med färre än {threshold} domar ritas inte ut var för sig (tillsammans: {other})."
+        ),
+        "flow_travel": "resa till köpet, domar",
+        "flow_own": "köp i den egna kommunen",
+        "flow_other": "övriga flöden (ej utritade): {n}",
+        "flow_none": "inget flöde med minst {threshold} domar",
+        "organized_text": (
+            "Sammanräknat från länkningen av annonser till personer och nätverk (flera personer som annonseras "
+            "via samma kontaktuppgifter). Inga enskilda annonser, personer eller nätverk redovisas."
+        ),
+        "organized_note": (
+            'Tal under {threshold} visas som <{threshold}; en andel vars täljare är dold visas som "..". '
+            "Indikatorerna är tecken, inte bevis: de har kända falska positiva."
+        ),
+        "org_ads": "Länkade annonser i området",
+        "org_persons": "Personer i området",
+        "org_networks": "Aktiva nätverk",
+        "org_persons_in_networks": "Personer i nätverk (andel av alla)",
+        "org_ads_in_networks": "Annonser i nätverk (andel av alla)",
+        "org_multi_municipality": "Nätverk aktiva i flera kommuner",
+        "org_multi_county": "Nätverk aktiva i flera län",
+        "org_indicators": "Annonser med indikatorer",
+        "org_indicator": "Indikator",
+        "org_share": "Andel",
+        "ind_third_person": "Personen beskrivs i tredje person",
+        "ind_young_wording": "Ordval som betonar ungdom",
+        "ind_new_girls": '"Nya tjejer"',
+        "ind_always_available": "Tillgänglig dygnet runt",
+        "ind_unprotected_services": "Erbjuder sex utan kondom",
+        "ind_hotel_only": "Endast hotell/växlande lägenheter",
+        "ind_very_young_age": "Uppgiven ålder under 20",
+        "ind_shared_phone": "Telefonnummer delat av flera",
+        "ind_many_cities": "Många orter",
+        "ind_foreign_language_template": "Mall på annat språk",
         "campaigns_section": "Kampanjer och deras effekt",
         "not_available": "Ännu inte tillgängligt: {what}",
         "why_hidden": "kräver länkning av annonser till personer",
@@ -229,6 +266,44 @@ STRINGS: dict[str, dict[str, str]] = {
         "hidden_section": "Hidden population (capture-recapture)",
         "verdicts_section": "Verdicts: buyers' ages and travel",
         "organized_section": "Indicators of organised activity",
+        "flow_title": "Travel to the purchases (verdicts)",
+        "flow_note": (
+            "Arrows from the buyer's home municipality to the municipality of the purchase, width by the number "
+            "of judgments; circles: purchases in the buyer's own municipality. Flows of fewer than {threshold} "
+            "judgments are not drawn one by one (together: {other})."
+        ),
+        "flow_travel": "travel to the purchase, judgments",
+        "flow_own": "purchase in own municipality",
+        "flow_other": "other flows (not drawn): {n}",
+        "flow_none": "no flow of at least {threshold} judgments",
+        "organized_text": (
+            "Aggregated from the linking of ads to persons and networks (several persons advertised through "
+            "the same contacts). No individual ad, person or network is shown."
+        ),
+        "organized_note": (
+            "Counts below {threshold} are shown as <{threshold}; a share whose numerator is hidden is shown as "
+            '"..". The indicators are signs, not proof: they have known false positives.'
+        ),
+        "org_ads": "Linked ads in the area",
+        "org_persons": "Persons in the area",
+        "org_networks": "Active networks",
+        "org_persons_in_networks": "Persons in networks (share of all)",
+        "org_ads_in_networks": "Ads in networks (share of all)",
+        "org_multi_municipality": "Networks active in several municipalities",
+        "org_multi_county": "Networks active in several counties",
+        "org_indicators": "Ads with indicators",
+        "org_indicator": "Indicator",
+        "org_share": "Share",
+        "ind_third_person": "Person described in the third person",
+        "ind_young_wording": "Wording stressing youth",
+        "ind_new_girls": '"New girls"',
+        "ind_always_available": "Available around the clock",
+        "ind_unprotected_services": "Offers sex without a condom",
+        "ind_hotel_only": "Hotels/changing apartments only",
+        "ind_very_young_age": "Stated age under 20",
+        "ind_shared_phone": "Phone number shared by several",
+        "ind_many_cities": "Many cities",
+        "ind_foreign_language_template": "Template in another language",
         "campaigns_section": "Campaigns and their effect",
         "not_available": "Not yet available: {what}",
         "why_hidden": "needs ads linked to persons",
