@@ -84,6 +84,12 @@ def test_organized_section_counts_networks_persons_ads_and_hides_small_counts() 
     # the municipality report counts only its own ads; a county with none has no section
     assert organized_section(ads, "0580", *Y2024, threshold=5, lang="en").ads.value == 16  # type: ignore[union-attr]
     assert organized_section(ads, "12", *Y2024, threshold=5, lang="sv") is None
+    # persons and ads outside networks are total minus part: when few, the part is hidden as ".."
+    most = [_ad(f"x{i}", f"y{i}", "n9", "0580", d) for i in range(12)] + [_ad("w", "v", None, "0580", d)]
+    sec2 = organized_section(most, "05", *Y2024, threshold=5, lang="sv")
+    assert sec2 is not None and sec2.persons.value == 13
+    assert sec2.persons_in_networks.display == ".." and sec2.persons_share == ".."
+    assert sec2.ads_in_networks.value is None
     # the threshold is a setting
     low = organized_section(ads, "05", *Y2024, threshold=1, lang="sv")
     assert low is not None and low.networks.value == 2 and low.multi_county.value == low.multi_municipality.value == 1
@@ -97,7 +103,7 @@ def test_organized_section_from_the_stored_links_publishes_only_aggregates(linke
     assert org.persons.value is not None and org.persons.value > 0
     for c in (org.networks, org.persons_in_networks, org.ads_in_networks, org.multi_municipality, org.multi_county):
         assert c.value is None or c.value == 0 or c.value >= 5
-        assert c.value is not None or c.display == "<5"
+        assert c.value is not None or c.display in ("<5", "..")
     assert (org.ads_in_networks.value or 0) <= org.ads.value
     for i in org.indicators:
         assert i.ads.value is None or i.ads.value >= 5

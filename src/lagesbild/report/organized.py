@@ -5,7 +5,8 @@ network id) and the ad-level indicator codes of their observations (``normalized
 analyst-only data); :func:`organized_section` aggregates them for one area and period into
 counts and shares. Nothing individual leaves this module: no network or person id, no name, no
 text; only counts, and counts below the small-count threshold are shown as ``<5`` (a share whose
-numerator is hidden is hidden too, since share times base gives it back).
+numerator is hidden is hidden too, since share times base gives it back; a part whose
+complement, total minus part, is small is shown as ``..``).
 """
 
 from __future__ import annotations
@@ -88,6 +89,14 @@ def _count(n: int, threshold: int, lang: str) -> Count:
     return Count(n, fmt_int(n, lang), None)
 
 
+def _part(n: int, total: int, threshold: int, lang: str) -> Count:
+    """A part of a published total: hidden when small, and as ``..`` when the rest (total minus it) is small."""
+    c = _count(n, threshold, lang)
+    if c.value is not None and is_small(total - n, threshold):
+        return Count(None, "..", "secondary")
+    return c
+
+
 def _share(part: Count, whole: Count, lang: str) -> str:
     if part.value is None or whole.value is None:
         return ".."
@@ -123,9 +132,11 @@ def organized_section(
     for a in here:
         ad_codes[a.ad_id].update(a.indicators)
     n_ads = _count(len(ad_codes), threshold, lang)
-    persons = _count(len({a.person_id for a in here}), threshold, lang)
-    persons_net = _count(len({a.person_id for a in here if a.network_id is not None}), threshold, lang)
-    ads_net = _count(len({a.ad_id for a in here if a.network_id is not None}), threshold, lang)
+    # the persons (ads) not in a network are total minus part: the part is hidden when they are few
+    n_persons = len({a.person_id for a in here})
+    persons = _count(n_persons, threshold, lang)
+    persons_net = _part(len({a.person_id for a in here if a.network_id is not None}), n_persons, threshold, lang)
+    ads_net = _part(len({a.ad_id for a in here if a.network_id is not None}), len(ad_codes), threshold, lang)
     by_code: dict[str, int] = defaultdict(int)
     for codes in ad_codes.values():
         for code in codes:
