@@ -151,3 +151,10 @@ def test_verdicts_section_draws_only_flows_at_the_threshold(world: World, tmp_pa
     assert files.pdf is not None and files.pdf.stat().st_size > 0
     en = build_context(data, "05", ReportOptions(n_draws=2000, lang="en"), verdicts=VERDICTS)
     assert "Travel to the purchases" in write_report(en, tmp_path / "en", pdf=False).html.read_text("utf-8")
+
+
+def test_verdicts_section_works_for_the_national_report(world: World) -> None:
+    """'SE' is two letters but not a county: the national report must not treat it as one."""
+    data = load_report_data(world.store, *Y2024)
+    ctx = build_context(data, "SE", OPTS, verdicts=VERDICTS)
+    assert ctx.verdicts is not None and ctx.verdicts.n_verdicts.value == 16

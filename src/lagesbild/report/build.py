@@ -41,7 +41,15 @@ from lagesbild.estimate.purchases import (
     tornado,
 )
 from lagesbild.estimate.triangulate import triangulate
-from lagesbild.refdata import PopulationTable, area_name, bundled_population, counties, municipalities, municipality
+from lagesbild.refdata import (
+    PopulationTable,
+    area_name,
+    bundled_population,
+    counties,
+    is_county_code,
+    municipalities,
+    municipality,
+)
 from lagesbild.report.context import (
     CONTEXT_VERSION,
     AreaRow,
@@ -686,7 +694,7 @@ def _small(n: int, threshold: int, lang: str) -> Count:
 
 def _verdicts(records: Sequence[VerdictRecord], area: str, threshold: int, lang: str) -> VerdictsSection:
     profile = age_profile(records)
-    flows = travel_flows(records, lan=area if len(area) == 2 else None)
+    flows = travel_flows(records, lan=area if is_county_code(area) else None)  # "SE" and municipalities: None
     lines = tuple(FlowLine(f.home, f.offence, f.count) for f in flows.flows if f.count >= threshold)
     # the small flows are drawn together as "other" (never one by one): their sum, hidden when small
     other = sum(f.count for f in flows.flows if f.count < threshold)
