@@ -61,3 +61,20 @@ def test_an_unreachable_server_gives_a_clear_error() -> None:
 def test_an_unsupported_url_is_refused() -> None:
     with pytest.raises(StoreError, match="unsupported database URL"):
         Store.open("mysql://x@y/z")
+
+
+def test_observations_can_be_read_by_import_range(store: Store, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from lagesbild.ingest import import_file
+    from lagesbild.privacy import Pseudonymizer
+
+    pz = Pseudonymizer(bytes(32))
+    ids = []
+    for k in range(3):
+        p = Path(str(tmp_path)) / f"a{k}.jsonl"
+        p.write_text(f'{{"site": "s", "site_ad_id": "{k}", "seen_at": "2025-01-0{k + 1}"}}\n')
+        ids.append(import_file(store, pz, p).import_id)
+    assert [o.site_ad_id for o in store.iter_observations()] == ["0", "1", "2"]
+    assert [o.site_ad_id for o in store.iter_observations(after_import=ids[0])] == ["1", "2"]
+    assert [o.site_ad_id for o in store.iter_observations(after_import=ids[0], up_to_import=ids[1])] == ["1"]

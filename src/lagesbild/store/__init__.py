@@ -268,12 +268,22 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(text("SELECT COUNT(*) FROM observations")).scalar_one())
 
-    def iter_observations(self, *, batch_size: int = 10_000) -> Iterator[Observation]:
-        """Every stored observation, in insertion order."""
+    def iter_observations(
+        self, *, after_import: int | None = None, up_to_import: int | None = None, batch_size: int = 10_000
+    ) -> Iterator[Observation]:
+        """Stored observations in insertion order; optionally only those of imports
+        ``after_import < import_id <= up_to_import`` (crawl runs count as imports)."""
         cols = [c for c in OBSERVATION_COLUMNS if c != "import_id"]
+        where = []
+        if after_import is not None:
+            where.append("import_id > :a")
+        if up_to_import is not None:
+            where.append("import_id <= :b")
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
-                text(f"SELECT {', '.join(cols)} FROM observations ORDER BY id")
+                text(f"SELECT {', '.join(cols)} FROM observations {clause} ORDER BY id"),
+                {"a": after_import, "b": up_to_import},
             )
             for row in result:
                 d = dict(zip(cols, row, strict=True))

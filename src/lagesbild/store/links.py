@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from lagesbild.link._types import LinkResult, SiteAd, SiteAds
 from lagesbild.link.summarize import Summary
 from lagesbild.observations import Observation
-from lagesbild.store import OBSERVATION_COLUMNS, Store
+from lagesbild.store import Store
 
 __all__ = ["Labels", "LinkStore", "RunInfo"]
 
@@ -48,8 +48,6 @@ _SITE_AD_COLS = (
     "network_id",
 )
 # the observation columns Observation has (the foundation may add fields; read what both know)
-_OBS_COLS = tuple(f for f in Observation._fields if f in OBSERVATION_COLUMNS)
-_LIST_COLS = frozenset({"phones", "emails", "handles", "image_hashes"})
 _TABLES = {
     "link_ads": (
         "ad_id",
@@ -106,10 +104,6 @@ Labels = tuple[str | None, str | None, str | None, str | None]
 BATCH = 20_000
 
 
-def _split(v: str | None) -> tuple[str, ...]:
-    return tuple(v.split()) if v else ()
-
-
 _FEATURES = _SITE_AD_COLS[:15]
 
 
@@ -162,18 +156,7 @@ class LinkStore:
         self, *, after_import: int = 0, up_to_import: int | None = None, batch_size: int = 20_000
     ) -> Iterator[Observation]:
         """Stored observations of imports ``after_import < import_id <= up_to_import``, oldest first."""
-        where = "WHERE import_id > :a" + (" AND import_id <= :b" if up_to_import is not None else "")
-        sql = text(f"SELECT {', '.join(_OBS_COLS)} FROM observations {where} ORDER BY id")
-        with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
-                sql, {"a": after_import, "b": up_to_import}
-            )
-            lists = [k for k, c in enumerate(_OBS_COLS) if c in _LIST_COLS]
-            for row in result:
-                r = list(row)
-                for k in lists:
-                    r[k] = _split(r[k])
-                yield Observation(**dict(zip(_OBS_COLS, r, strict=True)))
+        return self.store.iter_observations(after_import=after_import, up_to_import=up_to_import, batch_size=batch_size)
 
     def load_site_ads(self) -> list[SiteAd]:
         """The site ads collected by earlier runs."""
