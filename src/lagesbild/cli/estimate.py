@@ -1,7 +1,8 @@
 """``lagesbild estimate``: estimators from the command line.
 
 Thin layer: parse options, call :mod:`lagesbild.estimate` (``crc``, ``demand``, ``purchases``,
-``triangulate``; ``run``: :func:`lagesbild.estimate.runner.run_estimates` on the store), render.
+``triangulate``; ``run`` and ``residence``: :func:`lagesbild.estimate.runner.run_estimates` and
+:func:`~lagesbild.estimate.runner.run_residence` on the store), render.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from lagesbild.estimate.crc_io import read_capture_file
 from lagesbild.estimate.demand import AgeBand, Measure, demand_by_area, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
-from lagesbild.estimate.runner import run_estimates
-from lagesbild.estimate.triangulate import SupplyInterval, triangulate
+from lagesbild.estimate.runner import run_estimates, run_residence
+from lagesbild.estimate.triangulate import Summary, SupplyInterval, triangulate
 from lagesbild.refdata import PopulationTable, bundled_population
 
 app = typer.Typer(
@@ -572,3 +573,82 @@ def run_cmd(
     console.print(table)
     for note in run.notes:
         console.print(f"[dim]{note}[/dim]")
+
+
+@app.command("residence")
+def residence_cmd(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code (0580).")],
+    year: Annotated[int | None, typer.Option(help="The calendar year (--from/--to override its ends).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    assumptions: Annotated[
+        Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
+    ] = None,
+    prior_weight: Annotated[
+        float, typer.Option(help="Weight, in judgments, of the area's pattern for a municipality with few of its own.")
+    ] = 2.0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 4000,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Where purchases happen (ads) versus where the buyers live (judgments), per municipality, with intervals.
+
+    Needs linked ads (lagesbild link run) and imported judgments (lagesbild verdicts import).
+    Purchases per year are spread over the municipalities by advertised person-days, and each
+    municipality's purchases over the buyers' homes as the judgments of purchases there show
+    (docs/methods/residence.md). The demand side (men 18-65 x prevalence_12m x purchases per
+    buyer) stands beside the purchases by residents.
+
+    Example: lagesbild estimate residence --area 05 --year 2024 --format csv
+    """
+    with friendly_errors():
+        start, end = _period(year, from_, to)
+        aset = load_assumptions(assumptions) if assumptions is not None else default_assumptions()
+    with workspace(ctx) as ws:
+        res = run_residence(
+            ws.store, area, start, end, assumptions=aset, seed=seed, n_draws=draws, prior_weight=prior_weight
+        )
+    if output is OutputFormat.json:
+        _write_json(res.to_dict())
+        return
+    rows: list[dict[str, Any]] = []
+    for r in res.rows:
+        row: dict[str, Any] = {"kommun": r.kommun, "name": r.name, "judgments": r.judgments}
+        for key, s in (
+            ("purchases_in", r.purchases_in),
+            ("by_residents", r.by_residents),
+            ("visitor_share", r.visitor_share),
+            ("demand", r.demand),
+        ):
+            if s is not None:
+                row |= {key: s.median, f"{key}_low": s.low, f"{key}_high": s.high}
+        rows.append(row)
+    if output is OutputFormat.csv:
+        _write_csv(rows)
+        return
+    table = Table(
+        title=f"Where purchases happen and where buyers live: {res.area_name}, {start} - {end} "
+        f"({res.judgments} judgments, {res.level:.0%} intervals)"
+    )
+    for col in ("Municipality", "Purchases here", "By residents", "Visitors' share", "Demand side", "Judgments"):
+        table.add_column(col, justify="left" if col == "Municipality" else "right")
+
+    def iv(s: Summary | None, share: bool = False) -> str:
+        if s is None:
+            return "-"
+        if share:
+            return f"{s.median:.0%} ({s.low:.0%}-{s.high:.0%})"
+        return f"{_num(s.median, 0)} ({_num(s.low, 0)}-{_num(s.high, 0)})"
+
+    for r in res.rows:
+        table.add_row(
+            f"{r.name} ({r.kommun})",
+            iv(r.purchases_in),
+            iv(r.by_residents),
+            iv(r.visitor_share, share=True),
+            iv(r.demand),
+            str(r.judgments),
+        )
+    table.add_row("Outside the area", "-", iv(res.outside), "-", "-", "-")
+    console.print(table)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -49,12 +49,15 @@ from lagesbild.estimate.crc import best_model, run_all_models
 from lagesbild.estimate.demand import AgeBand, DemandEstimate, Measure, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
+from lagesbild.estimate.residence import Residence, where_buyers_live
 from lagesbild.estimate.results import DataSnapshot, EstimateResult
 from lagesbild.refdata import PopulationTable, bundled_population
 from lagesbild.store import Store
 from lagesbild.store.estimates import EstimateStore, has_links, linked_ads
+from lagesbild.store.verdicts import VerdictStore
+from lagesbild.verdicts.analyze import travel_flows
 
-__all__ = ["AGE_BAND", "DEMAND_REQUIREMENTS", "EstimateRun", "prevalence_of", "run_estimates"]
+__all__ = ["AGE_BAND", "DEMAND_REQUIREMENTS", "EstimateRun", "prevalence_of", "run_estimates", "run_residence"]
 
 log = logging.getLogger(__name__)
 
@@ -298,3 +301,53 @@ def run_estimates(
         )
     log.info("estimate run %s: %s %s..%s, %d results", run.run_id, area, start, end, len(results))
     return run
+
+
+def run_residence(
+    store: Store,
+    area: str,
+    start: date,
+    end: date,
+    *,
+    assumptions: AssumptionSet | None = None,
+    seed: int = 0,
+    n_draws: int = 4000,
+    prior_weight: float = 2.0,
+) -> Residence:
+    """Where the area's purchases happen and where its buyers live, from the linked ads and the judgments.
+
+    The purchases per year come from the linked activity (as in :func:`run_estimates`), spread over
+    the area's municipalities by their advertised person-days; the buyers' homes come from every
+    stored judgment with the offence in the area (all years: travel patterns change slowly and
+    judgments are few). See :mod:`lagesbild.estimate.residence`.
+
+    Raises:
+        InputError: if the period ends before it starts or nothing has been linked yet.
+        RefdataError: for an unknown area code.
+    """
+    if end < start:
+        raise InputError(f"the period ends ({end}) before it starts ({start})", field="--to")
+    if not has_links(store):
+        raise InputError("nothing has been linked yet: run `lagesbild link run` first", field="store")
+    a = assumptions if assumptions is not None else default_assumptions()
+    frame = linked_frame(linked_ads(store))
+    act = summarize_activity(frame, area, start, end, assumptions=a)
+    p = estimate_purchases(act, a, seed=seed, n_draws=max(n_draws, 1000))
+    df = frame.df
+    df = df[(~df["fake"]) & (df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
+    if area != "SE":
+        df = df[df["lan" if len(area) == 2 else "kommun"] == area]
+    pdays = df[["kommun", "person", "day"]].drop_duplicates().groupby("kommun").size()
+    records = VerdictStore(store).records(lan=None if area == "SE" else area)
+    res = where_buyers_live(
+        p.draws,
+        {str(k): float(v) for k, v in pdays.items()},
+        travel_flows(records).flows,
+        area,
+        population=_population(store, end),
+        assumptions=a,
+        prior_weight=prior_weight,
+        n_draws=n_draws,
+        seed=seed,
+    )
+    return replace(res, start=start, end=end)
