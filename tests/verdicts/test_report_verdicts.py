@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from lagesbild.ingest import import_file
+from lagesbild.refdata import area_name
 from lagesbild.report.build import ReportOptions
 from lagesbild.report.run import run_report
 from lagesbild.settings import load_settings
@@ -59,3 +61,16 @@ def test_report_fills_the_verdict_section_from_stored_judgments(tmp_path: Path) 
     assert sum(c.value or 0 for _, c in section.age_bands) <= n
     assert all(c.value is None or c.value == 0 or c.value >= 5 for _, c in section.age_bands)
     assert all(c.value is None or c.value == 0 or c.value >= 5 for _, _, c in section.flows)
+    # where purchases happen versus where the buyers live, in the county report
+    names = [r.name for r in section.residence]
+    assert {"Linköping", "Norrköping"} <= set(names)
+    assert section.outside is not None
+    for r in section.residence:
+        assert r.purchases_in.low <= r.purchases_in.estimate <= r.purchases_in.high
+        assert r.by_residents.low <= r.by_residents.estimate <= r.by_residents.high
+    judged = Counter(area_name(v["offence_kommun"]) for v in in_period)
+    for r in section.residence:  # a visitors' share rests on at least the threshold of judgments, or is hidden
+        assert (r.visitor_share != "–") == (judged[r.name] >= 5), (r.name, judged[r.name], r.visitor_share)
+    html = (tmp_path / "r1").glob("*.html")
+    page = next(html).read_text(encoding="utf-8")
+    assert 'id="residence"' in page and "Var köpen sker och var köparna bor" in page

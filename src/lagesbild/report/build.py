@@ -40,6 +40,7 @@ from lagesbild.estimate.purchases import (
     estimate_purchases,
     tornado,
 )
+from lagesbild.estimate.residence import where_buyers_live
 from lagesbild.estimate.triangulate import triangulate
 from lagesbild.refdata import (
     PopulationTable,
@@ -74,6 +75,7 @@ from lagesbild.report.context import (
     OrganizedSection,
     PurchasesSection,
     ReportContext,
+    ResidenceLine,
     SeriesPoint,
     SupportService,
     TimeSeries,
@@ -81,7 +83,7 @@ from lagesbild.report.context import (
     TriangulationSection,
     VerdictsSection,
 )
-from lagesbild.report.fmt import fmt_date, fmt_int, fmt_num, fmt_signed_pct, round_estimate
+from lagesbild.report.fmt import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_signed_pct, round_estimate
 from lagesbild.report.followup import compare
 from lagesbild.report.organized import OrganizedAd, organized_section
 from lagesbild.report.services import load_services, services_for
@@ -495,7 +497,9 @@ def build_context(
         ),
         triangulation=triangulation,
         hidden_population=_hidden(capture_histories, lang) if capture_histories is not None else None,
-        verdicts=_verdicts(verdicts, area, threshold, lang) if verdicts else None,
+        verdicts=_verdicts(verdicts, area, threshold, lang, _residence_input(data, area, purchases_est), o, aset)
+        if verdicts
+        else None,
         organized=(
             organized
             if isinstance(organized, OrganizedSection)
@@ -692,18 +696,61 @@ def _small(n: int, threshold: int, lang: str) -> Count:
     return _count(n, "primary" if 0 < n < threshold else None, threshold, lang)
 
 
-def _verdicts(records: Sequence[VerdictRecord], area: str, threshold: int, lang: str) -> VerdictsSection:
+def _residence_input(
+    data: ReportData, area: str, purchases: PurchasesEstimate | None
+) -> tuple[PurchasesEstimate, dict[str, float]] | None:
+    """A county report's purchases and ad-days per municipality, for where purchases happen vs where buyers live."""
+    if purchases is None or not is_county_code(area):
+        return None
+    days = {k: float(data.ad_days.get(k, 0)) for k in _area_codes(data, area)}
+    return (purchases, days) if sum(days.values()) > 0 else None
+
+
+def _verdicts(
+    records: Sequence[VerdictRecord],
+    area: str,
+    threshold: int,
+    lang: str,
+    residence_input: tuple[PurchasesEstimate, dict[str, float]] | None = None,
+    o: ReportOptions | None = None,
+    aset: AssumptionSet | None = None,
+) -> VerdictsSection:
     profile = age_profile(records)
     flows = travel_flows(records, lan=area if is_county_code(area) else None)  # "SE" and municipalities: None
     lines = tuple(FlowLine(f.home, f.offence, f.count) for f in flows.flows if f.count >= threshold)
     # the small flows are drawn together as "other" (never one by one): their sum, hidden when small
     other = sum(f.count for f in flows.flows if f.count < threshold)
+    residence: tuple[ResidenceLine, ...] = ()
+    outside = None
+    if residence_input is not None and flows.n:
+        o = o or ReportOptions()
+        purchases, days = residence_input
+        res = where_buyers_live(
+            purchases.draws, days, flows.flows, area, assumptions=aset, n_draws=min(o.n_draws, 4000), seed=o.seed,
+            level=o.level,
+        )  # fmt: skip
+        residence = tuple(
+            ResidenceLine(
+                name=r.name,
+                purchases_in=_estimate(r.purchases_in.median, r.purchases_in.low, r.purchases_in.high, res.level, lang),
+                by_residents=_estimate(r.by_residents.median, r.by_residents.low, r.by_residents.high, res.level, lang),
+                visitor_share=(
+                    fmt_pct(r.visitor_share.median, lang)
+                    if r.visitor_share is not None and r.judgments >= threshold
+                    else "–"
+                ),
+            )
+            for r in res.rows
+        )
+        outside = _estimate(res.outside.median, res.outside.low, res.outside.high, res.level, lang)
     return VerdictsSection(
         n_verdicts=_small(profile.n, threshold, lang),
         age_bands=tuple((band, _small(n, threshold, lang)) for band, n in profile.bands),
         flows=tuple((area_name(f.home), area_name(f.offence), _small(f.count, threshold, lang)) for f in flows.flows),
         flow_lines=lines,
         other_flows=_small(other, threshold, lang),
+        residence=residence,
+        outside=outside,
     )
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "OrganizedSection",
     "PurchasesSection",
     "ReportContext",
+    "ResidenceLine",
     "SeriesPoint",
     "SupportService",
     "TimeSeries",
@@ -306,6 +307,20 @@ class FlowLine:
 
 
 @dataclass(frozen=True)
+class ResidenceLine:
+    """One municipality: purchases that happen there (ads) and purchases its residents make (judgments).
+
+    ``visitor_share`` is shown only where the municipality has at least the threshold of judgments
+    (a share from one or two judgments would tell where those buyers lived).
+    """
+
+    name: str
+    purchases_in: Estimate
+    by_residents: Estimate
+    visitor_share: str
+
+
+@dataclass(frozen=True)
 class VerdictsSection:
     """Buyers' age profile and travel flows from sex-purchase verdicts (when verdicts are extracted).
 
@@ -313,6 +328,9 @@ class VerdictsSection:
         flows: every flow as (home name, offence name, count), small counts hidden.
         flow_lines: the flows drawn on the map (count >= threshold).
         other_flows: the judgments of the flows not drawn, together (``<5`` when small, ``0`` when none).
+        residence: county reports: where purchases happen versus where the buyers live, per
+            municipality (:mod:`lagesbild.estimate.residence`); ``outside`` the purchases by buyers
+            living outside the county.
     """
 
     n_verdicts: Count
@@ -320,6 +338,8 @@ class VerdictsSection:
     flows: tuple[tuple[str, str, Count], ...]
     flow_lines: tuple[FlowLine, ...] = ()
     other_flows: Count = Count(0, "0")
+    residence: tuple[ResidenceLine, ...] = ()
+    outside: Estimate | None = None
 
 
 @dataclass(frozen=True)

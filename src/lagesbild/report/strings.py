@@ -89,6 +89,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_section": "Domar: köparnas ålder och resor",
         "organized_section": "Tecken på organiserad verksamhet",
         "flow_title": "Resor till köpen (domar)",
+        "residence_title": "Var köpen sker och var köparna bor",
+        "residence_note": (
+            "Köp per år i kommunen (annonserna, fördelade efter annonsdagar) och köp i länet av män som bor i "
+            "kommunen (samma köp fördelade efter var köparna i domarna bodde), med {level} %-intervall. "
+            "Antagande: dömda köp liknar andra köp i var köparna bor. Besökarnas andel visas bara där kommunen har "
+            "minst {threshold} domar. Metod: docs/methods/residence.md."
+        ),
+        "residence_municipality": "Kommun",
+        "residence_in": "Köp i kommunen",
+        "residence_by": "Köp av kommunens invånare",
+        "residence_visitors": "Besökarnas andel",
+        "residence_outside": "Köpare som bor utanför länet",
         "flow_note": (
             "Pilar från köparens hemkommun till kommunen där köpet skedde, bredd efter antal domar; cirklar: köp i "
             "den egna kommunen. Flöden med färre än {threshold} domar ritas inte ut var för sig (tillsammans: {other})."
@@ -267,6 +279,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_section": "Verdicts: buyers' ages and travel",
         "organized_section": "Indicators of organised activity",
         "flow_title": "Travel to the purchases (verdicts)",
+        "residence_title": "Where purchases happen and where the buyers live",
+        "residence_note": (
+            "Purchases per year in the municipality (the ads, spread by ad-days) and purchases in the county by men "
+            "living in the municipality (the same purchases spread by where the buyers in the judgments lived), with "
+            "{level}% intervals. Assumption: judged purchases are like other purchases in where buyers live. The "
+            "visitors' share is shown only where the municipality has at least {threshold} judgments. Method: "
+            "docs/methods/residence.md."
+        ),
+        "residence_municipality": "Municipality",
+        "residence_in": "Purchases here",
+        "residence_by": "Purchases by residents",
+        "residence_visitors": "Visitors' share",
+        "residence_outside": "Buyers living outside the county",
         "flow_note": (
             "Arrows from the buyer's home municipality to the municipality of the purchase, width by the number "
             "of judgments; circles: purchases in the buyer's own municipality. Flows of fewer than {threshold} "
