@@ -67,3 +67,14 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
         read_capture_file(_write(tmp_path, "\n"))
     with pytest.raises(InputError, match="no captured unit"):
         read_capture_file(_write(tmp_path, "a,b,freq\n1,0,0\n"))
+
+
+def test_reads_sparsemse_count_columns(tmp_path: Path) -> None:
+    """SparseMSE's data name the count column ``count`` or ``frequency``; both are read like ``freq``."""
+    uk = read_capture_histories(Path(__file__).resolve().parents[1] / "data" / "anchors" / "SparseMSE_UKdat.csv")
+    assert uk.sources == ("LA", "NG", "PF", "GO", "GP", "NCA") and uk.n_observed == 2744
+    data = read_capture_histories(_write(tmp_path, "A,B,C,Frequency\n1,0,0,4\n0,1,1,2\n"))
+    assert data.sources == ("A", "B", "C") and data.n_observed == 6
+    with pytest.raises(InputError, match="count column must be the last") as err:
+        read_capture_file(_write(tmp_path, "a,count,b\n1,2,0\n", "bad.csv"))
+    assert err.value.field == "count"

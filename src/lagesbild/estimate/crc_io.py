@@ -3,7 +3,8 @@
 Two CSV layouts are accepted (comma, semicolon or tab separated, UTF-8, header row required):
 
 * capture histories: one 0/1 column per occasion or source, one row per unit, or one row per
-  history with a ``freq`` column holding the number of units with that history;
+  history with a last column ``freq`` (also ``count`` or ``frequency``, as in SparseMSE's data)
+  holding the number of units with that history;
 * frequency counts: columns ``nbcap,freq``: ``freq`` units were seen exactly ``nbcap`` times.
 
 Every problem raises :class:`lagesbild.errors.InputError` naming the file, the line and the column.
@@ -21,6 +22,7 @@ from lagesbild.estimate.crc import CaptureHistories, FrequencyCounts
 __all__ = ["parse_capture_csv", "read_capture_file", "read_capture_histories", "read_frequency_counts"]
 
 _FREQ = "freq"
+_COUNT_COLUMNS = (_FREQ, "count", "frequency")
 _NBCAP = "nbcap"
 
 
@@ -93,9 +95,10 @@ def parse_capture_csv(
         raise InputError("column name used twice", path=path, line=1, field=dup)
     if lowered == [_NBCAP, _FREQ]:
         return _parse_counts(rows, path, n_occasions)
-    has_freq = lowered[-1] == _FREQ
-    if _FREQ in lowered[:-1]:
-        raise InputError("the freq column must be the last column", path=path, line=1, field=_FREQ)
+    has_freq = lowered[-1] in _COUNT_COLUMNS
+    misplaced = next((h for h in header[:-1] if h.lower() in _COUNT_COLUMNS), None)
+    if misplaced is not None:
+        raise InputError(f"the {misplaced} column must be the last column", path=path, line=1, field=misplaced)
     sources = header[:-1] if has_freq else header
     if len(sources) < 2:
         raise InputError(
