@@ -1,4 +1,4 @@
-"""Parity of the capture-recapture estimators with the R reference results (Rcapture, CARE1)."""
+"""Parity of the capture-recapture estimators with the R reference results (Rcapture, CARE1, SparseMSE)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from lagesbild.estimate.crc import (
     CaptureHistories,
     CRCResult,
     LoglinearSpec,
+    MSEResult,
     fit_model,
+    fit_mse,
+    sample_coverage,
+    stepwise_mse,
     two_source_from_histories,
 )
 from lagesbild.estimate.crc_io import read_capture_histories
@@ -25,7 +29,10 @@ FILES = {
     "HIV": "HIV.csv",
     "synthetic2": "synthetic_two_source.csv",
     "HAV": "CARE1_HAV_histories.csv",
+    "UKdat": "SparseMSE_UKdat.csv",
+    "Ned": "SparseMSE_Ned.csv",
 }
+MSE_QUANTITY = {"N": "abundance", "lcl": "ci_low", "ucl": "ci_high"}
 RCAPTURE_QUANTITY = {
     "abundance": "abundance",
     "stderr": "stderr",
@@ -47,6 +54,13 @@ def _histories(dataset: str) -> CaptureHistories:
 @cache
 def _fit(dataset: str, model: str | LoglinearSpec, rcapture_mbh_se: bool = False) -> CRCResult:
     return fit_model(_histories(dataset), model, rcapture_mbh_se=rcapture_mbh_se)
+
+
+@cache
+def _mse(dataset: str, method: str) -> MSEResult:
+    # estimatepopulation.0(quantiles = c(.025, .975)): a 95% interval
+    histories = _histories(dataset)
+    return stepwise_mse(histories) if method == "stepwise" else fit_mse(histories)
 
 
 def _model_name(token: str) -> str:
@@ -87,6 +101,14 @@ def _compute(row: dict[str, str]) -> float:
             "Chao log CI low": res.ci_low,
             "Chao log CI high": res.ci_high,
         }[row["quantity"]]
+    if rid in ("CARE1-HAV-Indep", "CARE1-HAV-HSC", "CARE1-HAV-LSC"):
+        assert row["quantity"] == "N"
+        method = rid.rsplit("-", 1)[1]
+        return sample_coverage(_histories("HAV"), method, n_bootstrap=0).abundance  # type: ignore[arg-type]
+    if rid.startswith("SparseMSE-"):
+        _, dataset, method, quantity = rid.split("-", 3)
+        assert method in ("stepwise", "main_effects_(independence)"), method
+        return float(getattr(_mse(dataset, "stepwise" if method == "stepwise" else "main"), MSE_QUANTITY[quantity]))
     raise AssertionError(f"no computation for {rid}")
 
 

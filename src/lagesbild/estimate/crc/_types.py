@@ -15,6 +15,9 @@ __all__ = [
     "CRCResult",
     "CaptureHistories",
     "FrequencyCounts",
+    "MSEResult",
+    "MSEStep",
+    "SampleCoverageResult",
     "SingleSourceResult",
     "TwoSourceResult",
     "all_histories",
@@ -316,5 +319,160 @@ class SingleSourceResult:
             "ci_high": _clean(self.ci_high),
             "ci_level": self.ci_level,
             "n_observed": self.n_observed,
+            "method_notes": list(self.method_notes),
+        }
+
+
+@dataclass(frozen=True)
+class SampleCoverageResult:
+    """Sample-coverage estimate for three lists (Chao & Tsay 1998; CARE1's ``estN``).
+
+    Attributes:
+        method: ``"Indep"`` (independent lists), ``"HSC"`` (high sample coverage) or ``"LSC"``
+            (low sample coverage, one-step).
+        abundance: estimated population size ``N`` (``inf`` when the HSC equation has no finite solution).
+        stderr: bootstrap standard error (``nan`` when no bootstrap was run).
+        ci_low, ci_high: log-transformed interval ``n + f0/C, n + f0 C`` from ``stderr`` (Chao 1987).
+        ci_level: coverage of the interval.
+        n_observed: units on at least one list (``M`` in CARE1).
+        coverage: the sample-coverage estimate ``C``.
+        d: average number of units on the two lists other than each list (``D`` in CARE1).
+        gammas: the pairwise coefficients of covariation ``gamma_ij`` used, by pair of list names
+            (all zero for ``Indep``).
+        n_bootstrap: bootstrap replicates used for ``stderr`` (0 when none).
+        method_notes: remarks for the analyst.
+    """
+
+    method: str
+    abundance: float
+    stderr: float
+    ci_low: float
+    ci_high: float
+    ci_level: float
+    n_observed: int
+    coverage: float
+    d: float
+    gammas: tuple[tuple[str, str, float], ...]
+    n_bootstrap: int
+    method_notes: tuple[str, ...] = ()
+
+    @property
+    def model(self) -> str:
+        """Display name, e.g. ``"Sample coverage HSC"``."""
+        return f"Sample coverage {self.method}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict (non-finite numbers become ``None``)."""
+        return {
+            "model": self.model,
+            "method": self.method,
+            "abundance": _clean(self.abundance),
+            "stderr": _clean(self.stderr),
+            "ci_low": _clean(self.ci_low),
+            "ci_high": _clean(self.ci_high),
+            "ci_method": "bootstrap SE, log-transformed" if math.isfinite(self.stderr) else None,
+            "ci_level": self.ci_level,
+            "n_observed": self.n_observed,
+            "coverage": self.coverage,
+            "d": self.d,
+            "gammas": [{"lists": [a, b], "gamma": _clean(g)} for a, b, g in self.gammas],
+            "n_bootstrap": self.n_bootstrap,
+            "method_notes": list(self.method_notes),
+        }
+
+
+@dataclass(frozen=True)
+class MSEStep:
+    """One step of the stepwise selection: the two-list parameter added and its Poisson p-value.
+
+    Attributes:
+        lists: the two list names.
+        observed: units on both lists (whatever their other lists).
+        expected: their expected number under the model before the step.
+        p_value: the smaller one-sided Poisson p-value of ``observed`` given ``expected``.
+    """
+
+    lists: tuple[str, str]
+    observed: int
+    expected: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class MSEResult:
+    """Multiple systems estimate from a Poisson log-linear model (as SparseMSE's ``estimatepopulation.0``).
+
+    Attributes:
+        method: ``"main"`` (main effects only), ``"stepwise"`` (two-list parameters chosen
+            stepwise) or ``"fixed"`` (two-list parameters given).
+        abundance: ``N = n + exp(intercept)``.
+        stderr: standard error of the estimated unseen count, ``exp(b0) se(b0)`` (delta method on
+            the scale of the interval).
+        ci_low, ci_high: ``n + exp(b0 + z_q se(b0))`` at the quantiles ``(1 -+ level)/2``.
+        ci_level: coverage of the interval.
+        deviance, df: fit against the saturated model over the cells that can be non-zero.
+        aic, bic: ``-2 log L + 2 p`` and ``-2 log L + log(n) p``; ``p`` counts the parameters set
+            to minus infinity (two lists without common units) as SparseMSE does.
+        interactions: the two-list parameters in the model, as pairs of list names.
+        empty_overlaps: those of them whose two lists have no unit in common (parameter minus
+            infinity: the cells with both lists are fitted as zero).
+        steps: for ``stepwise``, the parameters in the order they were added.
+        n_observed: units on at least one list.
+        n_parameters: parameters in the model (intercept and minus-infinity ones included).
+        converged: whether the fitting algorithm converged.
+        parameters: the finite log-linear coefficients by name.
+        method_notes: remarks for the analyst.
+    """
+
+    method: str
+    abundance: float
+    stderr: float
+    ci_low: float
+    ci_high: float
+    ci_level: float
+    deviance: float
+    df: int
+    aic: float
+    bic: float
+    interactions: tuple[tuple[str, str], ...]
+    empty_overlaps: tuple[tuple[str, str], ...]
+    steps: tuple[MSEStep, ...]
+    n_observed: int
+    n_parameters: int
+    converged: bool
+    parameters: tuple[tuple[str, float], ...] = ()
+    method_notes: tuple[str, ...] = ()
+
+    @property
+    def model(self) -> str:
+        """Display name, e.g. ``"MSE stepwise: main + A:B"``."""
+        terms = "".join(f" + {a}:{b}" for a, b in self.interactions)
+        return f"MSE {self.method}: main{terms}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly dict (non-finite numbers become ``None``)."""
+        return {
+            "model": self.model,
+            "method": self.method,
+            "abundance": _clean(self.abundance),
+            "stderr": _clean(self.stderr),
+            "ci_low": _clean(self.ci_low),
+            "ci_high": _clean(self.ci_high),
+            "ci_method": "normal on the log of the unseen count (SparseMSE)",
+            "ci_level": self.ci_level,
+            "deviance": self.deviance,
+            "df": self.df,
+            "aic": self.aic,
+            "bic": self.bic,
+            "interactions": [list(p) for p in self.interactions],
+            "empty_overlaps": [list(p) for p in self.empty_overlaps],
+            "steps": [
+                {"lists": list(s.lists), "observed": s.observed, "expected": s.expected, "p_value": s.p_value}
+                for s in self.steps
+            ],
+            "n_observed": self.n_observed,
+            "n_parameters": self.n_parameters,
+            "converged": self.converged,
+            "parameters": {k: _clean(v) for k, v in self.parameters},
             "method_notes": list(self.method_notes),
         }

@@ -14,7 +14,8 @@ class ModelDescription:
 
     Attributes:
         name: the model's name (as in Rcapture where it exists).
-        family: ``"log-linear"``, ``"two-source"`` or ``"single-source"``.
+        family: ``"log-linear"``, ``"two-source"``, ``"single-source"``, ``"sample-coverage"`` or
+            ``"multiple-systems"``.
         summary: one sentence on what the model does.
         assumptions: what must hold for the estimate to be trusted, one plain sentence each.
         use_when: when an analyst should prefer it.
@@ -174,6 +175,68 @@ _d(
     ("Sightings of a unit follow a Poisson distribution, at least locally for units seen once or twice.",),
     "Single-source counts with some heterogeneity; robust to what happens among frequently seen units.",
     ("Zelterman (1988), J. Stat. Planning and Inference 18; Böhning (2008), Statistical Methodology 5",),
+)
+_CHAO_TSAY = "Chao & Tsay (1998), JASA 93, 283-293; Chao et al. (2001), Statistics in Medicine 20, 3123-3157 (CARE1)"
+_SC_DEP = (
+    "Lists may depend on each other (the same people tend to be on two lists); the dependence is "
+    "described by pairwise covariation and the three-way term is negligible.",
+)
+_d(
+    "Sample coverage Indep",
+    "sample-coverage",
+    "N0 = D / C: the share of each list's units also found on the other lists (the sample coverage C) "
+    "estimates how complete the lists are together.",
+    ("The three lists are independent.",),
+    "As a baseline for three lists; compare with HSC and LSC to see how much dependence matters.",
+    (_CHAO_TSAY,),
+)
+_d(
+    "Sample coverage HSC",
+    "sample-coverage",
+    "Corrects N0 for dependence between each pair of lists, solving for the pairwise covariation "
+    "exactly (high sample coverage).",
+    _SC_DEP,
+    "Three lists that overlap well (high sample coverage) and may depend on each other; unstable when "
+    "the lists overlap little: then its standard error is large and LSC is preferred.",
+    (_CHAO_TSAY,),
+)
+_d(
+    "Sample coverage LSC",
+    "sample-coverage",
+    "Corrects N0 for pairwise dependence by a one-step substitution, which is stable when the lists "
+    "overlap little (low sample coverage).",
+    _SC_DEP,
+    "Three dependent lists with little overlap, or whenever HSC's standard error is large.",
+    (_CHAO_TSAY,),
+)
+_CSV = (
+    "Chan, Silverman & Vincent (2021), JASA 116, 1297-1306 (SparseMSE); "
+    "Fienberg & Rinaldo (2012), Annals of Statistics 40, 996-1023 (existence of the estimate)"
+)
+_d(
+    "MSE main",
+    "multiple-systems",
+    "Poisson log-linear model with one effect per list (independent lists); the unseen cell is predicted.",
+    (
+        "The lists are independent: being on one list does not change the chance of being on another.",
+        "Everyone has the same chance of being on a given list.",
+    ),
+    "As a baseline with three or more lists; rarely realistic when lists share referral routes.",
+    (_CSV,),
+)
+_d(
+    "MSE stepwise",
+    "multiple-systems",
+    "Poisson log-linear model with the two-list dependencies the data show clearly, added one at a time "
+    "by Poisson p-value (< 0.02), only when the estimate exists and is identifiable.",
+    (
+        "Dependence between lists is pairwise: no three lists depend on each other beyond their pairs.",
+        "Dependencies too weak to be detected are absent.",
+        "The interval does not include the uncertainty of choosing the model.",
+    ),
+    "Three or more lists, some of which may share people (referrals, shared sources) or barely "
+    "overlap (sparse tables): the usual choice for several lists of victims or sellers.",
+    (_CSV,),
 )
 MODELS = MappingProxyType(_MODELS)
 """All model descriptions by name."""
