@@ -12,6 +12,7 @@ import io
 import json
 import math
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,11 +25,17 @@ from lagesbild.errors import InputError, InputErrors
 from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions, load_assumptions
 from lagesbild.estimate.charts import ImageFormat, tornado_chart
 from lagesbild.estimate.crc import (
+    DEFAULT_PTHRESH,
     CaptureHistories,
     CRCResult,
+    MSEResult,
+    SampleCoverageResult,
     SingleSourceResult,
     chao_lower_bound,
+    fit_mse,
     run_all_models,
+    sample_coverage_all,
+    stepwise_mse,
     two_source_from_histories,
     zelterman,
 )
@@ -71,32 +78,93 @@ def crc(
     occasions: Annotated[
         int | None, typer.Option(help="For nbcap,freq files: number of capture occasions, if known.")
     ] = None,
+    dependent: Annotated[
+        bool,
+        typer.Option(
+            "--dependent-lists",
+            help="With 3+ sources, also the estimators that allow dependent sources: sample coverage "
+            "(Indep/HSC/LSC, exactly 3 sources) and multiple systems estimation (main effects, stepwise).",
+        ),
+    ] = False,
+    bootstrap: Annotated[
+        int, typer.Option(help="Bootstrap replicates for the sample-coverage standard errors (0: none).")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the sample-coverage bootstrap.")] = 0,
+    pthresh: Annotated[
+        float, typer.Option(help="Stepwise multiple systems estimation: p-value below which a dependence is added.")
+    ] = DEFAULT_PTHRESH,
 ) -> None:
-    """Fit the closed-population capture-recapture models to FILE and print them sorted by AIC."""
+    """Fit the closed-population capture-recapture models to FILE and print them sorted by AIC.
+
+    Example: lagesbild estimate crc overlap.csv --dependent-lists
+    """
     with friendly_errors():
-        payload, models, singles = _estimate(file, level, profile, rcapture_mbh_se, occasions)
+        payload, models, singles, dependence = _estimate(
+            file, level, profile, rcapture_mbh_se, occasions, _Dependence(dependent, bootstrap, seed, pthresh)
+        )
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     elif output is OutputFormat.csv:
-        _render_csv(models, singles)
+        _render_csv(models, singles, dependence)
     else:
-        _render_table(payload, models, singles, level)
+        _render_table(payload, models, singles, dependence, level)
+
+
+@dataclass(frozen=True)
+class _Dependence:
+    enabled: bool
+    bootstrap: int
+    seed: int
+    pthresh: float
+
+
+def _dependent_estimates(
+    data: CaptureHistories, level: float, options: _Dependence, payload: dict[str, Any]
+) -> list[SampleCoverageResult | MSEResult]:
+    """Sample coverage (3 sources) and multiple systems estimation (3+ sources); problems become notes."""
+    out: list[SampleCoverageResult | MSEResult] = []
+    notes: list[str] = []
+    if data.n_occasions < 3:
+        notes.append("the estimators for dependent sources need at least three sources")
+    if data.n_occasions == 3:
+        try:
+            out.extend(sample_coverage_all(data, ci_level=level, n_bootstrap=options.bootstrap, seed=options.seed))
+        except ValueError as exc:
+            notes.append(f"sample coverage: {exc}")
+    elif data.n_occasions > 3:
+        notes.append("sample coverage is only defined for exactly three sources")
+    if data.n_occasions >= 3:
+        try:
+            out.append(fit_mse(data, ci_level=level))
+        except ValueError as exc:
+            notes.append(f"multiple systems estimation (main): {exc}")
+        try:
+            out.append(stepwise_mse(data, pthresh=options.pthresh, ci_level=level))
+        except ValueError as exc:
+            notes.append(f"multiple systems estimation (stepwise): {exc}")
+    payload["sample_coverage"] = [r.to_dict() for r in out if isinstance(r, SampleCoverageResult)]
+    payload["multiple_systems"] = [r.to_dict() for r in out if isinstance(r, MSEResult)]
+    payload["dependence_notes"] = notes
+    return out
 
 
 def _estimate(
-    file: Path, level: float, profile: bool, rcapture_mbh_se: bool, occasions: int | None
-) -> tuple[dict[str, Any], list[CRCResult], list[SingleSourceResult]]:
+    file: Path, level: float, profile: bool, rcapture_mbh_se: bool, occasions: int | None, options: _Dependence
+) -> tuple[dict[str, Any], list[CRCResult], list[SingleSourceResult], list[SampleCoverageResult | MSEResult]]:
     try:
         data = read_capture_file(file, n_occasions=occasions)
         payload: dict[str, Any] = {"file": str(file), "n_observed": data.n_observed}
         models: list[CRCResult] = []
         singles: list[SingleSourceResult] = []
+        dependence: list[SampleCoverageResult | MSEResult] = []
         if isinstance(data, CaptureHistories):
             payload["n_occasions"] = data.n_occasions
             payload["sources"] = list(data.sources)
             models = run_all_models(data, ci_level=level, profile_ci=profile, rcapture_mbh_se=rcapture_mbh_se)
             if data.n_occasions == 2:
                 payload["two_source"] = two_source_from_histories(data, ci_level=level).to_dict()
+            if options.enabled:
+                dependence = _dependent_estimates(data, level, options, payload)
         else:
             payload["n_occasions"] = data.n_occasions
             singles.append(chao_lower_bound(data, ci_level=level))
@@ -106,10 +174,12 @@ def _estimate(
         raise InputError(str(exc), path=str(file)) from None
     payload["models"] = [m.to_dict() for m in models]
     payload["single_source"] = [s.to_dict() for s in singles]
-    return payload, models, singles
+    return payload, models, singles, dependence
 
 
-def _render_csv(models: list[CRCResult], singles: list[SingleSourceResult]) -> None:
+def _render_csv(
+    models: list[CRCResult], singles: list[SingleSourceResult], dependence: list[SampleCoverageResult | MSEResult]
+) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(_COLUMNS)
@@ -120,11 +190,18 @@ def _render_csv(models: list[CRCResult], singles: list[SingleSourceResult]) -> N
         d = single.to_dict()
         row = {**d, "model": d["method"], "ci_method": "Chao log-normal"}
         writer.writerow(["" if row.get(c) is None else row[c] for c in _COLUMNS])
+    for result in dependence:
+        d = result.to_dict()
+        writer.writerow(["" if d.get(c) is None else d[c] for c in _COLUMNS])
     sys.stdout.write(buf.getvalue())
 
 
 def _render_table(
-    payload: dict[str, Any], models: list[CRCResult], singles: list[SingleSourceResult], level: float
+    payload: dict[str, Any],
+    models: list[CRCResult],
+    singles: list[SingleSourceResult],
+    dependence: list[SampleCoverageResult | MSEResult],
+    level: float,
 ) -> None:
     pct = f"{level * 100:g}%"
     console.print(f"[bold]{payload['file']}[/bold]: {payload['n_observed']} units observed")
@@ -161,6 +238,24 @@ def _render_table(
         for s in singles:
             table.add_row(s.method, _num(s.abundance), _num(s.stderr), f"{_num(s.ci_low)} - {_num(s.ci_high)}")
         console.print(table)
+    if dependence:
+        table = Table(title="Estimators allowing dependent sources")
+        for col in ("Method", "N", "SE", f"{pct} interval", "Dependence"):
+            table.add_column(col, justify="left" if col in ("Method", "Dependence") else "right")
+        for r in dependence:
+            if isinstance(r, SampleCoverageResult):
+                what = f"coverage {r.coverage:.2f}; " + ", ".join(f"γ {a}:{b} {g:.2f}" for a, b, g in r.gammas)
+            else:
+                what = ", ".join(f"{a}:{b}" for a, b in r.interactions) or "none (independent sources)"
+            table.add_row(
+                r.model.split(":")[0], _num(r.abundance), _num(r.stderr), f"{_num(r.ci_low)} - {_num(r.ci_high)}", what
+            )
+        console.print(table)
+        for r in dependence:
+            for note in r.method_notes:
+                console.print(f"  [dim]{r.model.split(':')[0]}: {note}[/dim]")
+    for note in payload.get("dependence_notes", []):
+        console.print(f"  [dim]{note}[/dim]")
 
 
 # --- demand, purchases, triangulation ------------------------------------------------------------
