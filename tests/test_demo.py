@@ -16,6 +16,14 @@ def test_demo_recovers_the_simulated_observations_per_county_year(tmp_path: Path
     assert obs and all(c.truth is not None and abs(c.estimate - c.truth) <= 0.01 * c.truth for c in obs)
     purchases = [c for c in res.comparisons if c.what.startswith("sexköp per år")]
     assert len(purchases) == 2 and all(c.covered for c in purchases)  # seed 7: both years inside the interval
+    # The persons estimate (women) sits below the personas linking counted, with its interval around it.
+    seen = {c.period: c for c in res.comparisons if c.what.startswith("personer, länkade")}
+    women = [c for c in res.comparisons if c.what.startswith("personer (kvinnor)")]
+    assert len(women) == 2 and {c.period for c in women} == set(seen)
+    for c in women:
+        assert c.low is not None and c.high is not None and c.low <= c.estimate <= c.high
+        assert c.estimate < seen[c.period].estimate and c.truth is not None
+        assert abs(c.estimate - c.truth) < abs(seen[c.period].estimate - c.truth)
     demand = [c for c in res.comparisons if c.what.startswith("sexköpare")]
     assert demand and all(c.low is not None and c.high is not None and c.low < c.estimate < c.high for c in demand)
     assert (tmp_path / "demo" / "data" / "secret.key").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pytest
@@ -12,15 +13,17 @@ from lagesbild.estimate.activity import (
     DEFAULT_PERSONA_RETURN_SHARE,
     DEFAULT_SPLIT_SHARE,
     LinkedAd,
+    activity_distributions,
     activity_shares,
     activity_table,
     area_capture_histories,
+    estimate_persons,
     linked_ads_from_result,
     period_bounds,
     summarize_activity,
 )
-from lagesbild.estimate.assumptions import default_assumptions, parse_assumptions
-from lagesbild.estimate.purchases import estimate_purchases
+from lagesbild.estimate.assumptions import Distribution, Fixed, default_assumptions, parse_assumptions
+from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
 from lagesbild.link import link_observations, run
 from lagesbild.store import Store
 from lagesbild.store.estimates import has_links, linked_ads
@@ -54,38 +57,86 @@ ROWS = [
 def test_person_days_count_each_person_and_day_once_in_the_area() -> None:
     act = summarize_activity(ROWS, "05", *YEAR)
     assert act.person_days is not None and act.person_days.estimate == 3
-    assert act.persons is not None and act.persons.estimate == 1
+    assert act.personas is not None and act.personas.estimate == 1
+    assert act.persons is not None and act.persons.estimate == 1  # one persona: at least one woman
     assert act.ad_days is not None and act.ad_days.estimate == 4
     assert act.ads is not None and act.ads.estimate == 2
 
 
 def test_suspected_fakes_are_left_out_but_widen_the_high_end() -> None:
     act = summarize_activity(ROWS, "SE", *YEAR)
-    assert act.persons is not None and act.persons.estimate == 2
+    assert act.personas is not None and (act.personas.estimate, act.personas.high) == (2, 3)
     assert act.person_days is not None
     assert act.person_days.estimate == 4 and act.person_days.high == 6
     assert act.advertisers is not None and act.advertisers.high == 3
-
-
-def test_persons_low_end_allows_for_returning_women_under_new_personas() -> None:
-    act = summarize_activity(ROWS, "SE", *YEAR, persona_return_share=0.5)
-    assert act.persons is not None and (act.persons.low, act.persons.high) == (1.0, 2.0)
 
 
 def test_persona_and_split_shares_are_named_assumptions_in_the_default_file() -> None:
     a = default_assumptions()
     assert a["persona_return_share"].distribution.nominal() == DEFAULT_PERSONA_RETURN_SHARE
     assert a["split_share"].distribution.nominal() == DEFAULT_SPLIT_SHARE
-    assert "new_persona_share 0.3" in a["persona_return_share"].source
+    assert "new_persona_share" in a["persona_return_share"].source
     assert activity_shares() == (DEFAULT_PERSONA_RETURN_SHARE, DEFAULT_SPLIT_SHARE)
+    persona, split = activity_distributions()
+    assert persona == a["persona_return_share"].distribution and split == a["split_share"].distribution
+    assert activity_distributions(persona_return_share=0.2) == (Fixed(0.2), split)
+
+
+# --- the persons estimate: women behind the counted personas ------------------------------------
+
+
+def _default_shares() -> tuple[Distribution, Distribution]:
+    return activity_distributions()
+
+
+def test_persons_estimate_is_the_median_of_personas_less_returns_and_splits() -> None:
+    persona, split = _default_shares()
+    est = estimate_persons(200, persona, split, seed=3)
+    # the expected women per persona at the shares' medians, computed independently of the draws
+    centre = 200 * (1 - persona.median()) * (1 - split.median())
+    assert abs(est.estimate - centre) <= 3
+    assert est.level == 0.9 and est.low < est.estimate < est.high
+    # the interval is no wider than the shares' extremes allow, and not as narrow as binomial noise alone
+    assert est.low >= 200 * (1 - 0.35) * (1 - 0.05) - 5 and est.high <= 200 * (1 - 0.1) + 5
+    noise_only = estimate_persons(200, Fixed(persona.median()), Fixed(split.median()), seed=3)
+    assert est.high - est.low > 1.5 * (noise_only.high - noise_only.low)
+
+
+def test_persons_estimate_without_count_noise_is_the_formula() -> None:
+    est = estimate_persons(40, Fixed(0.25), Fixed(0.0), count_noise=False)
+    assert (est.estimate, est.low, est.high) == (30.0, 30.0, 30.0)
+
+
+def test_persons_count_noise_is_binomial() -> None:
+    est = estimate_persons(400, Fixed(0.25), Fixed(0.0), seed=1, level=0.9)
+    half = 1.645 * math.sqrt(400 * 0.25 * 0.75)  # normal approximation of Binomial(400, 0.25)
+    assert abs(est.estimate - 300) <= 1
+    assert abs((est.high - est.low) / 2 - half) <= 2
+
+
+def test_persons_estimate_is_seeded_and_keeps_at_least_one_woman() -> None:
+    persona, split = _default_shares()
+    assert estimate_persons(37, persona, split, seed=5) == estimate_persons(37, persona, split, seed=5)
+    one = estimate_persons(1, Fixed(0.9), Fixed(0.0), seed=1)
+    assert one.low == one.estimate == one.high == 1.0
+    assert estimate_persons(0, persona, split) == UncertainCount(0.0, 0.0, 0.0, 0.9)
+    for bad in (-1, 2.5):
+        with pytest.raises(ValueError):
+            estimate_persons(bad, persona, split)
 
 
 def test_persona_share_is_read_from_the_assumption_set_and_keywords_override_it() -> None:
-    half = default_assumptions().with_fixed(persona_return_share=0.5)
-    act = summarize_activity(ROWS, "SE", *YEAR, assumptions=half)
-    assert act.persons is not None and act.persons.low == 1.0
-    act = summarize_activity(ROWS, "SE", *YEAR, assumptions=half, persona_return_share=0.0)
-    assert act.persons is not None and act.persons.low == 2.0
+    rows = [ad("s1", ("2024-03-01",), f"pe_{k}") for k in range(60)]
+    base = summarize_activity(rows, "SE", *YEAR, seed=2)
+    half = summarize_activity(
+        rows, "SE", *YEAR, seed=2, assumptions=default_assumptions().with_fixed(persona_return_share=0.5)
+    )
+    assert base.persons is not None and half.persons is not None
+    assert half.persons.estimate < base.persons.estimate and half.persons.high < base.persons.high
+    assert abs(half.persons.estimate - 60 * 0.5 * (1 - DEFAULT_SPLIT_SHARE)) <= 2
+    exact = summarize_activity(rows, "SE", *YEAR, persona_return_share=0.0, split_share=0.0)
+    assert exact.persons == UncertainCount(60.0, 60.0, 60.0, 0.9)
+    assert exact.personas is not None and exact.personas.estimate == 60
 
 
 def test_assumption_set_without_the_activity_shares_is_an_input_error() -> None:
@@ -111,7 +162,7 @@ def test_activity_table_by_month_county_and_week() -> None:
     ]
     weeks = activity_table(ROWS, period="week", level="riket")
     assert {a.period_start for a in weeks} == {date(2024, 2, 26), date(2024, 3, 4)}
-    assert sum(a.person_days.estimate for a in weeks) == 4  # type: ignore[union-attr]
+    assert sum(a.person_days.estimate for a in weeks if a.person_days is not None) == 4
 
 
 def test_period_bounds() -> None:
@@ -144,5 +195,6 @@ def test_rows_from_memory_and_from_store_agree(store: Store) -> None:
     ads, linked = link_observations(MARKET)
     memory = summarize_activity(linked_ads_from_result(ads, linked.result), "05", *YEAR)
     assert stored == memory
+    assert stored.personas is not None and stored.personas.estimate == 1
     assert stored.persons is not None and stored.persons.estimate == 1
     assert stored.person_days is not None and stored.person_days.estimate == 6

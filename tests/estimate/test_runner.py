@@ -26,7 +26,17 @@ from lagesbild.workspace import open_workspace
 
 runner = CliRunner()
 Y2024 = (date(2024, 1, 1), date(2024, 12, 31))
-EXPECTED = {"persons", "person_days", "advertisers", "ads", "ad_days", "purchases", "demand_12m", "demand_ever"}
+EXPECTED = {
+    "persons",
+    "personas",
+    "person_days",
+    "advertisers",
+    "ads",
+    "ad_days",
+    "purchases",
+    "demand_12m",
+    "demand_ever",
+}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +102,12 @@ def test_assumptions_change_the_numbers_and_are_stored(linked: Store) -> None:
         linked, "05", *Y2024, n_draws=2000, assumptions=default_assumptions().with_fixed(persona_return_share=0.5)
     )
     b, m = base.result("persons"), more.result("persons")
-    assert b is not None and m is not None and m.low < b.low and m.estimate == b.estimate
+    pb, pm = base.result("personas"), more.result("personas")
+    assert b is not None and m is not None and pb is not None and pm is not None
+    # the persona count is what linking saw; the persons estimate (women) moves with the assumption
+    assert pm.estimate == pb.estimate and m.estimate < b.estimate and m.high < b.high
+    assert b.level == m.level == 0.9 and b.low <= b.estimate <= b.high and b.estimate < pb.estimate
+    assert pb.level is None
     stored = EstimateStore(linked).results(run_id=more.run_id, quantity="persons")
     assert stored[0].assumptions["parameters"]["persona_return_share"] == {"kind": "fixed", "value": 0.5}
 

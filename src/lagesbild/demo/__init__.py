@@ -230,8 +230,12 @@ def run_demo(
             )
         )
     say("Estimating purchases per year from the linked activity (Monte Carlo over the assumptions)")
+    activity = {
+        year: summarize_activity(linked_rows, county, date(int(year), 1, 1), date(int(year), 12, 31), seed=seed)
+        for year in years
+    }
     for year in years:
-        act = summarize_activity(linked_rows, county, date(int(year), 1, 1), date(int(year), 12, 31))
+        act = activity[year]
         est = estimate_purchases(act, seed=seed)
         comparisons.append(
             Comparison(
@@ -262,6 +266,20 @@ def run_demo(
                 "sedda på minst en sajt; en kvinna som återkommer med nytt namn, nummer och bilder räknas två gånger",
             )
         )
+        persons = activity[year].persons
+        if persons is not None:
+            comparisons.append(
+                Comparison(
+                    "personer (kvinnor), skattade",
+                    year,
+                    persons.estimate,
+                    persons.low,
+                    persons.high,
+                    true_persons,
+                    "länkade personor minus återkommande med ny persona (persona_return_share) och dubbletter "
+                    "(split_share), 90 % intervall",
+                )
+            )
         best = best_model(run_all_models(hist, ci_level=0.90, behavioural=False))
         if best is not None:
             comparisons.append(

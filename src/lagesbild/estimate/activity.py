@@ -13,20 +13,31 @@ nobody. Ads without a known place count for Sweden (``SE``) only.
 The uncertainty linking leaves (``docs/link.md``, "Limits"; ``docs/benchmarks.md``, linking) is
 expressed as an :class:`~lagesbild.estimate.purchases.UncertainCount` per measure:
 
-* **persons** are counted as *personas*: a woman who returns under a new name, number and photos
-  is counted twice, and nothing in the ads can tell. The estimate is the persona count; the low
-  end removes ``persona_return_share`` of it (the named assumption of that name in
-  ``assumptions/default.yaml``, nominal 0.25, from the overcount measured on the simulator); the
-  high end is the persona count (linking rarely joins two women: persona precision >= 0.999).
+* **persons** are an *estimate of women*, not the persona count. Linking counts personas: a woman
+  who returns under a new name, number and photos is counted twice, and nothing in the ads joins
+  the two. :func:`estimate_persons` corrects the count with two named assumptions of the set
+  (``assumptions/default.yaml``), by Monte Carlo over their distributions::
+
+      persons = personas - returns - splits
+      returns ~ Binomial(personas, persona_return_share)          share of counted personas that are
+                                                                  a returning woman's new persona
+      splits  ~ Binomial(personas - returns, split_share)         one woman linking failed to join
+                                                                  across sites
+
+  (at least one person when a persona was seen). The binomial draws are the chance in how many of
+  *this* area-year's personas are returns, on top of what we do not know about the share. The
+  estimate is the median of the draws and ``low..high`` the equal-tailed ``level`` interval
+  (``UncertainCount.level``); docs/methods/calibration.md checks its coverage on the simulator.
 * **person-days** are hardly touched by personas (two personas of one woman are not online on the
   same days), but a woman linking fails to join across sites is counted twice on a day she is on
-  both: the low end removes ``split_share`` (the assumption of that name, nominal 0.02: persona
-  recall is at least 0.998 on the simulator; 2% is a generous bound). The high end adds the person-days of the
-  suspected fakes, in case the flag is wrong.
-* **advertisers, ads, ad-days**: the count without fakes, and with them as the high end.
+  both: the low end removes ``split_share`` (its *nominal* value, 0.02: persona recall is at least
+  0.998 on the simulator; 2% is a generous bound). The high end adds the person-days of the
+  suspected fakes, in case the flag is wrong. This is a range (``level`` None), which the
+  purchases model draws from.
+* **advertisers, ads, ad-days**: the count without fakes, and with them as the high end (a range).
 
-Both shares are read from an :class:`~lagesbild.estimate.assumptions.AssumptionSet` (their
-*nominal* values: the low end is a bound, not a draw); the keyword arguments override them.
+The shares are read from an :class:`~lagesbild.estimate.assumptions.AssumptionSet`; the keyword
+arguments ``persona_return_share`` and ``split_share`` override them with a fixed value.
 
 Example::
 
@@ -35,6 +46,8 @@ Example::
     >>> act = summarize_activity(rows, "05", date(2024, 1, 1), date(2024, 12, 31))
     >>> act.person_days.estimate
     2.0
+    >>> act.persons.estimate, act.persons.level
+    (1.0, 0.9)
 """
 
 from __future__ import annotations
@@ -47,8 +60,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from lagesbild.estimate.assumptions import AssumptionSet, Requirement, check_requirements, default_assumptions
+from lagesbild.estimate.assumptions import (
+    AssumptionSet,
+    Distribution,
+    Fixed,
+    Requirement,
+    check_requirements,
+    default_assumptions,
+)
 from lagesbild.estimate.crc import CaptureHistories
+from lagesbild.estimate.intervals import quantile_interval
 from lagesbild.estimate.purchases import ActivitySummary, UncertainCount
 from lagesbild.link._types import LinkResult, SiteAds
 
@@ -56,13 +77,17 @@ __all__ = [
     "ACTIVITY_REQUIREMENTS",
     "DEFAULT_PERSONA_RETURN_SHARE",
     "DEFAULT_SPLIT_SHARE",
+    "PERSONS_DRAWS",
+    "PERSONS_LEVEL",
     "Level",
     "LinkedAd",
     "LinkedFrame",
     "Period",
+    "activity_distributions",
     "activity_shares",
     "activity_table",
     "area_capture_histories",
+    "estimate_persons",
     "linked_ads_from_result",
     "linked_frame",
     "period_bounds",
@@ -73,10 +98,10 @@ Period = Literal["year", "month", "week"]
 Level = Literal["riket", "lan", "kommun"]
 
 ACTIVITY_REQUIREMENTS: tuple[Requirement, ...] = (
-    Requirement("persona_return_share", "share", "share of counted persons who are a returning woman's new persona"),
-    Requirement("split_share", "share", "share of person-days that may be one woman counted twice"),
+    Requirement("persona_return_share", "share", "share of counted personas that are a returning woman's new persona"),
+    Requirement("split_share", "share", "share of personas or person-days that may be one woman counted twice"),
 )
-"""The parameters the activity counts read from an assumption set (their nominal values)."""
+"""The parameters the activity counts read from an assumption set (persons: their distributions)."""
 
 DEFAULT_PERSONA_RETURN_SHARE = 0.25
 """The nominal ``persona_return_share`` of the bundled ``default.yaml`` (kept for old callers; the
@@ -84,6 +109,12 @@ file is the source, and a test keeps the two equal)."""
 
 DEFAULT_SPLIT_SHARE = 0.02
 """The nominal ``split_share`` of the bundled ``default.yaml`` (kept for old callers)."""
+
+PERSONS_LEVEL = 0.9
+"""Coverage of the persons interval (as the purchases interval)."""
+
+PERSONS_DRAWS = 20_000
+"""Monte Carlo draws of the persons estimate."""
 
 
 def activity_shares(
@@ -114,6 +145,82 @@ def activity_shares(
             split_share = a["split_share"].distribution.nominal()
     _check_shares(persona_return_share, split_share)
     return persona_return_share, split_share
+
+
+def activity_distributions(
+    assumptions: AssumptionSet | None = None,
+    *,
+    persona_return_share: float | None = None,
+    split_share: float | None = None,
+) -> tuple[Distribution, Distribution]:
+    """The distributions of ``(persona_return_share, split_share)`` the persons estimate draws from.
+
+    The set's distributions, or a :class:`~lagesbild.estimate.assumptions.Fixed` value for an override.
+
+    Raises:
+        InputErrors: if the set lacks a needed parameter or has one outside 0..1.
+        ValueError: for an override outside ``[0, 1)``.
+    """
+    activity_shares(assumptions, persona_return_share=persona_return_share, split_share=split_share)  # checks
+    a = assumptions if assumptions is not None else default_assumptions()
+    persona = a["persona_return_share"].distribution if persona_return_share is None else Fixed(persona_return_share)
+    split = a["split_share"].distribution if split_share is None else Fixed(split_share)
+    return persona, split
+
+
+def estimate_persons(
+    personas: float,
+    persona_return_share: Distribution,
+    split_share: Distribution,
+    *,
+    seed: int = 0,
+    n_draws: int = PERSONS_DRAWS,
+    level: float = PERSONS_LEVEL,
+    count_noise: bool = True,
+) -> UncertainCount:
+    """Distinct women behind ``personas`` counted personas: median and equal-tailed interval.
+
+    Per draw, the two shares are drawn from their distributions; ``returns`` (a returning woman's
+    new persona) and ``splits`` (one woman linking failed to join across sites) are drawn as
+    binomial counts of the personas, and ``persons = personas - returns - splits``, at least 1
+    when a persona was seen. With ``count_noise=False`` the draw is the expected number,
+    ``personas x (1 - persona_return_share) x (1 - split_share)``, instead.
+
+    Args:
+        personas: the persona count of linking (suspected fakes left out).
+        persona_return_share, split_share: the assumptions' distributions (:func:`activity_distributions`).
+        seed: seed of the numpy random generator (same seed, same result).
+        n_draws: Monte Carlo draws (at least 100).
+        level: coverage of the interval.
+        count_noise: draw the number of returns and splits (True), or use their expected number.
+
+    Returns:
+        The median as ``estimate``, the interval as ``low..high``, and ``level``.
+
+    Raises:
+        ValueError: for a negative or non-integer persona count, too few draws or a bad level.
+    """
+    if personas < 0 or personas != int(personas):
+        raise ValueError(f"personas must be a count, not {personas}")
+    if n_draws < 100:
+        raise ValueError("use at least 100 Monte Carlo draws")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, not {level}")
+    n = int(personas)
+    if n == 0:
+        return UncertainCount(0.0, 0.0, 0.0, level)
+    rng = np.random.default_rng(seed)
+    r = np.clip(persona_return_share.sample(rng, n_draws), 0.0, 1.0)
+    s = np.clip(split_share.sample(rng, n_draws), 0.0, 1.0)
+    if count_noise:
+        returns = rng.binomial(n, r)
+        splits = rng.binomial(n - returns, s)
+        draws = np.maximum(n - returns - splits, 1).astype(np.float64)
+    else:
+        draws = np.maximum(n * (1 - r) * (1 - s), 1.0)
+    low, high = quantile_interval(draws, level)
+    median = float(np.median(draws))
+    return UncertainCount(median, min(low, median), max(high, median), level)
 
 
 @dataclass(frozen=True)
@@ -207,9 +314,34 @@ def _in_area(df: pd.DataFrame, area: str) -> pd.DataFrame:
     return df[df[col] == area]
 
 
-def _summary(
-    df: pd.DataFrame, area: str, start: date, end: date, persona_return_share: float, split_share: float
-) -> ActivitySummary:
+@dataclass(frozen=True)
+class _Shares:
+    """What the activity counts read from the assumptions, and how the persons estimate is drawn."""
+
+    split_nominal: float
+    persona: Distribution
+    split: Distribution
+    seed: int
+    n_draws: int
+    level: float
+
+
+def _shares(
+    assumptions: AssumptionSet | None,
+    persona_return_share: float | None,
+    split_share: float | None,
+    seed: int,
+    n_draws: int,
+    level: float,
+) -> _Shares:
+    _, split_nominal = activity_shares(assumptions, persona_return_share=persona_return_share, split_share=split_share)
+    persona, split = activity_distributions(
+        assumptions, persona_return_share=persona_return_share, split_share=split_share
+    )
+    return _Shares(split_nominal, persona, split, seed, n_draws, level)
+
+
+def _summary(df: pd.DataFrame, area: str, start: date, end: date, sh: _Shares) -> ActivitySummary:
     real = df[~df["fake"]]
 
     def n(frame: pd.DataFrame, cols: list[str]) -> float:
@@ -225,11 +357,12 @@ def _summary(
         area,
         start,
         end,
-        person_days=UncertainCount(pdays, pdays * (1 - split_share), max(pdays, n(df, ["person", "day"]))),
-        persons=UncertainCount(personas, personas * (1 - persona_return_share), personas),
+        person_days=UncertainCount(pdays, pdays * (1 - sh.split_nominal), max(pdays, n(df, ["person", "day"]))),
+        persons=estimate_persons(personas, sh.persona, sh.split, seed=sh.seed, n_draws=sh.n_draws, level=sh.level),
         advertisers=with_fakes(["advertiser"]),
         ads=with_fakes(["ad"]),
         ad_days=with_fakes(["ad", "day"]),
+        personas=with_fakes(["person"]),
     )
 
 
@@ -248,6 +381,9 @@ def summarize_activity(
     assumptions: AssumptionSet | None = None,
     persona_return_share: float | None = None,
     split_share: float | None = None,
+    seed: int = 0,
+    n_draws: int = PERSONS_DRAWS,
+    level: float = PERSONS_LEVEL,
 ) -> ActivitySummary:
     """Activity in one area (``SE``, county or municipality code) over ``start..end`` (both included).
 
@@ -255,26 +391,28 @@ def summarize_activity(
         rows: the linked site ads (or their :func:`linked_frame`).
         area: ``"SE"``, a two-digit county code or a four-digit municipality code.
         start, end: the period.
-        assumptions: where ``persona_return_share`` and ``split_share`` are read (their nominal
-            values; the bundled ``default.yaml`` if ``None``).
-        persona_return_share: override: share of persons that may be a returning woman's new persona.
-        split_share: override: share of person-days that may be one woman counted twice.
+        assumptions: where ``persona_return_share`` and ``split_share`` are read (the bundled
+            ``default.yaml`` if ``None``): the persons estimate draws from their distributions,
+            the person-days range uses ``split_share``'s nominal value.
+        persona_return_share: override (fixed): share of counted personas that are a returning
+            woman's new persona.
+        split_share: override (fixed): share that may be one woman counted twice.
+        seed, n_draws, level: the persons estimate's Monte Carlo (:func:`estimate_persons`).
 
     Returns:
         The :class:`ActivitySummary` the purchases model takes (zeros when nothing was seen).
 
     Raises:
-        ValueError: for a period ending before it starts or a share outside ``[0, 1)``.
+        ValueError: for a period ending before it starts, a share outside ``[0, 1)``, too few
+            draws or a bad level.
         InputErrors: if ``assumptions`` lacks a share or has one outside 0..1.
     """
-    persona_return_share, split_share = activity_shares(
-        assumptions, persona_return_share=persona_return_share, split_share=split_share
-    )
+    sh = _shares(assumptions, persona_return_share, split_share, seed, n_draws, level)
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     df = _as_frame(rows).df
     df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
-    return _summary(_in_area(df, area), area, start, end, persona_return_share, split_share)
+    return _summary(_in_area(df, area), area, start, end, sh)
 
 
 def activity_table(
@@ -285,6 +423,9 @@ def activity_table(
     assumptions: AssumptionSet | None = None,
     persona_return_share: float | None = None,
     split_share: float | None = None,
+    seed: int = 0,
+    n_draws: int = PERSONS_DRAWS,
+    interval_level: float = PERSONS_LEVEL,
 ) -> list[ActivitySummary]:
     """Activity for every period and area with at least one ad, sorted by period then area.
 
@@ -292,11 +433,10 @@ def activity_table(
         rows: the linked site ads.
         period: ``"year"``, ``"month"`` or ``"week"`` (ISO weeks).
         level: ``"riket"`` (Sweden, ``SE``), ``"lan"`` (counties) or ``"kommun"`` (municipalities).
-        assumptions, persona_return_share, split_share: as in :func:`summarize_activity`.
+        assumptions, persona_return_share, split_share, seed, n_draws: as in :func:`summarize_activity`.
+        interval_level: coverage of the persons interval (``level`` there).
     """
-    persona_return_share, split_share = activity_shares(
-        assumptions, persona_return_share=persona_return_share, split_share=split_share
-    )
+    sh = _shares(assumptions, persona_return_share, split_share, seed, n_draws, interval_level)
     if level not in ("riket", "lan", "kommun"):
         raise ValueError(f"level must be riket, lan or kommun, not {level!r}")
     df = _as_frame(rows).df
@@ -317,7 +457,7 @@ def activity_table(
     out: list[ActivitySummary] = []
     for (key, area), g in df.groupby(["_period", "_area"], sort=True):
         start, end = period_bounds(period, str(key))
-        out.append(_summary(g, str(area), start, end, persona_return_share, split_share))
+        out.append(_summary(g, str(area), start, end, sh))
     return out
 
 

@@ -79,25 +79,31 @@ _AD_DAYS_REQUIREMENT = Requirement("ads_per_person_day", "positive", "ads online
 
 @dataclass(frozen=True)
 class UncertainCount:
-    """A count with the range linking leaves (for example strict and loose linking).
+    """A count with its uncertainty: the range linking leaves, or an interval.
 
     Attributes:
         estimate: the best count.
         low, high: the plausible range (both equal to ``estimate`` when the count is exact).
+        level: ``None`` when ``low..high`` is a range (bounds, such as strict and loose linking);
+            the coverage (e.g. 0.9) when it is an equal-tailed Monte Carlo interval around a median
+            (the persons estimate of :func:`lagesbild.estimate.activity.estimate_persons`).
 
-    In the Monte Carlo simulation the count is drawn from a triangular distribution over
-    ``low..high`` with its peak at ``estimate``.
+    In the purchases model's Monte Carlo simulation the count is drawn from a triangular
+    distribution over ``low..high`` with its peak at ``estimate``.
     """
 
     estimate: float
     low: float
     high: float
+    level: float | None = None
 
     def __post_init__(self) -> None:
         if not (0 <= self.low <= self.estimate <= self.high) or not math.isfinite(self.high):
             raise ValueError(
                 f"need 0 <= low <= estimate <= high, got {self.low:g} <= {self.estimate:g} <= {self.high:g}"
             )
+        if self.level is not None and not 0 < self.level < 1:
+            raise ValueError(f"level must be between 0 and 1, not {self.level}")
 
     @classmethod
     def exact(cls, n: float) -> UncertainCount:
@@ -119,9 +125,9 @@ class UncertainCount:
             return Fixed(self.estimate)
         return Triangular(self.low, self.estimate, self.high)
 
-    def to_dict(self) -> dict[str, float]:
-        """A JSON-friendly dict."""
-        return {"estimate": self.estimate, "low": self.low, "high": self.high}
+    def to_dict(self) -> dict[str, float | None]:
+        """A JSON-friendly dict (``level`` is None for a range)."""
+        return {"estimate": self.estimate, "low": self.low, "high": self.high, "level": self.level}
 
 
 @dataclass(frozen=True)
@@ -132,10 +138,13 @@ class ActivitySummary:
         area: ``"SE"``, a county code (``"05"``) or a municipality code (``"0580"``).
         period_start, period_end: the period, both days included.
         person_days: (person, day) pairs with at least one ad online in the area.
-        persons: distinct active persons.
+        persons: distinct active persons (women): from linking, an estimate with an interval
+            (:func:`lagesbild.estimate.activity.estimate_persons`), not the persona count.
         advertisers: distinct advertisers (phone numbers, agencies...).
         ads: distinct ads.
         ad_days: (ad, day) pairs online.
+        personas: distinct personas linking counted (a woman under a new name, number and photos
+            counts again), with the suspected fakes as the high end; ``persons`` is estimated from it.
     """
 
     area: str
@@ -146,6 +155,7 @@ class ActivitySummary:
     advertisers: UncertainCount | None = None
     ads: UncertainCount | None = None
     ad_days: UncertainCount | None = None
+    personas: UncertainCount | None = None
 
     def __post_init__(self) -> None:
         if self.period_end < self.period_start:
@@ -195,7 +205,7 @@ class ActivitySummary:
             "period_end": self.period_end.isoformat(),
             "period_days": self.period_days,
         }
-        for name in ("person_days", "persons", "advertisers", "ads", "ad_days"):
+        for name in ("person_days", "persons", "advertisers", "ads", "ad_days", "personas"):
             v: UncertainCount | None = getattr(self, name)
             out[name] = None if v is None else v.to_dict()
         return out

@@ -19,6 +19,7 @@ __all__ = ["QUANTITIES", "DataSnapshot", "EstimateResult"]
 
 QUANTITIES: tuple[str, ...] = (
     "persons",
+    "personas",
     "person_days",
     "advertisers",
     "ads",
@@ -38,9 +39,9 @@ class EstimateResult:
     Attributes:
         quantity: one of :data:`QUANTITIES`.
         estimate: the headline number (a count, the Monte Carlo median, the model's abundance...).
-        low, high: the interval (for activity counts: the range linking leaves).
+        low, high: the interval (for the other activity counts: the range linking leaves).
         level: the interval's coverage (0.9, 0.95), or None for a range that is not a confidence
-            interval (the activity counts).
+            interval (the activity counts other than ``persons``).
         method: how it was computed, in words, with the model or parameters that matter.
     """
 

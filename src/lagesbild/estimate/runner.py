@@ -3,9 +3,10 @@
 :func:`run_estimates` reads the linked ads from the store once and computes, for one area
 (``SE``, a county or a municipality code) and period:
 
-1. **activity** (:func:`~lagesbild.estimate.activity.summarize_activity`): persons, person-days,
-   advertisers, ads and ad-days, each with the range linking leaves (``persona_return_share``,
-   ``split_share`` from the assumption set);
+1. **activity** (:func:`~lagesbild.estimate.activity.summarize_activity`): persons (an estimate
+   of women with a seeded Monte Carlo interval: the persona count corrected by
+   ``persona_return_share`` and ``split_share``), person-days, advertisers, ads and ad-days (each
+   with the range linking leaves);
 2. **purchases** per year (:func:`~lagesbild.estimate.purchases.estimate_purchases`), a seeded
    Monte Carlo over the assumption set;
 3. the **hidden population** (``persons_crc``): the best usable capture-recapture model across the
@@ -36,7 +37,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from lagesbild.errors import InputError
-from lagesbild.estimate.activity import activity_shares, area_capture_histories, linked_frame, summarize_activity
+from lagesbild.estimate.activity import (
+    activity_distributions,
+    activity_shares,
+    area_capture_histories,
+    linked_frame,
+    summarize_activity,
+)
 from lagesbild.estimate.assumptions import (
     AssumptionSet,
     Beta,
@@ -145,7 +152,7 @@ def _population(store: Store, end: date) -> PopulationTable:
 
 
 def _count(quantity: str, c: UncertainCount | None, method: str) -> EstimateResult | None:
-    return None if c is None else EstimateResult(quantity, c.estimate, c.low, c.high, None, method)
+    return None if c is None else EstimateResult(quantity, c.estimate, c.low, c.high, c.level, method)
 
 
 def _demand(quantity: str, d: DemandEstimate) -> EstimateResult:
@@ -189,7 +196,7 @@ def run_estimates(
         start, end: the period (both included).
         assumptions: the assumption set (the bundled ``default.yaml`` if ``None``).
         seed: the Monte Carlo seed (same seed, same numbers).
-        n_draws: Monte Carlo draws for purchases.
+        n_draws: Monte Carlo draws for persons and purchases.
         save: store the results (``estimate_results``); False computes only.
 
     Returns:
@@ -206,7 +213,8 @@ def run_estimates(
         raise InputError("nothing has been linked yet: run `lagesbild link run` first", field="store")
     a = assumptions if assumptions is not None else default_assumptions()
     check_requirements(a, DEMAND_REQUIREMENTS)
-    persona_share, split_share = activity_shares(a)
+    _, split_share = activity_shares(a)
+    persona_dist, split_dist = activity_distributions(a)
     es = EstimateStore(store)
     snapshot = es.snapshot()
     frame = linked_frame(linked_ads(store))
@@ -214,10 +222,19 @@ def run_estimates(
     notes: list[str] = []
 
     # 1. activity
-    act = summarize_activity(frame, area, start, end, assumptions=a)
-    linking = f"linked ads, suspected fakes left out; range: persona_return_share={persona_share:g}"
+    act = summarize_activity(frame, area, start, end, assumptions=a, seed=seed, n_draws=n_draws)
+    persons = (
+        f"women: Monte Carlo median of {n_draws} draws (seed {seed}) of personas - returns - splits; "
+        f"returns ~ Binomial(personas, persona_return_share ~ {persona_dist.describe()}), "
+        f"splits ~ Binomial(personas - returns, split_share ~ {split_dist.describe()})"
+    )
     for quantity, count, method in (
-        ("persons", act.persons, linking),
+        ("persons", act.persons, persons),
+        (
+            "personas",
+            act.personas,
+            "linked ads, suspected fakes left out (a returning woman's new persona counts again); high end: with fakes",
+        ),
         ("person_days", act.person_days, f"linked ads; low end: split_share={split_share:g}, high end: with fakes"),
         ("advertisers", act.advertisers, "linked ads; high end: with fakes"),
         ("ads", act.ads, "linked ads; high end: with fakes"),
