@@ -109,16 +109,15 @@ def _design(hist: IntArray, y: FloatArray, pairs: tuple[Pair, ...], sources: Seq
 def _check(design: _Design) -> ModelCheck:
     a = design.x
     identifiable = bool(np.linalg.matrix_rank(a) == a.shape[1])
+    # Fienberg & Rinaldo's program, max s with A'x = A'y, x >= s, s <= 1, written with x = w + s, w >= 0
+    # (only equality constraints, one per parameter, so it stays small for many cells). Its optimum is
+    # positive exactly when a strictly positive table has the observed sufficient statistics.
     cells = a.shape[0]
-    # variables: x (one per fitted cell), s; maximize s <=> minimize -s
     c = np.zeros(cells + 1)
     c[-1] = -1.0
-    a_eq = np.hstack([a.T, np.zeros((a.shape[1], 1))])
-    b_eq = a.T @ design.y
-    a_ub = np.hstack([-np.eye(cells), np.ones((cells, 1))])  # s - x_c <= 0
-    b_ub = np.zeros(cells)
+    a_eq = np.hstack([a.T, a.sum(axis=0)[:, None]])
     bounds = [(0.0, None)] * cells + [(None, 1.0)]
-    res = optimize.linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    res = optimize.linprog(c, A_eq=a_eq, b_eq=a.T @ design.y, bounds=bounds, method="highs")
     value = float(-res.fun) if res.status == 0 else -math.inf
     return ModelCheck(exists=value > 1e-8, identifiable=identifiable, lp_value=value)
 
