@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from tests.link.conftest import days
 
 from lagesbild.link import explain, relink_stored, run
@@ -85,3 +86,39 @@ def test_stored_site_ad_round_trips(store: Store) -> None:
     assert (a.first_seen, a.last_seen, a.n_obs, a.name, a.phones) == ("2024-03-01", "2024-03-05", 5, "anna", {"ph_n"})
     assert a.signature.dtype.name == "uint32" and len(a.signature) == 32
     assert LinkStore(store).site_ad("s1", "nope") is None
+
+
+def _tables(ls: LinkStore) -> dict[str, list]:  # type: ignore[type-arg]
+    tables = ("link_ads", "link_persons", "link_advertisers", "link_networks")
+    return {t: sorted(map(sorted_items, ls.table(t))) for t in tables}
+
+
+def test_incremental_run_equals_full_relink_when_a_template_tie_forms(store: Store) -> None:
+    from tests.link.test_template_networks import CIRCUIT, _ads, _background, _organizer
+
+    _import(store, _background() + _organizer(), "a")
+    assert run(store).n_networks == 1
+    # a woman on her own number, written from the organizer's text in its cities, arrives later
+    _import(store, _ads("c", "Cilla", 22, "ph_c", CIRCUIT, day0=20), "b")
+    inc = run(store)
+    assert inc.mode == "incremental" and inc.n_networks == 1
+    ls = LinkStore(store)
+    labels, tables = ls.labels(), _tables(ls)
+    assert labels[("s1", "c00")][3] == labels[("s1", "a00")][3] is not None
+    (net,) = ls.table("link_networks")
+    assert (net["n_persons"], net["n_advertisers"]) == (3, 2)
+    run(store, full=True)
+    assert ls.labels() == labels
+    assert _tables(ls) == tables
+
+
+def test_site_ads_linked_before_template_keys_are_relinked_in_full(store: Store) -> None:
+    _import(store, DAY1, "a")
+    run(store)
+    with store.engine.begin() as conn:  # as migration 9 leaves a store linked before it
+        conn.execute(text("UPDATE link_site_ads SET template = NULL"))
+    _import(store, DAY2, "b")
+    again = run(store)
+    assert again.mode == "full"
+    assert LinkStore(store).site_ad("s1", "A1").template != 0  # type: ignore[union-attr]
+    assert run(store).mode == "incremental"

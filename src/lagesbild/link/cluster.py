@@ -40,11 +40,11 @@ from scipy.sparse.csgraph import connected_components
 from lagesbild.link._types import IntArray, LinkResult, LinkSettings, SiteAds
 from lagesbild.link.text import bucket_pairs, lsh_pairs
 
-__all__ = ["Edges", "image_groups", "link", "shared_numbers"]
+__all__ = ["Edges", "TemplateTies", "image_groups", "link", "shared_numbers", "template_ties"]
 
 log = logging.getLogger(__name__)
 
-KINDS = ("phone", "email", "image", "text", "repost")
+KINDS = ("phone", "email", "image", "text", "repost", "template")
 
 
 @dataclass(frozen=True)
@@ -263,6 +263,124 @@ def _stolen_photos(ads: SiteAds, im_rows: IntArray, im_groups: IntArray, person:
 
 
 @dataclass(frozen=True)
+class TemplateTies:
+    """Advertisers tied into one network by a shared, distinctive text template (rule 4).
+
+    Attributes:
+        a, b: the two advertisers (labels) of each tie.
+        row_a, row_b: a site ad of each that uses the shared template (the evidence).
+        chance: the expected number of unrelated advertisers that would show the same evidence
+            (see :func:`template_ties`); the lower, the stronger the tie.
+        n_templates: distinct templates the two share.
+        place_jaccard: Jaccard similarity of their municipalities.
+    """
+
+    a: IntArray
+    b: IntArray
+    row_a: IntArray
+    row_b: IntArray
+    chance: npt.NDArray[np.float64]
+    n_templates: IntArray
+    place_jaccard: npt.NDArray[np.float64]
+
+    @classmethod
+    def empty(cls) -> TemplateTies:
+        z = np.zeros(0, np.int64)
+        return cls(z, z, z, z, np.zeros(0), z, np.zeros(0))
+
+
+def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray, s: LinkSettings) -> TemplateTies:
+    """Pairs of advertisers that are one network by their text templates and places (rule 4).
+
+    One organizer with several numbers writes every woman's ads from one text and moves them
+    on one circuit of cities; unrelated advertisers use the same boilerplate phrases and the
+    same large cities. The evidence for two advertisers ``x`` and ``y`` is scored by how often
+    it would turn up by chance, measured on the linked ads themselves:
+
+    * ``df``: the number of advertisers using the rarest template key the two share;
+    * ``p``: the chance that an advertiser is active in every municipality the two share,
+      taken as the product of each municipality's share of all advertisers.
+
+    ``chance = df * p`` is the expected number of advertisers using that template that would
+    also be in all those places by chance. A tie needs ``chance <= network_template_chance``,
+    at least ``network_min_templates`` shared template keys, municipalities with Jaccard
+    similarity at least ``network_place_jaccard`` (one circuit, not one large city in common),
+    and at least one side with ``template_min_persons`` persons (organization already shown
+    by a shared number or e-mail: two independent women are never joined by text alone).
+    Template keys used by more than ``max_bucket`` advertisers are boilerplate: they give no
+    candidates.
+    """
+    n = len(ads)
+    n_adv = len(persons_per_adv)
+    if n == 0 or n_adv < 2:
+        return TemplateTies.empty()
+    tmpl = np.fromiter((a.template for a in ads.ads), np.int64, n)
+    places = pd.factorize(pd.Series([a.kommun_kod for a in ads.ads], dtype=object), use_na_sentinel=True)[0]
+    # advertiser x template, with one site ad each (the earliest: rows are in canonical order)
+    at = pd.DataFrame({"a": advertiser, "t": tmpl, "row": np.arange(n)})
+    at = at[at.t != 0].drop_duplicates(["a", "t"])
+    df_t = at.groupby("t").a.transform("size").to_numpy(np.int64)
+    at = at[(df_t >= 2) & (df_t <= s.max_bucket)].assign(df=df_t[(df_t >= 2) & (df_t <= s.max_bucket)])
+    at_a, at_t = at.a.to_numpy(np.int64), at.t.to_numpy(np.int64)
+    i, j = bucket_pairs(at_t, max_bucket=s.max_bucket)
+    if len(i) == 0:
+        return TemplateTies.empty()
+    xa, ya = at_a[i], at_a[j]
+    organized = persons_per_adv >= s.template_min_persons
+    keep = (xa != ya) & (organized[xa] | organized[ya])
+    rows = at.row.to_numpy(np.int64)
+    dfs = at.df.to_numpy(np.int64)
+    cand = pd.DataFrame(
+        {
+            "x": np.minimum(xa, ya)[keep],
+            "y": np.maximum(xa, ya)[keep],
+            "rx": np.where(xa < ya, rows[i], rows[j])[keep],
+            "ry": np.where(xa < ya, rows[j], rows[i])[keep],
+            "df": dfs[i][keep],
+        }
+    )
+    if cand.empty:
+        return TemplateTies.empty()
+    cand = cand.sort_values(["x", "y", "df", "rx", "ry"], kind="stable")
+    g = cand.groupby(["x", "y"], sort=False)
+    pairs = g.first().reset_index()
+    pairs["k"] = g.size().to_numpy(np.int64)
+    pairs = pairs[pairs.k >= s.network_min_templates]
+    if pairs.empty:
+        return TemplateTies.empty()
+    # municipalities per advertiser and each municipality's share of advertisers
+    ap = pd.DataFrame({"a": advertiser, "m": places})
+    ap = ap[ap.m >= 0].drop_duplicates()
+    share = np.bincount(ap.m.to_numpy(np.int64)) / n_adv
+    log_share = np.log(np.maximum(share, 1e-300))
+    sets: dict[int, frozenset[int]] = {
+        int(a): frozenset(ms.tolist()) for a, ms in ap.groupby("a").m.agg(lambda v: v.to_numpy()).items()
+    }
+    empty: frozenset[int] = frozenset()
+    chance = np.empty(len(pairs))
+    jac = np.empty(len(pairs))
+    for q, (x, y, d) in enumerate(zip(pairs.x.tolist(), pairs.y.tolist(), pairs["df"].tolist(), strict=True)):
+        mx, my = sets.get(x, empty), sets.get(y, empty)
+        both = mx & my
+        union = len(mx | my)
+        jac[q] = len(both) / union if union else 0.0
+        chance[q] = float(d) * float(np.exp(sum(log_share[m] for m in both)))
+    ok = (chance <= s.network_template_chance) & (jac >= s.network_place_jaccard)
+    p = pairs[ok]
+    out = TemplateTies(
+        a=p.x.to_numpy(np.int64),
+        b=p.y.to_numpy(np.int64),
+        row_a=p.rx.to_numpy(np.int64),
+        row_b=p.ry.to_numpy(np.int64),
+        chance=chance[ok],
+        n_templates=p.k.to_numpy(np.int64),
+        place_jaccard=jac[ok],
+    )
+    log.info("%d advertiser pairs share a template, %d tied into networks", len(pairs), len(out.a))
+    return out
+
+
+@dataclass(frozen=True)
 class Linked:
     """A :class:`LinkResult` with the evidence edges behind it (for explanations and network evidence)."""
 
@@ -309,9 +427,9 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
 
     # text templates
     sigs = np.stack([a.signature for a in ads.ads]) if n else np.zeros((0, s.minhash_perm), np.uint32)
-    # Text ties a person only within one profile and place; unless templates may join networks,
-    # candidates are blocked by (name, age, municipality), which keeps boilerplate out of the buckets.
-    blocks = None if s.template_networks else _profile_place(ads, profile)
+    # Text ties a person only within one profile and place: candidates are blocked by (name, age,
+    # municipality), which keeps boilerplate out of the buckets.
+    blocks = _profile_place(ads, profile)
     ti, tj, _sim = lsh_pairs(
         sigs, bands=s.lsh_bands, threshold=s.text_threshold, max_bucket=s.max_bucket, blocks=blocks
     )
@@ -348,15 +466,9 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
     persons_per_adv = np.bincount(
         pd.DataFrame({"a": advertiser, "p": person}).drop_duplicates()["a"].to_numpy(np.int64), minlength=n_adv
     )
-    multi = (persons_per_adv >= s.template_min_persons) & s.template_networks
-    cross = (
-        (advertiser[ti] != advertiser[tj]) & multi[advertiser[ti]] & multi[advertiser[tj]]
-        if len(ti)
-        else np.zeros(0, bool)
-    )
-    template = Edges(ti[cross], tj[cross], np.full(int(cross.sum()), pk("text"), np.int64))
-    adv_graph = Edges(advertiser[template.i], advertiser[template.j], template.kind)
-    net_of_adv = _components(n_adv, adv_graph)
+    ties = template_ties(ads, advertiser, persons_per_adv, s) if s.template_networks else TemplateTies.empty()
+    template = Edges(ties.row_a, ties.row_b, np.full(len(ties.row_a), pk("template"), np.int64))
+    net_of_adv = _components(n_adv, Edges(ties.a, ties.b, template.kind))
     net_persons = np.bincount(net_of_adv, weights=persons_per_adv, minlength=int(net_of_adv.max(initial=-1)) + 1)
     is_net = net_persons[net_of_adv] >= 2
     net_label = np.where(is_net, net_of_adv, -1)

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 
 from lagesbild.link._types import LinkSettings, SiteAd, SiteAds
-from lagesbild.link.text import mask_text, minhash, shingles
+from lagesbild.link.text import mask_sentences, minhash, shingles, template_key
 from lagesbild.normalize._text import fold_text
 from lagesbild.observations import Observation
 
@@ -35,10 +35,11 @@ def fold_name(name: str | None) -> str | None:
     return words[0] if words else None
 
 
-def _signature(o: Observation, name: str | None, settings: LinkSettings) -> np.ndarray:
-    text = f"{o.title or ''} . {o.body or ''}"
-    words = mask_text(text, name=name, location=o.location_text)
-    return minhash(shingles(words), settings.minhash_perm)
+def _text_features(o: Observation, name: str | None, settings: LinkSettings) -> tuple[np.ndarray, int]:
+    """MinHash signature of the masked text (title, then body) and its template key."""
+    title, sentences = mask_sentences(o.title, o.body, name=name, location=o.location_text)
+    words = [w for x in (title, *sentences) for w in x]
+    return minhash(shingles(words), settings.minhash_perm), template_key(title, sentences)
 
 
 def _earlier(o: Observation, ad: SiteAd) -> bool:
@@ -73,6 +74,7 @@ def collect(
         ad = by_key.get(key)
         if ad is None:
             name = fold_name(o.name)
+            signature, template = _text_features(o, name, s)
             ad = SiteAd(
                 site=o.site,
                 site_ad_id=o.site_ad_id,
@@ -88,14 +90,15 @@ def collect(
                 phones=set(),
                 emails=set(),
                 images=set(),
-                signature=_signature(o, name, s),
+                signature=signature,
+                template=template,
             )
             by_key[key] = ad
         elif _earlier(o, ad):
             # an older observation arrived late: the profile and text come from the earliest one
             ad.name, ad.age, ad.language = fold_name(o.name), o.age, o.language
             ad.kommun_kod, ad.lan_kod = o.kommun_kod, o.lan_kod
-            ad.signature = _signature(o, ad.name, s)
+            ad.signature, ad.template = _text_features(o, ad.name, s)
             ad.first_seen = day  # so that a later, less early observation does not replace it again
         else:
             if ad.name is None and o.name:

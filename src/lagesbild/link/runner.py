@@ -90,7 +90,8 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     ls = LinkStore(store)
     upto = ls.max_import_id()
     last = ls.last_linked_import()
-    incremental = not full and last is not None
+    # site ads linked before template keys were stored (migration 9) have none: relink them in full
+    incremental = not full and last is not None and not ls.lacks_templates()
     existing, old = ls.load_state() if incremental else ([], {})
     t_load = time.perf_counter()
     obs = _Counter(ls.observations(after_import=(last or 0) if incremental else 0, up_to_import=upto))

@@ -6,10 +6,17 @@ numbers (age, price, days) and the stated location. The Jaccard similarity of th
 sets is estimated by MinHash (the method of ``datasketch``, vectorized here with numpy so
 that a million ads need no Python loop per permutation) and candidate pairs come from
 banded locality-sensitive hashing; every candidate is verified on its signatures.
+
+A coarser *template key* (:func:`template_key`) captures the shape of a copied text: the
+opening words of each sentence, in order. An organizer who writes all her sellers' ads from
+one text keeps that shape while names, ages, cities, prices and languages spoken change; how
+distinctive a key is depends on how many advertisers use it, which linking measures
+(:mod:`lagesbild.link.cluster`, networks).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections.abc import Sequence
@@ -19,12 +26,23 @@ import numpy.typing as npt
 
 from lagesbild.normalize._text import fold_text
 
-__all__ = ["bucket_pairs", "lsh_pairs", "mask_text", "minhash", "shingles", "similarity"]
+__all__ = [
+    "bucket_pairs",
+    "lsh_pairs",
+    "mask_sentences",
+    "mask_text",
+    "minhash",
+    "shingles",
+    "similarity",
+    "template_key",
+]
 
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX = np.uint32(0xFFFFFFFF)
 _WORD = re.compile(r"[^\W\d_]+|\d+|\[[a-z-]+\]")
 _DIGITS = re.compile(r"\d+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+TEMPLATE_OPENING_WORDS = 3  # words of each sentence that make its opening in a template key
 
 
 def _perms(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
@@ -53,6 +71,45 @@ def mask_text(text: str, *, name: str | None = None, location: str | None = None
         else:
             out.append(w)
     return out
+
+
+def mask_sentences(
+    title: str | None, body: str | None, *, name: str | None = None, location: str | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """The masked words of the title and of each body sentence (see :func:`mask_text`).
+
+    Sentences end at ``.``, ``!`` or ``?`` followed by white space. The title's words followed
+    by every sentence's words are exactly ``mask_text(f"{title} . {body}")``.
+
+    >>> mask_sentences("Anna 24", "Hej! Jag heter Anna. Ring", name="anna")
+    (['<n>', '0'], [['hej'], ['jag', 'heter', '<n>'], ['ring']])
+    """
+    t = mask_text(title or "", name=name, location=location)
+    sentences = [mask_text(x, name=name, location=location) for x in _SENTENCE_END.split(body or "")]
+    return t, [x for x in sentences if x]
+
+
+def template_key(title_words: list[str], sentences: list[list[str]]) -> int:
+    """A 64-bit key of a text's shape: the first word of the title and the opening words of each sentence.
+
+    Sentences shorter than :data:`TEMPLATE_OPENING_WORDS` words (greetings, sign-offs such as
+    "Puss!") are left out: they vary from ad to ad. 0 when no sentence is long enough (no key).
+    Two texts with one key have the same sentences in the same order, whatever their slot
+    fillers (names, numbers, places, languages, landmarks) say.
+
+    >>> a = template_key(["<n>", "0"], [["hej", "jag", "heter", "<n>"], ["pris", "0", "kr", "0", "min"]])
+    >>> a == template_key(["<n>"], [["hej", "jag", "heter", "ar"], ["pris", "0", "kr"], ["puss"]])
+    True
+    >>> template_key(["<n>"], [["hej"]])
+    0
+    """
+    k = TEMPLATE_OPENING_WORDS
+    openings = [" ".join(x[:k]) for x in sentences if len(x) >= k]
+    if not openings:
+        return 0
+    text = "|".join(openings) + "#" + (title_words[0] if title_words else "")
+    value = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
+    return value or 1
 
 
 def shingles(words: Sequence[str], k: int = 3) -> npt.NDArray[np.uint64]:

@@ -42,6 +42,7 @@ _SITE_AD_COLS = (
     "emails",
     "images",
     "signature",
+    "template",
     "ad_id",
     "person_id",
     "advertiser_id",
@@ -104,7 +105,8 @@ Labels = tuple[str | None, str | None, str | None, str | None]
 BATCH = 20_000
 
 
-_FEATURES = _SITE_AD_COLS[:15]
+_FEATURES = _SITE_AD_COLS[:16]
+_IDS = _SITE_AD_COLS[16:]
 
 
 def _site_ad(r: Any) -> SiteAd:
@@ -125,6 +127,7 @@ def _site_ad(r: Any) -> SiteAd:
         emails=set(r[12].split()) if r[12] else set(),
         images=set(r[13].split()) if r[13] else set(),
         signature=np.frombuffer(r[14], dtype=np.uint32).copy(),
+        template=int(r[15] or 0),
     )
 
 
@@ -164,7 +167,7 @@ class LinkStore:
 
     def load_state(self) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
         """The stored site ads and their ids, in one read (what an incremental run starts from)."""
-        cols = ", ".join((*_FEATURES, *_SITE_AD_COLS[15:]))
+        cols = ", ".join((*_FEATURES, *_IDS))
         ads: list[SiteAd] = []
         labels: dict[tuple[str, str], Labels] = {}
         with self.engine.connect() as conn:
@@ -175,10 +178,15 @@ class LinkStore:
                 while batch := cur.fetchmany(20_000):
                     for r in batch:
                         ads.append(_site_ad(r))
-                        labels[(r[0], r[1])] = (r[15], r[16], r[17], r[18])
+                        labels[(r[0], r[1])] = (r[16], r[17], r[18], r[19])
             finally:
                 cur.close()
         return ads, labels
+
+    def lacks_templates(self) -> bool:
+        """True when some stored site ad has no template key (linked before migration 9): relink in full."""
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM link_site_ads WHERE template IS NULL LIMIT 1")).first() is not None
 
     def labels(self) -> dict[tuple[str, str], Labels]:
         """The stored ad, person, advertiser and network id of each site ad."""
@@ -279,6 +287,7 @@ class LinkStore:
                         " ".join(sorted(a.emails)),
                         " ".join(sorted(a.images)),
                         a.signature.astype(np.uint32).tobytes(),
+                        a.template,
                         *ids[i],
                     )
                     for i in write

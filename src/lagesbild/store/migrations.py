@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     inspect,
     select,
+    text,
 )
 
 log = logging.getLogger(__name__)
@@ -419,6 +420,14 @@ def _m0008_campaigns(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0009_link_templates(conn: Connection) -> None:
+    """Linking: the template key of each site ad's text (networks tied by distinctive templates).
+
+    Site ads linked before have no key (NULL); the next ``link run`` relinks them in full.
+    """
+    conn.execute(text("ALTER TABLE link_site_ads ADD COLUMN template BIGINT"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -428,6 +437,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "estimates: results with parameters and data snapshot", _m0006_estimates),
     Migration(7, "verdicts: extracted court judgments", _m0007_verdicts),
     Migration(8, "campaigns: register", _m0008_campaigns),
+    Migration(9, "link: template keys of site ads", _m0009_link_templates),
 )
 
 

@@ -1,0 +1,98 @@
+"""Networks tied by a distinctive text template in the same places (the scored rule 4 of cluster.py).
+
+A hand-built market: one organizer (advertiser A, two women on one number) and a woman on
+another number (B) whose ads come from A's text, in A's cities; around them sixty independent
+advertisers elsewhere, so that the places are rare and the evidence is measurable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from tests.link.conftest import obs
+
+from lagesbild.link import LinkSettings, link_observations
+from lagesbild.link.text import mask_sentences, template_key
+from lagesbild.observations import Observation
+
+CIRCUIT = ("0580", "0581", "0583")
+# the organizer's text in two variants (two template keys); names, ages, prices and places vary
+V1 = "Välkommen till mig! Jag är {n}, {a}. Trevlig, ren och lugn hela dagen. Pris {p} kr/halvtimme, mer per timme."
+V2 = "Välkommen till mig! Jag är {n}, {a}. Besöker staden en kort tid nu. Trevlig, ren och lugn. Pris {p} kr/30 min."
+
+
+def _ads(prefix: str, name: str, age: int, phone: str, places: tuple[str, ...], day0: int = 1) -> list[Observation]:
+    out = []
+    for k, kommun in enumerate(places):
+        for v, text in enumerate((V1, V2)):
+            body = text.format(n=name, a=age, p=1000 + 100 * k)
+            out.append(
+                obs(
+                    "s1",
+                    f"{prefix}{k}{v}",
+                    day0 + 2 * k + v,
+                    name=name,
+                    age=age,
+                    phones=(phone,),
+                    kommun=kommun,
+                    body=body,
+                )
+            )
+    return out
+
+
+def _background(n: int = 60) -> list[Observation]:
+    return [
+        obs("s2", f"bg{k}", 1 + k % 20, name="Lisa", age=20 + k % 15, phones=(f"ph_bg{k}",), kommun="0180")
+        for k in range(n)
+    ]
+
+
+def _organizer() -> list[Observation]:
+    return _ads("a", "Anna", 24, "ph_a", CIRCUIT) + _ads("b", "Bella", 27, "ph_a", CIRCUIT)
+
+
+def _network_of(linked: object, ads: object, site_ad_id: str) -> int:
+    r = linked.result  # type: ignore[attr-defined]
+    return int(r.network[ads.index()[("s1", site_ad_id)]])  # type: ignore[attr-defined]
+
+
+def test_template_key_ignores_slot_fillers_but_not_the_sentences() -> None:
+    a = template_key(*mask_sentences("Anna 24", V1.format(n="Anna", a=24, p=1200), name="anna"))
+    b = template_key(*mask_sentences("Bella 31", V1.format(n="Bella", a=31, p=2000), name="bella"))
+    c = template_key(*mask_sentences("Anna 24", V2.format(n="Anna", a=24, p=1200), name="anna"))
+    assert a == b != c != 0
+
+
+def test_a_woman_on_her_own_number_joins_the_organizers_network_through_its_template_and_cities() -> None:
+    ads, linked = link_observations(_background() + _organizer() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT))
+    r = linked.result
+    net = _network_of(linked, ads, "a00")
+    assert net >= 0 and _network_of(linked, ads, "c00") == net == _network_of(linked, ads, "b11")
+    assert r.advertiser[ads.index()[("s1", "c00")]] != r.advertiser[ads.index()[("s1", "a00")]]
+    assert len(r.network_ids) == 1
+    # off: she stays an independent advertiser
+    ads, off = link_observations(
+        _background() + _organizer() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT), LinkSettings(template_networks=False)
+    )
+    assert _network_of(off, ads, "c00") == -1
+
+
+def test_the_same_template_in_other_cities_is_no_tie() -> None:
+    ads, linked = link_observations(_background() + _organizer() + _ads("c", "Cilla", 22, "ph_c", ("0180", "0581")))
+    assert _network_of(linked, ads, "c00") == -1
+
+
+def test_two_women_on_their_own_numbers_are_never_made_a_network_by_text() -> None:
+    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    _, linked = link_observations(o)
+    assert len(linked.result.network_ids) == 0
+
+
+def test_a_template_many_advertisers_use_in_those_cities_is_boilerplate() -> None:
+    # ten more independent women write the same text in the same cities: sharing it is no longer rare
+    crowd = [x for k in range(10) for x in _ads(f"x{k}_", "Emma", 19 + k, f"ph_x{k}", CIRCUIT, day0=20)]
+    ads, linked = link_observations(_background() + _organizer() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + crowd)
+    r = linked.result
+    assert _network_of(linked, ads, "c00") == -1
+    assert len(r.network_ids) == 1  # the organizer's own network (one number, two women) stays
+    assert np.count_nonzero(r.network >= 0) == 12
