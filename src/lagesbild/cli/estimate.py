@@ -606,6 +606,15 @@ def triangulate_cmd(
 
 # --- run: every estimate for an area and period, from the store, stored -------------------------
 
+# Options shared by the commands that read the store for an area and period.
+AreaOption = Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code (0580).")]
+YearOption = Annotated[int | None, typer.Option(help="The calendar year (--from/--to override its ends).")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
+AssumptionsOption = Annotated[
+    Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
+]
+
 
 def _period(year: int | None, from_: str | None, to: str | None) -> tuple[date, date]:
     def day(text: str, option: str) -> date:
@@ -624,13 +633,11 @@ def _period(year: int | None, from_: str | None, to: str | None) -> tuple[date, 
 @app.command("run")
 def run_cmd(
     ctx: typer.Context,
-    area: Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code (0580).")],
-    year: Annotated[int | None, typer.Option(help="The calendar year (--from/--to override its ends).")] = None,
-    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
-    assumptions: Annotated[
-        Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
-    ] = None,
+    area: AreaOption,
+    year: YearOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    assumptions: AssumptionsOption = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 20_000,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
@@ -673,13 +680,11 @@ def run_cmd(
 @app.command("residence")
 def residence_cmd(
     ctx: typer.Context,
-    area: Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code (0580).")],
-    year: Annotated[int | None, typer.Option(help="The calendar year (--from/--to override its ends).")] = None,
-    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
-    assumptions: Annotated[
-        Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
-    ] = None,
+    area: AreaOption,
+    year: YearOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    assumptions: AssumptionsOption = None,
     prior_weight: Annotated[
         float, typer.Option(help="Weight, in judgments, of the area's pattern for a municipality with few of its own.")
     ] = 2.0,

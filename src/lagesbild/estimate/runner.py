@@ -177,6 +177,13 @@ def _assumptions_json(a: AssumptionSet) -> dict[str, Any]:
     }
 
 
+def _check_period_and_links(store: Store, start: date, end: date) -> None:
+    if end < start:
+        raise InputError(f"the period ends ({end}) before it starts ({start})", field="--to")
+    if not has_links(store):
+        raise InputError("nothing has been linked yet: run `lagesbild link run` first", field="store")
+
+
 def run_estimates(
     store: Store,
     area: str,
@@ -207,10 +214,7 @@ def run_estimates(
         InputErrors: if the assumption set lacks a parameter a model needs.
         RefdataError: for an unknown area code.
     """
-    if end < start:
-        raise InputError(f"the period ends ({end}) before it starts ({start})", field="--to")
-    if not has_links(store):
-        raise InputError("nothing has been linked yet: run `lagesbild link run` first", field="store")
+    _check_period_and_links(store, start, end)
     a = assumptions if assumptions is not None else default_assumptions()
     check_requirements(a, DEMAND_REQUIREMENTS)
     _, split_share = activity_shares(a)
@@ -342,10 +346,7 @@ def run_residence(
         InputError: if the period ends before it starts or nothing has been linked yet.
         RefdataError: for an unknown area code.
     """
-    if end < start:
-        raise InputError(f"the period ends ({end}) before it starts ({start})", field="--to")
-    if not has_links(store):
-        raise InputError("nothing has been linked yet: run `lagesbild link run` first", field="store")
+    _check_period_and_links(store, start, end)
     a = assumptions if assumptions is not None else default_assumptions()
     frame = linked_frame(linked_ads(store))
     act = summarize_activity(frame, area, start, end, assumptions=a)
