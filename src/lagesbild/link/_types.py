@@ -179,6 +179,21 @@ class LinkResult:
         """Distinct persons advertised (suspected scams with stolen photos left out)."""
         return int((~self.fake_person).sum())
 
+    def all_ids(self) -> list[tuple[str, str, str, str | None]]:
+        """:meth:`ids_of` of every site ad, in order (vectorized)."""
+        if not self.keys:
+            return []
+        net = np.array((*self.network_ids, None), dtype=object)[np.where(self.network >= 0, self.network, -1)]
+        return list(
+            zip(
+                np.array(self.ad_ids, dtype=object)[self.ad].tolist(),
+                np.array(self.person_ids, dtype=object)[self.person].tolist(),
+                np.array(self.advertiser_ids, dtype=object)[self.advertiser].tolist(),
+                net.tolist(),
+                strict=True,
+            )
+        )
+
     def ids_of(self, i: int) -> tuple[str, str, str, str | None]:
         """The ad, person, advertiser and network id of site ad ``i``."""
         n = int(self.network[i])

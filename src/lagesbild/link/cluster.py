@@ -79,11 +79,13 @@ def _relabel(labels: IntArray) -> IntArray:
 
 def _incidence(values: list[set[str]]) -> tuple[IntArray, IntArray, list[str]]:
     """(row, token id, token names) of a list of token sets, tokens numbered in sorted order."""
-    vocab = sorted({v for s in values for v in s})
-    index = {v: k for k, v in enumerate(vocab)}
-    rows = np.fromiter((r for r, s in enumerate(values) for _ in s), np.int64)
-    toks = np.fromiter((index[v] for s in values for v in s), np.int64)
-    return rows, toks, vocab
+    sizes = np.fromiter(map(len, values), np.int64, len(values))
+    rows = np.repeat(np.arange(len(values), dtype=np.int64), sizes)
+    flat = [v for s in values for v in s]
+    if not flat:
+        return rows, np.zeros(0, np.int64), []
+    codes, uniques = pd.factorize(np.array(flat, dtype=object), sort=True)
+    return rows, codes.astype(np.int64), [str(u) for u in uniques]
 
 
 def image_groups(hashes: list[str], max_bits: int) -> IntArray:
@@ -353,9 +355,15 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     ap = ap[ap.m >= 0].drop_duplicates()
     share = np.bincount(ap.m.to_numpy(np.int64)) / n_adv
     log_share = np.log(np.maximum(share, 1e-300))
-    sets: dict[int, frozenset[int]] = {
-        int(a): frozenset(ms.tolist()) for a, ms in ap.groupby("a").m.agg(lambda v: v.to_numpy()).items()
-    }
+    ap_a, ap_m = ap.a.to_numpy(np.int64), ap.m.to_numpy(np.int64)
+    order = np.argsort(ap_a, kind="stable")
+    ap_a, ap_m = ap_a[order], ap_m[order]
+    cuts = np.flatnonzero(np.diff(ap_a)) + 1
+    sets: dict[int, frozenset[int]] = (
+        {int(g[0]): frozenset(ms.tolist()) for g, ms in zip(np.split(ap_a, cuts), np.split(ap_m, cuts), strict=True)}
+        if len(ap_a)
+        else {}
+    )
     empty: frozenset[int] = frozenset()
     chance = np.empty(len(pairs))
     jac = np.empty(len(pairs))

@@ -7,9 +7,11 @@ result is the same as a full relink (:func:`run` with ``full=True``) by construc
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +75,23 @@ def link_observations(
     return ads, link(ads, settings)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector (it scanned the 100,000s of site ads again and again).
+
+    A run builds many small objects (site ads, sets, lists) and no reference cycles of its own;
+    without the pause, generational collection took 1.7 s of a 2.5 s read of the stored site ads
+    at 1M observations. Objects are still freed by reference counting; cycles after the run.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def run(store: Store, *, full: bool = False, settings: LinkSettings | None = None) -> LinkRun:
     """Link what the store holds and save the result.
 
@@ -84,6 +103,11 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     Returns:
         A :class:`LinkRun` describing the run.
     """
+    with _gc_paused():
+        return _run(store, full=full, settings=settings)
+
+
+def _run(store: Store, *, full: bool, settings: LinkSettings | None) -> LinkRun:
     from lagesbild.store.links import LinkStore  # the store's link tables import this package's types
 
     t0 = time.perf_counter()
@@ -100,11 +124,13 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
     linked = link(ads, settings)
     t_link = time.perf_counter()
     r = linked.result
+    ids = r.all_ids()
     rows = None
     if incremental:
         # only clusters with new site ads, or whose ids moved, need new summaries
         touched = np.array(
-            [i for i, key in enumerate(r.keys) if key in changed or old.get(key) != r.ids_of(i)], dtype=np.int64
+            [i for i, (key, v) in enumerate(zip(r.keys, ids, strict=True)) if key in changed or old.get(key) != v],
+            dtype=np.int64,
         )
         rows = affected_rows(r, touched)
     summary = summarize(ads, r, rows)
@@ -128,6 +154,7 @@ def run(store: Store, *, full: bool = False, settings: LinkSettings | None = Non
         full=not incremental,
         old_labels=old,
         stale_ids=stale,
+        ids=ids,
     )
     out = LinkRun(
         mode,

@@ -9,9 +9,10 @@ runner (:mod:`lagesbild.link.runner`) reads with :meth:`LinkStore.observations` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import astuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -106,6 +107,7 @@ BATCH = 20_000
 
 
 _FEATURES = _SITE_AD_COLS[:16]
+_NO_SIGNATURE = np.zeros(0, np.uint32)
 _IDS = _SITE_AD_COLS[16:]
 
 
@@ -129,6 +131,14 @@ def _site_ad(r: Any) -> SiteAd:
         signature=np.frombuffer(r[14], dtype=np.uint32).copy(),
         template=int(r[15] or 0),
     )
+
+
+def _row_tuple(rows: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A fast ``astuple`` for the flat summary rows (``dataclasses.astuple`` deep-copies every field)."""
+    if not rows:
+        return lambda r: ()
+    getter = attrgetter(*(f.name for f in fields(rows[0])))
+    return lambda r: getter(r)
 
 
 class LinkStore:
@@ -170,17 +180,43 @@ class LinkStore:
         cols = ", ".join((*_FEATURES, *_IDS))
         ads: list[SiteAd] = []
         labels: dict[tuple[str, str], Labels] = {}
+        sigs: list[bytes] = []
         with self.engine.connect() as conn:
             # the driver's cursor directly: SQLAlchemy's row objects cost more than the query here
             cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
                 cur.execute(f"SELECT {cols} FROM link_site_ads")
+                append, sig = ads.append, sigs.append
                 while batch := cur.fetchmany(20_000):
-                    for r in batch:
-                        ads.append(_site_ad(r))
+                    for r in batch:  # _site_ad inlined (an incremental run reads every stored site ad)
+                        append(
+                            SiteAd(
+                                r[0],
+                                r[1],
+                                r[2],
+                                r[3],
+                                r[4].split(),
+                                r[5],
+                                r[6],
+                                r[7],
+                                r[8],
+                                r[9],
+                                r[10],
+                                set(r[11].split()) if r[11] else set(),
+                                set(r[12].split()) if r[12] else set(),
+                                set(r[13].split()) if r[13] else set(),
+                                _NO_SIGNATURE,
+                                r[15] or 0,
+                            )
+                        )
+                        sig(bytes(r[14]))
                         labels[(r[0], r[1])] = (r[16], r[17], r[18], r[19])
             finally:
                 cur.close()
+        if ads:
+            matrix = np.frombuffer(b"".join(sigs), dtype=np.uint32).reshape(len(ads), -1).copy()
+            for a, row in zip(ads, matrix, strict=True):
+                a.signature = row
         return ads, labels
 
     def lacks_templates(self) -> bool:
@@ -244,6 +280,7 @@ class LinkStore:
         full: bool,
         old_labels: dict[tuple[str, str], Any] | None = None,
         stale_ids: set[Any] | None = None,
+        ids: Sequence[Labels] | None = None,
     ) -> None:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
@@ -257,9 +294,11 @@ class LinkStore:
             old_labels: the stored ids per site ad (read again when not given).
             stale_ids: ids tuples ``(ad, person, advertiser, network)`` whose summary rows are replaced
                 (incremental runs; ``summary`` then holds only the rows of the affected clusters).
+            ids: ``result.all_ids()``, when the caller has it already.
         """
         old = {} if full else (old_labels if old_labels is not None else self.labels())
-        ids = [result.ids_of(i) for i in range(len(ads))]
+        if ids is None:
+            ids = list(result.all_ids())
         with self.engine.begin() as conn:
             if full:
                 conn.execute(text("DELETE FROM link_site_ads"))
@@ -308,16 +347,17 @@ class LinkStore:
                 )
             for level, (table, cols) in enumerate(_TABLES.items()):
                 rows = getattr(summary, table.removeprefix("link_"))
+                as_tuple = _row_tuple(rows)
                 if full or stale_ids is None:
                     conn.execute(text(f"DELETE FROM {table}"))
                 else:
-                    gone = {t[level] for t in stale_ids if t[level] is not None} | {r[0] for r in map(astuple, rows)}
+                    gone = {t[level] for t in stale_ids if t[level] is not None} | {as_tuple(r)[0] for r in rows}
                     if gone:
                         conn.exec_driver_sql(
                             f"DELETE FROM {table} WHERE {cols[0]} = {self._ph}",
                             [(g,) for g in sorted(gone)],
                         )
-                self._insert(conn, table, cols, (astuple(r) for r in rows))
+                self._insert(conn, table, cols, (as_tuple(r) for r in rows))
             conn.execute(
                 text(
                     "INSERT INTO link_runs (started_at, mode, last_import_id, n_observations, n_site_ads, n_ads, "
