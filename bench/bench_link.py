@@ -10,6 +10,10 @@ Usage::
     python bench/bench_link.py --world /tmp/world              # a folder written by `lagesbild simulate`
     python bench/bench_link.py --preset national --seed 7      # simulate first (about 90 s)
     python bench/bench_link.py --world /tmp/world --sizes 10000,100000
+    python bench/bench_link.py --world /tmp/world --sizes 1000000 --pg postgresql+psycopg://postgres@127.0.0.1:5432/
+
+Times are wall clock and CPU time of this process (``*_cpu_s``): on a shared machine the
+difference shows how much of the wall time was waiting for the other core.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +56,22 @@ def _split(world: Path, n: int, out: Path) -> tuple[Path, Path, str]:
     return head, day, str(cut)
 
 
-def one(world: Path, n: int) -> dict[str, object]:
-    """Run one size in this process and return its figures."""
+def _pg_store(server: str, name: str) -> object:
+    """A fresh PostgreSQL database ``name`` on ``server`` (a URL ending in ``/``), as a Store."""
+    import sqlalchemy as sa
+
+    from lagesbild.store import Store
+
+    e = sa.create_engine(server + "postgres", isolation_level="AUTOCOMMIT")
+    with e.connect() as c:
+        c.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        c.execute(sa.text(f"CREATE DATABASE {name}"))
+    e.dispose()
+    return Store.open(server + name)
+
+
+def one(world: Path, n: int, pg: str | None = None) -> dict[str, object]:
+    """Run one size in this process and return its figures (SQLite, or PostgreSQL on server ``pg``)."""
     from lagesbild.ingest import import_file
     from lagesbild.link import bcubed, pairwise, relink_stored, run, simulator_truth
     from lagesbild.privacy import Pseudonymizer
@@ -61,21 +80,25 @@ def one(world: Path, n: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         head, day, day_name = _split(world, n, t)
-        store = Store.open(f"sqlite:///{t / 'bench.db'}")
+        store = _pg_store(pg, f"bench_link_{n}") if pg else Store.open(f"sqlite:///{t / 'bench.db'}")
         pz = Pseudonymizer(bytes(range(32)))
         t0 = time.perf_counter()
-        imp = import_file(store, pz, head, parallel=n >= 200_000)
+        imp = import_file(store, pz, head, parallel=n >= 200_000)  # type: ignore[arg-type]
         t_import = time.perf_counter() - t0
-        full = run(store, full=True)
-        import_file(store, pz, day)
-        inc = run(store)
-        ads, linked = relink_stored(store)
-        store.close()
+        c0 = time.process_time()
+        full = run(store, full=True)  # type: ignore[arg-type]
+        full_cpu = time.process_time() - c0
+        import_file(store, pz, day)  # type: ignore[arg-type]
+        c0 = time.process_time()
+        inc = run(store)  # type: ignore[arg-type]
+        inc_cpu = time.process_time() - c0
+        ads, linked = relink_stored(store)  # type: ignore[arg-type]
+        store.close()  # type: ignore[attr-defined]
     truth = simulator_truth(world)
     r = linked.result
     w = np.array([a.n_obs for a in ads.ads])
 
-    def labels(d: dict[tuple[str, str], object]) -> np.ndarray:  # type: ignore[type-arg]
+    def labels(d: Mapping[tuple[str, str], object]) -> np.ndarray:
         return np.repeat(np.array([d[k] for k in r.keys], dtype=object), w)
 
     scores = {
@@ -87,16 +110,19 @@ def one(world: Path, n: int) -> dict[str, object]:
         )
     }
     persona = {k: v or truth.person[k] for k, v in truth.seller.items()}  # scams: their advertiser
-    scores["persona"] = bcubed(np.repeat(r.person, w), labels(persona)).__dict__  # type: ignore[arg-type]
+    scores["persona"] = bcubed(np.repeat(r.person, w), labels(persona)).__dict__
     scores["network_pairwise"] = pairwise(np.repeat(r.network, w).astype(object), labels(truth.network)).__dict__
     seen = {truth.person[k] for k in r.keys}
     return {
         "observations": imp.n_new + inc.n_observations,
         "import_s": round(t_import, 1),
+        "backend": "postgresql" if pg else "sqlite",
         "full_s": round(full.seconds, 1),
+        "full_cpu_s": round(full_cpu, 1),
         "incremental_day": day_name,
         "incremental_obs": inc.n_observations,
         "incremental_s": round(inc.seconds, 2),
+        "incremental_cpu_s": round(inc_cpu, 2),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "site_ads": inc.n_site_ads,
         "ads": inc.n_ads,
@@ -120,6 +146,7 @@ def main() -> None:
     p.add_argument("--preset", default="national")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--sizes", default="10000,100000,1000000")
+    p.add_argument("--pg", help="link on PostgreSQL: a server URL ending in '/' (databases bench_link_N are made)")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     a = p.parse_args()
     world = a.world
@@ -141,12 +168,12 @@ def main() -> None:
             check=True,
         )
     if a.one:
-        print(json.dumps(one(world, a.one)))
+        print(json.dumps(one(world, a.one, a.pg)))
         return
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
         out = subprocess.run(
-            [sys.executable, __file__, "--world", str(world), "--one", str(n)],
+            [sys.executable, __file__, "--world", str(world), "--one", str(n), *(["--pg", a.pg] if a.pg else [])],
             check=True,
             capture_output=True,
             text=True,
@@ -155,9 +182,10 @@ def main() -> None:
         rows.append(res)
         s = res["scores"]
         print(
-            f"{res['observations']:>9,} obs: full {res['full_s']:6.1f} s, "
-            f"incremental day ({res['incremental_obs']:,} obs) "
-            f"{res['incremental_s']:5.2f} s, peak {res['peak_mb']:,} MB | B3 F1 person {s['person']['f1']:.4f} "
+            f"{res['observations']:>9,} obs ({res['backend']}): full {res['full_s']:6.1f} s "
+            f"(cpu {res['full_cpu_s']:.1f} s), incremental day ({res['incremental_obs']:,} obs) "
+            f"{res['incremental_s']:5.2f} s (cpu {res['incremental_cpu_s']:.2f} s), "
+            f"peak {res['peak_mb']:,} MB | B3 F1 person {s['person']['f1']:.4f} "
             f"persona {s['persona']['f1']:.4f} "
             f"advertiser {s['advertiser']['f1']:.4f} ad {s['ad']['f1']:.4f} | network pairwise F1 "
             f"{s['network_pairwise']['f1']:.4f} (P {s['network_pairwise']['precision']:.4f} R "
