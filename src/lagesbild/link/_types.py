@@ -137,7 +137,7 @@ class LinkSettings:
     lsh_bands: int = 4
     template_networks: bool = True
     template_min_persons: int = 2
-    network_template_chance: float = 0.02
+    network_template_chance: float = 0.05
     network_min_templates: int = 2
     network_place_jaccard: float = 0.8
     max_bucket: int = 50

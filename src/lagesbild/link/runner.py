@@ -156,6 +156,7 @@ def _run(store: Store, *, full: bool, settings: LinkSettings | None) -> LinkRun:
         stale_ids=stale,
         ids=ids,
     )
+    log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
         mode,
         obs.n,
