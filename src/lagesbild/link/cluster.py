@@ -5,7 +5,9 @@ Evidence between two site ads, each kind an *edge* with a reason:
 * ``phone`` / ``email`` / ``image``: they share a pseudonymized phone, an e-mail address, or a
   photo (image hashes at most ``image_max_bits`` apart, found by exact match on one of four
   16-bit chunks: two hashes within 3 bits always share a chunk);
-* ``text``: their text templates are near duplicates (MinHash LSH, verified on the signatures).
+* ``text``: their text templates are near duplicates (MinHash LSH, verified on the signatures);
+* ``template`` (between advertisers, for networks only): they use one template key (the
+  sentence openings of the text, :func:`lagesbild.link.text.template_key`) in the same places.
 
 How the levels use the evidence (a scored decision in the sense that a shared identifier is
 only enough together with a consistent profile, and a shared number used by many profiles
@@ -19,8 +21,9 @@ counts as a network tie, never as one person):
    without name or age joins the one profile an identifier has, if it has exactly one.
 3. **Advertisers** (the contact level): persons joined by a shared phone or e-mail, whatever
    the names: an organizer's number used for several women is one advertiser.
-4. **Networks**: advertisers with at least two persons (optionally, with
-   ``template_networks``, joined with other such advertisers whose ads share a text template).
+4. **Networks**: advertisers with at least two persons, joined with other advertisers that
+   share a distinctive text template in the same municipalities (:func:`template_ties`: scored
+   by the expected number of chance matches; ``template_networks=False`` turns it off).
 5. **Ads**: a person's site ads on one site that follow each other within
    ``repost_gap_days`` in the same place are one ad re-published under a new id.
 """
