@@ -112,7 +112,7 @@ class LinkSettings:
             text template in the same places (:func:`lagesbild.link.cluster.template_ties`): an
             organizer who gives each woman her own number still writes their ads from one text
             and moves them on one circuit. On (measured on the simulator: network pairwise
-            recall 0.77 -> 0.90 nationally at precision 0.99; ``docs/benchmarks.md``).
+            recall 0.75-0.77 -> 0.89 nationally at precision 0.99; ``docs/benchmarks.md``).
         template_min_persons: a template tie needs one of its two advertisers to have at least
             this many persons (organization shown by a shared number or e-mail): two
             single-woman advertisers are never made a network by text alone.
