@@ -82,6 +82,24 @@ def test_interrupted_crawl_continues_with_the_same_observations(
     assert store.count_observations() == len(online_ids(world, "kontaktlistan", 5))
 
 
+def test_a_run_starts_with_its_first_pages_in_the_same_transaction(
+    world: Path, profiles: dict[str, Profile], store: Store, pz: Pseudonymizer
+) -> None:
+    """A run killed as it starts must not resume with an empty frontier and finish with nothing seen."""
+    app = SimApp(world)
+    p = fast(profiles["kontaktlistan"], BASE)
+    clock = day_clock(app, 4)
+    cs = CrawlStore(store)
+    seeded = cs.create_run("other-site", seen_at="x", started_at="y", profile_sha256="z", seeds=[(BASE, "listing", 0)])
+    assert [i.url for i in cs.pending(seeded.id, 10)] == [BASE]
+    # a run left without pages by an older version (killed between the two steps) is given them on resume
+    started = clock().isoformat().replace("+00:00", "Z")
+    empty = cs.create_run("kontaktlistan", seen_at=started, started_at=started, profile_sha256="z")
+    r = crawl(p, store, pz, transport=app_transport(app), clock=clock)
+    assert r.resumed and r.run.id == empty.id and r.status == "done"
+    assert {o[1] for o in _obs(store)} == online_ids(world, "kontaktlistan", 4)
+
+
 def test_stop_event_leaves_a_resumable_run(
     world: Path, profiles: dict[str, Profile], store: Store, pz: Pseudonymizer
 ) -> None:

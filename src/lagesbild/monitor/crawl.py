@@ -277,11 +277,16 @@ def crawl(
             health = compute_health(cs.frontier_rows(run.id), profile, source_health_history(cs, source))
             cs.finish_run(run.id, status="abandoned", finished_at=iso(now), degraded=True, health=health.to_json())
             run = None
-    if run is None:
-        run = cs.create_run(source, seen_at=iso(now), started_at=iso(now), profile_sha256=profile_sha256(profile))
-        seeds = [(u, "discover", 0) for u in compiled.discovery_urls()]
-        seeds += [(u, "listing", 0) for u in compiled.start_urls()]
+    seeds = [(u, "discover", 0) for u in compiled.discovery_urls()]
+    seeds += [(u, "listing", 0) for u in compiled.start_urls()]
+    if run is not None and not cs.frontier_rows(run.id):
+        # a run that an older version left without its first pages (killed as it started)
+        log.warning("%s: interrupted run %d has no pages queued; queueing the start pages", source, run.id)
         cs.add_frontier(run.id, seeds)
+    if run is None:
+        run = cs.create_run(
+            source, seen_at=iso(now), started_at=iso(now), profile_sha256=profile_sha256(profile), seeds=seeds
+        )
         log.info("%s: run %d started (seen_at %s)", source, run.id, run.seen_at)
     keep = profile.keep_raw_pages if keep_raw_pages is None else keep_raw_pages
     own_fetcher = fetcher is None

@@ -163,8 +163,20 @@ class CrawlStore:
         self.engine = store.engine
 
     # -- runs ------------------------------------------------------------------------------
-    def create_run(self, source: str, *, seen_at: str, started_at: str, profile_sha256: str) -> RunInfo:
-        """Start a run: an ``imports`` row (its observations' import) and a ``crawl_runs`` row."""
+    def create_run(
+        self,
+        source: str,
+        *,
+        seen_at: str,
+        started_at: str,
+        profile_sha256: str,
+        seeds: Iterable[tuple[str, str, int]] = (),
+    ) -> RunInfo:
+        """Start a run: an ``imports`` row (its observations' import), a ``crawl_runs`` row and its first pages.
+
+        All in one transaction, so that a run killed as it starts never resumes with an empty
+        frontier (which would finish it at once with nothing seen).
+        """
         try:
             with self.engine.begin() as conn:
                 import_id = int(
@@ -185,6 +197,7 @@ class CrawlStore:
                         {"s": source, "t": started_at, "seen": seen_at, "i": import_id, "h": profile_sha256},
                     ).scalar_one()
                 )
+                self._add_frontier(conn, run_id, seeds)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot start a crawl run: {exc.__class__.__name__}: {exc}") from exc
         return RunInfo(run_id, source, started_at, seen_at, "running", import_id)
