@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_estimate.py                 # timings for every county and municipality
     .venv/bin/python bench/bench_estimate.py --ostergotland 5  # + the purchases model against the simulator
+    .venv/bin/python bench/bench_estimate.py --store sqlite:///linked.db --year 2023  # + every area from a linked store
 
 Part 1 times every estimate for all 21 counties and 290 municipalities with the bundled population:
 demand (ever, 18-65, Wilson interval), the purchases model (Monte Carlo, 20,000 draws) and the
@@ -104,13 +105,35 @@ def check_ostergotland(n_seeds: int) -> None:
     print(f"coverage of the 90% interval: {cover:.2f} over {len(rows)} county-years; median relative error {rel:.2f}")
 
 
+def bench_store(url: str, year: int) -> None:
+    """Every estimate (``run_estimates_for``: activity, persons, purchases, CRC, demand) for all areas of a store."""
+    from datetime import date
+
+    from lagesbild.estimate.runner import all_areas, run_estimates_for
+    from lagesbild.store import Store
+
+    store = Store.open(url)
+    areas = all_areas()
+    t0, c0 = time.perf_counter(), time.process_time()
+    runs = run_estimates_for(store, areas, date(year, 1, 1), date(year, 12, 31), save=False)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    n = sum(len(r.results) for r in runs)
+    print(f"linked store {url}: {len(areas)} areas, {year}, {n} results")
+    print(f"  {wall:.1f} s wall, {cpu:.1f} s CPU (target < 60 s)")
+    store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ostergotland", type=int, default=0, metavar="N", help="check against N simulated seeds")
+    parser.add_argument("--store", metavar="URL", help="also time every estimate for every area from this linked store")
+    parser.add_argument("--year", type=int, default=2023, help="the year for --store")
     args = parser.parse_args()
     bench_all_areas()
     if args.ostergotland:
         check_ostergotland(args.ostergotland)
+    if args.store:
+        bench_store(args.store, args.year)
 
 
 if __name__ == "__main__":

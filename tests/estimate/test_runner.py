@@ -14,7 +14,7 @@ from lagesbild.cli import app
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import default_assumptions
 from lagesbild.estimate.results import EstimateResult
-from lagesbild.estimate.runner import run_estimates
+from lagesbild.estimate.runner import all_areas, run_estimates, run_estimates_for
 from lagesbild.ingest import import_file
 from lagesbild.pipeline import process_new
 from lagesbild.privacy import Pseudonymizer
@@ -139,3 +139,36 @@ def test_estimate_run_command_prints_and_stores_the_run(settings: Settings, worl
     assert res.exit_code == 0 and res.stdout.startswith("area,period_start,period_end,quantity")
     res = runner.invoke(app, [*args, "estimate", "run", "--area", "05"])
     assert res.exit_code == 2 and "--year" in res.output
+
+
+def test_many_areas_at_once_give_the_numbers_of_one_at_a_time(linked: Store) -> None:
+    areas = ["SE", "05", "0580", "0581", "01"]
+    many = run_estimates_for(linked, areas, *Y2024, seed=3, n_draws=500, save=False)
+    assert [r.area for r in many] == areas
+    for run in many:
+        one = run_estimates(linked, run.area, *Y2024, seed=3, n_draws=500, save=False)
+        assert [r.quantity for r in run.results] == [r.quantity for r in one.results]
+        assert all(_same(a, b) for a, b in zip(run.results, one.results, strict=True)), run.area
+    stored = run_estimates_for(linked, ["05", "0580"], *Y2024, n_draws=500)
+    assert {s.result.quantity for s in EstimateStore(linked).results(run_id=stored[1].run_id)} >= {"persons"}
+
+
+def test_all_areas_is_sweden_every_county_and_municipality() -> None:
+    areas = all_areas()
+    assert areas[0] == "SE" and len(areas) == 1 + 21 + 290 and len(set(areas)) == len(areas)
+
+
+def test_estimate_run_all_areas_command(settings: Settings, world: Path) -> None:
+    args = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(app, [*args, "init"]).exit_code == 0
+    with open_workspace(settings) as ws:
+        import_file(ws.store, ws.pseudonymizer, world, parallel=None)
+        process_new(ws.store)
+    res = runner.invoke(
+        app, [*args, "estimate", "run", "--area", "all", "--year", "2024", "--draws", "200", "-f", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert [p["area"] for p in payload] == all_areas()
+    res = runner.invoke(app, [*args, "estimate", "run", "--area", "all", "--year", "2024", "--draws", "200"])
+    assert res.exit_code == 0 and "Linköping" in res.stdout

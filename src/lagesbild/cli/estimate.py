@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lagesbild.cli._common import OutputFormat, console, friendly_errors, render, workspace
+from lagesbild.cli._common import OutputFormat, console, err_console, friendly_errors, render, workspace
 from lagesbild.errors import InputError, InputErrors
 from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions, load_assumptions
 from lagesbild.estimate.charts import ImageFormat, tornado_chart
@@ -43,9 +44,9 @@ from lagesbild.estimate.crc_io import read_capture_file
 from lagesbild.estimate.demand import AgeBand, Measure, demand_by_area, estimate_demand
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
-from lagesbild.estimate.runner import run_estimates, run_residence
+from lagesbild.estimate.runner import all_areas, run_estimates, run_estimates_for, run_residence
 from lagesbild.estimate.triangulate import Summary, SupplyInterval, triangulate
-from lagesbild.refdata import PopulationTable, bundled_population
+from lagesbild.refdata import PopulationTable, area_name, bundled_population
 
 app = typer.Typer(
     help="Estimates with intervals: capture-recapture, demand, purchases, triangulation.", no_args_is_help=True
@@ -633,7 +634,9 @@ def _period(year: int | None, from_: str | None, to: str | None) -> tuple[date, 
 @app.command("run")
 def run_cmd(
     ctx: typer.Context,
-    area: AreaOption,
+    area: Annotated[
+        str, typer.Option(help="SE, a county code (05), a municipality code (0580), or all (every one of them).")
+    ],
     year: YearOption = None,
     from_: FromOption = None,
     to: ToOption = None,
@@ -644,11 +647,17 @@ def run_cmd(
 ) -> None:
     """Every estimate for an area and period from the linked store, stored with its assumptions and data snapshot.
 
+    --area all runs Sweden, every county and every municipality in one go (the linked ads are
+    read once) and prints one line per area.
+
     Example: lagesbild estimate run --area 05 --year 2024 --format json
     """
     with friendly_errors():
         start, end = _period(year, from_, to)
         aset = load_assumptions(assumptions) if assumptions is not None else default_assumptions()
+    if area == "all":
+        _run_all(ctx, start, end, aset, seed, draws, output)
+        return
     with workspace(ctx) as ws:
         run = run_estimates(ws.store, area, start, end, assumptions=aset, seed=seed, n_draws=draws)
     if output is OutputFormat.json:
@@ -675,6 +684,41 @@ def run_cmd(
     console.print(table)
     for note in run.notes:
         console.print(f"[dim]{note}[/dim]")
+
+
+def _run_all(
+    ctx: typer.Context, start: date, end: date, aset: AssumptionSet, seed: int, draws: int, output: OutputFormat
+) -> None:
+    areas = all_areas()
+    with workspace(ctx) as ws, Progress(TextColumn("estimates"), BarColumn(), MofNCompleteColumn(),
+                                       TimeRemainingColumn(), console=err_console, transient=True) as bar:  # fmt: skip
+        task = bar.add_task("areas", total=len(areas))
+        runs = run_estimates_for(
+            ws.store, areas, start, end, assumptions=aset, seed=seed, n_draws=draws,
+            progress=lambda n, total: bar.update(task, completed=n),
+        )  # fmt: skip
+    if output is OutputFormat.json:
+        _write_json([r.to_dict() for r in runs])
+        return
+    rows = [
+        {"area": run.area, "period_start": start.isoformat(), "period_end": end.isoformat(), **r.to_dict()}
+        for run in runs
+        for r in run.results
+    ]
+    if output is OutputFormat.csv:
+        _write_csv(rows)
+        return
+    table = Table(title=f"Estimates for every area, {start} - {end} (assumptions '{aset.name}')")
+    cols = ("persons", "purchases", "demand_12m")
+    for col in ("Area", *cols):
+        table.add_column(col, justify="left" if col == "Area" else "right")
+    for run in runs:
+        cells = []
+        for q in cols:
+            r = run.result(q)
+            cells.append("-" if r is None else f"{_num(r.estimate, 0)} ({_num(r.low, 0)}-{_num(r.high, 0)})")
+        table.add_row(f"{area_name(run.area)} ({run.area})", *cells)
+    console.print(table)
 
 
 @app.command("residence")
