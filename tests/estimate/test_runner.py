@@ -117,13 +117,18 @@ def test_run_without_links_is_an_input_error(store: Store) -> None:
         run_estimates(store, "05", *Y2024)
 
 
-def test_estimate_run_command_prints_and_stores_the_run(settings: Settings, world: Path) -> None:
+def _linked_workspace(settings: Settings, world: Path) -> list[str]:
+    """``lagesbild init``, then the world imported and linked; returns the CLI's workspace options."""
     args = ["--home", str(settings.home), "--db", settings.db]
     assert runner.invoke(app, [*args, "init"]).exit_code == 0
-    ws = open_workspace(settings)
-    with ws:
+    with open_workspace(settings) as ws:
         import_file(ws.store, ws.pseudonymizer, world, parallel=None)
         process_new(ws.store)
+    return args
+
+
+def test_estimate_run_command_prints_and_stores_the_run(settings: Settings, world: Path) -> None:
+    args = _linked_workspace(settings, world)
     res = runner.invoke(
         app, [*args, "estimate", "run", "--area", "05", "--year", "2024", "--draws", "500", "-f", "json"]
     )
@@ -159,11 +164,7 @@ def test_all_areas_is_sweden_every_county_and_municipality() -> None:
 
 
 def test_estimate_run_all_areas_command(settings: Settings, world: Path) -> None:
-    args = ["--home", str(settings.home), "--db", settings.db]
-    assert runner.invoke(app, [*args, "init"]).exit_code == 0
-    with open_workspace(settings) as ws:
-        import_file(ws.store, ws.pseudonymizer, world, parallel=None)
-        process_new(ws.store)
+    args = _linked_workspace(settings, world)
     res = runner.invoke(
         app, [*args, "estimate", "run", "--area", "all", "--year", "2024", "--draws", "200", "-f", "json"]
     )

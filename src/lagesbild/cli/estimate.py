@@ -756,20 +756,8 @@ def residence_cmd(
     if output is OutputFormat.json:
         _write_json(res.to_dict())
         return
-    rows: list[dict[str, Any]] = []
-    for r in res.rows:
-        row: dict[str, Any] = {"kommun": r.kommun, "name": r.name, "judgments": r.judgments}
-        for key, s in (
-            ("purchases_in", r.purchases_in),
-            ("by_residents", r.by_residents),
-            ("visitor_share", r.visitor_share),
-            ("demand", r.demand),
-        ):
-            if s is not None:
-                row |= {key: s.median, f"{key}_low": s.low, f"{key}_high": s.high}
-        rows.append(row)
     if output is OutputFormat.csv:
-        _write_csv(rows)
+        _write_csv([r.flat() for r in res.rows])
         return
     table = Table(
         title=f"Where purchases happen and where buyers live: {res.area_name}, {start} - {end} "

@@ -88,9 +88,11 @@ __all__ = [
     "activity_table",
     "area_capture_histories",
     "estimate_persons",
+    "in_period",
     "linked_ads_from_result",
     "linked_frame",
     "period_bounds",
+    "person_days_by_kommun",
     "summarize_activity",
 ]
 
@@ -307,6 +309,24 @@ def _frame(rows: Iterable[LinkedAd]) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=["site", "day", "kommun", "lan", "ad", "person", "advertiser", "fake"])
 
 
+def _in_period(df: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    return df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
+
+
+def in_period(rows: Rows, start: date, end: date) -> LinkedFrame:
+    """The linked rows seen in ``start..end`` (both included), to summarize many areas of one period."""
+    frame = _as_frame(rows)
+    return LinkedFrame(_in_period(frame.df, start, end), frame.sites)
+
+
+def person_days_by_kommun(rows: Rows, area: str, start: date, end: date) -> dict[str, float]:
+    """Advertised person-days per municipality of ``area`` in ``start..end`` (suspected fakes left out)."""
+    df = _in_period(_as_frame(rows).df, start, end)
+    df = _in_area(df[~df["fake"]], area)
+    counts = df[["kommun", "person", "day"]].drop_duplicates().groupby("kommun").size()
+    return {str(k): float(v) for k, v in counts.items()}
+
+
 def _in_area(df: pd.DataFrame, area: str) -> pd.DataFrame:
     if area == "SE":
         return df
@@ -411,8 +431,7 @@ def summarize_activity(
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     df = _as_frame(rows).df
-    df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
-    return _summary(_in_area(df, area), area, start, end, sh)
+    return _summary(_in_area(_in_period(df, start, end), area), area, start, end, sh)
 
 
 def activity_table(
@@ -475,8 +494,8 @@ def area_capture_histories(rows: Rows, area: str, start: date, end: date) -> Cap
     if len(sites) < 2:
         return None
     df = frame.df
-    df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat()) & ~df["fake"]]
-    df = _in_area(df, area)[["person", "site"]].drop_duplicates()
+    df = _in_period(df, start, end)
+    df = _in_area(df[~df["fake"]], area)[["person", "site"]].drop_duplicates()
     if df.empty:
         return None
     idx = {s: k for k, s in enumerate(sites)}

@@ -60,6 +60,11 @@ FloatArray = npt.NDArray[np.float64]
 OUTSIDE = "outside"
 """The home of buyers who live outside the area."""
 
+DEMAND_SIDE = tuple(
+    r for r in TRIANGULATION_REQUIREMENTS if r.name in ("prevalence_12m", "purchases_per_buyer_per_year")
+)
+"""The demand-side parameters read here (men x share who bought x purchases per buyer)."""
+
 
 @dataclass(frozen=True)
 class ResidenceRow:
@@ -85,6 +90,19 @@ class ResidenceRow:
     by_residents: Summary
     visitor_share: Summary | None
     demand: Summary | None
+
+    def flat(self) -> dict[str, Any]:
+        """One flat row (median, low and high of each quantity side by side), e.g. for CSV."""
+        row: dict[str, Any] = {"kommun": self.kommun, "name": self.name, "judgments": self.judgments}
+        for key, s in (
+            ("purchases_in", self.purchases_in),
+            ("by_residents", self.by_residents),
+            ("visitor_share", self.visitor_share),
+            ("demand", self.demand),
+        ):
+            if s is not None:
+                row |= {key: s.median, f"{key}_low": s.low, f"{key}_high": s.high}
+        return row
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict."""
@@ -246,7 +264,7 @@ def where_buyers_live(
     dem_c = 0.0
     if population is not None:
         a = assumptions if assumptions is not None else default_assumptions()
-        check_requirements(a, TRIANGULATION_REQUIREMENTS[:2])
+        check_requirements(a, DEMAND_SIDE)
         prev, ppb = a["prevalence_12m"].distribution, a["purchases_per_buyer_per_year"].distribution
         demand_draws = prev.sample(rng, n_draws) * ppb.sample(rng, n_draws)
         dem_c = prev.nominal() * ppb.nominal()

@@ -43,7 +43,9 @@ from lagesbild.estimate.activity import (
     activity_distributions,
     activity_shares,
     area_capture_histories,
+    in_period,
     linked_frame,
+    person_days_by_kommun,
     summarize_activity,
 )
 from lagesbild.estimate.assumptions import (
@@ -257,9 +259,8 @@ def run_estimates_for(
     check_requirements(a, DEMAND_REQUIREMENTS)
     es = EstimateStore(store)
     snapshot = es.snapshot()
-    full = linked_frame(linked_ads(store))
-    df = full.df
-    df = df[(df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
+    period = in_period(linked_ads(store), start, end)
+    df = period.df
     # each area's rows, split once (filtering the whole table per area costs ~0.3 s a time at 1M)
     parts = {
         col: {str(k): g for k, g in df.groupby(col, sort=False)} if len(areas) > 1 else {} for col in ("lan", "kommun")
@@ -268,8 +269,8 @@ def run_estimates_for(
     def rows_of(area: str) -> LinkedFrame:
         col = "lan" if len(area) == 2 else "kommun"
         if area == "SE" or len(areas) == 1:
-            return LinkedFrame(df, full.sites)
-        return LinkedFrame(parts[col].get(area, df.iloc[:0]), full.sites)
+            return period
+        return LinkedFrame(parts[col].get(area, df.iloc[:0]), period.sites)
 
     pop = _population(store, end)
     runs: list[EstimateRun] = []
@@ -427,15 +428,10 @@ def run_residence(
     frame = linked_frame(linked_ads(store))
     act = summarize_activity(frame, area, start, end, assumptions=a)
     p = estimate_purchases(act, a, seed=seed, n_draws=max(n_draws, 1000))
-    df = frame.df
-    df = df[(~df["fake"]) & (df["day"] >= start.isoformat()) & (df["day"] <= end.isoformat())]
-    if area != "SE":
-        df = df[df["lan" if len(area) == 2 else "kommun"] == area]
-    pdays = df[["kommun", "person", "day"]].drop_duplicates().groupby("kommun").size()
     records = VerdictStore(store).records(lan=None if area == "SE" else area)
     res = where_buyers_live(
         p.draws,
-        {str(k): float(v) for k, v in pdays.items()},
+        person_days_by_kommun(frame, area, start, end),
         travel_flows(records).flows,
         area,
         population=_population(store, end),

@@ -364,14 +364,7 @@ class SampleCoverageResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict (non-finite numbers become ``None``)."""
         return {
-            "model": self.model,
-            "method": self.method,
-            "abundance": _clean(self.abundance),
-            "stderr": _clean(self.stderr),
-            "ci_low": _clean(self.ci_low),
-            "ci_high": _clean(self.ci_high),
-            "ci_method": "bootstrap SE, log-transformed" if math.isfinite(self.stderr) else None,
-            "ci_level": self.ci_level,
+            **_estimate_fields(self, "bootstrap SE, log-transformed" if math.isfinite(self.stderr) else None),
             "n_observed": self.n_observed,
             "coverage": self.coverage,
             "d": self.d,
@@ -379,6 +372,20 @@ class SampleCoverageResult:
             "n_bootstrap": self.n_bootstrap,
             "method_notes": list(self.method_notes),
         }
+
+
+def _estimate_fields(r: SampleCoverageResult | MSEResult, ci_method: str | None) -> dict[str, Any]:
+    """The fields every dependent-source result shares, JSON-friendly."""
+    return {
+        "model": r.model,
+        "method": r.method,
+        "abundance": _clean(r.abundance),
+        "stderr": _clean(r.stderr),
+        "ci_low": _clean(r.ci_low),
+        "ci_high": _clean(r.ci_high),
+        "ci_method": ci_method,
+        "ci_level": r.ci_level,
+    }
 
 
 @dataclass(frozen=True)
@@ -452,14 +459,7 @@ class MSEResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict (non-finite numbers become ``None``)."""
         return {
-            "model": self.model,
-            "method": self.method,
-            "abundance": _clean(self.abundance),
-            "stderr": _clean(self.stderr),
-            "ci_low": _clean(self.ci_low),
-            "ci_high": _clean(self.ci_high),
-            "ci_method": "normal on the log of the unseen count (SparseMSE)",
-            "ci_level": self.ci_level,
+            **_estimate_fields(self, "normal on the log of the unseen count (SparseMSE)"),
             "deviance": self.deviance,
             "df": self.df,
             "aic": self.aic,
