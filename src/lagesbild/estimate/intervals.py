@@ -25,12 +25,21 @@ import numpy.typing as npt
 from scipy import stats
 
 __all__ = [
+    "DEFAULT_LEVEL",
     "Proportion",
     "clopper_pearson_interval",
     "quantile_interval",
     "wilson_interval",
     "z_value",
 ]
+
+
+DEFAULT_LEVEL = 0.90
+"""The one interval level every published estimate uses by default (report, CLI, demo, dashboard).
+
+90 %: the level the purchases and persons intervals are calibrated at (docs/methods/calibration.md).
+A caller may ask for another level; published figures never mix levels.
+"""
 
 
 def z_value(level: float) -> float:
