@@ -428,6 +428,68 @@ def _m0009_link_templates(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE link_site_ads ADD COLUMN template BIGINT"))
 
 
+def _m0010_web(conn: Connection) -> None:
+    """The web dashboard: accounts, server-side sessions, the audit log and background jobs.
+
+    Sessions are stored by the SHA-256 of their token (the cookie value never reaches the database);
+    passwords only as argon2 hashes.
+    """
+    md = MetaData()
+    Table(
+        "web_users",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("username", String(64), nullable=False),
+        Column("password_hash", Text, nullable=False),
+        Column("role", String(16), nullable=False),
+        Column("scope", Text, nullable=False),
+        Column("lang", String(2), nullable=False, server_default="sv"),
+        Column("disabled", Integer, nullable=False, server_default="0"),
+        Column("created_at", String(32), nullable=False),
+        Column("password_changed_at", String(32), nullable=False),
+        UniqueConstraint("username", name="uq_web_users_username"),
+    )
+    Table(
+        "web_sessions",
+        md,
+        Column("token_hash", String(64), primary_key=True),
+        Column("user_id", Integer, nullable=False),
+        Column("csrf", String(64), nullable=False),
+        Column("created_at", String(32), nullable=False),
+        Column("expires_at", String(32), nullable=False),
+        Index("ix_web_sessions_user", "user_id"),
+    )
+    Table(
+        "web_audit",
+        md,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("at", String(32), nullable=False),
+        Column("username", String(64), nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("target", Text, nullable=False, server_default=""),
+        Column("detail", Text, nullable=False, server_default=""),
+        Column("ip", String(64), nullable=False, server_default=""),
+        Index("ix_web_audit_action_at", "action", "at"),
+    )
+    Table(
+        "web_jobs",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("kind", String(32), nullable=False),
+        Column("params", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("progress", Float, nullable=False, server_default="0"),
+        Column("message", Text, nullable=False, server_default=""),
+        Column("result", Text, nullable=False, server_default=""),
+        Column("created_by", String(64), nullable=False),
+        Column("created_at", String(32), nullable=False),
+        Column("started_at", String(32)),
+        Column("finished_at", String(32)),
+        Index("ix_web_jobs_status", "status", "id"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -438,6 +500,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "verdicts: extracted court judgments", _m0007_verdicts),
     Migration(8, "campaigns: register", _m0008_campaigns),
     Migration(9, "link: template keys of site ads", _m0009_link_templates),
+    Migration(10, "web: users, sessions, audit log, jobs", _m0010_web),
 )
 
 
