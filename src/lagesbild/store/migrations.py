@@ -490,6 +490,33 @@ def _m0010_web(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0011_estimate_suites(conn: Connection) -> None:
+    """Estimate suites: every published figure of one area and period, with its data coverage.
+
+    One row per computed suite (``lagesbild.estimate.suite``); ``payload`` is JSON (coverage,
+    figures with their published flag and note, per-municipality figures, details the report
+    shows). ``data_key`` says which data it was computed from, so a reader can tell a stale one.
+    """
+    md = MetaData()
+    Table(
+        "estimate_suites",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("run_id", String(32), nullable=False),
+        Column("area", String(8), nullable=False),
+        Column("period_start", String(10), nullable=False),
+        Column("period_end", String(10), nullable=False),
+        Column("level", Float, nullable=False),
+        Column("seed", Integer, nullable=False),
+        Column("params_key", String(64), nullable=False),
+        Column("data_key", Text, nullable=False),
+        Column("created_at", String(32), nullable=False),
+        Column("payload", Text, nullable=False),
+        Index("ix_estimate_suites_area", "area", "period_start", "period_end"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -501,6 +528,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "campaigns: register", _m0008_campaigns),
     Migration(9, "link: template keys of site ads", _m0009_link_templates),
     Migration(10, "web: users, sessions, audit log, jobs", _m0010_web),
+    Migration(11, "estimates: stored estimate suites with coverage", _m0011_estimate_suites),
 )
 
 
