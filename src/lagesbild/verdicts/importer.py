@@ -33,29 +33,64 @@ class VerdictImport:
     n_incomplete: int
 
 
+def _decode(raw: bytes, path: str, line: int | None = None) -> str:
+    """``raw`` as UTF-8 text, or an :class:`InputError` naming the file, line and first bad byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+        raise InputError(msg, path=path, line=line) from None
+
+
+def _check_text(text: str, path: str, line: int | None = None) -> str:
+    """Refuse text no judgment contains and the store could not take (NUL, unpaired surrogates)."""
+    if "\x00" in text:
+        raise InputError("the judgment text contains a NUL character", path=path, line=line, field="text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = f"the judgment text contains an unpaired surrogate (\\u{ord(text[exc.start]):04x}), not a character"
+        raise InputError(msg, path=path, line=line, field="text") from None
+    return text
+
+
 def read_judgments(path: Path) -> Iterator[str]:
     """Judgment texts from a JSONL file (field ``text``) or a folder of ``.txt`` files.
 
+    Every text is checked before it is yielded, so a caller that collects them all before storing
+    stores nothing from a bad file.
+
     Raises:
-        InputError: if the path is missing, a line is not JSON or lacks ``text``.
+        InputError: if the path is missing or unreadable, a file or line is not UTF-8, a line is
+            not a JSON object with a ``text`` string, or a text holds a NUL character or an
+            unpaired surrogate (``"\\ud800"``); the error names the file and line.
     """
-    if path.is_dir():
-        for p in sorted(path.glob("*.txt")):
-            yield p.read_text(encoding="utf-8")
-        return
-    if not path.is_file():
-        raise InputError(f"{path}: no such file or folder")
-    with path.open(encoding="utf-8") as fh:
-        for no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{no}: not JSON ({exc.msg})") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError(f"{path}:{no}: a judgment needs a 'text' field (string)")
-            yield obj["text"]
+    p = str(path)
+    try:
+        if path.is_dir():
+            for f in sorted(path.glob("*.txt")):
+                yield _check_text(_decode(f.read_bytes(), str(f)), str(f))
+            return
+        if not path.is_file():
+            raise InputError("no such file or folder", path=p)
+        with path.open("rb") as fh:
+            for no, raw in enumerate(fh, 1):
+                line = _decode(raw, p, no)
+                if no == 1:
+                    line = line.removeprefix("\ufeff")  # a byte-order mark some editors write
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"not JSON ({exc.msg})", path=p, line=no) from None
+                except (ValueError, RecursionError) as exc:  # digits past the int limit, nesting too deep
+                    raise InputError(f"not JSON ({type(exc).__name__})", path=p, line=no) from None
+                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                    raise InputError("a judgment needs a 'text' field (string)", path=p, line=no)
+                yield _check_text(obj["text"], p, no)
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or type(exc).__name__})", path=p) from None
 
 
 def import_judgments(store: Store, path: Path) -> VerdictImport:
