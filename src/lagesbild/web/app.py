@@ -1,0 +1,302 @@
+"""The web application: :func:`create_app` builds the FastAPI app over one store.
+
+The app holds a :class:`WebContext` (store, cached data, accounts, job worker) in ``app.state.web``.
+Requests are authenticated by a server-side session (:mod:`lagesbild.web.security`); every
+response carries the security headers (CSP without inline script, frame-ancestors 'none',
+nosniff, a strict referrer policy). Domain errors become 400 pages or JSON answers here, at the
+edge; nothing below prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lagesbild.errors import InputError, LagesbildError
+from lagesbild.settings import Settings
+from lagesbild.store import Store
+from lagesbild.store.web import User, WebStore
+from lagesbild.web import security
+from lagesbild.web.data import WebData, area_county, area_level
+from lagesbild.web.i18n import LANGS, t
+from lagesbild.web.jobs import JobContext, JobWorker
+
+__all__ = ["SESSION_COOKIE", "Forbidden", "NotLoggedIn", "WebContext", "create_app"]
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "lagesbild_session"
+LOGIN_COOKIE = "lagesbild_login"
+ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+class NotLoggedIn(Exception):
+    """No valid session: pages redirect to the login, the API answers 401."""
+
+
+class Forbidden(Exception):
+    """The user's role or scope does not allow this (403)."""
+
+
+@dataclass
+class WebContext:
+    """What every request needs: the store, its cached data, the accounts and the job worker."""
+
+    store: Store
+    data: WebData
+    accounts: WebStore
+    secret: bytes
+    out_dir: Path
+    threshold: int
+    https: bool
+    worker: JobWorker
+    owns_store: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in user of one request, with the CSRF token of their session and the page language."""
+
+    user: User
+    csrf: str
+    lang: str
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    def at_least(self, role: str) -> bool:
+        return ROLE_RANK[self.user.role] >= ROLE_RANK[role]
+
+    def may_see(self, area: str) -> bool:
+        """Whether the user's scope covers ``area`` (SE needs a national scope)."""
+        if self.user.national:
+            return True
+        try:
+            county = area_county(area)
+        except InputError:
+            return False
+        return county in self.user.scope
+
+    def counties(self) -> list[str]:
+        from lagesbild import refdata
+
+        return list(refdata.counties()) if self.user.national else [c for c in self.user.scope if c != "SE"]
+
+    def home_area(self) -> str:
+        return "SE" if self.user.national else self.counties()[0]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def viewer_of(request: Request) -> Viewer:
+    """The request's viewer.
+
+    Raises:
+        NotLoggedIn: without a valid session cookie.
+    """
+    ctx: WebContext = request.app.state.web
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NotLoggedIn
+    found = ctx.accounts.session(security.hash_token(token))
+    if found is None:
+        raise NotLoggedIn
+    user, csrf = found
+    q = request.query_params.get("lang")
+    lang = q if q in LANGS else user.lang if user.lang in LANGS else "sv"
+    return Viewer(user, csrf, lang)
+
+
+def require(request: Request, role: str = "viewer", area: str | None = None) -> Viewer:
+    """The viewer, if their role is at least ``role`` and their scope covers ``area``.
+
+    Raises:
+        NotLoggedIn, Forbidden.
+    """
+    v = viewer_of(request)
+    if not v.at_least(role):
+        raise Forbidden
+    if area is not None:
+        area_level(area)  # unknown codes are a 400, not a 403
+        if not v.may_see(area):
+            raise Forbidden
+    return v
+
+
+def check_csrf(v: Viewer, token: str | None) -> None:
+    """Raises Forbidden unless ``token`` is the session's CSRF token."""
+    if not token or not security.same(token, v.csrf):
+        raise CsrfError
+
+
+class CsrfError(Forbidden):
+    """A POST without the session's CSRF token."""
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _security_headers(response: Response, https: bool) -> None:
+    h = response.headers
+    h["Content-Security-Policy"] = CSP
+    h["X-Frame-Options"] = "DENY"
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Referrer-Policy"] = "no-referrer"
+    h["Cross-Origin-Opener-Policy"] = "same-origin"
+    h["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+    h.setdefault("Cache-Control", "no-store")
+    if https:
+        h["Strict-Transport-Security"] = "max-age=31536000"
+
+
+def _open_store(source: Settings | Store | str) -> tuple[Store, Path, int, bool]:
+    if isinstance(source, Store):
+        return source, Path("lagesbild-data"), 5, False
+    if isinstance(source, str):
+        return Store.open(source), Path("lagesbild-data"), 5, True
+    return Store.open(source.db), source.home, source.small_count_threshold, True
+
+
+def create_app(
+    source: Settings | Store | str,
+    *,
+    out_dir: Path | None = None,
+    https: bool = False,
+    start_worker: bool = True,
+    cache_seconds: float = 30.0,
+    shared_jobs: bool = False,
+) -> FastAPI:
+    """The dashboard and API over one store.
+
+    Args:
+        source: resolved settings (``lagesbild serve``), an open store (tests) or a database URL.
+        out_dir: where generated reports go (default ``<data folder>/web-reports``).
+        https: served over HTTPS (Secure cookies, HSTS). Set it behind a TLS-terminating proxy.
+        start_worker: run the background job worker in this process.
+        cache_seconds: how long stored counts are cached per process.
+        shared_jobs: several web processes serve this store (``--workers``): a starting process
+            requeues only jobs that have run for over an hour.
+
+    Example::
+
+        app = create_app(load_settings(home="demo-output/data"))
+        # uvicorn.run(app, host="127.0.0.1", port=8000)
+    """
+    store, home, threshold, owns = _open_store(source)
+    accounts = WebStore(store)
+    secret_hex = store.get_meta("web_secret")
+    if secret_hex is None:
+        store.set_meta("web_secret", security.new_token())
+        secret_hex = store.get_meta("web_secret")
+    assert secret_hex is not None
+    data = WebData(store, threshold=threshold, ttl=cache_seconds)
+    out = out_dir or (home / "web-reports")
+    worker = JobWorker(accounts, JobContext(store, out, threshold), on_done=data.invalidate, shared=shared_jobs)
+    ctx = WebContext(store, data, accounts, secret_hex.encode(), out, threshold, https, worker, owns)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            if owns:
+                store.close()
+
+    app = FastAPI(
+        title="lagesbild",
+        version="1",
+        summary="Lägesbild dashboard API: the same stored estimates as the reports, with small counts suppressed.",
+        docs_url=None,  # Swagger UI loads from a CDN; /openapi.json is served (and documented in docs/web.md)
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.web = ctx
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["t"] = t
+    app.state.templates = templates
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        _security_headers(response, https)
+        if request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    def _lang(request: Request) -> str:
+        q = request.query_params.get("lang")
+        return q if q in LANGS else "sv"
+
+    def error_page(request: Request, status: int, key: str, detail: str = "") -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": t(key, "en"), "detail": detail}, status_code=status)
+        try:
+            v: Viewer | None = viewer_of(request)
+        except NotLoggedIn:
+            v = None
+        lang = v.lang if v else _lang(request)
+        return templates.TemplateResponse(
+            request, "error.html", {"v": v, "lang": lang, "message": t(key, lang), "detail": detail}, status_code=status
+        )
+
+    @app.exception_handler(NotLoggedIn)
+    async def _not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": "not logged in"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(CsrfError)
+    async def _csrf(request: Request, exc: CsrfError) -> Response:
+        return error_page(request, 403, "csrf_failed")
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return error_page(request, 403, "forbidden")
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError) -> Response:
+        return error_page(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(LagesbildError)
+    async def _lagesbild(request: Request, exc: LagesbildError) -> Response:
+        log.warning("request %s failed: %s", request.url.path, exc)
+        return error_page(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return error_page(request, 404, "not_found")
+        if _wants_json(request):
+            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+        return HTMLResponse(str(exc.detail), status_code=exc.status_code)
+
+    from lagesbild.web import api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    return app

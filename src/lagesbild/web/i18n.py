@@ -1,0 +1,164 @@
+"""The dashboard's words in Swedish (default) and English.
+
+A page is Swedish unless the user chose English (their setting) or the URL says ``?lang=en``.
+A missing key is an error in the tests (``test_every_key_has_both_languages``), never a blank.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGS", "STRINGS", "t"]
+
+LANGS = ("sv", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("Lägesbild", "Lägesbild (situation picture)"),
+    "overview": ("Översikt", "Overview"),
+    "sources": ("Källor", "Sources"),
+    "networks": ("Nätverk", "Networks"),
+    "indicators": ("Indikatorer", "Indicators"),
+    "verdicts": ("Domar", "Verdicts"),
+    "campaigns": ("Kampanjer", "Campaigns"),
+    "reports": ("Rapporter", "Reports"),
+    "assumptions": ("Antaganden", "Assumptions"),
+    "audit": ("Granskningslogg", "Audit log"),
+    "users": ("Användare", "Users"),
+    "login": ("Logga in", "Log in"),
+    "logout": ("Logga ut", "Log out"),
+    "username": ("Användarnamn", "User name"),
+    "password": ("Lösenord", "Password"),
+    "login_failed": ("Fel användarnamn eller lösenord.", "Wrong user name or password."),
+    "login_blocked": (
+        "För många misslyckade inloggningar. Försök igen om en stund.",
+        "Too many failed logins. Try again later.",
+    ),
+    "year": ("År", "Year"),
+    "show": ("Visa", "Show"),
+    "no_data": ("inga data", "no data"),
+    "no_access": ("ingen behörighet", "no access"),
+    "ads": ("annonser", "ads"),
+    "key_figures": ("Nyckeltal", "Key figures"),
+    "estimate": ("Skattning", "Estimate"),
+    "interval": ("Intervall", "Interval"),
+    "method": ("Metod", "Method"),
+    "coverage": ("Datatäckning", "Data coverage"),
+    "observations": ("Observationer", "Observations"),
+    "days_monitored": ("Dagar med data", "Days with data"),
+    "period": ("Period", "Period"),
+    "monthly_ads": ("Annonser per månad", "Ads per month"),
+    "municipalities": ("Kommuner", "Municipalities"),
+    "counties": ("Län", "Counties"),
+    "area": ("Område", "Area"),
+    "download_csv": ("Ladda ner CSV", "Download CSV"),
+    "download_xlsx": ("Ladda ner Excel", "Download Excel"),
+    "suppressed_note": (
+        "Antal under {n} visas som <{n}; '..' är dolt för att skydda ett litet antal.",
+        "Counts below {n} are shown as <{n}; '..' is hidden to protect a small count.",
+    ),
+    "estimates_missing": (
+        "Inga skattningar för området och perioden (inga länkade annonser).",
+        "No estimates for this area and period (no linked ads).",
+    ),
+    "hover_hint": (
+        "Håll muspekaren över ett område för namn och värde; klicka för att öppna det.",
+        "Hover over an area for its name and value; click to open it.",
+    ),
+    "q_persons": ("Personer (kvinnor) som annonserar", "Persons (women) advertising"),
+    "q_personas": ("Annonsidentiteter", "Advertising personas"),
+    "q_person_days": ("Persondagar", "Person-days"),
+    "q_advertisers": ("Annonsörer", "Advertisers"),
+    "q_ads": ("Annonser (länkade)", "Ads (linked)"),
+    "q_ad_days": ("Annonsdagar", "Ad-days"),
+    "q_purchases": ("Sexköp per år", "Sex purchases per year"),
+    "q_persons_crc": ("Dold population (fångst-återfångst)", "Hidden population (capture-recapture)"),
+    "q_demand_12m": ("Män som köpt sex senaste 12 mån", "Men who bought sex in the last 12 months"),
+    "q_demand_ever": ("Män som någon gång köpt sex", "Men who ever bought sex"),
+    "state": ("Status", "State"),
+    "last_run": ("Senaste körning", "Last run"),
+    "ads_online": ("Annonser online", "Ads online"),
+    "reasons": ("Orsaker", "Reasons"),
+    "network": ("Nätverk", "Network"),
+    "persons": ("Personer", "Persons"),
+    "first_seen": ("Först sedd", "First seen"),
+    "last_seen": ("Senast sedd", "Last seen"),
+    "evidence": ("Underlag", "Evidence"),
+    "shared_phones": ("Delade telefonnummer (pseudonymer)", "Shared phone numbers (pseudonyms)"),
+    "template_similarity": ("Textmallslikhet", "Template similarity"),
+    "pseudonymized": (
+        "Alla identifierare är pseudonymer; inga telefonnummer, namn eller e-postadresser visas.",
+        "Every identifier is a pseudonym; no phone numbers, names or e-mail addresses are shown.",
+    ),
+    "court": ("Domstol", "Court"),
+    "verdict_date": ("Domsdatum", "Verdict date"),
+    "age": ("Ålder", "Age"),
+    "home": ("Hemkommun", "Home municipality"),
+    "offence_place": ("Brottskommun", "Offence municipality"),
+    "day_fines": ("Dagsböter", "Day-fines"),
+    "name": ("Namn", "Name"),
+    "start": ("Start", "Start"),
+    "end": ("Slut", "End"),
+    "note": ("Anteckning", "Note"),
+    "generate": ("Skapa rapport", "Generate report"),
+    "language": ("Språk", "Language"),
+    "jobs": ("Jobb", "Jobs"),
+    "status": ("Status", "Status"),
+    "progress": ("Förlopp", "Progress"),
+    "download": ("Ladda ner", "Download"),
+    "queued": ("i kö", "queued"),
+    "running": ("pågår", "running"),
+    "done": ("klar", "done"),
+    "failed": ("misslyckades", "failed"),
+    "recalculate": ("Räkna om", "Recalculate"),
+    "parameter": ("Parameter", "Parameter"),
+    "value": ("Värde", "Value"),
+    "stored": ("Lagrad", "Stored"),
+    "recalculated": ("Omräknad", "Recalculated"),
+    "assumptions_help": (
+        "Ändra ett värde och räkna om: köpskattningen beräknas direkt med dina värden. "
+        "De lagrade skattningarna ändras inte.",
+        "Change a value and recalculate: the purchases estimate is computed at once with your values. "
+        "The stored estimates are not changed.",
+    ),
+    "fixed_hint": ("tomt = fördelningen i antagandefilen", "empty = the distribution in the assumptions file"),
+    "when": ("Tid", "Time"),
+    "user": ("Användare", "User"),
+    "action": ("Händelse", "Action"),
+    "target": ("Mål", "Target"),
+    "detail": ("Detalj", "Detail"),
+    "export": ("Exportera", "Export"),
+    "role": ("Roll", "Role"),
+    "scope": ("Behörighet (län)", "Scope (counties)"),
+    "add_user": ("Lägg till användare", "Add user"),
+    "remove": ("Ta bort", "Remove"),
+    "reset_password": ("Nytt lösenord", "Reset password"),
+    "save": ("Spara", "Save"),
+    "forbidden": ("Du har inte behörighet till den här sidan.", "You are not allowed to see this page."),
+    "not_found": ("Sidan finns inte.", "Page not found."),
+    "bad_request": ("Felaktig begäran", "Bad request"),
+    "csrf_failed": (
+        "Formuläret har gått ut eller kom inte från den här sidan. Ladda om och försök igen.",
+        "The form expired or did not come from this site. Reload and try again.",
+    ),
+    "your_counties": ("Dina län", "Your counties"),
+    "whole_country": ("hela landet", "the whole country"),
+    "estimates_at": ("Skattningar beräknade", "Estimates computed"),
+    "level_note": ("Intervall: {p} %", "Intervals: {p}%"),
+    "unpublished": ("ej publicerad", "not published"),
+    "no_networks": ("Inga nätverk i ditt område.", "No networks in your area."),
+    "none": ("Inga.", "None."),
+    "evaluate": ("Utvärdera", "Evaluate"),
+    "effect": ("Effekt", "Effect"),
+    "counties_col": ("Län", "Counties"),
+    "indicator": ("Indikator", "Indicator"),
+    "networks_with": ("Nätverk med indikatorn", "Networks with the indicator"),
+}
+
+
+def t(key: str, lang: str, **kw: object) -> str:
+    """The text of ``key`` in ``lang`` (``sv`` or ``en``), formatted with ``kw``.
+
+    Raises:
+        KeyError: for an unknown key (a bug, caught by the tests).
+    """
+    sv, en = STRINGS[key]
+    s = en if lang == "en" else sv
+    return s.format(**kw) if kw else s

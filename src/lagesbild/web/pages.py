@@ -1,0 +1,541 @@
+"""The HTML pages: each handler checks role and scope, builds a typed context and renders a template.
+
+POST forms carry the session's CSRF token (field ``csrf``); the login form carries one signed
+with the server secret and bound to a short-lived cookie. Views of network, indicator and verdict
+pages, exports and changes are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from lagesbild import refdata
+from lagesbild.errors import InputError, InputErrors
+from lagesbild.store.web import ROLES
+from lagesbild.web import security, views
+from lagesbild.web.app import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    NotLoggedIn,
+    Viewer,
+    WebContext,
+    check_csrf,
+    client_ip,
+    require,
+    viewer_of,
+)
+from lagesbild.web.data import AreaContext, area_level
+from lagesbild.web.i18n import LANGS, t
+from lagesbild.web.svg import map_svg, series_svg
+
+router = APIRouter()
+
+
+def _ctx(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.web
+    return ctx
+
+
+def render(request: Request, name: str, v: Viewer | None, lang: str, status: int = 200, **kw: Any) -> HTMLResponse:
+    templates = request.app.state.templates
+    base = {"v": v, "lang": lang, "threshold": _ctx(request).threshold}
+    resp: HTMLResponse = templates.TemplateResponse(request, name, {**base, **kw}, status_code=status)
+    return resp
+
+
+def _year(request: Request, ctx: WebContext) -> int:
+    raw = request.query_params.get("year")
+    if raw is None:
+        return ctx.data.default_year()
+    if not raw.isdigit() or not 1990 <= int(raw) <= 2100:
+        raise InputError("the year must be a four-digit year, e.g. 2024", field="year")
+    return int(raw)
+
+
+async def _form(request: Request, v: Viewer) -> FormData:
+    form = await request.form()
+    token = form.get("csrf")
+    check_csrf(v, token if isinstance(token, str) else None)
+    return form
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+# -- login -------------------------------------------------------------------------------------
+def _login_page(request: Request, lang: str, error: str = "", status: int = 200) -> HTMLResponse:
+    ctx = _ctx(request)
+    nonce = security.new_token()
+    resp = render(request, "login.html", None, lang, status, error=error, csrf=security.sign(ctx.secret, nonce))
+    resp.set_cookie(LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="strict", secure=ctx.https, path="/")
+    return resp
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_form(request: Request) -> Response:
+    q = request.query_params.get("lang")
+    return _login_page(request, q if q in LANGS else "sv")
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request) -> Response:
+    ctx = _ctx(request)
+    form = await request.form()
+    q = request.query_params.get("lang")
+    lang = q if q in LANGS else "sv"
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    token = form.get("csrf")
+    if not nonce or not isinstance(token, str) or not security.same(token, security.sign(ctx.secret, nonce)):
+        return _login_page(request, lang, t("csrf_failed", lang), 403)
+    username = _field(form, "username")[:64]
+    raw_password = form.get("password")
+    password = raw_password if isinstance(raw_password, str) else ""
+    ip = client_ip(request)
+    if security.login_blocked(ctx.accounts, username, ip):
+        ctx.accounts.audit(username, "login_blocked", ip=ip)
+        return _login_page(request, lang, t("login_blocked", lang), 429)
+    user = ctx.accounts.user(username)
+    ok = security.verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or user.disabled:
+        ctx.accounts.audit(username, "login_failed", ip=ip)
+        return _login_page(request, lang, t("login_failed", lang), 401)
+    # A fresh session id at every login: a session id planted before login is never used.
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        ctx.accounts.end_session(security.hash_token(old))
+    session = security.new_token()
+    ctx.accounts.create_session(
+        security.hash_token(session), user.id, security.new_token(), lifetime=security.SESSION_LIFETIME
+    )
+    ctx.accounts.audit(user.username, "login", ip=ip)
+    resp = RedirectResponse("/", status_code=303)
+    resp.set_cookie(
+        SESSION_COOKIE, session, max_age=int(security.SESSION_LIFETIME.total_seconds()), httponly=True,
+        samesite="strict", secure=ctx.https, path="/",
+    )  # fmt: skip
+    resp.delete_cookie(LOGIN_COOKIE, path="/")
+    return resp
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = viewer_of(request)
+    await _form(request, v)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    ctx.accounts.end_session(security.hash_token(token))
+    ctx.accounts.audit(v.user.username, "logout", ip=client_ip(request))
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+@router.post("/settings/lang", include_in_schema=False)
+async def set_lang(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = viewer_of(request)
+    form = await _form(request, v)
+    lang = _field(form, "lang")
+    if lang not in LANGS:
+        raise InputError("choose sv or en", field="lang")
+    ctx.accounts.set_lang(v.user.id, lang)
+    back = _field(form, "next")
+    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
+
+
+# -- overview and areas ------------------------------------------------------------------------
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> Response:
+    v = viewer_of(request)
+    return RedirectResponse(f"/area/{v.home_area()}", status_code=303)
+
+
+def _area_map(ctx: AreaContext, v: Viewer, kommun_map: bool, data_cells: Any) -> Any:
+    words = {"no_data": t("no_data", v.lang), "no_access": t("no_access", v.lang), "ads": t("ads", v.lang)}
+    if ctx.level == "SE" and not kommun_map:
+        codes = list(refdata.counties())
+        names = {c: x.name for c, x in refdata.counties().items()}
+        return map_svg("lan", codes, ctx.children, names, allowed=v.may_see, labels=words)
+    if ctx.level == "SE":
+        codes = list(refdata.municipalities())
+        names = {c: m.name for c, m in refdata.municipalities().items()}
+        return map_svg("kommun", codes, data_cells, names, allowed=v.may_see, labels=words, width=420)
+    county = ctx.area if ctx.level == "lan" else ctx.area[:2]
+    ms = refdata.municipalities_in(county)
+    cells = ctx.children if ctx.level == "lan" else {k: c for k, c in data_cells.items() if k[:2] == county}
+    return map_svg("kommun", [m.code for m in ms], cells, {m.code: m.name for m in ms}, allowed=v.may_see,
+                   labels=words)  # fmt: skip
+
+
+def _no_data_cells(cells: dict[str, Any], ctx: AreaContext) -> dict[str, Any]:
+    """Cells without any observation in the year are 'inga data', not 0 (the map greys them)."""
+    return cells if ctx.coverage.has_data else {}
+
+
+@router.get("/area/{code}", response_class=HTMLResponse, include_in_schema=False)
+def area_page(request: Request, code: str) -> Response:
+    ctx = _ctx(request)
+    v = require(request, area=code)
+    year = _year(request, ctx)
+    actx = ctx.data.area(code, year)
+    kommun_map = request.query_params.get("map") == "kommun"
+    kcells = ctx.data.area_cells(year, "kommun") if (kommun_map or actx.level != "lan") else {}
+    svg = _area_map(actx, v, kommun_map, kcells)
+    parent = None if actx.level == "SE" else ("SE" if actx.level == "lan" else code[:2])
+    return render(
+        request, "area.html", v, v.lang, a=actx, map_svg=svg, kommun_map=kommun_map, years=ctx.data.years(),
+        chart=series_svg(actx.series, label=t("ads", v.lang)), parent=parent,
+        parent_name=None if parent is None else ("Sverige" if parent == "SE" else refdata.county(parent).name),
+        children_sorted=sorted(actx.children.items(), key=lambda kv: actx.children_names.get(kv[0], kv[0])),
+    )  # fmt: skip
+
+
+def _export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]:
+    head = [t("area", lang), t("period", lang), "quantity", t("estimate", lang), "low", "high", "level", "note"]
+    rows: list[list[Any]] = []
+    period = f"{a.year}"
+    rows.append([a.area_name, period, "ads_observed", a.coverage.ads.value if a.coverage.ads.value is not None
+                 else a.coverage.ads.shown, "", "", "", ""])  # fmt: skip
+    for f in a.suite.figures:
+        def num(x: float | None) -> Any:
+            return "" if x is None or x != x or x in (float("inf"), float("-inf")) else round(x)
+
+        rows.append([a.area_name, period, f.quantity, num(f.estimate) if f.published else t("unpublished", lang),
+                     num(f.low) if f.published else "", num(f.high) if f.published else "", f.level or "",
+                     f.note])  # fmt: skip
+    for k, c in sorted(a.children.items()):
+        rows.append([a.children_names.get(k, k), period, "ads_observed", c.value if c.value is not None else c.shown,
+                     "", "", "", ""])  # fmt: skip
+    for p in a.series:
+        rows.append([a.area_name, p.period, "ads_observed", p.ads.value if p.ads.value is not None else p.ads.shown,
+                     "", "", "", ""])  # fmt: skip
+    return head, rows
+
+
+def csv_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """Semicolon-separated, UTF-8 with a BOM, decimal comma: what Swedish Excel opens correctly."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(head)
+    for r in rows:
+        w.writerow([str(x).replace(".", ",") if isinstance(x, float) else x for x in r])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(list(head))
+    for r in rows:
+        ws.append(list(r))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@router.get("/area/{code}/download", include_in_schema=False)
+def area_download(request: Request, code: str) -> Response:
+    ctx = _ctx(request)
+    v = require(request, area=code)
+    year = _year(request, ctx)
+    fmt = request.query_params.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise InputError("format must be csv or xlsx", field="format")
+    head, rows = _export_rows(ctx.data.area(code, year), v.lang)
+    ctx.accounts.audit(v.user.username, "export", target=f"area/{code}/{year}.{fmt}", ip=client_ip(request))
+    name = f"lagesbild-{code}-{year}.{fmt}"
+    if fmt == "csv":
+        return Response(csv_bytes(head, rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return Response(
+        xlsx_bytes(head, rows),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# -- sources, networks, indicators, verdicts, campaigns ---------------------------------------
+@router.get("/sources", response_class=HTMLResponse, include_in_schema=False)
+def sources_page(request: Request) -> Response:
+    v = require(request)
+    return render(request, "sources.html", v, v.lang, sources=views.sources(_ctx(request)))
+
+
+@router.get("/networks", response_class=HTMLResponse, include_in_schema=False)
+def networks_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    ctx.accounts.audit(v.user.username, "view", target="networks", ip=client_ip(request))
+    return render(request, "networks.html", v, v.lang, networks=views.networks_for(ctx, v))
+
+
+@router.get("/networks/{network_id}", response_class=HTMLResponse, include_in_schema=False)
+def network_page(request: Request, network_id: str) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    ev = views.network_evidence(ctx, v, network_id)
+    if ev is None:
+        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+    ctx.accounts.audit(v.user.username, "view", target=f"networks/{network_id}", ip=client_ip(request))
+    return render(request, "network.html", v, v.lang, ev=ev, kommun_name=views.kommun_name)
+
+
+@router.get("/indicators", response_class=HTMLResponse, include_in_schema=False)
+def indicators_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    ctx.accounts.audit(v.user.username, "view", target="indicators", ip=client_ip(request))
+    return render(request, "indicators.html", v, v.lang, rows=views.indicators_for(ctx, v))
+
+
+@router.get("/verdicts", response_class=HTMLResponse, include_in_schema=False)
+def verdicts_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    ctx.accounts.audit(v.user.username, "view", target="verdicts", ip=client_ip(request))
+    return render(request, "verdicts.html", v, v.lang, rows=views.verdicts_for(ctx, v), kommun_name=views.kommun_name)
+
+
+@router.get("/campaigns", response_class=HTMLResponse, include_in_schema=False)
+def campaigns_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request)
+    return render(request, "campaigns.html", v, v.lang, campaigns=views.campaigns_for(ctx, v))
+
+
+# -- reports and jobs --------------------------------------------------------------------------
+def _report_areas(v: Viewer) -> list[tuple[str, str]]:
+    out = [("SE", "Sverige")] if v.user.national else []
+    return out + [(c, refdata.county(c).name) for c in v.counties()]
+
+
+@router.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+def reports_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request)
+    return render(request, "reports.html", v, v.lang, jobs=views.jobs_for(ctx, v), areas=_report_areas(v),
+                  years=ctx.data.years())  # fmt: skip
+
+
+@router.post("/reports", include_in_schema=False)
+async def reports_generate(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request)
+    form = await _form(request, v)
+    area = _field(form, "area")
+    year = _field(form, "year")
+    lang = _field(form, "lang") or v.lang
+    if area_level(area) == "kommun":
+        raise InputError("reports are made for Sweden (SE) or a county", field="area")
+    if not v.may_see(area):
+        raise InputError("outside your counties", field="area")
+    if not year.isdigit() or not 1990 <= int(year) <= 2100:
+        raise InputError("the year must be a four-digit year", field="year")
+    if lang not in LANGS:
+        raise InputError("choose sv or en", field="lang")
+    job_id = ctx.accounts.add_job("report", {"area": area, "year": int(year), "lang": lang}, created_by=v.user.username)
+    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"report {area} {year}",
+                       ip=client_ip(request))  # fmt: skip
+    ctx.worker.wake()
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+@router.post("/estimates", include_in_schema=False)
+async def estimates_run(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    form = await _form(request, v)
+    year = _field(form, "year")
+    if not year.isdigit():
+        raise InputError("the year must be a four-digit year", field="year")
+    areas = (["SE"] if v.user.national else []) + v.counties()
+    job_id = ctx.accounts.add_job("estimate", {"areas": areas, "year": int(year)}, created_by=v.user.username)
+    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"estimates {year}",
+                       ip=client_ip(request))  # fmt: skip
+    ctx.worker.wake()
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+def _job_for(request: Request, v: Viewer, job_id: int) -> Any:
+    job = _ctx(request).accounts.job(job_id)
+    if job is None or not (v.at_least("admin") or job.created_by == v.user.username):
+        return None
+    return job
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+def job_page(request: Request, job_id: int) -> Response:
+    v = require(request)
+    job = _job_for(request, v, job_id)
+    if job is None:
+        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+    return render(request, "job.html", v, v.lang, job=job, refresh=job.status in ("queued", "running"))
+
+
+@router.get("/jobs/{job_id}/download/{kind}", include_in_schema=False)
+def job_download(request: Request, job_id: int, kind: str) -> Response:
+    ctx = _ctx(request)
+    v = require(request)
+    job = _job_for(request, v, job_id)
+    files = (job.result.get("files") or {}) if job is not None and job.status == "done" else {}
+    if job is None or kind not in files or not v.may_see(str(job.params.get("area"))):
+        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+    from pathlib import Path
+
+    path = Path(files[kind])
+    if not path.is_file():
+        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+    ctx.accounts.audit(v.user.username, "export", target=f"jobs/{job_id}/{kind}", ip=client_ip(request))
+    media = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}.get(kind, "application/octet-stream")
+    headers = {"Content-Disposition": f'attachment; filename="{path.name}"'}
+    return Response(path.read_bytes(), media_type=media, headers=headers)
+
+
+# -- assumptions -------------------------------------------------------------------------------
+@router.get("/assumptions", response_class=HTMLResponse, include_in_schema=False)
+def assumptions_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    area = request.query_params.get("area") or v.home_area()
+    require(request, "analyst", area)
+    year = _year(request, ctx)
+    rows = views.assumption_rows({})
+    return render(request, "assumptions.html", v, v.lang, rows=rows, area=area, year=year, rec=None,
+                  areas=_report_areas(v), years=ctx.data.years(), errors=[])  # fmt: skip
+
+
+@router.post("/assumptions", response_class=HTMLResponse, include_in_schema=False)
+async def assumptions_recalculate(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    form = await _form(request, v)
+    area = _field(form, "area") or v.home_area()
+    require(request, "analyst", area)
+    year_s = _field(form, "year")
+    if not year_s.isdigit():
+        raise InputError("the year must be a four-digit year", field="year")
+    year = int(year_s)
+    values: dict[str, float] = {}
+    errors: list[str] = []
+    for name in views.PURCHASE_PARAMETERS:
+        raw = _field(form, name).replace(",", ".")
+        if raw:
+            try:
+                values[name] = float(raw)
+            except ValueError:
+                errors.append(f"{name}: '{raw}' is not a number")
+    rec = None
+    if not errors:
+        try:
+            rec = views.recalculate_purchases(ctx, area, year, values)
+        except InputErrors as exc:
+            errors = [str(e) for e in exc.errors]
+    ctx.accounts.audit(v.user.username, "assumptions", target=f"{area}/{year}",
+                       detail=", ".join(f"{k}={x:g}" for k, x in values.items()), ip=client_ip(request))  # fmt: skip
+    rows = views.assumption_rows(values)
+    return render(request, "assumptions.html", v, v.lang, 400 if errors else 200, rows=rows, area=area, year=year,
+                  rec=rec, areas=_report_areas(v), years=ctx.data.years(), errors=errors)  # fmt: skip
+
+
+# -- admin -------------------------------------------------------------------------------------
+@router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
+def audit_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    return render(request, "audit.html", v, v.lang, entries=views.audit_entries(ctx, 500))
+
+
+@router.get("/admin/audit.csv", include_in_schema=False)
+def audit_export(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    ctx.accounts.audit(v.user.username, "export", target="audit", ip=client_ip(request))
+    entries = ctx.accounts.audit_entries(limit=1_000_000)
+    rows = [[e.at, e.username, e.action, e.target, e.detail, e.ip] for e in entries]
+    data = csv_bytes(["at", "user", "action", "target", "detail", "ip"], rows)
+    return Response(data, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="lagesbild-audit.csv"'})  # fmt: skip
+
+
+@router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
+def users_page(request: Request, message: str = "") -> Response:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    return render(request, "users.html", v, v.lang, users=ctx.accounts.users(), roles=ROLES, message=message,
+                  counties=refdata.counties())  # fmt: skip
+
+
+def parse_scope(raw: str) -> tuple[str, ...]:
+    """``"SE"`` or county codes separated by commas or spaces.
+
+    Raises:
+        InputError: for an unknown code.
+    """
+    codes = tuple(c for c in raw.replace(",", " ").split() if c)
+    if not codes:
+        raise InputError("give SE or one or more county codes, e.g. 05,06", field="scope")
+    for c in codes:
+        if c != "SE" and not refdata.is_county_code(c):
+            raise InputError(f"{c!r} is not a county code (01-25) or SE", field="scope")
+    return ("SE",) if "SE" in codes else codes
+
+
+@router.post("/admin/users", include_in_schema=False)
+async def users_add(request: Request) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    form = await _form(request, v)
+    username = _field(form, "username")
+    raw = form.get("password")
+    password = raw if isinstance(raw, str) else ""
+    role = _field(form, "role")
+    if not username or len(username) > 64:
+        raise InputError("a user name of 1-64 characters", field="username")
+    security.check_password_strength(password)
+    scope = parse_scope(_field(form, "scope"))
+    ctx.accounts.add_user(username, security.hash_password(password), role=role, scope=scope)
+    ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail=f"added ({role})",
+                       ip=client_ip(request))  # fmt: skip
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}/remove", include_in_schema=False)
+async def users_remove(request: Request, username: str) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    await _form(request, v)
+    if username == v.user.username:
+        raise InputError("you cannot remove yourself", field="username")
+    if ctx.accounts.remove_user(username):
+        ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="removed",
+                           ip=client_ip(request))  # fmt: skip
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}/reset", include_in_schema=False)
+async def users_reset(request: Request, username: str) -> Response:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    form = await _form(request, v)
+    raw = form.get("password")
+    password = raw if isinstance(raw, str) else ""
+    security.check_password_strength(password)
+    if ctx.accounts.set_password(username, security.hash_password(password)):
+        ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="password reset",
+                           ip=client_ip(request))  # fmt: skip
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+__all__ = ["NotLoggedIn", "csv_bytes", "parse_scope", "router", "xlsx_bytes"]
