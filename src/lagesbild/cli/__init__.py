@@ -16,6 +16,7 @@ from lagesbild.cli import normalize as normalize_cmd
 from lagesbild.cli import refdata as refdata_cmd
 from lagesbild.cli import simulate as simulate_cmd
 from lagesbild.cli import verdicts as verdicts_cmd
+from lagesbild.cli import web as web_cmd
 from lagesbild.cli._common import setup_logging
 from lagesbild.cli.report import report as report_cmd
 
@@ -77,6 +78,8 @@ app.add_typer(
     verdicts_cmd.app, name="verdicts", help="Court judgments: buyers' ages, where they live and where they bought."
 )
 app.add_typer(simulate_cmd.app, name="simulate", help="Simulate a Swedish ad market with known ground truth.")
+app.command("serve")(web_cmd.serve)
+app.add_typer(web_cmd.users_app, name="users")
 
 export_app = typer.Typer(help="Export data for scoring and other tools (never raw identifiers).", no_args_is_help=True)
 export_app.command("links")(link_cmd.export_links)
