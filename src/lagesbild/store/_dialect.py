@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 
 
 class Dialect:
@@ -34,6 +34,9 @@ class Dialect:
             sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
         return sql
 
+    def reset_sequences(self, conn: Connection, table: Table) -> None:
+        """After rows were inserted with explicit ids (a restore), make new ids continue after them."""
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
@@ -61,6 +64,17 @@ class PostgresDialect(Dialect):
 
     def create_engine(self, url: str) -> Engine:
         return create_engine(url, future=True, pool_pre_ping=True)
+
+    def reset_sequences(self, conn: Connection, table: Table) -> None:
+        for col in table.primary_key.columns:
+            seq = conn.execute(
+                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": col.name}
+            ).scalar_one_or_none()
+            if seq is not None:
+                conn.execute(
+                    text(f"SELECT setval(:s, COALESCE((SELECT MAX({col.name}) FROM {table.name}), 0) + 1, false)"),
+                    {"s": seq},
+                )
 
 
 def dialect_for(url: str) -> Dialect:
