@@ -42,11 +42,20 @@ from lagesbild.estimate.crc import (
 )
 from lagesbild.estimate.crc_io import read_capture_file
 from lagesbild.estimate.demand import AgeBand, Measure, demand_by_area, estimate_demand
-from lagesbild.estimate.intervals import Proportion
+from lagesbild.estimate.intervals import DEFAULT_LEVEL, Proportion
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
-from lagesbild.estimate.runner import all_areas, run_estimates, run_estimates_for, run_residence
+from lagesbild.estimate.runner import all_areas, run_residence
+from lagesbild.estimate.suite import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    NO_DATA,
+    NOT_PUBLISHED,
+    EstimateSuite,
+    Figure,
+    compute_suites,
+)
 from lagesbild.estimate.triangulate import Summary, SupplyInterval, triangulate
-from lagesbild.refdata import PopulationTable, area_name, bundled_population
+from lagesbild.refdata import PopulationTable, bundled_population
 
 app = typer.Typer(
     help="Estimates with intervals: capture-recapture, demand, purchases, triangulation.", no_args_is_help=True
@@ -79,6 +88,14 @@ def crc(
     occasions: Annotated[
         int | None, typer.Option(help="For nbcap,freq files: number of capture occasions, if known.")
     ] = None,
+    ordered: Annotated[
+        bool,
+        typer.Option(
+            "--ordered",
+            help="The sources are occasions in time (first, second, ...): also fit the behavioural models Mb "
+            "and Mbh. Left out by default: lists such as websites seen in the same period have no order.",
+        ),
+    ] = False,
     dependent: Annotated[
         bool,
         typer.Option(
@@ -97,11 +114,19 @@ def crc(
 ) -> None:
     """Fit the closed-population capture-recapture models to FILE and print them sorted by AIC.
 
+    The behavioural models Mb and Mbh are fitted only with --ordered (sources that are occasions in time).
+
     Example: lagesbild estimate crc overlap.csv --dependent-lists
     """
     with friendly_errors():
         payload, models, singles, dependence = _estimate(
-            file, level, profile, rcapture_mbh_se, occasions, _Dependence(dependent, bootstrap, seed, pthresh)
+            file,
+            level,
+            profile,
+            rcapture_mbh_se,
+            occasions,
+            _Dependence(dependent, bootstrap, seed, pthresh),
+            ordered=ordered,
         )
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
@@ -150,7 +175,14 @@ def _dependent_estimates(
 
 
 def _estimate(
-    file: Path, level: float, profile: bool, rcapture_mbh_se: bool, occasions: int | None, options: _Dependence
+    file: Path,
+    level: float,
+    profile: bool,
+    rcapture_mbh_se: bool,
+    occasions: int | None,
+    options: _Dependence,
+    *,
+    ordered: bool = False,
 ) -> tuple[dict[str, Any], list[CRCResult], list[SingleSourceResult], list[SampleCoverageResult | MSEResult]]:
     try:
         data = read_capture_file(file, n_occasions=occasions)
@@ -161,7 +193,10 @@ def _estimate(
         if isinstance(data, CaptureHistories):
             payload["n_occasions"] = data.n_occasions
             payload["sources"] = list(data.sources)
-            models = run_all_models(data, ci_level=level, profile_ci=profile, rcapture_mbh_se=rcapture_mbh_se)
+            models = run_all_models(
+                data, ci_level=level, profile_ci=profile, rcapture_mbh_se=rcapture_mbh_se, behavioural=ordered
+            )
+            payload["ordered"] = ordered
             if data.n_occasions == 2:
                 payload["two_source"] = two_source_from_histories(data, ci_level=level).to_dict()
             if options.enabled:
@@ -641,83 +676,97 @@ def run_cmd(
     from_: FromOption = None,
     to: ToOption = None,
     assumptions: AssumptionsOption = None,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = DEFAULT_SEED,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = DEFAULT_DRAWS,
+    level: Annotated[float, typer.Option(help="Level of every interval.")] = DEFAULT_LEVEL,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
 ) -> None:
-    """Every estimate for an area and period from the linked store, stored with its assumptions and data snapshot.
+    """Every estimate for an area and period, stored as the suite the report, demo and dashboard read.
 
-    --area all runs Sweden, every county and every municipality in one go (the linked ads are
-    read once) and prints one line per area.
+    Each figure carries the data behind it (sites, days monitored, observations, judgments); where
+    nothing was monitored it says "no data", never zero. Figures not published yet (the
+    capture-recapture hidden population, until calibrated) are labelled so. --area all runs
+    Sweden, every county and every municipality in one go (the store is read once) and prints one
+    line per area.
 
     Example: lagesbild estimate run --area 05 --year 2024 --format json
     """
     with friendly_errors():
         start, end = _period(year, from_, to)
         aset = load_assumptions(assumptions) if assumptions is not None else default_assumptions()
-    if area == "all":
-        _run_all(ctx, start, end, aset, seed, draws, output)
-        return
-    with workspace(ctx) as ws:
-        run = run_estimates(ws.store, area, start, end, assumptions=aset, seed=seed, n_draws=draws)
-    if output is OutputFormat.json:
-        _write_json(run.to_dict())
-        return
-    rows = [
-        {"area": area, "period_start": start.isoformat(), "period_end": end.isoformat(), **r.to_dict()}
-        for r in run.results
-    ]
-    if output is OutputFormat.csv:
-        _write_csv(rows)
-        return
-    table = Table(title=f"Estimates for {area}, {start} - {end} (run {run.run_id}, assumptions '{aset.name}')")
-    for col in ("Quantity", "Estimate", "Interval", "Level", "Method"):
-        table.add_column(col, justify="right" if col in ("Estimate", "Interval", "Level") else "left")
-    for r in run.results:
-        table.add_row(
-            r.quantity,
-            _num(r.estimate, 0),
-            f"{_num(r.low, 0)} - {_num(r.high, 0)}",
-            "range" if r.level is None else f"{r.level:.0%}",
-            r.method,
-        )
-    console.print(table)
-    for note in run.notes:
-        console.print(f"[dim]{note}[/dim]")
-
-
-def _run_all(
-    ctx: typer.Context, start: date, end: date, aset: AssumptionSet, seed: int, draws: int, output: OutputFormat
-) -> None:
-    areas = all_areas()
+    areas = all_areas() if area == "all" else [area]
     with workspace(ctx) as ws, Progress(TextColumn("estimates"), BarColumn(), MofNCompleteColumn(),
                                        TimeRemainingColumn(), console=err_console, transient=True) as bar:  # fmt: skip
         task = bar.add_task("areas", total=len(areas))
-        runs = run_estimates_for(
-            ws.store, areas, start, end, assumptions=aset, seed=seed, n_draws=draws,
-            progress=lambda n, total: bar.update(task, completed=n),
+        suites = compute_suites(
+            ws.store, areas, start, end, assumptions=aset, seed=seed, n_draws=draws, level=level,
+            progress=lambda n, total: bar.update(task, completed=n) if total > 1 else None,
         )  # fmt: skip
     if output is OutputFormat.json:
-        _write_json([r.to_dict() for r in runs])
+        _write_json([s.to_dict() for s in suites] if area == "all" else suites[0].to_dict())
         return
-    rows = [
-        {"area": run.area, "period_start": start.isoformat(), "period_end": end.isoformat(), **r.to_dict()}
-        for run in runs
-        for r in run.results
-    ]
     if output is OutputFormat.csv:
-        _write_csv(rows)
+        _write_csv([row for s in suites for row in s.rows()])
         return
-    table = Table(title=f"Estimates for every area, {start} - {end} (assumptions '{aset.name}')")
+    if area == "all":
+        _print_all(suites, start, end, aset.name)
+    else:
+        _print_suite(suites[0], aset.name)
+
+
+def _figure_cell(f: Figure | None, digits: int = 0) -> str:
+    """A figure as a table cell: value (interval), "no data", or labelled when not published."""
+    if f is None:
+        return "-"
+    if f.estimate is None:
+        return "no data" if f.note == NO_DATA else "not estimated"
+    text = _num(f.estimate, digits)
+    if f.low is not None and f.high is not None and (f.low != f.estimate or f.high != f.estimate):
+        text += f" ({_num(f.low, digits)}-{_num(f.high, digits)})"
+    return text if f.published else f"{text} [not published]"
+
+
+def _coverage_line(s: EstimateSuite) -> str:
+    c = s.coverage
+    if not c.has_data:
+        return f"no data: nothing was monitored in {s.area_name} ({s.area}) from {s.start} to {s.end}"
+    return (
+        f"Data: {len(c.sites)} sites, {c.days_monitored} days monitored ({c.first_day} - {c.last_day}), "
+        f"{c.observations:,} observations, {c.ads:,} ads, {c.judgments} judgments".replace(",", " ")
+    )
+
+
+def _print_suite(s: EstimateSuite, assumptions_name: str) -> None:
+    table = Table(
+        title=f"Estimates for {s.area_name} ({s.area}), {s.start} - {s.end} (run {s.run_id}, "
+        f"assumptions '{assumptions_name}', {s.level:.0%} intervals)"
+    )
+    for col in ("Quantity", "Estimate (interval)", "Level", "Method or note"):
+        table.add_column(col, justify="right" if col in ("Estimate (interval)", "Level") else "left")
+    for f in s.figures.values():
+        level = "-" if f.estimate is None else "range" if f.level is None else f"{f.level:.0%}"
+        table.add_row(f.quantity, _figure_cell(f), level, f.note if f.note and f.estimate is None else f.method)
+    console.print(table)
+    console.print(_coverage_line(s))
+    for note in s.notes:
+        console.print(f"[dim]{note}[/dim]")
+    hidden = [f.quantity for f in s.figures.values() if not f.published and f.estimate is not None]
+    if hidden:
+        why = NOT_PUBLISHED.removeprefix("not published: ")
+        console.print(f"[dim]not published: {', '.join(hidden)} ({why})[/dim]")
+
+
+def _print_all(suites: list[EstimateSuite], start: date, end: date, assumptions_name: str) -> None:
+    level = suites[0].level if suites else DEFAULT_LEVEL
+    table = Table(
+        title=f"Estimates for every area, {start} - {end} (assumptions '{assumptions_name}', {level:.0%} intervals)"
+    )
     cols = ("persons", "purchases", "demand_12m")
-    for col in ("Area", *cols):
+    for col in ("Area", "Days monitored", *cols):
         table.add_column(col, justify="left" if col == "Area" else "right")
-    for run in runs:
-        cells = []
-        for q in cols:
-            r = run.result(q)
-            cells.append("-" if r is None else f"{_num(r.estimate, 0)} ({_num(r.low, 0)}-{_num(r.high, 0)})")
-        table.add_row(f"{area_name(run.area)} ({run.area})", *cells)
+    for s in suites:
+        days = str(s.coverage.days_monitored) if s.has_data else "no data"
+        table.add_row(f"{s.area_name} ({s.area})", days, *(_figure_cell(s.figure(q)) for q in cols))
     console.print(table)
 
 
@@ -753,8 +802,24 @@ def residence_cmd(
         res = run_residence(
             ws.store, area, start, end, assumptions=aset, seed=seed, n_draws=draws, prior_weight=prior_weight
         )
+    if res.judgments == 0:
+        # Without judgments nothing says where buyers live: the prior alone would fill every
+        # municipality with the same made-up share, so nothing is shown.
+        note = (
+            f"no data: no judgments with the offence in {res.area_name} ({area}); "
+            "import them with `lagesbild verdicts import`"
+        )
+        if output is OutputFormat.json:
+            _write_json({"area": area, "area_name": res.area_name, "period_start": start.isoformat(),
+                         "period_end": end.isoformat(), "judgments": 0, "has_data": False, "note": note,
+                         "rows": []})  # fmt: skip
+        elif output is OutputFormat.csv:
+            err_console.print(note)
+        else:
+            console.print(note)
+        return
     if output is OutputFormat.json:
-        _write_json(res.to_dict())
+        _write_json({**res.to_dict(), "has_data": True})
         return
     if output is OutputFormat.csv:
         _write_csv([r.flat() for r in res.rows])
