@@ -29,7 +29,7 @@ from pathlib import Path
 from lagesbild.errors import ConfigError, KeyMismatchError
 from lagesbild.normalize.identifiers import find_emails, find_handles, find_phones, normalize_email, normalize_phone
 
-__all__ = ["KEY_BYTES", "Pseudonymizer", "ScrubbedText", "create_key", "key_fingerprint", "load_key"]
+__all__ = ["KEY_BYTES", "Pseudonymizer", "ScrubbedText", "create_key", "key_fingerprint", "load_key", "rekey_pseudonym"]
 
 KEY_BYTES = 32
 _PSEUDONYM_HEX = 24  # 96 bits: collisions are negligible at any realistic scale
@@ -69,13 +69,22 @@ def load_key(path: Path) -> bytes:
         ) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(f"key file {path} is readable by other users; run `chmod 600 {path}`")
+    # One hex key per line, oldest first: `lagesbild key rotate` appends a generation (privacy_rotate).
     try:
-        key = bytes.fromhex(text)
+        key = bytes.fromhex("".join(text.split()))
     except ValueError:
         raise KeyMismatchError(f"key file {path} is not a hex key") from None
-    if len(key) != KEY_BYTES:
-        raise KeyMismatchError(f"key file {path} must hold {KEY_BYTES} bytes, found {len(key)}")
+    if not key or len(key) % KEY_BYTES:
+        raise KeyMismatchError(
+            f"key file {path} must hold {KEY_BYTES} bytes per line (one line per key generation), found {len(key)}"
+        )
     return key
+
+
+def rekey_pseudonym(pseudonym: str, key: bytes) -> str:
+    """The pseudonym under a new key generation: ``kind_`` + HMAC-SHA256(key, pseudonym) (key rotation)."""
+    digest = hmac.new(key, pseudonym.encode(), hashlib.sha256).hexdigest()
+    return f"{pseudonym.split('_', 1)[0]}_{digest[:_PSEUDONYM_HEX]}"
 
 
 def key_fingerprint(key: bytes) -> str:
@@ -122,8 +131,12 @@ class Pseudonymizer:
         return self._key
 
     def _mac_uncached(self, kind: str, value: str) -> str:
-        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-        return f"{kind}_{digest[:_PSEUDONYM_HEX]}"
+        digest = hmac.new(self._key[:KEY_BYTES], f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        pseudonym = f"{kind}_{digest[:_PSEUDONYM_HEX]}"
+        # A rotated key is a chain of generations: each later one re-keys the pseudonym (privacy_rotate).
+        for i in range(KEY_BYTES, len(self._key), KEY_BYTES):
+            pseudonym = rekey_pseudonym(pseudonym, self._key[i : i + KEY_BYTES])
+        return pseudonym
 
     def phone(self, raw: str) -> str | None:
         """The pseudonym of a phone number in any common format, or None if it is not a phone number."""

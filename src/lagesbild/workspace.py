@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from lagesbild.errors import KeyMismatchError
 from lagesbild.privacy import Pseudonymizer, create_key, load_key
 from lagesbild.settings import Settings
 from lagesbild.store import Store
@@ -57,6 +58,16 @@ def init_workspace(settings: Settings) -> InitResult:
         StoreError: if the database cannot be reached.
     """
     settings.home.mkdir(parents=True, exist_ok=True)
+    if not settings.key_file.exists():
+        # A store that already has a key must never get a fresh one: new pseudonyms would not match.
+        with Store.open(settings.db) as store:
+            bound = store.get_meta("key_fingerprint")
+            if bound is not None:
+                raise KeyMismatchError(
+                    f"the database {store.safe_url} was created with a key (fingerprint {bound}), but no key "
+                    f"file is at {settings.key_file}. Restore the installation's key file there from its backup "
+                    "(or point --key-file / LAGESBILD_KEY_FILE at it); a new key would not match the stored data."
+                )
     created = create_key(settings.key_file)
     if created:
         log.info("created a new pseudonymization key at %s", settings.key_file)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import typer
 
+from lagesbild.cli import backup as backup_cmd
 from lagesbild.cli import campaigns as campaigns_cmd
 from lagesbild.cli import core
 from lagesbild.cli import demo as demo_cmd
 from lagesbild.cli import estimate as estimate_cmd
+from lagesbild.cli import key as key_cmd
 from lagesbild.cli import link as link_cmd
 from lagesbild.cli import monitor as monitor_cmd
 from lagesbild.cli import normalize as normalize_cmd
@@ -84,6 +86,10 @@ app.add_typer(web_cmd.users_app, name="users")
 export_app = typer.Typer(help="Export data for scoring and other tools (never raw identifiers).", no_args_is_help=True)
 export_app.command("links")(link_cmd.export_links)
 app.add_typer(export_app, name="export")
+
+app.command("backup")(backup_cmd.backup)
+app.command("restore")(backup_cmd.restore)
+app.add_typer(key_cmd.app, name="key")
 
 
 def main() -> None:

@@ -1,0 +1,108 @@
+"""Rewrite every pseudonym in the store through a mapping, in one transaction (key rotation).
+
+Pseudonyms (``ph_…``, ``em_…``, ``hd_…`` followed by 24 hex digits) sit in list columns
+(``phones``, ``emails``, ``handles``), in linking summaries and in JSON text (report contexts,
+crawl frontier fields). Rather than list those columns (and miss the next one added), every
+text column of every table is searched; binary columns (raw pages, MinHash signatures) hold no
+pseudonyms. The caller (:mod:`lagesbild.privacy_rotate`) supplies the mapping.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import MetaData, String, Table, Text, bindparam, inspect, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from lagesbild.errors import StoreError
+from lagesbild.store import Store
+
+__all__ = ["PSEUDONYM_RE", "RekeyResult", "rekey_store"]
+
+log = logging.getLogger(__name__)
+
+#: A pseudonym as :class:`lagesbild.privacy.Pseudonymizer` writes it, not part of a longer word.
+PSEUDONYM_RE = re.compile(r"(?<![A-Za-z0-9_])(?:ph|em|hd)_[0-9a-f]{24}(?![0-9a-f])")
+_LEDGER = "schema_migrations"
+
+
+@dataclass(frozen=True, slots=True)
+class RekeyResult:
+    """How many distinct pseudonyms were mapped, and how many distinct values changed per ``table.column``."""
+
+    pseudonyms: int
+    cells: dict[str, int]
+
+    @property
+    def n_values(self) -> int:
+        return sum(self.cells.values())
+
+
+def rekey_store(
+    store: Store, mapping: Callable[[str], str], *, expected_fingerprint: str, new_fingerprint: str
+) -> RekeyResult:
+    """Replace every pseudonym ``p`` in every text column by ``mapping(p)`` and record ``new_fingerprint``.
+
+    All of it happens in one transaction: a failure (or a kill) leaves the store as it was.
+
+    Args:
+        mapping: old pseudonym to new pseudonym (must keep the ``ph_``/``em_``/``hd_`` prefix).
+        expected_fingerprint: the fingerprint the store must hold now (checked inside the transaction,
+            so two rotations cannot interleave).
+        new_fingerprint: the fingerprint of the new key, recorded in ``meta``.
+
+    Raises:
+        StoreError: if the store holds another fingerprint, or a write fails.
+    """
+    memo: dict[str, str] = {}
+
+    def sub(m: re.Match[str]) -> str:
+        old = m.group(0)
+        new = memo.get(old)
+        if new is None:
+            new = memo[old] = mapping(old)
+        return new
+
+    cells: dict[str, int] = {}
+    try:
+        with store.engine.begin() as conn:
+            meta = Table("meta", MetaData(), autoload_with=conn)
+            stored = conn.execute(select(meta.c.value).where(meta.c.key == "key_fingerprint")).scalar_one_or_none()
+            if stored != expected_fingerprint:
+                raise StoreError(
+                    f"the store's key fingerprint is {stored}, not {expected_fingerprint}: it was rotated meanwhile "
+                    "or belongs to another key; nothing was changed"
+                )
+            for name in sorted(inspect(conn).get_table_names()):
+                if name in (_LEDGER, "meta"):
+                    continue
+                t = Table(name, MetaData(), autoload_with=conn)
+                for col in t.columns:
+                    if not isinstance(col.type, String | Text):
+                        continue
+                    # LIKE's "_" matches any character: a cheap superset, narrowed by the regex below.
+                    like = or_(*(col.like(f"%{p}_%") for p in ("ph", "em", "hd")))
+                    values = conn.execute(select(col).where(like).distinct()).scalars().all()
+                    changes = []
+                    for v in values:
+                        if v is None:
+                            continue
+                        new = PSEUDONYM_RE.sub(sub, v)
+                        if new != v:
+                            changes.append({"_old_value": v, "_new_value": new})
+                    if changes:
+                        stmt = (
+                            t.update().where(col == bindparam("_old_value")).values({col.name: bindparam("_new_value")})
+                        )
+                        for i in range(0, len(changes), 1000):
+                            conn.execute(stmt, changes[i : i + 1000])
+                        cells[f"{name}.{col.name}"] = len(changes)
+            conn.execute(meta.delete().where(meta.c.key == "key_fingerprint"))
+            conn.execute(meta.insert().values(key="key_fingerprint", value=new_fingerprint))
+    except SQLAlchemyError as exc:
+        raise StoreError(f"re-keying {store.safe_url} failed; nothing was changed: {exc.__class__.__name__}") from exc
+    log.info("re-keyed %d pseudonyms in %d distinct values", len(memo), sum(cells.values()))
+    return RekeyResult(len(memo), cells)
