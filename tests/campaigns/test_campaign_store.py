@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lagesbild.campaigns import Campaign
+from lagesbild.campaigns import Campaign, evaluate_stored
 from lagesbild.errors import InputError
 from lagesbild.ingest import import_file
 from lagesbild.privacy import Pseudonymizer
@@ -63,9 +63,9 @@ def test_evaluate_stored_campaign_recovers_effect(store: Store, pz: Pseudonymize
     cs.add(CAMPAIGN)
     area = cs.daily_ad_days(("06",))
     assert sum(area.values()) > 0 and set(cs.daily_ad_days(None, exclude=("06",))) == set(area)
-    with_control = cs.evaluate("Du avgör")
+    with_control = evaluate_stored(store, "Du avgör")
     assert with_control.method.startswith("difference-in-differences")
-    alone = cs.evaluate("Du avgör", control=False)
+    alone = evaluate_stored(store, "Du avgör", control=False)
     assert alone.method.startswith("interrupted time series")
     for eff in (with_control, alone):
         assert eff.n_intervention == 6

@@ -12,7 +12,6 @@ from lagesbild.errors import InputErrors
 from lagesbild.estimate.activity import (
     DEFAULT_PERSONA_RETURN_SHARE,
     DEFAULT_SPLIT_SHARE,
-    LinkedAd,
     activity_distributions,
     activity_shares,
     activity_table,
@@ -25,6 +24,7 @@ from lagesbild.estimate.activity import (
 from lagesbild.estimate.assumptions import Distribution, Fixed, default_assumptions, parse_assumptions
 from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
 from lagesbild.link import link_observations, run
+from lagesbild.records.estimates import LinkedAd
 from lagesbild.store import Store
 from lagesbild.store.estimates import has_links, linked_ads
 

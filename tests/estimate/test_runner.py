@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from lagesbild.cli import app
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import default_assumptions
-from lagesbild.estimate.results import EstimateResult
 from lagesbild.estimate.runner import all_areas, run_estimates, run_estimates_for
 from lagesbild.ingest import import_file
 from lagesbild.pipeline import process_new
 from lagesbild.privacy import Pseudonymizer
+from lagesbild.records.estimates import EstimateResult
 from lagesbild.settings import Settings
 from lagesbild.simulate import load_config, simulate
 from lagesbild.store import Store

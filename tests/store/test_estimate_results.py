@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from lagesbild.estimate.results import DataSnapshot, EstimateResult
+from lagesbild.records.estimates import DataSnapshot, EstimateResult
 from lagesbild.store import Store
 from lagesbild.store.estimates import EstimateStore
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from lagesbild.campaigns.effect import CampaignEffect, TermRR, fourier_terms, its_effect, poisson_fit
 from lagesbild.campaigns.evaluate import WeeklySeries, evaluate_campaign, weekly_series
-from lagesbild.campaigns.spec import Campaign, campaign_from_fields, read_campaign_csv
+from lagesbild.campaigns.runner import evaluate_stored
+from lagesbild.campaigns.spec import campaign_from_fields, read_campaign_csv
+from lagesbild.records.campaigns import Campaign
 
 __all__ = [
     "Campaign",
@@ -23,6 +25,7 @@ __all__ = [
     "WeeklySeries",
     "campaign_from_fields",
     "evaluate_campaign",
+    "evaluate_stored",
     "fourier_terms",
     "its_effect",
     "poisson_fit",

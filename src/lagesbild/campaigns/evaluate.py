@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from lagesbild.campaigns.effect import CampaignEffect, Family, TermRR, its_effect, poisson_fit, z_quantile
-from lagesbild.campaigns.spec import Campaign
 from lagesbild.errors import InputError
+from lagesbild.records.campaigns import Campaign
 
 __all__ = ["WeeklySeries", "evaluate_campaign", "weekly_series"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from lagesbild.campaigns import Campaign, CampaignEffect, campaign_from_fields, read_campaign_csv
+from lagesbild.campaigns import Campaign, CampaignEffect, campaign_from_fields, evaluate_stored, read_campaign_csv
 from lagesbild.cli._common import OutputFormat, console, friendly_errors, render, workspace
 from lagesbild.store.campaigns import CampaignStore
 
@@ -118,7 +118,7 @@ def evaluate_cmd(
     Example: lagesbild campaigns evaluate "Sluta köpa sex" --format json
     """
     with workspace(ctx) as ws:
-        e = CampaignStore(ws.store).evaluate(name, control=control, level=level)
+        e = evaluate_stored(ws.store, name, control=control, level=level)
     row = effect_row(name, e)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(row, ensure_ascii=False, indent=2) + "\n")

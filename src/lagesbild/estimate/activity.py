@@ -71,7 +71,8 @@ from lagesbild.estimate.assumptions import (
 from lagesbild.estimate.crc import CaptureHistories
 from lagesbild.estimate.intervals import quantile_interval
 from lagesbild.estimate.purchases import ActivitySummary, UncertainCount
-from lagesbild.link._types import LinkResult, SiteAds
+from lagesbild.records.estimates import LinkedAd
+from lagesbild.records.link import LinkResult, SiteAds
 
 __all__ = [
     "ACTIVITY_REQUIREMENTS",
@@ -80,7 +81,6 @@ __all__ = [
     "PERSONS_DRAWS",
     "PERSONS_LEVEL",
     "Level",
-    "LinkedAd",
     "LinkedFrame",
     "Period",
     "activity_distributions",
@@ -223,28 +223,6 @@ def estimate_persons(
     low, high = quantile_interval(draws, level)
     median = float(np.median(draws))
     return UncertainCount(median, min(low, median), max(high, median), level)
-
-
-@dataclass(frozen=True)
-class LinkedAd:
-    """One linked site ad: what the activity counts need.
-
-    Attributes:
-        site: the site it was seen on.
-        days: the distinct days it was seen (``YYYY-MM-DD``).
-        kommun_kod, lan_kod: where it was placed, or None.
-        ad_id, person_id, advertiser_id: its linking ids.
-        fake: its person is a suspected fake (stolen photos).
-    """
-
-    site: str
-    days: tuple[str, ...]
-    kommun_kod: str | None
-    lan_kod: str | None
-    ad_id: str
-    person_id: str
-    advertiser_id: str
-    fake: bool
 
 
 def linked_ads_from_result(ads: SiteAds, result: LinkResult) -> list[LinkedAd]:

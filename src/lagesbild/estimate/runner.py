@@ -61,7 +61,7 @@ from lagesbild.estimate.demand import AgeBand, DemandEstimate, Measure, estimate
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
 from lagesbild.estimate.residence import Residence, where_buyers_live
-from lagesbild.estimate.results import DataSnapshot, EstimateResult
+from lagesbild.records.estimates import DataSnapshot, EstimateResult
 from lagesbild.refdata import PopulationTable, bundled_population, counties, municipalities
 from lagesbild.store import Store
 from lagesbild.store.estimates import EstimateStore, has_links, linked_ads

@@ -11,14 +11,15 @@ Example::
     print(linked.result.n_persons, "persons,", len(linked.result.network_ids), "networks")
 """
 
-from lagesbild.link._types import LinkResult, LinkSettings, SiteAd, SiteAds
+from lagesbild.link._types import LinkSettings
 from lagesbild.link.cluster import Linked, link
 from lagesbild.link.collect import collect, periods
 from lagesbild.link.evaluate import Scores, SimulatorTruth, bcubed, pairwise, simulator_truth
 from lagesbild.link.explain import Explanation, NetworkEvidence, explain, explain_network, parse_key
 from lagesbild.link.overlap import Overlap, capture_histories, to_csv
 from lagesbild.link.runner import LinkRun, link_observations, relink_stored, run
-from lagesbild.link.summarize import Summary, summarize
+from lagesbild.link.summarize import summarize
+from lagesbild.records.link import LinkResult, SiteAd, SiteAds, Summary
 
 __all__ = [
     "Explanation",

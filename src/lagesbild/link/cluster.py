@@ -40,8 +40,9 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from lagesbild.link._types import IntArray, LinkResult, LinkSettings, SiteAds
+from lagesbild.link._types import LinkSettings
 from lagesbild.link.text import bucket_pairs, lsh_pairs
+from lagesbild.records.link import IntArray, LinkResult, SiteAds
 
 __all__ = ["Edges", "TemplateTies", "image_groups", "link", "shared_numbers", "template_ties"]
 

@@ -13,10 +13,11 @@ from datetime import date
 
 import numpy as np
 
-from lagesbild.link._types import LinkSettings, SiteAd, SiteAds
+from lagesbild.link._types import LinkSettings
 from lagesbild.link.text import mask_sentences, minhash, shingles, template_key
 from lagesbild.normalize._text import fold_text
 from lagesbild.observations import Observation
+from lagesbild.records.link import SiteAd, SiteAds
 
 __all__ = ["collect", "fold_name", "periods"]
 

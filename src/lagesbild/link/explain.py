@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lagesbild.errors import InputError
-from lagesbild.link._types import SiteAds
 from lagesbild.link.cluster import KINDS, Edges, Linked
 from lagesbild.link.text import similarity
+from lagesbild.records.link import SiteAds
 
 __all__ = ["Explanation", "NetworkEvidence", "Step", "explain", "explain_network", "parse_key"]
 

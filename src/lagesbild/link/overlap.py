@@ -1,7 +1,7 @@
 """Cross-site overlap: which persons were seen on which sites, per period and area.
 
 These are the capture histories capture-recapture needs (each site is a source): the rows of
-:class:`lagesbild.estimate.crc.CaptureHistories`, or CSV files in the layout
+:class:`lagesbild.records.capture.CaptureHistories`, or CSV files in the layout
 :mod:`lagesbild.estimate.crc_io` reads (one 0/1 column per site, then ``freq``). Suspected
 scams (persons whose photos are all stolen) are left out: they are nobody.
 """
@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from lagesbild.estimate.crc import CaptureHistories
-from lagesbild.link._types import LinkResult, SiteAds
+from lagesbild.records.capture import CaptureHistories
+from lagesbild.records.link import LinkResult, SiteAds
 
 __all__ = ["Overlap", "capture_histories", "to_csv"]
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lagesbild.link._types import LinkSettings, SiteAds
+from lagesbild.link._types import LinkSettings
 from lagesbild.link.cluster import Linked, link
 from lagesbild.link.collect import collect
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.observations import Observation
+from lagesbild.records.link import SiteAds
 from lagesbild.store import Store
 
 __all__ = ["LinkRun", "link_observations", "relink_stored", "run"]

@@ -8,92 +8,15 @@ where they exist).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from lagesbild.link._types import LinkResult, SiteAd, SiteAds
 from lagesbild.link.collect import periods
+from lagesbild.records.link import AdRow, AdvertiserRow, LinkResult, NetworkRow, PersonRow, SiteAd, SiteAds, Summary
 
-__all__ = ["AdRow", "AdvertiserRow", "NetworkRow", "PersonRow", "Summary", "affected_rows", "summarize"]
+__all__ = ["affected_rows", "summarize"]
 
 VERY_YOUNG_AGE = 20  # as rules/indicators.yaml's very_young_age
-
-
-@dataclass(frozen=True, slots=True)
-class AdRow:
-    """An ad: its site ads on one site, with periods of visibility (``from/to`` pairs, ``;``-separated)."""
-
-    ad_id: str
-    site: str
-    person_id: str
-    advertiser_id: str
-    network_id: str | None
-    kommun_kod: str | None
-    lan_kod: str | None
-    first_seen: str
-    last_seen: str
-    n_site_ads: int
-    n_obs: int
-    periods: str
-
-
-@dataclass(frozen=True, slots=True)
-class PersonRow:
-    """A person (a persona: one name, age and set of contacts and photos)."""
-
-    person_id: str
-    advertiser_id: str
-    network_id: str | None
-    name: str | None
-    age: int | None
-    first_seen: str
-    last_seen: str
-    n_ads: int
-    sites: str
-    kommuns: str
-    suspected_fake: int
-
-
-@dataclass(frozen=True, slots=True)
-class AdvertiserRow:
-    """An advertiser (a contact: the phones and e-mail addresses ads are answered on)."""
-
-    advertiser_id: str
-    network_id: str | None
-    n_persons: int
-    n_ads: int
-    first_seen: str
-    last_seen: str
-    phones: str
-    emails: str
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkRow:
-    """A network: advertisers with several persons, with size, places, period, evidence and indicators."""
-
-    network_id: str
-    n_persons: int
-    n_advertisers: int
-    n_ads: int
-    kommuns: str
-    first_seen: str
-    last_seen: str
-    shared_phones: str
-    shared_emails: str
-    indicators: str
-
-
-@dataclass(frozen=True)
-class Summary:
-    """All summary rows of one linking."""
-
-    ads: list[AdRow]
-    persons: list[PersonRow]
-    advertisers: list[AdvertiserRow]
-    networks: list[NetworkRow]
 
 
 def _join(values: object) -> str:

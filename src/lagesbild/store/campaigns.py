@@ -20,10 +20,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from lagesbild.campaigns.effect import CampaignEffect
-from lagesbild.campaigns.evaluate import evaluate_campaign
-from lagesbild.campaigns.spec import Campaign
 from lagesbild.errors import InputError, StoreError
+from lagesbild.records.campaigns import Campaign
 from lagesbild.store import Store
 
 __all__ = ["CampaignStore"]
@@ -127,20 +125,3 @@ class CampaignStore:
                 continue
             out[date.fromisoformat(row.period)] += row.ads
         return dict(out)
-
-    def evaluate(self, name: str, *, control: bool = True, level: float = 0.95) -> CampaignEffect:
-        """Evaluate a registered campaign on the stored ad-days.
-
-        Args:
-            name: the campaign.
-            control: use the other counties in the store as a control region (when they have
-                ad-days); otherwise a plain interrupted time series.
-            level: interval coverage.
-
-        Raises:
-            InputError: if the campaign is unknown or the data do not cover it.
-        """
-        c = self.get(name)
-        area = self.daily_ad_days(c.counties)
-        ctrl = self.daily_ad_days(None, exclude=c.counties) if control else {}
-        return evaluate_campaign(area, c, ctrl or None, level=level)

@@ -20,8 +20,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from lagesbild.estimate.activity import LinkedAd
-from lagesbild.estimate.results import DataSnapshot, EstimateResult
+from lagesbild.records.estimates import DataSnapshot, EstimateResult, LinkedAd
 from lagesbild.store import Store
 from lagesbild.store.links import LinkStore
 

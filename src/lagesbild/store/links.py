@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, text
 
-from lagesbild.link._types import LinkResult, SiteAd, SiteAds
-from lagesbild.link.summarize import Summary
 from lagesbild.observations import Observation
+from lagesbild.records.link import LinkResult, SiteAd, SiteAds, Summary
 from lagesbild.store import Store
 
 __all__ = ["Labels", "LinkStore", "RunInfo"]

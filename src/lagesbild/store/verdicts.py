@@ -1,7 +1,7 @@
 """Stored court judgments: only the extracted fields (table ``verdicts``, migration 7).
 
 No name, personal identity number or judgment text is stored: a judgment is kept as its
-:class:`~lagesbild.verdicts.extract.VerdictRecord` plus the SHA-256 of its text, which makes
+:class:`~lagesbild.records.verdicts.VerdictRecord` plus the SHA-256 of its text, which makes
 importing the same judgment again a no-op. The SQL is plain and portable (SQLite and PostgreSQL).
 
 Example::
@@ -21,8 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lagesbild.errors import StoreError
+from lagesbild.records.verdicts import EXTRACTOR_VERSION, VerdictRecord
 from lagesbild.store import Store
-from lagesbild.verdicts.extract import EXTRACTOR_VERSION, VerdictRecord
 
 __all__ = ["VerdictStore"]
 

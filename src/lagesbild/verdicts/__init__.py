@@ -14,15 +14,9 @@ Example::
 
 from __future__ import annotations
 
+from lagesbild.records.verdicts import EXTRACTOR_VERSION, VerdictRecord
 from lagesbild.verdicts.analyze import AGE_BANDS, AgeProfile, Flow, TravelFlows, age_profile, travel_flows
-from lagesbild.verdicts.extract import (
-    EXTRACTOR_VERSION,
-    Field,
-    Verdict,
-    VerdictRecord,
-    extract_verdict,
-    kommun_from_name,
-)
+from lagesbild.verdicts.extract import Field, Verdict, extract_verdict, kommun_from_name
 
 __all__ = [
     "AGE_BANDS",

@@ -7,7 +7,7 @@ the same figures for any set of judgments.
 
 Example::
 
-    >>> from lagesbild.verdicts.extract import VerdictRecord
+    >>> from lagesbild.records.verdicts import VerdictRecord
     >>> r = VerdictRecord(None, None, None, None, 41, "0583", "0580", True, 50, 100, False)
     >>> age_profile([r]).mean
     41.0
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import mean, median
 
+from lagesbild.records.verdicts import VerdictRecord
 from lagesbild.refdata import municipalities, municipalities_in
-from lagesbild.verdicts.extract import VerdictRecord
 
 __all__ = ["AGE_BANDS", "AgeProfile", "Flow", "TravelFlows", "age_profile", "travel_flows"]
 

@@ -26,12 +26,10 @@ from functools import cache
 from typing import Generic, TypeVar
 
 from lagesbild.normalize.places import resolve_place
+from lagesbild.records.verdicts import VerdictRecord
 from lagesbild.refdata import SWEDISH_MONTHS, municipalities
 
-__all__ = ["EXTRACTOR_VERSION", "Field", "Verdict", "VerdictRecord", "extract_verdict", "kommun_from_name"]
-
-EXTRACTOR_VERSION = 1
-"""Bumped when the extraction rules change in a way that changes results."""
+__all__ = ["Field", "Verdict", "extract_verdict", "kommun_from_name"]
 
 T = TypeVar("T")
 
@@ -86,28 +84,6 @@ class Verdict:
             day_fine_amount=_v(self.day_fine_amount),
             conditional_sentence=self.conditional_sentence.value,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class VerdictRecord:
-    """The plain extracted values of one judgment, as stored (no matched text, names or identity numbers)."""
-
-    court: str | None
-    case_number: str | None
-    date: str | None
-    offence_date: str | None
-    defendant_age: int | None
-    defendant_kommun: str | None
-    offence_kommun: str | None
-    ad_used: bool
-    day_fines: int | None
-    day_fine_amount: int | None
-    conditional_sentence: bool
-
-    @property
-    def offence_lan(self) -> str | None:
-        """The county of the offence (first two digits of the municipality code)."""
-        return self.offence_kommun[:2] if self.offence_kommun else None
 
 
 def _v(f: Field[T] | None) -> T | None:

@@ -19,15 +19,12 @@ explained for analysts in ``docs/methods/capture-recapture.md``.
 """
 
 from lagesbild.estimate.crc._types import (
-    CaptureHistories,
     CRCResult,
-    FrequencyCounts,
     MSEResult,
     MSEStep,
     SampleCoverageResult,
     SingleSourceResult,
     TwoSourceResult,
-    all_histories,
 )
 from lagesbild.estimate.crc.loglinear import STANDARD_MODELS, LoglinearSpec, fit_model, standard_model_names
 from lagesbild.estimate.crc.models import MODELS, ModelDescription, describe
@@ -36,6 +33,7 @@ from lagesbild.estimate.crc.runner import best_model, run_all_models
 from lagesbild.estimate.crc.sample_coverage import SAMPLE_COVERAGE_METHODS, sample_coverage, sample_coverage_all
 from lagesbild.estimate.crc.single_source import chao_lower_bound, zelterman
 from lagesbild.estimate.crc.two_source import two_source, two_source_from_histories
+from lagesbild.records.capture import CaptureHistories, FrequencyCounts, all_histories
 
 __all__ = [
     "DEFAULT_PTHRESH",

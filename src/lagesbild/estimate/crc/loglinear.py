@@ -34,7 +34,8 @@ from typing import Literal
 import numpy as np
 from scipy import optimize, special, stats
 
-from lagesbild.estimate.crc._types import CaptureHistories, CRCResult, FloatArray, IntArray
+from lagesbild.estimate.crc._types import CRCResult, FloatArray, IntArray
+from lagesbild.records.capture import CaptureHistories
 
 __all__ = [
     "MAX_OCCASIONS",

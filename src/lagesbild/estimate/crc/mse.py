@@ -36,8 +36,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, stats
 
-from lagesbild.estimate.crc._types import CaptureHistories, FloatArray, IntArray, MSEResult, MSEStep
+from lagesbild.estimate.crc._types import FloatArray, IntArray, MSEResult, MSEStep
 from lagesbild.estimate.crc.loglinear import _check_size, _poisson_glm
+from lagesbild.records.capture import CaptureHistories
 
 __all__ = ["DEFAULT_PTHRESH", "ModelCheck", "check_model", "fit_mse", "mse_all", "stepwise_mse"]
 

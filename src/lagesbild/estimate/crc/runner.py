@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from lagesbild.estimate.crc._types import CaptureHistories, CRCResult
+from lagesbild.estimate.crc._types import CRCResult
 from lagesbild.estimate.crc.loglinear import (
     STANDARD_MODELS,
     LoglinearSpec,
@@ -13,6 +13,7 @@ from lagesbild.estimate.crc.loglinear import (
     fit_model,
     standard_model_names,
 )
+from lagesbild.records.capture import CaptureHistories
 
 __all__ = ["best_model", "run_all_models"]
 

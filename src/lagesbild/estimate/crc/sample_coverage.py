@@ -36,7 +36,8 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-from lagesbild.estimate.crc._types import CaptureHistories, FloatArray, SampleCoverageResult, all_histories
+from lagesbild.estimate.crc._types import FloatArray, SampleCoverageResult
+from lagesbild.records.capture import CaptureHistories, all_histories
 
 __all__ = ["SAMPLE_COVERAGE_METHODS", "SampleCoverageMethod", "sample_coverage", "sample_coverage_all"]
 

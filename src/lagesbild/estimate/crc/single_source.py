@@ -19,7 +19,8 @@ import math
 
 from scipy import stats
 
-from lagesbild.estimate.crc._types import FrequencyCounts, SingleSourceResult
+from lagesbild.estimate.crc._types import SingleSourceResult
+from lagesbild.records.capture import FrequencyCounts
 
 __all__ = ["chao_lower_bound", "zelterman"]
 

@@ -19,7 +19,8 @@ import math
 
 from scipy import stats
 
-from lagesbild.estimate.crc._types import CaptureHistories, TwoSourceResult
+from lagesbild.estimate.crc._types import TwoSourceResult
+from lagesbild.records.capture import CaptureHistories
 
 __all__ = ["two_source", "two_source_from_histories"]
 

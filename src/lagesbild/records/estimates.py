@@ -1,8 +1,9 @@
-"""The typed records an estimate run produces and stores: one :class:`EstimateResult` per quantity,
+"""The records estimation reads and produces, which the store keeps: the linked site ads the
+activity counts are made from (:class:`LinkedAd`), one :class:`EstimateResult` per quantity,
 and the :class:`DataSnapshot` that says which data the numbers were computed from.
 
-They live apart from the runner so that the storage layer (:mod:`lagesbild.store.estimates`) and
-the runner (:mod:`lagesbild.estimate.runner`) can both use them without importing each other.
+They live below both :mod:`lagesbild.estimate` and :mod:`lagesbild.store`
+(:mod:`lagesbild.store.estimates` reads and writes them), so that neither imports the other's layer.
 
 Example::
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["QUANTITIES", "DataSnapshot", "EstimateResult"]
+__all__ = ["QUANTITIES", "DataSnapshot", "EstimateResult", "LinkedAd"]
 
 QUANTITIES: tuple[str, ...] = (
     "persons",
@@ -76,3 +77,25 @@ class DataSnapshot:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class LinkedAd:
+    """One linked site ad: what the activity counts need.
+
+    Attributes:
+        site: the site it was seen on.
+        days: the distinct days it was seen (``YYYY-MM-DD``).
+        kommun_kod, lan_kod: where it was placed, or None.
+        ad_id, person_id, advertiser_id: its linking ids.
+        fake: its person is a suspected fake (stolen photos).
+    """
+
+    site: str
+    days: tuple[str, ...]
+    kommun_kod: str | None
+    lan_kod: str | None
+    ad_id: str
+    person_id: str
+    advertiser_id: str
+    fake: bool
