@@ -34,7 +34,7 @@ def test_three_lists_give_sample_coverage_and_mse() -> None:
     mse = payload["multiple_systems"]
     assert isinstance(mse, list) and [r["method"] for r in mse] == ["main", "stepwise"]
     assert payload["dependence_notes"] == []
-    assert len(payload["models"]) == 12  # the log-linear models are still all there
+    assert len(payload["models"]) == 10  # the log-linear models are still all there (no Mb, Mbh: lists)
 
 
 def test_more_lists_give_mse_only_with_a_note() -> None:
@@ -57,7 +57,7 @@ def test_dependent_lists_are_opt_in_and_reach_csv_and_table() -> None:
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     names = [r["model"] for r in rows]
-    assert len(rows) == 12 + 3 + 2
+    assert len(rows) == 10 + 3 + 2  # sources are lists, not occasions: no Mb, Mbh
     assert names[-5:] == [
         "Sample coverage Indep",
         "Sample coverage HSC",

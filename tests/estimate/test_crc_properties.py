@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from lagesbild.estimate.crc import (
     STANDARD_MODELS,
     CaptureHistories,
     FrequencyCounts,
+    best_model,
     chao_lower_bound,
     describe,
     fit_model,
@@ -19,6 +21,7 @@ from lagesbild.estimate.crc import (
     two_source,
     zelterman,
 )
+from lagesbild.estimate.crc.runner import aic_order
 from lagesbild.estimate.crc_io import read_capture_histories, read_frequency_counts
 
 ANCHORS = Path(__file__).resolve().parents[1] / "data" / "anchors"
@@ -108,3 +111,24 @@ def test_best_model_skips_unusable_fits_and_behavioural_models_can_be_left_out()
     assert best is not None and best.usable and best.abundance >= hist.n_observed
     broken = dataclasses.replace(without[0], abundance=hist.n_observed - 5.0, aic=-1e9)
     assert best_model([broken, *without]) == best
+
+
+def test_aic_ties_are_broken_the_same_way_everywhere() -> None:
+    two = read_capture_histories(ANCHORS / "synthetic_two_source.csv")
+    fits = {r.model: r for r in run_all_models(two)}
+    mt, mb = fits["Mt"], fits["Mb"]
+    assert round(mt.aic, 6) == round(mb.aic, 6) and mt.n_parameters == mb.n_parameters  # a real tie
+    # a difference in the last bits (as between machines) must not change the order, in either direction
+    for eps in (1e-10, -1e-10):
+        nudged = dataclasses.replace(mb, aic=mt.aic + eps)
+        assert sorted([nudged, mt], key=aic_order)[0].model == "Mt"
+        assert best_model([nudged, mt]) is mt
+
+
+def test_a_finite_upper_profile_limit_beyond_the_search_range_is_found() -> None:
+    # Few recaptures: the upper limit lies far beyond 3 x N; it must be a number, not infinity.
+    counts = {(1, 0, 0): 30, (0, 1, 0): 28, (0, 0, 1): 25, (1, 1, 0): 1, (0, 1, 1): 1}
+    sparse = CaptureHistories.from_counts(counts, ("a", "b", "c"))
+    fit = fit_model(sparse, "M0", ci_level=0.95)
+    assert math.isfinite(fit.ci_high) and fit.ci_high > 3 * fit.abundance
+    assert fit.ci_low < fit.abundance < fit.ci_high

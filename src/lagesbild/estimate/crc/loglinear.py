@@ -353,8 +353,23 @@ def _profile_ci(
         return loglik(v) - target
 
     low = float(n) if safe(lo_edge) - target > 0 else float(optimize.brentq(g, lo_edge, mode, xtol=1e-8 * big_n))
-    high = math.inf if g(hi_edge) > 0 else float(optimize.brentq(g, mode, hi_edge, xtol=1e-8 * big_n))
+    # A finite upper limit may lie beyond fmax x N: widen the search (doubling the distance from N)
+    # while the likelihood can be evaluated, so that only a limit that is really not there is infinite.
+    high = math.inf
+    edge = hi_edge
+    for _ in range(_PROFILE_WIDENINGS + 1):
+        if safe(edge) - target <= 0:
+            high = float(optimize.brentq(g, mode, edge, xtol=1e-8 * big_n))
+            break
+        wider = big_n + 2.0 * (edge - big_n)
+        if not math.isfinite(safe(wider)):
+            break
+        edge = wider
     return mode, low, high
+
+
+_PROFILE_WIDENINGS = 12
+"""How often the upper profile search range is doubled beyond ``fmax_sup x N`` (to about 4096 x)."""
 
 
 # --------------------------------------------------------------------------- public API
@@ -414,7 +429,10 @@ def fit_model(
     if x.shape[1] + 1 > len(y):
         raise ValueError(f"model {spec.label} has more parameters ({x.shape[1] + 1}) than histories ({len(y)})")
     fit = _fit(y, x, names, chao_start, chao_drop_negative)
-    big_n, se = _abundance(spec, fit, n, t, rcapture_mbh_se)
+    try:
+        big_n, se = _abundance(spec, fit, n, t, rcapture_mbh_se)
+    except ArithmeticError as exc:  # Mb/Mbh on a degenerate fit: 1 + e^b2 - e^b1 = 0, or exp() overflows
+        raise ValueError(f"model {spec.label}: abundance not estimable from these histories ({exc})") from None
     p = len(fit.params)
     aic = -2.0 * fit.llf + 2.0 * p
     bic = -2.0 * fit.llf + math.log(n) * p
@@ -435,7 +453,10 @@ def fit_model(
             mode, low, high = _profile_ci(y, x, names, chao_start, chao_drop_negative, n, big_n, ci_level, fmax_sup)
             method = "profile likelihood"
             if math.isinf(high):
-                notes.append(f"upper profile limit not found in the search range (up to {fmax_sup:g} x abundance)")
+                notes.append(
+                    "upper profile limit not found "
+                    f"(searched up to about {fmax_sup * 2**_PROFILE_WIDENINGS:g} x abundance)"
+                )
         except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
             low, high = _chao_lognormal(n, big_n, se, ci_level)
             method = "Chao log-normal"

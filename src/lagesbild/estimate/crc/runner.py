@@ -15,7 +15,7 @@ from lagesbild.estimate.crc.loglinear import (
 )
 from lagesbild.records.capture import CaptureHistories
 
-__all__ = ["best_model", "run_all_models"]
+__all__ = ["aic_order", "best_model", "run_all_models"]
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def run_all_models(
     rcapture_mbh_se: bool = False,
     behavioural: bool = True,
 ) -> list[CRCResult]:
-    """Fit all applicable closed-population models and return them sorted by AIC (best first).
+    """Fit all applicable closed-population models and return them sorted by AIC (best first; ties: :func:`aic_order`).
 
     Args:
         histories: the capture histories.
@@ -64,10 +64,22 @@ def run_all_models(
         except ValueError as exc:
             name = model if isinstance(model, str) else model.label
             log.info("model %s left out: %s", name, exc)
-    return sorted(results, key=lambda r: r.aic)
+    return sorted(results, key=aic_order)
+
+
+def aic_order(result: CRCResult) -> tuple[float, int, bool, str]:
+    """The ranking key of fits: AIC rounded to 1e-6, then fewer parameters, then a model without a
+    behavioural response (not Mb, Mbh) before one with it, then the model name.
+
+    Rounding makes ties deterministic: with two occasions Mt and Mb fit the data equally well and
+    their AICs differ only in the last bits of floating point, which vary between machines and BLAS
+    builds. When the data cannot tell them apart, the simpler assumption (no reaction to capture) wins.
+    """
+    behavioural = result.model.split(" ")[0] in ("Mb", "Mbh")
+    return (round(result.aic, 6), result.n_parameters, behavioural, result.model)
 
 
 def best_model(results: Iterable[CRCResult]) -> CRCResult | None:
-    """The usable fit with the lowest AIC (see :attr:`CRCResult.usable`), or None."""
+    """The usable fit first in :func:`aic_order` (see :attr:`CRCResult.usable`), or None."""
     usable = [r for r in results if r.usable]
-    return min(usable, key=lambda r: r.aic) if usable else None
+    return min(usable, key=aic_order) if usable else None
