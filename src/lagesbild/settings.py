@@ -49,6 +49,33 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("small_count_threshold", "5", int, "Published counts below this are shown as `<N`."),
     Setting("raw_page_retention_days", "90", int, "Raw crawled pages older than this are deleted."),
+    Setting(
+        "frontier_retention_days",
+        "30",
+        int,
+        "The crawl frontier (URLs, extracted fields, errors) of runs finished longer ago than this is deleted "
+        "by `lagesbild retention apply`; the runs' health records are kept.",
+    ),
+    Setting(
+        "observation_retention_days",
+        "0",
+        int,
+        "Observations (ad sightings with their scrubbed text) older than this are deleted by "
+        "`lagesbild retention apply`, and the rest relinked; 0 keeps them (estimates of old periods need them).",
+    ),
+    Setting(
+        "report_retention_days",
+        "0",
+        int,
+        "Stored report contexts, and report files in the data folder's `reports/` and `web-reports/`, older "
+        "than this are deleted by `lagesbild retention apply`; 0 keeps them (follow-ups compare with them).",
+    ),
+    Setting(
+        "export_retention_days",
+        "30",
+        int,
+        "Files in the data folder's `exports/` older than this are deleted by `lagesbild retention apply`.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -63,6 +90,10 @@ class Settings:
     key_file: Path
     small_count_threshold: int
     raw_page_retention_days: int
+    frontier_retention_days: int = 30
+    observation_retention_days: int = 0
+    report_retention_days: int = 0
+    export_retention_days: int = 30
 
 
 def _normalize_db_url(url: str) -> str:
@@ -122,4 +153,8 @@ def load_settings(**overrides: Any) -> Settings:
         key_file=Path(values["key_file"]),
         small_count_threshold=values["small_count_threshold"],
         raw_page_retention_days=values["raw_page_retention_days"],
+        frontier_retention_days=values["frontier_retention_days"],
+        observation_retention_days=values["observation_retention_days"],
+        report_retention_days=values["report_retention_days"],
+        export_retention_days=values["export_retention_days"],
     )

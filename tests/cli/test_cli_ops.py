@@ -59,3 +59,29 @@ def test_a_missing_key_is_a_clear_error_naming_where_it_is_expected(tmp_path: Pa
     code, out = _run(home, "init")
     assert code == 1 and "no key file is at" in " ".join(out.split())
     assert not (home / "secret.key").exists()
+
+
+def test_retention_commands_erase_a_site_and_apply_the_settings(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    ads = tmp_path / "ads.jsonl"
+    ads.write_text(
+        "".join(
+            json.dumps({"site": site, "site_ad_id": f"E-{i}", "seen_at": "2024-03-01", "phones": ["0701740641"]}) + "\n"
+            for i, site in enumerate(["annonsportalen", "kontaktsidan"])
+        ),
+        encoding="utf-8",
+    )
+    assert _run(home, "init")[0] == 0
+    assert _run(home, "import", str(ads), "--no-progress")[0] == 0
+    code, out = _run(home, "retention", "erase", "--before", "1.3.2024", "--yes")
+    assert code == 2 and "--before" in out and "YYYY-MM-DD" in out
+    code, out = _run(home, "retention", "erase", "--site", "nowhere", "--yes")
+    assert code == 2 and "sites: annonsportalen, kontaktsidan" in out
+    code, out = _run(home, "retention", "erase", "--site", "kontaktsidan")  # asks; "no" on empty input
+    assert code == 1
+    code, out = _run(home, "retention", "erase", "--site", "kontaktsidan", "--yes")
+    assert code == 0 and "1 observations" in out and "Relinked in full" in out
+    code, out = _run(home, "retention", "apply")
+    assert code == 0 and "Deleted no rows; no files." in out
+    code, out = _run(home, "stats", "--format", "csv")
+    assert code == 0 and out.count("\n") == 2  # header and one row: the other site is gone

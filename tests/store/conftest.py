@@ -65,7 +65,7 @@ def fill(ws: Workspace, tmp: Path) -> None:
         conn.execute(
             sa.text(
                 "INSERT INTO report_contexts (area, period_start, period_end, lang, created_at, context_version, "
-                "context) VALUES ('05', '2024-01-01', '2024-12-31', 'sv', '2024-06-01T00:00:00Z', 1, :c)"
+                "context) VALUES ('05', '2024-01-01', '2024-12-31', 'sv', '2024-04-01T00:00:00Z', 1, :c)"
             ),
             {"c": json.dumps({"note": "åäö", "float": 0.1 + 0.2})},
         )

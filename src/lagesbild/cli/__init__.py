@@ -16,6 +16,7 @@ from lagesbild.cli import link as link_cmd
 from lagesbild.cli import monitor as monitor_cmd
 from lagesbild.cli import normalize as normalize_cmd
 from lagesbild.cli import refdata as refdata_cmd
+from lagesbild.cli import retention as retention_cmd
 from lagesbild.cli import simulate as simulate_cmd
 from lagesbild.cli import verdicts as verdicts_cmd
 from lagesbild.cli import web as web_cmd
@@ -90,6 +91,7 @@ app.add_typer(export_app, name="export")
 app.command("backup")(backup_cmd.backup)
 app.command("restore")(backup_cmd.restore)
 app.add_typer(key_cmd.app, name="key")
+app.add_typer(retention_cmd.app, name="retention")
 
 
 def main() -> None:
