@@ -6,6 +6,15 @@ E.164, e-mails lower-cased) and replaced by keyed HMAC-SHA256 pseudonyms. The ke
 in a file outside the database (mode 0600); the store records only a fingerprint of it,
 so that a missing or wrong key is detected instead of silently producing new pseudonyms.
 
+Three more duties live here, because they are about the same promise:
+
+- :meth:`Pseudonymizer.clean_text` and :meth:`Pseudonymizer.ad_id` are what every text
+  field of an observation passes through (the importer's ``RecordConverter`` uses them
+  for file imports and for the crawler alike);
+- :func:`mask_identifiers` is the last line of defence for messages that echo input;
+- :func:`private_dir`, :func:`write_private` and :func:`open_private` create the data
+  folder's folders (0700) and files (0600), so that nothing is readable by other users.
+
 Example::
 
     >>> p = Pseudonymizer(b"k" * 32)
@@ -20,19 +29,48 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote_plus
 
 from lagesbild.errors import ConfigError, KeyMismatchError
 from lagesbild.normalize.identifiers import find_emails, find_handles, find_phones, normalize_email, normalize_phone
 
-__all__ = ["KEY_BYTES", "Pseudonymizer", "ScrubbedText", "create_key", "key_fingerprint", "load_key", "rekey_pseudonym"]
+__all__ = [
+    "KEY_BYTES",
+    "MASK",
+    "PRIVATE_DIR_MODE",
+    "PRIVATE_FILE_MODE",
+    "Pseudonymizer",
+    "ScrubbedText",
+    "create_key",
+    "key_fingerprint",
+    "load_key",
+    "mask_identifiers",
+    "open_private",
+    "private_dir",
+    "rekey_pseudonym",
+    "tighten",
+    "write_private",
+]
 
 KEY_BYTES = 32
 _PSEUDONYM_HEX = 24  # 96 bits: collisions are negligible at any realistic scale
+
+PRIVATE_DIR_MODE = 0o700
+"""Folders the package creates for data (the data folder, report and export folders)."""
+PRIVATE_FILE_MODE = 0o600
+"""Files the package writes (the database, the key, reports, exports)."""
+
+MASK = "[masked]"
+"""What :func:`mask_identifiers` puts in place of anything that could be an identifier."""
 
 
 def create_key(path: Path) -> bool:
@@ -41,7 +79,7 @@ def create_key(path: Path) -> bool:
     Returns:
         True if a key was created, False if the file already existed (it is never overwritten).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -195,3 +233,184 @@ class Pseudonymizer:
             tuple(dict.fromkeys(found["em"])),
             tuple(dict.fromkeys(found["hd"])),
         )
+
+    def ad_id(self, raw: str) -> str:
+        """The site's ad id as stored: unchanged, or keyed (``id_…``) if it holds an identifier.
+
+        Some sites use the advertiser's phone number (or e-mail) as the ad's id. Such an id
+        is replaced by a keyed pseudonym of the whole id, so it still identifies the ad
+        across sightings and imports (the same id always gets the same pseudonym) without
+        being stored. Ordinary ids (``A-102934``, ``5512345``) are kept as they are.
+
+        >>> p = Pseudonymizer(b"k" * 32)
+        >>> p.ad_id("A-102934")
+        'A-102934'
+        >>> p.ad_id("0701740605").startswith("id_")
+        True
+        """
+        s = self._scrub_uncached(raw)  # not the text cache: ids would evict ad texts
+        if s.text == raw:
+            return raw
+        return self._mac("id", raw)
+
+    def clean_url(self, url: str) -> ScrubbedText:
+        """Scrub an address, also where it hides an identifier behind percent-encoding.
+
+        ``https://example.invalid/ad?tel=070%20174%2006%2005`` is scrubbed in its decoded
+        form; an address without an identifier is kept exactly as given.
+        """
+        s = self.scrub(url)
+        if "%" in url or "+" in url:
+            decoded = unquote_plus(url)
+            if decoded != url:
+                d = self.scrub(decoded)
+                if d.text != decoded:
+                    return ScrubbedText(
+                        d.text,
+                        tuple(dict.fromkeys(s.phones + d.phones)),
+                        tuple(dict.fromkeys(s.emails + d.emails)),
+                        tuple(dict.fromkeys(s.handles + d.handles)),
+                    )
+        return s
+
+
+# -- masking input echoed in messages -----------------------------------------------------------
+
+# A date or date-time is not masked, whatever its digits ("2025-03-01", "2025-03-01T12:00:00").
+# Every other run of digits with the separators people type in phone numbers is, from 7 digits
+# on: a number that is not quite a phone number (a typo, a foreign format) is still one.
+_ECHO = re.compile(
+    r"(?P<date>(?<!\d)(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}){1,2}(?:\.\d+)?)?)"
+    r"|(?P<run>\+?\d(?:[ \t\-./()]{0,2}\d)*)"
+)
+_ANY_EMAIL = re.compile(r"[^\s,;:'\"<>()\[\]]*@[^\s,;:'\"<>()\[\]]+")
+_AT_HANDLE = re.compile(r"(?<![\w@])@[\w.]{2,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_YYYYMMDD = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+_MIN_MASKED_DIGITS = 7
+
+
+def _mask_run(m: re.Match[str]) -> str:
+    run = m.group("run")
+    if run is None:
+        return m.group(0)
+    digits = sum(c.isdigit() for c in run)
+    if digits < _MIN_MASKED_DIGITS or _YYYYMMDD.match(run):
+        return run
+    return MASK
+
+
+def mask_identifiers(text: str) -> str:
+    """``text`` with everything that could be an identifier replaced by ``[masked]``.
+
+    For messages that echo input (error messages, log lines): phone numbers in any form
+    :func:`~lagesbild.normalize.identifiers.find_phones` knows, and every other run of 7 or
+    more digits (dates excepted), e-mail addresses and anything with an ``@``, messaging
+    handles; control characters and lone surrogates become ``?``. It errs on the side of
+    masking: a masked line number or size is a small price.
+
+    >>> mask_identifiers("unknown column(s) 070-174 06 05, testperson@example.invalid")
+    'unknown column(s) [masked], [masked]'
+    >>> mask_identifiers("ads.jsonl:12: field 'seen_at': date '2099-01-01' is out of range")
+    "ads.jsonl:12: field 'seen_at': date '2099-01-01' is out of range"
+    """
+    if not text:
+        return text
+    spans = [(a, b) for a, b, _ in find_phones(text)]
+    spans += [(a, b) for a, b, _ in find_emails(text)]
+    spans += [(a, b) for a, b, _, _ in find_handles(text)]
+    if spans:
+        spans.sort()
+        parts: list[str] = []
+        pos = 0
+        for a, b in spans:
+            if a < pos:
+                continue
+            parts.append(text[pos:a])
+            parts.append(MASK)
+            pos = b
+        parts.append(text[pos:])
+        text = "".join(parts)
+    text = _ANY_EMAIL.sub(MASK, text)
+    text = _AT_HANDLE.sub(MASK, text)
+    text = _ECHO.sub(_mask_run, text)
+    return _CONTROL.sub("?", text)
+
+
+# -- private files and folders -----------------------------------------------------------------
+
+
+def private_dir(path: str | Path) -> Path:
+    """Create ``path`` (and missing parents) with mode 0700; an existing folder is left as it is.
+
+    Returns:
+        The path.
+    """
+    p = Path(path)
+    missing: list[Path] = []
+    q = p
+    while not q.exists():
+        missing.append(q)
+        if q.parent == q:
+            break
+        q = q.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(d, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask; make it exact
+    return p
+
+
+def tighten(path: str | Path) -> bool:
+    """Remove group and other permissions from an existing file or folder.
+
+    Returns:
+        True if the mode was changed (False if it was already private or does not exist).
+    """
+    p = Path(path)
+    try:
+        mode = stat.S_IMODE(p.stat().st_mode)
+    except FileNotFoundError:
+        return False
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return False
+    os.chmod(p, mode & ~(stat.S_IRWXG | stat.S_IRWXO))
+    return True
+
+
+@contextmanager
+def open_private(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open ``path`` for writing with mode 0600 (also when it existed with a wider mode).
+
+    Args:
+        path: the file.
+        mode: ``"w"``, ``"wb"``, ``"a"``, ``"ab"`` (text modes take ``encoding``, ``newline``).
+        **kwargs: passed to :func:`open`.
+    """
+    if not any(c in mode for c in "wax"):
+        raise ValueError(f"open_private is for writing, not mode {mode!r}")
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    if "x" in mode:
+        flags |= os.O_EXCL
+    fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+        f = os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
+    with f:
+        yield f
+
+
+def write_private(path: str | Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:
+    """Write ``data`` to ``path`` with mode 0600 (text as ``encoding``); returns the path."""
+    if isinstance(data, bytes):
+        with open_private(path, "wb") as f:
+            f.write(data)
+    else:
+        with open_private(path, "w", encoding=encoding) as f:
+            f.write(data)
+    return Path(path)

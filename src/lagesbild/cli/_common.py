@@ -7,17 +7,21 @@ import io
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from lagesbild.errors import InputError, LagesbildError
+from lagesbild.privacy import mask_identifiers
 from lagesbild.settings import Settings, load_settings
 from lagesbild.workspace import Workspace, open_workspace
 
@@ -55,15 +59,46 @@ def workspace(ctx: typer.Context) -> Iterator[Workspace]:
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Turn lagesbild's errors into a short red message and an exit code (2 for bad input, 1 otherwise)."""
+    """Turn errors into a short red message and an exit code (2 for bad input, 1 otherwise).
+
+    The last line of defence for privacy: every message passes :func:`~lagesbild.privacy.mask_identifiers`
+    (file paths given by the user are kept), and an unexpected error prints its masked message
+    instead of a traceback that could echo input (its masked traceback is logged at ``-vv``).
+    """
     try:
         yield
     except InputError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]Error:[/] {escape(safe_message(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except LagesbildError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]Error:[/] {escape(safe_message(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except Exception as exc:
+        logging.getLogger("lagesbild.cli").debug(
+            "%s", mask_identifiers("".join(traceback.format_exception(exc)))
+        )
+        err_console.print(
+            f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(safe_message(exc))} "
+            "(this is a bug; please report it, with the traceback that -vv shows)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
+
+
+def safe_message(exc: BaseException) -> str:
+    """``str(exc)`` with anything that could be an identifier masked, but the files it names kept."""
+    text = str(exc)
+    errors = [exc, *getattr(exc, "errors", [])]
+    paths = sorted({e.path for e in errors if isinstance(e, InputError) and e.path}, key=len, reverse=True)
+    for i, path in enumerate(paths):
+        text = text.replace(path, f"\ue000{i}\ue001")
+    text = mask_identifiers(text)
+    for i, path in enumerate(paths):
+        text = text.replace(f"\ue000{i}\ue001", path)
+    return text
 
 
 def render(rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, title: str | None = None) -> None:

@@ -27,7 +27,7 @@ from lagesbild.ingest.fields import FIELDS
 from lagesbild.ingest.readers import detect_format, read_records
 from lagesbild.ingest.validate import RecordConverter, RecordError
 from lagesbild.observations import Observation
-from lagesbild.privacy import Pseudonymizer
+from lagesbild.privacy import Pseudonymizer, mask_identifiers
 from lagesbild.store import ImportSummary, Store
 
 __all__ = ["FIELDS", "import_file", "iter_observations"]
@@ -91,7 +91,9 @@ def iter_parts(
                     try:
                         row = parts(rec)
                     except RecordError as exc:
-                        errors.append(InputError(exc.message, path=str(p), line=lineno, field=exc.field))
+                        # Messages never repeat values, but a field name can be data (a JSON key).
+                        field = None if exc.field is None else mask_identifiers(exc.field)
+                        errors.append(InputError(mask_identifiers(exc.message), path=str(p), line=lineno, field=field))
                     else:
                         if not errors:
                             batch.append(row)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -16,6 +17,7 @@ import orjson
 
 from lagesbild.errors import InputError
 from lagesbild.ingest.fields import BY_NAME, REQUIRED
+from lagesbild.privacy import mask_identifiers
 
 __all__ = ["MAX_LINE_BYTES", "read_records"]
 
@@ -95,10 +97,19 @@ def _csv(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> Iter
             missing = [r for r in REQUIRED if r not in header]
             if unknown or missing:
                 parts = []
-                if missing:
-                    parts.append(f"missing required column(s) {', '.join(missing)}")
-                if unknown:
-                    parts.append(f"unknown column(s) {', '.join(unknown)}")
+                if any(_looks_like_data(h) for h in unknown):
+                    # The first line is data, not a header: its values may be phone numbers,
+                    # e-mail addresses or names, so none of them is repeated.
+                    parts.append(
+                        f"the first line looks like data, not column names ({len(unknown)} of {len(header)} "
+                        "values are not column names; values withheld); the file must start with a header line"
+                    )
+                else:
+                    if missing:
+                        parts.append(f"missing required column(s) {', '.join(missing)}")
+                    if unknown:
+                        shown = ", ".join(_column_name(h) for h in unknown)
+                        parts.append(f"unknown column(s) {shown}")
                 raise InputError(
                     "wrong CSV header: " + "; ".join(parts) + f". Known columns: {', '.join(BY_NAME)}",
                     path=path,
@@ -112,6 +123,20 @@ def _csv(f: BinaryIO, path: str, progress: Callable[[int], None] | None) -> Iter
         yield lineno, {h: v for h, v in zip(header, row, strict=True) if v != ""}
     if header is None:
         raise InputError("empty CSV file: expected a header line", path=path)
+
+
+_DATA_CHARS = re.compile(r"[\d@]")
+
+
+def _looks_like_data(value: str) -> bool:
+    """True for a header value that is not a name: it has digits or an ``@``, or holds an identifier."""
+    return bool(_DATA_CHARS.search(value)) or mask_identifiers(value) != value
+
+
+def _column_name(name: str) -> str:
+    """An unknown column's name as a message may show it: identifiers masked, at most 40 characters."""
+    shown = mask_identifiers(name)
+    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 def detect_format(path: Path) -> str:
