@@ -1,0 +1,158 @@
+"""Every route with every role: a viewer cannot reach analyst pages or another county's data,
+through the pages or the API; without a session, pages send to the login and the API answers 401."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from tests.web.conftest import USERS, LoggedIn
+
+OK, FORBIDDEN = 200, 403
+
+# (path, users allowed) - every other user of USERS must get 403.
+ALL = set(USERS)
+NATIONAL = {"admin", "viewer_se", "analyst_se"}
+ANALYSTS = {"admin", "analyst05", "analyst_se"}
+ANALYSTS_SE = {"admin", "analyst_se"}
+ADMINS = {"admin"}
+
+MATRIX: list[tuple[str, set[str]]] = [
+    ("/area/SE", NATIONAL),
+    ("/area/SE?map=kommun", NATIONAL),
+    ("/area/05", ALL),
+    ("/area/06", NATIONAL),
+    ("/area/0580", ALL),
+    ("/area/0680", NATIONAL),
+    ("/area/05/download?format=csv", ALL),
+    ("/area/06/download?format=csv", NATIONAL),
+    ("/area/0680/download?format=xlsx", NATIONAL),
+    ("/sources", ALL),
+    ("/campaigns", ALL),
+    ("/reports", ALL),
+    ("/networks", ANALYSTS),
+    ("/indicators", ANALYSTS),
+    ("/verdicts", ANALYSTS),
+    ("/assumptions", ANALYSTS),
+    ("/assumptions?area=06", ANALYSTS_SE),
+    ("/admin/audit", ADMINS),
+    ("/admin/audit.csv", ADMINS),
+    ("/admin/users", ADMINS),
+    ("/api/me", ALL),
+    ("/api/areas", ALL),
+    ("/api/years", ALL),
+    ("/api/areas/SE", NATIONAL),
+    ("/api/areas/05", ALL),
+    ("/api/areas/06", NATIONAL),
+    ("/api/areas/0580", ALL),
+    ("/api/areas/0680", NATIONAL),
+    ("/api/map/lan", ALL),
+    ("/api/map/kommun", ALL),
+    ("/api/sources", ALL),
+    ("/api/campaigns", ALL),
+    ("/api/jobs", ALL),
+    ("/api/networks", ANALYSTS),
+    ("/api/indicators", ANALYSTS),
+    ("/api/verdicts", ANALYSTS),
+    ("/api/audit", ADMINS),
+]
+
+# GET routes whose answer depends on an id (tested in their own tests) or that need no login.
+OTHER_ROUTES = {
+    "/login", "/", "/jobs/{job_id}", "/jobs/{job_id}/download/{kind}", "/networks/{network_id}",
+    "/api/networks/{network_id}", "/api/jobs/{job_id}", "/openapi.json", "/static",
+}  # fmt: skip
+
+
+def _template(path: str) -> str:
+    import re
+
+    p = path.split("?")[0]
+    p = re.sub(r"^/area/[^/]+", "/area/{code}", p)
+    p = re.sub(r"^/api/areas/[^/]+$", "/api/areas/{code}", p)
+    p = re.sub(r"^/api/map/[^/]+$", "/api/map/{level}", p)
+    return p
+
+
+def get_routes(routes: list[Any], prefix: str = "") -> set[str]:
+    """Paths of every GET route, descending into included routers."""
+    out: set[str] = set()
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        if inner is not None:
+            out |= get_routes(inner.routes, prefix + getattr(inner, "prefix", ""))
+        elif (p := getattr(r, "path", "")) and "GET" in (getattr(r, "methods", None) or {"GET"}):
+            out.add(p if p.startswith(prefix) else prefix + p)
+    return out
+
+
+def test_the_matrix_covers_every_get_route(app: FastAPI) -> None:
+    covered = {_template(p) for p, _ in MATRIX} | OTHER_ROUTES
+    routes = get_routes(app.routes)
+    assert "/api/areas/{code}" in routes and "/area/{code}" in routes
+    missing = sorted(r for r in routes if r not in covered)
+    assert not missing, f"routes without an access test: {missing}"
+
+
+@pytest.mark.parametrize(("path", "allowed"), MATRIX, ids=[p for p, _ in MATRIX])
+def test_every_role_gets_exactly_its_routes(clients: dict[str, LoggedIn], path: str, allowed: set[str]) -> None:
+    got = {name: c.client.get(path).status_code for name, c in clients.items()}
+    want = {name: (OK if name in allowed else FORBIDDEN) for name in clients}
+    assert got == want
+
+
+@pytest.mark.parametrize("path", [p for p, _ in MATRIX])
+def test_without_a_session_pages_go_to_login_and_the_api_says_401(app: FastAPI, path: str) -> None:
+    r = TestClient(app).get(path, follow_redirects=False)
+    if path.startswith("/api/"):
+        assert r.status_code == 401
+    else:
+        assert r.status_code == 303
+        assert r.headers["location"] == "/login"
+
+
+def test_a_county_viewer_sees_only_their_countys_values(clients: dict[str, LoggedIn]) -> None:
+    c = clients["viewer05"].client
+    kommun = c.get("/api/map/kommun").json()
+    assert kommun and all(code.startswith("05") for code in kommun)
+    lan = c.get("/api/map/lan").json()
+    assert set(lan) == {"05"}
+    areas = {a["code"] for a in c.get("/api/areas").json()}
+    assert "05" in areas and "0580" in areas
+    assert not any(a.startswith("06") for a in areas) and "SE" not in areas
+    names = {x["name"] for x in c.get("/api/campaigns").json()}
+    assert "Jönköpingskampanjen" not in names
+    # the national viewer does see Jönköping
+    assert "Jönköpingskampanjen" in {x["name"] for x in clients["viewer_se"].client.get("/api/campaigns").json()}
+
+
+def test_a_county_analyst_sees_only_networks_and_verdicts_in_their_county(clients: dict[str, LoggedIn]) -> None:
+    mine = clients["analyst05"].client.get("/api/networks").json()
+    everyone = clients["analyst_se"].client.get("/api/networks").json()
+    assert everyone, "the tiny world has networks"
+    assert all(any(k.startswith("05") for k in n["kommuns"]) for n in mine)
+    outside = [n for n in everyone if not any(k.startswith("05") for k in n["kommuns"])]
+    assert {n["network_id"] for n in outside}.isdisjoint({n["network_id"] for n in mine})
+    for n in outside[:1]:
+        assert clients["analyst05"].client.get(f"/networks/{n['network_id']}").status_code == 404
+        assert clients["analyst05"].client.get(f"/api/networks/{n['network_id']}").status_code == 400
+    verdicts = clients["analyst05"].client.get("/api/verdicts").json()
+    assert verdicts and all((v["offence_kommun"] or "").startswith("05") for v in verdicts)
+
+
+def test_viewers_cannot_open_network_evidence(clients: dict[str, LoggedIn]) -> None:
+    nid = clients["analyst_se"].client.get("/api/networks").json()[0]["network_id"]
+    assert clients["viewer_se"].client.get(f"/networks/{nid}").status_code == FORBIDDEN
+    assert clients["viewer_se"].client.get(f"/api/networks/{nid}").status_code == FORBIDDEN
+    r = clients["analyst_se"].client.get(f"/networks/{nid}")
+    assert r.status_code == OK and nid in r.text
+
+
+def test_a_county_user_cannot_queue_a_report_for_another_county(clients: dict[str, LoggedIn]) -> None:
+    u = clients["viewer05"]
+    r = u.client.post("/api/reports", json={"area": "06", "year": 2024}, headers={"X-CSRF-Token": u.csrf})
+    assert r.status_code == 400
+    r = u.client.post("/reports", data={"area": "SE", "year": "2024", "lang": "sv", "csrf": u.csrf})
+    assert r.status_code == 400
