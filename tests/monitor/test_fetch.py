@@ -13,6 +13,7 @@ from lagesbild.monitor.fetch import (
     FetchTerminal,
     FetchTransient,
     HostLimiter,
+    HostPolicy,
     PageGone,
     PageTooLarge,
     decode_html,
@@ -37,7 +38,13 @@ class FakeTime:
 
 def make(handler, **pol: object) -> tuple[Fetcher, FakeTime]:  # type: ignore[no-untyped-def]
     t = FakeTime()
-    f = Fetcher(Politeness(**pol), transport=httpx.MockTransport(handler), sleep=t.sleep, clock=t.clock)  # type: ignore[arg-type]
+    f = Fetcher(
+        Politeness(**pol),  # type: ignore[arg-type]
+        transport=httpx.MockTransport(handler),
+        policy=HostPolicy(allow_private_network=True),  # no DNS for the fictional hosts
+        sleep=t.sleep,
+        clock=t.clock,
+    )
     return f, t
 
 

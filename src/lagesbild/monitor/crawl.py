@@ -12,11 +12,18 @@ The data flow of a pass:
    :class:`~lagesbild.ingest.validate.RecordConverter`: the same validation and pseudonymization
    as a file import, before anything is stored. A field the converter refuses is dropped (and
    reported), never the whole sighting.
-5. Record the batch in one transaction: page outcomes, new links, observations, ad lifecycle,
-   raw copies (:meth:`~lagesbild.store.crawl.CrawlStore.commit_pages`). A kill between batches
-   loses nothing; a kill inside one loses only that uncommitted batch, fetched again next time.
+5. Record the pages in one transaction every ``commit_pages`` pages or ``commit_seconds`` seconds,
+   whichever comes first: page outcomes, new links, observations, ad lifecycle, raw copies
+   (:meth:`~lagesbild.store.crawl.CrawlStore.commit_pages`). A kill loses nothing committed; it
+   loses at most the last couple of seconds of pages, fetched again next time.
 6. When nothing is pending: compute the run's health, mark ads not seen in a complete pass as
    disappeared, call the webhook if degraded, delete raw pages past their retention.
+
+Links to hosts other than the profile's are not queued (a warning in the run's health says how many),
+and the fetcher refuses redirects off them (:class:`~lagesbild.monitor.fetch.HostPolicy`). A pass that
+raises for any reason ends its run as ``failed`` with the (masked) error in its health, so it neither
+shows as running forever nor blocks the next pass, which starts a new run. A SIGKILL (or Ctrl-C, or
+SIGTERM through ``stop``) leaves the run ``running``, to be continued.
 
 Example::
 
@@ -31,7 +38,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,8 +46,9 @@ import httpx
 
 from lagesbild.errors import LagesbildError
 from lagesbild.ingest.validate import RecordConverter, RecordError
+from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.compile import AdRead, CompiledProfile, compile_profile
-from lagesbild.monitor.fetch import DisallowedByRobots, Fetcher, Page, PageGone
+from lagesbild.monitor.fetch import DisallowedByRobots, Fetcher, HostPolicy, Page, PageGone
 from lagesbild.monitor.health import RunHealth, compute_health
 from lagesbild.monitor.spec import Profile, profile_sha256
 from lagesbild.observations import Observation
@@ -53,6 +61,9 @@ __all__ = ["CrawlProgress", "CrawlResult", "ad_observation", "crawl", "iso", "so
 log = logging.getLogger(__name__)
 
 _PROTECTED = ("site", "site_ad_id", "seen_at")
+
+COMMIT_SECONDS = 2.0
+"""Pages are committed at least this often (seconds), so that a kill loses little work."""
 
 
 def iso(t: datetime) -> str:
@@ -152,10 +163,15 @@ class _Pass:
         self.keep_raw = keep_raw
         self.known = cs.known_urls(run.id)
         self.warnings: list[str] = []
+        self.policy = HostPolicy.for_profile(compiled.profile)
+        self.off_site = 0
 
     def _new(self, urls: tuple[str, ...], kind: str, depth: int) -> list[tuple[str, str, int]]:
         out = []
         for u in urls:
+            if not self.policy.host_allowed(u):
+                self.off_site += 1  # never queued: the crawl stays on the profile's hosts
+                continue
             if u not in self.known:
                 self.known.add(u)
                 out.append((u, kind, depth))
@@ -172,10 +188,12 @@ class _Pass:
             return PageRecord(item.id, "failed", None, f"{result.__class__.__name__}: {result}", now)
         try:
             return self._read(item, result, now)
-        except (ValueError, TypeError, LookupError, RecursionError, MemoryError) as exc:
-            # A page the parser chokes on is this page's failure, recorded and reported; never the run's.
-            log.warning("%s: cannot read %s: %s", self.run.source, item.url, exc)
-            return PageRecord(item.id, "failed", result.status, f"ParseError: {exc}", now)
+        except Exception as exc:  # recorded on the page and counted in the run's health
+            # A page the extractors choke on (a regex, an XPath, broken HTML) is this page's failure,
+            # recorded and reported; never the run's.
+            msg = mask_identifiers(f"{exc.__class__.__name__}: {exc}")[:500]
+            log.warning("%s: cannot read %s: %s", self.run.source, mask_identifiers(item.url), msg)
+            return PageRecord(item.id, "failed", result.status, f"ParseError: {msg}", now)
 
     def _read(self, item: FrontierItem, page: Page, now: str) -> PageRecord:
         rec = PageRecord(item.id, "done", page.status, None, now)
@@ -235,6 +253,7 @@ def crawl(
     stop: threading.Event | None = None,
     max_pages: int | None = None,
     batch_size: int | None = None,
+    commit_seconds: float = COMMIT_SECONDS,
 ) -> CrawlResult:
     """Run (or continue) one pass over ``profile``'s site and store every sighting.
 
@@ -250,7 +269,9 @@ def crawl(
         progress: called after each batch.
         stop: when set, the pass stops after the current batch; the next call continues it.
         max_pages: stop (as if asked to) after this many pages in this call (for tests and trials).
-        batch_size: pages per transaction (default: four times the concurrency, at least 16).
+        batch_size: pages fetched per round and most pages per transaction (default: four times the
+            concurrency, at least 16).
+        commit_seconds: commit the pages read so far at least this often, however slow the site.
 
     Returns:
         What the pass did, with its health once finished.
@@ -258,6 +279,7 @@ def crawl(
     Raises:
         KeyMismatchError: the pseudonymizer's key is not the store's.
         StoreError: the database failed (what was committed before stays).
+        Any error that ends the pass is re-raised after its run is marked ``failed``.
     """
     t0 = time.monotonic()
     store.bind_key(pseudonymizer.fingerprint)
@@ -289,9 +311,75 @@ def crawl(
         )
         log.info("%s: run %d started (seen_at %s)", source, run.id, run.seen_at)
     keep = profile.keep_raw_pages if keep_raw_pages is None else keep_raw_pages
+    try:
+        return _run_pass(
+            profile,
+            cs,
+            compiled,
+            run,
+            resumed,
+            t0,
+            RecordConverter(pseudonymizer),
+            keep=keep,
+            transport=transport,
+            client=client,
+            fetcher=fetcher,
+            clock=clock,
+            raw_page_retention_days=raw_page_retention_days,
+            progress=progress,
+            stop=stop,
+            max_pages=max_pages,
+            batch_size=batch_size,
+            commit_seconds=commit_seconds,
+        )
+    except Exception as exc:
+        _fail_run(cs, profile, run, exc, clock)
+        raise
+
+
+def _fail_run(
+    cs: CrawlStore, profile: Profile, run: RunInfo, exc: BaseException, clock: Callable[[], datetime]
+) -> None:
+    """End a run that raised as ``failed``, with the masked error in its health (best effort: the store
+    may be what failed, and then the run stays ``running`` and is continued or closed next time)."""
+    msg = mask_identifiers(f"{exc.__class__.__name__}: {exc}")[:1000]
+    log.error("%s: run %d failed: %s", run.source, run.id, msg)
+    try:
+        try:
+            health = compute_health(cs.frontier_rows(run.id), profile)
+        except Exception:  # the error being reported matters more than the page counts
+            health = compute_health([], profile)
+        failed = replace(health, degraded=True, reasons=(f"the crawl failed: {msg}", *health.reasons), error=msg)
+        cs.fail_run(run.id, finished_at=iso(clock()), health=failed.to_json())
+    except Exception as inner:  # the original error is re-raised by the caller
+        log.error("%s: could not mark run %d failed: %s", run.source, run.id, inner.__class__.__name__)
+
+
+def _run_pass(
+    profile: Profile,
+    cs: CrawlStore,
+    compiled: CompiledProfile,
+    run: RunInfo,
+    resumed: bool,
+    t0: float,
+    convert: RecordConverter,
+    *,
+    keep: bool,
+    transport: httpx.BaseTransport | None,
+    client: httpx.Client | None,
+    fetcher: Fetcher | None,
+    clock: Callable[[], datetime],
+    raw_page_retention_days: int | None,
+    progress: Callable[[CrawlProgress], None] | None,
+    stop: threading.Event | None,
+    max_pages: int | None,
+    batch_size: int | None,
+    commit_seconds: float,
+) -> CrawlResult:
+    source = profile.source
     own_fetcher = fetcher is None
-    f = fetcher or Fetcher(profile.politeness, client=client, transport=transport, headers=profile.headers)
-    state = _Pass(compiled, cs, run, f, RecordConverter(pseudonymizer), keep)
+    f = fetcher or Fetcher.for_profile(profile, client=client, transport=transport)
+    state = _Pass(compiled, cs, run, f, convert, keep)
     batch = batch_size or max(16, 4 * profile.politeness.concurrency)
     pages = new_obs = ads = errors = 0
     stopped = False
@@ -305,11 +393,19 @@ def crawl(
             if not items:
                 break
             by_url = {it.url: it for it in items}
-            records = [state.process(by_url[u], res) for u, res in f.get_many([it.url for it in items])]
-            new_obs += cs.commit_pages(run, records)
-            pages += len(records)
-            ads += sum(1 for r in records if r.observation is not None)
-            errors += sum(1 for r in records if r.status == "failed")
+            records: list[PageRecord] = []
+            last_commit = time.monotonic()
+            for i, (u, res) in enumerate(f.get_many([it.url for it in items]), 1):
+                records.append(state.process(by_url[u], res))
+                if i < len(items) and time.monotonic() - last_commit >= commit_seconds:
+                    # a slow site: commit what is read so far rather than a whole batch at the end
+                    new_obs, pages, ads, errors = _commit(cs, run, records, new_obs, pages, ads, errors)
+                    records = []
+                    last_commit = time.monotonic()
+                    if progress is not None:
+                        progress(CrawlProgress(source, pages, cs.count_pending(run.id), ads, errors))
+            if records:
+                new_obs, pages, ads, errors = _commit(cs, run, records, new_obs, pages, ads, errors)
             if progress is not None:
                 progress(CrawlProgress(source, pages, cs.count_pending(run.id), ads, errors))
     finally:
@@ -319,9 +415,10 @@ def crawl(
         log.info("%s: run %d stopped after %d pages; the next call continues it", source, run.id, pages)
         return CrawlResult(run, "stopped", resumed, pages, new_obs, 0, None, time.monotonic() - t0)
 
-    health = compute_health(
-        cs.frontier_rows(run.id), profile, source_health_history(cs, source), warnings=sorted(set(state.warnings))
-    )
+    warnings = sorted(set(state.warnings))
+    if state.off_site:
+        warnings.append(f"{state.off_site} link(s) to other hosts than the profile's were not followed")
+    health = compute_health(cs.frontier_rows(run.id), profile, source_health_history(cs, source), warnings=warnings)
     finished = iso(clock())
     cs.finish_run(run.id, status="done", finished_at=finished, degraded=health.degraded, health=health.to_json())
     disappeared = 0
@@ -342,6 +439,16 @@ def crawl(
             log.info("deleted %d raw page(s) older than %d days", purged, raw_page_retention_days)
     final = cs.run(run.id) or run
     return CrawlResult(final, "done", resumed, pages, new_obs, disappeared, health, time.monotonic() - t0)
+
+
+def _commit(
+    cs: CrawlStore, run: RunInfo, records: list[PageRecord], new_obs: int, pages: int, ads: int, errors: int
+) -> tuple[int, int, int, int]:
+    new_obs += cs.commit_pages(run, records)
+    pages += len(records)
+    ads += sum(1 for r in records if r.observation is not None)
+    errors += sum(1 for r in records if r.status == "failed")
+    return new_obs, pages, ads, errors
 
 
 def _notify(

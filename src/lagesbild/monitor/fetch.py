@@ -10,14 +10,25 @@ never exceeded (requests are given start slots ``1/rate`` apart, retries and red
 included), a concurrency limit, ``Retry-After`` and exponential backoff with jitter on 429,
 5xx and network failures, timeouts, a descriptive User-Agent and a maximum page size.
 
+Safety against a hostile site (:class:`HostPolicy`): requests go only to the profile's hosts
+(``base_url``'s and ``allowed_hosts``); redirects are followed by hand, one hop at a time, and a hop
+to any other host is refused, never fetched. Unless the profile sets ``allow_private_network``, a
+host that resolves to a private, loopback, link-local or otherwise non-public address is refused
+too, and the transport the fetcher builds itself connects only to the addresses it checked (so a
+site cannot switch its DNS answer to an internal address between the check and the connection).
+Every request has an overall deadline (``politeness.deadline``) besides httpx's per-read
+timeout, so a server that trickles a byte at a time cannot hold the crawl.
+
 Errors are the monitor's branch of :mod:`lagesbild.errors`::
 
     TransientError
     └── FetchTransient        still failing after every retry (429, 5xx, timeout, lost connection)
+        └── DeadlineExceeded  the request took longer than ``politeness.deadline`` (not retried)
     TerminalError
     ├── PageGone              404/410: the page (usually an ad) is no longer there
     ├── DisallowedByRobots    robots.txt forbids the page for our User-Agent
     ├── PageTooLarge          larger than ``max_page_bytes``
+    ├── AddressRefused        a host outside the profile's, or a private address (redirects included)
     └── FetchTerminal         other 4xx, redirect loops, malformed addresses
 
 Example::
@@ -28,30 +39,38 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
 import random
 import re
+import socket
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from lagesbild.errors import LagesbildError, TerminalError, TransientError
-from lagesbild.monitor.spec import Politeness
+from lagesbild.monitor.spec import Politeness, Profile
 
 __all__ = [
+    "AddressRefused",
+    "DeadlineExceeded",
     "DisallowedByRobots",
     "FetchTerminal",
     "FetchTransient",
     "Fetcher",
     "HostLimiter",
+    "HostPolicy",
     "Page",
     "PageGone",
     "PageTooLarge",
@@ -80,6 +99,251 @@ class PageTooLarge(TerminalError):
 
 class FetchTerminal(TerminalError):
     """Retrying will not help: 4xx other than 404/408/410/429, a redirect loop, a bad address."""
+
+
+class DeadlineExceeded(FetchTransient):
+    """The request took longer than ``politeness.deadline`` in all (a trickling server); not retried."""
+
+
+class AddressRefused(TerminalError):
+    """The address is outside the profile's hosts, or its host resolves to a non-public address."""
+
+
+# ----------------------------------------------------------------------------- host policy
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_ANY_DEFAULT_PORT = (80, 443)
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def _split_host(entry: str) -> tuple[str, int | None]:
+    """``host[:port]`` (or ``[v6]:port``) -> (host, port or None)."""
+    entry = entry.strip().lower()
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") else None
+    host, sep, port = entry.rpartition(":")
+    if sep and port.isdigit() and host:
+        return host, int(port)
+    return entry, None
+
+
+def _url_host_port(url: str) -> tuple[str, int] | None:
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not host or port is None:
+        return None
+    return host, port
+
+
+def is_public_address(address: str) -> bool:
+    """Whether ``address`` is a globally routable unicast address (not private, loopback, link-local,
+    reserved, multicast or shared; an IPv4-mapped IPv6 address is judged by its IPv4 address)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return bool(ip.is_global) and not ip.is_multicast
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (``socket.getaddrinfo``)."""
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Where the fetcher may go.
+
+    Args:
+        hosts: ``(host, port)`` pairs allowed (a port of None allows 80 and 443; a host ``*.site.se``
+            allows every subdomain of site.se and site.se itself); None allows every host.
+        allow_private_network: allow hosts resolving to non-public addresses (test servers only).
+        resolve: ``(host, port) -> addresses``; injectable for tests.
+
+    Example::
+
+        policy = HostPolicy.for_profile(profile)
+        policy.check("http://10.0.0.5/admin")   # raises AddressRefused
+    """
+
+    hosts: frozenset[tuple[str, int | None]] | None = None
+    allow_private_network: bool = False
+    resolve: Callable[[str, int], list[str]] = resolve_host
+    _cache: dict[tuple[str, int], tuple[float, tuple[str, ...] | str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+    @classmethod
+    def for_profile(cls, profile: Profile, *, resolve: Callable[[str, int], list[str]] | None = None) -> HostPolicy:
+        """The profile's hosts (``base_url``'s and ``allowed_hosts``) and its ``allow_private_network``."""
+        parts = urlsplit(profile.base_url)
+        base = (parts.hostname or "").lower(), parts.port
+        entries = {base, *(_split_host(h) for h in profile.allowed_hosts)}
+        return cls(frozenset(entries), profile.allow_private_network, resolve or resolve_host)
+
+    def host_allowed(self, url: str) -> bool:
+        """Whether ``url``'s host and port are among the allowed ones (no DNS lookup)."""
+        hp = _url_host_port(url)
+        if hp is None:
+            return False
+        if self.hosts is None:
+            return True
+        host, port = hp
+        for h, p in self.hosts:
+            port_ok = (port == p) if p is not None else (port in _ANY_DEFAULT_PORT)
+            if port_ok and (host == h or (h.startswith("*.") and (host == h[2:] or host.endswith(h[1:])))):
+                return True
+        return False
+
+    def addresses(self, host: str, port: int) -> tuple[str, ...]:
+        """The host's addresses if every one is allowed; cached for a minute.
+
+        Raises:
+            AddressRefused: an address is not public (and the policy does not allow private ones).
+            FetchTransient: the host cannot be resolved.
+        """
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get((host, port))
+        if hit is None or hit[0] < now:
+            try:
+                found: tuple[str, ...] | str = tuple(self.resolve(host, port))
+            except (OSError, UnicodeError) as exc:
+                raise FetchTransient(f"cannot resolve host {host}: {exc.__class__.__name__}") from None
+            if not found:
+                raise FetchTransient(f"cannot resolve host {host}")
+            if not self.allow_private_network:
+                bad = [a for a in found if not is_public_address(a)]
+                if bad:
+                    found = f"host {host} resolves to a non-public address ({', '.join(bad)})"
+            hit = (now + 60.0, found)
+            with self._lock:
+                self._cache[(host, port)] = hit
+        if isinstance(hit[1], str):
+            raise AddressRefused(
+                f"{hit[1]}; refused (set allow_private_network: true in the profile for a test server)"
+            )
+        return hit[1]
+
+    def check(self, url: str) -> None:
+        """Refuse ``url`` unless its host is allowed and (unless private networks are) resolves publicly.
+
+        Raises:
+            AddressRefused: the host is not the profile's, or resolves to a non-public address.
+            FetchTransient: the host cannot be resolved.
+        """
+        if not self.host_allowed(url):
+            raise AddressRefused(f"{_host_of(url)} is not one of the profile's hosts (see allowed_hosts)")
+        if self.allow_private_network:
+            return
+        hp = _url_host_port(url)
+        assert hp is not None
+        self.addresses(*hp)
+
+
+def _host_of(url: str) -> str:
+    try:
+        return urlsplit(url).netloc[:200] or url[:200]
+    except ValueError:
+        return url[:200]
+
+
+# ----------------------------------------------------------------------------- guarded transport
+
+_DEADLINE = threading.local()
+"""The monotonic deadline of the request the current thread is making (set by :meth:`Fetcher._once`)."""
+
+
+def _remaining(timeout: float | None) -> float | None:
+    at: float | None = getattr(_DEADLINE, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the request's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _GuardedStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _remaining(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _remaining(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _GuardedStream(self._inner.start_tls(ssl_context, server_hostname, _remaining(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """Connects only to addresses the policy checked, and only within the request's deadline."""
+
+    def __init__(self, policy: HostPolicy) -> None:
+        self.policy = policy
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        targets: tuple[str, ...] = (host,)
+        if not self.policy.allow_private_network:
+            try:
+                targets = self.policy.addresses(host.lower(), port)
+            except (AddressRefused, FetchTransient) as exc:
+                raise httpcore.ConnectError(str(exc)) from exc
+        error: Exception | None = None
+        for address in targets:  # connect to the very address that was checked
+            try:
+                stream = self._inner.connect_tcp(address, port, _remaining(timeout), local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+                continue
+            return _GuardedStream(stream)
+        assert error is not None
+        raise error
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - used by httpcore's retries only
+        time.sleep(seconds)
+
+
+def guarded_transport(policy: HostPolicy, limits: httpx.Limits) -> httpx.HTTPTransport:
+    """An ``httpx.HTTPTransport`` whose connections obey ``policy`` and the per-request deadline."""
+    transport = httpx.HTTPTransport(limits=limits)
+    # httpx does not take a network backend; its connection pool does (httpcore's public API).
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_GuardedBackend(policy),
+    )
+    return transport
 
 
 def default_user_agent() -> str:
@@ -218,6 +482,8 @@ class Fetcher:
         client: an ``httpx.Client`` to use (its transport decides where requests go); or
         transport: a transport for a client built here (``httpx.MockTransport`` in tests).
         headers: extra request headers.
+        policy: where requests may go (default: any host, but no private or loopback address);
+            :meth:`for_profile` uses the profile's hosts.
         sleep, clock, rng: injectable so that tests of backoff run instantly and repeatably.
     """
 
@@ -228,20 +494,29 @@ class Fetcher:
         client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
+        policy: HostPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
         self.p = politeness
+        self.policy = policy or HostPolicy()
         self.user_agent = politeness.user_agent or default_user_agent()
         hdrs = {"User-Agent": self.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
         hdrs.update(headers or {})
         self._own_client = client is None
+        limits = httpx.Limits(max_connections=politeness.concurrency * 2, max_keepalive_connections=32)
+        if client is None and transport is None and not any(
+            os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARIABLES
+        ):
+            # Our own connections: only to checked addresses, within the deadline. (Behind a proxy the
+            # proxy connects, so the addresses are checked before each request instead.)
+            transport = guarded_transport(self.policy, limits)
         self.client = client or httpx.Client(
             transport=transport,
-            timeout=httpx.Timeout(politeness.timeout_seconds),
+            timeout=httpx.Timeout(min(politeness.timeout_seconds, politeness.deadline)),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=politeness.concurrency * 2, max_keepalive_connections=32),
+            limits=limits,
         )
         self._headers = hdrs
         self._sleep = sleep
@@ -253,6 +528,26 @@ class Fetcher:
         self._pool: ThreadPoolExecutor | None = None
         self.requests = 0
         self.retries = 0
+
+    @classmethod
+    def for_profile(
+        cls,
+        profile: Profile,
+        *,
+        client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        resolve: Callable[[str, int], list[str]] | None = None,
+        **kwargs: Any,
+    ) -> Fetcher:
+        """A fetcher with the profile's politeness, headers and hosts (:meth:`HostPolicy.for_profile`)."""
+        return cls(
+            profile.politeness,
+            client=client,
+            transport=transport,
+            headers=profile.headers,
+            policy=HostPolicy.for_profile(profile, resolve=resolve),
+            **kwargs,
+        )
 
     # -- lifecycle
     def close(self) -> None:
@@ -317,6 +612,7 @@ class Fetcher:
     # -- fetching
     def _request(self, url: str) -> tuple[int, bytes, str | None, str, Mapping[str, str]]:
         """One GET with retries (no redirects): ``(status, body, content_type, url, headers)``."""
+        self.policy.check(url)
         lim = self.limiter(url)
         attempt = 0
         while True:
@@ -324,6 +620,9 @@ class Fetcher:
             try:
                 self.requests += 1
                 status, body, ctype, headers = self._once(url)
+            except DeadlineExceeded:
+                # retrying a server that trickles would only multiply the wait; a later pass may do better
+                raise
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 status, body, ctype, headers = 0, b"", None, {}
                 problem = f"{exc.__class__.__name__}"
@@ -354,36 +653,66 @@ class Fetcher:
             return status, body, ctype, url, headers
 
     def _once(self, url: str) -> tuple[int, bytes, str | None, Mapping[str, str]]:
+        """One GET within the deadline: its status, body (at most ``max_page_bytes``), type and headers.
+
+        The deadline is enforced twice: our own transport shortens every socket read and write to the
+        time left (so even trickled headers end on time), and the body loop checks the time between
+        chunks (which is what bounds an injected transport).
+        """
         limit = self.p.max_page_bytes
-        with self.client.stream("GET", url, headers=self._headers) as r:
-            headers = {k.lower(): v for k, v in r.headers.items()}
-            if r.status_code >= 300:
-                r.close()
-                return r.status_code, b"", headers.get("content-type"), headers
-            declared = headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise PageTooLarge(f"page of {int(declared):,} bytes is larger than max_page_bytes {limit:,}: {url}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in r.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise PageTooLarge(f"page is larger than max_page_bytes {limit:,}: {url}")
-                chunks.append(chunk)
-            return r.status_code, b"".join(chunks), headers.get("content-type"), headers
+        budget = self.p.deadline
+        started = time.monotonic()
+        deadline = started + budget
+        _DEADLINE.at = deadline
+        try:
+            with self.client.stream("GET", url, headers=self._headers) as r:
+                headers = {k.lower(): v for k, v in r.headers.items()}
+                if r.status_code >= 300:
+                    r.close()
+                    return r.status_code, b"", headers.get("content-type"), headers
+                declared = headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise PageTooLarge(
+                        f"page of {int(declared):,} bytes is larger than max_page_bytes {limit:,}: {url}"
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in r.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise PageTooLarge(f"page is larger than max_page_bytes {limit:,}: {url}")
+                    if time.monotonic() > deadline:
+                        raise DeadlineExceeded(f"no complete page within the deadline of {budget:g} s: {url}")
+                    chunks.append(chunk)
+                return r.status_code, b"".join(chunks), headers.get("content-type"), headers
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError):
+            if time.monotonic() >= deadline - 0.01:
+                raise DeadlineExceeded(f"no complete page within the deadline of {budget:g} s: {url}") from None
+            raise
+        finally:
+            _DEADLINE.at = None
 
     def get(self, url: str) -> Page:
-        """Fetch one page politely, following redirects (each hop checked against robots.txt).
+        """Fetch one page politely, following redirects by hand (each hop checked against the host
+        policy and robots.txt).
 
         Raises:
-            FetchTransient: still failing after every retry.
+            FetchTransient: still failing after every retry (DeadlineExceeded: too slow, not retried).
+            AddressRefused: the address or a redirect leaves the profile's hosts or is a private address.
             PageGone, DisallowedByRobots, PageTooLarge, FetchTerminal: retrying will not help.
         """
         seen: set[str] = set()
         current = url
-        for _ in range(self.p.max_redirects + 1):
+        for hop in range(self.p.max_redirects + 1):
             if not current.startswith(("http://", "https://")):
                 raise FetchTerminal(f"not an http(s) address: {current[:200]}")
+            try:
+                self.policy.check(current)  # every hop, before robots.txt or the page is asked for
+            except AddressRefused as exc:
+                if hop:
+                    log.warning("refused a redirect from %s: %s", _host_of(url), exc)
+                    raise AddressRefused(f"redirect refused: {exc}") from None
+                raise
             if not self.allowed(current):
                 raise DisallowedByRobots(f"robots.txt disallows {current}")
             seen.add(current)

@@ -37,6 +37,7 @@ class RunHealth:
         field_rates: field -> share of ads where it was found; baseline: the usual rates.
         error_counts: error kind -> count; error_samples: a few error messages.
         warnings: things worth knowing that do not make the run degraded.
+        error: why the pass failed (masked), for a run that ended ``failed``; None otherwise.
     """
 
     degraded: bool
@@ -54,6 +55,7 @@ class RunHealth:
     error_counts: dict[str, int]
     error_samples: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

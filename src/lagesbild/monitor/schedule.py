@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lagesbild.errors import LagesbildError
+from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.crawl import CrawlResult, crawl
 from lagesbild.monitor.spec import Profile
 from lagesbild.privacy import Pseudonymizer
@@ -53,7 +54,8 @@ def run_due(
 ) -> list[CrawlResult]:
     """One pass of every enabled source that is due (every enabled source with ``force``).
 
-    A source that fails (its site unreachable, a store error) is logged and the others still run.
+    A source that fails (its site unreachable, a store error, a profile that raises) is logged, its run
+    ends as ``failed``, and the others still run.
     """
     cs = CrawlStore(store)
     results = []
@@ -69,7 +71,10 @@ def run_due(
         try:
             results.append(crawl(p, store, pseudonymizer, stop=stop, **crawl_options))
         except LagesbildError as exc:
-            log.error("%s: the pass failed: %s", p.source, exc)
+            log.error("%s: the pass failed: %s", p.source, mask_identifiers(str(exc)))
+        except Exception as exc:  # one broken profile must not stop the other sources
+            # crawl() has already ended the run as failed, with the error in its health
+            log.error("%s: the pass failed: %s", p.source, mask_identifiers(f"{exc.__class__.__name__}: {exc}"))
     return results
 
 

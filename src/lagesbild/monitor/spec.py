@@ -44,6 +44,7 @@ __all__ = [
     "StartSpec",
     "Step",
     "load_profile",
+    "load_yaml",
     "parse_profile",
     "render_profile_reference",
 ]
@@ -145,6 +146,7 @@ def _check_step(raw: Any) -> tuple[str, tuple[str, ...]]:
         raise ValueError(f"cleanup step {name!r} takes {want} argument(s), got {len(args)}")
     if step.name == "regex_replace":
         _check_regex(args[0])
+        _check_template(args[0], args[1])
     if step.name == "date" and args[0] not in ("iso", "swedish") and "%" not in args[0]:
         raise ValueError("date takes `iso`, `swedish` or a strptime format with % codes")
     if step.name == "timezone":
@@ -160,8 +162,24 @@ def _check_step(raw: Any) -> tuple[str, tuple[str, ...]]:
 def _check_regex(pattern: str) -> None:
     try:
         re.compile(pattern)
-    except re.error as exc:
+    except (re.error, RecursionError, OverflowError) as exc:
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+
+
+def _check_template(pattern: str, replacement: str) -> None:
+    """Try a ``regex_replace`` replacement the way the crawl uses it, so a bad group reference
+    (``\\9`` in a pattern with one group) fails here and not on the first page that matches."""
+    rx = re.compile(pattern)
+    try:
+        probe = re.compile(f"(?:{pattern})|").match("")
+    except re.error:  # e.g. a pattern starting with global flags (?i): not wrappable
+        probe = None
+    try:
+        rx.sub(replacement, "")
+        if probe is not None:  # the pattern's groups, all unmatched: expand the template against them
+            probe.expand(replacement)
+    except (re.error, IndexError) as exc:
+        raise ValueError(f"invalid replacement {replacement!r} for {pattern!r}: {exc}") from None
 
 
 _CSS = HTMLTranslator()
@@ -175,10 +193,32 @@ def _check_css(css: str) -> None:
         raise ValueError(f"invalid CSS selector {css!r}: {exc}") from None
 
 
+_XPATH_STRINGS = re.compile(r"\"[^\"]*\"|'[^']*'")
+_XPATH_CALL = re.compile(r"(?<![\w.:@-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+_XPATH_FUNCTIONS = frozenset(
+    # XPath 1.0's functions and node tests, and parsel's has-class (prefixed EXSLT names pass)
+    [
+        "last", "position", "count", "id", "local-name", "namespace-uri", "name", "string", "concat",
+        "starts-with", "contains", "substring-before", "substring-after", "substring", "string-length",
+        "normalize-space", "translate", "boolean", "not", "true", "false", "lang", "number", "sum", "floor",
+        "ceiling", "round", "text", "node", "comment", "processing-instruction", "has-class",
+    ]
+)
+
+
 def _check_xpath(xpath: str) -> None:
+    # Variables are bound at evaluation, and only on a node the expression reaches: on the empty
+    # probe document `//div[@id=$v]` evaluates nothing and passes, then fails on every real page.
+    code = _XPATH_STRINGS.sub("''", xpath)
+    if "$" in code:
+        raise ValueError(f"invalid XPath {xpath!r}: XPath variables ($name) are not supported")
+    # Likewise an unknown function inside a predicate is only looked up on a node that reaches it.
+    unknown = sorted({f for f in _XPATH_CALL.findall(code) if ":" not in f and f not in _XPATH_FUNCTIONS})
+    if unknown:
+        raise ValueError(f"invalid XPath {xpath!r}: unknown function(s) {', '.join(f + '()' for f in unknown)}")
     try:
         _PROBE.xpath(xpath)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ValueError(f"invalid XPath {xpath!r}: {exc}") from None
 
 
@@ -280,7 +320,15 @@ class Politeness(_Spec):
     obey_crawl_delay: bool = Field(
         True, description="Also keep robots.txt's `Crawl-delay` (the slower of it and `rate_per_second` wins)."
     )
-    timeout_seconds: float = Field(20.0, gt=0, description="Give up on a request after this many seconds.")
+    timeout_seconds: float = Field(
+        20.0, gt=0, description="Give up on a request when the site sends nothing for this many seconds."
+    )
+    deadline_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="Give up on a request (headers and body) that takes longer than this in all, however "
+        "steadily the site trickles bytes. Default: three times `timeout_seconds`.",
+    )
     max_retries: int = Field(
         4, ge=0, le=20, description="Retries of a page after 429, 5xx, timeouts or lost connections."
     )
@@ -297,6 +345,11 @@ class Politeness(_Spec):
     user_agent: str | None = Field(
         None, description="User-Agent header. Default: `lagesbild-monitor/<version> (+contact in docs/monitor.md)`."
     )
+
+    @property
+    def deadline(self) -> float:
+        """The overall limit of one request, in seconds (``deadline_seconds`` or its default)."""
+        return self.deadline_seconds if self.deadline_seconds is not None else 3 * self.timeout_seconds
 
 
 class DiscoverSpec(_Spec):
@@ -393,6 +446,9 @@ class HealthSpec(_Spec):
         return v
 
 
+_HOST_PATTERN = re.compile(r"^(\*\.)?([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+
+
 class Profile(_Spec):
     """One monitored site."""
 
@@ -403,6 +459,18 @@ class Profile(_Spec):
     description: str = Field("", description="Free text for people: what the site is, who wrote the profile.")
     enabled: bool = Field(True, description="`lagesbild monitor` crawls only enabled sources.")
     base_url: str = Field(description="The site's address; relative URLs in the profile are resolved against it.")
+    allowed_hosts: tuple[str, ...] = Field(
+        (),
+        description="Other hosts the crawl may fetch from or be redirected to (`img.site.se`, `*.site.se`, "
+        "`site.se:8443`), besides `base_url`'s host. A host without a port allows ports 80 and 443. Links and "
+        "redirects to any other host are refused.",
+    )
+    allow_private_network: bool = Field(
+        False,
+        description="Allow hosts that resolve to private, loopback, link-local or reserved addresses (127.0.0.1, "
+        "10.x, 192.168.x, ...). Off, so that a hostile site cannot point the crawler at internal services; turn "
+        "it on only for your own test servers (the simulator's profiles do).",
+    )
     headers: dict[str, str] = Field({}, description="Extra request headers.")
     keep_raw_pages: bool = Field(
         False,
@@ -418,6 +486,17 @@ class Profile(_Spec):
     listing: ListingSpec = Field(description="How listing pages are read.")
     ad: AdSpec = Field(description="How ad pages are read.")
     health: HealthSpec = Field(HealthSpec(), description="Degraded-pass rules and alerts.")
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_ok(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [h for h in v if not _HOST_PATTERN.match(h)]
+        if bad:
+            raise ValueError(
+                f"not a host name ({', '.join(repr(h) for h in bad)}); write `host`, `host:port` or `*.domain`, "
+                "without a scheme or path"
+            )
+        return tuple(h.lower() for h in v)
 
     @field_validator("base_url")
     @classmethod
@@ -447,12 +526,17 @@ def _line_index(text: str) -> dict[tuple[str, ...], int]:
     """Map YAML key paths to 1-based line numbers (best effort, for error messages)."""
     out: dict[tuple[str, ...], int] = {}
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
         return out
+
+    seen: set[int] = set()
 
     def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
         out.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:  # an alias: its anchor was walked already (and an alias bomb is not expanded)
+            return
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 key = (*path, str(k.value))
@@ -536,19 +620,111 @@ def load_profile(path: str | Path) -> Profile:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as f:
+            raw = f.read(MAX_PROFILE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read profile: {exc.strerror}", path=str(p)) from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise InputError(f"the profile is larger than {MAX_PROFILE_BYTES:,} bytes", path=str(p))
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("the profile is not UTF-8 text", path=str(p)) from None
+    return parse_profile(load_yaml(text, path=str(p)), path=str(p), text=text)
+
+
+MAX_PROFILE_BYTES = 1_000_000
+"""A profile is a few kilobytes; a larger file is refused before it is parsed."""
+
+MAX_YAML_NODES = 100_000
+"""The most values a profile may hold once its aliases are expanded (a "billion laughs" guard)."""
+
+
+def load_yaml(text: str, *, path: str = "<profile>") -> Any:
+    """Parse YAML safely, refusing documents whose aliases expand past :data:`MAX_YAML_NODES` values.
+
+    PyYAML shares an aliased value instead of copying it, so an alias bomb (nine anchors, each nine
+    aliases of the one before: a billion values) parses quickly, but everything that walks the result
+    (validation, error reporting) would take forever. The document is composed first, its expanded
+    size counted with each node counted once per path (memoized, so the count itself is quick), and
+    only then built.
+
+    Raises:
+        InputError: not YAML, too large once expanded, self-referencing, or nested too deeply.
+    """
+    loader = yaml.SafeLoader(text)
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}", path=str(p), line=mark.line + 1 if mark else None
-        ) from None
-    return parse_profile(data, path=str(p), text=text)
+        try:
+            node = loader.get_single_node()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(
+                f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None
+            ) from None
+        except RecursionError:
+            raise InputError("not valid YAML: nested too deeply", path=path) from None
+        if node is None:
+            return None
+        size = _expanded_size(node, path)
+        if size > MAX_YAML_NODES:
+            raise InputError(
+                f"the profile expands to more than {MAX_YAML_NODES:,} values (YAML aliases `*name` repeat "
+                "their anchor's value; a profile never needs that many)",
+                path=path,
+                line=node.start_mark.line + 1,
+            )
+        try:
+            return loader.construct_document(node)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(
+                f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None
+            ) from None
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: yaml.Node, path: str) -> int:
+    """The number of values ``root`` stands for with every alias expanded (iterative, memoized)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            total = 1
+            for child in _children(node):
+                total += sizes[id(child)]
+                if total > MAX_YAML_NODES:
+                    break
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise InputError(
+                "a YAML alias refers to a value that contains it", path=path, line=node.start_mark.line + 1
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                raise InputError(
+                    "a YAML alias refers to a value that contains it", path=path, line=child.start_mark.line + 1
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for kv in node.value for n in kv]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def profile_sha256(profile: Profile) -> str:

@@ -5,11 +5,13 @@ Both return plain dataclasses (with ``to_json``) that the CLI renders; tests ass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
 
+from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.compile import compile_profile
 from lagesbild.monitor.fetch import Fetcher
 from lagesbild.monitor.health import RunHealth
@@ -38,7 +40,8 @@ class RunLine:
 class SourceStatus:
     """A source's state: its latest run's health and its ads' lifecycle.
 
-    ``state`` is ``ok``, ``degraded``, ``running`` (interrupted or in progress) or ``never crawled``.
+    ``state`` is ``ok``, ``degraded``, ``failed`` (the latest pass raised; ``reasons`` says why),
+    ``running`` (interrupted or in progress) or ``never crawled``.
     """
 
     source: str
@@ -75,6 +78,8 @@ def source_status(store: Store, sources: list[str] | None = None, *, history: in
             state = "never crawled"
         elif runs[0].status == "running":
             state = "running"
+        elif runs[0].status == "failed":
+            state = "failed"
         elif last is not None and last.degraded:
             state = "degraded"
         else:
@@ -107,8 +112,11 @@ def mask(value: str) -> str:
 class PageTest:
     """What one page yields under a profile (``lagesbild source test``).
 
-    ``fields`` holds every ad field with its value (phone numbers and e-mail addresses masked),
-    ``None`` when the selector found nothing.
+    ``fields`` holds every ad field with its value, ``None`` when the selector found nothing. Nothing
+    here shows an identifier: the ``phones`` and ``emails`` fields keep their first and last characters
+    (``070-•••••67``), and every other text (title, body, name, addresses, links) has phone numbers,
+    e-mail addresses, handles and long digit runs replaced by ``[masked]``
+    (:func:`~lagesbild.privacy.mask_identifiers`).
     """
 
     url: str
@@ -133,14 +141,21 @@ def test_page(
     *,
     transport: httpx.BaseTransport | None = None,
     client: httpx.Client | None = None,
+    resolve: Callable[[str, int], list[str]] | None = None,
 ) -> PageTest:
-    """Fetch one page (politely: robots.txt is honoured) and show what the profile reads from it.
+    """Fetch one page (politely: robots.txt is honoured, only the profile's hosts) and show what the
+    profile reads from it, with every identifier masked.
+
+    Args:
+        profile: the profile to try.
+        url: a page of the site.
+        transport, client: where requests go (tests); resolve: DNS lookups (tests).
 
     Raises:
-        TransientError / TerminalError: the page could not be fetched.
+        TransientError / TerminalError: the page could not be fetched (AddressRefused: not the profile's host).
     """
     compiled = compile_profile(profile)
-    with Fetcher(profile.politeness, client=client, transport=transport, headers=profile.headers) as f:
+    with Fetcher.for_profile(profile, client=client, transport=transport, resolve=resolve) as f:
         page = f.get(url)
     read = compiled.read_ad(page.text, page.url)
     listing = compiled.read_listing(page.text, page.url)
@@ -150,24 +165,32 @@ def test_page(
         v = read.record.get(name)
         if v is not None and name in _IDENTIFIERS:
             v = [mask(x) for x in v]
+        elif isinstance(v, list):
+            v = [mask_identifiers(x) for x in v]
+        elif isinstance(v, str):
+            v = mask_identifiers(v)
         fields[name] = v if v is not None else ([] if name in LIST_FIELDS else None)
     looks = (
         "ad"
         if compiled.ad_url_pattern and compiled.is_ad_url(page.url)
         else ("listing" if listing.ad_links else ("start" if start else "ad"))
     )
+
+    def masked(urls: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(mask_identifiers(u) for u in urls)
+
     return PageTest(
-        url,
-        page.url,
+        mask_identifiers(url),
+        mask_identifiers(page.url),
         page.status,
         page.encoding,
         len(page.body),
         looks,
         fields,
         read.missing_required,
-        listing.ad_links,
-        listing.next_pages,
-        start,
+        masked(listing.ad_links),
+        masked(listing.next_pages),
+        masked(start),
     )
 
 

@@ -252,6 +252,22 @@ class CrawlStore:
                 {"i": run_id},
             )
 
+    def fail_run(self, run_id: int, *, finished_at: str, health: dict[str, Any]) -> bool:
+        """Close a run that raised as ``failed`` (degraded, its error in ``health``), if it is still running.
+
+        Returns:
+            Whether the run was running (a run already finished keeps its status).
+        """
+        with self.engine.begin() as conn:
+            r = conn.execute(
+                text(
+                    "UPDATE crawl_runs SET status = 'failed', finished_at = :f, degraded = 1, health = :h "
+                    "WHERE id = :i AND status = 'running'"
+                ),
+                {"f": finished_at, "h": json.dumps(health), "i": run_id},
+            )
+            return bool(r.rowcount)
+
     def mark_disappeared(self, source: str, run_id: int, seen_at: str) -> int:
         """Ads of ``source`` not seen in run ``run_id`` (a complete pass) disappeared at ``seen_at``."""
         with self.engine.begin() as conn:
