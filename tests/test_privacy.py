@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from lagesbild.errors import ConfigError, KeyMismatchError
 from lagesbild.ingest import import_file
+from lagesbild.pipeline import process_new
 from lagesbild.privacy import Pseudonymizer, create_key, key_fingerprint, load_key
 from lagesbild.settings import Settings
 from lagesbild.store import Store
@@ -29,12 +30,39 @@ PHONES_AS_WRITTEN = [
     "0046 70 174 06 10",
 ]
 EMAILS = ["Testperson.Ett@Example.invalid", "annons-2@example.invalid"]
+# Issue 13's example record (its numbers moved into the fiction range): identifiers in the ad id,
+# the price, the name, the address and the location, not only in title and body.
+ISSUE_RECORDS = [
+    {
+        "site": "annonsportalen",
+        "site_ad_id": "0701740621",
+        "seen_at": "2024-03-01",
+        "price": "ring 0701740622",
+        "name": "Lisa 0701740623 lisa2@example.com",
+        "url": "https://example.invalid/annons/0701740621?mail=lisa2%40example.com",
+        "location": "Linköping 070-174 06 24",
+    },
+    {
+        "site": "annonsportalen",
+        "site_ad_id": "0701740621",
+        "seen_at": "2024-03-02",
+        "price": "ring 0701740622",
+        "name": "Lisa 0701740623 lisa2@example.com",
+    },
+]
+ISSUE_CSV = (
+    "site,site_ad_id,seen_at,price,name,location\n"
+    "annonsportalen,070-174 06 25,2024-03-01,ring 0701740626,Lisa 0701740627 lisa3@example.com,Linköping\n"
+    "annonsportalen,070-174 06 25,2024-03-03,ring 0701740626,Lisa 0701740627 lisa3@example.com,Linköping\n"
+)
 
 
 def _needles() -> list[str]:
     digits = ["0701740605", "0701740606", "0701740607", "0701740608", "0701740609", "0701740610"]
+    digits += [f"07017406{n}" for n in range(21, 28)]
     needles = digits + ["+46" + d[1:] for d in digits] + ["46" + d[1:] for d in digits]
     needles += [e.lower() for e in EMAILS] + EMAILS + PHONES_AS_WRITTEN
+    needles += ["lisa2@example.com", "lisa2%40example.com", "lisa3@example.com", "070-174 06 24", "070-174 06 25"]
     return needles
 
 
@@ -53,21 +81,33 @@ def _write_ads(path: Path) -> None:
                 "location": "Linköping",
             }
         )
+    recs += ISSUE_RECORDS
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
 
 
 def test_no_raw_identifier_in_database_or_logs(
     settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Import (JSONL and CSV), normalize and link; then no table, column, file byte or log line holds one."""
     caplog.set_level(logging.DEBUG)
     ads = tmp_path / "ads.jsonl"
     _write_ads(ads)
+    ads_csv = tmp_path / "ads.csv"
+    ads_csv.write_text(ISSUE_CSV, encoding="utf-8")
     init_workspace(settings)
     with open_workspace(settings) as ws:
         summary = import_file(ws.store, ws.pseudonymizer, ads)
-        assert summary.n_new == len(PHONES_AS_WRITTEN)
-        dump = "\n".join(repr(row) for _, row in ws.store.dump_rows())
-        obs = list(ws.store.iter_observations())
+        assert summary.n_new == len(PHONES_AS_WRITTEN) + len(ISSUE_RECORDS)
+        assert import_file(ws.store, ws.pseudonymizer, ads_csv).n_new == 2
+        process_new(ws.store)
+        tables = ws.store.table_names()
+        dumped = [(t, row) for t, row in ws.store.dump_rows()]
+        dump = "\n".join(repr(row) for _, row in dumped)
+        obs = [o for o in ws.store.iter_observations() if o.site == "exempelsajten"]
+        issue_obs = [o for o in ws.store.iter_observations() if o.site == "annonsportalen"]
+    # Every table was read, and the linking tables (link_site_ads among them) were filled.
+    filled = {t for t, _ in dumped}
+    assert {"observations", "site_ads", "link_site_ads", "normalized_observations"} <= filled <= set(tables)
     haystacks = {"database rows": dump, "logs": caplog.text}
     if settings.db.startswith("sqlite"):
         db_file = Path(settings.db.removeprefix("sqlite:///"))
@@ -82,6 +122,11 @@ def test_no_raw_identifier_in_database_or_logs(
     assert all(o.phones and all(p.startswith("ph_") for p in o.phones) for o in obs)
     assert all(o.emails and len(o.emails) == 2 for o in obs)
     assert "[telefon]" in (obs[0].body or "") and "[e-post]" in (obs[0].body or "")
+    # The issue's ads: both sightings of each under one keyed ad id; price and name scrubbed; the numbers link.
+    assert len({o.site_ad_id for o in issue_obs}) == 2 and all(o.site_ad_id.startswith("id_") for o in issue_obs)
+    assert {o.price_text for o in issue_obs} == {"ring [telefon]"}
+    assert {o.name for o in issue_obs} == {"Lisa [telefon] [e-post]"}
+    assert all(len(o.phones) >= 2 and len(o.emails) == 1 for o in issue_obs)
 
 
 def test_same_number_in_any_format_gets_the_same_pseudonym(pz: Pseudonymizer) -> None:
