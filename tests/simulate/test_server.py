@@ -467,15 +467,7 @@ def test_bad_folder_reports_every_error(tmp_path: Path) -> None:
 
 
 def test_serve_command_runs_and_stops_on_sigterm(world: World) -> None:
-    code = (
-        "import typer, sys\n"
-        "from lagesbild.simulate.server import register\n"
-        "app = typer.Typer()\n"
-        "@app.callback()\n"
-        "def main() -> None: pass\n"
-        "register(app)\n"
-        "app(sys.argv[1:])\n"
-    )
+    code = "import sys\nfrom lagesbild.cli.simulate import app\napp(sys.argv[1:])\n"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "serve", str(world[0]), "--port", "0", "--day", "3", "--faults", "errors=0"],
         stdout=subprocess.PIPE,

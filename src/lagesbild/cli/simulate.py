@@ -5,11 +5,12 @@ Both spellings work::
     lagesbild simulate run --preset tiny --seed 7 --out world
     lagesbild simulate --config world.yaml --seed 7 --out world
 
-The server part adds `lagesbild simulate serve DIR` through ``lagesbild.simulate.server.register``.
+`lagesbild simulate serve DIR` serves a world's sites over HTTP (:class:`lagesbild.simulate.server.SimServer`).
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lagesbild.cli._common import console, err_console, friendly_errors
 from lagesbild.simulate import PRESETS, load_config, simulate
+from lagesbild.simulate.server import Faults, SimServer
 
 app = typer.Typer(
     help="Simulate a Swedish ad market with known ground truth.",
@@ -93,9 +95,61 @@ def run(
     _run(config, preset, seed, out, quiet)
 
 
-try:
-    from lagesbild.simulate.server import register as _register_serve
-except ImportError:  # the server part is optional until it lands
-    pass
-else:
-    _register_serve(app)
+@app.command("serve")
+def serve_command(
+    out_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="A simulator output folder (with sites/)."),
+    port: int = typer.Option(8700, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
+    day: int = typer.Option(0, "--day", help="The simulated day the clock starts at."),
+    rate_limit: float | None = typer.Option(
+        None, "--rate-limit", help="Requests per second allowed per client; faster gets 429 with Retry-After."
+    ),
+    burst: float | None = typer.Option(
+        None, "--burst", help="Requests a client may make at once (default: one second's worth)."
+    ),
+    faults: list[str] = typer.Option(
+        [],
+        "--faults",
+        help="Faults as key=value[,key=value]: errors=RATE, slow=RATE, slow-seconds=S, "
+        "layout-change=SITE[+SITE]|all, seed=N.",
+    ),
+    crawl_delay: int = typer.Option(1, "--crawl-delay", help="Crawl-delay announced in robots.txt (seconds)."),
+    access_log: Path | None = typer.Option(
+        None, "--access-log", help="Also append every request as a JSON line to this file."
+    ),
+) -> None:
+    """Serve the simulated ad sites on loopback, day by day in simulated time.
+
+    One port serves every site under /<site>/ on 127.0.0.1.
+
+    Set the clock with POST /_control/day {"day": N}, POST /_control/advance or the header X-Sim-Day: N.
+
+    GET /_control/state shows the settings, GET /_control/log the access log. See docs/simulator-server.md.
+    """
+    with friendly_errors(), contextlib.ExitStack() as stack:
+        log_fh = stack.enter_context(access_log.open("a", encoding="utf-8", buffering=1)) if access_log else None
+        server = SimServer(
+            out_dir,
+            port=port,
+            day=day,
+            rate_limit=rate_limit,
+            burst=burst,
+            faults=Faults.parse(faults) if faults else None,
+            crawl_delay=crawl_delay,
+            access_log=log_fh,
+        )
+        with server:
+            typer.echo(f"Serving {len(server.app.sites)} site(s) on {server.url}/ (day {day}); Ctrl-C stops.")
+            for name, site in server.app.sites.items():
+                typer.echo(f"  {server.url}/{name}/  ({site.spec.layout}, {len(site.rows)} ad versions)")
+            _stop_on_sigterm(server)
+            server.wait()
+
+
+def _stop_on_sigterm(server: SimServer) -> None:
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not in the main thread (e.g. under a test runner)
+        signal.signal(signal.SIGTERM, handler)
