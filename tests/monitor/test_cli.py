@@ -38,3 +38,31 @@ def test_source_status_on_a_fresh_workspace(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "source", "status", "--json"])
     assert r.exit_code == 0, r.output
     assert r.output.strip() == "[]"
+
+
+def test_source_check_refuses_what_would_crash_a_crawl_and_an_alias_bomb(tmp_path: Path) -> None:
+    import time
+
+    good = (PROFILES_DIR / "kontaktlistan.yaml").read_text(encoding="utf-8")
+    name = '    name: {css: "table.details td.nick::text"}\n'
+    price = '    price: {css: "table.details td.cost::text"}\n'
+    assert name in good and price in good
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        good.replace(name, '    name: {css: "td.nick::text", cleanup: [{regex_replace: ["a", "\\\\9"]}]}\n').replace(
+            price, '    price: {xpath: "//td[@class=$cls]/text()"}\n'
+        )
+    )
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(
+        'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]\n'
+        + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+        + "source: *i\n"
+    )
+    t0 = time.monotonic()
+    r = CliRunner().invoke(app, ["--home", str(tmp_path), "source", "check", str(bad), str(bomb)])
+    assert time.monotonic() - t0 < 5
+    assert r.exit_code == 2, r.output
+    assert "invalid group reference 9" in r.output and "XPath variables" in r.output
+    assert "ad.fields.name.cleanup" in r.output and "ad.fields.price.xpath" in r.output
+    assert "bomb.yaml:1" in r.output and "expands to more than" in r.output

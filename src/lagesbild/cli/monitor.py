@@ -309,7 +309,7 @@ def test(
     console.print(
         f"{r.final_url}: HTTP {r.status}, {r.n_bytes:,} bytes, {r.encoding}; looks like a {r.looks_like} page"
     )
-    t = Table(title="fields (phone numbers and e-mail addresses masked)")
+    t = Table(title="fields (identifiers masked)")
     t.add_column("field")
     t.add_column("value")
     for k, v in r.fields.items():
@@ -344,7 +344,9 @@ def status(
     for r in rows:
         h = r.health
         weakest = min(h.field_rates.items(), key=lambda kv: kv[1]) if h and h.field_rates else None
-        state = {"degraded": "[bold red]DEGRADED[/]", "ok": "[green]ok[/]"}.get(r.state, r.state)
+        state = {"degraded": "[bold red]DEGRADED[/]", "failed": "[bold red]FAILED[/]", "ok": "[green]ok[/]"}.get(
+            r.state, r.state
+        )
         t.add_row(
             r.source,
             state,

@@ -113,8 +113,8 @@ class PageTest:
     """What one page yields under a profile (``lagesbild source test``).
 
     ``fields`` holds every ad field with its value, ``None`` when the selector found nothing. Nothing
-    here shows an identifier: the ``phones`` and ``emails`` fields keep their first and last characters
-    (``070-•••••67``), and every other text (title, body, name, addresses, links) has phone numbers,
+    here shows an identifier: the ``phones``, ``emails`` and ``name`` fields keep at most their first and
+    last characters (``070-•••••67``), and every other text (title, body, name, addresses, links) has phone numbers,
     e-mail addresses, handles and long digit runs replaced by ``[masked]``
     (:func:`~lagesbild.privacy.mask_identifiers`).
     """
@@ -165,6 +165,8 @@ def test_page(
         v = read.record.get(name)
         if v is not None and name in _IDENTIFIERS:
             v = [mask(x) for x in v]
+        elif isinstance(v, str) and name == "name":
+            v = mask(v)
         elif isinstance(v, list):
             v = [mask_identifiers(x) for x in v]
         elif isinstance(v, str):
