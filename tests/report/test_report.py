@@ -17,20 +17,12 @@ from matplotlib.image import imread
 from typer.testing import CliRunner
 
 from lagesbild.cli.report import report as report_cmd
-from lagesbild.estimate.assumptions import default_assumptions
-from lagesbild.estimate.demand import estimate_demand
-from lagesbild.estimate.purchases import ActivitySummary, UncertainCount, estimate_purchases
-from lagesbild.report.build import (
-    AGE_BAND,
-    PREVALENCE_12M,
-    ReportOptions,
-    build_context,
-    load_report_data,
-)
+from lagesbild.estimate.suite import load_suite
+from lagesbild.report.build import ReportOptions, load_report_data
 from lagesbild.report.context import KeyFigure
 from lagesbild.report.followup import compare
 from lagesbild.report.render import find_leaks, write_report
-from lagesbild.report.run import run_report
+from lagesbild.report.run import context_for, run_report
 from lagesbild.report.strings import STRINGS
 
 from .conftest import World
@@ -41,7 +33,7 @@ OPTS = ReportOptions(n_draws=5_000, generated_at=date(2025, 2, 1))
 
 def test_context_has_the_summary_sections_and_optional_stages(world: World) -> None:
     data = load_report_data(world.store, *Y2024, campaigns=world.campaigns)
-    ctx = build_context(data, "05", OPTS)
+    ctx = context_for(world.store, data, "05", OPTS)
     assert ctx.area_name == "Östergötlands län" and ctx.period_label == "2024" and ctx.lang == "sv"
     assert [k.key for k in ctx.summary] == ["ads", "ad_days", "purchases", "buyers_12m", "buyers_ever"]
     assert ctx.key_figure("ad_days") is not None and (ctx.key_figure("ad_days").value or 0) > 1000  # type: ignore[union-attr]
@@ -58,30 +50,24 @@ def test_context_has_the_summary_sections_and_optional_stages(world: World) -> N
     json.dumps(ctx.to_dict())  # the context is JSON
 
 
-def test_numbers_equal_the_estimate_functions_for_the_same_inputs(world: World) -> None:
+def test_numbers_equal_the_stored_estimate_suite(world: World) -> None:
+    # The report computes no estimate: its figures are the stored suite's (unlinked here: ad-days basis).
     data = load_report_data(world.store, *Y2024)
-    ctx = build_context(data, "05", OPTS)
-    ad_days = ctx.key_figure("ad_days").value  # type: ignore[union-attr]
-    assert ad_days == sum(r.ad_days.value or 0 for r in ctx.rows if r.ad_days.value is not None) or any(
-        r.ad_days.value is None for r in ctx.rows
-    )
-    act = ActivitySummary("05", *Y2024, ad_days=UncertainCount.exact(float(ad_days or 0)))
-    est = estimate_purchases(act, default_assumptions(), n_draws=OPTS.n_draws, seed=OPTS.seed, level=OPTS.level)
-    p = ctx.key_figure("purchases")
-    assert p is not None and (p.value, p.low, p.high) == (est.median, est.low, est.high)
-    dem = estimate_demand(data.population, "05", PREVALENCE_12M, AGE_BAND, measure="12m")
-    b = ctx.key_figure("buyers_12m")
-    assert b is not None and (b.value, b.low, b.high) == (dem.estimate, dem.low, dem.high)
+    ctx = context_for(world.store, data, "05", OPTS)
+    suite = load_suite(world.store, "05", *Y2024)
+    assert suite is not None and ctx.suite_run_id == suite.run_id and suite.basis == "ad_days"
+    for key, quantity in (("purchases", "purchases"), ("buyers_12m", "demand_12m"), ("buyers_ever", "demand_ever")):
+        k, f = ctx.key_figure(key), suite.figure(quantity)
+        assert k is not None and f is not None and (k.value, k.low, k.high) == (f.estimate, f.low, f.high), key
     linkoping = next(r for r in ctx.rows if r.code == "0580")
-    act_l = ActivitySummary("0580", *Y2024, ad_days=UncertainCount.exact(float(linkoping.ad_days.value or 0)))
-    est_l = estimate_purchases(act_l, default_assumptions(), n_draws=OPTS.n_draws, seed=OPTS.seed, level=OPTS.level)
-    assert linkoping.purchases is not None and linkoping.purchases.estimate == est_l.median
+    stored = suite.by_kommun["0580"]["purchases"]
+    assert linkoping.purchases is not None and linkoping.purchases.estimate == stored.estimate
 
 
 def test_small_counts_are_never_published(world: World) -> None:
     data = load_report_data(world.store, *Y2024, threshold=5)
     for area in ("05", "0586", "SE"):
-        ctx = build_context(data, area, OPTS)
+        ctx = context_for(world.store, data, area, OPTS)
         cells = [c for r in (*ctx.rows, ctx.total) for c in (r.ads, r.ad_days)]
         values = [c.value for c in cells] + [p.value for p in ctx.series.points]
         for v in values:
@@ -142,7 +128,7 @@ def written(world: World, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     data = load_report_data(world.store, *Y2024, campaigns=world.campaigns)
     files: dict[str, Path] = {}
     for area, lang in (("05", "sv"), ("0580", "en"), ("SE", "sv")):
-        f = write_report(build_context(data, area, replace(OPTS, lang=lang)), out, ad_texts=world.ad_texts)
+        f = write_report(context_for(world.store, data, area, replace(OPTS, lang=lang)), out, ad_texts=world.ad_texts)
         assert f.pdf is not None
         files.update({f"{area}.html": f.html, f"{area}.pdf": f.pdf, f"{area}.json": f.json})
     return files

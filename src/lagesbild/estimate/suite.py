@@ -57,7 +57,7 @@ import pandas as pd
 from lagesbild.errors import InputError
 from lagesbild.estimate.activity import LinkedFrame, in_period, linked_frame, summarize_activity
 from lagesbild.estimate.assumptions import AssumptionSet, check_requirements, default_assumptions
-from lagesbild.estimate.demand import AgeBand, Measure, estimate_demand
+from lagesbild.estimate.demand import DEFAULT_DESIGN_EFFECT, DEFAULT_TRANSFER_SIGMA, AgeBand, Measure, estimate_demand
 from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, UncertainCount, estimate_purchases, tornado
 from lagesbild.estimate.residence import where_buyers_live
@@ -82,6 +82,7 @@ __all__ = [
     "compute_suite",
     "compute_suites",
     "ensure_suite",
+    "ensure_suites",
     "load_suite",
     "population_for",
 ]
@@ -592,8 +593,11 @@ def _demand(ctx: _Context, area: str) -> dict[str, Figure]:
     out: dict[str, Figure] = {}
     for quantity, name, measure in _DEMAND:
         p = prevalence_of(ctx.a, name, ctx.level)
-        d = estimate_demand(ctx.pop, area, p, AGE_BAND, measure=measure)
+        d = estimate_demand(ctx.pop, area, p, AGE_BAND, measure=measure, design_effect=DEFAULT_DESIGN_EFFECT,
+                            transfer_sigma=DEFAULT_TRANSFER_SIGMA)  # fmt: skip
         n = f", n={p.n:g}" if p.n is not None else ""
+        n += f", design effect {d.design_effect:g}" if d.design_effect != 1.0 else ""
+        n += f", area vs national share: log-normal sigma {d.transfer_sigma:g}" if d.transfer_sigma > 0 else ""
         out[quantity] = Figure(
             quantity, d.estimate, d.low, d.high, p.level,
             f"{p.estimate:.2%} ({p.method}{n}) x {d.men} men {d.age_band} ({d.year}, {d.population_source})",
@@ -881,6 +885,57 @@ def load_suite(store: Store, area: str, start: date, end: date) -> EstimateSuite
     return None if row is None else _from_row(row)
 
 
+def _current(
+    ss: SuiteStore, row: StoredSuite | None, key: str, assumptions: AssumptionSet | None, seed: int | None,
+    level: float | None, n_draws: int | None,
+) -> bool:  # fmt: skip
+    if row is None or row.data_key != key:
+        return False
+    ok = (seed is None or seed == row.seed) and (level is None or math.isclose(level, row.level))
+    ok = ok and (n_draws is None or n_draws == row.payload.get("n_draws"))
+    if ok and assumptions is not None:
+        stored_draws = int(row.payload.get("n_draws", DEFAULT_DRAWS))
+        ok = _params_key(assumptions, row.seed, row.level, stored_draws) == row.params_key
+    return ok
+
+
+def ensure_suites(
+    store: Store,
+    areas: Sequence[str],
+    start: date,
+    end: date,
+    *,
+    assumptions: AssumptionSet | None = None,
+    seed: int | None = None,
+    level: float | None = None,
+    n_draws: int | None = None,
+) -> list[EstimateSuite]:
+    """:func:`ensure_suite` for many areas: the current stored ones read, the others computed together.
+
+    The suites computed here share one Monte Carlo simulation (the same parameters), so their
+    figures agree with each other and with any stored suite they are read beside.
+    """
+    ss = SuiteStore(store)
+    key = ss.data_key()
+    found: dict[str, EstimateSuite] = {}
+    rows = {a: ss.newest(a, start.isoformat(), end.isoformat()) for a in dict.fromkeys(areas)}
+    params = {r.params_key for r in rows.values() if r is not None}
+    for a, row in rows.items():
+        # stored suites are used only if they all share one set of parameters (else they may disagree)
+        if row is not None and len(params) == 1 and _current(ss, row, key, assumptions, seed, level, n_draws):
+            found[a] = _from_row(row)
+    missing = [a for a in rows if a not in found]
+    if missing:
+        if found:  # keep one simulation: recompute all rather than mix parameters
+            missing, found = list(rows), {}
+        new = compute_suites(
+            store, missing, start, end, assumptions=assumptions, seed=DEFAULT_SEED if seed is None else seed,
+            level=DEFAULT_LEVEL if level is None else level, n_draws=DEFAULT_DRAWS if n_draws is None else n_draws,
+        )  # fmt: skip
+        found.update({s.area: s for s in new})
+    return [found[a] for a in areas]
+
+
 def ensure_suite(
     store: Store,
     area: str,
@@ -898,17 +953,6 @@ def ensure_suite(
     population years: :meth:`SuiteStore.data_key`) and, for each parameter given here, with the
     same value (an omitted parameter accepts what was stored; a new suite uses the defaults).
     """
-    ss = SuiteStore(store)
-    row = ss.newest(area, start.isoformat(), end.isoformat())
-    if row is not None and row.data_key == ss.data_key():
-        a = assumptions
-        ok = (seed is None or seed == row.seed) and (level is None or math.isclose(level, row.level))
-        ok = ok and (n_draws is None or n_draws == row.payload.get("n_draws"))
-        if ok and a is not None:
-            ok = _params_key(a, row.seed, row.level, int(row.payload.get("n_draws", DEFAULT_DRAWS))) == row.params_key
-        if ok:
-            return _from_row(row)
-    return compute_suite(
-        store, area, start, end, assumptions=assumptions, seed=DEFAULT_SEED if seed is None else seed,
-        level=DEFAULT_LEVEL if level is None else level, n_draws=DEFAULT_DRAWS if n_draws is None else n_draws,
-    )  # fmt: skip
+    return ensure_suites(
+        store, [area], start, end, assumptions=assumptions, seed=seed, level=level, n_draws=n_draws
+    )[0]

@@ -1,62 +1,57 @@
-"""Build a :class:`ReportContext` from the store and the estimators.
+"""Present: format the stored estimate suite and the gathered counts into a :class:`ReportContext`.
 
-Two steps, so a batch reads the store once:
+A report is made in three steps:
 
-1. :func:`load_report_data` reads activity for one period (per municipality, per day) and plans
-   small-number suppression for the whole country;
-2. :func:`build_context` makes the context for one area (``"SE"``, a county, a municipality),
-   calling :func:`~lagesbild.estimate.purchases.estimate_purchases`,
-   :func:`~lagesbild.estimate.purchases.tornado`, :func:`~lagesbild.estimate.demand.estimate_demand`
-   and :func:`~lagesbild.estimate.triangulate.triangulate` with the options given, so every
-   number equals what those functions return for the same inputs.
+1. **gather** (:mod:`lagesbild.report.gather`): the period's observed activity per municipality
+   and day, read once per batch, with small-number suppression planned for the whole country;
+2. **compute**: nothing here. Every estimate is the stored
+   :class:`~lagesbild.estimate.suite.EstimateSuite` of the area and period
+   (:func:`~lagesbild.estimate.suite.ensure_suite`), the same figures ``estimate run``, the demo
+   and the dashboard show;
+3. **present** (this module): :func:`build_context` formats them, in Swedish or English.
+
+So every estimate in a report equals the stored figure: the headline, the area table
+(municipalities: the suite's allocations, which add up to the headline), the maps, the purchases
+and demand sections. An area and period without observations says "inga data" and computes no
+change; a figure the suite does not publish (the hidden population until it is calibrated) is
+left out, and the methods appendix says why.
 
 Example::
 
     data = load_report_data(store, date(2024, 1, 1), date(2024, 12, 31))
-    ctx = build_context(data, "05", ReportOptions(lang="sv"))
+    suite = ensure_suite(store, "05", data.start, data.end)
+    ctx = build_context(data, "05", ReportOptions(lang="sv"), suite=suite)
 """
 
 from __future__ import annotations
 
-import csv
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from lagesbild.errors import InputError
-from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions
-from lagesbild.estimate.crc import CaptureHistories, best_model, run_all_models
-from lagesbild.estimate.demand import AgeBand, DemandEstimate, estimate_demand
-from lagesbild.estimate.intervals import Proportion
-from lagesbild.estimate.purchases import (
-    ActivitySummary,
-    PurchasesEstimate,
-    UncertainCount,
-    estimate_purchases,
-    tornado,
+from lagesbild.estimate.assumptions import (
+    Assumption,
+    AssumptionSet,
+    Beta,
+    Fixed,
+    LogNormal,
+    Normal,
+    Triangular,
+    Uniform,
+    default_assumptions,
 )
-from lagesbild.estimate.residence import where_buyers_live
-from lagesbild.estimate.triangulate import triangulate
-from lagesbild.refdata import (
-    PopulationTable,
-    area_name,
-    bundled_population,
-    counties,
-    is_county_code,
-    municipalities,
-    municipality,
-)
+from lagesbild.estimate.intervals import DEFAULT_LEVEL
+from lagesbild.estimate.suite import AGE_BAND, DEFAULT_DRAWS, DEFAULT_SEED, EstimateSuite, Figure
+from lagesbild.refdata import area_name, counties, is_county_code, municipality
 from lagesbild.report.context import (
     CONTEXT_VERSION,
     AreaRow,
     AssumptionRow,
     CampaignEvaluation,
-    CampaignPeriod,
     CampaignsSection,
     Count,
     DataSource,
@@ -71,7 +66,6 @@ from lagesbild.report.context import (
     MapValue,
     MethodItem,
     MethodsSection,
-    ModelRow,
     OrganizedSection,
     PurchasesSection,
     ReportContext,
@@ -85,18 +79,15 @@ from lagesbild.report.context import (
 )
 from lagesbild.report.fmt import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_signed_pct, round_estimate
 from lagesbild.report.followup import compare
+from lagesbild.report.gather import ReportData, load_report_data, read_campaigns
 from lagesbild.report.organized import OrganizedAd, organized_section
 from lagesbild.report.services import load_services, services_for
 from lagesbild.report.strings import tr
-from lagesbild.report.suppress import Mark, SuppressionPlan, plan_suppression, suppress_cells
-from lagesbild.store import Store
-from lagesbild.store.reports import ActivityRow, DailyRow, ReportStore
+from lagesbild.report.suppress import Mark, suppress_cells
 from lagesbild.verdicts import VerdictRecord, age_profile, travel_flows
 
 __all__ = [
     "AGE_BAND",
-    "PREVALENCE_12M",
-    "PREVALENCE_EVER",
     "ReportData",
     "ReportOptions",
     "build_context",
@@ -106,154 +97,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-AGE_BAND = AgeBand(18, 65)
-"""The survey's base: men 18-65."""
-PREVALENCE_EVER = Proportion.from_sample(0.075, 2_500)
-"""Men 18-65 who ever bought sex: 7.5% (Länsstyrelsen Stockholm, rapport 2015:10); n = 2,500 is an assumption."""
-PREVALENCE_12M = Proportion.from_sample(0.008, 2_500)
-"""Men 18-65 who bought sex in the last 12 months: 0.8% (same survey); n as in ``default.yaml``."""
-
-
-def _unplaced_key(lan: str) -> str:
-    return f"{lan}?"
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Activity for one period, read once and shared by every report of a batch.
-
-    Attributes:
-        start, end: the period (both days included).
-        ads, ad_days: per municipality key (code, or ``"05?"`` for ads placed in a county only).
-        unplaced_ads, unplaced_ad_days: ads placed in no county.
-        daily: ad-days per (day, municipality key).
-        observations: sightings in the period; observed_range: first and last day in the store.
-        population: the population year used; campaigns: campaign periods to mark.
-        threshold: the small-count threshold; plans: suppression per count (``ads``, ``ad_days``).
-    """
-
-    start: date
-    end: date
-    ads: dict[str, int]
-    ad_days: dict[str, int]
-    unplaced_ads: int
-    unplaced_ad_days: int
-    daily: dict[tuple[str, str], int]
-    observations: int
-    observed_range: tuple[str, str] | None
-    population: PopulationTable
-    campaigns: tuple[CampaignPeriod, ...]
-    threshold: int
-    kommun_lan: dict[str, str]
-    plans: dict[str, SuppressionPlan] = field(default_factory=dict)
-
-    @property
-    def period_days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-def _key(row: ActivityRow | DailyRow) -> str | None:
-    if row.kommun_kod:
-        return row.kommun_kod
-    if row.lan_kod:
-        return _unplaced_key(row.lan_kod)
-    return None
-
-
-def load_report_data(
-    store: Store,
-    start: date,
-    end: date,
-    *,
-    threshold: int = 5,
-    campaigns: Sequence[CampaignPeriod] = (),
-    population: PopulationTable | None = None,
-) -> ReportData:
-    """Read the period's activity from the store and plan suppression for the whole country.
-
-    Args:
-        store: the workspace's store.
-        start, end: the period, both days included.
-        threshold: the small-count threshold (setting ``small_count_threshold``).
-        campaigns: campaign periods to mark on the time series.
-        population: the population year (default: the newest year imported into the store, else the bundled one).
-
-    Raises:
-        InputError: if the period ends before it starts.
-    """
-    if end < start:
-        raise InputError(f"the period ends ({end}) before it starts ({start})", field="--to")
-    rs = ReportStore(store)
-    rows = rs.activity(start.isoformat(), end.isoformat())
-    daily_rows = rs.daily(start.isoformat(), end.isoformat())
-    if population is None:
-        years = store.population_years()
-        population = (store.population_table(max(years)) if years else None) or bundled_population()
-    ads: dict[str, int] = defaultdict(int)
-    ad_days: dict[str, int] = defaultdict(int)
-    unplaced_ads = unplaced_ad_days = observations = 0
-    for r in rows:
-        observations += r.observations
-        k = _key(r)
-        if k is None:
-            unplaced_ads += r.ads
-            unplaced_ad_days += r.ad_days
-        else:
-            ads[k] += r.ads
-            ad_days[k] += r.ad_days
-    daily: dict[tuple[str, str], int] = defaultdict(int)
-    for d in daily_rows:
-        daily[(d.day, _key(d) or "?")] += d.ad_days
-    kommun_lan = {code: m.county_code for code, m in municipalities().items()}
-    for k in list(ads):
-        if k.endswith("?"):
-            kommun_lan[k] = k[:2]
-    plans = {
-        name: plan_suppression(values, kommun_lan, threshold=threshold, unplaced=unplaced)
-        for name, values, unplaced in (("ads", ads, unplaced_ads), ("ad_days", ad_days, unplaced_ad_days))
-    }
-    log.info("report data %s..%s: %d observations, %d municipalities", start, end, observations, len(ads))
-    return ReportData(
-        start=start,
-        end=end,
-        ads=dict(ads),
-        ad_days=dict(ad_days),
-        unplaced_ads=unplaced_ads,
-        unplaced_ad_days=unplaced_ad_days,
-        daily=dict(daily),
-        observations=observations,
-        observed_range=rs.observed_range(),
-        population=population,
-        campaigns=tuple(campaigns),
-        threshold=threshold,
-        kommun_lan=kommun_lan,
-        plans=plans,
-    )
-
-
-def read_campaigns(path: str | Path) -> list[CampaignPeriod]:
-    """Campaign periods from a CSV with columns ``name, county, start, end`` (the campaign register's export).
-
-    Rows of the same name and dates are merged (their counties listed together).
-
-    Raises:
-        InputError: for a missing column or a bad date (with the line number).
-    """
-    merged: dict[tuple[str, str, str], list[str]] = {}
-    p = str(path)
-    with open(p, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"name", "county", "start", "end"} - set(reader.fieldnames or ())
-        if missing:
-            raise InputError(f"missing column(s) {', '.join(sorted(missing))}", path=p)
-        for i, row in enumerate(reader, start=2):
-            try:
-                s, e = date.fromisoformat(row["start"]), date.fromisoformat(row["end"])
-            except ValueError:
-                raise InputError("start and end must be dates (YYYY-MM-DD)", path=p, line=i) from None
-            merged.setdefault((row["name"], s.isoformat(), e.isoformat()), []).append(row["county"].strip())
-    return [CampaignPeriod(n, s, e, tuple(sorted(c))) for (n, s, e), c in merged.items()]
-
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -261,17 +104,18 @@ class ReportOptions:
 
     Attributes:
         lang: ``sv`` (default) or ``en``.
-        assumptions: the purchases model's assumption set (the bundled default if ``None``).
-        n_draws, seed, level: the Monte Carlo simulation and the intervals' level.
+        assumptions: the assumption set of the estimates (``None``: the stored suite's, else the bundled default).
+        n_draws, seed, level: the estimate suite's Monte Carlo draws, seed and interval level (a stored suite
+            made with other values is recomputed).
         services: support services (the bundled file if ``None``).
         generated_at: the date printed on the report (today if ``None``; fixed in tests and samples).
     """
 
     lang: str = "sv"
     assumptions: AssumptionSet | None = None
-    n_draws: int = 20_000
-    seed: int = 0
-    level: float = 0.9
+    n_draws: int = DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
+    level: float = DEFAULT_LEVEL
     services: Sequence[SupportService] | None = None
     generated_at: date | None = None
 
@@ -293,8 +137,17 @@ def _estimate(est: float, low: float, high: float, level: float, lang: str) -> E
     return Estimate(est, low, high, level, fmt_int(r, lang), f"{fmt_int(lo, lang)}–{fmt_int(hi, lang)}")
 
 
-def _demand_estimate(d: DemandEstimate, lang: str) -> Estimate:
-    return _estimate(d.estimate, d.low, d.high, d.prevalence.level, lang)
+def _from_figure(f: Figure | None, lang: str, level: float) -> Estimate | None:
+    """A stored figure as the report shows it (``None`` without a value)."""
+    if f is None or f.estimate is None or f.low is None or f.high is None:
+        return None
+    return _estimate(f.estimate, f.low, f.high, f.level if f.level is not None else level, lang)
+
+
+def _summary_of(s: Mapping[str, Any] | None, level: float, lang: str) -> Estimate | None:
+    if not s:
+        return None
+    return _estimate(float(s["median"]), float(s["low"]), float(s["high"]), level, lang)
 
 
 def _area_codes(data: ReportData, area: str) -> list[str]:
@@ -310,10 +163,6 @@ def _total(values: Mapping[str, int], keys: Sequence[str]) -> int:
     return sum(values.get(k, 0) for k in keys)
 
 
-def _area_mark(plan: SuppressionPlan, area: str) -> Mark:
-    return plan.mark(area)
-
-
 def _level(area: str) -> Level:
     return "national" if area == "SE" else "county" if len(area) == 2 else "municipality"
 
@@ -324,10 +173,54 @@ def _period_label(start: date, end: date, lang: str) -> str:
     return f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"
 
 
-def _population(pop: PopulationTable, code: str) -> int:
+def _population(data: ReportData, code: str) -> int:
     if code.endswith("?"):
         return 0
-    return pop.count(code)
+    return data.population.count(code)
+
+
+def _mode(d: Any) -> float:
+    """The most likely value of an assumption's distribution (for the analyst's table)."""
+    if isinstance(d, Triangular):
+        return float(d.mode)
+    if isinstance(d, LogNormal):
+        return float(d.median_ * pow(2.718281828459045, -(d.sigma**2)))
+    if isinstance(d, Beta) and d.alpha > 1 and d.beta > 1:
+        return float((d.alpha - 1) / (d.alpha + d.beta - 2))
+    if isinstance(d, Normal):
+        return float(d.mean)
+    return float(d.nominal())
+
+
+def _digits(x: float) -> int:
+    return 3 if abs(x) < 0.1 else 2 if abs(x) < 10 else 0
+
+
+def assumption_row(a: Assumption, lang: str, level: float = DEFAULT_LEVEL) -> AssumptionRow:
+    """One assumption as an analyst reads it: what it is, its most likely value and where the probability lies.
+
+    E.g. "Andel äkta annonser: troligast 0,90 (90 % av sannolikheten mellan 0,83 och 0,95)".
+    """
+    d = a.distribution
+    lo, hi = d.quantile((1 - level) / 2), d.quantile((1 + level) / 2)
+    mode = _mode(d)
+    n = _digits(mode)
+    if isinstance(d, Fixed):
+        display = tr(lang, "assumption_fixed", value=fmt_num(d.value, lang, n))
+    elif isinstance(d, Uniform):
+        display = tr(lang, "assumption_uniform", low=fmt_num(lo, lang, n), high=fmt_num(hi, lang, n))
+    else:
+        display = tr(lang, "assumption_display", mode=fmt_num(mode, lang, n), level=round(level * 100),
+                     low=fmt_num(lo, lang, n), high=fmt_num(hi, lang, n))  # fmt: skip
+    kind = str(d.to_dict()["kind"])
+    label_key, source_key = f"param_{a.name}", f"param_{a.name}_src"
+    try:
+        label, source = tr(lang, label_key), tr(lang, source_key)
+    except KeyError:
+        label = " ".join(a.description.split()).split(".")[0] or a.name
+        first = a.source.strip().split(":")[0].lower()
+        source = tr(lang, "src_convention" if first == "convention" else "src_assumption")
+    return AssumptionRow(a.name, label, tr(lang, f"dist_{kind}"), mode, lo, hi, source, display)
 
 
 # --- the builder --------------------------------------------------------------------------------
@@ -338,124 +231,142 @@ def build_context(
     area: str,
     options: ReportOptions | None = None,
     *,
+    suite: EstimateSuite,
+    rows_suite: EstimateSuite | None = None,
     previous: Mapping[str, Any] | None = None,
     previous_created_at: str = "",
-    activity: ActivitySummary | None = None,
-    capture_histories: CaptureHistories | None = None,
     verdicts: Sequence[VerdictRecord] | None = None,
     organized: Sequence[OrganizedAd] | OrganizedSection | None = None,
 ) -> ReportContext:
     """The report context for ``area`` (``"SE"``, a county code or a municipality code).
 
     Args:
-        data: the period's activity (:func:`load_report_data`).
+        data: the period's observed activity (:func:`load_report_data`).
         area: what the report covers.
-        options: language, assumptions, simulation settings.
-        previous: the previous report's stored context (:class:`~lagesbild.store.reports.ReportStore`), for
-            the follow-up.
+        options: language and how the suite was made.
+        suite: the area's stored estimate suite for the period (every estimate shown comes from it).
+        rows_suite: the suite the area table reads (its ``by_kommun``/``by_lan``): the county's for a
+            municipality report; ``suite`` itself otherwise.
+        previous: the previous report's stored context, for the follow-up (ignored without data).
         previous_created_at: when the previous report was stored.
-        activity: person-days and persons from linking, when available (the purchases model then uses
-            person-days instead of ad-days).
-        capture_histories: linked persons' capture histories for the hidden-population section.
-        verdicts: the area's extracted judgments dated in the period (``lagesbild verdicts import``), for the
-            verdicts section; ``None`` or empty leaves the section out.
-        organized: the stored linked site ads with networks and indicators
-            (:func:`lagesbild.report.organized.organized_ads`), for the organised-activity section;
-            ``None`` or empty leaves the section out; a ready :class:`OrganizedSection` (a batch
-            aggregates in the parent process) is used as is.
+        verdicts: the area's extracted judgments dated in the period, for the verdicts section
+            (``None`` or empty leaves the section out).
+        organized: the stored linked site ads with networks and indicators, or a ready
+            :class:`OrganizedSection`; ``None`` or empty leaves the section out.
 
     Raises:
+        InputError: if the suite is not the area's or the period's.
         RefdataError: for an unknown area code.
     """
     o = options or ReportOptions()
     lang = o.lang
-    aset = o.assumptions if o.assumptions is not None else default_assumptions()
     level = _level(area)
     name = tr(lang, "level_national") if area == "SE" else area_name(area)
     if level == "municipality":
         municipality(area)  # raises RefdataError for an unknown code
+    if suite.area != area or suite.start != data.start or suite.end != data.end:
+        raise InputError(f"the estimate suite is for {suite.area} {suite.start}..{suite.end}", field="suite")
+    county = "SE" if level == "national" else area[:2]
+    rs = rows_suite if rows_suite is not None else suite
+    if rs.area != county:
+        raise InputError(f"the area table needs the suite of {county}, not {rs.area}", field="rows_suite")
+    has_data = suite.has_data
     threshold = data.threshold
     plan_ads, plan_days = data.plans["ads"], data.plans["ad_days"]
     keys = _area_codes(data, area)
     ads_total = _total(data.ads, keys) + (data.unplaced_ads if area == "SE" else 0)
     days_total = _total(data.ad_days, keys) + (data.unplaced_ad_days if area == "SE" else 0)
-    ads_count = _count(ads_total, _area_mark(plan_ads, area), threshold, lang)
-    days_count = _count(days_total, _area_mark(plan_days, area), threshold, lang)
-    pop = data.population
-
-    def purchases_for(code: str, ad_days: int, summary: ActivitySummary | None = None) -> PurchasesEstimate:
-        act = summary or ActivitySummary(code, data.start, data.end, ad_days=UncertainCount.exact(ad_days))
-        return estimate_purchases(act, aset, n_draws=o.n_draws, seed=o.seed, level=o.level)
+    no_data = tr(lang, "no_data")
+    ads_count = _count(ads_total, plan_ads.mark(area), threshold, lang) if has_data else Count(None, no_data)
+    days_count = _count(days_total, plan_days.mark(area), threshold, lang) if has_data else Count(None, no_data)
 
     # -- the area table: municipalities of the county, or counties of Sweden ----------------------
-    county = "SE" if level == "national" else area[:2]
-    row_codes = list(counties()) if level == "national" else _area_codes(data, county)
     rows: list[AreaRow] = []
-    for code in row_codes:
-        if level == "national":
-            r_ads = _total(data.ads, _area_codes(data, code))
-            r_days = _total(data.ad_days, _area_codes(data, code))
-        else:
+    if level == "national":
+        for code in counties():
+            r_keys = _area_codes(data, code)
+            rows.append(_row(code, _total(data.ads, r_keys), _total(data.ad_days, r_keys), plan_ads.mark(code),
+                             plan_days.mark(code), rs.by_lan.get(code, {}), o, data))  # fmt: skip
+        if data.unplaced_ads:
+            rows.append(_row("?", data.unplaced_ads, data.unplaced_ad_days, plan_ads.mark("?"), plan_days.mark("?"),
+                             rs.by_kommun.get("?", {}), o, data))  # fmt: skip
+    else:
+        for code in _area_codes(data, county):
             r_ads, r_days = data.ads.get(code, 0), data.ad_days.get(code, 0)
             if code.endswith("?") and r_ads == 0:
                 continue
-        rows.append(_row(code, r_ads, r_days, plan_ads.mark(code), plan_days.mark(code), purchases_for, o, data))
+            rows.append(_row(code, r_ads, r_days, plan_ads.mark(code), plan_days.mark(code),
+                             rs.by_kommun.get(code, {}), o, data))  # fmt: skip
+    c_keys = _area_codes(data, county)
     total_row = _row(
-        county, ads_total if level != "municipality" else _total(data.ads, _area_codes(data, county)),
-        days_total if level != "municipality" else _total(data.ad_days, _area_codes(data, county)),
-        plan_ads.mark(county), plan_days.mark(county), purchases_for, o, data,
+        county, _total(data.ads, c_keys) + (data.unplaced_ads if county == "SE" else 0),
+        _total(data.ad_days, c_keys) + (data.unplaced_ad_days if county == "SE" else 0),
+        plan_ads.mark(county), plan_days.mark(county), rs.figures, o, data,
     )  # fmt: skip
 
-    # -- the area's own estimates ------------------------------------------------------------------
-    purchases_est: PurchasesEstimate | None = None
-    if days_count.value is not None or activity is not None:
-        purchases_est = purchases_for(area, days_total, activity)
-    demand_12m = estimate_demand(pop, area, PREVALENCE_12M, AGE_BAND, measure="12m")
-    demand_ever = estimate_demand(pop, area, PREVALENCE_EVER, AGE_BAND, measure="ever")
-    purchases_section = _purchases_section(purchases_est, aset, o) if purchases_est is not None else None
-    triangulation = None
-    if purchases_est is not None:
-        t = triangulate(pop, area, purchases_est, aset, age_band=AGE_BAND, n_draws=o.n_draws, seed=o.seed,
-                        level=o.level)  # fmt: skip
-        triangulation = TriangulationSection(
-            buyers=_estimate(t.buyers.median, t.buyers.low, t.buyers.high, t.level, lang),
-            demand=_estimate(t.demand.median, t.demand.low, t.demand.high, t.level, lang),
-            supply=_estimate(t.supply.median, t.supply.low, t.supply.high, t.level, lang),
-            ratio=Estimate(
-                t.ratio.median,
-                t.ratio.low,
-                t.ratio.high,
-                t.level,
-                fmt_num(t.ratio.median, lang, 2),
-                f"{fmt_num(t.ratio.low, lang, 2)}–{fmt_num(t.ratio.high, lang, 2)}",
-            ),
-            agreement=tr(lang, f"agreement_{t.agreement}"),
-        )
+    # -- the area's own estimates, as stored -------------------------------------------------------
+    pe = _from_figure(suite.figure("purchases"), lang, suite.level) if has_data else None
+    persons_fig = suite.figure("persons")
+    shown = persons_fig is not None and persons_fig.published
+    persons = _from_figure(persons_fig, lang, suite.level) if shown else None
+    b12 = _from_figure(suite.figure("demand_12m"), lang, suite.level)
+    bever = _from_figure(suite.figure("demand_ever"), lang, suite.level)
+    if b12 is None or bever is None:
+        raise InputError("the estimate suite has no demand figures", field="suite")
+    purchases_section = _purchases_section(suite, pe, lang) if pe is not None else None
 
     # -- summary -------------------------------------------------------------------------------------
-    pe = (
-        _estimate(purchases_est.median, purchases_est.low, purchases_est.high, o.level, lang) if purchases_est else None
-    )
-    b12 = _demand_estimate(demand_12m, lang)
-    bever = _demand_estimate(demand_ever, lang)
-    summary = (
+    summary: list[KeyFigure] = [
         KeyFigure("ads", tr(lang, "ads"), ads_count.value, None, None, ads_count.display, None,
                   tr(lang, "ads_unit"), "count", tr(lang, "ads_note")),
         KeyFigure("ad_days", tr(lang, "ad_days"), days_count.value, None, None, days_count.display, None,
                   tr(lang, "ad_days_unit"), "count", tr(lang, "ad_days_note")),
         KeyFigure("purchases", tr(lang, "purchases"), pe.estimate if pe else None, pe.low if pe else None,
-                  pe.high if pe else None, pe.display if pe else days_count.display,
+                  pe.high if pe else None, pe.display if pe else (days_count.display if has_data else no_data),
                   pe.interval_display if pe else None, tr(lang, "purchases_unit"), "estimate",
-                  tr(lang, "purchases_note"), o.level),
+                  tr(lang, "purchases_note"), pe.level if pe else None),
+    ]  # fmt: skip
+    if persons_fig is not None and persons_fig.published:
+        summary.append(
+            KeyFigure("persons", tr(lang, "persons"), persons.estimate if persons else None,
+                      persons.low if persons else None, persons.high if persons else None,
+                      persons.display if persons else no_data, persons.interval_display if persons else None,
+                      tr(lang, "persons_unit"), "estimate", tr(lang, "persons_note"),
+                      persons.level if persons else None)
+        )  # fmt: skip
+    summary += [
         KeyFigure("buyers_12m", tr(lang, "buyers_12m"), b12.estimate, b12.low, b12.high, b12.display,
                   b12.interval_display, tr(lang, "buyers_unit"), "estimate", None, b12.level),
         KeyFigure("buyers_ever", tr(lang, "buyers_ever"), bever.estimate, bever.low, bever.high, bever.display,
                   bever.interval_display, tr(lang, "buyers_unit"), "estimate", None, bever.level),
-    )  # fmt: skip
-    highlights = _highlights(lang, ads_count, days_count, pe, b12, rows, o.level)
+    ]  # fmt: skip
+    highlights = _highlights(lang, ads_count, days_count, pe, b12, rows, suite.level, has_data, name)
 
     generated = o.generated_at or datetime.now(UTC).date()
-    ctx_wo_followup = dict(
+    followup = (
+        compare(tuple(summary), previous, lang, previous_created_at, suite.assumptions_name)
+        if previous and has_data
+        else None
+    )
+    notices: list[str] = []
+    if suite.simulated:
+        notices.append(tr(lang, "simulated_banner"))
+    if not has_data:
+        notices.append(tr(lang, "no_data_highlight", area=name))
+        if previous:
+            notices.append(tr(lang, "no_data_followup"))
+    services = o.services if o.services is not None else load_services(lang=lang)
+    aset = o.assumptions if o.assumptions is not None else default_assumptions()
+    crc = suite.figure("persons_crc")
+    hidden = None
+    if crc is not None and crc.published and crc.estimate is not None:
+        best = _from_figure(crc, lang, suite.level)
+        assert best is not None
+        hidden = HiddenPopulationSection(
+            n_observed=int(suite.details.get("hidden_population", {}).get("n_observed", 0)),
+            sources=suite.coverage.sites, best=best, best_model=crc.method, models=(),
+        )  # fmt: skip
+    return ReportContext(
         version=CONTEXT_VERSION,
         lang=lang,
         area=area,
@@ -467,17 +378,8 @@ def build_context(
         title=tr(lang, "title", area=name),
         generated_at=generated.isoformat(),
         threshold=threshold,
-        summary=summary,
+        summary=tuple(summary),
         highlights=highlights,
-    )
-    followup = (
-        compare(summary, previous, lang, previous_created_at, purchases_est.assumptions_name if purchases_est else None)
-        if previous
-        else None
-    )
-    services = o.services if o.services is not None else load_services(lang=lang)
-    return ReportContext(
-        **ctx_wo_followup,  # type: ignore[arg-type]
         followup=followup,
         rows=tuple(rows),
         total=total_row,
@@ -485,19 +387,10 @@ def build_context(
         orientation_area=area[:2] if area != "SE" else "SE",
         series=_series(data, area, keys, days_count.mark, lang),
         purchases=purchases_section,
-        demand=DemandSection(
-            population_year=pop.year,
-            population_source=pop.source,
-            age_band=str(AGE_BAND),
-            men=demand_12m.men,
-            prevalence_ever=PREVALENCE_EVER.estimate,
-            prevalence_12m=PREVALENCE_12M.estimate,
-            ever=bever,
-            last_12m=b12,
-        ),
-        triangulation=triangulation,
-        hidden_population=_hidden(capture_histories, lang) if capture_histories is not None else None,
-        verdicts=_verdicts(verdicts, area, threshold, lang, _residence_input(data, area, purchases_est), o, aset)
+        demand=_demand_section(suite, b12, bever),
+        triangulation=_triangulation(suite, pe, b12, lang) if pe is not None else None,
+        hidden_population=hidden,
+        verdicts=_verdicts(verdicts, area, threshold, lang, rs if is_county_code(area) else None)
         if verdicts
         else None,
         organized=(
@@ -507,11 +400,30 @@ def build_context(
             if organized
             else None
         ),
-        campaigns=_campaigns(data, area, lang),
+        campaigns=_campaigns(data, area, lang) if has_data else None,
         support=services_for(list(services), area),
-        methods=_methods(lang, aset, purchases_section, o, threshold, pop),
-        sources=_sources(lang, data, aset),
+        methods=_methods(lang, aset, suite, purchases_section, threshold),
+        sources=_sources(lang, data, suite),
+        has_data=has_data,
+        simulated=suite.simulated,
+        coverage=_coverage_text(suite, lang),
+        suite_run_id=suite.run_id,
+        notices=tuple(notices),
+        hidden_reason=(
+            "why_hidden_unpublished" if crc is not None and not crc.published and crc.estimate is not None
+            else "why_hidden"
+        ),
     )
+
+
+def _coverage_text(suite: EstimateSuite, lang: str) -> str:
+    c = suite.coverage
+    if not c.has_data:
+        return tr(lang, "no_data")
+    return tr(lang, "coverage_text", sites=len(c.sites), days=c.days_monitored,
+              first=fmt_date(c.first_day, lang) if c.first_day else "–",
+              last=fmt_date(c.last_day, lang) if c.last_day else "–",
+              observations=fmt_int(c.observations, lang), judgments=fmt_int(c.judgments, lang))  # fmt: skip
 
 
 def _row(
@@ -520,7 +432,7 @@ def _row(
     ad_days: int,
     mark_ads: Mark,
     mark_days: Mark,
-    purchases_for: Any,
+    figures: Mapping[str, Figure],
     o: ReportOptions,
     data: ReportData,
 ) -> AreaRow:
@@ -531,19 +443,195 @@ def _row(
         name = tr(lang, "total")
     else:
         name = area_name(code)
-    pop = _population(data.population, code)
+    pop = _population(data, code)
     days = _count(ad_days, mark_days, threshold, lang)
     per_10k = fmt_num(ad_days / pop * 10_000, lang, 1) if (days.value is not None and pop > 0) else days.display
-    purchases = None
-    if days.value is not None:
-        est: PurchasesEstimate = purchases_for(code, ad_days)
-        purchases = _estimate(est.median, est.low, est.high, o.level, lang)
-    buyers = (
-        _demand_estimate(estimate_demand(data.population, code, PREVALENCE_12M, AGE_BAND, measure="12m"), lang)
-        if not code.endswith("?")
-        else Estimate(0, 0, 0, 0.95, "–", "–")
-    )
+    # A hidden count hides the purchases made from it too (they are proportional to the activity).
+    purchases = _from_figure(figures.get("purchases"), lang, DEFAULT_LEVEL) if days.value is not None else None
+    buyers = _from_figure(figures.get("demand_12m"), lang, DEFAULT_LEVEL)
     return AreaRow(code, name, pop, _count(ads, mark_ads, threshold, lang), days, per_10k, purchases, buyers)
+
+
+def _purchases_section(suite: EstimateSuite, pe: Estimate, lang: str) -> PurchasesSection | None:
+    d = suite.details.get("purchases")
+    if not d:
+        return None
+    aset = default_assumptions()
+    rows: list[AssumptionRow] = []
+    for i in d["inputs"]:
+        if i["name"] in aset:
+            rows.append(assumption_row(aset[i["name"]], lang, suite.level))
+    return PurchasesSection(
+        estimate=pe,
+        central=float(d["central"]),
+        basis=str(d["basis"]),
+        activity_days=float(d["activity_days"]),
+        period_days=int(d["period_days"]),
+        assumptions_name=str(d["assumptions_name"]),
+        n_draws=int(d["n_draws"]),
+        seed=int(d["seed"]),
+        inputs=tuple(rows),
+        tornado_base=float(d["tornado_base"]),
+        tornado=tuple(TornadoRow(b["name"], float(b["result_low"]), float(b["result_high"])) for b in d["tornado"]),
+    )
+
+
+def _demand_section(suite: EstimateSuite, b12: Estimate, bever: Estimate) -> DemandSection:
+    d = suite.details.get("demand", {})
+    return DemandSection(
+        population_year=int(d.get("population_year", 0)),
+        population_source=str(d.get("population_source", "")),
+        age_band=str(d.get("age_band", AGE_BAND)),
+        men=int(d.get("men", 0)),
+        prevalence_ever=float(d.get("prevalence_ever", 0.0)),
+        prevalence_12m=float(d.get("prevalence_12m", 0.0)),
+        ever=bever,
+        last_12m=b12,
+    )
+
+
+def _triangulation(suite: EstimateSuite, pe: Estimate, b12: Estimate, lang: str) -> TriangulationSection | None:
+    t = suite.details.get("triangulation")
+    if not t:
+        return None
+    demand = _summary_of(t["demand"], float(t["level"]), lang)
+    r = t["ratio"]
+    if demand is None:
+        return None
+    return TriangulationSection(
+        buyers=b12,
+        demand=demand,
+        supply=pe,
+        ratio=Estimate(
+            float(r["median"]), float(r["low"]), float(r["high"]), float(t["level"]), fmt_num(r["median"], lang, 2),
+            f"{fmt_num(r['low'], lang, 2)}–{fmt_num(r['high'], lang, 2)}",
+        ),
+        agreement=tr(lang, f"agreement_{t['agreement']}"),
+    )
+
+
+def _verdicts(
+    records: Sequence[VerdictRecord],
+    area: str,
+    threshold: int,
+    lang: str,
+    county_suite: EstimateSuite | None = None,
+) -> VerdictsSection:
+    profile = age_profile(records)
+    flows = travel_flows(records, lan=area if is_county_code(area) else None)  # "SE" and municipalities: None
+    lines = tuple(FlowLine(f.home, f.offence, f.count) for f in flows.flows if f.count >= threshold)
+    # the small flows are drawn together as "other" (never one by one): their sum, hidden when small
+    other = sum(f.count for f in flows.flows if f.count < threshold)
+    residence: tuple[ResidenceLine, ...] = ()
+    outside = None
+    res = county_suite.details.get("residence") if county_suite is not None else None
+    if res:
+        lvl = float(res["level"])
+        lines_: list[ResidenceLine] = []
+        for r in res["rows"]:
+            pin, by = _summary_of(r["purchases_in"], lvl, lang), _summary_of(r["by_residents"], lvl, lang)
+            if pin is None or by is None:
+                continue
+            vs = r.get("visitor_share")
+            share = fmt_pct(float(vs["median"]), lang) if vs is not None and r["judgments"] >= threshold else "–"
+            lines_.append(ResidenceLine(name=str(r["name"]), purchases_in=pin, by_residents=by, visitor_share=share))
+        residence = tuple(lines_)
+        outside = _summary_of(res.get("outside"), lvl, lang)
+    return VerdictsSection(
+        n_verdicts=_small(profile.n, threshold, lang),
+        age_bands=tuple((band, _small(n, threshold, lang)) for band, n in profile.bands),
+        flows=tuple((area_name(f.home), area_name(f.offence), _small(f.count, threshold, lang)) for f in flows.flows),
+        flow_lines=lines,
+        other_flows=_small(other, threshold, lang),
+        residence=residence,
+        outside=outside,
+    )
+
+
+def _highlights(
+    lang: str, ads: Count, days: Count, pe: Estimate | None, b12: Estimate, rows: list[AreaRow], level: float,
+    has_data: bool, name: str,
+) -> tuple[str, ...]:  # fmt: skip
+    out = []
+    if has_data:
+        out.append(tr(lang, "highlight_ads", ads=ads.display, ad_days=days.display))
+    else:
+        out.append(tr(lang, "no_data_highlight", area=name))
+    if pe is not None:
+        interval = f"{tr(lang, 'interval', level=round(pe.level * 100))} {pe.interval_display}"
+        out.append(tr(lang, "highlight_purchases", value=pe.display, interval=interval))
+    out.append(
+        tr(lang, "highlight_buyers", value=b12.display,
+           interval=f"{tr(lang, 'interval', level=round(b12.level * 100))} {b12.interval_display}")
+    )  # fmt: skip
+    ranked = sorted(
+        (r for r in rows if r.ad_days.value and not r.code.endswith("?")), key=lambda r: -(r.ad_days.value or 0)
+    )
+    if ranked and has_data:
+        out.append(tr(lang, "highlight_top", names=", ".join(r.name for r in ranked[:3])))
+    return tuple(out)
+
+
+def _methods(
+    lang: str,
+    aset: AssumptionSet,
+    suite: EstimateSuite,
+    purchases: PurchasesSection | None,
+    threshold: int,
+) -> MethodsSection:
+    per_person = ""
+    if purchases is not None and purchases.basis == "ad_days":
+        per_person = " / " + ("annonser per persondag" if lang == "sv" else "ads per person-day")
+    demand = suite.details.get("demand", {})
+    pop_year, asked = demand.get("population_year"), demand.get("requested_year")
+    demand_text = tr(lang, "method_demand_text", band=str(AGE_BAND), source=demand.get("population_source", ""),
+                     year=pop_year, n=fmt_int(float(demand.get("survey_n") or 0), lang))  # fmt: skip
+    if demand.get("population_note"):
+        demand_text += " " + tr(lang, "population_fallback", used=pop_year, year=asked)
+    items = [
+        MethodItem(tr(lang, "method_coverage"), _coverage_text(suite, lang)),
+        MethodItem(tr(lang, "method_data"), tr(lang, "method_data_text", sites="de")
+                   if lang == "sv" else tr(lang, "method_data_text", sites="the")),
+        MethodItem(tr(lang, "method_activity"), tr(lang, "method_activity_text")),
+        MethodItem(
+            tr(lang, "method_purchases"),
+            tr(lang, "method_purchases_text", per_person=per_person, level=round(suite.level * 100),
+               draws=fmt_int(suite.n_draws, lang), name=suite.assumptions_name),
+        ),
+        MethodItem(tr(lang, "method_allocation"),
+                   tr(lang, "method_allocation_text", basis=tr(lang, f"basis_{suite.basis}"))),
+        MethodItem(tr(lang, "method_demand"), demand_text),
+    ]  # fmt: skip
+    crc = suite.figure("persons_crc")
+    if crc is not None and not crc.published:
+        items.append(MethodItem(tr(lang, "method_hidden"), tr(lang, "method_hidden_text")))
+    items += [
+        MethodItem(tr(lang, "method_suppression"), tr(lang, "suppression_note", threshold=threshold)),
+        MethodItem(tr(lang, "method_followup"), tr(lang, "followup_note")),
+    ]
+    params = tuple(assumption_row(a, lang, suite.level) for a in aset)
+    return MethodsSection(tuple(items), params)
+
+
+def _sources(lang: str, data: ReportData, suite: EstimateSuite) -> tuple[DataSource, ...]:
+    c = suite.coverage
+    demand = suite.details.get("demand", {})
+    out = [
+        DataSource(
+            tr(lang, "source_observations"),
+            f"{fmt_int(c.observations, lang)} " + ("observationer i perioden" if lang == "sv" else
+                                                     "observations in the period"),
+            f"{c.first_day} – {c.last_day}" if c.first_day else tr(lang, "no_data"),
+        ),
+        DataSource(tr(lang, "source_population"), str(demand.get("population_source", data.population.source)),
+                   str(demand.get("population_year", data.population.year))),
+        DataSource(tr(lang, "source_boundaries"), "SCB", "2024-05-17"),
+        DataSource(tr(lang, "source_survey"), tr(lang, "source_survey_detail"), "2014"),
+        DataSource(tr(lang, "source_assumptions"), suite.assumptions_name, "–"),
+    ]  # fmt: skip
+    if data.campaigns:
+        out.append(DataSource(tr(lang, "source_campaigns"), ", ".join(sorted({c.name for c in data.campaigns})), "–"))
+    return tuple(out)
 
 
 def _map_section(county: str, level: Level, rows: list[AreaRow], lang: str) -> MapSection:
@@ -561,7 +649,7 @@ def _map_section(county: str, level: Level, rows: list[AreaRow], lang: str) -> M
         return (r.purchases.estimate, None) if r.purchases is not None else (None, r.ad_days.mark)
 
     def demand(r: AreaRow) -> tuple[float | None, Mark]:
-        return r.buyers_12m.estimate, None
+        return (r.buyers_12m.estimate if r.buyers_12m is not None else None), None
 
     return MapSection(
         area=county,
@@ -646,188 +734,6 @@ def _point(n: int, mark: Mark, threshold: int, lang: str) -> tuple[int | None, s
     return c.value, c.display, c.mark
 
 
-def _purchases_section(est: PurchasesEstimate, aset: AssumptionSet, o: ReportOptions) -> PurchasesSection:
-    lang = o.lang
-    rows: list[AssumptionRow] = []
-    for name, dist, nominal, _median, q05, q95 in est.inputs:
-        if name.startswith("activity."):
-            continue
-        a = aset[name]
-        digits = 2 if abs(nominal) < 10 else 0
-        disp = f"{fmt_num(nominal, lang, digits)} ({fmt_num(q05, lang, digits)}–{fmt_num(q95, lang, digits)})"
-        rows.append(
-            AssumptionRow(name, " ".join(a.description.split()), dist, nominal, q05, q95, " ".join(a.source.split()),
-                          disp)
-        )  # fmt: skip
-    t = tornado(est.activity, aset, basis=est.basis)
-    act = est.activity.person_days if est.basis == "person_days" else est.activity.ad_days
-    return PurchasesSection(
-        estimate=_estimate(est.median, est.low, est.high, est.level, lang),
-        central=est.central,
-        basis=est.basis,
-        activity_days=act.estimate if act is not None else math.nan,
-        period_days=est.activity.period_days,
-        assumptions_name=est.assumptions_name,
-        n_draws=est.n_draws,
-        seed=est.seed,
-        inputs=tuple(rows),
-        tornado_base=t.base,
-        tornado=tuple(TornadoRow(b.name, b.result_low, b.result_high) for b in t.bars),
-    )
-
-
-def _hidden(histories: CaptureHistories, lang: str) -> HiddenPopulationSection | None:
-    # The sources are websites seen in the same period: behavioural models (Mb, Mbh) do not apply.
-    models = run_all_models(histories, ci_level=0.95, profile_ci=False, behavioural=False)
-    best = best_model(models)
-    if best is None:
-        return None
-    return HiddenPopulationSection(
-        n_observed=histories.n_observed,
-        sources=histories.sources,
-        best=_estimate(best.abundance, best.ci_low, best.ci_high, best.ci_level, lang),
-        best_model=best.model,
-        models=tuple(ModelRow(m.model, m.abundance, m.ci_low, m.ci_high, m.aic) for m in models),
-    )
-
-
 def _small(n: int, threshold: int, lang: str) -> Count:
     """A verdict count, hidden when below the threshold (judgments are few; a cell must not single one out)."""
     return _count(n, "primary" if 0 < n < threshold else None, threshold, lang)
-
-
-def _residence_input(
-    data: ReportData, area: str, purchases: PurchasesEstimate | None
-) -> tuple[PurchasesEstimate, dict[str, float]] | None:
-    """A county report's purchases and ad-days per municipality, for where purchases happen vs where buyers live."""
-    if purchases is None or not is_county_code(area):
-        return None
-    days = {k: float(data.ad_days.get(k, 0)) for k in _area_codes(data, area)}
-    return (purchases, days) if sum(days.values()) > 0 else None
-
-
-def _verdicts(
-    records: Sequence[VerdictRecord],
-    area: str,
-    threshold: int,
-    lang: str,
-    residence_input: tuple[PurchasesEstimate, dict[str, float]] | None = None,
-    o: ReportOptions | None = None,
-    aset: AssumptionSet | None = None,
-) -> VerdictsSection:
-    profile = age_profile(records)
-    flows = travel_flows(records, lan=area if is_county_code(area) else None)  # "SE" and municipalities: None
-    lines = tuple(FlowLine(f.home, f.offence, f.count) for f in flows.flows if f.count >= threshold)
-    # the small flows are drawn together as "other" (never one by one): their sum, hidden when small
-    other = sum(f.count for f in flows.flows if f.count < threshold)
-    residence: tuple[ResidenceLine, ...] = ()
-    outside = None
-    if residence_input is not None and flows.n:
-        o = o or ReportOptions()
-        purchases, days = residence_input
-        res = where_buyers_live(
-            purchases.draws, days, flows.flows, area, assumptions=aset, n_draws=min(o.n_draws, 4000), seed=o.seed,
-            level=o.level,
-        )  # fmt: skip
-        residence = tuple(
-            ResidenceLine(
-                name=r.name,
-                purchases_in=_estimate(r.purchases_in.median, r.purchases_in.low, r.purchases_in.high, res.level, lang),
-                by_residents=_estimate(r.by_residents.median, r.by_residents.low, r.by_residents.high, res.level, lang),
-                visitor_share=(
-                    fmt_pct(r.visitor_share.median, lang)
-                    if r.visitor_share is not None and r.judgments >= threshold
-                    else "–"
-                ),
-            )
-            for r in res.rows
-        )
-        outside = _estimate(res.outside.median, res.outside.low, res.outside.high, res.level, lang)
-    return VerdictsSection(
-        n_verdicts=_small(profile.n, threshold, lang),
-        age_bands=tuple((band, _small(n, threshold, lang)) for band, n in profile.bands),
-        flows=tuple((area_name(f.home), area_name(f.offence), _small(f.count, threshold, lang)) for f in flows.flows),
-        flow_lines=lines,
-        other_flows=_small(other, threshold, lang),
-        residence=residence,
-        outside=outside,
-    )
-
-
-def _highlights(
-    lang: str, ads: Count, days: Count, pe: Estimate | None, b12: Estimate, rows: list[AreaRow], level: float
-) -> tuple[str, ...]:
-    out = [tr(lang, "highlight_ads", ads=ads.display, ad_days=days.display)]
-    if pe is not None:
-        interval = f"{tr(lang, 'interval', level=round(level * 100))} {pe.interval_display}"
-        out.append(tr(lang, "highlight_purchases", value=pe.display, interval=interval))
-    out.append(
-        tr(lang, "highlight_buyers", value=b12.display,
-           interval=f"{tr(lang, 'interval', level=round(b12.level * 100))} {b12.interval_display}")
-    )  # fmt: skip
-    ranked = sorted(
-        (r for r in rows if r.ad_days.value and not r.code.endswith("?")), key=lambda r: -(r.ad_days.value or 0)
-    )
-    if ranked:
-        out.append(tr(lang, "highlight_top", names=", ".join(r.name for r in ranked[:3])))
-    return tuple(out)
-
-
-def _methods(
-    lang: str,
-    aset: AssumptionSet,
-    purchases: PurchasesSection | None,
-    o: ReportOptions,
-    threshold: int,
-    pop: PopulationTable,
-) -> MethodsSection:
-    per_person = ""
-    if purchases is not None and purchases.basis == "ad_days":
-        per_person = " / " + ("annonser per persondag" if lang == "sv" else "ads per person-day")
-    items = [
-        MethodItem(tr(lang, "method_data"), tr(lang, "method_data_text", sites="de")
-                   if lang == "sv" else tr(lang, "method_data_text", sites="the")),
-        MethodItem(tr(lang, "method_activity"), tr(lang, "method_activity_text")),
-        MethodItem(
-            tr(lang, "method_purchases"),
-            tr(lang, "method_purchases_text", per_person=per_person, level=round(o.level * 100),
-               draws=fmt_int(o.n_draws, lang), name=aset.name),
-        ),
-        MethodItem(
-            tr(lang, "method_demand"),
-            tr(lang, "method_demand_text", band=str(AGE_BAND), source=pop.source, year=pop.year,
-               n=fmt_int(PREVALENCE_12M.n or 0, lang)),
-        ),
-        MethodItem(tr(lang, "method_suppression"), tr(lang, "suppression_note", threshold=threshold)),
-        MethodItem(tr(lang, "method_followup"), tr(lang, "followup_note")),
-    ]  # fmt: skip
-    params: list[AssumptionRow] = []
-    for a in aset:
-        d = a.distribution
-        nominal, q05, q95 = d.nominal(), d.quantile(0.05), d.quantile(0.95)
-        digits = 3 if abs(nominal) < 0.1 else 2 if abs(nominal) < 10 else 0
-        disp = f"{fmt_num(nominal, lang, digits)} ({fmt_num(q05, lang, digits)}–{fmt_num(q95, lang, digits)})"
-        params.append(
-            AssumptionRow(a.name, " ".join(a.description.split()), d.describe(), nominal, q05, q95,
-                          " ".join(a.source.split()), disp)
-        )  # fmt: skip
-    return MethodsSection(tuple(items), tuple(params))
-
-
-def _sources(lang: str, data: ReportData, aset: AssumptionSet) -> tuple[DataSource, ...]:
-    rng = data.observed_range
-    out = [
-        DataSource(
-            tr(lang, "source_observations"),
-            f"{fmt_int(data.observations, lang)} " + ("observationer i perioden" if lang == "sv" else
-                                                        "observations in the period"),
-            f"{rng[0]} – {rng[1]}" if rng else "–",
-        ),
-        DataSource(tr(lang, "source_population"), data.population.source, str(data.population.year)),
-        DataSource(tr(lang, "source_boundaries"), "SCB", "2024-05-17"),
-        DataSource(tr(lang, "source_survey"), tr(lang, "source_survey_detail"), "2014"),
-        DataSource(tr(lang, "source_assumptions"), aset.name + (f" ({aset.path})" if aset.path else ""), "–"),
-    ]  # fmt: skip
-    if data.campaigns:
-        out.append(DataSource(tr(lang, "source_campaigns"), ", ".join(sorted({c.name for c in data.campaigns})), "–"))
-    return tuple(out)

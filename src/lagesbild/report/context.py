@@ -143,7 +143,7 @@ class AreaRow:
     ad_days: Count
     ad_days_per_10k: str
     purchases: Estimate | None
-    buyers_12m: Estimate
+    buyers_12m: Estimate | None
 
 
 @dataclass(frozen=True)
@@ -446,6 +446,12 @@ class ReportContext:
         purchases, demand, triangulation: the estimates (purchases ``None`` without activity).
         hidden_population, verdicts, organized, campaigns: later stages (``None`` until available).
         support: support services; methods: the appendix; sources: data sources and dates.
+        has_data: False when nothing was monitored in the area and period (the report says "inga data").
+        simulated: the data came from the simulator (the report says so at the top).
+        coverage: the data behind the estimates, in words; suite_run_id: the estimate suite every
+            estimate was read from (:mod:`lagesbild.estimate.suite`).
+        notices: what the report must say first (simulated data, no data).
+        hidden_reason: the string key of why the hidden-population section is empty.
     """
 
     version: int
@@ -477,6 +483,12 @@ class ReportContext:
     support: tuple[SupportService, ...]
     methods: MethodsSection
     sources: tuple[DataSource, ...]
+    has_data: bool = True
+    simulated: bool = False
+    coverage: str = ""
+    suite_run_id: str = ""
+    notices: tuple[str, ...] = ()
+    hidden_reason: str = "why_hidden"
 
     def to_dict(self) -> dict[str, Any]:
         """The context as JSON-friendly data (tuples become lists)."""

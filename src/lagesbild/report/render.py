@@ -87,7 +87,8 @@ def _env() -> jinja2.Environment:
 def render_html(ctx: ReportContext) -> str:
     """The report as one self-contained HTML document."""
     css = (resources.files("lagesbild.report") / "templates" / "report.css").read_text(encoding="utf-8")
-    labels = {p.name: p.description.split(".")[0] for p in ctx.methods.parameters}
+    labels = {p.name: p.description for p in ctx.methods.parameters}
+    labels.update({f"activity.{b}": STRINGS[ctx.lang][f"basis_{b}"] for b in ("person_days", "ad_days")})
     level = "lan" if ctx.map.level == "lan" else "kommun"
     images = {
         "maps": _data_uri(charts.choropleths(ctx.map.layers, level, ctx.lang, ctx.threshold)),

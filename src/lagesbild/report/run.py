@@ -15,21 +15,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from lagesbild.estimate.activity import LinkedFrame, area_capture_histories, linked_frame, summarize_activity
-from lagesbild.estimate.crc import CaptureHistories
-from lagesbild.estimate.purchases import ActivitySummary
+from lagesbild.estimate.suite import EstimateSuite, ensure_suites
 from lagesbild.refdata import counties
 from lagesbild.report.build import ReportData, ReportOptions, build_context, load_report_data
 from lagesbild.report.context import CONTEXT_VERSION, CampaignPeriod, OrganizedSection, ReportContext
 from lagesbild.report.organized import OrganizedAd, organized_ads, organized_section
 from lagesbild.report.render import ReportFiles, write_report
 from lagesbild.store import Store
-from lagesbild.store.estimates import linked_ads
 from lagesbild.store.reports import ReportStore
 from lagesbild.store.verdicts import VerdictStore
 from lagesbild.verdicts import VerdictRecord
 
-__all__ = ["ReportResult", "run_batch", "run_report"]
+__all__ = ["ReportResult", "context_for", "run_batch", "run_report"]
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +45,12 @@ def _previous(rs: ReportStore, area: str, start: date) -> tuple[dict[str, object
     return (prev.context, prev.created_at) if prev is not None else (None, "")
 
 
-Linked = tuple[ActivitySummary | None, CaptureHistories | None]
-
-
-def _linked(rows: LinkedFrame | None, area: str, start: date, end: date) -> Linked:
-    """The area's linked activity and capture histories, or ``(None, None)`` when nothing was linked.
-
-    The capture histories are those of :func:`lagesbild.link.capture_histories`, but over the
-    report's own period (not only calendar years) and read from the stored link tables (no relinking).
-    """
-    if rows is None:
-        return None, None
-    return summarize_activity(rows, area, start, end), area_capture_histories(rows, area, start, end)
-
-
-def _linked_frame(store: Store) -> LinkedFrame | None:
-    rows = linked_ads(store)
-    return linked_frame(rows) if rows else None
+def _suites(store: Store, areas: Sequence[str], start: date, end: date, o: ReportOptions) -> dict[str, EstimateSuite]:
+    """The stored estimate suites of ``areas`` (and of the counties of municipalities), computed if not current."""
+    need = list(dict.fromkeys([*areas, *(a[:2] for a in areas if len(a) == 4)]))
+    suites = ensure_suites(store, need, start, end, assumptions=o.assumptions, seed=o.seed, level=o.level,
+                           n_draws=o.n_draws)  # fmt: skip
+    return {s.area: s for s in suites}
 
 
 def _area_verdicts(records: Sequence[VerdictRecord], area: str) -> tuple[VerdictRecord, ...]:
@@ -74,14 +60,36 @@ def _area_verdicts(records: Sequence[VerdictRecord], area: str) -> tuple[Verdict
     return tuple(r for r in records if r.offence_kommun is not None and r.offence_kommun.startswith(area))
 
 
+def context_for(
+    store: Store,
+    data: ReportData,
+    area: str,
+    options: ReportOptions | None = None,
+    *,
+    verdicts: Sequence[VerdictRecord] | None = None,
+    organized: Sequence[OrganizedAd] | OrganizedSection | None = None,
+    previous: dict[str, object] | None = None,
+) -> ReportContext:
+    """The context of ``area`` from gathered ``data`` and the store's estimate suites (no files written).
+
+    Raises:
+        As :func:`~lagesbild.report.build.build_context`.
+    """
+    o = options or ReportOptions()
+    suites = _suites(store, [area], data.start, data.end, o)
+    county = "SE" if area == "SE" else area[:2]
+    return build_context(data, area, o, suite=suites[area], rows_suite=suites[county], verdicts=verdicts,
+                         organized=organized, previous=previous)  # fmt: skip
+
+
 def _one(
     data: ReportData, area: str, options: ReportOptions, out: Path, pdf: bool, previous: dict[str, object] | None,
-    previous_at: str, linked: Linked = (None, None), verdicts: Sequence[VerdictRecord] = (),
+    previous_at: str, suite: EstimateSuite, rows_suite: EstimateSuite, verdicts: Sequence[VerdictRecord] = (),
     organized: Sequence[OrganizedAd] | OrganizedSection | None = None,
 ) -> tuple[ReportContext, ReportFiles]:  # fmt: skip
     ctx = build_context(
-        data, area, options, previous=previous, previous_created_at=previous_at, activity=linked[0],
-        capture_histories=linked[1], verdicts=verdicts, organized=organized,
+        data, area, options, suite=suite, rows_suite=rows_suite, previous=previous, previous_created_at=previous_at,
+        verdicts=verdicts, organized=organized,
     )  # fmt: skip
     return ctx, write_report(ctx, out, pdf=pdf)
 
@@ -101,9 +109,9 @@ def run_report(
 ) -> ReportResult:
     """Write the report for ``area`` and period ``start..end`` into ``out``; store its context.
 
-    When the store holds link results (``lagesbild link run``), the report's purchases use the
-    linked person-days and its hidden-population section the persons' capture histories across
-    sites; otherwise the purchases come from ad-days and the section is left out.
+    Every estimate comes from the area's stored estimate suite (:func:`~lagesbild.estimate.suite.ensure_suite`:
+    read if current, else computed and stored), so the report says what ``estimate run`` says. A period
+    without data gives a report that says so ("inga data") and computes no change.
 
     Raises:
         InputError: for a bad period. RefdataError: for an unknown area. ReportLeakError: if an output
@@ -113,9 +121,11 @@ def run_report(
     data = load_report_data(store, start, end, threshold=threshold, campaigns=campaigns)
     rs = ReportStore(store)
     prev, prev_at = _previous(rs, area, start)
-    linked = _linked(_linked_frame(store), area, start, end)
+    suites = _suites(store, [area], start, end, o)
     verdicts = _area_verdicts(VerdictStore(store).records(start=start.isoformat(), end=end.isoformat()), area)
-    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at, linked, verdicts, organized_ads(store))
+    county = "SE" if area == "SE" else area[:2]
+    ctx, files = _one(data, area, o, Path(out), pdf, prev, prev_at, suites[area], suites[county], verdicts,
+                      organized_ads(store))  # fmt: skip
     sid = (
         rs.save(area, ctx.period_start, ctx.period_end, ctx.lang, ctx.to_dict(), version=CONTEXT_VERSION)
         if save
@@ -147,8 +157,7 @@ def run_batch(
     rs = ReportStore(store)
     areas = ["SE", *counties()]
     prevs = {a: _previous(rs, a, start) for a in areas}
-    frame = _linked_frame(store)
-    linked = {a: _linked(frame, a, start, end) for a in areas}
+    suites = _suites(store, areas, start, end, o)
     stored = VerdictStore(store).records(start=start.isoformat(), end=end.isoformat())
     verdicts = {a: _area_verdicts(stored, a) for a in areas}
     org_ads = organized_ads(store)
@@ -161,11 +170,12 @@ def run_batch(
     outs = {a: Path(out) / a for a in areas}
     results: list[tuple[ReportContext, ReportFiles]] = []
     if n <= 1:
-        results = [_one(data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a], org[a]) for a in areas]
+        results = [_one(data, a, o, outs[a], pdf, *prevs[a], suites[a], suites[a], verdicts[a], org[a]) for a in areas]
     else:
         with ProcessPoolExecutor(max_workers=n) as pool:
             futures = [
-                pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a], linked[a], verdicts[a], org[a]) for a in areas
+                pool.submit(_one, data, a, o, outs[a], pdf, *prevs[a], suites[a], suites[a], verdicts[a], org[a])
+                for a in areas
             ]
             results = [f.result() for f in futures]
     out_list: list[ReportResult] = []

@@ -67,7 +67,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "assumptions": "Antaganden",
         "col_input": "Antagande",
         "col_distribution": "Fördelning",
-        "col_value": "Värde (5–95 %)",
+        "col_value": "Värde",
         "col_source": "Källa",
         "tornado_title": "Vilket antagande betyder mest?",
         "tornado_text": "Sexköp per år när ett antagande i taget sätts till sin 5- och 95-percentil.",
@@ -94,7 +94,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Köp per år i kommunen (annonserna, fördelade efter annonsdagar) och köp i länet av män som bor i "
             "kommunen (samma köp fördelade efter var köparna i domarna bodde), med {level} %-intervall. "
             "Antagande: dömda köp liknar andra köp i var köparna bor. Besökarnas andel visas bara där kommunen har "
-            "minst {threshold} domar. Metod: docs/methods/residence.md."
+            "minst {threshold} domar."
         ),
         "residence_municipality": "Kommun",
         "residence_in": "Köp i kommunen",
@@ -145,8 +145,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "why_campaigns": "ingen registrerad kampanj i området under perioden som kan utvärderas",
         "support_section": "Stöd och hjälp",
         "support_text": (
-            "Dit kan sexköpare och personer i prostitution vända sig. Lokala verksamheter läggs till i "
-            "filen support_services.yaml."
+            "Dit kan sexköpare och personer i prostitution vända sig. Länsstyrelsen kan lägga till lokala "
+            "verksamheter."
         ),
         "audience_buyers": "sexköpare",
         "audience_sellers": "personer i prostitution",
@@ -199,6 +199,76 @@ STRINGS: dict[str, dict[str, str]] = {
         "source_survey": "Andelen män som köpt sex",
         "source_survey_detail": "Länsstyrelsen i Stockholms län, Prostitutionen i Sverige 2014 (rapport 2015:10)",
         "source_assumptions": "Antaganden",
+        "no_data": "inga data",
+        "no_data_highlight": (
+            "Inga data: ingenting bevakades i {area} under perioden. Inga siffror från bevakningen redovisas "
+            "och ingen förändring beräknas."
+        ),
+        "no_data_followup": "Ingen jämförelse med förra lägesbilden: perioden saknar data.",
+        "simulated_banner": (
+            "Simulerade uppgifter: den här lägesbilden bygger på en simulerad annonsmarknad (demonstration), "
+            "inte på verkliga annonser. Siffrorna säger ingenting om verkligheten."
+        ),
+        "persons": "Personer som annonserar (uppskattat)",
+        "persons_unit": "kvinnor",
+        "persons_note": "länkade annonsprofiler, korrigerat för kvinnor som återkommer med ny profil",
+        "coverage_text": (
+            "{sites} bevakade webbplatser, {days} dagar med observationer ({first} – {last}), {observations} "
+            "observationer, {judgments} domar."
+        ),
+        "method_coverage": "Dataunderlag",
+        "method_allocation": "Fördelning på län och kommuner",
+        "method_allocation_text": (
+            "Sexköpen uppskattas en gång för hela Sverige. Varje län och kommun får samma simulering gånger sin "
+            "andel av {basis}, så kommunerna summerar till länet och länen till riket, och en kommun har samma "
+            "siffra i alla rapporter. Avrundade tal summerar inte alltid exakt."
+        ),
+        "method_hidden": "Dold population",
+        "method_hidden_text": (
+            "En fångst–återfångst-skattning av hur många som annonserar utan att synas beräknas men redovisas "
+            "inte: i simuleringar täckte dess intervall inte det sanna antalet, så metoden är ännu inte kalibrerad."
+        ),
+        "why_hidden_unpublished": "redovisas inte förrän metoden är kalibrerad (se metodbilagan)",
+        "population_fallback": "Befolkning från {used} används; befolkning för {year} finns inte inläst.",
+        "assumption_display": "troligast {mode} ({level} % av sannolikheten mellan {low} och {high})",
+        "assumption_uniform": "mellan {low} och {high}, alla värden lika troliga",
+        "assumption_fixed": "fast värde {value}",
+        "dist_beta": "betafördelning",
+        "dist_triangular": "triangelfördelning",
+        "dist_lognormal": "lognormalfördelning",
+        "dist_normal": "normalfördelning",
+        "dist_uniform": "likformig fördelning",
+        "dist_fixed": "fast värde",
+        "src_assumption": "Antagande; ingen publicerad uppgift.",
+        "src_convention": "Konvention (ett val, inte en uppskattning).",
+        "param_share_genuine": "Andel äkta annonser",
+        "param_share_genuine_src": "Antagande: falska annonser förekommer, men ingen studie anger andelen.",
+        "param_working_day_share": "Andel annonsdagar som är arbetsdagar",
+        "param_working_day_share_src": "Antagande: annonser kan ligga ute även dagar utan arbete.",
+        "param_clients_per_working_day": "Köpare per arbetsdag",
+        "param_clients_per_working_day_src": "Antagande: ingen svensk undersökning anger talet.",
+        "param_ads_per_person_day": "Annonser per person och dag",
+        "param_ads_per_person_day_src": "Antagande: de flesta har en annons på en eller två webbplatser.",
+        "param_monitored_share": "De bevakade webbplatsernas andel av marknaden",
+        "param_monitored_share_src": "Konvention: 1, så att uppskattningen gäller de bevakade webbplatserna.",
+        "param_prevalence_12m": "Andel män 18–65 som köpt sex senaste 12 månaderna",
+        "param_prevalence_12m_src": (
+            "Länsstyrelsen i Stockholms län, Prostitutionen i Sverige 2014 (rapport 2015:10); spridningen är ett "
+            "antagande."
+        ),
+        "param_prevalence_ever": "Andel män 18–65 som någon gång köpt sex",
+        "param_prevalence_ever_src": (
+            "Länsstyrelsen i Stockholms län, Prostitutionen i Sverige 2014 (rapport 2015:10); spridningen är ett "
+            "antagande."
+        ),
+        "param_purchases_per_buyer_per_year": "Köp per år per köpare",
+        "param_purchases_per_buyer_per_year_src": "Antagande: ingen svensk undersökning anger talet.",
+        "param_share_bought_in_area": "Andel av invånarnas köp som görs i området",
+        "param_share_bought_in_area_src": "Konvention: 1 (alla köp av områdets invånare räknas).",
+        "param_persona_return_share": "Andel annonsprofiler som är en återkommande kvinnas nya profil",
+        "param_persona_return_share_src": "Antagande; ingen publicerad uppgift.",
+        "param_split_share": "Andel personer som räknas två gånger",
+        "param_split_share_src": "Antagande: länkningen av annonser missar högst några procent.",
         "source_campaigns": "Kampanjregister",
     },
     "en": {
@@ -257,7 +327,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "assumptions": "Assumptions",
         "col_input": "Assumption",
         "col_distribution": "Distribution",
-        "col_value": "Value (5–95%)",
+        "col_value": "Value",
         "col_source": "Source",
         "tornado_title": "Which assumption matters most?",
         "tornado_text": "Purchases per year with one assumption at a time at its 5th and 95th percentile.",
@@ -284,8 +354,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "Purchases per year in the municipality (the ads, spread by ad-days) and purchases in the county by men "
             "living in the municipality (the same purchases spread by where the buyers in the judgments lived), with "
             "{level}% intervals. Assumption: judged purchases are like other purchases in where buyers live. The "
-            "visitors' share is shown only where the municipality has at least {threshold} judgments. Method: "
-            "docs/methods/residence.md."
+            "visitors' share is shown only where the municipality has at least {threshold} judgments."
         ),
         "residence_municipality": "Municipality",
         "residence_in": "Purchases here",
@@ -337,8 +406,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "why_campaigns": "no registered campaign in the area during the period that can be evaluated",
         "support_section": "Support and help",
         "support_text": (
-            "Where buyers and people in prostitution can turn. Local services are added in the file "
-            "support_services.yaml."
+            "Where buyers and people in prostitution can turn. The county administrative board can add local "
+            "services."
         ),
         "audience_buyers": "buyers",
         "audience_sellers": "people in prostitution",
@@ -395,6 +464,77 @@ STRINGS: dict[str, dict[str, str]] = {
             "County Administrative Board of Stockholm, Prostitution in Sweden 2014 (report 2015:10)"
         ),
         "source_assumptions": "Assumptions",
+        "no_data": "no data",
+        "no_data_highlight": (
+            "No data: nothing was monitored in {area} in the period. No figures from monitoring are reported "
+            "and no change is computed."
+        ),
+        "no_data_followup": "No comparison with the previous report: the period has no data.",
+        "simulated_banner": (
+            "Simulated data: this report is made from a simulated ad market (a demonstration), not from real "
+            "ads. Its figures say nothing about reality."
+        ),
+        "persons": "Persons advertising (estimated)",
+        "persons_unit": "women",
+        "persons_note": "linked ad profiles, corrected for women returning with a new profile",
+        "coverage_text": (
+            "{sites} monitored websites, {days} days with observations ({first} – {last}), {observations} "
+            "observations, {judgments} judgments."
+        ),
+        "method_coverage": "Data",
+        "method_allocation": "Allocation to counties and municipalities",
+        "method_allocation_text": (
+            "Purchases are estimated once for Sweden. Each county and municipality gets the same simulation "
+            "times its share of the {basis}, so municipalities add up to their county and counties to Sweden, "
+            "and a municipality has the same figure in every report. Rounded figures may not add up exactly."
+        ),
+        "method_hidden": "Hidden population",
+        "method_hidden_text": (
+            "A capture-recapture estimate of how many advertise without being seen is computed but not "
+            "reported: in simulations its interval did not cover the true number, so the method is not yet "
+            "calibrated."
+        ),
+        "why_hidden_unpublished": "not reported until the method is calibrated (see the methods appendix)",
+        "population_fallback": "Population of {used} used; no population for {year} is loaded.",
+        "assumption_display": "most likely {mode} ({level}% of the probability between {low} and {high})",
+        "assumption_uniform": "between {low} and {high}, all values equally likely",
+        "assumption_fixed": "fixed value {value}",
+        "dist_beta": "beta distribution",
+        "dist_triangular": "triangular distribution",
+        "dist_lognormal": "log-normal distribution",
+        "dist_normal": "normal distribution",
+        "dist_uniform": "uniform distribution",
+        "dist_fixed": "fixed value",
+        "src_assumption": "Assumption; no published figure.",
+        "src_convention": "Convention (a choice, not an estimate).",
+        "param_share_genuine": "Share of genuine ads",
+        "param_share_genuine_src": "Assumption: fake ads occur, but no study gives their share.",
+        "param_working_day_share": "Share of ad days that are working days",
+        "param_working_day_share_src": "Assumption: ads may stay online on days without work.",
+        "param_clients_per_working_day": "Clients per working day",
+        "param_clients_per_working_day_src": "Assumption: no Swedish survey gives the figure.",
+        "param_ads_per_person_day": "Ads per person and day",
+        "param_ads_per_person_day_src": "Assumption: most have one ad on one or two websites.",
+        "param_monitored_share": "The monitored websites' share of the market",
+        "param_monitored_share_src": "Convention: 1, so the estimate covers the monitored websites.",
+        "param_prevalence_12m": "Share of men 18–65 who bought sex in the last 12 months",
+        "param_prevalence_12m_src": (
+            "County Administrative Board of Stockholm, Prostitution in Sweden 2014 (report 2015:10); the spread "
+            "is an assumption."
+        ),
+        "param_prevalence_ever": "Share of men 18–65 who ever bought sex",
+        "param_prevalence_ever_src": (
+            "County Administrative Board of Stockholm, Prostitution in Sweden 2014 (report 2015:10); the spread "
+            "is an assumption."
+        ),
+        "param_purchases_per_buyer_per_year": "Purchases per buyer and year",
+        "param_purchases_per_buyer_per_year_src": "Assumption: no Swedish survey gives the figure.",
+        "param_share_bought_in_area": "Share of residents' purchases made in the area",
+        "param_share_bought_in_area_src": "Convention: 1 (every purchase by residents counts).",
+        "param_persona_return_share": "Share of ad profiles that are a returning woman's new profile",
+        "param_persona_return_share_src": "Assumption; no published figure.",
+        "param_split_share": "Share of persons counted twice",
+        "param_split_share_src": "Assumption: linking of ads misses at most a few percent.",
         "source_campaigns": "Campaign register",
     },
 }
