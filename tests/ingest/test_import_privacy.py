@@ -269,3 +269,20 @@ def test_the_issue_example_with_a_list_as_site_is_an_error_not_a_traceback(
     with pytest.raises(InputError) as info:
         import_file(store, pz, write_jsonl([dict(ISSUE_RECORD, site=["x"])]))
     assert (info.value.line, info.value.field) == (1, "site")
+
+
+def test_a_keyed_ad_id_survives_key_rotation(settings: Settings, write_jsonl: Callable[..., Path]) -> None:
+    """Rotation re-keys ``id_`` ad ids like other pseudonyms, so a later sighting joins the same ad."""
+    from lagesbild.privacy_rotate import rotate_key
+    from lagesbild.workspace import init_workspace, open_workspace
+
+    init_workspace(settings)
+    with open_workspace(settings) as ws:
+        import_file(ws.store, ws.pseudonymizer, write_jsonl([ISSUE_RECORD], "a.jsonl"))
+    rotate_key(settings)
+    with open_workspace(settings) as ws:
+        import_file(ws.store, ws.pseudonymizer, write_jsonl([dict(ISSUE_RECORD, seen_at="2024-03-02")], "b.jsonl"))
+        ids = {o.site_ad_id for o in ws.store.iter_observations()}
+        assert ids == {ws.pseudonymizer.ad_id("0701740611")}
+        ad = ws.store.site_ad("annonsportalen", ids.pop())
+        assert ad is not None and ad["n_observations"] == 2

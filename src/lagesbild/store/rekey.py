@@ -1,6 +1,6 @@
 """Rewrite every pseudonym in the store through a mapping, in one transaction (key rotation).
 
-Pseudonyms (``ph_…``, ``em_…``, ``hd_…`` followed by 24 hex digits) sit in list columns
+Pseudonyms (``ph_…``, ``em_…``, ``hd_…``, keyed ad ids ``id_…``, followed by 24 hex digits) sit in list columns
 (``phones``, ``emails``, ``handles``), in linking summaries and in JSON text (report contexts,
 crawl frontier fields). Rather than list those columns (and miss the next one added), every
 text column of every table is searched; binary columns (raw pages, MinHash signatures) hold no
@@ -25,7 +25,7 @@ __all__ = ["PSEUDONYM_RE", "RekeyResult", "rekey_store"]
 log = logging.getLogger(__name__)
 
 #: A pseudonym as :class:`lagesbild.privacy.Pseudonymizer` writes it, not part of a longer word.
-PSEUDONYM_RE = re.compile(r"(?<![A-Za-z0-9_])(?:ph|em|hd)_[0-9a-f]{24}(?![0-9a-f])")
+PSEUDONYM_RE = re.compile(r"(?<![A-Za-z0-9_])(?:ph|em|hd|id)_[0-9a-f]{24}(?![0-9a-f])")
 _LEDGER = "schema_migrations"
 
 
@@ -84,7 +84,7 @@ def rekey_store(
                     if not isinstance(col.type, String | Text):
                         continue
                     # LIKE's "_" matches any character: a cheap superset, narrowed by the regex below.
-                    like = or_(*(col.like(f"%{p}_%") for p in ("ph", "em", "hd")))
+                    like = or_(*(col.like(f"%{p}_%") for p in ("ph", "em", "hd")), col.like("%id\\_%", escape="\\"))
                     values = conn.execute(select(col).where(like).distinct()).scalars().all()
                     changes = []
                     for v in values:
