@@ -18,13 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from lagesbild import refdata
-from lagesbild.estimate.activity import linked_frame, summarize_activity
-from lagesbild.estimate.crc import best_model, run_all_models
-from lagesbild.estimate.demand import AgeBand, estimate_demand
-from lagesbild.estimate.intervals import Proportion
-from lagesbild.estimate.purchases import estimate_purchases
+from lagesbild.estimate.suite import SIMULATED_META, EstimateSuite, Figure, ensure_suites
 from lagesbild.ingest import import_file
-from lagesbild.link import capture_histories, relink_stored
 from lagesbild.monitor import Profile, crawl, shipped_profiles, with_base_url
 from lagesbild.pipeline import Processed, process_new
 from lagesbild.report.build import read_campaigns
@@ -33,16 +28,12 @@ from lagesbild.settings import load_settings
 from lagesbild.simulate import load_config, simulate
 from lagesbild.simulate.server import SimServer
 from lagesbild.store import CountRow, ImportSummary
-from lagesbild.store.estimates import linked_ads
 from lagesbild.verdicts.importer import import_judgments
 from lagesbild.workspace import init_workspace, open_workspace
 
 __all__ = ["Comparison", "DemoResult", "LiveCrawl", "run_demo"]
 
 log = logging.getLogger(__name__)
-
-# Survey shares used by the demo's demand step (see docs/methods/demand.md for their sources).
-PREVALENCE_12M = Proportion.from_sample(0.008, 2_500)  # men 18-65 who bought sex in the last 12 months, 2014 survey
 
 
 @dataclass(frozen=True)
@@ -56,6 +47,7 @@ class Comparison:
     high: float | None
     truth: float | None
     note: str = ""
+    published: bool = True
 
     @property
     def covered(self) -> bool | None:
@@ -93,6 +85,7 @@ class DemoResult:
     truth: dict[str, Any] = field(default_factory=dict)
     reports: list[ReportResult] = field(default_factory=list)
     processed: Processed | None = None
+    suites: dict[str, EstimateSuite] = field(default_factory=dict)
 
 
 def _demo_profile(p: Profile, base: str) -> Profile:
@@ -116,6 +109,39 @@ def _archive(world: Path, cutoff: date) -> Path:
             i = line.find(b'"seen_at":"')
             if i >= 0 and line[i + 11 : i + 21].decode() < prefix:
                 dst.write(line)
+    return out
+
+
+# What the demo sets beside the truth: (quantity, label, note). Every number is the stored suite's.
+_SHOWN: tuple[tuple[str, str, str, str], ...] = (
+    ("purchases", "sexköp per år (utbudssidan)", "purchases",
+     "länkade persondagar × kunder per arbetsdag × andel äkta annonser …"),
+    ("personas", "personer, länkade (sedda)", "active_persons",
+     "sedda på minst en sajt; en kvinna som återkommer med nytt namn, nummer och bilder räknas två gånger"),
+    ("persons", "personer (kvinnor), skattade", "active_persons",
+     "länkade personor minus återkommande med ny persona och dubbletter"),
+    ("persons_crc", "personer inkl. osedda (fångst–återfångst)", "active_persons",
+     "EJ PUBLICERAD: metoden är inte kalibrerad (intervallet täcker inte sanningen i simuleringar)"),
+    ("demand_12m", "sexköpare 12 mån (befolkning × andel)", "resident_buyers",
+     "män 18–65 × andel som köpt sex; sanningen räknar bara köp via annonser"),
+)  # fmt: skip
+
+
+def _comparisons(suites: dict[str, EstimateSuite], county_truth: dict[str, Any]) -> list[Comparison]:
+    """Each year's stored suite beside the simulated truth (the same figures the reports print)."""
+    out: list[Comparison] = []
+    for year, suite in sorted(suites.items()):
+        truth = county_truth.get(year, {})
+        c = suite.coverage
+        out.append(Comparison("observationer i länet", year, c.observations, None, None, truth.get("observations"),
+                              "arkiv + bevakning; orten i annonsen geokodad till kommun"))  # fmt: skip
+        for quantity, what, truth_key, note in _SHOWN:
+            f: Figure | None = suite.figure(quantity)
+            if f is None or f.estimate is None:
+                continue
+            level = f" ({round(f.level * 100)} % intervall)" if f.level is not None else ""
+            out.append(Comparison(what, year, f.estimate, f.low, f.high, truth.get(truth_key), note + level,
+                                  f.published))  # fmt: skip
     return out
 
 
@@ -183,21 +209,23 @@ def run_demo(
 
         say("Normalizing and linking: reposts into ads, ads into persons, advertisers and networks")
         processed = process_new(ws.store)
-        linked_rows = linked_frame(linked_ads(ws.store))
-        site_ads, linked = relink_stored(ws.store)
-        overlaps = {
-            o.period: o.histories
-            for o in capture_histories(site_ads, linked.result, period="year", level="lan")
-            if o.area == county
-        }
 
         say("Importing the court judgments (buyers' ages, home and offence municipalities)")
         import_judgments(ws.store, world / "truth" / "verdicts.jsonl")
+        # Every report of this store says prominently that its data is simulated.
+        ws.store.set_meta(SIMULATED_META, "simulator")
+
+        # One estimate suite per year (the county, its municipalities, Sweden): the figures the
+        # reports below and the summary printed after them both read.
+        last_year = (start + timedelta(days=cfg.world.days - 1)).year
+        suites: dict[str, EstimateSuite] = {}
+        for year in range(start.year, last_year + 1):
+            say(f"Estimating {refdata.area_name(county)} {year}: activity, purchases, persons, demand")
+            suites[str(year)] = ensure_suites(ws.store, [county], date(year, 1, 1), date(year, 12, 31))[0]
 
         # The lägesbild per year, each followed up against the year before (stored report contexts).
         reports: list[ReportResult] = []
         campaigns = tuple(read_campaigns(world / "truth" / "campaigns.csv"))
-        last_year = (start + timedelta(days=cfg.world.days - 1)).year
         for year in range(start.year, last_year + 1):
             say(f"Writing the lägesbild for {refdata.area_name(county)} {year}")
             reports.append(
@@ -212,101 +240,7 @@ def run_demo(
                 )
             )
 
-    say("Estimating demand from the population")
-    comparisons: list[Comparison] = []
-    county_truth = truth.get("counties", {}).get(county, {})
-    years = sorted(county_truth)
-    for year in years:
-        n_obs = sum(r.observations for r in counts if r.period == year)
-        comparisons.append(
-            Comparison(
-                "observationer i länet",
-                year,
-                n_obs,
-                None,
-                None,
-                county_truth[year].get("observations"),
-                "arkiv + bevakning; orten i annonsen geokodad till kommun",
-            )
-        )
-    say("Estimating purchases per year from the linked activity (Monte Carlo over the assumptions)")
-    activity = {
-        year: summarize_activity(linked_rows, county, date(int(year), 1, 1), date(int(year), 12, 31), seed=seed)
-        for year in years
-    }
-    for year in years:
-        act = activity[year]
-        est = estimate_purchases(act, seed=seed)
-        comparisons.append(
-            Comparison(
-                "sexköp per år (utbudssidan)",
-                year,
-                est.median,
-                est.low,
-                est.high,
-                county_truth[year].get("purchases"),
-                "länkade persondagar × kunder per arbetsdag × andel äkta annonser …, 90 % intervall "
-                "(docs/methods/purchases.md)",
-            )
-        )
-    say("Estimating the hidden population by capture-recapture across the sites")
-    for year in years:
-        hist = overlaps.get(year)
-        true_persons = county_truth[year].get("active_persons")
-        if hist is None:
-            continue
-        comparisons.append(
-            Comparison(
-                "personer, länkade (sedda)",
-                year,
-                hist.n_observed,
-                None,
-                None,
-                true_persons,
-                "sedda på minst en sajt; en kvinna som återkommer med nytt namn, nummer och bilder räknas två gånger",
-            )
-        )
-        persons = activity[year].persons
-        if persons is not None:
-            comparisons.append(
-                Comparison(
-                    "personer (kvinnor), skattade",
-                    year,
-                    persons.estimate,
-                    persons.low,
-                    persons.high,
-                    true_persons,
-                    "länkade personor minus återkommande med ny persona (persona_return_share) och dubbletter "
-                    "(split_share), 90 % intervall",
-                )
-            )
-        best = best_model(run_all_models(hist, ci_level=0.90, behavioural=False))
-        if best is not None:
-            comparisons.append(
-                Comparison(
-                    f"personer inkl. osedda ({best.model})",
-                    year,
-                    best.abundance,
-                    best.ci_low,
-                    best.ci_high,
-                    true_persons,
-                    "fångst-återfångst över sajterna, bästa modell enligt AIC, 90 % profilintervall",
-                )
-            )
-    pop = refdata.bundled_population()
-    demand = estimate_demand(pop, county, PREVALENCE_12M, AgeBand(18, 65), measure="12m")
-    for year in years:
-        comparisons.append(
-            Comparison(
-                "sexköpare 12 mån (befolkning × andel)",
-                year,
-                demand.estimate,
-                demand.low,
-                demand.high,
-                county_truth[year].get("resident_buyers"),
-                "män 18–65 × 0,8 %; sanningen räknar bara köp via annonser",
-            )
-        )
+    comparisons = _comparisons(suites, truth.get("counties", {}).get(county, {}))
     return DemoResult(
         out=out,
         world=world,
@@ -321,4 +255,5 @@ def run_demo(
         truth=truth,
         reports=reports,
         processed=processed,
+        suites=suites,
     )
