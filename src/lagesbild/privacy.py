@@ -13,7 +13,8 @@ Three more duties live here, because they are about the same promise:
   for file imports and for the crawler alike);
 - :func:`mask_identifiers` is the last line of defence for messages that echo input;
 - :func:`private_dir`, :func:`write_private` and :func:`open_private` create the data
-  folder's folders (0700) and files (0600), so that nothing is readable by other users.
+  folder's folders (0700) and files (0600), so that nothing is readable by other users
+  (defined in :mod:`lagesbild.private_files`, below the store, and re-exported here).
 
 Example::
 
@@ -32,16 +33,21 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
 from urllib.parse import unquote_plus
 
 from lagesbild.errors import ConfigError, KeyMismatchError
 from lagesbild.normalize.identifiers import find_emails, find_handles, find_phones, normalize_email, normalize_phone
+from lagesbild.private_files import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    open_private,
+    private_dir,
+    tighten,
+    write_private,
+)
 
 __all__ = [
     "KEY_BYTES",
@@ -63,11 +69,6 @@ __all__ = [
 
 KEY_BYTES = 32
 _PSEUDONYM_HEX = 24  # 96 bits: collisions are negligible at any realistic scale
-
-PRIVATE_DIR_MODE = 0o700
-"""Folders the package creates for data (the data folder, report and export folders)."""
-PRIVATE_FILE_MODE = 0o600
-"""Files the package writes (the database, the key, reports, exports)."""
 
 MASK = "[masked]"
 """What :func:`mask_identifiers` puts in place of anything that could be an identifier."""
@@ -335,82 +336,3 @@ def mask_identifiers(text: str) -> str:
     text = _AT_HANDLE.sub(MASK, text)
     text = _ECHO.sub(_mask_run, text)
     return _CONTROL.sub("?", text)
-
-
-# -- private files and folders -----------------------------------------------------------------
-
-
-def private_dir(path: str | Path) -> Path:
-    """Create ``path`` (and missing parents) with mode 0700; an existing folder is left as it is.
-
-    Returns:
-        The path.
-    """
-    p = Path(path)
-    missing: list[Path] = []
-    q = p
-    while not q.exists():
-        missing.append(q)
-        if q.parent == q:
-            break
-        q = q.parent
-    for d in reversed(missing):
-        try:
-            d.mkdir(mode=PRIVATE_DIR_MODE)
-        except FileExistsError:
-            continue
-        os.chmod(d, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask; make it exact
-    return p
-
-
-def tighten(path: str | Path) -> bool:
-    """Remove group and other permissions from an existing file or folder.
-
-    Returns:
-        True if the mode was changed (False if it was already private or does not exist).
-    """
-    p = Path(path)
-    try:
-        mode = stat.S_IMODE(p.stat().st_mode)
-    except FileNotFoundError:
-        return False
-    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return False
-    os.chmod(p, mode & ~(stat.S_IRWXG | stat.S_IRWXO))
-    return True
-
-
-@contextmanager
-def open_private(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
-    """Open ``path`` for writing with mode 0600 (also when it existed with a wider mode).
-
-    Args:
-        path: the file.
-        mode: ``"w"``, ``"wb"``, ``"a"``, ``"ab"`` (text modes take ``encoding``, ``newline``).
-        **kwargs: passed to :func:`open`.
-    """
-    if not any(c in mode for c in "wax"):
-        raise ValueError(f"open_private is for writing, not mode {mode!r}")
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
-    if "x" in mode:
-        flags |= os.O_EXCL
-    fd = os.open(path, flags, PRIVATE_FILE_MODE)
-    try:
-        os.fchmod(fd, PRIVATE_FILE_MODE)
-        f = os.fdopen(fd, mode, **kwargs)
-    except BaseException:
-        os.close(fd)
-        raise
-    with f:
-        yield f
-
-
-def write_private(path: str | Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:
-    """Write ``data`` to ``path`` with mode 0600 (text as ``encoding``); returns the path."""
-    if isinstance(data, bytes):
-        with open_private(path, "wb") as f:
-            f.write(data)
-    else:
-        with open_private(path, "w", encoding=encoding) as f:
-            f.write(data)
-    return Path(path)
