@@ -166,3 +166,28 @@ def test_source_test_shows_no_identifier(profiles: dict[str, Profile]) -> None:
     assert "lisa@example.invalid" not in shown and "example.invalid" not in shown
     assert "Lisa" not in shown and t.fields["name"] == "••••"
     assert t.ad_links and "[masked]" in t.ad_links[0]
+
+
+def test_page_errors_are_recorded_without_identifiers(
+    store: Store, pz: Pseudonymizer, profiles: dict[str, Profile], caplog: pytest.LogCaptureFixture
+) -> None:
+    listing = f'<a href="/annonsportalen/annons/{PHONE_DIGITS}">x</a><a href="/annonsportalen/annons/0701740607">y</a>'
+
+    def handler(r: httpx.Request) -> httpx.Response:
+        if r.url.path == "/robots.txt":
+            return httpx.Response(404)
+        if r.url.path.endswith(PHONE_DIGITS):
+            return httpx.Response(403)
+        if "/annons/" in r.url.path:
+            return httpx.Response(410)
+        return httpx.Response(200, text=listing, headers={"content-type": "text/html; charset=utf-8"})
+
+    p = with_base_url(profiles["annonsportalen"], "http://site.test/annonsportalen/")
+    p = p.model_copy(update={"start": p.start.model_copy(update={"urls": ("stad/x/",), "discover": None})})
+    with caplog.at_level("DEBUG"):
+        r = crawl(p, store, pz, transport=httpx.MockTransport(handler))
+    cs = CrawlStore(store)
+    errors = [str(row["error"]) for row in cs.frontier_rows(r.run.id) if row["error"]]
+    assert len(errors) == 2 and any(e.startswith("FetchTerminal: HTTP 403") for e in errors), errors
+    for text in [*errors, json.dumps(r.health.to_json() if r.health else {}), caplog.text]:
+        assert PHONE_DIGITS not in text and "0701740607" not in text

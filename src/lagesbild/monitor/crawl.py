@@ -179,13 +179,15 @@ class _Pass:
 
     def process(self, item: FrontierItem, result: Page | LagesbildError) -> PageRecord:
         now = iso(_utcnow())
+        # errors name the page's address, which may hold an identifier (an ad id that is a phone number)
         if isinstance(result, PageGone):
-            return PageRecord(item.id, "gone", 404, str(result), now)
+            return PageRecord(item.id, "gone", 404, mask_identifiers(str(result)), now)
         if isinstance(result, DisallowedByRobots):
-            return PageRecord(item.id, "skipped", None, str(result), now)
+            return PageRecord(item.id, "skipped", None, mask_identifiers(str(result)), now)
         if isinstance(result, LagesbildError):
-            log.info("%s: %s", self.run.source, result)
-            return PageRecord(item.id, "failed", None, f"{result.__class__.__name__}: {result}", now)
+            msg = mask_identifiers(f"{result.__class__.__name__}: {result}")
+            log.info("%s: %s", self.run.source, msg)
+            return PageRecord(item.id, "failed", None, msg, now)
         try:
             return self._read(item, result, now)
         except Exception as exc:  # recorded on the page and counted in the run's health

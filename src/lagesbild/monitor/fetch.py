@@ -60,6 +60,7 @@ import httpcore
 import httpx
 
 from lagesbild.errors import LagesbildError, TerminalError, TransientError
+from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.spec import Politeness, Profile
 
 __all__ = [
@@ -79,6 +80,21 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+class _MaskingFilter(logging.Filter):
+    """Masks identifiers in httpx's own log lines (``HTTP Request: GET <url>`` names ad addresses,
+    which can hold a phone number), so ``-v`` shows no identifier."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_identifiers(record.getMessage())
+        record.args = None
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    if not any(isinstance(f, _MaskingFilter) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_MaskingFilter())
 
 
 class FetchTransient(TransientError):
@@ -641,7 +657,7 @@ class Fetcher:
                         raise FetchTransient(f"{problem}, Retry-After {wait_for:.0f} s is too long: {url}")
                     delay = max(delay, wait_for)
                     lim.pause(wait_for)  # other threads wait too: the host asked us to
-                log.debug("%s for %s; retry %d in %.2f s", problem, url, attempt + 1, delay)
+                log.debug("%s for %s; retry %d in %.2f s", problem, _host_of(url), attempt + 1, delay)
                 self.retries += 1
                 attempt += 1
                 self._sleep(delay)

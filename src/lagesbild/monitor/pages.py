@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from lagesbild.errors import InputError
 from lagesbild.ingest.validate import RecordConverter
+from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.compile import compile_profile
 from lagesbild.monitor.crawl import ad_observation, iso
 from lagesbild.monitor.fetch import decode_html
@@ -218,13 +219,18 @@ def import_pages(
             skipped += 1
             continue
         text, _, _ = decode_html(page.body, page.content_type)
-        read = compiled.read_ad(text, page.url)
+        try:
+            read = compiled.read_ad(text, page.url)
+        except Exception as exc:  # a page the extractors choke on is skipped and reported, not the import
+            errors.append(mask_identifiers(f"{page.url}: ParseError: {exc.__class__.__name__}: {exc}"))
+            skipped += 1
+            continue
         if read.site_ad_id is None:
             skipped += 1
             continue
         o, dropped = ad_observation(read, page.seen_at, convert)
         if dropped:
-            errors.append(f"{page.url}: " + "; ".join(dropped))
+            errors.append(mask_identifiers(f"{page.url}: " + "; ".join(dropped)))
         if o is not None:
             obs.append(o)
     summary = store.import_observations([obs], source=f"pages:{profile.source}:{p.name}", sha256=digest.hexdigest())
@@ -274,16 +280,20 @@ def reprocess(
         try:
             body = zlib.decompress(raw.body)
         except zlib.error as exc:
-            errors.append(f"{raw.url}: cannot decompress the kept page: {exc}")
+            errors.append(mask_identifiers(f"{raw.url}: cannot decompress the kept page: {exc}"))
             continue
         text, _, _ = decode_html(body, f"text/html; charset={raw.encoding}" if raw.encoding else None)
-        read = compiled.read_ad(text, raw.url)
+        try:
+            read = compiled.read_ad(text, raw.url)
+        except Exception as exc:  # a page the extractors choke on is reported; the others are still read
+            errors.append(mask_identifiers(f"{raw.url}: ParseError: {exc.__class__.__name__}: {exc}"))
+            continue
         if read.site_ad_id is None:
-            errors.append(f"{raw.url}: no site_ad_id")
+            errors.append(mask_identifiers(f"{raw.url}: no site_ad_id"))
             continue
         o, dropped = ad_observation(read, raw.seen_at, convert)
         if dropped:
-            errors.append(f"{raw.url}: " + "; ".join(dropped))
+            errors.append(mask_identifiers(f"{raw.url}: " + "; ".join(dropped)))
         if o is None:
             continue
         ads += 1
