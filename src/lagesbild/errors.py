@@ -8,13 +8,18 @@ prints them and never swallows them::
     ├── ConfigError            settings, data folder or profile/assumption files are wrong
     │   └── KeyMismatchError   the pseudonymization key is missing or does not match the store
     ├── InputError             a file or value given by the user is invalid (names file, line, field)
-    │   └── InputErrors        several InputError at once (validation reports every error)
+    │   ├── InputErrors        several InputError at once (validation reports every error)
+    │   └── EstimateInputError an estimator's argument or input record is invalid (also a ValueError)
+    ├── NotEstimableError      valid data that cannot support the estimate asked for (also a ValueError)
     ├── StoreError             the database cannot be reached, or a migration failed
     ├── RefdataError           reference data (municipalities, population...) is missing or malformed
     ├── TransientError         worth retrying later (network hiccup, 429, 5xx)
     └── TerminalError          retrying will not help (403, robots.txt disallows, page too large)
 
-``TransientError`` and ``TerminalError`` decide retries in the monitor.
+``TransientError`` and ``TerminalError`` decide retries in the monitor. The two estimate errors
+are also ``ValueError`` so that code written against plain Python errors keeps catching them; the
+CLI answers an ``EstimateInputError`` like any bad input (exit code 2) and a ``NotEstimableError``
+as a failure of the data (exit code 1).
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from typing import Any
 
 __all__ = [
     "ConfigError",
+    "EstimateInputError",
     "InputError",
     "InputErrors",
     "KeyMismatchError",
     "LagesbildError",
+    "NotEstimableError",
     "RefdataError",
     "StoreError",
     "TerminalError",
@@ -116,6 +123,24 @@ def _rebuild_input_error(
     err = cls.__new__(cls)
     InputError.__init__(err, message, path=path, line=line, field=field)
     return err
+
+
+class EstimateInputError(InputError, ValueError):
+    """An estimator was given an argument or input record it cannot use.
+
+    A level outside 0..1, too few Monte Carlo draws, a share outside ``[0, 1)``, a period that
+    ends before it starts, an unknown model name, a capture history that is not 0/1. The message
+    names the argument; ``field`` is set when the value came from a named field.
+    """
+
+
+class NotEstimableError(LagesbildError, ValueError):
+    """The data are valid but cannot support the estimate asked for.
+
+    A log-linear model whose terms are not identifiable from the histories, a maximum likelihood
+    estimate that does not exist, lists that share no unit, a profile likelihood that cannot be
+    evaluated. Callers that try several models catch it and go on with the others.
+    """
 
 
 class StoreError(LagesbildError):
