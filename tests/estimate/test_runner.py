@@ -14,6 +14,7 @@ from lagesbild.cli import app
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import default_assumptions
 from lagesbild.estimate.runner import all_areas, run_estimates, run_estimates_for
+from lagesbild.estimate.suite import load_suite
 from lagesbild.ingest import import_file
 from lagesbild.pipeline import process_new
 from lagesbild.privacy import Pseudonymizer
@@ -135,13 +136,15 @@ def test_estimate_run_command_prints_and_stores_the_run(settings: Settings, worl
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
     assert payload["area"] == "05" and payload["period_end"] == "2024-12-31"
+    # estimate run prints and stores the estimate suite (tests/estimate/test_suite.py), which the runner feeds
     with open_workspace(settings) as ws:
-        stored = EstimateStore(ws.store).results(run_id=payload["run_id"])
-    assert {s.result.quantity for s in stored} == {r["quantity"] for r in payload["results"]}
+        stored = load_suite(ws.store, "05", *Y2024)
+    assert stored is not None and stored.run_id == payload["run_id"]
+    assert set(stored.figures) == set(payload["figures"]) >= EXPECTED
     res = runner.invoke(
         app, [*args, "estimate", "run", "--area", "05", "--from", "2024-03-01", "--to", "2024-03-31", "-f", "csv"]
     )
-    assert res.exit_code == 0 and res.stdout.startswith("area,period_start,period_end,quantity")
+    assert res.exit_code == 0 and res.stdout.startswith("area,period_start,period_end,")
     res = runner.invoke(app, [*args, "estimate", "run", "--area", "05"])
     assert res.exit_code == 2 and "--year" in res.output
 
