@@ -219,3 +219,73 @@ def test_messaging_handles_are_scrubbed_and_pseudonymized(pz: Pseudonymizer) -> 
     assert "[snapchat]" in s.text and "[telegram]" in s.text
     assert s.handles == (pz.handle("snapchat", "testperson_99"), pz.handle("telegram", "testperson_tg"))
     assert all(h.startswith("hd_") for h in s.handles)
+
+
+def test_the_data_folder_and_everything_written_into_it_are_private(settings: Settings, tmp_path: Path) -> None:
+    """After init, import, report and exports (under a permissive umask): folders 0700, files 0600."""
+    from typer.testing import CliRunner
+
+    from lagesbild.cli import app
+
+    old = os.umask(0o022)
+    try:
+        args = ["--home", str(settings.home), "--db", settings.db]
+        ads = tmp_path / "ads.jsonl"
+        _write_ads(ads)
+        home = settings.home
+        for cmd in (
+            ["init"],
+            ["import", "--no-progress", str(ads)],
+            ["report", "--lan", "05", "--year", "2025", "--no-pdf", "--out", str(home / "reports")],
+            ["export", "links", "--out", str(home / "exports" / "links.csv")],
+            ["link", "overlap", "--out", str(home / "exports" / "overlap")],
+        ):
+            if cmd[0] == "export":
+                (home / "exports").mkdir(mode=0o700)
+            res = CliRunner().invoke(app, [*args, *cmd])
+            assert res.exit_code == 0, (cmd, res.output)
+    finally:
+        os.umask(old)
+    found = {p.relative_to(home).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [home, *home.rglob("*")]}
+    assert any(name.startswith("reports/") and name.endswith(".html") for name in found)
+    assert "exports/links.csv" in found and any(n.startswith("exports/overlap/") for n in found)
+    if settings.db.startswith("sqlite"):  # the fixture's database lies beside the data folder: check it too
+        db_file = Path(settings.db.removeprefix("sqlite:///"))
+        db_files = list(db_file.parent.glob(db_file.name + "*"))
+        assert db_file in db_files
+        found.update({p.name: stat.S_IMODE(p.stat().st_mode) for p in db_files})
+    loose = {name: oct(mode) for name, mode in found.items() if mode & 0o077}
+    assert loose == {}, f"readable by others: {loose}"
+    dirs = {name for name in found if (home / name).is_dir()}
+    assert all(found[d] == 0o700 for d in dirs) and all(found[f] == 0o600 for f in set(found) - dirs)
+
+
+def test_an_existing_database_readable_by_others_is_tightened(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with Store.open(f"sqlite:///{db}"):
+        pass
+    for p in tmp_path.glob("old.db*"):
+        p.chmod(0o644)
+    with Store.open(f"sqlite:///{db}") as store:
+        assert store.count_observations() == 0
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob("old.db*")} == dict.fromkeys(
+        [p.name for p in tmp_path.glob("old.db*")], 0o600
+    )
+
+
+def test_private_writes_are_0600_even_over_an_existing_file(tmp_path: Path) -> None:
+    from lagesbild.privacy import open_private, private_dir, write_private
+
+    old = os.umask(0o022)
+    try:
+        d = private_dir(tmp_path / "a" / "b")
+        f = d / "x.txt"
+        f.write_text("old")
+        f.chmod(0o644)
+        write_private(f, "ny")
+        with open_private(d / "y.bin", "wb") as out:
+            out.write(b"\x00")
+    finally:
+        os.umask(old)
+    assert f.read_text() == "ny"
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "a", d, f, d / "y.bin")] == [0o700, 0o700, 0o600, 0o600]

@@ -3,6 +3,10 @@
 ``lagesbild init`` creates a workspace; every other command opens one. The key file is
 kept outside the database; the database records the key's fingerprint so that a wrong
 key is refused.
+
+The data folder is private: created with mode 0700 (``init`` also tightens an existing one),
+and the files the package writes into it (the SQLite database and its ``-wal``/``-shm``, the
+key, reports, exports) are 0600 (see :mod:`lagesbild.privacy`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lagesbild.errors import KeyMismatchError
-from lagesbild.privacy import Pseudonymizer, create_key, load_key
+from lagesbild.privacy import Pseudonymizer, create_key, load_key, private_dir, tighten
 from lagesbild.settings import Settings
 from lagesbild.store import Store
 
@@ -51,13 +55,16 @@ class Workspace:
 def init_workspace(settings: Settings) -> InitResult:
     """Create the data folder, the key (mode 0600, never overwritten) and the database.
 
-    Running it again on an existing folder changes nothing and keeps the key.
+    Running it again on an existing folder keeps the key and the data; it only makes the
+    data folder private (mode 0700) if it was readable by others.
 
     Raises:
         KeyMismatchError: if the database exists and was created with another key.
         StoreError: if the database cannot be reached.
     """
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.home)
+    if tighten(settings.home):
+        log.warning("the data folder %s was readable by other users; it is now private (mode 0700)", settings.home)
     if not settings.key_file.exists():
         # A store that already has a key must never get a fresh one: new pseudonyms would not match.
         with Store.open(settings.db) as store:
@@ -88,6 +95,7 @@ def open_workspace(settings: Settings) -> Workspace:
         StoreError: the database cannot be reached.
     """
     key = load_key(settings.key_file)
+    _warn_if_shared(settings.home)
     store = Store.open(settings.db)
     try:
         pz = Pseudonymizer(key, expected_fingerprint=store.get_meta("key_fingerprint"))
@@ -95,3 +103,12 @@ def open_workspace(settings: Settings) -> Workspace:
         store.close()
         raise
     return Workspace(settings, store, pz)
+
+
+def _warn_if_shared(home: Path) -> None:
+    try:
+        mode = home.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o077:
+        log.warning("the data folder %s is readable by other users; `lagesbild init` makes it private", home)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -96,4 +97,7 @@ app.add_typer(retention_cmd.app, name="retention")
 
 def main() -> None:
     """Entry point of the `lagesbild` console script."""
+    # Whatever the command writes (databases, reports, exports, files of libraries it calls) is
+    # readable by the user only; the library sets 0600/0700 explicitly, this covers the rest.
+    os.umask(0o077)
     app()

@@ -10,12 +10,14 @@ import csv
 import dataclasses
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
 
 from lagesbild.cli._common import OutputFormat, console, render, workspace
 from lagesbild.link import capture_histories, explain, explain_network, parse_key, relink_stored, run, to_csv
+from lagesbild.privacy import open_private, private_dir, write_private
 from lagesbild.store.links import LinkStore
 
 __all__ = ["app", "export_links"]
@@ -122,9 +124,9 @@ def overlap_cmd(
     with workspace(ctx) as ws:
         ads, linked = relink_stored(ws.store)
         tables = capture_histories(ads, linked.result, period=period, level=level)
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     for t in tables:
-        (out / f"{t.period}_{t.area}.csv").write_text(to_csv(t), encoding="utf-8")
+        write_private(out / f"{t.period}_{t.area}.csv", to_csv(t))
     console.print(f"wrote {len(tables)} capture-history tables to {out}")
 
 
@@ -139,13 +141,9 @@ def export_links(
     """
     if fmt != "csv":
         raise typer.BadParameter(f"only csv is supported, not {fmt!r}", param_hint="--format")
-    with workspace(ctx) as ws:
-        f = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
-        try:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(EXPORT_COLUMNS)
-            for row in LinkStore(ws.store).export_rows():
-                w.writerow(["" if v is None else v for v in row])
-        finally:
-            if out:
-                f.close()
+    dest = open_private(out, "w", encoding="utf-8", newline="") if out else nullcontext(sys.stdout)
+    with workspace(ctx) as ws, dest as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(EXPORT_COLUMNS)
+        for row in LinkStore(ws.store).export_rows():
+            w.writerow(["" if v is None else v for v in row])

@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from lagesbild.errors import LagesbildError
+from lagesbild.privacy import private_dir, write_private
 from lagesbild.report import charts
 from lagesbild.report.context import ReportContext
 from lagesbild.report.strings import STRINGS, tr
@@ -143,7 +144,7 @@ def write_report(
         ReportLeakError: if an output contains a pseudonym, a phone-like number or ad text.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     stem = stem or f"lagesbild-{ctx.area}-{ctx.period_start}-{ctx.period_end}-{ctx.lang}"
     html = render_html(ctx)
     js = json.dumps(ctx.to_dict(), ensure_ascii=False, indent=2)
@@ -159,10 +160,10 @@ def write_report(
         if leaks:
             raise ReportLeakError(f"the {name} report for {ctx.area} would contain {len(leaks)} protected string(s)")
     files = ReportFiles(out / f"{stem}.html", (out / f"{stem}.pdf") if pdf_bytes else None, out / f"{stem}.json")
-    files.html.write_text(html, encoding="utf-8")
-    files.json.write_text(js + "\n", encoding="utf-8")
+    write_private(files.html, html)  # 0600: a report is sensitive until it is published
+    write_private(files.json, js + "\n")
     if files.pdf is not None and pdf_bytes is not None:
-        files.pdf.write_bytes(pdf_bytes)
+        write_private(files.pdf, pdf_bytes)
     log.info("report for %s written to %s", ctx.area, files.html)
     return files
 

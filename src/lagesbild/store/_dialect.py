@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
+
+from lagesbild.errors import StoreError
+from lagesbild.private_files import PRIVATE_FILE_MODE, private_dir, tighten
+
+log = logging.getLogger(__name__)
 
 
 class Dialect:
@@ -43,6 +51,7 @@ class SQLiteDialect(Dialect):
     placeholder = "?"
 
     def create_engine(self, url: str) -> Engine:
+        _private_database_file(url)
         engine = create_engine(url, future=True)
 
         @event.listens_for(engine, "connect")
@@ -56,6 +65,32 @@ class SQLiteDialect(Dialect):
             cur.close()
 
         return engine
+
+
+def _private_database_file(url: str) -> None:
+    """Create the SQLite file with mode 0600 (in a 0700 folder if the folder is new) before SQLite does.
+
+    SQLite creates its ``-wal``, ``-shm`` and journal files with the database file's mode, so they
+    are private too. An existing database (and its ``-wal``/``-shm``) readable by others is tightened.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        private_dir(path.parent)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+            os.chmod(path, PRIVATE_FILE_MODE)  # os.open's mode is filtered by the umask; make it exact
+        except FileExistsError:
+            for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                try:
+                    if tighten(p):
+                        log.info("made %s readable by its owner only (mode 0600)", p)
+                except PermissionError:  # not ours to change (a shared, read-only copy): say so, go on
+                    log.warning("%s is readable by other users and cannot be changed here (not its owner)", p)
+    except OSError as exc:
+        raise StoreError(f"cannot create the database file {path}: {exc.strerror}") from None
 
 
 class PostgresDialect(Dialect):
