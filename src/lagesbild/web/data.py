@@ -27,7 +27,7 @@ from lagesbild import refdata
 from lagesbild.errors import InputError, LagesbildError
 from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.report.suppress import Mark, SuppressionPlan, plan_suppression
-from lagesbild.store import Store
+from lagesbild.store import CountRow, Store
 
 __all__ = [
     "AreaContext",
@@ -352,7 +352,9 @@ class WebData:
                 kw["lan"] = area
             elif level == "kommun":
                 kw["kommun"] = area
-            months: dict[str, int] = {f"{year}-{m:02d}": 0 for m in range(1, 13)}
+            # Months the monitoring ran (anywhere) count from 0; the others have no data and are left out.
+            monitored = {r.period for r in self._national_months() if r.period.startswith(f"{year}-")}
+            months: dict[str, int] = {f"{year}-{m:02d}": 0 for m in range(1, 13) if f"{year}-{m:02d}" in monitored}
             for r in self.store.observation_counts(period="month", **kw):
                 if r.period in months:
                     months[r.period] += r.ads
@@ -363,17 +365,27 @@ class WebData:
 
         return self._cache.get(("series", area, year), make)
 
+    def _national_months(self) -> list[CountRow]:
+        return self._cache.get(("months",), lambda: self.store.observation_counts(period="month"))
+
     def area_cells(self, year: int, level: str) -> dict[str, Cell]:
-        """Published ads per municipality (``level="kommun"``) or per county (``"lan"``) for a year."""
+        """Published ads per municipality (``level="kommun"``) or per county (``"lan"``) for a year.
+
+        An area without any observation in the year is left out: it has no data ("inga data"), as
+        its own page says, rather than a 0.
+        """
         yc = self._year_counts(year)
         if level == "kommun":
             return {
-                k: cell(yc.by_kommun.get(k, 0), yc.plan.mark(k), self.threshold) for k in refdata.municipalities()
+                k: cell(yc.by_kommun[k], yc.plan.mark(k), self.threshold)
+                for k in refdata.municipalities()
+                if yc.by_kommun.get(k, 0) > 0
             }
         out: dict[str, Cell] = {}
         for lan in refdata.counties():
             n = sum(v for k, v in yc.by_kommun.items() if k[:2] == lan) + yc.unplaced_by_lan.get(lan, 0)
-            out[lan] = cell(n, yc.plan.mark(lan), self.threshold)
+            if n > 0:
+                out[lan] = cell(n, yc.plan.mark(lan), self.threshold)
         return out
 
     def area(self, area: str, year: int, *, compute: bool = True) -> AreaContext:

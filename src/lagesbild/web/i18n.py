@@ -149,6 +149,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect": ("Effekt", "Effect"),
     "counties_col": ("Län", "Counties"),
     "indicator": ("Indikator", "Indicator"),
+    "kind_report": ("Rapport", "Report"),
+    "kind_estimate": ("Skattningar", "Estimates"),
     "networks_with": ("Nätverk med indikatorn", "Networks with the indicator"),
 }
 

@@ -173,12 +173,7 @@ def _area_map(ctx: AreaContext, v: Viewer, kommun_map: bool, data_cells: Any) ->
     ms = refdata.municipalities_in(county)
     cells = ctx.children if ctx.level == "lan" else {k: c for k, c in data_cells.items() if k[:2] == county}
     return map_svg("kommun", [m.code for m in ms], cells, {m.code: m.name for m in ms}, allowed=v.may_see,
-                   labels=words)  # fmt: skip
-
-
-def _no_data_cells(cells: dict[str, Any], ctx: AreaContext) -> dict[str, Any]:
-    """Cells without any observation in the year are 'inga data', not 0 (the map greys them)."""
-    return cells if ctx.coverage.has_data else {}
+                   labels=words, highlight=ctx.area if ctx.level == "kommun" else None)  # fmt: skip
 
 
 @router.get("/area/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -195,7 +190,7 @@ def area_page(request: Request, code: str) -> Response:
         request, "area.html", v, v.lang, a=actx, map_svg=svg, kommun_map=kommun_map, years=ctx.data.years(),
         chart=series_svg(actx.series, label=t("ads", v.lang)), parent=parent,
         parent_name=None if parent is None else ("Sverige" if parent == "SE" else refdata.county(parent).name),
-        children_sorted=sorted(actx.children.items(), key=lambda kv: actx.children_names.get(kv[0], kv[0])),
+        children_sorted=sorted(actx.children_names.items(), key=lambda kv: kv[1]),
     )  # fmt: skip
 
 
@@ -212,9 +207,10 @@ def _export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]
         rows.append([a.area_name, period, f.quantity, num(f.estimate) if f.published else t("unpublished", lang),
                      num(f.low) if f.published else "", num(f.high) if f.published else "", f.level or "",
                      f.note])  # fmt: skip
-    for k, c in sorted(a.children.items()):
-        rows.append([a.children_names.get(k, k), period, "ads_observed", c.value if c.value is not None else c.shown,
-                     "", "", "", ""])  # fmt: skip
+    for k, name in sorted(a.children_names.items()):
+        c = a.children.get(k)
+        shown: Any = t("no_data", lang) if c is None else c.value if c.value is not None else c.shown
+        rows.append([name, period, "ads_observed", shown, "", "", "", ""])
     for p in a.series:
         rows.append([a.area_name, p.period, "ads_observed", p.ads.value if p.ads.value is not None else p.ads.shown,
                      "", "", "", ""])  # fmt: skip
@@ -381,7 +377,9 @@ def job_page(request: Request, job_id: int) -> Response:
     job = _job_for(request, v, job_id)
     if job is None:
         return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
-    return render(request, "job.html", v, v.lang, job=job, refresh=job.status in ("queued", "running"))
+    area = str(job.params.get("area", ""))
+    title = f"{t('kind_' + job.kind, v.lang)}: {refdata.area_name(area) if area else ''} {job.params.get('year', '')}"
+    return render(request, "job.html", v, v.lang, job=job, title=title, refresh=job.status in ("queued", "running"))
 
 
 @router.get("/jobs/{job_id}/download/{kind}", include_in_schema=False)

@@ -65,6 +65,7 @@ def map_svg(
     href: str = "/area/{code}",
     width: int = 420,
     labels: Mapping[str, str] | None = None,
+    highlight: str | None = None,
 ) -> Markup:
     """A choropleth of ``codes`` (municipalities or counties) as an SVG element.
 
@@ -76,6 +77,7 @@ def map_svg(
         allowed: which areas the viewer may open (others are drawn pale, without value or link).
         href: link pattern.
         labels: words for the hover text: ``no_data``, ``no_access``, ``ads``.
+        highlight: an area drawn with a heavy outline (the page's own municipality).
     """
     words = {"no_data": "inga data", "no_access": "ingen behörighet", "ads": "annonser"}
     words.update(labels or {})
@@ -114,8 +116,9 @@ def map_svg(
         else:
             fill, value = _colour(cellv.value, breaks), cellv.shown
         title = f"{name}: {value} {words['ads'] if ok and cellv is not None else ''}".strip()
+        stroke = 'stroke="#000" stroke-width="2.5"' if c == highlight else 'stroke="#555" stroke-width="0.4"'
         path = (
-            f'<path d="{d}" fill="{fill}" stroke="#555" stroke-width="0.4" data-code="{escape(c)}" '
+            f'<path d="{d}" fill="{fill}" {stroke} data-code="{escape(c)}" '
             f'data-value="{escape(value)}"><title>{escape(title)}</title></path>'
         )
         if ok:
@@ -132,6 +135,7 @@ def series_svg(
     """Monthly bars with the value on hover; suppressed months drawn as a grey stub marked ``<5``."""
     if not points:
         return Markup("")
+    points = sorted(points, key=lambda p: p.period)
     top = max((p.ads.value or 0) for p in points) or 1
     pad_l, pad_b, pad_t = 36, 22, 8
     bw = (width - pad_l) / len(points)

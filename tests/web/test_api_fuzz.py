@@ -1,0 +1,45 @@
+"""The JSON API fuzzed by schemathesis from its own OpenAPI description: no answer is a server error.
+
+Every operation is called as the national admin (who may call all of them) and as a county viewer
+(who gets 403s for some), with a bounded number of generated examples per operation.
+"""
+
+from __future__ import annotations
+
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from tests.web.conftest import login
+
+from lagesbild.web.app import SESSION_COOKIE
+
+MAX_EXAMPLES = 15
+STATUSES: dict[int, int] = {}
+
+
+def test_no_operation_answers_with_a_server_error(app: FastAPI) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    users = [login(app, "admin", ip="10.5.5.5"), login(app, "viewer05", ip="10.5.5.6")]
+    operations = [r.ok() for r in schema.get_all_operations()]
+    assert len(operations) >= 14, "every API route is in the description"
+    calls = 0
+
+    for op in operations:
+
+        @given(case=op.as_strategy())
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def fuzz(case: schemathesis.Case) -> None:
+            nonlocal calls
+            for user in users:
+                headers = {**(case.headers or {}), "X-CSRF-Token": user.csrf}
+                cookies = {SESSION_COOKIE: user.client.cookies.get(SESSION_COOKIE) or ""}
+                response = case.call(cookies=cookies, headers=headers)
+                calls += 1
+                STATUSES[response.status_code] = STATUSES.get(response.status_code, 0) + 1
+                assert response.status_code < 500, (
+                    case.method, case.formatted_path, response.status_code, response.text[:300],
+                )  # fmt: skip
+
+        fuzz()
+    assert calls >= len(operations) * 2
+    assert STATUSES.get(200, 0) > len(operations), STATUSES  # most calls got through the login, not 401
