@@ -175,8 +175,8 @@ def test_a_self_referencing_alias_and_an_oversized_file_are_refused(tmp_path: Pa
     with pytest.raises(InputError, match="alias refers to a value that contains it"):
         load_profile(loop)
     big = tmp_path / "big.yaml"
-    big.write_text("description: " + "x" * 1_000_001, encoding="utf-8")
-    with pytest.raises(InputError, match="larger than 1,000,000 bytes"):
+    big.write_text("description: " + "x" * 256_000, encoding="utf-8")
+    with pytest.raises(InputError, match="larger than 256,000 bytes"):
         load_profile(big)
 
 
@@ -188,3 +188,14 @@ def test_modest_aliases_still_work(tmp_path: Path) -> None:
     assert text != GOOD
     p.write_text(text, encoding="utf-8")
     assert load_profile(p).politeness.concurrency == 2
+
+
+def test_deeply_nested_yaml_is_refused_quickly(tmp_path: Path) -> None:
+    import time
+
+    p = tmp_path / "deep.yaml"
+    p.write_text("source: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")  # ~1 minute in PyYAML's scanner
+    t0 = time.monotonic()
+    with pytest.raises(InputError, match="nested more than 64 levels"):
+        load_profile(p)
+    assert time.monotonic() - t0 < 1.0

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import re
@@ -547,7 +548,8 @@ def _line_index(text: str) -> dict[tuple[str, ...], int]:
                 walk(v, (*path, str(i)))
 
     if root is not None:
-        walk(root, ())
+        with contextlib.suppress(RecursionError):  # line numbers are a courtesy; load_yaml refuses deep files
+            walk(root, ())
     return out
 
 
@@ -633,7 +635,7 @@ def load_profile(path: str | Path) -> Profile:
     return parse_profile(load_yaml(text, path=str(p)), path=str(p), text=text)
 
 
-MAX_PROFILE_BYTES = 1_000_000
+MAX_PROFILE_BYTES = 256_000
 """A profile is a few kilobytes; a larger file is refused before it is parsed."""
 
 MAX_YAML_NODES = 100_000
@@ -652,6 +654,10 @@ def load_yaml(text: str, *, path: str = "<profile>") -> Any:
     Raises:
         InputError: not YAML, too large once expanded, self-referencing, or nested too deeply.
     """
+    depth = _flow_depth(text)
+    if depth > MAX_YAML_DEPTH:
+        # PyYAML's scanner takes seconds to minutes on thousands of nested brackets: refuse before parsing
+        raise InputError(f"not valid YAML: nested more than {MAX_YAML_DEPTH} levels deep", path=path)
     loader = yaml.SafeLoader(text)
     try:
         try:
@@ -682,6 +688,27 @@ def load_yaml(text: str, *, path: str = "<profile>") -> Any:
             ) from None
     finally:
         loader.dispose()
+
+
+MAX_YAML_DEPTH = 64
+"""The deepest nesting of ``[...]``/``{...}`` a profile may have (a profile needs five or so)."""
+
+_YAML_SKIP = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'|(?:^|(?<=\s))#[^\n]*", re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest outside quoted strings and comments (a quick upper bound)."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(_YAML_SKIP.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_YAML_DEPTH:
+                break
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 def _expanded_size(root: yaml.Node, path: str) -> int:
