@@ -60,6 +60,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from lagesbild.errors import EstimateInputError
 from lagesbild.estimate.assumptions import (
     AssumptionSet,
     Distribution,
@@ -133,7 +134,7 @@ def activity_shares(
 
     Raises:
         InputErrors: if the set lacks a needed parameter or has one outside 0..1.
-        ValueError: for an override outside ``[0, 1)``.
+        EstimateInputError: for an override outside ``[0, 1)``.
     """
     if persona_return_share is None or split_share is None:
         a = assumptions if assumptions is not None else default_assumptions()
@@ -161,7 +162,7 @@ def activity_distributions(
 
     Raises:
         InputErrors: if the set lacks a needed parameter or has one outside 0..1.
-        ValueError: for an override outside ``[0, 1)``.
+        EstimateInputError: for an override outside ``[0, 1)``.
     """
     activity_shares(assumptions, persona_return_share=persona_return_share, split_share=split_share)  # checks
     a = assumptions if assumptions is not None else default_assumptions()
@@ -200,14 +201,14 @@ def estimate_persons(
         The median as ``estimate``, the interval as ``low..high``, and ``level``.
 
     Raises:
-        ValueError: for a negative or non-integer persona count, too few draws or a bad level.
+        EstimateInputError: for a negative or non-integer persona count, too few draws or a bad level.
     """
     if personas < 0 or personas != int(personas):
-        raise ValueError(f"personas must be a count, not {personas}")
+        raise EstimateInputError(f"personas must be a count, not {personas}")
     if n_draws < 100:
-        raise ValueError("use at least 100 Monte Carlo draws")
+        raise EstimateInputError("use at least 100 Monte Carlo draws")
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, not {level}")
+        raise EstimateInputError(f"level must be between 0 and 1, not {level}")
     n = int(personas)
     if n == 0:
         return UncertainCount(0.0, 0.0, 0.0, level)
@@ -248,7 +249,7 @@ def period_bounds(period: Period, key: str) -> tuple[date, date]:
         yy, ww = key.split("-W")
         start = date.fromisocalendar(int(yy), int(ww), 1)
         return start, start + timedelta(days=6)
-    raise ValueError(f"period must be year, month or week, not {period!r}")
+    raise EstimateInputError(f"period must be year, month or week, not {period!r}")
 
 
 @dataclass(frozen=True)
@@ -367,7 +368,7 @@ def _summary(df: pd.DataFrame, area: str, start: date, end: date, sh: _Shares) -
 def _check_shares(persona_return_share: float, split_share: float) -> None:
     for name, v in (("persona_return_share", persona_return_share), ("split_share", split_share)):
         if not 0 <= v < 1:
-            raise ValueError(f"{name} must be in [0, 1), not {v}")
+            raise EstimateInputError(f"{name} must be in [0, 1), not {v}")
 
 
 def summarize_activity(
@@ -401,13 +402,13 @@ def summarize_activity(
         The :class:`ActivitySummary` the purchases model takes (zeros when nothing was seen).
 
     Raises:
-        ValueError: for a period ending before it starts, a share outside ``[0, 1)``, too few
+        EstimateInputError: for a period ending before it starts, a share outside ``[0, 1)``, too few
             draws or a bad level.
         InputErrors: if ``assumptions`` lacks a share or has one outside 0..1.
     """
     sh = _shares(assumptions, persona_return_share, split_share, seed, n_draws, level)
     if end < start:
-        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+        raise EstimateInputError(f"the period ends ({end}) before it starts ({start})")
     df = _as_frame(rows).df
     return _summary(_in_area(_in_period(df, start, end), area), area, start, end, sh)
 
@@ -435,7 +436,7 @@ def activity_table(
     """
     sh = _shares(assumptions, persona_return_share, split_share, seed, n_draws, interval_level)
     if level not in ("riket", "lan", "kommun"):
-        raise ValueError(f"level must be riket, lan or kommun, not {level!r}")
+        raise EstimateInputError(f"level must be riket, lan or kommun, not {level!r}")
     df = _as_frame(rows).df
     if df.empty:
         return []
@@ -448,7 +449,7 @@ def activity_table(
         iso = days.dt.isocalendar()
         keys = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
     else:
-        raise ValueError(f"period must be year, month or week, not {period!r}")
+        raise EstimateInputError(f"period must be year, month or week, not {period!r}")
     df = df.assign(_period=keys.to_numpy(), _area="SE" if level == "riket" else df[level].to_numpy())
     df = df[df["_area"].notna()]
     out: list[ActivitySummary] = []

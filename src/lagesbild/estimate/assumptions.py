@@ -53,7 +53,7 @@ import numpy.typing as npt
 import yaml
 from scipy import stats
 
-from lagesbild.errors import InputError, InputErrors
+from lagesbild.errors import EstimateInputError, InputError, InputErrors
 
 __all__ = [
     "DISTRIBUTION_KINDS",
@@ -299,7 +299,7 @@ class AssumptionSet:
     def __post_init__(self) -> None:
         self._by_name.update({a.name: a for a in self.parameters})
         if len(self._by_name) != len(self.parameters):
-            raise ValueError("assumption names must be unique")
+            raise EstimateInputError("assumption names must be unique")
 
     def __getitem__(self, name: str) -> Assumption:
         return self._by_name[name]

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from lagesbild.errors import EstimateInputError
 from lagesbild.estimate.intervals import Proportion
 from lagesbild.refdata import PopulationTable, area_name, municipalities, municipalities_in
 
@@ -50,18 +51,18 @@ class AgeBand:
 
     def __post_init__(self) -> None:
         if self.min < 0 or (self.max is not None and self.max < self.min):
-            raise ValueError(f"empty age band {self}")
+            raise EstimateInputError(f"empty age band {self}")
 
     @classmethod
     def parse(cls, text: str) -> AgeBand:
         """Read ``"18-65"``, ``"18+"`` or ``"18"`` (18 and older).
 
         Raises:
-            ValueError: for anything else.
+            EstimateInputError: for anything else.
         """
         m = _BAND.match(text)
         if not m:
-            raise ValueError(f"age band must look like 18-65 or 18+, not {text!r}")
+            raise EstimateInputError(f"age band must look like 18-65 or 18+, not {text!r}")
         lo = int(m.group(1))
         hi = int(m.group(2)) if m.group(2) else None
         return cls(lo, hi)

@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from lagesbild.errors import EstimateInputError
+
 __all__ = [
     "DEFAULT_LEVEL",
     "Proportion",
@@ -46,10 +48,10 @@ def z_value(level: float) -> float:
     """The two-sided standard normal quantile for a confidence level (1.96 for 0.95).
 
     Raises:
-        ValueError: unless ``0 < level < 1``.
+        EstimateInputError: unless ``0 < level < 1``.
     """
     if not 0.0 < level < 1.0:
-        raise ValueError(f"confidence level must be between 0 and 1, not {level}")
+        raise EstimateInputError(f"confidence level must be between 0 and 1, not {level}")
     return float(stats.norm.ppf(0.5 + level / 2.0))
 
 
@@ -68,12 +70,12 @@ def wilson_interval(p_hat: float, n: float, level: float = 0.95) -> tuple[float,
         ``(low, high)``.
 
     Raises:
-        ValueError: for a share outside 0..1 or a sample size that is not positive.
+        EstimateInputError: for a share outside 0..1 or a sample size that is not positive.
     """
     if not 0.0 <= p_hat <= 1.0:
-        raise ValueError(f"a proportion must be between 0 and 1, not {p_hat}")
+        raise EstimateInputError(f"a proportion must be between 0 and 1, not {p_hat}")
     if not n > 0:
-        raise ValueError(f"the sample size must be positive, not {n}")
+        raise EstimateInputError(f"the sample size must be positive, not {n}")
     z = z_value(level)
     z2 = z * z
     centre = (p_hat + z2 / (2 * n)) / (1 + z2 / n)
@@ -84,7 +86,7 @@ def wilson_interval(p_hat: float, n: float, level: float = 0.95) -> tuple[float,
 def clopper_pearson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """The exact (conservative) Clopper-Pearson interval for ``k`` successes out of ``n``."""
     if n <= 0 or not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+        raise EstimateInputError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
     alpha = 1.0 - level
     low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
     high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
@@ -120,9 +122,9 @@ class Proportion:
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.estimate <= 1.0:
-            raise ValueError(f"a proportion must be between 0 and 1, not {self.estimate}")
+            raise EstimateInputError(f"a proportion must be between 0 and 1, not {self.estimate}")
         if not 0.0 <= self.low <= self.estimate <= self.high <= 1.0:
-            raise ValueError(
+            raise EstimateInputError(
                 f"the interval {self.low}-{self.high} must lie in 0..1 and contain the estimate {self.estimate}"
             )
 

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from lagesbild.errors import EstimateInputError
 from lagesbild.estimate.assumptions import (
     AssumptionSet,
     Distribution,
@@ -99,11 +100,11 @@ class UncertainCount:
 
     def __post_init__(self) -> None:
         if not (0 <= self.low <= self.estimate <= self.high) or not math.isfinite(self.high):
-            raise ValueError(
+            raise EstimateInputError(
                 f"need 0 <= low <= estimate <= high, got {self.low:g} <= {self.estimate:g} <= {self.high:g}"
             )
         if self.level is not None and not 0 < self.level < 1:
-            raise ValueError(f"level must be between 0 and 1, not {self.level}")
+            raise EstimateInputError(f"level must be between 0 and 1, not {self.level}")
 
     @classmethod
     def exact(cls, n: float) -> UncertainCount:
@@ -159,7 +160,7 @@ class ActivitySummary:
 
     def __post_init__(self) -> None:
         if self.period_end < self.period_start:
-            raise ValueError(f"the period ends ({self.period_end}) before it starts ({self.period_start})")
+            raise EstimateInputError(f"the period ends ({self.period_end}) before it starts ({self.period_start})")
 
     @classmethod
     def from_numbers(
@@ -176,7 +177,7 @@ class ActivitySummary:
     ) -> ActivitySummary:
         """Build a summary from plain numbers (or ``(estimate, low, high)`` tuples) for a period of ``days``."""
         if days < 1:
-            raise ValueError("the period must be at least one day")
+            raise EstimateInputError("the period must be at least one day")
 
         def u(v: float | tuple[float, float, float] | None) -> UncertainCount | None:
             return None if v is None else UncertainCount.of(v)
@@ -246,7 +247,7 @@ def _inputs(
         basis = "person_days" if activity.person_days is not None else "ad_days"
     count = activity.person_days if basis == "person_days" else activity.ad_days
     if count is None:
-        raise ValueError(f"the activity summary has no {basis.replace('_', '-')}; give person-days or ad-days")
+        raise EstimateInputError(f"the activity summary has no {basis.replace('_', '-')}; give person-days or ad-days")
     reqs = PURCHASES_REQUIREMENTS + ((_AD_DAYS_REQUIREMENT,) if basis == "ad_days" else ())
     check_requirements(assumptions, reqs)
     dists: dict[str, Distribution] = {f"activity.{basis}": count.distribution()}
@@ -345,12 +346,12 @@ def estimate_purchases(
 
     Raises:
         InputErrors: if the assumption set lacks a parameter the model needs or has one out of range.
-        ValueError: if the activity lacks the chosen basis, or for a bad ``n_draws``/``level``.
+        EstimateInputError: if the activity lacks the chosen basis, or for a bad ``n_draws``/``level``.
     """
     if n_draws < 100:
-        raise ValueError("use at least 100 Monte Carlo draws")
+        raise EstimateInputError("use at least 100 Monte Carlo draws")
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, not {level}")
+        raise EstimateInputError(f"level must be between 0 and 1, not {level}")
     assumptions = assumptions if assumptions is not None else default_assumptions()
     basis, dists = _inputs(activity, assumptions, basis)
     rng = np.random.default_rng(seed)
@@ -448,7 +449,7 @@ def tornado(
         The base (every input at its median) and the bars, largest swing first.
     """
     if not 0 <= q_low < 0.5 < q_high <= 1:
-        raise ValueError("need 0 <= q_low < 0.5 < q_high <= 1")
+        raise EstimateInputError("need 0 <= q_low < 0.5 < q_high <= 1")
     assumptions = assumptions if assumptions is not None else default_assumptions()
     basis, dists = _inputs(activity, assumptions, basis)
     medians: dict[str, FloatArray | float] = {name: d.median() for name, d in dists.items()}

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lagesbild.errors import EstimateInputError
 from lagesbild.estimate.assumptions import AssumptionSet, check_requirements, default_assumptions
 from lagesbild.estimate.demand import AgeBand
 from lagesbild.estimate.triangulate import TRIANGULATION_REQUIREMENTS, Summary
@@ -218,23 +219,23 @@ def where_buyers_live(
         The :class:`Residence`, one row per municipality of the area.
 
     Raises:
-        ValueError: for no draws, negative person-days or a non-positive ``prior_weight``.
+        EstimateInputError: for no draws, negative person-days or a non-positive ``prior_weight``.
         RefdataError: for an unknown area code.
         InputErrors: if the assumption set lacks a demand-side parameter.
     """
     if prior_weight <= 0:
-        raise ValueError(f"prior_weight must be positive, not {prior_weight}")
+        raise EstimateInputError(f"prior_weight must be positive, not {prior_weight}")
     if n_draws < 100:
-        raise ValueError("use at least 100 Monte Carlo draws")
+        raise EstimateInputError("use at least 100 Monte Carlo draws")
     total = np.asarray(purchase_draws, dtype=np.float64)
     if total.size == 0:
-        raise ValueError("no purchase draws")
+        raise EstimateInputError("no purchase draws")
     kommuns = _area_kommuns(area)
     index = {k: i for i, k in enumerate(kommuns)}
     homes = len(kommuns) + 1  # the last column is OUTSIDE
     pdays = np.array([float(person_days.get(k, 0.0)) for k in kommuns])
     if (pdays < 0).any():
-        raise ValueError("person-days cannot be negative")
+        raise EstimateInputError("person-days cannot be negative")
 
     counts = np.zeros((len(kommuns), homes))
     for f in flows:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lagesbild.errors import EstimateInputError
 from lagesbild.estimate.assumptions import (
     AssumptionSet,
     Beta,
@@ -79,7 +80,9 @@ class SupplyInterval:
 
     def __post_init__(self) -> None:
         if not 0 < self.low <= self.estimate <= self.high:
-            raise ValueError(f"need 0 < low <= estimate <= high, got {self.low:g}, {self.estimate:g}, {self.high:g}")
+            raise EstimateInputError(
+                f"need 0 < low <= estimate <= high, got {self.low:g}, {self.estimate:g}, {self.high:g}"
+            )
 
     def distribution(self) -> Distribution:
         """The distribution drawn from."""

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from lagesbild.errors import EstimateInputError
+
 __all__ = ["CaptureHistories", "FloatArray", "FrequencyCounts", "IntArray", "all_histories"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -28,7 +30,7 @@ def all_histories(t: int) -> IntArray:
     most significant digit). The all-zero history (never captured) is not included.
     """
     if t < 1:
-        raise ValueError("at least one capture occasion is needed")
+        raise EstimateInputError("at least one capture occasion is needed")
     rows = [h for h in itertools.product((0, 1), repeat=t) if any(h)]
     return np.array(rows, dtype=np.int64)
 
@@ -52,26 +54,26 @@ class CaptureHistories:
     def __post_init__(self) -> None:
         t = len(self.sources)
         if t < 2:
-            raise ValueError("capture-recapture needs at least two occasions or sources")
+            raise EstimateInputError("capture-recapture needs at least two occasions or sources")
         if len(set(self.sources)) != t:
-            raise ValueError("source names must be unique")
+            raise EstimateInputError("source names must be unique")
         if len(self.patterns) != len(self.counts):
-            raise ValueError("patterns and counts must have the same length")
+            raise EstimateInputError("patterns and counts must have the same length")
         seen: set[tuple[int, ...]] = set()
         for pattern, count in zip(self.patterns, self.counts, strict=True):
             if len(pattern) != t:
-                raise ValueError(f"history {pattern} has {len(pattern)} entries, expected {t}")
+                raise EstimateInputError(f"history {pattern} has {len(pattern)} entries, expected {t}")
             if any(v not in (0, 1) for v in pattern):
-                raise ValueError(f"history {pattern} must contain only 0 and 1")
+                raise EstimateInputError(f"history {pattern} must contain only 0 and 1")
             if not any(pattern):
-                raise ValueError("the all-zero history (never captured) cannot be observed")
+                raise EstimateInputError("the all-zero history (never captured) cannot be observed")
             if count < 0:
-                raise ValueError(f"history {pattern} has a negative count")
+                raise EstimateInputError(f"history {pattern} has a negative count")
             if pattern in seen:
-                raise ValueError(f"history {pattern} is listed twice")
+                raise EstimateInputError(f"history {pattern} is listed twice")
             seen.add(pattern)
         if sum(self.counts) <= 0:
-            raise ValueError("no captured unit")
+            raise EstimateInputError("no captured unit")
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence[int]], sources: Sequence[str] | None = None) -> CaptureHistories:
@@ -86,7 +88,7 @@ class CaptureHistories:
     def from_counts(cls, counts: dict[tuple[int, ...], int], sources: Sequence[str] | None = None) -> CaptureHistories:
         """Build from a mapping history -> number of units (repeated histories are not possible here)."""
         if not counts:
-            raise ValueError("no capture history given")
+            raise EstimateInputError("no capture history given")
         t = len(next(iter(counts)))
         names = tuple(sources) if sources is not None else tuple(f"c{i + 1}" for i in range(t))
         patterns = tuple(sorted(counts, reverse=True))
@@ -147,13 +149,13 @@ class FrequencyCounts:
 
     def __post_init__(self) -> None:
         if not self.counts:
-            raise ValueError("no frequency given")
+            raise EstimateInputError("no frequency given")
         if any(c < 0 for c in self.counts):
-            raise ValueError("frequencies must be non-negative")
+            raise EstimateInputError("frequencies must be non-negative")
         if sum(self.counts) <= 0:
-            raise ValueError("no observed unit")
+            raise EstimateInputError("no observed unit")
         if self.n_occasions is not None and len(self.counts) > self.n_occasions:
-            raise ValueError(f"units seen {len(self.counts)} times but only {self.n_occasions} occasions")
+            raise EstimateInputError(f"units seen {len(self.counts)} times but only {self.n_occasions} occasions")
 
     @property
     def n_observed(self) -> int:

@@ -34,6 +34,7 @@ from typing import Literal
 import numpy as np
 from scipy import optimize, special, stats
 
+from lagesbild.errors import EstimateInputError, NotEstimableError
 from lagesbild.estimate.crc._types import CRCResult, FloatArray, IntArray
 from lagesbild.records.capture import CaptureHistories
 
@@ -79,13 +80,13 @@ class LoglinearSpec:
 
     def __post_init__(self) -> None:
         if self.base not in ("M0", "Mt", "Mb", "Mbh"):
-            raise ValueError(f"unknown base model {self.base!r}")
+            raise EstimateInputError(f"unknown base model {self.base!r}")
         if self.base in ("Mb", "Mbh") and (self.heterogeneity or self.interactions or self.history_indicators):
-            raise ValueError("models Mb and Mbh take no heterogeneity, interaction or indicator terms")
+            raise EstimateInputError("models Mb and Mbh take no heterogeneity, interaction or indicator terms")
         if self.heterogeneity not in (None, "Chao", "Poisson", "Darroch", "Gamma"):
-            raise ValueError(f"unknown heterogeneity {self.heterogeneity!r}")
+            raise EstimateInputError(f"unknown heterogeneity {self.heterogeneity!r}")
         if self.theta is not None and (self.heterogeneity not in ("Poisson", "Gamma") or self.theta <= 0):
-            raise ValueError("theta must be positive and is only used with Poisson or Gamma heterogeneity")
+            raise EstimateInputError("theta must be positive and is only used with Poisson or Gamma heterogeneity")
 
     @property
     def theta_value(self) -> float:
@@ -188,12 +189,12 @@ def _design(spec: LoglinearSpec, hist: IntArray) -> tuple[FloatArray, list[str],
         names.append("tau")
     for i, j in spec.interactions:
         if not (0 <= i < t and 0 <= j < t and i != j):
-            raise ValueError(f"interaction ({i}, {j}) does not name two different sources of {t}")
+            raise EstimateInputError(f"interaction ({i}, {j}) does not name two different sources of {t}")
         cols.append((hist[:, i] * hist[:, j]).astype(np.float64))
         names.append(f"c{i + 1}:c{j + 1}")
     for h in spec.history_indicators:
         if len(h) != t or not any(h):
-            raise ValueError(f"history indicator {h} is not an observable history of {t} occasions")
+            raise EstimateInputError(f"history indicator {h} is not an observable history of {t} occasions")
         cols.append(np.all(hist == np.array(h), axis=1).astype(np.float64))
         names.append("hist" + "".join(map(str, h)))
     matrix = np.column_stack(cols) if cols else np.zeros((len(hist), 0))
@@ -221,7 +222,7 @@ def _poisson_glm(
 
     xi = np.column_stack([np.ones(len(y)), x])
     if np.linalg.matrix_rank(xi) < xi.shape[1]:
-        raise ValueError("the design matrix is not of full rank: some model terms are not estimable")
+        raise NotEstimableError("the design matrix is not of full rank: some model terms are not estimable")
     model = sm.GLM(y, xi, family=sm.families.Poisson())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -330,14 +331,14 @@ def _profile_ci(
     while not math.isfinite(safe(hi_edge)):
         hi_edge = big_n + (hi_edge - big_n) * 0.8
         if hi_edge - big_n < 1e-3 * big_n:
-            raise ValueError("the profile likelihood cannot be evaluated above the estimate")
+            raise NotEstimableError("the profile likelihood cannot be evaluated above the estimate")
     # Near N = n (almost no unseen units) the fit can fail as well: start a little higher.
     for power in range(6, 0, -1):
         lo_edge = n + 10.0**-power * max(1.0, big_n - n)
         if math.isfinite(safe(lo_edge)):
             break
     else:
-        raise ValueError("the profile likelihood cannot be evaluated below the estimate")
+        raise NotEstimableError("the profile likelihood cannot be evaluated below the estimate")
 
     def objective(v: float) -> float:
         value = safe(v)
@@ -377,7 +378,7 @@ _PROFILE_WIDENINGS = 12
 
 def _check_size(t: int) -> None:
     if t > MAX_OCCASIONS:
-        raise ValueError(
+        raise EstimateInputError(
             f"{t} occasions give {2**t - 1} possible histories, more than a log-linear model can handle "
             f"(at most {MAX_OCCASIONS} occasions): aggregate occasions into periods first"
         )
@@ -414,25 +415,26 @@ def fit_model(
         :data:`lagesbild.estimate.crc.models.MODELS`.
 
     Raises:
-        ValueError: unknown model, or a design that cannot be estimated from these histories.
+        EstimateInputError: an unknown model, a bad ``ci_level``, or too many occasions.
+        NotEstimableError: a design that cannot be estimated from these histories.
     """
     if isinstance(model, str) and model not in STANDARD_MODELS:
-        raise ValueError(f"unknown model {model!r}; known: {', '.join(STANDARD_MODELS)}")
+        raise EstimateInputError(f"unknown model {model!r}; known: {', '.join(STANDARD_MODELS)}")
     spec = STANDARD_MODELS[model] if isinstance(model, str) else model
     if not 0 < ci_level < 1:
-        raise ValueError("ci_level must be between 0 and 1")
+        raise EstimateInputError("ci_level must be between 0 and 1")
     t = histories.n_occasions
     _check_size(t)
     hist, y = histories.cell_counts()
     n = histories.n_observed
     x, names, chao_start = _design(spec, hist)
     if x.shape[1] + 1 > len(y):
-        raise ValueError(f"model {spec.label} has more parameters ({x.shape[1] + 1}) than histories ({len(y)})")
+        raise NotEstimableError(f"model {spec.label} has more parameters ({x.shape[1] + 1}) than histories ({len(y)})")
     fit = _fit(y, x, names, chao_start, chao_drop_negative)
     try:
         big_n, se = _abundance(spec, fit, n, t, rcapture_mbh_se)
     except ArithmeticError as exc:  # Mb/Mbh on a degenerate fit: 1 + e^b2 - e^b1 = 0, or exp() overflows
-        raise ValueError(f"model {spec.label}: abundance not estimable from these histories ({exc})") from None
+        raise NotEstimableError(f"model {spec.label}: abundance not estimable from these histories ({exc})") from None
     p = len(fit.params)
     aic = -2.0 * fit.llf + 2.0 * p
     bic = -2.0 * fit.llf + math.log(n) * p

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, stats
 
+from lagesbild.errors import EstimateInputError, NotEstimableError
 from lagesbild.estimate.crc._types import FloatArray, IntArray, MSEResult, MSEStep
 from lagesbild.estimate.crc.loglinear import _check_size, _poisson_glm
 from lagesbild.records.capture import CaptureHistories
@@ -81,10 +82,10 @@ def _pairs(pairs: Iterable[Sequence[int]], t: int) -> tuple[Pair, ...]:
     out: list[Pair] = []
     for pair in pairs:
         if len(pair) != 2:
-            raise ValueError(f"a two-list parameter names two lists, not {tuple(pair)}")
+            raise EstimateInputError(f"a two-list parameter names two lists, not {tuple(pair)}")
         i, j = sorted(int(v) for v in pair)
         if not (0 <= i < j < t):
-            raise ValueError(f"({pair[0]}, {pair[1]}) does not name two different lists of {t}")
+            raise EstimateInputError(f"({pair[0]}, {pair[1]}) does not name two different lists of {t}")
         if (i, j) not in out:
             out.append((i, j))
     return tuple(out)
@@ -148,9 +149,11 @@ def _fit(
     design = _design(hist, y, pairs, names)
     check = _check(design)
     if not check.identifiable:
-        raise ValueError("the model's parameters are not identifiable from these lists (design not of full rank)")
+        raise NotEstimableError(
+            "the model's parameters are not identifiable from these lists (design not of full rank)"
+        )
     if not check.exists:
-        raise ValueError("the maximum likelihood estimate of this model does not exist for these lists")
+        raise NotEstimableError("the maximum likelihood estimate of this model does not exist for these lists")
     params, cov, deviance, llf, converged = _poisson_glm(design.y, design.x[:, 1:])
     n = histories.n_observed
     b0, se0 = float(params[0]), math.sqrt(float(cov[0, 0]))
@@ -190,9 +193,9 @@ def _fit(
 
 def _validate(histories: CaptureHistories, ci_level: float) -> None:
     if not 0 < ci_level < 1:
-        raise ValueError("ci_level must be between 0 and 1")
+        raise EstimateInputError("ci_level must be between 0 and 1")
     if histories.n_occasions < 3:
-        raise ValueError("multiple systems estimation with two-list parameters needs at least three lists")
+        raise EstimateInputError("multiple systems estimation with two-list parameters needs at least three lists")
     _check_size(histories.n_occasions)
 
 
@@ -205,8 +208,8 @@ def fit_mse(
     ``method="fixed"``.
 
     Raises:
-        ValueError: fewer than three lists, a bad pair, or a model whose estimate does not exist
-            or is not identifiable (see :func:`check_model`).
+        EstimateInputError: fewer than three lists, or a bad pair.
+        NotEstimableError: a model whose estimate does not exist or is not identifiable (see :func:`check_model`).
     """
     _validate(histories, ci_level)
     pairs = _pairs(interactions, histories.n_occasions)
@@ -231,11 +234,12 @@ def stepwise_mse(histories: CaptureHistories, *, pthresh: float = DEFAULT_PTHRES
         ci_level: coverage of the interval.
 
     Raises:
-        ValueError: fewer than three lists, or no estimate for the main-effects model.
+        EstimateInputError: fewer than three lists.
+        NotEstimableError: no estimate for the main-effects model.
     """
     _validate(histories, ci_level)
     if not 0 <= pthresh <= 1:
-        raise ValueError("pthresh must be between 0 and 1")
+        raise EstimateInputError("pthresh must be between 0 and 1")
     t = histories.n_occasions
     hist, y = histories.cell_counts()
     names = histories.sources

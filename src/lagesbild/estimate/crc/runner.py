@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from lagesbild.errors import EstimateInputError
 from lagesbild.estimate.crc._types import CRCResult
 from lagesbild.estimate.crc.loglinear import (
     STANDARD_MODELS,
@@ -43,7 +44,7 @@ def run_all_models(
             not when the sources are websites seen in the same period: pass ``False`` there.
 
     Raises:
-        ValueError: an unknown model name, or too many occasions (see ``MAX_OCCASIONS``).
+        EstimateInputError: an unknown model name, or too many occasions (see ``MAX_OCCASIONS``).
 
     Models whose parameters cannot be estimated from these histories (fewer histories than
     parameters, design not of full rank) are left out; this is logged.
@@ -54,7 +55,7 @@ def run_all_models(
     _check_size(histories.n_occasions)
     unknown = [m for m in chosen if isinstance(m, str) and m not in STANDARD_MODELS]
     if unknown:
-        raise ValueError(f"unknown model(s): {', '.join(unknown)}")
+        raise EstimateInputError(f"unknown model(s): {', '.join(unknown)}")
     results: list[CRCResult] = []
     for model in chosen:
         try:

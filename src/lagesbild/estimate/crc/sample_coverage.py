@@ -36,6 +36,7 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
+from lagesbild.errors import EstimateInputError, NotEstimableError
 from lagesbild.estimate.crc._types import FloatArray, SampleCoverageResult
 from lagesbild.records.capture import CaptureHistories, all_histories
 
@@ -49,12 +50,14 @@ _PAIRS = ((0, 1), (0, 2), (1, 2))
 def _table(histories: CaptureHistories) -> FloatArray:
     """Counts of the seven observable histories of three lists, in the order of ``all_histories(3)``."""
     if histories.n_occasions != 3:
-        raise ValueError(f"the sample-coverage estimators need exactly three lists, not {histories.n_occasions}")
+        raise EstimateInputError(
+            f"the sample-coverage estimators need exactly three lists, not {histories.n_occasions}"
+        )
     return histories.cell_counts()[1]
 
 
 def _estimate(y: FloatArray, method: SampleCoverageMethod) -> tuple[float, float, float, tuple[float, ...]]:
-    """``(N, C, D, gammas)`` from the seven counts; raises ValueError when a list is empty or C <= 0."""
+    """``(N, C, D, gammas)`` from the seven counts; raises NotEstimableError when a list is empty or C <= 0."""
     hist = all_histories(3).astype(np.float64)
     m = float(y.sum())
     n = hist.T @ y  # list sizes
@@ -62,11 +65,11 @@ def _estimate(y: FloatArray, method: SampleCoverageMethod) -> tuple[float, float
     z = (hist * only[:, None]).T @ y  # units on one list only
     both = {(i, j): float(y @ (hist[:, i] * hist[:, j])) for i, j in _PAIRS}
     if np.any(n <= 0):
-        raise ValueError("every list must hold at least one unit")
+        raise NotEstimableError("every list must hold at least one unit")
     coverage = 1.0 - float(np.mean(z / n))
     d = float(np.mean(m - z))
     if coverage <= 0:
-        raise ValueError("no unit is on more than one list: the sample coverage is zero")
+        raise NotEstimableError("no unit is on more than one list: the sample coverage is zero")
     n0 = d / coverage
     if method == "Indep":
         return n0, coverage, d, (0.0, 0.0, 0.0)
@@ -110,14 +113,17 @@ def sample_coverage(
         seed: seed of the bootstrap (``None``: a different draw every time, as CARE1).
 
     Raises:
-        ValueError: not three lists, an empty list, no unit on two lists, or a bad argument.
+        EstimateInputError: not three lists, or a bad argument.
+        NotEstimableError: an empty list, or no unit on two lists.
     """
     if method not in SAMPLE_COVERAGE_METHODS:
-        raise ValueError(f"unknown sample-coverage method {method!r}; known: {', '.join(SAMPLE_COVERAGE_METHODS)}")
+        raise EstimateInputError(
+            f"unknown sample-coverage method {method!r}; known: {', '.join(SAMPLE_COVERAGE_METHODS)}"
+        )
     if not 0 < ci_level < 1:
-        raise ValueError("ci_level must be between 0 and 1")
+        raise EstimateInputError("ci_level must be between 0 and 1")
     if n_bootstrap < 0:
-        raise ValueError("n_bootstrap must be non-negative")
+        raise EstimateInputError("n_bootstrap must be non-negative")
     y = _table(histories)
     big_n, coverage, d, gam = _estimate(y, method)
     m = histories.n_observed

@@ -19,6 +19,7 @@ import math
 
 from scipy import stats
 
+from lagesbild.errors import NotEstimableError
 from lagesbild.estimate.crc._types import SingleSourceResult
 from lagesbild.records.capture import FrequencyCounts
 
@@ -69,7 +70,7 @@ def zelterman(freq: FrequencyCounts, *, ci_level: float = 0.95) -> SingleSourceR
     n = freq.n_observed
     f1, f2 = freq.f(1), freq.f(2)
     if f1 == 0 or f2 == 0:
-        raise ValueError("Zelterman's estimator needs units seen once (f1 > 0) and twice (f2 > 0)")
+        raise NotEstimableError("Zelterman's estimator needs units seen once (f1 > 0) and twice (f2 > 0)")
     lam = 2 * f2 / f1
     e = math.exp(-lam)
     big_n = n / (1 - e)

@@ -19,6 +19,7 @@ import math
 
 from scipy import stats
 
+from lagesbild.errors import EstimateInputError
 from lagesbild.estimate.crc._types import TwoSourceResult
 from lagesbild.records.capture import CaptureHistories
 
@@ -35,14 +36,14 @@ def two_source(n1: int, n2: int, m: int, *, ci_level: float = 0.95) -> TwoSource
         ci_level: coverage of Chao's log-transformed interval.
 
     Raises:
-        ValueError: negative counts, or an overlap larger than a source.
+        EstimateInputError: negative counts, or an overlap larger than a source.
     """
     if min(n1, n2, m) < 0:
-        raise ValueError("counts must be non-negative")
+        raise EstimateInputError("counts must be non-negative")
     if m > min(n1, n2):
-        raise ValueError(f"overlap m={m} is larger than a source (n1={n1}, n2={n2})")
+        raise EstimateInputError(f"overlap m={m} is larger than a source (n1={n1}, n2={n2})")
     if not 0 < ci_level < 1:
-        raise ValueError("ci_level must be between 0 and 1")
+        raise EstimateInputError("ci_level must be between 0 and 1")
     notes: list[str] = []
     lp = n1 * n2 / m if m > 0 else math.inf
     if m == 0:
