@@ -7,15 +7,32 @@ default. ``docs/settings.md`` is generated from :data:`SETTINGS` and a test keep
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lagesbild.errors import ConfigError
 
-__all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
+__all__ = [
+    "SETTINGS",
+    "SMALL_COUNT_ADVISED",
+    "SMALL_COUNT_FLOOR",
+    "Setting",
+    "Settings",
+    "check_small_count_threshold",
+    "load_settings",
+]
+
+log = logging.getLogger(__name__)
+
+SMALL_COUNT_FLOOR = 3
+"""The smallest accepted ``small_count_threshold``: counts of one or two are never published."""
+SMALL_COUNT_ADVISED = 5
+"""The default ``small_count_threshold``; a smaller one is accepted with a warning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +64,13 @@ SETTINGS: tuple[Setting, ...] = (
         "The pseudonymization key (created by `lagesbild init`, mode 0600). Keep it outside the database "
         "and back it up: without it new identifiers cannot be matched to stored ones.",
     ),
-    Setting("small_count_threshold", "5", int, "Published counts below this are shown as `<N`."),
+    Setting(
+        "small_count_threshold",
+        "5",
+        int,
+        "Published counts below this are shown as `<N`. At least 3 (a smaller value is refused: counts of "
+        "one or two can point at a person); values below 5 are allowed but log a warning.",
+    ),
     Setting("raw_page_retention_days", "90", int, "Raw crawled pages older than this are deleted."),
     Setting(
         "frontier_retention_days",
@@ -140,6 +163,15 @@ def load_settings(**overrides: Any) -> Settings:
         if bad:
             raise ConfigError(f"{toml_path}: unknown setting(s) {', '.join(sorted(bad))}; known: {', '.join(_BY_NAME)}")
 
+    def source(name: str) -> str:
+        if overrides.get(name) is not None:
+            return "given as an option"
+        if os.environ.get(_BY_NAME[name].env):
+            return f"from {_BY_NAME[name].env}"
+        if name in file_values:
+            return f"from {toml_path}"
+        return "the default"
+
     values: dict[str, Any] = {}
     for s in SETTINGS:
         text = raw(s.name, file_values).replace("{home}", str(home))
@@ -147,6 +179,7 @@ def load_settings(**overrides: Any) -> Settings:
             values[s.name] = s.type(text)
         except ValueError:
             raise ConfigError(f"setting {s.name!r} must be {s.type.__name__}, got {text!r}") from None
+    check_small_count_threshold(values["small_count_threshold"], source("small_count_threshold"))
     return Settings(
         home=home,
         db=_normalize_db_url(values["db"]),
@@ -157,4 +190,40 @@ def load_settings(**overrides: Any) -> Settings:
         observation_retention_days=values["observation_retention_days"],
         report_retention_days=values["report_retention_days"],
         export_retention_days=values["export_retention_days"],
+    )
+
+
+def check_small_count_threshold(value: int, where: str = "given") -> int:
+    """Check a small-count threshold: refuse one below 3, warn (once per value) about one below 5.
+
+    Args:
+        value: the threshold.
+        where: where it came from, for the message (e.g. ``"from LAGESBILD_SMALL_COUNT_THRESHOLD"``).
+
+    Returns:
+        The value.
+
+    Raises:
+        ConfigError: if the value is below :data:`SMALL_COUNT_FLOOR`, naming the setting.
+    """
+    if value < SMALL_COUNT_FLOOR:
+        raise ConfigError(
+            f"setting 'small_count_threshold' (LAGESBILD_SMALL_COUNT_THRESHOLD) is {value} ({where}); it must be "
+            f"at least {SMALL_COUNT_FLOOR}: published counts of one or two can point at a person. The default is "
+            f"{SMALL_COUNT_ADVISED}."
+        )
+    if value < SMALL_COUNT_ADVISED:
+        _warn_low_threshold(value, where)
+    return value
+
+
+@cache
+def _warn_low_threshold(value: int, where: str) -> None:
+    log.warning(
+        "small_count_threshold is %d (%s): counts from %d to %d will be published; the advised minimum is %d",
+        value,
+        where,
+        value,
+        SMALL_COUNT_ADVISED - 1,
+        SMALL_COUNT_ADVISED,
     )

@@ -24,7 +24,14 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "site", "text", True, "Short name of the site (letters, digits, `.`, `_`, `-`; at most 64).", "annonsportalen"
     ),
-    Field("site_ad_id", "text", True, "The site's own id of the ad (at most 128 characters).", "A-102934"),
+    Field(
+        "site_ad_id",
+        "text",
+        True,
+        "The site's own id of the ad (at most 128 characters). An id that holds a phone number, e-mail address "
+        "or handle is stored as a keyed pseudonym (`id_…`), the same for every sighting.",
+        "A-102934",
+    ),
     Field(
         "seen_at",
         "datetime",
@@ -33,7 +40,13 @@ FIELDS: tuple[Field, ...] = (
         "Between 1995-01-01 and tomorrow.",
         "2025-03-01T14:05:00+01:00",
     ),
-    Field("url", "text", False, "The ad's address.", "https://example.invalid/annons/A-102934"),
+    Field(
+        "url",
+        "text",
+        False,
+        "The ad's address. Identifiers in it (also percent-encoded ones) are replaced by placeholders.",
+        "https://example.invalid/annons/A-102934",
+    ),
     Field("title", "text", False, "The ad's title (at most 1 MB).", "Ny i stan! Bara 3 dagar"),
     Field(
         "body",
@@ -43,7 +56,13 @@ FIELDS: tuple[Field, ...] = (
         "replaced by placeholders before storage and their pseudonyms kept.",
         "Söt tjej, ring [telefon]",
     ),
-    Field("location", "text", False, "The location as stated in the ad or by the site's city page.", "Norrköping city"),
+    Field(
+        "location",
+        "text",
+        False,
+        "The location as stated in the ad or by the site's city page (identifiers replaced by placeholders).",
+        "Norrköping city",
+    ),
     Field(
         "kommun",
         "code",
@@ -61,9 +80,15 @@ FIELDS: tuple[Field, ...] = (
         '["070-174 00 00"]',
     ),
     Field("emails", "list", False, "E-mail addresses. Stored only as keyed pseudonyms.", '["exempel@example.invalid"]'),
-    Field("price", "text", False, "The price as written.", "1500kr/30min"),
+    Field("price", "text", False, "The price as written (identifiers replaced by placeholders).", "1500kr/30min"),
     Field("language", "code", False, "ISO 639-1 code of the ad's language.", "sv"),
-    Field("name", "text", False, "The name the advertiser uses (at most 200 characters).", "Lisa"),
+    Field(
+        "name",
+        "text",
+        False,
+        "The name the advertiser uses (at most 200 characters; identifiers replaced by placeholders).",
+        "Lisa",
+    ),
     Field(
         "image_hashes",
         "list",
