@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# The figures shown as key figures, in order (quantities of lagesbild.estimate.results.QUANTITIES).
+# The figures shown as key figures, in order (quantities of lagesbild.records.estimates.QUANTITIES).
 KEY_QUANTITIES = ("persons", "purchases", "persons_crc", "demand_12m", "ads", "ad_days")
 
 
