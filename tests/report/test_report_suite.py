@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from lagesbild.cli.report import report as report_cmd
-from lagesbild.estimate.suite import EstimateSuite, load_suite
+from lagesbild.estimate.suite import EstimateSuite, compute_suite, load_suite, residence
 from lagesbild.ingest import import_file
 from lagesbild.pipeline import process_new
 from lagesbild.report.build import ReportOptions
@@ -153,3 +153,16 @@ def test_report_for_a_period_without_data_says_so_and_computes_no_change(
         assert figs[key]["value"] is None and figs[key]["display"] == "inga data", key
     html = next((tmp_path / "2031").glob("*.html")).read_text(encoding="utf-8")
     assert "Inga data" in html and "−100" not in html and "0–0" not in html and "tydlig förändring" not in html
+
+
+def test_where_buyers_live_uses_the_suites_purchases(linked: tuple[Store, Path]) -> None:
+    store, _ = linked
+    suite = load_suite(store, "05", *Y2024) or compute_suite(store, "05", *Y2024)
+    res = residence(store, "05", *Y2024, seed=suite.seed, level=suite.level)
+    assert res.judgments > 0
+    for row in res.rows:
+        stored = suite.by_kommun[row.kommun]["purchases"]
+        if stored.estimate is None:  # judgments of buyers from a municipality with no monitored ads
+            assert row.purchases_in.median == 0 and stored.note is not None
+        else:
+            assert math.isclose(row.purchases_in.median, stored.estimate, rel_tol=1e-12)

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lagesbild.errors import InputError
@@ -60,8 +61,8 @@ from lagesbild.estimate.assumptions import AssumptionSet, check_requirements, de
 from lagesbild.estimate.demand import DEFAULT_DESIGN_EFFECT, DEFAULT_TRANSFER_SIGMA, AgeBand, Measure, estimate_demand
 from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, UncertainCount, estimate_purchases, tornado
-from lagesbild.estimate.residence import where_buyers_live
-from lagesbild.estimate.triangulate import triangulate
+from lagesbild.estimate.residence import Residence, where_buyers_live
+from lagesbild.estimate.triangulate import Summary, triangulate
 from lagesbild.refdata import PopulationTable, area_name, bundled_population, counties, municipalities
 from lagesbild.store import Store
 from lagesbild.store.estimates import EstimateStore, has_links, linked_ads
@@ -85,6 +86,7 @@ __all__ = [
     "ensure_suites",
     "load_suite",
     "population_for",
+    "residence",
 ]
 
 log = logging.getLogger(__name__)
@@ -719,10 +721,11 @@ def _residence(ctx: _Context, area: str, by_kommun: Mapping[str, Mapping[str, Fi
     rows = []
     for r in res.rows:
         fig = by_kommun.get(r.kommun, {}).get("purchases")
+        # a municipality without monitored ads has no purchases figure (no data), not zero
         purchases_in = (
             {"median": fig.estimate, "low": fig.low, "high": fig.high}
             if fig is not None and fig.estimate is not None
-            else s(r.purchases_in)
+            else None
         )
         rows.append({"kommun": r.kommun, "name": r.name, "judgments": r.judgments, "purchases_in": purchases_in,
                      "by_residents": s(r.by_residents), "visitor_share": s(r.visitor_share)})  # fmt: skip
@@ -873,6 +876,53 @@ def compute_suite(
     return compute_suites(
         store, [area], start, end, assumptions=assumptions, seed=seed, level=level, n_draws=n_draws, save=save
     )[0]
+
+
+def residence(
+    store: Store,
+    area: str,
+    start: date,
+    end: date,
+    *,
+    assumptions: AssumptionSet | None = None,
+    seed: int | None = None,
+    level: float | None = None,
+    n_draws: int = 4000,
+    prior_weight: float = 2.0,
+) -> Residence:
+    """Where the area's purchases happen and where its buyers live, with the suite's purchases.
+
+    The purchases in each municipality are the stored suite's allocation (:func:`ensure_suite`:
+    the same figures as ``estimate run`` and the report); the buyers' homes come from every stored judgment with the
+    offence in the area (:func:`~lagesbild.estimate.residence.where_buyers_live`). With no judgment
+    the result has ``judgments == 0`` and says nothing about where buyers live.
+
+    Raises:
+        As :func:`compute_suite`.
+    """
+    suite = ensure_suite(store, area, start, end, assumptions=assumptions, seed=seed, level=level)
+    a = assumptions if assumptions is not None else default_assumptions()
+    frame = in_period(linked_frame(linked_ads(store)), start, end) if has_links(store) else None
+    alloc = _allocation(store, frame, start, end, a, suite.seed, suite.n_draws, suite.level)
+    pop, _ = population_for(store, end.year)
+    records = VerdictStore(store).records(lan=None if area == "SE" else area)
+    kommuns = [b for b in alloc.buckets(area) if not b.endswith("?")]
+    days = {k: alloc.weights[k] for k in kommuns}
+    placed = sum(days.values())
+    est = alloc.estimate
+    draws = est.draws * (placed / alloc.total) if est is not None and placed > 0 else np.zeros(1000)
+    res = where_buyers_live(draws, days, travel_flows(records).flows, area, population=pop, assumptions=a,
+                            prior_weight=prior_weight, n_draws=n_draws, seed=suite.seed, level=suite.level)  # fmt: skip
+    figures = suite.by_kommun if suite.by_kommun else {area: suite.figures}
+    rows = []
+    for r in res.rows:
+        f = figures.get(r.kommun, {}).get("purchases")
+        if f is not None and f.estimate is not None and f.low is not None and f.high is not None:
+            # the suite's figure, so the municipality has one number everywhere
+            central = est.central * alloc.share(r.kommun) if est is not None else f.estimate
+            r = replace(r, purchases_in=Summary(central, f.estimate, f.low, f.high))
+        rows.append(r)
+    return replace(res, rows=tuple(rows), start=start, end=end)
 
 
 def _from_row(row: StoredSuite) -> EstimateSuite:

@@ -530,7 +530,7 @@ def _verdicts(
         lines_: list[ResidenceLine] = []
         for r in res["rows"]:
             pin, by = _summary_of(r["purchases_in"], lvl, lang), _summary_of(r["by_residents"], lvl, lang)
-            if pin is None or by is None:
+            if by is None:
                 continue
             vs = r.get("visitor_share")
             share = fmt_pct(float(vs["median"]), lang) if vs is not None and r["judgments"] >= threshold else "–"

@@ -315,7 +315,7 @@ class ResidenceLine:
     """
 
     name: str
-    purchases_in: Estimate
+    purchases_in: Estimate | None
     by_residents: Estimate
     visitor_share: str
 
