@@ -19,10 +19,13 @@ from pathlib import Path
 from lagesbild.monitor.compile import AdRead, CompiledProfile, ListingRead, compile_profile
 from lagesbild.monitor.crawl import CrawlProgress, CrawlResult, crawl
 from lagesbild.monitor.fetch import (
+    AddressRefused,
+    DeadlineExceeded,
     DisallowedByRobots,
     Fetcher,
     FetchTerminal,
     FetchTransient,
+    HostPolicy,
     Page,
     PageGone,
     PageTooLarge,
@@ -36,13 +39,16 @@ from lagesbild.monitor.status import SourceStatus, source_status, test_page
 __all__ = [
     "PROFILES_DIR",
     "AdRead",
+    "AddressRefused",
     "CompiledProfile",
     "CrawlProgress",
     "CrawlResult",
+    "DeadlineExceeded",
     "DisallowedByRobots",
     "FetchTerminal",
     "FetchTransient",
     "Fetcher",
+    "HostPolicy",
     "ImportPagesResult",
     "ListingRead",
     "Page",

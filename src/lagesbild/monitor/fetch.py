@@ -77,6 +77,9 @@ __all__ = [
     "PageTooLarge",
     "decode_html",
     "default_user_agent",
+    "guarded_transport",
+    "is_public_address",
+    "resolve_host",
 ]
 
 log = logging.getLogger(__name__)

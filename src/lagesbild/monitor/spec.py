@@ -190,7 +190,8 @@ _PROBE = Selector(text="<html></html>")
 def _check_css(css: str) -> None:
     try:
         _CSS.css_to_xpath(css)
-    except Exception as exc:  # cssselect raises SelectorError and ExpressionError
+        _PROBE.css(css)  # as the crawl runs it (parsel's pseudo-elements included)
+    except Exception as exc:  # cssselect raises SelectorError and ExpressionError; lxml, ValueError
         raise ValueError(f"invalid CSS selector {css!r}: {exc}") from None
 
 
