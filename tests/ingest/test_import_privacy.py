@@ -286,3 +286,24 @@ def test_a_keyed_ad_id_survives_key_rotation(settings: Settings, write_jsonl: Ca
         assert ids == {ws.pseudonymizer.ad_id("0701740611")}
         ad = ws.store.site_ad("annonsportalen", ids.pop())
         assert ad is not None and ad["n_observations"] == 2
+
+
+@pytest.mark.parametrize("field", [f.name for f in FIELDS])
+def test_no_error_about_a_bad_value_repeats_an_identifier_in_it(
+    pz: Pseudonymizer, record: Callable[..., Any], write_jsonl: Callable[..., Path], field: str
+) -> None:
+    """A value holding identifiers, made invalid (a NUL, a wrong form, too long): the error names the field only."""
+    raw = "Ring 070-174 06 05 eller lisa@example.com"
+    values: list[Any] = [raw + "\x00", raw * 100, [raw + "\x00"], "0701740605 lisa@example.com"]
+    store = Store.open("sqlite://")
+    try:
+        for i, value in enumerate(values):
+            path = write_jsonl([record(1, **{field: value})], f"ads{i}.jsonl")
+            try:
+                import_file(store, pz, path, dry_run=True)
+            except InputError as exc:
+                text = str(exc)
+                for needle in ["174 06 05", "0701740605", "lisa@example.com"]:
+                    assert needle not in text, (field, value, text)
+    finally:
+        store.close()

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from lagesbild.ingest.fields import BY_NAME, REQUIRED
 from lagesbild.normalize.places import resolve_place
 from lagesbild.observations import Observation
-from lagesbild.privacy import Pseudonymizer
+from lagesbild.privacy import Pseudonymizer, mask_identifiers
 from lagesbild.refdata import municipalities
 
 __all__ = ["RecordConverter", "RecordError", "to_observation"]
@@ -55,9 +55,14 @@ def _control_error(name: str, value: str) -> RecordError | None:
 
 
 class RecordError(Exception):
-    """A field error inside one record; the reader adds file and line."""
+    """A field error inside one record; the reader adds file and line.
+
+    The message passes :func:`~lagesbild.privacy.mask_identifiers`: messages are written not to
+    repeat values, and this keeps it so for every caller (the importer, the crawler's dropped fields).
+    """
 
     def __init__(self, field: str | None, message: str) -> None:
+        message = mask_identifiers(message)
         super().__init__(message)
         self.field = field
         self.message = message
