@@ -140,6 +140,10 @@ def _comparisons(suites: dict[str, EstimateSuite], county_truth: dict[str, Any])
             if f is None or f.estimate is None:
                 continue
             level = f" ({round(f.level * 100)} % intervall)" if f.level is not None else ""
+            demand = suite.details.get("demand", {})
+            if quantity.startswith("demand") and demand.get("population_note"):
+                # say which population year was used when the period's year is not loaded
+                level += f"; befolkning {demand['population_year']} (befolkning för {year} saknas)"
             out.append(Comparison(what, year, f.estimate, f.low, f.high, truth.get(truth_key), note + level,
                                   f.published))  # fmt: skip
     return out
