@@ -307,3 +307,13 @@ def test_no_error_about_a_bad_value_repeats_an_identifier_in_it(
                     assert needle not in text, (field, value, text)
     finally:
         store.close()
+
+
+def test_the_two_process_import_scrubs_and_keys_the_same_way(
+    store: Store, pz: Pseudonymizer, write_jsonl: Callable[..., Path]
+) -> None:
+    import_file(store, pz, write_jsonl([ISSUE_RECORD]), parallel=True)
+    (obs,) = store.iter_observations()
+    assert obs.site_ad_id == pz.ad_id("0701740611")
+    assert (obs.price_text, obs.name) == ("ring [telefon]", "Lisa [telefon] [e-post]")
+    assert set(obs.phones) == {pz.phone("0701740612"), pz.phone("0701740613")}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lagesbild.errors import LagesbildError
+from lagesbild.privacy import mask_identifiers
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ def _produce(path: str, key: bytes, fmt: str | None, out: Any) -> None:
     except LagesbildError as exc:
         out.put(("error", exc, None, 0))
     except Exception as exc:  # an unexpected bug: pass its description, not its (maybe unpicklable) state
-        out.put(("error", LagesbildError(f"import worker failed: {exc.__class__.__name__}: {exc}"), None, 0))
+        msg = mask_identifiers(f"import worker failed: {exc.__class__.__name__}: {exc}")
+        out.put(("error", LagesbildError(msg), None, 0))
 
 
 def parallel_row_batches(
