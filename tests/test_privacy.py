@@ -222,7 +222,7 @@ def test_messaging_handles_are_scrubbed_and_pseudonymized(pz: Pseudonymizer) -> 
 
 
 def test_the_data_folder_and_everything_written_into_it_are_private(settings: Settings, tmp_path: Path) -> None:
-    """After init, import, report and exports (under a permissive umask): folders 0700, files 0600."""
+    """After init, import, report and exports (permissive umask): folders 0700, files 0600, no raw identifier."""
     from typer.testing import CliRunner
 
     from lagesbild.cli import app
@@ -254,6 +254,12 @@ def test_the_data_folder_and_everything_written_into_it_are_private(settings: Se
         db_files = list(db_file.parent.glob(db_file.name + "*"))
         assert db_file in db_files
         found.update({p.name: stat.S_IMODE(p.stat().st_mode) for p in db_files})
+    # ... and no file in the data folder (database, reports, exports) holds a raw identifier.
+    for path in [p for p in home.rglob("*") if p.is_file()]:
+        text = path.read_bytes().decode("utf-8", "replace")
+        flat = re.sub(r"[\s\-()]", "", text)
+        for needle in _needles():
+            assert needle not in text and re.sub(r"[\s\-()]", "", needle) not in flat, f"raw identifier in {path.name}"
     loose = {name: oct(mode) for name, mode in found.items() if mode & 0o077}
     assert loose == {}, f"readable by others: {loose}"
     dirs = {name for name in found if (home / name).is_dir()}
