@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from markupsafe import Markup, escape
 
@@ -37,6 +37,32 @@ def _shapes(level: str) -> dict[str, tuple[Ring, ...]]:
         rings = tuple(tuple((float(x), float(y)) for x, y in ring) for poly in polys for ring in poly[:1])
         out[str(f["properties"][key])] = rings
     return out
+
+
+@lru_cache(maxsize=64)
+def _projected(level: str, codes: tuple[str, ...], width: int) -> tuple[int, dict[str, str]] | None:
+    """The SVG height and path data of ``codes``, fitted to ``width`` (computed once per set of areas)."""
+    shapes = _shapes(level)
+    drawn = [c for c in codes if c in shapes]
+    pts = [p for c in drawn for ring in shapes[c] for p in ring]
+    if not pts:
+        return None
+    lat0 = sum(p[1] for p in pts) / len(pts)
+    kx = math.cos(math.radians(lat0))
+    x0 = min(p[0] * kx for p in pts)
+    x1 = max(p[0] * kx for p in pts)
+    y0 = min(-p[1] for p in pts)
+    y1 = max(-p[1] for p in pts)
+    scale = width / max(x1 - x0, 1e-9)
+    height = int((y1 - y0) * scale) + 2
+    paths = {
+        c: " ".join(
+            "M" + " L".join(f"{(x * kx - x0) * scale:.1f},{(-y - y0) * scale:.1f}" for x, y in ring) + " Z"
+            for ring in shapes[c]
+        )
+        for c in drawn
+    }
+    return height, paths
 
 
 def _classes(values: Sequence[int]) -> list[float]:
@@ -81,18 +107,11 @@ def map_svg(
     """
     words = {"no_data": "inga data", "no_access": "ingen behörighet", "ads": "annonser"}
     words.update(labels or {})
-    shapes = _shapes(level)
-    drawn = [c for c in codes if c in shapes]
-    pts = [p for c in drawn for ring in shapes[c] for p in ring]
-    if not pts:
+    projected = _projected(level, tuple(codes), width)
+    if projected is None:
         return Markup("")
-    lat0 = sum(p[1] for p in pts) / len(pts)
-    kx = math.cos(math.radians(lat0))
-    xs = [p[0] * kx for p in pts]
-    ys = [-p[1] for p in pts]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    scale = width / max(x1 - x0, 1e-9)
-    height = int((y1 - y0) * scale) + 2
+    height, paths = projected
+    drawn = list(paths)
     visible = [cells[c].value for c in drawn if c in cells and cells[c].value is not None]
     breaks = _classes([v for v in visible if v is not None])
     parts = [
@@ -100,10 +119,7 @@ def map_svg(
         f'width="{width}" height="{height}" role="img">'
     ]
     for c in drawn:
-        d = " ".join(
-            "M" + " L".join(f"{(x * kx - x0) * scale:.1f},{(-y - y0) * scale:.1f}" for x, y in ring) + " Z"
-            for ring in shapes[c]
-        )
+        d = paths[c]
         name = names.get(c, c)
         ok = allowed is None or allowed(c)
         cellv = cells.get(c)
