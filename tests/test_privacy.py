@@ -295,3 +295,20 @@ def test_private_writes_are_0600_even_over_an_existing_file(tmp_path: Path) -> N
         os.umask(old)
     assert f.read_text() == "ny"
     assert [stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "a", d, f, d / "y.bin")] == [0o700, 0o700, 0o600, 0o600]
+
+
+def test_the_console_script_writes_with_umask_077(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by libraries the command calls (charts, say) are private too."""
+    import sys
+
+    from lagesbild.cli import main
+
+    old = os.umask(0o022)
+    try:
+        monkeypatch.setattr(sys, "argv", ["lagesbild", "--help"])
+        with pytest.raises(SystemExit):
+            main()
+        now = os.umask(0o022)
+    finally:
+        os.umask(old)
+    assert now == 0o077
