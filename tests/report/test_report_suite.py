@@ -166,3 +166,22 @@ def test_where_buyers_live_uses_the_suites_purchases(linked: tuple[Store, Path])
             assert row.purchases_in.median == 0 and stored.note is not None
         else:
             assert math.isclose(row.purchases_in.median, stored.estimate, rel_tol=1e-12)
+
+
+def test_assumptions_read_for_an_analyst_in_both_languages() -> None:
+    from lagesbild.estimate.assumptions import Assumption, Beta, default_assumptions
+    from lagesbild.report.build import assumption_row
+
+    a = Assumption("share_genuine", Beta(45.0, 5.0), "share", "Assumption: none.", "Share of genuine ads.")
+    sv, en = assumption_row(a, "sv"), assumption_row(a, "en")
+    assert sv.description == "Andel äkta annonser" and en.description == "Share of genuine ads"
+    # the most likely value is the mode, (alpha - 1) / (alpha + beta - 2) = 44 / 48
+    assert sv.display == "troligast 0,92 (90 % av sannolikheten mellan 0,82 och 0,96)"
+    assert en.display == "most likely 0.92 (90% of the probability between 0.82 and 0.96)"
+    assert "beta(" not in sv.display + sv.distribution + sv.source
+    custom = Assumption("my_factor", Beta(2.0, 8.0), "share", "Convention: set by us.", "My own factor. More.")
+    row = assumption_row(custom, "sv")
+    assert row.description == "My own factor" and row.source.startswith("Konvention") and "param_" not in row.source
+    for p in default_assumptions():  # every bundled parameter has words of its own in both languages
+        assert not assumption_row(p, "sv").description.startswith("param_")
+        assert assumption_row(p, "en").description != assumption_row(p, "sv").description

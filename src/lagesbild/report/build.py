@@ -82,7 +82,7 @@ from lagesbild.report.followup import compare
 from lagesbild.report.gather import ReportData, load_report_data, read_campaigns
 from lagesbild.report.organized import OrganizedAd, organized_section
 from lagesbild.report.services import load_services, services_for
-from lagesbild.report.strings import tr
+from lagesbild.report.strings import STRINGS, tr
 from lagesbild.report.suppress import Mark, suppress_cells
 from lagesbild.verdicts import VerdictRecord, age_profile, travel_flows
 
@@ -214,9 +214,9 @@ def assumption_row(a: Assumption, lang: str, level: float = DEFAULT_LEVEL) -> As
                      low=fmt_num(lo, lang, n), high=fmt_num(hi, lang, n))  # fmt: skip
     kind = str(d.to_dict()["kind"])
     label_key, source_key = f"param_{a.name}", f"param_{a.name}_src"
-    try:
+    if label_key in STRINGS["en"]:
         label, source = tr(lang, label_key), tr(lang, source_key)
-    except KeyError:
+    else:  # a parameter of a custom assumption set: its own description, and what kind of source it has
         label = " ".join(a.description.split()).split(".")[0] or a.name
         first = a.source.strip().split(":")[0].lower()
         source = tr(lang, "src_convention" if first == "convention" else "src_assumption")
@@ -590,8 +590,7 @@ def _methods(
         demand_text += " " + tr(lang, "population_fallback", used=pop_year, year=asked)
     items = [
         MethodItem(tr(lang, "method_coverage"), _coverage_text(suite, lang)),
-        MethodItem(tr(lang, "method_data"), tr(lang, "method_data_text", sites="de")
-                   if lang == "sv" else tr(lang, "method_data_text", sites="the")),
+        MethodItem(tr(lang, "method_data"), tr(lang, "method_data_text", sites=len(suite.coverage.sites))),
         MethodItem(tr(lang, "method_activity"), tr(lang, "method_activity_text")),
         MethodItem(
             tr(lang, "method_purchases"),

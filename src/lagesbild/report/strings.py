@@ -190,7 +190,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "(antaganden: '{name}')."
         ),
         "method_demand": "Efterfrågan",
-        "method_demand_text": ("män {band} år ({source} {year}) × andel som köpt sex (Wilson-intervall, n = {n})."),
+        "method_demand_text": "Män {band} år ({source}) × andel som köpt sex (Wilson-intervall, n = {n}).",
         "method_suppression": "Skydd av små tal",
         "method_followup": "Uppföljning",
         "source_observations": "Annonsobservationer",
@@ -453,7 +453,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "(assumptions '{name}')."
         ),
         "method_demand": "Demand",
-        "method_demand_text": "men aged {band} ({source} {year}) × share who bought sex (Wilson interval, n = {n}).",
+        "method_demand_text": "Men aged {band} ({source}) × share who bought sex (Wilson interval, n = {n}).",
         "method_suppression": "Protection of small numbers",
         "method_followup": "Follow-up",
         "source_observations": "Ad observations",
