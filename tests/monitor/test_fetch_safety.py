@@ -269,3 +269,39 @@ def test_the_fetchers_own_transport_refuses_loopback_by_default(trickle_server: 
     p = profile(base_url=trickle_server + "/", politeness={"obey_robots_txt": False})
     with Fetcher.for_profile(p) as f, pytest.raises(AddressRefused, match=r"127\.0\.0\.1"):
         f.get(trickle_server + "/x")
+
+
+def test_robots_txt_redirects_are_followed_on_the_profiles_hosts_only() -> None:
+    def handler(r: httpx.Request) -> httpx.Response:
+        if r.url.path == "/robots.txt" and r.url.scheme == "http":
+            return httpx.Response(301, headers={"Location": "https://site.test/robots.txt"})
+        if r.url.path == "/robots.txt":
+            return httpx.Response(200, text="User-agent: *\nDisallow: /privat/\n")
+        return httpx.Response(200, text="ok")
+
+    f = fetcher_for(profile(), handler)
+    assert f.allowed("http://site.test/x") and not f.allowed("http://site.test/privat/y")  # the https rules
+
+    asked: list[str] = []
+
+    def elsewhere(r: httpx.Request) -> httpx.Response:
+        asked.append(str(r.url))
+        if r.url.host == "site.test" and r.url.path == "/robots.txt":
+            return httpx.Response(302, headers={"Location": "http://10.0.0.1/robots.txt"})
+        return httpx.Response(200, text="ok")
+
+    f2 = fetcher_for(profile(), elsewhere)
+    assert not f2.allowed("http://site.test/x")  # robots.txt unreachable: nothing is fetched from the host
+    assert asked == ["http://site.test/robots.txt"]
+
+
+def test_an_unresolvable_host_is_a_transient_error_and_lookups_are_cached() -> None:
+    from lagesbild.monitor.fetch import FetchTransient
+
+    dns = fake_dns({"site.test": [PUBLIC]})
+    pol = HostPolicy.for_profile(profile(allowed_hosts=["gone.test"]), resolve=dns)
+    with pytest.raises(FetchTransient, match=r"cannot resolve host gone\.test"):
+        pol.check("http://gone.test/")
+    pol.check("http://site.test/a")
+    pol.check("http://site.test/b")
+    assert dns.calls == ["gone.test", "site.test"]  # type: ignore[attr-defined]

@@ -604,8 +604,8 @@ class Fetcher:
         rp: urllib.robotparser.RobotFileParser | None = urllib.robotparser.RobotFileParser(robots_url)
         assert rp is not None
         try:
-            resp = self._request(robots_url)
-        except (TransientError, FetchTerminal) as exc:
+            resp = self._robots_request(robots_url)
+        except (TransientError, FetchTerminal, AddressRefused) as exc:
             log.warning("robots.txt of %s is unreachable (%s): not crawling the host in this pass", host, exc)
             rp = None
         except (PageGone, PageTooLarge):
@@ -620,6 +620,23 @@ class Fetcher:
         with self._lock:
             self._robots[host] = rp
         return rp
+
+    def _robots_request(self, robots_url: str) -> tuple[int, bytes, str | None, str, Mapping[str, str]]:
+        """robots.txt, following up to ``max_redirects`` redirects (RFC 9309), each hop checked by the policy."""
+        current = robots_url
+        seen = {current}
+        for _ in range(self.p.max_redirects + 1):
+            resp = self._request(current)  # checks the host policy first
+            if not 300 <= resp[0] <= 399:
+                return resp
+            loc = resp[4].get("location")
+            if not loc:
+                raise FetchTerminal(f"HTTP {resp[0]} without a Location: {current}")
+            current = urljoin(current, loc)
+            if current in seen:
+                raise FetchTerminal(f"redirect loop at {current}")
+            seen.add(current)
+        raise FetchTerminal(f"more than {self.p.max_redirects} redirects from {robots_url}")
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets us fetch ``url`` (always True when ``obey_robots_txt`` is off)."""
