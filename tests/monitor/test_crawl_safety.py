@@ -191,3 +191,28 @@ def test_page_errors_are_recorded_without_identifiers(
     assert len(errors) == 2 and any(e.startswith("FetchTerminal: HTTP 403") for e in errors), errors
     for text in [*errors, json.dumps(r.health.to_json() if r.health else {}), caplog.text]:
         assert PHONE_DIGITS not in text and "0701740607" not in text
+
+
+def test_stop_takes_effect_within_a_batch_and_the_pass_continues_later(
+    world: Path, profiles: dict[str, Profile], store: Store, pz: Pseudonymizer
+) -> None:
+    import threading
+
+    app = SimApp(world)
+    sim = app_transport(app)
+    stop = threading.Event()
+    served: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        served.append(request.url.path)
+        if sum("/annons/" in u for u in served) == 3:
+            stop.set()  # SIGTERM arrives while the third ad page is read
+        return sim.handle_request(request)
+
+    p = fast(profiles["kontaktlistan"], BASE)
+    clock = day_clock(app, 6)
+    r = crawl(p, store, pz, transport=httpx.MockTransport(handler), clock=clock, stop=stop, batch_size=64)
+    assert r.status == "stopped" and r.new_observations == 3  # not the rest of a 64-page batch
+    r2 = crawl(p, store, pz, transport=app_transport(app), clock=clock)
+    assert r2.resumed and r2.status == "done"
+    assert store_ids(store) == online_ids(world, "kontaktlistan", 6)

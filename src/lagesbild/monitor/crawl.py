@@ -269,7 +269,8 @@ def crawl(
             (default: the profile's ``keep_raw_pages``).
         raw_page_retention_days: delete kept pages older than this at the end of a pass (None: keep).
         progress: called after each batch.
-        stop: when set, the pass stops after the current batch; the next call continues it.
+        stop: when set, the pass stops after the page being read (what was read is committed); the next
+            call continues it.
         max_pages: stop (as if asked to) after this many pages in this call (for tests and trials).
         batch_size: pages fetched per round and most pages per transaction (default: four times the
             concurrency, at least 16).
@@ -406,6 +407,8 @@ def _run_pass(
                     last_commit = time.monotonic()
                     if progress is not None:
                         progress(CrawlProgress(source, pages, cs.count_pending(run.id), ads, errors))
+                if stop is not None and stop.is_set():
+                    break  # SIGTERM: stop within a page; the batch's unread pages stay pending for next time
             if records:
                 new_obs, pages, ads, errors = _commit(cs, run, records, new_obs, pages, ads, errors)
             if progress is not None:
