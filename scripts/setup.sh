@@ -28,10 +28,15 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=".venv/.installed-$("$PY" -c 'import hashlib,sys; print(hashlib.sha256(open("pyproject.toml","rb").read()).hexdigest()[:16])')"
+# Dependencies come from requirements.lock, every file checked against its sha256 (--require-hashes);
+# the package itself is then installed without dependencies. scripts/lock.sh regenerates the lock,
+# scripts/audit.sh checks the environment against it.
+stamp=".venv/.installed-$("$PY" -c 'import hashlib; h = hashlib.sha256(); [h.update(open(f, "rb").read()) for f in ("pyproject.toml", "requirements.lock")]; print(h.hexdigest()[:16])')"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps -e .
+  .venv/bin/python -m pip check
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
