@@ -305,3 +305,13 @@ def test_an_unresolvable_host_is_a_transient_error_and_lookups_are_cached() -> N
     pol.check("http://site.test/a")
     pol.check("http://site.test/b")
     assert dns.calls == ["gone.test", "site.test"]  # type: ignore[attr-defined]
+
+
+def test_start_pages_on_other_hosts_are_refused_by_check() -> None:
+    from lagesbild.errors import InputErrors
+
+    with pytest.raises(InputErrors) as info:
+        profile(start={"urls": ["stad/a/", "http://other.test/stad/b/"]})
+    (err,) = info.value.errors
+    assert "'http://other.test/stad/b/'" in err.message and "allowed_hosts" in err.message
+    assert profile(start={"urls": ["http://other.test/stad/b/"]}, allowed_hosts=["other.test"]).start.urls

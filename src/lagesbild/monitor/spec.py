@@ -507,6 +507,22 @@ class Profile(_Spec):
             raise ValueError("must be an http:// or https:// address")
         return v if v.endswith("/") else v + "/"
 
+    @model_validator(mode="after")
+    def _start_on_own_hosts(self) -> Profile:
+        from urllib.parse import urljoin
+
+        from lagesbild.monitor.fetch import HostPolicy  # fetch builds on this module
+
+        policy = HostPolicy.for_profile(self)
+        pages = list(self.start.urls) + (list(self.start.discover.pages) if self.start.discover else [])
+        off = [u for u in pages if not policy.host_allowed(urljoin(self.base_url, u))]
+        if off:
+            raise ValueError(
+                f"start page(s) {', '.join(repr(u) for u in off)} are not on the profile's hosts; add their host "
+                "to allowed_hosts"
+            )
+        return self
+
 
 _MODELS: tuple[type[BaseModel], ...] = (
     Profile,
