@@ -1,7 +1,7 @@
 """``lagesbild report``: write the lägesbild (HTML, PDF, JSON) for a county, a municipality or Sweden.
 
 Thin: parse options, call :func:`lagesbild.report.run.run_report` or :func:`~lagesbild.report.run.run_batch`,
-print the paths.
+print the paths. The estimates are the stored estimate suites (computed first if not current).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import typer
 from lagesbild.cli._common import console, friendly_errors, settings_from, workspace
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import load_assumptions
+from lagesbild.estimate.suite import DEFAULT_SEED
 from lagesbild.report.build import ReportOptions, read_campaigns
 from lagesbild.report.run import run_batch, run_report
 from lagesbild.report.services import load_services
@@ -49,7 +50,9 @@ def report(
     services: Annotated[
         Path | None, typer.Option(help="Support services YAML with local services (default: the bundled file).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Monte Carlo seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Monte Carlo seed of the estimates (the same default as estimate run).")
+    ] = DEFAULT_SEED,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF.")] = True,
 ) -> None:
     """Write the lägesbild as self-contained HTML, PDF and JSON, compared with the previous report.
