@@ -301,7 +301,7 @@ def _mask_run(m: re.Match[str]) -> str:
     return MASK
 
 
-def mask_identifiers(text: str) -> str:
+def mask_identifiers(text: str, *, strict: bool = True) -> str:
     """``text`` with everything that could be an identifier replaced by ``[masked]``.
 
     For messages that echo input (error messages, log lines): phone numbers in any form
@@ -309,6 +309,12 @@ def mask_identifiers(text: str) -> str:
     more digits (dates excepted), e-mail addresses and anything with an ``@``, messaging
     handles; control characters and lone surrogates become ``?``. It errs on the side of
     masking: a masked line number or size is a small price.
+
+    Args:
+        text: the message.
+        strict: also mask digit runs that are not valid phone numbers (for error messages);
+            ``False`` masks what the store's scrubber finds and anything with an ``@``, and
+            leaves counts such as ``1234567`` readable (for log lines).
 
     >>> mask_identifiers("unknown column(s) 070-174 06 05, testperson@example.invalid")
     'unknown column(s) [masked], [masked]'
@@ -334,5 +340,6 @@ def mask_identifiers(text: str) -> str:
         text = "".join(parts)
     text = _ANY_EMAIL.sub(MASK, text)
     text = _AT_HANDLE.sub(MASK, text)
-    text = _ECHO.sub(_mask_run, text)
+    if strict:
+        text = _ECHO.sub(_mask_run, text)
     return _CONTROL.sub("?", text)

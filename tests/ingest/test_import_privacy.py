@@ -317,3 +317,27 @@ def test_the_two_process_import_scrubs_and_keys_the_same_way(
     assert obs.site_ad_id == pz.ad_id("0701740611")
     assert (obs.price_text, obs.name) == ("ring [telefon]", "Lisa [telefon] [e-post]")
     assert set(obs.phones) == {pz.phone("0701740612"), pz.phone("0701740613")}
+
+
+def test_the_cli_log_handler_masks_identifiers_but_keeps_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from lagesbild.cli._common import setup_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        setup_logging(0)
+        log = logging.getLogger("lagesbild.test")
+        log.warning("cannot read %s (%d rows)", "https://example.invalid/ad/0701740605?m=lisa@example.com", 1234567)
+        try:
+            raise ValueError("bad 070-174 06 05")
+        except ValueError:
+            log.exception("failed on %s", "Telegram: testperson_tg")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert "1234567 rows" in err and "[masked]" in err and "ValueError" in err
+    for raw in ["0701740605", "lisa@example.com", "174 06 05", "testperson_tg"]:
+        assert raw not in err

@@ -37,11 +37,29 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class MaskingFilter(logging.Filter):
+    """Masks identifiers in every log line the command prints (a URL with a number, an echoed value).
+
+    Library code does not log raw identifiers; this is the last line of defence. Counts stay readable
+    (``mask_identifiers(strict=False)``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_identifiers(message, strict=False)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = mask_identifiers("".join(traceback.format_exception(*record.exc_info)), strict=False)
+            record.msg, record.args, record.exc_info = f"{masked}\n{text}", None, None
+        return True
+
+
 def setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(message)s", handlers=[RichHandler(console=err_console, show_path=False)], force=True
-    )
+    handler = RichHandler(console=err_console, show_path=False)
+    handler.addFilter(MaskingFilter())
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
 
 
 def settings_from(ctx: typer.Context) -> Settings:
