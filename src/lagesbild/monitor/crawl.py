@@ -46,13 +46,12 @@ import httpx
 
 from lagesbild.errors import LagesbildError
 from lagesbild.ingest.validate import RecordConverter, RecordError
-from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.compile import AdRead, CompiledProfile, compile_profile
 from lagesbild.monitor.fetch import DisallowedByRobots, Fetcher, HostPolicy, Page, PageGone
 from lagesbild.monitor.health import RunHealth, compute_health
 from lagesbild.monitor.spec import Profile, profile_sha256
 from lagesbild.observations import Observation
-from lagesbild.privacy import Pseudonymizer
+from lagesbild.privacy import Pseudonymizer, mask_identifiers
 from lagesbild.store import Store, observation_row
 from lagesbild.store.crawl import CrawlStore, FrontierItem, PageRecord, RunInfo
 

@@ -60,8 +60,8 @@ import httpcore
 import httpx
 
 from lagesbild.errors import LagesbildError, TerminalError, TransientError
-from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.spec import Politeness, Profile
+from lagesbild.privacy import mask_identifiers
 
 __all__ = [
     "AddressRefused",

@@ -22,13 +22,12 @@ from typing import BinaryIO
 
 from lagesbild.errors import InputError
 from lagesbild.ingest.validate import RecordConverter
-from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.compile import compile_profile
 from lagesbild.monitor.crawl import ad_observation, iso
 from lagesbild.monitor.fetch import decode_html
 from lagesbild.monitor.spec import Profile
 from lagesbild.observations import Observation
-from lagesbild.privacy import Pseudonymizer
+from lagesbild.privacy import Pseudonymizer, mask_identifiers
 from lagesbild.store import Store, observation_row
 from lagesbild.store.crawl import CrawlStore
 

@@ -15,10 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lagesbild.errors import LagesbildError
-from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.crawl import CrawlResult, crawl
 from lagesbild.monitor.spec import Profile
-from lagesbild.privacy import Pseudonymizer
+from lagesbild.privacy import Pseudonymizer, mask_identifiers
 from lagesbild.store import Store
 from lagesbild.store.crawl import CrawlStore
 

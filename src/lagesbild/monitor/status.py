@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from lagesbild.monitor._masking import mask_identifiers
 from lagesbild.monitor.compile import compile_profile
 from lagesbild.monitor.fetch import Fetcher
 from lagesbild.monitor.health import RunHealth
 from lagesbild.monitor.spec import LIST_FIELDS, Profile
+from lagesbild.privacy import mask_identifiers
 from lagesbild.store import Store
 from lagesbild.store.crawl import CrawlStore
 
