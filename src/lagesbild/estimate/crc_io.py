@@ -25,6 +25,12 @@ _FREQ = "freq"
 _COUNT_COLUMNS = (_FREQ, "count", "frequency")
 _NBCAP = "nbcap"
 
+MAX_COUNT = 1_000_000_000
+"""Largest frequency (and total of frequencies) accepted: far above any population these methods
+estimate, and small enough that every estimator's arithmetic stays exact in floating point."""
+MAX_CAPTURES = 10_000
+"""Largest ``nbcap`` accepted in a frequency-count file (the counts are kept for every 1..nbcap)."""
+
 
 def read_capture_file(path: str | Path, *, n_occasions: int | None = None) -> CaptureHistories | FrequencyCounts:
     """Read a capture-history or frequency-count CSV file.
@@ -62,15 +68,27 @@ def read_frequency_counts(path: str | Path, *, n_occasions: int | None = None) -
     return data.capture_frequencies() if isinstance(data, CaptureHistories) else data
 
 
+def _show(value: str) -> str:
+    """A cell for an error message, cut short (a fuzzed file can hold a megabyte in one cell)."""
+    return repr(value if len(value) <= 24 else value[:24] + "...")
+
+
 def _int(value: str, *, path: str | None, line: int, field: str, what: str) -> int:
     v = value.strip()
     try:
         number = float(v)
     except ValueError:
-        raise InputError(f"{what} expected, got {value!r}", path=path, line=line, field=field) from None
+        raise InputError(f"{what} expected, got {_show(value)}", path=path, line=line, field=field) from None
     if not number.is_integer() or number < 0:
-        raise InputError(f"{what} expected, got {value!r}", path=path, line=line, field=field)
+        raise InputError(f"{what} expected, got {_show(value)}", path=path, line=line, field=field)
+    if number > MAX_COUNT:
+        raise InputError(f"{what} expected, got {_show(v)}: more than {MAX_COUNT:,}", path=path, line=line, field=field)
     return int(number)
+
+
+def _check_total(total: int, path: str | None) -> None:
+    if total > MAX_COUNT:
+        raise InputError(f"the frequencies add up to {total:,}, more than {MAX_COUNT:,} units", path=path)
 
 
 def parse_capture_csv(
@@ -84,7 +102,12 @@ def parse_capture_csv(
         raise InputError("the file is empty", path=path)
     first = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # a NUL character, a stray quote at the end of the file
+        raise InputError(f"not a CSV table ({exc})", path=path) from None
+    if not rows or not rows[0]:
+        raise InputError("the first line must be the header row", path=path, line=1)
     header = [h.strip() for h in rows[0]]
     lowered = [h.lower() for h in header]
     if any(not h for h in header):
@@ -114,7 +137,7 @@ def parse_capture_csv(
         for name, value in zip(sources, row, strict=False):
             v = value.strip()
             if v not in ("0", "1"):
-                raise InputError(f"capture must be 0 or 1, got {value!r}", path=path, line=line_no, field=name)
+                raise InputError(f"capture must be 0 or 1, got {_show(value)}", path=path, line=line_no, field=name)
             pattern.append(int(v))
         freq = (
             _int(row[-1], path=path, line=line_no, field=header[-1], what="a count (integer >= 0)") if has_freq else 1
@@ -129,6 +152,13 @@ def parse_capture_csv(
         counts[key] = counts.get(key, 0) + freq
     if sum(counts.values()) == 0:
         raise InputError("no captured unit in the file", path=path)
+    _check_total(sum(counts.values()), path)
+    if not any(sum(k) >= 2 for k in counts):
+        raise InputError(
+            "no unit was captured more than once: capture-recapture needs units seen by at least two "
+            "sources or occasions",
+            path=path,
+        )
     return CaptureHistories.from_counts(counts, sources)
 
 
@@ -144,7 +174,10 @@ def _parse_counts(rows: list[list[str]], path: str | None, n_occasions: int | No
             raise InputError("the number of captures must be at least 1", path=path, line=line_no, field=_NBCAP)
         if n_occasions is not None and k > n_occasions:
             raise InputError(f"{k} captures but only {n_occasions} occasions", path=path, line=line_no, field=_NBCAP)
+        if k > MAX_CAPTURES:
+            raise InputError(f"more than {MAX_CAPTURES:,} captures", path=path, line=line_no, field=_NBCAP)
         tally[k] = tally.get(k, 0) + _int(row[1], path=path, line=line_no, field=_FREQ, what="a count (integer >= 0)")
     if sum(tally.values()) == 0:
         raise InputError("no observed unit in the file", path=path)
+    _check_total(sum(tally.values()), path)
     return FrequencyCounts(tuple(tally.get(k, 0) for k in range(1, max(tally) + 1)), n_occasions=n_occasions)
