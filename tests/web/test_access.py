@@ -31,6 +31,8 @@ MATRIX: list[tuple[str, set[str]]] = [
     ("/area/0680/download?format=xlsx", NATIONAL),
     ("/sources", ALL),
     ("/campaigns", ALL),
+    ("/campaigns/Jönköpingskampanjen", NATIONAL),
+    ("/api/campaigns/Jönköpingskampanjen", NATIONAL),
     ("/reports", ALL),
     ("/networks", ANALYSTS),
     ("/indicators", ANALYSTS),
@@ -73,6 +75,8 @@ def _template(path: str) -> str:
     p = re.sub(r"^/area/[^/]+", "/area/{code}", p)
     p = re.sub(r"^/api/areas/[^/]+$", "/api/areas/{code}", p)
     p = re.sub(r"^/api/map/[^/]+$", "/api/map/{level}", p)
+    p = re.sub(r"^/campaigns/[^/]+$", "/campaigns/{name}", p)
+    p = re.sub(r"^/api/campaigns/[^/]+$", "/api/campaigns/{name}", p)
     return p
 
 

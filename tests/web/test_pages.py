@@ -142,3 +142,19 @@ def test_an_assumption_changes_the_recalculated_purchases_not_the_stored_ones(
     assert 2.5 < high / low < 3.5  # purchases scale with clients per working day
     after = suite_for(web_store, "05", date(YEAR, 1, 1), date(YEAR, 12, 31), compute=False)
     assert after.run_id == before.run_id
+
+
+def test_a_campaign_page_shows_its_effect_and_ad_days(clients: dict[str, LoggedIn]) -> None:
+    c = clients["admin"].client
+    data = c.get("/api/campaigns/Jönköpingskampanjen").json()
+    assert data["campaign"]["counties"] == ["06"]
+    assert data["days"], "ad-days around the campaign"
+    assert all("2024-02-04" <= d <= "2024-06-09" for d, _ in data["days"])
+    page = c.get("/campaigns/Jönköpingskampanjen").text
+    assert "Jönköpingskampanjen" in page and "<svg" in page
+    if data["rate_ratio"] is not None:
+        assert data["low"] <= data["rate_ratio"] <= data["high"]
+        assert 'id="effect"' in page
+    else:
+        assert data["note"] and "inga data" in page
+    assert c.get("/campaigns/no-such-campaign").status_code == 404

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from lagesbild import refdata
 from lagesbild.errors import InputError
 from lagesbild.web import views
-from lagesbild.web.app import WebContext, check_csrf, client_ip, require
+from lagesbild.web.app import Forbidden, WebContext, check_csrf, client_ip, require
 from lagesbild.web.data import area_level
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -135,6 +135,23 @@ def campaigns(request: Request) -> list[dict[str, Any]]:
          "note": c.note}
         for c in views.campaigns_for(ctx, v)
     ]  # fmt: skip
+
+
+@router.get("/campaigns/{name}", summary="One campaign's estimated effect on the ads in its counties")
+def campaign(request: Request, name: str) -> dict[str, Any]:
+    ctx = _ctx(request)
+    v = require(request)
+    try:
+        cv = views.campaign_for(ctx, v, name)
+    except PermissionError:
+        raise Forbidden from None
+    if cv is None:
+        raise InputError("no such campaign", field="name")
+    d = asdict(cv)
+    d["campaign"] = {"name": cv.campaign.name, "counties": list(cv.campaign.counties),
+                     "start": cv.campaign.start.isoformat(), "end": cv.campaign.end.isoformat(),
+                     "note": cv.campaign.note}  # fmt: skip
+    return d
 
 
 @router.get("/jobs", summary="Background jobs (the user's own; admins see all)")

@@ -149,6 +149,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect": ("Effekt", "Effect"),
     "counties_col": ("Län", "Counties"),
     "indicator": ("Indikator", "Indicator"),
+    "ad_days": ("annonsdagar", "ad-days"),
+    "campaign_effect": (
+        "Annonsdagar under kampanjen jämfört med vad modellen väntar sig utan den",
+        "Ad-days during the campaign compared with what the model expects without it",
+    ),
     "kind_report": ("Rapport", "Report"),
     "kind_estimate": ("Skattningar", "Estimates"),
     "networks_with": ("Nätverk med indikatorn", "Networks with the indicator"),

@@ -23,6 +23,7 @@ from lagesbild.web import security, views
 from lagesbild.web.app import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
+    Forbidden,
     NotLoggedIn,
     Viewer,
     WebContext,
@@ -309,6 +310,24 @@ def campaigns_page(request: Request) -> Response:
     ctx = _ctx(request)
     v = require(request)
     return render(request, "campaigns.html", v, v.lang, campaigns=views.campaigns_for(ctx, v))
+
+
+@router.get("/campaigns/{name}", response_class=HTMLResponse, include_in_schema=False)
+def campaign_page(request: Request, name: str) -> Response:
+    ctx = _ctx(request)
+    v = require(request)
+    try:
+        cv = views.campaign_for(ctx, v, name)
+    except PermissionError:
+        raise Forbidden from None
+    if cv is None:
+        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+    from lagesbild.web.data import SeriesPoint, cell
+
+    points = [SeriesPoint(d, cell(n, None, ctx.threshold)) for d, n in cv.days]
+    chart = series_svg(points, label=t("ad_days", v.lang), width=720, labels_every=7,
+                       band=(cv.campaign.start.isoformat(), cv.campaign.end.isoformat()))  # fmt: skip
+    return render(request, "campaign.html", v, v.lang, cv=cv, chart=chart)
 
 
 # -- reports and jobs --------------------------------------------------------------------------

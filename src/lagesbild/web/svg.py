@@ -146,9 +146,20 @@ def map_svg(
 
 
 def series_svg(
-    points: Sequence[SeriesPoint], *, label: str = "annonser", width: int = 560, height: int = 180
+    points: Sequence[SeriesPoint],
+    *,
+    label: str = "annonser",
+    width: int = 560,
+    height: int = 180,
+    labels_every: int = 1,
+    band: tuple[str, str] | None = None,
 ) -> Markup:
-    """Monthly bars with the value on hover; suppressed months drawn as a grey stub marked ``<5``."""
+    """Bars per period with the value on hover; suppressed periods drawn as a grey stub marked ``<5``.
+
+    Args:
+        labels_every: label every n-th bar (daily series).
+        band: periods ``(first, last)`` drawn in orange (a campaign).
+    """
     if not points:
         return Markup("")
     points = sorted(points, key=lambda p: p.period)
@@ -167,15 +178,17 @@ def series_svg(
         x = pad_l + i * bw + 2
         v = p.ads.value
         bh = 4.0 if v is None else (v / top) * h
-        fill = SUPPRESSED if v is None else PALETTE[3]
+        fill = SUPPRESSED if v is None else ("#f08c00" if band and band[0] <= p.period <= band[1] else PALETTE[3])
         title = f"{p.period}: {p.ads.shown} {label}"
         parts.append(
-            f'<rect x="{x:.1f}" y="{height - pad_b - bh:.1f}" width="{bw - 4:.1f}" height="{bh:.1f}" fill="{fill}" '
+            f'<rect x="{x:.1f}" y="{height - pad_b - bh:.1f}" width="{max(bw - 4, 1):.1f}" height="{bh:.1f}" '
+            f'fill="{fill}" '
             f'data-period="{escape(p.period)}" data-value="{escape(p.ads.shown)}"><title>{escape(title)}</title></rect>'
         )
-        parts.append(
-            f'<text x="{x + (bw - 4) / 2:.1f}" y="{height - 6}" font-size="9" text-anchor="middle">'
-            f"{escape(p.period[5:])}</text>"
-        )
+        if i % labels_every == 0:
+            parts.append(
+                f'<text x="{x + (bw - 4) / 2:.1f}" y="{height - 6}" font-size="9" text-anchor="middle">'
+                f"{escape(p.period[5:])}</text>"
+            )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -193,6 +193,57 @@ def campaigns_for(ctx: WebContext, v: Viewer) -> list[Campaign]:
     return [c for c in CampaignStore(ctx.store).list() if v.user.national or set(c.counties) & set(v.user.scope)]
 
 
+@dataclass(frozen=True)
+class CampaignView:
+    """A campaign with its estimated effect on the ads in its counties (or why there is none)."""
+
+    campaign: Campaign
+    rate_ratio: float | None
+    low: float | None
+    high: float | None
+    level: float | None
+    method: str
+    note: str
+    days: tuple[tuple[str, int], ...]  # ad-days per day in the campaign's counties, around the campaign
+
+
+def campaign_for(ctx: WebContext, v: Viewer, name: str) -> CampaignView | None:
+    """One of the viewer's campaigns evaluated on the stored ad-days (``CampaignStore.evaluate``), or None.
+
+    Another county's campaign is None (the caller answers 403), as is an unknown name.
+    """
+    from datetime import timedelta
+
+    from lagesbild.errors import LagesbildError
+
+    cs = CampaignStore(ctx.store)
+    try:
+        c = cs.get(name)
+    except LagesbildError:
+        return None
+    if not (v.user.national or set(c.counties) & set(v.user.scope)):
+        raise PermissionError(name)
+    rr = low = high = level = None
+    method = note = ""
+    if not (v.user.national or set(c.counties) <= set(v.user.scope)):
+        # its figures would include counties outside the user's scope
+        return CampaignView(c, None, None, None, None, "", "covers counties outside your scope", ())
+    try:
+        from lagesbild.campaigns.evaluate import evaluate_campaign
+
+        daily_area = cs.daily_ad_days(c.counties)
+        control = cs.daily_ad_days(None, exclude=c.counties)  # the other counties as a control region
+        e = evaluate_campaign(daily_area, c, control or None)
+        rr, low, high, level, method = e.rate_ratio, e.low, e.high, e.level, e.method
+        daily = daily_area
+    except LagesbildError as exc:
+        note = str(exc)
+        daily = cs.daily_ad_days(c.counties)
+    lo, hi = c.start - timedelta(days=56), c.end + timedelta(days=56)
+    days = tuple((d.isoformat(), n) for d, n in sorted(daily.items()) if lo <= d <= hi)
+    return CampaignView(c, rr, low, high, level, method, note, days)
+
+
 def sources(ctx: WebContext) -> list[dict[str, Any]]:
     """Each monitored source's state and recent runs (``lagesbild source status``)."""
     from lagesbild.monitor.status import source_status
