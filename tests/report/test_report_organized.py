@@ -16,10 +16,10 @@ from sqlalchemy import text
 
 from lagesbild.ingest import import_file
 from lagesbild.pipeline import process_new
-from lagesbild.report.build import ReportOptions, build_context, load_report_data
+from lagesbild.report.build import ReportOptions, load_report_data
 from lagesbild.report.organized import OrganizedAd, organized_ads, organized_section
 from lagesbild.report.render import find_leaks, write_report
-from lagesbild.report.run import run_report
+from lagesbild.report.run import context_for, run_report
 from lagesbild.settings import load_settings
 from lagesbild.simulate import load_config, simulate
 from lagesbild.store import Store
@@ -134,7 +134,7 @@ def test_stored_organized_ads_carry_networks_and_indicators(linked: Store) -> No
 
 def test_verdicts_section_draws_only_flows_at_the_threshold(world: World, tmp_path: Path) -> None:
     data = load_report_data(world.store, *Y2024)
-    ctx = build_context(data, "05", OPTS, verdicts=VERDICTS)
+    ctx = context_for(world.store, data, "05", OPTS, verdicts=VERDICTS)
     v = ctx.verdicts
     assert v is not None and v.n_verdicts.value == 16
     assert {(f.home, f.offence, f.count) for f in v.flow_lines} == {("0580", "0580", 7), ("0583", "0580", 6)}
@@ -149,12 +149,20 @@ def test_verdicts_section_draws_only_flows_at_the_threshold(world: World, tmp_pa
     assert grey.std() > 0.05 and (grey < 0.3).mean() > 0.002, "the map has dark arrows/circles on it"
     assert "Resor till köpen" in html
     assert files.pdf is not None and files.pdf.stat().st_size > 0
-    en = build_context(data, "05", ReportOptions(n_draws=2000, lang="en"), verdicts=VERDICTS)
+    en = context_for(world.store, data, "05", ReportOptions(n_draws=2000, lang="en"), verdicts=VERDICTS)
     assert "Travel to the purchases" in write_report(en, tmp_path / "en", pdf=False).html.read_text("utf-8")
 
 
 def test_verdicts_section_works_for_the_national_report(world: World) -> None:
     """'SE' is two letters but not a county: the national report must not treat it as one."""
     data = load_report_data(world.store, *Y2024)
-    ctx = build_context(data, "SE", OPTS, verdicts=VERDICTS)
+    ctx = context_for(world.store, data, "SE", OPTS, verdicts=VERDICTS)
     assert ctx.verdicts is not None and ctx.verdicts.n_verdicts.value == 16
+
+
+def test_the_organized_section_reads_the_store_without_sql_of_its_own() -> None:
+    """Only ``store/`` speaks SQL: the report module gets plain records from ``store.organized``."""
+    import lagesbild.report.organized as mod
+
+    source = Path(mod.__file__).read_text(encoding="utf-8")
+    assert "sqlalchemy" not in source and "SELECT" not in source

@@ -13,66 +13,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy import text
 
 from lagesbild.report.context import Count, IndicatorShare, OrganizedSection
 from lagesbild.report.fmt import fmt_int, fmt_pct
 from lagesbild.report.strings import tr
 from lagesbild.report.suppress import is_small
 from lagesbild.store import Store
-from lagesbild.store.links import LinkStore
+from lagesbild.store.organized import LinkedSiteAdRecord, OrganizedStore
 
 __all__ = ["OrganizedAd", "organized_ads", "organized_section"]
 
 
-@dataclass(frozen=True, slots=True)
-class OrganizedAd:
-    """One linked site ad as the organised-activity section needs it (ids stay inside the module's callers)."""
-
-    days: tuple[str, ...]
-    kommun_kod: str | None
-    lan_kod: str | None
-    ad_id: str
-    person_id: str
-    network_id: str | None
-    indicators: frozenset[str]
+OrganizedAd = LinkedSiteAdRecord
+"""One linked site ad as the organised-activity section needs it (ids stay inside the module's callers)."""
 
 
 def organized_ads(store: Store) -> list[OrganizedAd]:
     """Every linked site ad with its network and ad-level indicator codes (empty when nothing was linked)."""
-    if LinkStore(store).last_linked_import() is None:
-        return []
-    codes: dict[tuple[str, str], set[str]] = defaultdict(set)
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT o.site, o.site_ad_id, n.indicators FROM normalized_observations n "
-                "JOIN observations o ON o.id = n.observation_id WHERE n.indicators <> ''"
-            )
-        )
-        for site, site_ad_id, ind in rows:
-            codes[(site, site_ad_id)].update(str(ind).split())
-        ads = conn.execute(
-            text(
-                "SELECT site, site_ad_id, days, kommun_kod, lan_kod, ad_id, person_id, network_id FROM link_site_ads "
-                "WHERE ad_id IS NOT NULL AND person_id IS NOT NULL"
-            )
-        )
-        return [
-            OrganizedAd(
-                tuple(str(days).split()) if days else (),
-                kommun,
-                lan,
-                str(ad_id),
-                str(person_id),
-                None if network_id is None else str(network_id),
-                frozenset(codes.get((site, sid), ())),
-            )
-            for site, sid, days, kommun, lan, ad_id, person_id, network_id in ads
-        ]
+    return OrganizedStore(store).linked_site_ads()
 
 
 def _in_area(a: OrganizedAd, area: str) -> bool:
