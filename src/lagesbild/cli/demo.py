@@ -77,3 +77,8 @@ def demo(
         console.print(f"[bold]Lägesbild:[/] {last.files.html}")
         if last.files.pdf is not None:
             console.print(f"[bold]PDF:[/] {last.files.pdf}")
+    console.print(
+        f"[bold]Dashboard:[/] lagesbild --home {res.home} users add admin --role admin --scope SE   "
+        f"then   lagesbild --home {res.home} serve   and open http://127.0.0.1:8000/",
+        highlight=False,
+    )
