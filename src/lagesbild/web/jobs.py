@@ -55,15 +55,23 @@ def _report(ctx: JobContext, params: dict[str, Any], progress: Progress) -> dict
 
 
 def _estimate(ctx: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    from lagesbild.estimate.runner import run_estimates
+    """Recompute and store the estimates the pages show (the estimate suites when that module exists)."""
+    from lagesbild.web.data import _suite_module
 
+    suite = _suite_module()
     areas = [str(a) for a in params["areas"]]
     year = int(params["year"])
+    start, end = date(year, 1, 1), date(year, 12, 31)
     done = []
     for i, area in enumerate(areas):
         progress(i / len(areas), area)
         try:
-            run_estimates(ctx.store, area, date(year, 1, 1), date(year, 12, 31), save=True)
+            if suite is not None:
+                suite.compute_suite(ctx.store, area, start, end, save=True)
+            else:
+                from lagesbild.estimate.runner import run_estimates
+
+                run_estimates(ctx.store, area, start, end, save=True)
             done.append(area)
         except InputError as exc:
             log.info("estimates for %s: %s", area, exc)
