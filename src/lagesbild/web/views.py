@@ -208,7 +208,7 @@ class CampaignView:
 
 
 def campaign_for(ctx: WebContext, v: Viewer, name: str) -> CampaignView | None:
-    """One of the viewer's campaigns evaluated on the stored ad-days (``CampaignStore.evaluate``), or None.
+    """One of the viewer's campaigns evaluated on the stored ad-days (as ``campaigns.evaluate_stored``), or None.
 
     Another county's campaign is None (the caller answers 403), as is an unknown name.
     """
