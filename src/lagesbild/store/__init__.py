@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, MetaData, Table, inspect, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from lagesbild.errors import KeyMismatchError, StoreError
+from lagesbild.errors import InputError, KeyMismatchError, StoreError
 from lagesbild.observations import Observation
 from lagesbild.refdata import PopulationTable
 from lagesbild.store import migrations as _migrations
@@ -307,10 +307,13 @@ class Store:
             lan: only this county (two-digit code).
             kommun: only this municipality (four-digit code).
             period: ``"month"`` (``2025-03``), ``"year"`` (``2025``) or ``"day"``.
+
+        Raises:
+            InputError: for any other period (field ``period``).
         """
         width = {"year": 4, "month": 7, "day": 10}.get(period)
         if width is None:
-            raise ValueError(f"period must be year, month or day, not {period!r}")
+            raise InputError(f"must be year, month or day, not {period[:20]!r}", field="period")
         where = []
         params: dict[str, Any] = {}
         if lan is not None:
