@@ -111,6 +111,15 @@ class WebStore:
         self.store = store
         self.engine = store.engine
 
+    # -- data version ------------------------------------------------------------------------
+    def data_version(self) -> tuple[int, int]:
+        """The newest import (crawls count as imports) and linking run: cheap primary-key lookups
+        the dashboard uses to tell whether its cached counts are still current."""
+        with self.engine.connect() as conn:
+            imp = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM imports")).scalar_one()
+            lnk = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM link_runs")).scalar_one()
+        return int(imp), int(lnk)
+
     # -- users -------------------------------------------------------------------------------
     def add_user(self, username: str, password_hash: str, *, role: str, scope: Sequence[str], lang: str = "sv") -> User:
         """Create an account.

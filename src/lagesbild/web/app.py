@@ -213,7 +213,7 @@ def create_app(
     out_dir: Path | None = None,
     https: bool = False,
     start_worker: bool = True,
-    cache_seconds: float = 30.0,
+    cache_seconds: float = 5.0,
     shared_jobs: bool = False,
 ) -> FastAPI:
     """The dashboard and API over one store.
@@ -223,7 +223,8 @@ def create_app(
         out_dir: where generated reports go (default ``<data folder>/web-reports``).
         https: served over HTTPS (Secure cookies, HSTS). Set it behind a TLS-terminating proxy.
         start_worker: run the background job worker in this process.
-        cache_seconds: how long stored counts are cached per process.
+        cache_seconds: how often a process checks whether the store's data changed (its cached
+            counts and estimates are kept while they did not, at most five minutes); 0 disables the cache.
         shared_jobs: several web processes serve this store (``--workers``): a starting process
             requeues only jobs that have run for over an hour.
 

@@ -241,27 +241,53 @@ def suite_for(store: Store, area: str, start: date, end: date, *, compute: bool 
     return SuiteView(area, start, end, run_id, mine[0].created_at, DEFAULT_LEVEL, figures, "estimate_results")
 
 
-class _TTLCache:
-    """A small thread-safe cache: the counts behind every page are read once per ``ttl`` seconds."""
+class _VersionedCache:
+    """A thread-safe cache of what the pages read, valid while the store's data does not change.
 
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
+    The data version (newest import and linking run) is checked at most every ``check`` seconds;
+    when it changes, everything cached is dropped. Entries also expire after ``max_age`` seconds, so
+    that estimates stored by another process appear without a restart.
+    """
+
+    def __init__(self, version: Callable[[], Any], *, check: float, max_age: float) -> None:
+        self._version_fn = version
+        self.check = check
+        self.max_age = max_age
+        self._version: Any = None
+        self._checked = -math.inf
         self._data: dict[Any, tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._key_locks: dict[Any, threading.Lock] = {}
 
-    def get(self, key: Any, make: Callable[[], T]) -> T:
+    def _current(self) -> None:
         now = time.monotonic()
+        if now - self._checked < self.check:
+            return
+        version = self._version_fn()
+        with self._lock:
+            self._checked = now
+            if version != self._version:
+                self._version = version
+                self._data.clear()
+
+    def _hit(self, key: Any) -> tuple[bool, Any]:
         with self._lock:
             hit = self._data.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
-                return hit[1]  # type: ignore[no-any-return]
+            if hit is not None and time.monotonic() - hit[0] < self.max_age:
+                return True, hit[1]
+            return False, None
+
+    def get(self, key: Any, make: Callable[[], T]) -> T:
+        self._current()
+        ok, value = self._hit(key)
+        if ok:
+            return value  # type: ignore[no-any-return]
+        with self._lock:
             klock = self._key_locks.setdefault(key, threading.Lock())
         with klock:  # one computation per key at a time; the others wait for it
-            with self._lock:
-                hit = self._data.get(key)
-                if hit is not None and time.monotonic() - hit[0] < self.ttl:
-                    return hit[1]  # type: ignore[no-any-return]
+            ok, value = self._hit(key)
+            if ok:
+                return value  # type: ignore[no-any-return]
             value = make()
             with self._lock:
                 self._data[key] = (time.monotonic(), value)
@@ -286,10 +312,16 @@ class _YearCounts:
 class WebData:
     """Reads and caches what the pages show, for one store and threshold."""
 
-    def __init__(self, store: Store, *, threshold: int = 5, ttl: float = 30.0) -> None:
+    def __init__(self, store: Store, *, threshold: int = 5, ttl: float = 5.0, max_age: float = 300.0) -> None:
+        """Args:
+        ttl: how often (seconds) to check whether the store's data changed; 0 checks on every read.
+        max_age: how long anything is kept at most (estimates stored by another process).
+        """
+        from lagesbild.store.web import WebStore
+
         self.store = store
         self.threshold = threshold
-        self._cache = _TTLCache(ttl)
+        self._cache = _VersionedCache(WebStore(store).data_version, check=ttl, max_age=max_age if ttl > 0 else 0.0)
 
     def invalidate(self) -> None:
         self._cache.clear()
