@@ -185,3 +185,21 @@ def test_assumptions_read_for_an_analyst_in_both_languages() -> None:
     for p in default_assumptions():  # every bundled parameter has words of its own in both languages
         assert not assumption_row(p, "sv").description.startswith("param_")
         assert assumption_row(p, "en").description != assumption_row(p, "sv").description
+
+
+def test_report_reads_the_suite_estimate_run_printed(linked: tuple[Store, Path], tmp_path: Path) -> None:
+    from lagesbild.cli import app as main_app
+
+    _, home = linked
+    args = ["--home", str(home), "--db", f"sqlite:///{home / 'lagesbild.db'}"]
+    run = CliRunner().invoke(main_app, [*args, "estimate", "run", "--area", "0581", "--year", "2024", "-f", "json"])
+    assert run.exit_code == 0, run.output
+    printed = json.loads(run.stdout)
+    rep = CliRunner().invoke(main_app, [*args, "report", "--kommun", "0581", "--year", "2024", "--no-pdf",
+                                        "--out", str(tmp_path)])  # fmt: skip
+    assert rep.exit_code == 0, rep.output
+    ctx = json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))
+    assert ctx["suite_run_id"] == printed["run_id"]  # read, not recomputed: the same numbers
+    k = next(f for f in ctx["summary"] if f["key"] == "purchases")
+    p = printed["figures"]["purchases"]
+    assert (k["value"], k["low"], k["high"]) == (p["estimate"], p["low"], p["high"])

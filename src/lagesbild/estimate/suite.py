@@ -936,7 +936,7 @@ def load_suite(store: Store, area: str, start: date, end: date) -> EstimateSuite
 
 
 def _current(
-    ss: SuiteStore, row: StoredSuite | None, key: str, assumptions: AssumptionSet | None, seed: int | None,
+    row: StoredSuite | None, key: str, assumptions: AssumptionSet | None, seed: int | None,
     level: float | None, n_draws: int | None,
 ) -> bool:  # fmt: skip
     if row is None or row.data_key != key:
@@ -969,15 +969,29 @@ def ensure_suites(
     key = ss.data_key()
     found: dict[str, EstimateSuite] = {}
     rows = {a: ss.newest(a, start.isoformat(), end.isoformat()) for a in dict.fromkeys(areas)}
-    params = {r.params_key for r in rows.values() if r is not None}
-    for a, row in rows.items():
-        # stored suites are used only if they all share one set of parameters (else they may disagree)
-        if row is not None and len(params) == 1 and _current(ss, row, key, assumptions, seed, level, n_draws):
-            found[a] = _from_row(row)
+    current = {
+        a: r for a, r in rows.items() if r is not None and _current(r, key, assumptions, seed, level, n_draws)
+    }
+    if current:
+        # suites used together must come from one simulation: those with the newest one's parameters
+        newest = max(current.values(), key=lambda r: r.id)
+        found = {a: _from_row(r) for a, r in current.items() if r.params_key == newest.params_key}
     missing = [a for a in rows if a not in found]
-    if missing:
-        if found:  # keep one simulation: recompute all rather than mix parameters
+    if missing and found:
+        # Compute the missing ones with the stored ones' parameters: the same simulation, so the
+        # figures agree (a municipality's suite and its county's allocation). If the stored ones were
+        # made with other assumptions than these, recompute them all instead.
+        first = newest
+        aset = assumptions if assumptions is not None else default_assumptions()
+        n = int(first.payload.get("n_draws", DEFAULT_DRAWS))
+        if _params_key(aset, first.seed, first.level, n) == first.params_key:
+            new = compute_suites(store, missing, start, end, assumptions=aset, seed=first.seed, level=first.level,
+                                 n_draws=n)  # fmt: skip
+            found.update({s.area: s for s in new})
+            missing = []
+        else:
             missing, found = list(rows), {}
+    if missing:
         new = compute_suites(
             store, missing, start, end, assumptions=assumptions, seed=DEFAULT_SEED if seed is None else seed,
             level=DEFAULT_LEVEL if level is None else level, n_draws=DEFAULT_DRAWS if n_draws is None else n_draws,
