@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pytest
 from tests.link.conftest import days
 
@@ -198,3 +199,21 @@ def test_rows_from_memory_and_from_store_agree(store: Store) -> None:
     assert stored.personas is not None and stored.personas.estimate == 1
     assert stored.persons is not None and stored.persons.estimate == 1
     assert stored.person_days is not None and stored.person_days.estimate == 6
+
+
+def test_persons_interval_is_calibrated_when_the_world_follows_the_assumptions() -> None:
+    """Prior-predictive check at the level of one count: draw the shares from the default assumptions,
+    make a world's women from 50 personas by the same binomial process, and count how often the
+    90% interval holds them. 600 worlds: the count inside has a standard deviation of 1.2 points."""
+    persona, split = _default_shares()
+    rng = np.random.default_rng(2026)
+    inside = 0
+    worlds = 600
+    for k in range(worlds):
+        r, s = persona.sample(rng, 1)[0], split.sample(rng, 1)[0]
+        returns = rng.binomial(50, r)
+        women = 50 - returns - rng.binomial(50 - returns, s)
+        est = estimate_persons(50, persona, split, seed=k, n_draws=2000, level=0.9)
+        inside += est.low <= women <= est.high
+        assert 1 <= est.low <= est.estimate <= est.high <= 50
+    assert 0.86 <= inside / worlds <= 0.94

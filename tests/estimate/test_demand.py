@@ -129,6 +129,32 @@ def test_quantile_interval_is_equal_tailed() -> None:
     assert quantile_interval(np.arange(101.0), 0.9) == pytest.approx((5.0, 95.0))
 
 
+def test_design_effect_and_transfer_widen_the_interval_on_the_log_scale() -> None:
+    prop = Proportion.from_sample(0.008, 2500, 0.9)
+    plain = estimate_demand(POP, "05", prop, AgeBand(18, 65), measure="12m")
+    deff = estimate_demand(POP, "05", prop, AgeBand(18, 65), measure="12m", design_effect=1.5)
+    lo, hi = wilson_interval(0.008, 2500 / 1.5, 0.9)
+    assert (deff.low, deff.high) == pytest.approx((lo * deff.men, hi * deff.men), rel=1e-12)
+    both = estimate_demand(POP, "05", prop, AgeBand(18, 65), measure="12m", design_effect=1.5, transfer_sigma=0.25)
+    z = 1.6448536269514722
+    s_high = np.log(hi / 0.008) / z
+    assert both.high == pytest.approx(both.estimate * np.exp(z * np.hypot(s_high, 0.25)), rel=1e-9)
+    assert both.low < deff.low < plain.low < plain.estimate == both.estimate < plain.high < deff.high < both.high
+    assert (both.design_effect, both.transfer_sigma) == (1.5, 0.25)
+    assert both.to_dict()["transfer_sigma"] == 0.25
+
+
+def test_no_transfer_for_sweden_and_none_for_a_bare_share() -> None:
+    prop = Proportion.from_sample(0.008, 2500, 0.9)
+    se = estimate_demand(POP, "SE", prop, AgeBand(18, 65), design_effect=1.5, transfer_sigma=0.25)
+    _, hi = wilson_interval(0.008, 2500 / 1.5, 0.9)
+    assert se.transfer_sigma == 0.0 and se.high == pytest.approx(hi * se.men, rel=1e-12)
+    bare = estimate_demand(POP, "05", Proportion.exact(0.008), AgeBand(18, 65), design_effect=1.5, transfer_sigma=0.25)
+    assert se.has_interval and bare.has_interval  # for the bare share, the transfer alone gives an interval
+    with pytest.raises(ValueError, match="design effect"):
+        estimate_demand(POP, "05", prop, AgeBand(18, 65), design_effect=0.5)
+
+
 # --- command line ------------------------------------------------------------------------------
 
 
@@ -138,6 +164,23 @@ def test_cli_demand_json_without_a_store() -> None:
     payload = json.loads(res.stdout)
     assert payload["men"] == 3_165_640 and payload["estimate"] == pytest.approx(237_423.0)
     assert payload["year"] == 2019 and payload["low"] == payload["high"] == payload["estimate"]
+    # the table says there is no interval instead of printing a zero-width one, and says what is counted
+    res = runner.invoke(app, ["demand", "--area", "05", "--prevalence", "0.008", "--measure", "12m"])
+    assert res.exit_code == 0, res.output
+    assert "no interval" in res.stdout and "bought sex in the last 12 months" in res.stdout
+    assert "(12m)" not in res.stdout and "high" not in res.stdout
+
+
+def test_cli_demand_with_design_effect_and_transfer() -> None:
+    args = ["demand", "--area", "05", "--prevalence", "0.008", "--measure", "12m", "--n-survey", "2500"]
+    res = runner.invoke(app, [*args, "--design-effect", "1.5", "--transfer-sigma", "0.25", "--format", "json"])
+    payload = json.loads(res.stdout)
+    direct = estimate_demand(
+        POP, "05", Proportion.from_sample(0.008, 2500), AgeBand(18, 65), design_effect=1.5, transfer_sigma=0.25
+    )
+    assert payload["low"] == pytest.approx(direct.low) and payload["high"] == pytest.approx(direct.high)
+    res = runner.invoke(app, [*args, "--design-effect", "0.5"])
+    assert res.exit_code == 2 and "--design-effect" in res.output
 
 
 def test_cli_demand_with_survey_size_and_published_interval() -> None:

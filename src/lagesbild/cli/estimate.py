@@ -41,7 +41,15 @@ from lagesbild.estimate.crc import (
     zelterman,
 )
 from lagesbild.estimate.crc_io import read_capture_file
-from lagesbild.estimate.demand import AgeBand, Measure, demand_by_area, estimate_demand
+from lagesbild.estimate.demand import (
+    DEFAULT_DESIGN_EFFECT,
+    DEFAULT_TRANSFER_SIGMA,
+    MEASURE_LABELS,
+    AgeBand,
+    Measure,
+    demand_by_area,
+    estimate_demand,
+)
 from lagesbild.estimate.intervals import DEFAULT_LEVEL, Proportion
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
 from lagesbild.estimate.runner import all_areas, run_residence
@@ -436,12 +444,30 @@ def demand(
     ci: Annotated[str | None, typer.Option("--ci", help="The survey's published interval: LOW,HIGH (0-1).")] = None,
     level: Annotated[float, typer.Option(help="Confidence level of the interval.")] = 0.95,
     measure: Annotated[str, typer.Option(help="What the share measures: ever or 12m.")] = "ever",
+    design_effect: Annotated[
+        float,
+        typer.Option(
+            "--design-effect",
+            help="With --n-survey: the survey's design effect (the published figures use "
+            f"{DEFAULT_DESIGN_EFFECT:g}); 1 for a simple random sample.",
+        ),
+    ] = 1.0,
+    transfer_sigma: Annotated[
+        float,
+        typer.Option(
+            "--transfer-sigma",
+            help="Log-scale spread of the area's share around the national one (the published figures use "
+            f"{DEFAULT_TRANSFER_SIGMA:g}); 0 applies the national share as it is. Not applied to SE.",
+        ),
+    ] = 0.0,
     by_municipality: Annotated[
         bool, typer.Option("--by-municipality", help="Also list every municipality in the area.")
     ] = False,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Men in an area who have bought sex: survey share x men in the age band, with an interval.
+
+    Without --n-survey or --ci the share has no known uncertainty and no interval is shown.
 
     Example: lagesbild estimate demand --area 01 --prevalence 0.10 --age 18+ --n-survey 2000
     """
@@ -452,10 +478,20 @@ def demand(
         prop = _proportion(prevalence, n_survey, ci, level, "--prevalence")
         pop = _population(ctx, year)
         m: Measure = "ever" if measure == "ever" else "12m"
-        if by_municipality:
-            results = demand_by_area(pop, prop, band, within=area, measure=m)
-        else:
-            results = [estimate_demand(pop, area, prop, band, measure=m)]
+        try:
+            if by_municipality:
+                results = demand_by_area(
+                    pop, prop, band, within=area, measure=m, design_effect=design_effect, transfer_sigma=transfer_sigma
+                )
+            else:
+                results = [
+                    estimate_demand(
+                        pop, area, prop, band, measure=m, design_effect=design_effect, transfer_sigma=transfer_sigma
+                    )
+                ]
+        except ValueError as exc:
+            option = "--design-effect" if "design" in str(exc) else "--transfer-sigma"
+            raise InputError(str(exc), field=option) from None
     rows = [r.to_dict() for r in results]
     if output is OutputFormat.json:
         _write_json(rows if by_municipality else rows[0])
@@ -463,11 +499,20 @@ def demand(
         _write_csv(rows)
     else:
         first = results[0]
+        what = f"Men {first.age_band} who {MEASURE_LABELS[first.measure]}: {first.prevalence.estimate:.2%} of the men"
+        if first.has_interval:
+            widened = [f"design effect {first.design_effect:g}"] if first.design_effect != 1.0 else []
+            widened += [f"transfer spread {transfer_sigma:g}"] if transfer_sigma > 0 else []
+            how = f"{first.prevalence.method}" + "".join(f", {w}" for w in widened)
+            columns: tuple[str, ...] = _DEMAND_COLUMNS
+            title = f"{what} in {first.year}, {level:.0%} interval ({how})"
+        else:
+            columns = tuple(c for c in _DEMAND_COLUMNS if c not in ("low", "high"))
+            title = f"{what} in {first.year}; no interval: give the survey's --n-survey or --ci"
         render(
-            [{k: round(r[k]) if k in ("estimate", "low", "high") else r[k] for k in _DEMAND_COLUMNS} for r in rows],
+            [{k: round(r[k]) if k in ("estimate", "low", "high") else r[k] for k in columns} for r in rows],
             output,
-            title=f"Men {first.age_band} who bought sex ({first.measure}): {first.prevalence.estimate:.2%} of "
-            f"the men in {first.year}, {level:.0%} interval ({first.prevalence.method})",
+            title=title,
         )
 
 

@@ -9,13 +9,15 @@
    with the range linking leaves);
 2. **purchases** per year (:func:`~lagesbild.estimate.purchases.estimate_purchases`), a seeded
    Monte Carlo over the assumption set;
-3. the **hidden population** (``persons_crc``): the best usable capture-recapture model across the
-   monitored sites (:func:`~lagesbild.estimate.crc.best_model`; behavioural models left out, since
+3. the **hidden population** (``persons_crc``): capture-recapture across the monitored sites as
+   dependent lists (:func:`~lagesbild.estimate.hidden.hidden_population`, with its warnings; not
+   published until calibrated; behavioural models left out, since
    sites have no order in time);
 4. **demand** (``demand_12m``, ``demand_ever``): the survey shares ``prevalence_12m`` and
    ``prevalence_ever`` of the assumption set times the men 18-65 in the area
-   (:func:`~lagesbild.estimate.demand.estimate_demand`), for the population year of the period's
-   end if the store has it, else the newest year loaded, else the bundled table.
+   (:func:`~lagesbild.estimate.demand.estimate_demand`, the survey's interval widened by its design
+   effect and by the transfer of a national share to the area), for the population year of the
+   period's end if the store has it, else the newest year loaded, else the bundled table.
 
 Every result is stored (:class:`~lagesbild.store.estimates.EstimateStore`, table
 ``estimate_results``) with the assumptions, the seed and a :class:`DataSnapshot` of the data,
@@ -56,9 +58,16 @@ from lagesbild.estimate.assumptions import (
     check_requirements,
     default_assumptions,
 )
-from lagesbild.estimate.crc import best_model, run_all_models
-from lagesbild.estimate.demand import AgeBand, DemandEstimate, Measure, estimate_demand
-from lagesbild.estimate.intervals import Proportion
+from lagesbild.estimate.demand import (
+    DEFAULT_DESIGN_EFFECT,
+    DEFAULT_TRANSFER_SIGMA,
+    AgeBand,
+    DemandEstimate,
+    Measure,
+    estimate_demand,
+)
+from lagesbild.estimate.hidden import hidden_population
+from lagesbild.estimate.intervals import DEFAULT_LEVEL, Proportion
 from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
 from lagesbild.estimate.residence import Residence, where_buyers_live
 from lagesbild.records.estimates import DataSnapshot, EstimateResult
@@ -353,26 +362,28 @@ def _estimate_area(
         )
     )
 
-    # 3. hidden population
+    # 3. hidden population (computed and stored, not published: docs/methods/capture-recapture.md)
     histories = area_capture_histories(frame, area, start, end)
-    best = None
+    hidden = None
     if histories is None:
         notes.append("persons_crc: fewer than two monitored sites, or nobody seen in the area and period")
     else:
-        # The sources are websites seen in the same period: behavioural models (Mb, Mbh) do not apply.
-        best = best_model(run_all_models(histories, ci_level=CRC_LEVEL, profile_ci=False, behavioural=False))
-        if best is None:
-            notes.append("persons_crc: no usable capture-recapture model for these capture histories")
-    if best is not None:
+        # The sources are websites seen in the same period: dependent lists, no behavioural models.
+        try:
+            hidden = hidden_population(histories, level=DEFAULT_LEVEL, seed=seed, n_bootstrap=0)
+        except ValueError as exc:
+            notes.append(f"persons_crc: no usable capture-recapture model for these capture histories ({exc})")
+    if hidden is not None:
+        warning = f"; unstable: {'; '.join(hidden.warnings)}" if hidden.unstable else ""
         results.append(
             EstimateResult(
                 "persons_crc",
-                best.abundance,
-                best.ci_low,
-                best.ci_high,
-                best.ci_level,
+                hidden.abundance,
+                hidden.ci_low,
+                hidden.ci_high,
+                hidden.ci_level,
                 f"capture-recapture across {len(histories.sources) if histories else 0} sites, "
-                f"best usable model by AIC: {best.model} ({best.ci_method} interval); counts personas",
+                f"{hidden.method}; counts personas{warning}",
             )
         )
 
@@ -382,7 +393,15 @@ def _estimate_area(
         ("demand_ever", "prevalence_ever", "ever"),
     )
     for quantity, name, measure in measures:
-        d = estimate_demand(pop, area, prevalence_of(a, name), AGE_BAND, measure=measure)
+        d = estimate_demand(
+            pop,
+            area,
+            prevalence_of(a, name, DEFAULT_LEVEL),
+            AGE_BAND,
+            measure=measure,
+            design_effect=DEFAULT_DESIGN_EFFECT,
+            transfer_sigma=DEFAULT_TRANSFER_SIGMA,
+        )
         results.append(_demand(quantity, d))
 
     created = datetime.now(UTC).isoformat()
