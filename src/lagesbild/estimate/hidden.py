@@ -61,6 +61,7 @@ from lagesbild.estimate.crc import (
     stepwise_mse,
 )
 from lagesbild.estimate.crc.runner import aic_order
+from lagesbild.estimate.crc.sample_coverage import SampleCoverageMethod
 from lagesbild.estimate.intervals import DEFAULT_LEVEL
 
 __all__ = [
@@ -206,7 +207,7 @@ def hidden_population(
     if histories.n_occasions == 3:
         try:
             cov = sample_coverage(histories, "Indep", ci_level=level, n_bootstrap=0).coverage
-            method = "HSC" if cov >= HSC_MIN_COVERAGE else "LSC"
+            method: SampleCoverageMethod = "HSC" if cov >= HSC_MIN_COVERAGE else "LSC"
             sc = sample_coverage(histories, method, ci_level=level, n_bootstrap=n_bootstrap, seed=seed)
             checks.append((f"sample coverage {method} (coverage {cov:.2f})", sc.abundance))
         except ValueError as exc:
