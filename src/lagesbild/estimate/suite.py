@@ -571,7 +571,7 @@ def _purchases(alloc: _Allocation, area: str, has_data: bool, level: float) -> F
 # --- the composition ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
     store: Store
     start: date
@@ -587,6 +587,7 @@ class _Context:
     pop_note: str | None
     data_key: str
     simulated: bool
+    snapshot: Any = None
 
 
 def _demand(ctx: _Context, area: str) -> dict[str, Figure]:
@@ -620,9 +621,9 @@ def _activity_figures(
     if frame is None:
         note = "nothing linked yet: run `lagesbild link run`"
         return {q: _no_value(q, "linked ads", note) for q in quantities}, [note]
-    run = _estimate_area(
-        frame, ctx.pop, EstimateStore(ctx.store).snapshot(), area, ctx.start, ctx.end, ctx.a, ctx.seed, ctx.n_draws
-    )
+    if ctx.snapshot is None:  # read once per run (a scan of the normalized facts on a large store)
+        ctx.snapshot = EstimateStore(ctx.store).snapshot()
+    run = _estimate_area(frame, ctx.pop, ctx.snapshot, area, ctx.start, ctx.end, ctx.a, ctx.seed, ctx.n_draws)
     out: dict[str, Figure] = {}
     for q in quantities:
         r = run.result(q)
