@@ -1,20 +1,23 @@
 """Calibration smoke test: the simulator -> import -> link -> estimate pipeline of bench/calibrate_estimates.py.
 
-Three seeds of the ``ostergotland`` preset (two county-years each), in both markets of the bench:
-``fixed`` (the preset) and ``prior`` (the simulator's behaviour drawn from the assumption set). The
-full calibration (50 seeds) is in docs/methods/calibration.md. Tolerances are explicit and honest:
+Three training seeds of the ``ostergotland`` preset (two county-years each), in both markets of the
+bench: ``fixed`` (the preset) and ``prior`` (the simulator's behaviour drawn from the assumption set).
+The full calibration (held-out seeds 1001-1030) is in docs/methods/calibration.md. Tolerances are
+explicit and honest:
 
 * purchases: the 90% interval must hold the truth in at least 5 of the 6 fixed-market county-years
-  (the 50-seed coverage is 100%: the interval is wider than the noise of a fixed market) and in at
-  least 4 of the 6 prior-market ones (if the coverage is 90%, 3 or fewer of 6 happens 1.6% of the time);
-* persons (women): in the prior market the estimate must be nearer the truth than the persona
-  count in at least 5 of 6 county-years, and its interval must hold the truth in at least 4 of 6;
-  in the fixed market it lies below the truth in at least 4 of 6 (the preset's persona share is
-  below the assumption's centre: a known over-correction); with the persona share known (the
-  oracle), the estimate must be within 15% of the truth in every county-year of both markets;
-* linking counts personas, so the persona count is never below the true women, and
-  capture-recapture on personas lies above the truth; we assert that bias is there, so that a
-  change that removes it is noticed.
+  (the interval is wider than the noise of a fixed market) and in at least 4 of the 6 prior-market
+  ones (if the coverage is 90%, 3 or fewer of 6 happens 1.6% of the time);
+* persons (women): nearer the truth than the persona count in at least 5 of 6 prior-market
+  county-years, the interval holds the truth in at least 4 of 6 in each market, and the fixed
+  market is no longer under-estimated systematically (the centre of ``persona_return_share`` was
+  moved to what the training seeds show: at most 4 of 6 below the truth); with the persona share
+  known (the oracle), within 15% of the truth in every county-year of both markets;
+* linking counts personas, so the persona count is never below the true women, and the hidden
+  population by capture-recapture lies above the truth (the simulator's site choice; it is not
+  published); we assert that bias is there, so that a change that removes it is noticed;
+* demand_12m has an interval that is not zero-width, and is far above the men who bought in the
+  simulated market (the simulator has no truth for all purchases: not a calibration).
 """
 
 from __future__ import annotations
@@ -60,6 +63,9 @@ def test_pipeline_produces_intervals(cases: dict[str, list[Any]]) -> None:
             assert 0 < c.persons_low <= c.persons_median <= c.persons_high <= c.personas
             assert c.person_days > 0
             assert c.crc_low <= c.crc_estimate and math.isfinite(c.crc_low)
+            assert c.personas <= c.hidden_low <= c.hidden_estimate <= c.hidden_high
+            assert "profile likelihood" in c.hidden_method
+            assert c.demand_12m_low < c.demand_12m < c.demand_12m_high
 
 
 def test_prior_market_draws_the_simulator_from_the_assumptions(bench: ModuleType, cases: dict[str, list[Any]]) -> None:
@@ -71,6 +77,9 @@ def test_prior_market_draws_the_simulator_from_the_assumptions(bench: ModuleType
         d = bench.market_draw(p.seed)
         assert (p.clients_per_active_day, p.active_day_prob) == (d.clients_per_active_day, d.active_day_prob)
         assert p.new_persona_share == d.new_persona_share == bench.new_persona_share_for(d.persona_return_share)
+        # the model's working days are days with an ad online; the simulator's are days inside a spell
+        expected = min(1.0, d.share_genuine * d.working_day_share / bench.GENUINE_IN_SPELL_SHARE)
+        assert d.active_day_prob == expected
     # the draws change the market the estimates see, not only its truth
     assert all(f.purchases_true != p.purchases_true for f, p in zip(fixed, prior, strict=True))
 
@@ -90,15 +99,22 @@ def test_purchases_interval_holds_the_truth(cases: dict[str, list[Any]]) -> None
 def test_persons_estimate_corrects_the_persona_count(cases: dict[str, list[Any]]) -> None:
     prior, fixed = cases["prior"], cases["fixed"]
     assert sum(abs(c.persons_median - c.persons_true) < abs(c.personas - c.persons_true) for c in prior) >= 5
-    # The preset's new_persona_share 0.3 makes 12% of a year's personas returns, below the assumption's
-    # centre (0.25): there the estimate over-corrects (docs/methods/calibration.md, fixed market).
-    assert sum(c.persons_median < c.persons_true for c in fixed) >= 4
-    assert sum(c.persons_low <= c.persons_true <= c.persons_high for c in cases["prior"]) >= 4
+    assert sum(c.persons_low <= c.persons_true <= c.persons_high for c in prior) >= 4
+    assert sum(c.persons_low <= c.persons_true <= c.persons_high for c in fixed) >= 4
+    assert sum(c.persons_median < c.persons_true for c in fixed) <= 4
     for c in (c for cs in cases.values() for c in cs):
         assert abs(c.oracle_median - c.persons_true) <= 0.15 * c.persons_true, c
 
 
-def test_persons_are_personas_and_overstate_the_true_women(cases: dict[str, list[Any]]) -> None:
+def test_persons_are_personas_and_the_hidden_population_overstates_the_true_women(
+    cases: dict[str, list[Any]],
+) -> None:
     fixed = cases["fixed"]
     assert all(c.personas >= c.persons_true for cs in cases.values() for c in cs)
+    assert sum(c.hidden_low > c.persons_true for c in fixed) >= 4
     assert sum(c.crc_low > c.persons_true for c in fixed) >= 4
+
+
+def test_demand_is_not_the_simulated_buyers(cases: dict[str, list[Any]]) -> None:
+    for c in cases["fixed"]:
+        assert c.demand_12m > 1.5 * c.resident_buyers_true
