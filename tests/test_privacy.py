@@ -312,3 +312,17 @@ def test_the_console_script_writes_with_umask_077(monkeypatch: pytest.MonkeyPatc
     finally:
         os.umask(old)
     assert now == 0o077
+
+
+def test_sqlite_wal_and_shm_files_are_private_too(tmp_path: Path) -> None:
+    """SQLite gives its -wal and -shm files the database file's mode: 0600 while the store is open."""
+    old = os.umask(0o022)
+    try:
+        with Store.open(f"sqlite:///{tmp_path / 'data' / 'x.db'}") as store:
+            store.set_meta("probe", "1")  # a write: the WAL exists now
+            files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "data").iterdir()}
+    finally:
+        os.umask(old)
+    assert {"x.db", "x.db-wal", "x.db-shm"} <= set(files)
+    assert set(files.values()) == {0o600}
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
