@@ -199,3 +199,14 @@ def test_estimate_residence_without_judgments_says_no_data(settings: Settings, w
     res = runner.invoke(app, [*args, "estimate", "residence", "--area", "05", "--year", "2024", "-f", "json"])
     payload = json.loads(res.stdout)
     assert payload["has_data"] is False and payload["rows"] == [] and payload["judgments"] == 0
+
+
+def test_suite_demand_is_the_runners(linked: Store) -> None:
+    from lagesbild.estimate.runner import run_estimates
+
+    suite = compute_suite(linked, "05", *Y2024, n_draws=1000, save=False)
+    run = run_estimates(linked, "05", *Y2024, n_draws=1000, save=False)
+    for q in ("demand_12m", "demand_ever"):
+        f, r = suite.figure(q), run.result(q)
+        assert f is not None and r is not None
+        assert (f.estimate, f.low, f.high, f.level) == (r.estimate, r.low, r.high, r.level)

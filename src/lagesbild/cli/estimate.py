@@ -52,7 +52,7 @@ from lagesbild.estimate.demand import (
 )
 from lagesbild.estimate.intervals import DEFAULT_LEVEL, Proportion
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
-from lagesbild.estimate.runner import all_areas, run_residence
+from lagesbild.estimate.runner import all_areas
 from lagesbild.estimate.suite import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -61,6 +61,7 @@ from lagesbild.estimate.suite import (
     EstimateSuite,
     Figure,
     compute_suites,
+    residence,
 )
 from lagesbild.estimate.triangulate import Summary, SupplyInterval, triangulate
 from lagesbild.refdata import PopulationTable, bundled_population
@@ -826,14 +827,17 @@ def residence_cmd(
     prior_weight: Annotated[
         float, typer.Option(help="Weight, in judgments, of the area's pattern for a municipality with few of its own.")
     ] = 2.0,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 4000,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed (default: the stored estimate suite's, else 1).")
+    ] = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws of where buyers live.")] = 4000,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
 ) -> None:
     """Where purchases happen (ads) versus where the buyers live (judgments), per municipality, with intervals.
 
-    Needs linked ads (lagesbild link run) and imported judgments (lagesbild verdicts import).
-    Purchases per year are spread over the municipalities by advertised person-days, and each
+    Needs linked ads (lagesbild link run) and imported judgments (lagesbild verdicts import);
+    without judgments it says "no data". The purchases in each municipality are the estimate
+    suite's (as estimate run and the report show them), and each
     municipality's purchases over the buyers' homes as the judgments of purchases there show
     (docs/methods/residence.md). The demand side (men 18-65 x prevalence_12m x purchases per
     buyer) stands beside the purchases by residents.
@@ -844,7 +848,7 @@ def residence_cmd(
         start, end = _period(year, from_, to)
         aset = load_assumptions(assumptions) if assumptions is not None else default_assumptions()
     with workspace(ctx) as ws:
-        res = run_residence(
+        res = residence(
             ws.store, area, start, end, assumptions=aset, seed=seed, n_draws=draws, prior_weight=prior_weight
         )
     if res.judgments == 0:
@@ -886,7 +890,7 @@ def residence_cmd(
     for r in res.rows:
         table.add_row(
             f"{r.name} ({r.kommun})",
-            iv(r.purchases_in),
+            iv(r.purchases_in) if r.person_days > 0 else "no data",  # no monitored ads there: not zero
             iv(r.by_residents),
             iv(r.visitor_share, share=True),
             iv(r.demand),

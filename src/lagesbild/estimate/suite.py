@@ -591,6 +591,8 @@ class _Context:
 
 
 def _demand(ctx: _Context, area: str) -> dict[str, Figure]:
+    """Men 18-65 x survey share, as the runner composes it (design effect, transfer to the area)."""
+    from lagesbild.estimate.runner import _demand as demand_result
     from lagesbild.estimate.runner import prevalence_of
 
     out: dict[str, Figure] = {}
@@ -598,14 +600,9 @@ def _demand(ctx: _Context, area: str) -> dict[str, Figure]:
         p = prevalence_of(ctx.a, name, ctx.level)
         d = estimate_demand(ctx.pop, area, p, AGE_BAND, measure=measure, design_effect=DEFAULT_DESIGN_EFFECT,
                             transfer_sigma=DEFAULT_TRANSFER_SIGMA)  # fmt: skip
-        n = f", n={p.n:g}" if p.n is not None else ""
-        n += f", design effect {d.design_effect:g}" if d.design_effect != 1.0 else ""
-        n += f", area vs national share: log-normal sigma {d.transfer_sigma:g}" if d.transfer_sigma > 0 else ""
-        out[quantity] = Figure(
-            quantity, d.estimate, d.low, d.high, p.level,
-            f"{p.estimate:.2%} ({p.method}{n}) x {d.men} men {d.age_band} ({d.year}, {d.population_source})",
-            quantity in PUBLISHED_QUANTITIES, ctx.pop_note,
-        )  # fmt: skip
+        r = demand_result(quantity, d)
+        out[quantity] = Figure(quantity, r.estimate, r.low, r.high, r.level, r.method,
+                               quantity in PUBLISHED_QUANTITIES, ctx.pop_note)  # fmt: skip
     return out
 
 
