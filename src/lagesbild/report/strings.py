@@ -73,7 +73,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "tornado_text": "Sexköp per år när ett antagande i taget sätts till sin 5- och 95-percentil.",
         "demand_section": "Efterfrågan: män som köper sex",
         "demand_text": (
-            "Antalet män {band} år i området ({men}, {source} {year}) gånger andelen som enligt nationella "
+            "Antalet män {band} år i området ({men}, {source}) gånger andelen som enligt nationella "
             "undersökningar köpt sex: {ever} någon gång, {last12} senaste 12 månaderna. Att tillämpa en "
             "nationell andel på ett län eller en kommun antar att män där köper sex lika ofta som i hela landet."
         ),
@@ -333,7 +333,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "tornado_text": "Purchases per year with one assumption at a time at its 5th and 95th percentile.",
         "demand_section": "Demand: men who buy sex",
         "demand_text": (
-            "Men aged {band} in the area ({men}, {source} {year}) times the share who, according to national "
+            "Men aged {band} in the area ({men}, {source}) times the share who, according to national "
             "surveys, have bought sex: {ever} ever, {last12} in the last 12 months. Applying a national share "
             "to a county or municipality assumes that men there buy sex as often as in the whole country."
         ),
