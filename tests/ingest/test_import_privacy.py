@@ -5,6 +5,7 @@ The numbers are from the PTS fiction range (070-1740605..699); the e-mail domain
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -341,3 +342,25 @@ def test_the_cli_log_handler_masks_identifiers_but_keeps_counts(capsys: pytest.C
     assert "1234567 rows" in err and "[masked]" in err and "ValueError" in err
     for raw in ["0701740605", "lisa@example.com", "174 06 05", "testperson_tg"]:
         assert raw not in err
+
+
+def test_link_explain_finds_an_ad_by_its_raw_id_without_showing_it(
+    settings: Settings, write_jsonl: Callable[..., Path]
+) -> None:
+    """The user may name an ad by the id the site shows; it is keyed the same way to find it."""
+    from lagesbild.privacy import load_key
+
+    args = ["--home", str(settings.home), "--db", settings.db]
+    other = dict(ISSUE_RECORD, site_ad_id="A-2", name="Lisa 0701740613")  # the same number: one person
+    path = write_jsonl([ISSUE_RECORD, other])
+    runner = CliRunner()
+    assert runner.invoke(app, [*args, "init"]).exit_code == 0
+    assert runner.invoke(app, [*args, "import", "--no-progress", str(path)]).exit_code == 0
+    pz_ad_id = Pseudonymizer(load_key(settings.key_file)).ad_id
+    res = runner.invoke(app, [*args, "link", "explain", "annonsportalen:0701740611", "annonsportalen:A-2"])
+    assert res.exit_code == 0, res.output
+    assert "0701740611" not in res.output and f"annonsportalen:{pz_ad_id('0701740611')}" in res.output
+    res = runner.invoke(
+        app, [*args, "link", "explain", "annonsportalen:0701740611", "annonsportalen:A-2", "--format", "json"]
+    )
+    assert json.loads(res.output)["same"]["person"]

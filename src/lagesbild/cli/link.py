@@ -66,7 +66,8 @@ def explain_cmd(
     Example: lagesbild link explain annonsportalen:A-100003 kontaktlistan:k0010006
     """
     with workspace(ctx) as ws:
-        ka, kb = parse_key(a), parse_key(b)
+        # An ad id that holds a phone number or e-mail address is stored keyed: look it up the same way.
+        ka, kb = ((site, ws.pseudonymizer.ad_id(ad)) for site, ad in (parse_key(a), parse_key(b)))
         ads, linked = relink_stored(ws.store)
         e = explain(ads, linked, ka, kb)
     if fmt is OutputFormat.json:
