@@ -83,7 +83,7 @@ from lagesbild.report.gather import ReportData, load_report_data, read_campaigns
 from lagesbild.report.organized import OrganizedAd, organized_section
 from lagesbild.report.services import load_services, services_for
 from lagesbild.report.strings import STRINGS, tr
-from lagesbild.report.suppress import Mark, suppress_cells
+from lagesbild.report.suppress import Mark, suppress_cells, week_cell
 from lagesbild.verdicts import VerdictRecord, age_profile, travel_flows
 
 __all__ = [
@@ -396,7 +396,7 @@ def build_context(
         organized=(
             organized
             if isinstance(organized, OrganizedSection)
-            else organized_section(organized, area, data.start, data.end, threshold, lang)
+            else organized_section(organized, area, data.start, data.end, threshold, lang, plans=data.plans)
             if organized
             else None
         ),
@@ -673,9 +673,12 @@ def _series(data: ReportData, area: str, keys: Sequence[str], area_mark: Mark, l
             d = date.fromisoformat(day)
             weeks[d - timedelta(days=d.weekday())] = weeks.get(d - timedelta(days=d.weekday()), 0) + n
     values = {w.isoformat(): n for w, n in sorted(weeks.items())}
-    if area_mark is not None:
+    week_plan = data.plans.get("week")
+    if week_plan is not None:  # the period's one plan (suppress.plan_period): the same marks in every report
+        marks: dict[str, Mark] = {w: week_plan.mark(week_cell(area, w)) for w in values}
+    elif area_mark is not None:
         # The area's own total is hidden: the weeks would add up to it, so none is published.
-        marks: dict[str, Mark] = dict.fromkeys(values, "secondary")
+        marks = dict.fromkeys(values, "secondary")
     else:
         marks, _ = suppress_cells(values, threshold=data.threshold, total=sum(values.values()))
     points = tuple(

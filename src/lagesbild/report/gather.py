@@ -26,7 +26,7 @@ from lagesbild.errors import InputError
 from lagesbild.estimate.suite import population_for
 from lagesbild.refdata import PopulationTable, municipalities
 from lagesbild.report.context import CampaignPeriod
-from lagesbild.report.suppress import SuppressionPlan, plan_suppression
+from lagesbild.report.suppress import SuppressionPlan, plan_period
 from lagesbild.store import Store
 from lagesbild.store.reports import ActivityRow, DailyRow, ReportStore
 
@@ -50,7 +50,8 @@ class ReportData:
         daily: ad-days per (day, municipality key).
         observations: sightings in the period; observed_range: first and last day in the store.
         population: the population year used; campaigns: campaign periods to mark.
-        threshold: the small-count threshold; plans: suppression per count (``ads``, ``ad_days``).
+        threshold: the small-count threshold; plans: suppression per table (``ads``, ``ad_days``, ``week``;
+            :func:`~lagesbild.report.suppress.plan_period`).
     """
 
     start: date
@@ -128,10 +129,12 @@ def load_report_data(
     for k in list(ads):
         if k.endswith("?"):
             kommun_lan[k] = k[:2]
-    plans = {
-        name: plan_suppression(values, kommun_lan, threshold=threshold, unplaced=unplaced)
-        for name, values, unplaced in (("ads", ads, unplaced_ads), ("ad_days", ad_days, unplaced_ad_days))
-    }
+    # one plan for every table of the period: counts, weekly series (and, in organized.py, the
+    # organised-activity figures), so no report or export of it publishes a cell another hides
+    plans = plan_period(
+        ads=ads, ad_days=ad_days, daily=daily, kommun_lan=kommun_lan, start=start, end=end, threshold=threshold,
+        unplaced_ads=unplaced_ads, unplaced_ad_days=unplaced_ad_days,
+    )  # fmt: skip
     log.info("report data %s..%s: %d observations, %d municipalities", start, end, observations, len(ads))
     return ReportData(
         start=start,

@@ -12,17 +12,19 @@ complement, total minus part, is small is shown as ``..``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from lagesbild.refdata import municipalities
 from lagesbild.report.context import Count, IndicatorShare, OrganizedSection
 from lagesbild.report.fmt import fmt_int, fmt_pct
 from lagesbild.report.strings import tr
-from lagesbild.report.suppress import is_small
+from lagesbild.report.suppress import Cell, Mark, Relation, SuppressionPlan, area_relations, hidden_areas, protect
 from lagesbild.store import Store
 from lagesbild.store.organized import LinkedSiteAdRecord, OrganizedStore
 
-__all__ = ["OrganizedAd", "organized_ads", "organized_section"]
+__all__ = ["OrganizedAd", "OrganizedPlan", "organized_ads", "organized_section", "plan_organized"]
 
 
 OrganizedAd = LinkedSiteAdRecord
@@ -34,26 +36,119 @@ def organized_ads(store: Store) -> list[OrganizedAd]:
     return OrganizedStore(store).linked_site_ads()
 
 
-def _in_area(a: OrganizedAd, area: str) -> bool:
-    if area == "SE":
-        return True
-    if len(area) == 2:
-        return (a.lan_kod or (a.kommun_kod or "")[:2]) == area
-    return a.kommun_kod == area
+_MEASURES = ("ads", "persons", "networks", "persons_in_networks", "ads_in_networks", "multi_municipality",
+             "multi_county")  # fmt: skip
+_OUTSIDE = {"ads_in_networks": ("ads", "ads_outside"), "persons_in_networks": ("persons", "persons_outside")}
+"""A part, its whole and the unpublished rest (whole minus part), which a reader can work out."""
 
 
-def _count(n: int, threshold: int, lang: str) -> Count:
-    if is_small(n, threshold):
+def _key(a: OrganizedAd) -> str:
+    """The municipality key of an ad, as in the report's tables: its municipality, ``"05?"`` or ``"?"``."""
+    if a.kommun_kod:
+        return a.kommun_kod
+    return f"{a.lan_kod}?" if a.lan_kod else "?"
+
+
+def _lan(a: OrganizedAd) -> str:
+    return a.lan_kod or (a.kommun_kod or "")[:2]
+
+
+@dataclass(frozen=True)
+class OrganizedPlan:
+    """The organised-activity figures of every area in one period, with one suppression mark each.
+
+    Attributes:
+        counts: per area (municipality key, county, ``"SE"``) the figures (``ads``, ``persons``,
+            ``networks``, ``persons_in_networks``, ``ads_in_networks``, ``multi_municipality``,
+            ``multi_county``, ``ind.<code>``); areas without an active linked ad are absent.
+        marks: the mark of every ``(figure, area)``.
+    """
+
+    counts: dict[str, dict[str, int]]
+    marks: dict[Cell, Mark]
+
+
+def _area_counts(
+    here: Sequence[OrganizedAd], places: Mapping[str, set[str]], lans: Mapping[str, set[str]]
+) -> dict[str, int]:
+    ad_codes: dict[str, set[str]] = defaultdict(set)
+    for a in here:
+        ad_codes[a.ad_id].update(a.indicators)
+    networks = {a.network_id for a in here if a.network_id is not None}
+    persons = {a.person_id for a in here}
+    persons_net = {a.person_id for a in here if a.network_id is not None}
+    ads_net = {a.ad_id for a in here if a.network_id is not None}
+    out = {
+        "ads": len(ad_codes),
+        "persons": len(persons),
+        "networks": len(networks),
+        "persons_in_networks": len(persons_net),
+        "ads_in_networks": len(ads_net),
+        "persons_outside": len(persons) - len(persons_net),
+        "ads_outside": len(ad_codes) - len(ads_net),
+        "multi_municipality": sum(len(places[n]) >= 2 for n in networks),
+        "multi_county": sum(len(lans[n]) >= 2 for n in networks),
+    }
+    for codes in ad_codes.values():
+        for code in codes:
+            out[f"ind.{code}"] = out.get(f"ind.{code}", 0) + 1
+    return out
+
+
+def plan_organized(
+    ads: Sequence[OrganizedAd],
+    start: date,
+    end: date,
+    threshold: int,
+    plans: Mapping[str, SuppressionPlan] | None = None,
+) -> OrganizedPlan:
+    """Count the organised-activity figures of every area and plan their suppression together.
+
+    Each figure is a table over the country (municipality keys add up to their county, counties
+    to Sweden), a part and its rest add up to the whole (ads in networks and outside them), and
+    every figure of an area whose ad count is hidden in the period's plan (``plans["ads"]``,
+    :func:`~lagesbild.report.suppress.plan_period`) is hidden too: the section must not publish
+    what the county table hides. Networks that span areas make some figures less than additive;
+    they are protected as if additive (the safe side).
+    """
+    s, e = start.isoformat(), end.isoformat()
+    active = [a for a in ads if any(s <= d <= e for d in a.days)]
+    places: dict[str, set[str]] = defaultdict(set)
+    lans: dict[str, set[str]] = defaultdict(set)
+    groups: dict[str, list[OrganizedAd]] = defaultdict(list)
+    for a in active:
+        lan = _lan(a)
+        if a.network_id is not None:
+            if a.kommun_kod:
+                places[a.network_id].add(a.kommun_kod)
+            if lan:
+                lans[a.network_id].add(lan)
+        groups[_key(a)].append(a)
+        if lan:
+            groups[lan].append(a)
+        groups["SE"].append(a)
+    counts = {area: _area_counts(here, places, lans) for area, here in groups.items()}
+    kommun_lan = {code: m.county_code for code, m in municipalities().items()}
+    kommun_lan.update({k: k[:2] for k in groups if k.endswith("?") and k != "?"})
+    figures = sorted({f for c in counts.values() for f in c})
+    values: dict[Cell, int] = {(f, area): n for area, c in counts.items() for f, n in c.items()}
+    relations: list[Relation] = []
+    for f in figures:
+        relations += area_relations(f, kommun_lan, unplaced=True)
+    for area in counts:
+        for part, (whole, rest) in _OUTSIDE.items():
+            relations.append(Relation((whole, area), ((part, area), (rest, area))))
+    hidden = hidden_areas(plans, ("ads",)) if plans is not None else set()
+    forced = [(f, area) for area in hidden if area in counts for f in figures]
+    return OrganizedPlan(counts, protect(values, relations, threshold=threshold, forced=forced))
+
+
+def _count(n: int, mark: Mark, threshold: int, lang: str) -> Count:
+    if mark == "primary":
         return Count(None, f"<{threshold}", "primary")
-    return Count(n, fmt_int(n, lang), None)
-
-
-def _part(n: int, total: int, threshold: int, lang: str) -> Count:
-    """A part of a published total: hidden when small, and as ``..`` when the rest (total minus it) is small."""
-    c = _count(n, threshold, lang)
-    if c.value is not None and is_small(total - n, threshold):
+    if mark == "secondary":
         return Count(None, "..", "secondary")
-    return c
+    return Count(n, fmt_int(n, lang), None)
 
 
 def _share(part: Count, whole: Count, lang: str) -> str:
@@ -63,56 +158,49 @@ def _share(part: Count, whole: Count, lang: str) -> str:
 
 
 def organized_section(
-    ads: Sequence[OrganizedAd], area: str, start: date, end: date, threshold: int, lang: str
+    ads: Sequence[OrganizedAd],
+    area: str,
+    start: date,
+    end: date,
+    threshold: int,
+    lang: str,
+    *,
+    plans: Mapping[str, SuppressionPlan] | None = None,
+    plan: OrganizedPlan | None = None,
 ) -> OrganizedSection | None:
     """The area's organised-activity figures for ``start..end`` (``None`` when no linked ad is active there).
 
     An ad counts in the period when it was seen on a day in it; it belongs to the area by its
     municipality (or its county, for ads placed in a county only). Indicator shares are per ad
     (``ad_id``: the same ad across its site ads), an ad carrying an indicator when any of its
-    observations does.
+    observations does. Small counts and their complements are hidden by :func:`plan_organized`,
+    given the period's plan (``plans``, from ``ReportData.plans``) so that the section hides
+    whatever the report's tables hide; pass a ready ``plan`` to plan a batch once.
     """
-    s, e = start.isoformat(), end.isoformat()
-    active = [a for a in ads if any(s <= d <= e for d in a.days)]
-    here = [a for a in active if _in_area(a, area)]
-    if not here:
+    p = plan if plan is not None else plan_organized(ads, start, end, threshold, plans)
+    c = p.counts.get(area)
+    if c is None:
         return None
-    networks = {a.network_id for a in here if a.network_id is not None}
-    places: dict[str, set[str]] = defaultdict(set)
-    counties_of: dict[str, set[str]] = defaultdict(set)
-    for a in active:
-        if a.network_id in networks:
-            if a.kommun_kod:
-                places[a.network_id].add(a.kommun_kod)
-            lan = a.lan_kod or (a.kommun_kod or "")[:2]
-            if lan:
-                counties_of[a.network_id].add(lan)
-    ad_codes: dict[str, set[str]] = defaultdict(set)
-    for a in here:
-        ad_codes[a.ad_id].update(a.indicators)
-    n_ads = _count(len(ad_codes), threshold, lang)
-    # the persons (ads) not in a network are total minus part: the part is hidden when they are few
-    n_persons = len({a.person_id for a in here})
-    persons = _count(n_persons, threshold, lang)
-    persons_net = _part(len({a.person_id for a in here if a.network_id is not None}), n_persons, threshold, lang)
-    ads_net = _part(len({a.ad_id for a in here if a.network_id is not None}), len(ad_codes), threshold, lang)
-    by_code: dict[str, int] = defaultdict(int)
-    for codes in ad_codes.values():
-        for code in codes:
-            by_code[code] += 1
+
+    def count(f: str) -> Count:
+        return _count(c.get(f, 0), p.marks.get((f, area)), threshold, lang)
+
+    n_ads, persons = count("ads"), count("persons")
+    persons_net, ads_net = count("persons_in_networks"), count("ads_in_networks")
+    codes = sorted((f for f in c if f.startswith("ind.")), key=lambda f: (-c[f], f))
     indicators = []
-    for code in sorted(by_code, key=lambda c: (-by_code[c], c)):
-        n = _count(by_code[code], threshold, lang)
-        indicators.append(IndicatorShare(code, tr(lang, f"ind_{code}"), n, _share(n, n_ads, lang)))
+    for f in codes:
+        n = count(f)
+        indicators.append(IndicatorShare(f[4:], tr(lang, f"ind_{f[4:]}"), n, _share(n, n_ads, lang)))
     return OrganizedSection(
         ads=n_ads,
         persons=persons,
-        networks=_count(len(networks), threshold, lang),
+        networks=count("networks"),
         persons_in_networks=persons_net,
         persons_share=_share(persons_net, persons, lang),
         ads_in_networks=ads_net,
         ads_share=_share(ads_net, n_ads, lang),
-        multi_municipality=_count(sum(len(places[n]) >= 2 for n in networks), threshold, lang),
-        multi_county=_count(sum(len(counties_of[n]) >= 2 for n in networks), threshold, lang),
+        multi_municipality=count("multi_municipality"),
+        multi_county=count("multi_county"),
         indicators=tuple(indicators),
     )

@@ -19,7 +19,7 @@ from lagesbild.estimate.suite import EstimateSuite, ensure_suites
 from lagesbild.refdata import counties
 from lagesbild.report.build import ReportData, ReportOptions, build_context, load_report_data
 from lagesbild.report.context import CONTEXT_VERSION, CampaignPeriod, OrganizedSection, ReportContext
-from lagesbild.report.organized import OrganizedAd, organized_ads, organized_section
+from lagesbild.report.organized import OrganizedAd, organized_ads, organized_section, plan_organized
 from lagesbild.report.render import ReportFiles, write_report
 from lagesbild.store import Store
 from lagesbild.store.reports import ReportStore
@@ -161,7 +161,8 @@ def run_batch(
     stored = VerdictStore(store).records(start=start.isoformat(), end=end.isoformat())
     verdicts = {a: _area_verdicts(stored, a) for a in areas}
     org_ads = organized_ads(store)
-    org = {a: organized_section(org_ads, a, start, end, threshold, o.lang) for a in areas}
+    org_plan = plan_organized(org_ads, start, end, threshold, data.plans)  # one plan for the batch
+    org = {a: organized_section(org_ads, a, start, end, threshold, o.lang, plan=org_plan) for a in areas}
     n = workers or min(4, os.cpu_count() or 1)
     # the services are loaded once here so that workers need not read the file
     from lagesbild.report.services import load_services
