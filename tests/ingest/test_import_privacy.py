@@ -179,8 +179,17 @@ def test_friendly_errors_mask_what_a_message_echoes(capsys: pytest.CaptureFixtur
         assert "[masked]" in err
         for raw in ["174 06 05", "0701740605", "lisa@example.com"]:
             assert raw not in err
-    err_input = str(InputError("x", path="/data/ads-2025-03-01.jsonl", line=3))
-    assert err_input.startswith("/data/ads-2025-03-01.jsonl:3")
+    # The file and line are the user's own and stay readable, also on line 1,234,567 of a large file.
+    errors = InputErrors(
+        [
+            InputError("bad 0701740605", path="/data/0701740699.jsonl", line=1234567, field="title"),
+            InputError("bad", line=7654321),
+        ]
+    )
+    with pytest.raises(typer.Exit), friendly_errors():
+        raise errors
+    err = capsys.readouterr().err
+    assert "/data/0701740699.jsonl:1234567: field 'title': bad [masked]" in err and "line 7654321: bad" in err
 
 
 @pytest.mark.parametrize("field", ["title", "body", "name", "price", "location", "url", "site_ad_id", "seen_at"])

@@ -107,15 +107,17 @@ def friendly_errors() -> Iterator[None]:
 
 
 def safe_message(exc: BaseException) -> str:
-    """``str(exc)`` with anything that could be an identifier masked, but the files it names kept."""
+    """``str(exc)`` with anything that could be an identifier masked, but the files and lines it names kept."""
     text = str(exc)
-    errors = [exc, *getattr(exc, "errors", [])]
-    paths = sorted({e.path for e in errors if isinstance(e, InputError) and e.path}, key=len, reverse=True)
-    for i, path in enumerate(paths):
-        text = text.replace(path, f"\ue000{i}\ue001")
+    errors = [e for e in (exc, *getattr(exc, "errors", [])) if isinstance(e, InputError)]
+    places = {e.path for e in errors if e.path}
+    places |= {f"{e.path}:{e.line}" if e.path else f"line {e.line}" for e in errors if e.line is not None}
+    kept = sorted(places, key=len, reverse=True)  # "ads.jsonl:1234567" before "ads.jsonl"
+    for i, place in enumerate(kept):
+        text = text.replace(place, f"\ue000{i}\ue001")
     text = mask_identifiers(text)
-    for i, path in enumerate(paths):
-        text = text.replace(f"\ue000{i}\ue001", path)
+    for i, place in enumerate(kept):
+        text = text.replace(f"\ue000{i}\ue001", place)
     return text
 
 
