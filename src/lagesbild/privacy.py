@@ -8,9 +8,9 @@ so that a missing or wrong key is detected instead of silently producing new pse
 
 Three more duties live here, because they are about the same promise:
 
-- :meth:`Pseudonymizer.clean_text` and :meth:`Pseudonymizer.ad_id` are what every text
-  field of an observation passes through (the importer's ``RecordConverter`` uses them
-  for file imports and for the crawler alike);
+- :meth:`Pseudonymizer.scrub`, :meth:`Pseudonymizer.clean_url` and :meth:`Pseudonymizer.ad_id`
+  are what every text field of an observation passes through (the importer's
+  ``RecordConverter`` uses them for file imports and for the crawler alike);
 - :func:`mask_identifiers` is the last line of defence for messages that echo input;
 - :func:`private_dir`, :func:`write_private` and :func:`open_private` create the data
   folder's folders (0700) and files (0600), so that nothing is readable by other users
@@ -142,7 +142,7 @@ class ScrubbedText:
 
 
 class Pseudonymizer:
-    """Turns raw identifiers into keyed pseudonyms (``ph_…``, ``em_…``, ``hd_…``).
+    """Turns raw identifiers into keyed pseudonyms (``ph_…``, ``em_…``, ``hd_…``; ad ids ``id_…``).
 
     Args:
         key: the installation's secret key (see :func:`load_key`).
