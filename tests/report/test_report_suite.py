@@ -151,8 +151,12 @@ def test_report_for_a_period_without_data_says_so_and_computes_no_change(
     figs = {k["key"]: k for k in ctx["summary"]}
     for key in ("ads", "ad_days", "purchases"):
         assert figs[key]["value"] is None and figs[key]["display"] == "inga data", key
+    for row in [*ctx["rows"], ctx["total"]]:  # the area table: no data, not zeros
+        assert row["ads"]["value"] is None and row["ad_days"]["value"] is None and row["purchases"] is None
+        assert row["ad_days"]["display"] == "inga data" and row["buyers_12m"]["estimate"] > 0
     html = next((tmp_path / "2031").glob("*.html")).read_text(encoding="utf-8")
     assert "Inga data" in html and "−100" not in html and "0–0" not in html and "tydlig förändring" not in html
+    assert html.count("Inga data: ingenting bevakades") == 1 and "ingen tidigare lägesbild" not in html
 
 
 def test_where_buyers_live_uses_the_suites_purchases(linked: tuple[Store, Path]) -> None:

@@ -286,22 +286,22 @@ def build_context(
         for code in counties():
             r_keys = _area_codes(data, code)
             rows.append(_row(code, _total(data.ads, r_keys), _total(data.ad_days, r_keys), plan_ads.mark(code),
-                             plan_days.mark(code), rs.by_lan.get(code, {}), o, data))  # fmt: skip
+                             plan_days.mark(code), rs.by_lan.get(code, {}), o, data, has_data))  # fmt: skip
         if data.unplaced_ads:
             rows.append(_row("?", data.unplaced_ads, data.unplaced_ad_days, plan_ads.mark("?"), plan_days.mark("?"),
-                             rs.by_kommun.get("?", {}), o, data))  # fmt: skip
+                             rs.by_kommun.get("?", {}), o, data, has_data))  # fmt: skip
     else:
         for code in _area_codes(data, county):
             r_ads, r_days = data.ads.get(code, 0), data.ad_days.get(code, 0)
             if code.endswith("?") and r_ads == 0:
                 continue
             rows.append(_row(code, r_ads, r_days, plan_ads.mark(code), plan_days.mark(code),
-                             rs.by_kommun.get(code, {}), o, data))  # fmt: skip
+                             rs.by_kommun.get(code, {}), o, data, has_data))  # fmt: skip
     c_keys = _area_codes(data, county)
     total_row = _row(
         county, _total(data.ads, c_keys) + (data.unplaced_ads if county == "SE" else 0),
         _total(data.ad_days, c_keys) + (data.unplaced_ad_days if county == "SE" else 0),
-        plan_ads.mark(county), plan_days.mark(county), rs.figures, o, data,
+        plan_ads.mark(county), plan_days.mark(county), rs.figures, o, data, has_data,
     )  # fmt: skip
 
     # -- the area's own estimates, as stored -------------------------------------------------------
@@ -410,7 +410,8 @@ def build_context(
         suite_run_id=suite.run_id,
         notices=tuple(notices),
         hidden_reason=(
-            "why_hidden_unpublished" if crc is not None and not crc.published and crc.estimate is not None
+            "no_data" if not has_data
+            else "why_hidden_unpublished" if crc is not None and not crc.published and crc.estimate is not None
             else "why_hidden"
         ),
     )
@@ -435,8 +436,13 @@ def _row(
     figures: Mapping[str, Figure],
     o: ReportOptions,
     data: ReportData,
+    has_data: bool = True,
 ) -> AreaRow:
     lang, threshold = o.lang, data.threshold
+    if not has_data:  # nothing monitored in the report's area and period: no counts, not zeros
+        no = Count(None, tr(lang, "no_data"))
+        return AreaRow(code, _row_name(code, lang), _population(data, code), no, no, no.display, None,
+                       _from_figure(figures.get("demand_12m"), lang, DEFAULT_LEVEL))  # fmt: skip
     if code.endswith("?"):
         name = tr(lang, "unplaced")
     elif code == "SE":
@@ -450,6 +456,12 @@ def _row(
     purchases = _from_figure(figures.get("purchases"), lang, DEFAULT_LEVEL) if days.value is not None else None
     buyers = _from_figure(figures.get("demand_12m"), lang, DEFAULT_LEVEL)
     return AreaRow(code, name, pop, _count(ads, mark_ads, threshold, lang), days, per_10k, purchases, buyers)
+
+
+def _row_name(code: str, lang: str) -> str:
+    if code.endswith("?"):
+        return tr(lang, "unplaced")
+    return tr(lang, "total") if code == "SE" else area_name(code)
 
 
 def _purchases_section(suite: EstimateSuite, pe: Estimate, lang: str) -> PurchasesSection | None:
@@ -553,10 +565,8 @@ def _highlights(
     has_data: bool, name: str,
 ) -> tuple[str, ...]:  # fmt: skip
     out = []
-    if has_data:
+    if has_data:  # without data the notice at the top says so (not repeated here)
         out.append(tr(lang, "highlight_ads", ads=ads.display, ad_days=days.display))
-    else:
-        out.append(tr(lang, "no_data_highlight", area=name))
     if pe is not None:
         interval = f"{tr(lang, 'interval', level=round(pe.level * 100))} {pe.interval_display}"
         out.append(tr(lang, "highlight_purchases", value=pe.display, interval=interval))
