@@ -100,9 +100,16 @@ def test_every_word_the_templates_use_exists_in_both_languages() -> None:
     from lagesbild.web.i18n import STRINGS
 
     root = Path(__file__).resolve().parents[2] / "src" / "lagesbild" / "web" / "templates"
-    used = {m for p in root.glob("*.html") for m in re.findall(r"t\('([a-z0-9_]+)'", p.read_text(encoding="utf-8"))}
+    pattern = re.compile(r"(?<![\w.])t\('([a-z0-9_]+)'")
+    used = {m for p in root.glob("*.html") for m in pattern.findall(p.read_text(encoding="utf-8"))}
     assert used, "the templates use t()"
     assert not used - set(STRINGS), sorted(used - set(STRINGS))
+    from lagesbild.records.estimates import QUANTITIES  # keys built in templates: quantity labels, job kinds
+    from lagesbild.web.jobs import JOB_KINDS
+
+    statuses = ("queued", "running", "done", "failed")
+    dynamic = {f"q_{q}" for q in QUANTITIES} | {f"kind_{k}" for k in JOB_KINDS} | {f"status_{x}" for x in statuses}
+    assert not dynamic - set(STRINGS), sorted(dynamic - set(STRINGS))
     assert all(sv and en for sv, en in STRINGS.values())
 
 

@@ -29,7 +29,7 @@ from lagesbild.store import Store
 from lagesbild.store.web import User, WebStore
 from lagesbild.web import security
 from lagesbild.web.data import WebData, area_county, area_level
-from lagesbild.web.i18n import LANGS, t
+from lagesbild.web.i18n import LANGS, label, t
 from lagesbild.web.jobs import JobContext, JobWorker
 
 __all__ = ["SESSION_COOKIE", "Forbidden", "NotLoggedIn", "WebContext", "create_app"]
@@ -224,7 +224,7 @@ def create_app(
         https: served over HTTPS (Secure cookies, HSTS). Set it behind a TLS-terminating proxy.
         start_worker: run the background job worker in this process.
         cache_seconds: how often a process checks whether the store's data changed (its cached
-            counts and estimates are kept while they did not, at most five minutes); 0 disables the cache.
+            counts and estimates are kept while they did not, at most five minutes); 0 checks on every request.
         shared_jobs: several web processes serve this store (``--workers``): a starting process
             requeues only jobs that have run for over an hour.
 
@@ -267,6 +267,7 @@ def create_app(
     app.state.web = ctx
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["t"] = t
+    templates.env.globals["label"] = label
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

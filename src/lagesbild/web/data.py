@@ -321,7 +321,7 @@ class WebData:
 
         self.store = store
         self.threshold = threshold
-        self._cache = _VersionedCache(WebStore(store).data_version, check=ttl, max_age=max_age if ttl > 0 else 0.0)
+        self._cache = _VersionedCache(WebStore(store).data_version, check=ttl, max_age=max_age)
 
     def invalidate(self) -> None:
         self._cache.clear()

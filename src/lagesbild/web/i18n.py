@@ -6,7 +6,7 @@ A missing key is an error in the tests (``test_every_key_has_both_languages``), 
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "STRINGS", "t"]
+__all__ = ["LANGS", "STRINGS", "label", "t"]
 
 LANGS = ("sv", "en")
 
@@ -103,10 +103,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status": ("Status", "Status"),
     "progress": ("Förlopp", "Progress"),
     "download": ("Ladda ner", "Download"),
-    "queued": ("i kö", "queued"),
-    "running": ("pågår", "running"),
-    "done": ("klar", "done"),
-    "failed": ("misslyckades", "failed"),
+    "status_queued": ("i kö", "queued"),
+    "status_running": ("pågår", "running"),
+    "status_done": ("klar", "done"),
+    "status_failed": ("misslyckades", "failed"),
     "recalculate": ("Räkna om", "Recalculate"),
     "parameter": ("Parameter", "Parameter"),
     "value": ("Värde", "Value"),
@@ -169,3 +169,9 @@ def t(key: str, lang: str, **kw: object) -> str:
     sv, en = STRINGS[key]
     s = en if lang == "en" else sv
     return s.format(**kw) if kw else s
+
+
+def label(prefix: str, name: str, lang: str) -> str:
+    """The label of a data value (``label("q", "purchases", "sv")``), or the value itself if it has none."""
+    key = f"{prefix}_{name}"
+    return t(key, lang) if key in STRINGS else name

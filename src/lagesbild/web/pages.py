@@ -33,7 +33,7 @@ from lagesbild.web.app import (
     viewer_of,
 )
 from lagesbild.web.data import AreaContext, area_level
-from lagesbild.web.i18n import LANGS, t
+from lagesbild.web.i18n import LANGS, label, t
 from lagesbild.web.svg import map_svg, series_svg
 
 router = APIRouter()
@@ -397,7 +397,7 @@ def job_page(request: Request, job_id: int) -> Response:
     if job is None:
         return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
     area = str(job.params.get("area", ""))
-    title = f"{t('kind_' + job.kind, v.lang)}: {refdata.area_name(area) if area else ''} {job.params.get('year', '')}"
+    title = f"{label('kind', job.kind, v.lang)}: {refdata.area_name(area) if area else ''} {job.params.get('year', '')}"
     return render(request, "job.html", v, v.lang, job=job, title=title, refresh=job.status in ("queued", "running"))
 
 
