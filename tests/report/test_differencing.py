@@ -30,6 +30,7 @@ from lagesbild.pipeline import process_new
 from lagesbild.refdata import municipalities
 from lagesbild.report.build import ReportOptions
 from lagesbild.report.context import Count, ReportContext
+from lagesbild.report.counts import published_counts
 from lagesbild.report.gather import load_report_data
 from lagesbild.report.organized import organized_ads
 from lagesbild.report.run import context_for
@@ -176,3 +177,19 @@ def test_no_hidden_cell_can_be_worked_out_from_the_published_tables(linked: Stor
         elif total in hidden and _true_value(truth, total) > 0 and not unknown:
             failures.append(f"hidden {total} is the sum of its published parts")
     assert not failures, "\n".join(failures[:20])
+
+
+def test_stats_publishes_what_the_report_of_the_same_month_publishes(linked: Store) -> None:
+    """``lagesbild stats`` is an export of the same cells: it applies the report's plan, cell by cell."""
+    (start, end), _ = PERIODS["march"]
+    pub = Published()
+    for ctx in _outputs(linked, start, end, THRESHOLD):
+        _collect(ctx, pub)
+    rows = [r for r in linked.observation_counts(lan=LAN, period="month") if r.period == "2024-03"]
+    published = published_counts(linked, rows, period="month", threshold=THRESHOLD)
+    assert published and any(p.ads.value is None for p in published)
+    for p in published:
+        key = p.kommun_kod or f"{p.lan_kod}?"
+        assert p.ads.value == pub.value(("ads", key)), key
+        if p.ads.value is None:
+            assert p.observations.value is None, "observations bound a hidden ad count"

@@ -18,6 +18,8 @@ from lagesbild.cli._common import (
     workspace,
 )
 from lagesbild.ingest import import_file
+from lagesbild.report.counts import published_counts
+from lagesbild.store import CountRow
 from lagesbild.workspace import init_workspace
 
 
@@ -95,8 +97,14 @@ def stats(
     kommun: str | None = typer.Option(None, "--kommun", help="Only this municipality (four digits, e.g. 0580)."),
     period: str = typer.Option("month", "--period", help="year, month or day."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    raw: bool = typer.Option(
+        False, "--raw", help="Unsuppressed counts for the analyst's own checks: not for publication."
+    ),
 ) -> None:
     """Observations and distinct ads per municipality and period.
+
+    Counts are suppressed as in the report of the same period (<5, ..), so the output can be
+    shared like a report; --raw shows every count.
 
     Example: lagesbild stats --lan 05 --format csv
     """
@@ -106,16 +114,25 @@ def stats(
         if kommun is not None:
             refdata.municipality(kommun)
         rows = ws.store.observation_counts(lan=lan, kommun=kommun, period=period)
+        shown: list[tuple[CountRow, int | str, int | str]] = [(r, r.observations, r.ads) for r in rows]
+        if not raw:
+            threshold = settings_from(ctx).small_count_threshold
+            published = published_counts(ws.store, rows, period=period, threshold=threshold)
+            shown = [
+                (r, p.observations.display if p.observations.value is None else p.observations.value,
+                 p.ads.display if p.ads.value is None else p.ads.value)
+                for r, p in zip(rows, published, strict=True)
+            ]  # fmt: skip
         out = [
             {
                 "period": r.period,
                 "lan": r.lan_kod or "",
                 "kommun": r.kommun_kod or "",
                 "namn": refdata.municipality(r.kommun_kod).name if r.kommun_kod else "(okänd)",
-                "observationer": r.observations,
-                "annonser": r.ads,
+                "observationer": obs,
+                "annonser": ads,
             }
-            for r in rows
+            for r, obs, ads in shown
         ]
         title = "Annonser per kommun och " + {"year": "år", "month": "månad", "day": "dag"}.get(period, period)
         if lan:
