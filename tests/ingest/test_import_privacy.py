@@ -373,3 +373,12 @@ def test_link_explain_finds_an_ad_by_its_raw_id_without_showing_it(
         app, [*args, "link", "explain", "annonsportalen:0701740611", "annonsportalen:A-2", "--format", "json"]
     )
     assert json.loads(res.output)["same"]["person"]
+
+
+def test_the_crawler_drops_a_field_with_a_control_character_and_keeps_the_sighting(pz: Pseudonymizer) -> None:
+    record = {"site": "annonsportalen", "site_ad_id": "A-9", "title": "Ny\x00 i stan 0701740605", "price": "500"}
+    read = AdRead(record=record, found=frozenset(record), missing_required=())
+    obs, dropped = ad_observation(read, "2024-03-01T10:00:00Z", RecordConverter(pz))
+    assert obs is not None and obs.title is None and obs.price_text == "500"
+    assert len(dropped) == 1 and dropped[0].startswith("title: contains a control character (NUL)")
+    assert "0701740605" not in dropped[0]
