@@ -117,10 +117,10 @@ STRINGS: dict[str, dict[str, str]] = {
             'Tal under {threshold} visas som <{threshold}; en andel vars täljare är dold visas som "..". '
             "Indikatorerna är tecken, inte bevis: de har kända falska positiva."
         ),
-        "org_ads": "Länkade annonser i området",
-        "org_persons": "Personer i området",
+        "org_ads": "Länkade annonser i området (även misstänkt falska)",
+        "org_persons": "Annonsprofiler i området (även misstänkt falska)",
         "org_networks": "Aktiva nätverk",
-        "org_persons_in_networks": "Personer i nätverk (andel av alla)",
+        "org_persons_in_networks": "Profiler i nätverk (andel av alla)",
         "org_ads_in_networks": "Annonser i nätverk (andel av alla)",
         "org_multi_municipality": "Nätverk aktiva i flera kommuner",
         "org_multi_county": "Nätverk aktiva i flera län",
@@ -378,10 +378,10 @@ STRINGS: dict[str, dict[str, str]] = {
             "Counts below {threshold} are shown as <{threshold}; a share whose numerator is hidden is shown as "
             '"..". The indicators are signs, not proof: they have known false positives.'
         ),
-        "org_ads": "Linked ads in the area",
-        "org_persons": "Persons in the area",
+        "org_ads": "Linked ads in the area (suspected fakes included)",
+        "org_persons": "Ad profiles in the area (suspected fakes included)",
         "org_networks": "Active networks",
-        "org_persons_in_networks": "Persons in networks (share of all)",
+        "org_persons_in_networks": "Profiles in networks (share of all)",
         "org_ads_in_networks": "Ads in networks (share of all)",
         "org_multi_municipality": "Networks active in several municipalities",
         "org_multi_county": "Networks active in several counties",
