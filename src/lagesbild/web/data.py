@@ -45,8 +45,17 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# The figures shown as key figures, in order (quantities of lagesbild.records.estimates.QUANTITIES).
-KEY_QUANTITIES = ("persons", "purchases", "persons_crc", "demand_12m", "ads", "ad_days")
+# The order figures are shown in (quantities of lagesbild.records.estimates.QUANTITIES): the headline
+# estimates first, then the activity counts behind them.
+DISPLAY_ORDER = (
+    "persons", "purchases", "demand_12m", "demand_ever", "persons_crc", "personas", "advertisers", "ads",
+    "ad_days", "person_days",
+)  # fmt: skip
+
+
+def _display_order(figures: tuple[FigureView, ...]) -> tuple[FigureView, ...]:
+    rank = {q: i for i, q in enumerate(DISPLAY_ORDER)}
+    return tuple(sorted(figures, key=lambda f: (rank.get(f.quantity, len(rank)), f.quantity)))
 
 
 def area_level(code: str) -> str:
@@ -192,7 +201,7 @@ def _figures_from_suite(suite: Any) -> tuple[FigureView, ...]:
                 bool(getattr(f, "published", True)), str(getattr(f, "note", "") or ""),
             )
         )
-    return tuple(out)
+    return _display_order(tuple(out))
 
 
 def suite_for(store: Store, area: str, start: date, end: date, *, compute: bool = True) -> SuiteView:
@@ -234,10 +243,10 @@ def suite_for(store: Store, area: str, start: date, end: date, *, compute: bool 
         return SuiteView(area, start, end, None, None, DEFAULT_LEVEL, (), "estimate_results")
     run_id = rows[0].run_id
     mine = sorted((r for r in rows if r.run_id == run_id), key=lambda r: r.id)
-    figures = tuple(
+    figures = _display_order(tuple(
         FigureView(r.result.quantity, r.result.estimate, r.result.low, r.result.high, r.result.level, r.result.method)
         for r in mine
-    )
+    ))  # fmt: skip
     return SuiteView(area, start, end, run_id, mine[0].created_at, DEFAULT_LEVEL, figures, "estimate_results")
 
 
