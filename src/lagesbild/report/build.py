@@ -305,7 +305,9 @@ def build_context(
     )  # fmt: skip
 
     # -- the area's own estimates, as stored -------------------------------------------------------
-    pe = _from_figure(suite.figure("purchases"), lang, suite.level) if has_data else None
+    # purchases are proportional to the activity: hidden with the area's ad-days, as in the area table's rows
+    published_days = has_data and days_count.value is not None
+    pe = _from_figure(suite.figure("purchases"), lang, suite.level) if published_days else None
     persons_fig = suite.figure("persons")
     shown = persons_fig is not None and persons_fig.published
     persons = _from_figure(persons_fig, lang, suite.level) if shown else None
