@@ -202,3 +202,25 @@ def test_passwords_are_argon2_hashes_never_plain(web_store: Store) -> None:
         assert PASSWORD not in " ".join(map(str, row)), name
     u = WebStore(web_store).user("admin")
     assert u is not None and u.password_hash.startswith("$argon2id$")
+
+
+def test_exports_neutralize_spreadsheet_formulas(app: FastAPI, clients: dict[str, LoggedIn]) -> None:
+    """A user name typed at the login is attacker-controlled and ends up in the audit export."""
+    c = TestClient(app, client=("10.6.6.6", 1))
+    token = login_csrf(c.get("/login").text)
+    evil = '=HYPERLINK("http://example.invalid","x")'
+    c.post("/login", data={"username": evil, "password": "x", "csrf": token})
+    text = clients["admin"].client.get("/admin/audit.csv").content.decode("utf-8-sig")
+    cells = [cell for line in text.splitlines() for cell in line.split(";")]
+    assert not any(cell.startswith(("=", '"=')) for cell in cells)
+    assert any("'=HYPERLINK" in cell for cell in cells)
+
+
+def test_the_language_switch_only_redirects_within_the_site(clients: dict[str, LoggedIn]) -> None:
+    u = clients["viewer_se"]
+    for target in ("//example.invalid/x", "https://example.invalid/", "/\\example.invalid"):
+        r = u.client.post("/settings/lang", data={"csrf": u.csrf, "lang": "sv", "next": target},
+                          follow_redirects=False)  # fmt: skip
+        assert r.headers["location"] == "/"
+    r = u.client.post("/settings/lang", data={"csrf": u.csrf, "lang": "sv", "next": "/sources"}, follow_redirects=False)
+    assert r.headers["location"] == "/sources"

@@ -100,6 +100,7 @@ async def login(request: Request) -> Response:
     username = _field(form, "username")[:64]
     raw_password = form.get("password")
     password = raw_password if isinstance(raw_password, str) else ""
+    password = password[: security.MAX_PASSWORD_LENGTH + 1]  # a longer one is wrong anyway; argon2 need not read it
     ip = client_ip(request)
     if security.login_blocked(ctx.accounts, username, ip):
         ctx.accounts.audit(username, "login_blocked", ip=ip)
@@ -150,7 +151,8 @@ async def set_lang(request: Request) -> Response:
         raise InputError("choose sv or en", field="lang")
     ctx.accounts.set_lang(v.user.id, lang)
     back = _field(form, "next")
-    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back
+    return RedirectResponse(back if local else "/", status_code=303)
 
 
 # -- overview and areas ------------------------------------------------------------------------
@@ -218,13 +220,24 @@ def _export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]
     return head, rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets a leading
+    apostrophe; stored text such as a user name typed at the login can start with ``=``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """Semicolon-separated, UTF-8 with a BOM, decimal comma: what Swedish Excel opens correctly."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(head)
     for r in rows:
-        w.writerow([str(x).replace(".", ",") if isinstance(x, float) else x for x in r])
+        w.writerow([str(x).replace(".", ",") if isinstance(x, float) else inert(x) for x in r])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -236,7 +249,7 @@ def xlsx_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     assert ws is not None
     ws.append(list(head))
     for r in rows:
-        ws.append(list(r))
+        ws.append([inert(x) for x in r])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -25,6 +25,8 @@ from lagesbild.store.web import WebStore, now_iso
 
 __all__ = [
     "MAX_FAILURES",
+    "MAX_PASSWORD_LENGTH",
+    "MIN_PASSWORD_LENGTH",
     "SESSION_LIFETIME",
     "WINDOW",
     "check_password_strength",
@@ -39,6 +41,7 @@ MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
 
 _hasher = PasswordHasher()
 # A hash to verify against when the user does not exist, so that both cases take the same time.
@@ -66,6 +69,8 @@ def check_password_strength(password: str) -> None:
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InputError(f"the password must have at most {MAX_PASSWORD_LENGTH} characters", field="password")
 
 
 def new_token() -> str:
