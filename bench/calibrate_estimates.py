@@ -2,7 +2,7 @@
 
 **Seeds are split.** :data:`TRAINING_SEEDS` (1-50) are the only seeds used to choose anything: a
 default, a prior's centre, a threshold, the bench's mapping constants (:data:`GENUINE_IN_SPELL_SHARE`,
-:data:`LATER_SPELLS_PER_WOMAN_YEAR`). :data:`HELD_OUT_SEEDS` (1001-1030) are never used to choose
+:data:`LATER_SPELLS_PER_WOMAN_YEAR`). :data:`HELD_OUT_SEEDS` (1001-1060) are never used to choose
 anything; the published coverage is theirs (``--split held-out``).
 
 For each seed of the ``ostergotland`` preset, in two markets:
@@ -80,8 +80,11 @@ Market = Literal["fixed", "prior"]
 TRAINING_SEEDS = range(1, 51)
 """Seeds used to choose defaults, priors, thresholds and the bench's mapping constants."""
 
-HELD_OUT_SEEDS = range(1001, 1031)
-"""Seeds never used to choose anything: the coverage the documentation reports is measured on them."""
+HELD_OUT_SEEDS = range(1001, 1061)
+"""Seeds never used to choose anything: the coverage the documentation reports is measured on them.
+
+1001-1030 was the declared held-out set; 1031-1060 a second batch, run after the first had been seen
+(its result is reported whatever it showed, and nothing was changed in between)."""
 
 PRIOR_KEY = 7_2026
 """First word of the seed of the prior draws: seed ``s`` draws its market from ``(PRIOR_KEY, s)``."""
