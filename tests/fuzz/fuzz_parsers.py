@@ -59,7 +59,8 @@ def main() -> None:
         out = target(data)  # anything but a LagesbildError escapes: libFuzzer reports the crash
         stats[out] += 1
         stats["inputs"] += 1
-        stats["max_seconds"] = max(stats["max_seconds"], time.perf_counter() - t0)
+        if stats["inputs"] > 1:  # the first input also loads the parsers' data (gazetteer, rules)
+            stats["max_seconds"] = max(stats["max_seconds"], time.perf_counter() - t0)
         if stats_file and stats["inputs"] % 200 == 0:
             Path(stats_file).write_text(json.dumps(stats))
 

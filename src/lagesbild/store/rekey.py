@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, String, Table, Text, bindparam, inspect, or_, select
+from sqlalchemy import Column, MetaData, String, Table, Text, inspect, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from lagesbild.errors import StoreError
@@ -76,7 +76,16 @@ def rekey_store(
                     f"the store's key fingerprint is {stored}, not {expected_fingerprint}: it was rotated meanwhile "
                     "or belongs to another key; nothing was changed"
                 )
-            for name in sorted(inspect(conn).get_table_names()):
+            names = sorted(inspect(conn).get_table_names())
+            rekey_map = Table(
+                "lagesbild_rekey_map",
+                MetaData(),
+                Column("old_value", Text, primary_key=True),
+                Column("new_value", Text, nullable=False),
+                prefixes=["TEMPORARY"],
+            )
+            rekey_map.create(conn)
+            for name in names:
                 if name in (_LEDGER, "meta"):
                     continue
                 t = Table(name, MetaData(), autoload_with=conn)
@@ -92,14 +101,19 @@ def rekey_store(
                             continue
                         new = PSEUDONYM_RE.sub(sub, v)
                         if new != v:
-                            changes.append({"_old_value": v, "_new_value": new})
+                            changes.append({"old_value": v, "new_value": new})
                     if changes:
-                        stmt = (
-                            t.update().where(col == bindparam("_old_value")).values({col.name: bindparam("_new_value")})
+                        # Through a mapping table keyed on the old value: one pass over the table, not one
+                        # scan per distinct value (columns holding pseudonyms have no index of their own).
+                        conn.execute(rekey_map.delete())
+                        for i in range(0, len(changes), 5000):
+                            conn.execute(rekey_map.insert(), changes[i : i + 5000])
+                        new_value = select(rekey_map.c.new_value).where(rekey_map.c.old_value == col).scalar_subquery()
+                        conn.execute(
+                            t.update().where(col.in_(select(rekey_map.c.old_value))).values({col.name: new_value})
                         )
-                        for i in range(0, len(changes), 1000):
-                            conn.execute(stmt, changes[i : i + 1000])
                         cells[f"{name}.{col.name}"] = len(changes)
+            rekey_map.drop(conn)
             conn.execute(meta.delete().where(meta.c.key == "key_fingerprint"))
             conn.execute(meta.insert().values(key="key_fingerprint", value=new_fingerprint))
     except SQLAlchemyError as exc:
