@@ -1,13 +1,14 @@
 """No hidden count can be worked out from the published tables of a period (issue #13: secondary suppression).
 
-A simulated county is imported and linked; the county report and every municipality report of
-one month are built (their contexts are what HTML, PDF and JSON render). The same reports with
-threshold 1 (nothing hidden) give the true value of every cell. Then, over all those outputs:
+A simulated county is imported and linked; the national report, the county report and every
+municipality report of one period are built (their contexts are what HTML, PDF and JSON
+render). The same reports with threshold 1 (nothing hidden) give the true value of every cell.
+Then, over all those outputs:
 
 * no cell hidden in one output is published in another (the same value everywhere it is shown);
-* in every additive relation the outputs imply (the county total and its municipalities, an area's
-  ad-days and its weeks, each week's county value and its municipalities, the organised-activity
-  figures of the county and of its municipalities, ads in networks and the rest), a hidden cell is
+* in every additive relation the outputs imply (Sweden and its counties, the county and its
+  municipalities, an area's ad-days and its weeks, each week's county value and its
+  municipalities, the organised-activity figures, ads in networks and the rest), a hidden cell is
   never the only unknown of a published total, hidden cells never add up to a small number, and a
   hidden total is never the sum of published parts.
 
@@ -27,7 +28,7 @@ import pytest
 
 from lagesbild.ingest import import_file
 from lagesbild.pipeline import process_new
-from lagesbild.refdata import municipalities
+from lagesbild.refdata import counties, municipalities
 from lagesbild.report.build import ReportOptions
 from lagesbild.report.context import Count, ReportContext
 from lagesbild.report.counts import published_counts
@@ -42,6 +43,7 @@ from lagesbild.workspace import init_workspace, open_workspace
 OPTS = ReportOptions(n_draws=1000, generated_at=date(2025, 2, 1))
 LAN = "05"
 KOMMUNER = sorted(c for c, m in municipalities().items() if m.county_code == LAN)
+COUNTIES = sorted(counties())
 THRESHOLD = 5
 PERIODS = {
     # period: tables expected to hide a cell in it (checked, so that the test cannot pass by hiding nothing)
@@ -106,7 +108,7 @@ def _outputs(store: Store, start: date, end: date, threshold: int) -> list[Repor
     data = load_report_data(store, start, end, threshold=threshold)
     ads = organized_ads(store)
     assert ads, "the fixture is linked"
-    return [context_for(store, data, area, OPTS, organized=ads) for area in [LAN, *KOMMUNER]]
+    return [context_for(store, data, area, OPTS, organized=ads) for area in ["SE", LAN, *KOMMUNER]]
 
 
 def _relations(truth: Published, weeks: list[str]) -> list[tuple[Cell, list[Cell]]]:
@@ -114,15 +116,19 @@ def _relations(truth: Published, weeks: list[str]) -> list[tuple[Cell, list[Cell
     keys = [*KOMMUNER, f"{LAN}?"]
     rels: list[tuple[Cell, list[Cell]]] = []
     tables = {t for t, _ in truth.shown}
+    lans = [c for c in COUNTIES if c != "SE"]
     for t in ("ads", "ad_days"):
         rels.append(((t, LAN), [(t, k) for k in keys]))
-    for area in [LAN, *KOMMUNER]:
+        rels.append(((t, "SE"), [(t, c) for c in [*lans, "?"]]))
+    for area in ["SE", LAN, *KOMMUNER]:
         rels.append((("ad_days", area), [("week", f"{area}|{w}") for w in weeks]))
     for w in weeks:
         rels.append((("week", f"{LAN}|{w}"), [("week", f"{k}|{w}") for k in keys]))
+        rels.append((("week", f"SE|{w}"), [("week", f"{c}|{w}") for c in [*lans, "?"]]))
     for t in sorted(x for x in tables if x.startswith("org.")):
         rels.append(((t, LAN), [(t, k) for k in keys]))
-    for area in [LAN, *KOMMUNER]:
+        rels.append(((t, "SE"), [(t, c) for c in [*lans, "?"]]))
+    for area in ["SE", LAN, *KOMMUNER]:
         for part, rest in (("ads_in_networks", "ads_outside"), ("persons_in_networks", "persons_outside")):
             whole = "ads" if part.startswith("ads") else "persons"
             rels.append(((f"org.{whole}", area), [(f"org.{part}", area), (f"org.{rest}", area)]))
