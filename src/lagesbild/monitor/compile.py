@@ -228,6 +228,7 @@ class CompiledProfile:
         self._list_fields = {n for n in self._fields if n in LIST_FIELDS}
         self._required = tuple(n for n, s in profile.ad.fields.items() if s.required or n == "site_ad_id")
         self.ad_url_pattern = re.compile(profile.ad.url_pattern) if profile.ad.url_pattern else None
+        self._images = compile_field(profile.ad.images, many=True) if profile.ad.images else None
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -273,6 +274,18 @@ class CompiledProfile:
         found = frozenset(k for k in self._fields if k in rec)
         missing = tuple(n for n in self._required if n not in found)
         return AdRead(rec, found, missing)
+
+    @property
+    def fetches_images(self) -> bool:
+        """Whether the profile reads image addresses (``ad.images``) to hash."""
+        return self._images is not None
+
+    def read_image_links(self, html: str, url: str) -> tuple[str, ...]:
+        """The absolute addresses of an ad page's images (``ad.images``), at most ``ad.max_images``."""
+        if self._images is None:
+            return ()
+        links = _links(self._images(make_selector(html), url), url)
+        return tuple(u for u in links if not u.startswith("data:"))[: self.profile.ad.max_images]
 
     def is_ad_url(self, url: str) -> bool:
         """Whether ``url`` looks like an ad page (``ad.url_pattern``; every page if no pattern is given)."""

@@ -49,6 +49,7 @@ from lagesbild.ingest.validate import RecordConverter, RecordError
 from lagesbild.monitor.compile import AdRead, CompiledProfile, compile_profile
 from lagesbild.monitor.fetch import DisallowedByRobots, Fetcher, HostPolicy, Page, PageGone
 from lagesbild.monitor.health import RunHealth, compute_health
+from lagesbild.monitor.images import hash_images
 from lagesbild.monitor.spec import Profile, profile_sha256
 from lagesbild.observations import Observation
 from lagesbild.privacy import Pseudonymizer, mask_identifiers
@@ -222,6 +223,9 @@ class _Pass:
             rec.error = "ExtractionError: no site_ad_id on the ad page"
             rec.fields = sorted(read.found)
             return rec
+        image_problems: list[str] = []
+        if self.c.fetches_images:
+            read, image_problems = self._with_images(read, page)
         obs, dropped = ad_observation(read, self.run.seen_at, self.convert)
         rec.fields = sorted(read.found)
         if obs is None:
@@ -234,9 +238,27 @@ class _Pass:
             rec.error = "dropped invalid field(s): " + "; ".join(dropped)
             bad = {d.split(":", 1)[0].split("[", 1)[0] for d in dropped}
             rec.fields = [f for f in rec.fields if f not in bad]
+        if image_problems:
+            note = mask_identifiers(f"{len(image_problems)} image(s) not hashed: {image_problems[0]}")[:500]
+            rec.error = f"{rec.error}; {note}" if rec.error else note
         if self.keep_raw:
             rec.raw = (page.url, item.kind, page.status, page.encoding, zlib.compress(page.body, 6))
         return rec
+
+
+    def _with_images(self, read: AdRead, page: Page) -> tuple[AdRead, list[str]]:
+        """Fetch the ad's images (politely, through the pass's fetcher) and add their hashes."""
+        urls = self.c.read_image_links(page.text, page.url)
+        off = [u for u in urls if not self.policy.host_allowed(u)]
+        if off:
+            self.off_site += len(off)
+            urls = tuple(u for u in urls if u not in off)
+        hashes, problems = hash_images(self.fetcher, urls)
+        if not hashes:
+            return read, problems
+        record = dict(read.record)
+        record["image_hashes"] = list(dict.fromkeys([*record.get("image_hashes", []), *hashes]))
+        return replace(read, record=record, found=read.found | {"image_hashes"}), problems
 
 
 def crawl(

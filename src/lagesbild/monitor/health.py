@@ -117,13 +117,16 @@ def compute_health(
     counts: Counter[str] = Counter()
     for r in ad_rows:
         counts.update((r.get("fields") or "").split())
-    rates: dict[str, float] = {f: round(counts[f] / n_ads, 4) if n_ads else 0.0 for f in profile.ad.fields}
+    rated = list(profile.ad.fields)
+    if profile.ad.images is not None and "image_hashes" not in rated:
+        rated.append("image_hashes")  # hashed from fetched images
+    rates: dict[str, float] = {f: round(counts[f] / n_ads, 4) if n_ads else 0.0 for f in rated}
     errors = [str(r["error"]) for r in rows if r["status"] == "failed" and r.get("error")]
     error_counts = dict(Counter(_kind(e) for e in errors).most_common())
 
     healthy = [x for x in history if not x.degraded][: h.baseline_runs]
     baseline: dict[str, float] = {}
-    for f in profile.ad.fields:
+    for f in rated:
         vals = [x.field_rates[f] for x in healthy if f in x.field_rates]
         if vals:
             baseline[f] = round(statistics.median(vals), 4)

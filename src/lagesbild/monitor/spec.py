@@ -83,7 +83,8 @@ _FIELD_HELP = {
     "price": "The price as written.",
     "language": "ISO 639-1 code of the ad's language.",
     "name": "The name the advertiser uses.",
-    "image_hashes": "Perceptual hashes of the ad's images, hexadecimal (every match).",
+    "image_hashes": "Perceptual hashes of the ad's images, hexadecimal (every match), when the site gives them; to "
+    "hash the images themselves, give `ad.images` instead (fetched and hashed in memory, never stored).",
     "posted_at": "The posting date or date-time (ISO 8601 after cleanup; see the `date` step).",
 }
 
@@ -403,6 +404,13 @@ class AdSpec(_Spec):
         None, description="Regular expression an ad page's address matches (used when importing saved pages)."
     )
     fields: dict[FieldName, FieldSpec] = Field(description="Field name -> how to read it (see the table of fields).")
+    images: FieldSpec | None = Field(
+        None,
+        description="Selector for the addresses of the ad's images (`img::attr(src)`). Each image is fetched "
+        "like a page (same rate limit, robots.txt and hosts: add an image host to `allowed_hosts`), its "
+        "perceptual hash computed in memory and added to `image_hashes`; the image itself is never stored.",
+    )
+    max_images: int = Field(10, ge=0, le=100, description="Most images fetched per ad page (the first ones).")
 
     @field_validator("url_pattern")
     @classmethod

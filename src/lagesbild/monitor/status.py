@@ -6,7 +6,7 @@ Both return plain dataclasses (with ``to_json``) that the CLI renders; tests ass
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ import httpx
 from lagesbild.monitor.compile import compile_profile
 from lagesbild.monitor.fetch import Fetcher
 from lagesbild.monitor.health import RunHealth
+from lagesbild.monitor.images import hash_images
 from lagesbild.monitor.spec import LIST_FIELDS, Profile
 from lagesbild.privacy import mask_identifiers
 from lagesbild.store import Store
@@ -157,11 +158,21 @@ def test_page(
     compiled = compile_profile(profile)
     with Fetcher.for_profile(profile, client=client, transport=transport, resolve=resolve) as f:
         page = f.get(url)
-    read = compiled.read_ad(page.text, page.url)
+        read = compiled.read_ad(page.text, page.url)
+        image_urls = compiled.read_image_links(page.text, page.url)
+        if image_urls:  # hashed in memory, as the crawl does
+            hashes, _problems = hash_images(f, image_urls)
+            if hashes:
+                record = dict(read.record)
+                record["image_hashes"] = list(dict.fromkeys([*record.get("image_hashes", []), *hashes]))
+                read = replace(read, record=record, found=read.found | {"image_hashes"})
     listing = compiled.read_listing(page.text, page.url)
     start = compiled.read_discovery(page.text, page.url)
     fields: dict[str, Any] = {}
-    for name in compiled.field_names:
+    names = compiled.field_names
+    if compiled.fetches_images and "image_hashes" not in names:
+        names = (*names, "image_hashes")
+    for name in names:
         v = read.record.get(name)
         if v is not None and name in _IDENTIFIERS:
             v = [mask(x) for x in v]

@@ -37,7 +37,7 @@ URL scheme (one port for all sites, the site is the first path segment)::
     /<site>/robots.txt               the same rules, for this site only
     /<site>/stad/<slug>/?page=N      city listing, newest first, page_size ads a page, "next" links
     /<site>/annons/<site_ad_id>      ad detail page (404 when the ad is not online that day)
-    /<site>/img/<phash>.png          a tiny placeholder image
+    /<site>/img/<phash>.png          a 128x128 grey picture made from the image identity
     /<site>/admin/...                a login page, disallowed by robots.txt
     /_control/...                    the control API (not rate limited, not faulted, not logged)
 

@@ -22,6 +22,7 @@ import orjson
 from lagesbild.errors import InputError
 from lagesbild.simulate.server.control import control
 from lagesbild.simulate.server.faults import Faults
+from lagesbild.simulate.server.images import image_png
 from lagesbild.simulate.server.pages import CLASSES, AdPage, CityLink, ListingPage, StartPage, make_env
 from lagesbild.simulate.server.politeness import RateLimiter, robots_txt
 from lagesbild.simulate.server.responses import Response, text_response
@@ -31,11 +32,6 @@ __all__ = ["SimApp"]
 
 log = logging.getLogger(__name__)
 
-# A valid 1x1 grey PNG: images are represented by their perceptual hash, never by real pictures.
-_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a1f0cd220000000049454e44ae426082"
-)
 
 
 class _LRU:
@@ -318,7 +314,7 @@ class SimApp:
                 )
             return self._not_found(site, day, gone=True)
         elif rest[0] == "img" and len(rest) == 2 and re.fullmatch(r"[0-9a-fA-F]{4,64}\.png", rest[1]):
-            return Response(200, _PNG, "image/png", {"Cache-Control": "max-age=86400"})
+            return Response(200, image_png(rest[1][:-4].lower()), "image/png", {"Cache-Control": "max-age=86400"})
         elif rest[0] == "admin":
             return self._render_cached((name, "admin", day), "admin.html", lambda: self._ctx(site, None))
         elif rest in (["om"], ["villkor"]):

@@ -1,0 +1,110 @@
+"""Perceptual hashes of ad images, computed in memory; the image itself is never kept.
+
+A crawl that has ``ad.images`` in its profile fetches each image of an ad page through the same
+:class:`~lagesbild.monitor.fetch.Fetcher` as the pages (same rate limit, concurrency, robots.txt,
+host rules and size limit), hashes the bytes with :func:`perceptual_hash` and drops them: only the
+64-bit hash reaches the observation (``image_hashes``). Images are never written to disk, to the
+raw-page store or to a log.
+
+The hash is the DCT perceptual hash of the ``imagehash`` package (``imagehash.phash``, hash size 8):
+grey scale, 32x32 Lanczos, 2-D DCT-II, the 8x8 lowest frequencies compared with their median, first
+coefficient as the most significant bit. It is computed here with Pillow and SciPy (both already
+dependencies), so hashes agree with ``imagehash`` bit for bit (a test checks against a known value).
+Near-duplicate pictures (re-encoded, resized, slightly cropped) get hashes a few bits apart, which
+is how :mod:`lagesbild.link.cluster` compares them.
+
+Example::
+
+    h = perceptual_hash(png_bytes)   # '8f3a...' (16 hex digits)
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import httpx
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+from scipy.fft import dct
+
+from lagesbild.errors import InputError, LagesbildError
+
+__all__ = ["MAX_IMAGE_PIXELS", "ImageError", "hamming", "hash_images", "perceptual_hash"]
+
+MAX_IMAGE_PIXELS = 40_000_000
+"""Images with more pixels than this are refused before they are decoded (a decompression-bomb guard)."""
+
+_SIZE = 32
+_LOW = 8
+
+
+class ImageError(InputError):
+    """The bytes are not an image Pillow can read, or the image is too large."""
+
+
+def perceptual_hash(data: bytes) -> str:
+    """The 64-bit DCT perceptual hash of an image, as 16 hexadecimal digits.
+
+    Args:
+        data: the image file's bytes (PNG, JPEG, GIF, WebP, ... whatever Pillow reads).
+
+    Returns:
+        The hash, identical to ``str(imagehash.phash(Image.open(...)))``.
+
+    Raises:
+        ImageError: not an image, broken, or more than :data:`MAX_IMAGE_PIXELS` pixels.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                w, h = im.size
+                if w * h > MAX_IMAGE_PIXELS:
+                    raise ImageError(f"image of {w}x{h} pixels is larger than {MAX_IMAGE_PIXELS:,} pixels")
+                grey = im.convert("L").resize((_SIZE, _SIZE), Image.Resampling.LANCZOS)
+    except ImageError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"not a readable image: {exc.__class__.__name__}") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"image is larger than {MAX_IMAGE_PIXELS:,} pixels") from None
+    pixels = np.asarray(grey, dtype=np.float64)
+    low = dct(dct(pixels, axis=0), axis=1)[:_LOW, :_LOW]
+    bits = (low > np.median(low)).flatten()
+    value = 0
+    for b in bits:
+        value = (value << 1) | int(b)
+    return f"{value:016x}"
+
+
+def hamming(a: str, b: str) -> int:
+    """The number of bits two hexadecimal hashes differ in."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+class _Getter(Protocol):
+    def get(self, url: str) -> Any: ...
+
+
+def hash_images(fetcher: _Getter, urls: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Fetch each image with ``fetcher`` (a :class:`~lagesbild.monitor.fetch.Fetcher`: its rate limit,
+    robots.txt and host rules apply) and hash it in memory; the bytes are dropped at once.
+
+    Returns:
+        ``(hashes, problems)``: the hashes in page order without repeats, and one short line per
+        image that could not be fetched or read (the error's class and message; the crawl masks it).
+    """
+    hashes: list[str] = []
+    problems: list[str] = []
+    for u in urls:
+        try:
+            page = fetcher.get(u)
+            hashes.append(perceptual_hash(page.body))
+        except (LagesbildError, httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            problems.append(f"{exc.__class__.__name__}: {exc}"[:300])
+        finally:
+            page = None  # never kept beyond the hash
+    return list(dict.fromkeys(hashes)), problems
