@@ -18,6 +18,7 @@ from typing import Any
 from lagesbild.errors import ConfigError
 
 __all__ = [
+    "LANGUAGES",
     "SETTINGS",
     "SMALL_COUNT_ADVISED",
     "SMALL_COUNT_FLOOR",
@@ -99,6 +100,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Files in the data folder's `exports/` older than this are deleted by `lagesbild retention apply`.",
     ),
+    Setting(
+        "lang",
+        "sv",
+        str,
+        "Language of command output: `sv` (Swedish labels, \"6 061\" and \"0,82\") or `en` (English labels, "
+        "\"6,061\" and \"0.82\"). Help texts are in English. The CLI's `--lang` overrides it.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -117,6 +125,7 @@ class Settings:
     observation_retention_days: int = 0
     report_retention_days: int = 0
     export_retention_days: int = 30
+    lang: str = "sv"
 
 
 def _normalize_db_url(url: str) -> str:
@@ -190,7 +199,21 @@ def load_settings(**overrides: Any) -> Settings:
         observation_retention_days=values["observation_retention_days"],
         report_retention_days=values["report_retention_days"],
         export_retention_days=values["export_retention_days"],
+        lang=_check_lang(values["lang"], source("lang")),
     )
+
+
+LANGUAGES = ("sv", "en")
+"""The languages command output is offered in."""
+
+
+def _check_lang(value: str, where: str) -> str:
+    lang = value.strip().lower()
+    if lang not in LANGUAGES:
+        raise ConfigError(
+            f"setting 'lang' (LAGESBILD_LANG) is {value!r} ({where}); choose one of: {', '.join(LANGUAGES)}"
+        )
+    return lang
 
 
 def check_small_count_threshold(value: int, where: str = "given") -> int:

@@ -21,8 +21,9 @@ from lagesbild.cli import retention as retention_cmd
 from lagesbild.cli import simulate as simulate_cmd
 from lagesbild.cli import verdicts as verdicts_cmd
 from lagesbild.cli import web as web_cmd
-from lagesbild.cli._common import setup_logging
+from lagesbild.cli._common import begin_output, setup_logging
 from lagesbild.cli.report import report as report_cmd
+from lagesbild.settings import LANGUAGES
 
 app = typer.Typer(
     name="lagesbild",
@@ -36,6 +37,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _parse_lang(value: str) -> str:
+    lang = value.strip().lower()
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"{value!r} is not a language of the output; choose one of: {', '.join(LANGUAGES)}")
+    return lang
 
 
 @app.callback()
@@ -53,9 +61,17 @@ def _global(
         None, "--key-file", help="Pseudonymization key file (env LAGESBILD_KEY_FILE; default in the data folder)."
     ),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-v info, -vv debug)."),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of the output: sv (Swedish labels, 6 061 and 0,82) or en (6,061 and 0.82); "
+        "env LAGESBILD_LANG; default sv. Help texts are in English.",
+        parser=_parse_lang,
+    ),
 ) -> None:
     setup_logging(verbose)
-    ctx.obj = {"home": home, "db": db, "key_file": key_file}
+    begin_output(lang=lang, home=home)
+    ctx.obj = {"home": home, "db": db, "key_file": key_file, "lang": lang}
 
 
 app.command("init")(core.init)

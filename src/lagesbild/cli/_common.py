@@ -6,15 +6,19 @@ import csv
 import io
 import json
 import logging
+import math
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
 import click
 import typer
+from rich import box
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
@@ -121,35 +125,249 @@ def safe_message(exc: BaseException) -> str:
     return text
 
 
-def render(rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, title: str | None = None) -> None:
-    """Print rows as a rich table, CSV or JSON (to stdout)."""
-    if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
-        return
+# What the running command's output looks like: set by the root callback (``--lang``, ``--home``) and
+# by the shared export options, read by the renderers. A context variable rather than the click
+# context, so library-free helpers and tests can render without a running command.
+_OUTPUT: ContextVar[dict[str, Any] | None] = ContextVar("lagesbild_output", default=None)
+
+
+def begin_output(*, lang: str | None = None, home: Path | None = None) -> None:
+    """Start a command's output choices (called by the root callback before each command)."""
+    _OUTPUT.set({"lang": lang, "home": home})
+
+
+def _choices() -> dict[str, Any]:
+    choices = _OUTPUT.get()
+    if choices is None:
+        choices = {"lang": None, "home": None}
+        _OUTPUT.set(choices)
+    return choices
+
+
+def current_lang() -> str:
+    """The language of command output: the global ``--lang``, else the ``lang`` setting (default ``sv``)."""
+    choices = _choices()
+    if not choices.get("lang"):
+        try:
+            choices["lang"] = load_settings(home=choices.get("home")).lang
+        except LagesbildError:
+            choices["lang"] = "sv"
+    return str(choices["lang"])
+
+
+_LABELS: dict[str, dict[str, str]] = {
+    # Column headers and titles of tables; keys are the row keys the commands produce.
+    "en": {
+        "period": "period",
+        "lan": "county",
+        "kommun": "municipality",
+        "namn": "name",
+        "observationer": "observations",
+        "annonser": "ads",
+        "skattning": "estimate",
+        "sanning": "truth",
+    },
+    "sv": {
+        "estimate": "skattning",
+        "lower": "nedre",
+        "upper": "övre",
+        "model": "modell",
+        "observed": "observerat",
+        "count": "antal",
+    },
+}
+
+
+def label(key: str, lang: str | None = None) -> str:
+    """A column header in the output language (the key itself when there is no translation)."""
+    return _LABELS.get(lang or current_lang(), {}).get(key, key)
+
+
+# Export options shared by every command with ``--format csv``. They are not passed to the command:
+# their callbacks store the value in the click context, where :func:`render` and :func:`write_rows`
+# find it, so a command only declares them.
+def _remember(name: str) -> Callable[[Any, Any, Any], Any]:
+    def callback(_ctx: Any, _param: Any, value: Any) -> Any:
+        _choices()[name] = value
+        return value
+
+    return callback
+
+
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="CSV for Excel: semicolon-separated, UTF-8 with BOM, decimal comma (implies --format csv).",
+        callback=_remember("excel"),
+        expose_value=False,
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Write the output to this file instead of the terminal.",
+        callback=_remember("out"),
+        expose_value=False,
+        dir_okay=False,
+    ),
+]
+
+
+def _export_choice(name: str) -> Any:
+    return _choices().get(name)
+
+
+def csv_text(rows: Sequence[dict[str, Any]], *, excel: bool = False) -> str:
+    """Rows as CSV: plain (comma, ``1924.72``) or for Excel (semicolon, ``1924,72``, BOM added by the writer).
+
+    Plain CSV is for programs (R, pandas) and keeps full precision; the Excel flavour is what a Swedish
+    Excel opens into columns with numbers it can sum.
+    """
     cols = list(rows[0]) if rows else []
-    if fmt is OutputFormat.csv:
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        sys.stdout.write(buf.getvalue())
-        return
-    table = Table(title=title, show_lines=False)
-    for c in cols:
-        numeric = bool(rows) and isinstance(rows[0][c], int | float)
-        table.add_column(c, justify="right" if numeric else "left")
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n" if excel else "\n", delimiter=";" if excel else ",")
+    w.writeheader()
     for r in rows:
-        table.add_row(
-            *(format_number(v) if isinstance(v, int | float) else ("" if v is None else str(v)) for v in r.values())
+        w.writerow({k: _excel_cell(v) for k, v in r.items()} if excel else r)
+    return buf.getvalue()
+
+
+def _excel_cell(v: Any) -> Any:
+    if isinstance(v, float) and not isinstance(v, bool):
+        return repr(v).replace(".", ",") if math.isfinite(v) else ""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not _is_number(v):
+        return "'" + v  # a text cell starting like a formula stays text in Excel
+    return v
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def emit(text: str, *, bom: bool = False) -> None:
+    """Write a command's output to ``--out`` (when given) or stdout; say where a file went on stderr."""
+    out = _export_choice("out")
+    if out is None:
+        sys.stdout.write(("\ufeff" if bom else "") + text)
+        sys.stdout.flush()
+        return
+    path = Path(out)
+    try:
+        path.write_text(("\ufeff" if bom else "") + text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write {path}: {exc.strerror}", param_hint="--out") from None
+    err_console.print(f"Wrote {path}", highlight=False)
+
+
+def write_rows(rows: Sequence[dict[str, Any]], *, excel: bool | None = None) -> None:
+    """CSV output honouring ``--excel`` and ``--out`` (the one CSV writer of the CLI)."""
+    excel = bool(_export_choice("excel")) if excel is None else excel
+    emit(csv_text(rows, excel=excel), bom=excel)
+
+
+def render(
+    rows: Sequence[dict[str, Any]],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    empty: str | None = None,
+) -> None:
+    """Print rows as a table, CSV or JSON (to stdout, or to ``--out``).
+
+    Tables fit the terminal: text columns fold, numbers never wrap and carry the output language's
+    separators ("6 061" and "0,82" in Swedish, "6,061" and "0.82" in English). When stdout is not a
+    terminal (a pipe, a file) the table is plain text without box drawing. ``--excel`` turns any
+    format into Excel CSV. ``empty`` is said (on stderr) when there are no rows.
+    """
+    if _export_choice("excel"):
+        fmt = OutputFormat.csv
+    if not rows and empty and fmt is OutputFormat.table:
+        err_console.print(empty, highlight=False)
+        return
+    if fmt is OutputFormat.json:
+        emit(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is OutputFormat.csv:
+        write_rows(rows)
+        return
+    if not rows and empty:
+        err_console.print(empty, highlight=False)
+    emit_table(table_of(rows, title=title))
+
+
+def table_of(rows: Sequence[dict[str, Any]], *, title: str | None = None, lang: str | None = None) -> Table:
+    """A rich table of rows: headers in the output language, numbers formatted and never wrapped."""
+    lang = lang or current_lang()
+    cols = list(rows[0]) if rows else []
+    table = Table(title=title, show_lines=False, box=box.SIMPLE_HEAD)
+    for c in cols:
+        numeric = any(_is_numeric(r.get(c)) for r in rows) and all(
+            _is_numeric(r.get(c)) or r.get(c) in (None, "") or _is_marker(r.get(c)) for r in rows
         )
+        if numeric:
+            table.add_column(label(c, lang), justify="right", no_wrap=True)
+        else:
+            table.add_column(label(c, lang), justify="left", overflow="fold")
+    for r in rows:
+        table.add_row(*(cell(v, lang) for v in r.values()))
+    return table
+
+
+def _is_numeric(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_marker(v: Any) -> bool:
+    # Suppressed counts ("<5", "..") sit in numeric columns.
+    return isinstance(v, str) and (v == ".." or (v.startswith("<") and v[1:].isdigit()))
+
+
+def cell(v: Any, lang: str | None = None) -> str:
+    """One value as table text: numbers in the output language, ``None`` as empty."""
+    if v is None:
+        return ""
+    if _is_numeric(v):
+        return format_number(v, lang)
+    return str(v)
+
+
+def emit_table(table: Table) -> None:
+    """Print a table: boxed on a terminal, plain text (no box drawing) to a pipe, a file or ``--out``."""
+    if _export_choice("out") is not None or not sys.stdout.isatty():
+        table.box = None
+        table.title_style = ""
+        plain = Console(file=io.StringIO(), width=max(console.width, 80), no_color=True, highlight=False)
+        plain.print(table)
+        text = plain.file.getvalue()  # type: ignore[attr-defined]
+        emit("\n".join(line.rstrip() for line in text.splitlines()) + "\n")
+        return
     console.print(table)
 
 
-def format_number(v: float) -> str:
-    """Swedish-style number for tables: space as thousands separator, comma as decimal mark."""
-    if isinstance(v, int):
-        return f"{v:,}".replace(",", "\u00a0")
-    return f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",")
+def format_number(v: float, lang: str | None = None, *, decimals: int = 2) -> str:
+    """A number for people: no-break space thousands and decimal comma in Swedish, comma and point in English.
+
+    The separators never break a line ("39 016" stays on one line). Integers have no decimals;
+    other numbers ``decimals`` (default 2).
+
+    Example:
+        >>> format_number(6061, "sv"), format_number(0.8229, "en")
+        ('6\u00a0061', '0.82')
+    """
+    lang = lang or current_lang()
+    if isinstance(v, float) and not math.isfinite(v):
+        return "∞" if v > 0 else "-∞" if v < 0 else "–"
+    text = f"{v:,}" if isinstance(v, int) else f"{v:,.{decimals}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", "\u00a0").replace(".", ",")
 
 
 def process_and_report(ws: Workspace, *, quiet: bool = False) -> None:

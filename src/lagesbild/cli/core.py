@@ -8,9 +8,13 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from lagesbild import refdata
+from lagesbild.cli._areas import parse_county, parse_municipality
 from lagesbild.cli._common import (
+    ExcelOption,
+    OutOption,
     OutputFormat,
     console,
+    current_lang,
     friendly_errors,
     process_and_report,
     render,
@@ -93,10 +97,16 @@ def import_(
 
 def stats(
     ctx: typer.Context,
-    lan: str | None = typer.Option(None, "--lan", help="Only this county (two digits, e.g. 05)."),
-    kommun: str | None = typer.Option(None, "--kommun", help="Only this municipality (four digits, e.g. 0580)."),
+    lan: str | None = typer.Option(
+        None, "--lan", help="Only this county: code or name (05, 5, Östergötland).", parser=parse_county
+    ),
+    kommun: str | None = typer.Option(
+        None, "--kommun", help="Only this municipality: code or name (0580, Linköping).", parser=parse_municipality
+    ),
     period: str = typer.Option("month", "--period", help="year, month or day."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
     raw: bool = typer.Option(
         False, "--raw", help="Unsuppressed counts for the analyst's own checks: not for publication."
     ),
@@ -106,7 +116,7 @@ def stats(
     Counts are suppressed as in the report of the same period (<5, ..), so the output can be
     shared like a report; --raw shows every count.
 
-    Example: lagesbild stats --lan 05 --format csv
+    Example: lagesbild stats --lan Östergötland --format csv --excel --out stats.csv
     """
     with workspace(ctx) as ws:
         if lan is not None:
@@ -134,7 +144,26 @@ def stats(
             }
             for r, obs, ads in shown
         ]
-        title = "Annonser per kommun och " + {"year": "år", "month": "månad", "day": "dag"}.get(period, period)
+        if current_lang() == "en":
+            title = "Ads per municipality and " + period
+        else:
+            title = "Annonser per kommun och " + {"year": "år", "month": "månad", "day": "dag"}.get(period, period)
         if lan:
             title += f" – {refdata.county(lan).name}"
-        render(out, fmt, title=title)
+        render(out, fmt, title=title, empty=_no_observations(lan, kommun))
+
+
+def _no_observations(lan: str | None, kommun: str | None) -> str:
+    """What `stats` says when there is nothing to count, and how to get something."""
+    area = refdata.county(lan).name if lan else refdata.municipality(kommun).name if kommun else ""
+    if current_lang() == "en":
+        return (
+            f"No observations yet{' in ' + area if area else ''}. Import some with `lagesbild import FILE` "
+            "(a simulated world: `lagesbild simulate --preset tiny --out world`, then "
+            "`lagesbild import world/observations.jsonl.gz`) or crawl a site with `lagesbild crawl SITE`."
+        )
+    return (
+        f"Inga observationer ännu{' i ' + area if area else ''}. Importera med `lagesbild import FIL` "
+        "(en simulerad värld: `lagesbild simulate --preset tiny --out world`, sedan "
+        "`lagesbild import world/observations.jsonl.gz`) eller bevaka en webbplats med `lagesbild crawl SITE`."
+    )
