@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,12 +22,22 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 from zoneinfo import ZoneInfo
 
+import jmespath  # type: ignore[import-untyped]
 from parsel import Selector
 
 from lagesbild.monitor.spec import LIST_FIELDS, FieldSpec, Profile
 from lagesbild.refdata import SWEDISH_MONTHS
 
-__all__ = ["AdRead", "CompiledProfile", "ListingRead", "compile_field", "compile_profile", "make_selector"]
+__all__ = [
+    "AdRead",
+    "CompiledProfile",
+    "JsonDocument",
+    "ListingRead",
+    "compile_field",
+    "compile_profile",
+    "make_selector",
+    "parse_json_page",
+]
 
 _MONTHS = {m: i + 1 for i, m in enumerate(SWEDISH_MONTHS)}
 _SWEDISH_DATE = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})(?:\D+(\d{1,2})[:.](\d{2}))?", re.IGNORECASE)
@@ -35,6 +46,56 @@ _WS = re.compile(r"\s+")
 
 Value = str | list[str]
 Extract = Callable[[Selector, str], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class JsonDocument:
+    """A JSON page, decoded (what ``jmespath`` selectors search)."""
+
+    data: Any
+
+
+MAX_JSON_DEPTH = 200
+"""JSON nested deeper than this is refused (Python's decoder would recurse until it fails)."""
+
+
+def parse_json_page(text: str) -> JsonDocument:
+    """Decode a JSON page.
+
+    Raises:
+        ValueError: not JSON (the message names the line and column), or nested too deeply.
+    """
+    depth = deepest = 0
+    for ch in text[:5_000_000]:
+        if ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    raise ValueError(f"the JSON page is nested more than {MAX_JSON_DEPTH} levels deep")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return JsonDocument(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+
+
+def _json_texts(value: Any) -> list[str]:
+    """A JMESPath result as text pieces: strings as they are, numbers as digits, lists flattened."""
+    if value is None:
+        return []
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, int):
+        return [str(value)]
+    if isinstance(value, float):
+        return [str(int(value)) if value.is_integer() else repr(value)]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [t for v in value for t in _json_texts(v)]
+    return [json.dumps(value, ensure_ascii=False)]
 
 
 def make_selector(html: str) -> Selector:
@@ -132,6 +193,12 @@ def compile_field(spec: FieldSpec, *, many: bool = False) -> Callable[[Selector,
 
         def raw(sel: Selector, url: str) -> list[str]:
             return [str(x) for x in sel.xpath(xp).getall()]
+    elif spec.jmespath is not None:
+        expr = jmespath.compile(spec.jmespath)
+
+        def raw(sel: Any, url: str) -> list[str]:
+            doc = sel.data if isinstance(sel, JsonDocument) else None
+            return _json_texts(expr.search(doc)) if doc is not None else []
     else:
         url_rx = re.compile(spec.from_url or "")
 
@@ -230,6 +297,16 @@ class CompiledProfile:
         self.ad_url_pattern = re.compile(profile.ad.url_pattern) if profile.ad.url_pattern else None
         self._images = compile_field(profile.ad.images, many=True) if profile.ad.images else None
 
+    def _doc(self, text: str) -> Any:
+        """What the selectors search: a parsel selector (HTML) or the decoded JSON (``format: json``).
+
+        Raises:
+            ValueError: a JSON profile's page is not JSON (the page fails; the crawl goes on).
+        """
+        if self.profile.format == "json":
+            return parse_json_page(text)
+        return make_selector(text)
+
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(self._fields)
@@ -247,21 +324,21 @@ class CompiledProfile:
         """Listing start pages linked from a discovery page."""
         if self._discover is None:
             return ()
-        links = _links(self._discover(make_selector(html), url), url)
+        links = _links(self._discover(self._doc(html), url), url)
         if self._discover_include is not None:
             links = tuple(u for u in links if self._discover_include.search(u))
         return links
 
     def read_listing(self, html: str, url: str) -> ListingRead:
         """Ad links and further listing pages on a listing page."""
-        sel = make_selector(html)
+        sel = self._doc(html)
         ads = _links(self._ad_links(sel, url), url)
         nxt = _links(self._next(sel, url), url) if self._next else ()
         return ListingRead(ads, tuple(u for u in nxt if u != url))
 
     def read_ad(self, html: str, url: str) -> AdRead:
         """Every field of an ad page, as an import-format record."""
-        sel = make_selector(html)
+        sel = self._doc(html)
         rec: dict[str, Any] = {"site": self.source, "url": url}
         for name, f in self._fields.items():
             v = f(sel, url)
@@ -284,7 +361,7 @@ class CompiledProfile:
         """The absolute addresses of an ad page's images (``ad.images``), at most ``ad.max_images``."""
         if self._images is None:
             return ()
-        links = _links(self._images(make_selector(html), url), url)
+        links = _links(self._images(self._doc(html), url), url)
         return tuple(u for u in links if not u.startswith("data:"))[: self.profile.ad.max_images]
 
     def is_ad_url(self, url: str) -> bool:

@@ -225,6 +225,16 @@ def _check_xpath(xpath: str) -> None:
         raise ValueError(f"invalid XPath {xpath!r}: {exc}") from None
 
 
+def _check_jmespath(expression: str) -> None:
+    import jmespath  # type: ignore[import-untyped]
+    from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
+
+    try:
+        jmespath.compile(expression)
+    except (JMESPathError, RecursionError, ValueError) as exc:
+        raise ValueError(f"invalid JMESPath {expression!r}: {str(exc).splitlines()[0]}") from None
+
+
 def _did_you_mean(word: str, options: Any) -> str:
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -244,6 +254,11 @@ class FieldSpec(_Spec):
         None, description="CSS selector; `::text` and `::attr(name)` select text and attributes (parsel syntax)."
     )
     xpath: str | None = Field(None, description="XPath expression (instead of `css`).")
+    jmespath: str | None = Field(
+        None,
+        description="A JMESPath expression (jmespath.org) on a JSON page (`format: json`), e.g. `items[].url`, "
+        "`next`, `ad.contact.phones[]`. Strings are taken as they are, numbers as digits, lists element by element.",
+    )
     from_url: str | None = Field(
         None,
         description="A regular expression applied to the page's address instead of its content; its first group "
@@ -286,6 +301,13 @@ class FieldSpec(_Spec):
             _check_regex(v)
         return v
 
+    @field_validator("jmespath")
+    @classmethod
+    def _jmespath_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_jmespath(v)
+        return v
+
     @field_validator("cleanup", mode="before")
     @classmethod
     def _steps_ok(cls, v: Any) -> Any:
@@ -297,9 +319,10 @@ class FieldSpec(_Spec):
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldSpec:
-        given = [k for k in ("css", "xpath", "from_url") if getattr(self, k) is not None]
+        given = [k for k in ("css", "xpath", "jmespath", "from_url") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of css, xpath or from_url (found {', '.join(given) or 'none'})")
+            found = ", ".join(given) or "none"
+            raise ValueError(f"give exactly one of css, xpath, jmespath or from_url (found {found})")
         return self
 
 
@@ -481,6 +504,11 @@ class Profile(_Spec):
         "10.x, 192.168.x, ...). Off, so that a hostile site cannot point the crawler at internal services; turn "
         "it on only for your own test servers (the simulator's profiles do).",
     )
+    format: Literal["html", "json"] = Field(
+        "html",
+        description="What the site's pages are: `html` (selectors `css`/`xpath`) or `json` (an API: selector "
+        "`jmespath`). `from_url` works with both.",
+    )
     headers: dict[str, str] = Field({}, description="Extra request headers.")
     keep_raw_pages: bool = Field(
         False,
@@ -514,6 +542,27 @@ class Profile(_Spec):
         if not re.match(r"^https?://[^/\s]+", v):
             raise ValueError("must be an http:// or https:// address")
         return v if v.endswith("/") else v + "/"
+
+    @model_validator(mode="after")
+    def _selectors_fit_format(self) -> Profile:
+        specs: list[tuple[str, FieldSpec | None]] = [
+            ("listing.ad_links", self.listing.ad_links),
+            ("listing.next_pages", self.listing.next_pages),
+            ("start.discover.links", self.start.discover.links if self.start.discover else None),
+            ("ad.images", self.ad.images),
+            *((f"ad.fields.{k}", v) for k, v in self.ad.fields.items()),
+        ]
+        if self.format == "json":
+            bad = [name for name, f in specs if f is not None and (f.css is not None or f.xpath is not None)]
+            if bad:
+                raise ValueError(
+                    f"format is json: use `jmespath` or `from_url`, not css/xpath, in {', '.join(bad)}"
+                )
+        else:
+            bad = [name for name, f in specs if f is not None and f.jmespath is not None]
+            if bad:
+                raise ValueError(f"`jmespath` selectors need `format: json` (used in {', '.join(bad)})")
+        return self
 
     @model_validator(mode="after")
     def _start_on_own_hosts(self) -> Profile:

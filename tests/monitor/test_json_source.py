@@ -1,0 +1,126 @@
+"""JSON sources: a listing API read with JMESPath paths (`format: json`)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from lagesbild.errors import InputErrors
+from lagesbild.monitor import crawl
+from lagesbild.monitor.compile import compile_profile, parse_json_page
+from lagesbild.monitor.spec import parse_profile
+from lagesbild.privacy import Pseudonymizer
+from lagesbild.store import Store
+
+API = "http://api.test/"
+
+PROFILE = {
+    "source": "jsonsajten",
+    "base_url": API,
+    "format": "json",
+    "allow_private_network": True,  # a test server: no DNS lookup of api.test
+    "politeness": {"rate_per_second": 10000, "concurrency": 1, "obey_robots_txt": False},
+    "start": {"urls": ["api/ads?page=1"]},
+    "listing": {
+        "ad_links": {"jmespath": "items[].links.self"},
+        "next_pages": {"jmespath": "paging.next"},
+    },
+    "ad": {
+        "fields": {
+            "site_ad_id": {"jmespath": "id"},
+            "title": {"jmespath": "title"},
+            "body": {"jmespath": "description"},
+            "age": {"jmespath": "person.age"},
+            "location": {"jmespath": "place.city"},
+            "phones": {"jmespath": "contact.phones[]"},
+        }
+    },
+}
+
+# fictional numbers from the PTS drama range
+_ADS = {
+    str(i): {
+        "id": i,
+        "title": f"Annons {i}",
+        "description": f"Hej, ring {'070-174 06 0' + str(i)}",
+        "person": {"age": 20 + i},
+        "place": {"city": "Linköping"},
+        "contact": {"phones": [f"070-174 06 0{i}"]},
+    }
+    for i in range(5, 10)
+}
+
+
+def _api() -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/ads":
+            page = int(request.url.params.get("page", "1"))
+            ids = sorted(_ADS)[(page - 1) * 3 : page * 3]
+            body = {
+                "items": [{"links": {"self": f"/api/ad/{i}"}} for i in ids],
+                "paging": {"next": f"/api/ads?page={page + 1}" if page * 3 < len(_ADS) else None},
+            }
+            return httpx.Response(200, json=body)
+        if path.startswith("/api/ad/") and path.rsplit("/", 1)[1] in _ADS:
+            return httpx.Response(200, json=_ADS[path.rsplit("/", 1)[1]])
+        if path == "/api/ad/broken":
+            return httpx.Response(200, content=b"<html>oops</html>", headers={"content-type": "text/html"})
+        return httpx.Response(404, json={"error": "not found"})
+
+    return httpx.MockTransport(handler)
+
+
+def test_json_listing_is_crawled_with_its_next_pages_and_fields(store: Store, pz: Pseudonymizer) -> None:
+    r = crawl(parse_profile(PROFILE), store, pz, transport=_api())
+    assert r.health is not None and not r.health.degraded, r.health
+    assert r.health.ads == 5 and r.health.listing_pages == 2
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT site_ad_id, title, age, phones, body FROM observations")).all()
+    got = {row[0]: row for row in rows}
+    assert set(got) == set(_ADS)
+    assert got["7"][1] == "Annons 7" and got["7"][2] == 27
+    assert all(str(row[3]).startswith("ph_") for row in rows)  # pseudonymized at the door
+    assert not any("174 06" in str(row[4]) for row in rows)  # and scrubbed from the text
+
+
+def test_a_page_that_is_not_json_fails_with_its_position() -> None:
+    compiled = compile_profile(parse_profile(PROFILE))
+    with pytest.raises(ValueError, match=r"not JSON: .* line 1, column 1"):
+        compiled.read_ad("<html>oops</html>", API + "api/ad/broken")
+
+
+def test_json_values_are_read_as_text() -> None:
+    compiled = compile_profile(parse_profile(PROFILE))
+    read = compiled.read_ad(json.dumps(_ADS["5"]), API + "api/ad/5")
+    assert read.record["site_ad_id"] == "5" and read.record["age"] == "25"
+    assert read.record["phones"] == ["070-174 06 05"]
+    assert read.missing_required == ()
+
+
+def test_deeply_nested_json_is_refused_quickly() -> None:
+    with pytest.raises(ValueError, match="nested more than"):
+        parse_json_page("[" * 100_000 + "]" * 100_000)
+
+
+def test_css_in_a_json_profile_and_jmespath_in_an_html_profile_are_refused() -> None:
+    bad = json.loads(json.dumps(PROFILE))
+    bad["ad"]["fields"]["title"] = {"css": "h1::text"}
+    with pytest.raises(InputErrors, match=r"format is json: use `jmespath` or `from_url`.*ad\.fields\.title"):
+        parse_profile(bad)
+    html = json.loads(json.dumps(PROFILE))
+    del html["format"]
+    with pytest.raises(InputErrors, match="`jmespath` selectors need `format: json`"):
+        parse_profile(html)
+
+
+def test_invalid_jmespath_names_the_field() -> None:
+    bad = json.loads(json.dumps(PROFILE))
+    bad["ad"]["fields"]["age"] = {"jmespath": "person.[age"}
+    with pytest.raises(InputErrors) as exc:
+        parse_profile(bad, path="my-api.yaml")
+    (err,) = exc.value.errors
+    assert err.field == "ad.fields.age.jmespath" and "invalid JMESPath" in err.message
