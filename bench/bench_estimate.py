@@ -119,7 +119,16 @@ def bench_store(url: str, year: int) -> None:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     n = sum(len(r.results) for r in runs)
     print(f"linked store {url}: {len(areas)} areas, {year}, {n} results")
-    print(f"  {wall:.1f} s wall, {cpu:.1f} s CPU (target < 60 s)")
+    print(f"  runner: {wall:.1f} s wall, {cpu:.1f} s CPU (target < 60 s)")
+    # the estimate suites of `estimate run --area all` (the runner's figures plus coverage, the
+    # allocation to municipalities, triangulation and where buyers live), not stored
+    from lagesbild.estimate.suite import compute_suites
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    suites = compute_suites(store, areas, date(year, 1, 1), date(year, 12, 31), save=False)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    with_data = sum(s.has_data for s in suites)
+    print(f"  suites: {wall:.1f} s wall, {cpu:.1f} s CPU, {with_data} of {len(suites)} areas with data")
     store.close()
 
 
