@@ -960,8 +960,18 @@ def ensure_suites(
 ) -> list[EstimateSuite]:
     """:func:`ensure_suite` for many areas: the current stored ones read, the others computed together.
 
-    The suites computed here share one Monte Carlo simulation (the same parameters), so their
-    figures agree with each other and with any stored suite they are read beside.
+    Suites returned together come from one simulation (the same parameters), so their figures agree:
+    of the current stored suites, those with the newest one's parameters are read, and the missing
+    areas are computed with those parameters (the same draws, so the same allocations). If the
+    stored ones were made with other assumptions than ``assumptions``, all are recomputed.
+
+    Example::
+
+        county, kommun = ensure_suites(store, ["05", "0580"], date(2024, 1, 1), date(2024, 12, 31))
+        county.by_kommun["0580"]["purchases"] == kommun.figure("purchases")   # True
+
+    Raises:
+        As :func:`compute_suite`.
     """
     ss = SuiteStore(store)
     key = ss.data_key()
