@@ -176,3 +176,13 @@ def test_estimate_run_all_areas_command(settings: Settings, world: Path) -> None
     assert [p["area"] for p in payload] == all_areas()
     res = runner.invoke(app, [*args, "estimate", "run", "--area", "all", "--year", "2024", "--draws", "200"])
     assert res.exit_code == 0 and "Linköping" in res.stdout
+
+
+def test_hidden_population_for_counties_not_municipalities(linked: Store) -> None:
+    county, kommun = run_estimates_for(linked, ["05", "0580"], *Y2024, seed=3, n_draws=500, save=False)
+    crc = county.result("persons_crc")
+    assert crc is not None, county.notes
+    assert crc.level == 0.9 and crc.low <= crc.estimate <= crc.high
+    assert "dependent lists" in crc.method and "profile likelihood" in crc.method
+    assert kommun.result("persons_crc") is None
+    assert any(n.startswith("persons_crc: not computed for a municipality") for n in kommun.notes)
