@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up lagesbild for development or use on a machine with python3 (3.11+):
-# Debian system packages from scripts/system-packages.txt (when run as root, or told how),
+# Debian system packages from scripts/system-packages.txt (listed with the reason for each first, then
+# installed with apt-get when run as root unless LAGESBILD_NO_APT=1; otherwise the command is printed),
 # a virtual environment in .venv and the package with its development tools.
 # Re-running is quick: the venv is reinstalled only when pyproject.toml changes.
 set -euo pipefail
@@ -15,12 +16,20 @@ if command -v dpkg >/dev/null 2>&1 && [ -f scripts/system-packages.txt ]; then
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
   done
   if [ -n "$missing" ]; then
-    if [ "$(id -u)" = 0 ]; then
-      echo "installing system packages:$missing"
+    # Say what is missing and why (the comment above each package in system-packages.txt) before
+    # anything is installed; LAGESBILD_NO_APT=1 only prints the list.
+    echo "lagesbild needs these Debian system packages, which are not installed:"
+    for pkg in $missing; do
+      why=$(awk -v p="$pkg" '/^[[:space:]]*#/ {c=$0; sub(/^[[:space:]]*#[[:space:]]*/, "", c); next} $1 == p {print c; exit}' \
+        scripts/system-packages.txt)
+      echo "  $pkg  ($why)"
+    done
+    if [ "$(id -u)" = 0 ] && [ -z "${LAGESBILD_NO_APT:-}" ]; then
+      echo "installing them with apt-get (as root; set LAGESBILD_NO_APT=1 to skip and install them yourself)"
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
     else
-      echo "warning: missing system packages:$missing (run: sudo apt-get install$missing)" >&2
+      echo "warning: not installing them; run: sudo apt-get install$missing" >&2
     fi
   fi
 fi
