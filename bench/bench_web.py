@@ -132,6 +132,22 @@ async def run_load(base: str, names: list[str], seconds: float, max_requests: in
     return lat
 
 
+def server_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of every process in the server's process group (Linux /proc)."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000
@@ -146,6 +162,7 @@ def main() -> None:
     ap.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_web",
                     help="the store (an empty database; PostgreSQL by default)")  # fmt: skip
     ap.add_argument("--skip-load", action="store_true", help="the store is loaded already")
+    ap.add_argument("--no-precompute", action="store_true", help="let the first page views compute the estimates")
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--requests", type=int, default=5000)
@@ -167,6 +184,17 @@ def main() -> None:
         load(world, db, home, args.max_observations)
     else:
         create_key(home / "secret.key")
+    if not args.no_precompute:
+        # As a deployment does after each import (`lagesbild estimate run --area all`): the estimates of
+        # Sweden and the counties computed together and stored; the pages then only read them.
+        from datetime import date
+
+        from lagesbild.estimate.suite import ensure_suites
+
+        t = time.perf_counter()
+        with Store.open(db) as store:
+            ensure_suites(store, ["SE", *counties()], date(args.year, 1, 1), date(args.year, 12, 31))
+        print(f"estimates of SE and 21 counties computed and stored in {time.perf_counter() - t:.1f} s", flush=True)
     names = add_users(db, args.users)
 
     port = _free_port()
@@ -195,7 +223,12 @@ def main() -> None:
                     print(f"cold {path}: {r.status_code} {time.perf_counter() - t:.2f} s", flush=True)
 
         asyncio.run(cold())
+        cpu0 = server_cpu_seconds(server.pid)
         lat = asyncio.run(run_load(base, names, args.seconds, args.requests, args.year))
+        cpu = server_cpu_seconds(server.pid) - cpu0
+        n = sum(len(v) for v in lat.values())
+        print(f"server CPU {cpu:.1f} s for {n:,} requests: {1000 * cpu / max(n, 1):.2f} ms per request "
+              f"(includes logins' argon2 checks: none in this window)")  # fmt: skip
         for page, xs in lat.items():
             if xs:
                 print(f"{page:9s} n={len(xs):5d}  p50 {pct(xs, 0.5):6.1f} ms  p95 {pct(xs, 0.95):6.1f} ms  "

@@ -43,3 +43,22 @@ def test_no_data_is_not_zero(store: Store) -> None:
     assert not ctx.coverage.has_data and ctx.coverage.days_monitored == 0
     assert "0114" not in data.area_cells(2024, "kommun")
     assert [p.period for p in data.area("0580", 2024).series] == ["2024-03"]
+
+
+def test_warm_reads_the_overview_and_every_county_once(store: Store) -> None:
+    _import(store, "2024-03-01", 6)
+    data = WebData(store, ttl=60.0)
+    data.warm()
+    calls = 0
+    real = store.observation_counts
+
+    def counting(**kw: object) -> object:
+        nonlocal calls
+        calls += 1
+        return real(**kw)  # type: ignore[arg-type]
+
+    store.observation_counts = counting  # type: ignore[method-assign]
+    for area in ("SE", "05", "25"):
+        data.area(area, 2024)
+    assert calls == 0
+    assert data.area("05", 2024).coverage.days_monitored == 1

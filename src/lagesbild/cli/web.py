@@ -41,7 +41,7 @@ def serve(
             raise InputError("several workers need a PostgreSQL store (--db postgresql://...)", field="--workers")
         with Store.open(settings.db) as store:
             n_users = WebStore(store).count_users()
-        app = create_app(settings, https=https)
+        app = create_app(settings, https=https, warm=True)
     if n_users == 0:
         console.print(
             "[yellow]No accounts yet:[/] create the first admin with "

@@ -10,4 +10,4 @@ from lagesbild.web.app import create_app
 
 def app() -> FastAPI:
     """The app over the store named by ``LAGESBILD_HOME``/``LAGESBILD_DB`` (set by ``lagesbild serve``)."""
-    return create_app(load_settings(), shared_jobs=True)
+    return create_app(load_settings(), shared_jobs=True, warm=True)

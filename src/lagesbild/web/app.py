@@ -10,6 +10,8 @@ edge; nothing below prints.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -199,6 +201,16 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _warm(data: WebData) -> None:
+    t = time.perf_counter()
+    try:
+        data.warm()
+    except Exception:  # a failed warm-up only means the first visitor waits
+        log.exception("warming the dashboard's data failed")
+        return
+    log.info("dashboard data ready in %.1f s", time.perf_counter() - t)
+
+
 def _open_store(source: Settings | Store | str) -> tuple[Store, Path, int, bool]:
     if isinstance(source, Store):
         return source, Path("lagesbild-data"), 5, False
@@ -215,6 +227,7 @@ def create_app(
     start_worker: bool = True,
     cache_seconds: float = 5.0,
     shared_jobs: bool = False,
+    warm: bool = False,
 ) -> FastAPI:
     """The dashboard and API over one store.
 
@@ -227,6 +240,8 @@ def create_app(
             counts and estimates are kept while they did not, at most five minutes); 0 checks on every request.
         shared_jobs: several web processes serve this store (``--workers``): a starting process
             requeues only jobs that have run for over an hour.
+        warm: on start, read in the background what the overview and the county pages show (and
+            compute missing estimates of Sweden and the counties), so the first visitors do not wait.
 
     Example::
 
@@ -249,6 +264,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if start_worker:
             worker.start()
+        if warm:
+            threading.Thread(target=_warm, args=(data,), name="lagesbild-warm", daemon=True).start()
         try:
             yield
         finally:

@@ -371,33 +371,39 @@ class WebData:
 
         return self._cache.get(("year", year), make)
 
+    @staticmethod
+    def _in(area: str, lan: str | None, kommun: str | None) -> bool:
+        if area == "SE":
+            return True
+        if len(area) == 2:
+            return lan == area
+        return kommun == area
+
+    def _day_rows(self) -> list[CountRow]:
+        """Observations and ads per day and municipality: one scan, shared by every area's coverage."""
+        return self._cache.get(("day-rows",), lambda: self.store.observation_counts(period="day"))
+
+    def _national_months(self) -> list[CountRow]:
+        return self._cache.get(("months",), lambda: self.store.observation_counts(period="month"))
+
     def _days(self, area: str, year: int) -> tuple[int, str | None, str | None]:
         def make() -> tuple[int, str | None, str | None]:
-            level = area_level(area)
-            kw: dict[str, str] = {}
-            if level == "lan":
-                kw["lan"] = area
-            elif level == "kommun":
-                kw["kommun"] = area
-            days = sorted({r.period for r in self.store.observation_counts(period="day", **kw)
-                           if r.period.startswith(str(year))})  # fmt: skip
+            area_level(area)
+            y = str(year)
+            days = sorted({r.period for r in self._day_rows() if r.period.startswith(y)
+                           and self._in(area, r.lan_kod, r.kommun_kod)})  # fmt: skip
             return len(days), (days[0] if days else None), (days[-1] if days else None)
 
         return self._cache.get(("days", area, year), make)
 
     def _series(self, area: str, year: int) -> tuple[SeriesPoint, ...]:
         def make() -> tuple[SeriesPoint, ...]:
-            level = area_level(area)
-            kw: dict[str, str] = {}
-            if level == "lan":
-                kw["lan"] = area
-            elif level == "kommun":
-                kw["kommun"] = area
+            area_level(area)
+            rows = [r for r in self._national_months() if r.period.startswith(f"{year}-")]
             # Months the monitoring ran (anywhere) count from 0; the others have no data and are left out.
-            monitored = {r.period for r in self._national_months() if r.period.startswith(f"{year}-")}
-            months: dict[str, int] = {f"{year}-{m:02d}": 0 for m in range(1, 13) if f"{year}-{m:02d}" in monitored}
-            for r in self.store.observation_counts(period="month", **kw):
-                if r.period in months:
+            months: dict[str, int] = {p: 0 for p in sorted({r.period for r in rows})}
+            for r in rows:
+                if self._in(area, r.lan_kod, r.kommun_kod):
                     months[r.period] += r.ads
             return tuple(
                 SeriesPoint(p, cell(n, "primary" if 0 < n < self.threshold else None, self.threshold))
@@ -406,8 +412,19 @@ class WebData:
 
         return self._cache.get(("series", area, year), make)
 
-    def _national_months(self) -> list[CountRow]:
-        return self._cache.get(("months",), lambda: self.store.observation_counts(period="month"))
+    def warm(self, year: int | None = None) -> None:
+        """Read what the overview and the county pages need (for the newest year), so that the first
+        visitors do not wait for it; the estimates are computed together where that is possible."""
+        y = self.default_year() if year is None else year
+        areas = ["SE", *refdata.counties()]
+        mod = _suite_module()
+        if mod is not None and hasattr(mod, "ensure_suites"):
+            try:
+                mod.ensure_suites(self.store, areas, date(y, 1, 1), date(y, 12, 31))
+            except LagesbildError as exc:
+                log.info("warming the estimates failed: %s", exc)
+        for a in areas:
+            self.area(a, y)
 
     def area_cells(self, year: int, level: str) -> dict[str, Cell]:
         """Published ads per municipality (``level="kommun"``) or per county (``"lan"``) for a year.
