@@ -207,3 +207,15 @@ def test_report_reads_the_suite_estimate_run_printed(linked: tuple[Store, Path],
     k = next(f for f in ctx["summary"] if f["key"] == "purchases")
     p = printed["figures"]["purchases"]
     assert (k["value"], k["low"], k["high"]) == (p["estimate"], p["low"], p["high"])
+
+
+def test_estimate_residence_json_says_no_data_where_nothing_is_monitored(linked: tuple[Store, Path]) -> None:
+    from lagesbild.cli import app as main_app
+
+    _, home = linked
+    args = ["--home", str(home), "--db", f"sqlite:///{home / 'lagesbild.db'}"]
+    res = CliRunner().invoke(main_app, [*args, "estimate", "residence", "--area", "05", "--year", "2024", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["rows"]
+    assert rows and all((r["purchases_in"] is None) == (r["person_days"] <= 0) for r in rows)
+    assert any(r["purchases_in"] is None for r in rows)  # buyers' homes where no ad was seen

@@ -867,11 +867,21 @@ def residence_cmd(
         else:
             console.print(note)
         return
+    # A municipality without monitored ads has no purchases figure (no data), not zero.
+    unmonitored = {r.kommun for r in res.rows if r.person_days <= 0}
     if output is OutputFormat.json:
-        _write_json({**res.to_dict(), "has_data": True})
+        payload = res.to_dict()
+        for row in payload["rows"]:
+            if row["kommun"] in unmonitored:
+                row["purchases_in"] = None
+        _write_json({**payload, "has_data": True})
         return
     if output is OutputFormat.csv:
-        _write_csv([r.flat() for r in res.rows])
+        flat = [r.flat() for r in res.rows]
+        for row in flat:
+            if row["kommun"] in unmonitored:
+                row |= {"purchases_in": None, "purchases_in_low": None, "purchases_in_high": None}
+        _write_csv(flat)
         return
     table = Table(
         title=f"Where purchases happen and where buyers live: {res.area_name}, {start} - {end} "
