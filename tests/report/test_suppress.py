@@ -11,6 +11,7 @@ from lagesbild.report.suppress import (
     plan_period,
     plan_suppression,
     protect,
+    protect_breakdown,
     suppress_cells,
     week_cell,
     weeks_of,
@@ -147,3 +148,11 @@ def test_period_plan_protects_weeks_against_the_county_week_and_the_area_total()
     rels += [Relation(("ad_days", "05"), tuple(("ad_days", k) for k in kommuner))]
     assert any(m == "primary" for m in marks.values())
     assert _recoverable(vals, rels, marks, 5) == []
+
+
+def test_a_breakdown_protects_its_unpublished_rest() -> None:
+    # 20 judgments, 18 with an age: the 2 without are the rest, a reader gets them as 20 - 18
+    marks, total = protect_breakdown({"18-25": 6, "26-35": 12}, 20, threshold=5)
+    assert total is None and marks == {"18-25": "secondary", "26-35": None}
+    marks, _ = protect_breakdown({"a": 7, "b": 6, "c": 2, "d": 1}, 16, threshold=5)
+    assert marks == {"a": None, "b": "secondary", "c": "primary", "d": "primary"}

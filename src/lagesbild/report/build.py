@@ -83,7 +83,7 @@ from lagesbild.report.gather import ReportData, load_report_data, read_campaigns
 from lagesbild.report.organized import OrganizedAd, organized_section
 from lagesbild.report.services import load_services, services_for
 from lagesbild.report.strings import STRINGS, tr
-from lagesbild.report.suppress import Mark, suppress_cells, week_cell
+from lagesbild.report.suppress import Mark, protect_breakdown, suppress_cells, week_cell
 from lagesbild.verdicts import VerdictRecord, age_profile, travel_flows
 
 __all__ = [
@@ -533,9 +533,19 @@ def _verdicts(
 ) -> VerdictsSection:
     profile = age_profile(records)
     flows = travel_flows(records, lan=area if is_county_code(area) else None)  # "SE" and municipalities: None
-    lines = tuple(FlowLine(f.home, f.offence, f.count) for f in flows.flows if f.count >= threshold)
-    # the small flows are drawn together as "other" (never one by one): their sum, hidden when small
-    other = sum(f.count for f in flows.flows if f.count < threshold)
+    # bands and flows are parts of the published number of judgments: protected against it (suppress.py)
+    band_marks, n_mark = protect_breakdown(dict(profile.bands), profile.n, threshold=threshold)
+    flow_marks, _ = protect_breakdown(
+        {f"{f.home}>{f.offence}": f.count for f in flows.flows}, profile.n, threshold=threshold
+    )
+
+    def fmark(f: Any) -> Mark:
+        return flow_marks.get(f"{f.home}>{f.offence}")
+
+    drawn = [f for f in flows.flows if fmark(f) is None and f.count >= threshold]
+    lines = tuple(FlowLine(f.home, f.offence, f.count) for f in drawn)
+    # the hidden flows are drawn together as "other" (never one by one): their sum, hidden when small
+    other = sum(f.count for f in flows.flows if fmark(f) is not None or f.count < threshold)
     residence: tuple[ResidenceLine, ...] = ()
     outside = None
     res = county_suite.details.get("residence") if county_suite is not None else None
@@ -552,9 +562,11 @@ def _verdicts(
         residence = tuple(lines_)
         outside = _summary_of(res.get("outside"), lvl, lang)
     return VerdictsSection(
-        n_verdicts=_small(profile.n, threshold, lang),
-        age_bands=tuple((band, _small(n, threshold, lang)) for band, n in profile.bands),
-        flows=tuple((area_name(f.home), area_name(f.offence), _small(f.count, threshold, lang)) for f in flows.flows),
+        n_verdicts=_count(profile.n, n_mark, threshold, lang),
+        age_bands=tuple((band, _count(n, band_marks.get(band), threshold, lang)) for band, n in profile.bands),
+        flows=tuple(
+            (area_name(f.home), area_name(f.offence), _count(f.count, fmark(f), threshold, lang)) for f in flows.flows
+        ),
         flow_lines=lines,
         other_flows=_small(other, threshold, lang),
         residence=residence,

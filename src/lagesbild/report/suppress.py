@@ -47,6 +47,7 @@ __all__ = [
     "plan_period",
     "plan_suppression",
     "protect",
+    "protect_breakdown",
     "suppress_cells",
     "week_cell",
     "weeks_of",
@@ -402,3 +403,20 @@ def hidden_areas(plans: Mapping[str, SuppressionPlan], tables: Sequence[str] = (
         if plan.national is not None:
             out.add("SE")
     return out
+
+
+def protect_breakdown(values: Mapping[str, int], total: int, *, threshold: int) -> tuple[dict[str, Mark], Mark]:
+    """Marks for the parts of a published ``total`` that need not add up to it (some units are in no part).
+
+    The unpublished rest (``total`` minus the parts) can be worked out by a reader, so it is
+    protected like a cell: when it is small, a part is hidden with it. Used for the verdict
+    section's age bands and travel flows, whose totals are the number of judgments.
+
+    Returns:
+        The mark of each part and of the total.
+    """
+    rest = "\x00rest"
+    cells = {**values, rest: max(0, total - sum(values.values()))}
+    marks, total_mark = suppress_cells(cells, threshold=threshold, total=total)
+    marks.pop(rest, None)
+    return marks, total_mark
