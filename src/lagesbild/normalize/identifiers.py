@@ -40,11 +40,11 @@ _SE_MOBILE_NO_PLUS = re.compile(r"^467[02369]\d{7}$")
 _SE_MOBILE_PLUS = re.compile(r"^\+467[02369]\d{7}$")
 # A phone candidate: optional + or 00, then digits with the separators people type.
 # The run may be long: two numbers next to each other are split afterwards.
-_CANDIDATE = re.compile(with_first_chars(r"(?<![\d+])(?:\+|00)?\d(?:[ \t\-./()]{0,3}\d){6,40}(?!\d)"))
+_CANDIDATE = re.compile(with_first_chars(r"(?<![\d+])(?:\+|00)?\d(?:[ \t\-\u2013\u2014./()]{0,3}\d){6,40}(?!\d)"))
 # Letters typed for digits: only inside a run that is bounded by non-letters.
 _LETTER_GATE = re.compile(r"\d[OoIl|]|[OoIl|]\d")
 _LETTER_CANDIDATE = re.compile(
-    with_first_chars(r"(?<![^\W_])(?:\+|00)?[\dOoIl|](?:[ \t\-./()]{0,3}[\dOoIl|]){6,30}(?![^\W_])")
+    with_first_chars(r"(?<![^\W_])(?:\+|00)?[\dOoIl|](?:[ \t\-\u2013\u2014./()]{0,3}[\dOoIl|]){6,30}(?![^\W_])")
 )
 _LETTER_MAP = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 _DIGIT_RUN = re.compile(r"\d+")
@@ -152,14 +152,19 @@ def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
             i += 1
 
 
+_SPELLED_SEP = r"[\s,.\-\u2013\u2014/]+"
+
+
 @cache
 def _spelled() -> tuple[re.Pattern[str], dict[str, str], int]:
     cfg = rules("identifiers")
     words = {str(k).lower(): str(v) for k, v in cfg["spelled_digits"].items()}
     alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    token = rf"(?:{alternation}|plus|\d)"
+    # digits may come in groups ("noll sju noll 174 06 12": the prefix spelled, the rest written)
+    group = int(cfg.get("spelled_max_group_digits", 1))
+    token = rf"(?:{alternation}|plus|(?=[OoIl]*\d)[\dOoIl]{{1,{group}}})"
     pattern = re.compile(
-        with_first_chars(rf"(?<![^\W_])(?:{token})(?:[\s,.\-/]+(?:{token})){{5,40}}(?![^\W_])"), re.IGNORECASE
+        with_first_chars(rf"(?<![^\W_])(?:{token})(?:{_SPELLED_SEP}(?:{token})){{3,40}}(?![^\W_])"), re.IGNORECASE
     )
     return pattern, words, int(cfg["min_spelled_digits"])
 
@@ -178,22 +183,24 @@ def _spelled_number(span: str, words: dict[str, str], min_digits: int) -> str | 
         if low == "plus":
             digits.append("+")
             continue
-        value = low if low.isdigit() else words.get(low)
+        mapped = tok.translate(_LETTER_MAP)
+        value = mapped if mapped.isdigit() and any(c.isdigit() for c in tok) else words.get(low)
         if value is None:
             continue
         if value == "dbl":
             double = True
             continue
-        n_words += 0 if low.isdigit() else 1
+        n_words += 0 if mapped.isdigit() else 1
         digits.append(value * (2 if double else 1))
         double = False
     raw = "".join(digits)
-    if n_words < 3 or len(raw.replace("+", "")) < min_digits:
+    if n_words < 2 or len(raw.replace("+", "")) < min_digits:
         return None
     return normalize_phone(raw)
 
 
 _SLASH_PARTS = re.compile(r"[^/]+")
+_TRAILING_DIGITS = re.compile(_SPELLED_SEP + r"\d+$")
 
 
 def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
@@ -202,7 +209,17 @@ def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
         e164 = _spelled_number(m.group(0), words, min_digits)
         if e164 is not None:
             out.append((m.start(), m.end(), e164))
-        elif "/" in m.group(0):
+            continue
+        # a written amount after the spelled number ("... sex ett två - 1500 kr"): drop trailing digit groups
+        span = m.group(0)
+        trimmed = _TRAILING_DIGITS.sub("", span)
+        while trimmed != span and trimmed:
+            e164 = _spelled_number(trimmed, words, min_digits)
+            if e164 is not None:
+                out.append((m.start(), m.start() + len(trimmed), e164))
+                break
+            span, trimmed = trimmed, _TRAILING_DIGITS.sub("", trimmed)
+        if e164 is None and "/" in m.group(0):
             # "noll sju ... / noll sju ...": two numbers written one after the other
             for part in _SLASH_PARTS.finditer(m.group(0)):
                 e164 = _spelled_number(part.group(0), words, min_digits)
@@ -224,6 +241,17 @@ _DATE_OR_TIME = re.compile(
 )
 
 
+# Separators people (and HTML's &nbsp;) put between digit groups, read as a space or a hyphen:
+# no-break and thin spaces, Unicode hyphens and dashes, the minus sign, underscores, middle dots,
+# bullets and asterisks. One character for one, so the spans found still index the caller's text.
+_SEPARATORS = str.maketrans(
+    {
+        **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u3000", " "),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212_\u00b7\u2022*", "-"),
+    }
+)
+
+
 def _mask_dates(text: str) -> str:
     """``text`` with dates ("12/05/2025", "2025-05-12") and clock times blanked, same length."""
     if not _DATE_OR_TIME.search(text):
@@ -240,7 +268,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if not text:
         return []
     out: list[tuple[int, int, str]] = []
-    text = _mask_dates(text)
+    text = _mask_dates(text.translate(_SEPARATORS))
     for m in _CANDIDATE.finditer(text):
         _resolve_run(text, m.start(), m.end(), m.group(0), out)
     if _LETTER_GATE.search(text):
