@@ -42,6 +42,7 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "lagesbild_session"
 LOGIN_COOKIE = "lagesbild_login"
 ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
+SESSION_CACHE_SECONDS = 2.0
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -71,6 +72,30 @@ class WebContext:
     worker: JobWorker
     owns_store: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    session_seconds: float = SESSION_CACHE_SECONDS
+    _sessions: dict[str, tuple[float, tuple[User, str] | None]] = field(default_factory=dict)
+    _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def session(self, token_hash: str) -> tuple[User, str] | None:
+        """The user and CSRF token of a session, looked up in the store at most every
+        ``session_seconds`` per process (a logout or password reset in another process takes effect
+        here within that time; in this process at once, see :meth:`forget_sessions`)."""
+        now = time.monotonic()
+        with self._sessions_lock:
+            hit = self._sessions.get(token_hash)
+        if hit is not None and now - hit[0] < self.session_seconds:
+            return hit[1]
+        found = self.accounts.session(token_hash)
+        with self._sessions_lock:
+            if len(self._sessions) > 10_000:
+                self._sessions.clear()
+            self._sessions[token_hash] = (now, found)
+        return found
+
+    def forget_sessions(self) -> None:
+        """Drop the cached sessions (after a logout, a password reset or a removed account)."""
+        with self._sessions_lock:
+            self._sessions.clear()
 
 
 @dataclass(frozen=True)
@@ -121,7 +146,7 @@ def viewer_of(request: Request) -> Viewer:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotLoggedIn
-    found = ctx.accounts.session(security.hash_token(token))
+    found = ctx.session(security.hash_token(token))
     if found is None:
         raise NotLoggedIn
     user, csrf = found

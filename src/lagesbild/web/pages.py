@@ -114,6 +114,7 @@ async def login(request: Request) -> Response:
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         ctx.accounts.end_session(security.hash_token(old))
+        ctx.forget_sessions()
     session = security.new_token()
     ctx.accounts.create_session(
         security.hash_token(session), user.id, security.new_token(), lifetime=security.SESSION_LIFETIME
@@ -135,6 +136,7 @@ async def logout(request: Request) -> Response:
     await _form(request, v)
     token = request.cookies.get(SESSION_COOKIE, "")
     ctx.accounts.end_session(security.hash_token(token))
+    ctx.forget_sessions()
     ctx.accounts.audit(v.user.username, "logout", ip=client_ip(request))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
@@ -150,6 +152,7 @@ async def set_lang(request: Request) -> Response:
     if lang not in LANGS:
         raise InputError("choose sv or en", field="lang")
     ctx.accounts.set_lang(v.user.id, lang)
+    ctx.forget_sessions()  # the cached user carries the old language
     back = _field(form, "next")
     local = back.startswith("/") and not back.startswith("//") and "\\" not in back
     return RedirectResponse(back if local else "/", status_code=303)
@@ -549,6 +552,7 @@ async def users_remove(request: Request, username: str) -> Response:
     if username == v.user.username:
         raise InputError("you cannot remove yourself", field="username")
     if ctx.accounts.remove_user(username):
+        ctx.forget_sessions()
         ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="removed",
                            ip=client_ip(request))  # fmt: skip
     return RedirectResponse("/admin/users", status_code=303)
@@ -563,6 +567,7 @@ async def users_reset(request: Request, username: str) -> Response:
     password = raw if isinstance(raw, str) else ""
     security.check_password_strength(password)
     if ctx.accounts.set_password(username, security.hash_password(password)):
+        ctx.forget_sessions()
         ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="password reset",
                            ip=client_ip(request))  # fmt: skip
     return RedirectResponse("/admin/users", status_code=303)
