@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lagesbild.monitor.spec import Profile
+from lagesbild.privacy import mask_identifiers
 
 __all__ = ["RunHealth", "compute_health"]
 
@@ -71,6 +72,21 @@ class RunHealth:
         for k in ("reasons", "error_samples", "warnings"):
             vals[k] = tuple(vals.get(k, ()))
         return cls(**vals)
+
+
+def _missing_samples(ad_rows: Sequence[Mapping[str, Any]], name: str, n: int = 5) -> list[str]:
+    """A few ad pages of the pass that lack ``name``, with what the page noted (a dropped value's reason),
+    masked, for the alert: "the field collapsed" is actionable only with pages to look at."""
+    out = []
+    for r in ad_rows:
+        if name in (r.get("fields") or "").split():
+            continue
+        note = f"; {r['error']}" if r.get("error") else ""
+        where = r.get("url") or r.get("site_ad_id")
+        out.append(mask_identifiers(f"MissingField: {name} not found on {where}{note}")[:500])
+        if len(out) >= n:
+            break
+    return out
 
 
 def _kind(error: str) -> str:
@@ -132,6 +148,7 @@ def compute_health(
             baseline[f] = round(statistics.median(vals), 4)
 
     reasons: list[str] = []
+    field_samples: list[str] = []
     if attempted == 0 or fetched == 0:
         reasons.append("the site did not answer: no page could be fetched")
     elif starts and all(r["status"] == "failed" for r in starts):
@@ -159,8 +176,13 @@ def compute_health(
                     f"field '{name}' was found in {rate:.0%} of ads, usually {base:.0%}: "
                     "the layout has probably changed"
                 )
+                field_samples += _missing_samples(ad_rows, name)
             elif name in mins and rate < mins[name]:
                 reasons.append(f"field '{name}' was found in {rate:.0%} of ads, below its minimum {mins[name]:.0%}")
+                field_samples += _missing_samples(ad_rows, name)
+    if not errors and field_samples:
+        # a pass degraded by a field, not by failed pages: the samples are the ads that lack it
+        errors = field_samples
     return RunHealth(
         degraded=bool(reasons),
         reasons=tuple(reasons),
