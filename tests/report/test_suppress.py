@@ -124,6 +124,9 @@ def test_period_plan_protects_weeks_against_the_county_week_and_the_area_total()
     for k in [c for c in kl if kl[c] == "05"]:
         for d in range(1, 32, 3):
             daily[(f"2024-03-{d:02d}", k)] = rng.choice([0, 1, 1, 2, 6])
+    small = sorted(c for c in kl if kl[c] == "05")[0]
+    daily = {key: n for key, n in daily.items() if key[1] != small}
+    daily[("2024-03-05", small)] = 3  # a municipality with 3 ad-days in the month: hidden, and its weeks
     ad_days: dict[str, int] = {}
     for (_, k), n in daily.items():
         ad_days[k] = ad_days.get(k, 0) + n
@@ -148,6 +151,10 @@ def test_period_plan_protects_weeks_against_the_county_week_and_the_area_total()
     rels += [Relation(("ad_days", "05"), tuple(("ad_days", k) for k in kommuner))]
     assert any(m == "primary" for m in marks.values())
     assert _recoverable(vals, rels, marks, 5) == []
+    hidden_areas = [k for k in [*kommuner, "05"] if marks[("ad_days", k)] is not None]
+    assert hidden_areas, "the data make some municipality's ad-days small"
+    for k in hidden_areas:  # an area whose total is hidden shows none of its weeks
+        assert all(week.mark(week_cell(k, w)) is not None for w in weeks), k
 
 
 def test_a_breakdown_protects_its_unpublished_rest() -> None:

@@ -326,7 +326,8 @@ def plan_period(
 
     The tables: ads and ad-days per municipality key, county and Sweden (``"?"``: ads placed
     nowhere); and the weekly ad-days series of every area (:func:`weeks_of`), whose weeks add up
-    to the area's ad-days and whose municipalities add up to the county's week.
+    to the area's ad-days and whose municipalities add up to the county's week. An area whose
+    ad-days are hidden shows none of its weeks.
 
     Args:
         ads, ad_days: per municipality key (``"0580"``, or ``"05?"`` for ads placed in a county only).
@@ -371,7 +372,20 @@ def plan_period(
             relations.append(Relation(("week", week_cell(lan, w)), tuple(("week", week_cell(k, w)) for k in ks)))
         parts = [*(("week", week_cell(lan, w)) for lan in by_lan), ("week", week_cell("?", w))]
         relations.append(Relation(("week", week_cell("SE", w)), tuple(parts)))
-    marks = protect(values, relations, threshold=threshold)
+    # An area whose ad-days are hidden publishes none of its weeks (as before the one plan): hiding
+    # them can hide more totals, so repeat until no new area total is hidden.
+    forced: set[Cell] = set()
+    while True:
+        marks = protect(values, relations, threshold=threshold, forced=forced)
+        more = {
+            ("week", week_cell(area, w))
+            for area in areas
+            if marks.get(("ad_days", area)) is not None
+            for w in weeks
+        } - forced
+        if not more:
+            break
+        forced |= more
     return {table: _as_plan(threshold, table, marks) for table in ("ads", "ad_days", "week")}
 
 
