@@ -87,7 +87,9 @@ def test_commands_need_init_first(settings: Settings) -> None:
 def test_unknown_county_is_a_clear_error(settings: Settings) -> None:
     runner.invoke(app, [*_args(settings), "init"])
     res = runner.invoke(app, [*_args(settings), "stats", "--lan", "77"])
-    assert res.exit_code == 1 and "unknown county code '77'" in res.output
+    # bad input: exit 2, and the valid choices are listed
+    flat = " ".join(res.output.replace("│", " ").split())
+    assert res.exit_code == 2 and "unknown county '77'" in flat and "05 Östergötlands län" in flat
 
 
 def test_dry_run_stores_nothing(settings: Settings, tmp_path: Path) -> None:

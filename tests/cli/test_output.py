@@ -71,6 +71,7 @@ def test_piped_table_is_plain_text_and_headers_follow_the_language(capsys: pytes
     render([{"namn": "Linköping", "annonser": 6061}], OutputFormat.table, title="t")
     out = capsys.readouterr().out
     assert "6,061" in out and "ads" in out and "name" in out
+    assert out.splitlines()[0] == "t"  # the title on its own line, never wrapped to the table's width
     assert not set(out) & set("─│┃━┏┓╭╮┌┐└┘")  # no box drawing in a pipe
     begin_output(lang="sv")
     render([{"namn": "Linköping", "annonser": 6061}], OutputFormat.table)
@@ -140,3 +141,19 @@ def test_lang_setting_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("LAGESBILD_LANG", "fi")
     begin_output(home=tmp_path)
     assert _common.current_lang() == "sv"  # a bad setting does not break output; load_settings reports it
+
+
+def test_estimate_excel_out_and_area_by_name(settings: Settings, tmp_path: Path) -> None:
+    assert runner.invoke(app, [*_args(settings), "init"]).exit_code == 0
+    out = tmp_path / "demand.csv"
+    args = ["estimate", "demand", "--area", "Östergötland", "--prevalence", "0.008", "--age", "18-65"]
+    res = runner.invoke(app, [*_args(settings), *args, "--excel", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0]["area"] == "05"
+    assert "," in rows[0]["estimate"] and "." not in rows[0]["estimate"]  # decimal comma
+    plain = runner.invoke(app, [*_args(settings), *args, "--format", "csv"])
+    row = next(csv.DictReader(io.StringIO(plain.output)))
+    assert float(row["estimate"]) == pytest.approx(float(rows[0]["estimate"].replace(",", ".")))
+    res = runner.invoke(app, [*_args(settings), "estimate", "demand", "--area", "Atlantis", "--prevalence", "0.01"])
+    assert res.exit_code == 2 and "Atlantis" in res.output

@@ -15,7 +15,15 @@ import typer
 
 from lagesbild import refdata
 
-__all__ = ["area_code", "county_code", "municipality_code", "parse_area", "parse_county", "parse_municipality"]
+__all__ = [
+    "area_code",
+    "county_code",
+    "municipality_code",
+    "parse_area",
+    "parse_county",
+    "parse_county_or_municipality",
+    "parse_municipality",
+]
 
 _NATIONAL = {"se", "sverige", "sweden", "riket", "national"}
 
@@ -108,5 +116,15 @@ def parse_area(value: str) -> str:
     if code is None:
         raise typer.BadParameter(
             f"unknown area {value!r}; give SE, a county or a municipality (code or name). Counties: {_county_choices()}"
+        )
+    return code
+
+
+def parse_county_or_municipality(value: str) -> str:
+    """Typer parser for an option that takes a county or a municipality (not the whole country)."""
+    code = county_code(value) or municipality_code(value)
+    if code is None:
+        raise typer.BadParameter(
+            f"unknown county or municipality {value!r}; give a code or a name. Counties: {_county_choices()}"
         )
     return code

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from lagesbild.errors import InputError, LagesbildError
 from lagesbild.privacy import mask_identifiers
@@ -220,13 +221,18 @@ def _export_choice(name: str) -> Any:
     return _choices().get(name)
 
 
-def csv_text(rows: Sequence[dict[str, Any]], *, excel: bool = False) -> str:
+def export_format(fmt: OutputFormat) -> OutputFormat:
+    """The format a command writes: ``--excel`` means CSV whatever ``--format`` says."""
+    return OutputFormat.csv if _export_choice("excel") else fmt
+
+
+def csv_text(rows: Sequence[dict[str, Any]], *, excel: bool = False, columns: Sequence[str] | None = None) -> str:
     """Rows as CSV: plain (comma, ``1924.72``) or for Excel (semicolon, ``1924,72``, BOM added by the writer).
 
     Plain CSV is for programs (R, pandas) and keeps full precision; the Excel flavour is what a Swedish
     Excel opens into columns with numbers it can sum.
     """
-    cols = list(rows[0]) if rows else []
+    cols = list(columns) if columns is not None else list(rows[0]) if rows else []
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n" if excel else "\n", delimiter=";" if excel else ",")
     w.writeheader()
@@ -266,10 +272,12 @@ def emit(text: str, *, bom: bool = False) -> None:
     err_console.print(f"Wrote {path}", highlight=False)
 
 
-def write_rows(rows: Sequence[dict[str, Any]], *, excel: bool | None = None) -> None:
+def write_rows(
+    rows: Sequence[dict[str, Any]], *, excel: bool | None = None, columns: Sequence[str] | None = None
+) -> None:
     """CSV output honouring ``--excel`` and ``--out`` (the one CSV writer of the CLI)."""
     excel = bool(_export_choice("excel")) if excel is None else excel
-    emit(csv_text(rows, excel=excel), bom=excel)
+    emit(csv_text(rows, excel=excel, columns=columns), bom=excel)
 
 
 def render(
@@ -339,15 +347,23 @@ def cell(v: Any, lang: str | None = None) -> str:
 
 
 def emit_table(table: Table) -> None:
-    """Print a table: boxed on a terminal, plain text (no box drawing) to a pipe, a file or ``--out``."""
+    """Print a table: boxed on a terminal, plain text (no box drawing) to a pipe, a file or ``--out``.
+
+    The title is its own line above the table: rich would wrap it to the table's width, and a
+    narrow table would break an id in the title ("annonsportalen:A-100\\n006").
+    """
+    title = str(table.title) if table.title else ""
+    table.title = None
     if _export_choice("out") is not None or not sys.stdout.isatty():
         table.box = None
-        table.title_style = ""
         plain = Console(file=io.StringIO(), width=max(console.width, 80), no_color=True, highlight=False)
         plain.print(table)
         text = plain.file.getvalue()  # type: ignore[attr-defined]
-        emit("\n".join(line.rstrip() for line in text.splitlines()) + "\n")
+        lines = ([title] if title else []) + [line.rstrip() for line in text.splitlines()]
+        emit("\n".join(lines) + "\n")
         return
+    if title:
+        console.print(Text(title, style="bold"))
     console.print(table)
 
 

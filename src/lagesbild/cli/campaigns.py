@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from lagesbild.campaigns import Campaign, CampaignEffect, campaign_from_fields, evaluate_stored, read_campaign_csv
-from lagesbild.cli._common import OutputFormat, console, friendly_errors, render, workspace
+from lagesbild.cli._common import ExcelOption, OutOption, OutputFormat, console, friendly_errors, render, workspace
 from lagesbild.store.campaigns import CampaignStore
 
 app = typer.Typer(help="Campaigns aimed at buyers: register them and measure their effect.", no_args_is_help=True)
@@ -78,6 +78,8 @@ def import_cmd(
 def list_cmd(
     ctx: typer.Context,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """List the registered campaigns.
 

@@ -7,11 +7,8 @@ Thin layer: parse options, call :mod:`lagesbild.estimate` (``crc``, ``demand``, 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +18,20 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lagesbild.cli._common import OutputFormat, console, err_console, friendly_errors, render, workspace
+from lagesbild.cli._areas import parse_area
+from lagesbild.cli._common import (
+    ExcelOption,
+    OutOption,
+    OutputFormat,
+    console,
+    emit,
+    err_console,
+    export_format,
+    friendly_errors,
+    render,
+    workspace,
+    write_rows,
+)
 from lagesbild.errors import InputError, InputErrors
 from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions, load_assumptions
 from lagesbild.estimate.charts import ImageFormat, tornado_chart
@@ -89,6 +99,8 @@ def _num(x: float | None, digits: int = 1) -> str:
 def crc(
     file: Annotated[Path, typer.Argument(help="CSV: 0/1 columns per source (+ optional freq), or nbcap,freq.")],
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
     level: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
     profile: Annotated[bool, typer.Option(help="Profile-likelihood intervals (slower).")] = True,
     rcapture_mbh_se: Annotated[
@@ -127,6 +139,7 @@ def crc(
 
     Example: lagesbild estimate crc overlap.csv --dependent-lists
     """
+    output = export_format(output)
     with friendly_errors():
         payload, models, singles, dependence = _estimate(
             file,
@@ -138,7 +151,7 @@ def crc(
             ordered=ordered,
         )
     if output is OutputFormat.json:
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        _write_json(payload)
     elif output is OutputFormat.csv:
         _render_csv(models, singles, dependence)
     else:
@@ -225,20 +238,18 @@ def _estimate(
 def _render_csv(
     models: list[CRCResult], singles: list[SingleSourceResult], dependence: list[SampleCoverageResult | MSEResult]
 ) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(_COLUMNS)
+    rows: list[dict[str, Any]] = []
     for m in models:
         d = m.to_dict()
-        writer.writerow(["" if d[c] is None else d[c] for c in _COLUMNS])
+        rows.append({c: "" if d[c] is None else d[c] for c in _COLUMNS})
     for single in singles:
         d = single.to_dict()
         row = {**d, "model": d["method"], "ci_method": "Chao log-normal"}
-        writer.writerow(["" if row.get(c) is None else row[c] for c in _COLUMNS])
+        rows.append({c: "" if row.get(c) is None else row[c] for c in _COLUMNS})
     for result in dependence:
         d = result.to_dict()
-        writer.writerow(["" if d.get(c) is None else d[c] for c in _COLUMNS])
-    sys.stdout.write(buf.getvalue())
+        rows.append({c: "" if d.get(c) is None else d[c] for c in _COLUMNS})
+    write_rows(rows, columns=list(_COLUMNS))  # honours --excel and --out
 
 
 def _render_table(
@@ -416,15 +427,11 @@ def _activity(
 
 
 def _write_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
 def _write_csv(rows: list[dict[str, Any]]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    sys.stdout.write(buf.getvalue())
+    write_rows(rows)  # honours --excel and --out
 
 
 _DEMAND_COLUMNS = ("area", "area_name", "men", "estimate", "low", "high")
@@ -433,7 +440,9 @@ _DEMAND_COLUMNS = ("area", "area_name", "men", "estimate", "low", "high")
 @app.command("demand")
 def demand(
     ctx: typer.Context,
-    area: Annotated[str, typer.Option(help="SE, a county code (01) or a municipality code (0180).")],
+    area: Annotated[
+        str, typer.Option(help="SE, a county or a municipality: code or name (01, Stockholm, 0180).", parser=parse_area)
+    ],
     prevalence: Annotated[float, typer.Option(help="Survey share, 0-1 (0.075 = 7.5%).")],
     age: Annotated[str, typer.Option(help="Age band of the men counted: 18-65, or 18+ for no upper limit.")] = "18-65",
     year: Annotated[
@@ -465,6 +474,8 @@ def demand(
         bool, typer.Option("--by-municipality", help="Also list every municipality in the area.")
     ] = False,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """Men in an area who have bought sex: survey share x men in the age band, with an interval.
 
@@ -472,6 +483,7 @@ def demand(
 
     Example: lagesbild estimate demand --area 01 --prevalence 0.10 --age 18+ --n-survey 2000
     """
+    output = export_format(output)
     with friendly_errors():
         if measure not in ("ever", "12m"):
             raise InputError("must be 'ever' or '12m'", field="--measure")
@@ -542,11 +554,14 @@ def purchases(
         Path | None, typer.Option("--tornado", help="Write a tornado chart (.png or .svg) to this file.")
     ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """Sex purchases per year from ad activity, with a Monte Carlo interval and a sensitivity analysis.
 
     Example: lagesbild estimate purchases --person-days 1365 --set clients_per_working_day=2 --tornado t.png
     """
+    output = export_format(output)
     with friendly_errors():
         activity = _activity(area, days, person_days, ad_days, persons, advertisers, ads)
         aset = _assumption_set(assumptions, set_)
@@ -606,7 +621,9 @@ def purchases(
 @app.command("triangulate")
 def triangulate_cmd(
     ctx: typer.Context,
-    area: Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code.")],
+    area: Annotated[
+        str, typer.Option(help="SE, a county or a municipality: code or name (05, Östergötland).", parser=parse_area)
+    ],
     supply_purchases: Annotated[
         str | None,
         typer.Option(help="Supply-side purchases per year: N or N,LOW,HIGH (a 90% interval)."),
@@ -631,11 +648,14 @@ def triangulate_cmd(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     level: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.9,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """Purchases from the ads beside purchases reported by men in the area, and their ratio.
 
     Example: lagesbild estimate triangulate --area 05 --supply-purchases 1500,1100,2000
     """
+    output = export_format(output)
     with friendly_errors():
         aset = _assumption_set(assumptions, set_)
         supply: PurchasesEstimate | SupplyInterval
@@ -689,7 +709,9 @@ def triangulate_cmd(
 # --- run: every estimate for an area and period, from the store, stored -------------------------
 
 # Options shared by the commands that read the store for an area and period.
-AreaOption = Annotated[str, typer.Option(help="SE, a county code (05) or a municipality code (0580).")]
+AreaOption = Annotated[
+    str, typer.Option(help="SE, a county or a municipality: code or name (05, Östergötland, 0580).", parser=parse_area)
+]
 YearOption = Annotated[int | None, typer.Option(help="The calendar year (--from/--to override its ends).")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
@@ -716,7 +738,11 @@ def _period(year: int | None, from_: str | None, to: str | None) -> tuple[date, 
 def run_cmd(
     ctx: typer.Context,
     area: Annotated[
-        str, typer.Option(help="SE, a county code (05), a municipality code (0580), or all (every one of them).")
+        str,
+        typer.Option(
+            help="SE, a county or a municipality (code or name: 05, Östergötland, 0580), or all (every one of them).",
+            parser=parse_area,
+        ),
     ],
     year: YearOption = None,
     from_: FromOption = None,
@@ -726,6 +752,8 @@ def run_cmd(
     draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = DEFAULT_DRAWS,
     level: Annotated[float, typer.Option(help="Level of every interval.")] = DEFAULT_LEVEL,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """Every estimate for an area and period, stored as the suite the report, demo and dashboard read.
 
@@ -737,6 +765,7 @@ def run_cmd(
 
     Example: lagesbild estimate run --area 05 --year 2024 --format json
     """
+    output = export_format(output)
     with friendly_errors():
         start, end = _period(year, from_, to)
         aset = load_assumptions(assumptions) if assumptions is not None else default_assumptions()
@@ -832,6 +861,8 @@ def residence_cmd(
     ] = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws of where buyers live.")] = 4000,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """Where purchases happen (ads) versus where the buyers live (judgments), per municipality, with intervals.
 
@@ -844,6 +875,7 @@ def residence_cmd(
 
     Example: lagesbild estimate residence --area 05 --year 2024 --format csv
     """
+    output = export_format(output)
     with friendly_errors():
         start, end = _period(year, from_, to)
         aset = load_assumptions(assumptions) if assumptions is not None else default_assumptions()

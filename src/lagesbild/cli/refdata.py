@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from lagesbild import refdata
-from lagesbild.cli._common import OutputFormat, console, render, settings_from, workspace
+from lagesbild.cli._common import ExcelOption, OutOption, OutputFormat, console, render, settings_from, workspace
 from lagesbild.errors import LagesbildError
 from lagesbild.workspace import open_workspace
 
@@ -18,6 +18,8 @@ app = typer.Typer(help="Reference data: municipalities, counties, population, bo
 def show(
     ctx: typer.Context,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """Show what reference data is loaded and from which year."""
     if ctx.invoked_subcommand is not None:

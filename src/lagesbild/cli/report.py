@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from lagesbild.cli._areas import parse_county, parse_municipality
 from lagesbild.cli._common import console, friendly_errors, settings_from, workspace
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import load_assumptions
@@ -32,8 +33,13 @@ def _date(text: str | None, option: str) -> date | None:
 
 def report(
     ctx: typer.Context,
-    lan: Annotated[str | None, typer.Option("--lan", help="County code, e.g. 05.")] = None,
-    kommun: Annotated[str | None, typer.Option("--kommun", help="Municipality code, e.g. 0580.")] = None,
+    lan: Annotated[
+        str | None, typer.Option("--lan", help="County: code or name (05, Östergötland).", parser=parse_county)
+    ] = None,
+    kommun: Annotated[
+        str | None,
+        typer.Option("--kommun", help="Municipality: code or name (0580, Linköping).", parser=parse_municipality),
+    ] = None,
     national: Annotated[bool, typer.Option("--national", help="The report for all of Sweden.")] = False,
     all_counties: Annotated[
         bool, typer.Option("--all-counties", help="Batch: all 21 county reports and the national one.")

@@ -6,14 +6,14 @@ Thin layer: parse options, call :mod:`lagesbild.verdicts` and :class:`~lagesbild
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from lagesbild.cli._common import OutputFormat, console, render, workspace
+from lagesbild.cli._areas import parse_county_or_municipality
+from lagesbild.cli._common import ExcelOption, OutOption, OutputFormat, console, emit, render, workspace
 from lagesbild.refdata import area_name
 from lagesbild.store.verdicts import VerdictStore
 from lagesbild.verdicts import age_profile, travel_flows
@@ -21,7 +21,14 @@ from lagesbild.verdicts.importer import import_judgments
 
 app = typer.Typer(help="Court judgments: import, buyers' age profile, travel flows.", no_args_is_help=True)
 
-Lan = Annotated[str | None, typer.Option("--lan", help="County (two digits) or municipality code of the offence.")]
+Lan = Annotated[
+    str | None,
+    typer.Option(
+        "--lan",
+        help="County or municipality of the offence: code or name (05, Östergötland, 0580, Linköping).",
+        parser=parse_county_or_municipality,
+    ),
+]
 Start = Annotated[str | None, typer.Option("--from", help="Judgments dated from this day (YYYY-MM-DD).")]
 End = Annotated[str | None, typer.Option("--to", help="Judgments dated up to this day (YYYY-MM-DD).")]
 Fmt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -48,13 +55,19 @@ def import_(
 
 @app.command("profile")
 def profile(
-    ctx: typer.Context, lan: Lan = None, start: Start = None, end: End = None, fmt: Fmt = OutputFormat.table
+    ctx: typer.Context,
+    lan: Lan = None,
+    start: Start = None,
+    end: End = None,
+    fmt: Fmt = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """The defendants' age profile: bands, min, max, mean and median."""
     with workspace(ctx) as ws:
         p = age_profile(VerdictStore(ws.store).records(lan=lan, start=start, end=end))
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(asdict(p), ensure_ascii=False, indent=2) + "\n")
+        emit(json.dumps(asdict(p), ensure_ascii=False, indent=2) + "\n")
         return
     rows: list[dict[str, Any]] = [{"age": label, "verdicts": n} for label, n in p.bands]
     render(rows, fmt, title=f"Age profile, {p.n_with_age} of {p.n} judgments")
@@ -64,13 +77,19 @@ def profile(
 
 @app.command("flows")
 def flows(
-    ctx: typer.Context, lan: Lan = None, start: Start = None, end: End = None, fmt: Fmt = OutputFormat.table
+    ctx: typer.Context,
+    lan: Lan = None,
+    start: Start = None,
+    end: End = None,
+    fmt: Fmt = OutputFormat.table,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
 ) -> None:
     """Travel flows: where buyers lived and where they bought (origin-destination counts)."""
     with workspace(ctx) as ws:
         f = travel_flows(VerdictStore(ws.store).records(lan=lan, start=start, end=end), lan=lan)
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(asdict(f), ensure_ascii=False, indent=2) + "\n")
+        emit(json.dumps(asdict(f), ensure_ascii=False, indent=2) + "\n")
         return
     rows: list[dict[str, Any]] = [
         {
