@@ -104,6 +104,7 @@ def _summary(r: CrawlResult) -> None:
         t.add_row("pages fetched / failed / gone", f"{h.pages_fetched} / {h.pages_failed} / {h.pages_gone}")
         t.add_row("ads", str(h.ads))
         t.add_row("disappeared", str(r.disappeared))
+        t.add_row("429 answers / retries", f"{h.http_429} / {h.retries}")
         for f, rate in h.field_rates.items():
             t.add_row(f"  {f}", f"{rate:.0%}")
         for k, n in h.error_counts.items():

@@ -404,6 +404,7 @@ def _run_pass(
     own_fetcher = fetcher is None
     f = fetcher or Fetcher.for_profile(profile, client=client, transport=transport)
     state = _Pass(compiled, cs, run, f, convert, keep)
+    throttled0, retries0 = f.throttled, f.retries
     batch = batch_size or max(16, 4 * profile.politeness.concurrency)
     pages = new_obs = ads = errors = 0
     stopped = False
@@ -445,6 +446,9 @@ def _run_pass(
     if state.off_site:
         warnings.append(f"{state.off_site} link(s) to other hosts than the profile's were not followed")
     health = compute_health(cs.frontier_rows(run.id), profile, source_health_history(cs, source), warnings=warnings)
+    health = replace(health, http_429=f.throttled - throttled0, retries=f.retries - retries0)
+    if health.http_429:
+        log.info("%s: %d answer(s) 429; the rate was lowered and recovered gradually", source, health.http_429)
     finished = iso(clock())
     cs.finish_run(run.id, status="done", finished_at=finished, degraded=health.degraded, health=health.to_json())
     disappeared = 0

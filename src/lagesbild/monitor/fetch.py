@@ -428,6 +428,12 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str, bool]:
 _MARGIN = 1.03
 """Slots are 3% wider than ``1/rate``, so that timing noise on the site's side never shows a higher rate."""
 
+_SLOWEST = 60.0
+"""After repeated 429s a host is fetched at most once a minute (seconds between requests)."""
+
+_RECOVERY_STEPS = 50
+"""Successful requests that win back the configured rate from zero (each adds a fiftieth of it)."""
+
 
 class HostLimiter:
     """Start slots for one host's requests: at most ``rate`` per second and ``concurrency`` at once.
@@ -450,16 +456,39 @@ class HostLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.interval = _MARGIN / rate
+        self.base_interval = self.interval  # the fastest this host is ever fetched
         self._next = 0.0
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         self._sleep = sleep
         self._clock = clock
 
+    @property
+    def rate(self) -> float:
+        """The current rate, requests per second (lower than the profile's after 429s)."""
+        return _MARGIN / self.interval
+
     def slow_down(self, rate: float) -> None:
         """Lower the rate (e.g. to robots.txt's Crawl-delay); never raises it."""
         with self._lock:
-            self.interval = max(self.interval, _MARGIN / rate)
+            self.base_interval = max(self.base_interval, _MARGIN / rate)
+            self.interval = max(self.interval, self.base_interval)
+
+    def throttled(self) -> None:
+        """The host answered 429: halve the rate (down to one request a minute at the slowest).
+
+        Together with :meth:`succeeded` this is additive-increase, multiplicative-decrease: a site
+        that throttles bursts gets a rate it accepts, instead of the same burst after every Retry-After.
+        """
+        with self._lock:
+            self.interval = min(max(self.interval, self.base_interval) * 2, max(_SLOWEST, self.base_interval))
+
+    def succeeded(self) -> None:
+        """A request went through: win back a fiftieth of the configured rate (never above it)."""
+        with self._lock:
+            if self.interval > self.base_interval:
+                rate = _MARGIN / self.interval + _MARGIN / self.base_interval / _RECOVERY_STEPS
+                self.interval = max(self.base_interval, _MARGIN / rate)
 
     def pause(self, seconds: float) -> None:
         """No request starts in the next ``seconds`` (after a 429 with Retry-After)."""
@@ -547,6 +576,7 @@ class Fetcher:
         self._pool: ThreadPoolExecutor | None = None
         self.requests = 0
         self.retries = 0
+        self.throttled = 0  # 429 answers
 
     @classmethod
     def for_profile(
@@ -664,6 +694,9 @@ class Fetcher:
                 problem = f"{exc.__class__.__name__}"
             finally:
                 lim.release()
+            if status == 429:
+                self.throttled += 1
+                lim.throttled()
             if status == 0 or status == 429 or status == 408 or 500 <= status <= 599:
                 if status:
                     problem = f"HTTP {status}"
@@ -682,6 +715,7 @@ class Fetcher:
                 attempt += 1
                 self._sleep(delay)
                 continue
+            lim.succeeded()
             if status in (404, 410):
                 raise PageGone(f"HTTP {status}: {url}")
             if 400 <= status <= 499:

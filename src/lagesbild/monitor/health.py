@@ -39,6 +39,8 @@ class RunHealth:
         error_counts: error kind -> count; error_samples: a few error messages.
         warnings: things worth knowing that do not make the run degraded.
         error: why the pass failed (masked), for a run that ended ``failed``; None otherwise.
+        http_429: "429 Too Many Requests" answers during the pass (each halved the rate for a while);
+            retries: requests repeated after a 429, a 5xx, a timeout or a lost connection.
     """
 
     degraded: bool
@@ -57,6 +59,8 @@ class RunHealth:
     error_samples: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     error: str | None = None
+    http_429: int = 0
+    retries: int = 0
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
