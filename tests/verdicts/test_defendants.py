@@ -1,0 +1,168 @@
+"""Per-defendant extraction from realistic (fictional) judgments: the dev corpus and targeted cases.
+
+The held-out corpus (``corpus/heldout``) is deliberately not scored here: it is scored once by
+``bench/bench_verdicts.py`` for the benchmark figure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lagesbild.verdicts.defendants import extract_judgment, strip_page_furniture
+
+HERE = Path(__file__).parent
+CORPUS = HERE / "corpus"
+ROOT = HERE.parent.parent
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_verdicts", ROOT / "bench" / "bench_verdicts.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_verdicts"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_dev_corpus_is_large_and_varied() -> None:
+    truths = [json.loads(x) for x in (CORPUS / "dev" / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(truths) >= 40
+    defs = [d for t in truths for d in t["defendants"]]
+    assert sum(len(t["defendants"]) > 1 for t in truths) >= 5
+    assert {d["offence"] for d in defs} == {"kop", "forsok", "barn", "koppleri"}
+    assert any(d["verdict"] == "acquitted" for d in defs)
+    assert any(t["appeal"] for t in truths)
+    assert any(not t["defendants"] for t in truths)  # theft-only judgments
+    assert len(list((CORPUS / "heldout").glob("*.txt"))) >= 15
+
+
+def test_corpus_files_are_what_the_generator_writes(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_corpus", HERE / "make_corpus.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["make_corpus"] = mod
+    spec.loader.exec_module(mod)
+    mod.ROOT = tmp_path
+    mod.write("dev", 15, 48)
+    for f in (CORPUS / "dev").iterdir():
+        assert (tmp_path / "dev" / f.name).read_text(encoding="utf-8") == f.read_text(encoding="utf-8"), f.name
+
+
+def test_dev_corpus_per_field_accuracy() -> None:
+    res = _bench().score("dev")
+    assert res["missed"] == 0
+    assert res["spurious"] == 0
+    assert res["acquitted_counted"] == 0
+    assert res["case_and_date"] >= 0.95
+    for field, acc in res["accuracy"].items():
+        assert acc >= 0.95, (field, acc)
+
+
+def test_no_name_identity_number_or_street_in_any_extracted_value() -> None:
+    for f in sorted((CORPUS / "dev").glob("*.txt")):
+        text = f.read_text(encoding="utf-8")
+        j = extract_judgment(text)
+        values = json.dumps([dataclasses.asdict(d) for d in j.defendants], ensure_ascii=False, default=str)
+        for bad in ("Testsson", "Exempelberg", "Fiktivsson", "Påhittad", "Provström", "Dummelin", "Storgatan",
+                    "Kungsgatan", "-00"):
+            assert bad not in values, (f.name, bad)
+
+
+JUDGMENT = """\
+NORRKÖPINGS TINGSRÄTT
+DOM 2024-02-01 Meddelad i Norrköping
+Mål nr B 555-23
+\f
+NORRKÖPINGS TINGSRÄTT
+DOM 2024-02-01
+Mål nr B 555-23
+Sida 2 (3)
+
+PARTER (antal tilltalade: 2)
+Tilltalad 1
+Test Testsson, 850610-0012
+c/o Exempelberg, Storgatan 1, 581 50 MOTALA
+Tilltalad 2
+Per Exempelberg, 19900101-0099
+Utan känd hemvist
+
+DOMSLUT
+Tilltalad 1: Test Testsson
+Brott som den tilltalade döms för
+Köp av sexuell handling av barn, 6 kap. 9 § brottsbalken, 2023-09-01
+Stöld, 8 kap. 1 § brottsbalken, 2023-09-03
+Påföljd
+Fängelse 3 månader
+Tilltalad 2: Per Exempelberg
+Åtal som ogillas
+Försök till köp av sexuell tjänst, 2023-10-05
+NORRKÖPINGS TINGSRÄTT
+DOM 2024-02-01
+Mål nr B 555-23
+Sida 3 (3)
+DOMSKÄL
+Tilltalad 1 (Test Testsson)
+Testsson har den 1 september 2023 i Norrköping förmått en flicka under 18 år att mot ersättning företa en
+sexuell handling. Flickan var 16 år. Testsson erkänner.
+Tilltalad 2 (Per Exempelberg)
+Exempelberg har den 5 oktober 2023 i Söderköping försökt köpa en sexuell tjänst. Han bor i Finspång.
+Exempelberg förnekar brott. Åtalet ogillas.
+"""
+
+
+def test_targeted_judgment() -> None:
+    j = extract_judgment(JUDGMENT)
+    assert (j.court, j.case_number, j.date) == ("Norrköpings tingsrätt", "B 555-23", "2024-02-01")
+    a, b = j.defendants
+    assert (a.offence.value, a.verdict.value) == ("barn", "convicted")
+    assert a.age is not None and a.age.value == 38  # from 850610 at 2023-09-01, not the child's "under 18"
+    # post code 581 50 lies in Linköping municipality although the postal town is written Motala
+    assert a.home_kommun is not None and a.home_kommun.value == "0580"
+    assert a.offence_kommun is not None and a.offence_kommun.value == "0581"
+    assert a.offence_dates is not None and a.offence_dates.value == ("2023-09-01",)  # not the theft's date
+    assert a.prison_months is not None and a.prison_months.value == 3
+    assert a.day_fines is None and a.conditional_sentence.value is False
+    assert (b.offence.value, b.verdict.value) == ("forsok", "acquitted")
+    assert b.day_fines is None and b.prison_months is None
+    assert b.home_kommun is not None and b.home_kommun.value == "0562"  # "bor i Finspång"
+    assert b.offence_kommun is not None and b.offence_kommun.value == "0582"
+    assert b.age is not None and b.age.value == 33
+
+
+def test_theft_only_gives_no_row() -> None:
+    text = JUDGMENT.replace("Köp av sexuell handling av barn, 6 kap. 9 § brottsbalken", "Stöld, 8 kap. 1 §")
+    text = text.replace("Försök till köp av sexuell tjänst", "Snatteri").replace("försökt köpa en sexuell tjänst", "snattat")
+    text = text.replace("förmått en flicka under 18 år att mot ersättning företa en\nsexuell handling", "stulit")
+    assert extract_judgment(text).defendants == ()
+
+
+@pytest.mark.parametrize(
+    ("sanction", "expected", "flag"),
+    [
+        ("50 dagsböter à 200 kr", (50, 200, False, None), True),
+        ("Villkorlig dom och 60 dagsböter om vardera 150 kronor", (60, 150, True, None), False),
+        ("Fängelse i 2 månader", (None, None, False, 2), False),
+    ],
+)
+def test_sanctions_and_the_2022_reform_flag(sanction: str, expected: tuple[Any, ...], flag: bool) -> None:
+    text = ("SOLNA TINGSRÄTT\nDOM 2023-06-01\nB 1-23\nPARTER\nTilltalad\nTest Testsson, 19800101-0000\n"
+            f"DOMSLUT\nKöp av sexuell tjänst, 2022-09-01\nPåföljd\n{sanction}\n")
+    (d,) = extract_judgment(text).defendants
+    got = (d.day_fines and d.day_fines.value, d.day_fine_amount and d.day_fine_amount.value,
+           d.conditional_sentence.value, d.prison_months and d.prison_months.value)
+    assert got == expected
+    assert d.fines_only_after_reform is flag
+
+
+def test_page_furniture_is_removed_but_body_kept() -> None:
+    out = strip_page_furniture(JUDGMENT)
+    assert "Sida 2" not in out and "Sida 3" not in out
+    assert out.count("Mål nr B 555-23") == 1  # the first page's title block stays
+    assert "Försök till köp av sexuell tjänst, 2023-10-05" in out
