@@ -82,3 +82,38 @@ def test_run_explain_export_overlap(settings: Settings, tmp_path: Path) -> None:
     tables = sorted((tmp_path / "crc").glob("*_SE.csv"))
     assert tables  # one per month (dates without a time are Swedish local time, so they can fall in two)
     assert tables[-1].read_text(encoding="utf-8").splitlines()[0] == "s1,s2,freq"
+
+
+def test_explain_shows_every_signal_list_gives_keys_and_export_says_none(settings: Settings, tmp_path: Path) -> None:
+    # issue 17/18: explain omitted name, age, text similarity and template ties; no command listed ad ids;
+    # an ad in no network had an empty network_id
+    args = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(main_app, [*args, "init"]).exit_code == 0
+    assert runner.invoke(main_app, [*args, "import", str(_ads(tmp_path)), "--no-progress"]).exit_code == 0
+    assert runner.invoke(root, [*args, "link", "run"]).exit_code == 0
+    res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    signals = {g["name"]: g for g in json.loads(res.output)["signals"]}
+    assert list(signals) == ["phones", "emails", "images", "text", "name", "age", "template"]
+    assert signals["phones"]["fired"] and signals["phones"]["weight"] == "decisive"
+    assert signals["name"]["value"] == "different" and signals["name"]["fired"] and signals["name"]["weight"] == "veto"
+    assert signals["age"]["value"] == "0 years apart" and not signals["age"]["fired"]
+    assert signals["images"]["value"] == "no photos" and signals["template"]["weight"] == "network"
+    res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2"])
+    assert res.exit_code == 0 and "signals" in res.output and "veto" in res.output
+    res = runner.invoke(root, [*args, "link", "list", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    listed = json.loads(res.output)
+    assert sorted(r["ad"] for r in listed) == ["s1:1", "s1:2", "s2:3"]
+    assert {r["network"] for r in listed if r["ad"] == "s2:3"} == {"none"}
+    res = runner.invoke(root, [*args, "link", "list", "--site", "s2", "--format", "json"])
+    assert [r["ad"] for r in json.loads(res.output)] == ["s2:3"]
+    res = runner.invoke(root, [*args, "link", "list", "--limit", "1", "--kommun", "0580", "--format", "json"])
+    assert len(json.loads(res.output)) == 1
+    res = runner.invoke(root, [*args, "link", "list", "--limit", "0"])
+    assert res.exit_code == 2 and "--limit" in res.output
+    # the keys it lists are what explain takes
+    assert runner.invoke(root, [*args, "link", "explain", listed[0]["ad"], listed[1]["ad"]]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(root, [*args, "export-links"]).output)))
+    assert all(r["network_id"] for r in rows)
+    assert {r["network_id"] for r in rows if r["site_ad_id"] == "3"} == {"none"}

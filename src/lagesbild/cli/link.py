@@ -17,6 +17,7 @@ import typer
 
 from lagesbild.cli._common import OutputFormat, console, render, workspace
 from lagesbild.link import capture_histories, explain, explain_network, parse_key, relink_stored, run, to_csv
+from lagesbild.link.explain import list_ads
 from lagesbild.privacy import open_private, private_dir, write_private
 from lagesbild.store.links import LinkStore
 
@@ -78,10 +79,56 @@ def explain_cmd(
         OutputFormat.table,
         title=f"{e.a} and {e.b}",
     )
+    render(
+        [
+            {
+                "signal": g.name,
+                "value": g.value,
+                "threshold": g.threshold,
+                "weight": g.weight,
+                "counted": "yes" if g.fired else "no",
+            }
+            for g in e.signals
+        ],
+        OutputFormat.table,
+        title="signals",
+    )
     for reason in e.reasons:
         console.print(f"- {reason}")
     for step in e.person_chain or e.advertiser_chain:
         console.print(f"  {step.a} -[{step.kind}]- {step.b}")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    site: str | None = typer.Option(None, "--site", help="Only this site's ads."),
+    kommun: str | None = typer.Option(None, "--kommun", help="Only ads in this municipality (four-digit code)."),
+    limit: int = typer.Option(50, "--limit", help="At most this many ads (newest first)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """List linked ads with the key `link explain` takes (site:site_ad_id) and their ids.
+
+    Example: lagesbild link list --site annonsportalen --limit 5
+    """
+    with workspace(ctx) as ws:
+        ads, linked = relink_stored(ws.store)
+        rows = list_ads(ads, linked, site=site, kommun=kommun, limit=limit)
+    render(
+        [
+            {
+                "ad": r.key,
+                "kommun": r.kommun or "",
+                "first_seen": r.first_seen,
+                "last_seen": r.last_seen,
+                "person": r.person_id,
+                "network": r.network_id or "none",
+            }
+            for r in rows
+        ],
+        fmt,
+        title=f"{len(rows)} ads",
+    )
 
 
 @app.command("network")
@@ -138,6 +185,9 @@ def export_links(
 ) -> None:
     """One CSV row per observation with its ad, person, advertiser and network ids (and site, site ad id).
 
+    network_id is "none" for an ad that belongs to no network (an advertiser with one person and no
+    template tie), never left empty.
+
     Example: lagesbild export links --format csv > links.csv
     """
     if fmt != "csv":
@@ -146,5 +196,7 @@ def export_links(
     with workspace(ctx) as ws, dest as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(EXPORT_COLUMNS)
+        net = EXPORT_COLUMNS.index("network_id")
         for row in LinkStore(ws.store).export_rows():
-            w.writerow(["" if v is None else v for v in row])
+            # every row says its network: "none" for an ad in no network (not an unknown one)
+            w.writerow([("none" if k == net else "") if v is None else v for k, v in enumerate(row)])

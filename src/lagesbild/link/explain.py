@@ -15,7 +15,17 @@ from lagesbild.link.cluster import KINDS, Edges, Linked
 from lagesbild.link.text import similarity
 from lagesbild.records.link import SiteAds
 
-__all__ = ["Explanation", "NetworkEvidence", "Step", "explain", "explain_network", "parse_key"]
+__all__ = [
+    "AdListing",
+    "Explanation",
+    "NetworkEvidence",
+    "Signal",
+    "Step",
+    "explain",
+    "explain_network",
+    "list_ads",
+    "parse_key",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,30 @@ class Step:
     a: str
     b: str
     kind: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One signal the linking rules look at for a pair of site ads, with its value and weight.
+
+    The rules (:mod:`lagesbild.link.cluster`) are decisions, not a sum of scores; ``weight`` says
+    what a signal can do: ``decisive`` (enough on its own when the profiles agree), ``veto`` (can
+    only keep two ads apart), ``network`` (ties advertisers into a network only), ``none``
+    (used by nothing here, e.g. a shared number).
+
+    Attributes:
+        name: ``phones``, ``emails``, ``images``, ``text``, ``name``, ``age``, ``template``.
+        value: what the pair shows (a count, a distance, a similarity, yes/no), as text.
+        threshold: the setting it is compared with, as text ("" when none).
+        weight: decisive, veto, network or none.
+        fired: whether it counted for this pair (an identifier shared, a veto that applies, ...).
+    """
+
+    name: str
+    value: str
+    threshold: str
+    weight: str
+    fired: bool
 
 
 @dataclass(frozen=True)
@@ -58,6 +92,7 @@ class Explanation:
     person_chain: list[Step] = field(default_factory=list)
     advertiser_chain: list[Step] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
 
 
 def parse_key(text: str) -> tuple[str, str]:
@@ -142,8 +177,53 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
     adv_chain = (
         _chain(Edges.concat([linked.person_edges, linked.advertiser_edges]), i, j, keys) if same["advertiser"] else []
     )
-    reasons = []
+    template_tie = _template_tie(linked, int(r.advertiser[i]), int(r.advertiser[j]))
+    st = linked.settings
     usable = [p for p in phones if p not in r.shared_numbers]
+    signals = [
+        Signal(
+            "phones",
+            f"{len(phones)} shared ({len(phones) - len(usable)} shared number(s))",
+            "",
+            "decisive",
+            bool(usable),
+        ),
+        Signal("emails", f"{len(emails)} shared", "", "decisive", bool(emails)),
+        Signal(
+            "images",
+            "no photos" if bits is None else f"{bits} bits apart",
+            f"at most {st.image_max_bits} bits",
+            "decisive",
+            bits is not None and bits <= st.image_max_bits,
+        ),
+        Signal(
+            "text", f"similarity {sim:.2f}", f"at least {st.text_threshold:.2f}", "decisive", sim >= st.text_threshold
+        ),
+        Signal(
+            "name",
+            "unknown" if same_name is None else ("same" if same_name else "different"),
+            "must be the same for one person",
+            "veto",
+            same_name is False,
+        ),
+        Signal(
+            "age",
+            "unknown" if age_diff is None else f"{age_diff} years apart",
+            f"at most {st.age_tolerance} years apart",
+            "veto",
+            age_diff is not None and age_diff > st.age_tolerance,
+        ),
+        Signal(
+            "template",
+            "their advertisers share a distinctive template in the same places" if template_tie else "no template tie",
+            f"chance at most {st.network_template_chance}, at least {st.network_min_templates} templates"
+            if st.template_networks
+            else "off",
+            "network",
+            template_tie,
+        ),
+    ]
+    reasons = []
     if usable:
         reasons.append(f"they share {len(usable)} phone number(s)")
     if len(usable) < len(phones):
@@ -181,7 +261,19 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
         person_chain=person_chain,
         advertiser_chain=adv_chain,
         reasons=reasons,
+        signals=signals,
     )
+
+
+def _template_tie(linked: Linked, adv_a: int, adv_b: int) -> bool:
+    """Whether a template edge joins the two advertisers (rule 4 of :mod:`lagesbild.link.cluster`)."""
+    if adv_a == adv_b:
+        return False
+    e, adv = linked.template_edges, linked.result.advertiser
+    if not len(e.i):
+        return False
+    x, y = adv[e.i], adv[e.j]
+    return bool(np.any(((x == adv_a) & (y == adv_b)) | ((x == adv_b) & (y == adv_a))))
 
 
 @dataclass(frozen=True)
@@ -242,3 +334,49 @@ def explain_network(ads: SiteAds, linked: Linked, network_id: str) -> NetworkEvi
         first_seen=min(ads.ads[i].first_seen for i in rows.tolist()),
         last_seen=max(ads.ads[i].last_seen for i in rows.tolist()),
     )
+
+
+@dataclass(frozen=True)
+class AdListing:
+    """One site ad as `link list` shows it: the key `link explain` takes, and its linked ids."""
+
+    key: str
+    site: str
+    site_ad_id: str
+    kommun: str | None
+    first_seen: str
+    last_seen: str
+    ad_id: str
+    person_id: str
+    advertiser_id: str
+    network_id: str | None
+
+
+def list_ads(
+    ads: SiteAds, linked: Linked, *, site: str | None = None, kommun: str | None = None, limit: int | None = 50
+) -> list[AdListing]:
+    """The linked site ads, newest first, optionally of one site or municipality (four-digit code).
+
+    Raises:
+        InputError: a limit below 1.
+    """
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit must be at least 1, not {limit}", field="--limit")
+    r = linked.result
+    out: list[AdListing] = []
+    order = sorted(range(len(ads.ads)), key=lambda n: (ads.ads[n].last_seen, r.keys[n]), reverse=True)
+    for n in order:
+        x = ads.ads[n]
+        s_name, ad_id = r.keys[n]
+        if (site is not None and s_name != site) or (kommun is not None and x.kommun_kod != kommun):
+            continue
+        ad, person, advertiser, network = r.ids_of(n)
+        out.append(
+            AdListing(
+                f"{s_name}:{ad_id}", s_name, ad_id, x.kommun_kod, x.first_seen, x.last_seen, ad, person, advertiser,
+                network,
+            )
+        )
+        if limit is not None and len(out) >= limit:
+            break
+    return out
