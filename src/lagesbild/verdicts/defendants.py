@@ -342,7 +342,8 @@ def _row(text: str, party: _Party, segs: list[tuple[int, int]]) -> DefendantRow 
     # offence dates: lines naming the offence (domslut) and sentences describing the act (domskäl)
     dates: dict[date, tuple[int, int]] = {}
     for s, e in segs:
-        for ln in re.finditer(r"[^\n]+", text[s:e]):
+        # a line naming the offence, with its continuation lines when a long list of dates wrapped
+        for ln in re.finditer(r"[^\n]+(?:,|\boch)[ \t]*(?:\n[ \t]*(?:\d|den\b|och\b)[^\n]*)+|[^\n]+", text[s:e]):
             line = ln.group(0)
             if re.search(r"stöld|8 kap", line, re.IGNORECASE) or not any(rx.search(line) for _, rx in _OFFENCES):
                 continue
