@@ -517,6 +517,50 @@ def _m0011_estimate_suites(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0012_verdict_defendants(conn: Connection) -> None:
+    """One row per defendant of a judgment (no names, identity numbers, addresses or text).
+
+    ``(case_key, defendant_index)`` is unique, so a judgment imported twice (or as PDF and as text)
+    counts once; ``corrected`` marks rows a reviewer changed, which a re-import keeps.
+    """
+    md = MetaData()
+    Table(
+        "verdict_defendants",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("case_key", String(96), nullable=False),
+        Column("defendant_index", Integer, nullable=False),
+        Column("text_sha256", String(64), nullable=False),
+        Column("court", Text),
+        Column("case_number", String(32)),
+        Column("verdict_date", String(10)),
+        Column("appeal", Integer, nullable=False),
+        Column("verdict", String(16), nullable=False),
+        Column("offence", String(16), nullable=False),
+        Column("human_trafficking", Integer, nullable=False),
+        Column("offence_dates", Text),
+        Column("offence_date", String(10)),
+        Column("defendant_age", Integer),
+        Column("home_kommun", String(4)),
+        Column("offence_kommun", String(4)),
+        Column("offence_lan", String(2)),
+        Column("website", Text),
+        Column("day_fines", Integer),
+        Column("day_fine_amount", Integer),
+        Column("conditional_sentence", Integer, nullable=False),
+        Column("prison_months", Integer),
+        Column("plea", String(16)),
+        Column("fines_only_after_reform", Integer, nullable=False),
+        Column("confidence", Text),
+        Column("corrected", Integer, nullable=False),
+        Column("extractor_version", Integer, nullable=False),
+        Column("imported_at", String(32), nullable=False),
+        UniqueConstraint("case_key", "defendant_index", name="uq_verdict_defendants_case"),
+        Index("ix_verdict_defendants_offence", "offence_lan", "verdict_date"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -529,6 +573,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "link: template keys of site ads", _m0009_link_templates),
     Migration(10, "web: users, sessions, audit log, jobs", _m0010_web),
     Migration(11, "estimates: stored estimate suites with coverage", _m0011_estimate_suites),
+    Migration(12, "verdicts: one row per defendant", _m0012_verdict_defendants),
 )
 
 
