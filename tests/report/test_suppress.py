@@ -163,3 +163,17 @@ def test_a_breakdown_protects_its_unpublished_rest() -> None:
     assert total is None and marks == {"18-25": "secondary", "26-35": None}
     marks, _ = protect_breakdown({"a": 7, "b": 6, "c": 2, "d": 1}, 16, threshold=5)
     assert marks == {"a": None, "b": "secondary", "c": "primary", "d": "primary"}
+
+
+def test_the_single_count_plan_agrees_with_the_period_plan() -> None:
+    """The dashboard plans one count with plan_suppression; the reports plan the period: same marks."""
+    kl = {c: m.county_code for c, m in municipalities().items()}
+    rng = random.Random(11)
+    ads = {c: rng.choice([0, 0, 1, 2, 3, 4, 7, 30, 200]) for c in kl}
+    kl["05?"] = "05"
+    ads["05?"] = 2
+    one = plan_suppression(ads, kl, threshold=5, unplaced=3)
+    period = plan_period(ads=ads, ad_days=ads, daily={}, kommun_lan=kl, start=date(2024, 1, 1),
+                         end=date(2024, 1, 7), threshold=5, unplaced_ads=3)["ads"]  # fmt: skip
+    assert one.kommun == period.kommun and one.lan == period.lan and one.national == period.national
+    assert any(m == "secondary" for m in one.kommun.values())

@@ -159,26 +159,14 @@ def plan_suppression(
         unplaced: counted in Sweden but in no county (ads whose place is unknown).
 
     Returns:
-        The plan. County totals are protected in the national table first; each county's
-        municipality table is then protected given whether its total is published.
+        The plan: the same marks as the table of the same name in :func:`plan_period` for the
+        same counts (both protect the relations of :func:`area_relations` with :func:`protect`),
+        so a page that publishes only this count (the dashboard) agrees with the reports.
     """
-    lan_values: dict[str, int] = {}
-    for k, lan in kommun_lan.items():
-        lan_values[lan] = lan_values.get(lan, 0) + int(by_kommun.get(k, 0))
-    national_total = sum(lan_values.values()) + unplaced
-    cells = dict(lan_values)
-    if unplaced:
-        cells["?"] = unplaced
-    lan_marks, national_mark = suppress_cells(cells, threshold=threshold, total=national_total)
-    lan_marks.pop("?", None)
-    kommun_marks: dict[str, Mark] = {}
-    for lan, lan_total in lan_values.items():
-        members = {k: int(by_kommun.get(k, 0)) for k, kl in kommun_lan.items() if kl == lan}
-        marks, _ = suppress_cells(
-            members, threshold=threshold, total=lan_total, total_forced=lan_marks.get(lan) is not None
-        )
-        kommun_marks.update(marks)
-    return SuppressionPlan(threshold, kommun_marks, lan_marks, national_mark)
+    areas = _areas(kommun_lan)
+    values = _area_values("count", by_kommun, areas, unplaced)
+    marks = protect(values, area_relations("count", kommun_lan, unplaced=True), threshold=threshold)
+    return _as_plan(threshold, "count", marks)
 
 
 # --- one plan for every table of a period -------------------------------------------------------
@@ -310,6 +298,16 @@ def _areas(kommun_lan: Mapping[str, str]) -> dict[str, list[str]]:
     return out
 
 
+def _area_values(
+    table: str, by_key: Mapping[str, int], areas: Mapping[str, list[str]], unplaced: int
+) -> dict[Cell, int]:
+    """The count of every area (:func:`_areas`) from the counts per municipality key."""
+    return {
+        (table, area): sum(int(by_key.get(k, 0)) for k in keys if k != "?") + (unplaced if "?" in keys else 0)
+        for area, keys in areas.items()
+    }
+
+
 def plan_period(
     *,
     ads: Mapping[str, int],
@@ -341,12 +339,8 @@ def plan_period(
         ``{"ads": plan, "ad_days": plan, "week": plan}``; the week plan's keys are :func:`week_cell`.
     """
     areas = _areas(kommun_lan)
-    values: dict[Cell, int] = {}
-    for table, by_key, unplaced in (("ads", ads, unplaced_ads), ("ad_days", ad_days, unplaced_ad_days)):
-        for area, keys in areas.items():
-            values[(table, area)] = sum(int(by_key.get(k, 0)) for k in keys if k != "?") + (
-                unplaced if "?" in keys else 0
-            )
+    values = _area_values("ads", ads, areas, unplaced_ads)
+    values.update(_area_values("ad_days", ad_days, areas, unplaced_ad_days))
     weeks = weeks_of(start, end)
     week_of_day: dict[str, str] = {}
     per_key: dict[tuple[str, str], int] = defaultdict(int)
