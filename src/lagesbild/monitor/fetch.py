@@ -588,7 +588,12 @@ class Fetcher:
         resolve: Callable[[str, int], list[str]] | None = None,
         **kwargs: Any,
     ) -> Fetcher:
-        """A fetcher with the profile's politeness, headers and hosts (:meth:`HostPolicy.for_profile`)."""
+        """A fetcher with the profile's politeness, headers and hosts (:meth:`HostPolicy.for_profile`);
+        a :class:`~lagesbild.monitor.browser.BrowserFetcher` for a profile with ``render: browser``."""
+        if profile.render == "browser" and cls is Fetcher:
+            from lagesbild.monitor.browser import BrowserFetcher  # Playwright only when asked for
+
+            cls = BrowserFetcher
         return cls(
             profile.politeness,
             client=client,

@@ -509,6 +509,12 @@ class Profile(_Spec):
         description="What the site's pages are: `html` (selectors `css`/`xpath`) or `json` (an API: selector "
         "`jmespath`). `from_url` works with both.",
     )
+    render: Literal["http", "browser"] = Field(
+        "http",
+        description="`browser`: load pages in a headless Chromium (Playwright) and read them after their "
+        "scripts ran, for sites that build listings with JavaScript. Slower; off by default. Same rate limit, "
+        "robots.txt and hosts; the browser's own requests off the profile's hosts are aborted.",
+    )
     headers: dict[str, str] = Field({}, description="Extra request headers.")
     keep_raw_pages: bool = Field(
         False,

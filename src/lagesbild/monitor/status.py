@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from lagesbild.monitor.browser import BrowserFetcher
 from lagesbild.monitor.compile import compile_profile
 from lagesbild.monitor.fetch import Fetcher
 from lagesbild.monitor.health import RunHealth
@@ -157,7 +158,7 @@ def test_page(
     """
     compiled = compile_profile(profile)
     with Fetcher.for_profile(profile, client=client, transport=transport, resolve=resolve) as f:
-        page = f.get(url)
+        page = f.render(url) if isinstance(f, BrowserFetcher) else f.get(url)
         read = compiled.read_ad(page.text, page.url)
         image_urls = compiled.read_image_links(page.text, page.url)
         if image_urls:  # hashed in memory, as the crawl does
