@@ -65,7 +65,10 @@ class BrowserFetcher(Fetcher):
 
     def _page(self) -> Any:
         if self._context is None:
-            from playwright.sync_api import sync_playwright
+            try:
+                from playwright.sync_api import sync_playwright
+            except ImportError:
+                raise FetchTerminal("render: browser needs the playwright package (pip install playwright)") from None
 
             self._pw = sync_playwright().start()
             self._browser = self._pw.chromium.launch(
