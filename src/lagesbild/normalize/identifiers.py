@@ -212,7 +212,8 @@ def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
             continue
         # a written amount after the spelled number ("... sex ett två - 1500 kr"): drop trailing digit groups
         span = m.group(0)
-        trimmed = _TRAILING_DIGITS.sub("", span)
+        # (only a run with a number word can become a number: a run of bare digits is left at once)
+        trimmed = _TRAILING_DIGITS.sub("", span) if _SPELLED_GATE.search(span) else span
         while trimmed != span and trimmed:
             e164 = _spelled_number(trimmed, words, min_digits)
             if e164 is not None:
