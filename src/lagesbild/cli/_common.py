@@ -175,13 +175,44 @@ _LABELS: dict[str, dict[str, str]] = {
         "model": "modell",
         "observed": "observerat",
         "count": "antal",
+        # the estimate commands' tables
+        "Model": "Modell",
+        "Deviance": "Devians",
+        "CI method": "Intervallmetod",
+        "Method": "Metod",
+        "Dependence": "Beroende",
+        "Input": "Indata",
+        "Distribution": "Fördelning",
+        "Median": "Median",
+        "Result at low": "Resultat vid lågt värde",
+        "Result at high": "Resultat vid högt värde",
+        "Swing": "Utslag",
+        "Quantity": "Storhet",
+        "Point": "Punktvärde",
+        "Estimate (interval)": "Skattning (intervall)",
+        "Level": "Nivå",
+        "Method or note": "Metod eller kommentar",
+        "Area": "Område",
+        "Days monitored": "Bevakade dagar",
+        "persons": "personer",
+        "purchases": "sexköp",
+        "demand_12m": "sexköpare 12 mån",
+        "Municipality": "Kommun",
+        "Purchases here": "Sexköp här",
+        "By residents": "Av invånare",
+        "Visitors' share": "Besökares andel",
+        "Demand side": "Efterfrågesidan",
+        "Judgments": "Domar",
     },
 }
 
 
 def label(key: str, lang: str | None = None) -> str:
     """A column header in the output language (the key itself when there is no translation)."""
-    return _LABELS.get(lang or current_lang(), {}).get(key, key)
+    lang = lang or current_lang()
+    if lang == "sv" and key.endswith(" interval"):  # "95% interval"
+        return key.removesuffix(" interval") + " intervall"
+    return _LABELS.get(lang, {}).get(key, key)
 
 
 # Export options shared by every command with ``--format csv``. They are not passed to the command:
@@ -394,9 +425,11 @@ def process_and_report(ws: Workspace, *, quiet: bool = False) -> None:
         done = process_new(ws.store)
     if not quiet:
         n, k = done.normalized, done.linked
+        f = format_number
         console.print(
-            f"Normalized {n.n_normalized:,} observations; linked ({k.mode}): {k.n_ads:,} ads, "
-            f"{k.n_persons:,} persons, {k.n_advertisers:,} advertisers, {k.n_networks:,} networks."
+            f"Normalized {f(n.n_normalized)} observations; linked ({k.mode}): {f(k.n_ads)} ads, "
+            f"{f(k.n_persons)} persons, {f(k.n_advertisers)} advertisers, {f(k.n_networks)} networks.",
+            highlight=False,
         )
 
 

@@ -15,6 +15,7 @@ from lagesbild.cli._common import (
     OutputFormat,
     console,
     current_lang,
+    format_number,
     friendly_errors,
     process_and_report,
     render,
@@ -85,11 +86,11 @@ def import_(
                     progress=lambda n, t=task: bar.advance(t, n),  # type: ignore[misc]
                 )
             if dry_run:
-                console.print(f"{path}: {summary.n_records:,} records valid (dry run, nothing stored)")
+                console.print(f"{path}: {format_number(summary.n_records)} records valid (dry run, nothing stored)")
             else:
                 console.print(
-                    f"{path}: {summary.n_records:,} records, {summary.n_new:,} new, "
-                    f"{summary.n_duplicates:,} already stored"
+                    f"{path}: {format_number(summary.n_records)} records, {format_number(summary.n_new)} new, "
+                    f"{format_number(summary.n_duplicates)} already stored"
                 )
         if process and not dry_run:
             process_and_report(ws)

@@ -27,7 +27,9 @@ from lagesbild.cli._common import (
     emit,
     err_console,
     export_format,
+    format_number,
     friendly_errors,
+    label,
     render,
     workspace,
     write_rows,
@@ -92,7 +94,7 @@ _COLUMNS = ("model", "abundance", "stderr", "deviance", "df", "aic", "bic", "ci_
 def _num(x: float | None, digits: int = 1) -> str:
     if x is None or not math.isfinite(x):
         return "-" if x is None or math.isnan(x) else "∞"
-    return f"{x:,.{digits}f}".replace(",", " ")
+    return format_number(float(x), decimals=digits)  # the output language's separators, never wrapped
 
 
 @app.command("crc")
@@ -264,7 +266,8 @@ def _render_table(
     if models:
         table = Table(title="Closed-population models, best AIC first")
         for col in ("Model", "N", "SE", "Deviance", "df", "AIC", "BIC", f"{pct} interval", "CI method"):
-            table.add_column(col, justify="left" if col in ("Model", "CI method") else "right", no_wrap=col == "Model")
+            left = col in ("Model", "CI method")
+            table.add_column(label(col), justify="left" if left else "right", no_wrap=col == "Model")
         for m in models:
             table.add_row(
                 m.model,
@@ -290,14 +293,14 @@ def _render_table(
     if singles:
         table = Table(title="Single-source frequency estimators")
         for col in ("Method", "N", "SE", f"{pct} interval"):
-            table.add_column(col, justify="left" if col == "Method" else "right")
+            table.add_column(label(col), justify="left" if col == "Method" else "right")
         for s in singles:
             table.add_row(s.method, _num(s.abundance), _num(s.stderr), f"{_num(s.ci_low)} - {_num(s.ci_high)}")
         console.print(table)
     if dependence:
         table = Table(title="Estimators allowing dependent sources")
         for col in ("Method", "N", "SE", f"{pct} interval", "Dependence"):
-            table.add_column(col, justify="left" if col in ("Method", "Dependence") else "right")
+            table.add_column(label(col), justify="left" if col in ("Method", "Dependence") else "right")
         for r in dependence:
             if isinstance(r, SampleCoverageResult):
                 what = f"coverage {r.coverage:.2f}; " + ", ".join(f"γ {a}:{b} {g:.2f}" for a, b, g in r.gammas)
@@ -604,13 +607,13 @@ def purchases(
         )
         table = Table(title="Inputs")
         for col in ("Input", "Distribution", "5%", "Median", "95%"):
-            table.add_column(col, justify="left" if col in ("Input", "Distribution") else "right")
+            table.add_column(label(col), justify="left" if col in ("Input", "Distribution") else "right")
         for row in payload["inputs"]:
             table.add_row(row["name"], row["distribution"], *(f"{row[k]:.4g}" for k in ("q05", "median", "q95")))
         console.print(table)
         tt = Table(title=f"Sensitivity (one at a time, {sens.q_low:.0%}-{sens.q_high:.0%} quantiles)")
         for col in ("Input", "Result at low", "Result at high", "Swing"):
-            tt.add_column(col, justify="left" if col == "Input" else "right")
+            tt.add_column(label(col), justify="left" if col == "Input" else "right")
         for b in sens.bars:
             tt.add_row(b.name, _num(b.result_low, 0), _num(b.result_high, 0), _num(b.swing, 0))
         console.print(tt)
@@ -696,7 +699,7 @@ def triangulate_cmd(
         return
     table = Table(title=f"{result.area_name}: {result.men:,} men {result.age_band} ({result.year})".replace(",", " "))
     for col in ("Quantity", "Point", "Median", f"{level:.0%} interval"):
-        table.add_column(col, justify="left" if col == "Quantity" else "right")
+        table.add_column(label(col), justify="left" if col == "Quantity" else "right")
     for q, sm in named:
         digits = 2 if q.startswith("ratio") else 0
         table.add_row(
@@ -817,7 +820,7 @@ def _print_suite(s: EstimateSuite, assumptions_name: str) -> None:
         f"assumptions '{assumptions_name}', {s.level:.0%} intervals)"
     )
     for col in ("Quantity", "Estimate (interval)", "Level", "Method or note"):
-        table.add_column(col, justify="right" if col in ("Estimate (interval)", "Level") else "left")
+        table.add_column(label(col), justify="right" if col in ("Estimate (interval)", "Level") else "left")
     for f in s.figures.values():
         level = "-" if f.estimate is None else "range" if f.level is None else f"{f.level:.0%}"
         table.add_row(f.quantity, _figure_cell(f), level, f.note if f.note and f.estimate is None else f.method)
@@ -838,7 +841,7 @@ def _print_all(suites: list[EstimateSuite], start: date, end: date, assumptions_
     )
     cols = ("persons", "purchases", "demand_12m")
     for col in ("Area", "Days monitored", *cols):
-        table.add_column(col, justify="left" if col == "Area" else "right")
+        table.add_column(label(col), justify="left" if col == "Area" else "right")
     for s in suites:
         days = str(s.coverage.days_monitored) if s.has_data else "no data"
         table.add_row(f"{s.area_name} ({s.area})", days, *(_figure_cell(s.figure(q)) for q in cols))
@@ -920,7 +923,7 @@ def residence_cmd(
         f"({res.judgments} judgments, {res.level:.0%} intervals)"
     )
     for col in ("Municipality", "Purchases here", "By residents", "Visitors' share", "Demand side", "Judgments"):
-        table.add_column(col, justify="left" if col == "Municipality" else "right")
+        table.add_column(label(col), justify="left" if col == "Municipality" else "right")
 
     def iv(s: Summary | None, share: bool = False) -> str:
         if s is None:
