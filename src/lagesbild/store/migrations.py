@@ -561,6 +561,11 @@ def _m0012_verdict_defendants(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0013_verdict_defendants_ad(conn: Connection) -> None:
+    """Whether contact went through an ad, also when the judgment names no website."""
+    conn.execute(text("ALTER TABLE verdict_defendants ADD COLUMN ad_used INTEGER"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -574,6 +579,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "web: users, sessions, audit log, jobs", _m0010_web),
     Migration(11, "estimates: stored estimate suites with coverage", _m0011_estimate_suites),
     Migration(12, "verdicts: one row per defendant", _m0012_verdict_defendants),
+    Migration(13, "verdicts: ad used per defendant", _m0013_verdict_defendants_ad),
 )
 
 

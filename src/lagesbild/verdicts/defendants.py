@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
+from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.refdata import SWEDISH_MONTHS, postcodes
 from lagesbild.verdicts.extract import kommun_from_name
 
@@ -73,6 +74,7 @@ class DefendantRow:
     home_kommun: Extracted[str] | None
     offence_kommun: Extracted[str] | None
     website: Extracted[str] | None
+    ad_used: Extracted[bool]
     day_fines: Extracted[int] | None
     day_fine_amount: Extracted[int] | None
     conditional_sentence: Extracted[bool]
@@ -90,6 +92,42 @@ class Judgment:
     date: str | None
     appeal: bool
     defendants: tuple[DefendantRow, ...]
+    n_parties: int = 0
+
+    def case_key(self, text_sha256: str) -> str:
+        """What makes two copies of one judgment the same case: court and case number (else the text)."""
+        if self.case_number is None:
+            return f"sha256:{text_sha256}"
+        return f"{(self.court or '').lower()}|{self.case_number.replace(' ', '').upper()}"
+
+    def records(self, text_sha256: str) -> list[DefendantRecord]:
+        """The rows to store: plain values and confidences, no spans (they point into the text, not kept)."""
+        key = self.case_key(text_sha256)
+        out = []
+        for d in self.defendants:
+            conf = {
+                name: f.confidence
+                for name, f in (("verdict", d.verdict), ("offence", d.offence), ("offence_dates", d.offence_dates),
+                                ("age", d.age), ("home_kommun", d.home_kommun), ("offence_kommun", d.offence_kommun),
+                                ("website", d.website), ("day_fines", d.day_fines), ("prison_months", d.prison_months),
+                                ("plea", d.plea))
+                if f is not None
+            }
+            out.append(DefendantRecord(
+                case_key=key, defendant_index=d.index, court=self.court, case_number=self.case_number,
+                date=self.date, appeal=self.appeal, verdict=d.verdict.value, offence=d.offence.value,
+                human_trafficking=d.human_trafficking, offence_dates=_val(d.offence_dates) or (),
+                defendant_age=_val(d.age), home_kommun=_val(d.home_kommun), offence_kommun=_val(d.offence_kommun),
+                website=_val(d.website), ad_used=d.ad_used.value, day_fines=_val(d.day_fines),
+                day_fine_amount=_val(d.day_fine_amount),
+                conditional_sentence=d.conditional_sentence.value, prison_months=_val(d.prison_months),
+                plea=_val(d.plea), fines_only_after_reform=d.fines_only_after_reform, confidence=conf,
+            ))
+        return out
+
+
+def _val(f: Extracted[T] | None) -> T | None:
+    return None if f is None else f.value
 
 
 # --- page furniture ----------------------------------------------------------------------------
@@ -143,7 +181,8 @@ _CASE = re.compile(r"\b(B\s?\d{1,6}-\d{2})\b")
 _PNR = re.compile(r"(?<!\d)(\d{6}|\d{8})\s?([-+])\s?(\d{4})(?!\d)")
 _POST = re.compile(r"(?<!\d)(\d{3})\s?(\d{2})\s+([A-ZÅÄÖ][A-Za-zÅÄÖåäöéü -]+?)\s*(?:$|,|\n)", re.MULTILINE)
 _NO_HOME = re.compile(r"utan\s+känd\s+(?:hemvist|adress)", re.IGNORECASE)
-_LIVES = re.compile(r"\b(?:bor|bosatt|folkbokförd|hemmahörande)\s+(?:numera\s+)?i\s+"
+_LIVES = re.compile(r"\b(?:[Bb]or|[Bb]osatt|[Ff]olkbokförd|[Hh]emmahörande|[Bb]oende|[Bb]ostadsort:|[Hh]emort:)"
+                    r"\s+(?:numera\s+)?(?:i\s+)?"
                     r"(?P<place>[A-ZÅÄÖ][\wåäö-]*(?:\s[A-ZÅÄÖ][\wåäö-]*)?)")
 _TILLTALAD = re.compile(r"^\s*tilltalad(?:\s+(?:nr\s*)?(\d+))?\b", re.IGNORECASE | re.MULTILINE)
 _SECTION_END = re.compile(r"^\s*(?:DOMSLUT|HOVRÄTTENS DOMSLUT|ÖVERKLAGAD DOM|SAKEN|YRKANDEN)\b", re.MULTILINE)
@@ -158,14 +197,18 @@ _ACQUIT = re.compile(r"\b(?:ogillas|ogillar\s+åtalet|ogillar\s+han|frikänn\w*|
 _CONVICT = re.compile(r"\b(?:döms\s+för|Påföljd|fastställer\s+tingsrättens)\b", re.IGNORECASE)
 _PRISON = re.compile(r"fängelse\s+(?:i\s+)?(\d{1,2}|en|ett|två|tre|fyra|sex)\s+(månad(?:er)?|år)\b", re.IGNORECASE)
 _CONDITIONAL = re.compile(r"villkorlig\s+dom", re.IGNORECASE)
-_FINES = re.compile(r"(\d{1,3})\s+dagsböter(?:\s+(?:à|á|a|om|på)(?:\s+vardera)?\s+(\d{2,5})\s*(?:kr|kronor|:-))?",
-                    re.IGNORECASE)
+_FINES = re.compile(r"(?:(\d{1,3})\s+dagsböter|dagsböter:?\s+(\d{1,3}))"
+                    r"(?:\s+(?:à|á|a|om|på)(?:\s+vardera)?\s+(?P<amount>\d{2,5})\s*(?:kr|kronor|:-))?", re.IGNORECASE)
 _SITE = re.compile(r"\b((?:www\.)?[a-zåäö0-9][a-zåäö0-9-]*\.(?:se|com|nu|net|org|eu|example))\b", re.IGNORECASE)
+_AD = re.compile(r"\bannons(?!\s*:\s*nej)", re.IGNORECASE)
 _PLEA = re.compile(r"\b(erkänner|erkänt|medger|förnekar|bestrider|förnekat)\b", re.IGNORECASE)
-_STATED_AGE = re.compile(r"\b(?:är|var)\s+(\d{2})\s+år(?:\s+gammal)?(?!\S*\s*(?:gammal\s+)?(?:flicka|pojke|barn))")
-_NOT_BUYER = re.compile(r"(?:under|person|flicka|pojke|barn|målsägande\w*|kvinna\w*|som)\s*(?:,\s*)?$", re.IGNORECASE)
+_STATED_AGE = re.compile(r"\b(?:är|var|[Åå]lder(?:\s+vid\s+gärningen)?:)\s+(\d{2})\s+år(?:\s+gammal)?"
+                         r"(?!\S*\s*(?:gammal\s+)?(?:flicka|pojke|barn))")
+_NOT_BUYER = re.compile(r"\b(?:under|flick\w*|pojk\w*|barn\w*|målsägande\w*|kvinna\w*|personen|hon)\b",
+                        re.IGNORECASE)
 _ACT = re.compile(r"[^.\n]*(?:åklagare|skaffat|köpt|försökt|främjat|förmått|begick|gärning|ersättning)[^.]*\.?",
                   re.IGNORECASE)
+_CRIME_SCENE = re.compile(r"\b[Bb]rottsplats(?:en)?:?\s+(?P<place>[A-ZÅÄÖ][\wåäö-]*(?:\s[A-ZÅÄÖ][\wåäö-]*)?)")
 _PLACE_IN = re.compile(r"\bi\s+(?P<place>[A-ZÅÄÖ][\wåäö-]*(?:\s[A-ZÅÄÖ][\wåäö-]*)?)")
 _NUMBERS = {"en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "sex": 6}
 
@@ -285,7 +328,7 @@ def _parties(text: str) -> list[_Party]:
 def _segments(text: str, parties: list[_Party], body_start: int) -> dict[int, list[tuple[int, int]]]:
     """The stretches of the text after the parties that concern each defendant."""
     if len(parties) == 1:
-        return {parties[0].index: [(body_start, len(text))]}
+        return {parties[0].index: [(parties[0].start, len(text))]}
     anchors: list[tuple[int, int]] = []  # (position, party index)
     for p in parties:
         pats = [rf"tilltalad\s+(?:nr\s*)?{p.index}\b"] + [re.escape(n) for n in p.names[:1] + p.names[2:3] if n]
@@ -321,6 +364,8 @@ def _place_code(m: re.Match[str]) -> str | None:
     words = m.group("place").split()
     for n in range(len(words), 0, -1):
         code = kommun_from_name(" ".join(words[:n]))
+        if code is None and n == len(words) and m.string[m.end("place"):m.end("place") + 7] == " kommun":
+            code = kommun_from_name(" ".join(words[:n]) + " kommun")
         if code is not None:
             return code
     return None
@@ -364,7 +409,7 @@ def _row(text: str, party: _Party, segs: list[tuple[int, int]]) -> DefendantRow 
             age = Extracted(_age(b, first_date), 0.95, None)
     if age is None:
         for m in _all(_STATED_AGE, text, segs):
-            if not _NOT_BUYER.search(text[max(0, m.start() - 25):m.start()]):
+            if not _NOT_BUYER.search(text[max(0, m.start() - 40):m.start()]):
                 age = Extracted(int(m.group(1)), 0.7, m.span())
                 break
     home = party.home
@@ -374,7 +419,10 @@ def _row(text: str, party: _Party, segs: list[tuple[int, int]]) -> DefendantRow 
         if lm and code:
             home = Extracted(code, 0.7, lm.span())
     off_k: Extracted[str] | None = None
-    for a in acts:
+    bp = _first(_CRIME_SCENE, text, segs)
+    if bp and (code := _place_code(bp)):
+        off_k = Extracted(code, 0.9, bp.span())
+    for a in acts if off_k is None else ():
         for pm in _PLACE_IN.finditer(text, a.start(), a.end()):
             if re.search(r"(?:bor|bosatt|folkbokförd)\s+$", text[max(0, pm.start() - 12):pm.start()]):
                 continue
@@ -386,14 +434,16 @@ def _row(text: str, party: _Party, segs: list[tuple[int, int]]) -> DefendantRow 
             break
     site_m = _first(_SITE, text, segs)
     site = Extracted(site_m.group(1).lower(), 0.8, site_m.span()) if site_m else None
+    ad_m = _first(_AD, text, segs)
+    ad_used = Extracted(bool(site or ad_m), 0.8 if site or ad_m else 0.5, ad_m.span() if ad_m else None)
     fines = amount = prison = None
     cond = Extracted(False, 0.6, None)
     if verdict.value == "convicted":
         fm = _first(_FINES, text, segs)
         if fm:
-            fines = Extracted(int(fm.group(1)), 0.9, fm.span())
-            if fm.group(2):
-                amount = Extracted(int(fm.group(2)), 0.9, fm.span())
+            fines = Extracted(int(fm.group(1) or fm.group(2)), 0.9, fm.span())
+            if fm.group("amount"):
+                amount = Extracted(int(fm.group("amount")), 0.9, fm.span())
         pm2 = _first(_PRISON, text, segs)
         if pm2:
             n = int(pm2.group(1)) if pm2.group(1).isdigit() else _NUMBERS[pm2.group(1).lower()]
@@ -411,7 +461,7 @@ def _row(text: str, party: _Party, segs: list[tuple[int, int]]) -> DefendantRow 
     return DefendantRow(
         index=party.index, verdict=verdict, offence=offence,
         human_trafficking=bool(_first(_TRAFFICKING, text, segs)), offence_dates=offence_dates, age=age,
-        home_kommun=home, offence_kommun=off_k, website=site, day_fines=fines, day_fine_amount=amount,
+        home_kommun=home, offence_kommun=off_k, website=site, ad_used=ad_used, day_fines=fines, day_fine_amount=amount,
         conditional_sentence=cond, prison_months=prison, plea=plea, fines_only_after_reform=fines_only,
     )
 
@@ -444,4 +494,4 @@ def extract_judgment(text: str) -> Judgment:
             rows.append(row)
     appeal = bool(re.search(r"HOVRÄTTENS DOMSLUT|ÖVERKLAGAD DOM", text)) or bool(court and "ovrätt" in court)
     return Judgment(court=court, case_number=" ".join(case_m.group(1).split()) if case_m else None,
-                    date=judgment_date, appeal=appeal, defendants=tuple(rows))
+                    date=judgment_date, appeal=appeal, defendants=tuple(rows), n_parties=len(parties))

@@ -1,8 +1,12 @@
 """Reading judgment files and storing what is extracted from them (the I/O edge of ``verdicts``).
 
 Input is a JSONL file whose lines have a ``text`` field (other fields, such as the simulator's
-true values, are ignored), or a folder of ``.txt`` files, one judgment each. Only the extracted
-fields are stored (:class:`~lagesbild.store.verdicts.VerdictStore`); the text is hashed, never kept.
+true values, are ignored), one judgment file (``.txt``, ``.pdf``, ``.docx``) or a folder of them.
+A judgment with a party list is read into one row per sex-purchase defendant
+(:func:`~lagesbild.verdicts.defendants.extract_judgment`, stored by
+:class:`~lagesbild.store.verdicts.DefendantStore`); a judgment without one (older, one-paragraph
+texts) falls back to the one-row :func:`~lagesbild.verdicts.extract.extract_verdict`. Only the
+extracted fields are stored; the text is hashed, never kept.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lagesbild.errors import InputError
+from lagesbild.records.verdicts import DefendantRecord, VerdictRecord
 from lagesbild.store import Store
-from lagesbild.store.verdicts import VerdictStore
+from lagesbild.store.verdicts import DefendantStore, VerdictStore
+from lagesbild.verdicts.defendants import extract_judgment
+from lagesbild.verdicts.documents import JUDGMENT_SUFFIXES, read_document
 from lagesbild.verdicts.extract import extract_verdict
 
 __all__ = ["VerdictImport", "import_judgments", "read_judgments"]
@@ -26,11 +33,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class VerdictImport:
-    """What an import did: judgments read, new ones stored, and how many lacked age or a municipality."""
+    """What an import did: judgments read, new rows stored, rows lacking age or a municipality, and
+    (per-defendant judgments) defendants read, of them acquitted, and judgments with no sex-purchase defendant."""
 
     n_read: int
     n_new: int
     n_incomplete: int
+    n_defendants: int = 0
+    n_acquitted: int = 0
+    n_unrelated: int = 0
 
 
 def _decode(raw: bytes, path: str, line: int | None = None) -> str:
@@ -68,8 +79,12 @@ def read_judgments(path: Path) -> Iterator[str]:
     p = str(path)
     try:
         if path.is_dir():
-            for f in sorted(path.glob("*.txt")):
-                yield _check_text(_decode(f.read_bytes(), str(f)), str(f))
+            files = sorted(f for f in path.iterdir() if f.suffix.lower() in JUDGMENT_SUFFIXES and f.is_file())
+            for f in files:
+                yield _check_text(read_document(f), str(f))
+            return
+        if path.suffix.lower() in JUDGMENT_SUFFIXES:
+            yield _check_text(read_document(path), p)
             return
         if not path.is_file():
             raise InputError("no such file or folder", path=p)
@@ -95,13 +110,26 @@ def read_judgments(path: Path) -> Iterator[str]:
 
 def import_judgments(store: Store, path: Path) -> VerdictImport:
     """Extract every judgment in ``path`` and store the fields (one transaction; re-import adds nothing)."""
-    items = []
-    incomplete = 0
+    items: list[tuple[str, VerdictRecord]] = []
+    rows: list[tuple[str, DefendantRecord]] = []
+    incomplete = unrelated = n_read = 0
     for text in read_judgments(path):
+        n_read += 1
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        judgment = extract_judgment(text)
+        if judgment.n_parties:
+            recs = judgment.records(sha)
+            unrelated += not recs
+            for d in recs:
+                incomplete += d.defendant_age is None or d.home_kommun is None or d.offence_kommun is None
+                rows.append((sha, d))
+            continue
         rec = extract_verdict(text).record()
         if rec.defendant_age is None or rec.defendant_kommun is None or rec.offence_kommun is None:
             incomplete += 1
-        items.append((hashlib.sha256(text.encode("utf-8")).hexdigest(), rec))
-    n_new = VerdictStore(store).add(items)
-    log.info("verdicts: %d read, %d new, %d incomplete", len(items), n_new, incomplete)
-    return VerdictImport(len(items), n_new, incomplete)
+        items.append((sha, rec))
+    n_new = VerdictStore(store).add(items) + DefendantStore(store).add(rows)
+    acquitted = sum(d.verdict == "acquitted" for _, d in rows)
+    log.info("verdicts: %d read, %d new, %d incomplete, %d defendants (%d acquitted), %d unrelated",
+             n_read, n_new, incomplete, len(rows), acquitted, unrelated)
+    return VerdictImport(n_read, n_new, incomplete, len(rows), acquitted, unrelated)
