@@ -1,0 +1,153 @@
+"""Linking scored on many simulated county worlds: training seeds to tune on, held-out seeds to report.
+
+Each seed's Östergötland world (the ``ostergotland`` preset, two years) is simulated once and
+cached under ``--cache`` (default ``/tmp/lagesbild-link-worlds``); its observations are
+pseudonymized and linked in memory (``link_observations``, no store) and scored against the
+simulator's truth, one seed after another in this one process.
+
+Seeds: thresholds and rules are chosen on the *training* seeds (1-8 and 101-120); the
+*held-out* seeds 2001-2020 are used only to report (docs/link.md, "Held-out evaluation").
+
+Usage::
+
+    python bench/bench_link_heldout.py --seeds 2001-2020            # held out: report only
+    python bench/bench_link_heldout.py --seeds 101-120 --json out.json
+
+Per seed it prints the network pairwise F1 (precision, recall), person B-cubed F1 against the
+personas (what linking can see) and against the true persons, and, when ``--succession`` is
+given, the succession-based count of returning women against the truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"2001-2020"`` or ``"1,3,5-8"`` -> a list of seeds."""
+    out: list[int] = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def world(cache: Path, preset: str, seed: int) -> Path:
+    """The cached world of ``preset`` and ``seed``, simulated on first use."""
+    w = cache / f"{preset}-{seed}"
+    if not (w / "truth" / "ads.csv").exists():
+        exe = str(Path(sys.executable).parent / "lagesbild")
+        cmd = [exe, "simulate", "--preset", preset, "--seed", str(seed), "--out", str(w), "-q"]
+        subprocess.run(cmd, check=True)
+    return w
+
+
+def score(w: Path, succession: bool = False) -> dict[str, object]:
+    """Link one world in memory and score it against its truth."""
+    from lagesbild.ingest import iter_observations
+    from lagesbild.link import bcubed, link_observations, pairwise, simulator_truth
+    from lagesbild.privacy import Pseudonymizer
+
+    t0 = time.perf_counter()
+    obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
+    ads, linked = link_observations(obs)
+    seconds = time.perf_counter() - t0
+    truth = simulator_truth(w)
+    r = linked.result
+    wt = [a.n_obs for a in ads.ads]
+
+    def labels(d: Mapping[tuple[str, str], object]) -> np.ndarray:
+        return np.repeat(np.array([d[a.key] for a in ads.ads], dtype=object), wt)
+
+    def pred(x: np.ndarray) -> np.ndarray:
+        return np.repeat(x, wt)
+
+    persona = {k: v or truth.person[k] for k, v in truth.seller.items()}
+    net = pairwise(pred(r.network).astype(object), labels(truth.network))
+    out: dict[str, object] = {
+        "world": w.name,
+        "observations": len(obs),
+        "seconds": round(seconds, 1),
+        "network_f1": round(net.f1, 4),
+        "network_precision": round(net.precision, 4),
+        "network_recall": round(net.recall, 4),
+        "networks": net.n_predicted,
+        "true_networks": net.n_true,
+        "persona_b3": round(bcubed(pred(r.person), labels(persona)).f1, 4),
+        "person_b3": round(bcubed(pred(r.person), labels(truth.person)).f1, 4),
+        "advertiser_b3": round(bcubed(pred(r.advertiser), labels(truth.advertiser)).f1, 4),
+        "persons": r.n_persons,
+        "true_personas": truth.n_sellers,
+        "true_persons": truth.n_persons,
+    }
+    if succession:
+        from lagesbild.link.evaluate import simulator_personas
+        from lagesbild.link.succession import returning_from_linked, succession_count
+
+        est = returning_from_linked(ads, linked)
+        out["succession_returning"] = round(est.returning, 1)
+        out["succession_interval"] = [round(est.low, 1), round(est.high, 1)]
+        personas, true_returns = simulator_personas(w)
+        on_truth = succession_count(personas)  # the truth's home, stated age and spoken languages
+        out["succession_truth_fields"] = round(on_truth.returning, 1)
+        out["succession_truth_interval"] = [round(on_truth.low, 1), round(on_truth.high, 1)]
+        out["true_returning"] = true_returns
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seeds", default="2001-2020")
+    p.add_argument("--preset", default="ostergotland")
+    p.add_argument("--cache", type=Path, default=Path("/tmp/lagesbild-link-worlds"))
+    p.add_argument("--succession", action="store_true", help="also score the succession count of returning women")
+    p.add_argument("--json", type=Path, help="write the per-seed rows here")
+    a = p.parse_args()
+    rows = []
+    for seed in parse_seeds(a.seeds):
+        res = score(world(a.cache, a.preset, seed), a.succession)
+        res["seed"] = seed
+        rows.append(res)
+        line = (
+            f"seed {seed:>5}: network F1 {res['network_f1']:.3f} (P {res['network_precision']:.3f} "
+            f"R {res['network_recall']:.3f}; {res['networks']} vs {res['true_networks']}) | B3 persona "
+            f"{res['persona_b3']:.3f} person {res['person_b3']:.3f} advertiser {res['advertiser_b3']:.3f}"
+        )
+        if a.succession:
+            line += (
+                f" | returning: true {res['true_returning']}, on linked {res['succession_returning']} "
+                f"{res['succession_interval']}, on truth fields {res['succession_truth_fields']} "
+                f"{res['succession_truth_interval']}"
+            )
+        print(line, flush=True)
+    for key in ("network_f1", "persona_b3", "person_b3", "advertiser_b3"):
+        v = [float(r[key]) for r in rows]  # type: ignore[arg-type]
+        worst = rows[int(np.argmin(v))]["seed"]
+        print(f"{key:>14}: median {np.median(v):.3f}  min {min(v):.3f} (seed {worst})  mean {np.mean(v):.3f}")
+    if a.succession:
+        pairs = (
+            ("succession_returning", "succession_interval"),
+            ("succession_truth_fields", "succession_truth_interval"),
+        )
+        total = sum(float(r["true_returning"]) for r in rows)  # type: ignore[arg-type]
+        for key, iv in pairs:
+            err = [float(r[key]) - float(r["true_returning"]) for r in rows]  # type: ignore[arg-type]
+            cover = np.mean([r[iv][0] <= r["true_returning"] <= r[iv][1] for r in rows])  # type: ignore[index,operator]
+            print(
+                f"{key}: error median {np.median(err):+.1f}, median absolute {np.median(np.abs(err)):.1f}, "
+                f"sum {sum(err):+.1f} of {total:.0f} true; interval covers {cover:.0%}"
+            )
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
