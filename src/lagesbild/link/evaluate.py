@@ -9,12 +9,16 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["Scores", "SimulatorTruth", "bcubed", "pairwise", "simulator_truth"]
+if TYPE_CHECKING:
+    from .succession import Persona
+
+__all__ = ["Scores", "SimulatorTruth", "bcubed", "pairwise", "simulator_personas", "simulator_truth"]
 
 
 @dataclass(frozen=True)
@@ -132,3 +136,38 @@ def simulator_truth(folder: str | Path) -> SimulatorTruth:
             sellers.add(seller[k])
     n_persons = len({p for p in person.values() if not p.startswith("scam-")})
     return SimulatorTruth(ad, person, adv, net, n_persons, len(sellers), seller)
+
+
+def simulator_personas(folder: str | Path) -> tuple[list[Persona], int]:
+    """The simulator's personas with ads (truth fields) and the true number of returns among them.
+
+    Home, stated age and spoken languages come from ``truth/sellers.csv``, the first and last
+    day of the persona's ads from ``truth/ads.csv`` (sellers without an ad are left out). Returns are personas
+    minus distinct persons.
+    """
+    from .succession import Persona
+
+    d = Path(folder) / "truth"
+    span: dict[str, tuple[int, int]] = {}
+    with (d / "ads.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["seller_id"] and r["is_scam"] != "true":
+                a, b = int(r["first_day"]), int(r["last_day"])
+                lo, hi = span.get(r["seller_id"], (a, b))
+                span[r["seller_id"]] = (min(lo, a), max(hi, b))
+    out: list[Persona] = []
+    persons: set[str] = set()
+    with (d / "sellers.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["seller_id"] not in span:
+                continue
+            persons.add(r["person_id"])
+            out.append(
+                Persona(
+                    r["home_kommun"] or None,
+                    float(r["stated_age"]) if r["stated_age"] else None,
+                    *span[r["seller_id"]],
+                    frozenset(x for x in r["languages"].split(";") if x),
+                )
+            )
+    return out, len(out) - len(persons)

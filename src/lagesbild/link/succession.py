@@ -1,0 +1,252 @@
+"""How many personas are women returning under a new name, number and photos: a count by succession.
+
+A woman who stops advertising and comes back later under a new name, number and photos cannot
+be linked to her earlier persona one by one (docs/link.md, "Limits"). She can be *counted*:
+her two personas are a *successive* pair (the second starts after the first ended) that is
+*compatible* (same home municipality, stated ages within ``age_tolerance``, and the same
+languages when they are known). Unrelated personas are compatible by chance too; the number of
+returns is the compatible successive pairs ``C_s`` in excess of the number expected by chance
+among the ``N_s`` successive pairs::
+
+    returning = C_s - N_s * p
+
+Two ways to measure the chance rate ``p`` (``chance=``):
+
+* ``"pooled"`` (default): ``p = P(same home and languages) * P(ages within tolerance)``, each
+  share over all pairs of personas, with the ``returning`` pairs themselves taken out of both
+  shares (solved by fixed-point iteration). It assumes that age is independent of home and
+  language among unrelated personas.
+* ``"concurrent"``: ``p = C_c / N_c``, the compatible share of pairs active at the same time
+  (who cannot be one woman). It assumes nothing about independence but rests on few pairs in
+  a small market (about four women active at a time in one county): very noisy.
+
+Chosen on the training worlds (Östergötland seeds 1-8 and 101-112, truth fields): the median
+absolute error of the returns was 8.1 pooled against 12.4 concurrent (median signed -3.7 and
++0.6; 9-23 true returns per world).
+
+The interval is a normal approximation with a delete-a-group jackknife variance (``blocks``
+groups of personas by position; each leave-out estimate scaled by ``(n / kept)**2`` since pairs
+grow with the square of the personas), clipped at zero and at the number of personas; with
+fewer than ``2 * blocks`` personas the chance pairs are taken as Poisson (``var = N_s * p``).
+Pair counts are not independent (every persona is in many pairs), so a Poisson variance alone
+was about half the spread seen on random markets.
+
+Pure functions: :func:`succession_count` over persona records, and
+:func:`personas_from_linked` to build those records from a linking (home: the municipality of
+most of a person's observations; age: the median stated age; languages: not read from linked
+ads, so left empty and not compared).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from lagesbild.records.link import SiteAds
+
+from .cluster import Linked
+
+__all__ = ["Persona", "SuccessionCount", "personas_from_linked", "returning_from_linked", "succession_count"]
+
+
+@dataclass(frozen=True)
+class Persona:
+    """One persona as the succession count sees it.
+
+    Attributes:
+        home: home municipality code (None: unknown, compatible with nobody).
+        age: stated age (None: unknown, compatible with nobody).
+        first_day, last_day: first and last day active (any integer day scale, inclusive).
+        languages: languages spoken; compared only when both personas have some.
+    """
+
+    home: str | None
+    age: float | None
+    first_day: int
+    last_day: int
+    languages: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SuccessionCount:
+    """The succession count and its parts.
+
+    Attributes:
+        personas: personas counted.
+        returning: estimated returns (personas that are an earlier persona's woman again).
+        low, high: the approximate 95% interval of ``returning``.
+        women: ``personas - returning``.
+        successive_pairs, successive_compatible: ``N_s`` and ``C_s``.
+        concurrent_pairs, concurrent_compatible: ``N_c`` and ``C_c``.
+        expected_by_chance: ``N_s * p``.
+        chance: how ``p`` was measured (``"pooled"`` or ``"concurrent"``).
+    """
+
+    personas: int
+    returning: float
+    low: float
+    high: float
+    women: float
+    successive_pairs: int
+    successive_compatible: int
+    concurrent_pairs: int
+    concurrent_compatible: int
+    expected_by_chance: float
+    chance: str = "pooled"
+
+
+def succession_count(
+    personas: Sequence[Persona],
+    *,
+    age_tolerance: float = 4,
+    chance: Literal["pooled", "concurrent"] = "pooled",
+    z: float = 1.96,
+    blocks: int = 20,
+) -> SuccessionCount:
+    """Count returning women among ``personas`` by compatible successive pairs in excess of chance.
+
+    >>> p = [Persona("0580", 25, 0, 10), Persona("0580", 26, 20, 30), Persona("0581", 40, 0, 30)]
+    >>> succession_count(p).successive_compatible
+    1
+
+    Raises:
+        ValueError: a persona's last day is before its first day, ``age_tolerance < 0`` or an
+            unknown ``chance``.
+    """
+    if age_tolerance < 0:
+        raise ValueError("age_tolerance must be >= 0")
+    if chance not in ("pooled", "concurrent"):
+        raise ValueError(f"chance must be 'pooled' or 'concurrent', not {chance!r}")
+    first = np.array([p.first_day for p in personas], dtype=np.int64)
+    last = np.array([p.last_day for p in personas], dtype=np.int64)
+    bad = np.flatnonzero(last < first)
+    if len(bad):
+        raise ValueError(f"persona {int(bad[0])}: last_day {int(last[bad[0]])} before first_day {int(first[bad[0]])}")
+    n = len(personas)
+    parts = _parts(personas, age_tolerance)
+    returning, expected = _estimate(parts, n, chance)
+    # delete-a-group jackknife over `blocks` groups of personas (pairs scale with the square of
+    # the personas kept, so each estimate is scaled back by (n / kept)**2)
+    thetas = []
+    for g in range(blocks if n >= 2 * blocks else 0):
+        keep = [p for i, p in enumerate(personas) if i % blocks != g]
+        r_g, _ = _estimate(_parts(keep, age_tolerance), len(keep), chance)
+        thetas.append(r_g * (n / len(keep)) ** 2)
+    if thetas:
+        t = np.array(thetas)
+        var = (len(t) - 1) / len(t) * float(((t - t.mean()) ** 2).sum())
+    else:
+        var = expected
+    n_succ, c_succ, n_conc, c_conc = parts[0], parts[1], parts[2], parts[3]
+    half = z * math.sqrt(var)
+    return SuccessionCount(
+        personas=n,
+        returning=returning,
+        low=min(max(0.0, returning - half), float(n)),
+        high=min(max(0.0, returning + half), float(n)),
+        women=n - returning,
+        successive_pairs=n_succ,
+        successive_compatible=c_succ,
+        concurrent_pairs=n_conc,
+        concurrent_compatible=c_conc,
+        expected_by_chance=expected,
+        chance=chance,
+    )
+
+
+def _parts(personas: Sequence[Persona], tol: float) -> tuple[int, int, int, int, int, int]:
+    """``(N_s, C_s, N_c, C_c, same home and languages, ages within tol)`` pair counts."""
+    n = len(personas)
+    first = np.array([p.first_day for p in personas], dtype=np.int64)
+    last = np.array([p.last_day for p in personas], dtype=np.int64)
+    # successive ordered pairs (a before b): for each b, the personas that ended before it started
+    n_succ = int(np.searchsorted(np.sort(last), first, side="left").sum())
+    n_conc = n * (n - 1) // 2 - n_succ
+    c_succ = c_conc = same_hl = 0
+    groups: dict[str, list[int]] = {}
+    known: list[float] = []
+    for i, p in enumerate(personas):
+        if p.home is not None and p.age is not None and not math.isnan(p.age):
+            groups.setdefault(p.home, []).append(i)
+            known.append(float(p.age))
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        idx = np.array(rows)
+        age = np.array([float(personas[i].age) for i in rows])  # type: ignore[arg-type]
+        langs = [personas[i].languages for i in rows]
+        ok = np.abs(age[:, None] - age[None, :]) <= tol
+        upper = np.triu(np.ones_like(ok), 1)
+        same = np.ones_like(ok)
+        if any(langs):
+            same = np.array([[not a or not b or a == b for b in langs] for a in langs])
+            ok &= same
+        same_hl += int((same & upper).sum())
+        f, la = first[idx], last[idx]
+        before = la[:, None] < f[None, :]  # a (row) ended before b (column) started
+        c_succ += int((ok & before).sum())
+        c_conc += int((ok & upper & ~before & ~before.T).sum())
+    ages = np.sort(np.array(known))
+    same_age = int((np.searchsorted(ages, ages + tol, side="right") - np.arange(len(ages)) - 1).sum())
+    return n_succ, c_succ, n_conc, c_conc, same_hl, same_age
+
+
+def _estimate(parts: tuple[int, int, int, int, int, int], n: int, chance: str) -> tuple[float, float]:
+    """``(returning, expected by chance)`` from :func:`_parts`."""
+    n_succ, c_succ, n_conc, c_conc, same_hl, same_age = parts
+    if chance == "concurrent":
+        expected = n_succ * c_conc / n_conc if n_conc else 0.0
+        return c_succ - expected, expected
+    n_all = n * (n - 1) / 2
+    returning = 0.0
+    for _ in range(100):  # the returns are compatible pairs too: take them out of both shares
+        p_hl = max(same_hl - returning, 0.0) / n_all if n_all else 0.0
+        p_age = max(same_age - returning, 0.0) / n_all if n_all else 0.0
+        nxt = c_succ - n_succ * p_hl * p_age
+        if abs(nxt - returning) < 1e-9:
+            break
+        returning = nxt
+    return returning, c_succ - returning
+
+
+def personas_from_linked(ads: SiteAds, linked: Linked) -> list[Persona]:
+    """One :class:`Persona` per person of a linking (suspected scams left out).
+
+    Home is the municipality of most of the person's observations, age the median stated age,
+    days the first and last day any of her site ads was seen (ordinal days).
+    """
+    r = linked.result
+    homes: dict[int, Counter[str]] = {}
+    ages: dict[int, list[int]] = {}
+    span: dict[int, list[int]] = {}
+    for i, a in enumerate(ads.ads):
+        p = int(r.person[i])
+        if r.fake_person[p]:
+            continue
+        if a.kommun_kod:
+            homes.setdefault(p, Counter())[a.kommun_kod] += a.n_obs
+        if a.age is not None:
+            ages.setdefault(p, []).append(a.age)
+        f, la = date.fromisoformat(a.first_seen[:10]).toordinal(), date.fromisoformat(a.last_seen[:10]).toordinal()
+        s = span.setdefault(p, [f, la])
+        s[0], s[1] = min(s[0], f), max(s[1], la)
+    out = []
+    for p in sorted(span):
+        h = homes.get(p)
+        home = sorted(h.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if h else None
+        age = float(np.median(ages[p])) if p in ages else None
+        out.append(Persona(home, age, span[p][0], span[p][1]))
+    return out
+
+
+def returning_from_linked(
+    ads: SiteAds, linked: Linked, *, age_tolerance: float = 4, chance: Literal["pooled", "concurrent"] = "pooled"
+) -> SuccessionCount:
+    """:func:`succession_count` of the persons of a linking."""
+    return succession_count(personas_from_linked(ads, linked), age_tolerance=age_tolerance, chance=chance)
