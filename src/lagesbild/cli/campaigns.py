@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from lagesbild.campaigns import Campaign, CampaignEffect, campaign_from_fields, evaluate_stored, read_campaign_csv
+from lagesbild.campaigns.series import evaluate_series, read_series_csv
+from lagesbild.campaigns.sts import StsEffect
+from lagesbild.campaigns.verdict import verdict_rate_ratio
 from lagesbild.cli._common import ExcelOption, OutOption, OutputFormat, console, friendly_errors, render, workspace
+from lagesbild.errors import InputError
 from lagesbild.store.campaigns import CampaignStore
 
 app = typer.Typer(help="Campaigns aimed at buyers: register them and measure their effect.", no_args_is_help=True)
@@ -107,23 +112,125 @@ def effect_row(name: str, e: CampaignEffect) -> dict[str, Any]:
     }
 
 
+def sts_row(name: str, e: StsEffect) -> dict[str, Any]:
+    """A structural time-series effect as a flat row (the JSON the command prints)."""
+    return {
+        "name": name,
+        "average_effect": e.average,
+        "low": e.low,
+        "high": e.high,
+        "level": e.level,
+        "relative": e.relative,
+        "relative_low": e.relative_low,
+        "relative_high": e.relative_high,
+        "percent_change": 100 * e.relative,
+        "cumulative_effect": e.cumulative,
+        "points_before": e.n_pre,
+        "campaign_points": e.n_post,
+        "method": e.method,
+        "verdict_sv": e.verdict_sv,
+        "verdict_en": e.verdict_en,
+    }
+
+
+def _glm_row(name: str, e: CampaignEffect) -> dict[str, Any]:
+    row = effect_row(name, e)
+    row["verdict_sv"], row["verdict_en"] = verdict_rate_ratio(e.rate_ratio, e.low, e.high, level=e.level)
+    return row
+
+
+def _parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    except ValueError:
+        raise InputError(f"not a date (YYYY-MM-DD): {text!r}", field=option) from None
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="The campaign's name."),
+    name: str | None = typer.Argument(None, help="The campaign's name (not needed with --series)."),
     control: bool = typer.Option(True, "--control/--no-control", help="Use the other counties as a control."),
     level: float = typer.Option(0.95, "--level", help="Interval coverage."),
+    series: Path | None = typer.Option(
+        None, "--series", help="Evaluate an external CSV series instead: date;value[;control...] (one row per period)."
+    ),
+    start: str | None = typer.Option(None, "--start", help="With --series: the campaign's first day (ISO date)."),
+    end: str | None = typer.Option(None, "--end", help="With --series: its last day (default: to the end)."),
+    method: str = typer.Option(
+        "glm", "--method", help="With --series: glm (interrupted time series / difference-in-differences) or sts."
+    ),
+    exposure: str | None = typer.Option(
+        None, "--exposure", help="With --series: a column used as exposure (log offset), not as a control."
+    ),
+    family: str = typer.Option("quasipoisson", "--family", help="With --series and glm: quasipoisson or poisson."),
+    seasonality: int = typer.Option(0, "--seasonality", help="With --series, glm: Fourier pairs, yearly season."),
+    slope_change: bool = typer.Option(False, "--slope-change", help="With --series, glm: also fit a trend change."),
+    hac_lags: int = typer.Option(0, "--hac-lags", help="With --series and glm: Newey-West lags (0: model-based)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
 ) -> None:
-    """Estimate a campaign's effect on weekly ad-days (rate ratio with interval).
+    """Estimate a campaign's effect on weekly ad-days, or on an external series (rate ratio with interval).
 
     Example: lagesbild campaigns evaluate "Sluta köpa sex" --format json
+
+    Example: lagesbild campaigns evaluate --series kast.csv --start 2024-04-15 --end 2024-05-19 --method sts
     """
+    if series is not None:
+        with friendly_errors():
+            if start is None:
+                raise InputError("--series needs --start (the campaign's first day)", field="--start")
+            if method not in ("glm", "sts"):
+                raise InputError(f"--method must be glm or sts, not {method!r}", field="--method")
+            if family not in ("quasipoisson", "poisson"):
+                raise InputError(f"--family must be quasipoisson or poisson, not {family!r}", field="--family")
+            s = read_series_csv(series, exposure=exposure)
+            eff = evaluate_series(
+                s,
+                _parse_day(start, "--start"),
+                None if end is None else _parse_day(end, "--end"),
+                method="sts" if method == "sts" else "glm",
+                family="poisson" if family == "poisson" else "quasipoisson",
+                seasonality=seasonality,
+                slope_change=slope_change,
+                level=level,
+                hac_lags=hac_lags,
+            )
+        label = name or series.name
+        row = sts_row(label, eff) if isinstance(eff, StsEffect) else _glm_row(label, eff)
+        if fmt is OutputFormat.json:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, indent=2) + "\n")
+            return
+        _render_effect(label, eff)
+        console.print(row["verdict_sv"], highlight=False)
+        return
+    if name is None:
+        with friendly_errors():
+            raise InputError("give a campaign name, or --series FILE.csv --start DATE", field="name")
     with workspace(ctx) as ws:
         e = evaluate_stored(ws.store, name, control=control, level=level)
     row = effect_row(name, e)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(row, ensure_ascii=False, indent=2) + "\n")
+        return
+    _render_effect(name, e)
+
+
+def _render_effect(name: str, e: CampaignEffect | StsEffect) -> None:
+    if isinstance(e, StsEffect):
+        render(
+            [
+                {
+                    "campaign": name,
+                    "change": f"{100 * e.relative:+.1f}%",
+                    "average effect": round(e.average, 3),
+                    f"{100 * e.level:.0f}% interval": f"{e.low:.3f}–{e.high:.3f}",
+                    "cumulative": round(e.cumulative, 1),
+                    "points (campaign)": f"{e.n_pre + e.n_post} ({e.n_post})",
+                }
+            ],
+            OutputFormat.table,
+            title=e.method,
+        )
         return
     render(
         [
