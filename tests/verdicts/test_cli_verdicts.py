@@ -130,3 +130,23 @@ def test_bad_county_and_date_are_refused(settings: Settings) -> None:
     assert res.exit_code == 2 and "unknown county or municipality" in res.output
     res = runner.invoke(app, [*base, "verdicts", "flows", "--from", "2022-13-01"])
     assert res.exit_code == 2 and "not a date" in res.output
+
+
+def test_trends_per_year_counts_convicted_and_suppresses(settings: Settings) -> None:
+    app = _app()
+    base = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(app, [*base, "init"]).exit_code == 0
+    assert runner.invoke(app, [*base, "verdicts", "import", str(CORPUS)]).exit_code == 0
+    truth = [json.loads(x) for x in (CORPUS / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    want: dict[str, int] = {}
+    for t in truth:
+        for d in t["defendants"]:
+            if d["verdict"] == "convicted":
+                want[d["offence_dates"][0][:4]] = want.get(d["offence_dates"][0][:4], 0) + 1
+    res = runner.invoke(app, [*base, "verdicts", "trends", "--format", "csv", "--raw"])
+    assert res.exit_code == 0, res.output
+    assert {r["year"]: int(r["verdicts"]) for r in csv.DictReader(io.StringIO(res.output))} == want
+    res = runner.invoke(app, [*base, "verdicts", "trends", "--format", "csv"])
+    shown = {r["year"]: r["verdicts"] for r in csv.DictReader(io.StringIO(res.output))}
+    for year, n in want.items():
+        assert shown[year] == str(n) if n >= 5 else shown[year] in ("<5", "..")

@@ -27,7 +27,7 @@ from lagesbild.cli._common import (
 from lagesbild.refdata import area_name
 from lagesbild.report.suppress import protect_breakdown
 from lagesbild.store.verdicts import DefendantStore, VerdictStore
-from lagesbild.verdicts import age_profile, travel_flows
+from lagesbild.verdicts import age_profile, travel_flows, yearly
 from lagesbild.verdicts.importer import import_judgments
 from lagesbild.verdicts.review import export_csv, read_corrections
 
@@ -230,3 +230,32 @@ def corrections(
         store = DefendantStore(ws.store)
         changed = store.correct(read_corrections(file, store.defendants()))
     console.print(f"Corrected {changed:,} defendants.")
+
+
+@app.command("trends")
+def trends(
+    ctx: typer.Context,
+    lan: Lan = None,
+    start: Start = None,
+    end: End = None,
+    fmt: Fmt = OutputFormat.table,
+    raw: Raw = False,
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
+) -> None:
+    """Convicted defendants per year of the offence, and of them bought in their own municipality.
+
+    Counts below the small-count threshold are shown as <5 (and one that would give a hidden one
+    back as ..), unless --raw.
+    """
+    with workspace(ctx) as ws:
+        years = yearly(VerdictStore(ws.store).records(lan=lan, start=start, end=end))
+        threshold = settings_from(ctx).small_count_threshold
+    total = sum(y.n for y in years)
+    shown = _shown({str(y.year): y.n for y in years}, total, threshold, raw)
+    rows: list[dict[str, Any]] = []
+    for y in years:
+        own = _shown({"own": y.own_municipality, "other": y.n - y.own_municipality}, y.n, threshold, raw)
+        rows.append({"year": y.year, "verdicts": shown[str(y.year)],
+                     "own_municipality": own["own"] if shown[str(y.year)] == y.n else ".."})
+    render(rows, fmt, title=f"Judgments per year, {total} in all", empty="No judgments stored.")

@@ -17,7 +17,16 @@ Example::
 from __future__ import annotations
 
 from lagesbild.records.verdicts import EXTRACTOR_VERSION, DefendantRecord, VerdictRecord
-from lagesbild.verdicts.analyze import AGE_BANDS, AgeProfile, Flow, TravelFlows, age_profile, travel_flows
+from lagesbild.verdicts.analyze import (
+    AGE_BANDS,
+    AgeProfile,
+    Flow,
+    TravelFlows,
+    YearCount,
+    age_profile,
+    travel_flows,
+    yearly,
+)
 from lagesbild.verdicts.defendants import DefendantRow, Extracted, Judgment, extract_judgment, strip_page_furniture
 from lagesbild.verdicts.documents import read_document
 from lagesbild.verdicts.extract import Field, Verdict, extract_verdict, kommun_from_name
@@ -35,6 +44,7 @@ __all__ = [
     "TravelFlows",
     "Verdict",
     "VerdictRecord",
+    "YearCount",
     "age_profile",
     "extract_judgment",
     "extract_verdict",
@@ -42,4 +52,5 @@ __all__ = [
     "read_document",
     "strip_page_furniture",
     "travel_flows",
+    "yearly",
 ]

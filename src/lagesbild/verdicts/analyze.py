@@ -25,7 +25,7 @@ from statistics import mean, median
 from lagesbild.records.verdicts import VerdictRecord
 from lagesbild.refdata import municipalities, municipalities_in
 
-__all__ = ["AGE_BANDS", "AgeProfile", "Flow", "TravelFlows", "age_profile", "travel_flows"]
+__all__ = ["AGE_BANDS", "AgeProfile", "Flow", "TravelFlows", "YearCount", "age_profile", "travel_flows", "yearly"]
 
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("18-24", 18, 24),
@@ -130,3 +130,31 @@ def travel_flows(verdicts: Iterable[VerdictRecord], *, lan: str | None = None) -
         share_into_largest=len(into) / n if n else None,
         share_travelled_into_largest=sum(h != o for h, o in into) / len(into) if into else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class YearCount:
+    """Judgments of one year (by offence date, else judgment date): how many, how many in the home municipality."""
+
+    year: int
+    n: int
+    own_municipality: int
+
+
+def yearly(verdicts: Iterable[VerdictRecord]) -> list[YearCount]:
+    """Counts per year, oldest first, by the (first) offence date, else the judgment date.
+
+    >>> r = VerdictRecord(None, None, "2024-02-01", "2023-12-30", 40, "0580", "0580", False, 50, 100, False)
+    >>> yearly([r, r])
+    [YearCount(year=2023, n=2, own_municipality=2)]
+    """
+    n: dict[int, int] = {}
+    own: dict[int, int] = {}
+    for v in verdicts:
+        day = v.offence_date or v.date
+        if not day:
+            continue
+        y = int(day[:4])
+        n[y] = n.get(y, 0) + 1
+        own[y] = own.get(y, 0) + (v.defendant_kommun is not None and v.defendant_kommun == v.offence_kommun)
+    return [YearCount(y, n[y], own[y]) for y in sorted(n)]
