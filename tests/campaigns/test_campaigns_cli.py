@@ -64,6 +64,6 @@ def test_unknown_campaign_is_a_friendly_error(settings: Settings) -> None:
 
 
 def test_every_campaigns_command_has_help_with_an_example(settings: Settings) -> None:
-    for cmd in ("add", "import", "list", "evaluate"):
+    for cmd in ("add", "import", "list", "evaluate", "power"):
         res = runner.invoke(_app(settings), ["campaigns", cmd, "--help"])
         assert res.exit_code == 0 and "Example" in res.output, cmd

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 
 from lagesbild.campaigns import Campaign, CampaignEffect, campaign_from_fields, evaluate_stored, read_campaign_csv
+from lagesbild.campaigns.power import power_for_daily, power_for_series
 from lagesbild.campaigns.series import evaluate_series, read_series_csv
 from lagesbild.campaigns.sts import StsEffect
 from lagesbild.campaigns.verdict import verdict_rate_ratio
@@ -244,4 +245,76 @@ def _render_effect(name: str, e: CampaignEffect | StsEffect) -> None:
         ],
         OutputFormat.table,
         title=e.method,
+    )
+
+
+@app.command("power")
+def power_cmd(
+    ctx: typer.Context,
+    counties: str | None = typer.Option(None, "--counties", help="County codes of the planned campaign, e.g. 05."),
+    weeks: int = typer.Option(5, "--weeks", help="Planned duration in weeks (with --series: in rows of the file)."),
+    control: bool = typer.Option(True, "--control/--no-control", help="Use the other counties as a control."),
+    series: Path | None = typer.Option(None, "--series", help="An external CSV series date;value[;control...]."),
+    method: str = typer.Option("glm", "--method", help="With --series: glm or sts."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
+    power: float = typer.Option(0.8, "--power", help="Wanted probability of detecting the effect."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+) -> None:
+    """Minimum detectable effect of a planned campaign (areas, duration, series), before it runs.
+
+    A placebo campaign of the planned length on the latest data is evaluated with the same model;
+    its interval width gives the detectable effect.
+
+    Example: lagesbild campaigns power --counties 05 --weeks 5
+
+    Example: lagesbild campaigns power --series kast.csv --weeks 8 --method sts
+    """
+    with friendly_errors():
+        if series is not None:
+            if method not in ("glm", "sts"):
+                raise InputError(f"--method must be glm or sts, not {method!r}", field="--method")
+            s = read_series_csv(series)
+            m = power_for_series(s, weeks, method="sts" if method == "sts" else "glm", alpha=alpha, power=power)
+            area_label = series.name
+        else:
+            if not counties:
+                raise InputError("give --counties (e.g. 05) or --series FILE.csv", field="--counties")
+            day = "2000-01-01"  # only the counties are validated and used
+            c = campaign_from_fields({"name": "power", "counties": counties, "start": day, "end": day})
+    if series is None:
+        with workspace(ctx) as ws, friendly_errors():
+            cs = CampaignStore(ws.store)
+            area = cs.daily_ad_days(c.counties)
+            ctrl = cs.daily_ad_days(None, exclude=c.counties) if control else {}
+            m = power_for_daily(area, weeks, ctrl or None, alpha=alpha, power=power)
+        area_label = ",".join(c.counties)
+    row = {
+        "area": area_label,
+        "duration": m.points,
+        "minimum_detectable_decrease_pct": m.decrease_pct,
+        "se": m.se,
+        "alpha": m.alpha,
+        "power": m.power,
+        "method": m.method,
+    }
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False, indent=2) + "\n")
+        return
+    render(
+        [
+            {
+                "area": area_label,
+                "duration": m.points,
+                "detectable decrease": f"{m.decrease_pct:.1f}%",
+                "power": f"{100 * m.power:.0f}%",
+                "alpha": m.alpha,
+            }
+        ],
+        OutputFormat.table,
+        title=m.method,
+    )
+    console.print(
+        f"En kampanj måste minska serien med minst {m.decrease_pct:.0f} % för att upptäckas "
+        f"med {100 * m.power:.0f} % sannolikhet.",
+        highlight=False,
     )
