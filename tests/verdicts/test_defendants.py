@@ -138,7 +138,8 @@ def test_targeted_judgment() -> None:
 
 def test_theft_only_gives_no_row() -> None:
     text = JUDGMENT.replace("Köp av sexuell handling av barn, 6 kap. 9 § brottsbalken", "Stöld, 8 kap. 1 §")
-    text = text.replace("Försök till köp av sexuell tjänst", "Snatteri").replace("försökt köpa en sexuell tjänst", "snattat")
+    text = text.replace("Försök till köp av sexuell tjänst", "Snatteri")
+    text = text.replace("försökt köpa en sexuell tjänst", "snattat")
     text = text.replace("förmått en flicka under 18 år att mot ersättning företa en\nsexuell handling", "stulit")
     assert extract_judgment(text).defendants == ()
 
@@ -166,3 +167,58 @@ def test_page_furniture_is_removed_but_body_kept() -> None:
     assert "Sida 2" not in out and "Sida 3" not in out
     assert out.count("Mål nr B 555-23") == 1  # the first page's title block stays
     assert "Försök till köp av sexuell tjänst, 2023-10-05" in out
+
+
+REAL_STYLE = """Sida 1 (6)
+NORRKÖPINGS TINGSRÄTT                DOM                     Mål nr B 4321-23
+Avdelning 2                          2023-11-20
+                                     Meddelad i Norrköping
+
+PARTER (Antal tilltalade: 1)
+
+Åklagare
+Kammaråklagare Test Åklagarsson
+Åklagarmyndigheten, Åklagarkammaren i Norrköping
+
+Tilltalad
+JOHAN Testsson, 19850312-0012
+Medborgare i Sverige
+Storgatan 1 Lgh 1102
+603 36 Norrköping
+
+Offentlig försvarare:
+Advokat Test Advokatsson
+Box 123
+581 02 Linköping
+
+DOMSLUT
+Brott som den tilltalade döms för
+1. Köp av sexuell tjänst enligt 6 kap 11 § brottsbalken (2023-03-04)
+2. Köp av sexuell tjänst enligt 6 kap 11 § brottsbalken (2023-04-19)
+
+Påföljd m.m.
+Villkorlig dom
+Dagsböter 60 å 100 kr
+
+DOMSKÄL
+Åtalet och yrkanden
+Åklagaren har yrkat ansvar för köp av sexuell tjänst enligt stämningsansökan, bilaga 1.
+Johan Testsson har den 4 mars och den 19 april 2023 i Motala skaffat sig tillfälliga sexuella
+förbindelser mot ersättning. Kontakten togs via en annons på sidan sexannonser.example.
+Johan Testsson har erkänt gärningarna.
+Påföljd
+Johan Testsson är 38 år gammal.
+"""
+
+
+def test_a_hand_written_judgment_in_another_court_layout() -> None:
+    """Columns in the title block, counsel with his own post code, numbered counts, 'å' for 'à'."""
+    j = extract_judgment(REAL_STYLE)
+    assert (j.court, j.case_number, j.date) == ("Norrköpings tingsrätt", "B 4321-23", "2023-11-20")
+    (d,) = j.defendants
+    assert d.offence_dates is not None and d.offence_dates.value == ("2023-03-04", "2023-04-19")
+    assert d.age is not None and d.age.value == 37  # born 12 March 1985, first offence 4 March 2023
+    assert d.home_kommun is not None and d.home_kommun.value == "0581"  # not the counsel's Linköping box
+    assert d.offence_kommun is not None and d.offence_kommun.value == "0583"
+    assert (d.day_fines and d.day_fines.value, d.day_fine_amount and d.day_fine_amount.value) == (60, 100)
+    assert d.conditional_sentence.value is True and d.plea is not None and d.plea.value == "erkänner"

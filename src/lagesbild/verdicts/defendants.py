@@ -198,7 +198,7 @@ _CONVICT = re.compile(r"\b(?:döms\s+för|Påföljd|fastställer\s+tingsrättens
 _PRISON = re.compile(r"fängelse\s+(?:i\s+)?(\d{1,2}|en|ett|två|tre|fyra|sex)\s+(månad(?:er)?|år)\b", re.IGNORECASE)
 _CONDITIONAL = re.compile(r"villkorlig\s+dom", re.IGNORECASE)
 _FINES = re.compile(r"(?:(\d{1,3})\s+dagsböter|dagsböter:?\s+(\d{1,3}))"
-                    r"(?:\s+(?:à|á|a|om|på)(?:\s+vardera)?\s+(?P<amount>\d{2,5})\s*(?:kr|kronor|:-))?", re.IGNORECASE)
+                    r"(?:\s+(?:à|á|å|a|om|på)(?:\s+vardera)?\s+(?P<amount>\d{2,5})\s*(?:kr|kronor|:-))?", re.IGNORECASE)
 _SITE = re.compile(r"\b((?:www\.)?[a-zåäö0-9][a-zåäö0-9-]*\.(?:se|com|nu|net|org|eu|example))\b", re.IGNORECASE)
 _AD = re.compile(r"\bannons(?!\s*:\s*nej)", re.IGNORECASE)
 _PLEA = re.compile(r"\b(erkänner|erkänt|medger|förnekar|bestrider|förnekat)\b", re.IGNORECASE)
@@ -484,6 +484,9 @@ def extract_judgment(text: str) -> Judgment:
     if date_m:
         found = _dates_in(date_m.group(1), 0)
         judgment_date = found[0][0].isoformat() if found else None
+    else:  # the date in a column of the title block ("DOM ... Mål nr" above, the date below)
+        head = _dates_in(raw[: raw.find("PARTER") if "PARTER" in raw else 600], 0)
+        judgment_date = head[0][0].isoformat() if head else None
     parties = _parties(text)
     body_start = max((p.end for p in parties), default=0)
     segs = _segments(text, parties, body_start)
