@@ -222,3 +222,57 @@ def test_a_hand_written_judgment_in_another_court_layout() -> None:
     assert d.offence_kommun is not None and d.offence_kommun.value == "0583"
     assert (d.day_fines and d.day_fines.value, d.day_fine_amount and d.day_fine_amount.value) == (60, 100)
     assert d.conditional_sentence.value is True and d.plea is not None and d.plea.value == "erkänner"
+
+
+NUMBERED_PARTIES = """GÖTEBORGS TINGSRÄTT
+DOM 2024-03-01
+Mål nr B 777-23
+
+PARTER (Antal tilltalade: 2)
+
+Åklagare
+Kammaråklagare Test Åklagarsson
+
+1. Tilltalad
+EXEMPELBERG, Per Anders, 19900101-0099
+Skolvägen 3
+431 30 Mölndal
+
+Offentlig försvarare:
+Advokat Test Advokatsson
+
+2. Tilltalad
+FIKTIVSSON, Karl Johan, 640505-0011
+Utan känd hemvist
+
+DOMSLUT
+
+1. PER EXEMPELBERG
+Brott som den tilltalade döms för
+Köp av sexuell tjänst, 6 kap 11 § brottsbalken (2023-05-06)
+Påföljd m.m.
+Fängelse 1 månad
+
+2. KARL FIKTIVSSON
+Åtalet för köp av sexuell handling av barn (2023-06-01) ogillas.
+
+DOMSKÄL
+Exempelberg
+Per Exempelberg har den 6 maj 2023 i Göteborg köpt en sexuell tjänst. Han förnekar brott.
+Fiktivsson
+Karl Fiktivsson åtalades för att den 1 juni 2023 i Borås ha köpt en sexuell handling av en flicka
+som var 16 år. Fiktivsson förnekar. Han bor i Alingsås. Åtalet ogillas.
+"""
+
+
+def test_numbered_parties_with_surname_first() -> None:
+    """'1. Tilltalad', 'EXEMPELBERG, Per Anders', headings '1. PER EXEMPELBERG', a surname alone."""
+    a, b = extract_judgment(NUMBERED_PARTIES).defendants
+    assert (a.index, a.verdict.value, a.offence.value) == (1, "convicted", "kop")
+    assert a.prison_months is not None and a.prison_months.value == 1 and a.day_fines is None
+    assert (a.age and a.age.value, a.home_kommun and a.home_kommun.value) == (33, "1481")  # 431 30 Mölndal
+    assert a.offence_kommun is not None and a.offence_kommun.value == "1480"
+    assert (b.index, b.verdict.value, b.offence.value) == (2, "acquitted", "barn")
+    assert (b.age and b.age.value, b.home_kommun and b.home_kommun.value) == (59, "1489")  # "bor i Alingsås"
+    assert b.offence_kommun is not None and b.offence_kommun.value == "1490"
+    assert b.offence_dates is not None and b.offence_dates.value == ("2023-06-01",)

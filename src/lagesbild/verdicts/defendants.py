@@ -184,7 +184,8 @@ _NO_HOME = re.compile(r"utan\s+känd\s+(?:hemvist|adress)", re.IGNORECASE)
 _LIVES = re.compile(r"\b(?:[Bb]or|[Bb]osatt|[Ff]olkbokförd|[Hh]emmahörande|[Bb]oende|[Bb]ostadsort:|[Hh]emort:)"
                     r"\s+(?:numera\s+)?(?:i\s+)?"
                     r"(?P<place>[A-ZÅÄÖ][\wåäö-]*(?:\s[A-ZÅÄÖ][\wåäö-]*)?)")
-_TILLTALAD = re.compile(r"^\s*tilltalad(?:\s+(?:nr\s*)?(\d+))?\b", re.IGNORECASE | re.MULTILINE)
+_TILLTALAD = re.compile(r"^[ \t]*(?:(\d+)\.[ \t]*)?tilltalad(?:[ \t]+(?:nr[ \t]*)?(\d+))?\b",
+                        re.IGNORECASE | re.MULTILINE)
 _SECTION_END = re.compile(r"^\s*(?:DOMSLUT|HOVRÄTTENS DOMSLUT|ÖVERKLAGAD DOM|SAKEN|YRKANDEN)\b", re.MULTILINE)
 _OFFENCES = (
     ("barn", re.compile(r"köp av sexuell handling av barn|6\s*kap\.?\s*9\s*§", re.IGNORECASE)),
@@ -319,7 +320,8 @@ def _parties(text: str) -> list[_Party]:
             if found:
                 home = Extracted(found[0], found[1], (off + pm.start(), off + pm.end()))
                 break
-        out.append(_Party(index=int(h.group(1) or i + 1), names=names, start=h.start(), end=base + len(entry),
+        out.append(_Party(index=int(h.group(1) or h.group(2) or i + 1), names=names, start=h.start(),
+                          end=base + len(entry),
                           pnr=(pnr_m.group(1), pnr_m.group(2)) if pnr_m else None, home=home,
                           no_home=bool(_NO_HOME.search(entry))))
     return out
@@ -334,6 +336,14 @@ def _segments(text: str, parties: list[_Party], body_start: int) -> dict[int, li
         pats = [rf"tilltalad\s+(?:nr\s*)?{p.index}\b"] + [re.escape(n) for n in p.names[:1] + p.names[2:3] if n]
         rx = re.compile(rf"^[ \t]*(?:{'|'.join(pats)})", re.IGNORECASE | re.MULTILINE)
         anchors += [(m.start(), p.index) for m in rx.finditer(text, body_start)]
+        # a short heading line naming him in another order or case ("1. JOHAN TESTSSON", "EXEMPELBERG, Per")
+        own = {w for w in (p.names[0].split() if p.names else []) if len(w) >= 3}
+        others = {w for q in parties if q is not p for w in (q.names[0].split() if q.names else [])}
+        keys = sorted(own - others - {"tilltalad"})
+        if keys:
+            short = re.compile(rf"^[ \t]*(?:\d+\.\s*)?(?:[^\W\d]+,?\s+){{0,2}}(?:{'|'.join(map(re.escape, keys))})\b"
+                               r"[^\n]{0,50}$", re.IGNORECASE | re.MULTILINE)
+            anchors += [(m.start(), p.index) for m in short.finditer(text, body_start)]
     heads = [(m.start(), -1) for m in re.finditer(r"^\s*(?:DOMSKÄL|HOVRÄTTENS DOMSKÄL|HUR MAN ÖVERKLAGAR|DOMSLUT|"
                                                   r"HOVRÄTTENS DOMSLUT|TINGSRÄTTENS DOMSLUT)\b", text[body_start:],
                                                   re.MULTILINE)]
