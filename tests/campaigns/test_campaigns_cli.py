@@ -67,3 +67,25 @@ def test_every_campaigns_command_has_help_with_an_example(settings: Settings) ->
     for cmd in ("add", "import", "list", "evaluate", "power"):
         res = runner.invoke(_app(settings), ["campaigns", cmd, "--help"])
         assert res.exit_code == 0 and "Example" in res.output, cmd
+
+
+def test_evaluate_stored_campaign_with_sts(settings: Settings, tmp_path: Path) -> None:
+    """The stored -30% campaign in 06 against 05 as control, by the structural time-series counterfactual."""
+    from lagesbild.cli import app as main_app
+
+    from .test_campaign_store import CAMPAIGN
+
+    ads = write_ads(tmp_path / "ads.jsonl")
+    base = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(main_app, [*base, "init"]).exit_code == 0
+    assert runner.invoke(main_app, [*base, "import", "--no-progress", str(ads)]).exit_code == 0
+    app = _app(settings)
+    args = ["campaigns", "add", "K", "--counties", "06", "--start", str(CAMPAIGN.start), "--end", str(CAMPAIGN.end)]
+    assert runner.invoke(app, args).exit_code == 0
+    res = runner.invoke(app, ["campaigns", "evaluate", "K", "--method", "sts", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["relative_low"] <= -0.3 <= out["relative_high"] < 0, out
+    assert out["verdict_sv"].startswith("Minskning")
+    res = runner.invoke(app, ["campaigns", "evaluate", "K", "--method", "xyz"])
+    assert res.exit_code == 2 and "glm or sts" in res.output

@@ -17,6 +17,7 @@ import typer
 
 from lagesbild.campaigns import Campaign, CampaignEffect, campaign_from_fields, evaluate_stored, read_campaign_csv
 from lagesbild.campaigns.power import power_for_daily, power_for_series
+from lagesbild.campaigns.runner import evaluate_stored_sts
 from lagesbild.campaigns.series import evaluate_series, read_series_csv
 from lagesbild.campaigns.sts import StsEffect
 from lagesbild.campaigns.verdict import verdict_rate_ratio
@@ -159,7 +160,7 @@ def evaluate_cmd(
     start: str | None = typer.Option(None, "--start", help="With --series: the campaign's first day (ISO date)."),
     end: str | None = typer.Option(None, "--end", help="With --series: its last day (default: to the end)."),
     method: str = typer.Option(
-        "glm", "--method", help="With --series: glm (interrupted time series / difference-in-differences) or sts."
+        "glm", "--method", help="glm (interrupted time series / difference-in-differences) or sts (counterfactual)."
     ),
     exposure: str | None = typer.Option(
         None, "--exposure", help="With --series: a column used as exposure (log offset), not as a control."
@@ -207,6 +208,18 @@ def evaluate_cmd(
     if name is None:
         with friendly_errors():
             raise InputError("give a campaign name, or --series FILE.csv --start DATE", field="name")
+    if method == "sts":
+        with workspace(ctx) as ws:
+            se = evaluate_stored_sts(ws.store, name, level=level)
+        if fmt is OutputFormat.json:
+            sys.stdout.write(json.dumps(sts_row(name, se), ensure_ascii=False, indent=2) + "\n")
+            return
+        _render_effect(name, se)
+        console.print(se.verdict_sv, highlight=False)
+        return
+    if method != "glm":
+        with friendly_errors():
+            raise InputError(f"--method must be glm or sts, not {method!r}", field="--method")
     with workspace(ctx) as ws:
         e = evaluate_stored(ws.store, name, control=control, level=level)
     row = effect_row(name, e)
