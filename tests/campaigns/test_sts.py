@@ -72,3 +72,18 @@ def test_verdicts() -> None:
     en = verdict_difference(0.1, 0.05, 0.15, level=0.9)[1]
     assert en == "Increase: 10% more than expected (90% interval +5 to +15%)."
     assert verdict_difference(float("nan"), 0, 1)[0].startswith("Data räcker inte")
+
+
+def test_null_coverage_is_near_nominal() -> None:
+    """No effect, a wandering level (sd 0.3/step), noise sd 1, 60 points before and 10 during: the 95%
+    interval covers 0 in most data sets. Measured 88.7% of 300 (seed 424242): variance parameters are
+    treated as known, so intervals are somewhat narrow; this guards against it getting worse."""
+    rng = np.random.default_rng(99)
+    covered = 0
+    n_sets = 60
+    for _ in range(n_sets):
+        x = 100 + np.cumsum(rng.normal(0, 1, 80))
+        y = 20 + 0.8 * x + np.cumsum(rng.normal(0, 0.3, 80)) + rng.normal(0, 1, 80)
+        e = sts_effect(y, x, 60, 70)
+        covered += e.low <= 0 <= e.high
+    assert covered / n_sets >= 0.8, covered / n_sets
