@@ -50,15 +50,15 @@ def world(cache: Path, preset: str, seed: int) -> Path:
     return w
 
 
-def score(w: Path, succession: bool = False) -> dict[str, object]:
+def score(w: Path, succession: bool = False, settings: dict[str, object] | None = None) -> dict[str, object]:
     """Link one world in memory and score it against its truth."""
     from lagesbild.ingest import iter_observations
-    from lagesbild.link import bcubed, link_observations, pairwise, simulator_truth
+    from lagesbild.link import LinkSettings, bcubed, link_observations, pairwise, simulator_truth
     from lagesbild.privacy import Pseudonymizer
 
     t0 = time.perf_counter()
     obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
-    ads, linked = link_observations(obs)
+    ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
     seconds = time.perf_counter() - t0
     truth = simulator_truth(w)
     r = linked.result
@@ -110,10 +110,12 @@ def main() -> None:
     p.add_argument("--cache", type=Path, default=Path("/tmp/lagesbild-link-worlds"))
     p.add_argument("--succession", action="store_true", help="also score the succession count of returning women")
     p.add_argument("--json", type=Path, help="write the per-seed rows here")
+    p.add_argument("--set", action="append", default=[], help="a LinkSettings field: name=value (repeatable)")
     a = p.parse_args()
+    settings = {k: json.loads(v) for k, _, v in (x.partition("=") for x in a.set)}
     rows = []
     for seed in parse_seeds(a.seeds):
-        res = score(world(a.cache, a.preset, seed), a.succession)
+        res = score(world(a.cache, a.preset, seed), a.succession, settings)
         res["seed"] = seed
         rows.append(res)
         line = (

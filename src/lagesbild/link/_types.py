@@ -45,6 +45,12 @@ class LinkSettings:
             at most this.
         network_min_templates: a template tie needs at least this many distinct template keys
             in common (one organizer's ads vary in a few ways; one coincidence is not enough).
+        network_template_joint: the chance of a template tie multiplies the users of the
+            rarest shared key by the share of advertisers using the second rarest, and a tie
+            needs at most ``network_template_max_joint`` advertisers using every shared key
+            (True); or counts only the rarest key's users (False, as before issue #18). Chosen
+            on training seeds (docs/link.md, "Held-out evaluation").
+        network_template_max_joint: see ``network_template_joint``.
         network_place_jaccard: a template tie needs the two advertisers' municipalities to have
             at least this Jaccard similarity (one circuit of cities, not one large city in common).
         max_bucket: LSH buckets larger than this are boilerplate and produce no candidates; so are
@@ -62,6 +68,8 @@ class LinkSettings:
     template_min_persons: int = 2
     network_template_chance: float = 0.05
     network_min_templates: int = 2
+    network_template_joint: bool = True
+    network_template_max_joint: int = 3
     network_place_jaccard: float = 0.8
     max_bucket: int = 50
 

@@ -303,7 +303,11 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     same large cities. The evidence for two advertisers ``x`` and ``y`` is scored by how often
     it would turn up by chance, measured on the linked ads themselves:
 
-    * ``df``: the number of advertisers using the rarest template key the two share;
+    * ``df``: the number of advertisers using the rarest template key the two share, times
+      the share of advertisers using the second rarest (``network_template_joint``; a pair
+      whose shared keys are all used by more than ``network_template_max_joint`` advertisers
+      is a boilerplate text and no tie); with ``network_template_joint=False`` the rarest
+      key's users only (before issue #18);
     * ``p``: the chance that an advertiser is active in every municipality the two share,
       taken as the product of each municipality's share of all advertisers.
 
@@ -351,7 +355,19 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     g = cand.groupby(["x", "y"], sort=False)
     pairs = g.first().reset_index()
     pairs["k"] = g.size().to_numpy(np.int64)
+    pairs["df2"] = g["df"].agg(lambda d: d.iloc[1] if len(d) > 1 else 0).to_numpy(np.int64)
     pairs = pairs[pairs.k >= s.network_min_templates]
+    if pairs.empty:
+        return TemplateTies.empty()
+    if s.network_template_joint:
+        # the advertisers using every key the two share: more than a few is a boilerplate text
+        users = at.groupby("t").a.agg(frozenset).to_dict()
+        shared = g["rx"].agg(lambda r: [int(tmpl[int(x)]) for x in r])
+        shared = shared.reindex(pd.MultiIndex.from_arrays([pairs.x, pairs.y])).to_numpy(object)
+        joint = np.array([len(frozenset.intersection(*(users[t] for t in ts))) for ts in shared], np.int64)
+        pairs = pairs[joint <= s.network_template_max_joint]
+        # the rarest key's users times the share of advertisers using the second rarest too
+        pairs["df"] = pairs["df"].to_numpy(np.float64) * pairs["df2"].to_numpy(np.float64) / n_adv
     if pairs.empty:
         return TemplateTies.empty()
     # municipalities per advertiser and each municipality's share of advertisers
