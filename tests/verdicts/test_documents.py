@@ -52,9 +52,10 @@ def _docx(text: str, path: Path) -> None:
     body = []
     for p_no, page in enumerate(text.split("\f")):
         for k, line in enumerate(page.strip("\n").split("\n")):
-            brk = f'<w:r><w:br w:type="page"/></w:r>' if p_no and k == 0 else ""
+            brk = '<w:r><w:br w:type="page"/></w:r>' if p_no and k == 0 else ""
             body.append(f'<w:p>{brk}<w:r><w:t xml:space="preserve">{html.escape(line)}</w:t></w:r></w:p>')
-    doc = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{"".join(body)}</w:body></w:document>'
+    doc = (f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{"".join(body)}</w:body>'
+           "</w:document>")
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         z.writestr("word/document.xml", doc)
