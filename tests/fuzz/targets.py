@@ -159,9 +159,7 @@ NAMES = tuple(TARGETS)
 
 KNOWN_DEFECTS: dict[str, str] = {
     # exception class (module.qualname) -> the defect; each has a strict xfail in test_regressions.py.
-    # Remove an entry when its defect is fixed (the xfail then fails and is flipped).
-    "yaml.reader.ReaderError": "monitor.spec.load_yaml builds yaml.SafeLoader outside its try: a control "
-    "character (e.g. NUL) in a profile raises yaml.reader.ReaderError instead of an InputError",
+    # Remove an entry when its defect is fixed (the xfail then fails and is flipped). None open now.
 }
 
 

@@ -738,7 +738,11 @@ def load_yaml(text: str, *, path: str = "<profile>") -> Any:
     if depth > MAX_YAML_DEPTH:
         # PyYAML's scanner takes seconds to minutes on thousands of nested brackets: refuse before parsing
         raise InputError(f"not valid YAML: nested more than {MAX_YAML_DEPTH} levels deep", path=path)
-    loader = yaml.SafeLoader(text)
+    try:
+        # the reader checks for control characters as soon as the loader is built
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", path=path) from None
     try:
         try:
             node = loader.get_single_node()
