@@ -8,10 +8,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as sql_text
 
 from lagesbild.errors import InputError
+from lagesbild.store import Store
+from lagesbild.store.verdicts import DefendantStore
 from lagesbild.verdicts.defendants import extract_judgment
 from lagesbild.verdicts.documents import read_document
+from lagesbild.verdicts.importer import import_judgments
 
 CORPUS = Path(__file__).parent / "corpus" / "dev"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -107,3 +111,23 @@ def test_bad_files_name_the_file(tmp_path: Path, name: str, content: bytes, mess
     with pytest.raises(InputError, match=message) as exc:
         read_document(p)
     assert name in str(exc.value)
+
+
+def test_one_judgment_as_pdf_docx_and_text_counts_once(store: Store, tmp_path: Path) -> None:
+    name = _multi()
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    folder = tmp_path / "domar"
+    folder.mkdir()
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    _pdf(text, folder / "b.pdf")
+    _docx(text, folder / "c.docx")
+    done = import_judgments(store, folder)
+    n = len(_truth(name)["defendants"])  # type: ignore[arg-type]
+    assert (done.n_read, done.n_defendants, done.n_new) == (3, 3 * n, n)
+    rows = DefendantStore(store).defendants()
+    assert [r.defendant_index for r in rows] == [d["index"] for d in _truth(name)["defendants"]]  # type: ignore[attr-defined]
+    # nothing read from the text but values: no name, identity number or street in any stored cell
+    with store.engine.connect() as conn:
+        cells = " ".join(str(c) for row in conn.execute(sql_text("SELECT * FROM verdict_defendants")) for c in row)
+    for bad in ("Testsson", "Exempelberg", "Fiktivsson", "Provström", "Dummelin", "Mallgren", "gatan", "vägen", "-00"):
+        assert bad not in cells
