@@ -50,6 +50,7 @@ def test_add_import_list_evaluate(settings: Settings, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["low"] <= 0.7 <= out["high"] < 1
+    assert out["verdict_sv"].startswith("Minskning") and out["verdict_en"].startswith("Decrease")
     res = runner.invoke(app, ["campaigns", "evaluate", "Du avgör"])
     assert res.exit_code == 0 and "%" in res.stdout
 

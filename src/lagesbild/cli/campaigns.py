@@ -222,11 +222,12 @@ def evaluate_cmd(
             raise InputError(f"--method must be glm or sts, not {method!r}", field="--method")
     with workspace(ctx) as ws:
         e = evaluate_stored(ws.store, name, control=control, level=level)
-    row = effect_row(name, e)
+    row = _glm_row(name, e)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(row, ensure_ascii=False, indent=2) + "\n")
         return
     _render_effect(name, e)
+    console.print(row["verdict_sv"], highlight=False)
 
 
 def _render_effect(name: str, e: CampaignEffect | StsEffect) -> None:
