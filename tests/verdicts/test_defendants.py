@@ -276,3 +276,29 @@ def test_numbered_parties_with_surname_first() -> None:
     assert (b.age and b.age.value, b.home_kommun and b.home_kommun.value) == (59, "1489")  # "bor i Alingsås"
     assert b.offence_kommun is not None and b.offence_kommun.value == "1490"
     assert b.offence_dates is not None and b.offence_dates.value == ("2023-06-01",)
+
+
+def test_sanction_is_read_from_the_operative_part_not_the_reasons() -> None:
+    text = ("MALMÖ TINGSRÄTT\nDOM 2024-01-10\nMål nr B 9-23\n\nPARTER\nTilltalad\nTest Testsson, 19800101-0000\n"
+            "Storgatan 1, 211 20 Malmö\n\nDOMSLUT\nKöp av sexuell tjänst, 2023-09-01\nPåföljd\nFängelse 2 månader\n\n"
+            "DOMSKÄL\nTesttsson har den 1 september 2023 i Malmö köpt en sexuell tjänst.\nPåföljd\nDet finns inte "
+            "förutsättningar för villkorlig dom och 60 dagsböter à 100 kr räcker inte.\n")
+    (d,) = extract_judgment(text).defendants
+    assert d.prison_months is not None and d.prison_months.value == 2
+    assert d.conditional_sentence.value is False and d.day_fines is None
+
+
+def test_appeal_court_changing_the_sanction() -> None:
+    text = ("SVEA HOVRÄTT\nDOM 2024-06-10\nMål nr B 55-24\n\nPARTER\nTilltalad\nTest Testsson, 19800101-0000\n"
+            "Storgatan 1, 211 20 Malmö\n\nÖVERKLAGAD DOM\nSolna tingsrätts dom 2024-01-10 i mål B 9-23\n\n"
+            "HOVRÄTTENS DOMSLUT\nHovrätten ändrar tingsrättens dom på så sätt att påföljden bestäms till "
+            "villkorlig dom och 80 dagsböter à 150 kr.\n\nTINGSRÄTTENS DOMSLUT\n"
+            "Köp av sexuell tjänst, 2023-09-01\n"
+            "Påföljd\nFängelse 1 månad\n\nDOMSKÄL\n"
+            "Testsson har den 1 september 2023 i Solna köpt en sexuell tjänst.\n")
+    j = extract_judgment(text)
+    assert j.appeal and j.court == "Svea hovrätt"
+    (d,) = j.defendants
+    assert (d.day_fines and d.day_fines.value, d.day_fine_amount and d.day_fine_amount.value) == (80, 150)
+    assert d.conditional_sentence.value is True and d.prison_months is None
+    assert d.offence_kommun is not None and d.offence_kommun.value == "0184"

@@ -370,6 +370,26 @@ def _all(rx: re.Pattern[str], text: str, segs: list[tuple[int, int]]) -> list[re
     return [m for s, e in segs for m in rx.finditer(text, s, e)]
 
 
+_SANCTION_HEAD = re.compile(r"^[ \t]*Påföljd(?:[ \t]+m\.m\.)?:?", re.IGNORECASE | re.MULTILINE)
+_SANCTION_CHANGED = re.compile(r"ändrar[^.]*?påföljd[^.]*", re.IGNORECASE)
+_NO_CONDITIONAL = re.compile(r"\b(?:inte|ej|saknas|inte\s+heller|kan\s+inte)\b[^.]*$", re.IGNORECASE)
+
+
+def _sanction_region(text: str, segs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where the sanction is read: an appeal court's changed sanction, else the first "Påföljd" block
+    that names one (the operative part, before the reasons discuss alternatives), else everything."""
+    changed = _first(_SANCTION_CHANGED, text, segs)
+    if changed:
+        return [changed.span()]
+    for m in _all(_SANCTION_HEAD, text, segs):
+        end = text.find("\n\n", m.end())
+        region = (m.start(), end if end >= 0 else len(text))
+        body = text[region[0]:region[1]]
+        if _FINES.search(body) or _PRISON.search(body) or _CONDITIONAL.search(body):
+            return [region]
+    return segs
+
+
 def _place_code(m: re.Match[str]) -> str | None:
     words = m.group("place").split()
     for n in range(len(words), 0, -1):
@@ -449,17 +469,18 @@ def _row(text: str, party: _Party, segs: list[tuple[int, int]]) -> DefendantRow 
     fines = amount = prison = None
     cond = Extracted(False, 0.6, None)
     if verdict.value == "convicted":
-        fm = _first(_FINES, text, segs)
+        where = _sanction_region(text, segs)
+        fm = _first(_FINES, text, where)
         if fm:
             fines = Extracted(int(fm.group(1) or fm.group(2)), 0.9, fm.span())
             if fm.group("amount"):
                 amount = Extracted(int(fm.group("amount")), 0.9, fm.span())
-        pm2 = _first(_PRISON, text, segs)
+        pm2 = _first(_PRISON, text, where)
         if pm2:
             n = int(pm2.group(1)) if pm2.group(1).isdigit() else _NUMBERS[pm2.group(1).lower()]
             prison = Extracted(n * (12 if pm2.group(2).lower() == "år" else 1), 0.9, pm2.span())
-        cm = _first(_CONDITIONAL, text, segs)
-        if cm:
+        cm = _first(_CONDITIONAL, text, where)
+        if cm and not _NO_CONDITIONAL.search(text, max(0, cm.start() - 60), cm.start()):
             cond = Extracted(True, 0.9, cm.span())
     plea_m = _first(_PLEA, text, segs)
     plea = None
