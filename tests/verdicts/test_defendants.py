@@ -302,3 +302,11 @@ def test_appeal_court_changing_the_sanction() -> None:
     assert (d.day_fines and d.day_fines.value, d.day_fine_amount and d.day_fine_amount.value) == (80, 150)
     assert d.conditional_sentence.value is True and d.prison_months is None
     assert d.offence_kommun is not None and d.offence_kommun.value == "0184"
+
+
+def test_equal_lines_at_page_ends_that_are_content_are_kept() -> None:
+    """Two defendants' offence lines, each last on its page, look like a running footer but are not."""
+    page = "Tilltalad {n}: Namn\nKöp av sexuell tjänst, 6 kap. 11 § brottsbalken, 2023-0{n}-01"
+    text = "\n\f".join(page.format(n=n) for n in (1, 2, 3))
+    out = strip_page_furniture(text)
+    assert out.count("Köp av sexuell tjänst") == 3

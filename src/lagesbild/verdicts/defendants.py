@@ -136,6 +136,11 @@ _PAGE_LINE = re.compile(r"^\s*(?:Sida\s+)?\d+\s*(?:\(\s*\d+\s*\)|av\s+\d+)\s*$",
 _SIDA = re.compile(r"\bSida\s+\d+\s*(?:\(\s*\d+\s*\)|av\s+\d+)", re.IGNORECASE)
 
 
+_SUBSTANCE = re.compile(r"sexuell|koppleri|dagsböter|fängelse|villkorlig|tilltalad|ogill|frikän|stöld|brottsbalken",
+                        re.IGNORECASE)
+"""Words no running header or footer holds: a line with one is never dropped as page furniture."""
+
+
 def _shape(line: str) -> str:
     return re.sub(r"\d", "#", " ".join(line.split()).lower())
 
@@ -159,7 +164,8 @@ def strip_page_furniture(text: str) -> str:
         edge = set(nonblank[-4:]) | (set(nonblank[:6]) if no > 0 else set())
         keep = []
         for i, ln in enumerate(lines):
-            if _PAGE_LINE.match(ln) or (len(pages) > 1 and i in edge and counts[_shape(ln)] >= 2):
+            repeated = len(pages) > 1 and i in edge and counts[_shape(ln)] >= 2 and not _SUBSTANCE.search(ln)
+            if _PAGE_LINE.match(ln) or repeated:
                 continue
             keep.append(_SIDA.sub("", ln) if _SIDA.search(ln) else ln)
         out.append("\n".join(keep))
