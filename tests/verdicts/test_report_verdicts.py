@@ -66,7 +66,11 @@ def test_report_fills_the_verdict_section_from_stored_judgments(tmp_path: Path) 
     assert {"Linköping", "Norrköping"} <= set(names)
     assert section.outside is not None
     for r in section.residence:
-        assert r.purchases_in.low <= r.purchases_in.estimate <= r.purchases_in.high
+        # a municipality without monitored ads has no purchases figure (shown as no data, never 0)
+        if r.name in {"Linköping", "Norrköping"}:
+            assert r.purchases_in is not None
+        if r.purchases_in is not None:
+            assert r.purchases_in.low <= r.purchases_in.estimate <= r.purchases_in.high
         assert r.by_residents.low <= r.by_residents.estimate <= r.by_residents.high
     judged = Counter(area_name(v["offence_kommun"]) for v in in_period)
     for r in section.residence:  # a visitors' share rests on at least the threshold of judgments, or is hidden
@@ -74,3 +78,5 @@ def test_report_fills_the_verdict_section_from_stored_judgments(tmp_path: Path) 
     html = (tmp_path / "r1").glob("*.html")
     page = next(html).read_text(encoding="utf-8")
     assert 'id="residence"' in page and "Var köpen sker och var köparna bor" in page
+    if any(r.purchases_in is None for r in section.residence):
+        assert "inga data" in page
