@@ -12,6 +12,7 @@ import json
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,13 +58,29 @@ def _write(path: Path) -> Path:
     return path
 
 
-def _kill_until_done(args: list[str], seed: int, check: object = None) -> int:
+def _child_seconds(args: list[str]) -> float:
+    """How long the child takes for a step without kills (start-up included), on a throwaway store."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(CHILD), *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _kill_until_done(args: list[str], seed: int, check: object = None, seconds: float | None = None) -> int:
+    """Run the child again and again, killing it after a random delay that grows, until it finishes.
+
+    With ``seconds`` (the step's measured duration) the first delays fall inside the step, so a fast
+    machine still kills it at least once; without it, fixed delays of 0.3-1.5 s are used.
+    """
     rng = random.Random(seed)
     kills = 0
     for attempt in range(60):
+        if seconds is None:
+            delay = rng.uniform(0.3, 1.5) + 0.4 * attempt
+        else:
+            delay = seconds * (rng.uniform(0.3, 0.8) + 0.1 * attempt)
         proc = subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            out, err = proc.communicate(timeout=rng.uniform(0.3, 1.5) + 0.4 * attempt)
+            out, err = proc.communicate(timeout=delay)
         except subprocess.TimeoutExpired:
             proc.kill()  # SIGKILL
             proc.communicate()
@@ -105,7 +122,10 @@ def test_link_killed_at_random_points_ends_equal_to_an_uninterrupted_run(setting
         restore(ref, tmp_path / "b.tar.gz")
         link_run(ref)
         expected = {d.table: d for d in table_digests(ref) if d.table.startswith("link_") and d.table != "link_runs"}
-    kills = _kill_until_done(["link", str(settings.home), settings.db], 2)
+    with Store.open(f"sqlite:///{tmp_path / 'timing.db'}", migrate=False) as timing:
+        restore(timing, tmp_path / "b.tar.gz")
+    seconds = _child_seconds(["link", str(settings.home), f"sqlite:///{tmp_path / 'timing.db'}"])
+    kills = _kill_until_done(["link", str(settings.home), settings.db], 2, seconds=seconds)
     assert kills >= 1
     with Store.open(settings.db) as store:
         got = {d.table: d for d in table_digests(store) if d.table.startswith("link_") and d.table != "link_runs"}
