@@ -34,6 +34,8 @@ MATRIX: list[tuple[str, set[str]]] = [
     ("/campaigns/Jönköpingskampanjen", NATIONAL),
     ("/api/campaigns/Jönköpingskampanjen", NATIONAL),
     ("/reports", ALL),
+    ("/reports/compare?area=05", ALL),
+    ("/reports/compare?area=06", NATIONAL),
     ("/networks", ANALYSTS),
     ("/indicators", ANALYSTS),
     ("/verdicts", ANALYSTS),

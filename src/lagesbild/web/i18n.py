@@ -157,6 +157,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind_report": ("Rapport", "Report"),
     "kind_estimate": ("Skattningar", "Estimates"),
     "networks_with": ("Nätverk med indikatorn", "Networks with the indicator"),
+    "compare_years": ("Jämför med förra året", "Compare with last year"),
+    "change": ("Förändring", "Change"),
+    "compare_note": (
+        "Lagrade skattningar för varje år; ingen förändring anges där något av åren saknar data.",
+        "Stored estimates of each year; no change is given where either year has no data.",
+    ),
 }
 
 

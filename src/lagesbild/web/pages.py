@@ -360,6 +360,22 @@ def reports_page(request: Request) -> Response:
                   years=ctx.data.years())  # fmt: skip
 
 
+@router.get("/reports/compare", response_class=HTMLResponse, include_in_schema=False)
+def reports_compare(request: Request) -> Response:
+    """This year's and last year's stored estimates of one area side by side (nothing is computed here)."""
+    ctx = _ctx(request)
+    v = require(request)
+    areas = _report_areas(v)
+    area = request.query_params.get("area") or (areas[0][0] if areas else "SE")
+    v = require(request, area=area)
+    year = _year(request, ctx)
+    this = ctx.data.area(area, year, compute=False)
+    last = ctx.data.area(area, year - 1, compute=False)
+    rows = views.compare_rows(this.suite, last.suite)
+    return render(request, "compare.html", v, v.lang, a=this, last=last, rows=rows, areas=areas,
+                  years=ctx.data.years())  # fmt: skip
+
+
 @router.post("/reports", include_in_schema=False)
 async def reports_generate(request: Request) -> Response:
     ctx = _ctx(request)

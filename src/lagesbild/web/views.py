@@ -7,6 +7,7 @@ e-mail addresses never appear (the store holds none, and ad display names are le
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -21,12 +22,15 @@ from lagesbild.store.links import LinkStore
 from lagesbild.store.verdicts import VerdictStore
 from lagesbild.store.web import AuditEntry, Job
 from lagesbild.web.app import Viewer, WebContext
+from lagesbild.web.data import FigureView, SuiteView
 
 __all__ = [
     "PURCHASE_PARAMETERS",
     "AssumptionRow",
+    "CompareRow",
     "NetworkRow",
     "campaigns_for",
+    "compare_rows",
     "indicators_for",
     "jobs_for",
     "network_evidence",
@@ -353,3 +357,38 @@ def recalculate_purchases(ctx: WebContext, area: str, year: int, values: dict[st
     if f is not None and not f.published:
         rec, note = None, f.note
     return Recalculation(area, year, assumption_rows(values), stored, rec, stored_suite.level, note)
+
+
+# -- compare with last year ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class CompareRow:
+    """One estimated quantity this year and last year; ``change`` is None unless both are published."""
+
+    quantity: str
+    this: FigureView | None
+    last: FigureView | None
+    change: float | None
+    change_pct: float | None
+
+
+def _shown(f: FigureView | None) -> float | None:
+    if f is None or not f.published or f.estimate is None or not math.isfinite(f.estimate):
+        return None
+    return float(f.estimate)
+
+
+def compare_rows(this: SuiteView, last: SuiteView) -> list[CompareRow]:
+    """This year's and last year's stored figures side by side, in this year's display order.
+
+    No change is computed where either year has no published estimate ("no data", never 0);
+    the relative change is left out when last year's estimate is 0.
+    """
+    order = [f.quantity for f in this.figures] + [f.quantity for f in last.figures if this.figure(f.quantity) is None]
+    out = []
+    for q in order:
+        a, b = this.figure(q), last.figure(q)
+        x, y = _shown(a), _shown(b)
+        change = x - y if x is not None and y is not None else None
+        pct = change / y * 100.0 if change is not None and y else None
+        out.append(CompareRow(q, a, b, change, pct))
+    return out
