@@ -48,3 +48,34 @@ def test_top_and_bad_input() -> None:
         rank_targets([AreaInput("0580", "Linköping", inflow=1.5, judgments=10)])
     with pytest.raises(ValueError, match="top"):
         rank_targets(_areas(), top=0)
+
+
+def test_inputs_from_county_suite_reads_allocations_and_residence() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from lagesbild.campaigns.target import inputs_from_suite
+
+    def fig(v: float | None) -> Any:
+        return SimpleNamespace(estimate=v)
+
+    suite = SimpleNamespace(
+        area="05",
+        by_kommun={
+            "0580": {"purchases": fig(600.0), "demand_12m": fig(900.0)},
+            "0581": {"purchases": fig(None), "demand_12m": fig(700.0)},
+            "05?": {"purchases": fig(50.0)},
+        },
+        by_lan={},
+        details={"residence": {"rows": [
+            {"kommun": "0580", "judgments": 12, "visitor_share": {"median": 0.4, "low": 0.2, "high": 0.6}},
+            {"kommun": "0581", "judgments": 2, "visitor_share": None},
+        ]}},
+    )  # fmt: skip
+    got = {a.code: a for a in inputs_from_suite(cast(Any, suite))}
+    assert set(got) == {"0580", "0581"}  # the unplaced bucket is no candidate
+    assert (got["0580"].activity, got["0580"].demand, got["0580"].inflow, got["0580"].judgments) == (
+        600.0, 900.0, 0.4, 12,
+    )  # fmt: skip
+    assert got["0581"].activity is None and got["0581"].inflow is None
+    assert got["0580"].name == "Linköping"

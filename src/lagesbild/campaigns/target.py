@@ -14,10 +14,15 @@ an area's row names the components it rests on. A missing component is "inga dat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from lagesbild.refdata import area_name
 from lagesbild.report.suppress import is_small
+
+if TYPE_CHECKING:
+    from lagesbild.estimate.suite import EstimateSuite
 
 COMPONENTS = ("demand", "activity", "inflow")
 """The ranked components, in display order."""
@@ -141,3 +146,36 @@ def rank_targets(areas: Sequence[AreaInput], *, threshold: int = 5, top: int | N
         TargetRow(i + 1, t.code, t.name, t.score, t.ranks, t.based_on, t.reasons, t.values) for i, t in enumerate(rows)
     ]
     return out if top is None else out[:top]
+
+
+def _est(figs: Mapping[str, Any], quantity: str) -> float | None:
+    fig = figs.get(quantity)
+    return None if fig is None else fig.estimate
+
+
+def inputs_from_suite(suite: EstimateSuite) -> list[AreaInput]:
+    """The candidate areas of a stored suite: a county's municipalities, or Sweden's counties.
+
+    Demand and activity are the suite's per-area allocations (``demand_12m``, ``purchases``); the
+    inflow share is the median visitor share of the county suite's residence details (verdict
+    travel flows). Sweden's suite has no per-county residence, so counties have no inflow data.
+    Buckets of ads placed in no municipality (``"05?"``, ``"?"``) are not candidates.
+    """
+    residence: dict[str, tuple[float | None, int]] = {}
+    res = suite.details.get("residence") if suite.details else None
+    if isinstance(res, Mapping):
+        for row in res.get("rows") or []:
+            share = row.get("visitor_share")
+            residence[str(row["kommun"])] = (
+                None if not share else float(share["median"]),
+                int(row.get("judgments") or 0),
+            )
+    subs = suite.by_lan if suite.area == "SE" else suite.by_kommun
+    out = []
+    for code in sorted(subs):
+        if code.endswith("?"):
+            continue
+        inflow, judgments = residence.get(code, (None, 0))
+        out.append(AreaInput(code, area_name(code), _est(subs[code], "demand_12m"),
+                             _est(subs[code], "purchases"), inflow, judgments))  # fmt: skip
+    return out

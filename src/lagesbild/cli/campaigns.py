@@ -332,3 +332,46 @@ def power_cmd(
         f"med {100 * m.power:.0f} % sannolikhet.",
         highlight=False,
     )
+
+
+@app.command("target")
+def target_cmd(
+    ctx: typer.Context,
+    lan: str | None = typer.Option(
+        None, "--lan", help="Rank the municipalities of this county (e.g. 05); default: the counties."
+    ),
+    year: int = typer.Option(..., "--year", help="Calendar year of the estimate suite."),
+    top: int | None = typer.Option(None, "--top", help="Show only the best N areas."),
+    threshold: int = typer.Option(5, "--threshold", help="Inflow shares resting on fewer judgments are not shown."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    _excel: ExcelOption = False,
+    _out: OutOption = None,
+) -> None:
+    """Where to aim a campaign: areas ranked by demand, activity and buyer inflow.
+
+    The score is the mean of the component ranks (1 = highest) over the components with data;
+    a missing component is "inga data", never 0. See docs/methods/campaigns.md.
+
+    Example: lagesbild campaigns target --lan 05 --year 2025 --top 5
+    """
+    from lagesbild.campaigns.target import inputs_from_suite, rank_targets
+    from lagesbild.cli._areas import parse_area
+    from lagesbild.estimate.suite import ensure_suite
+
+    with friendly_errors():
+        area = "SE" if lan is None else parse_area(lan)
+        if area != "SE" and len(area) != 2:
+            raise InputError(f"--lan must be a county (e.g. 05), not {lan!r}", field="--lan")
+    with workspace(ctx) as ws, friendly_errors():
+        suite = ensure_suite(ws.store, area, date(year, 1, 1), date(year, 12, 31))
+        rows = rank_targets(inputs_from_suite(suite), threshold=threshold, top=top)
+    if fmt is OutputFormat.json:
+        render([r.to_dict() for r in rows], fmt)
+        return
+    out = [
+        {"rank": r.rank, "area": r.code, "name": r.name,
+         "score": "inga data" if r.score is None else round(r.score, 2),
+         "based on": ", ".join(r.based_on) or "inga data", "reasons": "; ".join(r.reasons)}
+        for r in rows
+    ]  # fmt: skip
+    render(out, fmt, title=f"Kampanjmål {suite.area_name} {year}", empty="inga områden")
