@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lagesbild.refdata import area_name
-from lagesbild.report.suppress import is_small
+from lagesbild.report.suppress import is_small  # layering: allowed (the one small-count rule; to move below both)
 
 if TYPE_CHECKING:
     from lagesbild.estimate.suite import EstimateSuite
