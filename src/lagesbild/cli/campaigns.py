@@ -21,7 +21,16 @@ from lagesbild.campaigns.runner import evaluate_stored_sts
 from lagesbild.campaigns.series import evaluate_series, read_series_csv
 from lagesbild.campaigns.sts import StsEffect
 from lagesbild.campaigns.verdict import verdict_rate_ratio
-from lagesbild.cli._common import ExcelOption, OutOption, OutputFormat, console, friendly_errors, render, workspace
+from lagesbild.cli._common import (
+    ExcelOption,
+    OutOption,
+    OutputFormat,
+    console,
+    err_console,
+    friendly_errors,
+    render,
+    workspace,
+)
 from lagesbild.errors import InputError
 from lagesbild.store.campaigns import CampaignStore
 
@@ -170,6 +179,9 @@ def evaluate_cmd(
     slope_change: bool = typer.Option(False, "--slope-change", help="With --series, glm: also fit a trend change."),
     hac_lags: int = typer.Option(0, "--hac-lags", help="With --series and glm: Newey-West lags (0: model-based)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="With --method sts: write the three-panel PNG (observed vs counterfactual, effects)."
+    ),
 ) -> None:
     """Estimate a campaign's effect on weekly ad-days, or on an external series (rate ratio with interval).
 
@@ -198,6 +210,7 @@ def evaluate_cmd(
                 hac_lags=hac_lags,
             )
         label = name or series.name
+        _maybe_plot(plot, eff, label)
         row = sts_row(label, eff) if isinstance(eff, StsEffect) else _glm_row(label, eff)
         if fmt is OutputFormat.json:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, indent=2) + "\n")
@@ -211,6 +224,7 @@ def evaluate_cmd(
     if method == "sts":
         with workspace(ctx) as ws:
             se = evaluate_stored_sts(ws.store, name, level=level)
+        _maybe_plot(plot, se, name)
         if fmt is OutputFormat.json:
             sys.stdout.write(json.dumps(sts_row(name, se), ensure_ascii=False, indent=2) + "\n")
             return
@@ -220,6 +234,7 @@ def evaluate_cmd(
     if method != "glm":
         with friendly_errors():
             raise InputError(f"--method must be glm or sts, not {method!r}", field="--method")
+    _maybe_plot(plot, None, name)
     with workspace(ctx) as ws:
         e = evaluate_stored(ws.store, name, control=control, level=level)
     row = _glm_row(name, e)
@@ -228,6 +243,20 @@ def evaluate_cmd(
         return
     _render_effect(name, e)
     console.print(row["verdict_sv"], highlight=False)
+
+
+def _maybe_plot(path: Path | None, eff: CampaignEffect | StsEffect | None, title: str) -> None:
+    """Write the --plot PNG of an STS evaluation (an error for the glm method)."""
+    if path is None:
+        return
+    with friendly_errors():
+        if not isinstance(eff, StsEffect):
+            raise InputError("--plot needs --method sts", field="--plot")
+        from lagesbild.campaigns.plot import plot_sts
+        from lagesbild.cli._common import current_lang
+
+        plot_sts(eff, path, title=title, lang="en" if current_lang() == "en" else "sv")
+    err_console.print(f"wrote {path}", highlight=False)
 
 
 def _render_effect(name: str, e: CampaignEffect | StsEffect) -> None:
