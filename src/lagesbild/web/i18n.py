@@ -159,6 +159,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "networks_with": ("Nätverk med indikatorn", "Networks with the indicator"),
     "compare_years": ("Jämför med förra året", "Compare with last year"),
     "change": ("Förändring", "Change"),
+    "register_campaign": ("Registrera kampanj", "Register a campaign"),
+    "register_campaign_help": (
+        "Län som tvåsiffriga koder (t.ex. 05, 06), datum som ÅÅÅÅ-MM-DD. Bara dina egna län.",
+        "Counties as two-digit codes (e.g. 05, 06), dates as YYYY-MM-DD. Only your own counties.",
+    ),
+    "register": ("Registrera", "Register"),
     "compare_note": (
         "Lagrade skattningar för varje år; ingen förändring anges där något av åren saknar data.",
         "Stored estimates of each year; no change is given where either year has no data.",

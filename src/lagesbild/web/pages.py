@@ -323,9 +323,46 @@ def verdicts_page(request: Request) -> Response:
 
 @router.get("/campaigns", response_class=HTMLResponse, include_in_schema=False)
 def campaigns_page(request: Request) -> Response:
-    ctx = _ctx(request)
     v = require(request)
-    return render(request, "campaigns.html", v, v.lang, campaigns=views.campaigns_for(ctx, v))
+    return _campaigns_render(request, v)
+
+
+CAMPAIGN_FIELDS = ("name", "counties", "start", "end", "note")
+
+
+def _campaigns_render(request: Request, v: Viewer, status: int = 200, errors: Sequence[str] = (),
+                      values: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
+    return render(request, "campaigns.html", v, v.lang, status, campaigns=views.campaigns_for(_ctx(request), v),
+                  errors=list(errors), values=values or {}, can_register=v.at_least("analyst"))  # fmt: skip
+
+
+@router.post("/campaigns", response_class=HTMLResponse, include_in_schema=False)
+async def campaigns_register(request: Request) -> Response:
+    """Register a campaign (analyst or admin, only in their own counties) through the campaign register;
+    every bad field is named on the form, nothing is stored then."""
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    form = await _form(request, v)
+    values = {k: _field(form, k) for k in CAMPAIGN_FIELDS}
+    from lagesbild.campaigns.spec import campaign_from_fields
+    from lagesbild.store.campaigns import CampaignStore
+
+    try:
+        campaign = campaign_from_fields(values)
+        outside = [c for c in campaign.counties if not v.may_see(c)]
+        if outside:
+            raise InputError(f"outside your counties: {', '.join(outside)}", field="counties")
+        CampaignStore(ctx.store).add(campaign)
+    except InputErrors as exc:
+        return _campaigns_render(request, v, 400, [str(e) for e in exc.errors], values)
+    except InputError as exc:
+        return _campaigns_render(request, v, 400, [str(exc)], values)
+    ctx.accounts.audit(v.user.username, "change", target=f"campaigns/{campaign.name}",
+                       detail=f"registered {','.join(campaign.counties)} {campaign.start}..{campaign.end}",
+                       ip=client_ip(request))  # fmt: skip
+    from urllib.parse import quote
+
+    return RedirectResponse(f"/campaigns/{quote(campaign.name, safe='')}", status_code=303)
 
 
 @router.get("/campaigns/{name}", response_class=HTMLResponse, include_in_schema=False)
