@@ -42,5 +42,12 @@ def test_target_ranks_counties_with_reasons(settings: Settings, tmp_path: Path) 
     res = runner.invoke(main_app, [*base, "campaigns", "target", "--year", year, "--top", "2", "--format", "csv"])
     assert res.exit_code == 0, res.output
     assert len(res.output.strip().splitlines()) == 3
+    res = runner.invoke(main_app, [*base, "campaigns", "target", "--year", year, "--lan", "05", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    kommun = {r["code"]: r for r in json.loads(res.output)}
+    # the county's municipalities; Linköping is the only one with monitored ads
+    assert all(c.startswith("05") and len(c) == 4 for c in kommun)
+    assert kommun["0580"]["ranks"]["activity"] == 1
+    assert [c for c, r in kommun.items() if "activity" in r["based_on"]] == ["0580"]
     bad = runner.invoke(main_app, [*base, "campaigns", "target", "--year", year, "--lan", "0580"])
     assert bad.exit_code != 0 and "--lan" in bad.output
