@@ -66,6 +66,7 @@ MATRIX: list[tuple[str, set[str]]] = [
 # GET routes whose answer depends on an id (tested in their own tests) or that need no login.
 OTHER_ROUTES = {
     "/login", "/", "/jobs/{job_id}", "/jobs/{job_id}/download/{kind}", "/networks/{network_id}",
+    "/verdicts/defendants/{defendant_id}",
     "/api/networks/{network_id}", "/api/jobs/{job_id}", "/openapi.json", "/static",
 }  # fmt: skip
 

@@ -105,10 +105,12 @@ def test_every_word_the_templates_use_exists_in_both_languages() -> None:
     assert used, "the templates use t()"
     assert not used - set(STRINGS), sorted(used - set(STRINGS))
     from lagesbild.records.estimates import QUANTITIES  # keys built in templates: quantity labels, job kinds
+    from lagesbild.verdicts.review import EDITABLE
     from lagesbild.web.jobs import JOB_KINDS
 
     statuses = ("queued", "running", "done", "failed")
     dynamic = {f"q_{q}" for q in QUANTITIES} | {f"kind_{k}" for k in JOB_KINDS} | {f"status_{x}" for x in statuses}
+    dynamic |= {f"{p}_{f}" for p in ("dfield", "dhelp") for f in EDITABLE}  # the defendant correction form
     assert not dynamic - set(STRINGS), sorted(dynamic - set(STRINGS))
     assert all(sv and en for sv, en in STRINGS.values())
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from lagesbild.errors import InputError, InputErrors
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.refdata import is_municipality_code
 
-__all__ = ["COLUMNS", "EDITABLE", "export_csv", "read_corrections"]
+__all__ = ["COLUMNS", "EDITABLE", "correct_row", "export_csv", "field_text", "read_corrections"]
 
 EDITABLE = (
     "verdict", "offence", "offence_dates", "defendant_age", "home_kommun", "offence_kommun", "website", "ad_used",
@@ -40,6 +40,12 @@ def _cell(v: object) -> str:
     if isinstance(v, tuple):
         return ",".join(str(x) for x in v)
     return str(v)
+
+
+def field_text(record: DefendantRecord, column: str) -> str:
+    """The text of one column of ``record`` as the export and the web form show it (``ja``/``nej``,
+    dates joined with commas, empty for none); :func:`correct_row` reads it back unchanged."""
+    return _cell(getattr(record, column))
 
 
 def export_csv(records: Sequence[DefendantRecord], path: Path | None = None) -> str:
@@ -112,6 +118,27 @@ _PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
+def correct_row(
+    old: DefendantRecord, values: Mapping[str, str | None], *, path: str | None = None, line: int | None = None
+) -> DefendantRecord:
+    """``old`` with the fields of :data:`EDITABLE` replaced by the text ``values`` (a missing or empty
+    value clears an optional field), flagged ``corrected``.
+
+    Raises:
+        InputErrors: every bad field at once, each naming ``path``, ``line`` and the field.
+    """
+    errors: list[InputError] = []
+    changes: dict[str, object] = {}
+    for col in EDITABLE:
+        try:
+            changes[col] = _PARSERS[col]((values.get(col) or "").strip())
+        except ValueError as exc:
+            errors.append(InputError(str(exc), path=path, line=line, field=col))
+    if errors:
+        raise InputErrors(errors, path=path)
+    return dataclasses.replace(old, **changes, corrected=True)  # type: ignore[arg-type]
+
+
 def read_corrections(path: Path, stored: Sequence[DefendantRecord]) -> list[DefendantRecord]:
     """The rows of an edited export that differ from ``stored`` (matched by ``id``), as corrected records.
 
@@ -148,15 +175,11 @@ def read_corrections(path: Path, stored: Sequence[DefendantRecord]) -> list[Defe
         if old is None:
             errors.append(InputError(f"no stored defendant with id {rid}", path=p, line=line, field="id"))
             continue
-        changes: dict[str, object] = {}
-        for col in EDITABLE:
-            try:
-                changes[col] = _PARSERS[col]((row.get(col) or "").strip())
-            except ValueError as exc:
-                errors.append(InputError(str(exc), path=p, line=line, field=col))
-        if any(e.line == line for e in errors):
+        try:
+            new = correct_row(old, row, path=p, line=line)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
             continue
-        new = dataclasses.replace(old, **changes, corrected=True)  # type: ignore[arg-type]
         if new != dataclasses.replace(old, corrected=True):
             out.append(new)
     if errors:

@@ -318,7 +318,56 @@ def verdicts_page(request: Request) -> Response:
     ctx = _ctx(request)
     v = require(request, "analyst")
     ctx.accounts.audit(v.user.username, "view", target="verdicts", ip=client_ip(request))
-    return render(request, "verdicts.html", v, v.lang, rows=views.verdicts_for(ctx, v), kommun_name=views.kommun_name)
+    return render(request, "verdicts.html", v, v.lang, rows=views.verdicts_for(ctx, v), kommun_name=views.kommun_name,
+                  defendants=views.defendants_for(ctx, v))  # fmt: skip
+
+
+def _defendant_render(request: Request, v: Viewer, d: Any, status: int = 200, errors: Sequence[str] = (),
+                      values: dict[str, str] | None = None, saved: Sequence[str] = ()) -> HTMLResponse:  # fmt: skip
+    from lagesbild.verdicts.review import EDITABLE, field_text
+
+    shown = values if values is not None else {f: field_text(d, f) for f in EDITABLE}
+    return render(request, "defendant.html", v, v.lang, status, d=d, fields=EDITABLE, values=shown,
+                  errors=list(errors), saved=list(saved), kommun_name=views.kommun_name)  # fmt: skip
+
+
+@router.get("/verdicts/defendants/{defendant_id}", response_class=HTMLResponse, include_in_schema=False)
+def defendant_page(request: Request, defendant_id: int) -> Response:
+    """One extracted defendant with a form to correct its fields (analysts and admins, own counties)."""
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    d = views.defendant_for(ctx, v, defendant_id)
+    if d is None:
+        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+    ctx.accounts.audit(v.user.username, "view", target=f"verdicts/defendants/{defendant_id}", ip=client_ip(request))
+    saved = [f for f in request.query_params.get("saved", "").split(",") if f]
+    return _defendant_render(request, v, d, saved=saved)
+
+
+@router.post("/verdicts/defendants/{defendant_id}", response_class=HTMLResponse, include_in_schema=False)
+async def defendant_correct(request: Request, defendant_id: int) -> Response:
+    """Correct one defendant's fields (the library's correction path); every bad field is named and
+    nothing is stored then; a change is audit-logged with the names of the changed fields."""
+    from lagesbild.verdicts.review import EDITABLE
+
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    form = await _form(request, v)
+    d = views.defendant_for(ctx, v, defendant_id)
+    if d is None:
+        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+    values = {f: _field(form, f) for f in EDITABLE}
+    try:
+        changed = views.correct_defendant(ctx, v, d, values)
+    except InputErrors as exc:
+        return _defendant_render(request, v, d, 400, [str(e) for e in exc.errors], values)
+    except InputError as exc:
+        return _defendant_render(request, v, d, 400, [str(exc)], values)
+    if changed:
+        ctx.data.invalidate()
+        ctx.accounts.audit(v.user.username, "change", target=f"verdicts/defendants/{defendant_id}",
+                           detail="corrected " + ",".join(changed), ip=client_ip(request))  # fmt: skip
+    return RedirectResponse(f"/verdicts/defendants/{defendant_id}?saved={','.join(changed) or '-'}", status_code=303)
 
 
 @router.get("/campaigns", response_class=HTMLResponse, include_in_schema=False)

@@ -15,12 +15,15 @@ from datetime import date
 from typing import Any
 
 from lagesbild import refdata
+from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions
 from lagesbild.records.campaigns import Campaign
+from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.store.campaigns import CampaignStore
 from lagesbild.store.links import LinkStore
-from lagesbild.store.verdicts import VerdictStore
+from lagesbild.store.verdicts import DefendantStore, VerdictStore
 from lagesbild.store.web import AuditEntry, Job
+from lagesbild.verdicts.review import EDITABLE, correct_row
 from lagesbild.web.app import Viewer, WebContext
 from lagesbild.web.data import FigureView, SuiteView
 
@@ -31,6 +34,9 @@ __all__ = [
     "NetworkRow",
     "campaigns_for",
     "compare_rows",
+    "correct_defendant",
+    "defendant_for",
+    "defendants_for",
     "indicators_for",
     "jobs_for",
     "network_evidence",
@@ -190,6 +196,39 @@ def verdicts_for(ctx: WebContext, v: Viewer) -> list[VerdictRow]:
                        r.offence_kommun, r.day_fines)
         )
     return out
+
+
+def _may_see_kommun(v: Viewer, kommun: str | None) -> bool:
+    """A judgment without an offence municipality is national; otherwise the viewer's scope decides."""
+    return v.user.national if kommun is None else v.may_see(kommun)
+
+
+def defendants_for(ctx: WebContext, v: Viewer) -> list[DefendantRecord]:
+    """Extracted defendants for offences in the viewer's counties (oldest judgment first)."""
+    return [d for d in DefendantStore(ctx.store).defendants() if _may_see_kommun(v, d.offence_kommun)]
+
+
+def defendant_for(ctx: WebContext, v: Viewer, defendant_id: int) -> DefendantRecord | None:
+    """The stored defendant ``defendant_id`` if it is in the viewer's counties, else None."""
+    return next((d for d in defendants_for(ctx, v) if d.id == defendant_id), None)
+
+
+def correct_defendant(ctx: WebContext, v: Viewer, old: DefendantRecord, values: dict[str, str]) -> list[str]:
+    """Apply a reviewer's corrected fields to one stored defendant through the library's correction
+    path (:func:`lagesbild.verdicts.review.correct_row`, then :meth:`DefendantStore.correct`).
+
+    Returns the names of the fields that changed (none: nothing is written).
+
+    Raises:
+        InputErrors / InputError: every bad field, or an offence municipality outside the viewer's counties.
+    """
+    new = correct_row(old, values)
+    if not _may_see_kommun(v, new.offence_kommun):
+        raise InputError("the offence municipality must be in your counties", field="offence_kommun")
+    changed = [f for f in EDITABLE if getattr(new, f) != getattr(old, f)]
+    if changed:
+        DefendantStore(ctx.store).correct([new])
+    return changed
 
 
 def campaigns_for(ctx: WebContext, v: Viewer) -> list[Campaign]:
