@@ -112,10 +112,24 @@ def test_demand_uses_the_population_of_the_periods_year(store: Store) -> None:
     store.put_population(PopulationTable(2024, counts * 2, "test 2024"))
     t2024, note = population_for(store, 2024)
     assert t2024.year == 2024 and note is None
-    t2023, note = population_for(store, 2023)
-    assert t2023.year == 2024 and note is not None and "2023" in note and "2024" in note  # nearest, and said so
+    t2023, note = population_for(store, 2023)  # no SCB table of 2023: the bundled 2019 carried forward, said so
+    assert t2023.year == 2023 and note is not None and "2023" in note and "projected" in note
+    assert t2023.count("05", sex="m", age_min=18, age_max=65) != t2024.count("05", sex="m", age_min=18, age_max=65)
     t2019, note = population_for(store, 2019)
-    assert t2019.year == 2019 and note is not None  # the bundled year, never stored: still said
+    assert t2019.year == 2019 and note is None  # the bundled SCB table is 2019's
+    t2031, note = population_for(store, 2031)
+    assert t2031.year == 2025 and note is not None and "2031" in note  # beyond the projection: the nearest, said
+
+
+def test_without_imported_population_year_over_year_demand_follows_the_projection(linked: Store) -> None:
+    y23 = compute_suite(linked, "05", date(2023, 1, 1), date(2023, 12, 31), n_draws=1000)
+    y24 = compute_suite(linked, "05", *Y2024, n_draws=1000)
+    d23, d24 = y23.figure("demand_12m"), y24.figure("demand_12m")
+    assert d23 is not None and d24 is not None and d23.estimate and d24.estimate
+    # Östergötland's men 18-65 grow from 2019 to 2025 (SCB): 2024's demand is above 2023's, not equal to it
+    assert d24.estimate > d23.estimate
+    assert y23.details["demand"]["population_year"] == 2023 and y24.details["demand"]["population_year"] == 2024
+    assert "projected" in (d24.note or "") or any("projected" in n for n in y24.notes)
 
 
 def test_year_over_year_demand_uses_each_years_population(linked: Store) -> None:

@@ -143,7 +143,10 @@ def _comparisons(suites: dict[str, EstimateSuite], county_truth: dict[str, Any])
             demand = suite.details.get("demand", {})
             if quantity.startswith("demand") and demand.get("population_note"):
                 # say which population year was used when the period's year is not loaded
-                level += f"; befolkning {demand['population_year']} (befolkning för {year} saknas)"
+                if demand.get("population_year") == year:
+                    level += f"; befolkning {year} framskriven från SCB 2019"
+                else:
+                    level += f"; befolkning {demand['population_year']} (befolkning för {year} saknas)"
             out.append(Comparison(what, year, f.estimate, f.low, f.high, truth.get(truth_key), note + level,
                                   f.published))  # fmt: skip
     return out

@@ -71,7 +71,7 @@ from lagesbild.estimate.intervals import DEFAULT_LEVEL, Proportion
 from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
 from lagesbild.estimate.residence import Residence, where_buyers_live
 from lagesbild.records.estimates import DataSnapshot, EstimateResult
-from lagesbild.refdata import PopulationTable, bundled_population, counties, municipalities
+from lagesbild.refdata import PopulationTable, counties, municipalities
 from lagesbild.store import Store
 from lagesbild.store.estimates import EstimateStore, has_links, linked_ads
 from lagesbild.store.verdicts import VerdictStore
@@ -163,14 +163,10 @@ def prevalence_of(assumptions: AssumptionSet, name: str, level: float = CRC_LEVE
 
 
 def _population(store: Store, end: date) -> PopulationTable:
-    years = store.population_years()
-    if end.year in years:
-        table = store.population_table(end.year)
-    elif years:
-        table = store.population_table(max(years))
-    else:
-        table = None
-    return table or bundled_population()
+    """The period's population by the estimate suite's one rule (:func:`~lagesbild.estimate.suite.population_for`)."""
+    from lagesbild.estimate.suite import population_for  # the suite reads the runner: imported when called
+
+    return population_for(store, end.year)[0]
 
 
 def _count(quantity: str, c: UncertainCount | None, method: str) -> EstimateResult | None:

@@ -63,7 +63,15 @@ from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, UncertainCount, estimate_purchases, tornado
 from lagesbild.estimate.residence import Residence, where_buyers_live
 from lagesbild.estimate.triangulate import Summary, triangulate
-from lagesbild.refdata import PopulationTable, area_name, bundled_population, counties, municipalities
+from lagesbild.refdata import (
+    PROJECTION_END,
+    PopulationTable,
+    area_name,
+    bundled_population,
+    counties,
+    municipalities,
+    projected_population,
+)
 from lagesbild.store import Store
 from lagesbild.store.estimates import EstimateStore, has_links, linked_ads
 from lagesbild.store.reports import ReportStore
@@ -405,10 +413,14 @@ def _params_key(a: AssumptionSet, seed: int, level: float, n_draws: int) -> str:
 
 
 def population_for(store: Store, year: int) -> tuple[PopulationTable, str | None]:
-    """The population of ``year``: imported into the store, else the nearest year available.
+    """The population of ``year``: imported into the store, else the bundled table carried forward.
+
+    An imported SCB table of the year wins. Otherwise the bundled 2019 table is carried forward to the
+    year by each municipality's change to 2025 (:func:`~lagesbild.refdata.projected_population`), so
+    year-over-year demand follows the population; outside 2019-2025 the nearest year available is used.
 
     Returns:
-        The table and, when it is not ``year``'s, a note saying which year was used instead.
+        The table and a note when it is not an SCB table of ``year`` (projected, or another year).
     """
     years = store.population_years()
     if year in years:
@@ -416,9 +428,16 @@ def population_for(store: Store, year: int) -> tuple[PopulationTable, str | None
         if table is not None:
             return table, None
     bundled = bundled_population()
-    candidates = sorted({*years, bundled.year}, key=lambda y: (abs(y - year), -y))
+    projected = range(bundled.year + 1, PROJECTION_END + 1)
+    candidates = sorted({*years, bundled.year, *projected}, key=lambda y: (abs(y - year), y not in years, -y))
     best = candidates[0]
-    table = (store.population_table(best) if best in years else None) or bundled
+    if best in years and (table := store.population_table(best)) is not None:
+        return table, f"population of {best} used (no population for {year} loaded)"
+    table = projected_population(best)
+    if table.year == year and year != bundled.year:
+        return table, f"population of {year} projected from SCB {bundled.year} (no SCB table for {year} loaded)"
+    if table.year == year:
+        return table, None
     return table, f"population of {table.year} used (no population for {year} loaded)"
 
 

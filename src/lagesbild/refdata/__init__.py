@@ -36,13 +36,16 @@ from lagesbild.refdata._geo import boundaries
 from lagesbild.refdata._manifest import manifest
 from lagesbild.refdata._population import (
     AGES,
+    PROJECTION_END,
     PopulationTable,
     bundled_population,
     parse_pxweb_population,
+    projected_population,
 )
 
 __all__ = [
     "AGES",
+    "PROJECTION_END",
     "SWEDISH_MONTHS",
     "County",
     "GazetteerEntry",
@@ -63,5 +66,6 @@ __all__ = [
     "municipality",
     "parse_pxweb_population",
     "postcodes",
+    "projected_population",
     "swedish_date",
 ]

@@ -1,7 +1,8 @@
 """Population by municipality, sex and single-year age.
 
 The bundled table is SCB's 31 December 2019 population (the newest municipality x age x
-sex table that could be obtained offline). Newer years are imported from an SCB PX-Web
+sex table that could be obtained offline); :func:`projected_population` carries it forward to
+2020-2025 with each municipality's change to 2025. Real newer years are imported from an SCB PX-Web
 CSV export with :func:`parse_pxweb_population` and kept in the store.
 """
 
@@ -107,6 +108,53 @@ def bundled_population() -> PopulationTable:
     """The bundled population table (SCB, 31 December 2019)."""
     rows = ((r["kommun_kod"], r["kon"], int(r["alder"]), int(r["antal"])) for r in read_csv("population_2019.csv.gz"))
     return PopulationTable.from_rows(2019, rows, source="SCB BE0101N1, 31 Dec 2019")
+
+
+PROJECTION_END = 2025
+"""The last year :func:`projected_population` reaches: SCB's total population per municipality, 2025."""
+
+
+@cache
+def projected_population(year: int) -> PopulationTable:
+    """The bundled 2019 table carried forward to ``year`` (2020-2025), per municipality and sex.
+
+    The bundle has single-year ages only for 2019, but each municipality's total population for
+    2025 and SCB-scaled men 18-65 for 2025 (``befolkning_kommun_summering.csv``). Men are scaled by
+    the municipality's change in men 18-65 and women by its change in total population, each
+    interpolated linearly between 2019 and 2025; the age shape within a municipality stays 2019's.
+    An estimate, not an SCB table: import the year from SCB (``refdata import-population``) for
+    the real one. Years after 2025 get 2025's projection, years before 2019 the 2019 table.
+
+    Example::
+
+        >>> projected_population(2024).count("05", sex="m", age_min=18, age_max=65) > 0
+        True
+    """
+    base = bundled_population()
+    if year <= base.year:
+        return base
+    to = min(year, PROJECTION_END)
+    t = (to - base.year) / (PROJECTION_END - base.year)
+    rows = {r["kommun_kod"]: r for r in read_csv("befolkning_kommun_summering.csv")}
+    codes = list(municipalities())
+    men = np.ones(len(codes))
+    women = np.ones(len(codes))
+    for i, code in enumerate(codes):
+        r = rows.get(code)
+        if r is None:
+            continue
+        m19, m25 = float(r["man_18_65_2019"]), float(r["man_18_65_2025_est"])
+        k19 = float(r["kvinnor_totalt_2019"])
+        t19, t25 = float(r["totalt_2019"]), float(r["totalt_2025"])
+        if m19 > 0:
+            men[i] = (m19 + t * (m25 - m19)) / m19
+        if t19 > 0 and k19 > 0:
+            women[i] = (t19 + t * (t25 - t19)) / t19
+    counts = base.counts.astype(np.float64)
+    counts[:, 0, :] *= men[:, None]
+    counts[:, 1, :] *= women[:, None]
+    source = f"SCB 2019 framskriven till {to} (kommunernas förändring 2019-2025, linjär)"
+    return PopulationTable(year=to, counts=np.rint(counts).astype(np.int64), source=source)
 
 
 _REGION = re.compile(r"^\s*(\d{4})\b")
