@@ -143,7 +143,7 @@ def _comparisons(suites: dict[str, EstimateSuite], county_truth: dict[str, Any])
             demand = suite.details.get("demand", {})
             if quantity.startswith("demand") and demand.get("population_note"):
                 # say which population year was used when the period's year is not loaded
-                if demand.get("population_year") == year:
+                if str(demand.get("population_year")) == str(year):
                     level += f"; befolkning {year} framskriven från SCB 2019"
                 else:
                     level += f"; befolkning {demand['population_year']} (befolkning för {year} saknas)"
