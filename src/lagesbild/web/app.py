@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lagesbild.errors import InputError, LagesbildError
+from lagesbild.privacy import Pseudonymizer, load_key
 from lagesbild.settings import Settings
 from lagesbild.store import Store
 from lagesbild.store.web import User, WebStore
@@ -282,7 +283,18 @@ def create_app(
     assert secret_hex is not None
     data = WebData(store, threshold=threshold, ttl=cache_seconds)
     out = out_dir or (home / "web-reports")
-    worker = JobWorker(accounts, JobContext(store, out, threshold), on_done=data.invalidate, shared=shared_jobs)
+    job_ctx = JobContext(store, out, threshold)
+    if isinstance(source, Settings):
+        settings = source
+
+        def pseudonymizer() -> Pseudonymizer:
+            """The installation's key, read when a crawl job starts (checked against the store's)."""
+            return Pseudonymizer(load_key(settings.key_file), expected_fingerprint=store.get_meta("key_fingerprint"))
+
+        job_ctx = JobContext(store, out, threshold, pseudonymizer=pseudonymizer,
+                             profiles_dir=settings.home / "profiles",
+                             raw_page_retention_days=settings.raw_page_retention_days)  # fmt: skip
+    worker = JobWorker(accounts, job_ctx, on_done=data.invalidate, shared=shared_jobs)
     ctx = WebContext(store, data, accounts, secret_hex.encode(), out, threshold, https, worker, owns)
 
     @asynccontextmanager

@@ -204,6 +204,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dhelp_conditional_sentence": ("ja eller nej", "ja or nej (yes or no)"),
     "dhelp_prison_months": ("1–1200, tomt om inget", "1-1200, empty if none"),
     "dhelp_plea": ("erkänner, förnekar eller tomt", "erkänner, förnekar or empty"),
+    "kind_crawl": ("Bevakning", "Crawl"),
+    "crawl_now": ("Bevaka en källa nu", "Crawl a source now"),
+    "source": ("Källa", "Source"),
+    "start_crawl": ("Starta bevakning", "Start crawl"),
+    "crawl_help": (
+        "En genomgång av webbplatsen körs i bakgrunden; sidan visar förloppet. Ett avbrutet pass fortsätts.",
+        "One pass over the site runs in the background; its page shows the progress. An interrupted pass is continued.",
+    ),
+    "crawl_needs_key": (
+        "Bevakning från webben kräver installationens nyckel: starta med `lagesbild serve`.",
+        "Crawling from the web needs the installation's key: start with `lagesbild serve`.",
+    ),
+    "pages_read": ("Lästa sidor", "Pages read"),
+    "new_sightings": ("Nya observationer", "New sightings"),
+    "degraded": ("försämrad", "degraded"),
     "compare_note": (
         "Lagrade skattningar för varje år; ingen förändring anges där något av åren saknar data.",
         "Stored estimates of each year; no change is given where either year has no data.",

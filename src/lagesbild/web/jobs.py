@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lagesbild.errors import InputError, LagesbildError
 from lagesbild.store import Store
 from lagesbild.store.web import Job, WebStore
 
-__all__ = ["JOB_KINDS", "JobWorker"]
+if TYPE_CHECKING:
+    from lagesbild.monitor import Profile
+    from lagesbild.privacy import Pseudonymizer
+
+__all__ = ["JOB_KINDS", "JobContext", "JobWorker", "crawl_profiles"]
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +34,65 @@ Progress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class JobContext:
+    """What jobs run with. The crawl job also needs the installation's pseudonymizer (``lagesbild serve``
+    gives a loader of its key; an app over a bare store cannot crawl) and the folder of site profiles;
+    ``crawl_options`` are passed on to :func:`lagesbild.monitor.crawl` (tests give a transport and a clock)."""
+
     store: Store
     out_dir: Path
     threshold: int
+    pseudonymizer: Callable[[], Pseudonymizer] | None = None
+    profiles_dir: Path | None = None
+    raw_page_retention_days: int | None = 90
+    crawl_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def crawl_profiles(folder: Path | None) -> dict[str, Profile]:
+    """The site profiles a crawl job may run, by source: the shipped ones, overridden by the valid
+    profiles in ``folder`` (as ``lagesbild crawl SOURCE`` looks them up; a broken file is left out and logged)."""
+    from lagesbild.monitor import load_profile, shipped_profiles
+
+    out = shipped_profiles()
+    for f in sorted(folder.glob("*.y*ml")) if folder is not None and folder.is_dir() else []:
+        try:
+            p = load_profile(f)
+        except InputError as exc:
+            log.warning("profile %s left out: %s", f.name, exc)
+            continue
+        out[p.source] = p
+    return out
+
+
+def _crawl(ctx: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """One crawl pass over a source, as ``lagesbild crawl SOURCE`` does (:func:`lagesbild.monitor.crawl`,
+    then normalize and link what is new); an interrupted pass is continued by the requeued job."""
+    from lagesbild.monitor import CrawlProgress, crawl
+    from lagesbild.pipeline import process_new
+
+    source = str(params["source"])
+    if ctx.pseudonymizer is None:
+        raise InputError("crawling from the web needs the installation's key: start it with `lagesbild serve`")
+    profile = crawl_profiles(ctx.profiles_dir).get(source)
+    if profile is None:
+        raise InputError(f"no profile for source {source!r}", field="source")
+
+    shown = [0.0]  # pages found while crawling add to the total: the bar never goes back
+
+    def on_batch(p: CrawlProgress) -> None:
+        total = p.pages_done + p.pages_pending
+        shown[0] = max(shown[0], 0.9 * p.pages_done / total if total else 0.0)
+        progress(shown[0], f"{p.pages_done} sidor, {p.ads} annonser")
+
+    progress(0.0, "startar")
+    r = crawl(profile, ctx.store, ctx.pseudonymizer(), raw_page_retention_days=ctx.raw_page_retention_days,
+              progress=on_batch, **ctx.crawl_options)  # fmt: skip
+    if r.new_observations:
+        progress(0.92, "normaliserar och länkar")
+        process_new(ctx.store)
+    return {
+        "source": source, "run_id": r.run.id, "status": r.status, "pages": r.pages,
+        "new_observations": r.new_observations, "degraded": bool(r.health is not None and r.health.degraded),
+    }  # fmt: skip
 
 
 def _report(ctx: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -81,6 +141,7 @@ def _estimate(ctx: JobContext, params: dict[str, Any], progress: Progress) -> di
 JOB_KINDS: dict[str, Callable[[JobContext, dict[str, Any], Progress], dict[str, Any]]] = {
     "report": _report,
     "estimate": _estimate,
+    "crawl": _crawl,
 }
 
 

@@ -34,6 +34,7 @@ from lagesbild.web.app import (
 )
 from lagesbild.web.data import AreaContext, area_level
 from lagesbild.web.i18n import LANGS, label, t
+from lagesbild.web.jobs import crawl_profiles
 from lagesbild.web.svg import map_svg, series_svg
 
 router = APIRouter()
@@ -282,8 +283,27 @@ def area_download(request: Request, code: str) -> Response:
 # -- sources, networks, indicators, verdicts, campaigns ---------------------------------------
 @router.get("/sources", response_class=HTMLResponse, include_in_schema=False)
 def sources_page(request: Request) -> Response:
+    ctx = _ctx(request)
     v = require(request)
-    return render(request, "sources.html", v, v.lang, sources=views.sources(_ctx(request)))
+    crawlable = sorted(crawl_profiles(ctx.worker.ctx.profiles_dir)) if v.at_least("admin") else []
+    return render(request, "sources.html", v, v.lang, sources=views.sources(ctx), crawlable=crawlable,
+                  can_crawl=ctx.worker.ctx.pseudonymizer is not None)  # fmt: skip
+
+
+@router.post("/sources/crawl", include_in_schema=False)
+async def sources_crawl(request: Request) -> Response:
+    """Queue one crawl pass over a source as a background job (admins only); its page shows the progress."""
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    form = await _form(request, v)
+    source = _field(form, "source")
+    if source not in crawl_profiles(ctx.worker.ctx.profiles_dir):
+        raise InputError(f"no profile for source {source[:64]!r}", field="source")
+    job_id = ctx.accounts.add_job("crawl", {"source": source}, created_by=v.user.username)
+    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"crawl {source}",
+                       ip=client_ip(request))  # fmt: skip
+    ctx.worker.wake()
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 @router.get("/networks", response_class=HTMLResponse, include_in_schema=False)
@@ -516,6 +536,8 @@ def job_page(request: Request, job_id: int) -> Response:
         return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
     area = str(job.params.get("area", ""))
     title = f"{label('kind', job.kind, v.lang)}: {refdata.area_name(area) if area else ''} {job.params.get('year', '')}"
+    if job.kind == "crawl":
+        title = f"{label('kind', job.kind, v.lang)}: {job.params.get('source', '')}"
     return render(request, "job.html", v, v.lang, job=job, title=title, refresh=job.status in ("queued", "running"))
 
 
