@@ -2,8 +2,7 @@
 
 The graph is read from the source (AST), so it sees every import: module level, inside functions
 (lazy imports) and under ``TYPE_CHECKING``. An import that must break the rule says so on its own
-line with a comment ``# layering: allowed (why)``; one does today: ``campaigns/target.py`` uses
-``report.suppress.is_small``, the one small-count rule, which should move below both.
+line with a comment ``# layering: allowed (why)``; none does today.
 
 The layers, bottom to top. A package may import packages of *lower* layers only; packages of one
 layer are siblings and do not import each other. ``lagesbild`` is the root package's public API

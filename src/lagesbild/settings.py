@@ -25,6 +25,7 @@ __all__ = [
     "Setting",
     "Settings",
     "check_small_count_threshold",
+    "is_small",
     "load_settings",
 ]
 
@@ -214,6 +215,15 @@ def _check_lang(value: str, where: str) -> str:
             f"setting 'lang' (LAGESBILD_LANG) is {value!r} ({where}); choose one of: {', '.join(LANGUAGES)}"
         )
     return lang
+
+
+def is_small(value: int, threshold: int) -> bool:
+    """A count that must not be published: between 1 and ``threshold - 1`` (the one small-count rule).
+
+    It lives beside the threshold setting so every stage that publishes counts (report, campaigns,
+    verdicts, the dashboard) applies the same rule without importing another stage.
+    """
+    return 0 < value < threshold
 
 
 def check_small_count_threshold(value: int, where: str = "given") -> int:

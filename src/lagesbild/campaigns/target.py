@@ -6,7 +6,7 @@ Pure functions of typed inputs. Each area has up to three components:
 * ``activity``: the suite's ``purchases`` figure (purchases made in the area);
 * ``inflow``: the share of the area's buyers who live in another municipality (verdict travel
   flows via the suite's residence details). Based on fewer than ``threshold`` judgments it is
-  suppressed (no data), as small counts are elsewhere (:func:`lagesbild.report.suppress.is_small`).
+  suppressed (no data), as small counts are elsewhere (:func:`lagesbild.settings.is_small`).
 
 The score is the mean of the component ranks (1 = highest) over the components that have data;
 an area's row names the components it rests on. A missing component is "inga data", never 0.
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lagesbild.refdata import area_name
-from lagesbild.report.suppress import is_small  # layering: allowed (the one small-count rule; to move below both)
+from lagesbild.settings import is_small
 
 if TYPE_CHECKING:
     from lagesbild.estimate.suite import EstimateSuite

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from lagesbild.settings import is_small
+
 __all__ = [
     "Cell",
     "Mark",
@@ -55,11 +57,6 @@ __all__ = [
 
 Mark = Literal["primary", "secondary"] | None
 """How a cell is hidden: ``primary`` (below the threshold: ``<5``), ``secondary`` (``..``) or not at all."""
-
-
-def is_small(value: int, threshold: int) -> bool:
-    """A count that must not be published: between 1 and ``threshold - 1``."""
-    return 0 < value < threshold
 
 
 def suppress_cells(
