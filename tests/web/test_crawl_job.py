@@ -159,3 +159,21 @@ def test_local_profiles_override_the_shipped_ones(tmp_path: Path) -> None:
     broken.mkdir()
     (broken / "broken.yaml").write_text("source: [", encoding="utf-8")
     assert set(crawl_profiles(broken)) == set(shipped)  # a broken file is left out
+
+
+def test_serve_wires_the_installations_key_and_profiles(tmp_path: Path) -> None:
+    """``lagesbild serve`` (create_app over settings) gives crawl jobs the installation's key and profile
+    folder. Backend-independent wiring, so SQLite only; the crawl itself runs on both backends above."""
+    from lagesbild.settings import load_settings
+    from lagesbild.workspace import init_workspace, open_workspace
+
+    settings = load_settings(home=str(tmp_path / "data"), db=f"sqlite:///{tmp_path / 'serve.db'}")
+    init_workspace(settings)
+    with open_workspace(settings) as ws:
+        expected = ws.pseudonymizer.fingerprint
+    app = create_app(settings, start_worker=False)
+    ctx = app.state.web.worker.ctx
+    assert ctx.profiles_dir == settings.home / "profiles"
+    assert ctx.raw_page_retention_days == settings.raw_page_retention_days
+    assert ctx.pseudonymizer is not None and ctx.pseudonymizer().fingerprint == expected
+    app.state.web.store.close()
