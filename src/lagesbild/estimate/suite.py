@@ -63,6 +63,7 @@ from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, UncertainCount, estimate_purchases, tornado
 from lagesbild.estimate.residence import Residence, where_buyers_live
 from lagesbild.estimate.triangulate import Summary, triangulate
+from lagesbild.records.estimates import QUANTITIES
 from lagesbild.refdata import (
     PROJECTION_END,
     PopulationTable,
@@ -99,19 +100,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SUITE_QUANTITIES: tuple[str, ...] = (
-    "persons",
-    "personas",
-    "person_days",
-    "advertisers",
-    "ads",
-    "ad_days",
-    "purchases",
-    "persons_crc",
-    "demand_12m",
-    "demand_ever",
-)
-"""Every quantity of a suite, in the order outputs list them."""
+SUITE_QUANTITIES: tuple[str, ...] = QUANTITIES
+"""Every quantity of a suite, in the order outputs list them (the records' one list)."""
 
 PUBLISHED_QUANTITIES: frozenset[str] = frozenset(
     {"persons", "personas", "person_days", "advertisers", "ads", "ad_days", "purchases", "demand_12m", "demand_ever"}
