@@ -86,6 +86,17 @@ def test_pages_show_the_stored_estimates(clients: dict[str, LoggedIn], web_store
     assert re.search(rf'data-quantity="purchases">\s*<th[^>]*>[^<]*</th>\s*<td class="num">{shown}</td>', page)
 
 
+def test_an_unpublished_figure_says_why_in_the_pages_language(clients: dict[str, LoggedIn]) -> None:
+    sv = clients["admin"].client.get(f"/area/05?year={YEAR}").text
+    en = clients["admin"].client.get(f"/area/05?year={YEAR}&lang=en").text
+    row = re.compile(r'data-quantity="persons_crc">.*?</tr>', re.S)
+    sv_row, en_row = row.search(sv), row.search(en)
+    assert sv_row is not None and en_row is not None  # the hidden population is stored but not published
+    assert "ej publicerad" in sv_row.group(0) and "inte kalibrerad" in sv_row.group(0)
+    assert "not yet calibrated" not in sv_row.group(0)
+    assert "not yet calibrated" in en_row.group(0)
+
+
 def test_swedish_by_default_english_on_request_and_as_a_setting(app: FastAPI) -> None:
     u = login(app, "viewer05")
     assert "Nyckeltal" in u.client.get("/area/05").text

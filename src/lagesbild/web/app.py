@@ -32,7 +32,7 @@ from lagesbild.store import Store
 from lagesbild.store.web import User, WebStore
 from lagesbild.web import security
 from lagesbild.web.data import WebData, area_county, area_level
-from lagesbild.web.i18n import LANGS, label, t
+from lagesbild.web.i18n import LANGS, label, note, t
 from lagesbild.web.jobs import JobContext, JobWorker
 
 __all__ = ["SESSION_COOKIE", "Forbidden", "NotLoggedIn", "WebContext", "create_app"]
@@ -321,6 +321,7 @@ def create_app(
     app.state.web = ctx
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["t"] = t
+    templates.env.globals["note"] = note
     templates.env.globals["label"] = label
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

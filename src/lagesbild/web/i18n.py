@@ -6,7 +6,7 @@ A missing key is an error in the tests (``test_every_key_has_both_languages``), 
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "STRINGS", "label", "t"]
+__all__ = ["LANGS", "STRINGS", "label", "note", "t"]
 
 LANGS = ("sv", "en")
 
@@ -241,3 +241,23 @@ def label(prefix: str, name: str, lang: str) -> str:
     """The label of a data value (``label("q", "purchases", "sv")``), or the value itself if it has none."""
     key = f"{prefix}_{name}"
     return t(key, lang) if key in STRINGS else name
+
+
+_NOTES_SV: tuple[tuple[str, str], ...] = (
+    ("not published: not yet calibrated (its interval does not cover the truth in simulations)",
+     "ej publicerad: metoden är inte kalibrerad (intervallet täcker inte sanningen i simuleringar)"),
+    ("no data", "inga data"),
+)  # fmt: skip
+
+
+def note(text: str | None, lang: str) -> str:
+    """A note from the estimate library (written in English) in ``lang``; unknown notes are kept as they are."""
+    if not text or lang == "en":
+        return text or ""
+    for en, sv in _NOTES_SV:
+        if text == en:
+            return sv
+        if text.startswith(en + ":"):
+            return sv + text[len(en) :]
+    return text
+
