@@ -63,6 +63,22 @@ def _record(r: Any) -> VerdictRecord:
     )
 
 
+
+def _filters(lan: str | None, start: str | None, end: str | None) -> tuple[list[str], dict[str, Any]]:
+    """The WHERE terms and parameters for an offence area (county or municipality code) and a date range."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if lan is not None:
+        where.append("offence_kommun LIKE :lan")
+        params["lan"] = lan + "%"
+    if start is not None:
+        where.append("verdict_date >= :s")
+        params["s"] = start
+    if end is not None:
+        where.append("verdict_date <= :e")
+        params["e"] = end
+    return where, params
+
 class VerdictStore:
     """Add and read extracted judgments."""
 
@@ -126,16 +142,7 @@ class VerdictStore:
             lan: only offences in this county (two-digit code) or municipality (four digits).
             start, end: only judgments dated in ``start``..``end`` (ISO dates, both included).
         """
-        where, params = [], {}
-        if lan is not None:
-            where.append("offence_kommun LIKE :lan")
-            params["lan"] = lan + "%"
-        if start is not None:
-            where.append("verdict_date >= :s")
-            params["s"] = start
-        if end is not None:
-            where.append("verdict_date <= :e")
-            params["e"] = end
+        where, params = _filters(lan, start, end)
         sql = f"SELECT {', '.join(_FIELDS)} FROM verdicts"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -233,16 +240,7 @@ class DefendantStore:
     ) -> list[DefendantRecord]:
         """Stored defendants, oldest judgment first (filters as :meth:`VerdictStore.records`; ``verdict``
         ``"convicted"`` or ``"acquitted"``)."""
-        where, params = [], {}
-        if lan is not None:
-            where.append("offence_kommun LIKE :lan")
-            params["lan"] = lan + "%"
-        if start is not None:
-            where.append("verdict_date >= :s")
-            params["s"] = start
-        if end is not None:
-            where.append("verdict_date <= :e")
-            params["e"] = end
+        where, params = _filters(lan, start, end)
         if verdict is not None:
             where.append("verdict = :v")
             params["v"] = verdict

@@ -239,29 +239,6 @@ def load_sites(out_dir: Path) -> dict[str, _SiteData]:
     return sites
 
 
-def _read_start(out_dir: Path) -> dt.date:
-    """``world.start`` from the resolved ``config.yaml``, else the contract's default start."""
-    path = Path(out_dir) / "config.yaml"
-    if not path.exists():
-        return DEFAULT_START
-    import yaml  # only needed when a config is present
-
-    try:
-        cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        start = cfg.get("world", {}).get("start")
-    except (yaml.YAMLError, AttributeError) as exc:
-        raise InputError(f"cannot read world.start: {exc}", path=str(path)) from None
-    if start is None:
-        return DEFAULT_START
-    if isinstance(start, dt.date):
-        return start
-    try:
-        return dt.date.fromisoformat(str(start))
-    except ValueError:
-        raise InputError(f"world.start {start!r} is not a date", path=str(path), field="world.start") from None
-
-
-
 def read_start(out_dir: Path) -> dt.date:
     """``world.start`` from the resolved ``config.yaml``, else the contract's default start."""
     path = Path(out_dir) / "config.yaml"
