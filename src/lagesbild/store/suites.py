@@ -104,6 +104,8 @@ class SuiteStore:
             "rules": "SELECT MAX(rules_version) FROM normalized_observations",
             "verdicts": "SELECT COUNT(*) FROM verdicts",
             "verdict_max": "SELECT COALESCE(MAX(id), 0) FROM verdicts",
+            "defendants": "SELECT COUNT(*) FROM verdict_defendants",
+            "defendants_corrected": "SELECT COUNT(*) FROM verdict_defendants WHERE corrected <> 0",
             "population": "SELECT COUNT(*) FROM population_sources",
         }
         with self.engine.connect() as conn:

@@ -112,13 +112,19 @@ class WebStore:
         self.engine = store.engine
 
     # -- data version ------------------------------------------------------------------------
-    def data_version(self) -> tuple[int, int]:
-        """The newest import (crawls count as imports) and linking run: cheap primary-key lookups
-        the dashboard uses to tell whether its cached counts are still current."""
+    def data_version(self) -> tuple[int, ...]:
+        """The newest import (crawls count as imports) and linking run, and the judgments (stored, and
+        defendants corrected): cheap lookups the dashboard uses to tell whether its cached counts and
+        estimates are still current. Judgments count because the stored estimate suites read them."""
+        queries = (
+            "SELECT COALESCE(MAX(id), 0) FROM imports",
+            "SELECT COALESCE(MAX(id), 0) FROM link_runs",
+            "SELECT COUNT(*) FROM verdicts",
+            "SELECT COUNT(*) FROM verdict_defendants",
+            "SELECT COUNT(*) FROM verdict_defendants WHERE corrected <> 0",
+        )
         with self.engine.connect() as conn:
-            imp = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM imports")).scalar_one()
-            lnk = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM link_runs")).scalar_one()
-        return int(imp), int(lnk)
+            return tuple(int(conn.execute(text(q)).scalar_one()) for q in queries)
 
     # -- users -------------------------------------------------------------------------------
     def add_user(self, username: str, password_hash: str, *, role: str, scope: Sequence[str], lang: str = "sv") -> User:
