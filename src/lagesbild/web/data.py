@@ -302,6 +302,11 @@ class _VersionedCache:
                 self._data[key] = (time.monotonic(), value)
             return value
 
+    def put(self, key: Any, value: Any) -> None:
+        """Store ``value`` under ``key`` as if it had just been made."""
+        with self._lock:
+            self._data[key] = (time.monotonic(), value)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
@@ -484,6 +489,9 @@ class WebData:
         start, end = date(year, 1, 1), date(year, 12, 31)
         suite = self._cache.get(("suite", area, year, compute), lambda: suite_for(self.store, area, start, end,
                                                                                   compute=compute and n_days > 0))
+        if compute and suite.run_id is not None:
+            # a read-only view cached before the suite was computed must not keep saying "no estimates"
+            self._cache.put(("suite", area, year, False), suite)
         if coverage.ads.value is None and suite.figures:
             # The area's own count is suppressed: its estimates would give it away.
             hidden = tuple(
