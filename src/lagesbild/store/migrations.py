@@ -566,6 +566,37 @@ def _m0013_verdict_defendants_ad(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE verdict_defendants ADD COLUMN ad_used INTEGER"))
 
 
+def _m0014_link_keys(conn: Connection) -> None:
+    """Linking: the blocking-key index, so that an incremental run re-clusters only what new ads touch.
+
+    ``link_keys``: one row per site ad and blocking key (a 64-bit hash of a phone or e-mail
+    pseudonym, of a text LSH bucket within its name, age and municipality, or an image hash as
+    a number). ``link_image_chunks``: every stored image hash once per 16-bit chunk (position
+    times 65536 plus the chunk's value), to find the hashes a few bits away. Both are filled by
+    the next ``link run``; a store linked before has none and is relinked in full once.
+    """
+    md = MetaData()
+    Table(
+        "link_keys",
+        md,
+        Column("k", BigInteger, nullable=False),
+        Column("site", String(64), nullable=False),
+        Column("site_ad_id", String(128), nullable=False),
+        Index("ix_link_keys_k", "k"),
+        Index("ix_link_keys_site_ad", "site", "site_ad_id"),
+    )
+    Table(
+        "link_image_chunks",
+        md,
+        Column("k", Integer, nullable=False),
+        Column("hash", BigInteger, nullable=False),
+        PrimaryKeyConstraint("k", "hash", name="pk_link_image_chunks"),
+    )
+    md.create_all(conn)
+    conn.execute(text("CREATE INDEX ix_link_site_ads_advertiser ON link_site_ads (advertiser_id)"))
+    conn.execute(text("CREATE INDEX ix_link_site_ads_network ON link_site_ads (network_id)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -580,6 +611,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "estimates: stored estimate suites with coverage", _m0011_estimate_suites),
     Migration(12, "verdicts: one row per defendant", _m0012_verdict_defendants),
     Migration(13, "verdicts: ad used per defendant", _m0013_verdict_defendants_ad),
+    Migration(14, "link: blocking-key index for incremental linking", _m0014_link_keys),
 )
 
 
