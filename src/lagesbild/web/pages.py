@@ -7,19 +7,19 @@ pages, exports and changes are written to the audit log.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from lagesbild import refdata
 from lagesbild.errors import InputError, InputErrors
 from lagesbild.store.web import ROLES
-from lagesbild.web import security, views
+from lagesbild.web import actions, security, views
+from lagesbild.web.actions import csv_bytes, xlsx_bytes
 from lagesbild.web.app import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -27,9 +27,13 @@ from lagesbild.web.app import (
     NotLoggedIn,
     Viewer,
     WebContext,
+    audience_viewer,
     check_csrf,
     client_ip,
+    page_key,
+    personal_page,
     require,
+    require_cached,
     viewer_of,
 )
 from lagesbild.web.data import AreaContext, area_level
@@ -161,8 +165,8 @@ async def set_lang(request: Request) -> Response:
 
 # -- overview and areas ------------------------------------------------------------------------
 @router.get("/", include_in_schema=False)
-def home(request: Request) -> Response:
-    v = viewer_of(request)
+async def home(request: Request) -> Response:
+    v = require_cached(request) or await run_in_threadpool(viewer_of, request)
     return RedirectResponse(f"/area/{v.home_area()}", status_code=303)
 
 
@@ -184,79 +188,42 @@ def _area_map(ctx: AreaContext, v: Viewer, kommun_map: bool, data_cells: Any) ->
 
 
 @router.get("/area/{code}", response_class=HTMLResponse, include_in_schema=False)
-def area_page(request: Request, code: str) -> Response:
+async def area_page(request: Request, code: str) -> Response:
+    """The overview (``SE``), a county or a municipality page. The body is rendered once per audience
+    (language, role, scope) and data version and kept; a repeat view checks the session and the
+    scope, then fills the user's name and CSRF token into the kept body, on the event loop."""
+    v = require_cached(request, area=code)
+    if v is not None:
+        body = _ctx(request).data.peek(_area_key(request, v, code))
+        if body is not None:
+            return personal_page(body, v)
+    return await run_in_threadpool(_area_page, request, code)
+
+
+def _area_key(request: Request, v: Viewer, code: str) -> tuple[Any, ...]:
+    q = request.query_params
+    return page_key(request, v, "area", code, q.get("year"), q.get("map") == "kommun")
+
+
+def _area_page(request: Request, code: str) -> Response:
     ctx = _ctx(request)
     v = require(request, area=code)
-    year = _year(request, ctx)
-    actx = ctx.data.area(code, year)
-    kommun_map = request.query_params.get("map") == "kommun"
-    kcells = ctx.data.area_cells(year, "kommun") if (kommun_map or actx.level != "lan") else {}
-    svg = _area_map(actx, v, kommun_map, kcells)
-    parent = None if actx.level == "SE" else ("SE" if actx.level == "lan" else code[:2])
-    return render(
-        request, "area.html", v, v.lang, a=actx, map_svg=svg, kommun_map=kommun_map, years=ctx.data.years(),
-        chart=series_svg(actx.series, label=t("ads", v.lang)), parent=parent,
-        parent_name=None if parent is None else ("Sverige" if parent == "SE" else refdata.county(parent).name),
-        children_sorted=sorted(actx.children_names.items(), key=lambda kv: kv[1]),
-    )  # fmt: skip
 
+    def make() -> bytes:
+        year = _year(request, ctx)
+        actx = ctx.data.area(code, year)
+        kommun_map = request.query_params.get("map") == "kommun"
+        kcells = ctx.data.area_cells(year, "kommun") if (kommun_map or actx.level != "lan") else {}
+        svg = _area_map(actx, v, kommun_map, kcells)
+        parent = None if actx.level == "SE" else ("SE" if actx.level == "lan" else code[:2])
+        return bytes(render(
+            request, "area.html", audience_viewer(v), v.lang, a=actx, map_svg=svg, kommun_map=kommun_map,
+            years=ctx.data.years(), chart=series_svg(actx.series, label=t("ads", v.lang)), parent=parent,
+            parent_name=None if parent is None else ("Sverige" if parent == "SE" else refdata.county(parent).name),
+            children_sorted=sorted(actx.children_names.items(), key=lambda kv: kv[1]),
+        ).body)  # fmt: skip
 
-def _export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]:
-    head = [t("area", lang), t("period", lang), "quantity", t("estimate", lang), "low", "high", "level", "note"]
-    rows: list[list[Any]] = []
-    period = f"{a.year}"
-    rows.append([a.area_name, period, "ads_observed", a.coverage.ads.value if a.coverage.ads.value is not None
-                 else a.coverage.ads.shown, "", "", "", ""])  # fmt: skip
-    for f in a.suite.figures:
-        def num(x: float | None) -> Any:
-            return "" if x is None or x != x or x in (float("inf"), float("-inf")) else round(x)
-
-        rows.append([a.area_name, period, f.quantity, num(f.estimate) if f.published else t("unpublished", lang),
-                     num(f.low) if f.published else "", num(f.high) if f.published else "", f.level or "",
-                     f.note])  # fmt: skip
-    for k, name in sorted(a.children_names.items()):
-        c = a.children.get(k)
-        shown: Any = t("no_data", lang) if c is None else c.value if c.value is not None else c.shown
-        rows.append([name, period, "ads_observed", shown, "", "", "", ""])
-    for p in a.series:
-        rows.append([a.area_name, p.period, "ads_observed", p.ads.value if p.ads.value is not None else p.ads.shown,
-                     "", "", "", ""])  # fmt: skip
-    return head, rows
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets a leading
-    apostrophe; stored text such as a user name typed at the login can start with ``=``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """Semicolon-separated, UTF-8 with a BOM, decimal comma: what Swedish Excel opens correctly."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(head)
-    for r in rows:
-        w.writerow([str(x).replace(".", ",") if isinstance(x, float) else inert(x) for x in r])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(list(head))
-    for r in rows:
-        ws.append([inert(x) for x in r])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return personal_page(ctx.data.cached(_area_key(request, v, code), make), v)
 
 
 @router.get("/area/{code}/download", include_in_schema=False)
@@ -265,19 +232,8 @@ def area_download(request: Request, code: str) -> Response:
     v = require(request, area=code)
     year = _year(request, ctx)
     fmt = request.query_params.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
-        raise InputError("format must be csv or xlsx", field="format")
-    head, rows = _export_rows(ctx.data.area(code, year), v.lang)
-    ctx.accounts.audit(v.user.username, "export", target=f"area/{code}/{year}.{fmt}", ip=client_ip(request))
-    name = f"lagesbild-{code}-{year}.{fmt}"
-    if fmt == "csv":
-        return Response(csv_bytes(head, rows), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
-    return Response(
-        xlsx_bytes(head, rows),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    dl = actions.area_download(ctx, v, code, year, fmt, client_ip(request))
+    return Response(dl.content, media_type=dl.media_type, headers=dl.headers())
 
 
 # -- sources, networks, indicators, verdicts, campaigns ---------------------------------------
@@ -296,13 +252,7 @@ async def sources_crawl(request: Request) -> Response:
     ctx = _ctx(request)
     v = require(request, "admin")
     form = await _form(request, v)
-    source = _field(form, "source")
-    if source not in crawl_profiles(ctx.worker.ctx.profiles_dir):
-        raise InputError(f"no profile for source {source[:64]!r}", field="source")
-    job_id = ctx.accounts.add_job("crawl", {"source": source}, created_by=v.user.username)
-    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"crawl {source}",
-                       ip=client_ip(request))  # fmt: skip
-    ctx.worker.wake()
+    job_id = actions.queue_crawl(ctx, v, _field(form, "source"), client_ip(request))
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
@@ -378,15 +328,11 @@ async def defendant_correct(request: Request, defendant_id: int) -> Response:
         return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
     values = {f: _field(form, f) for f in EDITABLE}
     try:
-        changed = views.correct_defendant(ctx, v, d, values)
+        changed = actions.correct_defendant(ctx, v, d, values, client_ip(request))
     except InputErrors as exc:
         return _defendant_render(request, v, d, 400, [str(e) for e in exc.errors], values)
     except InputError as exc:
         return _defendant_render(request, v, d, 400, [str(exc)], values)
-    if changed:
-        ctx.data.invalidate()
-        ctx.accounts.audit(v.user.username, "change", target=f"verdicts/defendants/{defendant_id}",
-                           detail="corrected " + ",".join(changed), ip=client_ip(request))  # fmt: skip
     return RedirectResponse(f"/verdicts/defendants/{defendant_id}?saved={','.join(changed) or '-'}", status_code=303)
 
 
@@ -394,9 +340,6 @@ async def defendant_correct(request: Request, defendant_id: int) -> Response:
 def campaigns_page(request: Request) -> Response:
     v = require(request)
     return _campaigns_render(request, v)
-
-
-CAMPAIGN_FIELDS = ("name", "counties", "start", "end", "note")
 
 
 def _campaigns_render(request: Request, v: Viewer, status: int = 200, errors: Sequence[str] = (),
@@ -412,23 +355,13 @@ async def campaigns_register(request: Request) -> Response:
     ctx = _ctx(request)
     v = require(request, "analyst")
     form = await _form(request, v)
-    values = {k: _field(form, k) for k in CAMPAIGN_FIELDS}
-    from lagesbild.campaigns.spec import campaign_from_fields
-    from lagesbild.store.campaigns import CampaignStore
-
+    values = {k: _field(form, k) for k in actions.CAMPAIGN_FIELDS}
     try:
-        campaign = campaign_from_fields(values)
-        outside = [c for c in campaign.counties if not v.may_see(c)]
-        if outside:
-            raise InputError(f"outside your counties: {', '.join(outside)}", field="counties")
-        CampaignStore(ctx.store).add(campaign)
+        campaign = actions.register_campaign(ctx, v, values, client_ip(request))
     except InputErrors as exc:
         return _campaigns_render(request, v, 400, [str(e) for e in exc.errors], values)
     except InputError as exc:
         return _campaigns_render(request, v, 400, [str(exc)], values)
-    ctx.accounts.audit(v.user.username, "change", target=f"campaigns/{campaign.name}",
-                       detail=f"registered {','.join(campaign.counties)} {campaign.start}..{campaign.end}",
-                       ip=client_ip(request))  # fmt: skip
     from urllib.parse import quote
 
     return RedirectResponse(f"/campaigns/{quote(campaign.name, safe='')}", status_code=303)
@@ -584,23 +517,13 @@ async def assumptions_recalculate(request: Request) -> Response:
     if not year_s.isdigit():
         raise InputError("the year must be a four-digit year", field="year")
     year = int(year_s)
-    values: dict[str, float] = {}
-    errors: list[str] = []
-    for name in views.PURCHASE_PARAMETERS:
-        raw = _field(form, name).replace(",", ".")
-        if raw:
-            try:
-                values[name] = float(raw)
-            except ValueError:
-                errors.append(f"{name}: '{raw}' is not a number")
+    values, bad = actions.parse_assumption_values({n: _field(form, n) for n in views.PURCHASE_PARAMETERS})
     rec = None
-    if not errors:
-        try:
-            rec = views.recalculate_purchases(ctx, area, year, values)
-        except InputErrors as exc:
-            errors = [str(e) for e in exc.errors]
-    ctx.accounts.audit(v.user.username, "assumptions", target=f"{area}/{year}",
-                       detail=", ".join(f"{k}={x:g}" for k, x in values.items()), ip=client_ip(request))  # fmt: skip
+    errors: list[str] = []
+    try:
+        rec = actions.recalculate_assumptions(ctx, v, area, year, values, client_ip(request), errors=bad)
+    except InputErrors as exc:
+        errors = [str(e) for e in exc.errors]
     rows = views.assumption_rows(values)
     return render(request, "assumptions.html", v, v.lang, 400 if errors else 200, rows=rows, area=area, year=year,
                   rec=rec, areas=_report_areas(v), years=ctx.data.years(), errors=errors)  # fmt: skip

@@ -1,0 +1,263 @@
+"""The dashboard's write actions and downloads, shared by the HTML pages and the JSON API.
+
+Each action takes the web context, the viewer (whose role the caller has already checked with
+``require``) and the client's address; it checks the viewer's county scope, does the change through
+the library (the campaign register, the verdicts' correction path, the job queue, the estimate
+suite) and writes the audit log entry the pages and the API share. Bad input raises
+:class:`~lagesbild.errors.InputError` (or :class:`~lagesbild.errors.InputErrors` with every bad
+field), and nothing is stored then; the callers turn it into a form with its errors or a 400 answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lagesbild.errors import InputError, InputErrors
+from lagesbild.records.campaigns import Campaign
+from lagesbild.records.verdicts import DefendantRecord
+from lagesbild.web import views
+from lagesbild.web.app import Forbidden, Viewer, WebContext
+from lagesbild.web.data import AreaContext
+from lagesbild.web.i18n import t
+
+__all__ = [
+    "CAMPAIGN_FIELDS",
+    "Download",
+    "area_download",
+    "correct_defendant",
+    "csv_bytes",
+    "export_rows",
+    "inert",
+    "parse_assumption_values",
+    "queue_crawl",
+    "recalculate_assumptions",
+    "register_campaign",
+    "xlsx_bytes",
+]
+
+CAMPAIGN_FIELDS = ("name", "counties", "start", "end", "note")
+
+
+def _need(v: Viewer, role: str) -> None:
+    if not v.at_least(role):
+        raise Forbidden
+
+
+# -- campaigns ---------------------------------------------------------------------------------
+def register_campaign(ctx: WebContext, v: Viewer, values: Mapping[str, str], ip: str) -> Campaign:
+    """Register a campaign from its text fields (``name``, ``counties``, ``start``, ``end``, ``note``)
+    through the campaign register, only in the viewer's counties (analysts and admins); audit-logged.
+
+    Raises:
+        InputErrors / InputError: every bad field (a county outside the viewer's scope names
+            ``counties``, a name already registered names ``name``); nothing is stored then.
+    """
+    from lagesbild.campaigns.spec import campaign_from_fields
+    from lagesbild.store.campaigns import CampaignStore
+
+    _need(v, "analyst")
+    campaign = campaign_from_fields({k: values.get(k, "") for k in CAMPAIGN_FIELDS})
+    outside = [c for c in campaign.counties if not v.may_see(c)]
+    if outside:
+        raise InputError(f"outside your counties: {', '.join(outside)}", field="counties")
+    CampaignStore(ctx.store).add(campaign)
+    ctx.accounts.audit(v.user.username, "change", target=f"campaigns/{campaign.name}",
+                       detail=f"registered {','.join(campaign.counties)} {campaign.start}..{campaign.end}",
+                       ip=ip)  # fmt: skip
+    return campaign
+
+
+# -- verdicts: defendant corrections -----------------------------------------------------------
+def correct_defendant(ctx: WebContext, v: Viewer, d: DefendantRecord, values: Mapping[str, str], ip: str) -> list[str]:
+    """Correct one stored defendant (``d``, found with :func:`views.defendant_for`) from the text of
+    its editable fields, through the library's correction path; a change invalidates the cached
+    figures and is audit-logged with the names of the changed fields.
+
+    Returns the names of the fields that changed (none: nothing is written or logged).
+
+    Raises:
+        InputErrors / InputError: every bad field, or an offence municipality outside the viewer's counties.
+    """
+    _need(v, "analyst")
+    changed = views.correct_defendant(ctx, v, d, dict(values))
+    if changed:
+        ctx.data.invalidate()
+        ctx.accounts.audit(v.user.username, "change", target=f"verdicts/defendants/{d.id}",
+                           detail="corrected " + ",".join(changed), ip=ip)  # fmt: skip
+    return changed
+
+
+# -- crawl jobs --------------------------------------------------------------------------------
+def queue_crawl(ctx: WebContext, v: Viewer, source: str, ip: str) -> int:
+    """Queue one crawl pass over ``source`` as a background job (admins); returns the job's id.
+
+    Raises:
+        InputError: naming ``source`` when no profile of that name is known.
+    """
+    from lagesbild.web.jobs import crawl_profiles
+
+    _need(v, "admin")
+    if source not in crawl_profiles(ctx.worker.ctx.profiles_dir):
+        raise InputError(f"no profile for source {source[:64]!r}", field="source")
+    job_id = ctx.accounts.add_job("crawl", {"source": source}, created_by=v.user.username)
+    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"crawl {source}", ip=ip)
+    ctx.worker.wake()
+    return job_id
+
+
+# -- assumptions -------------------------------------------------------------------------------
+def parse_assumption_values(raw: Mapping[str, str]) -> tuple[dict[str, float], list[InputError]]:
+    """The purchases model's parameters typed into a form (decimal comma or point; empty: not fixed),
+    and an error naming each value that is not a number."""
+    values: dict[str, float] = {}
+    errors: list[InputError] = []
+    for name in views.PURCHASE_PARAMETERS:
+        text = (raw.get(name) or "").strip().replace(",", ".")
+        if text:
+            try:
+                values[name] = float(text)
+            except ValueError:
+                errors.append(InputError(f"'{text[:32]}' is not a number", field=name))
+    return values, errors
+
+
+def recalculate_assumptions(
+    ctx: WebContext, v: Viewer, area: str, year: int, values: Mapping[str, float], ip: str,
+    errors: Sequence[InputError] = (),
+) -> views.Recalculation:  # fmt: skip
+    """The purchases estimate of ``area`` and ``year`` recalculated at once with the given parameters
+    fixed (nothing is stored; an unpublished stored estimate keeps the recalculation unpublished too).
+    The attempt is audit-logged with the values, also when it is refused.
+
+    ``errors`` are errors the caller found already (e.g. a value that is no number); they are
+    raised together with the range errors.
+
+    Raises:
+        Forbidden: an area outside the viewer's counties.
+        InputErrors: every parameter that is unknown, not a number or outside its range.
+    """
+    _need(v, "analyst")
+    if not v.may_see(area):
+        raise Forbidden
+    fixed = dict(values)
+    try:
+        bad = [*errors, *_range_errors(fixed)]
+        if bad:
+            raise InputErrors(bad)
+        return views.recalculate_purchases(ctx, area, year, fixed)
+    finally:
+        ctx.accounts.audit(v.user.username, "assumptions", target=f"{area}/{year}",
+                           detail=", ".join(f"{k}={x:g}" for k, x in fixed.items()), ip=ip)  # fmt: skip
+
+
+def _range_errors(values: Mapping[str, float]) -> list[InputError]:
+    """An error naming each unknown parameter and each value outside its allowed range (as
+    :func:`views.recalculate_purchases` checks them)."""
+    errors = []
+    for name, value in values.items():
+        lo, hi = views.PARAMETER_RANGES.get(name, (None, None))
+        if lo is None or hi is None:
+            errors.append(InputError("not a parameter of the purchases model", field=name))
+        elif value != value or not lo < value <= hi:
+            errors.append(InputError(f"must be more than {lo:g} and at most {hi:g}", field=name))
+    return errors
+
+
+# -- downloads ---------------------------------------------------------------------------------
+def export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]:
+    """The rows of an area's download: observed ads, the estimates (unpublished ones say so), the
+    sub-areas' and the months' observed ads, all with the pages' small-count suppression."""
+    head = [t("area", lang), t("period", lang), "quantity", t("estimate", lang), "low", "high", "level", "note"]
+    rows: list[list[Any]] = []
+    period = f"{a.year}"
+    rows.append([a.area_name, period, "ads_observed", a.coverage.ads.value if a.coverage.ads.value is not None
+                 else a.coverage.ads.shown, "", "", "", ""])  # fmt: skip
+
+    def num(x: float | None) -> Any:
+        return "" if x is None or x != x or x in (float("inf"), float("-inf")) else round(x)
+
+    for f in a.suite.figures:
+        rows.append([a.area_name, period, f.quantity, num(f.estimate) if f.published else t("unpublished", lang),
+                     num(f.low) if f.published else "", num(f.high) if f.published else "", f.level or "",
+                     f.note])  # fmt: skip
+    for k, name in sorted(a.children_names.items()):
+        c = a.children.get(k)
+        shown: Any = t("no_data", lang) if c is None else c.value if c.value is not None else c.shown
+        rows.append([name, period, "ads_observed", shown, "", "", "", ""])
+    for p in a.series:
+        rows.append([a.area_name, p.period, "ads_observed", p.ads.value if p.ads.value is not None else p.ads.shown,
+                     "", "", "", ""])  # fmt: skip
+    return head, rows
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets a leading
+    apostrophe; stored text such as a user name typed at the login can start with ``=``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """Semicolon-separated, UTF-8 with a BOM, decimal comma: what Swedish Excel opens correctly."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(head)
+    for r in rows:
+        w.writerow([str(x).replace(".", ",") if isinstance(x, float) else inert(x) for x in r])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(list(head))
+    for r in rows:
+        ws.append([inert(x) for x in r])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    media_type: str
+    filename: str
+
+    def headers(self) -> dict[str, str]:
+        return {"Content-Disposition": f'attachment; filename="{self.filename}"'}
+
+
+def area_download(ctx: WebContext, v: Viewer, code: str, year: int, fmt: str, ip: str) -> Download:
+    """An area's figures as CSV (semicolons, UTF-8 BOM) or xlsx, with the pages' suppression; audit-logged
+    as an export.
+
+    Raises:
+        Forbidden: an area outside the viewer's counties.
+        InputError: naming ``format`` unless it is csv or xlsx.
+    """
+    if fmt not in MEDIA_TYPES:
+        raise InputError("format must be csv or xlsx", field="format")
+    if not v.may_see(code):
+        raise Forbidden
+    head, rows = export_rows(ctx.data.area(code, year), v.lang)
+    ctx.accounts.audit(v.user.username, "export", target=f"area/{code}/{year}.{fmt}", ip=ip)
+    content = csv_bytes(head, rows) if fmt == "csv" else xlsx_bytes(head, rows)
+    return Download(content, MEDIA_TYPES[fmt], f"lagesbild-{code}-{year}.{fmt}")
