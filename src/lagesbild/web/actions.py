@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 CAMPAIGN_FIELDS = ("name", "counties", "start", "end", "note")
+MAX_CAMPAIGN_NAME = 200  # the register's column
 
 
 def _need(v: Viewer, role: str) -> None:
@@ -60,7 +61,12 @@ def register_campaign(ctx: WebContext, v: Viewer, values: Mapping[str, str], ip:
     from lagesbild.store.campaigns import CampaignStore
 
     _need(v, "analyst")
-    campaign = campaign_from_fields({k: values.get(k, "") for k in CAMPAIGN_FIELDS})
+    fields = {k: values.get(k, "") for k in CAMPAIGN_FIELDS}
+    if len(fields["name"]) > MAX_CAMPAIGN_NAME or any(ord(ch) < 32 or ord(ch) == 127 for ch in fields["name"]):
+        raise InputError(f"a name of at most {MAX_CAMPAIGN_NAME} characters, without control characters", field="name")
+    if "\x00" in fields["note"]:
+        raise InputError("the note cannot contain NUL characters", field="note")
+    campaign = campaign_from_fields(fields)
     outside = [c for c in campaign.counties if not v.may_see(c)]
     if outside:
         raise InputError(f"outside your counties: {', '.join(outside)}", field="counties")

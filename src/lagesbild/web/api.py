@@ -2,26 +2,80 @@
 
 Authentication is the session cookie of the web login; writes need the session's CSRF token in
 the ``X-CSRF-Token`` header (``GET /api/me`` returns it). Suppressed counts are ``null`` with the
-shown text (``<5``, ``..``) beside them, exactly as on the pages. The description is served at
+shown text (``<5``, ``..``) beside them, exactly as on the pages. The writes (campaigns, defendant
+corrections, crawl jobs, the assumptions editor) and the downloads call the same functions of
+:mod:`lagesbild.web.actions` as the pages. Bad input answers 400 with every bad field named
+(``errors``), or 422 when the body does not fit the schema. The description is served at
 ``/openapi.json``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
-from typing import Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lagesbild import refdata
-from lagesbild.errors import InputError
-from lagesbild.web import views
-from lagesbild.web.app import Forbidden, WebContext, check_csrf, client_ip, require
+from lagesbild.errors import InputError, InputErrors
+from lagesbild.records.campaigns import Campaign
+from lagesbild.records.verdicts import DefendantRecord
+from lagesbild.web import actions, views
+from lagesbild.web.app import Forbidden, Viewer, WebContext, check_csrf, client_ip, require
 from lagesbild.web.data import area_level
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class FieldError(BaseModel):
+    field: str | None = Field(description="The request field that is wrong (None: the request as a whole)")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """A refused request: ``errors`` names every bad field (400); 401/403 carry only ``error``."""
+
+    error: str
+    detail: str = ""
+    errors: list[FieldError] = []
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Bad input: every bad field is named; nothing was changed"},
+    401: {"model": ErrorBody, "description": "Not logged in"},
+    403: {"model": ErrorBody, "description": "Role, county scope or the X-CSRF-Token header does not allow this"},
+}
+CsrfHeader = Header(None, description="The session's CSRF token (GET /api/me); required for every write")
+
+
+def _refused(exc: InputError) -> JSONResponse:
+    """A 400 answer naming every bad field of ``exc`` (an InputErrors lists them all)."""
+    errs = exc.errors if isinstance(exc, InputErrors) else [exc]
+    body = ErrorBody(error="Bad request", detail=str(exc),
+                     errors=[FieldError(field=e.field, message=e.message) for e in errs])  # fmt: skip
+    return JSONResponse(body.model_dump(), status_code=400)
+
+
+class _ApiRoute(APIRoute):
+    """A route whose bad input (InputError, InputErrors) answers 400 naming every bad field."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except InputError as exc:
+                return _refused(exc)
+
+        return route
+
+
+router = APIRouter(prefix="/api", tags=["api"], route_class=_ApiRoute)
 
 Year = Query(None, ge=1990, le=2100, description="The year (default: the newest year with data).")
 
@@ -198,3 +252,289 @@ def audit(request: Request, limit: int = Query(500, ge=1, le=100_000)) -> list[d
     v = require(request, "admin")
     ctx.accounts.audit(v.user.username, "export", target="api/audit", ip=client_ip(request))
     return [asdict(e) for e in ctx.accounts.audit_entries(limit=limit)]
+
+
+# -- writes and downloads shared with the pages (lagesbild.web.actions) ------------------------
+# campaigns
+class CampaignIn(BaseModel):
+    """A campaign to register (analysts and admins; only in their own counties)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=actions.MAX_CAMPAIGN_NAME, description="Unique name in the register")
+    counties: list[Annotated[str, Field(pattern=r"^\d{2}$")]] = Field(
+        min_length=1, max_length=25, description='Two-digit county codes, e.g. ["05"]'
+    )
+    start: date = Field(description="First day (ISO date)")
+    end: date = Field(description="Last day (ISO date), not before start")
+    note: str = Field("", max_length=10_000, description="Free text: channels, budget, source")
+
+
+class CampaignOut(BaseModel):
+    name: str
+    counties: list[str]
+    start: date
+    end: date
+    note: str
+
+
+def _campaign_out(c: Campaign) -> CampaignOut:
+    return CampaignOut(name=c.name, counties=list(c.counties), start=c.start, end=c.end, note=c.note)
+
+
+@router.post("/campaigns", status_code=201, response_model=CampaignOut, responses=ERRORS,
+             summary="Register a campaign (analysts and admins, own counties; audit-logged)")  # fmt: skip
+def campaign_register(request: Request, body: CampaignIn, x_csrf_token: str | None = CsrfHeader) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    check_csrf(v, x_csrf_token)
+    fields = {"name": body.name.strip(), "counties": ",".join(body.counties), "start": body.start.isoformat(),
+              "end": body.end.isoformat(), "note": body.note.strip()}  # fmt: skip
+    c = actions.register_campaign(ctx, v, fields, client_ip(request))
+    return _campaign_out(c)
+
+
+# verdicts: extracted defendants and their corrections
+class DefendantOut(BaseModel):
+    """One defendant extracted from a court judgment (no name, identity number or address is stored)."""
+
+    id: int
+    court: str | None
+    case_number: str | None
+    date: str | None
+    defendant_index: int
+    appeal: bool
+    verdict: str
+    offence: str
+    human_trafficking: bool
+    offence_dates: list[str]
+    defendant_age: int | None
+    home_kommun: str | None
+    offence_kommun: str | None
+    website: str | None
+    ad_used: bool
+    day_fines: int | None
+    day_fine_amount: int | None
+    conditional_sentence: bool
+    prison_months: int | None
+    plea: str | None
+    fines_only_after_reform: bool
+    corrected: bool = Field(description="Corrected by a reviewer (a re-import keeps the correction)")
+
+
+def _defendant_out(d: DefendantRecord) -> DefendantOut:
+    return DefendantOut.model_validate({k: getattr(d, k) for k in DefendantOut.model_fields})
+
+
+class DefendantCorrection(BaseModel):
+    """The fields to correct; a field left out keeps its value, ``null`` clears an optional one.
+
+    The values go through the same checks as ``lagesbild verdicts corrections`` (ages 15-110, day
+    fines 1-300, municipality codes, ...); the offence municipality must stay in your counties.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["convicted", "acquitted"] | None = None
+    offence: Literal["kop", "forsok", "barn", "koppleri"] | None = None
+    offence_dates: list[date] | None = Field(None, max_length=366)
+    defendant_age: int | None = Field(None, ge=15, le=110)
+    home_kommun: str | None = Field(None, pattern=r"^\d{4}$")
+    offence_kommun: str | None = Field(None, pattern=r"^\d{4}$")
+    website: str | None = Field(None, max_length=200)
+    ad_used: bool | None = None
+    day_fines: int | None = Field(None, ge=1, le=300)
+    day_fine_amount: int | None = Field(None, ge=1, le=10_000)
+    conditional_sentence: bool | None = None
+    prison_months: int | None = Field(None, ge=1, le=1200)
+    plea: Literal["erkänner", "förnekar"] | None = None
+
+    @field_validator("verdict", "offence", "offence_dates", "ad_used", "conditional_sentence")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("this field cannot be cleared (leave it out to keep its value)")
+        return value
+
+
+class CorrectionOut(BaseModel):
+    changed: list[str] = Field(description="The fields that changed (empty: nothing was written)")
+    defendant: DefendantOut
+
+
+def _text(value: Any) -> str:
+    """A typed correction value as the text the correction path reads (as in the review CSV)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return ",".join(x.isoformat() if isinstance(x, date) else str(x) for x in value)
+    return str(value).strip()
+
+
+@router.get("/verdicts/defendants", response_model=list[DefendantOut], responses=ERRORS,
+            summary="Defendants extracted from judgments in the user's counties, for review (analysts)")  # fmt: skip
+def defendants(request: Request) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    ctx.accounts.audit(v.user.username, "view", target="api/verdicts/defendants", ip=client_ip(request))
+    return [_defendant_out(d) for d in views.defendants_for(ctx, v)]
+
+
+def _defendant(ctx: WebContext, v: Viewer, defendant_id: int) -> DefendantRecord:
+    d = views.defendant_for(ctx, v, defendant_id)
+    if d is None:
+        raise InputError("no such defendant in your counties", field="defendant_id")
+    return d
+
+
+@router.get("/verdicts/defendants/{defendant_id}", response_model=DefendantOut, responses=ERRORS,
+            summary="One extracted defendant (analysts, own counties)")  # fmt: skip
+def defendant(request: Request, defendant_id: int) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    d = _defendant(ctx, v, defendant_id)
+    ctx.accounts.audit(v.user.username, "view", target=f"api/verdicts/defendants/{defendant_id}",
+                       ip=client_ip(request))  # fmt: skip
+    return _defendant_out(d)
+
+
+@router.patch("/verdicts/defendants/{defendant_id}", response_model=CorrectionOut, responses=ERRORS,
+              summary="Correct fields of one extracted defendant (analysts, own counties; audit-logged)")  # fmt: skip
+def defendant_correct(
+    request: Request, defendant_id: int, body: DefendantCorrection, x_csrf_token: str | None = CsrfHeader
+) -> Any:
+    from lagesbild.verdicts.review import EDITABLE, field_text
+
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    check_csrf(v, x_csrf_token)
+    d = _defendant(ctx, v, defendant_id)
+    values = {f: field_text(d, f) for f in EDITABLE}
+    values.update({f: _text(getattr(body, f)) for f in body.model_fields_set})
+    changed = actions.correct_defendant(ctx, v, d, values, client_ip(request))
+    return CorrectionOut(changed=changed, defendant=_defendant_out(_defendant(ctx, v, defendant_id)))
+
+
+# crawl jobs
+class JobQueued(BaseModel):
+    job_id: int = Field(description="Poll GET /api/jobs/{job_id} for its progress")
+
+
+@router.post("/sources/{source}/crawl", status_code=202, response_model=JobQueued, responses=ERRORS,
+             summary="Queue one crawl pass over a source as a background job (admins; audit-logged)")  # fmt: skip
+def crawl(
+    request: Request,
+    source: str = PathParam(max_length=100, description="A source with a site profile, e.g. annonsportalen"),
+    x_csrf_token: str | None = CsrfHeader,
+) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    check_csrf(v, x_csrf_token)
+    job_id = actions.queue_crawl(ctx, v, source, client_ip(request))
+    return JobQueued(job_id=job_id)
+
+
+# assumptions editor
+class AssumptionOut(BaseModel):
+    name: str
+    description: str
+    unit: str
+    distribution: str = Field(description="The prior distribution the estimate draws from")
+    nominal: float
+    minimum: float = Field(description="A fixed value must be more than this ...")
+    maximum: float = Field(description="... and at most this")
+    value: float | None = Field(description="The value fixed in this recalculation, if any")
+
+
+def _range(name: str) -> dict[str, Any]:
+    lo, hi = views.PARAMETER_RANGES[name]
+    return {"gt": lo, "le": hi, "allow_inf_nan": False}
+
+
+class AssumptionsIn(BaseModel):
+    """The purchases model's parameters to fix (a parameter left out keeps its distribution)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area: str = Field(pattern=r"^(SE|\d{2}|\d{4})$", description="SE, a county (05) or a municipality (0580)")
+    year: int = Field(ge=1990, le=2100)
+    share_genuine: float | None = Field(None, **_range("share_genuine"))
+    working_day_share: float | None = Field(None, **_range("working_day_share"))
+    clients_per_working_day: float | None = Field(None, **_range("clients_per_working_day"))
+    monitored_share: float | None = Field(None, **_range("monitored_share"))
+
+
+class Interval(BaseModel):
+    estimate: float
+    low: float
+    high: float
+
+
+class RecalculationOut(BaseModel):
+    area: str
+    year: int
+    level: float = Field(description="The intervals' level, e.g. 0.9")
+    stored: Interval | None = Field(description="The stored purchases estimate (what the report shows)")
+    recalculated: Interval | None = Field(description="Purchases with the fixed parameters (nothing is stored); "
+                                          "null where the stored estimate is not published")  # fmt: skip
+    note: str
+    parameters: list[AssumptionOut]
+
+
+def _assumption_rows(values: dict[str, float]) -> list[AssumptionOut]:
+    return [AssumptionOut(name=r.name, description=r.description, unit=r.unit, distribution=r.distribution,
+                          nominal=r.nominal, minimum=views.PARAMETER_RANGES[r.name][0],
+                          maximum=views.PARAMETER_RANGES[r.name][1], value=r.value)
+            for r in views.assumption_rows(values)]  # fmt: skip
+
+
+def _interval(x: tuple[float, float, float] | None) -> Interval | None:
+    return None if x is None else Interval(estimate=x[0], low=x[1], high=x[2])
+
+
+@router.get("/assumptions", response_model=list[AssumptionOut], responses=ERRORS,
+            summary="The purchases model's parameters that the assumptions editor can fix (analysts)")  # fmt: skip
+def assumptions(request: Request) -> Any:
+    require(request, "analyst")
+    return _assumption_rows({})
+
+
+@router.post("/assumptions", response_model=RecalculationOut, responses=ERRORS,
+             summary="Recalculate the purchases estimate at once with some parameters fixed (analysts, "
+                     "own counties; nothing is stored; audit-logged)")  # fmt: skip
+def assumptions_recalculate(request: Request, body: AssumptionsIn, x_csrf_token: str | None = CsrfHeader) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    check_csrf(v, x_csrf_token)
+    area_level(body.area)
+    require(request, "analyst", body.area)
+    values = {n: x for n in views.PURCHASE_PARAMETERS if (x := getattr(body, n)) is not None}
+    rec = actions.recalculate_assumptions(ctx, v, body.area, body.year, values, client_ip(request))
+    return RecalculationOut(area=rec.area, year=rec.year, level=rec.level, stored=_interval(rec.stored),
+                            recalculated=_interval(rec.recalculated), note=rec.note,
+                            parameters=_assumption_rows(values))  # fmt: skip
+
+
+# downloads
+DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {"content": {actions.MEDIA_TYPES["csv"]: {}, actions.MEDIA_TYPES["xlsx"]: {}},
+          "description": "The area's figures (CSV: semicolons, UTF-8 with BOM; or xlsx), small counts suppressed"},
+    **ERRORS,
+}  # fmt: skip
+
+
+@router.get("/areas/{code}/download", response_class=Response, responses=DOWNLOAD,
+            summary="An area's figures as CSV or Excel, as the page offers (audit-logged as an export)")  # fmt: skip
+def area_download(
+    request: Request,
+    code: str = PathParam(pattern=r"^(SE|\d{2}|\d{4})$", description="SE, a county (05) or a municipality (0580)"),
+    year: int | None = Year,
+    format: Literal["csv", "xlsx"] = Query("csv", description="csv or xlsx"),
+) -> Response:
+    area_level(code)
+    v = require(request, area=code)
+    ctx = _ctx(request)
+    dl = actions.area_download(ctx, v, code, _year(ctx, year), format, client_ip(request))
+    return Response(dl.content, media_type=dl.media_type, headers=dl.headers())

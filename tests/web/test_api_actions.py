@@ -1,0 +1,302 @@
+"""The JSON API's write actions and downloads: campaign registration, defendant corrections, crawl
+jobs, the assumptions editor and an area's CSV/xlsx. Each goes through the same function of
+``lagesbild.web.actions`` as its page (same scope checks, audit entries and suppression), answers
+400 naming every bad field (422 for a body that does not fit the schema), and needs the CSRF header.
+Role x route access of these routes is in test_access.py; CSRF for every API write is here."""
+
+from __future__ import annotations
+
+import html
+import io
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from openpyxl import load_workbook
+from tests.web.conftest import INJECT, LoggedIn
+from tests.web.test_crawl_job import crawl_app, empty_store  # noqa: F401  (fixtures shared with that test)
+from tests.web.test_defendant_corrections import _by_case, _record
+
+from lagesbild.records.verdicts import DefendantRecord
+from lagesbild.store import Store
+from lagesbild.store.campaigns import CampaignStore
+from lagesbild.store.verdicts import DefendantStore
+from lagesbild.store.web import WebStore
+from lagesbild.web.data import suite_for
+
+YEAR = 2024
+
+
+def _post(u: LoggedIn, path: str, body: dict[str, Any], method: str = "POST") -> Any:
+    return u.client.request(method, path, json=body, headers={"X-CSRF-Token": u.csrf})
+
+
+def _audit(web_store: Store, target: str) -> list[Any]:
+    return [e for e in WebStore(web_store).audit_entries(limit=2000) if e.target == target]
+
+
+def _fields(r: Any) -> set[str]:
+    """The fields a 400 or 422 answer names."""
+    body = r.json()
+    if r.status_code == 422:
+        return {str(e["loc"][1]) for e in body["detail"]}  # ("body" or "query", field, ...)
+    return {e["field"] for e in body["errors"]}
+
+
+# -- campaigns ---------------------------------------------------------------------------------
+def test_an_analyst_registers_a_campaign_through_the_api(clients: dict[str, LoggedIn], web_store: Store) -> None:
+    u = clients["analyst05"]
+    name = f"API-kampanj {uuid.uuid4().hex[:6]}"
+    r = _post(u, "/api/campaigns", {"name": name, "counties": ["05"], "start": "2024-02-01", "end": "2024-02-20",
+                                    "note": "via API"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json() == {"name": name, "counties": ["05"], "start": "2024-02-01", "end": "2024-02-20",
+                        "note": "via API"}  # fmt: skip
+    got = CampaignStore(web_store).get(name)
+    assert got.counties == ("05",) and got.start == date(2024, 2, 1) and got.note == "via API"
+    assert name in {c["name"] for c in u.client.get("/api/campaigns").json()}
+    audit = _audit(web_store, f"campaigns/{name}")
+    assert audit and audit[0].action == "change" and audit[0].username == "analyst05"
+    assert audit[0].detail == "registered 05 2024-02-01..2024-02-20"  # the same entry as the page writes
+
+
+def test_bad_campaign_fields_are_named_and_nothing_is_stored(clients: dict[str, LoggedIn], web_store: Store) -> None:
+    u = clients["analyst_se"]
+    before = {c.name for c in CampaignStore(web_store).list()}
+    # the library's checks: 400, every bad field named
+    r = _post(u, "/api/campaigns", {"name": "Baklänges", "counties": ["99"], "start": "2024-05-01",
+                                    "end": "2024-04-01"})  # fmt: skip
+    assert r.status_code == 400 and _fields(r) == {"counties", "end"}
+    # the schema's checks: 422, naming the field
+    r = _post(u, "/api/campaigns", {"name": "Trasig", "counties": ["05"], "start": "15/4 2024", "end": "2024-05-01"})
+    assert r.status_code == 422 and _fields(r) == {"start"}
+    r = _post(u, "/api/campaigns", {"name": "", "counties": [], "start": "2024-01-01", "end": "2024-01-02"})
+    assert r.status_code == 422 and _fields(r) == {"name", "counties"}
+    r = _post(u, "/api/campaigns", {"name": "Okänt fält", "counties": ["05"], "start": "2024-01-01",
+                                    "end": "2024-01-02", "budget": 5})  # fmt: skip
+    assert r.status_code == 422 and _fields(r) == {"budget"}
+    r = _post(u, "/api/campaigns", {"name": "Nolltecken\x00", "counties": ["05"], "start": "2024-01-01",
+                                    "end": "2024-01-02"})  # fmt: skip
+    assert r.status_code == 400 and _fields(r) == {"name"}
+    # a name already registered
+    r = _post(u, "/api/campaigns", {"name": "Jönköpingskampanjen", "counties": ["06"], "start": "2024-01-01",
+                                    "end": "2024-01-02"})  # fmt: skip
+    assert r.status_code == 400 and _fields(r) == {"name"} and "already registered" in r.text
+    assert {c.name for c in CampaignStore(web_store).list()} == before
+    assert str(CampaignStore(web_store).get("Jönköpingskampanjen").start) == "2024-04-01"
+
+
+def test_markup_in_a_campaign_name_from_the_api_is_inert_on_the_pages(
+    clients: dict[str, LoggedIn], web_store: Store
+) -> None:
+    from markupsafe import escape
+
+    u = clients["admin"]
+    name = INJECT + uuid.uuid4().hex[:4]
+    r = _post(u, "/api/campaigns", {"name": name, "counties": ["05"], "start": "2024-03-01", "end": "2024-03-05",
+                                    "note": INJECT})  # fmt: skip
+    assert r.status_code == 201
+    page = u.client.get("/campaigns")
+    assert page.status_code == 200
+    assert name not in page.text and "<img src=x" not in page.text
+    assert str(escape(name)) in page.text and name in html.unescape(page.text)  # shown, as text
+    assert name in {c["name"] for c in u.client.get("/api/campaigns").json()}  # in JSON it is data
+
+
+# -- defendants --------------------------------------------------------------------------------
+@pytest.fixture
+def rows(web_store: Store) -> dict[str, DefendantRecord]:
+    """A fresh defendant in Linköping (05) and one in Jönköping (06), stored."""
+    recs = {"05": _record("0580"), "06": _record("0680", court=INJECT)}
+    DefendantStore(web_store).add(("0" * 64, r) for r in recs.values())
+    return {k: _by_case(web_store, r.case_key) for k, r in recs.items()}
+
+
+def test_an_analyst_reads_and_corrects_a_defendant_through_the_api(
+    clients: dict[str, LoggedIn], web_store: Store, rows: dict[str, DefendantRecord]
+) -> None:
+    u, d = clients["analyst05"], rows["05"]
+    listed = {x["id"] for x in u.client.get("/api/verdicts/defendants").json()}
+    assert d.id in listed and rows["06"].id not in listed
+    one = u.client.get(f"/api/verdicts/defendants/{d.id}").json()
+    assert one["defendant_age"] == 41 and one["offence_kommun"] == "0580" and one["corrected"] is False
+    assert "case_key" not in one
+    r = _post(u, f"/api/verdicts/defendants/{d.id}", {"defendant_age": 43, "day_fines": 60, "prison_months": None},
+              method="PATCH")  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert r.json()["changed"] == ["defendant_age", "day_fines"]
+    assert r.json()["defendant"]["defendant_age"] == 43 and r.json()["defendant"]["corrected"] is True
+    got = _by_case(web_store, d.case_key)
+    assert (got.defendant_age, got.day_fines, got.corrected) == (43, 60, True)
+    assert (got.home_kommun, got.verdict, got.plea, got.offence_dates) == (d.home_kommun, d.verdict, d.plea,
+                                                                           d.offence_dates)  # fmt: skip
+    r = _post(u, f"/api/verdicts/defendants/{d.id}", {"offence_dates": ["2024-03-06", "2024-03-01"], "ad_used": False,
+                                                      "plea": None}, method="PATCH")  # fmt: skip
+    assert r.json()["changed"] == ["offence_dates", "ad_used", "plea"]
+    got = _by_case(web_store, d.case_key)
+    assert (got.offence_dates, got.ad_used, got.plea) == (("2024-03-01", "2024-03-06"), False, None)
+    audit = _audit(web_store, f"verdicts/defendants/{d.id}")
+    assert [e.detail for e in audit if e.action == "change"] == ["corrected offence_dates,ad_used,plea",
+                                                                  "corrected defendant_age,day_fines"]  # fmt: skip
+    assert any(e.action == "view" for e in _audit(web_store, f"api/verdicts/defendants/{d.id}"))
+
+
+def test_bad_corrections_are_named_and_nothing_is_stored(
+    clients: dict[str, LoggedIn], web_store: Store, rows: dict[str, DefendantRecord]
+) -> None:
+    u, d = clients["analyst05"], rows["05"]
+    url = f"/api/verdicts/defendants/{d.id}"
+    r = _post(u, url, {"defendant_age": 200, "offence_dates": ["5 mars"], "verdict": "skyldig"}, method="PATCH")
+    assert r.status_code == 422 and _fields(r) == {"defendant_age", "offence_dates", "verdict"}
+    r = _post(u, url, {"verdict": None}, method="PATCH")  # a required field cannot be cleared
+    assert r.status_code == 422 and _fields(r) == {"verdict"}
+    r = _post(u, url, {"home_kommun": "9999", "offence_kommun": "0680"}, method="PATCH")
+    assert r.status_code == 400 and _fields(r) == {"home_kommun"}  # the library's check, every field at once
+    r = _post(u, url, {"offence_kommun": "0680"}, method="PATCH")  # out of the analyst's counties
+    assert r.status_code == 400 and _fields(r) == {"offence_kommun"}
+    r = _post(u, url, {}, method="PATCH")
+    assert r.status_code == 200 and r.json()["changed"] == []
+    assert _by_case(web_store, d.case_key) == d  # nothing stored, not even the corrected flag
+
+
+def test_defendants_need_an_analyst_in_scope_and_the_csrf_header(
+    clients: dict[str, LoggedIn], web_store: Store, rows: dict[str, DefendantRecord]
+) -> None:
+    d, other = rows["05"], rows["06"]
+    a05 = clients["analyst05"]
+    r = a05.client.get(f"/api/verdicts/defendants/{other.id}")
+    assert r.status_code == 400 and _fields(r) == {"defendant_id"}
+    r = _post(a05, f"/api/verdicts/defendants/{other.id}", {"defendant_age": 30}, method="PATCH")
+    assert r.status_code == 400 and _fields(r) == {"defendant_id"}
+    for name in ("viewer05", "viewer_se"):
+        v = clients[name]
+        assert v.client.get(f"/api/verdicts/defendants/{d.id}").status_code == 403
+        assert _post(v, f"/api/verdicts/defendants/{d.id}", {"defendant_age": 30}, method="PATCH").status_code == 403
+    url = f"/api/verdicts/defendants/{d.id}"
+    assert a05.client.patch(url, json={"defendant_age": 30}).status_code == 403
+    assert a05.client.patch(url, json={"defendant_age": 30}, headers={"X-CSRF-Token": "x"}).status_code == 403
+    assert _by_case(web_store, d.case_key) == d and _by_case(web_store, other.case_key) == other
+    # the national analyst reaches the other county's row; its court text with markup is data
+    got = clients["analyst_se"].client.get(f"/api/verdicts/defendants/{other.id}").json()
+    assert got["court"] == INJECT
+
+
+# -- crawl jobs --------------------------------------------------------------------------------
+def test_crawls_are_for_admins_and_known_sources(clients: dict[str, LoggedIn], web_store: Store) -> None:
+    ws = WebStore(web_store)
+    before = len(ws.jobs(limit=100_000))
+    r = _post(clients["admin"], "/api/sources/no-such-source/crawl", {})
+    assert r.status_code == 400 and _fields(r) == {"source"}
+    for name in ("analyst_se", "viewer_se"):
+        assert _post(clients[name], "/api/sources/annonsportalen/crawl", {}).status_code == 403
+    admin = clients["admin"]
+    assert admin.client.post("/api/sources/annonsportalen/crawl").status_code == 403
+    assert len(ws.jobs(limit=100_000)) == before
+    r = _post(admin, "/api/sources/annonsportalen/crawl", {})
+    assert r.status_code == 202
+    job = admin.client.get(f"/api/jobs/{r.json()['job_id']}").json()
+    assert job["kind"] == "crawl" and job["params"] == {"source": "annonsportalen"} and job["status"] == "queued"
+    assert any(e.detail == "crawl annonsportalen" for e in _audit(web_store, f"jobs/{r.json()['job_id']}"))
+
+
+def test_an_admin_crawls_through_the_api_and_polls_the_job(crawl_app: tuple[FastAPI, Store]) -> None:  # noqa: F811
+    """End to end with the simulator in-process (the fixture of test_crawl_job.py, both backends)."""
+    from tests.web.conftest import login
+
+    app, _ = crawl_app
+    u = login(app, "admin")
+    r = _post(u, "/api/sources/annonsportalen/crawl", {})
+    assert r.status_code == 202
+    job_id = r.json()["job_id"]
+    assert u.client.get(f"/api/jobs/{job_id}").json()["status"] == "queued"
+    assert app.state.web.worker.run_pending() == 1
+    job = u.client.get(f"/api/jobs/{job_id}").json()
+    assert job["status"] == "done" and job["progress"] == 1.0, job
+    assert job["result"]["source"] == "annonsportalen" and job["result"]["pages"] > 0
+    assert job["result"]["new_observations"] > 0
+
+
+# -- assumptions -------------------------------------------------------------------------------
+def test_the_assumptions_editor_through_the_api(clients: dict[str, LoggedIn], web_store: Store) -> None:
+    u = clients["analyst_se"]
+    params = u.client.get("/api/assumptions").json()
+    assert [p["name"] for p in params] == ["share_genuine", "working_day_share", "clients_per_working_day",
+                                           "monitored_share"]  # fmt: skip
+    assert all(p["minimum"] < p["nominal"] <= p["maximum"] and p["value"] is None for p in params)
+    assert u.client.get(f"/api/areas/05?year={YEAR}").status_code == 200  # the stored estimates exist
+    before = suite_for(web_store, "05", date(YEAR, 1, 1), date(YEAR, 12, 31), compute=False)
+
+    def recalculated(clients_per_day: float) -> dict[str, Any]:
+        r = _post(u, "/api/assumptions", {"area": "05", "year": YEAR, "clients_per_working_day": clients_per_day})
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    low, high = recalculated(1), recalculated(3)
+    assert low["recalculated"] is not None and low["stored"] == high["stored"]
+    assert 2.5 < high["recalculated"]["estimate"] / low["recalculated"]["estimate"] < 3.5
+    p = {x["name"]: x["value"] for x in high["parameters"]}
+    assert p["clients_per_working_day"] == 3 and p["share_genuine"] is None
+    after = suite_for(web_store, "05", date(YEAR, 1, 1), date(YEAR, 12, 31), compute=False)
+    assert after.run_id == before.run_id  # nothing stored
+    assert any(e.action == "assumptions" and e.detail == "clients_per_working_day=3"
+               for e in _audit(web_store, f"05/{YEAR}"))  # fmt: skip
+
+
+def test_the_page_and_the_api_recalculate_the_same(clients: dict[str, LoggedIn]) -> None:
+    import re
+
+    u = clients["analyst_se"]
+    api = _post(u, "/api/assumptions", {"area": "05", "year": YEAR, "share_genuine": 0.5}).json()
+    page = u.client.post("/assumptions", data={"csrf": u.csrf, "area": "05", "year": str(YEAR), "share_genuine": "0,5"})
+    m = re.search(r'class="recalc">.*?data-value="([0-9.]+)"', page.text, re.S)
+    assert m and api["recalculated"] is not None
+    assert float(m.group(1)) == pytest.approx(api["recalculated"]["estimate"], rel=1e-9)
+
+
+def test_assumptions_outside_their_range_or_area_are_refused(clients: dict[str, LoggedIn]) -> None:
+    u = clients["analyst05"]
+    r = _post(u, "/api/assumptions", {"area": "05", "year": YEAR, "share_genuine": 1.7, "monitored_share": 0})
+    assert r.status_code == 422 and _fields(r) == {"share_genuine", "monitored_share"}
+    r = _post(u, "/api/assumptions", {"area": "05", "year": YEAR, "clients": 2})
+    assert r.status_code == 422 and _fields(r) == {"clients"}
+    r = _post(u, "/api/assumptions", {"area": "9999", "year": YEAR})
+    assert r.status_code == 400 and _fields(r) == {"area"}
+    assert _post(u, "/api/assumptions", {"area": "06", "year": YEAR}).status_code == 403
+    assert _post(clients["viewer_se"], "/api/assumptions", {"area": "05", "year": YEAR}).status_code == 403
+    assert u.client.post("/api/assumptions", json={"area": "05", "year": YEAR}).status_code == 403
+
+
+def test_an_unpublished_estimate_is_not_recalculated_either(clients: dict[str, LoggedIn], web_store: Store) -> None:
+    """Small-count suppression: where the stored purchases figure is not published, neither is the
+    recalculated one (the page does the same)."""
+    from tests.web.test_pages import _small_kommuns
+
+    k = next(iter(_small_kommuns(web_store)))
+    r = _post(clients["admin"], "/api/assumptions", {"area": k, "year": YEAR, "clients_per_working_day": 2})
+    assert r.status_code == 200, r.text
+    assert r.json()["recalculated"] is None and r.json()["note"]
+
+
+# -- downloads ---------------------------------------------------------------------------------
+def test_the_api_download_is_the_pages_download(clients: dict[str, LoggedIn], web_store: Store) -> None:
+    from tests.web.test_pages import _small_kommuns
+
+    from lagesbild import refdata
+
+    k = next(iter(_small_kommuns(web_store)))
+    c = clients["admin"].client
+    api = c.get(f"/api/areas/{k[:2]}/download?year={YEAR}&format=csv")
+    assert api.status_code == 200 and api.headers["content-type"].startswith("text/csv")
+    assert f'filename="lagesbild-{k[:2]}-{YEAR}.csv"' in api.headers["content-disposition"]
+    assert api.content == c.get(f"/area/{k[:2]}/download?year={YEAR}&format=csv").content
+    assert api.content.startswith(b"\xef\xbb\xbf")
+    row = next(x for x in api.content.decode("utf-8-sig").splitlines() if x.startswith(refdata.municipality(k).name))
+    assert row.split(";")[3] == "<5"  # suppressed as on the page
+    x = c.get(f"/api/areas/{k[:2]}/download?year={YEAR}&format=xlsx")
+    values = [[cell.value for cell in r] for r in load_workbook(io.BytesIO(x.content)).active.iter_rows()]
+    assert next(r for r in values if r[0] == refdata.municipality(k).name)[3] == "<5"
+    assert any(e.action == "export" for e in _audit(web_store, f"area/{k[:2]}/{YEAR}.xlsx"))
+    r = c.get(f"/api/areas/{k[:2]}/download?format=pdf")
+    assert r.status_code == 422 and _fields(r) == {"format"}
