@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,7 +36,17 @@ from lagesbild.web.data import WebData, area_county, area_level
 from lagesbild.web.i18n import LANGS, label, note, t
 from lagesbild.web.jobs import JobContext, JobWorker
 
-__all__ = ["SESSION_COOKIE", "Forbidden", "NotLoggedIn", "WebContext", "create_app"]
+__all__ = [
+    "SESSION_COOKIE",
+    "Forbidden",
+    "NotLoggedIn",
+    "WebContext",
+    "audience_viewer",
+    "create_app",
+    "page_key",
+    "personal_page",
+    "require_cached",
+]
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +87,16 @@ class WebContext:
     session_seconds: float = SESSION_CACHE_SECONDS
     _sessions: dict[str, tuple[float, tuple[User, str] | None]] = field(default_factory=dict)
     _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def session_peek(self, token_hash: str) -> tuple[bool, tuple[User, str] | None]:
+        """``(True, session)`` when the session was looked up within ``session_seconds`` (``session`` is
+        None for an unknown, ended or expired one), ``(False, None)`` when the store must be asked
+        (:meth:`session`). Never reads the store, so it may run on the event loop."""
+        with self._sessions_lock:
+            hit = self._sessions.get(token_hash)
+        if hit is not None and time.monotonic() - hit[0] < self.session_seconds:
+            return True, hit[1]
+        return False, None
 
     def session(self, token_hash: str) -> tuple[User, str] | None:
         """The user and CSRF token of a session, looked up in the store at most every
@@ -137,17 +158,14 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def viewer_of(request: Request) -> Viewer:
-    """The request's viewer.
-
-    Raises:
-        NotLoggedIn: without a valid session cookie.
-    """
-    ctx: WebContext = request.app.state.web
+def _session_token(request: Request) -> str:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotLoggedIn
-    found = ctx.session(security.hash_token(token))
+    return security.hash_token(token)
+
+
+def _viewer(request: Request, found: tuple[User, str] | None) -> Viewer:
     if found is None:
         raise NotLoggedIn
     user, csrf = found
@@ -156,13 +174,17 @@ def viewer_of(request: Request) -> Viewer:
     return Viewer(user, csrf, lang)
 
 
-def require(request: Request, role: str = "viewer", area: str | None = None) -> Viewer:
-    """The viewer, if their role is at least ``role`` and their scope covers ``area``.
+def viewer_of(request: Request) -> Viewer:
+    """The request's viewer.
 
     Raises:
-        NotLoggedIn, Forbidden.
+        NotLoggedIn: without a valid session cookie.
     """
-    v = viewer_of(request)
+    ctx: WebContext = request.app.state.web
+    return _viewer(request, ctx.session(_session_token(request)))
+
+
+def _allowed(v: Viewer, role: str, area: str | None) -> Viewer:
     if not v.at_least(role):
         raise Forbidden
     if area is not None:
@@ -170,6 +192,55 @@ def require(request: Request, role: str = "viewer", area: str | None = None) -> 
         if not v.may_see(area):
             raise Forbidden
     return v
+
+
+def require(request: Request, role: str = "viewer", area: str | None = None) -> Viewer:
+    """The viewer, if their role is at least ``role`` and their scope covers ``area``.
+
+    Raises:
+        NotLoggedIn, Forbidden.
+    """
+    return _allowed(viewer_of(request), role, area)
+
+
+def require_cached(request: Request, role: str = "viewer", area: str | None = None) -> Viewer | None:
+    """As :func:`require`, from the process's session cache only: None when the session must be
+    looked up in the store (then call :func:`require` off the event loop). A session ended or a user
+    removed in this process is refused at once; in another process within ``session_seconds``.
+
+    Raises:
+        NotLoggedIn, Forbidden.
+    """
+    ctx: WebContext = request.app.state.web
+    known, found = ctx.session_peek(_session_token(request))
+    return _allowed(_viewer(request, found), role, area) if known else None
+
+
+# -- rendered pages kept per audience ------------------------------------------------------------
+# A page body is rendered once per (page, query, language, role, scope) with these stand-ins for the
+# user name and the session's CSRF token, kept in the data cache, and personalised per response.
+# The stand-ins are random per process, so no stored text can contain them.
+_USER_MARK = "lbuser" + security.new_token().replace("-", "").replace("_", "")[:24]
+_CSRF_MARK = "lbcsrf" + security.new_token().replace("-", "").replace("_", "")[:24]
+
+
+def page_key(request: Request, v: Viewer, *parts: Any) -> tuple[Any, ...]:
+    """The cache key of a page as ``v``'s audience sees it: everything the body depends on except
+    the user name and CSRF token (which :func:`personal_page` fills in)."""
+    return ("page", request.url.path, v.lang, v.user.role, v.user.scope, *parts)
+
+
+def audience_viewer(v: Viewer) -> Viewer:
+    """``v`` without anything personal: what a cached page is rendered for."""
+    user = replace(v.user, id=0, username=_USER_MARK, password_hash="", created_at="", disabled=False)
+    return Viewer(user, _CSRF_MARK, v.lang)
+
+
+def personal_page(body: bytes, v: Viewer, status: int = 200) -> HTMLResponse:
+    """A cached page body with ``v``'s user name and CSRF token filled in (escaped as the template would)."""
+    out = body.replace(_USER_MARK.encode(), str(escape(v.user.username)).encode())
+    out = out.replace(_CSRF_MARK.encode(), str(escape(v.csrf)).encode())
+    return HTMLResponse(out, status_code=status)
 
 
 def check_csrf(v: Viewer, token: str | None) -> None:

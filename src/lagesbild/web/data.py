@@ -258,10 +258,11 @@ class _VersionedCache:
     that estimates stored by another process appear without a restart.
     """
 
-    def __init__(self, version: Callable[[], Any], *, check: float, max_age: float) -> None:
+    def __init__(self, version: Callable[[], Any], *, check: float, max_age: float, limit: int = 5000) -> None:
         self._version_fn = version
         self.check = check
         self.max_age = max_age
+        self.limit = limit  # entries kept at most (the oldest go first): rendered pages add up
         self._version: Any = None
         self._checked = -math.inf
         self._data: dict[Any, tuple[float, Any]] = {}
@@ -278,6 +279,13 @@ class _VersionedCache:
             if version != self._version:
                 self._version = version
                 self._data.clear()
+
+    def peek(self, key: Any) -> tuple[bool, Any]:
+        """``(True, value)`` when ``key`` is cached and the data version was checked within ``check``
+        seconds; ``(False, None)`` otherwise. Never reads the store, so it may run on the event loop."""
+        if time.monotonic() - self._checked >= self.check:
+            return False, None
+        return self._hit(key)
 
     def _hit(self, key: Any) -> tuple[bool, Any]:
         with self._lock:
@@ -298,14 +306,16 @@ class _VersionedCache:
             if ok:
                 return value  # type: ignore[no-any-return]
             value = make()
-            with self._lock:
-                self._data[key] = (time.monotonic(), value)
+            self.put(key, value)
             return value
 
     def put(self, key: Any, value: Any) -> None:
         """Store ``value`` under ``key`` as if it had just been made."""
         with self._lock:
+            self._data.pop(key, None)  # re-inserted at the end: the oldest entries are evicted first
             self._data[key] = (time.monotonic(), value)
+            while len(self._data) > self.limit:
+                del self._data[next(iter(self._data))]
 
     def clear(self) -> None:
         with self._lock:
@@ -339,6 +349,17 @@ class WebData:
 
     def invalidate(self) -> None:
         self._cache.clear()
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()``, kept under ``key`` while the store's data is unchanged (at most ``max_age``
+        seconds), e.g. a rendered page body; one computation per key at a time."""
+        return self._cache.get(("cached", *key), make)
+
+    def peek(self, key: tuple[Any, ...]) -> Any | None:
+        """What :meth:`cached` keeps under ``key``, or None when it is not cached or the data version is
+        due to be checked. Never reads the store: safe on the event loop."""
+        ok, value = self._cache.peek(("cached", *key))
+        return value if ok else None
 
     def years(self) -> list[int]:
         """Years with observations, newest first."""

@@ -166,7 +166,9 @@ async def set_lang(request: Request) -> Response:
 # -- overview and areas ------------------------------------------------------------------------
 @router.get("/", include_in_schema=False)
 async def home(request: Request) -> Response:
-    v = require_cached(request) or await run_in_threadpool(viewer_of, request)
+    v = require_cached(request)
+    if v is None:
+        v = await run_in_threadpool(viewer_of, request)
     return RedirectResponse(f"/area/{v.home_area()}", status_code=303)
 
 
