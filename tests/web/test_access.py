@@ -3,6 +3,7 @@ through the pages or the API; without a session, pages send to the login and the
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pytest
@@ -60,6 +61,13 @@ MATRIX: list[tuple[str, set[str]]] = [
     ("/api/networks", ANALYSTS),
     ("/api/indicators", ANALYSTS),
     ("/api/verdicts", ANALYSTS),
+    ("/api/verdicts/defendants", ANALYSTS),
+    ("/api/assumptions", ANALYSTS),
+    ("/api/areas/05/download?format=csv", ALL),
+    ("/api/areas/0580/download?format=xlsx", ALL),
+    ("/api/areas/06/download?format=csv", NATIONAL),
+    ("/api/areas/0680/download?format=xlsx", NATIONAL),
+    ("/api/areas/SE/download?format=csv", NATIONAL),
     ("/api/audit", ADMINS),
 ]
 
@@ -77,6 +85,9 @@ def _template(path: str) -> str:
     p = path.split("?")[0]
     p = re.sub(r"^/area/[^/]+", "/area/{code}", p)
     p = re.sub(r"^/api/areas/[^/]+$", "/api/areas/{code}", p)
+    p = re.sub(r"^/api/areas/[^/]+/download$", "/api/areas/{code}/download", p)
+    p = re.sub(r"^/api/verdicts/defendants/[^/]+$", "/api/verdicts/defendants/{defendant_id}", p)
+    p = re.sub(r"^/api/sources/[^/]+/crawl$", "/api/sources/{source}/crawl", p)
     p = re.sub(r"^/api/map/[^/]+$", "/api/map/{level}", p)
     p = re.sub(r"^/campaigns/[^/]+$", "/campaigns/{name}", p)
     p = re.sub(r"^/api/campaigns/[^/]+$", "/api/campaigns/{name}", p)
@@ -96,7 +107,7 @@ def get_routes(routes: list[Any], prefix: str = "") -> set[str]:
 
 
 def test_the_matrix_covers_every_get_route(app: FastAPI) -> None:
-    covered = {_template(p) for p, _ in MATRIX} | OTHER_ROUTES
+    covered = {_template(p) for p, _ in MATRIX} | OTHER_ROUTES | {_template(p) for m, p, _, _ in WRITES if m == "GET"}
     routes = get_routes(app.routes)
     assert "/api/areas/{code}" in routes and "/area/{code}" in routes
     missing = sorted(r for r in routes if r not in covered)
@@ -163,3 +174,114 @@ def test_a_county_user_cannot_queue_a_report_for_another_county(clients: dict[st
     assert r.status_code == 400
     r = u.client.post("/reports", data={"area": "SE", "year": "2024", "lang": "sv", "csrf": u.csrf})
     assert r.status_code == 400
+
+
+# -- the API's writes (and the id-dependent reads) with every role -----------------------------
+# (method, path, body, {user: status}); "{d05}"/"{d06}" are fresh defendants of Linköping and
+# Jönköping, "{uniq}" a new name per call. A role that may not write gets 403; a county analyst
+# naming another county gets 403 (an area in the path or body) or 400 naming the field (a campaign's
+# counties, a defendant id outside their counties), and nothing is written.
+def _expect(
+    allowed: set[str], ok: int, scope_refusal: int | None = None, county_users: Collection[str] = ()
+) -> dict[str, int]:
+    return {u: ok if u in allowed else scope_refusal if (u in county_users and scope_refusal) else FORBIDDEN
+            for u in USERS}  # fmt: skip
+
+
+COUNTY_ANALYSTS = {"analyst05"}
+COUNTY_USERS = {"analyst05", "viewer05"}
+WRITES: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
+    ("POST", "/api/campaigns", {"name": "{uniq}", "counties": ["05"], "start": "2024-01-01", "end": "2024-01-31"},
+     _expect(ANALYSTS, 201)),
+    ("POST", "/api/campaigns", {"name": "{uniq}", "counties": ["06"], "start": "2024-01-01", "end": "2024-01-31"},
+     _expect(ANALYSTS_SE, 201, 400, COUNTY_ANALYSTS)),
+    ("GET", "/api/verdicts/defendants/{d05}", {}, _expect(ANALYSTS, OK)),
+    ("GET", "/api/verdicts/defendants/{d06}", {}, _expect(ANALYSTS_SE, OK, 400, COUNTY_ANALYSTS)),
+    ("PATCH", "/api/verdicts/defendants/{d05}", {"plea": "erkänner"}, _expect(ANALYSTS, OK)),
+    ("PATCH", "/api/verdicts/defendants/{d06}", {"plea": "erkänner"}, _expect(ANALYSTS_SE, OK, 400, COUNTY_ANALYSTS)),
+    ("POST", "/api/sources/annonsportalen/crawl", {}, _expect(ADMINS, 202)),
+    ("POST", "/api/assumptions", {"area": "05", "year": 2024, "share_genuine": 0.5}, _expect(ANALYSTS, OK)),
+    ("POST", "/api/assumptions", {"area": "06", "year": 2024, "share_genuine": 0.5}, _expect(ANALYSTS_SE, OK)),
+    ("POST", "/api/reports", {"area": "05", "year": 2024}, _expect(ALL, 202)),
+    ("POST", "/api/reports", {"area": "06", "year": 2024}, _expect(NATIONAL, 202, 400, COUNTY_USERS)),
+]  # fmt: skip
+
+
+@pytest.fixture
+def defendants(web_store: Any) -> dict[str, int]:
+    """A fresh defendant in Linköping (05) and one in Jönköping (06), stored; their ids."""
+    from tests.web.test_defendant_corrections import _by_case, _record
+
+    from lagesbild.store.verdicts import DefendantStore
+
+    recs = {"d05": _record("0580"), "d06": _record("0680")}
+    DefendantStore(web_store).add(("0" * 64, r) for r in recs.values())
+    return {k: int(_by_case(web_store, r.case_key).id or 0) for k, r in recs.items()}
+
+
+def _fill(x: Any, ids: dict[str, int]) -> Any:
+    import uuid
+
+    if isinstance(x, str):
+        return x.replace("{uniq}", f"Matriskampanj {uuid.uuid4().hex[:8]}").format(**ids) if "{" in x else x
+    if isinstance(x, dict):
+        return {k: _fill(v, ids) for k, v in x.items()}
+    return [_fill(v, ids) for v in x] if isinstance(x, list) else x
+
+
+def all_routes(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
+    """(method, path) of every route, descending into included routers."""
+    out: set[tuple[str, str]] = set()
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        if inner is not None:
+            out |= all_routes(inner.routes, prefix + getattr(inner, "prefix", ""))
+        elif p := getattr(r, "path", ""):
+            for m in getattr(r, "methods", None) or {"GET"}:
+                out.add((m, p if p.startswith(prefix) else prefix + p))
+    return out
+
+
+def test_the_write_matrix_covers_every_api_write(app: FastAPI) -> None:
+    writes = {(m, p) for m, p in all_routes(app.routes) if p.startswith("/api/") and m not in ("GET", "HEAD")}
+    covered = {(m, _template(p)) for m, p, _, _ in WRITES}
+    assert ("PATCH", "/api/verdicts/defendants/{defendant_id}") in writes
+    assert sorted(writes - covered) == [], "API writes without an access test"
+
+
+@pytest.mark.parametrize(("method", "path", "body", "want"), WRITES,
+                         ids=[f"{m} {p} {b.get('area') or b.get('counties') or ''}" for m, p, b, _ in WRITES],
+                         )  # fmt: skip
+def test_every_role_may_write_exactly_what_it_should(
+    clients: dict[str, LoggedIn], defendants: dict[str, int], method: str, path: str, body: dict[str, Any],
+    want: dict[str, int],
+) -> None:  # fmt: skip
+    got = {}
+    for name, u in clients.items():
+        kw: dict[str, Any] = {"json": _fill(body, defendants)} if method != "GET" else {}
+        r = u.client.request(method, _fill(path, defendants), headers={"X-CSRF-Token": u.csrf}, **kw)
+        got[name] = r.status_code
+        if r.status_code == 400:
+            assert r.json()["errors"], r.text  # a scope refusal names the field
+    assert got == want
+
+
+def test_a_county_analyst_writes_nothing_in_another_county(
+    clients: dict[str, LoggedIn], defendants: dict[str, int], web_store: Any
+) -> None:
+    from lagesbild.store.campaigns import CampaignStore
+    from lagesbild.store.verdicts import DefendantStore
+
+    u = clients["analyst05"]
+    h = {"X-CSRF-Token": u.csrf}
+    before = {d.id: d for d in DefendantStore(web_store).defendants()}
+    names = {c.name for c in CampaignStore(web_store).list()}
+    r = u.client.patch(f"/api/verdicts/defendants/{defendants['d06']}", json={"defendant_age": 33}, headers=h)
+    assert r.status_code == 400
+    r = u.client.post("/api/campaigns", json={"name": "Grannlänet", "counties": ["05", "06"], "start": "2024-01-01",
+                                              "end": "2024-01-02"}, headers=h)  # fmt: skip
+    assert r.status_code == 400 and {e["field"] for e in r.json()["errors"]} == {"counties"}
+    assert {d.id: d for d in DefendantStore(web_store).defendants()} == before
+    assert {c.name for c in CampaignStore(web_store).list()} == names
+    r = u.client.get("/api/areas/06/download?format=csv")
+    assert r.status_code == FORBIDDEN and b";" not in r.content
