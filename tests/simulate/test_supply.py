@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import csv
 import gzip
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -146,7 +147,7 @@ def test_observations_import_cleanly(out: Path) -> None:
     assert n > 1000
 
 
-def test_ground_truth_is_consistent(out: Path) -> None:
+def test_ground_truth_is_consistent(cfg, out: Path) -> None:  # type: ignore[no-untyped-def]
     ads = {(r["site"], r["site_ad_id"]): r for r in _csv(out / "truth" / "ads.csv")}
     sellers = {r["seller_id"]: r for r in _csv(out / "truth" / "sellers.csv")}
     networks = {r["network_id"] for r in _csv(out / "truth" / "networks.csv")}
@@ -157,8 +158,16 @@ def test_ground_truth_is_consistent(out: Path) -> None:
             assert "kommun" not in rec
             seen_days[(rec["site"], rec["site_ad_id"])].append(rec["seen_at"])
     assert set(seen_days) == set(ads)
+    campaign_days = {
+        (cc, (c.start - cfg.world.start).days + d) for c in cfg.campaigns for cc in c.counties for d in range(7 * c.weeks)
+    }
     for key, a in ads.items():
-        assert len(seen_days[key]) == int(a["last_day"]) - int(a["first_day"]) + 1
+        seen = {(date.fromisoformat(x[:10]) - cfg.world.start).days for x in seen_days[key]}
+        assert len(seen) == len(seen_days[key])
+        assert min(seen) == int(a["first_day"]) and max(seen) == int(a["last_day"])
+        # an ad is online every day from its first to its last, except days a campaign took it offline
+        gaps = set(range(int(a["first_day"]), int(a["last_day"]) + 1)) - seen
+        assert all((a["kommun"][:2], d) in campaign_days for d in gaps), (key, sorted(gaps))
         if a["is_scam"] == "true":
             assert a["seller_id"] == ""
         else:

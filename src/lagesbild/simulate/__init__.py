@@ -180,7 +180,7 @@ def simulate(
         observations=n_obs,
         ad_versions=len(supply.versions),
         sellers=len(supply.sellers),
-        ads=len(supply.site_keys),
+        ads=len({v.site_key for v in supply.versions}),
         purchases=purchases,
         seconds=timings,
     )

@@ -188,7 +188,26 @@ class SellersConfig(_Section):
         ge=0,
         le=2,
         description="How strongly a campaign's effect on demand carries over to ad activity: new spells and active "
-        "days in campaign counties are scaled by 1 + effect * elasticity (assumption).",
+        "days in campaign counties are scaled by 1 + effect * elasticity (assumption: fewer buyer contacts make "
+        "fewer people start and fewer days worth working; 0.5 turns a -15% demand effect into 7.5% fewer spell "
+        "starts and working days).",
+    )
+    campaign_offline_share: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Share of the working days a campaign removes on which the seller also takes her ads offline "
+        "(not listed on any site that day), so that the campaign shows in ad-days (assumption: a seller who expects "
+        "no buyers that day does not keep paying to be listed; 0 = the ads stay up, as before issue 16).",
+    )
+    campaign_repost_elasticity: float = Field(
+        1.0,
+        ge=0,
+        le=2,
+        description="Reposts and bumps of genuine ads on campaign days in campaign counties are scaled by "
+        "1 + effect * elasticity: a scheduled repost is skipped with probability -effect * elasticity (assumption: "
+        "fewer contacts, less reason to pay for visibility). On sites that give a repost a new id this means fewer "
+        "new ads.",
     )
 
     @model_validator(mode="after")

@@ -53,7 +53,11 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
 
 
 def assign_site_ad_ids(world: World, supply: Supply) -> list[str]:
-    """Give every site-level ad its id, increasing with the day it first went online on its site."""
+    """Give every site-level ad its id, increasing with the day it first went online on its site.
+
+    Ids reserved for ads a campaign removed count too (they are never shown), so a run with a
+    campaign gives every ad it shows the id that ad has in the same seed's run without it.
+    """
     sites = world.cfg.sites.sites
     order = sorted(range(len(supply.site_keys)), key=lambda k: (supply.site_keys[k][2], supply.site_keys[k][0], k))
     counters = [0] * len(sites)
@@ -203,6 +207,8 @@ def write_supply_truth(out: Path, world: World, supply: Supply, ids: list[str]) 
     sites = world.cfg.sites.sites
     rows = []
     for k, (si, uid, _) in enumerate(supply.site_keys):
+        if k not in first:
+            continue  # an id reserved for an ad or repost that a campaign removed: never shown
         a = supply.ads[uid]
         rows.append(
             (

@@ -144,14 +144,22 @@ def _lognormal_days(rng: np.random.Generator, median: float, sigma: float, n: in
 class _Builder:
     """Holds the streams and tables while the supply is drawn (one use)."""
 
-    def __init__(self, world: World, seq: np.random.SeedSequence, progress: Progress | None) -> None:
+    def __init__(
+        self, world: World, seq: np.random.SeedSequence, progress: Progress | None, texts: bool = True
+    ) -> None:
         self.w = world
+        self.texts = texts
         self.cfg = world.cfg
         names = ("persons", "networks", "sellers", "phones", "ads", "scam", "text")
         self.rng = {
             n: np.random.Generator(np.random.PCG64(s)) for n, s in zip(names, seq.spawn(len(names)), strict=True)
         }
         self.writer = AdWriter(self.cfg.text, int(self.rng["text"].integers(2**63)))
+        # Each spell draws from its own counter-based stream (Philox keyed by this and the spell's
+        # index), so what one spell draws never depends on another spell or on a campaign.
+        self.spell_key = int(
+            np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, 2**20)).generate_state(1, np.uint64)[0]
+        )
         self.progress = progress
         self.code_index = {c: i for i, c in enumerate(world.codes)}
         self.county_index = np.array([world.county_codes.index(c) for c in world.county_of])
@@ -249,13 +257,14 @@ class _Builder:
                 home_idx[m] = home
         log.info("%d networks", len(networks))
 
-        # campaign thinning of spell starts (by home county)
-        keep = np.ones(len(start), dtype=bool)
+        # campaign thinning of spell starts (by home county): a pre-drawn uniform per spell against the
+        # campaign factor. A thinned spell is still drawn in full (its seller, ads and site ids) and then
+        # left out, so that a run with a campaign differs from the same seed without it only by what
+        # the campaign removes (common random numbers).
         visible = (start >= 0) & (start < days)
         f = np.ones(len(start))
         f[visible] = w.campaign_factor[self.county_index[home_idx[person[visible]]], start[visible]]
-        keep &= rp.random(len(start)) < f
-        person, start, end = person[keep], start[keep], end[keep]
+        thinned = rp.random(len(start)) >= f
 
         # advertisers and sellers
         rs, rph = self.rng["sellers"], self.rng["phones"]
@@ -337,7 +346,7 @@ class _Builder:
         order_sp = np.lexsort((spell_seller, start))
         n_sp = len(order_sp)
         for c, j in enumerate(order_sp):
-            self._spell(sellers[int(spell_seller[j]) - 1], int(start[j]), int(end[j]))
+            self._spell(sellers[int(spell_seller[j]) - 1], int(start[j]), int(end[j]), int(j), bool(thinned[j]))
             if self.progress and c % 500 == 0:
                 self.progress("ads", c / max(n_sp, 1))
         self._scams(len(sellers))
@@ -362,10 +371,17 @@ class _Builder:
         chosen = adv.slots if slot < 0 else [adv.slots[slot % len(adv.slots)]]
         return [nums[bisect.bisect_right(ch, day) - 1] for ch, nums in chosen]
 
-    def _spell(self, sel: _Seller, start: int, end: int) -> None:
-        """Locations, working days and ads of one spell."""
-        cfg, w, r = self.cfg, self.w, self.rng["ads"]
+    def _spell(self, sel: _Seller, start: int, end: int, j: int, ghost: bool) -> None:
+        """Locations, working days and ads of spell ``j`` (``ghost``: thinned by a campaign, drawn but not shown).
+
+        Everything is drawn from the spell's own stream in an order that no campaign changes; a
+        campaign only masks what was drawn: working days it removes (``u >= active_day_prob * f``),
+        days those take the ads offline, reposts it skips.
+        """
+        cfg, w = self.cfg, self.w
         s, o = cfg.sellers, cfg.organizers
+        r = np.random.Generator(np.random.Philox(key=[self.spell_key, j]))
+        text_seed = int(r.integers(2**63))
         n = end - start + 1
         loc = np.full(n, self.code_index[sel.home], dtype=np.int64)
         touring = np.zeros(n, dtype=bool)
@@ -388,10 +404,17 @@ class _Builder:
                 touring[off : off + d] = True
         day = np.arange(start, end + 1)
         vis = (day >= 0) & (day < cfg.world.days)
-        f = np.zeros(n)
+        f = np.ones(n)
         f[vis] = w.campaign_factor[self.county_index[loc[vis]], day[vis]]
-        active = vis & (r.random(n) < s.active_day_prob * f)
-        if active.any():
+        u_work, u_off = r.random(n), r.random(n)
+        worked = vis & (u_work < s.active_day_prob)  # without campaigns
+        active = worked & (u_work < s.active_day_prob * f)
+        offline = worked & ~active & (u_off < s.campaign_offline_share)
+        tr: np.random.Generator | None = None
+        if not ghost and self.texts:
+            tr = np.random.Generator(np.random.Philox(key=text_seed))
+            self.writer.reseed(text_seed)
+        if active.any() and not ghost:
             self.act_seller.append(np.full(int(active.sum()), sel.seller_id, dtype=np.int32))
             self.act_day.append(day[active].astype(np.int32))
             self.act_kommun.append(loc[active])
@@ -415,7 +438,33 @@ class _Builder:
                 stale_ok=last,
                 touring_days=(b - a + 1) if touring[a] else 0,
                 sites=sel.sites,
+                r=r,
+                tr=tr,
+                ghost=ghost,
+                offline=(offline, start) if offline.any() else None,
             )
+
+    @staticmethod
+    def _online(a: int, b: int, offline: tuple[npt.NDArray[np.bool_], int] | None) -> list[tuple[int, int]]:
+        """Runs of days in ``a..b`` that are not offline (``offline``: mask over the spell and its first day)."""
+        if offline is None:
+            return [(a, b)]
+        mask, d0 = offline
+        lo, hi = max(a, d0), min(b, d0 + len(mask) - 1)
+        if lo > hi or not mask[lo - d0 : hi - d0 + 1].any():
+            return [(a, b)]
+        out: list[tuple[int, int]] = []
+        run = -1
+        for d in range(a, b + 1):
+            off = d0 <= d < d0 + len(mask) and bool(mask[d - d0])
+            if off and run >= 0:
+                out.append((run, d - 1))
+                run = -1
+            elif not off and run < 0:
+                run = d
+        if run >= 0:
+            out.append((run, b))
+        return out
 
     def _ad(
         self,
@@ -427,10 +476,21 @@ class _Builder:
         stale_ok: bool,
         touring_days: int,
         sites: tuple[int, ...],
+        r: np.random.Generator,
+        tr: np.random.Generator | None,
+        ghost: bool = False,
         scam: dict[str, object] | None = None,
+        offline: tuple[npt.NDArray[np.bool_], int] | None = None,
     ) -> None:
-        """Post one ad (one stay in one place) on the given sites, with reposts, bumps and staleness."""
-        cfg, r = self.cfg, self.rng["ads"]
+        """Post one ad (one stay in one place) on the given sites, with reposts, bumps and staleness.
+
+        ``r`` draws the schedule and ``tr`` the text (None: no text, for a ``ghost`` ad of a thinned
+        spell, whose site ids are reserved but which is never shown, or when texts are not wanted).
+        Campaigns skip scheduled reposts of
+        genuine ads (a uniform per repost against ``repost_factor``) and take the ad offline on
+        ``offline`` days; neither changes what is drawn.
+        """
+        cfg = self.cfg
         days = cfg.world.days
         ad_uid = self.next_ad = self.next_ad + 1
         shared = (
@@ -447,6 +507,7 @@ class _Builder:
                 "kommun": kommun,
                 "is_scam": False,
             }
+            rep_f = self.w.repost_factor[self.county_index[self.code_index[kommun]]]
         else:
             assert scam is not None
             meta = {
@@ -456,6 +517,7 @@ class _Builder:
                 "kommun": kommun,
                 "is_scam": True,
             }
+            rep_f = None
         meta["live_first"], meta["live_last"] = first, last  # the stay itself, before staleness
         posted_any = False
         for si in sites:
@@ -470,18 +532,34 @@ class _Builder:
             t = first
             key = -1
             text: dict[str, object] | None = None
+            segs: list[list[object]] = []  # [key, online_from, online_to, posted_day, text]
             while t <= end:
                 nxt = t + int(r.geometric(1.0 / site.repost_days)) if t <= last else end + 1
                 v_end = min(nxt - 1, end) if nxt <= last else end
                 if v_end >= 0:
-                    if key < 0 or site.assigns_new_id_on_repost:
-                        key = len(self.site_keys)
+                    u_skip, u_text = r.random(), r.random()
+                    new_key = key < 0 or site.assigns_new_id_on_repost
+                    new_text = not segs or u_text < cfg.sites.text_change_prob
+                    skipped = bool(segs) and rep_f is not None and 0 <= t < days and u_skip >= rep_f[t]
+                    k_new = key
+                    if new_key:  # reserved even when a campaign skips the repost: ids do not shift
+                        k_new = len(self.site_keys)
                         self.site_keys.append((si, ad_uid, max(t, 0)))
-                    if text is None or r.random() < cfg.sites.text_change_prob:
-                        text = self._text(sel_or_none, scam, kommun, t, touring_days, shared)
-                    self.versions.append(AdVersion(si, key, max(t, 0), v_end, t, slug, text))
-                    posted_any = True
+                    txt = text
+                    if new_text:
+                        txt = self._text(sel_or_none, scam, kommun, t, touring_days, shared, tr) if tr else {}
+                    if skipped:
+                        segs[-1][2] = v_end
+                    else:
+                        key, text = k_new, txt
+                        segs.append([key, max(t, 0), v_end, t, text])
                 t = v_end + 1
+            if ghost:
+                continue
+            for k_, a, b, posted, txt_ in segs:
+                for a2, b2 in self._online(int(a), int(b), offline):  # type: ignore[call-overload]
+                    self.versions.append(AdVersion(si, int(k_), a2, b2, int(posted), slug, txt_))  # type: ignore[arg-type, call-overload]
+                    posted_any = True
         if posted_any:
             self.ads[ad_uid] = meta
             if sel_or_none is not None:
@@ -495,8 +573,9 @@ class _Builder:
         day: int,
         touring_days: int,
         shared: str | None,
+        r: np.random.Generator,
     ) -> dict[str, object]:
-        idc, r = self.cfg.identifiers, self.rng["ads"]
+        idc = self.cfg.identifiers
         if sel is not None:
             adv = self.advertisers[sel.advertiser_id]
             phones = self._phones_on(adv, sel.phone_slot, day)
@@ -554,6 +633,7 @@ class _Builder:
     def _scams(self, n_sellers: int) -> None:
         cfg, w, r = self.cfg, self.w, self.rng["scam"]
         sc = cfg.sites
+        self.writer.reseed(int(r.integers(2**63)))  # scams draw everything from their own stream
         years = (cfg.world.days + cfg.world.burn_in_days) / 365.0
         n = int(r.poisson(sc.scam_advertisers_per_million_year * w.population.sum() / 1e6 * years))
         genuine_images = [h for sel in self.sellers for h in sel.images[:1]]
@@ -594,6 +674,8 @@ class _Builder:
                     stale_ok=False,
                     touring_days=0,
                     sites=sites,
+                    r=r,
+                    tr=r,
                     scam=scam,
                 )
                 if self.next_ad in self.ads and self.next_ad > before:
@@ -681,18 +763,22 @@ class _Builder:
         )
 
 
-def simulate_supply(world: World, seq: np.random.SeedSequence, progress: Progress | None = None) -> Supply:
+def simulate_supply(
+    world: World, seq: np.random.SeedSequence, progress: Progress | None = None, *, texts: bool = True
+) -> Supply:
     """Draw the supply side of the market.
 
     Args:
         world: the compiled frame (:meth:`World.build`).
         seq: the seed sequence of the supply side (spawned from the run's seed).
         progress: optional callback ``(stage, fraction done)``.
+        texts: False leaves ad texts empty (about four times faster; everything else is the same,
+            since texts draw from streams of their own): for weekly series, not for output files.
 
     Returns:
         The :class:`Supply`, ready for :mod:`lagesbild.simulate.output`.
     """
-    return _Builder(world, seq, progress).run()
+    return _Builder(world, seq, progress, texts).run()
 
 
 def dumps(obj: object) -> bytes:

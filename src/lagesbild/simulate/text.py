@@ -236,6 +236,10 @@ class AdWriter:
         self.cfg = cfg
         self.r = random.Random(seed)
 
+    def reseed(self, seed: int) -> None:
+        """Restart the text stream at ``seed`` (one stream per spell: common random numbers)."""
+        self.r = random.Random(seed)
+
     def _typo(self, text: str) -> str:
         """Misspell a few words (swap two letters or drop one), never inside digits."""
         rate = self.cfg.misspelling_rate

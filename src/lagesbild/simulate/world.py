@@ -40,7 +40,9 @@ class World:
         population: population per municipality.
         home_weight: probability of each municipality as a seller's home.
         tour_weight: probability of each municipality as a touring destination.
-        campaign_factor: array ``[county_index, day]`` of supply multipliers (1 outside campaigns).
+        campaign_factor: array ``[county_index, day]`` of the multipliers of spell starts and working days
+            (``1 + effect * sellers.campaign_supply_elasticity``; 1 outside campaigns).
+        repost_factor: the same for reposts (``1 + effect * sellers.campaign_repost_elasticity``).
         county_codes: counties of the area, in code order (index of ``campaign_factor``).
     """
 
@@ -52,6 +54,7 @@ class World:
     tour_weight: npt.NDArray[np.float64]
     county_codes: list[str]
     campaign_factor: npt.NDArray[np.float64]
+    repost_factor: npt.NDArray[np.float64]
 
     @classmethod
     def build(cls, cfg: WorldConfig) -> World:
@@ -63,14 +66,15 @@ class World:
         tour = pop**cfg.sellers.tour_concentration
         county_codes = sorted({m.county_code for m in ms})
         factor = np.ones((len(county_codes), cfg.world.days), dtype=np.float64)
+        repost = np.ones((len(county_codes), cfg.world.days), dtype=np.float64)
         for c in cfg.campaigns:
             d0 = (c.start - cfg.world.start).days
             d1 = min(cfg.world.days, d0 + 7 * c.weeks)
             for cc in c.counties:
                 if cc in county_codes and d1 > max(d0, 0):
-                    factor[county_codes.index(cc), max(d0, 0) : d1] *= max(
-                        0.0, 1 + c.effect * cfg.sellers.campaign_supply_elasticity
-                    )
+                    i = county_codes.index(cc)
+                    factor[i, max(d0, 0) : d1] *= max(0.0, 1 + c.effect * cfg.sellers.campaign_supply_elasticity)
+                    repost[i, max(d0, 0) : d1] *= max(0.0, 1 + c.effect * cfg.sellers.campaign_repost_elasticity)
         return cls(
             cfg=cfg,
             codes=[m.code for m in ms],
@@ -80,6 +84,7 @@ class World:
             tour_weight=tour / tour.sum(),
             county_codes=county_codes,
             campaign_factor=factor,
+            repost_factor=repost,
         )
 
     @property
