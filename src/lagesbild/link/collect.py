@@ -7,6 +7,7 @@ is either a union (days, identifiers) or taken from the earliest observation (pr
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import date
@@ -19,7 +20,7 @@ from lagesbild.normalize._text import fold_text
 from lagesbild.observations import Observation
 from lagesbild.records.link import SiteAd, SiteAds
 
-__all__ = ["collect", "fold_name", "periods"]
+__all__ = ["blocking_keys", "chunk_keys", "collect", "fold_name", "image_number", "periods"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,58 @@ def fold_name(name: str | None) -> str | None:
         return None
     words = fold_text(name).split()
     return words[0] if words else None
+
+
+_MASK64 = (1 << 64) - 1
+_NO_TEXT = np.uint32(0xFFFFFFFF)
+
+
+def _h64(*parts: object) -> int:
+    """A signed 64-bit hash of ``parts`` (stable across processes, unlike ``hash``)."""
+    d = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(d, "big", signed=True)
+
+
+def image_number(h: str) -> int:
+    """An image hash (hex, 64 bit) as a signed 64-bit number (as stored in ``link_keys``)."""
+    v = int(h, 16) & _MASK64
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def chunk_keys(v: int) -> list[int]:
+    """The four 16-bit chunks of an image number, each as ``position * 65536 + value``.
+
+    Two hashes at most 3 bits apart share one of them (``lagesbild.link.cluster.image_groups``).
+
+    >>> chunk_keys(0x0001000200030004)
+    [4, 65539, 131074, 196609]
+    """
+    u = v & _MASK64
+    return [c * 65536 + ((u >> (16 * c)) & 0xFFFF) for c in range(4)]
+
+
+def blocking_keys(ad: SiteAd, settings: LinkSettings | None = None) -> set[int]:
+    """The keys under which linking can pair ``ad`` with another site ad (the ``link_keys`` index).
+
+    A hash of each phone and e-mail pseudonym; each image hash as a number (nearby hashes are
+    found through :func:`chunk_keys`); and, for an ad with a name, age and municipality and a
+    text, one hash per LSH band of its signature within that profile and place (the buckets
+    :func:`lagesbild.link.text.lsh_pairs` draws text candidates from). Every rule of
+    :func:`lagesbild.link.cluster.link` pairs two site ads only when they share one of these
+    (or, for images, hashes within ``image_max_bits``); template ties between advertisers are
+    computed over all advertisers instead (:mod:`lagesbild.link.runner`).
+    """
+    s = settings or LinkSettings()
+    ks = {_h64("p", p) for p in ad.phones}
+    ks.update(_h64("e", e) for e in ad.emails)
+    ks.update(image_number(h) for h in ad.images)
+    sig = ad.signature
+    profiled = ad.name is not None and ad.age is not None and ad.kommun_kod is not None
+    if profiled and len(sig) and not bool((sig == _NO_TEXT).all()):
+        r = len(sig) // s.lsh_bands
+        for b in range(s.lsh_bands):
+            ks.add(_h64("t", b, sig[b * r : (b + 1) * r].tobytes().hex(), ad.name, ad.age, ad.kommun_kod))
+    return ks
 
 
 def _text_features(o: Observation, name: str | None, settings: LinkSettings) -> tuple[np.ndarray, int]:

@@ -1,32 +1,50 @@
 """The one runner: read from the store, link in memory, write back in bulk.
 
 Incremental (the default): only observations imported since the last run are read and folded
-onto the stored site ads; the clustering then runs over all site ads, which is cheap, so the
-result is the same as a full relink (:func:`run` with ``full=True``) by construction.
+onto the site ads they belong to. Only the *region* they touch is clustered again: the stored
+advertisers that share a blocking key (``link_keys``, migration 14) with a new or changed site
+ad, closed under the same keys (:class:`_Region`); every other cluster and its summary rows stay
+as stored. Networks are computed over all advertisers from a narrow index (template ties are
+scored against statistics of all advertisers). The result is the same as a full relink
+(:func:`run` with ``full=True``); ``tests/link/test_incremental_region.py`` checks it day by day
+on simulated worlds. A region larger than half the store clusters everything, as a full run.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from lagesbild.link._types import LinkSettings
-from lagesbild.link.cluster import Linked, link
-from lagesbild.link.collect import collect
+from lagesbild.link.cluster import Linked, link, template_ties
+from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.observations import Observation
-from lagesbild.records.link import SiteAds
+from lagesbild.records.link import LinkResult, SiteAd, SiteAds
 from lagesbild.store import Store
+
+if TYPE_CHECKING:
+    from lagesbild.store.links import Labels, LinkStore
 
 __all__ = ["LinkRun", "link_observations", "relink_stored", "run"]
 
 log = logging.getLogger(__name__)
+
+_MASK64 = (1 << 64) - 1
+_IMAGE_BUCKET = 2000  # as lagesbild.link.cluster.image_groups
+_MIN_LIMIT = 20_000  # a region may hold this many site ads, or half the store if more, before a run clusters all
+_NO_SIG = np.zeros(0, np.uint32)
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,8 @@ class LinkRun:
         n_site_ads, n_ads, n_persons, n_advertisers, n_networks: sizes of the result (all site ads).
         n_suspected_fake: persons left out as suspected scams (stolen photos).
         seconds: wall-clock time of the run.
+        n_clustered: site ads clustered in this run (an incremental run: only the region its new
+            observations touch; all site ads when it had to cluster everything).
     """
 
     mode: str
@@ -50,6 +70,7 @@ class LinkRun:
     n_networks: int
     n_suspected_fake: int
     seconds: float
+    n_clustered: int = 0
 
 
 class _Counter:
@@ -112,17 +133,53 @@ def _run(store: Store, *, full: bool, settings: LinkSettings | None) -> LinkRun:
     from lagesbild.store.links import LinkStore  # the store's link tables import this package's types
 
     t0 = time.perf_counter()
+    s = settings or LinkSettings()
     ls = LinkStore(store)
     upto = ls.max_import_id()
     last = ls.last_linked_import()
-    # site ads linked before template keys were stored (migration 9) have none: relink them in full
-    incremental = not full and last is not None and not ls.lacks_templates()
+    # site ads linked before template keys (migration 9) or the blocking-key index (migration 14)
+    # were stored: relink them in full once
+    incremental = not full and last is not None and not ls.lacks_templates() and ls.has_key_index()
+    new_obs: list[Observation] | None = None
+    if incremental:
+        new_obs = list(ls.observations(after_import=last or 0, up_to_import=upto))
+        out = _run_region(ls, new_obs, upto, s, t0)
+        if out is not None:
+            return out
+    return _run_whole(ls, incremental, new_obs, last, upto, s, t0)
+
+
+def _index_of(s: LinkSettings) -> Callable[[SiteAd], tuple[set[int], set[tuple[int, int]]]]:
+    """The ``link_keys`` and ``link_image_chunks`` rows of a site ad."""
+
+    def index(a: SiteAd) -> tuple[set[int], set[tuple[int, int]]]:
+        chunks = {(c, v) for h in a.images for v in (image_number(h),) for c in chunk_keys(v)}
+        return blocking_keys(a, s), chunks
+
+    return index
+
+
+def _run_whole(
+    ls: LinkStore,
+    incremental: bool,
+    new_obs: list[Observation] | None,
+    last: int | None,
+    upto: int,
+    s: LinkSettings,
+    t0: float,
+) -> LinkRun:
+    """Cluster every stored site ad (a full relink, or an incremental run whose region is too large)."""
     existing, old = ls.load_state() if incremental else ([], {})
     t_load = time.perf_counter()
-    obs = _Counter(ls.observations(after_import=(last or 0) if incremental else 0, up_to_import=upto))
-    ads, changed = collect(obs, existing, settings=settings)
+    source: Iterable[Observation] = (
+        new_obs
+        if new_obs is not None
+        else ls.observations(after_import=(last or 0) if incremental else 0, up_to_import=upto)
+    )
+    obs = _Counter(source)
+    ads, changed = collect(obs, existing, settings=s)
     t_collect = time.perf_counter()
-    linked = link(ads, settings)
+    linked = link(ads, s)
     t_link = time.perf_counter()
     r = linked.result
     ids = r.all_ids()
@@ -156,6 +213,7 @@ def _run(store: Store, *, full: bool, settings: LinkSettings | None) -> LinkRun:
         old_labels=old,
         stale_ids=stale,
         ids=ids,
+        index_of=_index_of(s),
     )
     log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
@@ -168,8 +226,271 @@ def _run(store: Store, *, full: bool, settings: LinkSettings | None) -> LinkRun:
         len(r.network_ids),
         int(r.fake_person.sum()),
         time.perf_counter() - t0,
+        len(ads),
     )
     log.info("%s linking: %s", mode, out)
+    return out
+
+
+class _Region:
+    """The site ads an incremental run clusters again: the closure of the new ones under the blocking keys.
+
+    Starting from the new and changed site ads, it adds every stored advertiser (whole, with its
+    persons and ads) that has a site ad under one of their blocking keys (phones, e-mails, image
+    hashes, text LSH buckets) or an image hash within ``image_max_bits`` of one of theirs (followed
+    from hash to hash, as image groups are), and repeats with the added site ads until nothing
+    new comes in. Then every per-key statistic linking computes (whether a phone is a shared
+    number, the one known profile of a key, image groups and who uses them, LSH bucket sizes)
+    is computed on all the site ads that carry the key, and no evidence edge leaves the region:
+    clustering it alone gives the same persons, advertisers and ads as clustering everything.
+    """
+
+    def __init__(self, ls: LinkStore, s: LinkSettings, limit: int) -> None:
+        self.ls, self.s, self.limit = ls, s, limit
+        self.ads: dict[tuple[str, str], SiteAd] = {}
+        self.labels: dict[tuple[str, str], Labels] = {}
+        self.keys_done: set[int] = set()
+        self.hashes_done: set[int] = set()
+        self.by_chunk: dict[int, set[int]] = {}
+        self.advs_done: set[str] = set()
+        self.overflow = ""  # why the region path gave up (the run clusters everything instead)
+
+    def grow(
+        self,
+        ads: Iterable[SiteAd],
+        labels: dict[tuple[str, str], Labels],
+        extra_keys: Iterable[int] = (),
+        advertisers: Iterable[str] = (),
+    ) -> None:
+        frontier = [a for a in ads if a.key not in self.ads]
+        pending_keys = set(extra_keys)
+        pending_advs = set(advertisers)
+        for a in frontier:
+            self.ads[a.key] = a
+            if a.key in labels:
+                self.labels[a.key] = labels[a.key]
+        while (frontier or pending_keys or pending_advs) and not self.overflow:
+            ks = pending_keys
+            hs: set[int] = set()
+            advs = pending_advs
+            pending_keys, pending_advs = set(), set()
+            for a in frontier:
+                ks |= blocking_keys(a, self.s)
+                hs.update(image_number(h) for h in a.images)
+                lab = self.labels.get(a.key)
+                if lab is not None and lab[2] is not None:
+                    advs.add(lab[2])
+            ks |= self._near_hashes(hs)
+            new_ks = ks - self.keys_done
+            self.keys_done |= new_ks
+            if new_ks:
+                advs |= self.ls.advertisers_with_keys(new_ks)
+            new_advs = advs - self.advs_done
+            self.advs_done |= new_advs
+            frontier = []
+            if new_advs:
+                loaded, stored_ids = self.ls.load_advertisers(new_advs)
+                for a in loaded:
+                    if a.key not in self.ads:
+                        self.ads[a.key] = a
+                        self.labels[a.key] = stored_ids[a.key]
+                        frontier.append(a)
+            if len(self.ads) > self.limit:
+                self.overflow = f"more than {self.limit} site ads touched"
+
+    def _near_hashes(self, hs: set[int]) -> set[int]:
+        """``hs`` and every stored image hash reachable from them in steps of at most ``image_max_bits``."""
+        out: set[int] = set()
+        new = hs - self.hashes_done
+        while new and not self.overflow:
+            self.hashes_done |= new
+            out |= new
+            mine: dict[int, list[int]] = {}
+            for h in new:
+                for c in chunk_keys(h):
+                    mine.setdefault(c, []).append(h)
+                    self.by_chunk.setdefault(c, set()).add(h)
+            stored: dict[int, set[int]] = {}
+            for c, h2 in self.ls.image_chunks(mine):
+                stored.setdefault(c, set()).add(h2)
+            found: set[int] = set()
+            for c, hs_c in mine.items():
+                members = stored.get(c, set())
+                # image_groups skips chunks shared by more than 2000 hashes (a blank or a logo): such a
+                # bucket is a global statistic the region cannot see whole
+                if len(members | self.by_chunk[c]) > _IMAGE_BUCKET:
+                    self.overflow = "an image chunk shared by more than 2000 hashes"
+                    return out
+                for h2 in members - self.hashes_done:
+                    if any(((h ^ h2) & _MASK64).bit_count() <= self.s.image_max_bits for h in hs_c):
+                        found.add(h2)
+            new = found - self.hashes_done
+        return out
+
+
+def _net_id(site: str, site_ad_id: str) -> str:
+    """A network's id from its earliest site ad (as :func:`lagesbild.link.cluster.link` makes it)."""
+    return "nw_" + hashlib.sha1(f"{site}\x1f{site_ad_id}".encode()).hexdigest()[:12]
+
+
+def _networks(
+    index: list[tuple[Any, ...]], region: SiteAds, r: LinkResult, s: LinkSettings
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """The network of every advertiser, from the narrow index of every site ad (region rows replaced by ``r``).
+
+    Template ties are scored against statistics of all advertisers (the number of advertisers,
+    how many use each key, each municipality's share), so the network level is computed over
+    all of them every run: on one row per advertiser and template key or municipality, not on
+    the site ads. Returns the new and the stored network id of every advertiser (the stored
+    one only for advertisers outside the region).
+    """
+    cols = ["site", "site_ad_id", "first", "adv", "person", "net", "template", "kommun"]
+    stored = pd.DataFrame.from_records(index, columns=cols) if index else pd.DataFrame(columns=cols)
+    inside = set(r.keys)
+    keep = np.fromiter(
+        ((a, b) not in inside for a, b in zip(stored["site"].tolist(), stored["site_ad_id"].tolist(), strict=True)),
+        bool,
+        len(stored),
+    )
+    stored = stored[keep]
+    ids = r.all_ids()
+    mine = pd.DataFrame(
+        {
+            "site": [a.site for a in region.ads],
+            "site_ad_id": [a.site_ad_id for a in region.ads],
+            "first": [a.first_seen for a in region.ads],
+            "adv": [x[2] for x in ids],
+            "person": [x[1] for x in ids],
+            "net": [None] * len(ids),
+            "template": [a.template for a in region.ads],
+            "kommun": [a.kommun_kod for a in region.ads],
+        }
+    )
+    old = {
+        a: (n if isinstance(n, str) else None)  # NULL reads back as None or NaN
+        for a, n in stored[["adv", "net"]].drop_duplicates("adv").itertuples(index=False, name=None)
+    }
+    every = pd.concat([stored, mine], ignore_index=True) if len(stored) else mine
+    if every.empty:
+        return {}, old
+    every["template"] = every["template"].fillna(0).astype(np.int64)
+    adv, advs = pd.factorize(every["adv"])
+    adv = adv.astype(np.int64)
+    n_adv = len(advs)
+    every["a"] = adv
+    ppa = np.bincount(every[["a", "person"]].drop_duplicates()["a"].to_numpy(np.int64), minlength=n_adv)
+    ties_a = ties_b = np.zeros(0, np.int64)
+    if s.template_networks:
+        at = every.loc[every["template"] != 0, ["a", "template"]].drop_duplicates()
+        am = every.loc[every["kommun"].notna(), ["a", "kommun"]].drop_duplicates()
+        rows = [
+            SiteAd("t", str(i), "", "", [], 0, None, None, None, None, None, set(), set(), set(), _NO_SIG, int(t))
+            for i, t in enumerate(at["template"].tolist())
+        ]
+        rows += [
+            SiteAd("m", str(i), "", "", [], 0, None, None, k, None, None, set(), set(), set(), _NO_SIG, 0)
+            for i, k in enumerate(am["kommun"].tolist())
+        ]
+        labels = np.concatenate([at["a"].to_numpy(np.int64), am["a"].to_numpy(np.int64)])
+        ties = template_ties(SiteAds(tuple(rows)), labels, ppa, s)
+        ties_a, ties_b = ties.a, ties.b
+    g = coo_matrix((np.ones(len(ties_a), np.int8), (ties_a, ties_b)), shape=(n_adv, n_adv))
+    _, net = connected_components(g, directed=False)
+    net = net.astype(np.int64)
+    is_net = np.bincount(net, weights=ppa)[net] >= 2
+    # each network's id comes from its earliest site ad (canonical order: first day, site, site ad id)
+    first = every.sort_values(["first", "site", "site_ad_id"], kind="stable").drop_duplicates("a")
+    first = first.assign(n=net[first["a"].to_numpy(np.int64)]).drop_duplicates("n")
+    name = {int(n): _net_id(a, b) for n, a, b in zip(first["n"], first["site"], first["site_ad_id"], strict=True)}
+    new = {str(advs[i]): (name[int(net[i])] if is_net[i] else None) for i in range(n_adv)}
+    return new, old
+
+
+def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSettings, t0: float) -> LinkRun | None:
+    """An incremental run that clusters only the region new observations touch (None: cluster everything)."""
+    keys = {(o.site, o.site_ad_id) for o in new_obs}
+    stored, labels = ls.load_keys(keys)
+    old_keys: set[int] = set()
+    for a in stored:  # keys an ad had before (its earliest observation can change its profile and text)
+        old_keys |= blocking_keys(a, s)
+    ads, changed = collect(new_obs, stored, settings=s)
+    n_stored = ls.totals()["site_ads"]
+    region = _Region(ls, s, limit=max(_MIN_LIMIT, n_stored // 2))
+    region.grow(ads.ads, labels, old_keys)
+    t_region = time.perf_counter()
+    if region.overflow:
+        log.info("incremental linking clusters everything: %s", region.overflow)
+        return None
+    sub = replace(s, template_networks=False)  # networks are computed over all advertisers below
+    part = SiteAds.of(list(region.ads.values()))
+    r = link(part, sub).result
+    t_link = time.perf_counter()
+    new_net, old_net = _networks(ls.network_index(), part, r, s)
+    t_net = time.perf_counter()
+    # every network that changes, or that has an advertiser in the region, is summarized whole:
+    # its other advertisers join the region (with what their keys pull in), until none is missing
+    while True:
+        inside = set(r.advertiser_ids)
+        nets = {new_net.get(a) for a in inside} | {lab[3] for lab in region.labels.values()}
+        nets |= {x for a, o in old_net.items() if new_net.get(a) != o for x in (o, new_net.get(a))}
+        nets.discard(None)
+        more = {a for a, o in old_net.items() if a not in inside and (o in nets or new_net.get(a) in nets)}
+        if not more:
+            break
+        region.grow((), region.labels, advertisers=more)
+        if region.overflow:
+            log.info("incremental linking clusters everything: %s", region.overflow)
+            return None
+        part = SiteAds.of(list(region.ads.values()))
+        r = link(part, sub).result
+    missing = set(r.advertiser_ids) - set(new_net)
+    if missing:  # cannot happen when the region is closed; never write a partial result
+        log.warning("incremental linking clusters everything: %d advertisers without a network", len(missing))
+        return None
+    net_of = [new_net[a] for a in r.advertiser_ids]
+    net_codes, net_ids = pd.factorize(pd.Series([net_of[int(v)] for v in r.advertiser], dtype=object))
+    r = replace(r, network=net_codes.astype(np.int64), network_ids=tuple(str(x) for x in net_ids))
+    # network labels numbered in canonical order of their first site ad, as link() numbers them
+    summary = summarize(part, r)
+    t_sum = time.perf_counter()
+    seconds = time.perf_counter() - t0
+    old = {k: region.labels[k] for k in r.keys if k in region.labels}
+    totals = ls.save(
+        part,
+        changed,
+        r,
+        summary,
+        {"mode": "incremental", "last_import_id": upto, "n_observations": len(new_obs), "seconds": seconds},
+        full=False,
+        old_labels=old,
+        stale_ids=set(old.values()),
+        ids=r.all_ids(),
+        index_of=_index_of(s),
+        region=True,
+    )
+    t_save = time.perf_counter()
+    log.info(
+        "timings: read and region %.2f s (%d site ads), link %.2f s, networks %.2f s, summarize %.2f s, save %.2f s",
+        t_region - t0,
+        len(part),
+        t_link - t_region,
+        t_net - t_link,
+        t_sum - t_net,
+        t_save - t_sum,
+    )
+    out = LinkRun(
+        "incremental",
+        len(new_obs),
+        totals["site_ads"],
+        totals["ads"],
+        totals["persons"],
+        totals["advertisers"],
+        totals["networks"],
+        totals["suspected_fake"],
+        time.perf_counter() - t0,
+        len(part),
+    )
+    log.info("incremental linking: %s", out)
     return out
 
 

@@ -103,6 +103,8 @@ _TABLES = {
 RunInfo = dict[str, Any]
 Labels = tuple[str | None, str | None, str | None, str | None]
 BATCH = 20_000
+_IN = 400  # values per IN list
+KeyIndex = Callable[[SiteAd], tuple[Iterable[int], Iterable[tuple[int, int]]]]
 
 
 _FEATURES = _SITE_AD_COLS[:16]
@@ -218,6 +220,115 @@ class LinkStore:
                 a.signature = row
         return ads, labels
 
+    # -- the blocking-key index (migration 14): what an incremental run reads instead of every site ad --
+    def has_key_index(self) -> bool:
+        """False when site ads are stored but no blocking keys (linked before migration 14): relink in full."""
+        with self.engine.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM link_keys LIMIT 1")).first() is not None:
+                return True
+            return conn.execute(text("SELECT 1 FROM link_site_ads LIMIT 1")).first() is None
+
+    def _select_ads(
+        self, where: Callable[[int], str], params: Sequence[tuple[Any, ...]]
+    ) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
+        """Stored site ads (features and ids) matching ``where``, once per batch of parameters."""
+        cols = ", ".join((*_FEATURES, *_IDS))
+        ads: dict[tuple[str, str], SiteAd] = {}
+        labels: dict[tuple[str, str], Labels] = {}
+        with self.engine.connect() as conn:
+            for p in params:
+                for r in conn.exec_driver_sql(f"SELECT {cols} FROM link_site_ads WHERE {where(len(p))}", p):
+                    key = (r[0], r[1])
+                    if key not in ads:
+                        ads[key] = _site_ad(r)
+                        labels[key] = (r[16], r[17], r[18], r[19])
+        return list(ads.values()), labels
+
+    def _in(self, n: int) -> str:
+        return "(" + ", ".join([self._ph] * n) + ")"
+
+    def load_keys(self, keys: Iterable[tuple[str, str]]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
+        """The stored site ads with these keys (those not stored are left out), with their ids."""
+        flat = sorted(set(keys))
+        batches = [tuple(x for k in flat[i : i + _IN] for x in k) for i in range(0, len(flat), _IN)]
+        ph = self._ph
+
+        def where(n: int) -> str:
+            return f"(site, site_ad_id) IN (VALUES {', '.join([f'({ph}, {ph})'] * (n // 2))})"
+
+        return self._select_ads(where, batches)
+
+    def load_advertisers(self, advertiser_ids: Iterable[str]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
+        """Every stored site ad of these advertisers, with its ids."""
+        flat = sorted(set(advertiser_ids))
+        batches = [tuple(flat[i : i + _IN]) for i in range(0, len(flat), _IN)]
+        return self._select_ads(lambda n: f"advertiser_id IN {self._in(n)}", batches)
+
+    def advertisers_with_keys(self, keys: Iterable[int]) -> set[str]:
+        """The advertisers of the stored site ads filed under any of these blocking keys."""
+        flat = sorted(set(keys))
+        out: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(flat), _IN):
+                part = flat[i : i + _IN]
+                sql = (
+                    "SELECT DISTINCT l.advertiser_id FROM link_keys k JOIN link_site_ads l "
+                    f"ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {self._in(len(part))}"
+                )
+                out.update(r[0] for r in conn.exec_driver_sql(sql, tuple(part)) if r[0] is not None)
+        return out
+
+    def image_chunks(self, keys: Iterable[int]) -> list[tuple[int, int]]:
+        """``(chunk key, image number)`` of every stored image hash with one of these chunks."""
+        flat = sorted(set(keys))
+        out: list[tuple[int, int]] = []
+        with self.engine.connect() as conn:
+            for i in range(0, len(flat), _IN):
+                part = flat[i : i + _IN]
+                sql = f"SELECT k, hash FROM link_image_chunks WHERE k IN {self._in(len(part))}"
+                out.extend((int(r[0]), int(r[1])) for r in conn.exec_driver_sql(sql, tuple(part)))
+        return out
+
+    def network_index(self) -> list[tuple[Any, ...]]:
+        """The narrow columns the network level reads for every stored site ad.
+
+        ``(site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod)``:
+        template ties are scored over all advertisers, not only those new ads touch.
+        """
+        sql = (
+            "SELECT site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod "
+            "FROM link_site_ads"
+        )
+        with self.engine.connect() as conn:
+            cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cur.execute(sql)
+                rows: list[tuple[Any, ...]] = []
+                while batch := cur.fetchmany(50_000):
+                    rows.extend(batch)
+            finally:
+                cur.close()
+        return rows
+
+    def totals(self) -> dict[str, int]:
+        """Stored counts: site ads, ads, persons (suspected scams left out), advertisers, networks, scams."""
+        with self.engine.connect() as conn:
+            return self._totals(conn)
+
+    @staticmethod
+    def _totals(conn: Connection) -> dict[str, int]:
+        def one(sql: str) -> int:
+            return int(conn.execute(text(sql)).scalar_one())
+
+        return {
+            "site_ads": one("SELECT COUNT(*) FROM link_site_ads"),
+            "ads": one("SELECT COUNT(*) FROM link_ads"),
+            "persons": one("SELECT COUNT(*) FROM link_persons WHERE suspected_fake = 0"),
+            "advertisers": one("SELECT COUNT(*) FROM link_advertisers"),
+            "networks": one("SELECT COUNT(*) FROM link_networks"),
+            "suspected_fake": one("SELECT COUNT(*) FROM link_persons WHERE suspected_fake <> 0"),
+        }
+
     def lacks_templates(self) -> bool:
         """True when some stored site ad has no template key (linked before migration 9): relink in full."""
         with self.engine.connect() as conn:
@@ -280,7 +391,9 @@ class LinkStore:
         old_labels: dict[tuple[str, str], Any] | None = None,
         stale_ids: set[Any] | None = None,
         ids: Sequence[Labels] | None = None,
-    ) -> None:
+        index_of: KeyIndex | None = None,
+        region: bool = False,
+    ) -> dict[str, int]:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
         Args:
@@ -294,16 +407,32 @@ class LinkStore:
             stale_ids: ids tuples ``(ad, person, advertiser, network)`` whose summary rows are replaced
                 (incremental runs; ``summary`` then holds only the rows of the affected clusters).
             ids: ``result.all_ids()``, when the caller has it already.
+            index_of: the blocking keys and image chunks of a site ad (``link_keys``,
+                ``link_image_chunks``), written for every site ad written.
+            region: ``ads`` are only the site ads an incremental run clustered again (whole
+                clusters); the run's totals are then counted in the tables.
+
+        Returns:
+            The totals stored with the run (site ads, ads, persons, advertisers, networks, scams).
         """
         old = {} if full else (old_labels if old_labels is not None else self.labels())
         if ids is None:
             ids = list(result.all_ids())
         with self.engine.begin() as conn:
+            write = [i for i, a in enumerate(ads.ads) if full or a.key in changed]
             if full:
                 conn.execute(text("DELETE FROM link_site_ads"))
+                conn.execute(text("DELETE FROM link_keys"))
+                conn.execute(text("DELETE FROM link_image_chunks"))
             else:
-                self._delete_keys(conn, [k for k in changed if k in old])
-            write = [i for i, a in enumerate(ads.ads) if full or a.key in changed]
+                rewritten = [k for k in changed if k in old]
+                self._delete_keys(conn, rewritten)
+                if rewritten and index_of is not None:
+                    conn.exec_driver_sql(
+                        f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", rewritten
+                    )
+            if index_of is not None:
+                self._write_index(conn, [ads.ads[i] for i in write], index_of, full=full)
             self._insert(
                 conn,
                 "link_site_ads",
@@ -357,6 +486,18 @@ class LinkStore:
                             [(g,) for g in sorted(gone)],
                         )
                 self._insert(conn, table, cols, (as_tuple(r) for r in rows))
+            totals = (
+                self._totals(conn)
+                if region
+                else {
+                    "site_ads": len(ads),
+                    "ads": len(result.ad_ids),
+                    "persons": result.n_persons,
+                    "advertisers": len(result.advertiser_ids),
+                    "networks": len(result.network_ids),
+                    "suspected_fake": int(result.fake_person.sum()),
+                }
+            )
             conn.execute(
                 text(
                     "INSERT INTO link_runs (started_at, mode, last_import_id, n_observations, n_site_ads, n_ads, "
@@ -368,15 +509,34 @@ class LinkStore:
                     "m": run["mode"],
                     "li": run["last_import_id"],
                     "no": run["n_observations"],
-                    "ns": len(ads),
-                    "na": len(result.ad_ids),
-                    "np": result.n_persons,
-                    "nv": len(result.advertiser_ids),
-                    "nn": len(result.network_ids),
+                    "ns": totals["site_ads"],
+                    "na": totals["ads"],
+                    "np": totals["persons"],
+                    "nv": totals["advertisers"],
+                    "nn": totals["networks"],
                     "s": run["seconds"],
                 },
             )
         log.info("saved linking: %d site ads written, %d moved", len(write), len(moved))
+        return totals
+
+    def _write_index(self, conn: Connection, ads: Sequence[SiteAd], index_of: KeyIndex, *, full: bool) -> None:
+        """The blocking keys and image chunks of ``ads`` (their old keys are deleted by the caller)."""
+        keys: list[tuple[int, str, str]] = []
+        chunks: set[tuple[int, int]] = set()
+        for a in ads:
+            ks, cs = index_of(a)
+            keys.extend((k, a.site, a.site_ad_id) for k in ks)
+            chunks.update(cs)
+        self._insert(conn, "link_keys", ("k", "site", "site_ad_id"), keys)
+        if full:
+            self._insert(conn, "link_image_chunks", ("k", "hash"), sorted(chunks))
+        elif chunks:
+            sql = (
+                f"INSERT INTO link_image_chunks (k, hash) VALUES ({self._ph}, {self._ph}) "
+                "ON CONFLICT (k, hash) DO NOTHING"
+            )
+            conn.exec_driver_sql(sql, sorted(chunks))
 
     def _delete_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> None:
         if keys:

@@ -1,0 +1,156 @@
+"""Incremental linking clusters only the region new ads touch, and equals a full relink (issue 18).
+
+Simulated worlds are imported day by day into a store on both backends; after each day's
+incremental run, the stored ids and summary tables must equal those of a clustering of every
+stored site ad from scratch, and at the end those of ``link run --full``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from itertools import groupby
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from lagesbild.ingest import iter_observations
+from lagesbild.link import relink_stored, run
+from lagesbild.link import runner as runner_module
+from lagesbild.link.summarize import summarize
+from lagesbild.observations import Observation
+from lagesbild.privacy import Pseudonymizer
+from lagesbild.simulate import load_config, simulate
+from lagesbild.store import Store
+from lagesbild.store.links import LinkStore
+
+KEY = bytes(range(32))
+TABLES = ("link_ads", "link_persons", "link_advertisers", "link_networks")
+_WORLDS: dict[tuple[str, int], list[list[Observation]]] = {}
+
+
+def _days(preset: str, seed: int, tmp: Path) -> list[list[Observation]]:
+    """The world's observations, one list per day (simulated once per test session)."""
+    if (preset, seed) not in _WORLDS:
+        simulate(load_config(preset), seed, tmp)
+        obs = [o for batch in iter_observations(tmp / "observations.jsonl.gz", Pseudonymizer(KEY)) for o in batch]
+        obs.sort(key=lambda o: o.seen_at)
+        _WORLDS[(preset, seed)] = [list(g) for _, g in groupby(obs, key=lambda o: o.seen_at[:10])]
+    return _WORLDS[(preset, seed)]
+
+
+def _import(store: Store, rows: list[Observation], name: str) -> None:
+    store.import_observations([rows], source=name, sha256=hashlib.sha256(name.encode()).hexdigest())
+
+
+def _row(r: dict) -> tuple:  # type: ignore[type-arg]
+    return tuple(sorted((k, str(v)) for k, v in r.items()))
+
+
+def _stored(ls: LinkStore) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    return ls.labels(), {t: sorted(map(_row, ls.table(t))) for t in TABLES}
+
+
+def _from_scratch(store: Store) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """Ids and summary rows of a clustering of every stored site ad (nothing written)."""
+    ads, linked = relink_stored(store)
+    r = linked.result
+    s = summarize(ads, r)
+    labels = dict(zip(r.keys, r.all_ids(), strict=True))
+    return labels, {t: sorted(_row(asdict(x)) for x in getattr(s, t.removeprefix("link_"))) for t in TABLES}
+
+
+def _check_day_by_day(store: Store, days: list[list[Observation]], n_inc: int) -> list[tuple[int, int]]:
+    """Import all but the last ``n_inc`` days and link; then one day at a time, checking each run."""
+    head = [o for d in days[:-n_inc] for o in d]
+    _import(store, head, "head")
+    assert run(store).mode == "full"
+    ls = LinkStore(store)
+    clustered = []
+    for k, day in enumerate(days[-n_inc:]):
+        _import(store, day, f"day{k}")
+        inc = run(store)
+        assert inc.mode == "incremental"
+        assert inc.n_observations == len(day)
+        clustered.append((inc.n_clustered, inc.n_site_ads))
+        labels, tables = _stored(ls)
+        want_labels, want_tables = _from_scratch(store)
+        assert labels == want_labels, f"day {k}: ids differ from a clustering from scratch"
+        assert tables == want_tables, f"day {k}: summaries differ from a clustering from scratch"
+        assert inc.n_site_ads == len(labels)
+        assert (inc.n_ads, inc.n_advertisers, inc.n_networks) == tuple(len(tables[t]) for t in TABLES[:1] + TABLES[2:])
+    labels, tables = _stored(ls)
+    full = run(store, full=True)
+    assert full.mode == "full"
+    assert _stored(ls) == (labels, tables)
+    assert (inc.n_persons, inc.n_suspected_fake) == (full.n_persons, full.n_suspected_fake)
+    return clustered
+
+
+@pytest.mark.parametrize(
+    ("preset", "seed", "share"),
+    [("tiny", 1, 0.9), ("tiny", 2, 0.9), ("tiny", 3, 0.9), ("ostergotland", 1, 0.5), ("ostergotland", 4, 0.5)],
+)
+def test_incremental_days_equal_a_full_relink(
+    store: Store, preset: str, seed: int, share: float, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    days = _days(preset, seed, tmp_path_factory.mktemp(f"{preset}{seed}"))
+    clustered = _check_day_by_day(store, days, n_inc=4)
+    # the point: a day clusters a part of the store again, not all of it (the tiny world is so
+    # small that one day's 140 observations touch over half of its advertisers)
+    assert all(0 < k < share * n for k, n in clustered), clustered
+
+
+def test_a_region_too_large_clusters_everything_with_the_same_result(
+    store: Store, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = _days("tiny", 1, tmp_path_factory.mktemp("tiny1"))
+    monkeypatch.setattr(runner_module, "_MIN_LIMIT", 0)
+    monkeypatch.setattr(LinkStore, "totals", lambda self: {"site_ads": 2})  # limit 1 site ad
+    clustered = _check_day_by_day(store, days, n_inc=2)
+    assert all(k == n for k, n in clustered), clustered
+
+
+def test_an_interrupted_incremental_run_leaves_the_store_as_it_was(
+    store: Store, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = _days("tiny", 2, tmp_path_factory.mktemp("tiny2"))
+    _import(store, [o for d in days[:-1] for o in d], "head")
+    run(store)
+    ls = LinkStore(store)
+
+    def snapshot() -> tuple[object, ...]:
+        with store.engine.connect() as conn:
+            keys = sorted(conn.execute(text("SELECT k, site, site_ad_id FROM link_keys")).all())
+            chunks = sorted(conn.execute(text("SELECT k, hash FROM link_image_chunks")).all())
+            n_runs = conn.execute(text("SELECT COUNT(*) FROM link_runs")).scalar_one()
+        return _stored(ls), keys, chunks, n_runs
+
+    before = snapshot()
+    _import(store, days[-1], "last")
+
+    def fail(conn: object) -> dict[str, int]:
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(LinkStore, "_totals", staticmethod(fail))  # raised inside the transaction, after the writes
+    with pytest.raises(RuntimeError):
+        run(store)
+    monkeypatch.undo()
+    assert snapshot() == before
+    assert run(store).mode == "incremental"
+
+
+def test_a_store_linked_before_the_key_index_is_relinked_in_full(store: Store) -> None:
+    from tests.link.test_store_links import DAY1, DAY2
+
+    _import(store, DAY1, "a")
+    run(store)
+    with store.engine.begin() as conn:  # as migration 14 leaves a store linked before it
+        conn.execute(text("DELETE FROM link_keys"))
+        conn.execute(text("DELETE FROM link_image_chunks"))
+    _import(store, DAY2, "b")
+    assert run(store).mode == "full"
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM link_keys")).scalar_one() > 0
+    assert run(store).mode == "incremental"
