@@ -300,3 +300,26 @@ def test_the_api_download_is_the_pages_download(clients: dict[str, LoggedIn], we
     assert any(e.action == "export" for e in _audit(web_store, f"area/{k[:2]}/{YEAR}.xlsx"))
     r = c.get(f"/api/areas/{k[:2]}/download?format=pdf")
     assert r.status_code == 422 and _fields(r) == {"format"}
+
+
+# -- CSRF --------------------------------------------------------------------------------------
+def test_every_api_write_without_the_csrf_header_is_refused_and_changes_nothing(
+    clients: dict[str, LoggedIn], web_store: Store, rows: dict[str, DefendantRecord]
+) -> None:
+    from tests.web.test_access import WRITES, _fill
+
+    u = clients["admin"]
+    ws = WebStore(web_store)
+    ids = {"d05": rows["05"].id or 0, "d06": rows["06"].id or 0}
+    before = (len(ws.jobs(limit=100_000)), {c.name for c in CampaignStore(web_store).list()},
+              DefendantStore(web_store).defendants())  # fmt: skip
+    writes = [(m, p, b) for m, p, b, _ in WRITES if m != "GET"]
+    assert {m for m, _, _ in writes} == {"POST", "PATCH"}
+    for method, path, body in writes:
+        for headers in ({}, {"X-CSRF-Token": "forged"}, {"X-CSRF-Token": ""}):
+            r = u.client.request(method, _fill(path, ids), json=_fill(body, ids), headers=headers)
+            assert r.status_code == 403, (method, path, headers, r.status_code)
+            assert "csrf" in r.json()["error"].lower() or "token" in r.json()["error"].lower(), r.text
+    after = (len(ws.jobs(limit=100_000)), {c.name for c in CampaignStore(web_store).list()},
+             DefendantStore(web_store).defendants())  # fmt: skip
+    assert after == before

@@ -27,7 +27,7 @@ from lagesbild.errors import InputError, InputErrors
 from lagesbild.records.campaigns import Campaign
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.web import actions, views
-from lagesbild.web.app import Forbidden, Viewer, WebContext, check_csrf, client_ip, require
+from lagesbild.web.app import CsrfError, Forbidden, Viewer, WebContext, check_csrf, client_ip, require
 from lagesbild.web.data import area_level
 
 
@@ -61,7 +61,8 @@ def _refused(exc: InputError) -> JSONResponse:
 
 
 class _ApiRoute(APIRoute):
-    """A route whose bad input (InputError, InputErrors) answers 400 naming every bad field."""
+    """A route whose bad input (InputError, InputErrors) answers 400 naming every bad field, and
+    whose write without the session's CSRF token answers 403 naming the header."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -71,6 +72,9 @@ class _ApiRoute(APIRoute):
                 return await handler(request)
             except InputError as exc:
                 return _refused(exc)
+            except CsrfError:
+                body = ErrorBody(error="missing or wrong X-CSRF-Token header: send the csrf_token of GET /api/me")
+                return JSONResponse(body.model_dump(), status_code=403)
 
         return route
 
@@ -262,9 +266,9 @@ class CampaignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=actions.MAX_CAMPAIGN_NAME, description="Unique name in the register")
-    counties: list[Annotated[str, Field(pattern=r"^\d{2}$")]] = Field(
-        min_length=1, max_length=25, description='Two-digit county codes, e.g. ["05"]'
-    )
+    counties: list[
+        Annotated[str, Field(pattern=r"^\d{2}$", json_schema_extra={"enum": sorted(refdata.counties())})]
+    ] = Field(min_length=1, max_length=25, description='Two-digit county codes, e.g. ["05"]')
     start: date = Field(description="First day (ISO date)")
     end: date = Field(description="Last day (ISO date), not before start")
     note: str = Field("", max_length=10_000, description="Free text: channels, budget, source")
@@ -426,7 +430,7 @@ class JobQueued(BaseModel):
              summary="Queue one crawl pass over a source as a background job (admins; audit-logged)")  # fmt: skip
 def crawl(
     request: Request,
-    source: str = PathParam(max_length=100, description="A source with a site profile, e.g. annonsportalen"),
+    source: str = PathParam(max_length=100, description="A source with a site profile", examples=["annonsportalen"]),
     x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
     ctx = _ctx(request)
