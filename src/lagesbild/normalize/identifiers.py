@@ -25,7 +25,9 @@ is a price.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
+from typing import Any
 
 import phonenumbers
 
@@ -38,31 +40,10 @@ _NON_DIGIT = re.compile(r"[^\d+]")
 _SE_MOBILE = re.compile(r"^07[02369]\d{7}$")
 _SE_MOBILE_NO_PLUS = re.compile(r"^467[02369]\d{7}$")
 _SE_MOBILE_PLUS = re.compile(r"^\+467[02369]\d{7}$")
-# A phone candidate: optional + or 00, then digits with the separators people type.
-# The run may be long: two numbers next to each other are split afterwards.
-_CANDIDATE = re.compile(with_first_chars(r"(?<![\d+])(?:\+|00)?\d(?:[ \t\-\u2013\u2014./()]{0,3}\d){6,40}(?!\d)"))
-# Letters typed for digits: only inside a run that is bounded by non-letters.
-_LETTER_GATE = re.compile(r"\d[OoIl|]|[OoIl|]\d")
-_LETTER_CANDIDATE = re.compile(
-    with_first_chars(r"(?<![^\W_])(?:\+|00)?[\dOoIl|](?:[ \t\-\u2013\u2014./()]{0,3}[\dOoIl|]){6,30}(?![^\W_])")
-)
-_LETTER_MAP = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
-_DIGIT_RUN = re.compile(r"\d+")
-# Shapes that are not phones.
-_DATE = re.compile(r"^\d{1,4}([-/.])\d{1,2}\1\d{2,4}$")
-_TIME_RANGE = re.compile(r"^\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}$")
-_PRICE_AFTER = re.compile(r"^\s?(?:kr\b|kr\.|:-|sek\b|€|eur|euro|\$|usd|kronor|rosor|roses)", re.IGNORECASE)
-_PRICE_BEFORE = re.compile(r"(?:€|\$|sek|eur|usd)\s?$", re.IGNORECASE)
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w])")
-_AT = r"(?:\s*(?:\(at\)|\[at\]|\{at\}|\(snabel-?a\))\s*|\s+(?:at|snabel-?a)\s+)"
-_DOT = r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|\(punkt\))\s*|\s+(?:dot|punkt)\s+|\.)"
-_TLD = r"(?:com|se|net|org|nu|eu|info|ru|de|uk|co|io|me|ro|pl|es|fr|it|nl|fi|dk|no|ua|lt|lv|ee|bg|hu)"
-_OBFUSCATED_EMAIL = re.compile(
-    rf"(?<![\w.+-])([\w.+-]{{1,64}}){_AT}([\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}})*?){_DOT}({_TLD})(?![\w])",
-    re.IGNORECASE,
-)
-_EMAIL_GATE = re.compile(r"\(at\)|\[at\]|\{at\}|snabel|\s+at\s+\S+\s+(?:dot|punkt)\s", re.IGNORECASE)
-_SPLIT_DOT = re.compile(_DOT, re.IGNORECASE)
+# "+44 (0)7700 ...", "0046 (0)70 ...": the trunk 0 written after the country code.
+_TRUNK_IN_PARENS = re.compile(r"^([^\d+]*(?:\+|00)[^\d]{0,2}\d{1,3}[^\d(]{0,2})\(\s?0\s?\)")
+# "0044 7700 ...": a 00 prefix, the country code, then a separator (an id such as "0012345678" has none).
+_SPACED_00 = re.compile(r"^[^\d]*00\d{1,3}[^\d]")
 
 
 @lru_cache(maxsize=100_000)
@@ -71,19 +52,27 @@ def normalize_phone(raw: str) -> str | None:
 
     Returns None for anything that is not a possible phone number. National numbers must
     start with the trunk prefix 0 (as Swedish numbers are written); this keeps prices,
-    dates and post codes from being taken for phone numbers.
+    dates and post codes from being taken for phone numbers. Swedish numbers must be valid
+    in the numbering plan; a number written with another country code (``+44 7700 900123``)
+    needs only a possible length for that country, as the plus shows it is meant as a number.
 
     >>> normalize_phone("+46 (0)70-174 06 12")
     '+46701740612'
+    >>> normalize_phone("+44 (0)7700 900123")
+    '+447700900123'
     >>> normalize_phone("1500") is None
     True
     """
+    if "(" in raw:
+        raw = _TRUNK_IN_PARENS.sub(r"\1", raw)
     digits = _NON_DIGIT.sub("", raw)
     if not digits:
         return None
     if _SE_MOBILE.match(digits):
         return "+46" + digits[1:]
+    spaced_00 = False
     if digits.startswith("00"):
+        spaced_00 = bool(_SPACED_00.match(raw))
         digits = "+" + digits[2:]
     if _SE_MOBILE_NO_PLUS.match(digits):
         return "+" + digits
@@ -93,15 +82,81 @@ def normalize_phone(raw: str) -> str | None:
         digits = "+46" + digits[4:]  # "+46 (0)70 ...": the trunk 0 written after the country code
     if not digits.startswith("+") and not digits.startswith("0"):
         return None
-    if "+" in digits[1:]:
+    if "+" in digits[1:] or len(digits) > 17:
         return None
     try:
         num = phonenumbers.parse(digits, "SE")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(num) or not phonenumbers.is_valid_number(num):
-        return None
+    if not phonenumbers.is_valid_number(num):
+        # Another country, written in international form: a possible length is enough (fictional
+        # ranges such as the UK's 07700 900xxx are not "valid"); an unspaced 00 id is not a number.
+        intl = raw.lstrip()[:1] == "+" or spaced_00 or (digits.startswith("+") and not raw.lstrip().startswith("00"))
+        cc = num.country_code or 0
+        if cc in (0, 1, 46) or not intl or len(str(num.national_number)) < 6:
+            return None  # +1: a "+1 555 ..." run is too often a count ("+1 2 3 ...")
+        if not phonenumbers.region_codes_for_country_code(cc):
+            return None
+        if phonenumbers.is_possible_number_with_reason(num) != phonenumbers.ValidationResult.IS_POSSIBLE:
+            return None
     return str(phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164))
+
+
+# ---- the text the finders read: one character for one, so spans index the caller's text
+
+_IGNORED = "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u20e3"
+
+
+def _map_char(ch: str) -> str:
+    """What the phone finders read for ``ch``: digits in any script as ASCII digits, separators."""
+    cp = ord(ch)
+    if cp < 128:
+        return ch
+    if ch in _IGNORED or 0xFE00 <= cp <= 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F:
+        return "\x01"  # zero-width characters, the keycap of "7️⃣", skin tones, tag characters
+    d = unicodedata.digit(ch, None)
+    if d is not None:
+        return str(d)  # "０７０", "𝟎𝟕𝟎", "⓪⑦⓪"
+    cat = unicodedata.category(ch)
+    if cat == "Pd" or ch in "\u00b7\u2022\u2219\u22c5\u30fb\u2212":
+        return "-"  # dashes, the minus sign, middle dots and bullets
+    if cat[0] in "ZC" or cat in ("So", "Sk", "Sm", "Po", "Ps", "Pe", "Pi", "Pf", "Mn", "Me"):
+        return " "  # spaces of every width, emoji and other symbols, quotes and brackets
+    return ch  # letters, currency signs
+
+
+class _CharMap(dict[int, str]):
+    """``str.translate`` table filled on first sight of each character."""
+
+    def __missing__(self, cp: int) -> str:
+        out = self[cp] = _map_char(chr(cp))
+        return out
+
+
+_CHARS = _CharMap()
+_EXOTIC = re.compile(r"[^\x00-\x7f\u00c0-\u00ff]")
+
+# Separators people put between digit groups: spaces and line breaks, dashes, dots, slashes,
+# brackets, colons, commas, bars, stars, underscores and what the table above turns emoji into.
+_SEP = r"[ \t\r\n\-./\\()\[\]{}<>:;,|~#*_'\"=\x01]"
+_GAP = _SEP + "{0,5}"
+# A phone candidate: optional + or 00, then digits with the separators people type.
+# The run may be long: two numbers next to each other are split afterwards.
+_CANDIDATE = re.compile(with_first_chars(rf"(?<![\d+])(?:\+[ \x01]?|00)?\d(?:{_GAP}\d){{6,40}}(?!\d)"))
+# Letters typed for digits: only inside a run that is bounded by non-letters.
+_LETTER_GATE = re.compile(r"\d[^\w]{0,3}[OoIl](?![^\W\d_])|(?<![^\W\d_])[OoIl][^\w]{0,3}\d")
+_LETTER_CANDIDATE = re.compile(
+    with_first_chars(rf"(?<![^\W_])(?:\+[ \x01]?|00)?[\dOo](?:{_GAP}[\dOoIl]){{6,30}}(?![^\W_])")
+)
+_LETTER_MAP = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+_DIGIT_RUN = re.compile(r"\d+")
+# Shapes that are not phones.
+_DATE = re.compile(r"^\d{1,4}([-/.])\d{1,2}\1\d{2,4}$")
+_TIME_RANGE = re.compile(r"^\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}$")
+_PRICE_AFTER = re.compile(r"^\s?(?:kr\b|kr\.|:-|sek\b|€|eur|euro|\$|usd|kronor|rosor|roses)", re.IGNORECASE)
+_PRICE_BEFORE = re.compile(r"(?:€|\$|sek|eur|usd)\s?$", re.IGNORECASE)
+# "070-174 06 xx", "08-123 45x": digits hidden with x, stars or question marks cannot be completed.
+_MASK_AFTER = re.compile(r"[ \t\-./]{0,3}(?:[xX](?![^\W\dxX_])|[*?#]{2})")
 
 
 def _not_a_phone(text: str, start: int, end: int) -> bool:
@@ -112,6 +167,66 @@ def _not_a_phone(text: str, start: int, end: int) -> bool:
     if _PRICE_AFTER.match(text[end : end + 8]) and not _SE_MOBILE.match(_NON_DIGIT.sub("", s)):
         return True  # "0701740612kr" is a mobile number glued to a price, not a price
     return bool(_PRICE_BEFORE.search(text[max(0, start - 5) : start]))
+
+
+def _masked(text: str, end: int, e164: str) -> bool:
+    """True when the number ending at ``end`` goes on in masking characters ("070-174 06 xx").
+
+    A number that could not be longer (a whole Swedish mobile, or twelve characters of E.164)
+    is kept: "... 06 12 xx" are kisses, and a number left in the text would not be scrubbed.
+    """
+    if _SE_MOBILE_PLUS.match(e164) or len(e164) >= 12:
+        return False
+    return _MASK_AFTER.match(text, end) is not None
+
+
+def _accept(text: str, start: int, end: int, e164: str | None) -> bool:
+    return e164 is not None and not _not_a_phone(text, start, end) and not _masked(text, end, e164)
+
+
+def _windows(
+    text: str,
+    groups: list[tuple[int, int, str, int, int]],
+    out: list[tuple[int, int, str]],
+    min_words: int = 0,
+) -> None:
+    """The numbers in a run of digit groups that is not one number, as few and as long as they come.
+
+    ``groups`` are ``(start, end, digits, words, letters)``: where each group is in ``text``, its
+    digits (a leading "+" for a plus before it) and how many number words and letters-for-digits
+    it was read from. Every window of consecutive groups that starts like a number ("0", "+",
+    "46") and normalizes is a candidate; the longest win, a mobile before a landline of the same
+    length ("08 - 20 070 174 06 12": opening hours, then a mobile), and no two overlap.
+    A window read from words needs ``min_words`` number words.
+    """
+    found: list[tuple[int, bool, int, int, int, str]] = []
+    n = len(groups)
+    for i in range(n):
+        first = groups[i][2]
+        if not (first[0] in "0+" or first[:2] == "46"):
+            continue
+        digits, words, letters = "", 0, 0
+        for j in range(i, n):
+            digits += groups[j][2]
+            words += groups[j][3]
+            letters += groups[j][4]
+            size = len(digits) - digits.count("+")
+            if size > 15:
+                break
+            if size < 7 or (min_words and words < min_words and not (letters and words)):
+                continue
+            e164 = normalize_phone(digits)
+            if e164 is not None and _accept(text, groups[i][0], groups[j][1], e164):
+                found.append((-size, not _SE_MOBILE_PLUS.match(e164), i, j, groups[i][0], e164))
+    if not found:
+        return
+    found.sort()
+    taken: list[tuple[int, int]] = []
+    for _, _, i, j, _, e164 in found:
+        if any(i <= b and a <= j for a, b in taken):
+            continue
+        taken.append((i, j))
+        out.append((groups[i][0], groups[j][1], e164))
 
 
 def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[int, int, str]]) -> None:
@@ -125,109 +240,130 @@ def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
         return
     e164 = normalize_phone(mapped)
     if e164 is not None:
-        if not _not_a_phone(text, start, end):
+        if _accept(text, start, end, e164):
             out.append((start, end, e164))
         return
-    groups = [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(mapped)]
-    if len(groups) < 2 or len(groups) > 24 or sum(b - a for a, b in groups) < 8:
-        return
-    # Greedy from the left: the longest window of digit groups that is a number.
-    i = 0
-    while i < len(groups):
-        g0 = groups[i][0]
-        if g0 > 0 and mapped[g0 - 1] == "+":
-            g0 -= 1
-        found = False
-        if mapped[g0] in "0+" or mapped[g0 : g0 + 2] == "46":
-            for j in range(len(groups), i, -1):
-                g1 = groups[j - 1][1]
-                if g1 - g0 < 7:
-                    break
-                e164 = normalize_phone(mapped[g0:g1])
-                if e164 is not None and not _not_a_phone(text, start + g0, start + g1):
-                    out.append((start + g0, start + g1, e164))
-                    i, found = j, True
-                    break
-        if not found:
-            i += 1
+    groups = []
+    for m in _DIGIT_RUN.finditer(mapped):
+        a, b = m.start(), m.end()
+        plus = mapped[:a].rstrip(" \x01").endswith("+")
+        groups.append((start + a, start + b, ("+" if plus else "") + m.group(0), 0, 0))
+    if 2 <= len(groups) <= 40 and sum(len(g[2]) for g in groups) >= 8:
+        _windows(text, groups, out)
 
 
-_SPELLED_SEP = r"[\s,.\-\u2013\u2014/]+"
+# ---- spelled-out digits: "noll sju noll ett sju fyra ...", "zero seven zero 174 06 12"
 
 
 @cache
-def _spelled() -> tuple[re.Pattern[str], dict[str, str], int]:
+def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int]:
     cfg = rules("identifiers")
     words = {str(k).lower(): str(v) for k, v in cfg["spelled_digits"].items()}
+    for k, v in (cfg.get("spelled_teens") or {}).items():
+        words[str(k).lower()] = "=" + str(v)  # two digits
+    for k, v in (cfg.get("spelled_tens") or {}).items():
+        words[str(k).lower()] = "t" + str(v)  # a tens word: 7 -> "7" + the unit after it, or "70"
+    for k in cfg.get("spelled_hundred") or ():
+        words[str(k).lower()] = "h"
+    words["plus"] = "+"
     alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    # digits may come in groups ("noll sju noll 174 06 12": the prefix spelled, the rest written)
-    group = int(cfg.get("spelled_max_group_digits", 1))
-    token = rf"(?:{alternation}|plus|(?=[OoIl]*\d)[\dOoIl]{{1,{group}}})"
-    pattern = re.compile(
-        with_first_chars(rf"(?<![^\W_])(?:{token})(?:{_SPELLED_SEP}(?:{token})){{3,40}}(?![^\W_])"), re.IGNORECASE
-    )
-    return pattern, words, int(cfg["min_spelled_digits"])
+    # A token is a whole word made of number words, digits and O/I/l ("sjuttiofyra", "O7O",
+    # "zero7zero"); a number is at least four tokens with separators between them.
+    piece = rf"(?i:{alternation})|\d|[OoIl]"
+    token = rf"(?<![^\W_])(?:{piece})+(?![^\W_])"
+    chain = re.compile(with_first_chars(rf"(?:\+[ \x01]?)?{token}(?:{_SEP}{{1,5}}{token}){{3,60}}"))
+    return chain, re.compile(piece), words, int(cfg["min_spelled_digits"])
 
 
-_SPELLED_GATE = re.compile(with_first_chars(r"(?<![^\W_])(?:noll|nolla|zero|oh|plus)(?![^\W_])"), re.IGNORECASE)
-_SPELLED_TOKEN = re.compile(r"[^\W_]+|\d", re.UNICODE)
+# Where a spelled number can start: a zero word ("noll", "nollsju", "zero", "oh"), "plus", "O"
+# before a number word, or written digits followed by a number word ("070 ett sju fyra ...").
+_ZERO_WORDS = ("noll", "zero", "oh", "plus", "o ")
+_SPELLED_GATE = re.compile(
+    r"(?<![^\W_])(?:noll|zero|oh(?![^\W_])|plus(?![^\W_])|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))"
+    r"|\d[OoIl]?[ \t\r\n\-./,:;|*_\x01]{1,5}(?:ett|en|två|tva|tre|fyra|fem|sex|sju|åtta|atta|nio|one|two|three"
+    r"|four|five|six|seven|eight|nine)(?![^\W_])",
+    re.IGNORECASE,
+)
+_DIGIT_THEN_WORD = re.compile(
+    r"\d[OoIl]?[ \t\r\n\-./,:;|*_\x01]{1,5}(?i:ett|en|två|tva|tre|fyra|fem|sex|sju|åtta|atta|nio|one|two|three"
+    r"|four|five|six|seven|eight|nine)(?![^\W_])"
+)
 
 
-def _spelled_number(span: str, words: dict[str, str], min_digits: int) -> str | None:
-    """The E.164 number spelled out in ``span``, or None."""
-    digits: list[str] = []
-    double = False
-    n_words = 0
-    for tok in _SPELLED_TOKEN.findall(span):
-        low = tok.lower()
-        if low == "plus":
-            digits.append("+")
-            continue
-        mapped = tok.translate(_LETTER_MAP)
-        value = mapped if mapped.isdigit() and any(c.isdigit() for c in tok) else words.get(low)
-        if value is None:
-            continue
-        if value == "dbl":
-            double = True
-            continue
-        n_words += 0 if mapped.isdigit() else 1
-        digits.append(value * (2 if double else 1))
-        double = False
-    raw = "".join(digits)
-    if n_words < 2 or len(raw.replace("+", "")) < min_digits:
-        return None
-    return normalize_phone(raw)
+def _spelled_may_start(text: str) -> bool:
+    """Cheap test before the spelled-number scan: most ads have no number word at all."""
+    low = text.lower()
+    if any(w in low for w in _ZERO_WORDS):
+        return _SPELLED_GATE.search(text) is not None
+    return _DIGIT_THEN_WORD.search(text) is not None
 
 
-_SLASH_PARTS = re.compile(r"[^/]+")
-_TRAILING_DIGITS = re.compile(_SPELLED_SEP + r"\d+$")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
-    pattern, words, min_digits = _spelled()
-    for m in pattern.finditer(text):
-        e164 = _spelled_number(m.group(0), words, min_digits)
-        if e164 is not None:
-            out.append((m.start(), m.end(), e164))
-            continue
-        # a written amount after the spelled number ("... sex ett två - 1500 kr"): drop trailing digit groups
-        span = m.group(0)
-        # (only a run with a number word can become a number: a run of bare digits is left at once)
-        trimmed = _TRAILING_DIGITS.sub("", span) if _SPELLED_GATE.search(span) else span
-        while trimmed != span and trimmed:
-            e164 = _spelled_number(trimmed, words, min_digits)
-            if e164 is not None:
-                out.append((m.start(), m.start() + len(trimmed), e164))
-                break
-            span, trimmed = trimmed, _TRAILING_DIGITS.sub("", trimmed)
-        if e164 is None and "/" in m.group(0):
-            # "noll sju ... / noll sju ...": two numbers written one after the other
-            for part in _SLASH_PARTS.finditer(m.group(0)):
-                e164 = _spelled_number(part.group(0), words, min_digits)
-                if e164 is not None:
-                    lead = len(part.group(0)) - len(part.group(0).lstrip())
-                    trail = len(part.group(0).rstrip())
-                    out.append((m.start() + part.start() + lead, m.start() + part.start() + trail, e164))
+    chain, piece, words, min_digits = _spelled()
+    for m in chain.finditer(text):
+        groups = _spelled_groups(m.group(0), m.start(), piece, words)
+        if sum(len(g[2]) for g in groups) >= min_digits and sum(g[3] for g in groups) >= 2:
+            _windows(text, groups, out, min_words=2)
+
+
+def _spelled_groups(
+    span: str, offset: int, piece: re.Pattern[str], words: dict[str, str]
+) -> list[tuple[int, int, str, int, int]]:
+    """The digit groups of a chain of number words and digits, one per word (see :func:`_windows`).
+
+    A tens word leaves a zero that the unit word after it fills ("seventy four", "sjuttiofyra"
+    -> 74), "hundra"/"hundred" two ("etthundrasjuttiofyra" -> 174), "dubbel"/"trippel" repeat
+    the next digit; a word of letters that is not a number word ("lol", a lone "I") ends the chain.
+    """
+    groups: list[list[Any]] = []  # [start, end, digits, number words, letters]
+    repeat, slot = 1, 0  # slot: trailing zeros of the last group that the next word may fill
+    for tok in _WORD.finditer(span):
+        word = tok.group(0)
+        pieces = piece.findall(word)
+        if sum(map(len, pieces)) != len(word):
+            break
+        if all(p in "OoIl" for p in pieces) and word not in ("O", "o"):
+            break  # "lol", "Ola", "I": letters, not digits
+        group: list[Any] = [offset + tok.start(), offset + tok.end(), "", 0, 0]
+        for p in pieces:
+            value = p if p.isdigit() else words.get(p.lower())
+            if value is None:  # O, o, I, l
+                value = p.translate(_LETTER_MAP)
+                group[4] += 1
+            elif not p.isdigit():
+                group[3] += 1
+            target = group if group[2] or not groups else groups[-1]
+            if value in ("dbl", "tpl"):
+                repeat = 2 if value == "dbl" else 3
+                continue
+            if slot and not p.isdigit() and value[0] != "h" and target[2]:
+                if len(value) == 1 and value not in "+0":  # a unit fills the last zero
+                    target[2], slot = target[2][:-1] + value, 0
+                    target[1] = max(target[1], group[1])
+                    continue
+                if slot == 2 and value[0] in "t=":  # "hundra sjuttio", "hundred twelve"
+                    target[2] = target[2][:-2] + (value[1] + "0" if value[0] == "t" else value[1:])
+                    slot = 1 if value[0] == "t" else 0
+                    target[1] = max(target[1], group[1])
+                    continue
+            slot = 0
+            if value[0] == "t":
+                group[2] += value[1] + "0"
+                slot = 1
+            elif value == "h":
+                group[2] += "00" if target[2] else "100"
+                slot = 2
+            else:
+                group[2] += value.lstrip("=") * repeat
+            repeat = 1
+        if group[2]:
+            groups.append(group)
+        elif groups:
+            groups[-1][3] += group[3]
+    return [(a, b, d, w, n) for a, b, d, w, n in groups]
 
 
 # Dates ("12/05/2025", "2025-05-12", not inside a longer run of numbers) and clock times
@@ -242,14 +378,16 @@ _DATE_OR_TIME = re.compile(
 )
 
 
-# Separators people (and HTML's &nbsp;) put between digit groups, read as a space or a hyphen:
-# no-break and thin spaces, Unicode hyphens and dashes, the minus sign, underscores, middle dots,
-# bullets and asterisks. One character for one, so the spans found still index the caller's text.
-_SEPARATORS = str.maketrans(
-    {
-        **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u3000", " "),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212_\u00b7\u2022*", "-"),
-    }
+# Shapes only looked for inside a candidate run (they cost a scan of every text otherwise): a date
+# range of full dates ("2025.06.01-2025.06.07"), day and month ("05/06", "1/6-7/6"), day, month
+# and a two-digit year ("01.02.03"), a range of clock times with minutes ("09 00 - 21 00").
+_DATE_IN_RUN = re.compile(
+    rf"{_WORD_DIGIT}(?<!\d[-/.]\d)(?:(?<=1)9|(?<=2)0)\d{{2}}([-/.])\d{{1,2}}\1\d{{1,2}}(?=\s?-\s?(?:19|20)\d{{2}}[-/.])"
+    rf"|{_WORD_DIGIT}(?<![\d][-/.]\d)(?<![\d][-/.])(?:(?<=0)[1-9]|(?<=[12])\d?|(?<=3)[01]?|(?<=[4-9]))"
+    r"/(?:0?[1-9]|1[0-2])(?![\d/])"
+    rf"|{_WORD_DIGIT}(?<![\d][-/.]\d)(?<![\d][-/.])(?:(?<=0)[1-9]|(?<=[12])\d?|(?<=3)[01]?|(?<=[4-9]))"
+    r"\.(?:0?[1-9]|1[0-2])\.\d{2}(?![\d.])"
+    rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d?|(?<=2)[0-3]?)[ .:][0-5]\d\s?-\s?(?:[01]?\d|2[0-3])[ .:][0-5]\d\b"
 )
 
 
@@ -260,27 +398,52 @@ def _mask_dates(text: str) -> str:
     return _DATE_OR_TIME.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_EDGE_LETTERS = re.compile(r"(?:[OoIl](?:[^\w+]+|$))*")
+_EDGE_LETTERS_END = re.compile(r"((?:(?:^|[^\w+]+)[OoIl])*)$")
+
+
+def _edge_letters(run: str) -> tuple[int, int]:
+    """How many characters of lone letters (and their separators) start and end ``run``."""
+    head, tail = _EDGE_LETTERS.match(run), _EDGE_LETTERS_END.search(run)
+    return (head.end() if head else 0), (len(tail.group(1)) if tail else 0)
+
+
+def _find_in_run(text: str, start: int, end: int, mapped: str, out: list[tuple[int, int, str]]) -> None:
+    """Resolve a candidate run, first blanking the dates and clock times only looked for in runs."""
+    if not _DATE_IN_RUN.search(text, start, end):
+        _resolve_run(text, start, end, mapped, out)
+        return
+    blanked = list(mapped)
+    for m in _DATE_IN_RUN.finditer(text, start, end):
+        blanked[m.start() - start : m.end() - start] = " " * (m.end() - m.start())
+    rest = "".join(blanked)
+    for m in _CANDIDATE.finditer(rest):
+        _resolve_run(text, start + m.start(), start + m.end(), m.group(0), out)
+
+
 def find_phones(text: str) -> list[tuple[int, int, str]]:
     """Every phone number in ``text``, as ``(start, end, e164)`` sorted by position.
 
     Finds digits, split digits, letters typed for digits and spelled-out digits; spans
-    never overlap. Prices, dates, clock times and post codes are not returned.
+    never overlap. Prices, dates, clock times and post codes are not returned, nor numbers
+    whose last digits are masked ("070-174 06 xx").
     """
     if not text:
         return []
     out: list[tuple[int, int, str]] = []
-    text = _mask_dates(text.translate(_SEPARATORS))
+    text = _mask_dates(text.translate(_CHARS) if _EXOTIC.search(text) else text)
     for m in _CANDIDATE.finditer(text):
-        _resolve_run(text, m.start(), m.end(), m.group(0), out)
-    if _LETTER_GATE.search(text):
-        for m in _LETTER_CANDIDATE.finditer(text):
-            s = m.group(0)
-            if sum(c.isdigit() for c in s) < 5 or not any(c in "OoIl|" for c in s):
-                continue
-            if s[0] in "Il|":  # "I 07..." is a word, not a digit
-                continue
-            _resolve_run(text, m.start(), m.end(), s.translate(_LETTER_MAP), out)
-    if _SPELLED_GATE.search(text):
+        _find_in_run(text, m.start(), m.end(), m.group(0), out)
+    for m in _LETTER_CANDIDATE.finditer(text):
+        s = m.group(0)
+        if not any(c in "OoIl" for c in s):
+            continue
+        # a lone letter first or last is a word: "y/o 📞 0980-..." is not "00980...", "... 06 12 I" not "...121"
+        a, b = _edge_letters(s)
+        s = s[a : len(s) - b]
+        if sum(c.isdigit() for c in s) >= 5:
+            _find_in_run(text, m.start() + a, m.end() - b, s.translate(_LETTER_MAP), out)
+    if _spelled_may_start(text):
         _find_spelled(text, out)
     if len(out) < 2:
         return out
@@ -291,6 +454,18 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             continue
         merged.append(item)
     return merged
+
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w])")
+_AT = r"(?:\s*(?:\(at\)|\[at\]|\{at\}|\(snabel-?a\))\s*|\s+(?:at|snabel-?a)\s+)"
+_DOT = r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|\(punkt\))\s*|\s+(?:dot|punkt)\s+|\.)"
+_TLD = r"(?:com|se|net|org|nu|eu|info|ru|de|uk|co|io|me|ro|pl|es|fr|it|nl|fi|dk|no|ua|lt|lv|ee|bg|hu)"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"(?<![\w.+-])([\w.+-]{{1,64}}){_AT}([\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}})*?){_DOT}({_TLD})(?![\w])",
+    re.IGNORECASE,
+)
+_EMAIL_GATE = re.compile(r"\(at\)|\[at\]|\{at\}|snabel|\s+at\s+\S+\s+(?:dot|punkt)\s", re.IGNORECASE)
+_SPLIT_DOT = re.compile(_DOT, re.IGNORECASE)
 
 
 def normalize_email(raw: str) -> str | None:
