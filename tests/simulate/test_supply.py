@@ -159,7 +159,10 @@ def test_ground_truth_is_consistent(cfg, out: Path) -> None:  # type: ignore[no-
             seen_days[(rec["site"], rec["site_ad_id"])].append(rec["seen_at"])
     assert set(seen_days) == set(ads)
     campaign_days = {
-        (cc, (c.start - cfg.world.start).days + d) for c in cfg.campaigns for cc in c.counties for d in range(7 * c.weeks)
+        (cc, (c.start - cfg.world.start).days + d)
+        for c in cfg.campaigns
+        for cc in c.counties
+        for d in range(7 * c.weeks)
     }
     for key, a in ads.items():
         seen = {(date.fromisoformat(x[:10]) - cfg.world.start).days for x in seen_days[key]}

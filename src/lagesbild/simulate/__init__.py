@@ -125,6 +125,8 @@ def simulate(
     seed: int,
     out_dir: str | Path,
     progress: Callable[[str, float], None] | None = None,
+    *,
+    campaign_effects: bool = False,
 ) -> SimulationResult:
     """Run the simulator and write the output folder.
 
@@ -133,6 +135,9 @@ def simulate(
         seed: the seed; the same seed and config give byte-identical files.
         out_dir: the folder to write (created; existing files are overwritten).
         progress: optional callback ``(stage, fraction done)``, e.g. for a progress bar.
+        campaign_effects: also write ``truth/campaign_effects.csv``, each campaign's weekly series
+            against the same seed without it (:func:`lagesbild.simulate.campaign.write_campaign_effects`;
+            runs the world again twice per campaign).
 
     Returns:
         A :class:`SimulationResult` with counts and timings.
@@ -174,6 +179,12 @@ def simulate(
     (out / "truth" / "summary.json").write_bytes(
         orjson.dumps(summary, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
     )
+    if campaign_effects and cfg.campaigns:
+        from lagesbild.simulate.campaign import write_campaign_effects
+
+        t3 = time.perf_counter()
+        write_campaign_effects(out, cfg, seed)
+        timings["campaign_effects"] = time.perf_counter() - t3
     log.info("simulated %s: %d observations, %d ad versions", out, n_obs, len(supply.versions))
     return SimulationResult(
         out_dir=out,

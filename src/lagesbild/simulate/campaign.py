@@ -33,8 +33,10 @@ Example::
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,6 +54,7 @@ __all__ = [
     "counterfactual",
     "small_world",
     "weekly_series",
+    "write_campaign_effects",
 ]
 
 SERIES = ("ad_days", "new_ads", "seller_days", "active_sellers", "active_persons", "purchases")
@@ -361,3 +364,30 @@ def campaign_pair(
         without_campaign=b,
         campaign_weeks=np.array(idx, dtype=np.int64),
     )
+
+
+EFFECT_COLUMNS = ("campaign", "county", "week_start", "series", "observed", "counterfactual", "relative")
+
+
+def write_campaign_effects(out_dir: str | Path, cfg: WorldConfig, seed: int) -> Path:
+    """Write ``truth/campaign_effects.csv``: every campaign's weekly observed and counterfactual series.
+
+    One row per campaign, campaign county, campaign week and series (:data:`SERIES`), with
+    ``observed`` (this seed as configured), ``counterfactual`` (the same seed without that
+    campaign) and ``relative`` (``observed / counterfactual - 1``, empty if 0/0). Reruns the
+    world twice per campaign without writing texts (a few seconds for a county, minutes for
+    the national preset).
+
+    Returns:
+        The path written.
+    """
+    path = Path(out_dir) / "truth" / "campaign_effects.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    for c in cfg.campaigns:
+        rows.extend(campaign_pair(cfg, seed, c.name).truth_rows())
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=EFFECT_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return path

@@ -6,10 +6,13 @@ that into purchases with a known truth, in four steps:
 1. **Clients per active seller-day.** Each genuine active seller-day gets a number of clients,
    Poisson with a gamma-distributed mean (negative binomial: mean
    ``buyers.clients_per_active_day``, shape ``buyers.clients_dispersion``), multiplied by
-   ``1 + effect`` of every campaign covering the seller's county on that day. The count is
-   drawn by inverting the Poisson distribution function at a uniform number that does not
-   depend on the campaign, so a run with a campaign differs from the same seed without it
-   only in the campaign's counties and weeks (common random numbers).
+   ``1 + effect`` of every campaign covering the seller's county on that day. The gamma mean
+   and the count are drawn by inverting their distribution functions at uniform numbers
+   keyed by (seller, day), and each purchase's own draws (buyer's home, buyer, judgment) are
+   keyed by (seller, day, rank of the purchase that day). Nothing depends on the order or the
+   number of other entries, so a run with a campaign (on buyers or, through the supply side,
+   on sellers) differs from the same seed without it only by the purchases the campaign
+   removes (common random numbers).
 2. **A pool of buyers.** Men in each municipality (bundled SCB population) times
    ``buyers.prevalence_ever`` form a pool of persons who buy sex at some time, with ages
    drawn from the population in ``age_min..age_max`` weighted by a bell-shaped age profile
@@ -20,7 +23,8 @@ that into purchases with a known truth, in four steps:
 3. **Where buyers come from (gravity model).** A buyer living in municipality *o* chooses
    among the municipalities *d* that have supply with weights
    ``A_d * exp(-km(o, d) / distance_decay_km) * (own_municipality_preference if o == d)``,
-   where ``A_d`` is the mean number of genuine sellers active per day in *d* raised to
+   where ``A_d`` is the mean number of genuine sellers active per day in *d* (without
+   campaigns, when the supply side gives that: buyers know the usual market) raised to
    ``attraction_exponent``, against an outside option ``outside_option`` (buying elsewhere, or
    not in this market). Each purchase at *d* then gets its buyer's home *o* with probability
    proportional to ``men(o) * P(d | o)``, and a buyer from *o*'s active pool by his weight.
@@ -399,6 +403,38 @@ def _poisson_quantile(u: npt.NDArray[np.float64], lam: npt.NDArray[np.float64]) 
     return k
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The SplitMix64 finalizer: a bijective scramble of 64-bit integers."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return np.asarray(x ^ (x >> np.uint64(31)), dtype=np.uint64)
+
+
+def keyed_bits(key: int, stream: int, *cols: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.uint64]:
+    """64 random bits per row, a fixed function of ``key``, ``stream`` and the row's ``cols`` values.
+
+    Counter-based draws: a row's number depends on nothing but its own key values, so removing
+    or adding rows (a campaign) does not change the others'.
+    """
+    n = len(cols[0]) if cols else 0
+    with np.errstate(over="ignore"):
+        h = np.full(n, np.uint64(key % 2**64) ^ (np.uint64(stream) * _GOLDEN), dtype=np.uint64)
+        for c in cols:
+            h = _mix(h ^ (np.asarray(c).astype(np.int64).astype(np.uint64) + _GOLDEN))
+    return _mix(h)
+
+
+def keyed_uniforms(key: int, stream: int, *cols: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.float64]:
+    """Uniform numbers in [0, 1) keyed like :func:`keyed_bits`."""
+    return np.asarray((keyed_bits(key, stream, *cols) >> np.uint64(11)) * (1.0 / 2**53), dtype=np.float64)
+
+
 def _distances_km(codes: Sequence[str], dest: Sequence[str]) -> npt.NDArray[np.float64]:
     """Great-circle distances (km) between municipality points, ``[len(codes), len(dest)]``."""
     ms = municipalities()
@@ -541,45 +577,60 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
         raise ValueError(f"supply activity has unknown municipality codes: {unknown[:5]}")
     order = np.lexsort((kommun, seller, day))
     day, seller, kommun = day[order], seller[order], kommun[order]
-    mean = b.clients_per_active_day * rng.gamma(b.clients_dispersion, 1.0 / b.clients_dispersion, len(day))
+    # Counter-based draws (common random numbers): the generator gives keys and the buyer pool,
+    # drawn before anything that depends on the activity.
+    key = int(rng.integers(0, 2**63))
+    pool_rng = np.random.Generator(np.random.Philox(key=int(rng.integers(0, 2**63))))
+    k_code = kommun.astype(np.int64)
+    u_mean = keyed_uniforms(key, 1, seller, day, k_code)
+    u = keyed_uniforms(key, 2, seller, day, k_code)
+    from scipy.special import gammaincinv  # lazily: scipy is slow to import
+
+    gamma = gammaincinv(b.clients_dispersion, u_mean) / b.clients_dispersion
+    mean = b.clients_per_active_day * np.asarray(gamma, dtype=np.float64)
     mult = campaign_multiplier(cfg, day, kommun)
-    u = rng.random(len(day))
     clients = _poisson_quantile(u, mean * mult)
-    # Purchases are drawn for the seller-day's count without the campaigns that lower demand and
-    # then cut to the count with them: every later draw is the same with or without such a
-    # campaign, so its run's purchases are a subset of the counterfactual's (same seed).
-    drawn = _poisson_quantile(u, mean * np.maximum(mult, 1.0))
-    entry = np.repeat(np.arange(len(day)), drawn)
-    rank = np.arange(len(entry)) - np.repeat(np.cumsum(drawn) - drawn, drawn)
-    keep = rank < clients[entry]
+    # A purchase is (seller-day, rank that day); its draws are keyed by both, so a campaign that
+    # lowers the count keeps a prefix of the counterfactual's purchases, each unchanged.
+    entry = np.repeat(np.arange(len(day)), clients)
+    rank = np.arange(len(entry)) - np.repeat(np.cumsum(clients) - clients, clients)
 
     p_day = day[entry]
     p_seller = seller[entry]
     p_kommun = kommun[entry]
+    p_code = k_code[entry]
     n = len(p_day)
 
     # 2. The buyer pool and who is active in which calendar year.
     years_of_day = np.array([(start + timedelta(days=d)).year for d in range(max(n_days, 1))], dtype=np.int64)
     first_year = int(years_of_day[0])
     n_years = int(years_of_day[-1]) - first_year + 1
-    pool = _buyer_pool(b, rng)
-    active = _activity(b, len(pool.home), n_years, rng)
+    pool = _buyer_pool(b, pool_rng)
+    active = _activity(b, len(pool.home), n_years, pool_rng)
     for y in range(1, n_years):
         active[y] &= pool.age0 + y <= b.age_max  # men who have aged out of the band stop buying
 
     # 3. Gravity model: home municipality of each purchase's buyer, then the buyer himself.
-    # Destinations are the municipalities with supply (some may have had no client at all).
-    dest, seller_days = np.unique(kommun, return_counts=True)
+    # Destinations are the municipalities with supply (some may have had no client at all); their
+    # size is the supply without campaigns when the supply side gives it.
+    baseline = getattr(activity, "baseline_days", None)
+    if baseline:
+        dest = np.array(sorted(baseline), dtype="<U4")
+        seller_days = np.array([baseline[d] for d in dest.tolist()], dtype=np.float64)
+    else:
+        dest, counts = np.unique(kommun, return_counts=True)
+        seller_days = counts.astype(np.float64)
     dest_idx = np.searchsorted(dest, p_kommun)
     _, p_origin = origin_probabilities(b, dest.tolist(), seller_days / max(n_days, 1))
     cdf = np.cumsum(p_origin, axis=1)
     if len(cdf):
         cdf[:, -1] = 1.0
-    origin = _draw_from_rows(cdf, dest_idx.astype(np.int64), rng.random(n))
+    p_keys = (p_seller, p_day, p_code, rank)
+    origin = _draw_from_rows(cdf, dest_idx.astype(np.int64), keyed_uniforms(key, 3, *p_keys))
 
     buyer = np.zeros(n, dtype=np.int64)
     year_idx = years_of_day[p_day] - first_year if n else np.zeros(0, dtype=np.int64)
-    u = rng.random(n)
+    u = keyed_uniforms(key, 4, *p_keys)
     for y in range(n_years):
         here = np.flatnonzero(year_idx == y)
         lo_b, hi_b = pool.bounds[origin[here]], pool.bounds[origin[here] + 1]
@@ -590,16 +641,15 @@ def simulate_demand(cfg: WorldConfigLike, activity: SupplyActivityLike, rng: np.
         uniform = lo_b + np.floor(u[here] * (hi_b - lo_b)).astype(np.int64)
         buyer[here] = np.where(hi > lo, np.clip(pick, lo_b, hi_b - 1), uniform)
 
-    verdict_draw = rng.random(n)
-    verdict_seed = rng.integers(0, 2**63, n, dtype=np.uint64)
+    verdict_draw = keyed_uniforms(key, 5, *p_keys)
+    verdict_seed = keyed_bits(key, 6, *p_keys) >> np.uint64(1)
 
     age = pool.age0[buyer] + (p_day + pool.birthday[buyer]) // 365
     p_age = age.astype(np.int16)
     code_arr = np.array(codes, dtype="<U4")
     b_kommun = code_arr[pool.home[buyer]]
 
-    kept = np.flatnonzero(keep)
-    order = kept[np.lexsort((buyer[kept], p_seller[kept], p_day[kept]))]
+    order = np.lexsort((rank, buyer, p_seller, p_day))
     p_day, p_seller, p_kommun = p_day[order], p_seller[order], p_kommun[order]
     buyer, b_kommun, p_age = buyer[order], b_kommun[order], p_age[order]
     verdict_draw, verdict_seed = verdict_draw[order], verdict_seed[order]

@@ -58,6 +58,8 @@ class SupplyActivity:
 
     Scam advertisers appear with ``genuine`` False and seller ids above every real seller's
     (they are not in ``truth/sellers.csv``); ``seller_age`` holds their stated age.
+    ``baseline_days`` is the genuine seller-days per municipality the same seed has without
+    campaigns (the market size buyers know; the demand side's gravity model uses it).
     """
 
     seller_id: npt.NDArray[np.int32]
@@ -65,6 +67,7 @@ class SupplyActivity:
     kommun: npt.NDArray[np.str_]
     genuine: npt.NDArray[np.bool_]
     seller_age: dict[int, int]
+    baseline_days: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -173,6 +176,8 @@ class _Builder:
         self.act_genuine: list[bool] = []
         self.act_len: list[int] = []
         self.next_ad = 0
+        self.slugs: dict[tuple[int, str], str] = {}
+        self.baseline_days = np.zeros(len(world.codes), dtype=np.int64)  # worked days without campaigns
         self.shared_numbers: list[str] = []
         self.posted_sellers: set[int] = set()
 
@@ -409,6 +414,7 @@ class _Builder:
         u_work, u_off = r.random(n), r.random(n)
         worked = vis & (u_work < s.active_day_prob)  # without campaigns
         active = worked & (u_work < s.active_day_prob * f)
+        np.add.at(self.baseline_days, loc[worked], 1)
         offline = worked & ~active & (u_off < s.campaign_offline_share)
         tr: np.random.Generator | None = None
         if not ghost and self.texts:
@@ -528,7 +534,9 @@ class _Builder:
             end = min(end, days - 1)
             if end < 0:
                 continue
-            slug, _ = self.w.city_page(site, kommun)
+            slug = self.slugs.get((si, kommun))
+            if slug is None:
+                slug = self.slugs[(si, kommun)] = self.w.city_page(site, kommun)[0]
             t = first
             key = -1
             text: dict[str, object] | None = None
@@ -709,6 +717,7 @@ class _Builder:
             kommun=kom[o].astype("<U4"),
             genuine=genuine[o],
             seller_age=ages,
+            baseline_days={c: int(n) for c, n in zip(w.codes, self.baseline_days.tolist(), strict=True) if n},
         )
         seller_rows: list[dict[str, object]] = []
         adv_first: dict[int, int] = {}
