@@ -74,8 +74,10 @@ def test_one_render_per_audience_filled_in_per_user(cached_app: FastAPI, twin: s
     assert "lbuser" not in rb.text and "lbcsrf" not in rb.text, "no stand-in left unfilled"
     # the kept body is the page as rendered for that user
     assert ra.text.replace(a.csrf, "T").replace("viewer_se", "U") == rb.text.replace(b.csrf, "T").replace(twin, "U")
-    assert ra.headers["content-security-policy"].startswith("default-src 'self'")
-    assert ra.headers["cache-control"] == "no-store"
+    for r in (ra, rb):  # rendered, and kept (answered before routing): the same headers
+        assert r.headers["content-security-policy"].startswith("default-src 'self'")
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["cache-control"] == "no-store"
+        assert r.headers["content-type"] == "text/html; charset=utf-8"
     # another language, another scope or role: another body
     assert b.client.get("/area/SE?lang=en").status_code == 200
     assert analyst.client.get("/area/SE").status_code == 200

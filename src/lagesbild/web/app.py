@@ -10,9 +10,10 @@ edge; nothing below prints.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,6 +40,7 @@ from lagesbild.web.jobs import JobContext, JobWorker
 __all__ = [
     "SESSION_COOKIE",
     "Forbidden",
+    "KeptPage",
     "NotLoggedIn",
     "WebContext",
     "audience_viewer",
@@ -227,20 +229,34 @@ _CSRF_MARK = "lbcsrf" + security.new_token().replace("-", "").replace("_", "")[:
 def page_key(request: Request, v: Viewer, *parts: Any) -> tuple[Any, ...]:
     """The cache key of a page as ``v``'s audience sees it: everything the body depends on except
     the user name and CSRF token (which :func:`personal_page` fills in)."""
-    return ("page", request.url.path, v.lang, v.user.role, v.user.scope, *parts)
+    return ("page", request.scope["path"], v.lang, v.user.role, v.user.scope, *parts)
 
 
 def audience_viewer(v: Viewer) -> Viewer:
-    """``v`` without anything personal: what a cached page is rendered for."""
+    """``v`` without anything personal: what a kept page is rendered for."""
     user = replace(v.user, id=0, username=_USER_MARK, password_hash="", created_at="", disabled=False)
     return Viewer(user, _CSRF_MARK, v.lang)
 
 
-def personal_page(body: bytes, v: Viewer, status: int = 200) -> HTMLResponse:
-    """A cached page body with ``v``'s user name and CSRF token filled in (escaped as the template would)."""
-    out = body.replace(_USER_MARK.encode(), str(escape(v.user.username)).encode())
-    out = out.replace(_CSRF_MARK.encode(), str(escape(v.csrf)).encode())
-    return HTMLResponse(out, status_code=status)
+_USER_MARK_B, _CSRF_MARK_B = _USER_MARK.encode(), _CSRF_MARK.encode()
+_MARKS = re.compile(b"(" + _USER_MARK_B + b"|" + _CSRF_MARK_B + b")")
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A page body rendered for an audience (:func:`audience_viewer`), cut at the stand-ins."""
+
+    parts: tuple[bytes, ...]  # text, stand-in, text, stand-in, ..., text
+
+    @classmethod
+    def of(cls, body: bytes) -> KeptPage:
+        return cls(tuple(_MARKS.split(body)))
+
+
+def personal_page(page: KeptPage, v: Viewer, status: int = 200) -> HTMLResponse:
+    """A kept page with ``v``'s user name and CSRF token filled in (escaped as the template would)."""
+    fill = {_USER_MARK_B: str(escape(v.user.username)).encode(), _CSRF_MARK_B: str(escape(v.csrf)).encode()}
+    return HTMLResponse(b"".join(fill.get(p, p) if i % 2 else p for i, p in enumerate(page.parts)), status_code=status)
 
 
 def check_csrf(v: Viewer, token: str | None) -> None:
@@ -296,6 +312,25 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class KeptPages:
+    """Answers a repeat view of a kept page before routing: ``answer(request)`` builds the response from
+    the session and page caches alone, or returns None, and then the request goes through the app as
+    usual (a first view, a refusal, an error). A plain ASGI middleware inside :class:`SecurityHeaders`,
+    so the answers carry the same headers; it saves the router's and FastAPI's work per request."""
+
+    def __init__(self, app: ASGIApp, *, answer: Callable[[Request], Response | None]) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            response = self.answer(Request(scope))
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _warm(data: WebData) -> None:
@@ -397,6 +432,9 @@ def create_app(
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    from lagesbild.web import api, pages
+
+    app.add_middleware(KeptPages, answer=pages.kept_page)  # added first: runs inside the security headers
     app.add_middleware(SecurityHeaders, https=https)
 
     def _lang(request: Request) -> str:
@@ -445,8 +483,6 @@ def create_app(
         if _wants_json(request):
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
         return HTMLResponse(str(exc.detail), status_code=exc.status_code)
-
-    from lagesbild.web import api, pages
 
     app.include_router(pages.router)
     app.include_router(api.router)

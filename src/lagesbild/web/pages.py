@@ -7,6 +7,7 @@ pages, exports and changes are written to the audit log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from lagesbild.web.app import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     Forbidden,
+    KeptPage,
     NotLoggedIn,
     Viewer,
     WebContext,
@@ -194,12 +196,39 @@ async def area_page(request: Request, code: str) -> Response:
     """The overview (``SE``), a county or a municipality page. The body is rendered once per audience
     (language, role, scope) and data version and kept; a repeat view checks the session and the
     scope, then fills the user's name and CSRF token into the kept body, on the event loop."""
-    v = require_cached(request, area=code)
-    if v is not None:
-        body = _ctx(request).data.peek(_area_key(request, v, code))
-        if body is not None:
-            return personal_page(body, v)
+    kept = _kept_area_page(request, code)
+    if kept is not None:
+        return kept
     return await run_in_threadpool(_area_page, request, code)
+
+
+def _kept_area_page(request: Request, code: str) -> Response | None:
+    """The kept page for this viewer from the session and page caches only (no store, no template),
+    or None when either must be read first.
+
+    Raises:
+        NotLoggedIn, Forbidden, InputError: as :func:`require`.
+    """
+    v = require_cached(request, area=code)
+    if v is None:
+        return None
+    body = _ctx(request).data.peek(_area_key(request, v, code))
+    return None if body is None else personal_page(body, v)
+
+
+_AREA_PATH = re.compile(r"/area/([0-9A-Za-z]{2,4})")
+
+
+def kept_page(request: Request) -> Response | None:
+    """A repeat view of an area page answered before routing (see :class:`lagesbild.web.app.KeptPages`),
+    or None: a first view, a refusal or an error is left to the page's handler."""
+    m = _AREA_PATH.fullmatch(request.scope["path"])
+    if m is None:
+        return None
+    try:
+        return _kept_area_page(request, m.group(1))
+    except (NotLoggedIn, Forbidden, InputError):
+        return None
 
 
 def _area_key(request: Request, v: Viewer, code: str) -> tuple[Any, ...]:
@@ -211,19 +240,19 @@ def _area_page(request: Request, code: str) -> Response:
     ctx = _ctx(request)
     v = require(request, area=code)
 
-    def make() -> bytes:
+    def make() -> KeptPage:
         year = _year(request, ctx)
         actx = ctx.data.area(code, year)
         kommun_map = request.query_params.get("map") == "kommun"
         kcells = ctx.data.area_cells(year, "kommun") if (kommun_map or actx.level != "lan") else {}
         svg = _area_map(actx, v, kommun_map, kcells)
         parent = None if actx.level == "SE" else ("SE" if actx.level == "lan" else code[:2])
-        return bytes(render(
+        return KeptPage.of(bytes(render(
             request, "area.html", audience_viewer(v), v.lang, a=actx, map_svg=svg, kommun_map=kommun_map,
             years=ctx.data.years(), chart=series_svg(actx.series, label=t("ads", v.lang)), parent=parent,
             parent_name=None if parent is None else ("Sverige" if parent == "SE" else refdata.county(parent).name),
             children_sorted=sorted(actx.children_names.items(), key=lambda kv: kv[1]),
-        ).body)  # fmt: skip
+        ).body))  # fmt: skip
 
     return personal_page(ctx.data.cached(_area_key(request, v, code), make), v)
 
