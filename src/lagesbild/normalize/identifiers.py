@@ -189,6 +189,8 @@ def _windows(
     groups: list[tuple[int, int, str, int, int]],
     out: list[tuple[int, int, str]],
     min_words: int = 0,
+    *,
+    mobiles_only: bool = False,
 ) -> None:
     """The numbers in a run of digit groups that is not one number, as few and as long as they come.
 
@@ -213,10 +215,12 @@ def _windows(
             size = len(digits) - digits.count("+")
             if size > 15:
                 break
-            if size < 7 or (min_words and words < min_words and not (letters and words)):
+            if size < 7 or words + letters < min_words:
                 continue
             e164 = normalize_phone(digits)
-            if e164 is not None and _accept(text, groups[i][0], groups[j][1], e164):
+            if e164 is None or (mobiles_only and not _SE_MOBILE_PLUS.match(e164) and digits[0] != "+"):
+                continue
+            if _accept(text, groups[i][0], groups[j][1], e164):
                 found.append((-size, not _SE_MOBILE_PLUS.match(e164), i, j, groups[i][0], e164))
     if not found:
         return
@@ -247,16 +251,20 @@ def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
     for m in _DIGIT_RUN.finditer(mapped):
         a, b = m.start(), m.end()
         plus = mapped[:a].rstrip(" \x01").endswith("+")
+        if plus:
+            a = mapped.rindex("+", 0, a)
         groups.append((start + a, start + b, ("+" if plus else "") + m.group(0), 0, 0))
     if 2 <= len(groups) <= 40 and sum(len(g[2]) for g in groups) >= 8:
-        _windows(text, groups, out)
+        # a run that ends in a price ("050 100 150 200 kr") is a list of amounts: only a whole
+        # mobile number in it is taken ("0701740612 1500 kr")
+        _windows(text, groups, out, mobiles_only=bool(_PRICE_AFTER.match(text[end : end + 8])))
 
 
 # ---- spelled-out digits: "noll sju noll ett sju fyra ...", "zero seven zero 174 06 12"
 
 
 @cache
-def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int]:
+def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, re.Pattern[str]]:
     cfg = rules("identifiers")
     words = {str(k).lower(): str(v) for k, v in cfg["spelled_digits"].items()}
     for k, v in (cfg.get("spelled_teens") or {}).items():
@@ -266,47 +274,48 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int]:
     for k in cfg.get("spelled_hundred") or ():
         words[str(k).lower()] = "h"
     words["plus"] = "+"
+    for k in cfg.get("spelled_fillers") or ():
+        words[str(k).lower()] = "f"
     alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
     # A token is a whole word made of number words, digits and O/I/l ("sjuttiofyra", "O7O",
     # "zero7zero"); a number is at least four tokens with separators between them.
     piece = rf"(?i:{alternation})|\d|[OoIl]"
     token = rf"(?<![^\W_])(?:{piece})+(?![^\W_])"
     chain = re.compile(with_first_chars(rf"(?:\+[ \x01]?)?{token}(?:{_SEP}{{1,5}}{token}){{3,60}}"))
-    return chain, re.compile(piece), words, int(cfg["min_spelled_digits"])
+    # written digits, then a number word: "070 ett sju fyra ..."
+    joiners = [re.escape(w) for w, v in words.items() if len(v) == 1 and v.isdigit()]
+    after_digits = re.compile(
+        rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{'|'.join(sorted(joiners, key=len, reverse=True))})(?![^\W_])"
+    )
+    return chain, re.compile(piece), words, int(cfg["min_spelled_digits"]), after_digits
 
 
 # Where a spelled number can start: a zero word ("noll", "nollsju", "zero", "oh"), "plus", "O"
 # before a number word, or written digits followed by a number word ("070 ett sju fyra ...").
 _ZERO_WORDS = ("noll", "zero", "oh", "plus", "o ")
 _SPELLED_GATE = re.compile(
-    r"(?<![^\W_])(?:noll|zero|oh(?![^\W_])|plus(?![^\W_])|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))"
-    r"|\d[OoIl]?[ \t\r\n\-./,:;|*_\x01]{1,5}(?:ett|en|två|tva|tre|fyra|fem|sex|sju|åtta|atta|nio|one|two|three"
-    r"|four|five|six|seven|eight|nine)(?![^\W_])",
+    r"(?<![^\W_])(?:noll|zero|oh(?![^\W_])|plus(?![^\W_])|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))",
     re.IGNORECASE,
-)
-_DIGIT_THEN_WORD = re.compile(
-    r"\d[OoIl]?[ \t\r\n\-./,:;|*_\x01]{1,5}(?i:ett|en|två|tva|tre|fyra|fem|sex|sju|åtta|atta|nio|one|two|three"
-    r"|four|five|six|seven|eight|nine)(?![^\W_])"
 )
 
 
 def _spelled_may_start(text: str) -> bool:
     """Cheap test before the spelled-number scan: most ads have no number word at all."""
     low = text.lower()
-    if any(w in low for w in _ZERO_WORDS):
-        return _SPELLED_GATE.search(text) is not None
-    return _DIGIT_THEN_WORD.search(text) is not None
+    if any(w in low for w in _ZERO_WORDS) and _SPELLED_GATE.search(text):
+        return True
+    return _spelled()[4].search(text) is not None
 
 
 _WORD = re.compile(r"[^\W_]+")
 
 
 def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
-    chain, piece, words, min_digits = _spelled()
+    chain, piece, words, min_digits, _ = _spelled()
     for m in chain.finditer(text):
         groups = _spelled_groups(m.group(0), m.start(), piece, words)
-        if sum(len(g[2]) for g in groups) >= min_digits and sum(g[3] for g in groups) >= 2:
-            _windows(text, groups, out, min_words=2)
+        if sum(len(g[2]) for g in groups) >= min_digits and sum(g[3] + g[4] for g in groups) >= 1:
+            _windows(text, groups, out, min_words=1)
 
 
 def _spelled_groups(
@@ -319,7 +328,7 @@ def _spelled_groups(
     the next digit; a word of letters that is not a number word ("lol", a lone "I") ends the chain.
     """
     groups: list[list[Any]] = []  # [start, end, digits, number words, letters]
-    repeat, slot = 1, 0  # slot: trailing zeros of the last group that the next word may fill
+    repeat, slot, fillers = 1, 0, 0  # slot: trailing zeros of the last group that the next word may fill
     for tok in _WORD.finditer(span):
         word = tok.group(0)
         pieces = piece.findall(word)
@@ -336,6 +345,10 @@ def _spelled_groups(
             elif not p.isdigit():
                 group[3] += 1
             target = group if group[2] or not groups else groups[-1]
+            if value == "f":
+                group[3] -= 1  # a filler joins groups of number words; it is not one itself
+                fillers += 1
+                continue
             if value in ("dbl", "tpl"):
                 repeat = 2 if value == "dbl" else 3
                 continue
@@ -363,6 +376,11 @@ def _spelled_groups(
             groups.append(group)
         elif groups:
             groups[-1][3] += group[3]
+            groups[-1][4] += group[4]
+        if fillers > 1:
+            break  # two filler words: a sentence, not a number
+        if group[2]:
+            fillers = 0
     return [(a, b, d, w, n) for a, b, d, w, n in groups]
 
 
@@ -388,6 +406,7 @@ _DATE_IN_RUN = re.compile(
     rf"|{_WORD_DIGIT}(?<![\d][-/.]\d)(?<![\d][-/.])(?:(?<=0)[1-9]|(?<=[12])\d?|(?<=3)[01]?|(?<=[4-9]))"
     r"\.(?:0?[1-9]|1[0-2])\.\d{2}(?![\d.])"
     rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d?|(?<=2)[0-3]?)[ .:][0-5]\d\s?-\s?(?:[01]?\d|2[0-3])[ .:][0-5]\d\b"
+    rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d|(?<=2)[0-3])[0-5]\d\s?-\s?(?:[01]\d|2[0-4])[0-5]\d(?![\d])"
 )
 
 
@@ -398,14 +417,31 @@ def _mask_dates(text: str) -> str:
     return _DATE_OR_TIME.sub(lambda m: " " * len(m.group(0)), text)
 
 
-_EDGE_LETTERS = re.compile(r"(?:[OoIl](?:[^\w+]+|$))*")
-_EDGE_LETTERS_END = re.compile(r"((?:(?:^|[^\w+]+)[OoIl])*)$")
+_RUN_TOKEN = re.compile(r"[\dOoIl]+")
 
 
 def _edge_letters(run: str) -> tuple[int, int]:
-    """How many characters of lone letters (and their separators) start and end ``run``."""
-    head, tail = _EDGE_LETTERS.match(run), _EDGE_LETTERS_END.search(run)
-    return (head.end() if head else 0), (len(tail.group(1)) if tail else 0)
+    """How many characters of lone letters (and their separators) start and end ``run``.
+
+    A lone O, I or l next to a group of several digits is a word ("y/o 📞 0980-...", "... 06 12 I"),
+    unless the number is written one character at a time ("O-7-O-1-7-4 ...").
+    """
+    toks = [(m.start(), m.end()) for m in _RUN_TOKEN.finditer(run)]
+    i, j = 0, len(toks)
+    while (
+        i < j - 1 and toks[i][1] - toks[i][0] == 1 and run[toks[i][0]] in "OoIl" and toks[i + 1][1] - toks[i + 1][0] > 1
+    ):
+        i += 1
+    while (
+        j - 1 > i
+        and toks[j - 1][1] - toks[j - 1][0] == 1
+        and run[toks[j - 1][0]] in "OoIl"
+        and toks[j - 2][1] - toks[j - 2][0] > 1
+    ):
+        j -= 1
+    if not toks or i >= j:
+        return 0, 0
+    return toks[i][0], len(run) - toks[j - 1][1]
 
 
 def _find_in_run(text: str, start: int, end: int, mapped: str, out: list[tuple[int, int, str]]) -> None:
