@@ -168,3 +168,35 @@ def test_new_data_replaces_kept_pages(store: Store, tmp_path: Path) -> None:
     _import(store, "2024-03-02", 5)
     time.sleep(0.25)
     assert _ads(c.get("/area/0580?year=2024").text) == "12"
+
+
+def test_one_version_check_at_a_time_and_the_others_do_not_wait() -> None:
+    import threading
+
+    from lagesbild.web.data import _VersionedCache
+
+    version = [1]
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_version() -> int:
+        if version[0] == 2:  # the second check: the store answers slowly
+            entered.set()
+            assert release.wait(10)
+        return version[0]
+
+    cache = _VersionedCache(slow_version, check=0.05, max_age=60)
+    assert cache.get("k", lambda: "old") == "old"
+    time.sleep(0.06)
+    version[0] = 2
+    checker = threading.Thread(target=cache.get, args=("k", lambda: "new"))
+    checker.start()
+    assert entered.wait(10)
+    t = time.monotonic()
+    assert cache.get("k", lambda: "other") == "old", "a second reader uses the kept value meanwhile"
+    assert cache.peek("k") == (True, "old")
+    assert time.monotonic() - t < 1, "and does not wait for the check"
+    release.set()
+    checker.join(10)
+    assert cache.peek("k") == (True, "new"), "the new version dropped the old value"
+    time.sleep(0.06)
+    assert cache.peek("k") == (False, None), "a check is due: the event loop must not answer from the cache"

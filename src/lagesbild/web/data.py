@@ -253,7 +253,8 @@ def suite_for(store: Store, area: str, start: date, end: date, *, compute: bool 
 class _VersionedCache:
     """A thread-safe cache of what the pages read, valid while the store's data does not change.
 
-    The data version (newest import and linking run) is checked at most every ``check`` seconds;
+    The data version (newest import and linking run) is checked at most every ``check`` seconds, by
+    one thread at a time (the others use what is kept meanwhile, rather than all asking the store);
     when it changes, everything cached is dropped. Entries also expire after ``max_age`` seconds, so
     that estimates stored by another process appear without a restart.
     """
@@ -267,23 +268,30 @@ class _VersionedCache:
         self._checked = -math.inf
         self._data: dict[Any, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        self._checking = threading.Lock()  # one version check at a time; the others do not wait for it
         self._key_locks: dict[Any, threading.Lock] = {}
 
     def _current(self) -> None:
         now = time.monotonic()
         if now - self._checked < self.check:
             return
-        version = self._version_fn()
-        with self._lock:
-            self._checked = now
-            if version != self._version:
-                self._version = version
-                self._data.clear()
+        if not self._checking.acquire(blocking=False):
+            return  # another thread is asking the store right now: meanwhile what is kept is used
+        try:
+            version = self._version_fn()
+            with self._lock:
+                self._checked = now
+                if version != self._version:
+                    self._version = version
+                    self._data.clear()
+        finally:
+            self._checking.release()
 
     def peek(self, key: Any) -> tuple[bool, Any]:
         """``(True, value)`` when ``key`` is cached and the data version was checked within ``check``
-        seconds; ``(False, None)`` otherwise. Never reads the store, so it may run on the event loop."""
-        if time.monotonic() - self._checked >= self.check:
+        seconds (or is being checked); ``(False, None)`` otherwise. Never reads the store, so it may run
+        on the event loop."""
+        if time.monotonic() - self._checked >= self.check and not self._checking.locked():
             return False, None
         return self._hit(key)
 
