@@ -178,3 +178,15 @@ def test_a_campaign_page_shows_its_effect_and_ad_days(clients: dict[str, LoggedI
     else:
         assert data["note"] and "inga data" in page
     assert c.get("/campaigns/no-such-campaign").status_code == 404
+
+
+def test_a_campaign_page_shows_one_row_per_measure(clients: dict[str, LoggedIn]) -> None:
+    c = clients["admin"].client
+    data = c.get("/api/campaigns/Jönköpingskampanjen").json()
+    assert [r["series"] for r in data["series"]] == ["ad_days", "new_ads", "active_persons", "purchases"]
+    page = c.get("/campaigns/Jönköpingskampanjen").text
+    assert 'id="campaign-series"' in page and page.count("<tr data-series=") == 4
+    for r in data["series"]:
+        assert r["verdict_sv"] in page  # the plain Swedish verdict of every measure
+        if r["effect"] is not None:
+            assert r["effect"]["low"] <= r["effect"]["rate_ratio"] <= r["effect"]["high"]

@@ -24,7 +24,16 @@ import numpy.typing as npt
 
 from lagesbild.errors import InputError
 
-__all__ = ["CampaignEffect", "Family", "TermRR", "fourier_terms", "its_effect", "poisson_fit"]
+__all__ = [
+    "CampaignEffect",
+    "Family",
+    "TermRR",
+    "fourier_terms",
+    "its_effect",
+    "poisson_fit",
+    "t_or_z_quantile",
+    "z_quantile",
+]
 
 Family = Literal["poisson", "quasipoisson"]
 
@@ -101,6 +110,7 @@ def poisson_fit(
     max_iter: int = 50,
     hac_lags: int = 0,
     time_index: npt.ArrayLike | None = None,
+    dispersion_floor: float = 0.0,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
     """Fit a log-link Poisson GLM by R's ``glm.fit`` IRLS; return ``(coefficients, standard errors, dispersion)``.
 
@@ -116,6 +126,8 @@ def poisson_fit(
             (Bartlett kernel, this many lags) ones, which allow for autocorrelation over time.
         time_index: the period of each row (integers 0..T-1) for the Newey-West scores; rows of
             the same period are summed first (default: each row is its own period, in order).
+        dispersion_floor: the quasi-Poisson dispersion is at least this (0: R's estimate as it is);
+            a few weeks can give a dispersion below the series' true overdispersion by chance.
 
     Raises:
         InputError: if the design is rank-deficient, there are no residual degrees of freedom,
@@ -155,6 +167,8 @@ def poisson_fit(
         raise InputError("the Poisson regression did not converge")
     # R: sum(working weights * working residuals^2) / df, the weights from the last iteration's start
     disp = float(np.sum(w * ((yy - mu) / mu) ** 2) / (n - p)) if family == "quasipoisson" else 1.0
+    if family == "quasipoisson":
+        disp = max(disp, dispersion_floor)
     r_inv = np.asarray(np.linalg.inv(r), dtype=np.float64)
     se = np.sqrt(np.sum(r_inv**2, axis=1) * disp).astype(np.float64)
     if hac_lags > 0:
@@ -199,6 +213,8 @@ def its_effect(
     slope_change: bool = False,
     level: float = 0.95,
     hac_lags: int = 0,
+    t_quantile: bool = False,
+    dispersion_floor: float = 0.0,
 ) -> CampaignEffect:
     """Interrupted time series: the rate ratio of an intervention from a (quasi-)Poisson GLM with trend.
 
@@ -216,6 +232,9 @@ def its_effect(
         level: interval coverage.
         hac_lags: 0 for R's model-based intervals; > 0 widens them to Newey-West intervals with
             this many lags when those are wider (autocorrelated series, e.g. weekly ad-days).
+        t_quantile: use Student's t with the residual degrees of freedom (``n - p``) instead of
+            the normal quantile (wider with few points).
+        dispersion_floor: the smallest quasi-Poisson dispersion used (see :func:`poisson_fit`).
 
     Returns:
         A :class:`CampaignEffect`; ``terms`` holds ``intervention``, ``trend`` and, if asked,
@@ -251,8 +270,10 @@ def its_effect(
         names.append("slope_change")
     x = np.column_stack([*cols, fourier_terms(t, seasonality, period)])
     off = None if offset is None else np.asarray(offset, dtype=np.float64)
-    params, se, disp = poisson_fit(y, x, offset=off, family=family, hac_lags=hac_lags)
-    z = z_quantile(level)
+    params, se, disp = poisson_fit(
+        y, x, offset=off, family=family, hac_lags=hac_lags, dispersion_floor=dispersion_floor
+    )
+    z = t_or_z_quantile(level, n - x.shape[1] if t_quantile else None)
     terms = tuple(_rr(nm, float(params[i + 1]), float(se[i + 1]), z) for i, nm in enumerate(names))
     main = terms[0]
     method = (
@@ -260,6 +281,7 @@ def its_effect(
         + (", slope change" if slope_change else "")
         + (f", {seasonality} Fourier pair(s) of period {period:g}" if seasonality else "")
         + (f", Newey-West errors ({hac_lags} lags)" if hac_lags else "")
+        + (f", t quantile ({n - x.shape[1]} df)" if t_quantile else "")
     )
     return CampaignEffect(
         rate_ratio=main.rr,
@@ -280,3 +302,12 @@ def z_quantile(level: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + level / 2))
+
+
+def t_or_z_quantile(level: float, df: int | None) -> float:
+    """Student's t quantile with ``df`` degrees of freedom (``None``: the normal quantile) at ``level``."""
+    if df is None:
+        return z_quantile(level)
+    from scipy.stats import t
+
+    return float(t.ppf(0.5 + level / 2, max(df, 1)))

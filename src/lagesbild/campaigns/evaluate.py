@@ -2,6 +2,8 @@
 
 Daily counts (ad-days or observations) are summed into weeks aligned on the campaign's first
 day, so that the campaign covers whole weeks; partial weeks at the ends of the data are dropped.
+Distinct counts (persons active in a week) are counted per week from daily sets
+(:func:`weekly_distinct`).
 
 * Without a control: an interrupted time series (:func:`~lagesbild.campaigns.effect.its_effect`)
   with a linear trend, Fourier seasonality when two years or more are available, and the weeks
@@ -9,25 +11,85 @@ day, so that the campaign covers whole weeks; partial weeks at the ends of the d
 * With a control region (e.g. the other counties): a Poisson difference-in-differences with one
   parameter per week, which absorbs every trend and season the two regions share; the effect is
   the campaign-area x campaign-weeks interaction. Quasi-Poisson by default.
+
+How the interval is computed (family, Newey-West lags, t or normal quantile, a dispersion floor,
+the weeks used around the campaign) is a :class:`GlmSettings`; :data:`CALIBRATED` holds the
+setting chosen by placebo calibration on training seeds (``bench/calibrate_campaigns.py``,
+``docs/methods/campaigns.md``) and is the default everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
-from lagesbild.campaigns.effect import CampaignEffect, Family, TermRR, its_effect, poisson_fit, z_quantile
+from lagesbild.campaigns.effect import (
+    CampaignEffect,
+    Family,
+    TermRR,
+    its_effect,
+    poisson_fit,
+    t_or_z_quantile,
+)
 from lagesbild.errors import InputError
 from lagesbild.records.campaigns import Campaign
 
-__all__ = ["WeeklySeries", "evaluate_campaign", "weekly_series"]
+__all__ = [
+    "CALIBRATED",
+    "GlmSettings",
+    "WeeklySeries",
+    "evaluate_campaign",
+    "evaluate_weekly",
+    "weekly_distinct",
+    "weekly_series",
+]
 
 WEEKS_PER_YEAR = 365.25 / 7
 DEFAULT_HAC_LAGS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class GlmSettings:
+    """How a campaign's GLM interval is computed.
+
+    Attributes:
+        family: ``quasipoisson`` (dispersion-scaled) or ``poisson``.
+        hac_lags: Newey-West lags (0: model-based errors only); the larger of the two is used.
+        t_quantile: Student's t with the residual degrees of freedom instead of the normal quantile.
+        dispersion_floor: the smallest quasi-Poisson dispersion used.
+        window_weeks: weeks kept before and after the campaign (``None``: every week of the data).
+        se_multiplier: widens the interval on the log scale by this factor (a small-sample
+            correction for what Newey-West errors miss in short, strongly autocorrelated series:
+            a county's level wanders with the few people active in it).
+    """
+
+    family: Family = "quasipoisson"
+    hac_lags: int = DEFAULT_HAC_LAGS
+    t_quantile: bool = False
+    dispersion_floor: float = 0.0
+    window_weeks: int | None = None
+    se_multiplier: float = 1.0
+
+    def describe(self) -> str:
+        """One line, e.g. ``quasipoisson, Newey-West 4 lags, t quantile, 26 weeks either side``."""
+        parts = [self.family, f"Newey-West {self.hac_lags} lags" if self.hac_lags else "model-based errors"]
+        if self.t_quantile:
+            parts.append("t quantile")
+        if self.dispersion_floor > 0:
+            parts.append(f"dispersion >= {self.dispersion_floor:g}")
+        parts.append("all weeks" if self.window_weeks is None else f"{self.window_weeks} weeks either side")
+        if self.se_multiplier != 1:
+            parts.append(f"standard error x {self.se_multiplier:g}")
+        return ", ".join(parts)
+
+
+CALIBRATED = GlmSettings()
+"""The setting chosen by placebo calibration on training seeds 1-40 (``docs/methods/campaigns.md``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +104,55 @@ class WeeklySeries:
 
 def _as_date(d: date | str) -> date:
     return d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+
+
+def _week_starts(first: date, last: date, campaign: Campaign) -> list[date]:
+    """The first days of the whole 7-day weeks inside ``first..last`` aligned on ``campaign.start``."""
+    offset = (first - campaign.start).days
+    k = -((-offset) // 7)  # first week start on or after `first`
+    starts: list[date] = []
+    while campaign.start + timedelta(days=7 * k + 6) <= last:
+        starts.append(campaign.start + timedelta(days=7 * k))
+        k += 1
+    return starts
+
+
+def weekly_distinct(
+    daily: Mapping[date, Collection[str]],
+    campaign: Campaign,
+    control: Mapping[date, Collection[str]] | None = None,
+    *,
+    observed: tuple[date, date] | None = None,
+) -> WeeklySeries:
+    """Distinct ids per 7-day week aligned on ``campaign.start`` (e.g. persons with an ad online that week).
+
+    Args:
+        daily: the ids seen each day in the campaign's area.
+        control: the same for the control region, or ``None``.
+        observed: the first and last day of the data (default: the days present in ``daily``
+            and ``control``); weeks not wholly inside it are dropped.
+
+    Raises:
+        InputError: if there are no days.
+    """
+    days = set(daily) | set(control or {})
+    if observed is None:
+        if not days:
+            raise InputError("no daily counts to evaluate the campaign on")
+        observed = (min(days), max(days))
+    starts = _week_starts(observed[0], observed[1], campaign)
+
+    def count(src: Mapping[date, Collection[str]]) -> npt.NDArray[np.float64]:
+        out = []
+        for s in starts:
+            ids: set[str] = set()
+            for i in range(7):
+                ids.update(src.get(s + timedelta(days=i), ()))
+            out.append(float(len(ids)))
+        return np.array(out, dtype=np.float64)
+
+    inside = np.array([campaign.start <= s <= campaign.end for s in starts], dtype=bool)
+    return WeeklySeries(tuple(starts), count(daily), None if control is None else count(control), inside)
 
 
 def weekly_series(
@@ -62,15 +173,7 @@ def weekly_series(
     days = set(area) | set(ctrl or {})
     if not days:
         raise InputError("no daily counts to evaluate the campaign on")
-    first, last = min(days), max(days)
-    # first week start on or after `first` that is aligned on campaign.start
-    offset = (first - campaign.start).days
-    k0 = -((-offset) // 7)
-    starts: list[date] = []
-    k = k0
-    while campaign.start + timedelta(days=7 * k + 6) <= last:
-        starts.append(campaign.start + timedelta(days=7 * k))
-        k += 1
+    starts = _week_starts(min(days), max(days), campaign)
     counts = np.array([sum(area.get(s + timedelta(days=i), 0.0) for i in range(7)) for s in starts])
     cc = None
     if ctrl is not None:
@@ -84,10 +187,11 @@ def evaluate_campaign(
     campaign: Campaign,
     control_counts: Mapping[date, float] | Mapping[str, float] | None = None,
     *,
-    family: Family = "quasipoisson",
+    family: Family | None = None,
     seasonality: int | None = None,
     level: float = 0.95,
     hac_lags: int | None = None,
+    settings: GlmSettings | None = None,
 ) -> CampaignEffect:
     """Estimate a campaign's effect on weekly activity in its area.
 
@@ -96,13 +200,14 @@ def evaluate_campaign(
         campaign: the campaign.
         control_counts: the same measure per day in a control region not reached by the
             campaign (e.g. the other counties), or ``None`` for a plain interrupted time series.
-        family: ``quasipoisson`` (default) or ``poisson``.
+        family: overrides ``settings.family`` (``quasipoisson`` or ``poisson``).
         seasonality: Fourier pairs of a yearly season for the series without control
             (``None``: one pair when at least two years of weeks are available, else none).
         level: interval coverage.
-        hac_lags: Newey-West lags for the intervals (``None``: ``DEFAULT_HAC_LAGS``; 0: the
-            model-based quasi-Poisson intervals). Weekly activity is autocorrelated (a seller's
-            spell spans weeks), and model-based intervals are then too narrow.
+        hac_lags: overrides ``settings.hac_lags`` (0: the model-based quasi-Poisson intervals).
+            Weekly activity is autocorrelated (a seller's spell spans weeks), and model-based
+            intervals are then too narrow.
+        settings: how the interval is computed (default :data:`CALIBRATED`).
 
     Returns:
         A :class:`CampaignEffect`: ``rate_ratio`` 0.85 reads "15% fewer ad-days than expected".
@@ -115,27 +220,82 @@ def evaluate_campaign(
         eff = evaluate_campaign(area_days, Campaign("Du avgör", ("05",), date(2024, 4, 15), date(2024, 5, 19)),
                                 control_counts=other_days)
     """
+    st = settings or CALIBRATED
+    if family is not None:
+        st = replace(st, family=family)
+    if hac_lags is not None:
+        st = replace(st, hac_lags=hac_lags)
     ws = weekly_series(daily_counts_in_area, campaign, control_counts)
+    return evaluate_weekly(ws, campaign, settings=st, level=level, seasonality=seasonality)
+
+
+def evaluate_weekly(
+    ws: WeeklySeries,
+    campaign: Campaign,
+    *,
+    settings: GlmSettings | None = None,
+    level: float = 0.95,
+    seasonality: int | None = None,
+) -> CampaignEffect:
+    """Estimate a campaign's effect on a weekly series (with its control, if any) with ``settings``.
+
+    Raises:
+        InputError: if the weeks do not include one before and one inside the campaign.
+    """
+    st = settings or CALIBRATED
     inside = np.flatnonzero(ws.in_campaign)
     if inside.size == 0:
         raise InputError(f"the data do not cover a whole week of campaign {campaign.name!r} ({campaign.period})")
     if inside[0] == 0:
         raise InputError(f"the data have no whole week before campaign {campaign.name!r} started ({campaign.start})")
-    n = len(ws.starts)
-    lags = DEFAULT_HAC_LAGS if hac_lags is None else hac_lags
-    if ws.control is None:
+    lo, hi = 0, len(ws.starts)
+    if st.window_weeks is not None:
+        lo, hi = max(0, int(inside[0]) - st.window_weeks), min(hi, int(inside[-1]) + 1 + st.window_weeks)
+    counts = ws.counts[lo:hi]
+    control = None if ws.control is None else ws.control[lo:hi]
+    in_campaign = ws.in_campaign[lo:hi]
+    inside = inside - lo
+    n = hi - lo
+    if control is None:
         s = seasonality if seasonality is not None else (1 if n >= 104 else 0)
-        return its_effect(
-            ws.counts,
+        eff = its_effect(
+            counts,
             int(inside[0]),
             int(inside[-1]) + 1,
             seasonality=s,
             period=WEEKS_PER_YEAR,
-            family=family,
+            family=st.family,
             level=level,
-            hac_lags=lags,
+            hac_lags=st.hac_lags,
+            t_quantile=st.t_quantile,
+            dispersion_floor=st.dispersion_floor,
         )
-    return _did(ws.counts, ws.control, ws.in_campaign, family=family, level=level, hac_lags=lags)
+    else:
+        eff = _did(
+            counts,
+            control,
+            in_campaign,
+            family=st.family,
+            level=level,
+            hac_lags=st.hac_lags,
+            t_quantile=st.t_quantile,
+            dispersion_floor=st.dispersion_floor,
+        )
+    return _widen(eff, st.se_multiplier)
+
+
+def _widen(e: CampaignEffect, k: float) -> CampaignEffect:
+    """``e`` with every interval widened ``k``-fold on the log scale around its estimate."""
+    if k == 1:
+        return e
+
+    def w(t: TermRR) -> TermRR:
+        b = math.log(t.rr)
+        return TermRR(t.name, t.rr, math.exp(b - k * (b - math.log(t.low))), math.exp(b + k * (math.log(t.high) - b)))
+
+    terms = tuple(w(t) for t in e.terms)
+    main = terms[0]
+    return replace(e, low=main.low, high=main.high, terms=terms, method=f"{e.method}, standard error x {k:g}")
 
 
 def _did(
@@ -146,6 +306,8 @@ def _did(
     family: Family,
     level: float,
     hac_lags: int,
+    t_quantile: bool = False,
+    dispersion_floor: float = 0.0,
 ) -> CampaignEffect:
     """Poisson difference-in-differences: week effects shared by both regions, a region effect, the interaction."""
     n = area.shape[0]
@@ -160,8 +322,11 @@ def _did(
     rows = np.concatenate([keep_week, keep_week])
     x = np.column_stack([week[:, keep_week], region, effect])[rows]
     tix = np.concatenate([np.arange(n), np.arange(n)])[rows]
-    params, se, disp = poisson_fit(y[rows], x, family=family, hac_lags=hac_lags, time_index=tix)
-    z = z_quantile(level)
+    params, se, disp = poisson_fit(
+        y[rows], x, family=family, hac_lags=hac_lags, time_index=tix, dispersion_floor=dispersion_floor
+    )
+    kept = int(keep_week.sum())
+    z = t_or_z_quantile(level, kept - 2 if t_quantile else None)
     b, s = float(params[-1]), float(se[-1])
     main = TermRR("intervention", float(np.exp(b)), float(np.exp(b - z * s)), float(np.exp(b + z * s)))
     rb, rs = float(params[-2]), float(se[-2])
@@ -173,9 +338,10 @@ def _did(
         level=level,
         family=family,
         dispersion=disp,
-        n=int(keep_week.sum()),
+        n=kept,
         n_intervention=int((inside & keep_week).sum()),
         method=f"difference-in-differences against a control region, {family} GLM with week effects"
-        + (f", Newey-West errors ({hac_lags} lags)" if hac_lags else ""),
+        + (f", Newey-West errors ({hac_lags} lags)" if hac_lags else "")
+        + (f", t quantile ({kept - 2} df)" if t_quantile else ""),
         terms=(main, reg),
     )

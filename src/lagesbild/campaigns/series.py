@@ -188,9 +188,7 @@ def evaluate_series(
         n = len(s.dates) if stop is None else stop
         inside = np.zeros(n, dtype=bool)
         inside[first:n] = True
-        return _did(
-            s.values[:n], s.controls[:n].sum(axis=1), inside, family=family, level=level, hac_lags=hac_lags
-        )
+        return _did(s.values[:n], s.controls[:n].sum(axis=1), inside, family=family, level=level, hac_lags=hac_lags)
     off = None if s.exposure is None else np.log(s.exposure)
     return its_effect(
         s.values,

@@ -27,7 +27,11 @@ from lagesbild.campaigns.effect import z_quantile
 from lagesbild.campaigns.verdict import verdict_difference
 from lagesbild.errors import InputError
 
-__all__ = ["StsEffect", "sts_effect"]
+__all__ = ["STS_INFLATION", "StsEffect", "sts_effect"]
+
+STS_INFLATION = 1.0
+"""Factor on the forecast standard deviations for stored campaigns, chosen by placebo calibration on
+training seeds 1-40 (``bench/bench_campaigns.py calibrate``; ``docs/methods/campaigns.md``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ def sts_effect(
     intervention_end: int | None = None,
     *,
     level: float = 0.95,
+    inflation: float = 1.0,
 ) -> StsEffect:
     """Estimate an intervention's effect as observed minus a structural time-series counterfactual.
 
@@ -79,6 +84,9 @@ def sts_effect(
         intervention_end: one past the last period inside it (``None``: to the end). Points
             after it are not used.
         level: interval coverage.
+        inflation: multiplies the forecast standard deviations (1: the model's own; the stored
+            campaigns use :data:`STS_INFLATION`, chosen by placebo calibration, since treating the
+            variance parameters as known makes the model's intervals too narrow).
 
     Returns:
         A :class:`StsEffect`.
@@ -113,6 +121,8 @@ def sts_effect(
         raise InputError("series and controls must be finite")
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1, not {level}")
+    if not inflation > 0:
+        raise InputError(f"inflation must be positive, not {inflation}")
     y, x = y[:end], x[:end]
     pre = intervention_start
     h = end - pre
@@ -129,7 +139,7 @@ def sts_effect(
     zmat = np.column_stack([np.ones(h), x[pre:]])
     steps = np.arange(h)
     cov = zmat @ state_cov @ zmat.T + np.minimum.outer(steps, steps) * s_lvl + np.eye(h) * s_eps
-    z = z_quantile(level)
+    z = z_quantile(level) * inflation
     sd_point = np.sqrt(np.diag(cov))
     pointwise = y[pre:] - mean_post
     average = float(pointwise.mean())
@@ -163,7 +173,7 @@ def sts_effect(
         cumulative_series=np.cumsum(pointwise),
         method=(
             f"structural time series (local level + regression on {x.shape[1]} control series), "
-            "counterfactual forecast"
+            "counterfactual forecast" + (f", standard deviations x {inflation:g}" if inflation != 1 else "")
         ),
         verdict_sv=sv,
         verdict_en=en,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["verdict_difference", "verdict_rate_ratio"]
+__all__ = ["verdict_difference", "verdict_missing", "verdict_rate_ratio"]
 
 
 def _pct(v: float) -> str:
@@ -52,3 +52,15 @@ def verdict_difference(relative: float, low: float, high: float, *, level: float
 def verdict_rate_ratio(rr: float, low: float, high: float, *, level: float = 0.95) -> tuple[str, str]:
     """Verdict (Swedish, English) for a rate ratio with interval (0.85: 15% fewer)."""
     return verdict_difference(rr - 1.0, low - 1.0, high - 1.0, level=level)
+
+
+def verdict_missing(reason_en: str, reason_sv: str | None = None) -> tuple[str, str]:
+    """Verdict (Swedish, English) for a measure that could not be evaluated, with the reason.
+
+    Example::
+
+        verdict_missing("no linked persons", "inga länkade personer")[0]
+        # 'Kan inte utvärderas: inga länkade personer.'
+    """
+    sv = reason_sv or "data täcker inte kampanjen med veckor före och under den"
+    return (f"Kan inte utvärderas: {sv.rstrip('.')}.", f"Cannot be evaluated: {reason_en.rstrip('.')}.")

@@ -16,8 +16,9 @@ from typing import Any
 import typer
 
 from lagesbild.campaigns import Campaign, CampaignEffect, campaign_from_fields, evaluate_stored, read_campaign_csv
+from lagesbild.campaigns.measures import SeriesEffect
 from lagesbild.campaigns.power import power_for_daily, power_for_series
-from lagesbild.campaigns.runner import evaluate_stored_sts
+from lagesbild.campaigns.runner import evaluate_stored_all, evaluate_stored_sts
 from lagesbild.campaigns.series import evaluate_series, read_series_csv
 from lagesbild.campaigns.sts import StsEffect
 from lagesbild.campaigns.verdict import verdict_rate_ratio
@@ -183,7 +184,8 @@ def evaluate_cmd(
         None, "--plot", help="With --method sts: write the three-panel PNG (observed vs counterfactual, effects)."
     ),
 ) -> None:
-    """Estimate a campaign's effect on weekly ad-days, or on an external series (rate ratio with interval).
+    """Estimate a campaign's effect on weekly ad-days, new ads, active persons and estimated purchases
+    (one row each: rate ratio, interval, plain verdict), or on an external series.
 
     Example: lagesbild campaigns evaluate "Sluta köpa sex" --format json
 
@@ -235,14 +237,46 @@ def evaluate_cmd(
         with friendly_errors():
             raise InputError(f"--method must be glm or sts, not {method!r}", field="--method")
     _maybe_plot(plot, None, name)
-    with workspace(ctx) as ws:
-        e = evaluate_stored(ws.store, name, control=control, level=level)
+    with workspace(ctx) as ws, friendly_errors():
+        rows = evaluate_stored_all(ws.store, name, control=control, level=level)
+        # ad-days that cannot be evaluated: evaluate_stored raises the precise InputError
+        e = rows[0].effect or evaluate_stored(ws.store, name, control=control, level=level)
     row = _glm_row(name, e)
+    row["series"] = [r.to_dict() for r in rows]
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(row, ensure_ascii=False, indent=2) + "\n")
         return
-    _render_effect(name, e)
-    console.print(row["verdict_sv"], highlight=False)
+    _render_series(name, rows, level)
+
+
+def _render_series(name: str, rows: tuple[SeriesEffect, ...], level: float) -> None:
+    """One table row per measure (change, rate ratio, interval, weeks), then each measure's verdict."""
+    en = _lang_en()
+    out = []
+    for r in rows:
+        e = r.effect
+        out.append(
+            {
+                "measure" if en else "mått": r.label_en if en else r.label_sv,
+                "change" if en else "förändring": "–" if e is None else f"{e.percent_change:+.1f}%",
+                "rate ratio" if en else "kvot": "–" if e is None else round(e.rate_ratio, 3),
+                f"{100 * level:.0f}% interval" if en else f"{100 * level:.0f} % intervall": "–"
+                if e is None
+                else f"{e.low:.3f}–{e.high:.3f}",
+                "weeks (campaign)" if en else "veckor (kampanj)": "–" if e is None else f"{e.n} ({e.n_intervention})",
+            }
+        )
+    method = next((r.effect.method for r in rows if r.effect is not None), "")
+    render(out, OutputFormat.table, title=f"{name}: {method}")
+    for r in rows:
+        label, verdict = (r.label_en, r.verdict_en) if en else (r.label_sv, r.verdict_sv)
+        console.print(f"{label}: {verdict}", highlight=False)
+
+
+def _lang_en() -> bool:
+    from lagesbild.cli._common import current_lang
+
+    return current_lang() == "en"
 
 
 def _maybe_plot(path: Path | None, eff: CampaignEffect | StsEffect | None, title: str) -> None:

@@ -125,3 +125,29 @@ class CampaignStore:
                 continue
             out[date.fromisoformat(row.period)] += row.ads
         return dict(out)
+
+    def daily_by_county(self) -> tuple[dict[str, dict[date, int]], dict[str, dict[date, int]]]:
+        """Ad-days and new ads per county and day, in one pass over the observations.
+
+        Returns:
+            ``(ad_days, new_ads)``, each ``{county: {day: count}}``. Ad-days are distinct site ads
+            seen that day; a site ad is *new* on the first day it was seen in that county.
+            Observations placed in no county are left out.
+        """
+        sql = """
+            SELECT lan_kod, SUBSTR(seen_at, 1, 10) AS day, site, site_ad_id
+            FROM observations WHERE lan_kod IS NOT NULL
+            GROUP BY lan_kod, SUBSTR(seen_at, 1, 10), site, site_ad_id
+        """
+        ad_days: dict[str, Counter[date]] = {}
+        first: dict[tuple[str, str, str], str] = {}
+        with self.engine.connect() as conn:
+            for lan, day, site, ad in conn.execute(text(sql)):
+                ad_days.setdefault(str(lan), Counter())[date.fromisoformat(str(day))] += 1
+                k = (str(lan), str(site), str(ad))
+                if k not in first or str(day) < first[k]:
+                    first[k] = str(day)
+        new_ads: dict[str, Counter[date]] = {}
+        for (lan, _s, _a), day in first.items():
+            new_ads.setdefault(lan, Counter())[date.fromisoformat(day)] += 1
+        return {k: dict(v) for k, v in ad_days.items()}, {k: dict(v) for k, v in new_ads.items()}

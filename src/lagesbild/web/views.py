@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from lagesbild import refdata
+from lagesbild.campaigns.measures import SeriesEffect
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions
 from lagesbild.records.campaigns import Campaign
@@ -248,6 +249,7 @@ class CampaignView:
     method: str
     note: str
     days: tuple[tuple[str, int], ...]  # ad-days per day in the campaign's counties, around the campaign
+    series: tuple[SeriesEffect, ...] = ()  # every measure's effect and verdict (campaigns.evaluate_stored_all)
 
 
 def campaign_for(ctx: WebContext, v: Viewer, name: str) -> CampaignView | None:
@@ -271,20 +273,23 @@ def campaign_for(ctx: WebContext, v: Viewer, name: str) -> CampaignView | None:
     if not (v.user.national or set(c.counties) <= set(v.user.scope)):
         # its figures would include counties outside the user's scope
         return CampaignView(c, None, None, None, None, "", "covers counties outside your scope", ())
+    series: tuple[SeriesEffect, ...] = ()
     try:
         from lagesbild.campaigns.evaluate import evaluate_campaign
+        from lagesbild.campaigns.measures import evaluate_all_series, load_campaign_data
 
         daily_area = cs.daily_ad_days(c.counties)
         control = cs.daily_ad_days(None, exclude=c.counties)  # the other counties as a control region
         e = evaluate_campaign(daily_area, c, control or None)
         rr, low, high, level, method = e.rate_ratio, e.low, e.high, e.level, e.method
         daily = daily_area
+        series = evaluate_all_series(load_campaign_data(ctx.store), c)  # the CLI's per-measure rows
     except LagesbildError as exc:
         note = str(exc)
         daily = cs.daily_ad_days(c.counties)
     lo, hi = c.start - timedelta(days=56), c.end + timedelta(days=56)
     days = tuple((d.isoformat(), n) for d, n in sorted(daily.items()) if lo <= d <= hi)
-    return CampaignView(c, rr, low, high, level, method, note, days)
+    return CampaignView(c, rr, low, high, level, method, note, days, series)
 
 
 def sources(ctx: WebContext) -> list[dict[str, Any]]:

@@ -1,0 +1,265 @@
+"""The weekly series a campaign is evaluated on, and the evaluation of all of them at once.
+
+Four measures per county and day (:class:`CampaignData`), each summed (or counted distinct) into
+weeks aligned on the campaign's start and evaluated with the same calibrated model
+(:func:`~lagesbild.campaigns.evaluate.evaluate_weekly`), the campaign's counties against the other
+counties as control region:
+
+* ``ad_days``: distinct site ads seen per day (what monitoring sees directly);
+* ``new_ads``: site ads on their first day seen in the county (a campaign that deters buyers
+  should show first in fewer new ads); ads of the data's first day are left out, since they were
+  online before monitoring began;
+* ``active_persons``: distinct linked persons (suspected fakes left out) with an ad online in
+  the area during the week; needs linking (``lagesbild link``);
+* ``purchases``: estimated purchases, person-days times the purchases model's factors at their
+  medians (``share_genuine x working_day_share x clients_per_working_day / monitored_share``,
+  :mod:`lagesbild.estimate.purchases`). The factors do not change from week to week, so the
+  *relative* effect and its interval are those of person-days; the factors set the level only.
+  A campaign that changes the number of clients per working day is not seen by this estimate.
+
+The store reader is :func:`load_campaign_data`; the benchmark builds the same :class:`CampaignData`
+from the simulator and calls the same :func:`evaluate_all_series`.
+
+Example::
+
+    data = load_campaign_data(store)
+    for r in evaluate_all_series(data, campaign):
+        print(r.label_sv, r.verdict_sv)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from lagesbild.campaigns.effect import CampaignEffect
+from lagesbild.campaigns.evaluate import CALIBRATED, GlmSettings, WeeklySeries, evaluate_weekly, weekly_distinct
+from lagesbild.campaigns.evaluate import weekly_series as _weekly_sum
+from lagesbild.campaigns.verdict import verdict_missing, verdict_rate_ratio
+from lagesbild.errors import InputError
+from lagesbild.records.campaigns import Campaign
+
+__all__ = [
+    "SERIES",
+    "SERIES_LABELS",
+    "CampaignData",
+    "SeriesEffect",
+    "evaluate_all_series",
+    "load_campaign_data",
+    "purchases_per_person_day",
+    "series_weeks",
+]
+
+SERIES: tuple[str, ...] = ("ad_days", "new_ads", "active_persons", "purchases")
+"""The measures, in the order they are shown."""
+
+SERIES_LABELS: dict[str, tuple[str, str]] = {
+    "ad_days": ("annonsdagar", "ad-days"),
+    "new_ads": ("nya annonser", "new ads"),
+    "active_persons": ("aktiva personer", "active persons"),
+    "purchases": ("skattade köp", "estimated purchases"),
+}
+"""Swedish and English name of each measure."""
+
+DayCounts = Mapping[date, float]
+DaySets = Mapping[date, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class CampaignData:
+    """Daily measures per county: what every campaign evaluation reads.
+
+    Attributes:
+        first_day, last_day: the observed range (days without a count inside it count as 0).
+        ad_days, new_ads: ``{county: {day: count}}``.
+        persons: ``{county: {day: person ids with an ad online}}``, or ``None`` without linking.
+        purchases_factor: estimated purchases per person-day (medians of the purchases model's
+            factors), or ``None`` without linking.
+    """
+
+    first_day: date
+    last_day: date
+    ad_days: Mapping[str, DayCounts]
+    new_ads: Mapping[str, DayCounts]
+    persons: Mapping[str, DaySets] | None
+    purchases_factor: float | None
+
+    @property
+    def counties(self) -> tuple[str, ...]:
+        """Counties with any ad-day."""
+        return tuple(sorted(c for c, d in self.ad_days.items() if d))
+
+
+@dataclass(frozen=True)
+class SeriesEffect:
+    """One measure's evaluation: the effect (``None`` when it cannot be evaluated) and the plain verdict."""
+
+    series: str
+    label_sv: str
+    label_en: str
+    effect: CampaignEffect | None
+    verdict_sv: str
+    verdict_en: str
+
+    def to_dict(self) -> dict[str, object]:
+        """A flat row (JSON, CSV)."""
+        e = self.effect
+        return {
+            "series": self.series,
+            "label_sv": self.label_sv,
+            "label_en": self.label_en,
+            "rate_ratio": None if e is None else e.rate_ratio,
+            "low": None if e is None else e.low,
+            "high": None if e is None else e.high,
+            "level": None if e is None else e.level,
+            "percent_change": None if e is None else e.percent_change,
+            "weeks": None if e is None else e.n,
+            "campaign_weeks": None if e is None else e.n_intervention,
+            "method": "" if e is None else e.method,
+            "verdict_sv": self.verdict_sv,
+            "verdict_en": self.verdict_en,
+        }
+
+
+def purchases_per_person_day() -> float:
+    """The purchases model's factors at their medians: estimated purchases per person-day (default assumptions)."""
+    from lagesbild.estimate.assumptions import default_assumptions
+
+    a = default_assumptions()
+    med = {n: a[n].distribution.median() for n in ("share_genuine", "working_day_share", "clients_per_working_day")}
+    return (
+        med["share_genuine"]
+        * med["working_day_share"]
+        * med["clients_per_working_day"]
+        / a["monitored_share"].distribution.median()
+    )
+
+
+def load_campaign_data(store: object) -> CampaignData:
+    """The daily measures of every county from the store (observations, and the linking if it has run).
+
+    Raises:
+        InputError: if the store has no placed observations.
+    """
+    from lagesbild.store import Store
+    from lagesbild.store.campaigns import CampaignStore
+    from lagesbild.store.estimates import linked_ads
+
+    if not isinstance(store, Store):
+        raise TypeError("load_campaign_data needs a Store")
+    ad_days, new_ads = CampaignStore(store).daily_by_county()
+    days = [d for per in ad_days.values() for d in per]
+    if not days:
+        raise InputError("the store has no observations placed in a county to evaluate campaigns on")
+    first, last = min(days), max(days)
+    rows = linked_ads(store)
+    persons: dict[str, dict[date, set[str]]] | None = None
+    if rows:
+        persons = {}
+        for r in rows:
+            if r.fake or r.lan_kod is None:
+                continue
+            per = persons.setdefault(r.lan_kod, {})
+            for d in r.days:
+                per.setdefault(date.fromisoformat(d), set()).add(r.person_id)
+    return CampaignData(
+        first_day=first,
+        last_day=last,
+        ad_days=ad_days,
+        new_ads=new_ads,
+        persons=None if persons is None else {c: {d: frozenset(s) for d, s in p.items()} for c, p in persons.items()},
+        purchases_factor=None if persons is None else purchases_per_person_day(),
+    )
+
+
+def _sum_counts(per_county: Mapping[str, DayCounts], counties: set[str], *, inside: bool) -> dict[date, float]:
+    out: dict[date, float] = {}
+    for c, per in per_county.items():
+        if (c in counties) == inside:
+            for d, n in per.items():
+                out[d] = out.get(d, 0.0) + float(n)
+    return out
+
+
+def _union_sets(per_county: Mapping[str, DaySets], counties: set[str], *, inside: bool) -> dict[date, frozenset[str]]:
+    out: dict[date, set[str]] = {}
+    for c, per in per_county.items():
+        if (c in counties) == inside:
+            for d, ids in per.items():
+                out.setdefault(d, set()).update(ids)
+    return {d: frozenset(s) for d, s in out.items()}
+
+
+def series_weeks(data: CampaignData, series: str, campaign: Campaign, *, control: bool = True) -> WeeklySeries:
+    """The weekly ``series`` in the campaign's counties (and in the other counties, with ``control``).
+
+    Raises:
+        InputError: for an unknown series, or one the data cannot give (no linking).
+    """
+    area = set(campaign.counties)
+    has_control = control and any(c not in area for c in data.counties)
+    span = (data.first_day, data.last_day)
+    if series in ("ad_days", "new_ads"):
+        src = data.ad_days if series == "ad_days" else data.new_ads
+        a = _sum_counts(src, area, inside=True)
+        k = _sum_counts(src, area, inside=False) if has_control else None
+        if series == "new_ads":  # ads of the first day were online before monitoring began
+            span = (date.fromordinal(data.first_day.toordinal() + 1), data.last_day)
+        a = {d: n for d, n in a.items() if span[0] <= d <= span[1]}
+        k = None if k is None else {d: n for d, n in k.items() if span[0] <= d <= span[1]}
+        # the observed range, not just the days with counts: mark its ends with zeros
+        a.setdefault(span[0], 0.0)
+        a.setdefault(span[1], 0.0)
+        return _weekly_sum(a, campaign, k)
+    if series not in ("active_persons", "purchases"):
+        raise InputError(f"unknown series {series!r}: one of {', '.join(SERIES)}", field="series")
+    if data.persons is None:
+        raise InputError("no linked persons: run `lagesbild link` first", field="series")
+    pa = _union_sets(data.persons, area, inside=True)
+    pk = _union_sets(data.persons, area, inside=False) if has_control else None
+    if series == "active_persons":
+        return weekly_distinct(pa, campaign, pk, observed=span)
+    f = data.purchases_factor or 1.0
+    a2 = {d: f * len(s) for d, s in pa.items()}
+    k2 = None if pk is None else {d: f * len(s) for d, s in pk.items()}
+    a2.setdefault(span[0], 0.0)
+    a2.setdefault(span[1], 0.0)
+    return _weekly_sum(a2, campaign, k2)
+
+
+def evaluate_all_series(
+    data: CampaignData,
+    campaign: Campaign,
+    *,
+    control: bool = True,
+    level: float = 0.95,
+    settings: GlmSettings | None = None,
+    series: tuple[str, ...] = SERIES,
+) -> tuple[SeriesEffect, ...]:
+    """Evaluate ``campaign`` on every measure; a measure that cannot be evaluated gets a verdict saying why.
+
+    Args:
+        data: the daily measures (:func:`load_campaign_data`, or built from a simulation).
+        campaign: the campaign.
+        control: the other counties as control region (difference-in-differences); otherwise an
+            interrupted time series of the campaign's counties alone.
+        level: interval coverage.
+        settings: how intervals are computed (default: the calibrated setting).
+        series: which measures.
+    """
+    out: list[SeriesEffect] = []
+    for s in series:
+        sv, en = SERIES_LABELS[s]
+        try:
+            eff = evaluate_weekly(
+                series_weeks(data, s, campaign, control=control), campaign, settings=settings or CALIBRATED, level=level
+            )
+        except InputError as exc:
+            no_link = s in ("active_persons", "purchases") and data.persons is None
+            vs, ve = verdict_missing(exc.message, "inga länkade personer (kör lagesbild link)" if no_link else None)
+            out.append(SeriesEffect(s, sv, en, None, vs, ve))
+            continue
+        vs, ve = verdict_rate_ratio(eff.rate_ratio, eff.low, eff.high, level=level)
+        out.append(SeriesEffect(s, sv, en, eff, vs, ve))
+    return tuple(out)
