@@ -200,3 +200,25 @@ def test_one_version_check_at_a_time_and_the_others_do_not_wait() -> None:
     assert cache.peek("k") == (True, "new"), "the new version dropped the old value"
     time.sleep(0.06)
     assert cache.peek("k") == (False, None), "a check is due: the event loop must not answer from the cache"
+
+
+def test_session_ended_in_another_process_is_refused_at_once_on_postgresql(web_store: Store, tmp_path: Path) -> None:
+    if web_store.engine.dialect.name != "postgresql":
+        pytest.skip("notifications are PostgreSQL's; a SQLite store has one web process, which clears its own cache")
+    app = create_app(web_store, out_dir=tmp_path, start_worker=False, cache_seconds=60)
+    ctx = app.state.web
+    ctx.session_seconds = 3600.0  # only the notification can make this process ask the store again
+    ctx.listen()
+    try:
+        assert ctx.listening.wait(10)
+        who = login(app, "viewer_se")
+        token = who.client.cookies["lagesbild_session"]
+        assert who.client.get("/area/SE").status_code == 200
+        assert not _old_cookie_refused(app, token)
+        WebStore(web_store).end_session(hash_token(token))  # as another web process or `lagesbild users` does
+        deadline = time.monotonic() + 2.0
+        while not _old_cookie_refused(app, token):
+            assert time.monotonic() < deadline, "the ended session was still served 2 s later"
+            time.sleep(0.02)
+    finally:
+        ctx.stop_listening()

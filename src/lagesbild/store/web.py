@@ -14,20 +14,33 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from lagesbild.errors import InputError
 from lagesbild.store import Store
 
-__all__ = ["AuditEntry", "Job", "User", "WebStore", "now_iso"]
+__all__ = ["SESSIONS_CHANNEL", "AuditEntry", "Job", "User", "WebStore", "now_iso"]
+
+log = logging.getLogger(__name__)
 
 ROLES = ("admin", "analyst", "viewer")
+
+SESSIONS_CHANNEL = "lagesbild_sessions"
+
+
+def _sessions_changed(conn: Connection) -> None:
+    """Tell the other web processes that sessions ended (PostgreSQL ``NOTIFY``, sent at commit):
+    their session caches drop at once rather than after their cache time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"NOTIFY {SESSIONS_CHANNEL}"))
 
 
 def now_iso(delta: timedelta | None = None) -> str:
@@ -180,6 +193,7 @@ class WebStore:
                 return False
             conn.execute(text("DELETE FROM web_sessions WHERE user_id = :i"), {"i": int(r[0])})
             conn.execute(text("DELETE FROM web_users WHERE id = :i"), {"i": int(r[0])})
+            _sessions_changed(conn)
         return True
 
     def set_password(self, username: str, password_hash: str) -> bool:
@@ -193,6 +207,7 @@ class WebStore:
                 {"h": password_hash, "t": now_iso(), "i": int(r[0])},
             )
             conn.execute(text("DELETE FROM web_sessions WHERE user_id = :i"), {"i": int(r[0])})
+            _sessions_changed(conn)
         return True
 
     def set_lang(self, user_id: int, lang: str) -> None:
@@ -230,6 +245,37 @@ class WebStore:
         with self.engine.begin() as conn:
             conn.execute(text("DELETE FROM web_sessions WHERE token_hash = :h"), {"h": token_hash})
             conn.execute(text("DELETE FROM web_sessions WHERE expires_at <= :now"), {"now": now_iso()})
+            _sessions_changed(conn)
+
+    def listen_sessions(self, on_change: Callable[[], None], stop: threading.Event, *,
+                        listening: threading.Event | None = None) -> None:  # fmt: skip
+        """Call ``on_change`` whenever any process ends a session, removes a user or resets a password
+        (PostgreSQL ``LISTEN``; the changes ``NOTIFY`` at commit), until ``stop`` is set. Also called
+        after every (re)connection, since changes may have been missed meanwhile. Blocks: run it in a
+        thread. Returns at once on SQLite (one process; it clears its own cache).
+
+        Args:
+            listening: set once the first ``LISTEN`` is in place.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return
+        import psycopg
+
+        conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not stop.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(f"LISTEN {SESSIONS_CHANNEL}")
+                    on_change()
+                    if listening is not None:
+                        listening.set()
+                    while not stop.is_set():
+                        for _ in conn.notifies(timeout=1.0):
+                            on_change()
+            except psycopg.Error as exc:
+                log.warning("listening for ended sessions failed (retrying in 2 s): %s", exc)
+                on_change()
+                stop.wait(2.0)
 
     # -- audit -------------------------------------------------------------------------------
     def audit(self, username: str, action: str, *, target: str = "", detail: str = "", ip: str = "") -> None:

@@ -89,6 +89,9 @@ class WebContext:
     session_seconds: float = SESSION_CACHE_SECONDS
     _sessions: dict[str, tuple[float, tuple[User, str] | None]] = field(default_factory=dict)
     _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
+    _generation: int = 0  # counts forget_sessions(): a lookup that raced with one is not kept
+    _stop_listening: threading.Event = field(default_factory=threading.Event)
+    listening: threading.Event = field(default_factory=threading.Event)
 
     def session_peek(self, token_hash: str) -> tuple[bool, tuple[User, str] | None]:
         """``(True, session)`` when the session was looked up within ``session_seconds`` (``session`` is
@@ -107,19 +110,39 @@ class WebContext:
         now = time.monotonic()
         with self._sessions_lock:
             hit = self._sessions.get(token_hash)
+            generation = self._generation
         if hit is not None and now - hit[0] < self.session_seconds:
             return hit[1]
         found = self.accounts.session(token_hash)
         with self._sessions_lock:
             if len(self._sessions) > 10_000:
                 self._sessions.clear()
-            self._sessions[token_hash] = (now, found)
+            if generation == self._generation:
+                self._sessions[token_hash] = (now, found)
         return found
 
     def forget_sessions(self) -> None:
-        """Drop the cached sessions (after a logout, a password reset or a removed account)."""
+        """Drop the cached sessions (after a logout, a password reset or a removed account, here or,
+        on PostgreSQL, in any process: see :meth:`listen`)."""
         with self._sessions_lock:
             self._sessions.clear()
+            self._generation += 1
+
+    def listen(self) -> None:
+        """On PostgreSQL, drop the cached sessions as soon as any process ends a session, removes an
+        account or resets a password (a thread listening for the store's notifications), so that the
+        ``session_seconds`` window remains only while the notification connection is down."""
+        if self.accounts.engine.dialect.name != "postgresql":
+            return
+        self._stop_listening.set()  # a thread of an earlier start ends
+        self._stop_listening = threading.Event()
+        args = (self.forget_sessions, self._stop_listening)
+        kwargs = {"listening": self.listening}
+        threading.Thread(target=self.accounts.listen_sessions, args=args, kwargs=kwargs, name="lagesbild-sessions",
+                         daemon=True).start()  # fmt: skip
+
+    def stop_listening(self) -> None:
+        self._stop_listening.set()
 
 
 @dataclass(frozen=True)
@@ -407,11 +430,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if start_worker:
             worker.start()
+        ctx.listen()
         if warm:
             threading.Thread(target=_warm, args=(data,), name="lagesbild-warm", daemon=True).start()
         try:
             yield
         finally:
+            ctx.stop_listening()
             worker.stop()
             if owns:
                 store.close()
