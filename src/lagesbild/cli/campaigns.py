@@ -184,8 +184,10 @@ def evaluate_cmd(
         None, "--plot", help="With --method sts: write the three-panel PNG (observed vs counterfactual, effects)."
     ),
 ) -> None:
-    """Estimate a campaign's effect on weekly ad-days, new ads, active persons and estimated purchases
-    (one row each: rate ratio, interval, plain verdict), or on an external series.
+    """Estimate a campaign's effect on four weekly measures, or on an external series.
+
+    One row per measure (ad-days, new ads, active persons, estimated purchases): rate ratio,
+    calibrated interval and a plain verdict that says when the data cannot tell.
 
     Example: lagesbild campaigns evaluate "Sluta köpa sex" --format json
 
