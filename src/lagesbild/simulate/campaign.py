@@ -184,7 +184,7 @@ def small_world(
     Defaults: Östergötland (05) with Södermanland, Jönköping and Kronoberg (04, 06, 07) as
     controls, two years from 2023-01-01, a -15% campaign of five weeks from 2024-04-15 in 05,
     12 active sellers per 100,000 inhabitants (the config default; the ``ostergotland``
-    preset's 0.9 is too thin for weekly series). One run takes about a second without writing files.
+    preset's 0.9 is too thin for weekly series). One world takes about 2 s of CPU without writing files.
 
     Args:
         counties: the counties of the world.

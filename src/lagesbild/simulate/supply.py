@@ -1,7 +1,8 @@
 """The supply side: people, spells, networks, advertisers, ads and their versions on the sites.
 
-The model, in the order it is drawn (every random choice from its own stream, so a run is
-reproducible from its seed):
+The model, in the order it is drawn (every component from its own stream and every spell
+from a stream of its own, so a run is reproducible from its seed and a campaign changes only
+what it removes: common random numbers, ``docs/simulator.md``):
 
 1. **Persons and spells.** Spells start at a constant rate chosen so that on average
    ``sellers.active_per_100k`` people per 100,000 inhabitants are in a spell. Each person
@@ -23,7 +24,10 @@ reproducible from its seed):
    id), may stay up for a while after the seller stopped (stale), and are rewritten now and
    then. **Scam ads** have no seller: short bursts in several large cities with stolen photos.
 7. **Campaigns** lower new spells and working days in their counties and weeks by
-   ``1 + effect * campaign_supply_elasticity``.
+   ``1 + effect * campaign_supply_elasticity``, take the ads offline on the working days they
+   remove (``campaign_offline_share``) and skip reposts (``campaign_repost_elasticity``).
+   They only mask what was drawn: a thinned spell is drawn in full and left out, and the
+   site ids of removed ads and reposts stay reserved, so nothing else shifts.
 
 The result is a :class:`Supply`: the ad versions (already serialized, so that observations
 can be streamed), the activity handed to the demand side, and the truth tables.
