@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from lagesbild.campaigns.effect import CampaignEffect
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import (
     Assumption,
@@ -52,6 +53,7 @@ from lagesbild.report.context import (
     AreaRow,
     AssumptionRow,
     CampaignEvaluation,
+    CampaignMeasure,
     CampaignsSection,
     Count,
     DataSource,
@@ -720,13 +722,16 @@ def _series(data: ReportData, area: str, keys: Sequence[str], area_mark: Mark, l
 
 
 def _campaigns(data: ReportData, area: str, lang: str) -> CampaignsSection | None:
-    """The area's campaigns evaluated on the period's weekly ad-days (``docs/methods/campaigns.md``).
+    """The area's campaigns evaluated on every measure (``docs/methods/campaigns.md``).
 
-    The other counties with ad-days in the period are the control region; without any, a plain
-    interrupted time series. A campaign the period cannot evaluate (no whole week before it or
-    inside it) is left out of the section, with a warning in the log.
+    The evaluation is the one ``lagesbild campaigns evaluate`` prints
+    (:func:`~lagesbild.campaigns.measures.evaluate_all_series` on every stored week, the other
+    counties as control region, calibrated intervals). Without the stored measures (no
+    ``campaign_data``), ad-days of the period alone. A campaign whose ad-days cannot be evaluated
+    (no whole week before it or inside it) is left out of the section, with a warning in the log.
     """
     from lagesbild.campaigns import Campaign, evaluate_campaign
+    from lagesbild.campaigns.measures import evaluate_all_series
 
     lan = area[:2]
     out: list[CampaignEvaluation] = []
@@ -736,23 +741,45 @@ def _campaigns(data: ReportData, area: str, lang: str) -> CampaignsSection | Non
         if not (area == "SE" or lan in c.areas or "SE" in c.areas):
             continue
         where = tuple(a for a in c.areas if a != "SE") or tuple(counties())
+        start, end = date.fromisoformat(c.start), date.fromisoformat(c.end)
+        campaign = Campaign(c.name, where, start, end)
+        period = f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"
+        if data.campaign_data is not None:
+            rows = evaluate_all_series(data.campaign_data, campaign)
+            if rows[0].effect is None:
+                log.warning("campaign %s not evaluated for %s: %s", c.name, area, rows[0].verdict_en)
+                continue
+            measures = tuple(
+                CampaignMeasure(
+                    r.series,
+                    r.label_en if lang == "en" else r.label_sv,
+                    None if r.effect is None else _rr_estimate(r.effect, lang),
+                    r.verdict_en if lang == "en" else r.verdict_sv,
+                )
+                for r in rows
+            )
+            first = measures[0].effect
+            assert first is not None
+            out.append(CampaignEvaluation(c.name, period, first, measures))
+            continue
         in_area: dict[str, float] = defaultdict(float)
         control: dict[str, float] = defaultdict(float)
         for (day, key), n in data.daily.items():
             if key != "?":
                 (in_area if data.kommun_lan.get(key, key[:2]) in where else control)[day] += n
-        start, end = date.fromisoformat(c.start), date.fromisoformat(c.end)
         try:
-            eff = evaluate_campaign(in_area, Campaign(c.name, where, start, end), control or None)
+            eff = evaluate_campaign(in_area, campaign, control or None)
         except InputError as exc:
             log.warning("campaign %s not evaluated for %s: %s", c.name, area, exc)
             continue
-        interval = f"{fmt_signed_pct(eff.low - 1, lang)}–{fmt_signed_pct(eff.high - 1, lang)}"
-        effect = Estimate(
-            eff.rate_ratio, eff.low, eff.high, eff.level, fmt_signed_pct(eff.rate_ratio - 1, lang), interval
-        )
-        out.append(CampaignEvaluation(c.name, f"{fmt_date(start, lang)} – {fmt_date(end, lang)}", effect))
+        out.append(CampaignEvaluation(c.name, period, _rr_estimate(eff, lang)))
     return CampaignsSection(tuple(out)) if out else None
+
+
+def _rr_estimate(eff: CampaignEffect, lang: str) -> Estimate:
+    """A rate ratio as a signed percent change with its interval (``-15 %``, ``-25 %–-5 %``)."""
+    interval = f"{fmt_signed_pct(eff.low - 1, lang)}–{fmt_signed_pct(eff.high - 1, lang)}"
+    return Estimate(eff.rate_ratio, eff.low, eff.high, eff.level, fmt_signed_pct(eff.rate_ratio - 1, lang), interval)
 
 
 def _point(n: int, mark: Mark, threshold: int, lang: str) -> tuple[int | None, str, Mark]:

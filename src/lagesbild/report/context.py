@@ -23,6 +23,7 @@ __all__ = [
     "AreaRow",
     "AssumptionRow",
     "CampaignEvaluation",
+    "CampaignMeasure",
     "CampaignPeriod",
     "CampaignsSection",
     "Change",
@@ -378,12 +379,26 @@ class OrganizedSection:
 
 
 @dataclass(frozen=True)
+class CampaignMeasure:
+    """A campaign's effect on one measure (ad-days, new ads, active persons, estimated purchases).
+
+    ``effect`` is ``None`` when the measure cannot be evaluated; ``verdict`` then says why.
+    """
+
+    key: str
+    label: str
+    effect: Estimate | None
+    verdict: str
+
+
+@dataclass(frozen=True)
 class CampaignEvaluation:
-    """A campaign's estimated effect on activity."""
+    """A campaign's estimated effect on activity (``effect``: on ad-days; ``measures``: one per measure)."""
 
     name: str
     period: str
     effect: Estimate
+    measures: tuple[CampaignMeasure, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from lagesbild.campaigns.measures import CampaignData, load_campaign_data
 from lagesbild.errors import InputError
 from lagesbild.estimate.suite import population_for
 from lagesbild.refdata import PopulationTable, municipalities
@@ -52,6 +53,8 @@ class ReportData:
         population: the population year used; campaigns: campaign periods to mark.
         threshold: the small-count threshold; plans: suppression per table (``ads``, ``ad_days``, ``week``;
             :func:`~lagesbild.report.suppress.plan_period`).
+        campaign_data: the store's daily measures per county for evaluating the campaigns
+            (:func:`~lagesbild.campaigns.measures.load_campaign_data`; read only when there are campaigns).
     """
 
     start: date
@@ -68,6 +71,7 @@ class ReportData:
     threshold: int
     kommun_lan: dict[str, str]
     plans: dict[str, SuppressionPlan] = field(default_factory=dict)
+    campaign_data: CampaignData | None = None
 
     @property
     def period_days(self) -> int:
@@ -136,6 +140,12 @@ def load_report_data(
         unplaced_ads=unplaced_ads, unplaced_ad_days=unplaced_ad_days,
     )  # fmt: skip
     log.info("report data %s..%s: %d observations, %d municipalities", start, end, observations, len(ads))
+    campaign_data = None
+    if campaigns:
+        try:  # every stored week, as `lagesbild campaigns evaluate` uses
+            campaign_data = load_campaign_data(store)
+        except InputError as exc:
+            log.warning("campaigns not evaluated: %s", exc)
     return ReportData(
         start=start,
         end=end,
@@ -151,6 +161,7 @@ def load_report_data(
         threshold=threshold,
         kommun_lan=kommun_lan,
         plans=plans,
+        campaign_data=campaign_data,
     )
 
 

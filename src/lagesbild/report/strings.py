@@ -138,6 +138,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ind_many_cities": "Många orter",
         "ind_foreign_language_template": "Mall på annat språk",
         "campaigns_section": "Kampanjer och deras effekt",
+        "campaign_measure": "Mått",
+        "campaign_effect": "Effekt",
+        "campaign_interval": "Intervall",
+        "campaign_verdict": "Bedömning",
+        "campaigns_note": (
+            "Effekten är skillnaden mot vad kontrollänen visar under samma veckor (difference-in-differences). "
+            "Intervallen är kalibrerade med placebokampanjer på simulerade data; skattade köp följer "
+            "persondagarna och ser inte en förändring av antalet köp per arbetsdag."
+        ),
         "not_available": "Ännu inte tillgängligt: {what}",
         "why_hidden": "kräver länkning av annonser till personer",
         "why_verdicts": "domar har ännu inte extraherats",
@@ -399,6 +408,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ind_many_cities": "Many cities",
         "ind_foreign_language_template": "Template in another language",
         "campaigns_section": "Campaigns and their effect",
+        "campaign_measure": "Measure",
+        "campaign_effect": "Effect",
+        "campaign_interval": "Interval",
+        "campaign_verdict": "Verdict",
+        "campaigns_note": (
+            "The effect is the difference from what the control counties show in the same weeks "
+            "(difference-in-differences). Intervals are calibrated with placebo campaigns on simulated data; "
+            "estimated purchases follow person-days and do not see a change in purchases per working day."
+        ),
         "not_available": "Not yet available: {what}",
         "why_hidden": "needs ads linked to persons",
         "why_verdicts": "verdicts have not been extracted yet",
