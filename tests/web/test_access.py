@@ -63,6 +63,10 @@ MATRIX: list[tuple[str, set[str]]] = [
     ("/api/verdicts", ANALYSTS),
     ("/api/verdicts/defendants", ANALYSTS),
     ("/api/assumptions", ANALYSTS),
+    ("/api/reports/compare?area=05", ALL),
+    ("/api/reports/compare?area=0580", ALL),
+    ("/api/reports/compare?area=06", NATIONAL),
+    ("/api/reports/compare?area=SE", NATIONAL),
     ("/api/areas/05/download?format=csv", ALL),
     ("/api/areas/0580/download?format=xlsx", ALL),
     ("/api/areas/06/download?format=csv", NATIONAL),
@@ -75,7 +79,8 @@ MATRIX: list[tuple[str, set[str]]] = [
 OTHER_ROUTES = {
     "/login", "/", "/jobs/{job_id}", "/jobs/{job_id}/download/{kind}", "/networks/{network_id}",
     "/verdicts/defendants/{defendant_id}",
-    "/api/networks/{network_id}", "/api/jobs/{job_id}", "/openapi.json", "/static",
+    "/api/networks/{network_id}", "/api/jobs/{job_id}",
+    "/api/jobs/{job_id}/download/{kind}", "/openapi.json", "/static",
 }  # fmt: skip
 
 

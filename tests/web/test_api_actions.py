@@ -323,3 +323,59 @@ def test_every_api_write_without_the_csrf_header_is_refused_and_changes_nothing(
     after = (len(ws.jobs(limit=100_000)), {c.name for c in CampaignStore(web_store).list()},
              DefendantStore(web_store).defendants())  # fmt: skip
     assert after == before
+
+
+# -- compare with last year, report files ------------------------------------------------------
+def test_the_compare_api_shows_what_the_compare_page_shows(clients: dict[str, LoggedIn]) -> None:
+    import re
+
+    c = clients["viewer05"].client
+    shown = {f["quantity"]: f for f in c.get(f"/api/areas/05?year={YEAR}").json()["suite"]["figures"]}
+    assert shown, "the tiny world has stored estimates for 05"
+    r = c.get(f"/api/reports/compare?area=05&year={YEAR}")
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["area"], got["year"], got["last_year"], got["has_data"]) == ("05", YEAR, YEAR - 1, True)
+    rows = {x["quantity"]: x for x in got["rows"]}
+    assert set(shown) <= set(rows)
+    for q, f in shown.items():
+        mine = rows[q]["this"]
+        assert mine["published"] == f["published"]
+        assert mine["estimate"] == (f["estimate"] if f["published"] else None)  # unpublished: no value
+        assert rows[q]["last"] is None or rows[q]["last"]["estimate"] is None or rows[q]["change"] is not None
+    assert any(not x["this"]["published"] and x["this"]["estimate"] is None for x in rows.values())
+    # the page's change column says "inga data" exactly where the API's change is null
+    page = c.get(f"/reports/compare?area=05&year={YEAR}").text
+    for q, x in rows.items():
+        m = re.search(rf'data-quantity="{q}">.*?<td class="num( muted)? change">', page, re.S)
+        assert m and (m.group(1) is not None) == (x["change"] is None), q
+    assert c.get(f"/api/reports/compare?area=06&year={YEAR}").status_code == 403
+    r = c.get("/api/reports/compare?area=9999")
+    assert r.status_code == 400 and _fields(r) == {"area"}
+
+
+def test_a_finished_reports_files_through_the_api(
+    clients: dict[str, LoggedIn], web_store: Store, tmp_path: Any
+) -> None:
+    ws = WebStore(web_store)
+    html_file = tmp_path / "lagesbild-05-2024.html"
+    html_file.write_text("<h1>Lägesbild</h1>", encoding="utf-8")
+    job_05 = ws.add_job("report", {"area": "05", "year": YEAR, "lang": "sv"}, created_by="viewer05")
+    ws.update_job(job_05, status="done", progress=1.0, result={"files": {"html": str(html_file)}})
+    job_06 = ws.add_job("report", {"area": "06", "year": YEAR, "lang": "sv"}, created_by="viewer05")
+    ws.update_job(job_06, status="done", progress=1.0, result={"files": {"html": str(html_file)}})
+    queued = ws.add_job("report", {"area": "05", "year": YEAR, "lang": "sv"}, created_by="viewer05")
+    owner = clients["viewer05"].client
+    r = owner.get(f"/api/jobs/{job_05}/download/html")
+    assert r.status_code == 200 and r.content.decode("utf-8") == "<h1>Lägesbild</h1>"
+    assert r.headers["content-type"].startswith("text/html") and "attachment" in r.headers["content-disposition"]
+    assert r.content == owner.get(f"/jobs/{job_05}/download/html").content  # the page's download
+    assert clients["admin"].client.get(f"/api/jobs/{job_05}/download/html").status_code == 200
+    for who, job, kind in (("viewer_se", job_05, "html"), ("viewer05", job_06, "html"),
+                           ("viewer05", queued, "html"), ("viewer05", job_05, "pdf")):  # fmt: skip
+        r = clients[who].client.get(f"/api/jobs/{job}/download/{kind}")
+        assert r.status_code == 400 and _fields(r) == {"job_id"}, (who, job, kind)
+    r = owner.get(f"/api/jobs/{job_05}/download/docx")
+    assert r.status_code == 422 and _fields(r) == {"kind"}
+    exports = [e for e in _audit(web_store, f"jobs/{job_05}/html") if e.action == "export"]
+    assert {e.username for e in exports} == {"viewer05", "admin"}

@@ -32,6 +32,7 @@ __all__ = [
     "csv_bytes",
     "export_rows",
     "inert",
+    "job_file",
     "parse_assumption_values",
     "queue_crawl",
     "recalculate_assumptions",
@@ -267,3 +268,25 @@ def area_download(ctx: WebContext, v: Viewer, code: str, year: int, fmt: str, ip
     ctx.accounts.audit(v.user.username, "export", target=f"area/{code}/{year}.{fmt}", ip=ip)
     content = csv_bytes(head, rows) if fmt == "csv" else xlsx_bytes(head, rows)
     return Download(content, MEDIA_TYPES[fmt], f"lagesbild-{code}-{year}.{fmt}")
+
+
+REPORT_MEDIA_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def job_file(ctx: WebContext, v: Viewer, job_id: int, kind: str, ip: str) -> Download | None:
+    """A finished report job's file (``html`` or ``pdf``), audit-logged as an export; None when the
+    job is not the viewer's (admins see all), not done, has no such file, or its area is outside the
+    viewer's counties."""
+    from pathlib import Path
+
+    job = ctx.accounts.job(job_id)
+    if job is None or not (v.at_least("admin") or job.created_by == v.user.username):
+        return None
+    files = (job.result.get("files") or {}) if job.status == "done" else {}
+    if kind not in files or not v.may_see(str(job.params.get("area"))):
+        return None
+    path = Path(files[kind])
+    if not path.is_file():
+        return None
+    ctx.accounts.audit(v.user.username, "export", target=f"jobs/{job_id}/{kind}", ip=ip)
+    return Download(path.read_bytes(), REPORT_MEDIA_TYPES.get(kind, "application/octet-stream"), path.name)

@@ -11,6 +11,7 @@ corrections, crawl jobs, the assumptions editor) and the downloads call the same
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from datetime import date
@@ -28,7 +29,7 @@ from lagesbild.records.campaigns import Campaign
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.web import actions, views
 from lagesbild.web.app import CsrfError, Forbidden, Viewer, WebContext, check_csrf, client_ip, require
-from lagesbild.web.data import area_level
+from lagesbild.web.data import FigureView, area_level
 
 
 class FieldError(BaseModel):
@@ -541,4 +542,81 @@ def area_download(
     v = require(request, area=code)
     ctx = _ctx(request)
     dl = actions.area_download(ctx, v, code, _year(ctx, year), format, client_ip(request))
+    return Response(dl.content, media_type=dl.media_type, headers=dl.headers())
+
+
+# compare with last year
+class CompareFigure(BaseModel):
+    estimate: float | None = Field(description="null where the figure is not published")
+    low: float | None
+    high: float | None
+    published: bool
+    note: str
+
+
+class CompareRowOut(BaseModel):
+    quantity: str
+    this: CompareFigure | None = Field(description="This year's stored figure (null: none stored)")
+    last: CompareFigure | None = Field(description="Last year's stored figure (null: none stored)")
+    change: float | None = Field(description="Only where both years are published")
+    change_pct: float | None = Field(description="Only where both years are published and last year's is not 0")
+
+
+class CompareOut(BaseModel):
+    area: str
+    area_name: str
+    year: int
+    last_year: int
+    has_data: bool = Field(description="False: neither year has stored estimates ('inga data')")
+    rows: list[CompareRowOut]
+
+
+def _compare_figure(f: FigureView | None) -> CompareFigure | None:
+    if f is None:
+        return None
+    shown = f.published and f.estimate is not None and math.isfinite(f.estimate)
+
+    def fin(x: float | None) -> float | None:
+        return float(x) if shown and x is not None and math.isfinite(x) else None
+
+    return CompareFigure(estimate=fin(f.estimate), low=fin(f.low), high=fin(f.high), published=f.published,
+                         note=f.note)  # fmt: skip
+
+
+@router.get("/reports/compare", response_model=CompareOut, responses=ERRORS,
+            summary="An area's stored estimates for a year and the year before, side by side (as the compare page; "
+                    "nothing is computed)")  # fmt: skip
+def reports_compare(
+    request: Request,
+    area: str = Query(pattern=r"^(SE|\d{2}|\d{4})$", description="SE, a county (05) or a municipality (0580)"),
+    year: int | None = Year,
+) -> Any:
+    area_level(area)
+    require(request, area=area)
+    ctx = _ctx(request)
+    y = _year(ctx, year)
+    this = ctx.data.area(area, y, compute=False)
+    last = ctx.data.area(area, y - 1, compute=False)
+    rows = [CompareRowOut(quantity=r.quantity, this=_compare_figure(r.this), last=_compare_figure(r.last),
+                          change=r.change, change_pct=r.change_pct)
+            for r in views.compare_rows(this.suite, last.suite)]  # fmt: skip
+    return CompareOut(area=area, area_name=this.area_name, year=y, last_year=y - 1,
+                      has_data=this.suite.has_data or last.suite.has_data, rows=rows)  # fmt: skip
+
+
+# a finished report's files
+REPORT_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {m: {} for m in actions.REPORT_MEDIA_TYPES.values()}, "description": "The report's file"},
+    **ERRORS,
+}
+
+
+@router.get("/jobs/{job_id}/download/{kind}", response_class=Response, responses=REPORT_FILE,
+            summary="A finished report job's HTML or PDF (the user's own jobs; admins all; audit-logged)")  # fmt: skip
+def job_download(request: Request, job_id: int, kind: Literal["html", "pdf"]) -> Response:
+    ctx = _ctx(request)
+    v = require(request)
+    dl = actions.job_file(ctx, v, job_id, kind, client_ip(request))
+    if dl is None:
+        raise InputError("no such finished report of yours", field="job_id")
     return Response(dl.content, media_type=dl.media_type, headers=dl.headers())
