@@ -222,3 +222,14 @@ def test_session_ended_in_another_process_is_refused_at_once_on_postgresql(web_s
             time.sleep(0.02)
     finally:
         ctx.stop_listening()
+
+
+def test_one_kept_page_per_year_however_written(cached_app: FastAPI) -> None:
+    who = login(cached_app, "viewer_se")
+    renders = Renders(cached_app)
+    first = who.client.get("/area/05?year=2024")
+    assert first.status_code == 200
+    assert who.client.get("/area/05?year=02024").text == first.text, "the same page, kept once"
+    assert renders.n == 1
+    for bad in ("²⁰²⁴", "1066", "20x4"):  # not a 500 for digits outside ASCII
+        assert who.client.get(f"/area/05?year={bad}").status_code == 400, bad
