@@ -511,19 +511,10 @@ def job_page(request: Request, job_id: int) -> Response:
 def job_download(request: Request, job_id: int, kind: str) -> Response:
     ctx = _ctx(request)
     v = require(request)
-    job = _job_for(request, v, job_id)
-    files = (job.result.get("files") or {}) if job is not None and job.status == "done" else {}
-    if job is None or kind not in files or not v.may_see(str(job.params.get("area"))):
+    dl = actions.job_file(ctx, v, job_id, kind, client_ip(request))
+    if dl is None:
         return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
-    from pathlib import Path
-
-    path = Path(files[kind])
-    if not path.is_file():
-        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
-    ctx.accounts.audit(v.user.username, "export", target=f"jobs/{job_id}/{kind}", ip=client_ip(request))
-    media = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}.get(kind, "application/octet-stream")
-    headers = {"Content-Disposition": f'attachment; filename="{path.name}"'}
-    return Response(path.read_bytes(), media_type=media, headers=headers)
+    return Response(dl.content, media_type=dl.media_type, headers=dl.headers())
 
 
 # -- assumptions -------------------------------------------------------------------------------
