@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 import phonenumbers
@@ -189,8 +190,6 @@ def _windows(
     groups: list[tuple[int, int, str, int, int]],
     out: list[tuple[int, int, str]],
     min_words: int = 0,
-    *,
-    mobiles_only: bool = False,
 ) -> None:
     """The numbers in a run of digit groups that is not one number, as few and as long as they come.
 
@@ -218,9 +217,9 @@ def _windows(
             if size < 7 or words + letters < min_words:
                 continue
             e164 = normalize_phone(digits)
-            if e164 is None or (mobiles_only and not _SE_MOBILE_PLUS.match(e164) and digits[0] != "+"):
+            if e164 is None or not _accept(text, groups[i][0], groups[j][1], e164):
                 continue
-            if _accept(text, groups[i][0], groups[j][1], e164):
+            if not _is_list(text[groups[i][0] : groups[j][1]]):
                 found.append((-size, not _SE_MOBILE_PLUS.match(e164), i, j, groups[i][0], e164))
     if not found:
         return
@@ -231,6 +230,18 @@ def _windows(
             continue
         taken.append((i, j))
         out.append((groups[i][0], groups[j][1], e164))
+
+
+def _is_list(run: str) -> bool:
+    """True when ``run`` is a list of numbers, not one number: days or hours with commas
+    ("01, 02, 03, 04, 05 juni", "kl 08, 09, 10, 11") or a counting sequence ("01 02 03 04 05")."""
+    groups = _DIGIT_RUN.findall(run)
+    if len(groups) < 3:
+        return False
+    if "," in run and all(len(g) <= 2 for g in groups):
+        return True
+    steps = {int(b) - int(a) for a, b in pairwise(groups)}
+    return len(groups) >= 4 and len({len(g) for g in groups}) == 1 and len(steps) == 1 and steps != {0}
 
 
 def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[int, int, str]]) -> None:
@@ -244,7 +255,7 @@ def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
         return
     e164 = normalize_phone(mapped)
     if e164 is not None:
-        if _accept(text, start, end, e164):
+        if _accept(text, start, end, e164) and not _is_list(mapped):
             out.append((start, end, e164))
         return
     groups = []
@@ -255,12 +266,37 @@ def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
             a = mapped.rindex("+", 0, a)
         groups.append((start + a, start + b, ("+" if plus else "") + m.group(0), 0, 0))
     if 2 <= len(groups) <= 40 and sum(len(g[2]) for g in groups) >= 8:
-        # a run that ends in a price ("050 100 150 200 kr") is a list of amounts: only a whole
-        # mobile number in it is taken ("0701740612 1500 kr")
-        _windows(text, groups, out, mobiles_only=bool(_PRICE_AFTER.match(text[end : end + 8])))
+        _windows(text, groups, out)
 
 
 # ---- spelled-out digits: "noll sju noll ett sju fyra ...", "zero seven zero 174 06 12"
+
+
+def _trie(words: list[str]) -> str:
+    """One regex for ``words`` that branches on each next character (a plain alternation of a
+    hundred words is tried word by word at every position, several times slower).
+
+    >>> _trie(["sex", "sexa", "sju"])
+    's(?:ex(?:a)?|ju)'
+    """
+    tree: dict[str, Any] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        ends = "" in node
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return emit(tree)
 
 
 @cache
@@ -276,16 +312,18 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     words["plus"] = "+"
     for k in cfg.get("spelled_fillers") or ():
         words[str(k).lower()] = "f"
-    alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    alternation = _trie(sorted(words))
     # A token is a whole word made of number words, digits and O/I/l ("sjuttiofyra", "O7O",
     # "zero7zero"); a number is at least four tokens with separators between them.
     piece = rf"(?i:{alternation})|\d|[OoIl]"
     token = rf"(?<![^\W_])(?:{piece})+(?![^\W_])"
-    chain = re.compile(with_first_chars(rf"(?:\+[ \x01]?)?{token}(?:{_SEP}{{1,5}}{token}){{3,60}}"))
-    # written digits, then a number word: "070 ett sju fyra ..."
+    # a number starts with a zero, a plus or a country code: "noll ...", "zero ...", "O7O", "070 ett ...", "plus ..."
+    first = rf"(?<![^\W_])(?=(?i:noll|zero|oh|nil|nought|plus)|[0Oo+4])(?:{piece})+(?![^\W_])"
+    chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{3,60}}")
+    # written digits from a zero, then a number word: "070 ett sju fyra ..."
     joiners = [re.escape(w) for w, v in words.items() if len(v) == 1 and v.isdigit()]
     after_digits = re.compile(
-        rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{'|'.join(sorted(joiners, key=len, reverse=True))})(?![^\W_])"
+        rf"(?<![\d])[0+][\dOoIl]*{_SEP}{{1,5}}(?i:{'|'.join(sorted(joiners, key=len, reverse=True))})(?![^\W_])"
     )
     return chain, re.compile(piece), words, int(cfg["min_spelled_digits"]), after_digits
 
@@ -445,8 +483,12 @@ def _edge_letters(run: str) -> tuple[int, int]:
 
 
 def _find_in_run(text: str, start: int, end: int, mapped: str, out: list[tuple[int, int, str]]) -> None:
-    """Resolve a candidate run, first blanking the dates and clock times only looked for in runs."""
-    if not _DATE_IN_RUN.search(text, start, end):
+    """Resolve a candidate run, first blanking the dates and clock times only looked for in runs.
+
+    A run that is one Swedish mobile number as a whole is no date (and most runs are).
+    """
+    e164 = normalize_phone(mapped)
+    if (e164 is not None and _SE_MOBILE_PLUS.match(e164)) or not _DATE_IN_RUN.search(text, start, end):
         _resolve_run(text, start, end, mapped, out)
         return
     blanked = list(mapped)
