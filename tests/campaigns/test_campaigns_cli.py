@@ -90,3 +90,31 @@ def test_evaluate_stored_campaign_with_sts(settings: Settings, tmp_path: Path) -
     assert out["verdict_sv"].startswith("Minskning")
     res = runner.invoke(app, ["campaigns", "evaluate", "K", "--method", "xyz"])
     assert res.exit_code == 2 and "glm or sts" in res.output
+
+
+def test_evaluate_shows_one_row_per_measure(settings: Settings, tmp_path: Path) -> None:
+    """Every measure is evaluated (the import links: each one-day ad is its own person here)."""
+    from lagesbild.cli import app as main_app
+
+    ads = write_ads(tmp_path / "ads.jsonl")  # every sighting is a new site ad: new ads = ad-days
+    base = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(main_app, [*base, "init"]).exit_code == 0
+    assert runner.invoke(main_app, [*base, "import", "--no-progress", str(ads)]).exit_code == 0
+    app = _app(settings)
+    args = ["campaigns", "add", "Du avgör", "--counties", "06", "--start", "2024-03-04", "--end", "2024-04-14"]
+    assert runner.invoke(app, args).exit_code == 0
+    res = runner.invoke(app, ["campaigns", "evaluate", "Du avgör", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    rows = {r["series"]: r for r in out["series"]}
+    assert list(rows) == ["ad_days", "new_ads", "active_persons", "purchases"]
+    assert rows["ad_days"]["rate_ratio"] == out["rate_ratio"] and rows["ad_days"]["high"] < 1
+    for key in ("new_ads", "active_persons", "purchases"):  # all follow the -30% in 06
+        assert rows[key]["low"] <= 0.7 <= rows[key]["high"] < 1, rows[key]
+        assert rows[key]["verdict_sv"].startswith("Minskning")
+    res = runner.invoke(app, ["campaigns", "evaluate", "Du avgör"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    for label in ("annonsdagar", "nya annonser", "aktiva personer", "skattade köp"):
+        assert label in text
+    assert text.count("Minskning") == 4
