@@ -1,9 +1,12 @@
 """Benchmark of linking: time and peak memory for 10k, 100k and 1M observations, and scores.
 
 Each size runs in its own process (so that peak memory is its own): the first N observations
-of a simulated world, minus their last day, are imported into a fresh SQLite store (not timed
-as linking), fully linked, then the last day is imported and linked incrementally. The
-linking is scored against the simulator's truth.
+of a simulated world (whole days) are imported into a fresh SQLite store (not timed as
+linking), fully linked, then each of the next ``--days`` days is imported and linked
+incrementally, with the run's breakdown and how many site ads it clustered again (issue 18:
+only the region the day's ads touch). After the last day the stored ids are compared with a
+clustering of every stored site ad from scratch. The linking is scored against the
+simulator's truth.
 
 Usage::
 
@@ -11,6 +14,7 @@ Usage::
     python bench/bench_link.py --preset national --seed 7      # simulate first (about 90 s)
     python bench/bench_link.py --world /tmp/world --sizes 10000,100000
     python bench/bench_link.py --world /tmp/world --sizes 1000000 --pg postgresql+psycopg://postgres@127.0.0.1:5432/
+    python bench/bench_link.py --world /tmp/national7 --sizes 1000000,2150000 --days 3
 
 Times are wall clock and CPU time of this process (``*_cpu_s``): on a shared machine the
 difference shows how much of the wall time was waiting for the other core.
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import resource
 import subprocess
 import sys
@@ -32,28 +37,45 @@ from pathlib import Path
 import numpy as np
 
 
-def _split(world: Path, n: int, out: Path) -> tuple[Path, Path, str]:
-    """Write the first ``n`` observations (whole days) and the following day to two files."""
-    head, day = out / "head.jsonl.gz", out / "day.jsonl.gz"
-    last = cut = None
+def _split(world: Path, n: int, out: Path, n_days: int = 1) -> tuple[Path, list[tuple[Path, str]]]:
+    """Write the first ``n`` observations (whole days) and each of the ``n_days`` following days to files."""
+    head = out / "head.jsonl.gz"
+    lines: dict[str, list[str]] = {}
+    last = None
     with (
         gzip.open(world / "observations.jsonl.gz", "rt", encoding="utf-8") as f,
         gzip.open(head, "wt", encoding="utf-8", compresslevel=1) as h,
-        gzip.open(day, "wt", encoding="utf-8", compresslevel=1) as d,
     ):
         for k, line in enumerate(f):
             i = line.index('"seen_at":"') + 11
             when = line[i : i + 10]
-            if k < n or when == last:
+            if not lines and (k < n or when == last):
                 h.write(line)
                 last = when
                 continue
-            if cut is None:
-                cut = when
-            if when != cut:
+            if when not in lines and len(lines) == n_days:
                 break
-            d.write(line)
-    return head, day, str(cut)
+            lines.setdefault(when, []).append(line)
+    days = []
+    for k, (when, ls) in enumerate(lines.items()):
+        path = out / f"day{k}.jsonl.gz"
+        with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as d:
+            d.writelines(ls)
+        days.append((path, when))
+    return head, days
+
+
+class _Timings(logging.Handler):
+    """Keeps the runner's ``timings:`` log lines (the breakdown of each run)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if msg.startswith("timings:"):
+            self.lines.append(msg.removeprefix("timings: "))
 
 
 def _pg_store(server: str, name: str) -> object:
@@ -70,16 +92,27 @@ def _pg_store(server: str, name: str) -> object:
     return Store.open(server + name)
 
 
-def one(world: Path, n: int, pg: str | None = None) -> dict[str, object]:
+def one(
+    world: Path,
+    n: int,
+    pg: str | None = None,
+    n_days: int = 1,
+    profile: str | None = None,
+    keep: str | None = None,
+) -> dict[str, object]:
     """Run one size in this process and return its figures (SQLite, or PostgreSQL on server ``pg``)."""
     from lagesbild.ingest import import_file
     from lagesbild.link import bcubed, pairwise, relink_stored, run, simulator_truth
     from lagesbild.privacy import Pseudonymizer
     from lagesbild.store import Store
+    from lagesbild.store.links import LinkStore
 
+    timings = _Timings()
+    logging.getLogger("lagesbild.link.runner").addHandler(timings)
+    logging.getLogger("lagesbild.link.runner").setLevel(logging.INFO)
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
-        head, day, day_name = _split(world, n, t)
+        head, day_files = _split(world, n, t, n_days)
         store = _pg_store(pg, f"bench_link_{n}") if pg else Store.open(f"sqlite:///{t / 'bench.db'}")
         pz = Pseudonymizer(bytes(range(32)))
         t0 = time.perf_counter()
@@ -88,12 +121,43 @@ def one(world: Path, n: int, pg: str | None = None) -> dict[str, object]:
         c0 = time.process_time()
         full = run(store, full=True)  # type: ignore[arg-type]
         full_cpu = time.process_time() - c0
-        import_file(store, pz, day)  # type: ignore[arg-type]
-        c0 = time.process_time()
-        inc = run(store)  # type: ignore[arg-type]
-        inc_cpu = time.process_time() - c0
+        if keep and not pg:
+            import shutil
+
+            shutil.copy(t / "bench.db", keep)
+            shutil.copytree(t, Path(keep).with_suffix(".days"), dirs_exist_ok=True)
+        days = []
+        n_inc = 0
+        for path, day_name in day_files:
+            import_file(store, pz, path)  # type: ignore[arg-type]
+            timings.lines.clear()
+            c0 = time.process_time()
+            if profile and not days:
+                import cProfile
+
+                with cProfile.Profile() as prof:
+                    inc = run(store)  # type: ignore[arg-type]
+                prof.dump_stats(profile)
+            else:
+                inc = run(store)  # type: ignore[arg-type]
+            inc_cpu = time.process_time() - c0
+            n_inc += inc.n_observations
+            days.append(
+                {
+                    "day": day_name,
+                    "obs": inc.n_observations,
+                    "wall_s": round(inc.seconds, 2),
+                    "cpu_s": round(inc_cpu, 2),
+                    "clustered_site_ads": inc.n_clustered,
+                    "site_ads": inc.n_site_ads,
+                    "breakdown": timings.lines[-1] if timings.lines else "",
+                }
+            )
+        stored = LinkStore(store).labels()  # type: ignore[arg-type]
         ads, linked = relink_stored(store)  # type: ignore[arg-type]
         store.close()  # type: ignore[attr-defined]
+    # the incremental runs' stored ids against a clustering of every stored site ad from scratch
+    equal = stored == dict(zip(linked.result.keys, linked.result.all_ids(), strict=True))
     truth = simulator_truth(world)
     r = linked.result
     w = np.array([a.n_obs for a in ads.ads])
@@ -114,15 +178,17 @@ def one(world: Path, n: int, pg: str | None = None) -> dict[str, object]:
     scores["network_pairwise"] = pairwise(np.repeat(r.network, w).astype(object), labels(truth.network)).__dict__
     seen = {truth.person[k] for k in r.keys}
     return {
-        "observations": imp.n_new + inc.n_observations,
+        "observations": imp.n_new + n_inc,
         "import_s": round(t_import, 1),
         "backend": "postgresql" if pg else "sqlite",
         "full_s": round(full.seconds, 1),
         "full_cpu_s": round(full_cpu, 1),
-        "incremental_day": day_name,
-        "incremental_obs": inc.n_observations,
-        "incremental_s": round(inc.seconds, 2),
-        "incremental_cpu_s": round(inc_cpu, 2),
+        "incremental_day": days[0]["day"],
+        "incremental_obs": days[0]["obs"],
+        "incremental_s": days[0]["wall_s"],
+        "incremental_cpu_s": days[0]["cpu_s"],
+        "incremental_days": days,
+        "incremental_equals_full": equal,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         "site_ads": inc.n_site_ads,
         "ads": inc.n_ads,
@@ -147,6 +213,9 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--sizes", default="10000,100000,1000000")
     p.add_argument("--pg", help="link on PostgreSQL: a server URL ending in '/' (databases bench_link_N are made)")
+    p.add_argument("--days", type=int, default=1, help="incremental days linked one by one after the first N")
+    p.add_argument("--profile", help="with --one: write a cProfile of the first incremental day to this file")
+    p.add_argument("--keep", help="with --one (SQLite): copy the fully linked store to this file, the days beside it")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     a = p.parse_args()
     world = a.world
@@ -168,12 +237,22 @@ def main() -> None:
             check=True,
         )
     if a.one:
-        print(json.dumps(one(world, a.one, a.pg)))
+        print(json.dumps(one(world, a.one, a.pg, a.days, a.profile, a.keep)))
         return
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
         out = subprocess.run(
-            [sys.executable, __file__, "--world", str(world), "--one", str(n), *(["--pg", a.pg] if a.pg else [])],
+            [
+                sys.executable,
+                __file__,
+                "--world",
+                str(world),
+                "--one",
+                str(n),
+                "--days",
+                str(a.days),
+                *(["--pg", a.pg] if a.pg else []),
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -189,12 +268,19 @@ def main() -> None:
             f"persona {s['persona']['f1']:.4f} "
             f"advertiser {s['advertiser']['f1']:.4f} ad {s['ad']['f1']:.4f} | network pairwise F1 "
             f"{s['network_pairwise']['f1']:.4f} (P {s['network_pairwise']['precision']:.4f} R "
-            f"{s['network_pairwise']['recall']:.4f}) | persons {res['persons']:,} "
+            f"{s['network_pairwise']['recall']:.4f}) | equal to a full relink: {res['incremental_equals_full']} "
+            f"| persons {res['persons']:,} "
             f"(personas {res['personas']:,}) vs true "
             f"{res['true_persons']:,} persons / {res['true_sellers']:,} sellers; scams {res['suspected_scams']} vs "
             f"{res['true_scams']}; networks {res['networks']} vs {res['true_networks']}",
             flush=True,
         )
+        for d in res["incremental_days"]:
+            print(
+                f"    day {d['day']}: {d['obs']:,} obs, {d['wall_s']:.2f} s (cpu {d['cpu_s']:.2f} s), "
+                f"{d['clustered_site_ads']:,} of {d['site_ads']:,} site ads clustered; {d['breakdown']}",
+                flush=True,
+            )
     print(json.dumps(rows, indent=1))
 
 

@@ -406,6 +406,50 @@ def _networks(
     return new, old
 
 
+def _with_networks(
+    ls: LinkStore,
+    part: SiteAds,
+    r: LinkResult,
+    extra: list[SiteAd],
+    extra_ids: dict[tuple[str, str], Labels],
+    new_net: dict[str, str | None],
+) -> tuple[SiteAds, LinkResult]:
+    """The region's linking with the networks of all advertisers, and the stored site ads of their other advertisers.
+
+    ``extra`` keep their stored ad, person and advertiser ids; whether their persons are suspected
+    scams and which of their phones are shared numbers are read from the stored summaries.
+    """
+    ids = dict(zip(r.keys, r.all_ids(), strict=True))
+    fake = {r.person_ids[p]: bool(f) for p, f in enumerate(r.fake_person.tolist())}
+    shared = set(r.shared_numbers)
+    if extra:
+        for k, v in extra_ids.items():
+            ids[k] = (str(v[0]), str(v[1]), str(v[2]), v[3])
+        fake.update(ls.stored_fake({str(v[1]) for v in extra_ids.values()}))
+        own = ls.stored_phones({str(v[2]) for v in extra_ids.values()})
+        shared |= {p for a in extra for p in a.phones if p not in own.get(str(extra_ids[a.key][2]), ())}
+    every = SiteAds.of([*part.ads, *extra])
+    rows = [ids[a.key] for a in every.ads]
+    ad, ad_ids = pd.factorize(pd.Series([x[0] for x in rows], dtype=object))
+    person, person_ids = pd.factorize(pd.Series([x[1] for x in rows], dtype=object))
+    adv, adv_ids = pd.factorize(pd.Series([x[2] for x in rows], dtype=object))
+    net, net_ids = pd.factorize(pd.Series([new_net[x[2]] for x in rows], dtype=object))
+    out = LinkResult(
+        keys=tuple(a.key for a in every.ads),
+        ad=ad.astype(np.int64),
+        person=person.astype(np.int64),
+        advertiser=adv.astype(np.int64),
+        network=net.astype(np.int64),
+        ad_ids=tuple(map(str, ad_ids)),
+        person_ids=tuple(map(str, person_ids)),
+        advertiser_ids=tuple(map(str, adv_ids)),
+        network_ids=tuple(map(str, net_ids)),
+        fake_person=np.array([fake[str(p)] for p in person_ids], dtype=bool),
+        shared_numbers=frozenset(shared),
+    )
+    return every, out
+
+
 def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSettings, t0: float) -> LinkRun | None:
     """An incremental run that clusters only the region new observations touch (None: cluster everything)."""
     keys = {(o.site, o.site_ad_id) for o in new_obs}
@@ -427,34 +471,23 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     t_link = time.perf_counter()
     new_net, old_net = _networks(ls.network_index(), part, r, s)
     t_net = time.perf_counter()
-    # every network that changes, or that has an advertiser in the region, is summarized whole:
-    # its other advertisers join the region (with what their keys pull in), until none is missing
-    while True:
-        inside = set(r.advertiser_ids)
-        nets = {new_net.get(a) for a in inside} | {lab[3] for lab in region.labels.values()}
-        nets |= {x for a, o in old_net.items() if new_net.get(a) != o for x in (o, new_net.get(a))}
-        nets.discard(None)
-        more = {a for a, o in old_net.items() if a not in inside and (o in nets or new_net.get(a) in nets)}
-        if not more:
-            break
-        region.grow((), region.labels, advertisers=more)
-        if region.overflow:
-            log.info("incremental linking clusters everything: %s", region.overflow)
-            return None
-        part = SiteAds.of(list(region.ads.values()))
-        r = link(part, sub).result
     missing = set(r.advertiser_ids) - set(new_net)
     if missing:  # cannot happen when the region is closed; never write a partial result
         log.warning("incremental linking clusters everything: %d advertisers without a network", len(missing))
         return None
-    net_of = [new_net[a] for a in r.advertiser_ids]
-    net_codes, net_ids = pd.factorize(pd.Series([net_of[int(v)] for v in r.advertiser], dtype=object))
-    r = replace(r, network=net_codes.astype(np.int64), network_ids=tuple(str(x) for x in net_ids))
-    # network labels numbered in canonical order of their first site ad, as link() numbers them
+    # every network that changes, or that has an advertiser in the region, is summarized whole: its
+    # other advertisers are read with their stored ids (their persons and ads cannot have changed)
+    inside = set(r.advertiser_ids)
+    nets = {new_net[a] for a in inside} | {lab[3] for lab in region.labels.values()}
+    nets |= {x for a, o in old_net.items() if new_net.get(a) != o for x in (o, new_net.get(a))}
+    nets.discard(None)
+    outside = {a for a, o in old_net.items() if a not in inside and (o in nets or new_net.get(a) in nets)}
+    extra, extra_ids = ls.load_advertisers(outside) if outside else ([], {})
+    part, r = _with_networks(ls, part, r, extra, extra_ids, new_net)
     summary = summarize(part, r)
     t_sum = time.perf_counter()
     seconds = time.perf_counter() - t0
-    old = {k: region.labels[k] for k in r.keys if k in region.labels}
+    old = {k: v for k, v in (*region.labels.items(), *extra_ids.items())}
     totals = ls.save(
         part,
         changed,

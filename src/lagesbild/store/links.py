@@ -310,6 +310,28 @@ class LinkStore:
                 cur.close()
         return rows
 
+    def stored_fake(self, person_ids: Iterable[str]) -> dict[str, bool]:
+        """Whether each of these stored persons is a suspected scam."""
+        flat = sorted(set(person_ids))
+        out: dict[str, bool] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(flat), _IN):
+                part = flat[i : i + _IN]
+                sql = f"SELECT person_id, suspected_fake FROM link_persons WHERE person_id IN {self._in(len(part))}"
+                out.update((r[0], bool(r[1])) for r in conn.exec_driver_sql(sql, tuple(part)))
+        return out
+
+    def stored_phones(self, advertiser_ids: Iterable[str]) -> dict[str, set[str]]:
+        """The phones of each of these stored advertisers that are their own (shared numbers left out)."""
+        flat = sorted(set(advertiser_ids))
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(flat), _IN):
+                part = flat[i : i + _IN]
+                sql = f"SELECT advertiser_id, phones FROM link_advertisers WHERE advertiser_id IN {self._in(len(part))}"
+                out.update((r[0], set((r[1] or "").split())) for r in conn.exec_driver_sql(sql, tuple(part)))
+        return out
+
     def totals(self) -> dict[str, int]:
         """Stored counts: site ads, ads, persons (suspected scams left out), advertisers, networks, scams."""
         with self.engine.connect() as conn:
