@@ -208,6 +208,7 @@ WRITES: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
     ("POST", "/api/assumptions", {"area": "05", "year": 2024, "share_genuine": 0.5}, _expect(ANALYSTS, OK)),
     ("POST", "/api/assumptions", {"area": "06", "year": 2024, "share_genuine": 0.5}, _expect(ANALYSTS_SE, OK)),
     ("POST", "/api/reports", {"area": "05", "year": 2024}, _expect(ALL, 202)),
+    ("POST", "/api/estimates", {"year": 2024}, _expect(ANALYSTS, 202)),
     ("POST", "/api/reports", {"area": "06", "year": 2024}, _expect(NATIONAL, 202, 400, COUNTY_USERS)),
 ]  # fmt: skip
 

@@ -379,3 +379,22 @@ def test_a_finished_reports_files_through_the_api(
     assert r.status_code == 422 and _fields(r) == {"kind"}
     exports = [e for e in _audit(web_store, f"jobs/{job_05}/html") if e.action == "export"]
     assert {e.username for e in exports} == {"viewer05", "admin"}
+
+
+def test_recomputing_estimates_is_queued_for_the_analysts_own_areas(
+    clients: dict[str, LoggedIn], web_store: Store
+) -> None:
+    ws = WebStore(web_store)
+    r = _post(clients["analyst05"], "/api/estimates", {"year": YEAR})
+    assert r.status_code == 202
+    job = ws.job(r.json()["job_id"])
+    assert job is not None and job.kind == "estimate" and job.params == {"areas": ["05"], "year": YEAR}
+    r = _post(clients["analyst_se"], "/api/estimates", {"year": YEAR})
+    params = ws.job(r.json()["job_id"]).params  # type: ignore[union-attr]
+    assert params["areas"][0] == "SE" and len(params["areas"]) == 22
+    assert _post(clients["viewer_se"], "/api/estimates", {"year": YEAR}).status_code == 403
+    r = _post(clients["analyst05"], "/api/estimates", {"year": 1800})
+    assert r.status_code == 422 and _fields(r) == {"year"}
+    # the page refuses a year outside 1990-2100 too now (it queued a job that could only fail)
+    u = clients["analyst05"]
+    assert u.client.post("/estimates", data={"csrf": u.csrf, "year": "9999"}).status_code == 400

@@ -35,6 +35,8 @@ __all__ = [
     "job_file",
     "parse_assumption_values",
     "queue_crawl",
+    "queue_estimates",
+    "queue_report",
     "recalculate_assumptions",
     "register_campaign",
     "xlsx_bytes",
@@ -290,3 +292,47 @@ def job_file(ctx: WebContext, v: Viewer, job_id: int, kind: str, ip: str) -> Dow
         return None
     ctx.accounts.audit(v.user.username, "export", target=f"jobs/{job_id}/{kind}", ip=ip)
     return Download(path.read_bytes(), REPORT_MEDIA_TYPES.get(kind, "application/octet-stream"), path.name)
+
+
+# -- reports and estimates in the background ---------------------------------------------------
+def _check_year(year: int) -> None:
+    if not 1990 <= year <= 2100:
+        raise InputError("the year must be a four-digit year, e.g. 2024", field="year")
+
+
+def queue_report(ctx: WebContext, v: Viewer, area: str, year: int, lang: str, ip: str) -> int:
+    """Queue a report of Sweden (``SE``) or one of the viewer's counties as a background job; returns its id.
+
+    Raises:
+        InputError: naming ``area`` (a municipality, or outside the viewer's counties), ``year`` or ``lang``.
+    """
+    from lagesbild.web.data import area_level
+    from lagesbild.web.i18n import LANGS
+
+    if area_level(area) == "kommun":
+        raise InputError("reports are made for Sweden (SE) or a county", field="area")
+    if not v.may_see(area):
+        raise InputError("outside your counties", field="area")
+    _check_year(year)
+    if lang not in LANGS:
+        raise InputError("choose sv or en", field="lang")
+    job_id = ctx.accounts.add_job("report", {"area": area, "year": year, "lang": lang}, created_by=v.user.username)
+    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"report {area} {year}", ip=ip)
+    ctx.worker.wake()
+    return job_id
+
+
+def queue_estimates(ctx: WebContext, v: Viewer, year: int, ip: str) -> int:
+    """Queue recomputing and storing the estimates of the viewer's areas (Sweden if national, and
+    their counties) for ``year`` (analysts and admins); returns the job's id.
+
+    Raises:
+        InputError: naming ``year``.
+    """
+    _need(v, "analyst")
+    _check_year(year)
+    areas = (["SE"] if v.user.national else []) + v.counties()
+    job_id = ctx.accounts.add_job("estimate", {"areas": areas, "year": year}, created_by=v.user.username)
+    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"estimates {year}", ip=ip)
+    ctx.worker.wake()
+    return job_id

@@ -241,14 +241,7 @@ def report(request: Request, body: ReportRequest, x_csrf_token: str | None = Hea
     ctx = _ctx(request)
     v = require(request)
     check_csrf(v, x_csrf_token)
-    area_level(body.area)
-    if not v.may_see(body.area):
-        raise InputError("outside your counties", field="area")
-    job_id = ctx.accounts.add_job("report", body.model_dump(), created_by=v.user.username)
-    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"report {body.area} {body.year}",
-                       ip=client_ip(request))  # fmt: skip
-    ctx.worker.wake()
-    return {"job_id": job_id}
+    return {"job_id": actions.queue_report(ctx, v, body.area, body.year, body.lang, client_ip(request))}
 
 
 @router.get("/audit", summary="The audit log, newest first (admins)")
@@ -620,3 +613,19 @@ def job_download(request: Request, job_id: int, kind: Literal["html", "pdf"]) ->
     if dl is None:
         raise InputError("no such finished report of yours", field="job_id")
     return Response(dl.content, media_type=dl.media_type, headers=dl.headers())
+
+
+class EstimatesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=1990, le=2100)
+
+
+@router.post("/estimates", status_code=202, response_model=JobQueued, responses=ERRORS,
+             summary="Recompute and store the estimates of your areas for a year in the background (analysts; "
+                     "audit-logged); poll /api/jobs/{id}")  # fmt: skip
+def estimates(request: Request, body: EstimatesRequest, x_csrf_token: str | None = CsrfHeader) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "analyst")
+    check_csrf(v, x_csrf_token)
+    return JobQueued(job_id=actions.queue_estimates(ctx, v, body.year, client_ip(request)))

@@ -38,7 +38,7 @@ from lagesbild.web.app import (
     require_cached,
     viewer_of,
 )
-from lagesbild.web.data import AreaContext, area_level
+from lagesbild.web.data import AreaContext
 from lagesbild.web.i18n import LANGS, label, t
 from lagesbild.web.jobs import crawl_profiles
 from lagesbild.web.svg import map_svg, series_svg
@@ -456,18 +456,9 @@ async def reports_generate(request: Request) -> Response:
     area = _field(form, "area")
     year = _field(form, "year")
     lang = _field(form, "lang") or v.lang
-    if area_level(area) == "kommun":
-        raise InputError("reports are made for Sweden (SE) or a county", field="area")
-    if not v.may_see(area):
-        raise InputError("outside your counties", field="area")
-    if not year.isdigit() or not 1990 <= int(year) <= 2100:
+    if not year.isdigit() or len(year) > 4:
         raise InputError("the year must be a four-digit year", field="year")
-    if lang not in LANGS:
-        raise InputError("choose sv or en", field="lang")
-    job_id = ctx.accounts.add_job("report", {"area": area, "year": int(year), "lang": lang}, created_by=v.user.username)
-    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"report {area} {year}",
-                       ip=client_ip(request))  # fmt: skip
-    ctx.worker.wake()
+    job_id = actions.queue_report(ctx, v, area, int(year), lang, client_ip(request))
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
@@ -477,13 +468,9 @@ async def estimates_run(request: Request) -> Response:
     v = require(request, "analyst")
     form = await _form(request, v)
     year = _field(form, "year")
-    if not year.isdigit():
+    if not year.isdigit() or len(year) > 4:
         raise InputError("the year must be a four-digit year", field="year")
-    areas = (["SE"] if v.user.national else []) + v.counties()
-    job_id = ctx.accounts.add_job("estimate", {"areas": areas, "year": int(year)}, created_by=v.user.username)
-    ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"estimates {year}",
-                       ip=client_ip(request))  # fmt: skip
-    ctx.worker.wake()
+    job_id = actions.queue_estimates(ctx, v, int(year), client_ip(request))
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
