@@ -20,7 +20,7 @@ from lagesbild.normalize._text import fold_text
 from lagesbild.observations import Observation
 from lagesbild.records.link import SiteAd, SiteAds
 
-__all__ = ["blocking_keys", "chunk_keys", "collect", "fold_name", "image_number", "periods"]
+__all__ = ["blocking_keys", "chunk_keys", "collect", "fold_name", "image_number", "key_kinds", "periods"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,22 @@ def chunk_keys(v: int) -> list[int]:
     return [c * 65536 + ((u >> (16 * c)) & 0xFFFF) for c in range(4)]
 
 
+def key_kinds(ad: SiteAd, settings: LinkSettings | None = None) -> tuple[set[int], set[int], set[int], set[int]]:
+    """The blocking keys of ``ad`` by kind: phones, e-mails, images, text LSH buckets (:func:`blocking_keys`)."""
+    s = settings or LinkSettings()
+    phones = {_h64("p", p) for p in ad.phones}
+    emails = {_h64("e", e) for e in ad.emails}
+    images = {image_number(h) for h in ad.images}
+    texts: set[int] = set()
+    sig = ad.signature
+    profiled = ad.name is not None and ad.age is not None and ad.kommun_kod is not None
+    if profiled and len(sig) and not bool((sig == _NO_TEXT).all()):
+        r = len(sig) // s.lsh_bands
+        for b in range(s.lsh_bands):
+            texts.add(_h64("t", b, sig[b * r : (b + 1) * r].tobytes().hex(), ad.name, ad.age, ad.kommun_kod))
+    return phones, emails, images, texts
+
+
 def blocking_keys(ad: SiteAd, settings: LinkSettings | None = None) -> set[int]:
     """The keys under which linking can pair ``ad`` with another site ad (the ``link_keys`` index).
 
@@ -76,17 +92,8 @@ def blocking_keys(ad: SiteAd, settings: LinkSettings | None = None) -> set[int]:
     (or, for images, hashes within ``image_max_bits``); template ties between advertisers are
     computed over all advertisers instead (:mod:`lagesbild.link.runner`).
     """
-    s = settings or LinkSettings()
-    ks = {_h64("p", p) for p in ad.phones}
-    ks.update(_h64("e", e) for e in ad.emails)
-    ks.update(image_number(h) for h in ad.images)
-    sig = ad.signature
-    profiled = ad.name is not None and ad.age is not None and ad.kommun_kod is not None
-    if profiled and len(sig) and not bool((sig == _NO_TEXT).all()):
-        r = len(sig) // s.lsh_bands
-        for b in range(s.lsh_bands):
-            ks.add(_h64("t", b, sig[b * r : (b + 1) * r].tobytes().hex(), ad.name, ad.age, ad.kommun_kod))
-    return ks
+    phones, emails, images, texts = key_kinds(ad, settings)
+    return phones | emails | images | texts
 
 
 def _text_features(o: Observation, name: str | None, settings: LinkSettings) -> tuple[np.ndarray, int]:

@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from lagesbild.link._types import LinkSettings
 from lagesbild.link.cluster import Linked, link, template_ties
-from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number
+from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number, key_kinds
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.observations import Observation
 from lagesbild.records.link import LinkResult, SiteAd, SiteAds
@@ -245,8 +245,12 @@ class _Region:
     clustering it alone gives the same persons, advertisers and ads as clustering everything.
     """
 
-    def __init__(self, ls: LinkStore, s: LinkSettings, limit: int) -> None:
+    def __init__(self, ls: LinkStore, s: LinkSettings, limit: int, changed: Iterable[SiteAd] = ()) -> None:
         self.ls, self.s, self.limit = ls, s, limit
+        self.changed = {a.key for a in changed}
+        # numbers on a changed site ad: whether they are shared numbers may change
+        self.hot_phones = {k for a in changed for k in key_kinds(a, s)[0]}
+        self.text_checked: set[int] = set()
         self.ads: dict[tuple[str, str], SiteAd] = {}
         self.labels: dict[tuple[str, str], Labels] = {}
         self.keys_done: set[int] = set()
@@ -272,15 +276,30 @@ class _Region:
         while (frontier or pending_keys or pending_advs) and not self.overflow:
             ks = pending_keys
             hs: set[int] = set()
+            cold_text: set[int] = set()
             advs = pending_advs
             pending_keys, pending_advs = set(), set()
             for a in frontier:
-                ks |= blocking_keys(a, self.s)
+                phones, emails, images, texts = key_kinds(a, self.s)
+                if a.key in self.changed or phones & self.hot_phones:
+                    ks |= phones | emails | images | texts
+                else:
+                    # an unchanged site ad, none of whose numbers is on a changed one: its e-mails'
+                    # other ads are in its advertiser already, and a text bucket of its links to
+                    # nothing outside its stored clusters (bucket, profile and whether it has
+                    # identifiers of its own are as before); only the bucket's size must be whole
+                    ks |= phones | images
+                    cold_text |= texts
                 hs.update(image_number(h) for h in a.images)
                 lab = self.labels.get(a.key)
                 if lab is not None and lab[2] is not None:
                     advs.add(lab[2])
             ks |= self._near_hashes(hs)
+            cold_text -= ks | self.keys_done | self.text_checked
+            self.text_checked |= cold_text
+            if cold_text:
+                counts = self.ls.key_counts(cold_text)
+                ks |= {k for k, n in counts.items() if n > self.s.max_bucket}
             new_ks = ks - self.keys_done
             self.keys_done |= new_ks
             if new_ks:
@@ -457,9 +476,10 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     old_keys: set[int] = set()
     for a in stored:  # keys an ad had before (its earliest observation can change its profile and text)
         old_keys |= blocking_keys(a, s)
+    stored_copies = [replace(a, phones=set(a.phones)) for a in stored]  # collect() updates ``stored`` in place
     ads, changed = collect(new_obs, stored, settings=s)
     n_stored = ls.totals()["site_ads"]
-    region = _Region(ls, s, limit=max(_MIN_LIMIT, n_stored // 2))
+    region = _Region(ls, s, limit=max(_MIN_LIMIT, n_stored // 2), changed=[*ads.ads, *stored_copies])
     region.grow(ads.ads, labels, old_keys)
     t_region = time.perf_counter()
     if region.overflow:

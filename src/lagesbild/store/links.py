@@ -278,6 +278,17 @@ class LinkStore:
                 out.update(r[0] for r in conn.exec_driver_sql(sql, tuple(part)) if r[0] is not None)
         return out
 
+    def key_counts(self, keys: Iterable[int]) -> dict[int, int]:
+        """How many stored site ads are filed under each of these blocking keys (absent: none)."""
+        flat = sorted(set(keys))
+        out: dict[int, int] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(flat), _IN):
+                part = flat[i : i + _IN]
+                sql = f"SELECT k, COUNT(*) FROM link_keys WHERE k IN {self._in(len(part))} GROUP BY k"
+                out.update((int(r[0]), int(r[1])) for r in conn.exec_driver_sql(sql, tuple(part)))
+        return out
+
     def image_chunks(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """``(chunk key, image number)`` of every stored image hash with one of these chunks."""
         flat = sorted(set(keys))
