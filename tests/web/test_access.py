@@ -73,6 +73,8 @@ MATRIX: list[tuple[str, set[str]]] = [
     ("/api/areas/0680/download?format=xlsx", NATIONAL),
     ("/api/areas/SE/download?format=csv", NATIONAL),
     ("/api/audit", ADMINS),
+    ("/api/users", ADMINS),
+    ("/api/sources/crawlable", ADMINS),
 ]
 
 # GET routes whose answer depends on an id (tested in their own tests) or that need no login.

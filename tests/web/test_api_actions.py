@@ -398,3 +398,16 @@ def test_recomputing_estimates_is_queued_for_the_analysts_own_areas(
     # the page refuses a year outside 1990-2100 too now (it queued a job that could only fail)
     u = clients["analyst05"]
     assert u.client.post("/estimates", data={"csrf": u.csrf, "year": "9999"}).status_code == 400
+
+
+def test_admins_read_the_accounts_and_the_crawlable_sources(clients: dict[str, LoggedIn]) -> None:
+    from tests.web.conftest import USERS
+
+    c = clients["admin"].client
+    users = {u["username"]: u for u in c.get("/api/users").json()}
+    assert set(USERS) <= set(users)
+    assert users["analyst05"]["role"] == "analyst" and users["analyst05"]["scope"] == ["05"]
+    assert not any("hash" in k or "password" in k for u in users.values() for k in u)
+    got = c.get("/api/sources/crawlable").json()
+    assert "annonsportalen" in got["sources"]
+    assert got["can_crawl"] is False  # this app was made over a bare store, without the installation's key

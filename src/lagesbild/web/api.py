@@ -629,3 +629,38 @@ def estimates(request: Request, body: EstimatesRequest, x_csrf_token: str | None
     v = require(request, "analyst")
     check_csrf(v, x_csrf_token)
     return JobQueued(job_id=actions.queue_estimates(ctx, v, body.year, client_ip(request)))
+
+
+# accounts and crawlable sources (what the admin pages show)
+class UserOut(BaseModel):
+    username: str
+    role: Literal["viewer", "analyst", "admin"]
+    scope: list[str] = Field(description='["SE"] (the whole country) or county codes')
+    lang: str
+    disabled: bool
+    created_at: str
+
+
+@router.get("/users", response_model=list[UserOut], responses=ERRORS,
+            summary="The accounts (admins; no password hashes)")  # fmt: skip
+def users(request: Request) -> Any:
+    ctx = _ctx(request)
+    require(request, "admin")
+    return [UserOut(username=u.username, role=u.role, scope=list(u.scope), lang=u.lang,
+                    disabled=u.disabled, created_at=u.created_at) for u in ctx.accounts.users()]  # fmt: skip
+
+
+class CrawlableOut(BaseModel):
+    can_crawl: bool = Field(description="False: the dashboard was not started with 'lagesbild serve' (no key)")
+    sources: list[str] = Field(description="Sources with a site profile, for POST /api/sources/{source}/crawl")
+
+
+@router.get("/sources/crawlable", response_model=CrawlableOut, responses=ERRORS,
+            summary="The sources a crawl can be queued for (admins)")  # fmt: skip
+def crawlable(request: Request) -> Any:
+    from lagesbild.web.jobs import crawl_profiles
+
+    ctx = _ctx(request)
+    require(request, "admin")
+    return CrawlableOut(can_crawl=ctx.worker.ctx.pseudonymizer is not None,
+                        sources=sorted(crawl_profiles(ctx.worker.ctx.profiles_dir)))  # fmt: skip
