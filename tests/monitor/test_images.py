@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
+import zlib
 from pathlib import Path
 
 import httpx
@@ -24,23 +26,11 @@ from lagesbild.store import Store
 
 from .conftest import BASE, app_transport, day_clock, fast
 
-_GALLERY = {
-    "annonsportalen": ".ad-detail .gallery img::attr(src)",
-    "nattkontakt": "article.profile .photos img::attr(src)",
-}
-
 
 def _png(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(arr.astype(np.uint8), "L").save(buf, "PNG")
     return buf.getvalue()
-
-
-def with_images(p: Profile) -> Profile:
-    """The shipped profile reading real images instead of the simulator's data-phash attribute."""
-    fields = {k: v for k, v in p.ad.fields.items() if k != "image_hashes"}
-    ad = p.ad.model_copy(update={"fields": fields, "images": FieldSpec(css=_GALLERY[p.source])})
-    return p.model_copy(update={"ad": ad})
 
 
 def test_hash_is_imagehash_phash() -> None:
@@ -113,7 +103,7 @@ def test_same_simulated_image_on_two_sites_gets_the_same_hash(
     app = SimApp(world)
     fetchers = {}
     for site in ("annonsportalen", "nattkontakt"):
-        p = with_images(fast(profiles[site], BASE))
+        p = fast(profiles[site], BASE)
         f = Fetcher.for_profile(p, transport=app_transport(app))
         fetchers[site] = f
         r = crawl(p, store, pz, fetcher=f, clock=day_clock(app, 3))
@@ -152,7 +142,7 @@ def test_images_off_the_profiles_hosts_are_not_fetched(
         asked.append(str(request.url))
         return inner.handle_request(request)
 
-    p = with_images(fast(profiles["annonsportalen"], BASE))
+    p = fast(profiles["annonsportalen"], BASE)
     ad = p.ad.model_copy(
         update={
             "images": FieldSpec.model_validate(
@@ -182,7 +172,73 @@ def test_a_broken_image_is_noted_and_the_ad_kept(
             return httpx.Response(200, content=b"GIF89a broken", headers={"content-type": "image/gif"})
         return inner.handle_request(request)
 
-    p = with_images(fast(profiles["annonsportalen"], BASE))
+    p = fast(profiles["annonsportalen"], BASE)
     r = crawl(p, store, pz, transport=httpx.MockTransport(handler), clock=day_clock(app, 3))
     assert r.health is not None and r.health.ads > 0 and r.health.pages_failed == 0
     assert all(not hs for hs in _hashes_by_ad(store).values())
+
+
+def _versions(world: Path, site: str, day: int) -> dict[str, list[str]]:
+    """The truth: each ad online on ``day`` and the image identities its page shows."""
+    out: dict[str, list[str]] = {}
+    with gzip.open(world / "sites" / f"{site}.jsonl.gz") as f:
+        for line in f:
+            d = orjson.loads(line)
+            if d["online_from"] <= day <= d["online_to"]:
+                out[d["site_ad_id"]] = list(d.get("image_hashes", []))
+    return out
+
+
+def test_shipped_profiles_fetch_the_served_images_and_store_only_their_hashes(
+    world: Path, profiles: dict[str, Profile], pz: Pseudonymizer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A day's crawl of the three simulated sites with the shipped profiles as they are (no simulator-only
+    attribute): every ad's stored hashes are the perceptual hashes of the pictures the server sent, and
+    no picture is written anywhere (the data folder, the raw-page store and the log are searched)."""
+    caplog.set_level(logging.DEBUG, logger="lagesbild")
+    data = tmp_path / "data"
+    data.mkdir()
+    store = Store.open(f"sqlite:///{data / 'store.db'}")
+    app = SimApp(world)
+    served: dict[str, bytes] = {}
+    inner = app_transport(app)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        r = inner.handle_request(request)
+        if "/img/" in request.url.path:
+            served[request.url.path] = r.read()
+        return r
+
+    assert all(p.ad.images is not None and "image_hashes" not in p.ad.fields for p in profiles.values())
+    for site, p in profiles.items():
+        r = crawl(
+            fast(p, BASE),
+            store,
+            pz,
+            transport=httpx.MockTransport(handler),
+            clock=day_clock(app, 3),
+            keep_raw_pages=True,
+        )
+        assert r.status == "done" and r.health is not None and not r.health.degraded, (site, r.health)
+    stored = _hashes_by_ad(store)
+    n_with_images = 0
+    for site in profiles:
+        for ad_id, identities in _versions(world, site, 3).items():
+            expected = {perceptual_hash(served[f"/{site}/img/{h}.png"]) for h in identities}
+            assert stored[(site, ad_id)] - {""} == expected, (site, ad_id)
+            n_with_images += bool(identities)
+    assert n_with_images > 20
+    assert served and all(b.startswith(b"\x89PNG") for b in served.values())
+    # nothing of a picture is kept: no PNG in the data folder's files, in the raw pages or in the log
+    with store.engine.connect() as conn:
+        raw = conn.execute(text("SELECT url, body FROM raw_pages")).all()
+    assert raw and all("/img/" not in str(u) for u, _ in raw)
+    assert not any(zlib.decompress(b).startswith(b"\x89PNG") for _, b in raw)
+    store.close()
+    samples = [b[8:40] for b in served.values()]  # past the signature: the IHDR chunk and the start of the data
+    for f in data.rglob("*"):
+        if f.is_file():
+            content = f.read_bytes()
+            assert b"\x89PNG" not in content and not any(x in content for x in samples), f
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("lagesbild"))
+    assert "\\x89PNG" not in logged and "\x89PNG" not in logged and "IDAT" not in logged

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 import httpx
@@ -89,9 +89,22 @@ class _Getter(Protocol):
     def get(self, url: str) -> Any: ...
 
 
+def _fetched(fetcher: _Getter, urls: Sequence[str]) -> Iterator[tuple[str, Any]]:
+    """``(url, page or error)`` in order; concurrently (within the fetcher's limits) when it can."""
+    many = getattr(fetcher, "get_many", None)
+    if many is not None:
+        yield from many(urls)
+        return
+    for u in urls:
+        try:
+            yield u, fetcher.get(u)
+        except (LagesbildError, httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            yield u, exc
+
+
 def hash_images(fetcher: _Getter, urls: Sequence[str]) -> tuple[list[str], list[str]]:
     """Fetch each image with ``fetcher`` (a :class:`~lagesbild.monitor.fetch.Fetcher`: its rate limit,
-    robots.txt and host rules apply) and hash it in memory; the bytes are dropped at once.
+    concurrency, robots.txt and host rules apply) and hash it in memory; the bytes are dropped at once.
 
     Returns:
         ``(hashes, problems)``: the hashes in page order without repeats, and one short line per
@@ -99,9 +112,10 @@ def hash_images(fetcher: _Getter, urls: Sequence[str]) -> tuple[list[str], list[
     """
     hashes: list[str] = []
     problems: list[str] = []
-    for u in urls:
+    for _url, page in _fetched(fetcher, list(dict.fromkeys(urls))):
         try:
-            page = fetcher.get(u)
+            if isinstance(page, BaseException):
+                raise page
             hashes.append(perceptual_hash(page.body))
         except (LagesbildError, httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as exc:
             problems.append(f"{exc.__class__.__name__}: {exc}"[:300])
