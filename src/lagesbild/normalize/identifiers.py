@@ -89,6 +89,8 @@ def normalize_phone(raw: str) -> str | None:
         num = phonenumbers.parse(digits, "SE")
     except phonenumbers.NumberParseException:
         return None
+    if num.country_code == 46 and len(str(num.national_number)) > 9:
+        return None  # longer than any Swedish number written in an ad (machine-to-machine ranges)
     if not phonenumbers.is_valid_number(num):
         # Another country, written in international form: a possible length is enough (fictional
         # ranges such as the UK's 07700 900xxx are not "valid"); an unspaced 00 id is not a number.
@@ -108,6 +110,9 @@ def normalize_phone(raw: str) -> str | None:
 _IGNORED = "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u20e3"
 
 
+_HOMOGLYPHS = {"\u041e": "O", "\u043e": "o", "\u039f": "O", "\u03bf": "o", "\u0406": "I", "\u0399": "I", "\u04c0": "I"}
+
+
 def _map_char(ch: str) -> str:
     """What the phone finders read for ``ch``: digits in any script as ASCII digits, separators."""
     cp = ord(ch)
@@ -115,6 +120,8 @@ def _map_char(ch: str) -> str:
         return ch
     if ch in _IGNORED or 0xFE00 <= cp <= 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F:
         return "\x01"  # zero-width characters, the keycap of "7️⃣", skin tones, tag characters
+    if ch in _HOMOGLYPHS:
+        return _HOMOGLYPHS[ch]  # Cyrillic and Greek O and I typed for 0 and 1
     d = unicodedata.digit(ch, None)
     if d is not None:
         return str(d)  # "０７０", "𝟎𝟕𝟎", "⓪⑦⓪"
@@ -139,7 +146,7 @@ _EXOTIC = re.compile(r"[^\x00-\x7f\u00c0-\u00ff]")
 
 # Separators people put between digit groups: spaces and line breaks, dashes, dots, slashes,
 # brackets, colons, commas, bars, stars, underscores and what the table above turns emoji into.
-_SEP = r"[ \t\r\n\-./\\()\[\]{}<>:;,|~#*_'\"=\x01]"
+_SEP = r"[ \t\r\n\-./\\()\[\]{}<>:;,|~#*_'\"=!^\x01]"
 _GAP = _SEP + "{0,5}"
 # A phone candidate: optional + or 00, then digits with the separators people type.
 # The run may be long: two numbers next to each other are split afterwards.
@@ -181,8 +188,22 @@ def _masked(text: str, end: int, e164: str) -> bool:
     return _MASK_AFTER.match(text, end) is not None
 
 
+# An ad, order or reference number: "Annons-ID: 08123456", "Ref 0812345678", "#08123456".
+_ID_BEFORE = re.compile(
+    r"(?:(?<![^\W_])(?:id|ref|referens|order|kod|code|annonsnummer|annonsnr|objektnr|objektnummer)"
+    r"(?:[ .]?(?:nr|no|nummer))?[ .:#-]{0,3}|#)$",
+    re.IGNORECASE,
+)
+
+
 def _accept(text: str, start: int, end: int, e164: str | None) -> bool:
-    return e164 is not None and not _not_a_phone(text, start, end) and not _masked(text, end, e164)
+    if e164 is None or _not_a_phone(text, start, end) or _masked(text, end, e164):
+        return False
+    # a landline-like number right after "ID", "Ref", "#" is the ad's number, not a phone; a whole
+    # mobile number is kept ("Kik id 0701740612": it would stay in the stored text otherwise)
+    if text[start] == "+" or _SE_MOBILE_PLUS.match(e164):
+        return True
+    return _ID_BEFORE.search(text, max(0, start - 16), start) is None
 
 
 def _windows(
@@ -196,11 +217,11 @@ def _windows(
     ``groups`` are ``(start, end, digits, words, letters)``: where each group is in ``text``, its
     digits (a leading "+" for a plus before it) and how many number words and letters-for-digits
     it was read from. Every window of consecutive groups that starts like a number ("0", "+",
-    "46") and normalizes is a candidate; the longest win, a mobile before a landline of the same
-    length ("08 - 20 070 174 06 12": opening hours, then a mobile), and no two overlap.
+    "46") and normalizes is a candidate; Swedish mobiles win, then the longest ("08 - 20 070 174 06 12":
+    opening hours, then a mobile; two spelled mobiles after each other), and no two overlap.
     A window read from words needs ``min_words`` number words.
     """
-    found: list[tuple[int, bool, int, int, int, str]] = []
+    found: list[tuple[bool, int, int, int, int, str]] = []
     n = len(groups)
     for i in range(n):
         first = groups[i][2]
@@ -220,7 +241,7 @@ def _windows(
             if e164 is None or not _accept(text, groups[i][0], groups[j][1], e164):
                 continue
             if not _is_list(text[groups[i][0] : groups[j][1]]):
-                found.append((-size, not _SE_MOBILE_PLUS.match(e164), i, j, groups[i][0], e164))
+                found.append((not _SE_MOBILE_PLUS.match(e164), -size, i, j, groups[i][0], e164))
     if not found:
         return
     found.sort()
@@ -445,6 +466,9 @@ _DATE_IN_RUN = re.compile(
     r"\.(?:0?[1-9]|1[0-2])\.\d{2}(?![\d.])"
     rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d?|(?<=2)[0-3]?)[ .:][0-5]\d\s?-\s?(?:[01]?\d|2[0-3])[ .:][0-5]\d\b"
     rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d|(?<=2)[0-3])[0-5]\d\s?-\s?(?:[01]\d|2[0-4])[0-5]\d(?![\d])"
+    # opening hours one after the other: "08-20; 21-23", "08-20 | 21-23"
+    rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d|(?<=2)[0-4])\s?-\s?(?:[01]\d|2[0-4])"
+    r"(?=\s?[;|,/\n]\s?(?:[01]?\d|2[0-4])\s?-\s?\d)"
 )
 
 
