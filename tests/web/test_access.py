@@ -95,6 +95,8 @@ def _template(path: str) -> str:
     p = re.sub(r"^/api/areas/[^/]+/download$", "/api/areas/{code}/download", p)
     p = re.sub(r"^/api/verdicts/defendants/[^/]+$", "/api/verdicts/defendants/{defendant_id}", p)
     p = re.sub(r"^/api/sources/[^/]+/crawl$", "/api/sources/{source}/crawl", p)
+    p = re.sub(r"^/api/users/[^/]+$", "/api/users/{username}", p)
+    p = re.sub(r"^/api/users/[^/]+/password$", "/api/users/{username}/password", p)
     p = re.sub(r"^/api/map/[^/]+$", "/api/map/{level}", p)
     p = re.sub(r"^/campaigns/[^/]+$", "/campaigns/{name}", p)
     p = re.sub(r"^/api/campaigns/[^/]+$", "/api/campaigns/{name}", p)
@@ -211,23 +213,35 @@ WRITES: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
     ("POST", "/api/assumptions", {"area": "06", "year": 2024, "share_genuine": 0.5}, _expect(ANALYSTS_SE, OK)),
     ("POST", "/api/reports", {"area": "05", "year": 2024}, _expect(ALL, 202)),
     ("POST", "/api/estimates", {"year": 2024}, _expect(ANALYSTS, 202)),
+    ("POST", "/api/users", {"username": "{uniq}", "password": "x" * 12, "role": "viewer", "scope": ["05"]},
+     _expect(ADMINS, 201)),
+    ("PUT", "/api/users/{victim}/password", {"password": "y" * 12}, _expect(ADMINS, OK)),
+    ("DELETE", "/api/users/{victim}", {}, _expect(ADMINS, OK)),
     ("POST", "/api/reports", {"area": "06", "year": 2024}, _expect(NATIONAL, 202, 400, COUNTY_USERS)),
 ]  # fmt: skip
 
 
 @pytest.fixture
-def defendants(web_store: Any) -> dict[str, int]:
-    """A fresh defendant in Linköping (05) and one in Jönköping (06), stored; their ids."""
+def defendants(web_store: Any) -> dict[str, Any]:
+    """A fresh defendant in Linköping (05) and one in Jönköping (06), stored, and a fresh account
+    ``victim`` to reset and remove: their ids and name."""
+    import uuid
+
     from tests.web.test_defendant_corrections import _by_case, _record
 
     from lagesbild.store.verdicts import DefendantStore
+    from lagesbild.store.web import WebStore
+    from lagesbild.web import hash_password
 
     recs = {"d05": _record("0580"), "d06": _record("0680")}
     DefendantStore(web_store).add(("0" * 64, r) for r in recs.values())
-    return {k: int(_by_case(web_store, r.case_key).id or 0) for k, r in recs.items()}
+    out: dict[str, Any] = {k: int(_by_case(web_store, r.case_key).id or 0) for k, r in recs.items()}
+    out["victim"] = f"victim-{uuid.uuid4().hex[:8]}"
+    WebStore(web_store).add_user(out["victim"], hash_password("z" * 12), role="viewer", scope=("05",))
+    return out
 
 
-def _fill(x: Any, ids: dict[str, int]) -> Any:
+def _fill(x: Any, ids: dict[str, Any]) -> Any:
     import uuid
 
     if isinstance(x, str):
@@ -261,7 +275,7 @@ def test_the_write_matrix_covers_every_api_write(app: FastAPI) -> None:
                          ids=[f"{m} {p} {b.get('area') or b.get('counties') or ''}" for m, p, b, _ in WRITES],
                          )  # fmt: skip
 def test_every_role_may_write_exactly_what_it_should(
-    clients: dict[str, LoggedIn], defendants: dict[str, int], method: str, path: str, body: dict[str, Any],
+    clients: dict[str, LoggedIn], defendants: dict[str, Any], method: str, path: str, body: dict[str, Any],
     want: dict[str, int],
 ) -> None:  # fmt: skip
     got = {}
@@ -275,7 +289,7 @@ def test_every_role_may_write_exactly_what_it_should(
 
 
 def test_a_county_analyst_writes_nothing_in_another_county(
-    clients: dict[str, LoggedIn], defendants: dict[str, int], web_store: Any
+    clients: dict[str, LoggedIn], defendants: dict[str, Any], web_store: Any
 ) -> None:
     from lagesbild.store.campaigns import CampaignStore
     from lagesbild.store.verdicts import DefendantStore

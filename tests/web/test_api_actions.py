@@ -310,19 +310,26 @@ def test_every_api_write_without_the_csrf_header_is_refused_and_changes_nothing(
 
     u = clients["admin"]
     ws = WebStore(web_store)
-    ids = {"d05": rows["05"].id or 0, "d06": rows["06"].id or 0}
-    before = (len(ws.jobs(limit=100_000)), {c.name for c in CampaignStore(web_store).list()},
-              DefendantStore(web_store).defendants())  # fmt: skip
+    from lagesbild.web import hash_password
+
+    victim = f"victim-{uuid.uuid4().hex[:8]}"
+    ws.add_user(victim, hash_password("z" * 12), role="viewer", scope=("05",))
+    ids: dict[str, Any] = {"d05": rows["05"].id or 0, "d06": rows["06"].id or 0, "victim": victim}
+
+    def state() -> Any:
+        users = [(x.username, x.password_hash) for x in ws.users()]
+        campaigns = {c.name for c in CampaignStore(web_store).list()}
+        return len(ws.jobs(limit=100_000)), campaigns, DefendantStore(web_store).defendants(), users
+
+    before = state()
     writes = [(m, p, b) for m, p, b, _ in WRITES if m != "GET"]
-    assert {m for m, _, _ in writes} == {"POST", "PATCH"}
+    assert {m for m, _, _ in writes} == {"POST", "PATCH", "PUT", "DELETE"}
     for method, path, body in writes:
         for headers in ({}, {"X-CSRF-Token": "forged"}, {"X-CSRF-Token": ""}):
             r = u.client.request(method, _fill(path, ids), json=_fill(body, ids), headers=headers)
             assert r.status_code == 403, (method, path, headers, r.status_code)
             assert "csrf" in r.json()["error"].lower() or "token" in r.json()["error"].lower(), r.text
-    after = (len(ws.jobs(limit=100_000)), {c.name for c in CampaignStore(web_store).list()},
-             DefendantStore(web_store).defendants())  # fmt: skip
-    assert after == before
+    assert state() == before
 
 
 # -- compare with last year, report files ------------------------------------------------------
@@ -411,3 +418,46 @@ def test_admins_read_the_accounts_and_the_crawlable_sources(clients: dict[str, L
     got = c.get("/api/sources/crawlable").json()
     assert "annonsportalen" in got["sources"]
     assert got["can_crawl"] is False  # this app was made over a bare store, without the installation's key
+
+
+def test_admins_manage_accounts_through_the_api(app: FastAPI, clients: dict[str, LoggedIn], web_store: Store) -> None:
+    from tests.web.conftest import login
+
+    from lagesbild.web import security
+
+    admin = clients["admin"]
+    name = f"anna-{uuid.uuid4().hex[:6]}"
+    r = _post(admin, "/api/users", {"username": name, "password": "Långt-lösenord-1", "role": "analyst",
+                                    "scope": ["05", "06"]})  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert {k: r.json()[k] for k in ("username", "role", "scope")} == {"username": name, "role": "analyst",
+                                                                       "scope": ["05", "06"]}  # fmt: skip
+    ws = WebStore(web_store)
+    stored = ws.user(name)
+    assert stored is not None and stored.password_hash.startswith("$argon2id$")
+    assert security.verify_password(stored.password_hash, "Långt-lösenord-1")
+    assert not any("Långt-lösenord-1" in (e.detail + e.target) for e in ws.audit_entries(limit=500))
+    # bad fields are named; nothing is stored
+    r = _post(
+        admin, "/api/users", {"username": name, "password": "Långt-lösenord-1", "role": "viewer", "scope": ["SE"]}
+    )
+    assert r.status_code == 400 and _fields(r) == {"username"}  # taken
+    r = _post(admin, "/api/users", {"username": "kort", "password": "kort", "role": "boss", "scope": ["99x"]})
+    assert r.status_code == 422 and _fields(r) == {"password", "role", "scope"}
+    r = _post(admin, "/api/users", {"username": "ny", "password": "x" * 12, "role": "viewer", "scope": ["99"]})
+    assert r.status_code == 400 and _fields(r) == {"scope"} and ws.user("ny") is None
+    # a new password ends the user's sessions; removal too
+    user = login(app, name, "Långt-lösenord-1", ip="10.4.4.4")
+    assert user.client.get("/api/me").status_code == 200
+    r = _post(admin, f"/api/users/{name}/password", {"password": "Nytt-lösenord-22"}, method="PUT")
+    assert r.status_code == 200 and r.json() == {"username": name, "done": True}
+    assert user.client.get("/api/me").status_code == 401
+    assert _post(admin, "/api/users/no-such-user/password", {"password": "x" * 12}, method="PUT").status_code == 400
+    assert _post(admin, f"/api/users/{name}", {}, method="DELETE").status_code == 200
+    assert ws.user(name) is None
+    r = _post(admin, f"/api/users/{name}", {}, method="DELETE")
+    assert r.status_code == 400 and _fields(r) == {"username"}
+    r = _post(admin, "/api/users/admin", {}, method="DELETE")
+    assert r.status_code == 400 and "yourself" in r.text and ws.user("admin") is not None
+    kinds = [e.detail for e in ws.audit_entries(limit=500) if e.target == f"users/{name}"]
+    assert kinds[:3] == ["removed", "password reset", "added (analyst)"]

@@ -3,10 +3,13 @@
 Every operation is called as the national admin (who may call all of them) and as a county viewer
 (who gets 403s for some), with a bounded number of generated examples per operation. The writes are
 fuzzed too (campaigns registered, crawl jobs queued, assumptions recalculated); a generated
-defendant correction is sent to a defendant this test adds, so the shared rows stay as they are.
+defendant correction is sent to a defendant this test adds, and a generated password reset or account
+removal to an account this test adds, so the shared rows and accounts stay as they are.
 """
 
 from __future__ import annotations
+
+import uuid
 
 import schemathesis
 from fastapi import FastAPI
@@ -17,6 +20,8 @@ from tests.web.test_defendant_corrections import _by_case, _record
 
 from lagesbild.store import Store
 from lagesbild.store.verdicts import DefendantStore
+from lagesbild.store.web import WebStore
+from lagesbild.web import hash_password
 from lagesbild.web.app import SESSION_COOKIE
 
 MAX_EXAMPLES = 15
@@ -34,6 +39,8 @@ def test_no_operation_answers_with_a_server_error(app: FastAPI, web_store: Store
     mine = _record("0580")
     DefendantStore(web_store).add([("0" * 64, mine)])
     mine_id = _by_case(web_store, mine.case_key).id
+    victim = f"fuzz-victim-{uuid.uuid4().hex[:8]}"
+    WebStore(web_store).add_user(victim, hash_password("z" * 12), role="viewer", scope=("05",))
     calls = 0
 
     for op in operations:
@@ -44,6 +51,8 @@ def test_no_operation_answers_with_a_server_error(app: FastAPI, web_store: Store
             nonlocal calls
             if case.method.upper() == "PATCH" and "defendant_id" in (case.path_parameters or {}):
                 case.path_parameters = {**(case.path_parameters or {}), "defendant_id": mine_id}
+            if case.method.upper() in ("PUT", "DELETE") and "username" in (case.path_parameters or {}):
+                case.path_parameters = {**(case.path_parameters or {}), "username": victim}
             for user in users:
                 headers = {**(case.headers or {}), "X-CSRF-Token": user.csrf}
                 cookies = {SESSION_COOKIE: user.client.cookies.get(SESSION_COOKIE) or ""}

@@ -27,6 +27,7 @@ from lagesbild.web.i18n import t
 __all__ = [
     "CAMPAIGN_FIELDS",
     "Download",
+    "add_user",
     "area_download",
     "correct_defendant",
     "csv_bytes",
@@ -34,11 +35,14 @@ __all__ = [
     "inert",
     "job_file",
     "parse_assumption_values",
+    "parse_scope",
     "queue_crawl",
     "queue_estimates",
     "queue_report",
     "recalculate_assumptions",
     "register_campaign",
+    "remove_user",
+    "reset_password",
     "xlsx_bytes",
 ]
 
@@ -336,3 +340,73 @@ def queue_estimates(ctx: WebContext, v: Viewer, year: int, ip: str) -> int:
     ctx.accounts.audit(v.user.username, "change", target=f"jobs/{job_id}", detail=f"estimates {year}", ip=ip)
     ctx.worker.wake()
     return job_id
+
+
+# -- accounts (admins) -------------------------------------------------------------------------
+def parse_scope(raw: str) -> tuple[str, ...]:
+    """``"SE"`` or county codes separated by commas or spaces.
+
+    Raises:
+        InputError: for an unknown code.
+    """
+    from lagesbild import refdata
+
+    codes = tuple(c for c in raw.replace(",", " ").split() if c)
+    if not codes:
+        raise InputError("give SE or one or more county codes, e.g. 05,06", field="scope")
+    for c in codes:
+        if c != "SE" and not refdata.is_county_code(c):
+            raise InputError(f"{c[:8]!r} is not a county code (01-25) or SE", field="scope")
+    return ("SE",) if "SE" in codes else codes
+
+
+def add_user(ctx: WebContext, v: Viewer, username: str, password: str, role: str, scope: str, ip: str) -> None:
+    """Add an account (admins): a user name of 1-64 characters without control characters, a strong
+    enough password (argon2id-hashed; never stored or logged as given), a role and a scope
+    (``SE`` or county codes); audit-logged.
+
+    Raises:
+        InputError: naming ``username``, ``password``, ``role`` or ``scope``; nothing is stored then.
+    """
+    from lagesbild.web import security
+
+    _need(v, "admin")
+    if not username or len(username) > 64 or any(ord(ch) < 32 or ord(ch) == 127 for ch in username):
+        raise InputError("a user name of 1-64 characters, without control characters", field="username")
+    security.check_password_strength(password)
+    codes = parse_scope(scope)
+    ctx.accounts.add_user(username, security.hash_password(password), role=role, scope=codes)
+    ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail=f"added ({role})", ip=ip)
+
+
+def remove_user(ctx: WebContext, v: Viewer, username: str, ip: str) -> bool:
+    """Remove an account (admins; not oneself); its sessions end. Returns whether it existed.
+
+    Raises:
+        InputError: naming ``username`` when it is the admin's own account.
+    """
+    _need(v, "admin")
+    if username == v.user.username:
+        raise InputError("you cannot remove yourself", field="username")
+    if not ctx.accounts.remove_user(username):
+        return False
+    ctx.forget_sessions()
+    ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="removed", ip=ip)
+    return True
+
+
+def reset_password(ctx: WebContext, v: Viewer, username: str, password: str, ip: str) -> bool:
+    """Give an account a new password (admins); its sessions end. Returns whether it existed.
+
+    Raises:
+        InputError: naming ``password`` when it is too short or too long.
+    """
+    from lagesbild.web import security
+
+    _need(v, "admin")
+    security.check_password_strength(password)
+    if not ctx.accounts.set_password(username, security.hash_password(password)):
+        return False
+    ctx.forget_sessions()
+    ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="password reset", ip=ip)
+    return True

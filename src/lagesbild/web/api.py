@@ -27,7 +27,7 @@ from lagesbild import refdata
 from lagesbild.errors import InputError, InputErrors
 from lagesbild.records.campaigns import Campaign
 from lagesbild.records.verdicts import DefendantRecord
-from lagesbild.web import actions, views
+from lagesbild.web import actions, security, views
 from lagesbild.web.app import CsrfError, Forbidden, Viewer, WebContext, check_csrf, client_ip, require
 from lagesbild.web.data import FigureView, area_level
 
@@ -664,3 +664,66 @@ def crawlable(request: Request) -> Any:
     require(request, "admin")
     return CrawlableOut(can_crawl=ctx.worker.ctx.pseudonymizer is not None,
                         sources=sorted(crawl_profiles(ctx.worker.ctx.profiles_dir)))  # fmt: skip
+
+
+class UserIn(BaseModel):
+    """A new account (admins). The password is hashed with argon2id; it is never stored or logged as given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=security.MIN_PASSWORD_LENGTH, max_length=security.MAX_PASSWORD_LENGTH)
+    role: Literal["viewer", "analyst", "admin"]
+    scope: list[Annotated[str, Field(pattern=r"^(SE|\d{2})$")]] = Field(
+        min_length=1, max_length=25, description='["SE"] for the whole country, or county codes such as ["05", "06"]'
+    )
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=security.MIN_PASSWORD_LENGTH, max_length=security.MAX_PASSWORD_LENGTH)
+
+
+class Done(BaseModel):
+    username: str
+    done: bool = True
+
+
+def _user_out(ctx: WebContext, username: str) -> UserOut:
+    u = ctx.accounts.user(username)
+    assert u is not None
+    return UserOut(username=u.username, role=u.role, scope=list(u.scope), lang=u.lang, disabled=u.disabled,
+                   created_at=u.created_at)  # fmt: skip
+
+
+@router.post("/users", status_code=201, response_model=UserOut, responses=ERRORS,
+             summary="Add an account (admins; audit-logged)")  # fmt: skip
+def user_add(request: Request, body: UserIn, x_csrf_token: str | None = CsrfHeader) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    check_csrf(v, x_csrf_token)
+    actions.add_user(ctx, v, body.username, body.password, body.role, ",".join(body.scope), client_ip(request))
+    return _user_out(ctx, body.username)
+
+
+@router.delete("/users/{username}", response_model=Done, responses=ERRORS,
+               summary="Remove an account (admins, not their own); its sessions end (audit-logged)")  # fmt: skip
+def user_remove(request: Request, username: str, x_csrf_token: str | None = CsrfHeader) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    check_csrf(v, x_csrf_token)
+    if not actions.remove_user(ctx, v, username, client_ip(request)):
+        raise InputError("no such user", field="username")
+    return Done(username=username)
+
+
+@router.put("/users/{username}/password", response_model=Done, responses=ERRORS,
+            summary="Give an account a new password (admins); its sessions end (audit-logged)")  # fmt: skip
+def user_reset(request: Request, username: str, body: PasswordIn, x_csrf_token: str | None = CsrfHeader) -> Any:
+    ctx = _ctx(request)
+    v = require(request, "admin")
+    check_csrf(v, x_csrf_token)
+    if not actions.reset_password(ctx, v, username, body.password, client_ip(request)):
+        raise InputError("no such user", field="username")
+    return Done(username=username)

@@ -20,7 +20,7 @@ from lagesbild import refdata
 from lagesbild.errors import InputError, InputErrors
 from lagesbild.store.web import ROLES
 from lagesbild.web import actions, security, views
-from lagesbild.web.actions import csv_bytes, xlsx_bytes
+from lagesbild.web.actions import csv_bytes, parse_scope, xlsx_bytes
 from lagesbild.web.app import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -568,21 +568,6 @@ def users_page(request: Request, message: str = "") -> Response:
                   counties=refdata.counties())  # fmt: skip
 
 
-def parse_scope(raw: str) -> tuple[str, ...]:
-    """``"SE"`` or county codes separated by commas or spaces.
-
-    Raises:
-        InputError: for an unknown code.
-    """
-    codes = tuple(c for c in raw.replace(",", " ").split() if c)
-    if not codes:
-        raise InputError("give SE or one or more county codes, e.g. 05,06", field="scope")
-    for c in codes:
-        if c != "SE" and not refdata.is_county_code(c):
-            raise InputError(f"{c!r} is not a county code (01-25) or SE", field="scope")
-    return ("SE",) if "SE" in codes else codes
-
-
 @router.post("/admin/users", include_in_schema=False)
 async def users_add(request: Request) -> Response:
     ctx = _ctx(request)
@@ -591,14 +576,7 @@ async def users_add(request: Request) -> Response:
     username = _field(form, "username")
     raw = form.get("password")
     password = raw if isinstance(raw, str) else ""
-    role = _field(form, "role")
-    if not username or len(username) > 64:
-        raise InputError("a user name of 1-64 characters", field="username")
-    security.check_password_strength(password)
-    scope = parse_scope(_field(form, "scope"))
-    ctx.accounts.add_user(username, security.hash_password(password), role=role, scope=scope)
-    ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail=f"added ({role})",
-                       ip=client_ip(request))  # fmt: skip
+    actions.add_user(ctx, v, username, password, _field(form, "role"), _field(form, "scope"), client_ip(request))
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -607,12 +585,7 @@ async def users_remove(request: Request, username: str) -> Response:
     ctx = _ctx(request)
     v = require(request, "admin")
     await _form(request, v)
-    if username == v.user.username:
-        raise InputError("you cannot remove yourself", field="username")
-    if ctx.accounts.remove_user(username):
-        ctx.forget_sessions()
-        ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="removed",
-                           ip=client_ip(request))  # fmt: skip
+    actions.remove_user(ctx, v, username, client_ip(request))
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -623,11 +596,7 @@ async def users_reset(request: Request, username: str) -> Response:
     form = await _form(request, v)
     raw = form.get("password")
     password = raw if isinstance(raw, str) else ""
-    security.check_password_strength(password)
-    if ctx.accounts.set_password(username, security.hash_password(password)):
-        ctx.forget_sessions()
-        ctx.accounts.audit(v.user.username, "change", target=f"users/{username}", detail="password reset",
-                           ip=client_ip(request))  # fmt: skip
+    actions.reset_password(ctx, v, username, password, client_ip(request))
     return RedirectResponse("/admin/users", status_code=303)
 
 
