@@ -1,30 +1,33 @@
 """Campaign evaluation on simulated worlds: placebo calibration (training seeds) and the held-out benchmark.
 
-**Seeds are split.** ``calibrate`` uses :data:`TRAINING_SEEDS` (1-40) only, to choose the GLM
-interval setting (:data:`lagesbild.campaigns.evaluate.CALIBRATED`) and the STS inflation
-(:data:`lagesbild.campaigns.sts.STS_INFLATION`). ``heldout`` uses :data:`HELD_OUT_SEEDS`
+**Seeds are split.** ``calibrate`` uses :data:`TRAINING_SEEDS` (1-40) only, to choose each measure's
+GLM interval setting (:data:`lagesbild.campaigns.measures.CALIBRATED_BY_SERIES`) and the STS
+inflation (:data:`lagesbild.campaigns.sts.STS_INFLATION`). ``heldout`` uses :data:`HELD_OUT_SEEDS`
 (5001-5050), which were never used to choose anything, and prints the published figures.
 
-**The world.** Six counties (05 Östergötland, 06, 07, 08, 10, 12), two years from 2023-01-01, at the
-Östergötland preset's density (0.9 active sellers per 100,000; about four in county 05 at a time).
+**The world** is the simulator's campaign benchmark world
+(:func:`lagesbild.simulate.campaign.small_world`): Östergötland (05) with Södermanland, Jönköping
+and Kronoberg (04, 06, 07) as control counties, two years from 2023-01-01, 12 active sellers per
+100,000 inhabitants, and (held out) a -15% campaign of five weeks from 2024-04-15 in 05.
 
-**The series are computed from the simulator's output directly** (simulating, importing and
-linking 100 worlds does not fit on two shared cores): ad-days are the site ads online per day
-(from the ad versions), new ads each site ad's first online day, active persons the distinct
-sellers with a working day (what linking recovers: persona recall >= 0.998), placed by the ad's
-or the working day's municipality; scam ads count in ad-days and new ads but not as persons.
-The evaluation is the library code the CLI uses: :func:`lagesbild.campaigns.measures.evaluate_all_series`
-on a :class:`~lagesbild.campaigns.measures.CampaignData`.
+**The weekly series come from the simulator's output directly**
+(:func:`lagesbild.simulate.campaign.weekly_series` / ``campaign_pair``, common random numbers:
+the same seed with and without the campaign), because simulating, importing and linking 100
+worlds does not fit on two shared cores. ``ad_days``, ``new_ads`` and ``active_persons`` are the
+simulator's; the tool's *estimated purchases* are person-days times a constant factor, so they are
+the simulator's genuine seller-days times :func:`~lagesbild.campaigns.measures.purchases_per_person_day`.
+The evaluation is the library function the CLI, report and dashboard use
+(:func:`lagesbild.campaigns.evaluate.evaluate_weekly` with each measure's calibrated setting), on
+the campaign county against the sum of the other counties.
 
-* ``calibrate``: per training seed, one world without campaign and :data:`PLACEBOS_PER_SEED`
-  placebo campaigns (5 weeks, a random county of the six, a random start week); every setting of
-  the grid is evaluated on every placebo and measure, and the setting whose false-positive rate
-  at a nominal 5% is closest to 5% (largest deviation over the four measures) is printed.
-* ``heldout``: per held-out seed, the world with a -15% five-week campaign in county 05 and the
-  same seed without it (common random numbers); placebo false-positive rate (placebos in the
-  no-campaign world), 90% interval coverage of the true effect (with vs without, same seed, per
-  measure), detection rate, what ``campaigns power`` says for the same data, and the time to
-  evaluate one campaign in each of the 21 counties of a national store.
+* ``calibrate``: per training seed, the world without campaign and :data:`PLACEBOS_PER_SEED`
+  placebo campaigns (5 weeks, a random county, a random start week); every setting of the grid on
+  every placebo and measure. Per measure, the setting whose false-positive rate at a nominal 5% is
+  closest to 5%, then the narrowest median interval, is printed.
+* ``heldout``: per held-out seed, the pair with and without the campaign; placebo false-positive
+  rate (two placebos per seed in the world without it), 90% interval coverage of the true effect
+  (with vs without, same seed, per measure), detection rate, what ``campaigns power`` says, and
+  the time to evaluate a campaign in each of the 21 counties of a national world.
 
     python bench/bench_campaigns.py calibrate
     python bench/bench_campaigns.py heldout
@@ -50,107 +53,81 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # sma
 import numpy as np  # noqa: E402
 
 from lagesbild.campaigns.effect import t_or_z_quantile  # noqa: E402
-from lagesbild.campaigns.evaluate import CALIBRATED, GlmSettings, evaluate_weekly  # noqa: E402
-from lagesbild.campaigns.measures import SERIES, CampaignData, evaluate_all_series, series_weeks  # noqa: E402
-from lagesbild.campaigns.sts import sts_effect  # noqa: E402
+from lagesbild.campaigns.evaluate import GlmSettings, WeeklySeries, evaluate_weekly  # noqa: E402
+from lagesbild.campaigns.measures import CALIBRATED_BY_SERIES, SERIES, purchases_per_person_day  # noqa: E402
+from lagesbild.campaigns.sts import STS_INFLATION, sts_effect  # noqa: E402
 from lagesbild.errors import InputError  # noqa: E402
 from lagesbild.records.campaigns import Campaign  # noqa: E402
 
 TRAINING_SEEDS = tuple(range(1, 41))
 HELD_OUT_SEEDS = tuple(range(5001, 5051))
-COUNTIES = ("05", "06", "07", "08", "10", "12")
-START = date(2023, 1, 1)
-DAYS = 730
-DENSITY = 0.9
-PLACEBOS_PER_SEED = 6
+COUNTIES = ("05", "04", "06", "07")
+CAMPAIGN_START = date(2024, 4, 15)
 CAMPAIGN_WEEKS = 5
 EFFECT = -0.15
-CAMPAIGN_START = date(2024, 4, 15)
-CACHE = Path("/tmp/lagesbild_bench_campaigns")
+PLACEBOS_PER_SEED = 6
+CACHE = Path("/tmp/lagesbild_bench_campaigns_v2")
+SIM_SERIES = {
+    "ad_days": "ad_days",
+    "new_ads": "new_ads",
+    "active_persons": "active_persons",
+    "purchases": "seller_days",
+}
+"""The simulator's weekly series behind each measure (estimated purchases = seller-days x a constant)."""
 
 
-def _config(campaign: bool) -> Any:
-    from lagesbild.simulate.config import WorldConfig
-
-    spec: dict[str, Any] = {
-        "world": {"name": "bench-campaigns", "start": START.isoformat(), "days": DAYS, "counties": list(COUNTIES)},
-        "sellers": {"active_per_100k": DENSITY},
-        "campaigns": [],
-    }
-    if campaign:
-        spec["campaigns"] = [
-            {"name": "bench", "counties": ["05"], "start": CAMPAIGN_START.isoformat(), "weeks": CAMPAIGN_WEEKS,
-             "effect": EFFECT}
-        ]  # fmt: skip
-    return WorldConfig.model_validate(spec)
-
-
-def data_from_supply(supply: Any) -> CampaignData:
-    """The four daily measures per county from a simulated supply (see the module docstring)."""
-    ad_days: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
-    new_ads: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
-    first_of_key: dict[int, int] = {}
-    for v in supply.versions:
-        uid = supply.site_keys[v.site_key][1]
-        lan = str(supply.ads[uid]["kommun"])[:2]
-        lo, hi = max(v.online_from, 0), min(v.online_to, DAYS - 1)
-        for d in range(lo, hi + 1):
-            ad_days[lan][START + timedelta(days=d)] += 1
-        if lo <= hi:
-            first_of_key[v.site_key] = min(first_of_key.get(v.site_key, 10**9), lo)
-    for key, d in first_of_key.items():
-        uid = supply.site_keys[key][1]
-        new_ads[str(supply.ads[uid]["kommun"])[:2]][START + timedelta(days=d)] += 1
-    persons: dict[str, dict[date, set[str]]] = defaultdict(lambda: defaultdict(set))
-    act = supply.activity
-    for sid, d, k, genuine in zip(act.seller_id, act.day, act.kommun, act.genuine, strict=True):
-        if genuine and 0 <= d < DAYS:
-            persons[str(k)[:2]][START + timedelta(days=int(d))].add(str(int(sid)))
-    from lagesbild.campaigns.measures import purchases_per_person_day
-
-    return CampaignData(
-        first_day=START,
-        last_day=START + timedelta(days=DAYS - 1),
-        ad_days={c: dict(v) for c, v in ad_days.items()},
-        new_ads={c: dict(v) for c, v in new_ads.items()},
-        persons={c: {d: frozenset(s) for d, s in v.items()} for c, v in persons.items()},
-        purchases_factor=purchases_per_person_day(),
-    )
-
-
-def world_data(seed: int, *, campaign: bool) -> CampaignData:
-    """The measures of one seed's world (cached on disk: simulating takes ~1.5 s)."""
+def _cached(key: str, make: Any) -> Any:
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"{seed}-{int(campaign)}.pkl"
+    path = CACHE / f"{key}.pkl"
     if path.exists():
         with path.open("rb") as fh:
-            data: CampaignData = pickle.load(fh)
-            return data
-    from lagesbild.simulate.supply import simulate_supply
-    from lagesbild.simulate.world import World
-
-    supply = simulate_supply(World.build(_config(campaign)), np.random.SeedSequence(seed).spawn(2)[0])
-    data = data_from_supply(supply)
+            return pickle.load(fh)
+    value = make()
     with path.open("wb") as fh:
-        pickle.dump(data, fh)
-    return data
+        pickle.dump(value, fh)
+    return value
 
 
-def placebos(seed: int, n: int) -> list[Campaign]:
-    """``n`` placebo campaigns of five weeks at random counties and start weeks (seeded by ``seed``)."""
+def world_without(seed: int) -> Any:
+    """The weekly series of the benchmark world without any campaign (weeks aligned on the campaign start)."""
+    from lagesbild.simulate.campaign import counterfactual, small_world, weekly_series
+
+    cfg = counterfactual(small_world(COUNTIES))
+    return _cached(f"without-{seed}", lambda: weekly_series(cfg, seed, anchor=CAMPAIGN_START, purchases=False))
+
+
+def pair(seed: int) -> Any:
+    """The same seed with and without the -15% campaign in 05 (common random numbers)."""
+    from lagesbild.simulate.campaign import campaign_pair, small_world
+
+    cfg = small_world(COUNTIES, effect=EFFECT, weeks=CAMPAIGN_WEEKS, campaign_start=CAMPAIGN_START)
+    return _cached(f"pair-{seed}", lambda: campaign_pair(cfg, seed))
+
+
+def weekly(sim: Any, measure: str, county: str, campaign: Campaign) -> WeeklySeries:
+    """One measure in ``county`` against the sum of the other counties, as the evaluation takes it."""
+    name = SIM_SERIES[measure]
+    f = purchases_per_person_day() if measure == "purchases" else 1.0
+    area = f * sim[county][name].astype(np.float64)
+    control = f * sum(sim[c][name].astype(np.float64) for c in sim.counts if c != county)
+    inside = np.array([campaign.start <= w <= campaign.end for w in sim.weeks], dtype=bool)
+    return WeeklySeries(tuple(sim.weeks), area, control, inside)
+
+
+def placebos(seed: int, n: int, weeks: list[date]) -> list[Campaign]:
+    """``n`` placebo campaigns of five weeks at random counties and week starts (seeded by ``seed``)."""
     rng = np.random.default_rng([seed, 16])
     out = []
     for i in range(n):
         county = str(rng.choice(COUNTIES))
-        week = int(rng.integers(8, DAYS // 7 - CAMPAIGN_WEEKS - 8))
-        start = START + timedelta(days=7 * week)
+        start = weeks[int(rng.integers(8, len(weeks) - CAMPAIGN_WEEKS - 8))]
         out.append(Campaign(f"placebo {i}", (county,), start, start + timedelta(days=7 * CAMPAIGN_WEEKS - 1)))
     return out
 
 
 FITS = [
-    GlmSettings(family="quasipoisson", hac_lags=lags, dispersion_floor=floor, window_weeks=win)
-    for lags, floor, win in itertools.product((0, 4, 8, 13), (0.0, 1.0), (None, 52, 26, 13))
+    GlmSettings(family="quasipoisson", hac_lags=lags, window_weeks=win)
+    for lags, win in itertools.product((0, 4, 8), (None, 52, 26, 13))
 ]
 """One fit per setting; the t quantile and the standard-error multipliers of the same fit are derived
 from it (the library's difference-in-differences uses t with weeks - 2 degrees of freedom)."""
@@ -173,10 +150,10 @@ def calibrate(seeds: tuple[int, ...], *, sts_placebos: int = 1) -> None:
     sts_z: dict[str, list[float]] = defaultdict(list)  # |average| / sd of each placebo
     t0 = time.time()
     for seed in seeds:
-        data = world_data(seed, campaign=False)
-        for j, c in enumerate(placebos(seed, PLACEBOS_PER_SEED)):
+        sim = world_without(seed)
+        for j, c in enumerate(placebos(seed, PLACEBOS_PER_SEED, sim.weeks)):
             for s in SERIES:
-                ws = series_weeks(data, s, c)
+                ws = weekly(sim, s, c.counties[0], c)
                 total[s] += 1
                 for i, st in enumerate(FITS):
                     base = i * len(DERIVED)
@@ -205,32 +182,35 @@ def calibrate(seeds: tuple[int, ...], *, sts_placebos: int = 1) -> None:
     print(f"training seeds {seeds[0]}-{seeds[-1]}: {n} placebo campaigns per measure, nominal 5%")
     for s in SERIES:
         rows = sorted(
-            ((abs(flagged[i][s] / total[s] - 0.05), float(np.median(widths[i][s])), i) for i in range(len(GRID))),
+            (abs(flagged[i][s] / total[s] - 0.05), float(np.median(widths[i][s])), i) for i in range(len(GRID))
         )
         print(f" {s}:")
-        default = GRID.index(GlmSettings(hac_lags=4))
-        for _dev, w, i in [*rows[:5], next(r for r in rows if r[2] == default)]:
-            print(f"   {GRID[i].describe():95s} FPR {100 * flagged[i][s] / total[s]:5.1f}%  "
+        old = GRID.index(GlmSettings(hac_lags=4))
+        for _dev, w, i in [*rows[:5], next(r for r in rows if r[2] == old)]:
+            k = flagged[i][s]
+            print(f"   {GRID[i].describe():80s} FPR {k}/{total[s]} = {100 * k / total[s]:4.1f}%  "
                   f"median half-width {w:.3f}")  # fmt: skip
         print(f"   chosen: {GRID[rows[0][2]]!r}")
     for s, zs in sts_z.items():
         arr = np.array(zs)
-        line = ", ".join(f"x{k:g}: {100 * np.mean(arr > Z95 * k):.1f}%" for k in STS_FACTORS)
-        print(f"  STS {s}: {arr.size} placebos, false positives {line}")
+        line = ", ".join(f"x{k:g}: {int(np.sum(arr > Z95 * k))}/{arr.size}" for k in STS_FACTORS)
+        print(f"  STS {s}: false positives {line}")
 
 
-def _power_mde(data: CampaignData) -> float:
-    """What ``campaigns power --counties 05 --weeks 5`` says on this world's ad-days before the campaign."""
-    from lagesbild.campaigns.power import power_for_daily
+def _power_mde(sim: Any) -> float:
+    """What ``campaigns power --counties 05 --weeks 5`` says on ad-days before the campaign (same model)."""
+    from lagesbild.campaigns.power import power_from_interval
 
-    area = {d: n for d, n in data.ad_days.get("05", {}).items() if d < CAMPAIGN_START}
-    ctrl: dict[date, float] = defaultdict(float)
-    for c, per in data.ad_days.items():
-        if c != "05":
-            for d, n in per.items():
-                if d < CAMPAIGN_START:
-                    ctrl[d] += n
-    return power_for_daily(area, CAMPAIGN_WEEKS, dict(ctrl)).decrease_pct
+    pre = [i for i, w in enumerate(sim.weeks) if w < CAMPAIGN_START]
+    last = pre[-CAMPAIGN_WEEKS:]
+    end = sim.weeks[last[-1]] + timedelta(days=6)
+    placebo = Campaign("power placebo", ("05",), sim.weeks[last[0]], end)
+    ws = weekly(sim, "ad_days", "05", placebo)
+    cut = last[-1] + 1
+    ws = WeeklySeries(ws.starts[:cut], ws.counts[:cut], None if ws.control is None else ws.control[:cut],
+                      ws.in_campaign[:cut])  # fmt: skip
+    e = evaluate_weekly(ws, placebo, settings=CALIBRATED_BY_SERIES["ad_days"], level=0.95)
+    return power_from_interval(e.low, e.high, level=0.95).decrease_pct
 
 
 def heldout(seeds: tuple[int, ...], *, level: float = 0.90) -> None:
@@ -238,48 +218,95 @@ def heldout(seeds: tuple[int, ...], *, level: float = 0.90) -> None:
     camp = Campaign("bench", ("05",), CAMPAIGN_START, CAMPAIGN_START + timedelta(days=7 * CAMPAIGN_WEEKS - 1))
     fp: dict[str, list[bool]] = defaultdict(list)
     cover: dict[str, list[bool]] = defaultdict(list)
+    cover_true_purchases: list[bool] = []
     detect: dict[str, list[bool]] = defaultdict(list)
     truth: dict[str, list[float]] = defaultdict(list)
     est: dict[str, list[float]] = defaultdict(list)
+    true_purchases: list[float] = []
     mdes: list[float] = []
+    sts_cover: list[bool] = []
+    sts_fp: list[bool] = []
+    t0 = time.time()
     for seed in seeds:
-        with_c, without = world_data(seed, campaign=True), world_data(seed, campaign=False)
-        for c in placebos(seed, 2):
-            for r in evaluate_all_series(without, c, level=0.95):
-                fp[r.series].append(r.effect is None or not (r.effect.low <= 1 <= r.effect.high))
-        res = evaluate_all_series(with_c, camp, level=level)
-        res95 = {r.series: r for r in evaluate_all_series(with_c, camp, level=0.95)}
-        for r in res:
-            a = series_weeks(with_c, r.series, camp, control=False)
-            b = series_weeks(without, r.series, camp, control=False)
-            true_rr = float(a.counts[a.in_campaign].sum() / max(b.counts[b.in_campaign].sum(), 1e-9))
-            truth[r.series].append(true_rr)
-            e = r.effect
-            if e is None:
-                cover[r.series].append(False)
-                continue
-            est[r.series].append(e.rate_ratio)
-            cover[r.series].append(e.low <= true_rr <= e.high)
-            e95 = res95[r.series].effect
-            detect[r.series].append(e95 is not None and e95.high < 1)
-        mdes.append(_power_mde(with_c))
-        print(f"seed {seed} done", file=sys.stderr)
+        p = pair(seed)
+        for c in placebos(seed, 2, p.without_campaign.weeks):
+            for s in SERIES:
+                e = evaluate_weekly(weekly(p.without_campaign, s, c.counties[0], c), c,
+                                    settings=CALIBRATED_BY_SERIES[s], level=0.95)  # fmt: skip
+                fp[s].append(not (e.low <= 1 <= e.high))
+        for s in SERIES:
+            ws = weekly(p.with_campaign, s, "05", camp)
+            e = evaluate_weekly(ws, camp, settings=CALIBRATED_BY_SERIES[s], level=level)
+            e95 = evaluate_weekly(ws, camp, settings=CALIBRATED_BY_SERIES[s], level=0.95)
+            true_rr = 1 + p.effect(SIM_SERIES[s], ["05"])
+            truth[s].append(true_rr)
+            est[s].append(e.rate_ratio)
+            cover[s].append(e.low <= true_rr <= e.high)
+            detect[s].append(e95.high < 1)
+            if s == "purchases":
+                tp = 1 + p.effect("purchases", ["05"])
+                true_purchases.append(tp)
+                cover_true_purchases.append(e.low <= tp <= e.high)
+            if s == "ad_days":
+                idx = np.flatnonzero(ws.in_campaign)
+                assert ws.control is not None
+                r = sts_effect(ws.counts, ws.control, int(idx[0]), int(idx[-1]) + 1, level=level,
+                               inflation=STS_INFLATION)  # fmt: skip
+                sts_cover.append(r.relative_low <= true_rr - 1 <= r.relative_high)
+                c0 = placebos(seed, 1, p.without_campaign.weeks)[0]
+                wp = weekly(p.without_campaign, s, c0.counties[0], c0)
+                ip = np.flatnonzero(wp.in_campaign)
+                assert wp.control is not None
+                rp = sts_effect(wp.counts, wp.control, int(ip[0]), int(ip[-1]) + 1, level=0.95,
+                                inflation=STS_INFLATION)  # fmt: skip
+                sts_fp.append(not (rp.low <= 0 <= rp.high))
+        mdes.append(_power_mde(p.with_campaign))
+        print(f"seed {seed} done ({time.time() - t0:.0f} s)", file=sys.stderr)
     n = len(seeds)
-    print(f"held-out seeds {seeds[0]}-{seeds[-1]} ({n} seeds), setting: {CALIBRATED.describe()}")
+    print(f"held-out seeds {seeds[0]}-{seeds[-1]} ({n} seeds); world: 05 + controls 04, 06, 07, 12 per 100,000; "
+          f"campaign {EFFECT:+.0%} for {CAMPAIGN_WEEKS} weeks in 05")  # fmt: skip
     for s in SERIES:
         print(
-            f"  {s:15s} placebo FPR (95%) {sum(fp[s])}/{len(fp[s])} = {100 * np.mean(fp[s]):.1f}%; "
+            f"  {s:15s} [{CALIBRATED_BY_SERIES[s].describe()}]\n"
+            f"      placebo FPR (95%) {sum(fp[s])}/{len(fp[s])} = {100 * np.mean(fp[s]):.1f}%; "
             f"{100 * level:.0f}% coverage of the true effect {sum(cover[s])}/{n} = {100 * np.mean(cover[s]):.1f}%; "
-            f"true RR median {np.median(truth[s]):.3f}, "
-            f"estimate median {np.median(est[s]) if est[s] else float('nan'):.3f}; "
-            f"detected (95% excludes 1, below) {sum(detect[s])}/{n} = {100 * np.mean(detect[s]):.1f}%"
+            f"true RR median {np.median(truth[s]):.3f}, estimate median {np.median(est[s]):.3f}; "
+            f"detected (95% interval below 1) {sum(detect[s])}/{n} = {100 * np.mean(detect[s]):.1f}%"
         )
-    print(f"  power said (ad-days, 80% power, alpha 5%): median minimum detectable decrease {np.median(mdes):.1f}% "
-          f"(IQR {np.percentile(mdes, 25):.1f}-{np.percentile(mdes, 75):.1f}%)")  # fmt: skip
+    ctp = cover_true_purchases
+    print(f"  estimated purchases against TRUE purchases (demand side): true RR median "
+          f"{np.median(true_purchases):.3f}; {100 * level:.0f}% coverage {sum(ctp)}/{n} "
+          f"= {100 * np.mean(ctp):.1f}%")  # fmt: skip
+    print(f"  STS (ad-days, x{STS_INFLATION:g}): placebo FPR {sum(sts_fp)}/{n}; "
+          f"{100 * level:.0f}% coverage of the true effect {sum(sts_cover)}/{n}")  # fmt: skip
+    print(f"  power said (ad-days, 80% power, alpha 5%, last {CAMPAIGN_WEEKS} weeks before the campaign): median "
+          f"minimum detectable decrease {np.median(mdes):.1f}% (IQR {np.percentile(mdes, 25):.1f}-"
+          f"{np.percentile(mdes, 75):.1f}%)")  # fmt: skip
+
+
+def timing() -> None:
+    """Evaluate one campaign (every measure) in each of the 21 counties of a national world, timed."""
+    from lagesbild.refdata import counties
+    from lagesbild.simulate.campaign import counterfactual, small_world, weekly_series
+
+    codes = tuple(sorted(counties()))
+    cfg = counterfactual(small_world(codes))
+    t = time.time()
+    sim = _cached("national-5001", lambda: weekly_series(cfg, 5001, anchor=CAMPAIGN_START, purchases=False))
+    t_sim = time.time() - t
+    camp_end = CAMPAIGN_START + timedelta(days=7 * CAMPAIGN_WEEKS - 1)
+    t = time.time()
+    for c in codes:
+        camp = Campaign("bench", (c,), CAMPAIGN_START, camp_end)
+        for s in SERIES:
+            evaluate_weekly(weekly(sim, s, c, camp), camp, settings=CALIBRATED_BY_SERIES[s], level=0.95)
+    t_eval = time.time() - t
+    print(f"national world (21 counties, seed 5001): simulated in {t_sim:.1f} s (cached if 0); "
+          f"one campaign evaluated on 4 measures in each of the 21 counties: {t_eval:.2f} s")  # fmt: skip
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("what", choices=("calibrate", "heldout", "timing"))
     p.add_argument("--seeds", type=int, default=0, help="use only the first N seeds of the split")
     a = p.parse_args()
@@ -287,6 +314,8 @@ def main() -> None:
         calibrate(TRAINING_SEEDS[: a.seeds or None])
     elif a.what == "heldout":
         heldout(HELD_OUT_SEEDS[: a.seeds or None])
+    else:
+        timing()
 
 
 if __name__ == "__main__":

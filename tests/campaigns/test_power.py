@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from lagesbild.campaigns.evaluate import GlmSettings
 from lagesbild.campaigns.power import power_for_daily, power_from_interval
 from lagesbild.errors import InputError
 from lagesbild.settings import Settings
@@ -21,6 +22,7 @@ from .test_series_cli import CI_EXAMPLE
 from .test_series_cli import _app as _bare_app
 
 runner = CliRunner()
+PLAIN = GlmSettings(hac_lags=0)  # model-based quasi-Poisson intervals, every week, no multiplier: the formula's
 
 
 def test_power_from_interval_matches_the_formula() -> None:
@@ -43,13 +45,16 @@ def _daily(per_day: float, days: int, seed: int) -> dict[date, float]:
 
 
 def test_more_data_and_longer_campaigns_detect_smaller_effects() -> None:
-    small = power_for_daily(_daily(5, 7 * 30, 11), 5, _daily(50, 7 * 30, 12), hac_lags=0)
-    large = power_for_daily(_daily(100, 7 * 30, 13), 5, _daily(1000, 7 * 30, 14), hac_lags=0)
-    longer = power_for_daily(_daily(5, 7 * 30, 11), 10, _daily(50, 7 * 30, 12), hac_lags=0)
+    small = power_for_daily(_daily(5, 7 * 30, 11), 5, _daily(50, 7 * 30, 12), settings=PLAIN)
+    large = power_for_daily(_daily(100, 7 * 30, 13), 5, _daily(1000, 7 * 30, 14), settings=PLAIN)
+    longer = power_for_daily(_daily(5, 7 * 30, 11), 10, _daily(50, 7 * 30, 12), settings=PLAIN)
     assert large.decrease_pct < small.decrease_pct
     assert longer.decrease_pct < small.decrease_pct
     # Poisson counts, 5 weeks of 35/week against a 10x control: se of log RR ~ sqrt(1/175 + 1/(25*35)) ~ 0.08
     assert 0.05 < small.se < 0.15
+    # the calibrated setting (the one evaluations use) is wider: its standard error is multiplied
+    calibrated = power_for_daily(_daily(5, 7 * 30, 11), 5, _daily(50, 7 * 30, 12))
+    assert calibrated.se > small.se and "standard error x" in calibrated.method
     with pytest.raises(InputError, match="at least one week"):
         power_for_daily(_daily(5, 70, 1), 0)
 
@@ -93,11 +98,11 @@ def test_detectable_effect_is_detected_at_the_stated_power() -> None:
         means = [lam * (factor if i >= cut else 1.0) for i in range(7 * weeks)]
         return {d0 + timedelta(days=i): float(rng.poisson(m)) for i, m in enumerate(means)}
 
-    mde = float(np.median([power_for_daily(gen(20), last, gen(200), hac_lags=0).decrease_pct for _ in range(15)]))
+    mde = float(np.median([power_for_daily(gen(20), last, gen(200), settings=PLAIN).decrease_pct for _ in range(15)]))
     c = Campaign("x", ("01",), d0 + timedelta(days=7 * (weeks - last)), d0 + timedelta(days=7 * weeks - 1))
     n = 200
-    hits = sum(evaluate_campaign(gen(20, 1 - mde / 100), c, gen(200), hac_lags=0).high < 1 for _ in range(n))
-    nulls = [evaluate_campaign(gen(20), c, gen(200), hac_lags=0) for _ in range(n)]
+    hits = sum(evaluate_campaign(gen(20, 1 - mde / 100), c, gen(200), settings=PLAIN).high < 1 for _ in range(n))
+    nulls = [evaluate_campaign(gen(20), c, gen(200), settings=PLAIN) for _ in range(n)]
     false_pos = sum(e.high < 1 or e.low > 1 for e in nulls)
     assert 0.72 <= hits / n <= 0.88, (mde, hits / n)
     assert false_pos / n <= 0.09, false_pos / n

@@ -41,6 +41,7 @@ from lagesbild.errors import InputError
 from lagesbild.records.campaigns import Campaign
 
 __all__ = [
+    "CALIBRATED_BY_SERIES",
     "SERIES",
     "SERIES_LABELS",
     "CampaignData",
@@ -61,6 +62,16 @@ SERIES_LABELS: dict[str, tuple[str, str]] = {
     "purchases": ("skattade köp", "estimated purchases"),
 }
 """Swedish and English name of each measure."""
+
+CALIBRATED_BY_SERIES: dict[str, GlmSettings] = {
+    "ad_days": CALIBRATED,
+    "new_ads": GlmSettings(hac_lags=0, window_weeks=None, se_multiplier=1.25),
+    "active_persons": GlmSettings(hac_lags=8, window_weeks=26, se_multiplier=1.5),
+    "purchases": GlmSettings(hac_lags=0, window_weeks=52, se_multiplier=1.5),
+}
+"""Each measure's interval setting, chosen by placebo calibration on training seeds 1-40
+(``bench/bench_campaigns.py calibrate``): the false-positive rate closest to 5% at a nominal 5%
+(each 12 of 240 placebo campaigns), then the narrowest median interval. See ``docs/methods/campaigns.md``."""
 
 DayCounts = Mapping[date, float]
 DaySets = Mapping[date, frozenset[str]]
@@ -245,7 +256,8 @@ def evaluate_all_series(
         control: the other counties as control region (difference-in-differences); otherwise an
             interrupted time series of the campaign's counties alone.
         level: interval coverage.
-        settings: how intervals are computed (default: the calibrated setting).
+        settings: how intervals are computed for every measure (default: each measure's
+            calibrated setting, :data:`CALIBRATED_BY_SERIES`).
         series: which measures.
     """
     out: list[SeriesEffect] = []
@@ -253,7 +265,10 @@ def evaluate_all_series(
         sv, en = SERIES_LABELS[s]
         try:
             eff = evaluate_weekly(
-                series_weeks(data, s, campaign, control=control), campaign, settings=settings or CALIBRATED, level=level
+                series_weeks(data, s, campaign, control=control),
+                campaign,
+                settings=settings or CALIBRATED_BY_SERIES[s],
+                level=level,
             )
         except InputError as exc:
             no_link = s in ("active_persons", "purchases") and data.persons is None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lagesbild.campaigns.effect import CampaignEffect, z_quantile
-from lagesbild.campaigns.evaluate import evaluate_campaign
+from lagesbild.campaigns.evaluate import GlmSettings, evaluate_campaign
 from lagesbild.campaigns.series import ExternalSeries, Method, evaluate_series
 from lagesbild.campaigns.sts import StsEffect
 from lagesbild.errors import InputError
@@ -85,10 +85,13 @@ def power_for_daily(
     alpha: float = 0.05,
     power: float = 0.8,
     hac_lags: int | None = None,
+    settings: GlmSettings | None = None,
 ) -> MinimumDetectableEffect:
     """Minimum detectable effect of a ``weeks``-long campaign on weekly counts (e.g. stored ad-days).
 
-    The placebo campaign covers the last ``weeks`` whole weeks of the data.
+    The placebo campaign covers the last ``weeks`` whole weeks of the data; it is evaluated with
+    ``settings`` (default: the calibrated :data:`~lagesbild.campaigns.evaluate.CALIBRATED`, the
+    evaluation's own), ``hac_lags`` overriding its Newey-West lags.
 
     Raises:
         InputError: if there are no counts or too few weeks before the placebo window.
@@ -101,7 +104,7 @@ def power_for_daily(
     last = max(days)
     start = last - timedelta(days=7 * weeks - 1)
     placebo = Campaign("power placebo", ("01",), start, last)  # counties only name it; the counts are given
-    e = evaluate_campaign(daily_in_area, placebo, control or None, hac_lags=hac_lags)
+    e = evaluate_campaign(daily_in_area, placebo, control or None, hac_lags=hac_lags, settings=settings)
     return _mde(e, alpha=alpha, power=power, points=weeks)
 
 
