@@ -214,3 +214,39 @@ def test_campaign_config_replaces_the_configs_campaigns() -> None:
     assert "purchases" not in pair.with_campaign["05"]
     with pytest.raises(ValueError, match="no campaign"):
         campaign_pair(cfg, SEED, "nope")
+
+
+def _in_stay_reposts(supply: Supply, county: str, d0: int, d1: int) -> set[tuple[int, int]]:
+    """(site ad, posted day) of reposts in d0..d1-1 of stays in ``county`` begun before ``d0``."""
+    out = set()
+    for v in supply.versions:
+        a = supply.ads[supply.site_keys[v.site_key][1]]
+        if str(a["kommun"])[:2] != county or a["is_scam"] or int(a["live_first"]) >= d0:  # type: ignore[call-overload]
+            continue
+        if d0 <= v.posted_day < d1 and v.posted_day <= int(a["live_last"]):  # type: ignore[call-overload]
+            out.add((v.site_key, v.posted_day))
+    return out
+
+
+def test_campaign_skips_reposts_by_its_repost_elasticity() -> None:
+    # With the ads kept online (campaign_offline_share 0), each scheduled repost or bump of a stay
+    # begun before the campaign survives with probability 1 + effect * campaign_repost_elasticity.
+    cfg = load_config("tiny")
+    cfg = cfg.model_copy(update={"sellers": cfg.sellers.model_copy(update={"campaign_offline_share": 0.0})})
+    c = cfg.campaigns[0]
+    d0 = (c.start - cfg.world.start).days
+    d1 = min(cfg.world.days, d0 + 7 * c.weeks)
+    expected = 1 + c.effect * cfg.sellers.campaign_repost_elasticity  # 0.7
+    kept = total = 0
+    for seed in (11, 12, 13, 14, 15):
+        seq = np.random.SeedSequence(seed).spawn(2)[0]
+        base = _in_stay_reposts(simulate_supply(World.build(counterfactual(cfg)), seq, texts=False), "06", d0, d1)
+        seq = np.random.SeedSequence(seed).spawn(2)[0]
+        with_c = _in_stay_reposts(simulate_supply(World.build(cfg), seq, texts=False), "06", d0, d1)
+        assert with_c <= base
+        kept += len(with_c)
+        total += len(base)
+    se = (expected * (1 - expected) / total) ** 0.5
+    # 4 standard errors (about 0.05 with several hundred reposts): 1.0 (no skipping) cannot pass.
+    assert total > 300
+    assert abs(kept / total - expected) < 4 * se, (kept, total, expected)
