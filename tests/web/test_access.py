@@ -111,6 +111,7 @@ def get_routes(routes: list[Any], prefix: str = "") -> set[str]:
         if inner is not None:
             out |= get_routes(inner.routes, prefix + getattr(inner, "prefix", ""))
         elif (p := getattr(r, "path", "")) and "GET" in (getattr(r, "methods", None) or {"GET"}):
+            p = p.replace(":path}", "}")  # a {name:path} parameter is {name} in the description
             out.add(p if p.startswith(prefix) else prefix + p)
     return out
 
@@ -258,7 +259,7 @@ def all_routes(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
         inner = getattr(r, "original_router", None)
         if inner is not None:
             out |= all_routes(inner.routes, prefix + getattr(inner, "prefix", ""))
-        elif p := getattr(r, "path", ""):
+        elif p := getattr(r, "path", "").replace(":path}", "}"):
             for m in getattr(r, "methods", None) or {"GET"}:
                 out.add((m, p if p.startswith(prefix) else prefix + p))
     return out

@@ -91,6 +91,8 @@ def test_bad_campaign_fields_are_named_and_nothing_is_stored(clients: dict[str, 
 def test_markup_in_a_campaign_name_from_the_api_is_inert_on_the_pages(
     clients: dict[str, LoggedIn], web_store: Store
 ) -> None:
+    from urllib.parse import quote
+
     from markupsafe import escape
 
     u = clients["admin"]
@@ -103,6 +105,9 @@ def test_markup_in_a_campaign_name_from_the_api_is_inert_on_the_pages(
     assert name not in page.text and "<img src=x" not in page.text
     assert str(escape(name)) in page.text and name in html.unescape(page.text)  # shown, as text
     assert name in {c["name"] for c in u.client.get("/api/campaigns").json()}  # in JSON it is data
+    # a name with a slash (</script>) can still be asked for by name
+    r = u.client.get(f"/api/campaigns/{quote(name, safe='')}")
+    assert r.status_code == 200 and r.json()["campaign"]["name"] == name
 
 
 # -- defendants --------------------------------------------------------------------------------
@@ -384,6 +389,8 @@ def test_a_finished_reports_files_through_the_api(
         assert r.status_code == 400 and _fields(r) == {"job_id"}, (who, job, kind)
     r = owner.get(f"/api/jobs/{job_05}/download/docx")
     assert r.status_code == 422 and _fields(r) == {"kind"}
+    r = owner.get(f"/api/jobs/{2**63}/download/pdf")  # beyond the database's integers (found by the fuzz test)
+    assert r.status_code == 422 and _fields(r) == {"job_id"}
     exports = [e for e in _audit(web_store, f"jobs/{job_05}/html") if e.action == "export"]
     assert {e.username for e in exports} == {"viewer05", "admin"}
 

@@ -285,6 +285,8 @@ def job_file(ctx: WebContext, v: Viewer, job_id: int, kind: str, ip: str) -> Dow
     viewer's counties."""
     from pathlib import Path
 
+    if not 1 <= job_id < 2**63:  # beyond the database's integers: no such job
+        return None
     job = ctx.accounts.job(job_id)
     if job is None or not (v.at_least("admin") or job.created_by == v.user.username):
         return None

@@ -83,6 +83,8 @@ class _ApiRoute(APIRoute):
 router = APIRouter(prefix="/api", tags=["api"], route_class=_ApiRoute)
 
 Year = Query(None, ge=1990, le=2100, description="The year (default: the newest year with data).")
+JobId = PathParam(ge=1, le=2**63 - 1, description="A job's id")
+DefendantId = PathParam(ge=1, le=2**63 - 1, description="A stored defendant's id")
 
 
 def _ctx(request: Request) -> WebContext:
@@ -196,7 +198,7 @@ def campaigns(request: Request) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@router.get("/campaigns/{name}", summary="One campaign's estimated effect on the ads in its counties")
+@router.get("/campaigns/{name:path}", summary="One campaign's estimated effect on the ads in its counties")
 def campaign(request: Request, name: str) -> dict[str, Any]:
     ctx = _ctx(request)
     v = require(request)
@@ -221,7 +223,7 @@ def jobs(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/jobs/{job_id}", summary="One background job and its progress")
-def job(request: Request, job_id: int) -> dict[str, Any]:
+def job(request: Request, job_id: int = JobId) -> dict[str, Any]:
     ctx = _ctx(request)
     v = require(request)
     found = next((j for j in views.jobs_for(ctx, v) if j.id == job_id), None)
@@ -389,7 +391,7 @@ def _defendant(ctx: WebContext, v: Viewer, defendant_id: int) -> DefendantRecord
 
 @router.get("/verdicts/defendants/{defendant_id}", response_model=DefendantOut, responses=ERRORS,
             summary="One extracted defendant (analysts, own counties)")  # fmt: skip
-def defendant(request: Request, defendant_id: int) -> Any:
+def defendant(request: Request, defendant_id: int = DefendantId) -> Any:
     ctx = _ctx(request)
     v = require(request, "analyst")
     d = _defendant(ctx, v, defendant_id)
@@ -401,7 +403,10 @@ def defendant(request: Request, defendant_id: int) -> Any:
 @router.patch("/verdicts/defendants/{defendant_id}", response_model=CorrectionOut, responses=ERRORS,
               summary="Correct fields of one extracted defendant (analysts, own counties; audit-logged)")  # fmt: skip
 def defendant_correct(
-    request: Request, defendant_id: int, body: DefendantCorrection, x_csrf_token: str | None = CsrfHeader
+    request: Request,
+    body: DefendantCorrection,
+    defendant_id: int = DefendantId,
+    x_csrf_token: str | None = CsrfHeader,
 ) -> Any:
     from lagesbild.verdicts.review import EDITABLE, field_text
 
@@ -606,7 +611,7 @@ REPORT_FILE: dict[int | str, dict[str, Any]] = {
 
 @router.get("/jobs/{job_id}/download/{kind}", response_class=Response, responses=REPORT_FILE,
             summary="A finished report job's HTML or PDF (the user's own jobs; admins all; audit-logged)")  # fmt: skip
-def job_download(request: Request, job_id: int, kind: Literal["html", "pdf"]) -> Response:
+def job_download(request: Request, kind: Literal["html", "pdf"], job_id: int = JobId) -> Response:
     ctx = _ctx(request)
     v = require(request)
     dl = actions.job_file(ctx, v, job_id, kind, client_ip(request))
