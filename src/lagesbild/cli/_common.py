@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -14,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import click
 import typer
@@ -27,6 +26,7 @@ from rich.text import Text
 
 from lagesbild.errors import InputError, LagesbildError
 from lagesbild.privacy import mask_identifiers
+from lagesbild.records import tables
 from lagesbild.settings import Settings, load_settings
 from lagesbild.workspace import Workspace, open_workspace
 
@@ -235,6 +235,16 @@ ExcelOption = Annotated[
         expose_value=False,
     ),
 ]
+XlsxOption = Annotated[
+    bool,
+    typer.Option(
+        "--xlsx",
+        help="An Excel workbook: numbers as numbers, dates as dates (implies --format csv; needs --out FILE, "
+        "as does an --out file ending in .xlsx).",
+        callback=_remember("xlsx"),
+        expose_value=False,
+    ),
+]
 OutOption = Annotated[
     Path | None,
     typer.Option(
@@ -252,40 +262,36 @@ def _export_choice(name: str) -> Any:
     return _choices().get(name)
 
 
+def wants_xlsx() -> bool:
+    """Whether the output is an xlsx workbook: ``--xlsx``, or ``--out`` naming a ``.xlsx`` file."""
+    out = _export_choice("out")
+    return bool(_export_choice("xlsx")) or (out is not None and Path(out).suffix.lower() == ".xlsx")
+
+
 def export_format(fmt: OutputFormat) -> OutputFormat:
-    """The format a command writes: ``--excel`` means CSV whatever ``--format`` says."""
-    return OutputFormat.csv if _export_choice("excel") else fmt
+    """The format a command writes: ``--excel`` and ``--xlsx`` mean CSV rows whatever ``--format`` says."""
+    return OutputFormat.csv if _export_choice("excel") or wants_xlsx() else fmt
+
+
+def _grid(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None) -> tuple[list[str], list[list[Any]]]:
+    cols = list(columns) if columns is not None else list(rows[0]) if rows else []
+    return cols, [[r.get(c) for c in cols] for r in rows]
 
 
 def csv_text(rows: Sequence[dict[str, Any]], *, excel: bool = False, columns: Sequence[str] | None = None) -> str:
     """Rows as CSV: plain (comma, ``1924.72``) or for Excel (semicolon, ``1924,72``, BOM added by the writer).
 
     Plain CSV is for programs (R, pandas) and keeps full precision; the Excel flavour is what a Swedish
-    Excel opens into columns with numbers it can sum.
+    Excel opens into columns with numbers it can sum. Written by :mod:`lagesbild.records.tables`, the
+    writer the dashboard's downloads use too.
     """
-    cols = list(columns) if columns is not None else list(rows[0]) if rows else []
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\r\n" if excel else "\n", delimiter=";" if excel else ",")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: _excel_cell(v) for k, v in r.items()} if excel else r)
-    return buf.getvalue()
+    return tables.csv_text(*_grid(rows, columns), excel=excel)
 
 
-def _excel_cell(v: Any) -> Any:
-    if isinstance(v, float) and not isinstance(v, bool):
-        return repr(v).replace(".", ",") if math.isfinite(v) else ""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not _is_number(v):
-        return "'" + v  # a text cell starting like a formula stays text in Excel
-    return v
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _usage_error(message: str) -> NoReturn:
+    """A mistake in the export options: said in red, exit code 2 (also outside :func:`friendly_errors`)."""
+    err_console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def emit(text: str, *, bom: bool = False) -> None:
@@ -299,14 +305,34 @@ def emit(text: str, *, bom: bool = False) -> None:
     try:
         path.write_text(("\ufeff" if bom else "") + text, encoding="utf-8", newline="")
     except OSError as exc:
-        raise typer.BadParameter(f"cannot write {path}: {exc.strerror}", param_hint="--out") from None
+        _usage_error(f"--out: cannot write {path}: {exc.strerror}")
+    err_console.print(f"Wrote {path}", highlight=False)
+
+
+def emit_bytes(data: bytes, option: str) -> None:
+    """Write a binary output (an xlsx workbook) to ``--out``; one is required (not to a terminal)."""
+    out = _export_choice("out")
+    if out is None:
+        _usage_error(f"{option}: a workbook is written to a file: give --out FILE.xlsx")
+    path = Path(out)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        _usage_error(f"--out: cannot write {path}: {exc.strerror}")
     err_console.print(f"Wrote {path}", highlight=False)
 
 
 def write_rows(
     rows: Sequence[dict[str, Any]], *, excel: bool | None = None, columns: Sequence[str] | None = None
 ) -> None:
-    """CSV output honouring ``--excel`` and ``--out`` (the one CSV writer of the CLI)."""
+    """CSV output honouring ``--excel``, ``--xlsx`` and ``--out`` (the one tabular writer of the CLI).
+
+    An xlsx workbook has the CSV's columns and cells: numbers as number cells, dates as date cells,
+    suppressed counts (``<5``, ``..``) as the same text.
+    """
+    if wants_xlsx():
+        emit_bytes(tables.xlsx_bytes(*_grid(rows, columns)), "--xlsx")
+        return
     excel = bool(_export_choice("excel")) if excel is None else excel
     emit(csv_text(rows, excel=excel, columns=columns), bom=excel)
 
@@ -323,10 +349,10 @@ def render(
     Tables fit the terminal: text columns fold, numbers never wrap and carry the output language's
     separators ("6 061" and "0,82" in Swedish, "6,061" and "0.82" in English). When stdout is not a
     terminal (a pipe, a file) the table is plain text without box drawing. ``--excel`` turns any
-    format into Excel CSV. ``empty`` is said (on stderr) when there are no rows.
+    format into Excel CSV, ``--xlsx`` (or ``--out`` ending in ``.xlsx``) into a workbook. ``empty`` is
+    said (on stderr) when there are no rows.
     """
-    if _export_choice("excel"):
-        fmt = OutputFormat.csv
+    fmt = export_format(fmt)
     if not rows and empty and fmt is OutputFormat.table:
         err_console.print(empty, highlight=False)
         return

@@ -13,6 +13,7 @@ from lagesbild.cli._common import (
     ExcelOption,
     OutOption,
     OutputFormat,
+    XlsxOption,
     console,
     current_lang,
     format_number,
@@ -107,6 +108,7 @@ def stats(
     period: str = typer.Option("month", "--period", help="year, month or day."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
     raw: bool = typer.Option(
         False, "--raw", help="Unsuppressed counts for the analyst's own checks: not for publication."

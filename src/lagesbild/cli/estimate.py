@@ -23,6 +23,7 @@ from lagesbild.cli._common import (
     ExcelOption,
     OutOption,
     OutputFormat,
+    XlsxOption,
     console,
     emit,
     err_console,
@@ -102,6 +103,7 @@ def crc(
     file: Annotated[Path, typer.Argument(help="CSV: 0/1 columns per source (+ optional freq), or nbcap,freq.")],
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
     level: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
     profile: Annotated[bool, typer.Option(help="Profile-likelihood intervals (slower).")] = True,
@@ -478,6 +480,7 @@ def demand(
     ] = False,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Men in an area who have bought sex: survey share x men in the age band, with an interval.
@@ -558,6 +561,7 @@ def purchases(
     ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Sex purchases per year from ad activity, with a Monte Carlo interval and a sensitivity analysis.
@@ -652,6 +656,7 @@ def triangulate_cmd(
     level: Annotated[float, typer.Option(help="Level of the intervals.")] = 0.9,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Purchases from the ads beside purchases reported by men in the area, and their ratio.
@@ -756,6 +761,7 @@ def run_cmd(
     level: Annotated[float, typer.Option(help="Level of every interval.")] = DEFAULT_LEVEL,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Every estimate for an area and period, stored as the suite the report, demo and dashboard read.
@@ -865,6 +871,7 @@ def residence_cmd(
     draws: Annotated[int, typer.Option(help="Monte Carlo draws of where buyers live.")] = 4000,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Where purchases happen (ads) versus where the buyers live (judgments), per municipality, with intervals.

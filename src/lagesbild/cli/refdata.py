@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from lagesbild import refdata
-from lagesbild.cli._common import ExcelOption, OutOption, OutputFormat, console, render, settings_from, workspace
+from lagesbild.cli._common import (
+    ExcelOption,
+    OutOption,
+    OutputFormat,
+    XlsxOption,
+    console,
+    render,
+    settings_from,
+    workspace,
+)
 from lagesbild.errors import LagesbildError
 from lagesbild.workspace import open_workspace
 
@@ -19,6 +28,7 @@ def show(
     ctx: typer.Context,
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Show what reference data is loaded and from which year."""

@@ -10,6 +10,7 @@ stages import each other for a type (``tests/test_architecture.py`` holds the la
     records.estimates   LinkedAd, EstimateResult, DataSnapshot       store -> estimate -> store -> report, web
     records.verdicts    VerdictRecord, EXTRACTOR_VERSION             verdicts -> store -> estimate, report
     records.campaigns   Campaign                                     campaigns -> store -> campaigns, web
+    records.tables      csv_text, excel_csv_bytes, xlsx_bytes        the one export writer: cli, web, verdicts
 
 :class:`lagesbild.observations.Observation`, the record every entry point produces, sits beside them.
 Import a record from its module (``from lagesbild.records.link import SiteAds``); the stages'

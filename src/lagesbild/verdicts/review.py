@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from lagesbild.errors import InputError, InputErrors
+from lagesbild.records.tables import csv_text, inert
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.refdata import is_municipality_code
 
@@ -49,16 +50,20 @@ def field_text(record: DefendantRecord, column: str) -> str:
 
 
 def export_csv(records: Sequence[DefendantRecord], path: Path | None = None) -> str:
-    """The defendants as CSV text (semicolons, BOM); written to ``path`` when given."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    for r in records:
-        w.writerow([_cell(getattr(r, c)) for c in COLUMNS])
-    out = "\ufeff" + buf.getvalue()
+    """The defendants as CSV text (semicolons, BOM); written to ``path`` when given.
+
+    Written by the shared export writer (:mod:`lagesbild.records.tables`): a text that Excel would run
+    as a formula gets a leading apostrophe, which :func:`read_corrections` takes off again.
+    """
+    out = "\ufeff" + csv_text(COLUMNS, [[_cell(getattr(r, c)) for c in COLUMNS] for r in records], excel=True)
     if path is not None:
         path.write_text(out, encoding="utf-8", newline="")
     return out
+
+
+def _text(v: str) -> str:
+    """A cell's text without the apostrophe the export put before a formula-like text."""
+    return v[1:] if v[:1] == "'" and inert(v[1:]) != v[1:] else v
 
 
 def _int(v: str, lo: int, hi: int) -> int | None:
@@ -108,7 +113,7 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "defendant_age": lambda v: _int(v, 15, 110),
     "home_kommun": _kommun,
     "offence_kommun": _kommun,
-    "website": lambda v: v or None,
+    "website": lambda v: _text(v) or None,
     "ad_used": _bool,
     "day_fines": lambda v: _int(v, 1, 300),
     "day_fine_amount": lambda v: _int(v, 1, 10000),

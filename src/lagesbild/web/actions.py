@@ -10,14 +10,14 @@ field), and nothing is stored then; the callers turn it into a form with its err
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lagesbild.errors import InputError, InputErrors
 from lagesbild.records.campaigns import Campaign
+from lagesbild.records.tables import excel_csv_bytes as csv_bytes
+from lagesbild.records.tables import inert, xlsx_bytes  # the one export writer, shared with the CLI
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.web import views
 from lagesbild.web.app import Forbidden, Viewer, WebContext
@@ -205,41 +205,6 @@ def export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]:
         rows.append([a.area_name, p.period, "ads_observed", p.ads.value if p.ads.value is not None else p.ads.shown,
                      "", "", "", ""])  # fmt: skip
     return head, rows
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets a leading
-    apostrophe; stored text such as a user name typed at the login can start with ``=``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """Semicolon-separated, UTF-8 with a BOM, decimal comma: what Swedish Excel opens correctly."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(head)
-    for r in rows:
-        w.writerow([str(x).replace(".", ",") if isinstance(x, float) else inert(x) for x in r])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(list(head))
-    for r in rows:
-        ws.append([inert(x) for x in r])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 MEDIA_TYPES = {
