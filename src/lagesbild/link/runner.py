@@ -365,13 +365,8 @@ def _networks(
     """
     cols = ["site", "site_ad_id", "first", "adv", "person", "net", "template", "kommun"]
     stored = pd.DataFrame.from_records(index, columns=cols) if index else pd.DataFrame(columns=cols)
-    inside = set(r.keys)
-    keep = np.fromiter(
-        ((a, b) not in inside for a, b in zip(stored["site"].tolist(), stored["site_ad_id"].tolist(), strict=True)),
-        bool,
-        len(stored),
-    )
-    stored = stored[keep]
+    inside = {f"{a}\x1f{b}" for a, b in r.keys}
+    stored = stored[~(stored["site"] + "\x1f" + stored["site_ad_id"]).isin(inside).to_numpy(bool)]
     ids = r.all_ids()
     mine = pd.DataFrame(
         {

@@ -235,14 +235,23 @@ class LinkStore:
         cols = ", ".join((*_FEATURES, *_IDS))
         ads: dict[tuple[str, str], SiteAd] = {}
         labels: dict[tuple[str, str], Labels] = {}
-        with self.engine.connect() as conn:
-            for p in params:
-                for r in conn.exec_driver_sql(f"SELECT {cols} FROM link_site_ads WHERE {where(len(p))}", p):
-                    key = (r[0], r[1])
-                    if key not in ads:
-                        ads[key] = _site_ad(r)
-                        labels[key] = (r[16], r[17], r[18], r[19])
+        for p in params:
+            for r in self._raw(f"SELECT {cols} FROM link_site_ads WHERE {where(len(p))}", p):
+                key = (r[0], r[1])
+                if key not in ads:
+                    ads[key] = _site_ad(r)
+                    labels[key] = (r[16], r[17], r[18], r[19])
         return list(ads.values()), labels
+
+    def _raw(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """All rows of one query through the driver's cursor (SQLAlchemy's rows cost more than the query)."""
+        with self.engine.connect() as conn:
+            cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cur.execute(sql, tuple(params))
+                return list(cur.fetchall())
+            finally:
+                cur.close()
 
     def _in(self, n: int) -> str:
         return "(" + ", ".join([self._ph] * n) + ")"
@@ -268,36 +277,32 @@ class LinkStore:
         """The advertisers of the stored site ads filed under any of these blocking keys."""
         flat = sorted(set(keys))
         out: set[str] = set()
-        with self.engine.connect() as conn:
-            for i in range(0, len(flat), _IN):
-                part = flat[i : i + _IN]
-                sql = (
-                    "SELECT DISTINCT l.advertiser_id FROM link_keys k JOIN link_site_ads l "
-                    f"ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {self._in(len(part))}"
-                )
-                out.update(r[0] for r in conn.exec_driver_sql(sql, tuple(part)) if r[0] is not None)
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            sql = (
+                "SELECT DISTINCT l.advertiser_id FROM link_keys k JOIN link_site_ads l "
+                f"ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {self._in(len(part))}"
+            )
+            out.update(r[0] for r in self._raw(sql, part) if r[0] is not None)
         return out
 
     def key_counts(self, keys: Iterable[int]) -> dict[int, int]:
         """How many stored site ads are filed under each of these blocking keys (absent: none)."""
         flat = sorted(set(keys))
         out: dict[int, int] = {}
-        with self.engine.connect() as conn:
-            for i in range(0, len(flat), _IN):
-                part = flat[i : i + _IN]
-                sql = f"SELECT k, COUNT(*) FROM link_keys WHERE k IN {self._in(len(part))} GROUP BY k"
-                out.update((int(r[0]), int(r[1])) for r in conn.exec_driver_sql(sql, tuple(part)))
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            sql = f"SELECT k, COUNT(*) FROM link_keys WHERE k IN {self._in(len(part))} GROUP BY k"
+            out.update((int(r[0]), int(r[1])) for r in self._raw(sql, part))
         return out
 
     def image_chunks(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """``(chunk key, image number)`` of every stored image hash with one of these chunks."""
         flat = sorted(set(keys))
         out: list[tuple[int, int]] = []
-        with self.engine.connect() as conn:
-            for i in range(0, len(flat), _IN):
-                part = flat[i : i + _IN]
-                sql = f"SELECT k, hash FROM link_image_chunks WHERE k IN {self._in(len(part))}"
-                out.extend((int(r[0]), int(r[1])) for r in conn.exec_driver_sql(sql, tuple(part)))
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            out.extend(self._raw(f"SELECT k, hash FROM link_image_chunks WHERE k IN {self._in(len(part))}", part))
         return out
 
     def network_index(self) -> list[tuple[Any, ...]]:
