@@ -82,10 +82,35 @@ def test_the_same_template_in_other_cities_is_no_tie() -> None:
     assert _network_of(linked, ads, "c00") == -1
 
 
-def test_two_women_on_their_own_numbers_are_never_made_a_network_by_text() -> None:
+def test_two_women_on_their_own_numbers_are_a_network_only_on_strong_template_evidence() -> None:
+    # issue #18: an organizer who gives every woman her own number shows no shared number at all;
+    # two keys in common in three rare cities (chance far below network_unorganized_chance) tie them
     o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
-    _, linked = link_observations(o)
-    assert len(linked.result.network_ids) == 0
+    ads, linked = link_observations(o)
+    assert len(linked.result.network_ids) == 1
+    assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "d11") >= 0
+    # the rule before issue #18: never by text alone
+    _, off = link_observations(o, LinkSettings(network_unorganized_chance=0))
+    assert len(off.result.network_ids) == 0
+    # one key in common is not enough for two unorganized women
+    one = _background() + [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
+    one += [x for x in _ads("d", "Doris", 30, "ph_d", CIRCUIT) if x.site_ad_id.endswith("0")]
+    _, single = link_observations(one)
+    assert len(single.result.network_ids) == 0
+
+
+def test_one_rare_key_in_the_same_cities_ties_a_woman_to_an_organizer() -> None:
+    # she writes only the first of the organizer's two texts (as a network's women writing in
+    # different languages share one key per language): one key, used by two advertisers, in the
+    # same three rare cities
+    c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
+    ads, linked = link_observations(_background() + _organizer() + c)
+    assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
+    ads, off = link_observations(_background() + _organizer() + c, LinkSettings(network_single_key_chance=0))
+    assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
+    # in one of the three cities only (Jaccard 1/3 < network_single_key_jaccard) there is no tie
+    ads, part = link_observations(_background() + _organizer() + c[:1])
+    assert _network_of(part, ads, "c00") == -1
 
 
 def test_a_template_many_advertisers_use_in_those_cities_is_boilerplate() -> None:

@@ -37,8 +37,8 @@ class LinkSettings:
             and moves them on one circuit. On (measured on the simulator: network pairwise
             recall 0.75-0.77 -> 0.89 nationally at precision 0.99; ``docs/benchmarks.md``).
         template_min_persons: a template tie needs one of its two advertisers to have at least
-            this many persons (organization shown by a shared number or e-mail): two
-            single-woman advertisers are never made a network by text alone.
+            this many persons (organization shown by a shared number or e-mail), unless the
+            stricter ``network_unorganized_chance`` holds.
         network_template_chance: a template tie needs the expected number of unrelated
             advertisers showing the same evidence by chance (advertisers using the shared
             template times the chance of being active in all the shared municipalities) to be
@@ -53,6 +53,17 @@ class LinkSettings:
         network_template_max_joint: see ``network_template_joint``.
         network_place_jaccard: a template tie needs the two advertisers' municipalities to have
             at least this Jaccard similarity (one circuit of cities, not one large city in common).
+        network_single_key_chance: a pair sharing fewer than ``network_min_templates`` keys
+            (one key) is tied when one of them is organized (``template_min_persons``), the
+            key's users times the chance of being active in all the shared municipalities is at
+            most this, and their municipalities have Jaccard similarity at least
+            ``network_single_key_jaccard`` (issue #18: a network whose women write in different
+            languages shares one key per language; 0 turns single-key ties off).
+        network_single_key_jaccard: see ``network_single_key_chance``.
+        network_unorganized_chance: two advertisers of which neither has
+            ``template_min_persons`` persons (each woman her own number) are tied when they
+            share at least ``network_min_templates`` keys with a chance at most this (ten
+            times stricter than ``network_template_chance``); 0: never (before issue #18).
         max_bucket: LSH buckets larger than this are boilerplate and produce no candidates; so are
             template keys used by more advertisers than this.
     """
@@ -69,8 +80,11 @@ class LinkSettings:
     network_template_chance: float = 0.05
     network_min_templates: int = 2
     network_template_joint: bool = True
-    network_template_max_joint: int = 3
-    network_place_jaccard: float = 0.8
+    network_template_max_joint: int = 4
+    network_place_jaccard: float = 0.7
+    network_single_key_chance: float = 0.05
+    network_single_key_jaccard: float = 0.8
+    network_unorganized_chance: float = 0.005
     max_bucket: int = 50
 
     def __post_init__(self) -> None:

@@ -337,7 +337,9 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
         return TemplateTies.empty()
     xa, ya = at_a[i], at_a[j]
     organized = persons_per_adv >= s.template_min_persons
-    keep = (xa != ya) & (organized[xa] | organized[ya])
+    keep = xa != ya
+    if s.network_unorganized_chance <= 0:
+        keep &= organized[xa] | organized[ya]
     rows = at.row.to_numpy(np.int64)
     dfs = at.df.to_numpy(np.int64)
     cand = pd.DataFrame(
@@ -356,7 +358,10 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     pairs = g.first().reset_index()
     pairs["k"] = g.size().to_numpy(np.int64)
     pairs["df2"] = g["df"].agg(lambda d: d.iloc[1] if len(d) > 1 else 0).to_numpy(np.int64)
-    pairs = pairs[pairs.k >= s.network_min_templates]
+    # one shared key is enough only for an organized pair with a rare key on one circuit
+    single = (pairs.k < s.network_min_templates).to_numpy()
+    org = (organized[pairs.x.to_numpy(np.int64)] | organized[pairs.y.to_numpy(np.int64)]).astype(bool)
+    pairs = pairs[~single | (org & (s.network_single_key_chance > 0))]
     if pairs.empty:
         return TemplateTies.empty()
     if s.network_template_joint:
@@ -367,7 +372,10 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
         joint = np.array([len(frozenset.intersection(*(users[t] for t in ts))) for ts in shared], np.int64)
         pairs = pairs[joint <= s.network_template_max_joint]
         # the rarest key's users times the share of advertisers using the second rarest too
-        pairs["df"] = pairs["df"].to_numpy(np.float64) * pairs["df2"].to_numpy(np.float64) / n_adv
+        # (a pair with one shared key: that key's users alone)
+        two = (pairs.k >= 2).to_numpy()
+        d1 = pairs["df"].to_numpy(np.float64)
+        pairs["df"] = np.where(two, d1 * pairs["df2"].to_numpy(np.float64) / n_adv, d1)
     if pairs.empty:
         return TemplateTies.empty()
     # municipalities per advertiser and each municipality's share of advertisers
@@ -393,7 +401,16 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
         union = len(mx | my)
         jac[q] = len(both) / union if union else 0.0
         chance[q] = float(d) * float(np.exp(sum(log_share[m] for m in both)))
-    ok = (chance <= s.network_template_chance) & (jac >= s.network_place_jaccard)
+    k = pairs.k.to_numpy(np.int64)
+    organized_pair = organized[pairs.x.to_numpy(np.int64)] | organized[pairs.y.to_numpy(np.int64)]
+    many = k >= s.network_min_templates
+    ok = np.where(
+        many,
+        (chance <= s.network_template_chance) & (jac >= s.network_place_jaccard),
+        (chance <= s.network_single_key_chance) & (jac >= s.network_single_key_jaccard),
+    )
+    # two advertisers without organization shown by a number: stronger template evidence only
+    ok &= organized_pair | (many & (chance <= s.network_unorganized_chance))
     p = pairs[ok]
     out = TemplateTies(
         a=p.x.to_numpy(np.int64),
