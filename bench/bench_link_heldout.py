@@ -1,7 +1,11 @@
 """Linking scored on many simulated county worlds: training seeds to tune on, held-out seeds to report.
 
 Each seed's Östergötland world (the ``ostergotland`` preset, two years) is simulated once and
-cached under ``--cache`` (default ``/tmp/lagesbild-link-worlds``); its observations are
+cached under ``--cache`` (default ``/tmp/lagesbild-link-worlds``), in a folder named by the preset,
+the seed and a hash of the simulator's code (every file of ``lagesbild/simulate`` and
+``lagesbild/refdata``): a change to the simulator makes new worlds instead of reusing stale
+ones, uncommitted edits included. ``--sim-src DIR`` runs the simulator from another source tree
+(e.g. ``git archive HEAD src | tar -x -C DIR``) while linking runs from this one. Its observations are
 pseudonymized and linked in memory (``link_observations``, no store) and scored against the
 simulator's truth, one seed after another in this one process.
 
@@ -21,7 +25,9 @@ given, the succession-based count of returning women against the truth.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -40,17 +46,39 @@ def parse_seeds(text: str) -> list[int]:
     return out
 
 
-def world(cache: Path, preset: str, seed: int) -> Path:
-    """The cached world of ``preset`` and ``seed``, simulated on first use."""
-    w = cache / f"{preset}-{seed}"
+def simulator_version(src: Path | None = None) -> str:
+    """A hash of the simulator's code and reference data under ``src`` (default: the imported package)."""
+    if src is None:
+        import lagesbild
+
+        root = Path(lagesbild.__file__).parent
+    else:
+        root = src / "lagesbild"
+    h = hashlib.sha256()
+    for sub in ("simulate", "refdata"):
+        for f in sorted((root / sub).rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def world(cache: Path, preset: str, seed: int, sim_src: Path | None = None) -> Path:
+    """The cached world of ``preset`` and ``seed`` for the current simulator code, simulated on first use."""
+    w = cache / f"{preset}-{seed}-sim{simulator_version(sim_src)}"
     if not (w / "truth" / "ads.csv").exists():
-        exe = str(Path(sys.executable).parent / "lagesbild")
-        cmd = [exe, "simulate", "--preset", preset, "--seed", str(seed), "--out", str(w), "-q"]
-        subprocess.run(cmd, check=True)
+        run = "import sys; from lagesbild.cli import main; sys.argv[0] = 'lagesbild'; main()"
+        cmd = [sys.executable, "-c", run, "simulate", "--preset", preset, "--seed", str(seed)]
+        cmd += ["--out", str(w), "-q"]
+        env = dict(os.environ)
+        if sim_src is not None:
+            env["PYTHONPATH"] = str(sim_src)
+        subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     return w
 
 
-def score(w: Path, succession: bool = False, settings: dict[str, object] | None = None) -> dict[str, object]:
+def score(
+    w: Path, succession: bool = False, settings: dict[str, object] | None = None, language_rule: str = "first"
+) -> dict[str, object]:
     """Link one world in memory and score it against its truth."""
     from lagesbild.ingest import iter_observations
     from lagesbild.link import LinkSettings, bcubed, link_observations, pairwise, simulator_truth
@@ -91,8 +119,17 @@ def score(w: Path, succession: bool = False, settings: dict[str, object] | None 
     if succession:
         from lagesbild.link.evaluate import simulator_personas
         from lagesbild.link.succession import returning_from_linked, succession_count
+        from lagesbild.normalize import languages_offered
 
-        est = returning_from_linked(ads, linked)
+        # the languages each site ad says are spoken, as the normalizer reads them (first
+        # observation that lists any)
+        offered: dict[tuple[str, str], tuple[str, ...]] = {}
+        for o in obs:
+            k = (o.site, o.site_ad_id)
+            if k not in offered or not offered[k]:
+                offered[k] = languages_offered(f"{o.title or ''}. {o.body or ''}")
+        est = returning_from_linked(ads, linked, offered, language_rule=language_rule)  # type: ignore[arg-type]
+        out["succession_no_languages"] = round(returning_from_linked(ads, linked).returning, 1)
         out["succession_returning"] = round(est.returning, 1)
         out["succession_interval"] = [round(est.low, 1), round(est.high, 1)]
         personas, true_returns = simulator_personas(w)
@@ -109,13 +146,17 @@ def main() -> None:
     p.add_argument("--preset", default="ostergotland")
     p.add_argument("--cache", type=Path, default=Path("/tmp/lagesbild-link-worlds"))
     p.add_argument("--succession", action="store_true", help="also score the succession count of returning women")
+    p.add_argument(
+        "--language-rule", choices=["first", "all"], default="first", help="languages of a persona (succession)"
+    )
+    p.add_argument("--sim-src", type=Path, help="run the simulator from this source tree (holding lagesbild/)")
     p.add_argument("--json", type=Path, help="write the per-seed rows here")
     p.add_argument("--set", action="append", default=[], help="a LinkSettings field: name=value (repeatable)")
     a = p.parse_args()
     settings = {k: json.loads(v) for k, _, v in (x.partition("=") for x in a.set)}
     rows = []
     for seed in parse_seeds(a.seeds):
-        res = score(world(a.cache, a.preset, seed), a.succession, settings)
+        res = score(world(a.cache, a.preset, seed, a.sim_src), a.succession, settings, a.language_rule)
         res["seed"] = seed
         rows.append(res)
         line = (

@@ -33,15 +33,16 @@ was about half the spread seen on random markets.
 
 Pure functions: :func:`succession_count` over persona records, and
 :func:`personas_from_linked` to build those records from a linking (home: the municipality of
-most of a person's observations; age: the median stated age; languages: not read from linked
-ads, so left empty and not compared).
+most of a person's observations; age: the median stated age; languages: the languages her ads
+say are spoken, read by the normalizer (:func:`lagesbild.normalize.languages_offered`), when
+given: see :func:`personas_from_linked`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -215,16 +216,32 @@ def _estimate(parts: tuple[int, int, int, int, int, int], n: int, chance: str) -
     return returning, c_succ - returning
 
 
-def personas_from_linked(ads: SiteAds, linked: Linked) -> list[Persona]:
+def personas_from_linked(
+    ads: SiteAds,
+    linked: Linked,
+    languages: Mapping[tuple[str, str], Sequence[str]] | None = None,
+    *,
+    language_rule: Literal["first", "all"] = "first",
+) -> list[Persona]:
     """One :class:`Persona` per person of a linking (suspected scams left out).
 
     Home is the municipality of most of the person's observations, age the median stated age,
     days the first and last day any of her site ads was seen (ordinal days).
+
+    Args:
+        ads, linked: the site ads and their linking.
+        languages: the languages offered per site ad key (``(site, site_ad_id)`` -> ISO 639-1
+            codes in the order the ad lists them, as the normalizer reads them); missing keys
+            or None: not known (a persona without any is compared on home and age only).
+        language_rule: ``"first"``: the language a person's ads list first most often (her
+            first language: it stays when a returning woman adds or drops a second one);
+            ``"all"``: every language her ads list. Chosen on training seeds (docs/link.md).
     """
     r = linked.result
     homes: dict[int, Counter[str]] = {}
     ages: dict[int, list[int]] = {}
     span: dict[int, list[int]] = {}
+    spoken: dict[int, Counter[str]] = {}
     for i, a in enumerate(ads.ads):
         p = int(r.person[i])
         if r.fake_person[p]:
@@ -233,6 +250,11 @@ def personas_from_linked(ads: SiteAds, linked: Linked) -> list[Persona]:
             homes.setdefault(p, Counter())[a.kommun_kod] += a.n_obs
         if a.age is not None:
             ages.setdefault(p, []).append(a.age)
+        offered = languages.get(a.key, ()) if languages is not None else ()
+        if offered:
+            c = spoken.setdefault(p, Counter())
+            for code in offered[:1] if language_rule == "first" else offered:
+                c[code] += a.n_obs
         f, la = date.fromisoformat(a.first_seen[:10]).toordinal(), date.fromisoformat(a.last_seen[:10]).toordinal()
         s = span.setdefault(p, [f, la])
         s[0], s[1] = min(s[0], f), max(s[1], la)
@@ -241,12 +263,26 @@ def personas_from_linked(ads: SiteAds, linked: Linked) -> list[Persona]:
         h = homes.get(p)
         home = sorted(h.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if h else None
         age = float(np.median(ages[p])) if p in ages else None
-        out.append(Persona(home, age, span[p][0], span[p][1]))
+        lc = spoken.get(p)
+        if not lc:
+            langs: frozenset[str] = frozenset()
+        elif language_rule == "first":
+            langs = frozenset({sorted(lc.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]})
+        else:
+            langs = frozenset(lc)
+        out.append(Persona(home, age, span[p][0], span[p][1], langs))
     return out
 
 
 def returning_from_linked(
-    ads: SiteAds, linked: Linked, *, age_tolerance: float = 4, chance: Literal["pooled", "concurrent"] = "pooled"
+    ads: SiteAds,
+    linked: Linked,
+    languages: Mapping[tuple[str, str], Sequence[str]] | None = None,
+    *,
+    age_tolerance: float = 4,
+    chance: Literal["pooled", "concurrent"] = "pooled",
+    language_rule: Literal["first", "all"] = "first",
 ) -> SuccessionCount:
-    """:func:`succession_count` of the persons of a linking."""
-    return succession_count(personas_from_linked(ads, linked), age_tolerance=age_tolerance, chance=chance)
+    """:func:`succession_count` of the persons of a linking (``languages``: see :func:`personas_from_linked`)."""
+    personas = personas_from_linked(ads, linked, languages, language_rule=language_rule)
+    return succession_count(personas, age_tolerance=age_tolerance, chance=chance)
