@@ -273,6 +273,19 @@ class LinkStore:
         batches = [tuple(flat[i : i + _IN]) for i in range(0, len(flat), _IN)]
         return self._select_ads(lambda n: f"advertiser_id IN {self._in(n)}", batches)
 
+    def count_site_ads(self, advertiser_ids: Iterable[str]) -> int:
+        """How many stored site ads these advertisers have."""
+        flat = sorted(set(advertiser_ids))
+        n = 0
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            n += int(
+                self._raw(f"SELECT COUNT(*) FROM link_site_ads WHERE advertiser_id IN {self._in(len(part))}", part)[0][
+                    0
+                ]
+            )
+        return n
+
     def advertisers_with_keys(self, keys: Iterable[int]) -> set[str]:
         """The advertisers of the stored site ads filed under any of these blocking keys."""
         flat = sorted(set(keys))
