@@ -157,3 +157,12 @@ def test_estimate_excel_out_and_area_by_name(settings: Settings, tmp_path: Path)
     assert float(row["estimate"]) == pytest.approx(float(rows[0]["estimate"].replace(",", ".")))
     res = runner.invoke(app, [*_args(settings), "estimate", "demand", "--area", "Atlantis", "--prevalence", "0.01"])
     assert res.exit_code == 2 and "Atlantis" in res.output
+
+
+def test_refdata_headers_follow_the_language(settings: Settings) -> None:
+    sv = runner.invoke(app, [*_args(settings), "refdata"])
+    en = runner.invoke(app, [*_args(settings), "--lang", "en", "refdata"])
+    assert sv.exit_code == 0 and en.exit_code == 0, sv.output + en.output
+    assert "Referensdata" in sv.output and "antal" in sv.output and "år/källa" in sv.output
+    assert "Reference data" in en.output and "count" in en.output and "year/source" in en.output
+    assert "antal" not in en.output

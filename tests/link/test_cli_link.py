@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from lagesbild.cli import app as main_app
 from lagesbild.cli import link as link_cli
+from lagesbild.cli._common import begin_output
 from lagesbild.settings import Settings
 
 runner = CliRunner()
@@ -100,7 +101,13 @@ def test_explain_shows_every_signal_list_gives_keys_and_export_says_none(setting
     assert signals["age"]["value"] == "0 years apart" and not signals["age"]["fired"]
     assert signals["images"]["value"] == "no photos" and signals["template"]["weight"] == "network"
     res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2"])
-    assert res.exit_code == 0 and "signals" in res.output and "veto" in res.output
+    assert res.exit_code == 0 and "signaler" in res.output and "veto" in res.output
+    assert "tröskel" in res.output and "räknas" in res.output  # Swedish headers by default
+    begin_output(lang="en")  # what the real root's --lang does
+    res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2"])
+    begin_output()
+    assert res.exit_code == 0 and "signals" in res.output and "threshold" in res.output and "counted" in res.output
+    assert "tröskel" not in res.output
     res = runner.invoke(root, [*args, "link", "list", "--format", "json"])
     assert res.exit_code == 0, res.output
     listed = json.loads(res.output)

@@ -44,14 +44,17 @@ def test_import_profile_flows(settings: Settings, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["n"] == len(in05)
     res = runner.invoke(app, [*base, "verdicts", "profile", "--lan", "05"])
-    assert res.exit_code == 0 and "Age profile" in res.output
+    assert res.exit_code == 0 and "Åldersprofil" in res.output and "domar" in res.output
+    res = runner.invoke(app, ["--lang", "en", *base, "verdicts", "profile", "--lan", "05"])
+    assert res.exit_code == 0 and "Age profile" in res.output and "verdicts" in res.output
+    assert "Åldersprofil" not in res.output
 
     res = runner.invoke(app, [*base, "verdicts", "flows", "--lan", "05", "--format", "csv", "--raw"])
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.output)))
     assert sum(int(r["verdicts"]) for r in rows) == len(in05)
     res = runner.invoke(app, [*base, "verdicts", "flows", "--lan", "05"])
-    assert res.exit_code == 0 and "own municipality" in res.output
+    assert res.exit_code == 0 and "egen kommun" in res.output and "hemkommun" in res.output
 
 
 def test_missing_file_is_a_friendly_error(settings: Settings, tmp_path: Path) -> None:

@@ -99,9 +99,7 @@ def friendly_errors() -> Iterator[None]:
     except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
         raise
     except Exception as exc:
-        logging.getLogger("lagesbild.cli").debug(
-            "%s", mask_identifiers("".join(traceback.format_exception(exc)))
-        )
+        logging.getLogger("lagesbild.cli").debug("%s", mask_identifiers("".join(traceback.format_exception(exc))))
         err_console.print(
             f"[bold red]Error:[/] unexpected {type(exc).__name__}: {escape(safe_message(exc))} "
             "(this is a bug; please report it, with the traceback that -vv shows)",
@@ -167,6 +165,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "annonser": "ads",
         "skattning": "estimate",
         "sanning": "truth",
+        # refdata
+        "antal": "count",
+        "år/källa": "year/source",
     },
     "sv": {
         "estimate": "skattning",
@@ -203,8 +204,46 @@ _LABELS: dict[str, dict[str, str]] = {
         "Visitors' share": "Besökares andel",
         "Demand side": "Efterfrågesidan",
         "Judgments": "Domar",
+        # link explain / list / network
+        "level": "nivå",
+        "linked": "länkade",
+        "signal": "signal",
+        "value": "värde",
+        "threshold": "tröskel",
+        "weight": "vikt",
+        "counted": "räknas",
+        "ad": "annons",
+        "first_seen": "först sedd",
+        "last_seen": "senast sedd",
+        "person": "person",
+        "network": "nätverk",
+        "name": "namn",
+        "age": "ålder",
+        "site_ads": "annonser",
+        # verdicts profile / flows / list / trends
+        "verdicts": "domar",
+        "home": "hemkommun",
+        "home_name": "hemkommun (namn)",
+        "offence": "brott",
+        "offence_name": "brottskommun (namn)",
+        "court": "domstol",
+        "case": "mål",
+        "date": "datum",
+        "defendant": "tilltalad",
+        "verdict": "utgång",
+        "offence_dates": "brottsdatum",
+        "offence_place": "brottsplats",
+        "sanction": "påföljd",
+        "corrected": "rättad",
+        "year": "år",
+        "own_municipality": "i egen kommun",
     },
 }
+
+
+def say(sv: str, en: str, lang: str | None = None) -> str:
+    """A text of the output in its language (Swedish unless ``--lang en`` or the setting)."""
+    return en if (lang or current_lang()) == "en" else sv
 
 
 def label(key: str, lang: str | None = None) -> str:

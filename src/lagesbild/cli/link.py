@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from lagesbild.cli._common import OutputFormat, console, render, workspace
+from lagesbild.cli._common import OutputFormat, console, format_number, render, say, workspace
 from lagesbild.link import capture_histories, explain, explain_network, parse_key, relink_stored, run, to_csv
 from lagesbild.link.explain import list_ads
 from lagesbild.privacy import open_private, private_dir, write_private
@@ -75,9 +75,9 @@ def explain_cmd(
         sys.stdout.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False, indent=2) + "\n")
         return
     render(
-        [{"level": k, "linked": "yes" if v else "no"} for k, v in e.same.items()],
+        [{"level": k, "linked": say("ja", "yes") if v else say("nej", "no")} for k, v in e.same.items()],
         OutputFormat.table,
-        title=f"{e.a} and {e.b}",
+        title=f"{e.a} {say('och', 'and')} {e.b}",
     )
     render(
         [
@@ -86,12 +86,12 @@ def explain_cmd(
                 "value": g.value,
                 "threshold": g.threshold,
                 "weight": g.weight,
-                "counted": "yes" if g.fired else "no",
+                "counted": say("ja", "yes") if g.fired else say("nej", "no"),
             }
             for g in e.signals
         ],
         OutputFormat.table,
-        title="signals",
+        title=say("signaler", "signals"),
     )
     for reason in e.reasons:
         console.print(f"- {reason}")
@@ -127,7 +127,7 @@ def list_cmd(
             for r in rows
         ],
         fmt,
-        title=f"{len(rows)} ads",
+        title=f"{len(rows)} {say('annonser', 'ads')}",
     )
 
 
@@ -150,12 +150,14 @@ def network_cmd(
     render(
         [{"person": p, "name": n or "", "age": a if a is not None else "", "site_ads": k} for p, n, a, k in e.persons],
         OutputFormat.table,
-        title=f"{e.network_id}: {len(e.persons)} persons, {e.first_seen} - {e.last_seen}",
+        title=f"{e.network_id}: {len(e.persons)} {say('personer', 'persons')}, {e.first_seen} - {e.last_seen}",
     )
-    console.print(f"shared phones: {' '.join(e.shared_phones) or '-'}")
-    console.print(f"shared e-mails: {' '.join(e.shared_emails) or '-'}")
-    console.print(f"template similarity (median): {e.template_similarity:.2f}")
-    console.print(f"municipalities: {' '.join(e.kommuns)}")
+    console.print(f"{say('delade nummer', 'shared phones')}: {' '.join(e.shared_phones) or '-'}")
+    console.print(f"{say('delade e-postadresser', 'shared e-mails')}: {' '.join(e.shared_emails) or '-'}")
+    console.print(
+        f"{say('mallens likhet (median)', 'template similarity (median)')}: {format_number(e.template_similarity)}"
+    )
+    console.print(f"{say('kommuner', 'municipalities')}: {' '.join(e.kommuns)}")
 
 
 @app.command("overlap")

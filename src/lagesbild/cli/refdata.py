@@ -14,6 +14,7 @@ from lagesbild.cli._common import (
     XlsxOption,
     console,
     render,
+    say,
     settings_from,
     workspace,
 )
@@ -53,7 +54,8 @@ def show(
     try:
         ws = open_workspace(settings_from(ctx))
     except LagesbildError as exc:
-        console.print(f"[dim](no workspace: showing bundled data only; {exc})[/]")
+        note = say("ingen arbetskatalog: bara inbyggda data visas", "no workspace: showing bundled data only")
+        console.print(f"[dim]({note}; {exc})[/]")
     else:
         with ws:
             for year, source in ws.store.population_years().items():
@@ -62,7 +64,7 @@ def show(
                 rows.append(
                     {"data": "befolkning (importerad)", "antal": table.count(), "år/källa": f"{year}: {source}"}
                 )
-    render(rows, fmt, title="Referensdata")
+    render(rows, fmt, title=say("Referensdata", "Reference data"))
 
 
 @app.command("import-population")

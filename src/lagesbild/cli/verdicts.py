@@ -18,9 +18,12 @@ from lagesbild.cli._common import (
     ExcelOption,
     OutOption,
     OutputFormat,
+    XlsxOption,
     console,
     emit,
+    format_number,
     render,
+    say,
     settings_from,
     workspace,
 )
@@ -65,8 +68,11 @@ def _shown(values: dict[str, int], total: int, threshold: int, raw: bool) -> dic
     if raw:
         return dict(values)
     marks, _ = protect_breakdown(values, total, threshold=threshold)
-    return {k: (f"<{threshold}" if marks.get(k) == "primary" else ".." if marks.get(k) else v)
-            for k, v in values.items()}
+    return {
+        k: (f"<{threshold}" if marks.get(k) == "primary" else ".." if marks.get(k) else v) for k, v in values.items()
+    }
+
+
 Fmt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -91,9 +97,12 @@ def import_(
     console.print(
         f"Read {done.n_read:,} judgments; {done.n_new:,} new stored; "
         f"{done.n_incomplete:,} without age or a municipality."
-        + (f" {done.n_defendants:,} defendants ({done.n_acquitted:,} acquitted, not counted); "
-           f"{done.n_unrelated:,} judgments with no sex-purchase charge." if done.n_defendants or done.n_unrelated
-           else "")
+        + (
+            f" {done.n_defendants:,} defendants ({done.n_acquitted:,} acquitted, not counted); "
+            f"{done.n_unrelated:,} judgments with no sex-purchase charge."
+            if done.n_defendants or done.n_unrelated
+            else ""
+        )
     )
 
 
@@ -106,6 +115,7 @@ def profile(
     fmt: Fmt = OutputFormat.table,
     raw: Raw = False,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """The convicted defendants' age profile: bands, min, max, mean and median.
@@ -121,9 +131,20 @@ def profile(
         return
     shown = _shown(dict(p.bands), p.n, threshold, raw)
     rows: list[dict[str, Any]] = [{"age": label, "verdicts": shown[label]} for label, _ in p.bands]
-    render(rows, fmt, title=f"Age profile, {p.n_with_age} of {p.n} judgments")
+    render(
+        rows,
+        fmt,
+        title=say(f"Åldersprofil, {p.n_with_age} av {p.n} domar", f"Age profile, {p.n_with_age} of {p.n} judgments"),
+    )
     if fmt is OutputFormat.table and p.mean is not None:
-        console.print(f"Ages {p.min}-{p.max}, mean {p.mean:.1f}, median {p.median:.1f}.")
+        mean = format_number(p.mean, decimals=1)
+        median = format_number(p.median, decimals=1) if p.median is not None else "-"
+        console.print(
+            say(
+                f"Åldrar {p.min}-{p.max}, medel {mean}, median {median}.",
+                f"Ages {p.min}-{p.max}, mean {mean}, median {median}.",
+            )
+        )
 
 
 @app.command("flows")
@@ -135,6 +156,7 @@ def flows(
     fmt: Fmt = OutputFormat.table,
     raw: Raw = False,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Travel flows: where convicted buyers lived and where they bought (origin-destination counts).
@@ -159,15 +181,16 @@ def flows(
         }
         for x in f.flows
     ]
-    render(rows, fmt, title=f"Travel flows, {f.n} judgments")
+    render(rows, fmt, title=say(f"Resemönster, {f.n} domar", f"Travel flows, {f.n} judgments"))
     if fmt is OutputFormat.table and f.n:
-        largest = " and ".join(area_name(c) for c in f.largest)
+        largest = say(" och ", " and ").join(area_name(c) for c in f.largest)
+        travelled = f.share_travelled_into_largest
         console.print(
-            f"Bought in own municipality: {f.own_share:.0%}. In {largest}: {f.share_into_largest:.0%}"
-            + (
-                f" (of these, {f.share_travelled_into_largest:.0%} by buyers from elsewhere)."
-                if f.share_travelled_into_largest is not None
-                else "."
+            say(
+                f"Köpt i egen kommun: {f.own_share:.0%}. I {largest}: {f.share_into_largest:.0%}"
+                + (f" (av dessa {travelled:.0%} av köpare från annat håll)." if travelled is not None else "."),
+                f"Bought in own municipality: {f.own_share:.0%}. In {largest}: {f.share_into_largest:.0%}"
+                + (f" (of these, {travelled:.0%} by buyers from elsewhere)." if travelled is not None else "."),
             )
         )
 
@@ -180,6 +203,7 @@ def list_(
     end: End = None,
     fmt: Fmt = OutputFormat.table,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """One row per defendant (convicted and acquitted) for review: no names or identity numbers are stored."""
@@ -194,15 +218,32 @@ def list_(
             sanction.append("villkorlig dom")
         if d.day_fines:
             sanction.append(f"{d.day_fines} dagsböter" + (f" à {d.day_fine_amount} kr" if d.day_fine_amount else ""))
-        rows.append({
-            "id": d.id, "court": d.court or "", "case": d.case_number or "", "date": d.date or "",
-            "defendant": d.defendant_index, "verdict": d.verdict, "offence": d.offence,
-            "offence_dates": ",".join(d.offence_dates), "age": "" if d.defendant_age is None else d.defendant_age,
-            "home": area_name(d.home_kommun) if d.home_kommun else "", "offence_place":
-            area_name(d.offence_kommun) if d.offence_kommun else "", "sanction": " och ".join(sanction),
-            "corrected": "ja" if d.corrected else "",
-        })
-    render(rows, fmt, title=f"{len(rows)} defendants", empty="No defendants stored; run 'verdicts import' first.")
+        rows.append(
+            {
+                "id": d.id,
+                "court": d.court or "",
+                "case": d.case_number or "",
+                "date": d.date or "",
+                "defendant": d.defendant_index,
+                "verdict": d.verdict,
+                "offence": d.offence,
+                "offence_dates": ",".join(d.offence_dates),
+                "age": "" if d.defendant_age is None else d.defendant_age,
+                "home": area_name(d.home_kommun) if d.home_kommun else "",
+                "offence_place": area_name(d.offence_kommun) if d.offence_kommun else "",
+                "sanction": " och ".join(sanction),
+                "corrected": "ja" if d.corrected else "",
+            }
+        )
+    render(
+        rows,
+        fmt,
+        title=say(f"{len(rows)} tilltalade", f"{len(rows)} defendants"),
+        empty=say(
+            "Inga tilltalade sparade; kör 'verdicts import' först.",
+            "No defendants stored; run 'verdicts import' first.",
+        ),
+    )
 
 
 @app.command("export")
@@ -241,6 +282,7 @@ def trends(
     fmt: Fmt = OutputFormat.table,
     raw: Raw = False,
     _excel: ExcelOption = False,
+    _xlsx: XlsxOption = False,
     _out: OutOption = None,
 ) -> None:
     """Convicted defendants per year of the offence, and of them bought in their own municipality.
@@ -256,6 +298,16 @@ def trends(
     rows: list[dict[str, Any]] = []
     for y in years:
         own = _shown({"own": y.own_municipality, "other": y.n - y.own_municipality}, y.n, threshold, raw)
-        rows.append({"year": y.year, "verdicts": shown[str(y.year)],
-                     "own_municipality": own["own"] if shown[str(y.year)] == y.n else ".."})
-    render(rows, fmt, title=f"Judgments per year, {total} in all", empty="No judgments stored.")
+        rows.append(
+            {
+                "year": y.year,
+                "verdicts": shown[str(y.year)],
+                "own_municipality": own["own"] if shown[str(y.year)] == y.n else "..",
+            }
+        )
+    render(
+        rows,
+        fmt,
+        title=say(f"Domar per år, {total} totalt", f"Judgments per year, {total} in all"),
+        empty=say("Inga domar sparade.", "No judgments stored."),
+    )
