@@ -88,11 +88,12 @@ class GlmSettings:
         return ", ".join(parts)
 
 
-CALIBRATED = GlmSettings(hac_lags=4, window_weeks=13, se_multiplier=1.5)
+CALIBRATED = GlmSettings(hac_lags=8, window_weeks=52, se_multiplier=1.75)
 """The setting for ad-days (and any daily count given to :func:`evaluate_campaign`), chosen by placebo
-calibration on training seeds 1-40: 12 of 240 placebo campaigns (5.0%) flagged at a nominal 5%, against
-58 (24.2%) with the former default (Newey-West 4 lags, every week, no multiplier). The other measures'
-settings are in :data:`lagesbild.campaigns.measures.CALIBRATED_BY_SERIES`; ``docs/methods/campaigns.md``."""
+calibration on training seeds 1-40 (``bench/bench_campaigns.py calibrate``): 12 of 240 placebo campaigns
+(5.0%) flagged at a nominal 5%, against 67 (27.9%) with the former default (Newey-West 4 lags, every
+week, no multiplier). The other measures' settings are in
+:data:`lagesbild.campaigns.measures.CALIBRATED_BY_SERIES`; ``docs/methods/campaigns.md``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,8 @@ __all__ = ["STS_INFLATION", "StsEffect", "sts_effect"]
 STS_INFLATION = 1.25
 """Factor on the forecast standard deviations for stored campaigns, chosen by placebo calibration on
 training seeds 1-40 (``bench/bench_campaigns.py calibrate``; ``docs/methods/campaigns.md``): the smallest
-factor whose false-positive rate at a nominal 5% is at most 5% on both measures tried (ad-days 4/40 at 1,
-2/40 at 1.25; active persons 6/40 at 1, 1/40 at 1.25)."""
+factor whose false-positive rate at a nominal 5% is at most 5% on both measures tried (ad-days 3/40 at 1,
+1/40 at 1.25; active persons 6/40 at 1, 2/40 at 1.25)."""
 
 
 @dataclass(frozen=True, slots=True)
