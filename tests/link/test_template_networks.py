@@ -121,3 +121,17 @@ def test_a_template_many_advertisers_use_in_those_cities_is_boilerplate() -> Non
     assert _network_of(linked, ads, "c00") == -1
     assert len(r.network_ids) == 1  # the organizer's own network (one number, two women) stays
     assert np.count_nonzero(r.network >= 0) == 12
+
+
+def test_explain_shows_the_template_tie_with_its_scores_and_the_whole_rule() -> None:
+    from lagesbild.link.explain import explain
+
+    c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
+    ads, linked = link_observations(_background() + _organizer() + c)
+    sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
+    assert sig.fired and sig.weight == "network"
+    assert sig.value.startswith("tied: 1 shared key(s), chance ") and "places Jaccard 1.00" in sig.value
+    assert "one key: chance at most 0.05" in sig.threshold and "chance at most 0.005" in sig.threshold
+    # two ads of the organizer's one number: no template tie between them (one advertiser)
+    sig = {g.name: g for g in explain(ads, linked, ("s1", "a00"), ("s1", "b11")).signals}["template"]
+    assert not sig.fired and sig.value == "no template tie"

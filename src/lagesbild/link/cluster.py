@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -436,6 +436,7 @@ class Linked:
     repost_edges: Edges
     image_group: dict[str, int]
     settings: LinkSettings
+    ties: TemplateTies = field(default_factory=TemplateTies.empty)
 
 
 def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
@@ -558,4 +559,5 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
         repost_edges=repost_edges,
         image_group=dict(zip(im_vocab, (int(g) for g in groups), strict=True)),
         settings=s,
+        ties=ties,
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lagesbild.errors import InputError
+from lagesbild.link._types import LinkSettings
 from lagesbild.link.cluster import KINDS, Edges, Linked
 from lagesbild.link.text import similarity
 from lagesbild.records.link import SiteAds
@@ -215,10 +216,8 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
         ),
         Signal(
             "template",
-            "their advertisers share a distinctive template in the same places" if template_tie else "no template tie",
-            f"chance at most {st.network_template_chance}, at least {st.network_min_templates} templates"
-            if st.template_networks
-            else "off",
+            _template_value(linked, int(r.advertiser[i]), int(r.advertiser[j]), template_tie),
+            _template_rule(st) if st.template_networks else "off",
             "network",
             template_tie,
         ),
@@ -263,6 +262,37 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
         reasons=reasons,
         signals=signals,
     )
+
+
+def _template_rule(st: LinkSettings) -> str:
+    """The template-tie rule of ``st`` in words (rule 4 of :mod:`lagesbild.link.cluster`)."""
+    return (
+        f"{st.network_min_templates}+ shared keys: chance at most {st.network_template_chance}, places Jaccard "
+        f"at least {st.network_place_jaccard}; one key: chance at most {st.network_single_key_chance}, places "
+        f"Jaccard at least {st.network_single_key_jaccard}; neither advertiser with {st.template_min_persons}+ "
+        f"persons: chance at most {st.network_unorganized_chance}"
+    )
+
+
+def _template_value(linked: Linked, adv_a: int, adv_b: int, tied: bool) -> str:
+    """The template evidence between two advertisers: the direct tie's scores, or how they are joined."""
+    t = linked.ties
+    if tied and len(t.a):
+        hit = np.flatnonzero(((t.a == adv_a) & (t.b == adv_b)) | ((t.a == adv_b) & (t.b == adv_a)))
+        if len(hit):
+            q = int(hit[0])
+            return (
+                f"tied: {int(t.n_templates[q])} shared key(s), chance {float(t.chance[q]):.2g}, "
+                f"places Jaccard {float(t.place_jaccard[q]):.2f}"
+            )
+    if tied:
+        return "their advertisers share a distinctive template in the same places"
+    net = linked.result.network
+    rows_a = np.flatnonzero(linked.result.advertiser == adv_a)
+    rows_b = np.flatnonzero(linked.result.advertiser == adv_b)
+    if adv_a != adv_b and len(rows_a) and len(rows_b) and net[rows_a[0]] >= 0 and net[rows_a[0]] == net[rows_b[0]]:
+        return "no direct tie; one network through other advertisers"
+    return "no template tie"
 
 
 def _template_tie(linked: Linked, adv_a: int, adv_b: int) -> bool:
@@ -373,7 +403,15 @@ def list_ads(
         ad, person, advertiser, network = r.ids_of(n)
         out.append(
             AdListing(
-                f"{s_name}:{ad_id}", s_name, ad_id, x.kommun_kod, x.first_seen, x.last_seen, ad, person, advertiser,
+                f"{s_name}:{ad_id}",
+                s_name,
+                ad_id,
+                x.kommun_kod,
+                x.first_seen,
+                x.last_seen,
+                ad,
+                person,
+                advertiser,
                 network,
             )
         )
