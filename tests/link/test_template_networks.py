@@ -131,7 +131,7 @@ def test_explain_shows_the_template_tie_with_its_scores_and_the_whole_rule() -> 
     sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
     assert sig.fired and sig.weight == "network"
     assert sig.value.startswith("tied: 1 shared key(s), chance ") and "places Jaccard 1.00" in sig.value
-    assert "one key: chance at most 0.05" in sig.threshold and "chance at most 0.005" in sig.threshold
+    assert "one key: chance at most 0.05" in sig.threshold and "chance at most 0.01" in sig.threshold
     # two ads of the organizer's one number: no template tie between them (one advertiser)
     sig = {g.name: g for g in explain(ads, linked, ("s1", "a00"), ("s1", "b11")).signals}["template"]
     assert not sig.fired and sig.value == "no template tie"

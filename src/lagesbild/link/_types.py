@@ -62,7 +62,7 @@ class LinkSettings:
         network_single_key_jaccard: see ``network_single_key_chance``.
         network_unorganized_chance: two advertisers of which neither has
             ``template_min_persons`` persons (each woman her own number) are tied when they
-            share at least ``network_min_templates`` keys with a chance at most this (ten
+            share at least ``network_min_templates`` keys with a chance at most this (five
             times stricter than ``network_template_chance``); 0: never (before issue #18).
         max_bucket: LSH buckets larger than this are boilerplate and produce no candidates; so are
             template keys used by more advertisers than this.
@@ -83,8 +83,8 @@ class LinkSettings:
     network_template_max_joint: int = 4
     network_place_jaccard: float = 0.7
     network_single_key_chance: float = 0.05
-    network_single_key_jaccard: float = 0.8
-    network_unorganized_chance: float = 0.005
+    network_single_key_jaccard: float = 0.7
+    network_unorganized_chance: float = 0.01
     max_bucket: int = 50
 
     def __post_init__(self) -> None:
