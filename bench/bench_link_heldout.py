@@ -171,7 +171,9 @@ def main() -> None:
                 f"{res['succession_truth_interval']}"
             )
         print(line, flush=True)
-    for key in ("network_f1", "persona_b3", "person_b3", "advertiser_b3"):
+    f1 = [float(r["network_f1"]) for r in rows]  # type: ignore[arg-type]
+    print(f"network F1 below 0.90: {sum(x < 0.9 for x in f1)} of {len(f1)}")
+    for key in ("network_f1", "network_precision", "persona_b3", "person_b3", "advertiser_b3"):
         v = [float(r[key]) for r in rows]  # type: ignore[arg-type]
         worst = rows[int(np.argmin(v))]["seed"]
         print(f"{key:>14}: median {np.median(v):.3f}  min {min(v):.3f} (seed {worst})  mean {np.mean(v):.3f}")
