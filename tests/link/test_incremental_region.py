@@ -154,3 +154,20 @@ def test_a_store_linked_before_the_key_index_is_relinked_in_full(store: Store) -
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM link_keys")).scalar_one() > 0
     assert run(store).mode == "incremental"
+
+
+def test_a_store_linked_under_other_rules_is_relinked_in_full(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.link.test_store_links import DAY1, DAY2
+
+    _import(store, DAY1, "a")
+    run(store)
+    rules = LinkStore(store).rules()
+    assert rules is not None
+    # other settings (or another version of the rules' code) give another fingerprint
+    monkeypatch.setattr(runner_module, "_fingerprint", lambda s: rules + 1)
+    _import(store, DAY2, "b")
+    assert run(store).mode == "full"
+    assert LinkStore(store).rules() == rules + 1
+    monkeypatch.undo()
+    assert run(store).mode == "full"  # back to the real rules: relinked once more
+    assert run(store).mode == "incremental"

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -143,7 +145,9 @@ def _run(store: Store, *, full: bool, settings: LinkSettings | None) -> LinkRun:
     last = ls.last_linked_import()
     # site ads linked before template keys (migration 9) or the blocking-key index (migration 14)
     # were stored: relink them in full once
-    incremental = not full and last is not None and not ls.lacks_templates() and ls.has_key_index()
+    # ... or by other linking rules or settings (the region path keeps every untouched cluster as stored)
+    fingerprint = _fingerprint(s)
+    incremental = not full and last is not None and not ls.lacks_templates() and ls.rules() == fingerprint
     new_obs: list[Observation] | None = None
     if incremental:
         new_obs = list(ls.observations(after_import=last or 0, up_to_import=upto))
@@ -151,6 +155,18 @@ def _run(store: Store, *, full: bool, settings: LinkSettings | None) -> LinkRun:
         if out is not None:
             return out
     return _run_whole(ls, incremental, new_obs, last, upto, s, t0)
+
+
+def _fingerprint(s: LinkSettings) -> int:
+    """A number that changes with the linking settings and the code of the linking rules.
+
+    Stored with the key index; an incremental run needs the store linked under the same rules
+    (it clusters only what new ads touch), so a store linked by other rules is relinked in full.
+    """
+    h = hashlib.blake2b(repr(s).encode(), digest_size=8)
+    for name in ("cluster", "collect", "text"):
+        h.update(Path(str(importlib.import_module(f"lagesbild.link.{name}").__file__)).read_bytes())
+    return int.from_bytes(h.digest(), "big", signed=True)
 
 
 def _index_of(s: LinkSettings) -> Callable[[SiteAd], tuple[set[int], set[tuple[int, int]]]]:
@@ -218,6 +234,7 @@ def _run_whole(
         stale_ids=stale,
         ids=ids,
         index_of=_index_of(s),
+        rules=_fingerprint(s),
     )
     log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
@@ -522,6 +539,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         ids=r.all_ids(),
         index_of=_index_of(s),
         region=True,
+        rules=_fingerprint(s),
     )
     t_save = time.perf_counter()
     log.info(

@@ -104,6 +104,7 @@ RunInfo = dict[str, Any]
 Labels = tuple[str | None, str | None, str | None, str | None]
 BATCH = 20_000
 _IN = 400  # values per IN list
+_RULES = ("", "rules")  # the link_keys row holding the fingerprint of the linking rules (no site ad)
 KeyIndex = Callable[[SiteAd], tuple[Iterable[int], Iterable[tuple[int, int]]]]
 
 
@@ -221,12 +222,10 @@ class LinkStore:
         return ads, labels
 
     # -- the blocking-key index (migration 14): what an incremental run reads instead of every site ad --
-    def has_key_index(self) -> bool:
-        """False when site ads are stored but no blocking keys (linked before migration 14): relink in full."""
-        with self.engine.connect() as conn:
-            if conn.execute(text("SELECT 1 FROM link_keys LIMIT 1")).first() is not None:
-                return True
-            return conn.execute(text("SELECT 1 FROM link_site_ads LIMIT 1")).first() is None
+    def rules(self) -> int | None:
+        """The fingerprint of the linking rules the stored key index was written under (None: no index)."""
+        rows = self._raw(f"SELECT k FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _RULES)
+        return int(rows[0][0]) if rows else None
 
     def _select_ads(
         self, where: Callable[[int], str], params: Sequence[tuple[Any, ...]]
@@ -444,6 +443,7 @@ class LinkStore:
         ids: Sequence[Labels] | None = None,
         index_of: KeyIndex | None = None,
         region: bool = False,
+        rules: int | None = None,
     ) -> dict[str, int]:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
@@ -462,6 +462,7 @@ class LinkStore:
                 ``link_image_chunks``), written for every site ad written.
             region: ``ads`` are only the site ads an incremental run clustered again (whole
                 clusters); the run's totals are then counted in the tables.
+            rules: the fingerprint of the linking rules and settings, kept with the key index.
 
         Returns:
             The totals stored with the run (site ads, ads, persons, advertisers, networks, scams).
@@ -484,6 +485,14 @@ class LinkStore:
                     )
             if index_of is not None:
                 self._write_index(conn, [ads.ads[i] for i in write], index_of, full=full)
+            if rules is not None:
+                conn.exec_driver_sql(
+                    f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _RULES
+                )
+                conn.exec_driver_sql(
+                    f"INSERT INTO link_keys (k, site, site_ad_id) VALUES ({self._ph}, {self._ph}, {self._ph})",
+                    (rules, *_RULES),
+                )
             self._insert(
                 conn,
                 "link_site_ads",
