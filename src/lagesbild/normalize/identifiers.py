@@ -69,6 +69,8 @@ def normalize_phone(raw: str) -> str | None:
     digits = _NON_DIGIT.sub("", raw)
     if not digits:
         return None
+    if digits.startswith("+0") and not digits.startswith("+00"):
+        digits = digits[1:]  # "+ 070 ...": a plus used as a bullet, not a country code
     if _SE_MOBILE.match(digits):
         return "+46" + digits[1:]
     spaced_00 = False
@@ -147,7 +149,8 @@ _EXOTIC = re.compile(r"[^\x00-\x7f\u00c0-\u00ff]")
 # Separators people put between digit groups: spaces and line breaks, dashes, dots, slashes,
 # brackets, colons, commas, bars, stars, underscores and what the table above turns emoji into.
 _SEP = r"[ \t\r\n\-./\\()\[\]{}<>:;,|~#*_'\"=!^\x01]"
-_GAP = _SEP + "{0,5}"
+# up to five of them, but not a full stop and a space: a new sentence ("Annons-ID: 07204426. 21 år")
+_GAP = rf"(?:(?!(?<=\d)\.\s){_SEP}){{0,5}}"
 # A phone candidate: optional + or 00, then digits with the separators people type.
 # The run may be long: two numbers next to each other are split afterwards.
 _CANDIDATE = re.compile(with_first_chars(rf"(?<![\d+])(?:\+[ \x01]?|00)?\d(?:{_GAP}\d){{6,40}}(?!\d)"))
@@ -159,7 +162,7 @@ _LETTER_CANDIDATE = re.compile(
 _LETTER_MAP = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 _DIGIT_RUN = re.compile(r"\d+")
 # Shapes that are not phones.
-_DATE = re.compile(r"^\d{1,4}([-/.])\d{1,2}\1\d{2,4}$")
+_DATE = re.compile(r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{2,4})$")
 _TIME_RANGE = re.compile(r"^\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}$")
 _PRICE_AFTER = re.compile(r"^\s?(?:kr\b|kr\.|:-|sek\b|€|eur|euro|\$|usd|kronor|rosor|roses)", re.IGNORECASE)
 _PRICE_BEFORE = re.compile(r"(?:€|\$|sek|eur|usd)\s?$", re.IGNORECASE)
@@ -167,10 +170,24 @@ _PRICE_BEFORE = re.compile(r"(?:€|\$|sek|eur|usd)\s?$", re.IGNORECASE)
 _MASK_AFTER = re.compile(r"[ \t\-./]{0,3}(?:[xX](?![^\W\dxX_])|[*?#]{2})")
 
 
+def _is_date(shape: str) -> bool:
+    """True when ``shape`` is a date written with one separator: "2025-05-12", "12/05/2025", "12.05.25"
+    (not "0701-74-0619", whose middle is no month)."""
+    m = _DATE.match(shape)
+    if m is None:
+        return False
+    a, month, c = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    if not 1 <= month <= 12:
+        return False
+    if len(m.group(1)) >= 3:  # year first: the day last
+        return len(m.group(4)) <= 2 and 1 <= c <= 31
+    return 1 <= a <= 31
+
+
 def _not_a_phone(text: str, start: int, end: int) -> bool:
     """True when the digits at ``text[start:end]`` are a date, a time range or a price."""
     s = text[start:end].strip()
-    if _DATE.match(s) or _TIME_RANGE.match(s):
+    if _is_date(s) or _TIME_RANGE.match(s):
         return True
     if _PRICE_AFTER.match(text[end : end + 8]) and not _SE_MOBILE.match(_NON_DIGIT.sub("", s)):
         return True  # "0701740612kr" is a mobile number glued to a price, not a price
@@ -180,10 +197,10 @@ def _not_a_phone(text: str, start: int, end: int) -> bool:
 def _masked(text: str, end: int, e164: str) -> bool:
     """True when the number ending at ``end`` goes on in masking characters ("070-174 06 xx").
 
-    A number that could not be longer (a whole Swedish mobile, or twelve characters of E.164)
+    A number that could not be longer (a whole Swedish mobile, a foreign one of twelve characters)
     is kept: "... 06 12 xx" are kisses, and a number left in the text would not be scrubbed.
     """
-    if _SE_MOBILE_PLUS.match(e164) or len(e164) >= 12:
+    if _SE_MOBILE_PLUS.match(e164) or (len(e164) >= 12 and not e164.startswith("+46")):
         return False
     return _MASK_AFTER.match(text, end) is not None
 
@@ -223,10 +240,13 @@ def _windows(
     """
     found: list[tuple[bool, int, int, int, int, str]] = []
     n = len(groups)
+    masked = _MASK_AFTER.match(text, groups[-1][1]) is not None  # "04 / 070-590 25 xx"
     for i in range(n):
         first = groups[i][2]
         if not (first[0] in "0+" or first[:2] == "46"):
             continue
+        if i and len(first) <= 2 and groups[i][0] - groups[i - 1][1] == 1 and text[groups[i][0] - 1] in "-/.":
+            continue  # "15-07 545 64": the second half of a date or a range does not start a number
         digits, words, letters = "", 0, 0
         for j in range(i, n):
             digits += groups[j][2]
@@ -240,6 +260,8 @@ def _windows(
             e164 = normalize_phone(digits)
             if e164 is None or not _accept(text, groups[i][0], groups[j][1], e164):
                 continue
+            if masked and (j >= n - 1 or not _SE_MOBILE_PLUS.match(e164)):
+                continue  # in a run that ends masked only a whole mobile before the masked part counts
             if not _is_list(text[groups[i][0] : groups[j][1]]):
                 found.append((not _SE_MOBILE_PLUS.match(e164), -size, i, j, groups[i][0], e164))
     if not found:
@@ -259,7 +281,7 @@ def _is_list(run: str) -> bool:
     groups = _DIGIT_RUN.findall(run)
     if len(groups) < 3:
         return False
-    if "," in run and all(len(g) <= 2 for g in groups):
+    if all(len(g) <= 2 for g in groups) and all("," in sep for sep in _DIGIT_RUN.split(run.strip())[1:-1]):
         return True
     steps = {int(b) - int(a) for a, b in pairwise(groups)}
     return len(groups) >= 4 and len({len(g) for g in groups}) == 1 and len(steps) == 1 and steps != {0}
@@ -272,7 +294,7 @@ def _resolve_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
     (opening hours, then a phone) or two numbers written next to each other.
     """
     shape = mapped.strip()
-    if _DATE.match(shape) or _TIME_RANGE.match(shape):
+    if _is_date(shape) or _TIME_RANGE.match(shape):
         return
     e164 = normalize_phone(mapped)
     if e164 is not None:
@@ -335,17 +357,15 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
         words[str(k).lower()] = "f"
     alternation = _trie(sorted(words))
     # A token is a whole word made of number words, digits and O/I/l ("sjuttiofyra", "O7O",
-    # "zero7zero"); a number is at least four tokens with separators between them.
+    # "zero7zero"); a number is at least two tokens with separators between them.
     piece = rf"(?i:{alternation})|\d|[OoIl]"
     token = rf"(?<![^\W_])(?:{piece})+(?![^\W_])"
     # a number starts with a zero, a plus or a country code: "noll ...", "zero ...", "O7O", "070 ett ...", "plus ..."
     first = rf"(?<![^\W_])(?=(?i:noll|zero|oh|nil|nought|plus)|[0Oo+4])(?:{piece})+(?![^\W_])"
-    chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{3,60}}")
-    # written digits from a zero, then a number word: "070 ett sju fyra ..."
+    chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{1,60}}")
+    # written digits, then a number word: "070 ett sju fyra ...", "0701 740 sex 07"
     joiners = [re.escape(w) for w, v in words.items() if len(v) == 1 and v.isdigit()]
-    after_digits = re.compile(
-        rf"(?<![\d])[0+][\dOoIl]*{_SEP}{{1,5}}(?i:{'|'.join(sorted(joiners, key=len, reverse=True))})(?![^\W_])"
-    )
+    after_digits = re.compile(rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{_trie(sorted(joiners))})(?![^\W_])")
     return chain, re.compile(piece), words, int(cfg["min_spelled_digits"]), after_digits
 
 
@@ -393,8 +413,8 @@ def _spelled_groups(
         pieces = piece.findall(word)
         if sum(map(len, pieces)) != len(word):
             break
-        if all(p in "OoIl" for p in pieces) and word not in ("O", "o"):
-            break  # "lol", "Ola", "I": letters, not digits
+        if all(p in "OoIl" for p in pieces) and (len(word) > 2 or (not groups and word not in ("O", "o"))):
+            break  # "lol", "Ola", an "I" before the number: letters, not digits ("sju I fyra" reads 1)
         group: list[Any] = [offset + tok.start(), offset + tok.end(), "", 0, 0]
         for p in pieces:
             value = p if p.isdigit() else words.get(p.lower())
@@ -449,9 +469,13 @@ def _spelled_groups(
 # digits of a text, where leading lookbehinds made it try every position (4x slower).
 _WORD_DIGIT = r"\d(?<!\w\d)"  # a digit that starts a word: "\b\d"
 _DATE_OR_TIME = re.compile(
-    rf"{_WORD_DIGIT}(?<![\d][-/. ]\d)(?<!\d[-/.]\d)"
+    rf"{_WORD_DIGIT}(?<!\d[-/.]\d)"
     r"(?:\d?([-/.])\d{1,2}\1(?:19|20)\d{2}|(?:(?<=1)9|(?<=2)0)\d{2}([-/.])\d{1,2}\2\d{1,2})\b(?![-/.]\d)"
-    rf"|{_WORD_DIGIT}\d?:\d{{2}}\b|{_WORD_DIGIT}\d?\.\d{{2}}\s?-\s?\d{{1,2}}\.\d{{2}}\b"
+    # a range of clock times ("10.00-22.00", "07:00-23:00"), then one clock time (not "74:06" or
+    # "06:98", and not one group of a number typed with colons, "070:1:74:06:30")
+    rf"|{_WORD_DIGIT}\d?[.:]\d{{2}}\s?-\s?\d{{1,2}}[.:]\d{{2}}\b"
+    rf"|{_WORD_DIGIT}(?<!\w:\d)(?<!\d[-./|_ ]\d)(?:(?<=[01])\d|(?<=2)[0-3])?:[0-5]\d\b(?![:./]\w|-[^\W\d_])"
+    rf"|{_WORD_DIGIT}(?<=2)4/7\b"  # "24/7"
 )
 
 
@@ -461,14 +485,14 @@ _DATE_OR_TIME = re.compile(
 _DATE_IN_RUN = re.compile(
     rf"{_WORD_DIGIT}(?<!\d[-/.]\d)(?:(?<=1)9|(?<=2)0)\d{{2}}([-/.])\d{{1,2}}\1\d{{1,2}}(?=\s?-\s?(?:19|20)\d{{2}}[-/.])"
     rf"|{_WORD_DIGIT}(?<![\d][-/.]\d)(?<![\d][-/.])(?:(?<=0)[1-9]|(?<=[12])\d?|(?<=3)[01]?|(?<=[4-9]))"
-    r"/(?:0?[1-9]|1[0-2])(?![\d/])"
+    r"/(?:0?[1-9]|1[0-2])(?!\d|/\d)"
     rf"|{_WORD_DIGIT}(?<![\d][-/.]\d)(?<![\d][-/.])(?:(?<=0)[1-9]|(?<=[12])\d?|(?<=3)[01]?|(?<=[4-9]))"
-    r"\.(?:0?[1-9]|1[0-2])\.\d{2}(?![\d.])"
+    r"\.(?:0?[1-9]|1[0-2])\.\d{2}(?!\d|\.\d)"
     rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d?|(?<=2)[0-3]?)[ .:][0-5]\d\s?-\s?(?:[01]?\d|2[0-3])[ .:][0-5]\d\b"
-    rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d|(?<=2)[0-3])[0-5]\d\s?-\s?(?:[01]\d|2[0-4])[0-5]\d(?![\d])"
-    # opening hours one after the other: "08-20; 21-23", "08-20 | 21-23"
+    rf"|{_WORD_DIGIT}(?<![\d][-/.]\d)(?:(?<=[01])\d|(?<=2)[0-3])[0-5]\d\s?-\s?(?:[01]\d|2[0-4])[0-5]\d(?![\d])"
+    # opening hours one after the other: "08-20; 21-23", "08-20 | 21-23", "08-10 06-10"
     rf"|{_WORD_DIGIT}(?<![\d][-/. ]\d)(?:(?<=[01])\d|(?<=2)[0-4])\s?-\s?(?:[01]\d|2[0-4])"
-    r"(?=\s?[;|,/\n]\s?(?:[01]?\d|2[0-4])\s?-\s?\d)"
+    r"(?=\s?[;|,/\s]\s?(?:[01]?\d|2[0-4])\s?-\s?\d)"
 )
 
 
@@ -506,21 +530,32 @@ def _edge_letters(run: str) -> tuple[int, int]:
     return toks[i][0], len(run) - toks[j - 1][1]
 
 
+_DATE_CHARS = re.compile(r"[/.:]|\d{4}\s?-\s?\d{4}")
+
+
 def _find_in_run(text: str, start: int, end: int, mapped: str, out: list[tuple[int, int, str]]) -> None:
     """Resolve a candidate run, first blanking the dates and clock times only looked for in runs.
 
-    A run that is one Swedish mobile number as a whole is no date (and most runs are).
+    A run that is one Swedish mobile number as a whole, with no slash, dot, colon or two four-digit
+    groups around a dash, is no date (and most runs are).
     """
     e164 = normalize_phone(mapped)
-    if (e164 is not None and _SE_MOBILE_PLUS.match(e164)) or not _DATE_IN_RUN.search(text, start, end):
+    if e164 is not None and _SE_MOBILE_PLUS.match(e164) and not _DATE_CHARS.search(mapped):
+        _resolve_run(text, start, end, mapped, out)
+        return
+    probe = text if mapped == text[start:end] else text[:start] + mapped + text[end:]  # letters read as digits
+    if not _DATE_IN_RUN.search(probe, start, end):
         _resolve_run(text, start, end, mapped, out)
         return
     blanked = list(mapped)
-    for m in _DATE_IN_RUN.finditer(text, start, end):
+    for m in _DATE_IN_RUN.finditer(probe, start, end):
         blanked[m.start() - start : m.end() - start] = " " * (m.end() - m.start())
     rest = "".join(blanked)
     for m in _CANDIDATE.finditer(rest):
         _resolve_run(text, start + m.start(), start + m.end(), m.group(0), out)
+
+
+_PRICE_MARK = re.compile(r":-(?!\d)")
 
 
 def find_phones(text: str) -> list[tuple[int, int, str]]:
@@ -534,6 +569,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         return []
     out: list[tuple[int, int, str]] = []
     text = _mask_dates(text.translate(_CHARS) if _EXOTIC.search(text) else text)
+    if ":-" in text:
+        text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
     for m in _CANDIDATE.finditer(text):
         _find_in_run(text, m.start(), m.end(), m.group(0), out)
     for m in _LETTER_CANDIDATE.finditer(text):
@@ -542,9 +579,15 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             continue
         # a lone letter first or last is a word: "y/o 📞 0980-..." is not "00980...", "... 06 12 I" not "...121"
         a, b = _edge_letters(s)
-        s = s[a : len(s) - b]
-        if sum(c.isdigit() for c in s) >= 5:
-            _find_in_run(text, m.start() + a, m.end() - b, s.translate(_LETTER_MAP), out)
+        # lone letters at the edges are words first, digits only if that leaves no number
+        for lead, tail in dict.fromkeys(((a, b), (a, 0), (0, b), (0, 0))):
+            run = s[lead : len(s) - tail]
+            if sum(c.isdigit() for c in run) < 3:
+                continue  # "OlO IOI" is no number: at least three written digits
+            n = len(out)
+            _find_in_run(text, m.start() + lead, m.end() - tail, run.translate(_LETTER_MAP), out)
+            if len(out) > n:
+                break
     if _spelled_may_start(text):
         _find_spelled(text, out)
     if len(out) < 2:
