@@ -197,8 +197,9 @@ def calibrate(seeds: tuple[int, ...], *, sts_placebos: int = 1) -> None:
         print(f"  STS {s}: false positives {line}")
 
 
-def _power_mde(sim: Any) -> float:
-    """What ``campaigns power --counties 05 --weeks 5`` says on ad-days before the campaign (same model)."""
+def _power_mde(sim: Any) -> tuple[float, float]:
+    """What ``campaigns power --counties 05 --weeks 5`` says on ad-days before the campaign (same model):
+    the minimum detectable decrease (%) and the standard error of the log rate ratio."""
     from lagesbild.campaigns.power import power_from_interval
 
     pre = [i for i, w in enumerate(sim.weeks) if w < CAMPAIGN_START]
@@ -210,7 +211,8 @@ def _power_mde(sim: Any) -> float:
     ws = WeeklySeries(ws.starts[:cut], ws.counts[:cut], None if ws.control is None else ws.control[:cut],
                       ws.in_campaign[:cut])  # fmt: skip
     e = evaluate_weekly(ws, placebo, settings=CALIBRATED_BY_SERIES["ad_days"], level=0.95)
-    return power_from_interval(e.low, e.high, level=0.95).decrease_pct
+    m = power_from_interval(e.low, e.high, level=0.95)
+    return m.decrease_pct, m.se
 
 
 def heldout(seeds: tuple[int, ...], *, level: float = 0.90) -> None:
@@ -224,6 +226,7 @@ def heldout(seeds: tuple[int, ...], *, level: float = 0.90) -> None:
     est: dict[str, list[float]] = defaultdict(list)
     true_purchases: list[float] = []
     mdes: list[float] = []
+    predicted: dict[str, list[float]] = defaultdict(list)  # power's detection probability of the true effect
     sts_cover: list[bool] = []
     sts_fp: list[bool] = []
     t0 = time.time()
@@ -260,7 +263,12 @@ def heldout(seeds: tuple[int, ...], *, level: float = 0.90) -> None:
                 rp = sts_effect(wp.counts, wp.control, int(ip[0]), int(ip[-1]) + 1, level=0.95,
                                 inflation=STS_INFLATION)  # fmt: skip
                 sts_fp.append(not (rp.low <= 0 <= rp.high))
-        mdes.append(_power_mde(p.with_campaign))
+        mde, se = _power_mde(p.with_campaign)
+        mdes.append(mde)
+        from scipy.stats import norm
+
+        for label, rr in (("true ad-days effect", truth["ad_days"][-1]), ("a -15% effect on ad-days", 0.85)):
+            predicted[label].append(float(norm.cdf(-np.log(rr) / se - Z95)))
         print(f"seed {seed} done ({time.time() - t0:.0f} s)", file=sys.stderr)
     n = len(seeds)
     print(f"held-out seeds {seeds[0]}-{seeds[-1]} ({n} seeds); world: 05 + controls 04, 06, 07, 12 per 100,000; "
@@ -282,6 +290,8 @@ def heldout(seeds: tuple[int, ...], *, level: float = 0.90) -> None:
     print(f"  power said (ad-days, 80% power, alpha 5%, last {CAMPAIGN_WEEKS} weeks before the campaign): median "
           f"minimum detectable decrease {np.median(mdes):.1f}% (IQR {np.percentile(mdes, 25):.1f}-"
           f"{np.percentile(mdes, 75):.1f}%)")  # fmt: skip
+    for label, ps in predicted.items():
+        print(f"  power's detection probability of {label}: mean {100 * np.mean(ps):.1f}%")
 
 
 def timing() -> None:
