@@ -71,6 +71,8 @@ def register_campaign(ctx: WebContext, v: Viewer, values: Mapping[str, str], ip:
     fields = {k: values.get(k, "") for k in CAMPAIGN_FIELDS}
     if len(fields["name"]) > MAX_CAMPAIGN_NAME or any(ord(ch) < 32 or ord(ch) == 127 for ch in fields["name"]):
         raise InputError(f"a name of at most {MAX_CAMPAIGN_NAME} characters, without control characters", field="name")
+    if fields["name"].strip() in (".", ".."):  # its page's address would be a dot segment: unreachable
+        raise InputError("a name other than '.' or '..'", field="name")
     if "\x00" in fields["note"]:
         raise InputError("the note cannot contain NUL characters", field="note")
     campaign = campaign_from_fields(fields)
@@ -340,6 +342,8 @@ def add_user(ctx: WebContext, v: Viewer, username: str, password: str, role: str
     _need(v, "admin")
     if not username or len(username) > 64 or any(ord(ch) < 32 or ord(ch) == 127 for ch in username):
         raise InputError("a user name of 1-64 characters, without control characters", field="username")
+    if username in (".", ".."):  # the address of its reset and remove forms would be a dot segment
+        raise InputError("a user name other than '.' or '..'", field="username")
     security.check_password_strength(password)
     codes = parse_scope(scope)
     ctx.accounts.add_user(username, security.hash_password(password), role=role, scope=codes)

@@ -712,7 +712,7 @@ def user_add(request: Request, body: UserIn, x_csrf_token: str | None = CsrfHead
     return _user_out(ctx, body.username)
 
 
-@router.delete("/users/{username}", response_model=Done, responses=ERRORS,
+@router.delete("/users/{username:path}", response_model=Done, responses=ERRORS,
                summary="Remove an account (admins, not their own); its sessions end (audit-logged)")  # fmt: skip
 def user_remove(request: Request, username: str, x_csrf_token: str | None = CsrfHeader) -> Any:
     ctx = _ctx(request)
@@ -723,7 +723,7 @@ def user_remove(request: Request, username: str, x_csrf_token: str | None = Csrf
     return Done(username=username)
 
 
-@router.put("/users/{username}/password", response_model=Done, responses=ERRORS,
+@router.put("/users/{username:path}/password", response_model=Done, responses=ERRORS,
             summary="Give an account a new password (admins); its sessions end (audit-logged)")  # fmt: skip
 def user_reset(request: Request, username: str, body: PasswordIn, x_csrf_token: str | None = CsrfHeader) -> Any:
     ctx = _ctx(request)

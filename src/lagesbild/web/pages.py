@@ -79,6 +79,15 @@ def _field(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# The ids the store can hold (64-bit signed integers, from 1): a page asked for another id answers
+# "not found", as the API refuses it (SQLite cannot even bind a larger Python int: a 500 otherwise).
+DB_IDS = range(1, 2**63)
+
+
+def _not_found(request: Request, v: Viewer) -> HTMLResponse:
+    return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+
+
 # -- login -------------------------------------------------------------------------------------
 def _login_page(request: Request, lang: str, error: str = "", status: int = 200) -> HTMLResponse:
     ctx = _ctx(request)
@@ -339,9 +348,9 @@ def defendant_page(request: Request, defendant_id: int) -> Response:
     """One extracted defendant with a form to correct its fields (analysts and admins, own counties)."""
     ctx = _ctx(request)
     v = require(request, "analyst")
-    d = views.defendant_for(ctx, v, defendant_id)
+    d = views.defendant_for(ctx, v, defendant_id) if defendant_id in DB_IDS else None
     if d is None:
-        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+        return _not_found(request, v)
     ctx.accounts.audit(v.user.username, "view", target=f"verdicts/defendants/{defendant_id}", ip=client_ip(request))
     saved = [f for f in request.query_params.get("saved", "").split(",") if f]
     return _defendant_render(request, v, d, saved=saved)
@@ -356,9 +365,9 @@ async def defendant_correct(request: Request, defendant_id: int) -> Response:
     ctx = _ctx(request)
     v = require(request, "analyst")
     form = await _form(request, v)
-    d = views.defendant_for(ctx, v, defendant_id)
+    d = views.defendant_for(ctx, v, defendant_id) if defendant_id in DB_IDS else None
     if d is None:
-        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+        return _not_found(request, v)
     values = {f: _field(form, f) for f in EDITABLE}
     try:
         changed = actions.correct_defendant(ctx, v, d, values, client_ip(request))
@@ -400,7 +409,7 @@ async def campaigns_register(request: Request) -> Response:
     return RedirectResponse(f"/campaigns/{quote(campaign.name, safe='')}", status_code=303)
 
 
-@router.get("/campaigns/{name}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/campaigns/{name:path}", response_class=HTMLResponse, include_in_schema=False)
 def campaign_page(request: Request, name: str) -> Response:
     ctx = _ctx(request)
     v = require(request)
@@ -475,6 +484,8 @@ async def estimates_run(request: Request) -> Response:
 
 
 def _job_for(request: Request, v: Viewer, job_id: int) -> Any:
+    if job_id not in DB_IDS:
+        return None
     job = _ctx(request).accounts.job(job_id)
     if job is None or not (v.at_least("admin") or job.created_by == v.user.username):
         return None
@@ -486,7 +497,7 @@ def job_page(request: Request, job_id: int) -> Response:
     v = require(request)
     job = _job_for(request, v, job_id)
     if job is None:
-        return render(request, "error.html", v, v.lang, 404, message=t("not_found", v.lang), detail="")
+        return _not_found(request, v)
     area = str(job.params.get("area", ""))
     title = f"{label('kind', job.kind, v.lang)}: {refdata.area_name(area) if area else ''} {job.params.get('year', '')}"
     if job.kind == "crawl":
@@ -580,7 +591,7 @@ async def users_add(request: Request) -> Response:
     return RedirectResponse("/admin/users", status_code=303)
 
 
-@router.post("/admin/users/{username}/remove", include_in_schema=False)
+@router.post("/admin/users/{username:path}/remove", include_in_schema=False)
 async def users_remove(request: Request, username: str) -> Response:
     ctx = _ctx(request)
     v = require(request, "admin")
@@ -589,7 +600,7 @@ async def users_remove(request: Request, username: str) -> Response:
     return RedirectResponse("/admin/users", status_code=303)
 
 
-@router.post("/admin/users/{username}/reset", include_in_schema=False)
+@router.post("/admin/users/{username:path}/reset", include_in_schema=False)
 async def users_reset(request: Request, username: str) -> Response:
     ctx = _ctx(request)
     v = require(request, "admin")
