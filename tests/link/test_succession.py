@@ -85,3 +85,26 @@ def test_recovers_the_returns_of_simulated_county_worlds(tmp_path: Path) -> None
         true += returns
         assert c.low <= returns <= c.high, (seed, c, returns)
     assert abs(est - true) <= 0.15 * true, (est, true)
+
+
+def test_linked_personas_take_the_first_language_their_ads_offer() -> None:
+    from tests.link.conftest import obs
+
+    from lagesbild.link import link_observations
+    from lagesbild.link.succession import personas_from_linked, returning_from_linked
+
+    o = [
+        obs("s1", "a1", 1, name="Anna", age=24, phones=("ph_a",)),
+        obs("s1", "a2", 3, name="Anna", age=24, phones=("ph_a",)),
+        obs("s1", "b1", 20, name="Bella", age=25, phones=("ph_b",)),
+    ]
+    ads, linked = link_observations(o)
+    offered = {("s1", "a1"): ("ro", "en"), ("s1", "a2"): ("ro", "en", "sv"), ("s1", "b1"): ("sv", "en")}
+    first = personas_from_linked(ads, linked, offered)
+    assert sorted(p.languages for p in first) == [frozenset({"ro"}), frozenset({"sv"})]
+    every = personas_from_linked(ads, linked, offered, language_rule="all")
+    assert sorted(sorted(p.languages) for p in every) == [["en", "ro", "sv"], ["en", "sv"]]
+    assert all(not p.languages for p in personas_from_linked(ads, linked))  # none given: not compared
+    # same home, ages within 4, one after the other: compatible without languages, not with them
+    assert returning_from_linked(ads, linked).successive_compatible == 1
+    assert returning_from_linked(ads, linked, offered).successive_compatible == 0
