@@ -21,7 +21,7 @@ from lagesbild.records.tables import inert, xlsx_bytes  # the one export writer,
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.web import views
 from lagesbild.web.app import Forbidden, Viewer, WebContext
-from lagesbild.web.data import AreaContext
+from lagesbild.web.data import AreaContext, Cell
 from lagesbild.web.i18n import t
 
 __all__ = [
@@ -185,12 +185,22 @@ def _range_errors(values: Mapping[str, float]) -> list[InputError]:
 # -- downloads ---------------------------------------------------------------------------------
 def export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]:
     """The rows of an area's download: observed ads, the estimates (unpublished ones say so), the
-    sub-areas' and the months' observed ads, all with the pages' small-count suppression."""
+    sub-areas' and the months' observed ads, all with the pages' small-count suppression.
+
+    An area without data in the year (nothing monitored there: the page says "inga data") says so
+    ("inga data"/"no data") for the year and its months, never 0; so does a sub-area without data.
+    """
     head = [t("area", lang), t("period", lang), "quantity", t("estimate", lang), "low", "high", "level", "note"]
     rows: list[list[Any]] = []
     period = f"{a.year}"
-    rows.append([a.area_name, period, "ads_observed", a.coverage.ads.value if a.coverage.ads.value is not None
-                 else a.coverage.ads.shown, "", "", "", ""])  # fmt: skip
+    no_data = t("no_data", lang)
+
+    def observed(c: Cell) -> Any:
+        if not a.coverage.has_data:
+            return no_data
+        return c.value if c.value is not None else c.shown
+
+    rows.append([a.area_name, period, "ads_observed", observed(a.coverage.ads), "", "", "", ""])
 
     def num(x: float | None) -> Any:
         return "" if x is None or x != x or x in (float("inf"), float("-inf")) else round(x)
@@ -201,11 +211,10 @@ def export_rows(a: AreaContext, lang: str) -> tuple[list[str], list[list[Any]]]:
                      f.note])  # fmt: skip
     for k, name in sorted(a.children_names.items()):
         c = a.children.get(k)
-        shown: Any = t("no_data", lang) if c is None else c.value if c.value is not None else c.shown
+        shown: Any = no_data if c is None else c.value if c.value is not None else c.shown
         rows.append([name, period, "ads_observed", shown, "", "", "", ""])
     for p in a.series:
-        rows.append([a.area_name, p.period, "ads_observed", p.ads.value if p.ads.value is not None else p.ads.shown,
-                     "", "", "", ""])  # fmt: skip
+        rows.append([a.area_name, p.period, "ads_observed", observed(p.ads), "", "", "", ""])
     return head, rows
 
 
