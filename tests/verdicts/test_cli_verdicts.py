@@ -53,8 +53,10 @@ def test_import_profile_flows(settings: Settings, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.output)))
     assert sum(int(r["verdicts"]) for r in rows) == len(in05)
+    assert all(r["offence_kommun"].startswith("05") for r in rows)
     res = runner.invoke(app, [*base, "verdicts", "flows", "--lan", "05"])
     assert res.exit_code == 0 and "egen kommun" in res.output and "hemkommun" in res.output
+    assert "brottskommun" in res.output
 
 
 def test_missing_file_is_a_friendly_error(settings: Settings, tmp_path: Path) -> None:

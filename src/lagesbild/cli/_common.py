@@ -225,6 +225,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "home": "hemkommun",
         "home_name": "hemkommun (namn)",
         "offence": "brott",
+        "offence_kommun": "brottskommun",
         "offence_name": "brottskommun (namn)",
         "court": "domstol",
         "case": "mål",

@@ -175,7 +175,7 @@ def flows(
         {
             "home": x.home,
             "home_name": area_name(x.home),
-            "offence": x.offence,
+            "offence_kommun": x.offence,
             "offence_name": area_name(x.offence),
             "verdicts": shown[f"{x.home}>{x.offence}"],
         }
