@@ -373,7 +373,7 @@ class WebData:
         """Years with observations, newest first."""
 
         def make() -> list[int]:
-            return sorted({int(r.period) for r in self.store.observation_counts(period="year")}, reverse=True)
+            return sorted({int(r.period) for r in self._year_rows()}, reverse=True)
 
         return self._cache.get(("years",), make)
 
@@ -387,7 +387,7 @@ class WebData:
             obs: dict[str, int] = {}
             unplaced_by_lan: dict[str, int] = {}
             unplaced = 0
-            for r in self.store.observation_counts(period="year"):
+            for r in self._year_rows():
                 if r.period != str(year):
                     continue
                 if r.kommun_kod:
@@ -412,6 +412,10 @@ class WebData:
         if len(area) == 2:
             return lan == area
         return kommun == area
+
+    def _year_rows(self) -> list[CountRow]:
+        """Observations and ads per year and municipality: one scan, shared by the years and their counts."""
+        return self._cache.get(("year-rows",), lambda: self.store.observation_counts(period="year"))
 
     def _day_rows(self) -> list[CountRow]:
         """Observations and ads per day and municipality: one scan, shared by every area's coverage."""
@@ -448,7 +452,18 @@ class WebData:
 
     def warm(self, year: int | None = None) -> None:
         """Read what the overview and the county pages need (for the newest year), so that the first
-        visitors do not wait for it; the estimates are computed together where that is possible."""
+        visitors do not wait for it; the estimates are computed together where that is possible. The
+        three counts over all observations (per year, month and day) are read side by side."""
+        def scan(read: Callable[[], object]) -> None:
+            try:
+                read()
+            except Exception:  # the page that needs it reads it again (and shows the error)
+                log.exception("warming the dashboard's counts failed")
+
+        scans = [threading.Thread(target=scan, args=(f,), name="lagesbild-warm-counts", daemon=True)
+                 for f in (self._year_rows, self._national_months, self._day_rows)]  # fmt: skip
+        for th in scans:
+            th.start()
         y = self.default_year() if year is None else year
         areas = ["SE", *refdata.counties()]
         mod = _suite_module()
@@ -457,6 +472,8 @@ class WebData:
                 mod.ensure_suites(self.store, areas, date(y, 1, 1), date(y, 12, 31))
             except LagesbildError as exc:
                 log.info("warming the estimates failed: %s", exc)
+        for th in scans:
+            th.join()
         for a in areas:
             self.area(a, y)
 
