@@ -362,7 +362,8 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     token = rf"(?<![^\W_])(?:{piece})+(?![^\W_])"
     # a number starts with a zero, a plus or a country code: "noll ...", "zero ...", "O7O", "070 ett ...", "plus ..."
     first = rf"(?<![^\W_])(?=(?i:noll|zero|oh|nil|nought|plus)|[0Oo+4])(?:{piece})+(?![^\W_])"
-    chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{1,60}}")
+    # (one token alone may be the whole number: "nollsjunollettsjufyranollsexfyrasex")
+    chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{0,60}}")
     # written digits, then a number word: "070 ett sju fyra ...", "0701 740 sex 07"
     joiners = [re.escape(w) for w, v in words.items() if len(v) == 1 and v.isdigit()]
     after_digits = re.compile(rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{_trie(sorted(joiners))})(?![^\W_])")
@@ -397,6 +398,41 @@ def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
             _windows(text, groups, out, min_words=1)
 
 
+def _pieces(word: str, piece: re.Pattern[str]) -> list[str]:
+    """``word`` cut into number words, digits and O/I/l, as few letters-for-digits as possible.
+
+    The longest word first is right almost always ("sjuttiofyra", "sextio"); when that leaves
+    letters or an uncut rest, a word glued from number words is cut anew: "fyranollsex" is
+    "fyra noll sex", not "fyran" "o" "l" "l" "sex".
+    """
+    pieces: list[str] = piece.findall(word)
+    if sum(map(len, pieces)) == len(word) and not any(p in "OoIl" for p in pieces):
+        return pieces
+    return list(_cut(word.lower())) or pieces
+
+
+@cache
+def _vocab() -> tuple[str, ...]:
+    return tuple(sorted(_spelled()[2], key=len, reverse=True))
+
+
+@lru_cache(maxsize=4096)
+def _cut(word: str) -> tuple[str, ...]:
+    """The cut of ``word`` into number words and digits with the fewest pieces; () if there is none."""
+    vocab = _vocab()
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[len(word)] = ()
+    for i in range(len(word) - 1, -1, -1):
+        options = [w for w in vocab if word.startswith(w, i)]
+        if word[i].isdigit():
+            options.append(word[i])
+        for w in options:
+            rest = best[i + len(w)]
+            if rest is not None and (best[i] is None or len(rest) + 1 < len(best[i] or ())):
+                best[i] = (w, *rest)
+    return best[0] or ()
+
+
 def _spelled_groups(
     span: str, offset: int, piece: re.Pattern[str], words: dict[str, str]
 ) -> list[tuple[int, int, str, int, int]]:
@@ -410,7 +446,7 @@ def _spelled_groups(
     repeat, slot, fillers = 1, 0, 0  # slot: trailing zeros of the last group that the next word may fill
     for tok in _WORD.finditer(span):
         word = tok.group(0)
-        pieces = piece.findall(word)
+        pieces = _pieces(word, piece)
         if sum(map(len, pieces)) != len(word):
             break
         if all(p in "OoIl" for p in pieces) and (len(word) > 2 or (not groups and word not in ("O", "o"))):
@@ -555,6 +591,57 @@ def _find_in_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
         _resolve_run(text, start + m.start(), start + m.end(), m.group(0), out)
 
 
+# ---- written digit groups joined by words: "070 sen 174 sist 0621", "070 (ta bort detta) 174 06 36"
+
+# a separator, but not a full stop and a space after a digit (a new sentence)
+_SEP1 = rf"(?:(?!(?<=\d)\.\s){_SEP})"
+
+
+@cache
+def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The start of a Swedish mobile whose groups are joined by words, a gap with words, a gap without."""
+    joiners = sorted(str(w).lower() for w in rules("identifiers").get("written_group_joiners") or ())
+    remark = r"\([^()\d\n]{1,30}\)|\[[^\[\]\d\n]{1,30}\]"  # "(ta bort detta)", "[remove this]"
+    word_gap = rf"(?:{_SEP1}{{0,3}}(?:{remark}|(?i:{_trie(joiners)})(?![^\W_]))){{1,3}}{_SEP1}{{0,3}}(?=\d)"
+    # the group that starts the number: "070", "0701", "+46 70", "0046 (0)70"
+    first = r"(?<![\d+])(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?|0)7[02369]\d*"
+    return (
+        re.compile(with_first_chars(rf"{first}(?={word_gap})")),
+        re.compile(word_gap),
+        re.compile(rf"{_GAP}(?=\d)"),
+    )
+
+
+def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Swedish mobiles written as digit groups with words or a bracketed remark between them.
+
+    Only a whole mobile (07x and seven digits) counts, and only when some gap holds a word: a run
+    without words is the digit finder's.
+    """
+    start_re, word_gap, plain_gap = _joined()
+    for m in start_re.finditer(text):
+        digits, pos, words = _NON_DIGIT.sub("", m.group(0)), m.end(), False
+        for _ in range(6):
+            gap = word_gap.match(text, pos)
+            if gap is not None:
+                words = True
+            else:
+                gap = plain_gap.match(text, pos)
+                if gap is None:
+                    break
+            run = _DIGIT_RUN.match(text, gap.end())
+            if run is None:
+                break
+            digits, pos = digits + run.group(0), run.end()
+            if len(digits) > 13:  # "0046" and nine digits at most
+                break
+            e164 = normalize_phone(digits)
+            if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+                if words and _accept(text, m.start(), pos, e164):
+                    out.append((m.start(), pos, e164))
+                break
+
+
 _PRICE_MARK = re.compile(r":-(?!\d)")
 
 
@@ -590,6 +677,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
                 break
     if _spelled_may_start(text):
         _find_spelled(text, out)
+    _find_joined(text, out)
     if len(out) < 2:
         return out
     out.sort(key=lambda t: (t[0], -t[1]))
