@@ -9,12 +9,13 @@ ones, uncommitted edits included. ``--sim-src DIR`` runs the simulator from anot
 pseudonymized and linked in memory (``link_observations``, no store) and scored against the
 simulator's truth, one seed after another in this one process.
 
-Seeds: thresholds and rules are chosen on the *training* seeds (1-8 and 101-120); the
-*held-out* seeds 2001-2020 are used only to report (docs/link.md, "Held-out evaluation").
+Seeds: thresholds and rules are chosen on the *training* seeds; the *held-out* seeds of a
+round are run once and only reported, then become training (round 1 held out 2001-2020,
+round 2 3001-3020, round 3 4001-4020; docs/link.md, "Held-out evaluation").
 
 Usage::
 
-    python bench/bench_link_heldout.py --seeds 2001-2020            # held out: report only
+    python bench/bench_link_heldout.py --seeds 4001-4020            # held out: report only
     python bench/bench_link_heldout.py --seeds 101-120 --json out.json
 
 Per seed it prints the network pairwise F1 (precision, recall), person B-cubed F1 against the

@@ -64,6 +64,11 @@ class LinkSettings:
             ``template_min_persons`` persons (each woman her own number) are tied when they
             share at least ``network_min_templates`` keys with a chance at most this (five
             times stricter than ``network_template_chance``); 0: never (before issue #18).
+        template_key_robust: build template keys that survive a misspelling, a language name
+            and a place name other than the stated location
+            (:func:`lagesbild.link.text.template_key` with ``robust``). On: on 49 training
+            worlds network F1 mean 0.928 -> 0.938, none worse, precision 1.000 on all
+            (docs/link.md, "Held-out evaluation").
         max_bucket: LSH buckets larger than this are boilerplate and produce no candidates; so are
             template keys used by more advertisers than this.
     """
@@ -85,6 +90,7 @@ class LinkSettings:
     network_single_key_chance: float = 0.05
     network_single_key_jaccard: float = 0.7
     network_unorganized_chance: float = 0.01
+    template_key_robust: bool = True
     max_bucket: int = 50
 
     def __post_init__(self) -> None:

@@ -100,7 +100,8 @@ def _text_features(o: Observation, name: str | None, settings: LinkSettings) -> 
     """MinHash signature of the masked text (title, then body) and its template key."""
     title, sentences = mask_sentences(o.title, o.body, name=name, location=o.location_text)
     words = [w for x in (title, *sentences) for w in x]
-    return minhash(shingles(words), settings.minhash_perm), template_key(title, sentences)
+    key = template_key(title, sentences, robust=settings.template_key_robust)
+    return minhash(shingles(words), settings.minhash_perm), key
 
 
 def _earlier(o: Observation, ad: SiteAd) -> bool:

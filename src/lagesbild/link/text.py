@@ -20,11 +20,14 @@ import hashlib
 import re
 import zlib
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
+from lagesbild.normalize._rules import rules
 from lagesbild.normalize._text import fold_text
+from lagesbild.refdata import gazetteer
 
 __all__ = [
     "bucket_pairs",
@@ -43,6 +46,8 @@ _WORD = re.compile(r"[^\W\d_]+|\d+|\[[a-z-]+\]")
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 TEMPLATE_OPENING_WORDS = 3  # words of each sentence that make its opening in a template key
+_LANGUAGE = "<l>"  # a language name in a robust template key
+_JOINERS = frozenset({"och", "and", "samt", "eller", "or"})  # between two language names
 
 
 def _perms(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
@@ -89,7 +94,40 @@ def mask_sentences(
     return t, [x for x in sentences if x]
 
 
-def template_key(title_words: list[str], sentences: list[list[str]]) -> int:
+@cache
+def _template_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Folded language names (``rules/languages.yaml``) and one-word Swedish place names (the gazetteer)."""
+    languages = frozenset(fold_text(str(k)) for k in rules("languages")["names"])
+    places: set[str] = set()
+    for e in gazetteer():
+        words = _WORD.findall(fold_text(e.name))
+        if len(words) == 1 and not _DIGITS.fullmatch(words[0]):
+            places.add(words[0])
+    return languages, frozenset(places - languages)
+
+
+def _robust_words(words: list[str]) -> list[str]:
+    """Place names dropped, each run of language names ("svenska, engelska och ryska") one ``<l>``."""
+    languages, places = _template_words()
+    out: list[str] = []
+    for i, w in enumerate(words):
+        after_language = bool(out) and out[-1] == _LANGUAGE
+        if w in languages:
+            if not after_language:
+                out.append(_LANGUAGE)
+            continue
+        joins = w in _JOINERS and after_language and i + 1 < len(words) and words[i + 1] in languages
+        if w not in places and not joins:
+            out.append(w)
+    return out
+
+
+def _reduce(word: str) -> str:
+    """A word's first and last letters: a swapped or dropped letter inside the word keeps both."""
+    return word if len(word) <= 2 or word.startswith("<") else word[0] + word[-1]
+
+
+def template_key(title_words: list[str], sentences: list[list[str]], *, robust: bool = False) -> int:
     """A 64-bit key of a text's shape: the first word of the title and the opening words of each sentence.
 
     Sentences shorter than :data:`TEMPLATE_OPENING_WORDS` words (greetings, sign-offs such as
@@ -97,17 +135,34 @@ def template_key(title_words: list[str], sentences: list[list[str]]) -> int:
     Two texts with one key have the same sentences in the same order, whatever their slot
     fillers (names, numbers, places, languages, landmarks) say.
 
+    With ``robust`` (``LinkSettings.template_key_robust``) the key also survives what splits
+    one organizer's texts that the masking leaves: Swedish place names other than the ad's
+    stated location (a municipality, locality or post town of the gazetteer) are dropped, each
+    run of language names becomes one ``<l>`` ("jag pratar svenska" and "jag pratar ryska,
+    engelska" open alike), and every word is reduced to its first and last letters, so a
+    misspelling inside a word ("trevilg", "trevig") keeps the key.
+
     >>> a = template_key(["<n>", "0"], [["hej", "jag", "heter", "<n>"], ["pris", "0", "kr", "0", "min"]])
     >>> a == template_key(["<n>"], [["hej", "jag", "heter", "ar"], ["pris", "0", "kr"], ["puss"]])
     True
     >>> template_key(["<n>"], [["hej"]])
     0
+    >>> one = [["jag", "pratar", "svenska", "och", "engelska"], ["besoker", "motala", "en", "dag"]]
+    >>> other = [["jag", "praatr", "ryska"], ["besoker", "norrkoping", "en", "dag"]]
+    >>> template_key([], one, robust=True) == template_key([], other, robust=True)
+    True
     """
     k = TEMPLATE_OPENING_WORDS
+    if robust:
+        title_words = _robust_words(title_words)
+        sentences = [[_reduce(w) for w in _robust_words(x)] for x in sentences]
+        title_words = [_reduce(w) for w in title_words[:1]]
     openings = [" ".join(x[:k]) for x in sentences if len(x) >= k]
     if not openings:
         return 0
     text = "|".join(openings) + "#" + (title_words[0] if title_words else "")
+    if robust:
+        text = "robust:" + text
     value = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
     return value or 1
 
