@@ -522,6 +522,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     nets.discard(None)
     outside = {a for a, o in old_net.items() if a not in inside and (o in nets or new_net.get(a) in nets)}
     extra, extra_ids = ls.load_advertisers(outside) if outside else ([], {})
+    n_clustered = len(part)
     part, r = _with_networks(ls, part, r, extra, extra_ids, new_net)
     summary = summarize(part, r)
     t_sum = time.perf_counter()
@@ -543,7 +544,8 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     )
     t_save = time.perf_counter()
     log.info(
-        "timings: read and region %.2f s (%d site ads), link %.2f s, networks %.2f s, summarize %.2f s, save %.2f s",
+        "timings: read and region %.2f s (%d site ads with the networks' other ones), link %.2f s, networks %.2f s, "
+        "summarize %.2f s, save %.2f s",
         t_region - t0,
         len(part),
         t_link - t_region,
@@ -561,7 +563,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         totals["networks"],
         totals["suspected_fake"],
         time.perf_counter() - t0,
-        len(part),
+        n_clustered,
     )
     log.info("incremental linking: %s", out)
     return out
