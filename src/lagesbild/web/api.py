@@ -131,9 +131,9 @@ def area(
     year: int | None = Year,
 ) -> dict[str, Any]:
     area_level(code)
-    require(request, area=code)
+    v = require(request, area=code)
     ctx = _ctx(request)
-    return ctx.data.area(code, _year(ctx, year)).to_json()
+    return ctx.data.area(code, _year(ctx, year)).to_json(v.lang)
 
 
 @router.get("/map/{level}", summary="Published ad counts per county or municipality (what the map shows)")

@@ -8,7 +8,8 @@ module is present, and otherwise the stored rows of ``estimate_results`` for the
 Counts of ads are published with the reports' small-count suppression
 (:func:`lagesbild.report.suppress.plan_suppression`, one national plan per year): a suppressed
 cell is shown as ``<5`` or ``..`` and its value is never sent. An area without data says so
-(``has_data`` False: "inga data"), it is never shown as 0.
+(``has_data`` False: "inga data"), it is never shown as 0: in the API its coverage counts and the
+months of its series are ``null`` with ``shown`` "inga data" / "no data" (:data:`NO_DATA`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from lagesbild.errors import InputError, LagesbildError
 from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.report.suppress import Mark, SuppressionPlan, plan_suppression
 from lagesbild.store import CountRow, Store
+from lagesbild.web.i18n import t
 
 __all__ = [
+    "NO_DATA",
     "AreaContext",
     "Cell",
     "Coverage",
@@ -88,6 +91,10 @@ class Cell:
     mark: Mark = None
 
 
+NO_DATA = Cell(None, "inga data", None)
+"""The cell of a period without data: no value (never 0), ``shown`` in the reader's language by ``to_json``."""
+
+
 def cell(n: int, mark: Mark, threshold: int) -> Cell:
     if mark == "primary":
         return Cell(None, f"<{threshold}", mark)
@@ -114,8 +121,8 @@ class FigureView:
 class Coverage:
     """What data an area's figures rest on."""
 
-    observations: int
-    ads: Cell
+    observations: int | None  # None: no data in the period (never 0)
+    ads: Cell  # NO_DATA when there is no data
     days_monitored: int
     first_day: str | None
     last_day: str | None
@@ -164,8 +171,13 @@ class AreaContext:
     children: dict[str, Cell] = field(default_factory=dict)  # per municipality (county page) or county (SE)
     children_names: dict[str, str] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str = "sv") -> dict[str, Any]:
+        """The API's answer; cells without data say "inga data" / "no data" in ``lang``."""
         d = asdict(self)
+        no_data = t("no_data", lang)
+        for c in [d["coverage"]["ads"], *(p["ads"] for p in d["series"]), *d["children"].values()]:
+            if c["value"] is None and c["mark"] is None:
+                c["shown"] = no_data
         d["suite"]["start"] = self.suite.start.isoformat()
         d["suite"]["end"] = self.suite.end.isoformat()
         d["suite"]["has_data"] = self.suite.has_data
@@ -443,6 +455,9 @@ class WebData:
             for r in rows:
                 if self._in(area, r.lan_kod, r.kommun_kod):
                     months[r.period] += r.ads
+            if self._days(area, year)[0] == 0:
+                # nothing monitored in the area that year: its months have no data, they are not 0
+                return tuple(SeriesPoint(p, NO_DATA) for p in months)
             return tuple(
                 SeriesPoint(p, cell(n, "primary" if 0 < n < self.threshold else None, self.threshold))
                 for p, n in months.items()
@@ -525,8 +540,8 @@ class WebData:
         observations = sum(yc.observations.get(k, 0) for k in members)
         n_days, first, last = self._days(area, year)
         coverage = Coverage(
-            observations=observations,
-            ads=cell(ads, yc.plan.mark(area), self.threshold),
+            observations=observations if n_days > 0 else None,
+            ads=cell(ads, yc.plan.mark(area), self.threshold) if n_days > 0 else NO_DATA,
             days_monitored=n_days,
             first_day=first,
             last_day=last,
@@ -538,7 +553,7 @@ class WebData:
         if compute and suite.run_id is not None:
             # a read-only view cached before the suite was computed must not keep saying "no estimates"
             self._cache.put(("suite", area, year, False), suite)
-        if coverage.ads.value is None and suite.figures:
+        if coverage.ads.mark is not None and suite.figures:
             # The area's own count is suppressed: its estimates would give it away.
             hidden = tuple(
                 FigureView(f.quantity, None, None, None, f.level, f.method, False, "för få annonser för att publicera")
