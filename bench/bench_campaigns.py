@@ -1,9 +1,12 @@
 """Campaign evaluation on simulated worlds: placebo calibration (training seeds) and the held-out benchmark.
 
-**Seeds are split.** ``calibrate`` uses :data:`TRAINING_SEEDS` (1-40) only, to choose each measure's
-GLM interval setting (:data:`lagesbild.campaigns.measures.CALIBRATED_BY_SERIES`) and the STS
-inflation (:data:`lagesbild.campaigns.sts.STS_INFLATION`). ``heldout`` uses :data:`HELD_OUT_SEEDS`
-(5001-5050), which were never used to choose anything, and prints the published figures.
+**Seeds are split.** Round 1: ``calibrate`` used :data:`TRAINING_SEEDS` (1-40) to choose each
+measure's GLM fit (:data:`lagesbild.campaigns.measures.CALIBRATED_BY_SERIES`), and ``heldout`` ran on
+5001-5050. Round 2: those seeds were then seen, so ``coverage`` uses 1-40 and
+:data:`TRAINING_PAIR_SEEDS` (5001-5050) to choose each measure's quantile and standard-error multiplier
+(placebo false positives at most 6%, then 90% coverage of the true effect closest to 90%) and the STS
+inflation (:data:`lagesbild.campaigns.sts.STS_INFLATION`); ``heldout`` uses :data:`HELD_OUT_SEEDS`
+(6001-6050), never used to choose anything, and prints the published figures.
 
 **The world** is the simulator's campaign benchmark world
 (:func:`lagesbild.simulate.campaign.small_world`): Östergötland (05) with Södermanland, Jönköping
@@ -24,12 +27,14 @@ the campaign county against the sum of the other counties.
   placebo campaigns (5 weeks, a random county, a random start week); every setting of the grid on
   every placebo and measure. Per measure, the setting whose false-positive rate at a nominal 5% is
   closest to 5%, then the narrowest median interval, is printed.
+* ``coverage`` (round 2): see :func:`calibrate_coverage`.
 * ``heldout``: per held-out seed, the pair with and without the campaign; placebo false-positive
   rate (two placebos per seed in the world without it), 90% interval coverage of the true effect
   (with vs without, same seed, per measure), detection rate, what ``campaigns power`` says, and
   the time to evaluate a campaign in each of the 21 counties of a national world.
 
     python bench/bench_campaigns.py calibrate
+    python bench/bench_campaigns.py coverage
     python bench/bench_campaigns.py heldout
 """
 
@@ -60,7 +65,12 @@ from lagesbild.errors import InputError  # noqa: E402
 from lagesbild.records.campaigns import Campaign  # noqa: E402
 
 TRAINING_SEEDS = tuple(range(1, 41))
-HELD_OUT_SEEDS = tuple(range(5001, 5051))
+"""Round 1's training seeds (worlds without campaign: placebos only)."""
+TRAINING_PAIR_SEEDS = tuple(range(5001, 5051))
+"""Round 2's further training seeds: round 1's held-out seeds, seen once their figures were published;
+pairs with and without the campaign, so they give placebos and the coverage of the true effect."""
+HELD_OUT_SEEDS = tuple(range(6001, 6051))
+"""Round 2's held-out seeds, never used to choose anything."""
 COUNTIES = ("05", "04", "06", "07")
 CAMPAIGN_START = date(2024, 4, 15)
 CAMPAIGN_WEEKS = 5
@@ -197,6 +207,101 @@ def calibrate(seeds: tuple[int, ...], *, sts_placebos: int = 1) -> None:
         print(f"  STS {s}: false positives {line}")
 
 
+COVERAGE_MULTIPLIERS = tuple(round(1.0 + 0.05 * i, 2) for i in range(41))
+"""Round 2's multiplier step (1 to 3 by 0.05), on each measure's round-1 fit (lags, window)."""
+MAX_FPR = 0.06
+STS_FACTORS_2 = tuple(round(1.0 + 0.05 * i, 2) for i in range(61))
+
+
+def calibrate_coverage(placebo_seeds: tuple[int, ...], pair_seeds: tuple[int, ...], *, sts: bool = True) -> None:
+    """Round 2: placebo false positives and 90% coverage of the true effect, per measure; print the choice.
+
+    The rule: per measure, among the settings whose placebo false-positive rate at a nominal 5% is at
+    most :data:`MAX_FPR` (6%), the one whose 90% interval covers the true effect (with vs without the
+    campaign, same seed) closest to 90% of the time; ties go to the narrowest median placebo interval.
+    The grid (narrowed for time, on two shared cores) is each measure's round-1 fit (Newey-West lags,
+    window) with the normal or t quantile and a standard-error multiplier from 1 to 3 by 0.05.
+    Placebos: :data:`PLACEBOS_PER_SEED` per world without campaign of ``placebo_seeds``, two per
+    ``pair_seeds`` world without campaign (as ``heldout``). Coverage: the -15% campaign in 05 of each
+    ``pair_seeds`` pair. STS (ad-days): the smallest inflation with a placebo false-positive rate at most
+    6% (one placebo per seed of both lists).
+    """
+    camp = Campaign("bench", ("05",), CAMPAIGN_START, CAMPAIGN_START + timedelta(days=7 * CAMPAIGN_WEEKS - 1))
+    derived = [(t, k) for t in (False, True) for k in COVERAGE_MULTIPLIERS]
+    z: dict[str, list[tuple[float, float, int]]] = defaultdict(list)  # placebo (|b|, half95/z95, df)
+    cov: dict[str, list[tuple[float, float, float, int]]] = defaultdict(list)  # (b, true log rr, half95/z95, df)
+    sts_z: list[float] = []
+    sts_cov: list[tuple[float, float, float]] = []  # (relative, sd, true relative)
+    t0 = time.time()
+    worlds: list[tuple[int, Any, int, Any]] = [(sd, world_without(sd), PLACEBOS_PER_SEED, None) for sd in placebo_seeds]
+    for seed, sim, n_pl, p in [*worlds, *((sd, None, 2, None) for sd in pair_seeds)]:
+        if sim is None:
+            p = pair(seed)
+            sim = p.without_campaign
+        for j, c in enumerate(placebos(seed, n_pl, sim.weeks)):
+            for s in SERIES:
+                ws = weekly(sim, s, c.counties[0], c)
+                base = replace(CALIBRATED_BY_SERIES[s], t_quantile=False, se_multiplier=1.0)
+                try:
+                    e = evaluate_weekly(ws, c, settings=base, level=0.95)
+                except InputError:
+                    z[s].append((float("inf"), 1.0, 1))
+                    continue
+                z[s].append((abs(np.log(e.rate_ratio)), (np.log(e.high) - np.log(e.low)) / 2 / Z95, e.n - 2))
+                if sts and j == 0 and s == "ad_days":
+                    idx = np.flatnonzero(ws.in_campaign)
+                    assert ws.control is not None
+                    r = sts_effect(ws.counts, ws.control, int(idx[0]), int(idx[-1]) + 1, level=0.95)
+                    sd_ = (r.high - r.low) / (2 * Z95)
+                    sts_z.append(abs(r.average) / sd_ if sd_ > 0 else float("inf"))
+        if p is not None:
+            for s in SERIES:
+                ws = weekly(p.with_campaign, s, "05", camp)
+                base = replace(CALIBRATED_BY_SERIES[s], t_quantile=False, se_multiplier=1.0)
+                e = evaluate_weekly(ws, camp, settings=base, level=0.95)
+                true_rr = 1 + p.effect(SIM_SERIES[s], ["05"])
+                cov[s].append((np.log(e.rate_ratio), np.log(true_rr), (np.log(e.high) - np.log(e.low)) / 2 / Z95,
+                               e.n - 2))  # fmt: skip
+                if sts and s == "ad_days":
+                    idx = np.flatnonzero(ws.in_campaign)
+                    assert ws.control is not None
+                    r = sts_effect(ws.counts, ws.control, int(idx[0]), int(idx[-1]) + 1, level=0.95)
+                    sts_cov.append((r.relative, (r.relative_high - r.relative_low) / (2 * Z95), true_rr - 1))
+        print(f"seed {seed} done ({time.time() - t0:.0f} s)", file=sys.stderr)
+    z90 = t_or_z_quantile(0.90, None)
+    print(f"round 2 training: placebos on seeds {placebo_seeds[0]}-{placebo_seeds[-1]} and {pair_seeds[0]}-"
+          f"{pair_seeds[-1]}, coverage on {pair_seeds[0]}-{pair_seeds[-1]}; FPR at most {MAX_FPR:.0%}")  # fmt: skip
+    for s in SERIES:
+        rows = []
+        for t, k in derived:
+            q95 = [t_or_z_quantile(0.95, df) if t else Z95 for _, _, df in z[s]]
+            fpr = float(np.mean([b > k * h * q for (b, h, _), q in zip(z[s], q95, strict=True)]))
+            q90 = [t_or_z_quantile(0.90, df) if t else z90 for *_, df in cov[s]]
+            c90 = float(np.mean([abs(b - tr) <= k * h * q for (b, tr, h, _), q in zip(cov[s], q90, strict=True)]))
+            width = float(np.median([k * h * q for (_, h, _), q in zip(z[s], q95, strict=True)]))
+            rows.append((fpr, c90, width, t, k))
+        ok = [r for r in rows if r[0] <= MAX_FPR + 1e-12]
+        best = min(ok, key=lambda r: (abs(r[1] - 0.90), r[2]))
+        r1 = next(r for r in rows if r[3] == CALIBRATED_BY_SERIES[s].t_quantile
+                  and abs(r[4] - CALIBRATED_BY_SERIES[s].se_multiplier) < 1e-9)  # fmt: skip
+        for label, row in (("current", r1), ("chosen", best)):
+            st = replace(CALIBRATED_BY_SERIES[s], t_quantile=row[3], se_multiplier=row[4])
+            print(f"  {s:15s} {label:8s} {st.describe():75s} placebo FPR {100 * row[0]:4.1f}% (n={len(z[s])}); "
+                  f"90% coverage {100 * row[1]:4.1f}% (n={len(cov[s])}); median half-width {row[2]:.3f}")  # fmt: skip
+        near = sorted(ok, key=lambda r: (abs(r[1] - 0.90), r[2]))[:5]
+        print("      next: " + "; ".join(f"{'t' if r[3] else 'z'} x{r[4]:g} FPR {100 * r[0]:.1f}% cov {100 * r[1]:.1f}%"
+                                         for r in near[1:]))  # fmt: skip
+    if sts:
+        arr = np.array(sts_z)
+        okf = [k for k in STS_FACTORS_2 if np.mean(arr > Z95 * k) <= MAX_FPR + 1e-12]
+        fac = okf[0] if okf else float("nan")
+        c_sts = np.mean([abs(rel - tr) <= fac * sd_ * z90 for rel, sd_, tr in sts_cov]) if okf else float("nan")
+        line = ", ".join(f"x{k:g}: {int(np.sum(arr > Z95 * k))}" for k in (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0))
+        print(f"  STS ad-days: {arr.size} placebos, false positives {line}; chosen x{fac:g} "
+              f"(FPR {100 * np.mean(arr > Z95 * fac):.1f}%), 90% coverage of the true effect {100 * c_sts:.1f}% "
+              f"(n={len(sts_cov)})")  # fmt: skip
+
+
 def _power_mde(sim: Any) -> tuple[float, float]:
     """What ``campaigns power --counties 05 --weeks 5`` says on ad-days before the campaign (same model):
     the minimum detectable decrease (%) and the standard error of the log rate ratio."""
@@ -317,11 +422,13 @@ def timing() -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    p.add_argument("what", choices=("calibrate", "heldout", "timing"))
+    p.add_argument("what", choices=("calibrate", "coverage", "heldout", "timing"))
     p.add_argument("--seeds", type=int, default=0, help="use only the first N seeds of the split")
     a = p.parse_args()
     if a.what == "calibrate":
         calibrate(TRAINING_SEEDS[: a.seeds or None])
+    elif a.what == "coverage":
+        calibrate_coverage(TRAINING_SEEDS[: a.seeds or None], TRAINING_PAIR_SEEDS[: a.seeds or None])
     elif a.what == "heldout":
         heldout(HELD_OUT_SEEDS[: a.seeds or None])
     else:
