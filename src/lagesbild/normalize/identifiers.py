@@ -366,7 +366,10 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{0,60}}")
     # written digits, then a number word: "070 ett sju fyra ...", "0701 740 sex 07"
     joiners = [re.escape(w) for w, v in words.items() if len(v) == 1 and v.isdigit()]
-    after_digits = re.compile(rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{_trie(sorted(joiners))})(?![^\W_])")
+    # (the word may be glued to more number words and digits: "070-fem5fem 12 12", "070 femfem 5 ...")
+    after_digits = re.compile(
+        rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{_trie(sorted(joiners))})(?:(?i:{alternation})|\d)*(?![^\W_])"
+    )
     return chain, re.compile(piece), words, int(cfg["min_spelled_digits"]), after_digits
 
 
@@ -482,7 +485,10 @@ def _spelled_groups(
                 group[2] += value[1] + "0"
                 slot = 1
             elif value == "h":
-                group[2] += "00" if target[2] else "100"
+                # "sju hundra", "etthundra": hundreds of the unit before; a word that starts with it
+                # after a longer group is one hundred and more ("noll sjuttio, hundratjugotre" -> 0 70 123)
+                unit = group[2] or (groups and len(groups[-1][2]) == 1 and groups[-1][2] != "0")
+                group[2] += "00" if unit else "100"
                 slot = 2
             else:
                 group[2] += value.lstrip("=") * repeat
@@ -597,40 +603,62 @@ def _find_in_run(text: str, start: int, end: int, mapped: str, out: list[tuple[i
 _SEP1 = rf"(?:(?!(?<=\d)\.\s){_SEP})"
 
 
+# Words that follow a written number as its unit or a time: never a word joining one phone's groups.
+_UNIT_WORDS = (
+    "kr", "sek", "kronor", "euro", "eur", "usd", "dollar", "år", "ar", "years", "yo", "cm", "kg", "min", "minuter",
+    "tim", "timme", "timmar", "hour", "hours", "kl", "till", "to", "st", "nr", "procent", "gånger", "dagar", "days",
+)  # fmt: skip
+
+
 @cache
-def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The start of a Swedish mobile whose groups are joined by words, a gap with words, a gap without."""
+def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The start of a Swedish mobile whose groups are joined by words, a gap with joiner words, a gap
+    with any one other word ("076 kärlek 234 kyss 56 puss 78"), a gap without words."""
     joiners = sorted(str(w).lower() for w in rules("identifiers").get("written_group_joiners") or ())
     remark = r"\([^()\d\n]{1,30}\)|\[[^\[\]\d\n]{1,30}\]"  # "(ta bort detta)", "[remove this]"
     word_gap = rf"(?:{_SEP1}{{0,3}}(?:{remark}|(?i:{_trie(joiners)})(?![^\W_]))){{1,3}}{_SEP1}{{0,3}}(?=\d)"
+    # one word of letters between separators, not a unit ("070 kr", "073 år"): any word the writer likes
+    other_gap = rf"{_SEP1}{{1,3}}(?!(?i:{_trie(list(_UNIT_WORDS))})(?![^\W_]))[^\W\d_]{{3,12}}{_SEP1}{{1,3}}(?=\d)"
     # the group that starts the number: "070", "0701", "+46 70", "0046 (0)70"
     first = r"(?<![\d+])(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?|0)7[02369]\d*"
     return (
-        re.compile(with_first_chars(rf"{first}(?={word_gap})")),
+        re.compile(with_first_chars(rf"{first}(?={word_gap}|{other_gap})")),
         re.compile(word_gap),
+        re.compile(other_gap),
         re.compile(rf"{_GAP}(?=\d)"),
     )
+
+
+_SHORT_FIRST = re.compile(r"(?:^|\D)0?7\d$")  # "070", "+46 76", "0046 (0)73": the first group is just 07x
 
 
 def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
     """Swedish mobiles written as digit groups with words or a bracketed remark between them.
 
     Only a whole mobile (07x and seven digits) counts, and only when some gap holds a word: a run
-    without words is the digit finder's.
+    without words is the digit finder's. A gap may hold any one word ("076 kärlek 234 kyss 56 puss
+    78") when the number starts with a group of just 07x and every group has two digits or more
+    ("0730 till 1800" are hours; "07 juni" a date).
     """
-    start_re, word_gap, plain_gap = _joined()
+    start_re, word_gap, other_gap, plain_gap = _joined()
     for m in start_re.finditer(text):
         digits, pos, words = _NON_DIGIT.sub("", m.group(0)), m.end(), False
+        other = False
+        short_first = _SHORT_FIRST.search(m.group(0)) is not None
         for _ in range(6):
             gap = word_gap.match(text, pos)
             if gap is not None:
                 words = True
             else:
-                gap = plain_gap.match(text, pos)
-                if gap is None:
-                    break
+                gap = other_gap.match(text, pos)
+                if gap is not None:
+                    words = other = True
+                else:
+                    gap = plain_gap.match(text, pos)
+                    if gap is None:
+                        break
             run = _DIGIT_RUN.match(text, gap.end())
-            if run is None:
+            if run is None or (other and (len(run.group(0)) < 2 or not short_first)):
                 break
             digits, pos = digits + run.group(0), run.end()
             if len(digits) > 13:  # "0046" and nine digits at most
