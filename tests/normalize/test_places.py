@@ -83,3 +83,23 @@ def test_resolve_place_answers_unknown_instead_of_guessing(text: str) -> None:
 def test_resolve_place_gives_county_only_for_region_name() -> None:
     m = resolve_place("Dalarna")
     assert (m.kommun_kod, m.lan_kod) == (None, "20")
+
+
+@pytest.mark.parametrize(
+    ("body", "kommun"),
+    [
+        ("Vara. 070 174 06 12", "1470"),  # a stop word that is a municipality, as the body's first sentence
+        ("Sala. Ring mig", "1981"),
+        ("Nora. 19 år", None),  # a given name: not even then
+        ("Mark. 34 år, ring", None),
+        ("Kan vara din tjej ikväll.", None),
+        ("Vara med mig. Ring", None),  # not a sentence of its own
+        ("Centrum. Ring mig", None),  # a stop word that is no municipality
+        ("Suomalainen nainen Haparandassa.", "2583"),  # Finnish case endings
+        ("Suomalainen tyttö Tukholmasta", "0180"),
+        ("Melissa och Vanessa, största och bästa", None),  # short rests are no names
+        ("Arlöv, 5 min från Malmö C", "1231"),
+    ],
+)
+def test_resolve_place_reads_body_openings_and_finnish_endings(body: str, kommun: str | None) -> None:
+    assert resolve_place(None, title="Hej", body=body).kommun_kod == kommun

@@ -14,7 +14,8 @@ county if all candidates share one), never a guess.
 
 Common words that are also place names ("Backe", "Vara", "Mark", "Ed") are a stop
 list in the rules file: in a title or body they count only after a location word
-("i Vara", "nära Mark", "bor i Ed").
+("i Vara", "nära Mark", "bor i Ed"), or as a body's whole first sentence when the word is a
+municipality's name and no given name ("Vara. Ring ...", not "Nora. 19 år").
 
 >>> resolve_place("Gbg").kommun_kod
 '1480'
@@ -40,6 +41,7 @@ __all__ = ["UNKNOWN", "PlaceMatch", "resolve_place"]
 
 _KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "tatort": 2, "postort": 2, "lan": 3}
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*")
+_LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+\.(?:\s|$)")
 _POSTCODE = re.compile(r"(?=[1-9])(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")  # lookahead: see _gate.with_first_chars
 
 
@@ -85,8 +87,11 @@ class _Index:
     names: dict[str, tuple[_Cand, ...]]
     first_words: frozenset[str]
     stopwords: frozenset[str]
+    given_names: frozenset[str]
     location_words: frozenset[str]
     suffixes: tuple[str, ...]
+    foreign_suffixes: tuple[str, ...]
+    foreign_min_stem: int
     fuzzy_choices: tuple[str, ...]
     conf: dict[str, float]
     # Lower-cased names as spelled (with å, ä, ö) -> municipalities: "Varberg" is not
@@ -141,8 +146,11 @@ def _index() -> _Index:
         names=ordered,
         first_words=frozenset(n.split(" ", 1)[0] for n in ordered if " " in n),
         stopwords=stop,
+        given_names=frozenset(fold_name(str(w)) for w in cfg.get("given_names") or ()),
         location_words=frozenset(fold_name(str(w)) for w in cfg.get("location_words") or ()),
         suffixes=tuple(fold_name(str(s)) for s in cfg.get("suffixes") or ()),
+        foreign_suffixes=tuple(fold_name(str(s)) for s in cfg.get("foreign_suffixes") or ()),
+        foreign_min_stem=int(cfg.get("foreign_suffix_min_stem") or 5),
         fuzzy_choices=tuple(choices),
         conf={str(k): float(v) for k, v in cfg["confidence"].items()},
         spelled={k: frozenset(v) for k, v in spelled.items()},
@@ -180,6 +188,12 @@ def _lookup(key: str) -> tuple[_Cand, ...] | None:
             cands = idx.names.get(key[: -len(suffix)])
             if cands:
                 return cands
+    # a Finnish case ending on a longer name: "Haparandassa" (in), "Tukholmasta" (from)
+    for suffix in idx.foreign_suffixes:
+        if key.endswith(suffix) and len(key) - len(suffix) >= idx.foreign_min_stem:
+            cands = idx.names.get(key[: -len(suffix)])
+            if cands:
+                return cands
     return None
 
 
@@ -192,11 +206,16 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
     """
     idx = _index()
     toks = [(m.group(0), _fold(m.group(0))) for m in _TOKEN.finditer(text)]
+    # a body that opens with a municipality's name as a sentence of its own: "Vara. 070 ...", "Sala. Ring ..."
+    lead = strict and not title and _LEAD_SENTENCE.match(text) is not None
     hits: list[_Hit] = []
     i, n = 0, len(toks)
     while i < n:
         raw, folded = toks[i]
         context = i > 0 and toks[i - 1][1] in idx.location_words
+        if i == 0 and lead and folded not in idx.given_names:
+            lead_cands = _lookup(folded) or ()
+            context = bool(lead_cands) and lead_cands[0].rank <= 1 and lead_cands[0].kommun is not None
         capital = raw[:1].isupper()
         step = 1
         for length in (3, 2, 1):
