@@ -7,6 +7,7 @@ setting                    what is deleted                                      
 =========================  ====================================================  ==========
 raw_page_retention_days    raw crawled pages (they hold the sites' raw HTML)     90
 frontier_retention_days    crawl frontier of finished runs (URLs, fields)        30
+                           and the hashes of fetched pictures (by address hash)
 observation_retention_days observations and what is derived from them            0 (keep)
 report_retention_days      stored report contexts; files in ``reports/`` and     0 (keep)
                            ``web-reports/`` of the data folder
@@ -33,6 +34,7 @@ from pathlib import Path
 from lagesbild.errors import ConfigError, InputError
 from lagesbild.settings import Settings
 from lagesbild.store import Store
+from lagesbild.store.crawl import CrawlStore
 from lagesbild.store.retention import Deleted, RetentionStore
 
 __all__ = ["RetentionResult", "apply_retention", "erase"]
@@ -109,6 +111,7 @@ def apply_retention(
 
     out.deleted.add("raw_pages", rs.purge_raw_pages(cutoff("raw_page_retention_days")))
     out.deleted.add("crawl_frontier", rs.purge_frontier(cutoff("frontier_retention_days")))
+    out.deleted.add("crawl_image_hashes", CrawlStore(store).purge_image_hashes(cutoff("frontier_retention_days")))
     if _days(settings, "observation_retention_days"):
         gone = rs.delete_observations(before=cutoff("observation_retention_days"))
         for table, n in gone.rows.items():

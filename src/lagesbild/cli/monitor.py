@@ -105,6 +105,8 @@ def _summary(r: CrawlResult) -> None:
         t.add_row("ads", str(h.ads))
         t.add_row("disappeared", str(r.disappeared))
         t.add_row("429 answers / retries", f"{h.http_429} / {h.retries}")
+        if h.images_fetched or h.images_reused:
+            t.add_row("pictures fetched / reused", f"{h.images_fetched} / {h.images_reused}")
         for f, rate in h.field_rates.items():
             t.add_row(f"  {f}", f"{rate:.0%}")
         for k, n in h.error_counts.items():

@@ -49,7 +49,7 @@ from lagesbild.ingest.validate import RecordConverter, RecordError
 from lagesbild.monitor.compile import AdRead, CompiledProfile, compile_profile
 from lagesbild.monitor.fetch import DisallowedByRobots, Fetcher, HostPolicy, Page, PageGone
 from lagesbild.monitor.health import RunHealth, compute_health
-from lagesbild.monitor.images import hash_images
+from lagesbild.monitor.images import hash_image_urls
 from lagesbild.monitor.spec import Profile, profile_sha256
 from lagesbild.observations import Observation
 from lagesbild.privacy import Pseudonymizer, mask_identifiers
@@ -165,6 +165,9 @@ class _Pass:
         self.warnings: list[str] = []
         self.policy = HostPolicy.for_profile(compiled.profile)
         self.off_site = 0
+        self.images_fetched = 0
+        self.images_reused = 0
+        self.image_memo: dict[str, str] = {}  # pictures hashed in this call, before they are committed
 
     def _new(self, urls: tuple[str, ...], kind: str, depth: int) -> list[tuple[str, str, int]]:
         out = []
@@ -225,7 +228,7 @@ class _Pass:
             return rec
         image_problems: list[str] = []
         if self.c.fetches_images:
-            read, image_problems = self._with_images(read, page)
+            read, image_problems, rec.image_hashes = self._with_images(read, page)
         obs, dropped = ad_observation(read, self.run.seen_at, self.convert)
         rec.fields = sorted(read.found)
         if obs is None:
@@ -245,20 +248,30 @@ class _Pass:
             rec.raw = (page.url, item.kind, page.status, page.encoding, zlib.compress(page.body, 6))
         return rec
 
+    def _with_images(self, read: AdRead, page: Page) -> tuple[AdRead, list[str], dict[str, str]]:
+        """Fetch the ad's images (politely, through the pass's fetcher) and add their hashes.
 
-    def _with_images(self, read: AdRead, page: Page) -> tuple[AdRead, list[str]]:
-        """Fetch the ad's images (politely, through the pass's fetcher) and add their hashes."""
+        A picture this source's crawls already hashed (same address, in ``crawl_image_hashes`` or
+        earlier in this call) is not fetched again; the pictures fetched now are returned
+        (address -> hash) for the page's transaction to remember."""
         urls = self.c.read_image_links(page.text, page.url)
         off = [u for u in urls if not self.policy.host_allowed(u)]
         if off:
             self.off_site += len(off)
             urls = tuple(u for u in urls if u not in off)
-        hashes, problems = hash_images(self.fetcher, urls)
-        if not hashes:
-            return read, problems
+        known = {u: self.image_memo[u] for u in urls if u in self.image_memo}
+        rest = [u for u in urls if u not in known]
+        if rest:
+            known.update(self.cs.image_hashes(self.run.source, rest))
+        r = hash_image_urls(self.fetcher, urls, known)
+        self.images_fetched += len(r.fetched) + len(r.problems)
+        self.images_reused += r.reused
+        self.image_memo.update(r.fetched)
+        if not r.hashes:
+            return read, r.problems, r.fetched
         record = dict(read.record)
-        record["image_hashes"] = list(dict.fromkeys([*record.get("image_hashes", []), *hashes]))
-        return replace(read, record=record, found=read.found | {"image_hashes"}), problems
+        record["image_hashes"] = list(dict.fromkeys([*record.get("image_hashes", []), *r.hashes]))
+        return replace(read, record=record, found=read.found | {"image_hashes"}), r.problems, r.fetched
 
 
 def crawl(
@@ -446,7 +459,8 @@ def _run_pass(
     if state.off_site:
         warnings.append(f"{state.off_site} link(s) to other hosts than the profile's were not followed")
     health = compute_health(cs.frontier_rows(run.id), profile, source_health_history(cs, source), warnings=warnings)
-    health = replace(health, http_429=f.throttled - throttled0, retries=f.retries - retries0)
+    health = replace(health, http_429=f.throttled - throttled0, retries=f.retries - retries0,
+                     images_fetched=state.images_fetched, images_reused=state.images_reused)  # fmt: skip
     if health.http_429:
         log.info("%s: %d answer(s) 429; the rate was lowered and recovered gradually", source, health.http_429)
     finished = iso(clock())

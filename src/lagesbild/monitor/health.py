@@ -41,6 +41,8 @@ class RunHealth:
         error: why the pass failed (masked), for a run that ended ``failed``; None otherwise.
         http_429: "429 Too Many Requests" answers during the pass (each halved the rate for a while);
             retries: requests repeated after a 429, a 5xx, a timeout or a lost connection.
+        images_fetched: pictures requested during this call (those that failed included);
+            images_reused: pictures not fetched because their address was hashed before for the source.
     """
 
     degraded: bool
@@ -61,6 +63,8 @@ class RunHealth:
     error: str | None = None
     http_429: int = 0
     retries: int = 0
+    images_fetched: int = 0
+    images_reused: int = 0
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -13,6 +13,10 @@ dependencies), so hashes agree with ``imagehash`` bit for bit (a test checks aga
 Near-duplicate pictures (re-encoded, resized, slightly cropped) get hashes a few bits apart, which
 is how :mod:`lagesbild.link.cluster` compares them.
 
+A picture is fetched once per source: the crawl passes the hashes it already knows (by the
+picture's address, from the store's ``crawl_image_hashes``) to :func:`hash_image_urls`, which fetches
+only the others (issue 17: an ad that stays online for weeks is not fetched again every day).
+
 Example::
 
     h = perceptual_hash(png_bytes)   # '8f3a...' (16 hex digits)
@@ -22,7 +26,8 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
@@ -32,7 +37,15 @@ from scipy.fft import dct
 
 from lagesbild.errors import InputError, LagesbildError
 
-__all__ = ["MAX_IMAGE_PIXELS", "ImageError", "hamming", "hash_images", "perceptual_hash"]
+__all__ = [
+    "MAX_IMAGE_PIXELS",
+    "ImageError",
+    "ImageHashes",
+    "hamming",
+    "hash_image_urls",
+    "hash_images",
+    "perceptual_hash",
+]
 
 MAX_IMAGE_PIXELS = 40_000_000
 """Images with more pixels than this are refused before they are decoded (a decompression-bomb guard)."""
@@ -102,6 +115,48 @@ def _fetched(fetcher: _Getter, urls: Sequence[str]) -> Iterator[tuple[str, Any]]
             yield u, exc
 
 
+@dataclass(slots=True)
+class ImageHashes:
+    """What :func:`hash_image_urls` found.
+
+    Attributes:
+        hashes: the pictures' hashes in page order, without repeats.
+        problems: one short line per picture that could not be fetched or read.
+        fetched: address -> hash of the pictures fetched now (for the store to remember).
+        reused: pictures whose hash was known, so not fetched.
+    """
+
+    hashes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    fetched: dict[str, str] = field(default_factory=dict)
+    reused: int = 0
+
+
+def hash_image_urls(fetcher: _Getter, urls: Sequence[str], known: Mapping[str, str] | None = None) -> ImageHashes:
+    """Hash an ad's pictures, fetching only those whose address is not in ``known`` (address -> hash).
+
+    The others are fetched with ``fetcher`` (its rate limit, concurrency, robots.txt and host rules
+    apply) and hashed in memory; their bytes are dropped at once.
+    """
+    known = known or {}
+    out = ImageHashes()
+    order = list(dict.fromkeys(urls))
+    todo = [u for u in order if u not in known]
+    out.reused = len(order) - len(todo)
+    for url, page in _fetched(fetcher, todo):
+        try:
+            if isinstance(page, BaseException):
+                raise page
+            out.fetched[url] = perceptual_hash(page.body)
+        except (LagesbildError, httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            out.problems.append(f"{exc.__class__.__name__}: {exc}"[:300])
+        finally:
+            page = None  # never kept beyond the hash
+    by_url = {**out.fetched, **{u: known[u] for u in order if u in known}}
+    out.hashes = list(dict.fromkeys(by_url[u] for u in order if u in by_url))
+    return out
+
+
 def hash_images(fetcher: _Getter, urls: Sequence[str]) -> tuple[list[str], list[str]]:
     """Fetch each image with ``fetcher`` (a :class:`~lagesbild.monitor.fetch.Fetcher`: its rate limit,
     concurrency, robots.txt and host rules apply) and hash it in memory; the bytes are dropped at once.
@@ -110,15 +165,5 @@ def hash_images(fetcher: _Getter, urls: Sequence[str]) -> tuple[list[str], list[
         ``(hashes, problems)``: the hashes in page order without repeats, and one short line per
         image that could not be fetched or read (the error's class and message; the crawl masks it).
     """
-    hashes: list[str] = []
-    problems: list[str] = []
-    for _url, page in _fetched(fetcher, list(dict.fromkeys(urls))):
-        try:
-            if isinstance(page, BaseException):
-                raise page
-            hashes.append(perceptual_hash(page.body))
-        except (LagesbildError, httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as exc:
-            problems.append(f"{exc.__class__.__name__}: {exc}"[:300])
-        finally:
-            page = None  # never kept beyond the hash
-    return list(dict.fromkeys(hashes)), problems
+    r = hash_image_urls(fetcher, urls)
+    return r.hashes, r.problems

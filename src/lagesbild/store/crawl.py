@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lagesbild.errors import StoreError
@@ -68,6 +68,12 @@ _CRAWL_ADS_SQL = text(
 )
 
 
+_IMAGE_HASH_SQL = text(
+    "INSERT INTO crawl_image_hashes (source, url_hash, phash, hashed_at) VALUES (:s, :u, :p, :t) "
+    "ON CONFLICT (source, url_hash) DO UPDATE SET phash = excluded.phash, hashed_at = excluded.hashed_at"
+)
+
+
 def url_hash(url: str) -> str:
     """The frontier's key for an address (URLs can be longer than an index allows)."""
     return hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()
@@ -110,6 +116,8 @@ class PageRecord:
         observation: a row in ``OBSERVATION_COLUMNS`` order (``import_id`` last), or None.
         site_ad_id, fields: the ad's id and the fields found (for health).
         raw: ``(url, kind, http_status, encoding, compressed body)`` to keep, or None.
+        image_hashes: address -> perceptual hash of the ad's pictures fetched for this page (remembered
+            by address hash in ``crawl_image_hashes``, so that they are not fetched again).
     """
 
     item_id: int
@@ -122,6 +130,7 @@ class PageRecord:
     site_ad_id: str | None = None
     fields: Sequence[str] = ()
     raw: tuple[str, str, int, str, bytes] | None = None
+    image_hashes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +389,9 @@ class CrawlStore:
                             new += 1
                             conn.execute(_SITE_ADS_SQL, params)
                             conn.execute(_CRAWL_ADS_SQL, {**params, "run_id": run.id})
+                    for url, phash in rec.image_hashes.items():
+                        conn.execute(_IMAGE_HASH_SQL, {"s": run.source, "u": url_hash(url), "p": phash,
+                                                       "t": run.seen_at})  # fmt: skip
                     if rec.raw is not None:
                         url, kind, status, enc, body = rec.raw
                         conn.execute(
@@ -418,6 +430,30 @@ class CrawlStore:
         except SQLAlchemyError as exc:
             raise StoreError(f"recording crawled pages failed: {exc.__class__.__name__}: {exc}") from exc
         return new
+
+    # -- pictures already hashed -------------------------------------------------------------
+    def image_hashes(self, source: str, urls: Iterable[str]) -> dict[str, str]:
+        """Address -> perceptual hash of the pictures of ``source`` already fetched (among ``urls``)."""
+        by_hash = {url_hash(u): u for u in urls}
+        if not by_hash:
+            return {}
+        stmt = text("SELECT url_hash, phash FROM crawl_image_hashes WHERE source = :s AND url_hash IN :h").bindparams(
+            bindparam("h", expanding=True)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt, {"s": source, "h": list(by_hash)}).all()
+        return {by_hash[h]: p for h, p in rows}
+
+    def count_image_hashes(self, source: str | None = None) -> int:
+        sql = "SELECT COUNT(*) FROM crawl_image_hashes" + (" WHERE source = :s" if source else "")
+        with self.engine.connect() as conn:
+            return int(conn.execute(text(sql), {"s": source}).scalar_one())
+
+    def purge_image_hashes(self, before: str) -> int:
+        """Forget the pictures fetched before ``before`` (they are fetched again once when next seen)."""
+        with self.engine.begin() as conn:
+            res = conn.execute(text("DELETE FROM crawl_image_hashes WHERE hashed_at < :b"), {"b": before})
+            return int(res.rowcount)
 
     # -- reprocessing and saved pages ------------------------------------------------------
     def replace_observations(self, import_id: int, rows: Sequence[tuple[Any, ...]], run_ids: Sequence[int]) -> int:

@@ -597,6 +597,26 @@ def _m0014_link_keys(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_link_site_ads_network ON link_site_ads (network_id)"))
 
 
+def _m0015_crawl_image_hashes(conn: Connection) -> None:
+    """Monitor: the perceptual hash of each picture already fetched, per source, so that a picture is
+    fetched once, not every day its ad stays online. Keyed by the SHA-1 of the picture's address
+    (the address itself is not stored); ``hashed_at`` is the ``seen_at`` of the run that fetched it, and ``lagesbild
+    retention apply`` deletes rows older than ``frontier_retention_days`` (the picture is then
+    fetched again once)."""
+    md = MetaData()
+    Table(
+        "crawl_image_hashes",
+        md,
+        Column("source", String(64), nullable=False),
+        Column("url_hash", String(40), nullable=False),
+        Column("phash", String(16), nullable=False),
+        Column("hashed_at", String(32), nullable=False),
+        PrimaryKeyConstraint("source", "url_hash", name="pk_crawl_image_hashes"),
+        Index("ix_crawl_image_hashes_hashed_at", "hashed_at"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -612,6 +632,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "verdicts: one row per defendant", _m0012_verdict_defendants),
     Migration(13, "verdicts: ad used per defendant", _m0013_verdict_defendants_ad),
     Migration(14, "link: blocking-key index for incremental linking", _m0014_link_keys),
+    Migration(15, "monitor: perceptual hashes of fetched pictures by address hash", _m0015_crawl_image_hashes),
 )
 
 
