@@ -171,3 +171,18 @@ def test_a_store_linked_under_other_rules_is_relinked_in_full(store: Store, monk
     monkeypatch.undo()
     assert run(store).mode == "full"  # back to the real rules: relinked once more
     assert run(store).mode == "incremental"
+
+
+def test_the_rules_fingerprint_follows_the_words_the_template_keys_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the robust template keys drop place names (gazetteer) and language names (normalizer rules):
+    # a change in either data set changes the keys, so it must change the fingerprint too
+    from lagesbild.link import LinkSettings
+
+    s = LinkSettings()
+    before = runner_module._fingerprint(s)
+    assert runner_module._fingerprint(s) == before
+    languages, places = runner_module._template_words()
+    monkeypatch.setattr(runner_module, "_template_words", lambda: (languages, places | {"nyort"}))
+    assert runner_module._fingerprint(s) != before
+    monkeypatch.setattr(runner_module, "_template_words", lambda: (languages - {next(iter(languages))}, places))
+    assert runner_module._fingerprint(s) != before

@@ -32,6 +32,7 @@ from lagesbild.link._types import LinkSettings
 from lagesbild.link.cluster import Linked, link, template_ties
 from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number, key_kinds
 from lagesbild.link.summarize import affected_rows, summarize
+from lagesbild.link.text import _template_words
 from lagesbild.observations import Observation
 from lagesbild.records.link import LinkResult, SiteAd, SiteAds
 from lagesbild.store import Store
@@ -166,6 +167,9 @@ def _fingerprint(s: LinkSettings) -> int:
     h = hashlib.blake2b(repr(s).encode(), digest_size=8)
     for name in ("cluster", "collect", "text"):
         h.update(Path(str(importlib.import_module(f"lagesbild.link.{name}").__file__)).read_bytes())
+    # the data the template keys read: language names (normalizer rules) and place names (gazetteer)
+    for words in _template_words():
+        h.update("\n".join(sorted(words)).encode())
     return int.from_bytes(h.digest(), "big", signed=True)
 
 
