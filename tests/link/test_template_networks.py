@@ -135,3 +135,39 @@ def test_explain_shows_the_template_tie_with_its_scores_and_the_whole_rule() -> 
     # two ads of the organizer's one number: no template tie between them (one advertiser)
     sig = {g.name: g for g in explain(ads, linked, ("s1", "a00"), ("s1", "b11")).signals}["template"]
     assert not sig.fired and sig.value == "no template tie"
+
+
+def test_a_woman_on_part_of_the_circuit_joins_by_containment_and_one_shared_city_does_not() -> None:
+    # issue #18: the organizer's circuit has four cities; she works two of them only (Jaccard 2/4
+    # below network_place_jaccard, but all her cities are on the circuit: containment 1)
+    circuit = (*CIRCUIT, "0584")
+    org = _ads("a", "Anna", 24, "ph_a", circuit) + _ads("b", "Bella", 27, "ph_a", circuit)
+    part = _ads("c", "Cilla", 22, "ph_c", circuit[:2])
+    ads, linked = link_observations(_background() + org + part)
+    assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
+    ties = linked.ties
+    assert len(ties.a) == 1 and float(ties.place_jaccard[0]) == 0.5 and float(ties.place_containment[0]) == 1.0
+    ads, off = link_observations(_background() + org + part, LinkSettings(network_place_containment=0))
+    assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
+    # one city of the circuit in common (and one elsewhere) is no tie: containment 1/2, and a
+    # single shared city is not a circuit even when it is all she works
+    for places in (("0580", "0180"), ("0580",)):
+        ads, one = link_observations(_background() + org + _ads("c", "Cilla", 22, "ph_c", places))
+        assert _network_of(one, ads, "c00") == -1 != _network_of(one, ads, "a00")
+    # two cities of a five-city circuit: contained, but too small a part of it (Jaccard 2/5 below
+    # network_containment_jaccard)
+    five = (*circuit, "0586")
+    org5 = _ads("a", "Anna", 24, "ph_a", five) + _ads("b", "Bella", 27, "ph_a", five)
+    ads, small = link_observations(_background() + org5 + part)
+    assert _network_of(small, ads, "c00") == -1 != _network_of(small, ads, "a00")
+
+
+def test_explain_shows_the_place_containment_of_a_template_tie() -> None:
+    from lagesbild.link.explain import explain
+
+    circuit = (*CIRCUIT, "0584")
+    org = _ads("a", "Anna", 24, "ph_a", circuit) + _ads("b", "Bella", 27, "ph_a", circuit)
+    ads, linked = link_observations(_background() + org + _ads("c", "Cilla", 22, "ph_c", circuit[:2]))
+    sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
+    assert sig.fired and "places Jaccard 0.50, containment 1.00" in sig.value
+    assert f"containment at least {LinkSettings().network_place_containment}" in sig.threshold

@@ -279,6 +279,8 @@ class TemplateTies:
             (see :func:`template_ties`); the lower, the stronger the tie.
         n_templates: distinct templates the two share.
         place_jaccard: Jaccard similarity of their municipalities.
+        place_containment: the share of the smaller advertiser's municipalities that the other
+            one is active in too (``|A & B| / min(|A|, |B|)``).
     """
 
     a: IntArray
@@ -288,11 +290,12 @@ class TemplateTies:
     chance: npt.NDArray[np.float64]
     n_templates: IntArray
     place_jaccard: npt.NDArray[np.float64]
+    place_containment: npt.NDArray[np.float64]
 
     @classmethod
     def empty(cls) -> TemplateTies:
         z = np.zeros(0, np.int64)
-        return cls(z, z, z, z, np.zeros(0), z, np.zeros(0))
+        return cls(z, z, z, z, np.zeros(0), z, np.zeros(0), np.zeros(0))
 
 
 def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray, s: LinkSettings) -> TemplateTies:
@@ -314,7 +317,11 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     ``chance = df * p`` is the expected number of advertisers using that template that would
     also be in all those places by chance. A tie needs ``chance <= network_template_chance``,
     at least ``network_min_templates`` shared template keys, municipalities with Jaccard
-    similarity at least ``network_place_jaccard`` (one circuit, not one large city in common),
+    similarity at least ``network_place_jaccard`` (one circuit, not one large city in common)
+    or, for an advertiser active on part of the circuit only, at least
+    ``network_containment_min_places`` municipalities in common that make up at least
+    ``network_place_containment`` of the smaller side's municipalities (``|A & B| / min(|A|, |B|)``)
+    with Jaccard similarity at least ``network_containment_jaccard`` (half the circuit at least),
     and at least one side with ``template_min_persons`` persons (organization already shown
     by a shared number or e-mail: two independent women are never joined by text alone).
     Template keys used by more than ``max_bucket`` advertisers are boilerplate: they give no
@@ -395,18 +402,31 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     empty: frozenset[int] = frozenset()
     chance = np.empty(len(pairs))
     jac = np.empty(len(pairs))
+    contain = np.empty(len(pairs))
+    n_both = np.empty(len(pairs), np.int64)
     for q, (x, y, d) in enumerate(zip(pairs.x.tolist(), pairs.y.tolist(), pairs["df"].tolist(), strict=True)):
         mx, my = sets.get(x, empty), sets.get(y, empty)
         both = mx & my
         union = len(mx | my)
         jac[q] = len(both) / union if union else 0.0
+        smaller = min(len(mx), len(my))
+        contain[q] = len(both) / smaller if smaller else 0.0
+        n_both[q] = len(both)
         chance[q] = float(d) * float(np.exp(sum(log_share[m] for m in both)))
     k = pairs.k.to_numpy(np.int64)
     organized_pair = organized[pairs.x.to_numpy(np.int64)] | organized[pairs.y.to_numpy(np.int64)]
     many = k >= s.network_min_templates
+    # one circuit: most places in common, or (an advertiser active on part of it) the smaller
+    # side's places within the other's, several of them and at least half the circuit
+    circuit = (jac >= s.network_place_jaccard) | (
+        (s.network_place_containment > 0)
+        & (contain >= s.network_place_containment)
+        & (n_both >= s.network_containment_min_places)
+        & (jac >= s.network_containment_jaccard)
+    )
     ok = np.where(
         many,
-        (chance <= s.network_template_chance) & (jac >= s.network_place_jaccard),
+        (chance <= s.network_template_chance) & circuit,
         (chance <= s.network_single_key_chance) & (jac >= s.network_single_key_jaccard),
     )
     # two advertisers without organization shown by a number: stronger template evidence only
@@ -420,6 +440,7 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
         chance=chance[ok],
         n_templates=p.k.to_numpy(np.int64),
         place_jaccard=jac[ok],
+        place_containment=contain[ok],
     )
     log.info("%d advertiser pairs share a template, %d tied into networks", len(pairs), len(out.a))
     return out

@@ -266,9 +266,15 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
 
 def _template_rule(st: LinkSettings) -> str:
     """The template-tie rule of ``st`` in words (rule 4 of :mod:`lagesbild.link.cluster`)."""
+    part = (
+        f" or containment at least {st.network_place_containment} in {st.network_containment_min_places}+ places"
+        f" and Jaccard at least {st.network_containment_jaccard}"
+        if st.network_place_containment > 0
+        else ""
+    )
     return (
         f"{st.network_min_templates}+ shared keys: chance at most {st.network_template_chance}, places Jaccard "
-        f"at least {st.network_place_jaccard}; one key: chance at most {st.network_single_key_chance}, places "
+        f"at least {st.network_place_jaccard}{part}; one key: chance at most {st.network_single_key_chance}, places "
         f"Jaccard at least {st.network_single_key_jaccard}; neither advertiser with {st.template_min_persons}+ "
         f"persons: chance at most {st.network_unorganized_chance}"
     )
@@ -283,7 +289,7 @@ def _template_value(linked: Linked, adv_a: int, adv_b: int, tied: bool) -> str:
             q = int(hit[0])
             return (
                 f"tied: {int(t.n_templates[q])} shared key(s), chance {float(t.chance[q]):.2g}, "
-                f"places Jaccard {float(t.place_jaccard[q]):.2f}"
+                f"places Jaccard {float(t.place_jaccard[q]):.2f}, containment {float(t.place_containment[q]):.2f}"
             )
     if tied:
         return "their advertisers share a distinctive template in the same places"
