@@ -2,8 +2,8 @@
 
 The world is the simulator's campaign benchmark world (``simulate.campaign.small_world``: 05 with
 controls 04, 06, 07, 12 active sellers per 100,000, two years) with a -15% campaign of five weeks
-in 05. Seeds 101-106 are neither the calibration's training seeds (1-40) nor the benchmark's
-held-out ones (5001-5050). The evaluation is the library's (``evaluate_weekly`` with each
+in 05. Seeds 101-106 are neither the calibration's training seeds (1-40, 5001-5050) nor the
+benchmark's held-out ones (6001-6050). The evaluation is the library's (``evaluate_weekly`` with each
 measure's calibrated setting), on the campaign county against the sum of the other counties.
 """
 
