@@ -66,11 +66,12 @@ from lagesbild.records.campaigns import Campaign  # noqa: E402
 
 TRAINING_SEEDS = tuple(range(1, 41))
 """Round 1's training seeds (worlds without campaign: placebos only)."""
-TRAINING_PAIR_SEEDS = tuple(range(5001, 5051))
-"""Round 2's further training seeds: round 1's held-out seeds, seen once their figures were published;
-pairs with and without the campaign, so they give placebos and the coverage of the true effect."""
-HELD_OUT_SEEDS = tuple(range(6001, 6051))
-"""Round 2's held-out seeds, never used to choose anything."""
+TRAINING_PAIR_SEEDS = (*range(5001, 5051), *range(6001, 6051))
+"""Rounds 2-3's further training seeds: round 1's (5001-5050) and round 2's (6001-6050) held-out seeds,
+seen once their figures were published; pairs with and without the campaign, so they give placebos
+and the coverage of the true effect (round 2 trained on 5001-5050 only)."""
+HELD_OUT_SEEDS = tuple(range(7001, 7051))
+"""Round 3's held-out seeds, never used to choose anything (round 2's were 6001-6050)."""
 COUNTIES = ("05", "04", "06", "07")
 CAMPAIGN_START = date(2024, 4, 15)
 CAMPAIGN_WEEKS = 5
@@ -269,8 +270,8 @@ def calibrate_coverage(placebo_seeds: tuple[int, ...], pair_seeds: tuple[int, ..
                     sts_cov.append((r.relative, (r.relative_high - r.relative_low) / (2 * Z95), true_rr - 1))
         print(f"seed {seed} done ({time.time() - t0:.0f} s)", file=sys.stderr)
     z90 = t_or_z_quantile(0.90, None)
-    print(f"round 2 training: placebos on seeds {placebo_seeds[0]}-{placebo_seeds[-1]} and {pair_seeds[0]}-"
-          f"{pair_seeds[-1]}, coverage on {pair_seeds[0]}-{pair_seeds[-1]}; FPR at most {MAX_FPR:.0%}")  # fmt: skip
+    print(f"training: placebos on seeds {placebo_seeds[0]}-{placebo_seeds[-1]} and {len(pair_seeds)} pair seeds "
+          f"{pair_seeds[0]}-{pair_seeds[-1]}, coverage on the pair seeds; FPR at most {MAX_FPR:.0%}")  # fmt: skip
     for s in SERIES:
         rows = []
         for t, k in derived:
@@ -420,10 +421,76 @@ def timing() -> None:
           f"one campaign evaluated on 4 measures in each of the 21 counties: {t_eval:.2f} s")  # fmt: skip
 
 
+STORE_TIME_CAMPAIGN = "bench store-time (removed after)"
+
+
+def store_time(db: str, *, start: date = CAMPAIGN_START, weeks: int = CAMPAIGN_WEEKS) -> None:
+    """Time one campaign over all 21 counties evaluated from a store, reading the store included.
+
+    Registers :data:`STORE_TIME_CAMPAIGN` (all 21 counties, ``start``, ``weeks``
+    weeks) in the store at ``db``, times (1) a fresh Python process that opens the store, reads it
+    (:func:`~lagesbild.campaigns.measures.load_campaign_data`) and evaluates every measure
+    (:func:`~lagesbild.campaigns.runner.evaluate_stored_all`), wall and CPU, process start included,
+    and (2) the same library calls in this process, split into reading and evaluating; then removes
+    the campaign again (also on failure). The store is otherwise left unchanged. The CLI
+    (``lagesbild --db URL campaigns evaluate NAME``) runs the same two calls, after checking the
+    installation's key.
+    """
+    import resource
+    import subprocess
+
+    from lagesbild.campaigns.measures import load_campaign_data
+    from lagesbild.campaigns.runner import evaluate_stored_all
+    from lagesbild.store import Store
+    from lagesbild.store.campaigns import CampaignStore
+
+    store = Store.open(db, migrate=False)
+    cs = CampaignStore(store)
+    from lagesbild.refdata import counties
+
+    counties_ = tuple(sorted(counties()))
+    camp = Campaign(STORE_TIME_CAMPAIGN, counties_, start, start + timedelta(days=7 * weeks - 1), "timing")
+    if any(c.name == STORE_TIME_CAMPAIGN for c in cs.list()):
+        raise SystemExit(f"{STORE_TIME_CAMPAIGN!r} is already registered in {db}; remove it first")
+    cs.add(camp)
+    try:
+        code = (
+            "import sys, time\n"
+            "from lagesbild.store import Store\n"
+            "from lagesbild.campaigns.runner import evaluate_stored_all\n"
+            "rows = evaluate_stored_all(Store.open(sys.argv[1], migrate=False), sys.argv[2])\n"
+            "print(' | '.join(f'{r.series}: ' + ('-' if r.effect is None else f'{r.effect.rate_ratio:.3f}') "
+            "for r in rows))\n"
+        )
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code, db, STORE_TIME_CAMPAIGN], check=True,
+                             capture_output=True, text=True)  # fmt: skip
+        wall_proc = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_proc = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        c0, t = time.process_time(), time.perf_counter()
+        data = load_campaign_data(store)
+        wall_read, cpu_read = time.perf_counter() - t, time.process_time() - c0
+        c0, t = time.process_time(), time.perf_counter()
+        rows = evaluate_stored_all(store, STORE_TIME_CAMPAIGN, data=data)
+        wall_eval, cpu_eval = time.perf_counter() - t, time.process_time() - c0
+    finally:
+        removed = cs.remove(STORE_TIME_CAMPAIGN)
+    print(f"store {db.split('@')[-1]}: campaign over "
+          f"{len(counties_)} counties, {camp.start} - {camp.end}; removed again: {removed}")  # fmt: skip
+    print(f"  fresh process (start, import, open, read, evaluate 4 measures): wall {wall_proc:.1f} s, "
+          f"CPU {cpu_proc:.1f} s; result {out.stdout.strip()}")  # fmt: skip
+    print(f"  library, this process: load_campaign_data wall {wall_read:.1f} s (CPU {cpu_read:.1f} s); "
+          f"evaluate_stored_all wall {wall_eval:.2f} s (CPU {cpu_eval:.2f} s); {len(rows)} measures")  # fmt: skip
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    p.add_argument("what", choices=("calibrate", "coverage", "heldout", "timing"))
+    p.add_argument("what", choices=("calibrate", "coverage", "heldout", "timing", "store-time"))
     p.add_argument("--seeds", type=int, default=0, help="use only the first N seeds of the split")
+    p.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_web",
+                   help="store-time: the store (a linked national world)")  # fmt: skip
     a = p.parse_args()
     if a.what == "calibrate":
         calibrate(TRAINING_SEEDS[: a.seeds or None])
@@ -431,6 +498,8 @@ def main() -> None:
         calibrate_coverage(TRAINING_SEEDS[: a.seeds or None], TRAINING_PAIR_SEEDS[: a.seeds or None])
     elif a.what == "heldout":
         heldout(HELD_OUT_SEEDS[: a.seeds or None])
+    elif a.what == "store-time":
+        store_time(a.db)
     else:
         timing()
 

@@ -134,20 +134,26 @@ class CampaignStore:
             seen that day; a site ad is *new* on the first day it was seen in that county.
             Observations placed in no county are left out.
         """
-        sql = """
-            SELECT lan_kod, SUBSTR(seen_at, 1, 10) AS day, site, site_ad_id
-            FROM observations WHERE lan_kod IS NOT NULL
-            GROUP BY lan_kod, SUBSTR(seen_at, 1, 10), site, site_ad_id
+        # Counted in the database: only (county, day, count) rows cross the wire (a national store
+        # has millions of observations; fetching one row per ad and day took most of the time).
+        sql_ad_days = """
+            SELECT lan_kod, day, COUNT(*) FROM (
+                SELECT DISTINCT lan_kod, SUBSTR(seen_at, 1, 10) AS day, site, site_ad_id
+                FROM observations WHERE lan_kod IS NOT NULL
+            ) AS d GROUP BY lan_kod, day
+        """
+        sql_new_ads = """
+            SELECT lan_kod, first_day, COUNT(*) FROM (
+                SELECT lan_kod, site, site_ad_id, MIN(SUBSTR(seen_at, 1, 10)) AS first_day
+                FROM observations WHERE lan_kod IS NOT NULL
+                GROUP BY lan_kod, site, site_ad_id
+            ) AS f GROUP BY lan_kod, first_day
         """
         ad_days: dict[str, Counter[date]] = {}
-        first: dict[tuple[str, str, str], str] = {}
-        with self.engine.connect() as conn:
-            for lan, day, site, ad in conn.execute(text(sql)):
-                ad_days.setdefault(str(lan), Counter())[date.fromisoformat(str(day))] += 1
-                k = (str(lan), str(site), str(ad))
-                if k not in first or str(day) < first[k]:
-                    first[k] = str(day)
         new_ads: dict[str, Counter[date]] = {}
-        for (lan, _s, _a), day in first.items():
-            new_ads.setdefault(lan, Counter())[date.fromisoformat(day)] += 1
+        with self.engine.connect() as conn:
+            for lan, day, n in conn.execute(text(sql_ad_days)):
+                ad_days.setdefault(str(lan), Counter())[date.fromisoformat(str(day))] += int(n)
+            for lan, day, n in conn.execute(text(sql_new_ads)):
+                new_ads.setdefault(str(lan), Counter())[date.fromisoformat(str(day))] += int(n)
         return {k: dict(v) for k, v in ad_days.items()}, {k: dict(v) for k, v in new_ads.items()}
