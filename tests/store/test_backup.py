@@ -29,7 +29,13 @@ def test_restore_into_an_empty_store_of_either_backend_reproduces_every_table(
     assert stat.S_IMODE((tmp_path / "b.tar.gz").stat().st_mode) == 0o600
     assert info.tables == before and read_manifest(tmp_path / "b.tar.gz").tables == before
     with tarfile.open(tmp_path / "b.tar.gz") as tar:
-        assert not any("key" in n for n in tar.getnames())  # the key is never in a backup
+        # the key is never in a backup: no member is the key file, and no member holds its bytes
+        key = Path(filled.settings.key_file).read_bytes()
+        assert not any(Path(n).name == Path(filled.settings.key_file).name for n in tar.getnames())
+        assert "link_keys.jsonl" in {Path(n).name for n in tar.getnames()}  # the blocking-key index is a table
+        for m in tar.getmembers():
+            f = tar.extractfile(m)
+            assert f is None or key not in f.read(), m.name
 
     url = _targets(tmp_path, request)[target_backend]
     with Store.open(url, migrate=False) as target:
