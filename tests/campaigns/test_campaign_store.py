@@ -71,3 +71,25 @@ def test_evaluate_stored_campaign_recovers_effect(store: Store, pz: Pseudonymize
         assert eff.n_intervention == 6
         assert eff.low <= 0.7 <= eff.high < 1.0
         assert eff.rate_ratio == pytest.approx(0.7, abs=0.07)
+
+
+def test_daily_by_county_counts_distinct_ads_and_first_days(store: Store, pz: Pseudonymizer, tmp_path: Path) -> None:
+    """Ad-days count an ad once per county and day (however often it was seen); an ad is new on its first
+    day in each county; counted in the database, so checked against a hand count."""
+    seen = [  # (ad, day, place, time)
+        ("a", 0, "Linköping", "08:00"), ("a", 0, "Linköping", "20:00"), ("a", 1, "Linköping", "08:00"),
+        ("a", 2, "Jönköping", "08:00"), ("b", 1, "Linköping", "09:00"), ("b", 1, "Jönköping", "18:00"),
+        ("c", 2, "Jönköping", "10:00"), ("c", 3, "Jönköping", "10:00"), ("c", 3, "Jönköping", "11:00"),
+    ]  # fmt: skip
+    recs = [
+        {"site": "s", "site_ad_id": ad, "seen_at": f"{(START + timedelta(days=d)).isoformat()}T{hm}:00Z",
+         "location": place}
+        for ad, d, place, hm in seen
+    ]  # fmt: skip
+    path = tmp_path / "few.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    import_file(store, pz, path)
+    ad_days, new_ads = CampaignStore(store).daily_by_county()
+    day = [START + timedelta(days=d) for d in range(4)]
+    assert ad_days == {"05": {day[0]: 1, day[1]: 2}, "06": {day[1]: 1, day[2]: 2, day[3]: 1}}
+    assert new_ads == {"05": {day[0]: 1, day[1]: 1}, "06": {day[1]: 1, day[2]: 2}}
