@@ -105,6 +105,10 @@ Labels = tuple[str | None, str | None, str | None, str | None]
 BATCH = 20_000
 _IN = 400  # values per IN list
 _RULES = ("", "rules")  # the link_keys row holding the fingerprint of the linking rules (no site ad)
+RULES_ROW = _RULES
+STALE_RULES = 0
+"""Written over the rules fingerprint when the key index no longer matches the stored pseudonyms (after a
+key rotation): the next link run finds other rules and relinks in full, which rebuilds the index."""
 KeyIndex = Callable[[SiteAd], tuple[Iterable[int], Iterable[tuple[int, int]]]]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lagesbild.errors import StoreError
 from lagesbild.store import Store
+from lagesbild.store.links import RULES_ROW, STALE_RULES
 
 __all__ = ["PSEUDONYM_RE", "RekeyResult", "rekey_store"]
 
@@ -114,6 +115,15 @@ def rekey_store(
                         )
                         cells[f"{name}.{col.name}"] = len(changes)
             rekey_map.drop(conn)
+            if "link_keys" in names:
+                # The incremental linker's key index holds hashes of pseudonyms, which no pattern can
+                # re-key: mark it stale, so that the next link run relinks in full and rebuilds it.
+                keys = Table("link_keys", MetaData(), autoload_with=conn)
+                conn.execute(
+                    keys.update()
+                    .where(keys.c.site == RULES_ROW[0], keys.c.site_ad_id == RULES_ROW[1])
+                    .values(k=STALE_RULES)
+                )
             conn.execute(meta.delete().where(meta.c.key == "key_fingerprint"))
             conn.execute(meta.insert().values(key="key_fingerprint", value=new_fingerprint))
     except SQLAlchemyError as exc:
