@@ -77,7 +77,9 @@ def _kill_until_done(args: list[str], seed: int, check: object = None, seconds: 
         if seconds is None:
             delay = rng.uniform(0.3, 1.5) + 0.4 * attempt
         else:
-            delay = seconds * (rng.uniform(0.3, 0.8) + 0.1 * attempt)
+            # from 15 % of the measured time: on a machine whose load swings, the measured run may have been
+            # slowed by a burst the killed runs do not see (a first delay of 30-80 % once let the step finish)
+            delay = seconds * (rng.uniform(0.15, 0.6) + 0.1 * attempt)
         proc = subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             out, err = proc.communicate(timeout=delay)
