@@ -162,7 +162,6 @@ def load_campaign_data(store: object) -> CampaignData:
     """
     from lagesbild.store import Store
     from lagesbild.store.campaigns import CampaignStore
-    from lagesbild.store.estimates import linked_ads
 
     if not isinstance(store, Store):
         raise TypeError("load_campaign_data needs a Store")
@@ -171,16 +170,7 @@ def load_campaign_data(store: object) -> CampaignData:
     if not days:
         raise InputError("the store has no observations placed in a county to evaluate campaigns on")
     first, last = min(days), max(days)
-    rows = linked_ads(store)
-    persons: dict[str, dict[date, set[str]]] | None = None
-    if rows:
-        persons = {}
-        for r in rows:
-            if r.fake or r.lan_kod is None:
-                continue
-            per = persons.setdefault(r.lan_kod, {})
-            for d in r.days:
-                per.setdefault(date.fromisoformat(d), set()).add(r.person_id)
+    persons = CampaignStore(store).daily_persons()
     return CampaignData(
         first_day=first,
         last_day=last,

@@ -157,3 +157,30 @@ class CampaignStore:
             for lan, day, n in conn.execute(text(sql_new_ads)):
                 new_ads.setdefault(str(lan), Counter())[date.fromisoformat(str(day))] += int(n)
         return {k: dict(v) for k, v in ad_days.items()}, {k: dict(v) for k, v in new_ads.items()}
+
+    def daily_persons(self) -> dict[str, dict[date, set[str]]] | None:
+        """Linked persons with an ad online per county and day, suspected fakes left out.
+
+        Returns:
+            ``{county: {day: person ids}}``, or ``None`` when linking has not run (or linked nothing). Reads only the
+            three columns it needs of the stored linking (not the whole link state).
+        """
+        sql = """
+            SELECT a.lan_kod, a.days, a.person_id FROM link_site_ads a
+            WHERE a.lan_kod IS NOT NULL AND a.ad_id IS NOT NULL AND a.person_id IS NOT NULL
+              AND a.advertiser_id IS NOT NULL
+              AND a.person_id NOT IN (SELECT person_id FROM link_persons WHERE suspected_fake <> 0)
+        """
+        out: dict[str, dict[date, set[str]]] = {}
+        with self.engine.connect() as conn:
+            if conn.execute(text("SELECT MAX(last_import_id) FROM link_runs")).scalar_one() is None:
+                return None
+            parse: dict[str, date] = {}
+            for lan, days, person in conn.execute(text(sql)):
+                per = out.setdefault(str(lan), {})
+                for d in str(days).split():
+                    day = parse.get(d)
+                    if day is None:
+                        day = parse[d] = date.fromisoformat(d)
+                    per.setdefault(day, set()).add(str(person))
+        return out or None
