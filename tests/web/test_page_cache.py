@@ -202,9 +202,10 @@ def test_one_version_check_at_a_time_and_the_others_do_not_wait() -> None:
     assert cache.peek("k") == (False, None), "a check is due: the event loop must not answer from the cache"
 
 
+# notifications are PostgreSQL's; a SQLite store has one web process, which clears its own cache
+@pytest.mark.parametrize("web_db", ["postgresql"], indirect=True)
 def test_session_ended_in_another_process_is_refused_at_once_on_postgresql(web_store: Store, tmp_path: Path) -> None:
-    if web_store.engine.dialect.name != "postgresql":
-        pytest.skip("notifications are PostgreSQL's; a SQLite store has one web process, which clears its own cache")
+    assert web_store.engine.dialect.name == "postgresql"
     app = create_app(web_store, out_dir=tmp_path, start_worker=False, cache_seconds=60)
     ctx = app.state.web
     ctx.session_seconds = 3600.0  # only the notification can make this process ask the store again
