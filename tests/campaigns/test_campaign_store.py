@@ -93,3 +93,30 @@ def test_daily_by_county_counts_distinct_ads_and_first_days(store: Store, pz: Ps
     day = [START + timedelta(days=d) for d in range(4)]
     assert ad_days == {"05": {day[0]: 1, day[1]: 2}, "06": {day[1]: 1, day[2]: 2, day[3]: 1}}
     assert new_ads == {"05": {day[0]: 1, day[1]: 1}, "06": {day[1]: 1, day[2]: 2}}
+
+
+def test_daily_persons_matches_the_linked_ads_and_leaves_out_fakes(
+    store: Store, pz: Pseudonymizer, tmp_path: Path
+) -> None:
+    """The narrow query gives the same persons per county and day as the full link state, without fakes."""
+    from sqlalchemy import text
+
+    from lagesbild.link.runner import run
+    from lagesbild.store.estimates import linked_ads
+
+    import_file(store, pz, write_ads(tmp_path / "ads.jsonl", weeks=3, per_day=4.0))
+    cs = CampaignStore(store)
+    assert cs.daily_persons() is None  # not linked yet
+    run(store)
+    rows = linked_ads(store)
+    fake = rows[0].person_id
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE link_persons SET suspected_fake = 1 WHERE person_id = :p"), {"p": fake})
+    expected: dict[str, dict[date, set[str]]] = {}
+    for r in rows:
+        if r.lan_kod is not None and r.person_id != fake:
+            for d in r.days:
+                expected.setdefault(r.lan_kod, {}).setdefault(date.fromisoformat(d), set()).add(r.person_id)
+    got = cs.daily_persons()
+    assert got == expected and set(got) == {"05", "06"}
+    assert all(fake not in ids for per in got.values() for ids in per.values())
