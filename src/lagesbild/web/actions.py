@@ -160,26 +160,13 @@ def recalculate_assumptions(
         raise Forbidden
     fixed = dict(values)
     try:
-        bad = [*errors, *_range_errors(fixed)]
+        bad = [*errors, *views.parameter_errors(fixed)]
         if bad:
             raise InputErrors(bad)
         return views.recalculate_purchases(ctx, area, year, fixed)
     finally:
         ctx.accounts.audit(v.user.username, "assumptions", target=f"{area}/{year}",
                            detail=", ".join(f"{k}={x:g}" for k, x in fixed.items()), ip=ip)  # fmt: skip
-
-
-def _range_errors(values: Mapping[str, float]) -> list[InputError]:
-    """An error naming each unknown parameter and each value outside its allowed range (as
-    :func:`views.recalculate_purchases` checks them)."""
-    errors = []
-    for name, value in values.items():
-        lo, hi = views.PARAMETER_RANGES.get(name, (None, None))
-        if lo is None or hi is None:
-            errors.append(InputError("not a parameter of the purchases model", field=name))
-        elif value != value or not lo < value <= hi:
-            errors.append(InputError(f"must be more than {lo:g} and at most {hi:g}", field=name))
-    return errors
 
 
 # -- downloads ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -354,6 +355,19 @@ def assumption_rows(values: dict[str, float]) -> tuple[AssumptionRow, ...]:
     )
 
 
+def parameter_errors(values: Mapping[str, float]) -> list[InputError]:
+    """An error naming each unknown parameter of the purchases model and each value outside its
+    allowed range (:data:`PARAMETER_RANGES`)."""
+    errors = []
+    for name, value in values.items():
+        lo, hi = PARAMETER_RANGES.get(name, (None, None))
+        if lo is None or hi is None:
+            errors.append(InputError("not a parameter of the purchases model", field=name))
+        elif value != value or not lo < value <= hi:
+            errors.append(InputError(f"must be more than {lo:g} and at most {hi:g}", field=name))
+    return errors
+
+
 def recalculate_purchases(ctx: WebContext, area: str, year: int, values: dict[str, float]) -> Recalculation:
     """The purchases estimate of ``area`` and ``year`` with some assumptions fixed at the user's values.
 
@@ -362,18 +376,12 @@ def recalculate_purchases(ctx: WebContext, area: str, year: int, values: dict[st
     Raises:
         InputErrors: for a value outside a parameter's allowed range.
     """
-    from lagesbild.errors import InputError, InputErrors, LagesbildError
+    from lagesbild.errors import InputErrors, LagesbildError
     from lagesbild.estimate.runner import run_estimates
     from lagesbild.web.data import _suite_module
 
     suite_mod = _suite_module()
-    errors = []
-    for name, value in values.items():
-        lo, hi = PARAMETER_RANGES.get(name, (None, None))
-        if lo is None or hi is None:
-            errors.append(InputError("not a parameter of the purchases model", field=name))
-        elif not (lo < value <= hi) or value != value:
-            errors.append(InputError(f"must be more than {lo:g} and at most {hi:g}", field=name))
+    errors = parameter_errors(values)
     if errors:
         raise InputErrors(errors)
     aset: AssumptionSet = default_assumptions()
