@@ -79,6 +79,26 @@ def _filters(lan: str | None, start: str | None, end: str | None) -> tuple[list[
         params["e"] = end
     return where, params
 
+def _insert_new(
+    store: Store, table: str, cols: tuple[str, ...], conflict: tuple[str, ...], rows: list[tuple[Any, ...]],
+    *, what: str,
+) -> int:  # fmt: skip
+    """Insert ``rows``, skipping those whose ``conflict`` columns are stored already; the number inserted.
+
+    Raises:
+        StoreError: if the database refuses the rows (nothing is stored then).
+    """
+    sql = store.dialect.insert_ignore(table, cols, conflict)
+    try:
+        with store.engine.begin() as conn:
+            before = int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+            conn.exec_driver_sql(sql, rows)
+            after = int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+    except SQLAlchemyError as exc:
+        raise StoreError(f"storing {what} failed: {exc.__class__.__name__}") from exc
+    return after - before
+
+
 class VerdictStore:
     """Add and read extracted judgments."""
 
@@ -115,15 +135,7 @@ class VerdictStore:
         ]
         if not rows:
             return 0
-        sql = self.store.dialect.insert_ignore("verdicts", _COLUMNS, ("text_sha256",))
-        try:
-            with self.engine.begin() as conn:
-                before = int(conn.execute(text("SELECT COUNT(*) FROM verdicts")).scalar_one())
-                conn.exec_driver_sql(sql, rows)
-                after = int(conn.execute(text("SELECT COUNT(*) FROM verdicts")).scalar_one())
-        except SQLAlchemyError as exc:
-            raise StoreError(f"storing verdicts failed: {exc.__class__.__name__}") from exc
-        return after - before
+        return _insert_new(self.store, "verdicts", _COLUMNS, ("text_sha256",), rows, what="verdicts")
 
     def count(self) -> int:
         """Number of stored judgments (legacy one-row judgments plus convicted defendants' rows)."""
@@ -224,15 +236,8 @@ class DefendantStore:
         rows = [(sha, *_d_row(d).values(), EXTRACTOR_VERSION, now) for sha, d in items]
         if not rows:
             return 0
-        sql = self.store.dialect.insert_ignore("verdict_defendants", cols, ("case_key", "defendant_index"))
-        try:
-            with self.engine.begin() as conn:
-                before = int(conn.execute(text("SELECT COUNT(*) FROM verdict_defendants")).scalar_one())
-                conn.exec_driver_sql(sql, rows)
-                after = int(conn.execute(text("SELECT COUNT(*) FROM verdict_defendants")).scalar_one())
-        except SQLAlchemyError as exc:
-            raise StoreError(f"storing verdict defendants failed: {exc.__class__.__name__}") from exc
-        return after - before
+        conflict = ("case_key", "defendant_index")
+        return _insert_new(self.store, "verdict_defendants", cols, conflict, rows, what="verdict defendants")
 
     def defendants(
         self, *, lan: str | None = None, start: str | None = None, end: str | None = None,
