@@ -170,7 +170,9 @@ def test_number_words_and_dashes_next_to_prices_are_not_phones(text: str) -> Non
 def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     """Sets A-E of data/unseen_set.jsonl, F of data/unseen_set_f.jsonl and G of data/unseen_set_g.jsonl found
     the misses fixed in issue 17: all seven are training data now (a regression test); the held-out figure
-    comes from a set the finder was never run on."""
+    comes from a set the finder was never run on. The committed F and G keep only numbers from the ranges
+    PTS reserves for fiction: other Swedish mobiles were rewritten into them, and ads whose number could not
+    be rewritten (foreign, landline or spelled-out forms, or 070-17406 00-04) were left out (F 183 of 200, G 165)."""
     import json
     from pathlib import Path
 
@@ -184,13 +186,32 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     assert report.fields["municipality"].accuracy >= 0.97
     # set F: digit groups joined by words ("070 sen 174 sist 0621"), glued number words, colon forms
     rows_f = [json.loads(x) for x in (data / "unseen_set_f.jsonl").read_text("utf-8").splitlines()]
-    assert len(rows_f) == 200 and sum(len(r["labels"]["phones"]) for r in rows_f) >= 150
+    assert len(rows_f) >= 180 and sum(len(r["labels"]["phones"]) for r in rows_f) >= 140
     report_f = evaluate(rows_f)
     assert report_f.fields["phones"].recall == 1.0 and report_f.fields["phones"].precision == 1.0
     # set G: any word between digit groups ("076 kärlek 234 kyss 56 puss 78"), number words glued to digits
     # ("O7O-fem5fem 12 12"), "hundra" starting a group ("noll sjuttio, hundratjugotre, ...")
     rows_g = [json.loads(x) for x in (data / "unseen_set_g.jsonl").read_text("utf-8").splitlines()]
-    assert len(rows_g) == 200 and sum(len(r["labels"]["phones"]) for r in rows_g) >= 170
+    assert len(rows_g) >= 160 and sum(len(r["labels"]["phones"]) for r in rows_g) >= 130
     report_g = evaluate(rows_g)
     assert report_g.fields["phones"].recall == 1.0 and report_g.fields["phones"].precision == 1.0
     assert report_g.fields["municipality"].accuracy >= 0.99  # "Vara. 070 ...", "Haparandassa", "Arlöv"
+
+
+def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
+    """Real ad data never enters the repository: every labelled number is in a fiction range
+    (PTS: 070-1740605..699, 031-3900600..699, 040-6280400..499, 08-46500400..499, 0980-319200..299;
+    Ofcom: 07700 900000..999)."""
+    import json
+    import re
+    from pathlib import Path
+
+    fiction = re.compile(
+        r"\+46(?:7017406(?:0[5-9]|[1-9]\d)|3139006\d\d|4062804\d\d|846500\d{3}|9803192\d\d)|\+447700900\d{3}"
+    )
+    data = Path(__file__).parent / "data"
+    for name in ("unseen_set.jsonl", "unseen_set_f.jsonl", "unseen_set_g.jsonl", "phone_train.jsonl"):
+        for line in (data / name).read_text("utf-8").splitlines():
+            row = json.loads(line)
+            phones = row["labels"]["phones"] if "labels" in row else row.get("phones") or []
+            assert all(fiction.fullmatch(p) for p in phones), (name, row.get("id"), phones)
