@@ -77,7 +77,7 @@ FIELDS: tuple[Field, ...] = (
         False,
         "Phone numbers in any common format (a list, or one string with numbers "
         "separated by `;`). Stored only as keyed pseudonyms.",
-        '["070-174 00 00"]',
+        '["070-174 06 05"]',
     ),
     Field("emails", "list", False, "E-mail addresses. Stored only as keyed pseudonyms.", '["exempel@example.invalid"]'),
     Field("price", "text", False, "The price as written (identifiers replaced by placeholders).", "1500kr/30min"),
