@@ -18,9 +18,12 @@ from lagesbild.errors import InputErrors
 from lagesbild.estimate.assumptions import AssumptionSet, LogNormal, default_assumptions
 from lagesbild.estimate.charts import tornado_chart
 from lagesbild.estimate.purchases import (
+    PARAMETER_RANGES,
+    PURCHASES_REQUIREMENTS,
     ActivitySummary,
     UncertainCount,
     estimate_purchases,
+    parameter_errors,
     purchases_formula,
     tornado,
 )
@@ -232,3 +235,51 @@ def test_cli_purchases_bad_input_exits_2(args: list[str]) -> None:
     res = runner.invoke(app, ["purchases", *args])
     assert res.exit_code == 2, res.output
     assert "Error" in res.output
+
+
+# -- the ranges a user may fix the parameters at (the dashboard, the API and the CLI's --set) ----------
+def test_every_parameter_of_the_model_has_a_range_inside_its_domain() -> None:
+    assert set(PARAMETER_RANGES) == {r.name for r in PURCHASES_REQUIREMENTS}
+    for r in PURCHASES_REQUIREMENTS:
+        lo, hi = PARAMETER_RANGES[r.name]
+        assert 0 <= lo < hi
+        if r.domain == "share":
+            assert hi <= 1
+
+
+def test_parameter_errors_name_each_bad_parameter_and_its_range() -> None:
+    values = {"share_genuine": 1.7, "working_day_share": 1.0, "clients_per_working_day": 0.0}
+    errors = parameter_errors({**values, "monitored_share": float("nan"), "clients": 2.0})
+    assert [(e.field, e.message) for e in errors] == [
+        ("share_genuine", "must be more than 0 and at most 1"),
+        ("clients_per_working_day", "must be more than 0 and at most 50"),
+        ("monitored_share", "must be more than 0 and at most 1"),
+        ("clients", "not a parameter of the purchases model"),
+    ]
+    assert parameter_errors({name: hi for name, (_lo, hi) in PARAMETER_RANGES.items()}) == []
+
+
+@pytest.mark.parametrize("command", [["purchases"], ["triangulate", "--area", "05"]])
+def test_cli_set_refuses_a_value_outside_its_range_with_the_dashboards_message(command: list[str]) -> None:
+    res = runner.invoke(
+        app,
+        [*command, "--person-days", "1000", "--set", "clients_per_working_day=51", "--set", "share_genuine=0",
+         "--set", "working_day_share=0.5"],
+    )  # fmt: skip
+    assert res.exit_code == 2, res.output
+    want = parameter_errors({"clients_per_working_day": 51, "share_genuine": 0})
+    assert len(want) == 2
+    for e in want:
+        assert str(e) in res.output  # the same message as the dashboard's: the parameter and its range
+    assert "working_day_share" not in res.output  # a value inside its range is no error
+    ok = runner.invoke(app, [*command, "--person-days", "1000", "--set", "clients_per_working_day=50", "--format",
+                             "json"])  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+
+
+def test_cli_set_keeps_accepting_parameters_the_ranges_do_not_cover() -> None:
+    """``--set`` fixes any assumption of the set; only the purchases model's parameters have a range here
+    (``ads_per_person_day`` keeps the domain check of the model's requirements)."""
+    assert "ads_per_person_day" not in PARAMETER_RANGES
+    res = runner.invoke(app, ["purchases", "--ad-days", "1000", "--set", "ads_per_person_day=3", "--format", "json"])
+    assert res.exit_code == 0, res.output

@@ -64,7 +64,14 @@ from lagesbild.estimate.demand import (
     estimate_demand,
 )
 from lagesbild.estimate.intervals import DEFAULT_LEVEL, Proportion
-from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, estimate_purchases, tornado
+from lagesbild.estimate.purchases import (
+    PARAMETER_RANGES,
+    ActivitySummary,
+    PurchasesEstimate,
+    estimate_purchases,
+    parameter_errors,
+    tornado,
+)
 from lagesbild.estimate.runner import all_areas
 from lagesbild.estimate.suite import (
     DEFAULT_DRAWS,
@@ -386,6 +393,12 @@ def _proportion(p: float, n_survey: float | None, ci: str | None, level: float, 
         raise InputError(str(exc), field=option) from None
 
 
+_SET_HELP = (
+    "Fix an assumption: NAME=VALUE (repeatable). The purchases model's parameters must be more than "
+    "LOW and at most HIGH: " + ", ".join(f"{n} {lo:g}-{hi:g}" for n, (lo, hi) in PARAMETER_RANGES.items()) + "."
+)
+
+
 def _assumption_set(path: Path | None, sets: list[str] | None) -> AssumptionSet:
     a = load_assumptions(path) if path is not None else default_assumptions()
     errors: list[InputError] = []
@@ -400,6 +413,8 @@ def _assumption_set(path: Path | None, sets: list[str] | None) -> AssumptionSet:
             errors.append(InputError(f"expected NAME=NUMBER, not {item!r}", field="--set"))
         elif name not in a:
             errors.append(InputError(f"unknown parameter {name!r}; known: {', '.join(a.names())}", field="--set"))
+        elif name in PARAMETER_RANGES and (bad := parameter_errors({name: number})):
+            errors.extend(bad)  # the dashboard's ranges and messages
         else:
             a = a.with_fixed(**{name: number})
     if errors:
@@ -551,7 +566,7 @@ def purchases(
     assumptions: Annotated[
         Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
     ] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Fix an assumption: NAME=VALUE (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = 0,
     level: Annotated[float, typer.Option(help="Level of the interval.")] = 0.9,
@@ -643,7 +658,7 @@ def triangulate_cmd(
     assumptions: Annotated[
         Path | None, typer.Option(help="Assumptions YAML file (default: the bundled default.yaml).")
     ] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Fix an assumption: NAME=VALUE (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
     prevalence_12m: Annotated[
         float | None, typer.Option("--prevalence-12m", help="Override the share who bought in the last 12 months.")
     ] = None,

@@ -37,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from lagesbild.errors import EstimateInputError
+from lagesbild.errors import EstimateInputError, InputError
 from lagesbild.estimate.assumptions import (
     AssumptionSet,
     Distribution,
@@ -50,6 +50,7 @@ from lagesbild.estimate.assumptions import (
 from lagesbild.estimate.intervals import quantile_interval
 
 __all__ = [
+    "PARAMETER_RANGES",
     "PURCHASES_REQUIREMENTS",
     "ActivitySummary",
     "Basis",
@@ -58,6 +59,7 @@ __all__ = [
     "TornadoBar",
     "UncertainCount",
     "estimate_purchases",
+    "parameter_errors",
     "purchases_formula",
     "tornado",
 ]
@@ -76,6 +78,35 @@ PURCHASES_REQUIREMENTS: tuple[Requirement, ...] = (
 """The parameters the purchases model reads from an assumption set (``ads_per_person_day`` too for ad-days)."""
 
 _AD_DAYS_REQUIREMENT = Requirement("ads_per_person_day", "positive", "ads online per active person and day")
+
+PARAMETER_RANGES: dict[str, tuple[float, float]] = {
+    "share_genuine": (0.0, 1.0),
+    "working_day_share": (0.0, 1.0),
+    "clients_per_working_day": (0.0, 50.0),
+    "monitored_share": (0.0, 1.0),
+}
+"""The values a user may fix each parameter of :data:`PURCHASES_REQUIREMENTS` at (more than the
+first, at most the second): what the dashboard's assumptions editor, the API and the CLI's ``--set``
+accept. Narrower than the requirement's domain where a value inside it is still absurd (50 clients a day)."""
+
+
+def parameter_errors(values: Mapping[str, float]) -> list[InputError]:
+    """An error naming each unknown parameter of the purchases model and each value outside its
+    allowed range (:data:`PARAMETER_RANGES`), in the order given.
+
+    Example::
+
+        >>> [str(e) for e in parameter_errors({"share_genuine": 1.7, "clients_per_working_day": 2})]
+        ["field 'share_genuine': must be more than 0 and at most 1"]
+    """
+    errors = []
+    for name, value in values.items():
+        lo, hi = PARAMETER_RANGES.get(name, (None, None))
+        if lo is None or hi is None:
+            errors.append(InputError("not a parameter of the purchases model", field=name))
+        elif value != value or not lo < value <= hi:
+            errors.append(InputError(f"must be more than {lo:g} and at most {hi:g}", field=name))
+    return errors
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lagesbild.errors import InputError, InputErrors
+from lagesbild.estimate.purchases import parameter_errors
 from lagesbild.records.campaigns import Campaign
 from lagesbild.records.tables import excel_csv_bytes as csv_bytes
 from lagesbild.records.tables import inert, xlsx_bytes  # the one export writer, shared with the CLI
@@ -160,7 +161,7 @@ def recalculate_assumptions(
         raise Forbidden
     fixed = dict(values)
     try:
-        bad = [*errors, *views.parameter_errors(fixed)]
+        bad = [*errors, *parameter_errors(fixed)]
         if bad:
             raise InputErrors(bad)
         return views.recalculate_purchases(ctx, area, year, fixed)

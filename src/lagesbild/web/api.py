@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lagesbild import refdata
 from lagesbild.errors import InputError, InputErrors
+from lagesbild.estimate.purchases import PARAMETER_RANGES
 from lagesbild.records.campaigns import Campaign
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.web import actions, security, views
@@ -452,7 +453,7 @@ class AssumptionOut(BaseModel):
 
 
 def _range(name: str) -> dict[str, Any]:
-    lo, hi = views.PARAMETER_RANGES[name]
+    lo, hi = PARAMETER_RANGES[name]
     return {"gt": lo, "le": hi, "allow_inf_nan": False}
 
 
@@ -488,8 +489,8 @@ class RecalculationOut(BaseModel):
 
 def _assumption_rows(values: dict[str, float]) -> list[AssumptionOut]:
     return [AssumptionOut(name=r.name, description=r.description, unit=r.unit, distribution=r.distribution,
-                          nominal=r.nominal, minimum=views.PARAMETER_RANGES[r.name][0],
-                          maximum=views.PARAMETER_RANGES[r.name][1], value=r.value)
+                          nominal=r.nominal, minimum=PARAMETER_RANGES[r.name][0],
+                          maximum=PARAMETER_RANGES[r.name][1], value=r.value)
             for r in views.assumption_rows(values)]  # fmt: skip
 
 

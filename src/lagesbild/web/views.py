@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from lagesbild import refdata
 from lagesbild.campaigns.measures import SeriesEffect
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import AssumptionSet, default_assumptions
+from lagesbild.estimate.purchases import parameter_errors
 from lagesbild.records.campaigns import Campaign
 from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.store.campaigns import CampaignStore
@@ -49,12 +49,6 @@ __all__ = [
 ]
 
 PURCHASE_PARAMETERS = ("share_genuine", "working_day_share", "clients_per_working_day", "monitored_share")
-PARAMETER_RANGES: dict[str, tuple[float, float]] = {
-    "share_genuine": (0.0, 1.0),
-    "working_day_share": (0.0, 1.0),
-    "clients_per_working_day": (0.0, 50.0),
-    "monitored_share": (0.0, 1.0),
-}
 
 
 def short(pseudonym: str) -> str:
@@ -353,19 +347,6 @@ def assumption_rows(values: dict[str, float]) -> tuple[AssumptionRow, ...]:
         for n in PURCHASE_PARAMETERS
         if n in a
     )
-
-
-def parameter_errors(values: Mapping[str, float]) -> list[InputError]:
-    """An error naming each unknown parameter of the purchases model and each value outside its
-    allowed range (:data:`PARAMETER_RANGES`)."""
-    errors = []
-    for name, value in values.items():
-        lo, hi = PARAMETER_RANGES.get(name, (None, None))
-        if lo is None or hi is None:
-            errors.append(InputError("not a parameter of the purchases model", field=name))
-        elif value != value or not lo < value <= hi:
-            errors.append(InputError(f"must be more than {lo:g} and at most {hi:g}", field=name))
-    return errors
 
 
 def recalculate_purchases(ctx: WebContext, area: str, year: int, values: dict[str, float]) -> Recalculation:
