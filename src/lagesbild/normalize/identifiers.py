@@ -3,21 +3,21 @@
 Pure functions without keys: :mod:`lagesbild.privacy` turns what they return into
 pseudonyms, and scrubs the returned spans from the text, so every obfuscated form
 found here is also removed before storage. Phone numbers become E.164
-(``+46701234567``); a fast path handles the common Swedish mobile formats and
+(``+46701740612``); a fast path handles the common Swedish mobile formats and
 ``phonenumbers`` handles everything else.
 
-Forms found: plain and split digits (``070-123 45 67``, ``0 7 0 1 2 3 ...``),
+Forms found: plain and split digits (``070-174 06 12``, ``0 7 0 1 7 4 ...``),
 international numbers (``+46 (0)70...``, ``0046...``), letters typed for digits
-(``O7O-l23 45 67``) and spelled-out digits in Swedish and English (``noll sju noll
+(``O7O-l74 O6 l2``) and spelled-out digits in Swedish and English (``noll sju noll
 ...``, ``zero seven zero ...``). Numbers that look like phones but are prices, dates,
 times or post codes are rejected: a national number must start with the trunk prefix
 0, dates and clock times have their own shapes, and an amount followed by a currency
 is a price.
 
->>> normalize_phone("070-123 45 67")
-'+46701234567'
->>> [v for _, _, v in find_phones("Ring 070-123 45 67 eller +46 8 123 456 78")]
-['+46701234567', '+46812345678']
+>>> normalize_phone("070-174 06 12")
+'+46701740612'
+>>> [v for _, _, v in find_phones("Ring 070-174 06 12 eller +46 8 465 004 78")]
+['+46701740612', '+46846500478']
 >>> [v for _, _, v in find_phones("noll sju noll ett sju fyra noll sex ett två")]
 ['+46701740612']
 """
@@ -80,7 +80,7 @@ def normalize_phone(raw: str) -> str | None:
     if _SE_MOBILE_NO_PLUS.match(digits):
         return "+" + digits
     if _SE_MOBILE_PLUS.match(digits):
-        return digits  # "+46 73 918 26 70": the commonest international form, without phonenumbers
+        return digits  # "+46 70 174 06 70": the commonest international form, without phonenumbers
     if digits.startswith("+460"):
         digits = "+46" + digits[4:]  # "+46 (0)70 ...": the trunk 0 written after the country code
     if not digits.startswith("+") and not digits.startswith("0"):

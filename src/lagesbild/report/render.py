@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 PSEUDONYM_RE = re.compile(r"\b(?:ph|em|hd)_[0-9A-Za-z]{4,}")
 """A keyed pseudonym as :mod:`lagesbild.privacy` writes them (``ph_``, ``em_``, ``hd_`` prefixes)."""
 PHONE_RE = re.compile(r"(?<![\d.])(?:\+46|0046|0)\s?7\d(?:[\s-]?\d){7}(?!\d)")
-"""A Swedish mobile number in any common spelling (``070-123 45 67``, ``+46701234567``)."""
+"""A Swedish mobile number in any common spelling (``070-174 06 12``, ``+46701740612``)."""
 
 
 class ReportLeakError(LagesbildError):

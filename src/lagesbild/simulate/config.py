@@ -412,7 +412,7 @@ class TextConfig(_Section):
         0.85, ge=0, le=1, description="Share of ad versions whose site contact field shows the phone."
     )
     obfuscated_phone_share: float = Field(
-        0.15, ge=0, le=1, description="Share of phones written in the text that are obfuscated ('07O 1234567', words)."
+        0.15, ge=0, le=1, description="Share of phones written in the text that are obfuscated ('O7O 1740612', words)."
     )
     price_min: int = Field(
         1000, ge=0, description="Lowest price for 30 minutes in kronor (assumption from ad reading)."

@@ -9,7 +9,7 @@ with a few bits flipped, which is what a real pHash of a re-uploaded image looks
 
 Phones can be *written* in many ways (:func:`format_phone`); the site's own contact
 field uses only formats a parser reads, while the ad body also uses obfuscated ones
-("07O 1234567", digits as words) that a reader has to decode.
+("O7O 1740612", digits as words) that a reader has to decode.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ BODY_PHONE_STYLES = (*FIELD_PHONE_STYLES, "letter_o", "split", "words")
 
 
 def new_phones(rng: np.random.Generator, n: int) -> list[str]:
-    """``n`` distinct synthetic Swedish mobile numbers as ten digits (``0701234567``)."""
+    """``n`` distinct synthetic Swedish mobile numbers as ten digits (``0701740612``)."""
     out: list[str] = []
     seen: set[str] = set()
     while len(out) < n:
@@ -56,12 +56,12 @@ def new_phones(rng: np.random.Generator, n: int) -> list[str]:
 def format_phone(number: str, style: str) -> str:
     """Write a ten-digit Swedish mobile number the way ads do.
 
-    >>> format_phone("0701234567", "dash_space")
-    '070-123 45 67'
-    >>> format_phone("0701234567", "e164")
-    '+46701234567'
-    >>> format_phone("0701234567", "letter_o")
-    '07O 1234567'
+    >>> format_phone("0701740612", "dash_space")
+    '070-174 06 12'
+    >>> format_phone("0701740612", "e164")
+    '+46701740612'
+    >>> format_phone("0701740612", "letter_o")
+    'O7O 1740612'
     """
     a, b = number[:3], number[3:]
     if style == "dash_space":

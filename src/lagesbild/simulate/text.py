@@ -7,7 +7,7 @@ look alike across reposts and sites, and a network's ads for different sellers s
 template with slot-filled variations (name, age, city). Locations are written as real
 ads write them: slang ("Sthlm", "Gbg", "Norrkpg"), districts ("Södermalm", "Hisingen"),
 landmarks ("nära Centralen"), "city"/"centrum" suffixes and occasional misspellings.
-Phones appear in the text in many formats, some obfuscated ("07O 1234567", digits as
+Phones appear in the text in many formats, some obfuscated ("O7O 1740612", digits as
 words), and touring ads say so ("Ny i stan!", "Bara 3 dagar i Linköping").
 
 Text is drawn from a :class:`random.Random` seeded from the run's seed: it is fast
