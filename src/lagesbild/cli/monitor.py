@@ -324,6 +324,8 @@ def test(
     )
     for u in r.ad_links[:5]:
         console.print(f"  {u}")
+    if r.inline_ads:
+        console.print(f"ads shown whole on the page (listing.ads): {r.inline_ads}; the fields above are the first's")
 
 
 test.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -19,18 +19,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import quote, urldefrag, urljoin
 from zoneinfo import ZoneInfo
 
 import jmespath  # type: ignore[import-untyped]
 from parsel import Selector
 
-from lagesbild.monitor.spec import LIST_FIELDS, FieldSpec, Profile
+from lagesbild.monitor.spec import LIST_FIELDS, FieldSpec, InlineAdsSpec, Profile
 from lagesbild.refdata import SWEDISH_MONTHS
 
 __all__ = [
     "AdRead",
     "CompiledProfile",
+    "InlineAd",
     "JsonDocument",
     "ListingRead",
     "compile_field",
@@ -241,14 +242,6 @@ def compile_field(spec: FieldSpec, *, many: bool = False) -> Callable[[Selector,
 
 
 @dataclass(frozen=True, slots=True)
-class ListingRead:
-    """What a listing (or discovery) page links to."""
-
-    ad_links: tuple[str, ...]
-    next_pages: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class AdRead:
     """What an ad page yields: a record in the import format, and which fields were found.
 
@@ -266,6 +259,23 @@ class AdRead:
         return v if isinstance(v, str) else None
 
 
+@dataclass(frozen=True, slots=True)
+class InlineAd:
+    """One ad shown whole on a listing page (``listing.ads``): its fields and its images' addresses."""
+
+    read: AdRead
+    image_links: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRead:
+    """What a listing (or discovery) page links to, and the ads it shows whole (``listing.ads``)."""
+
+    ad_links: tuple[str, ...]
+    next_pages: tuple[str, ...]
+    ads: tuple[InlineAd, ...] = ()
+
+
 def _links(values: Value | None, base: str) -> tuple[str, ...]:
     if values is None:
         return ()
@@ -279,6 +289,32 @@ def _links(values: Value | None, base: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _compile_elements(spec: InlineAdsSpec) -> Callable[[Any], list[Any]]:
+    """``f(page document) -> [document of each ad]`` for ``listing.ads``.
+
+    A JSON ad is its object; an HTML ad is its element parsed as a document of its own, so the ad's
+    selectors (XPath's ``//`` included) see that element and nothing else on the page.
+    """
+    if spec.jmespath is not None:
+        expr = jmespath.compile(spec.jmespath)
+
+        def json_ads(doc: Any) -> list[Any]:
+            found = expr.search(doc.data) if isinstance(doc, JsonDocument) else None
+            items = found if isinstance(found, list) else [found]
+            return [JsonDocument(x) for x in items if isinstance(x, dict)]
+
+        return json_ads
+    css, xp = spec.css, spec.xpath
+
+    def html_ads(sel: Any) -> list[Any]:
+        if not isinstance(sel, Selector):
+            return []
+        found = sel.css(css) if css is not None else sel.xpath(xp or "")
+        return [make_selector(el.get()) for el in found]
+
+    return html_ads
+
+
 class CompiledProfile:
     """A profile's extractors. Build with :func:`compile_profile`."""
 
@@ -286,7 +322,9 @@ class CompiledProfile:
         self.profile = profile
         self.source = profile.source
         self.base_url = profile.base_url
-        self._ad_links = compile_field(profile.listing.ad_links, many=True)
+        lst = profile.listing
+        self._ad_links = compile_field(lst.ad_links, many=True) if lst.ad_links is not None else None
+        self._inline = _compile_elements(lst.ads) if lst.ads is not None else None
         self._next = compile_field(profile.listing.next_pages, many=True) if profile.listing.next_pages else None
         disc = profile.start.discover
         self._discover = compile_field(disc.links, many=True) if disc else None
@@ -329,16 +367,34 @@ class CompiledProfile:
             links = tuple(u for u in links if self._discover_include.search(u))
         return links
 
+    @property
+    def inline(self) -> bool:
+        """Whether the ads are read whole from the listing pages (``listing.ads``), not from pages of their own."""
+        return self._inline is not None
+
     def read_listing(self, html: str, url: str) -> ListingRead:
-        """Ad links and further listing pages on a listing page."""
+        """Ad links (or inline ads) and further listing pages on a listing page."""
         sel = self._doc(html)
-        ads = _links(self._ad_links(sel, url), url)
+        links = _links(self._ad_links(sel, url), url) if self._ad_links is not None else ()
+        inline: tuple[InlineAd, ...] = ()
+        if self._inline is not None:
+            inline = tuple(
+                InlineAd(self._read_doc(el, url), self._image_links_doc(el, url) if self._images else ())
+                for el in self._inline(sel)
+            )
         nxt = _links(self._next(sel, url), url) if self._next else ()
-        return ListingRead(ads, tuple(u for u in nxt if u != url))
+        return ListingRead(links, tuple(u for u in nxt if u != url), inline)
+
+    def inline_ad_url(self, site_ad_id: str) -> str:
+        """The address an inline ad is known by in a pass (its frontier row): the site's address with the
+        ad's id as fragment, the same on every listing page, so an ad shown twice is stored once."""
+        return urldefrag(self.base_url)[0] + "#ad=" + quote(site_ad_id, safe="")
 
     def read_ad(self, html: str, url: str) -> AdRead:
         """Every field of an ad page, as an import-format record."""
-        sel = self._doc(html)
+        return self._read_doc(self._doc(html), url)
+
+    def _read_doc(self, sel: Any, url: str) -> AdRead:
         rec: dict[str, Any] = {"site": self.source, "url": url}
         for name, f in self._fields.items():
             v = f(sel, url)
@@ -361,7 +417,12 @@ class CompiledProfile:
         """The absolute addresses of an ad page's images (``ad.images``), at most ``ad.max_images``."""
         if self._images is None:
             return ()
-        links = _links(self._images(self._doc(html), url), url)
+        return self._image_links_doc(self._doc(html), url)
+
+    def _image_links_doc(self, sel: Any, url: str) -> tuple[str, ...]:
+        if self._images is None:
+            return ()
+        links = _links(self._images(sel, url), url)
         return tuple(u for u in links if not u.startswith("data:"))[: self.profile.ad.max_images]
 
     def is_ad_url(self, url: str) -> bool:

@@ -11,7 +11,9 @@ The data flow of a pass:
 4. For an ad page, build the import-format record and pass it through the importer's
    :class:`~lagesbild.ingest.validate.RecordConverter`: the same validation and pseudonymization
    as a file import, before anything is stored. A field the converter refuses is dropped (and
-   reported), never the whole sighting.
+   reported), never the whole sighting. With ``listing.ads`` each ad a listing page shows whole
+   goes the same way, and is recorded with the listing page as an ``ad`` row of its own, keyed by
+   its id (so an ad shown twice in a pass is stored once).
 5. Record the pages in one transaction every ``commit_pages`` pages or ``commit_seconds`` seconds,
    whichever comes first: page outcomes, new links, observations, ad lifecycle, raw copies
    (:meth:`~lagesbild.store.crawl.CrawlStore.commit_pages`). A kill loses nothing committed; it
@@ -46,7 +48,7 @@ import httpx
 
 from lagesbild.errors import LagesbildError
 from lagesbild.ingest.validate import RecordConverter, RecordError
-from lagesbild.monitor.compile import AdRead, CompiledProfile, compile_profile
+from lagesbild.monitor.compile import AdRead, CompiledProfile, InlineAd, compile_profile
 from lagesbild.monitor.fetch import DisallowedByRobots, Fetcher, HostPolicy, Page, PageGone
 from lagesbild.monitor.health import RunHealth, compute_health
 from lagesbild.monitor.images import hash_image_urls
@@ -209,26 +211,57 @@ class _Pass:
             return rec
         if item.kind == "listing":
             lr = self.c.read_listing(page.text, page.url)
-            new_ads = self._new(lr.ad_links, "ad", 0)
-            links = list(new_ads)
-            if lr.ad_links and (new_ads or item.depth == 0):
+            if self.c.inline:
+                rec.inline_ads = self._inline_ads(lr.ads, page, now)
+                found, new_found = bool(lr.ads), bool(rec.inline_ads)
+                if self.keep_raw:  # the listing page is the inline ads' page: kept for reprocessing
+                    rec.raw = (page.url, item.kind, page.status, page.encoding, zlib.compress(page.body, 6))
+            else:
+                rec.links = self._new(lr.ad_links, "ad", 0)
+                found, new_found = bool(lr.ad_links), bool(rec.links)
+            if found and (new_found or item.depth == 0):
                 if item.depth + 1 >= self.c.profile.listing.max_pages:
                     if lr.next_pages:
                         self.warnings.append(f"pagination stopped at max_pages at {item.url}")
                 else:
-                    links += self._new(lr.next_pages, "listing", item.depth + 1)
-            rec.links = links
+                    rec.links += self._new(lr.next_pages, "listing", item.depth + 1)
             rec.site_ad_id = None
             return rec
         read = self.c.read_ad(page.text, page.url)
+        links = self.c.read_image_links(page.text, page.url) if self.c.fetches_images else ()
+        rec = self._ad(rec, read, links, "the ad page")
+        if rec.status == "done" and self.keep_raw:
+            rec.raw = (page.url, item.kind, page.status, page.encoding, zlib.compress(page.body, 6))
+        return rec
+
+    def _inline_ads(self, ads: tuple[InlineAd, ...], page: Page, now: str) -> list[PageRecord]:
+        """The records of the ads a listing page shows whole, each stored like an ad page of its own.
+
+        An ad is known in the pass by :meth:`~CompiledProfile.inline_ad_url`: one shown again (twice on
+        this page, or on an earlier page of the pass) is left out. An element without an id cannot be
+        stored; it is recorded as a failed ad (under the listing's address and its place on it), so that
+        the run's health counts it."""
+        out: list[PageRecord] = []
+        for i, ad in enumerate(ads, 1):
+            ad_id = ad.read.site_ad_id
+            url = self.c.inline_ad_url(ad_id) if ad_id is not None else f"{page.url}#ad-{i}"
+            if url in self.known:
+                continue
+            self.known.add(url)
+            rec = PageRecord(0, "done", page.status, None, now, url=url)
+            out.append(self._ad(rec, ad.read, ad.image_links, "the ad's element on the listing page"))
+        return out
+
+    def _ad(self, rec: PageRecord, read: AdRead, image_links: tuple[str, ...], where: str) -> PageRecord:
+        """Validate, pseudonymize and note one ad (its page or its element on a listing page) on ``rec``."""
         if read.site_ad_id is None:
             rec.status = "failed"
-            rec.error = "ExtractionError: no site_ad_id on the ad page"
+            rec.error = f"ExtractionError: no site_ad_id on {where}"
             rec.fields = sorted(read.found)
             return rec
         image_problems: list[str] = []
         if self.c.fetches_images:
-            read, image_problems, rec.image_hashes = self._with_images(read, page)
+            read, image_problems, rec.image_hashes = self._with_images(read, image_links)
         obs, dropped = ad_observation(read, self.run.seen_at, self.convert)
         rec.fields = sorted(read.found)
         if obs is None:
@@ -244,17 +277,14 @@ class _Pass:
         if image_problems:
             note = mask_identifiers(f"{len(image_problems)} image(s) not hashed: {image_problems[0]}")[:500]
             rec.error = f"{rec.error}; {note}" if rec.error else note
-        if self.keep_raw:
-            rec.raw = (page.url, item.kind, page.status, page.encoding, zlib.compress(page.body, 6))
         return rec
 
-    def _with_images(self, read: AdRead, page: Page) -> tuple[AdRead, list[str], dict[str, str]]:
+    def _with_images(self, read: AdRead, urls: tuple[str, ...]) -> tuple[AdRead, list[str], dict[str, str]]:
         """Fetch the ad's images (politely, through the pass's fetcher) and add their hashes.
 
         A picture this source's crawls already hashed (same address, in ``crawl_image_hashes`` or
         earlier in this call) is not fetched again; the pictures fetched now are returned
         (address -> hash) for the page's transaction to remember."""
-        urls = self.c.read_image_links(page.text, page.url)
         off = [u for u in urls if not self.policy.host_allowed(u)]
         if off:
             self.off_site += len(off)

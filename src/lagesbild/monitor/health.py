@@ -33,7 +33,8 @@ class RunHealth:
     Attributes:
         degraded: whether the run needs a person's attention; ``reasons`` says why, in plain words.
         pages_fetched, pages_failed, pages_gone, pages_skipped, pages_pending: pages by outcome.
-        listing_pages: listing pages read; ad_links: distinct ad links found on them.
+        listing_pages: listing pages read; ad_links: distinct ad links found on them (with
+            ``listing.ads``: distinct ads shown on them).
         ads: ad pages read with an ad id (each one a sighting).
         field_rates: field -> share of ads where it was found; baseline: the usual rates.
         error_counts: error kind -> count; error_samples: a few error messages.
@@ -163,10 +164,16 @@ def compute_health(
         reasons.append("the site's start pages could not be fetched")
     elif failed / attempted > h.max_error_rate:
         reasons.append(f"{failed} of {attempted} pages failed ({failed / attempted:.0%} > {h.max_error_rate:.0%})")
+    inline = profile.listing.ads is not None
     if fetched and ad_links == 0:
-        reasons.append("no ad links were found on the listing pages (has the layout changed? check listing.ad_links)")
+        reasons.append(
+            "no ads were found on the listing pages (has the layout changed? check listing.ads)"
+            if inline
+            else "no ad links were found on the listing pages (has the layout changed? check listing.ad_links)"
+        )
     elif fetched and n_ads == 0:
-        reasons.append("no ad could be read from the ad pages (check ad.fields.site_ad_id)")
+        where = "the ads on the listing pages" if inline else "the ad pages"
+        reasons.append(f"no ad could be read from {where} (check ad.fields.site_ad_id)")
     usual_ads = statistics.median([x.ads for x in healthy]) if healthy else 0
     if usual_ads >= 20 and n_ads < usual_ads * h.collapse_ratio and not reasons:
         reasons.append(f"only {n_ads} ads found, usually about {usual_ads:.0f}")

@@ -1,7 +1,8 @@
 """Pages not fetched by this crawl: kept raw pages (reprocessing) and saved pages (folders, WARC files).
 
-* :func:`reprocess` reads a source's kept raw ad pages again with the (fixed) profile and replaces
-  the sightings they produced, keeping each sighting's original time.
+* :func:`reprocess` reads a source's kept raw ad pages (with ``listing.ads``: its kept listing pages)
+  again with the (fixed) profile and replaces the sightings they produced, keeping each sighting's
+  original time.
 * :func:`import_pages` reads a folder of saved HTML files or a WARC file (``.warc`` or ``.warc.gz``)
   with a profile, for sites monitored by other means. Its sightings go through the importer's
   validation and pseudonymization and are stored like a file import (one transaction).
@@ -22,7 +23,7 @@ from typing import BinaryIO
 
 from lagesbild.errors import InputError
 from lagesbild.ingest.validate import RecordConverter
-from lagesbild.monitor.compile import compile_profile
+from lagesbild.monitor.compile import AdRead, CompiledProfile, compile_profile
 from lagesbild.monitor.crawl import ad_observation, iso
 from lagesbild.monitor.fetch import decode_html
 from lagesbild.monitor.spec import Profile
@@ -183,6 +184,13 @@ def iter_saved_pages(path: Path, profile: Profile, *, seen_at: str | None = None
             yield page if seen_at is None else SavedPage(page.url, seen_at, page.body, page.content_type)
 
 
+def _ads_on(compiled: CompiledProfile, text: str, url: str) -> list[AdRead]:
+    """The ads on a page: the ad page itself, or with ``listing.ads`` every ad the listing page shows."""
+    if compiled.inline:
+        return [a.read for a in compiled.read_listing(text, url).ads]
+    return [compiled.read_ad(text, url)]
+
+
 def import_pages(
     profile: Profile,
     store: Store,
@@ -194,7 +202,8 @@ def import_pages(
     """Read saved pages with ``profile`` and store their ads' sightings (one transaction).
 
     Pages that are not ad pages (their address does not match ``ad.url_pattern``, or no ad id is
-    found on them) are skipped and counted.
+    found on them) are skipped and counted. With ``listing.ads`` every page is read as a listing
+    page and each ad it shows is a sighting (an ad shown twice at one time, once).
 
     Raises:
         InputError: the path is neither a folder nor a WARC file, or the WARC file is malformed.
@@ -209,6 +218,7 @@ def import_pages(
     obs: list[Observation] = []
     errors: list[str] = []
     pages = skipped = 0
+    seen: set[tuple[str, str]] = set()
     digest = hashlib.sha256()
     for page in iter_saved_pages(p, profile, seen_at=seen_at):
         pages += 1
@@ -219,19 +229,22 @@ def import_pages(
             continue
         text, _, _ = decode_html(page.body, page.content_type)
         try:
-            read = compiled.read_ad(text, page.url)
+            reads = _ads_on(compiled, text, page.url)
         except Exception as exc:  # a page the extractors choke on is skipped and reported, not the import
             errors.append(mask_identifiers(f"{page.url}: ParseError: {exc.__class__.__name__}: {exc}"))
             skipped += 1
             continue
-        if read.site_ad_id is None:
+        reads = [r for r in reads if r.site_ad_id is not None]
+        if not reads:
             skipped += 1
             continue
-        o, dropped = ad_observation(read, page.seen_at, convert)
-        if dropped:
-            errors.append(mask_identifiers(f"{page.url}: " + "; ".join(dropped)))
-        if o is not None:
-            obs.append(o)
+        for read in reads:
+            o, dropped = ad_observation(read, page.seen_at, convert)
+            if dropped:
+                errors.append(mask_identifiers(f"{page.url}: " + "; ".join(dropped)))
+            if o is not None and (o.site_ad_id, o.seen_at) not in seen:  # an inline ad shown twice: once
+                seen.add((o.site_ad_id, o.seen_at))
+                obs.append(o)
     summary = store.import_observations([obs], source=f"pages:{profile.source}:{p.name}", sha256=digest.hexdigest())
     log.info("imported %d saved page(s) of %s: %d ads, %d new", pages, profile.source, len(obs), summary.n_new)
     return ImportPagesResult(pages, len(obs), summary.n_new, skipped, tuple(errors[:100]))
@@ -274,7 +287,8 @@ def reprocess(
             rows.clear()
             runs.clear()
 
-    for raw in cs.raw_pages(profile.source, since=since, kind="ad"):
+    done: set[tuple[str, str]] = set()  # an inline ad shown on two kept listing pages of a pass is read once
+    for raw in cs.raw_pages(profile.source, since=since, kind="listing" if compiled.inline else "ad"):
         pages += 1
         try:
             body = zlib.decompress(raw.body)
@@ -283,23 +297,25 @@ def reprocess(
             continue
         text, _, _ = decode_html(body, f"text/html; charset={raw.encoding}" if raw.encoding else None)
         try:
-            read = compiled.read_ad(text, raw.url)
+            reads = _ads_on(compiled, text, raw.url)
         except Exception as exc:  # a page the extractors choke on is reported; the others are still read
             errors.append(mask_identifiers(f"{raw.url}: ParseError: {exc.__class__.__name__}: {exc}"))
             continue
-        if read.site_ad_id is None:
-            errors.append(mask_identifiers(f"{raw.url}: no site_ad_id"))
-            continue
-        o, dropped = ad_observation(read, raw.seen_at, convert)
-        if dropped:
-            errors.append(mask_identifiers(f"{raw.url}: " + "; ".join(dropped)))
-        if o is None:
-            continue
-        ads += 1
-        rows.append((*observation_row(o), None))
-        runs.append(raw.run_id or 0)
-        if len(rows) >= batch_size:
-            flush()
+        for read in reads:
+            if read.site_ad_id is None:
+                errors.append(mask_identifiers(f"{raw.url}: no site_ad_id"))
+                continue
+            o, dropped = ad_observation(read, raw.seen_at, convert)
+            if dropped:
+                errors.append(mask_identifiers(f"{raw.url}: " + "; ".join(dropped)))
+            if o is None or (o.site_ad_id, o.seen_at) in done:
+                continue
+            done.add((o.site_ad_id, o.seen_at))
+            ads += 1
+            rows.append((*observation_row(o), None))
+            runs.append(raw.run_id or 0)
+            if len(rows) >= batch_size:
+                flush()
     flush()
     cs.finish_import(import_id, ads, new)
     log.info("reprocessed %d page(s) of %s: %d ads, %d new sightings", pages, profile.source, ads, new)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
+import inspect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ __all__ = [
     "DiscoverSpec",
     "FieldSpec",
     "HealthSpec",
+    "InlineAdsSpec",
     "ListingSpec",
     "Politeness",
     "Profile",
@@ -243,6 +245,14 @@ def _did_you_mean(word: str, options: Any) -> str:
 # ----------------------------------------------------------------------------- models
 
 
+class _AtField(ValueError):
+    """A check across sections whose error belongs to one key (``parse_profile`` reports it there)."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -408,10 +418,67 @@ class StartSpec(_Spec):
         return self
 
 
-class ListingSpec(_Spec):
-    """A listing page: links to ads, and links to further listing pages."""
+class InlineAdsSpec(_Spec):
+    """Ads shown whole on the listing page (`listing.ads`), for sites and APIs with no page per ad.
 
-    ad_links: FieldSpec = Field(description="Selector for the links to ad pages (`::attr(href)`).")
+    Each element the selector finds is one ad, read as if it were the ad's own page: the selectors of
+    `ad.fields` and `ad.images` are evaluated on the element alone (a JMESPath on the element's object,
+    CSS or XPath inside the element, `//` included). `site_ad_id` is required and must come from the
+    element (there is no address to take it from). The listing page is the ad's address (`url`) and
+    the raw page kept. An ad shown twice in a pass (a premium ad at the top and in its place) is stored
+    once.
+    """
+
+    css: str | None = Field(None, description="CSS selector of each ad's element (`article.ad`).")
+    xpath: str | None = Field(None, description="XPath of each ad's element (`//li[has-class('ad')]`).")
+    jmespath: str | None = Field(
+        None,
+        description="JMESPath of the list of ads on a JSON page (`items[]`, `data.ads`); each object in it is "
+        "one ad (a single object is one ad).",
+    )
+
+    @field_validator("css")
+    @classmethod
+    def _css_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_css(v)
+        return v
+
+    @field_validator("xpath")
+    @classmethod
+    def _xpath_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_xpath(v)
+        return v
+
+    @field_validator("jmespath")
+    @classmethod
+    def _jmespath_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_jmespath(v)
+        return v
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> InlineAdsSpec:
+        given = [k for k in ("css", "xpath", "jmespath") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) or "none"
+            raise ValueError(f"give exactly one of css, xpath or jmespath (found {found})")
+        return self
+
+
+class ListingSpec(_Spec):
+    """A listing page: links to ads (or the ads themselves), and links to further listing pages."""
+
+    ad_links: FieldSpec | None = Field(
+        None,
+        description="Selector for the links to ad pages (`::attr(href)`). Give this or `ads`.",
+    )
+    ads: InlineAdsSpec | None = Field(
+        None,
+        description="Each ad is shown whole on the listing page, with no page of its own: the selector of each "
+        "ad's element (see `listing.ads` below). Give this or `ad_links`.",
+    )
     next_pages: FieldSpec | None = Field(
         None, description="Selector for further listing pages (a 'next' link, or every page number); all are followed."
     )
@@ -419,9 +486,18 @@ class ListingSpec(_Spec):
         200, ge=1, description="Most listing pages followed from one start page (a guard against endless pagination)."
     )
 
+    @model_validator(mode="after")
+    def _links_or_ads(self) -> ListingSpec:
+        if (self.ad_links is None) == (self.ads is None):
+            both = "not both" if self.ads is not None else "one is required"
+            raise ValueError(
+                f"give `ad_links` (a link to each ad's page) or `ads` (each ad whole on the listing page), {both}"
+            )
+        return self
+
 
 class AdSpec(_Spec):
-    """An ad page and the fields read from it."""
+    """An ad page (or, with `listing.ads`, an ad's element on the listing page) and the fields read from it."""
 
     url_pattern: str | None = Field(
         None, description="Regular expression an ad page's address matches (used when importing saved pages)."
@@ -551,8 +627,9 @@ class Profile(_Spec):
 
     @model_validator(mode="after")
     def _selectors_fit_format(self) -> Profile:
-        specs: list[tuple[str, FieldSpec | None]] = [
+        specs: list[tuple[str, FieldSpec | InlineAdsSpec | None]] = [
             ("listing.ad_links", self.listing.ad_links),
+            ("listing.ads", self.listing.ads),
             ("listing.next_pages", self.listing.next_pages),
             ("start.discover.links", self.start.discover.links if self.start.discover else None),
             ("ad.images", self.ad.images),
@@ -568,6 +645,25 @@ class Profile(_Spec):
             bad = [name for name, f in specs if f is not None and f.jmespath is not None]
             if bad:
                 raise ValueError(f"`jmespath` selectors need `format: json` (used in {', '.join(bad)})")
+        return self
+
+    @model_validator(mode="after")
+    def _inline_ads_fit(self) -> Profile:
+        if self.listing.ads is None:
+            return self
+        if self.ad.fields["site_ad_id"].from_url is not None:
+            raise _AtField(
+                ("ad", "fields", "site_ad_id", "from_url"),
+                "site_ad_id is required for inline ads (listing.ads) and cannot come from the address: they have "
+                "no address of their own; read it from the ad's element (e.g. `jmespath: id` or "
+                '`css: "::attr(data-id)"`)',
+            )
+        if self.ad.url_pattern is not None:
+            raise _AtField(
+                ("ad", "url_pattern"),
+                "inline ads (listing.ads) have no pages of their own, so there is no ad address to match; "
+                "remove url_pattern (saved listing pages are read for their ads)",
+            )
         return self
 
     @model_validator(mode="after")
@@ -594,6 +690,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     StartSpec,
     DiscoverSpec,
     ListingSpec,
+    InlineAdsSpec,
     AdSpec,
     FieldSpec,
     HealthSpec,
@@ -673,6 +770,9 @@ def parse_profile(data: Any, *, path: str = "<profile>", text: str | None = None
         errors: list[InputError] = []
         for e in exc.errors():
             loc = tuple(e["loc"])
+            at = (e.get("ctx") or {}).get("error")
+            if isinstance(at, _AtField):
+                loc = (*loc, *at.loc)
             # pydantic adds the validator or union member to the location; keep the user's keys
             loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
             field = ".".join(str(p) for p in loc) or None
@@ -890,12 +990,13 @@ def render_profile_reference() -> str:
         StartSpec: "`start`",
         DiscoverSpec: "`start.discover`",
         ListingSpec: "`listing`",
+        InlineAdsSpec: "`listing.ads`",
         AdSpec: "`ad`",
         FieldSpec: "A selector (`ad.fields.<field>`, `listing.ad_links`, `listing.next_pages`, `start.discover.links`)",
         HealthSpec: "`health`",
     }
     for model in _MODELS:
-        out += [f"## {titles[model]}", "", (model.__doc__ or "").strip(), ""]
+        out += [f"## {titles[model]}", "", inspect.cleandoc(model.__doc__ or ""), ""]
         out += ["| key | type | default | meaning |", "|---|---|---|---|"]
         for name, fi in model.model_fields.items():
             typ = _type_name(fi.annotation)

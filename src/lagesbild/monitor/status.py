@@ -114,7 +114,8 @@ def mask(value: str) -> str:
 class PageTest:
     """What one page yields under a profile (``lagesbild source test``).
 
-    ``fields`` holds every ad field with its value, ``None`` when the selector found nothing. Nothing
+    ``fields`` holds every ad field with its value, ``None`` when the selector found nothing (with
+    ``listing.ads``, of the first ad the page shows; ``inline_ads`` counts them). Nothing
     here shows an identifier: the ``phones``, ``emails`` and ``name`` fields keep at most their first and
     last characters (``070-•••••67``), and every other text (title, body, name, addresses, links) has phone numbers,
     e-mail addresses, handles and long digit runs replaced by ``[masked]``
@@ -132,6 +133,7 @@ class PageTest:
     ad_links: tuple[str, ...]
     next_pages: tuple[str, ...]
     start_links: tuple[str, ...]
+    inline_ads: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,15 +161,18 @@ def test_page(
     compiled = compile_profile(profile)
     with Fetcher.for_profile(profile, client=client, transport=transport, resolve=resolve) as f:
         page = f.render(url) if isinstance(f, BrowserFetcher) else f.get(url)
-        read = compiled.read_ad(page.text, page.url)
-        image_urls = compiled.read_image_links(page.text, page.url)
+        listing = compiled.read_listing(page.text, page.url)
+        if listing.ads:  # `listing.ads`: the page's first ad is shown, read as the crawl reads it
+            read, image_urls = listing.ads[0].read, listing.ads[0].image_links
+        else:
+            read = compiled.read_ad(page.text, page.url)
+            image_urls = compiled.read_image_links(page.text, page.url)
         if image_urls:  # hashed in memory, as the crawl does
             hashes, _problems = hash_images(f, image_urls)
             if hashes:
                 record = dict(read.record)
                 record["image_hashes"] = list(dict.fromkeys([*record.get("image_hashes", []), *hashes]))
                 read = replace(read, record=record, found=read.found | {"image_hashes"})
-    listing = compiled.read_listing(page.text, page.url)
     start = compiled.read_discovery(page.text, page.url)
     fields: dict[str, Any] = {}
     names = compiled.field_names
@@ -187,7 +192,7 @@ def test_page(
     looks = (
         "ad"
         if compiled.ad_url_pattern and compiled.is_ad_url(page.url)
-        else ("listing" if listing.ad_links else ("start" if start else "ad"))
+        else ("listing" if listing.ad_links or listing.ads else ("start" if start else "ad"))
     )
 
     def masked(urls: tuple[str, ...]) -> tuple[str, ...]:
@@ -205,6 +210,7 @@ def test_page(
         masked(listing.ad_links),
         masked(listing.next_pages),
         masked(start),
+        len(listing.ads),
     )
 
 

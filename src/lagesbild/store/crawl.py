@@ -118,6 +118,11 @@ class PageRecord:
         raw: ``(url, kind, http_status, encoding, compressed body)`` to keep, or None.
         image_hashes: address -> perceptual hash of the ad's pictures fetched for this page (remembered
             by address hash in ``crawl_image_hashes``, so that they are not fetched again).
+        inline_ads: the ads a listing page shows whole (``listing.ads``), each a record of its own
+            with its ``url`` (the address the ad is known by) and no ``item_id``: each becomes a
+            processed ``ad`` row of the run, unless the run has that address already (an ad shown
+            twice), in which case it is skipped with everything it carries.
+        url: an inline ad's address (None for a fetched page, whose row exists).
     """
 
     item_id: int
@@ -131,6 +136,8 @@ class PageRecord:
     fields: Sequence[str] = ()
     raw: tuple[str, str, int, str, bytes] | None = None
     image_hashes: dict[str, str] = field(default_factory=dict)
+    inline_ads: list[PageRecord] = field(default_factory=list)
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,56 +387,81 @@ class CrawlStore:
         try:
             with self.engine.begin() as conn:
                 for rec in records:
-                    if rec.links:
-                        self._add_frontier(conn, run.id, rec.links)
-                    if rec.observation is not None:
-                        params = dict(zip(OBSERVATION_COLUMNS, rec.observation, strict=True))
-                        params["import_id"] = run.import_id
-                        if conn.execute(_OBS_SQL, params).rowcount:
-                            new += 1
-                            conn.execute(_SITE_ADS_SQL, params)
-                            conn.execute(_CRAWL_ADS_SQL, {**params, "run_id": run.id})
-                    for url, phash in rec.image_hashes.items():
-                        conn.execute(_IMAGE_HASH_SQL, {"s": run.source, "u": url_hash(url), "p": phash,
-                                                       "t": run.seen_at})  # fmt: skip
-                    if rec.raw is not None:
-                        url, kind, status, enc, body = rec.raw
-                        conn.execute(
-                            text(
-                                "INSERT INTO raw_pages (source, run_id, url, kind, fetched_at, seen_at, http_status, "
-                                "encoding, body) VALUES (:s, :r, :u, :k, :f, :seen, :st, :e, :b)"
-                            ),
-                            {
-                                "s": run.source,
-                                "r": run.id,
-                                "u": url,
-                                "k": kind,
-                                "f": rec.fetched_at or run.seen_at,
-                                "seen": run.seen_at,
-                                "st": status,
-                                "e": enc,
-                                "b": body,
-                            },
-                        )
-                    conn.execute(
-                        text(
-                            "UPDATE crawl_frontier SET status = :st, http_status = :hs, error = :e, fetched_at = :f, "
-                            "site_ad_id = :a, fields = :fl, n_links = :n WHERE id = :i"
-                        ),
-                        {
-                            "st": rec.status,
-                            "hs": rec.http_status,
-                            "e": rec.error[:1000] if rec.error else None,
-                            "f": rec.fetched_at,
-                            "a": rec.site_ad_id,
-                            "fl": " ".join(rec.fields) if rec.fields else None,
-                            "n": len(rec.links),
-                            "i": rec.item_id,
-                        },
-                    )
+                    new += self._record_page(conn, run, rec)
+                    for ad in rec.inline_ads:
+                        if self._insert_inline_row(conn, run.id, ad):
+                            new += self._record_page(conn, run, ad)
         except SQLAlchemyError as exc:
             raise StoreError(f"recording crawled pages failed: {exc.__class__.__name__}: {exc}") from exc
         return new
+
+    def _record_page(self, conn: Connection, run: RunInfo, rec: PageRecord) -> int:
+        """Write what one page (or inline ad) changes; returns 1 for a new observation, else 0."""
+        new = 0
+        if rec.links:
+            self._add_frontier(conn, run.id, rec.links)
+        if rec.observation is not None:
+            params = dict(zip(OBSERVATION_COLUMNS, rec.observation, strict=True))
+            params["import_id"] = run.import_id
+            if conn.execute(_OBS_SQL, params).rowcount:
+                new += 1
+                conn.execute(_SITE_ADS_SQL, params)
+                conn.execute(_CRAWL_ADS_SQL, {**params, "run_id": run.id})
+        for url, phash in rec.image_hashes.items():
+            conn.execute(_IMAGE_HASH_SQL, {"s": run.source, "u": url_hash(url), "p": phash, "t": run.seen_at})
+        if rec.raw is not None:
+            url, kind, status, enc, body = rec.raw
+            conn.execute(
+                text(
+                    "INSERT INTO raw_pages (source, run_id, url, kind, fetched_at, seen_at, http_status, "
+                    "encoding, body) VALUES (:s, :r, :u, :k, :f, :seen, :st, :e, :b)"
+                ),
+                {
+                    "s": run.source,
+                    "r": run.id,
+                    "u": url,
+                    "k": kind,
+                    "f": rec.fetched_at or run.seen_at,
+                    "seen": run.seen_at,
+                    "st": status,
+                    "e": enc,
+                    "b": body,
+                },
+            )
+        if rec.url is None:  # a fetched page: its row is queued already
+            conn.execute(
+                text(
+                    "UPDATE crawl_frontier SET status = :st, http_status = :hs, error = :e, fetched_at = :f, "
+                    "site_ad_id = :a, fields = :fl, n_links = :n WHERE id = :i"
+                ),
+                {**self._outcome(rec), "i": rec.item_id},
+            )
+        return new
+
+    def _insert_inline_row(self, conn: Connection, run_id: int, rec: PageRecord) -> bool:
+        """The processed ``ad`` row of an inline ad; False if the run has its address already (a duplicate)."""
+        assert rec.url is not None
+        r = conn.execute(
+            text(
+                "INSERT INTO crawl_frontier (run_id, url_hash, url, kind, depth, status, http_status, error, "
+                "fetched_at, site_ad_id, fields, n_links) VALUES (:r, :h, :u, 'ad', 0, :st, :hs, :e, :f, :a, :fl, :n) "
+                "ON CONFLICT (run_id, url_hash) DO NOTHING"
+            ),
+            {**self._outcome(rec), "r": run_id, "h": url_hash(rec.url), "u": rec.url},
+        )
+        return bool(r.rowcount)
+
+    @staticmethod
+    def _outcome(rec: PageRecord) -> dict[str, Any]:
+        return {
+            "st": rec.status,
+            "hs": rec.http_status,
+            "e": rec.error[:1000] if rec.error else None,
+            "f": rec.fetched_at,
+            "a": rec.site_ad_id,
+            "fl": " ".join(rec.fields) if rec.fields else None,
+            "n": len(rec.links) + len(rec.inline_ads),
+        }
 
     # -- pictures already hashed -------------------------------------------------------------
     def image_hashes(self, source: str, urls: Iterable[str]) -> dict[str, str]:
