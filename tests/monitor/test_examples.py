@@ -43,3 +43,23 @@ def test_docs_dt_dd_xpath_reads_the_value_after_its_label() -> None:
     read = compile_profile(profile).read_ad(html, "http://127.0.0.1:8700/annonsportalen/annons/A-1")
     assert read.record["age"] == "25" and read.record["price"] == "1500 kr"
     assert isinstance(profile.ad.fields["age"], FieldSpec)
+
+
+def test_the_inline_example_reads_each_ad_of_a_listing_page() -> None:
+    import json
+
+    profile = load_profile(ROOT / "docs" / "examples" / "my-inline-api.yaml")
+    page = {
+        "items": [
+            {"id": 12, "title": "Hej", "contact": {"phones": ["070-174 06 05"]},
+             "photos": [{"url": "https://img.exempelsajten.invalid/12/1.jpg"}]},
+            {"id": 13, "title": "Hallå", "prices": [{"minutes": 60, "text": "1500 kr"}]},
+        ],
+        "next": "/v2/search?city=stockholm&cursor=abc",
+    }  # fmt: skip
+    url = "https://api.exempelsajten.invalid/v2/search?city=stockholm"
+    lr = compile_profile(profile).read_listing(json.dumps(page), url)
+    assert [a.read.site_ad_id for a in lr.ads] == ["12", "13"]
+    assert lr.ads[0].read.record["phones"] == ["070-174 06 05"] and lr.ads[1].read.record["price"] == "1500 kr"
+    assert lr.ads[0].image_links == ("https://img.exempelsajten.invalid/12/1.jpg",)
+    assert lr.next_pages == ("https://api.exempelsajten.invalid/v2/search?city=stockholm&cursor=abc",)
