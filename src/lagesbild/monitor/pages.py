@@ -16,7 +16,7 @@ import logging
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -186,9 +186,26 @@ def iter_saved_pages(path: Path, profile: Profile, *, seen_at: str | None = None
 
 def _ads_on(compiled: CompiledProfile, text: str, url: str) -> list[AdRead]:
     """The ads on a page: the ad page itself, or with ``listing.ads`` every ad the listing page shows."""
+    return [read for read, _ in _ads_and_images_on(compiled, text, url)]
+
+
+def _ads_and_images_on(compiled: CompiledProfile, text: str, url: str) -> list[tuple[AdRead, tuple[str, ...]]]:
+    """:func:`_ads_on`, each ad with the addresses of its pictures (``ad.images``)."""
     if compiled.inline:
-        return [a.read for a in compiled.read_listing(text, url).ads]
-    return [compiled.read_ad(text, url)]
+        return [(a.read, a.image_links) for a in compiled.read_listing(text, url).ads]
+    links = compiled.read_image_links(text, url) if compiled.fetches_images else ()
+    return [(compiled.read_ad(text, url), links)]
+
+
+def _with_remembered_images(read: AdRead, links: tuple[str, ...], remembered: dict[str, str]) -> AdRead:
+    """The ad with the hashes the crawl stored for its pictures (``crawl_image_hashes``), in page order as
+    the crawl adds them: reprocessing fetches nothing, and must not lose the pictures' hashes."""
+    hashes = list(dict.fromkeys(remembered[u] for u in links if u in remembered))
+    if not hashes:
+        return read
+    record = dict(read.record)
+    record["image_hashes"] = list(dict.fromkeys([*record.get("image_hashes", []), *hashes]))
+    return replace(read, record=record, found=read.found | {"image_hashes"})
 
 
 def import_pages(
@@ -260,7 +277,9 @@ def reprocess(
 ) -> ReprocessResult:
     """Read the source's kept raw ad pages again with ``profile``; replace the sightings they gave.
 
-    Each sighting keeps its original time; one extracted better now replaces the stored one.
+    Each sighting keeps its original time; one extracted better now replaces the stored one. Nothing is
+    fetched: the ad's pictures (``ad.images``) get the hashes the crawl remembered for their addresses
+    (a picture forgotten by retention is left out).
 
     Args:
         since: only pages fetched at or after this ISO date or date-time.
@@ -297,14 +316,17 @@ def reprocess(
             continue
         text, _, _ = decode_html(body, f"text/html; charset={raw.encoding}" if raw.encoding else None)
         try:
-            reads = _ads_on(compiled, text, raw.url)
+            reads = _ads_and_images_on(compiled, text, raw.url)
         except Exception as exc:  # a page the extractors choke on is reported; the others are still read
             errors.append(mask_identifiers(f"{raw.url}: ParseError: {exc.__class__.__name__}: {exc}"))
             continue
-        for read in reads:
+        links = [u for _, ls in reads for u in ls]
+        remembered = cs.image_hashes(profile.source, links) if links else {}
+        for read, image_links in reads:
             if read.site_ad_id is None:
                 errors.append(mask_identifiers(f"{raw.url}: no site_ad_id"))
                 continue
+            read = _with_remembered_images(read, image_links, remembered)
             o, dropped = ad_observation(read, raw.seen_at, convert)
             if dropped:
                 errors.append(mask_identifiers(f"{raw.url}: " + "; ".join(dropped)))
