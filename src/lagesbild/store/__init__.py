@@ -303,6 +303,10 @@ class Store:
     ) -> list[CountRow]:
         """Observations and distinct ads per municipality and period.
 
+        Read from the counts the store keeps (:mod:`lagesbild.store.counts`: new observations are
+        folded in first), not counted over every observation; a store that cannot be written is
+        counted directly. Rows are ordered by period, county and municipality.
+
         Args:
             lan: only this county (two-digit code).
             kommun: only this municipality (four-digit code).
@@ -311,27 +315,14 @@ class Store:
         Raises:
             InputError: for any other period (field ``period``).
         """
-        width = {"year": 4, "month": 7, "day": 10}.get(period)
+        from lagesbild.store import counts  # the summary table and how it is kept
+
+        width = counts.KINDS.get(period)
         if width is None:
             raise InputError(f"must be year, month or day, not {period[:20]!r}", field="period")
-        where = []
-        params: dict[str, Any] = {}
-        if lan is not None:
-            where.append("lan_kod = :lan")
-            params["lan"] = lan
-        if kommun is not None:
-            where.append("kommun_kod = :kommun")
-            params["kommun"] = kommun
-        clause = ("WHERE " + " AND ".join(where)) if where else ""
-        sql = f"""
-            SELECT SUBSTR(seen_at, 1, {width}) AS period, lan_kod, kommun_kod,
-                   COUNT(*) AS observations, COUNT(DISTINCT site || '|' || site_ad_id) AS ads
-            FROM observations {clause}
-            GROUP BY SUBSTR(seen_at, 1, {width}), lan_kod, kommun_kod
-            ORDER BY 1, 2, 3
-        """
+        kept = counts.refresh(self.engine)
         with self.engine.connect() as conn:
-            rows = conn.execute(text(sql), params).all()
+            rows = counts.count_rows(conn, period, lan, kommun) if kept else counts.scan_rows(conn, width, lan, kommun)
         return [CountRow(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in rows]
 
     # -- population --------------------------------------------------------------------------

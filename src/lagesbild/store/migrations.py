@@ -617,6 +617,33 @@ def _m0015_crawl_image_hashes(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0016_observation_counts(conn: Connection) -> None:
+    """Observations and distinct ads per period kind (year, month, day), period, county and municipality
+    (``''`` where not placed), and what the table holds (``observation_counts_state``: every observation
+    with ``id <= upto``, ``n_rows`` of them). Created empty: ``store.counts.refresh`` builds it at the
+    first read and folds in new observations after that."""
+    md = MetaData()
+    Table(
+        "observation_counts",
+        md,
+        Column("kind", String(8), nullable=False),
+        Column("period", String(10), nullable=False),
+        Column("lan_kod", String(2), nullable=False),
+        Column("kommun_kod", String(4), nullable=False),
+        Column("observations", BigInteger, nullable=False),
+        Column("ads", BigInteger, nullable=False),
+        PrimaryKeyConstraint("kind", "period", "lan_kod", "kommun_kod", name="pk_observation_counts"),
+    )
+    Table(
+        "observation_counts_state",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("upto", BigInteger, nullable=False),
+        Column("n_rows", BigInteger, nullable=False),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -633,6 +660,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "verdicts: ad used per defendant", _m0013_verdict_defendants_ad),
     Migration(14, "link: blocking-key index for incremental linking", _m0014_link_keys),
     Migration(15, "monitor: perceptual hashes of fetched pictures by address hash", _m0015_crawl_image_hashes),
+    Migration(16, "store: observation and ad counts per period and place", _m0016_observation_counts),
 )
 
 

@@ -468,17 +468,13 @@ class WebData:
     def warm(self, year: int | None = None) -> None:
         """Read what the overview and the county pages need (for the newest year), so that the first
         visitors do not wait for it; the estimates are computed together where that is possible. The
-        three counts over all observations (per year, month and day) are read side by side."""
-        def scan(read: Callable[[], object]) -> None:
-            try:
+        counts per year, month and day come from the store's kept counts (``store/counts.py``): a read
+        of a small table, after new observations are folded in (built once in a store's life)."""
+        try:
+            for read in (self._year_rows, self._national_months, self._day_rows):
                 read()
-            except Exception:  # the page that needs it reads it again (and shows the error)
-                log.exception("warming the dashboard's counts failed")
-
-        scans = [threading.Thread(target=scan, args=(f,), name="lagesbild-warm-counts", daemon=True)
-                 for f in (self._year_rows, self._national_months, self._day_rows)]  # fmt: skip
-        for th in scans:
-            th.start()
+        except Exception:  # the page that needs them reads them again (and shows the error)
+            log.exception("warming the dashboard's counts failed")
         y = self.default_year() if year is None else year
         areas = ["SE", *refdata.counties()]
         mod = _suite_module()
@@ -487,8 +483,6 @@ class WebData:
                 mod.ensure_suites(self.store, areas, date(y, 1, 1), date(y, 12, 31))
             except LagesbildError as exc:
                 log.info("warming the estimates failed: %s", exc)
-        for th in scans:
-            th.join()
         for a in areas:
             self.area(a, y)
 
