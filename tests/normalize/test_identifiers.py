@@ -167,6 +167,106 @@ def test_number_words_and_dashes_next_to_prices_are_not_phones(text: str) -> Non
     assert find_phones(text) == []
 
 
+# Issue 17, round 4: families closely related to held-out set H's misses. Each family has its no-phone traps.
+_FAMILIES_ROUND_4 = {
+    "reversed": [
+        ("Läs baklänges: 2160471070", P),
+        ("Nummer (läs baklänges): 21-60-471-070", P),
+        ("read backwards: 21 60 47 10 70, kram", P),
+        ("2160 4710 70 (omvänd ordning)", P),
+        ("Läs baklänges: två ett sex noll fyra sju ett noll sju noll", P),
+        ("Baklänges, i grupper: 12 06 390 031", "+46313900612"),  # groups backwards: the digits backwards are no number
+    ],
+    "spelled_tens_alone": [
+        ("noll sjuttio ett sjuttiofyra noll sex tolv", P),  # "sjuttio ett" is 70 1 here, not 71
+        ("noll sjuttio, ett sjuttiofyra, noll sex, tolv", P),
+        ("noll sjuttio etthundrasjuttiofyra nollsex tolv", P),
+        ("zero seventy one seventy four zero six twelve", P),
+        ("+46 sjuttio 174 06 12", P),
+        ("070 hundrasjuttiofyra noll sex tolv", P),
+    ],
+    "spelled_plurals": [
+        ("noll sju noll ett sju fyra noll sex två femmor", "+46701740655"),
+        ("noll sju noll ett sju fyra noll sex dubbla femmor", "+46701740655"),
+        ("zero seven zero one seven four zero six two fives", "+46701740655"),
+        ("n0ll sju n0ll ett sju fyra n0ll sex ett två", P),
+    ],
+    "split_by_cue": [
+        ("Numret börjar på 070 174 och slutar på 06 12", P),
+        ("Nummer börjar med 0701 och slutar med 740612", P),
+        ("Ring 070 174. Fortsättning: 06 12", P),
+        ("Sms 070-174. Sen 06 12.", P),
+        ("Ring 070-174... sen 06 12", P),
+        ("070 174 sen 06 12", P),
+    ],
+    "letters_and_signs_between": [
+        ("070 x 174 x 06 x 12", P),
+        ("070a174b06c12", P),
+        ("0x7x0x1x7x4x0x6x1x2", P),
+        ("070 + 174 + 06 + 12", P),
+        ("070 & 174 & 06 & 12", P),
+        ("070 ..... 174 ..... 06 ..... 12", P),
+        ("070 🔥🔥🔥🔥🔥🔥 174 🔥🔥🔥🔥🔥🔥 06 12", P),
+    ],
+    "letter_spaced_words": [
+        ("n o l l  s j u  n o l l  e t t  s j u  f y r a  n o l l  s e x  t o l v", P),
+        ("N-O-L-L S-J-U N-O-L-L E-T-T S-J-U F-Y-R-A N-O-L-L S-E-X E-T-T T-V-Å", P),
+        ("z e r o s e v e n z e r o o n e s e v e n f o u r z e r o s i x o n e t w o", P),
+    ],
+}
+_TRAPS_ROUND_4 = {
+    "reversed": [
+        "Läs baklänges: 1500 kr",
+        "Baklänges: 2025-06-12",
+        "Omvänd ordning 21.30 - 22.00",
+        "Läs baklänges: 0051 rk",
+        "Läs baklänges: 21 60 47 10 xx",
+    ],
+    "spelled_tens_alone": ["noll sjuttio ett", "seventy four", "sjuttio fyra kronor"],
+    "spelled_plurals": ["två femmor och tre sjuor", "fem ettor i rad", "tre sjuor, noll sju noll"],
+    "split_by_cue": [
+        "Ring 070-174 06 xx. Sen 20 min 1500 kr",
+        "Ring 070-174 06 xx. Sen 12",
+        "Ring 070 174 06 **, sen 55",
+        "Nummer börjar på 070 och slutar på 12",
+        "Numret börjar med 070 174 och slutar på 06",
+        "Jag är 070-talist. Sen 1974 bor jag här.",
+        "Buss 070 går 17.40, sen 06.12",
+        "Pris 0700 kr. Sen 1740 kr för natten",
+        "Ring 070 174. Sen 06 12 15 18",
+        "Ring 070 174. Sen 06 12 kr",
+    ],
+    "letters_and_signs_between": [
+        "070 x 2 timmar 1500 kr",
+        "0730 x 1800 x 2000",
+        "073 år, 165 cm, 55 kg",
+        "072 & 18 & 20",
+    ],
+    "letter_spaced_words": [
+        "n o l l i t a n o j o",
+        "o h h h h h h h h h h h h h h h h h h",
+        "s e x t i o m i n u t e r",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [case for cases in _FAMILIES_ROUND_4.values() for case in cases],
+)
+def test_find_phones_reads_round_4_family(text: str, e164: str) -> None:
+    assert phones(f"Hej! {text} 💋") == [e164]
+
+
+@pytest.mark.parametrize("text", [trap for traps in _TRAPS_ROUND_4.values() for trap in traps])
+def test_find_phones_takes_no_number_from_round_4_trap(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == []
+
+
+def test_round_4_families_each_have_traps() -> None:
+    assert _FAMILIES_ROUND_4.keys() == _TRAPS_ROUND_4.keys()
+
+
 def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     """Sets A-E of data/unseen_set.jsonl, F of data/unseen_set_f.jsonl and G of data/unseen_set_g.jsonl found
     the misses fixed in issue 17: all seven are training data now (a regression test); the held-out figure

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Any
 
 import phonenumbers
@@ -149,8 +149,9 @@ _EXOTIC = re.compile(r"[^\x00-\x7f\u00c0-\u00ff]")
 # Separators people put between digit groups: spaces and line breaks, dashes, dots, slashes,
 # brackets, colons, commas, bars, stars, underscores and what the table above turns emoji into.
 _SEP = r"[ \t\r\n\-./\\()\[\]{}<>:;,|~#*_'\"=!^\x01]"
-# up to five of them, but not a full stop and a space: a new sentence ("Annons-ID: 07204426. 21 år")
-_GAP = rf"(?:(?!(?<=\d)\.\s){_SEP}){{0,5}}"
+# up to five of them, not starting with a full stop and a space (a new sentence: "Annons-ID: 07204426. 21 år",
+# a gap always follows a digit); or a longer row of one sign ("070 ..... 174 ~~~~~~ 06 🔥🔥🔥🔥🔥🔥 12")
+_GAP = rf"(?:(?!\.\s){_SEP}{{0,5}}|[ \x01]{{0,2}}(?P<row>[.\-_~*=# \x01])(?P=row){{3,12}}[ \x01]{{0,2}})"
 # A phone candidate: optional + or 00, then digits with the separators people type.
 # The run may be long: two numbers next to each other are split afterwards.
 _CANDIDATE = re.compile(with_first_chars(rf"(?<![\d+])(?:\+[ \x01]?|00)?\d(?:{_GAP}\d){{6,40}}(?!\d)"))
@@ -352,6 +353,8 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
         words[str(k).lower()] = "t" + str(v)  # a tens word: 7 -> "7" + the unit after it, or "70"
     for k in cfg.get("spelled_hundred") or ():
         words[str(k).lower()] = "h"
+    for k, v in (cfg.get("spelled_plurals") or {}).items():
+        words[str(k).lower()] = "p" + str(v)  # "femmor": the digit, as many times as the count before it
     words["plus"] = "+"
     for k in cfg.get("spelled_fillers") or ():
         words[str(k).lower()] = "f"
@@ -361,11 +364,12 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     piece = rf"(?i:{alternation})|\d|[OoIl]"
     token = rf"(?<![^\W_])(?:{piece})+(?![^\W_])"
     # a number starts with a zero, a plus or a country code: "noll ...", "zero ...", "O7O", "070 ett ...", "plus ..."
-    first = rf"(?<![^\W_])(?=(?i:noll|zero|oh|nil|nought|plus)|[0Oo+4])(?:{piece})+(?![^\W_])"
+    first = rf"(?<![^\W_])(?=(?i:noll|n0ll|zero|oh|nil|nought|plus)|[0Oo+4])(?:{piece})+(?![^\W_])"
     # (one token alone may be the whole number: "nollsjunollettsjufyranollsexfyrasex")
     chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{0,60}}")
     # written digits, then a number word: "070 ett sju fyra ...", "0701 740 sex 07"
-    joiners = [re.escape(w) for w, v in words.items() if len(v) == 1 and v.isdigit()]
+    # (or a tens, teens or hundreds word: "+46 sjuttio 174 06 12", "070 hundrasjuttiofyra ...")
+    joiners = [re.escape(w) for w, v in words.items() if (len(v) == 1 and v.isdigit()) or v[0] in "t=h"]
     # (the word may be glued to more number words and digits: "070-fem5fem 12 12", "070 femfem 5 ...")
     after_digits = re.compile(
         rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{_trie(sorted(joiners))})(?:(?i:{alternation})|\d)*(?![^\W_])"
@@ -375,9 +379,9 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
 
 # Where a spelled number can start: a zero word ("noll", "nollsju", "zero", "oh"), "plus", "O"
 # before a number word, or written digits followed by a number word ("070 ett sju fyra ...").
-_ZERO_WORDS = ("noll", "zero", "oh", "plus", "o ")
+_ZERO_WORDS = ("noll", "n0ll", "zero", "oh", "plus", "o ")
 _SPELLED_GATE = re.compile(
-    r"(?<![^\W_])(?:noll|zero|oh(?![^\W_])|plus(?![^\W_])|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))",
+    r"(?<![^\W_])(?:noll|n0ll|zero|oh(?![^\W_])|plus(?![^\W_])|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))",
     re.IGNORECASE,
 )
 
@@ -396,9 +400,18 @@ _WORD = re.compile(r"[^\W_]+")
 def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
     chain, piece, words, min_digits, _ = _spelled()
     for m in chain.finditer(text):
-        groups = _spelled_groups(m.group(0), m.start(), piece, words)
-        if sum(len(g[2]) for g in groups) >= min_digits and sum(g[3] + g[4] for g in groups) >= 1:
-            _windows(text, groups, out, min_words=1)
+        n = len(out)
+        groups, fills = _spelled_groups(m.group(0), m.start(), piece, words)
+        # a tens word and the unit word after it are one pair ("sjuttio fyra" = 74) unless that leaves no
+        # number; then some are read alone ("noll sjuttio ett sjuttiofyra ..." = 0 70 1 74 ...)
+        tries = [frozenset(c) for k in range(1, len(fills) + 1) for c in combinations(fills[:4], k)]
+        for no_fill in (frozenset(), *tries):
+            if no_fill:
+                groups, _ = _spelled_groups(m.group(0), m.start(), piece, words, no_fill)
+            if sum(len(g[2]) for g in groups) >= min_digits and sum(g[3] + g[4] for g in groups) >= 1:
+                _windows(text, groups, out, min_words=1)
+            if len(out) > n:
+                break
 
 
 def _pieces(word: str, piece: re.Pattern[str]) -> list[str]:
@@ -437,18 +450,23 @@ def _cut(word: str) -> tuple[str, ...]:
 
 
 def _spelled_groups(
-    span: str, offset: int, piece: re.Pattern[str], words: dict[str, str]
-) -> list[tuple[int, int, str, int, int]]:
+    span: str, offset: int, piece: re.Pattern[str], words: dict[str, str], no_fill: frozenset[int] = frozenset()
+) -> tuple[list[tuple[int, int, str, int, int]], list[int]]:
     """The digit groups of a chain of number words and digits, one per word (see :func:`_windows`).
 
     A tens word leaves a zero that the unit word after it fills ("seventy four", "sjuttiofyra"
     -> 74), "hundra"/"hundred" two ("etthundrasjuttiofyra" -> 174), "dubbel"/"trippel" repeat
     the next digit; a word of letters that is not a number word ("lol", a lone "I") ends the chain.
+    A word whose index is in ``no_fill`` does not complete the tens word before it ("sjuttio ett" is 70 1).
+    Returns the groups and the indexes of the words that completed a tens word or "hundra" of an earlier word.
     """
     groups: list[list[Any]] = []  # [start, end, digits, number words, letters]
+    fills: list[int] = []
     repeat, slot, fillers = 1, 0, 0  # slot: trailing zeros of the last group that the next word may fill
-    for tok in _WORD.finditer(span):
+    for index, tok in enumerate(_WORD.finditer(span)):
         word = tok.group(0)
+        if index in no_fill:
+            slot = 0
         pieces = _pieces(word, piece)
         if sum(map(len, pieces)) != len(word):
             break
@@ -470,15 +488,27 @@ def _spelled_groups(
             if value in ("dbl", "tpl"):
                 repeat = 2 if value == "dbl" else 3
                 continue
+            if value[0] == "p":  # "två femmor", "dubbla femmor", "three sevens": the count written before it
+                if repeat == 1 and target[2][-1:] in ("2", "3", "4"):
+                    target[2] = target[2][:-1] + value[1] * int(target[2][-1])
+                    target[1] = max(target[1], group[1])
+                else:
+                    group[2] += value[1] * repeat
+                slot, repeat = 0, 1
+                continue
             if slot and not p.isdigit() and value[0] != "h" and target[2]:
                 if len(value) == 1 and value not in "+0":  # a unit fills the last zero
                     target[2], slot = target[2][:-1] + value, 0
                     target[1] = max(target[1], group[1])
+                    if target is not group and index not in fills:
+                        fills.append(index)
                     continue
                 if slot == 2 and value[0] in "t=":  # "hundra sjuttio", "hundred twelve"
                     target[2] = target[2][:-2] + (value[1] + "0" if value[0] == "t" else value[1:])
                     slot = 1 if value[0] == "t" else 0
                     target[1] = max(target[1], group[1])
+                    if target is not group and index not in fills:
+                        fills.append(index)
                     continue
             slot = 0
             if value[0] == "t":
@@ -502,7 +532,7 @@ def _spelled_groups(
             break  # two filler words: a sentence, not a number
         if group[2]:
             fillers = 0
-    return [(a, b, d, w, n) for a, b, d, w, n in groups]
+    return [(a, b, d, w, n) for a, b, d, w, n in groups], fills
 
 
 # Dates ("12/05/2025", "2025-05-12", not inside a longer run of numbers) and clock times
@@ -610,41 +640,64 @@ _UNIT_WORDS = (
 )  # fmt: skip
 
 
+_UNIT_AFTER = re.compile(rf"{_SEP1}{{0,2}}(?i:{_trie(list(_UNIT_WORDS))})(?![^\W_])")
+# what may not stand between the two halves of a number split by a cue: masked digits ("06 xx. Sen ...")
+_MASK_IN_BRIDGE = re.compile(r"(?<![^\W\d_])[xX]{1,2}(?![^\W\d_])|[*?#]{2}")
+
+
 @cache
-def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The start of a Swedish mobile whose groups are joined by words, a gap with joiner words, a gap
-    with any one other word ("076 kärlek 234 kyss 56 puss 78"), a gap without words."""
-    joiners = sorted(str(w).lower() for w in rules("identifiers").get("written_group_joiners") or ())
+def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The start of a Swedish mobile (its first digit groups), a gap with joiner words, a gap
+    with any one other word ("076 kärlek 234 kyss 56 puss 78") or a short letter or sign ("070 x 174",
+    "070a174", "070 + 174"), a gap without words, and a cue that carries the number on after any text
+    ("börjar på 070 174 och slutar på 06 12", "070-174. Fortsättning: 06 12")."""
+    cfg = rules("identifiers")
+    joiners = sorted(str(w).lower() for w in cfg.get("written_group_joiners") or ())
+    cues = sorted(str(w).lower() for w in cfg.get("split_number_cues") or ())
     remark = r"\([^()\d\n]{1,30}\)|\[[^\[\]\d\n]{1,30}\]"  # "(ta bort detta)", "[remove this]"
-    word_gap = rf"(?:{_SEP1}{{0,3}}(?:{remark}|(?i:{_trie(joiners)})(?![^\W_]))){{1,3}}{_SEP1}{{0,3}}(?=\d)"
-    # one word of letters between separators, not a unit ("070 kr", "073 år"): any word the writer likes
-    other_gap = rf"{_SEP1}{{1,3}}(?!(?i:{_trie(list(_UNIT_WORDS))})(?![^\W_]))[^\W\d_]{{3,12}}{_SEP1}{{1,3}}(?=\d)"
-    # the group that starts the number: "070", "0701", "+46 70", "0046 (0)70"
-    first = r"(?<![\d+])(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?|0)7[02369]\d*"
+    word_gap = rf"(?:{_SEP1}{{0,5}}(?:{remark}|(?i:{_trie(joiners)})(?![^\W_]))){{1,3}}{_SEP1}{{0,5}}(?=\d)"
+    # one word of letters between separators, not a unit ("070 kr", "073 år"): any word the writer likes;
+    # or one or two letters or a sign, spaced or not ("070 x 174 x 06 x 12", "070a174b06c12", "070 + 174 ...")
+    not_unit = rf"(?!(?i:{_trie(list(_UNIT_WORDS))})(?![^\W_]))"
+    other_gap = (
+        rf"(?:{_SEP1}{{1,3}}{not_unit}[^\W\d_]{{3,12}}{_SEP1}{{1,3}}"
+        rf"|{_SEP1}{{0,2}}{not_unit}(?![OoIl](?![^\W_]))(?:[^\W\d_]{{1,2}}|[+&]){_SEP1}{{0,2}})(?=\d)"
+    )
+    # a cue word somewhere in the text between two parts (no digits in between)
+    bridge = rf"\D{{0,60}}?(?<![^\W_])(?i:{_trie(cues)})(?![^\W_])\D{{0,30}}?(?=\d)"
+    # the group that starts the number ("070", "0701", "+46 70", "0046 (0)70"), maybe more groups after it
+    first = r"(?<![\d+])(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?|0)7[02369]\d*+"
     return (
-        re.compile(with_first_chars(rf"{first}(?={word_gap}|{other_gap})")),
+        re.compile(with_first_chars(rf"{first}(?:{_GAP}\d++)*+")),
         re.compile(word_gap),
         re.compile(other_gap),
         re.compile(rf"{_GAP}(?=\d)"),
+        re.compile(bridge),
     )
 
 
+_FIRST_GROUP = re.compile(r"(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?)?\d+")
 _SHORT_FIRST = re.compile(r"(?:^|\D)0?7\d$")  # "070", "+46 76", "0046 (0)73": the first group is just 07x
 
 
 def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
-    """Swedish mobiles written as digit groups with words or a bracketed remark between them.
+    """Swedish mobiles written as digit groups with words, a bracketed remark or a cue between them.
 
     Only a whole mobile (07x and seven digits) counts, and only when some gap holds a word: a run
     without words is the digit finder's. A gap may hold any one word ("076 kärlek 234 kyss 56 puss
-    78") when the number starts with a group of just 07x and every group has two digits or more
-    ("0730 till 1800" are hours; "07 juni" a date).
+    78"), or one or two letters or a sign, when the number starts with a group of just 07x and every
+    later group has two digits or more ("0730 till 1800" are hours; "07 juni" a date). Once, the rest
+    of the number may follow any text with a cue word in it ("slutar på", "fortsättning", "sen"),
+    when nothing masked stands between and no unit follows ("070-174 06 xx. Sen 20 min" is no number).
     """
-    start_re, word_gap, other_gap, plain_gap = _joined()
+    start_re, word_gap, other_gap, plain_gap, bridge_gap = _joined()
     for m in start_re.finditer(text):
         digits, pos, words = _NON_DIGIT.sub("", m.group(0)), m.end(), False
-        other = False
-        short_first = _SHORT_FIRST.search(m.group(0)) is not None
+        if len(digits) >= 10:
+            continue  # the digit finder's
+        head = _FIRST_GROUP.match(text, m.start())
+        short_first = head is not None and _SHORT_FIRST.search(head.group(0)) is not None
+        other = bridged = False
         for _ in range(6):
             gap = word_gap.match(text, pos)
             if gap is not None:
@@ -655,19 +708,163 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                     words = other = True
                 else:
                     gap = plain_gap.match(text, pos)
-                    if gap is None:
+                    if gap is None and not bridged and len(digits) >= 3:
+                        gap = bridge_gap.match(text, pos)
+                        if gap is None:
+                            break
+                        words = bridged = True
+                    elif gap is None:
                         break
             run = _DIGIT_RUN.match(text, gap.end())
             if run is None or (other and (len(run.group(0)) < 2 or not short_first)):
                 break
+            if words and _MASK_IN_BRIDGE.search(text, pos, gap.end()):
+                break  # "070 174 06 **, sen 55": the number was masked, what follows is something else
             digits, pos = digits + run.group(0), run.end()
             if len(digits) > 13:  # "0046" and nine digits at most
                 break
             e164 = normalize_phone(digits)
             if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+                if bridged and (_UNIT_AFTER.match(text, pos) or plain_gap.match(text, pos)):
+                    break  # "... sen 06 12 kr", "... sen 06 12 15": not the rest of this number
                 if words and _accept(text, m.start(), pos, e164):
                     out.append((m.start(), pos, e164))
                 break
+
+
+# ---- digits with single letters between them: "0x7x0x1x7x4x0x6x1x2", "0a7b0c1d7e4f0g6h1i2"
+
+# (the literal 0 first lets the regex engine skip to the zeros of a text; the lookbehind comes after it)
+_LETTER_JOINED = re.compile(
+    r"0(?<![^\W_]0)\d{0,3}(?:[ \x01.\-]{0,2}(?![OoIl])[^\W\d_][ \x01.\-]{0,2}\d{1,4}){3,9}(?![^\W_])"
+)
+
+
+def _find_letter_joined(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole Swedish mobile whose digits are parted by single letters (none of O, o, I, l)."""
+    for m in _LETTER_JOINED.finditer(text):
+        digits = _NON_DIGIT.sub("", m.group(0))
+        if _SE_MOBILE.match(digits) and _accept(text, m.start(), m.end(), "+46" + digits[1:]):
+            out.append((m.start(), m.end(), "+46" + digits[1:]))
+
+
+# ---- number words written one letter at a time: "n o l l  s j u  n o l l ...", "N-O-L-L S-J-U ..."
+
+_LETTER_SEP = r"[ .\-_*/\x01]{1,3}"
+# starts like a zero word or "plus" ("n o l l", "z e r o", "o h", "p l u s"); then single letters only
+_SPACED = re.compile(
+    with_first_chars(
+        rf"(?<![^\W_])(?=(?i:n{_LETTER_SEP}o|z{_LETTER_SEP}e|o{_LETTER_SEP}h|p{_LETTER_SEP}l))"
+        rf"[^\W\d_](?:{_LETTER_SEP}[^\W\d_](?![^\W_])){{15,120}}"
+    )
+)
+
+
+# two single letters in a row, the first a zero word's or "plus"'s: cheaper than _SPACED on every text
+_SPACED_GATE = re.compile(r"[nNzZoOpP][ .\-_*/\x01]{1,3}[oOeEhHlL][ .\-_*/\x01]{1,3}[^\W\d_][ .\-_*/\x01]")
+
+
+def _find_letter_spaced(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole number in number words spelled out letter by letter: read as one glued word."""
+    if not _SPACED_GATE.search(text):
+        return
+    _, piece, words, min_digits, _ = _spelled()
+    for m in _SPACED.finditer(text):
+        glued = "".join(_WORD.findall(m.group(0)))
+        groups, _fills = _spelled_groups(glued, 0, piece, words)
+        digits = "".join(g[2] for g in groups)
+        if len(digits) < min_digits or sum(g[3] for g in groups) < min_digits:
+            continue
+        e164 = normalize_phone(digits)
+        if e164 is not None and _accept(text, m.start(), m.end(), e164):
+            out.append((m.start(), m.end(), e164))
+
+
+# ---- a number written backwards, with a word saying so: "läs baklänges: 21 60 471 070"
+
+
+@cache
+def _reversed_stems() -> tuple[str, ...]:
+    """The cues' first four letters (their last word's for "från höger"): a text holding none has no cue."""
+    cues = [str(w).lower() for w in rules("identifiers").get("reversed_cues") or ()]
+    return tuple(sorted({w.split()[-1][:4] for w in cues}))
+
+
+@cache
+def _reversed_cue() -> re.Pattern[str]:
+    cues = sorted(str(w).lower() for w in rules("identifiers").get("reversed_cues") or ())
+    return re.compile(with_first_chars(rf"(?<![^\W_])(?i:{_trie(cues)})"))
+
+
+_REVERSED_REACH = 80  # characters on either side of the cue
+
+
+def _find_reversed(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Numbers whose digits are written in reverse order next to a word that says so.
+
+    A run of digits near the cue ("baklänges", "omvänd ordning", "backwards") that read backwards is a
+    Swedish number is taken backwards, unless the whole run reads forwards as a mobile and backwards as
+    none (a plain number beside the cue). A forward reading of part of the run, or one that is no mobile
+    where backwards is one, gives way.
+    """
+    low = text.lower()
+    for stem in _reversed_stems():
+        if stem in low:
+            break
+    else:
+        return
+    for cue in _reversed_cue().finditer(text):
+        lo, hi = max(0, cue.start() - _REVERSED_REACH), min(len(text), cue.end() + _REVERSED_REACH)
+        for m in _CANDIDATE.finditer(text, lo, hi):
+            digits = _NON_DIGIT.sub("", m.group(0))
+            if "+" in digits or len(digits) > 13:
+                continue
+            backward = normalize_phone(digits[::-1])
+            if backward is None:  # the groups in reverse order, each written forwards: "12 06 174 073"
+                groups = _DIGIT_RUN.findall(m.group(0))
+                backward = normalize_phone("".join(reversed(groups))) if len(groups) > 1 else None
+                if backward is None:
+                    continue
+            if not _accept(text, m.start(), m.end(), backward):
+                continue
+            forward = [x for x in out if x[0] < m.end() and m.start() < x[1]]
+            whole = any(_NON_DIGIT.sub("", text[a:b]) == digits for a, b, _ in forward)
+            if whole and (not _SE_MOBILE_PLUS.match(backward) or any(_SE_MOBILE_PLUS.match(x[2]) for x in forward)):
+                continue  # the whole run is a number forwards, and backwards no better one
+            for x in forward:
+                out.remove(x)
+            out.append((m.start(), m.end(), backward))
+        _find_reversed_words(text, lo, hi, out)
+
+
+_SEP_ONLY = re.compile(rf"{_SEP}{{1,5}}")
+
+
+def _find_reversed_words(text: str, lo: int, hi: int, out: list[tuple[int, int, str]]) -> None:
+    """Digits written as words in reverse order: "två ett sex noll fyra sju ett noll sju noll" -> 070 174 06 12."""
+    words = _spelled()[2]
+    runs: list[list[tuple[int, int, str]]] = [[]]
+    for tok in _WORD.finditer(text, lo, hi):
+        w = tok.group(0)
+        value = w if w.isdigit() and len(w) <= 4 else words.get(w.lower(), "")
+        if not value.isdigit():
+            runs.append([])
+            continue
+        if runs[-1] and not _SEP_ONLY.fullmatch(text, runs[-1][-1][1], tok.start()):
+            runs.append([])
+        runs[-1].append((tok.start(), tok.end(), value))
+    for run in runs:
+        digits = "".join(v for _, _, v in run)
+        if not 7 <= len(digits) <= 10 or sum(not text[a:b].isdigit() for a, b, _ in run) < 3:
+            continue
+        start, end = run[0][0], run[-1][1]
+        backward = normalize_phone(digits[::-1])
+        if (
+            backward is not None
+            and _SE_MOBILE_PLUS.match(backward)
+            and not any(x[0] < end and start < x[1] for x in out)
+        ):
+            out.append((start, end, backward))
 
 
 _PRICE_MARK = re.compile(r":-(?!\d)")
@@ -706,6 +903,9 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if _spelled_may_start(text):
         _find_spelled(text, out)
     _find_joined(text, out)
+    _find_reversed(text, out)
+    _find_letter_spaced(text, out)
+    _find_letter_joined(text, out)
     if len(out) < 2:
         return out
     out.sort(key=lambda t: (t[0], -t[1]))
