@@ -66,3 +66,36 @@ def test_source_check_refuses_what_would_crash_a_crawl_and_an_alias_bomb(tmp_pat
     assert "invalid group reference 9" in r.output and "XPath variables" in r.output
     assert "ad.fields.name.cleanup" in r.output and "ad.fields.price.xpath" in r.output
     assert "bomb.yaml:1" in r.output and "expands to more than" in r.output
+
+
+def test_source_test_prints_masked_values_as_text(tmp_path: Path) -> None:
+    """`[masked]` is text, not console markup (rich used to swallow it, so a masked address looked cut off)."""
+    import pytest
+
+    from lagesbild.monitor.status import PageTest
+
+    shown = PageTest(
+        url="http://x.test/annons/ny-i-stan-[masked]",
+        final_url="http://x.test/annons/ny-i-stan-[masked]",
+        status=200,
+        encoding="utf-8",
+        n_bytes=1000,
+        looks_like="ad",
+        fields={"title": "Ring [masked] nu", "phones": ["070•••••05"], "age": None},
+        missing_required=(),
+        ad_links=("http://x.test/annons/ny-i-stan-[masked]",),
+        next_pages=(),
+        start_links=(),
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setattr(m, "test_page", lambda profile, url: shown)
+    try:
+        r = CliRunner().invoke(
+            app, ["--home", str(tmp_path), "source", "test", str(PROFILES_DIR / "nattkontakt.yaml"), "http://x.test/"]
+        )
+    finally:
+        mp.undo()
+    assert r.exit_code == 0, r.output
+    assert "looks like an ad page" in r.output
+    assert "ny-i-stan-[masked]" in r.output and "Ring [masked] nu" in r.output
+    assert "nothing found" in r.output  # age

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -124,3 +125,107 @@ def test_invalid_jmespath_names_the_field() -> None:
         parse_profile(bad, path="my-api.yaml")
     (err,) = exc.value.errors
     assert err.field == "ad.fields.age.jmespath" and "invalid JMESPath" in err.message
+
+
+# A JSON listing API whose ads have HTML pages (a common shape: the browser's network tab shows the API,
+# the ad's address opens a page): `format: html` for the ad pages and `listing.format: json`.
+MIXED = {
+    **{k: v for k, v in PROFILE.items() if k not in ("format", "listing", "ad")},
+    "listing": {
+        "format": "json",
+        "ad_links": {"jmespath": "data[?type=='ad'].url"},
+        "next_pages": {"jmespath": "links.next"},
+    },
+    "ad": {
+        "fields": {
+            "site_ad_id": {"from_url": r"-(\d+)$"},
+            "title": {"css": "h1::text"},
+            "age": {"xpath": "//dl/dt[.='Ålder']/following-sibling::dd[1]/text()"},
+            "phones": {"css": "a[href^='tel:']::text"},
+        },
+        "images": {"css": ".gallery img::attr(src)"},
+    },
+}
+
+
+def _png(seed: int) -> bytes:
+    """A real picture to fetch and hash (noise, so that every ad's differs)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 255, (40, 40), dtype=np.uint8), "L").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _mixed_site() -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/ads":
+            page = int(request.url.params.get("page", "1"))
+            ids = sorted(_ADS)[(page - 1) * 3 : page * 3]
+            items = [{"type": "ad", "url": f"/annons/stad/ad-{i}"} for i in ids]
+            if page == 1:
+                items.insert(0, {"type": "promo", "url": None})
+            nxt = f"/api/ads?page={page + 1}" if page * 3 < len(_ADS) else None
+            return httpx.Response(200, json={"data": items, "links": {"next": nxt}})
+        if path.startswith("/annons/stad/ad-"):
+            i = path.rsplit("-", 1)[1]
+            ad: dict[str, Any] = _ADS[i]
+            html = (
+                f"<html><h1>{ad['title']}</h1><dl><dt>Ålder</dt><dd>{ad['person']['age']}</dd></dl>"
+                f"<a href='tel:x'>{ad['contact']['phones'][0]}</a>"
+                f"<div class='gallery'><img src='/media/{i}.png'></div></html>"
+            )
+            return httpx.Response(200, text=html, headers={"content-type": "text/html"})
+        if path.startswith("/media/"):
+            seed = int(path.split("/")[-1].split(".")[0])
+            return httpx.Response(200, content=_png(seed), headers={"content-type": "image/png"})
+        return httpx.Response(404)
+
+    return httpx.MockTransport(handler)
+
+
+def test_json_listing_with_html_ad_pages(store: Store, pz: Pseudonymizer) -> None:
+    profile = parse_profile(MIXED)
+    assert profile.format == "html" and profile.listing_format == "json" and profile.ad_format == "html"
+    r = crawl(profile, store, pz, transport=_mixed_site())
+    assert r.health is not None and not r.health.degraded, r.health
+    assert r.health.ads == 5 and r.health.listing_pages == 2
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT site_ad_id, title, age, phones, image_hashes FROM observations")).all()
+    got = {row[0]: row for row in rows}
+    assert set(got) == set(_ADS)
+    assert got["8"][1] == "Annons 8" and got["8"][2] == 28
+    assert all(str(row[3]).startswith("ph_") for row in rows)
+    assert all(len(str(row[4]).split()) == 1 for row in rows)  # each ad page's one picture, hashed
+    assert len({row[4] for row in rows}) == 5
+
+
+def test_section_formats_are_checked_against_their_selectors() -> None:
+    bad = json.loads(json.dumps(MIXED))
+    bad["listing"]["next_pages"] = {"css": "a[rel=next]::attr(href)"}  # the listing is JSON
+    with pytest.raises(InputErrors, match=r"format is json: .*listing\.next_pages"):
+        parse_profile(bad)
+    bad = json.loads(json.dumps(MIXED))
+    bad["ad"]["fields"]["title"] = {"jmespath": "title"}  # the ad pages are HTML
+    with pytest.raises(InputErrors, match=r"`jmespath` selectors need `format: json` \(used in ad\.fields\.title"):
+        parse_profile(bad)
+    inline = json.loads(json.dumps(PROFILE))
+    inline["listing"] = {"ads": {"jmespath": "items[]"}}
+    inline["ad"]["format"] = "html"  # inline ads are read on the (JSON) listing page
+    with pytest.raises(InputErrors, match=r"leave ad\.format out"):
+        parse_profile(inline)
+
+
+def test_source_test_reads_both_kinds_of_page_of_a_mixed_profile() -> None:
+    from lagesbild.monitor.status import test_page
+
+    profile = parse_profile(MIXED)
+    listing = test_page(profile, API + "api/ads?page=1", transport=_mixed_site())
+    assert listing.looks_like == "listing" and len(listing.ad_links) == 3
+    ad = test_page(profile, API + "annons/stad/ad-6", transport=_mixed_site())  # HTML: the JSON listing reads nothing
+    assert ad.looks_like == "ad" and ad.fields["title"] == "Annons 6" and ad.fields["age"] == "26"
+    assert len(ad.fields["image_hashes"]) == 1

@@ -119,6 +119,7 @@ def _with_title(tmp_path: Path, title: str) -> Path:
         ('{css: "h1::text", cleanup: [{regex_replace: ["(?P<n>a)", "\\\\g<m>"]}]}', "unknown group name"),
         ("{xpath: \"//div[@id=$var]/text()\"}", "XPath variables"),
         ('{xpath: "//div[foo(.)]/text()"}', "unknown function(s) foo()"),
+        ('{jmespath: "title"}', "`jmespath` selectors need `format: json`"),  # a cross-section check, at its line
     ],
 )
 def test_check_catches_what_would_fail_on_the_first_matching_page(tmp_path: Path, title: str, message: str) -> None:

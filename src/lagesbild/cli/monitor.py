@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -309,21 +310,28 @@ def test(
     if as_json:
         sys.stdout.write(json.dumps(r.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
+    kind = {
+        "ad": "an ad page",
+        "listing": "a listing page",
+        "start": "a start page (listing pages found on it)",
+        "unrecognized": "neither: no ad links, listing pages or required ad fields found (check the selectors)",
+    }.get(r.looks_like, r.looks_like)
     console.print(
-        f"{r.final_url}: HTTP {r.status}, {r.n_bytes:,} bytes, {r.encoding}; looks like a {r.looks_like} page"
+        f"{r.final_url}: HTTP {r.status}, {r.n_bytes:,} bytes, {r.encoding}; looks like {kind}",
+        markup=False,
     )
     t = Table(title="fields (identifiers masked)")
     t.add_column("field")
     t.add_column("value")
-    for k, v in r.fields.items():
-        shown = "[red]— nothing found[/]" if v in (None, []) else (", ".join(v) if isinstance(v, list) else str(v))
-        t.add_row(k, shown[:300])
+    for k, v in r.fields.items():  # values are escaped: "[masked]" is text, not console markup
+        text = ", ".join(v) if isinstance(v, list) else str(v)
+        t.add_row(k, "[red]— nothing found[/]" if v in (None, []) else escape(text[:300]))
     console.print(t)
     console.print(
         f"ad links: {len(r.ad_links)}, further listing pages: {len(r.next_pages)}, start pages: {len(r.start_links)}"
     )
     for u in r.ad_links[:5]:
-        console.print(f"  {u}")
+        console.print(f"  {u}", markup=False)
     if r.inline_ads:
         console.print(f"ads shown whole on the page (listing.ads): {r.inline_ads}; the fields above are the first's")
 

@@ -335,13 +335,16 @@ class CompiledProfile:
         self.ad_url_pattern = re.compile(profile.ad.url_pattern) if profile.ad.url_pattern else None
         self._images = compile_field(profile.ad.images, many=True) if profile.ad.images else None
 
-    def _doc(self, text: str) -> Any:
-        """What the selectors search: a parsel selector (HTML) or the decoded JSON (``format: json``).
+    def _doc(self, text: str, fmt: str) -> Any:
+        """What the selectors search: a parsel selector (HTML) or the decoded JSON (``json`` pages).
+
+        ``fmt`` is the page's format: the profile's, or its listing's or ads' own (``listing.format``,
+        ``ad.format``).
 
         Raises:
-            ValueError: a JSON profile's page is not JSON (the page fails; the crawl goes on).
+            ValueError: a JSON page is not JSON (the page fails; the crawl goes on).
         """
-        if self.profile.format == "json":
+        if fmt == "json":
             return parse_json_page(text)
         return make_selector(text)
 
@@ -362,7 +365,7 @@ class CompiledProfile:
         """Listing start pages linked from a discovery page."""
         if self._discover is None:
             return ()
-        links = _links(self._discover(self._doc(html), url), url)
+        links = _links(self._discover(self._doc(html, self.profile.format), url), url)
         if self._discover_include is not None:
             links = tuple(u for u in links if self._discover_include.search(u))
         return links
@@ -374,7 +377,7 @@ class CompiledProfile:
 
     def read_listing(self, html: str, url: str) -> ListingRead:
         """Ad links (or inline ads) and further listing pages on a listing page."""
-        sel = self._doc(html)
+        sel = self._doc(html, self.profile.listing_format)
         links = _links(self._ad_links(sel, url), url) if self._ad_links is not None else ()
         inline: tuple[InlineAd, ...] = ()
         if self._inline is not None:
@@ -392,7 +395,7 @@ class CompiledProfile:
 
     def read_ad(self, html: str, url: str) -> AdRead:
         """Every field of an ad page, as an import-format record."""
-        return self._read_doc(self._doc(html), url)
+        return self._read_doc(self._doc(html, self.profile.ad_format), url)
 
     def _read_doc(self, sel: Any, url: str) -> AdRead:
         rec: dict[str, Any] = {"site": self.source, "url": url}
@@ -417,7 +420,7 @@ class CompiledProfile:
         """The absolute addresses of an ad page's images (``ad.images``), at most ``ad.max_images``."""
         if self._images is None:
             return ()
-        return self._image_links_doc(self._doc(html), url)
+        return self._image_links_doc(self._doc(html, self.profile.ad_format), url)
 
     def _image_links_doc(self, sel: Any, url: str) -> tuple[str, ...]:
         if self._images is None:

@@ -485,6 +485,12 @@ class ListingSpec(_Spec):
     max_pages: int = Field(
         200, ge=1, description="Most listing pages followed from one start page (a guard against endless pagination)."
     )
+    format: Literal["html", "json"] | None = Field(
+        None,
+        description="The listing pages' format when it differs from the profile's `format`: a JSON listing API "
+        "whose ads have HTML pages is `format: html` with `listing: {format: json, ...}` (or the reverse). "
+        "Default: the profile's `format`.",
+    )
 
     @model_validator(mode="after")
     def _links_or_ads(self) -> ListingSpec:
@@ -510,6 +516,12 @@ class AdSpec(_Spec):
         "perceptual hash computed in memory and added to `image_hashes`; the image itself is never stored.",
     )
     max_images: int = Field(10, ge=0, le=100, description="Most images fetched per ad page (the first ones).")
+    format: Literal["html", "json"] | None = Field(
+        None,
+        description="The ad pages' format when it differs from the profile's `format` (HTML ad pages behind a "
+        "JSON listing API: `format: html` here, `format: json` in `listing`). Default: the profile's `format`. "
+        "With `listing.ads` the ads are read on the listing page, so this must be the listing's format.",
+    )
 
     @field_validator("url_pattern")
     @classmethod
@@ -625,26 +637,46 @@ class Profile(_Spec):
             raise ValueError("must be an http:// or https:// address")
         return v if v.endswith("/") else v + "/"
 
+    @property
+    def listing_format(self) -> Literal["html", "json"]:
+        """The listing pages' format: `listing.format`, else the profile's."""
+        return self.listing.format or self.format
+
+    @property
+    def ad_format(self) -> Literal["html", "json"]:
+        """The ad pages' format: `ad.format`, else the profile's (with `listing.ads`, the listing's)."""
+        return self.ad.format or (self.listing_format if self.listing.ads is not None else self.format)
+
     @model_validator(mode="after")
     def _selectors_fit_format(self) -> Profile:
-        specs: list[tuple[str, FieldSpec | InlineAdsSpec | None]] = [
-            ("listing.ad_links", self.listing.ad_links),
-            ("listing.ads", self.listing.ads),
-            ("listing.next_pages", self.listing.next_pages),
-            ("start.discover.links", self.start.discover.links if self.start.discover else None),
-            ("ad.images", self.ad.images),
-            *((f"ad.fields.{k}", v) for k, v in self.ad.fields.items()),
+        if self.listing.ads is not None and self.ad.format is not None and self.ad.format != self.listing_format:
+            raise _AtField(
+                ("ad", "format"),
+                f"ad.format is {self.ad.format} but the ads are read on the listing pages (listing.ads), which are "
+                f"{self.listing_format}: leave ad.format out"
+            )
+        sections: list[tuple[str, str, FieldSpec | InlineAdsSpec | None]] = [
+            (self.listing_format, "listing.ad_links", self.listing.ad_links),
+            (self.listing_format, "listing.ads", self.listing.ads),
+            (self.listing_format, "listing.next_pages", self.listing.next_pages),
+            (self.format, "start.discover.links", self.start.discover.links if self.start.discover else None),
+            (self.ad_format, "ad.images", self.ad.images),
+            *((self.ad_format, f"ad.fields.{k}", v) for k, v in self.ad.fields.items()),
         ]
-        if self.format == "json":
-            bad = [name for name, f in specs if f is not None and (f.css is not None or f.xpath is not None)]
-            if bad:
-                raise ValueError(
-                    f"format is json: use `jmespath` or `from_url`, not css/xpath, in {', '.join(bad)}"
-                )
-        else:
-            bad = [name for name, f in specs if f is not None and f.jmespath is not None]
-            if bad:
-                raise ValueError(f"`jmespath` selectors need `format: json` (used in {', '.join(bad)})")
+        bad_json = [n for fmt, n, f in sections if fmt == "json" and f is not None and (f.css or f.xpath)]
+        if bad_json:
+            raise _AtField(
+                tuple(bad_json[0].split(".")),
+                f"format is json: use `jmespath` or `from_url`, not css/xpath, in {', '.join(bad_json)} "
+                "(a JSON listing with HTML ad pages: `format: html` and `listing: {format: json}`)"
+            )
+        bad_html = [n for fmt, n, f in sections if fmt == "html" and f is not None and f.jmespath is not None]
+        if bad_html:
+            raise _AtField(
+                tuple(bad_html[0].split(".")),
+                f"`jmespath` selectors need `format: json` (used in {', '.join(bad_html)}; for JSON listing "
+                "pages only, `format: json` in `listing`, for JSON ad pages only, in `ad`)"
+            )
         return self
 
     @model_validator(mode="after")

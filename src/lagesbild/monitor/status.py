@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from lagesbild.monitor.browser import BrowserFetcher
-from lagesbild.monitor.compile import compile_profile
+from lagesbild.monitor.compile import ListingRead, compile_profile
 from lagesbild.monitor.fetch import Fetcher
 from lagesbild.monitor.health import RunHealth
 from lagesbild.monitor.images import hash_images
@@ -161,7 +161,10 @@ def test_page(
     compiled = compile_profile(profile)
     with Fetcher.for_profile(profile, client=client, transport=transport, resolve=resolve) as f:
         page = f.render(url) if isinstance(f, BrowserFetcher) else f.get(url)
-        listing = compiled.read_listing(page.text, page.url)
+        try:
+            listing = compiled.read_listing(page.text, page.url)
+        except ValueError:  # a JSON listing's selectors on an HTML ad page (`listing.format: json`)
+            listing = ListingRead((), (), ())
         if listing.ads:  # `listing.ads`: the page's first ad is shown, read as the crawl reads it
             read, image_urls = listing.ads[0].read, listing.ads[0].image_links
         else:
@@ -173,7 +176,10 @@ def test_page(
                 record = dict(read.record)
                 record["image_hashes"] = list(dict.fromkeys([*record.get("image_hashes", []), *hashes]))
                 read = replace(read, record=record, found=read.found | {"image_hashes"})
-    start = compiled.read_discovery(page.text, page.url)
+    try:
+        start = compiled.read_discovery(page.text, page.url)
+    except ValueError:  # a JSON profile's discovery selectors on a page of another format
+        start = ()
     fields: dict[str, Any] = {}
     names = compiled.field_names
     if compiled.fetches_images and "image_hashes" not in names:
@@ -189,11 +195,14 @@ def test_page(
         elif isinstance(v, str):
             v = mask_identifiers(v)
         fields[name] = v if v is not None else ([] if name in LIST_FIELDS else None)
-    looks = (
-        "ad"
-        if compiled.ad_url_pattern and compiled.is_ad_url(page.url)
-        else ("listing" if listing.ad_links or listing.ads else ("start" if start else "ad"))
-    )
+    if compiled.ad_url_pattern and compiled.is_ad_url(page.url):
+        looks = "ad"
+    elif listing.ad_links or listing.ads:
+        looks = "listing"
+    elif start:
+        looks = "start"
+    else:  # no links of any kind: an ad page if its required fields were found, else nothing the profile knows
+        looks = "ad" if not read.missing_required else "unrecognized"
 
     def masked(urls: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(mask_identifiers(u) for u in urls)
