@@ -11,7 +11,8 @@ simulator's truth, one seed after another in this one process.
 
 Seeds: thresholds and rules are chosen on the *training* seeds; the *held-out* seeds of a
 round are run once and only reported, then become training (round 1 held out 2001-2020,
-round 2 3001-3020, round 3 4001-4020, round 4 6001-6020; docs/link.md, "Held-out evaluation").
+round 2 3001-3020, round 3 4001-4020, round 4 6001-6020, round 5 9001-9020; docs/link.md, "Held-out
+evaluation").
 
 Usage::
 

@@ -131,7 +131,7 @@ def test_explain_shows_the_template_tie_with_its_scores_and_the_whole_rule() -> 
     sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
     assert sig.fired and sig.weight == "network"
     assert sig.value.startswith("tied: 1 shared key(s), chance ") and "places Jaccard 1.00" in sig.value
-    assert "one key: chance at most 0.05" in sig.threshold and "chance at most 0.01" in sig.threshold
+    assert "one key: chance at most 0.1" in sig.threshold and "chance at most 0.01" in sig.threshold
     # two ads of the organizer's one number: no template tie between them (one advertiser)
     sig = {g.name: g for g in explain(ads, linked, ("s1", "a00"), ("s1", "b11")).signals}["template"]
     assert not sig.fired and sig.value == "no template tie"
@@ -171,3 +171,49 @@ def test_explain_shows_the_place_containment_of_a_template_tie() -> None:
     sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
     assert sig.fired and "places Jaccard 0.50, containment 1.00" in sig.value
     assert f"containment at least {LinkSettings().network_place_containment}" in sig.threshold
+
+
+def test_one_shared_key_on_part_of_the_circuit_ties_a_woman_to_an_organizer() -> None:
+    # round 5 of issue #18: a woman active for a few weeks shows one of the text's variants, in
+    # two of the organizer's four cities (Jaccard 2/4, all her cities on the circuit)
+    circuit = (*CIRCUIT, "0584")
+    org = _ads("a", "Anna", 24, "ph_a", circuit) + _ads("b", "Bella", 27, "ph_a", circuit)
+    one = [x for x in _ads("c", "Cilla", 22, "ph_c", circuit[:2]) if x.site_ad_id.endswith("0")]
+    ads, linked = link_observations(_background() + org + one)
+    assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
+    assert int(linked.ties.n_templates[0]) == 1 and float(linked.ties.place_jaccard[0]) == 0.5
+    # the rule before round 5: one key needs the same circuit (Jaccard at least 0.7)
+    ads, off = link_observations(_background() + org + one, LinkSettings(network_single_key_containment=False))
+    assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
+
+
+# sentences that give each text variant its own template key (distinct opening words)
+_OWN = ("Solig", "Regnig", "Blåsig", "Kylig", "Varm", "Mörk", "Ljus", "Grå", "Vit", "Röd")
+
+
+def _many_variants(prefix: str, name: str, age: int, phone: str, words: tuple[str, ...]) -> list[Observation]:
+    """Ads of one woman in the circuit's cities: the shared text V1 once, then one variant per word."""
+    out = _ads(prefix, name, age, phone, CIRCUIT[:1])[:1]
+    for k, w in enumerate(words):
+        body = f"Välkommen till mig! Jag är {name}, {age}. {w} dag idag hos mig. Pris {1000 + k} kr/30 min."
+        out.append(
+            obs("s1", f"{prefix}w{k}", 3 + k, name=name, age=age, phones=(phone,), kommun=CIRCUIT[k % 3], body=body)
+        )
+    return out
+
+
+def test_two_organizers_writing_many_variants_that_share_one_are_not_tied() -> None:
+    # two organizers (two women on one number each) in the same three cities, each writing in six
+    # variants of which one is the same: one coincidence among many variants (training seed 6006)
+    a = _many_variants("a", "Anna", 24, "ph_a", _OWN[:5]) + _many_variants("b", "Bella", 27, "ph_a", _OWN[:5])
+    d = _many_variants("d", "Doris", 30, "ph_d", _OWN[5:]) + _many_variants("e", "Erika", 33, "ph_d", _OWN[5:])
+    ads, linked = link_observations(_background() + a + d)
+    assert len(linked.result.network_ids) == 2
+    assert _network_of(linked, ads, "a00") != _network_of(linked, ads, "d00")
+    # without the limit the one shared key ties them into one network
+    ads, off = link_observations(_background() + a + d, LinkSettings(network_single_key_max_variants=0))
+    assert len(off.result.network_ids) == 1
+    # an organizer with few variants (here: the shared one and two more) is tied by the one key
+    few = _many_variants("d", "Doris", 30, "ph_d", _OWN[5:7]) + _many_variants("e", "Erika", 33, "ph_d", _OWN[5:7])
+    ads, tied = link_observations(_background() + a + few)
+    assert len(tied.result.network_ids) == 1

@@ -69,8 +69,21 @@ class LinkSettings:
             key's users times the chance of being active in all the shared municipalities is at
             most this, and their municipalities have Jaccard similarity at least
             ``network_single_key_jaccard`` (issue #18: a network whose women write in different
-            languages shares one key per language; 0 turns single-key ties off).
+            languages shares one key per language; 0 turns single-key ties off). 0.1 since round
+            5 (0.05 before; on 108 training worlds 0.15 merged two networks on seed 4014).
         network_single_key_jaccard: see ``network_single_key_chance``.
+        network_single_key_containment: a one-key tie also accepts part of one circuit (the
+            containment rule of ``network_place_containment``: all of the smaller side's
+            municipalities within the other's, at least ``network_containment_min_places``, and
+            Jaccard at least ``network_containment_jaccard``), as two or more keys do (round 5
+            of issue #18: a woman active for a few weeks shows one of the text's variants on
+            part of the circuit).
+        network_single_key_max_variants: a one-key tie needs the advertiser with fewer distinct
+            template keys in the shared key's languages (those either side writes it in) to have
+            at most this many (0: no limit). Two advertisers that each
+            write in many variants and share only one of them are two organizers whose texts
+            coincide once (round 5 of issue #18: the one false merge of training seed 6006,
+            6 and 16 keys, one shared); a woman with few ads shows few variants.
         network_unorganized_chance: two advertisers of which neither has
             ``template_min_persons`` persons (each woman her own number) are tied when they
             share at least ``network_min_templates`` keys with a chance at most this (five
@@ -101,8 +114,10 @@ class LinkSettings:
     network_place_containment: float = 1.0
     network_containment_min_places: int = 2
     network_containment_jaccard: float = 0.5
-    network_single_key_chance: float = 0.05
+    network_single_key_chance: float = 0.1
     network_single_key_jaccard: float = 0.7
+    network_single_key_containment: bool = True
+    network_single_key_max_variants: int = 5
     network_unorganized_chance: float = 0.01
     template_key_robust: bool = True
     max_bucket: int = 50

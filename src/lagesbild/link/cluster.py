@@ -323,7 +323,11 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     ``network_place_containment`` of the smaller side's municipalities (``|A & B| / min(|A|, |B|)``)
     with Jaccard similarity at least ``network_containment_jaccard`` (half the circuit at least),
     and at least one side with ``template_min_persons`` persons (organization already shown
-    by a shared number or e-mail: two independent women are never joined by text alone).
+    by a shared number or e-mail), unless the stricter ``network_unorganized_chance`` holds.
+    One shared key is enough for an organized pair with ``chance <= network_single_key_chance``
+    on one circuit (Jaccard at least ``network_single_key_jaccard``) or, with
+    ``network_single_key_containment``, on part of it (the containment rule above), when the
+    side with fewer distinct keys has at most ``network_single_key_max_variants`` of them.
     Template keys used by more than ``max_bucket`` advertisers are boilerplate: they give no
     candidates.
     """
@@ -336,6 +340,10 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     # advertiser x template, with one site ad each (the earliest: rows are in canonical order)
     at = pd.DataFrame({"a": advertiser, "t": tmpl, "row": np.arange(n)})
     at = at[at.t != 0].drop_duplicates(["a", "t"])
+    # each advertiser's distinct keys (text variants, the unshared ones too) by the language they are written in
+    lang = pd.factorize(pd.Series([a.language for a in ads.ads], dtype=object), use_na_sentinel=False)[0]
+    written = pd.DataFrame({"a": advertiser, "t": tmpl, "l": lang})
+    written = written[written.t != 0].drop_duplicates()
     df_t = at.groupby("t").a.transform("size").to_numpy(np.int64)
     at = at[(df_t >= 2) & (df_t <= s.max_bucket)].assign(df=df_t[(df_t >= 2) & (df_t <= s.max_bucket)])
     at_a, at_t = at.a.to_numpy(np.int64), at.t.to_numpy(np.int64)
@@ -418,16 +426,22 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     many = k >= s.network_min_templates
     # one circuit: most places in common, or (an advertiser active on part of it) the smaller
     # side's places within the other's, several of them and at least half the circuit
-    circuit = (jac >= s.network_place_jaccard) | (
+    part = (
         (s.network_place_containment > 0)
         & (contain >= s.network_place_containment)
         & (n_both >= s.network_containment_min_places)
         & (jac >= s.network_containment_jaccard)
     )
+    circuit = (jac >= s.network_place_jaccard) | part
+    # one shared key: one circuit (or, with network_single_key_containment, part of it), and
+    # not two advertisers that each write in many variants and share only this one
+    one_place = (jac >= s.network_single_key_jaccard) | (s.network_single_key_containment & part)
+    if s.network_single_key_max_variants > 0 and (~many).any():
+        one_place &= many | (_variants(written, pairs, ~many, tmpl) <= s.network_single_key_max_variants)
     ok = np.where(
         many,
         (chance <= s.network_template_chance) & circuit,
-        (chance <= s.network_single_key_chance) & (jac >= s.network_single_key_jaccard),
+        (chance <= s.network_single_key_chance) & one_place,
     )
     # two advertisers without organization shown by a number: stronger template evidence only
     ok &= organized_pair | (many & (chance <= s.network_unorganized_chance))
@@ -443,6 +457,31 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
         place_containment=contain[ok],
     )
     log.info("%d advertiser pairs share a template, %d tied into networks", len(pairs), len(out.a))
+    return out
+
+
+def _variants(written: pd.DataFrame, pairs: pd.DataFrame, which: npt.NDArray[np.bool_], tmpl: IntArray) -> IntArray:
+    """Per pair (where ``which``): the fewer of the two sides' distinct keys in the shared key's languages.
+
+    ``written`` holds the distinct ``(a, t, l)``: advertiser, template key, language of a site
+    ad. The shared key is the one of the pair's evidence row ``rx``; its languages are those
+    either side writes it in. Order-free (sets), so a run over a narrow index counts alike.
+    """
+    out = np.zeros(len(pairs), np.int64)
+    idx = np.flatnonzero(which)
+    if not len(idx):
+        return out
+    sub = pairs.iloc[idx]
+    advs = set(sub.x.tolist()) | set(sub.y.tolist())
+    w = written[written.a.isin(advs)]
+    langs_of = w.groupby(["a", "t"]).l.agg(frozenset).to_dict()
+    keys_in = w.groupby(["a", "l"]).t.agg(frozenset).to_dict()
+    for q, x, y, r in zip(idx.tolist(), sub.x.tolist(), sub.y.tolist(), sub.rx.tolist(), strict=True):
+        t = int(tmpl[int(r)])
+        langs = langs_of.get((x, t), frozenset()) | langs_of.get((y, t), frozenset())
+        n_x = len(frozenset().union(*(keys_in.get((x, lg), frozenset()) for lg in langs)))
+        n_y = len(frozenset().union(*(keys_in.get((y, lg), frozenset()) for lg in langs)))
+        out[q] = min(n_x, n_y)
     return out
 
 

@@ -272,11 +272,17 @@ def _template_rule(st: LinkSettings) -> str:
         if st.network_place_containment > 0
         else ""
     )
+    one_part = part if st.network_single_key_containment else ""
+    variants = (
+        f", the side with fewer keys in its language at most {st.network_single_key_max_variants}"
+        if st.network_single_key_max_variants > 0
+        else ""
+    )
     return (
         f"{st.network_min_templates}+ shared keys: chance at most {st.network_template_chance}, places Jaccard "
         f"at least {st.network_place_jaccard}{part}; one key: chance at most {st.network_single_key_chance}, places "
-        f"Jaccard at least {st.network_single_key_jaccard}; neither advertiser with {st.template_min_persons}+ "
-        f"persons: chance at most {st.network_unorganized_chance}"
+        f"Jaccard at least {st.network_single_key_jaccard}{one_part}{variants}; neither advertiser with "
+        f"{st.template_min_persons}+ persons: chance at most {st.network_unorganized_chance}"
     )
 
 

@@ -380,6 +380,11 @@ def _net_id(site: str, site_ad_id: str) -> str:
     return "nw_" + hashlib.sha1(f"{site}\x1f{site_ad_id}".encode()).hexdigest()[:12]
 
 
+def _text_or_none(v: object) -> str | None:
+    """A text column's value as read back (NULL as None or NaN) -> str or None."""
+    return v if isinstance(v, str) else None
+
+
 def _networks(
     index: list[tuple[Any, ...]], region: SiteAds, r: LinkResult, s: LinkSettings
 ) -> tuple[dict[str, str | None], dict[str, str | None]]:
@@ -391,7 +396,7 @@ def _networks(
     the site ads. Returns the new and the stored network id of every advertiser (the stored
     one only for advertisers outside the region).
     """
-    cols = ["site", "site_ad_id", "first", "adv", "person", "net", "template", "kommun"]
+    cols = ["site", "site_ad_id", "first", "adv", "person", "net", "template", "kommun", "language"]
     stored = pd.DataFrame.from_records(index, columns=cols) if index else pd.DataFrame(columns=cols)
     inside = {f"{a}\x1f{b}" for a, b in r.keys}
     stored = stored[~(stored["site"] + "\x1f" + stored["site_ad_id"]).isin(inside).to_numpy(bool)]
@@ -406,6 +411,7 @@ def _networks(
             "net": [None] * len(ids),
             "template": [a.template for a in region.ads],
             "kommun": [a.kommun_kod for a in region.ads],
+            "language": [a.language for a in region.ads],
         }
     )
     old = {
@@ -423,11 +429,29 @@ def _networks(
     ppa = np.bincount(every[["a", "person"]].drop_duplicates()["a"].to_numpy(np.int64), minlength=n_adv)
     ties_a = ties_b = np.zeros(0, np.int64)
     if s.template_networks:
-        at = every.loc[every["template"] != 0, ["a", "template"]].drop_duplicates()
+        # one row per advertiser, key and language (one-key ties count an advertiser's variants by language)
+        at = every.loc[every["template"] != 0, ["a", "template", "language"]].drop_duplicates()
         am = every.loc[every["kommun"].notna(), ["a", "kommun"]].drop_duplicates()
         rows = [
-            SiteAd("t", str(i), "", "", [], 0, None, None, None, None, None, set(), set(), set(), _NO_SIG, int(t))
-            for i, t in enumerate(at["template"].tolist())
+            SiteAd(
+                "t",
+                str(i),
+                "",
+                "",
+                [],
+                0,
+                None,
+                None,
+                None,
+                None,
+                _text_or_none(lg),
+                set(),
+                set(),
+                set(),
+                _NO_SIG,
+                int(t),
+            )
+            for i, (t, lg) in enumerate(zip(at["template"].tolist(), at["language"].tolist(), strict=True))
         ]
         rows += [
             SiteAd("m", str(i), "", "", [], 0, None, None, k, None, None, set(), set(), set(), _NO_SIG, 0)

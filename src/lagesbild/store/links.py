@@ -324,12 +324,12 @@ class LinkStore:
     def network_index(self) -> list[tuple[Any, ...]]:
         """The narrow columns the network level reads for every stored site ad.
 
-        ``(site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod)``:
-        template ties are scored over all advertisers, not only those new ads touch.
+        ``(site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod,
+        language)``: template ties are scored over all advertisers, not only those new ads touch.
         """
         sql = (
-            "SELECT site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod "
-            "FROM link_site_ads"
+            "SELECT site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod, "
+            "language FROM link_site_ads"
         )
         with self.engine.connect() as conn:
             cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
