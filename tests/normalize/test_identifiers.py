@@ -214,6 +214,107 @@ _FAMILIES_ROUND_4 = {
         ("z e r o s e v e n z e r o o n e s e v e n f o u r z e r o s i x o n e t w o", P),
     ],
 }
+# Issue 17, round 5: the families training set J (data/unseen_set_j.jsonl) brought, and close relatives.
+_FAMILIES_ROUND_5 = {
+    "uk_national": [
+        ("Text 07700 900495 (UK sim)", "+447700900495"),
+        ("UK nr 0.7.7.0.0.9.0.0.7.0.4", "+447700900704"),
+        ("Mobile is oh double seven double oh, nine double oh, double nine one", "+447700900991"),
+        ("My UK phone: zero seven seven zero zero nine zero zero eight four two", "+447700900842"),
+    ],
+    "chat_links": [
+        ("Only WhatsApp wa.me/447700900812", "+447700900812"),
+        ("https://api.whatsapp.com/send?phone=46701740612", P),
+    ],
+    "other_languages": [
+        ("Telefon: null sieben null eins sieben vier null sechs eins zwei", P),
+        ("Llámame: cero siete cero uno siete cuatro cero seis uno dos", P),
+        ("zéro sept zéro un sept quatre zéro six un deux", P),
+        ("zero siedem zero jeden siedem cztery zero sześć jeden dwa", P),
+        ("zero șapte zero unu șapte patru zero șase unu doi", P),
+        ("ноль семь ноль один семь четыре ноль шесть один два", P),
+    ],
+    "stretched_words": [
+        ("nollll sjuuu nollll etttt sjuuu fyraaa nollll sexxx etttt tvååå", P),
+        ("nooll sjuu nooll ett sju fyra noll sex ett två", P),
+    ],
+    "comma_between_digits": [("Nummer: 0,7,0,1,7,4,0,6,1,2. 1500 kr/h.", P), ("0, 7, 0, 1, 7, 4, 0, 6, 1, 2", P)],
+    "sum_for_last_digits": [
+        ("070-174 06 + sista två siffrorna = 10+2. 1h 1600.", P),
+        ("Ring 070-174 06 och de två sista siffrorna är 5+7.", P),
+        ("Tel 070-174 06 och sen summan av 4+8 som sista två siffror.", P),
+    ],
+    "age_for_last_digits": [
+        ("Kvinna 45 år. Ring 070-174 06 följt av min ålder.", "+46701740645"),
+        ("Jag är 23 år. Numret är 070-174 06 + min ålder 😉", "+46701740623"),
+    ],
+    "labelled_parts": [
+        ("Andra halvan av numret: 40612. Första halvan: 07017.", P),
+        ("Slutet: 40612, början: 07017", P),
+        ("Första delen 070-174, ring efter 20. Sista delen 06 12.", P),
+        ("Numret börjar med 070-174. Tjej 29 i Jönköping. Och slutar på 06 12.", P),
+        ("174 06 12 (börjar med 070)", P),
+        ("Numret är 174 06 12, med 070 först.", P),
+        ("Ring 174 06 12 – sätt 070 framför.", P),
+        ("Nummer del 1: 070 174, del 2: 06 12", P),
+    ],
+    "area_code_by_label": [
+        ("Tel 628 04 87, riktnr Malmö.", "+46406280487"),
+        ("Ring 465 004 62 (riktnummer Stockholm).", "+46846500462"),
+        ("riktnummer 08, sen 465 004 12", "+46846500412"),
+    ],
+    "sign_for_a_digit": [
+        ("X7X-174 X6 12 (X = noll)", P),
+        ("Tel: X4X-628 X4 63 (byt X mot 0)", "+46406280463"),
+        ("Ring X7X-174 X6 12, alla X är nollor.", P),
+        ("070-174 06 1# (# = två)", P),
+        ("Ring 070-174 06 1#, där # är två.", P),
+    ],
+    "letter_key": [("Kod a=0 b=1 c=2 d=3 e=4 f=5 g=6 h=7 i=8 j=9: aha bhe ag bc", P)],
+    "groups_backwards": [
+        ("Numret grupp för grupp, läs från höger: 12 06 174 070.", P),
+        ("Mitt nr med grupperna bakifrån: 12 06 174 070. Ring inte dolt.", P),
+    ],
+}
+_TRAPS_ROUND_5 = {
+    "uk_national": ["Order 07712345678", "Ref 07812 345678"],
+    "chat_links": ["wa.me/annasida", "Boka: example.com/?phone=1234"],
+    "other_languages": ["null and void 1 2 3 4 5 6 7", "dos tres cuatro cinco seis siete ocho", "zero dos tres"],
+    "stretched_words": ["Ollie och Nooa, sjuuu dagar", "nollll koll"],
+    "comma_between_digits": ["1, 2, 3, 4, 5, 6, 7, 8", "Dagar: 01, 02, 03, 04, 05 juni"],
+    "sum_for_last_digits": ["070-174 06 + (10+2)", "Ring 070-174 06 och sen 12 + 3 kr"],
+    "age_for_last_digits": ["23 år och 25 år. 070-174 06 + min ålder", "Nummer 070-174 06 + min ålder"],
+    "labelled_parts": [
+        "Mitt nr börjar på 070-174 06, resten får du i chatten när du verifierat dig 😉 25 år, 1500 kr/h.",
+        "Nummer börjar på 070 och slutar på 12",
+        "Öppet: börjar 0730, slutar 1800",
+        "Numret börjar med 070 174 och slutar på 06",
+    ],
+    "area_code_by_label": [
+        "Postnr 211 22, riktnr Malmö",
+        "Postnr 211 22 Malmö, riktnummer 040",
+        "riktnummer Stockholm är 08",
+    ],
+    "sign_for_a_digit": ["X7X-174 X6 31", "070-174 06 9#", "Pris 15X0 kr (X = 0)"],
+    "letter_key": ["a=0 b=1 c=2: abc", "x=1, y=2, z=3"],
+    "groups_backwards": ["Läs grupperna baklänges: 1500 kr, 2025-06-12"],
+}
+
+
+@pytest.mark.parametrize(("text", "e164"), [case for cases in _FAMILIES_ROUND_5.values() for case in cases])
+def test_find_phones_reads_round_5_family(text: str, e164: str) -> None:
+    assert list(dict.fromkeys(phones(f"Hej! {text} 💋"))) == [e164]
+
+
+@pytest.mark.parametrize("text", [trap for traps in _TRAPS_ROUND_5.values() for trap in traps])
+def test_find_phones_takes_no_number_from_round_5_trap(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == []
+
+
+def test_round_5_families_each_have_traps() -> None:
+    assert _FAMILIES_ROUND_5.keys() == _TRAPS_ROUND_5.keys()
+
+
 _TRAPS_ROUND_4 = {
     "reversed": [
         "Läs baklänges: 1500 kr",
@@ -268,11 +369,12 @@ def test_round_4_families_each_have_traps() -> None:
 
 
 def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
-    """Sets A-E of data/unseen_set.jsonl, F of data/unseen_set_f.jsonl and G of data/unseen_set_g.jsonl found
-    the misses fixed in issue 17: all seven are training data now (a regression test); the held-out figure
-    comes from a set the finder was never run on. The committed F and G keep only numbers from the ranges
-    PTS reserves for fiction: other Swedish mobiles were rewritten into them, and ads whose number could not
-    be rewritten (foreign, landline or spelled-out forms, or 070-17406 00-04) were left out (F 183 of 200, G 165)."""
+    """Sets A-E of data/unseen_set.jsonl, F of data/unseen_set_f.jsonl, G of data/unseen_set_g.jsonl and J of
+    data/unseen_set_j.jsonl found the misses fixed in issue 17: all are training data now (a regression test); the
+    held-out figure comes from a set the finder was never run on. The committed F and G keep only numbers from the
+    ranges PTS reserves for fiction: other Swedish mobiles were rewritten into them, and ads whose number could not
+    be rewritten (foreign, landline or spelled-out forms, or 070-17406 00-04) were left out (F 183 of 200, G 165).
+    J was written with fiction-range numbers only and is committed whole (250 ads)."""
     import json
     from pathlib import Path
 
@@ -296,6 +398,14 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     report_g = evaluate(rows_g)
     assert report_g.fields["phones"].recall == 1.0 and report_g.fields["phones"].precision == 1.0
     assert report_g.fields["municipality"].accuracy >= 0.99  # "Vara. 070 ...", "Haparandassa", "Arlöv"
+    # set J (250 ads, 60 % obfuscated, written as training data; scored once before fixing: recall 0.782,
+    # precision 0.944): numbers written backwards or in labelled parts, a sign for a digit with a hint, sums and
+    # the age for the last digits, other languages' digit words, stretched words, British numbers written
+    # nationally, chat links, a letter key
+    rows_j = [json.loads(x) for x in (data / "unseen_set_j.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows_j) == 250 and sum(len(r["labels"]["phones"]) for r in rows_j) >= 210
+    report_j = evaluate(rows_j)
+    assert report_j.fields["phones"].recall == 1.0 and report_j.fields["phones"].precision == 1.0
 
 
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
@@ -310,7 +420,13 @@ def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
         r"\+46(?:7017406(?:0[5-9]|[1-9]\d)|3139006\d\d|4062804\d\d|846500\d{3}|9803192\d\d)|\+447700900\d{3}"
     )
     data = Path(__file__).parent / "data"
-    for name in ("unseen_set.jsonl", "unseen_set_f.jsonl", "unseen_set_g.jsonl", "phone_train.jsonl"):
+    for name in (
+        "unseen_set.jsonl",
+        "unseen_set_f.jsonl",
+        "unseen_set_g.jsonl",
+        "unseen_set_j.jsonl",
+        "phone_train.jsonl",
+    ):
         for line in (data / name).read_text("utf-8").splitlines():
             row = json.loads(line)
             phones = row["labels"]["phones"] if "labels" in row else row.get("phones") or []

@@ -45,6 +45,7 @@ _SE_MOBILE_PLUS = re.compile(r"^\+467[02369]\d{7}$")
 _TRUNK_IN_PARENS = re.compile(r"^([^\d+]*(?:\+|00)[^\d]{0,2}\d{1,3}[^\d(]{0,2})\(\s?0\s?\)")
 # "0044 7700 ...": a 00 prefix, the country code, then a separator (an id such as "0012345678" has none).
 _SPACED_00 = re.compile(r"^[^\d]*00\d{1,3}[^\d]")
+_UK_NATIONAL = re.compile(r"^07[14578]\d{8}$")
 
 
 @lru_cache(maxsize=100_000)
@@ -83,6 +84,11 @@ def normalize_phone(raw: str) -> str | None:
         return digits  # "+46 70 174 06 70": the commonest international form, without phonenumbers
     if digits.startswith("+460"):
         digits = "+46" + digits[4:]  # "+46 (0)70 ...": the trunk 0 written after the country code
+    if _UK_NATIONAL.match(digits):
+        # "07700 900123": a British mobile written nationally (eleven digits; 071, 074, 075, 077 and 078
+        # are no Swedish mobile prefix, so no Swedish number with a digit more)
+        uk = phonenumbers.parse("+44" + digits[1:], None)
+        return "+44" + digits[1:] if phonenumbers.is_possible_number(uk) else None
     if not digits.startswith("+") and not digits.startswith("0"):
         return None
     if "+" in digits[1:] or len(digits) > 17:
@@ -282,7 +288,11 @@ def _is_list(run: str) -> bool:
     groups = _DIGIT_RUN.findall(run)
     if len(groups) < 3:
         return False
-    if all(len(g) <= 2 for g in groups) and all("," in sep for sep in _DIGIT_RUN.split(run.strip())[1:-1]):
+    if (
+        all(len(g) <= 2 for g in groups)
+        and all("," in sep for sep in _DIGIT_RUN.split(run.strip())[1:-1])
+        and not (len(groups) >= 7 and all(len(g) == 1 for g in groups))  # "0,7,0,1,7,4,0,6,6,7": a number
+    ):
         return True
     steps = {int(b) - int(a) for a, b in pairwise(groups)}
     return len(groups) >= 4 and len({len(g) for g in groups}) == 1 and len(steps) == 1 and steps != {0}
@@ -343,6 +353,9 @@ def _trie(words: list[str]) -> str:
     return emit(tree)
 
 
+_CYRILLIC_O = str.maketrans({"\u043e": "o", "\u041e": "O"})
+
+
 @cache
 def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, re.Pattern[str]]:
     cfg = rules("identifiers")
@@ -353,6 +366,8 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
         words[str(k).lower()] = "t" + str(v)  # a tens word: 7 -> "7" + the unit after it, or "70"
     for k in cfg.get("spelled_hundred") or ():
         words[str(k).lower()] = "h"
+    for k, v in list(words.items()):  # the finder reads a Cyrillic o as a Latin one ("ноль" is read "нoль")
+        words.setdefault(k.translate(_CYRILLIC_O), v)
     for k, v in (cfg.get("spelled_plurals") or {}).items():
         words[str(k).lower()] = "p" + str(v)  # "femmor": the digit, as many times as the count before it
     words["plus"] = "+"
@@ -362,14 +377,25 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     # A token is a whole word made of number words, digits and O/I/l ("sjuttiofyra", "O7O",
     # "zero7zero"); a number is at least two tokens with separators between them.
     piece = rf"(?i:{alternation})|\d|[OoIl]"
-    token = rf"(?<![^\W_])(?:{piece})+(?![^\W_])"
+    # (or a number word stretched: "sjuuu", "fyraaa", "nooooll", a letter three times or more)
+    stretched = r"(?=[^\W\d_]*?(?P<st>[^\W\d_])(?P=st))[^\W\d_]{3,16}"
+    token = rf"(?<![^\W_])(?:(?:{piece})+|{stretched.replace('st>', 'su>').replace('=st)', '=su)')})(?![^\W_])"
     # a number starts with a zero, a plus or a country code: "noll ...", "zero ...", "O7O", "070 ett ...", "plus ..."
-    first = rf"(?<![^\W_])(?=(?i:noll|n0ll|zero|oh|nil|nought|plus)|[0Oo+4])(?:{piece})+(?![^\W_])"
+    first = (
+        r"(?<![^\W_])(?=(?i:noll|n0ll|no+l|zero|ze+r|oh|nil|nought|plus|null|cero|zéro|нoль|ноль)|[0Oo+4])"
+        rf"(?:(?:{piece})+|{stretched})(?![^\W_])"
+    )
     # (one token alone may be the whole number: "nollsjunollettsjufyranollsexfyrasex")
-    chain = re.compile(rf"(?=[0Oo+4nNzZpP])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{0,60}}")
-    # written digits, then a number word: "070 ett sju fyra ...", "0701 740 sex 07"
-    # (or a tens, teens or hundreds word: "+46 sjuttio 174 06 12", "070 hundrasjuttiofyra ...")
-    joiners = [re.escape(w) for w, v in words.items() if (len(v) == 1 and v.isdigit()) or v[0] in "t=h"]
+    chain = re.compile(rf"(?=[0Oo+4nNzZpPcCнН])(?:\+[ \x01]?)?{first}(?:{_SEP}{{1,5}}{token}){{0,60}}")
+    # written digits, then a number word: "070 ett sju fyra ...", "0701 740 sex 07", "0sju0ett7fyra..."
+    # (or a tens, teens or hundreds word: "+46 sjuttio 174 06 12", "070 hundrasjuttiofyra ..."; Swedish and
+    # English only: other languages' digit words start a number with their zero, "null ...", "cero ...")
+    native = {str(k).lower() for k in cfg.get("native_digit_words") or ()}
+    joiners = [
+        re.escape(w)
+        for w, v in words.items()
+        if ((len(v) == 1 and v.isdigit()) or v[0] in "t=h") and (not native or w in native or not v.isdigit())
+    ]
     # (the word may be glued to more number words and digits: "070-fem5fem 12 12", "070 femfem 5 ...")
     after_digits = re.compile(
         rf"\d[OoIl]?{_SEP}{{1,5}}(?i:{_trie(sorted(joiners))})(?:(?i:{alternation})|\d)*(?![^\W_])"
@@ -379,9 +405,10 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
 
 # Where a spelled number can start: a zero word ("noll", "nollsju", "zero", "oh"), "plus", "O"
 # before a number word, or written digits followed by a number word ("070 ett sju fyra ...").
-_ZERO_WORDS = ("noll", "n0ll", "zero", "oh", "plus", "o ")
+_ZERO_WORDS = ("noll", "n0ll", "noo", "zero", "oh", "plus", "o ", "null", "cero", "zéro", "нoль", "ноль")
 _SPELLED_GATE = re.compile(
-    r"(?<![^\W_])(?:noll|n0ll|zero|oh(?![^\W_])|plus(?![^\W_])|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))",
+    r"(?<![^\W_])(?:noll|n0ll|no+l|zero|zéro|null|cero|нoль|ноль|oh(?![^\W_])|plus(?![^\W_])"
+    r"|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))",
     re.IGNORECASE,
 )
 
@@ -389,9 +416,22 @@ _SPELLED_GATE = re.compile(
 def _spelled_may_start(text: str) -> bool:
     """Cheap test before the spelled-number scan: most ads have no number word at all."""
     low = text.lower()
-    if any(w in low for w in _ZERO_WORDS) and _SPELLED_GATE.search(text):
-        return True
-    return _spelled()[4].search(text) is not None
+    for w in _ZERO_WORDS:
+        if w in low:
+            if _SPELLED_GATE.search(text):
+                return True
+            break
+    return _spelled()[4].search(text) is not None or _glued_zero().search(text) is not None
+
+
+@cache
+def _glued_zero() -> re.Pattern[str]:
+    """A zero glued to a number word, "0sju0ett7fyra...": the literal 0 first lets the regex engine skip to
+    the zeros of a text (in one pattern with the spaced form it would try every digit)."""
+    words = _spelled()[2]
+    native = {str(k).lower() for k in rules("identifiers").get("native_digit_words") or ()}
+    joiners = [w for w, v in words.items() if len(v) == 1 and v.isdigit() and (not native or w in native)]
+    return re.compile(rf"0(?<![^\W_]0)(?i:{_trie(sorted(joiners))})")
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -399,9 +439,12 @@ _WORD = re.compile(r"[^\W_]+")
 
 def _find_spelled(text: str, out: list[tuple[int, int, str]]) -> None:
     chain, piece, words, min_digits, _ = _spelled()
-    for m in chain.finditer(text):
+    pos = 0
+    while (m := chain.search(text, pos)) is not None:
         n = len(out)
         groups, fills = _spelled_groups(m.group(0), m.start(), piece, words)
+        # a chain whose reading stopped early ("41 Call noll sju ..."): look again after what was read
+        pos = m.start() + 1 if not groups else m.end() if groups[-1][1] >= m.end() else groups[-1][1]
         # a tens word and the unit word after it are one pair ("sjuttio fyra" = 74) unless that leaves no
         # number; then some are read alone ("noll sjuttio ett sjuttiofyra ..." = 0 70 1 74 ...)
         tries = [frozenset(c) for k in range(1, len(fills) + 1) for c in combinations(fills[:4], k)]
@@ -425,6 +468,31 @@ def _pieces(word: str, piece: re.Pattern[str]) -> list[str]:
     if sum(map(len, pieces)) == len(word) and not any(p in "OoIl" for p in pieces):
         return pieces
     return list(_cut(word.lower())) or pieces
+
+
+_STRETCHED = re.compile(r"([^\W\d_])\1\1")
+_REPEATS = re.compile(r"([^\W\d_])\1+")
+
+
+@cache
+def _squeezed() -> dict[str, str]:
+    """Number words by their letters with every repeat squeezed to one ("noll" -> "nol"), where that is unique."""
+    out: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for w, v in _spelled()[2].items():
+        key = _REPEATS.sub(r"\1", w)
+        if key in seen and seen[key] != v:
+            out.pop(key, None)
+            continue
+        seen[key] = v
+        out[key] = w
+    return out
+
+
+def _unstretched(word: str) -> list[str]:
+    """A stretched number word as written in the rules ("nollll" -> ["noll"], "sjuuu" -> ["sju"]); [] if none."""
+    w = _squeezed().get(_REPEATS.sub(r"\1", word.lower()))
+    return [w] if w is not None else []
 
 
 @cache
@@ -467,9 +535,13 @@ def _spelled_groups(
         word = tok.group(0)
         if index in no_fill:
             slot = 0
-        pieces = _pieces(word, piece)
-        if sum(map(len, pieces)) != len(word):
-            break
+        pieces = _unstretched(word) if _STRETCHED.search(word) else []
+        if not pieces:
+            pieces = _pieces(word, piece)
+            if sum(map(len, pieces)) != len(word):
+                pieces = _unstretched(word)  # "nooll", "sjuu": a letter written twice
+                if not pieces:
+                    break
         if all(p in "OoIl" for p in pieces) and (len(word) > 2 or (not groups and word not in ("O", "o"))):
             break  # "lol", "Ola", an "I" before the number: letters, not digits ("sju I fyra" reads 1)
         group: list[Any] = [offset + tok.start(), offset + tok.end(), "", 0, 0]
@@ -676,6 +748,10 @@ def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pat
     )
 
 
+_SE_MOBILE_START = re.compile(r"^07[02369]\d{0,6}$")
+_SUM = re.compile(r" ?\+ ?(\d{1,3})(?![\d+])")
+_AGE_CUE = re.compile(r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age)(?![^\W_])")
+_AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.)(?![^\W_])", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?)?\d+")
 _SHORT_FIRST = re.compile(r"(?:^|\D)0?7\d$")  # "070", "+46 76", "0046 (0)73": the first group is just 07x
 
@@ -720,7 +796,14 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 break
             if words and _MASK_IN_BRIDGE.search(text, pos, gap.end()):
                 break  # "070 174 06 **, sen 55": the number was masked, what follows is something else
-            digits, pos = digits + run.group(0), run.end()
+            tail, end = run.group(0), run.end()
+            total = _SUM.match(text, end)
+            if total is not None and (gap.re is bridge_gap or gap.re is word_gap):
+                # "... sista två siffrorna = 12+14", "summan av 32+34", "... är 5+7": the sum ends the number
+                tail, end = str(int(tail) + int(total.group(1))), total.end()
+            elif total is not None and len(digits) + len(tail) >= 10:
+                break  # "070-174 06 + (10+2)": a sum where the last group should be, after no words
+            digits, pos = digits + tail, end
             if len(digits) > 13:  # "0046" and nine digits at most
                 break
             e164 = normalize_phone(digits)
@@ -730,6 +813,118 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 if words and _accept(text, m.start(), pos, e164):
                     out.append((m.start(), pos, e164))
                 break
+        else:
+            continue
+        if len(digits) == 8 and _AGE_CUE.match(text, pos):
+            # "070-174 06 följt av min ålder", "... + min ålder 😉": the two last digits are the age in the ad
+            ages = set(_AGE.findall(text))
+            e164 = normalize_phone(digits + ages.pop()) if len(ages) == 1 else None
+            if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, m.start(), pos, e164):
+                out.append((m.start(), pos, e164))
+
+
+# ---- the parts of a number written apart, with labels: "Första halvan: 07017 ... Andra halvan: 40609"
+
+
+def _phrases(words: list[str]) -> str:
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+
+
+# a whole run of digits (not a piece of a longer one: "+44 (0)7700 900123" gives no part)
+_FRAGMENT = r"(?<![\d+(])(?<!\d[ \-.])\d(?:[ \-.]?\d){1,8}(?![ \-.]?\d)(?![^\W_])"
+
+
+@cache
+def _part_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """A labelled part (label, a little text, digits), digits with a label after them, any digits, area codes."""
+    cfg = rules("identifiers")
+    labels = cfg.get("number_part_labels") or {}
+    codes = {str(k).lower(): str(v) for k, v in (cfg.get("area_codes") or {}).items()}
+    start, start_after, end, area = (
+        _phrases([str(w) for w in labels.get(k) or ()]) for k in ("start", "start_after", "end", "area")
+    )
+    labelled = re.compile(
+        rf"(?<![^\W_])(?i:(?P<s>{start})|(?P<e>{end})|(?P<a>{area}))(?![^\W_])[^\d\n.!?]{{0,25}}?(?P<d>{_FRAGMENT})"
+    )
+    return (
+        labelled,
+        re.compile(rf"(?P<d>{_FRAGMENT})[ ,]{{1,3}}(?:\w+[ ,]{{1,3}}){{0,1}}(?i:{start_after})(?![^\W_])"),
+        re.compile(_FRAGMENT),
+        codes,
+    )
+
+
+# a part that starts a mobile ("070", "07017", "070-174"), not inside a longer run: every such number has one
+# (the literal 0 first lets the regex engine skip to the zeros)
+_PART_GATE = re.compile(r"0(?<![\d+(]0)(?<!\d[ \-.]0)7[02369](?:[ \-.]?\d){0,6}(?![ \-.]?\d)")
+_AREA_LABEL = re.compile(r"(?i:riktnummer|riktnr)\.?:?\s+(?P<city>[^\W\d_]+)")
+
+
+def _masked_part(text: str, part: tuple[int, int, str, bool]) -> bool:
+    return part[0] < part[1] and _MASK_AFTER.match(text, part[1]) is not None
+
+
+def _find_parts(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A Swedish mobile written in two labelled parts anywhere in the ad, in any order; or a local number
+    with "riktnummer <city>". Exactly one mobile must come out of the parts, one of them labelled."""
+    if not _PART_GATE.search(text) and "iktn" not in text:
+        return
+    labelled, after_label, fragment, codes = _part_patterns()
+    taken = [(a, b) for a, b, _ in out]
+    starts: list[tuple[int, int, str, bool]] = []  # (start, end, digits, labelled)
+    ends: list[tuple[int, int, str, bool]] = []
+    areas: set[int] = set()  # starts of area codes: a landline may come out
+    for m in labelled.finditer(text):
+        part = (m.start("d"), m.end("d"), _NON_DIGIT.sub("", m.group("d")), True)
+        if m.group("a"):
+            if not part[2].startswith("0") or len(part[2]) > 4:
+                continue
+            areas.add(part[0])
+        (starts if m.group("s") or m.group("a") else ends).append(part)
+    for m in after_label.finditer(text):
+        starts.append((m.start("d"), m.end("d"), _NON_DIGIT.sub("", m.group("d")), True))
+    area = _AREA_LABEL.search(text)
+    code = codes.get(area.group("city").lower()) if area is not None else None
+    if code is not None and area is not None:
+        starts.append((area.start(), area.start(), code, True))
+        areas.add(area.start())
+    if not starts and not ends:
+        return
+    known = {(a, b) for a, b, _, _ in starts + ends}
+    for m in fragment.finditer(text):
+        if (
+            (m.start(), m.end()) in known
+            or _UNIT_AFTER.match(text, m.end())
+            or _PRICE_AFTER.match(text[m.end() : m.end() + 8])
+        ):
+            continue
+        part = (m.start(), m.end(), _NON_DIGIT.sub("", m.group(0)), False)
+        ends.append(part)
+        if _SE_MOBILE_START.match(part[2]):
+            starts.append(part)
+    found: dict[str, list[tuple[int, int]]] = {}
+    for s in starts:
+        for e in ends:
+            if s[:2] == e[:2] or not (s[3] or e[3]) or any(a < x[1] and x[0] < b for x in (s, e) for a, b in taken):
+                continue
+            if (
+                (len(s[2]) < 3 and s[0] not in areas)
+                or (not e[3] and len(e[2]) < 5)
+                or _masked_part(text, s)
+                or _masked_part(text, e)
+            ):
+                continue  # "börjar på 070-174 06, resten får du i chatten ... 25 år": an age is no rest
+            e164 = normalize_phone(s[2] + e[2])
+            landline = s[0] in areas  # after "riktnummer 08", "riktnr Malmö"
+            # (a local number has six digits or more: "211 22, riktnr Malmö" is a post code)
+            if e164 is None or not (_SE_MOBILE_PLUS.match(e164) or (landline and len(e[2]) >= 6)):
+                continue
+            found.setdefault(e164, []).extend([(s[0], s[1]), (e[0], e[1])])
+    if len(found) == 1:
+        e164, spans = found.popitem()
+        for a, b in dict.fromkeys(spans):
+            if a < b:
+                out.append((a, b, e164))
 
 
 # ---- digits with single letters between them: "0x7x0x1x7x4x0x6x1x2", "0a7b0c1d7e4f0g6h1i2"
@@ -815,26 +1010,62 @@ def _find_reversed(text: str, out: list[tuple[int, int, str]]) -> None:
         return
     for cue in _reversed_cue().finditer(text):
         lo, hi = max(0, cue.start() - _REVERSED_REACH), min(len(text), cue.end() + _REVERSED_REACH)
+        # "grupp för grupp", "grupperna baklänges": the groups in reverse order, each written forwards
+        by_group = _BY_GROUP.search(text, lo, hi) is not None
         for m in _CANDIDATE.finditer(text, lo, hi):
-            digits = _NON_DIGIT.sub("", m.group(0))
-            if "+" in digits or len(digits) > 13:
+            if "+" in m.group(0):
                 continue
-            backward = normalize_phone(digits[::-1])
-            if backward is None:  # the groups in reverse order, each written forwards: "12 06 174 073"
-                groups = _DIGIT_RUN.findall(m.group(0))
-                backward = normalize_phone("".join(reversed(groups))) if len(groups) > 1 else None
-                if backward is None:
-                    continue
-            if not _accept(text, m.start(), m.end(), backward):
+            found = _backward(text, m.start(), m.group(0), by_group)
+            if found is None:
                 continue
-            forward = [x for x in out if x[0] < m.end() and m.start() < x[1]]
+            start, end, digits, backward = found
+            forward = [x for x in out if x[0] < end and start < x[1]]
             whole = any(_NON_DIGIT.sub("", text[a:b]) == digits for a, b, _ in forward)
-            if whole and (not _SE_MOBILE_PLUS.match(backward) or any(_SE_MOBILE_PLUS.match(x[2]) for x in forward)):
-                continue  # the whole run is a number forwards, and backwards no better one
+            if whole and (
+                not _SE_MOBILE_PLUS.match(backward)
+                or (any(_SE_MOBILE_PLUS.match(x[2]) for x in forward) and not _same_sentence(text, cue, start, end))
+            ):
+                continue  # the whole run is a number forwards, and backwards no better one (or the cue is elsewhere)
             for x in forward:
                 out.remove(x)
-            out.append((m.start(), m.end(), backward))
+            out.append((start, end, backward))
         _find_reversed_words(text, lo, hi, out)
+
+
+_BY_GROUP = re.compile(r"(?i:grupp|group)")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+
+
+def _same_sentence(text: str, cue: re.Match[str], start: int, end: int) -> bool:
+    """True when no sentence ends between the cue and the run at ``text[start:end]``."""
+    a, b = (cue.end(), start) if cue.end() <= start else (end, cue.start())
+    return _SENTENCE_END.search(text, a, b) is None
+
+
+def _backward(text: str, offset: int, run: str, by_group: bool) -> tuple[int, int, str, str] | None:
+    """The longest groups of ``run`` (at ``offset``) that read backwards as a Swedish number, a mobile
+    first: ``(start, end, digits as written, e164)``. Digit by digit, or group by group with ``by_group``
+    (and when the digits backwards are no number: "12 06 390 031")."""
+    groups = [(offset + g.start(), offset + g.end(), g.group(0)) for g in _DIGIT_RUN.finditer(run)]
+    found: list[tuple[bool, int, int, int, str, str]] = []
+    for i in range(len(groups)):
+        for j in range(i, len(groups)):
+            part = groups[i : j + 1]
+            digits = "".join(g[2] for g in part)
+            if len(digits) > 13:
+                break
+            if len(digits) < 7:
+                continue
+            regrouped = "".join(g[2] for g in reversed(part)) if len(part) > 1 else None
+            backward = None if by_group else normalize_phone(digits[::-1])
+            if backward is None and regrouped is not None:
+                backward = normalize_phone(regrouped)
+            if backward is not None and _accept(text, part[0][0], part[-1][1], backward):
+                found.append((not _SE_MOBILE_PLUS.match(backward), -len(digits), i, j, digits, backward))
+    if not found:
+        return None
+    _, _, i, j, digits, backward = min(found)
+    return groups[i][0], groups[j][1], digits, backward
 
 
 _SEP_ONLY = re.compile(rf"{_SEP}{{1,5}}")
@@ -879,10 +1110,30 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     """
     if not text:
         return []
-    out: list[tuple[int, int, str]] = []
     text = _mask_dates(text.translate(_CHARS) if _EXOTIC.search(text) else text)
     if ":-" in text:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
+    out = _find_all(text)
+    if _HINT_GATE.search(text):
+        _find_hinted(text, out)
+    if "wa.me/" in text or "phone=" in text:
+        _find_links(text, out)
+    if "=" in text:
+        _find_keyed(text, out)
+    if len(out) < 2:
+        return out
+    out.sort(key=lambda t: (t[0], -t[1]))
+    merged: list[tuple[int, int, str]] = []
+    for item in out:
+        if merged and item[0] < merged[-1][1]:
+            continue
+        merged.append(item)
+    return merged
+
+
+def _find_all(text: str) -> list[tuple[int, int, str]]:
+    """Every finder over ``text`` (already mapped and with dates blanked); spans may overlap."""
+    out: list[tuple[int, int, str]] = []
     for m in _CANDIDATE.finditer(text):
         _find_in_run(text, m.start(), m.end(), m.group(0), out)
     for m in _LETTER_CANDIDATE.finditer(text):
@@ -906,15 +1157,81 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     _find_reversed(text, out)
     _find_letter_spaced(text, out)
     _find_letter_joined(text, out)
-    if len(out) < 2:
-        return out
-    out.sort(key=lambda t: (t[0], -t[1]))
-    merged: list[tuple[int, int, str]] = []
-    for item in out:
-        if merged and item[0] < merged[-1][1]:
+    _find_parts(text, out)
+    return out
+
+
+# ---- a sign or letter standing for a digit, with a hint: "X7X-174 X6 31 (X = noll)", "070-174 06 1#, där # är sju"
+
+_HINT_GATE = re.compile(r"\d[#*?¤A-HJ-NP-Zx]|[#*?¤]\d")
+_HINT = re.compile(
+    r"(?i:byt|ersätt|replace)\s+(?:(?i:ut|alla|all)\s+)?(?P<a>[^\s\d\w]|[A-Za-z])\s+(?i:mot|med|with|by)\s+"
+    r"(?P<av>\d|[^\W\d_]+)"
+    r"|(?:(?<=\s)|(?<=\())\(?(?P<b>[^\s\d\w()]|[A-Za-z])\)?\s*(?:=|(?i:är|betyder|står för|means|is)(?![^\W_]))"
+    r"\s*(?P<bv>\d|[^\W\d_]+)"
+)
+
+
+def _find_hinted(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Numbers with a sign or letter for a digit that the ad explains ("byt X mot 0", "(# = noll)",
+    "alla X är nollor"): the sign next to digits is read as that digit, and the finders run again."""
+    words = _spelled()[2]
+    for h in _HINT.finditer(text):
+        sym, value = (h.group("a"), h.group("av")) if h.group("a") else (h.group("b"), h.group("bv"))
+        digit = value if value.isdigit() else words.get(value.lower(), "").lstrip("p")
+        if len(digit) != 1 or not digit.isdigit():
             continue
-        merged.append(item)
-    return merged
+        syms = {sym, sym.upper(), sym.lower()}  # "X7X-174 X6 12 (x = 0)"
+        at = [
+            i
+            for i, c in enumerate(text)
+            if c in syms and ((i > 0 and text[i - 1].isdigit()) or (i + 1 < len(text) and text[i + 1].isdigit()))
+        ]
+        if not at:
+            continue
+        chars = list(text)
+        for i in at:
+            chars[i] = digit
+        for a, b, e164 in _find_all("".join(chars)):
+            if any(a <= i < b for i in at) and not any(x[0] < b and a < x[1] for x in out):
+                out.append((a, b, e164))
+
+
+# ---- letters for digits by a key the ad gives: "a=0 b=1 c=2 ... j=9: aha bhe ag id"
+
+_KEY_PAIR = re.compile(r"(?<![^\W_])([a-zA-Z]) ?= ?(\d)(?!\d)")
+_KEY_WORDS = re.compile(r"(?<![^\W_])[^\W\d_]{1,4}(?![^\W_])(?:[ ,\-/]{1,3}[^\W\d_]{1,4}(?![^\W_])){1,9}")
+
+
+def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A number written in letters after a key of at least three letter=digit pairs; a key in alphabet
+    order ("a=0, b=1, c=2 … j=9") stands for the whole run of ten letters."""
+    pairs = list(_KEY_PAIR.finditer(text))
+    if len(pairs) < 3:
+        return
+    key = {m.group(1).lower(): m.group(2) for m in pairs}
+    first = pairs[0].group(1).lower()
+    if all(ord(k) - ord(first) == int(v) - int(key[first]) for k, v in key.items()):
+        key = {chr(ord(first) + i): str(int(key[first]) + i) for i in range(10 - int(key[first]))}
+    for m in _KEY_WORDS.finditer(text, pairs[-1].end()):
+        letters = "".join(_WORD.findall(m.group(0)))
+        if not all(c in key for c in letters.lower()):
+            continue
+        e164 = normalize_phone("".join(key[c] for c in letters.lower()))
+        if e164 is not None and not any(x[0] < m.end() and m.start() < x[1] for x in out):
+            out.append((m.start(), m.end(), e164))
+
+
+# ---- chat links with the number in them: "wa.me/46701740612", "api.whatsapp.com/send?phone=46701740612"
+
+_LINK = re.compile(r"(?:wa\.me/|[?&]phone=)\+?(\d{8,15})(?!\d)")
+
+
+def _find_links(text: str, out: list[tuple[int, int, str]]) -> None:
+    for m in _LINK.finditer(text):
+        e164 = normalize_phone("+" + m.group(1))
+        if e164 is not None and not any(x[0] < m.end(1) and m.start(1) < x[1] for x in out):
+            out.append((m.start(1), m.end(1), e164))
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w])")
