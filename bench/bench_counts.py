@@ -43,8 +43,8 @@ def _timed(label: str, fn: object) -> float:
     return dt
 
 
-def _one_day(world: Path, home: Path) -> Path:
-    """The sightings of the world's last day, moved one day later (new observations, mostly known ads)."""
+def _one_day(world: Path, home: Path, shift: int) -> Path:
+    """The sightings of the world's last day, moved ``shift`` days later (new observations, mostly known ads)."""
     lines: list[dict[str, object]] = []
     with gzip.open(world / "observations.jsonl.gz", "rt", encoding="utf-8") as f:
         last = ""
@@ -58,7 +58,7 @@ def _one_day(world: Path, home: Path) -> Path:
     with out.open("w", encoding="utf-8") as f:
         for rec in lines:
             d = str(rec["seen_at"])
-            rec["seen_at"] = (date.fromisoformat(d[:10]) + timedelta(days=1)).isoformat() + d[10:]
+            rec["seen_at"] = (date.fromisoformat(d[:10]) + timedelta(days=shift)).isoformat() + d[10:]
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return out
 
@@ -67,6 +67,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--world", type=Path, required=True, help="A simulated world (lagesbild simulate --out).")
     ap.add_argument("--db", type=Path, required=True, help="The SQLite file (imported into when it is new).")
+    ap.add_argument(
+        "--shift-days", type=int, default=1, help="Days after the last the extra day is put (a new one per run)."
+    )
     args = ap.parse_args()
     home = args.db.parent
     key = home / (args.db.stem + ".key")
@@ -101,7 +104,10 @@ def main() -> None:
     with Store.open(url) as store:
         _timed("kept counts, a new process, nothing new", kept)
         rows = store.observation_counts(period="year")
-        year = max(int(r.period) for r in rows)
+        per_year: dict[str, int] = {}
+        for r in rows:
+            per_year[r.period] = per_year.get(r.period, 0) + r.observations
+        year = int(max(per_year, key=lambda p: per_year[p]))  # the busiest year
         _timed(
             f"overview data, fresh WebData, kept counts ({year})",
             lambda: WebData(store).area("SE", year, compute=False),
@@ -115,7 +121,7 @@ def main() -> None:
             )
         finally:
             counts.refresh = real
-        day = _one_day(args.world, home)
+        day = _one_day(args.world, home, args.shift_days)
         t = time.perf_counter()
         s = import_file(store, pz, day, parallel=None)
         print(f"imported one more day: {s.n_new:,} new observations in {time.perf_counter() - t:.1f} s")

@@ -322,7 +322,9 @@ class Store:
             raise InputError(f"must be year, month or day, not {period[:20]!r}", field="period")
         kept = counts.refresh(self.engine)
         with self.engine.connect() as conn:
-            rows = counts.count_rows(conn, period, lan, kommun) if kept else counts.scan_rows(conn, width, lan, kommun)
+            if kept:
+                return counts.count_rows(conn, period, lan, kommun)
+            rows = counts.scan_rows(conn, width, lan, kommun)
         return [CountRow(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in rows]
 
     # -- population --------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from lagesbild.store import CountRow
+
 __all__ = ["KINDS", "count_rows", "refresh", "scan_rows"]
 
 log = logging.getLogger(__name__)
@@ -65,17 +67,17 @@ def scan_rows(conn: Connection, width: int, lan: str | None, kommun: str | None)
     return [tuple(r) for r in conn.execute(text(sql), params).all()]
 
 
-def count_rows(conn: Connection, kind: str, lan: str | None, kommun: str | None) -> list[tuple[Any, ...]]:
-    """``(period, lan_kod, kommun_kod, observations, ads)`` from the summary table (no place: None)."""
+def count_rows(conn: Connection, kind: str, lan: str | None, kommun: str | None) -> list[CountRow]:
+    """The kept counts of one period kind (an observation without a place: ``None``), in one pass."""
     clause, params = _filters(lan, kommun, blank=True)
-    rows = conn.execute(
+    result = conn.execute(
         text(
             "SELECT period, lan_kod, kommun_kod, observations, ads FROM observation_counts "
             f"WHERE kind = :kind AND {clause} ORDER BY period, lan_kod, kommun_kod"
         ),
         {"kind": kind, **params},
-    ).all()
-    return [(r[0], r[1] or None, r[2] or None, r[3], r[4]) for r in rows]
+    )
+    return [CountRow(p, lan_kod or None, kommun_kod or None, int(n), int(a)) for p, lan_kod, kommun_kod, n, a in result]
 
 
 def _state(conn: Connection) -> tuple[int, int, int, int, int]:
