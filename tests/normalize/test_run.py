@@ -140,3 +140,24 @@ def test_cli_normalize_all_and_run(tmp_path: Path, db_url: str) -> None:
     again = runner.invoke(main_app, [*base, "normalize", "--all", "--no-progress"])
     assert again.exit_code == 0, again.output
     assert "normalized 12 observations" in again.output
+
+
+def test_the_sites_own_price_field_is_read(store: Store) -> None:
+    """A crawled site's price field ("Pris: 1500 kr / timme" in a fact list) fills the hourly price; it used
+    to be stored and never read, so every ad of such a site had no price (found in an unseen-site trial)."""
+    obs = [
+        Observation("site", "p1", "2025-03-01T12:00:00Z", title="Mia", body="Ring mig!", price_text="1500 kr / timme"),
+        # the field wins over a price in the text; a field with no price leaves the text's
+        Observation("site", "p2", "2025-03-01T12:00:00Z", body="2000 kr/30 min", price_text="2 500 kr/h"),
+        Observation("site", "p3", "2025-03-01T12:00:00Z", body="1200 kr/h", price_text="Enligt överenskommelse"),
+    ]
+    store.import_observations([obs], source="test", sha256="1" * 64)
+    normalize_store(store)
+    got = sorted((f["price_sek_per_hour"], f["price_unit"]) for f in _facts(store).values())
+    assert got == [(1200, "h"), (1500, "timme"), (2500, "h")]
+
+
+def test_normalize_ad_prefers_the_stated_price_field() -> None:
+    ad = normalize_ad("Anna", "Ring! 2000 kr/30 min", "Linköping", price_text="1 800 kr / timme")
+    assert ad.price_sek_per_hour == 1800 and ad.prices[0].raw.startswith("1 800")
+    assert normalize_ad("Anna", "Ring! 2000 kr/30 min", "Linköping").price_sek_per_hour == 4000

@@ -83,7 +83,12 @@ _TEMPLATE_NOISE = re.compile(r"[\d\W_]+")
 
 
 def normalize_ad(
-    title: str | None, body: str | None, location: str | None, *, site_city: str | None = None
+    title: str | None,
+    body: str | None,
+    location: str | None,
+    *,
+    site_city: str | None = None,
+    price_text: str | None = None,
 ) -> NormalizedAd:
     """Normalize one ad's title, body and stated location.
 
@@ -92,6 +97,9 @@ def normalize_ad(
         body: the ad text (HTML remnants are stripped; text past 20,000 characters is ignored).
         location: the location as the ad or the site states it.
         site_city: the site's city page the ad was listed under, if any.
+        price_text: the price as the site states it in a field of its own (the import format's
+            ``price``, e.g. "1500 kr / timme"); its prices come first, so its hourly price wins over one
+            found in the text.
 
     Returns:
         A :class:`NormalizedAd`. Never raises on odd text: empty, huge, emoji or
@@ -99,11 +107,11 @@ def normalize_ad(
 
     Identical inputs are answered from a cache: the same ad is observed many times.
     """
-    return _normalize(title or "", body or "", location or "", site_city or "")
+    return _normalize(title or "", body or "", location or "", site_city or "", price_text or "")
 
 
 @lru_cache(maxsize=20_000)
-def _normalize(title: str, body: str, location: str, site_city: str) -> NormalizedAd:
+def _normalize(title: str, body: str, location: str, site_city: str, price_text: str = "") -> NormalizedAd:
     title = clean_text(title)
     body = clean_text(body)
     location = clean_text(location)
@@ -132,6 +140,9 @@ def _normalize(title: str, body: str, location: str, site_city: str) -> Normaliz
     )
     age = find_age(body, title=title or None, folded=folded_body, folded_title=folded_title)
     prices = tuple(find_prices(text, folded=folded))
+    # The site's own price field ("Pris: 1500 kr / timme") comes first, and its hourly price wins.
+    stated = tuple(find_prices(clean_text(price_text))) if price_text else ()
+    prices = (*stated, *(p for p in prices if p not in stated))
     gender, targets = find_gender(text, folded=folded, toks=toks)
     skeleton = _TEMPLATE_NOISE.sub(" ", folded_body)[:200].strip()
     return NormalizedAd(
@@ -142,7 +153,7 @@ def _normalize(title: str, body: str, location: str, site_city: str) -> Normaliz
         age=age.value if age else None,
         age_text=age.raw if age else None,
         prices=prices,
-        price_sek_per_hour=price_per_hour(prices),
+        price_sek_per_hour=price_per_hour(stated) or price_per_hour(prices),
         languages_offered=languages_offered(text, folded=folded),
         language_written=written_language(body or title),
         gender=gender,

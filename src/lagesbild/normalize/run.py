@@ -35,14 +35,14 @@ from lagesbild.normalize._rules import RULES_VERSION
 from lagesbild.normalize.ad import NormalizedAd, normalize_ad
 from lagesbild.normalize.prices import Price
 from lagesbild.store import Store
-from lagesbild.store.normalized import NormalizedStore
+from lagesbild.store.normalized import NormalizedStore, PendingObservation
 
 __all__ = ["NormalizeSummary", "fact_row", "normalize_store"]
 
 log = logging.getLogger(__name__)
 
-Content = tuple[str | None, str | None, str | None]
-"""``(title, body, location)``: what an observation's facts depend on."""
+Content = tuple[str | None, str | None, str | None, str | None]
+"""``(title, body, location, price_text)``: what an observation's facts depend on."""
 Facts = tuple[Any, ...]
 
 BATCH_SIZE = 20_000
@@ -128,7 +128,10 @@ def fact_row(ad: NormalizedAd) -> Facts:
 
 def _facts(contents: Sequence[Content]) -> list[Facts]:
     """Normalize ``contents`` (runs in a worker process, or inline)."""
-    return [fact_row(normalize_ad(title, body, location)) for title, body, location in contents]
+    return [
+        fact_row(normalize_ad(title, body, location, price_text=price_text))
+        for title, body, location, price_text in contents
+    ]
 
 
 def _warm_up() -> None:
@@ -194,11 +197,11 @@ def normalize_store(
         else None
     )
 
-    def read(after: int) -> list[tuple[int, str | None, str | None, str | None]]:
+    def read(after: int) -> list[PendingObservation]:
         return ns.pending(after_id=after, limit=batch_size, rules_version=RULES_VERSION, all_=all, upto=upto)
 
-    def submit(batch: Sequence[tuple[int, str | None, str | None, str | None]]) -> tuple[list[Content], list[Any]]:
-        distinct = dict.fromkeys((title, body, location) for _, title, body, location in batch)
+    def submit(batch: Sequence[PendingObservation]) -> tuple[list[Content], list[Any]]:
+        distinct = dict.fromkeys(row[1:] for row in batch)
         new = [c for c in distinct if c not in known]
         if pool is None or not new:
             return new, [_facts(new)]
@@ -218,8 +221,8 @@ def normalize_store(
             n_distinct += len(new)
             pending = submit(following)  # the workers start on the next batch while this one is written
             rows = []
-            for oid, title, body, location in batch:
-                content = (title, body, location)
+            for oid, *rest in batch:
+                content: Content = (rest[0], rest[1], rest[2], rest[3])
                 f = known.get(content)
                 if f is None:  # forgotten when the cache was cleared
                     f = known[content] = _facts([content])[0]

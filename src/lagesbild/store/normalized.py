@@ -56,8 +56,8 @@ NORMALIZED_COLUMNS = (
 )
 """The columns of ``normalized_observations``, in the order :meth:`NormalizedStore.save` takes them."""
 
-PendingObservation = tuple[int, str | None, str | None, str | None]
-"""``(observation id, title, body, location_text)`` of an observation still to normalize."""
+PendingObservation = tuple[int, str | None, str | None, str | None, str | None]
+"""``(observation id, title, body, location_text, price_text)`` of an observation still to normalize."""
 
 
 class NormalizedStore:
@@ -145,7 +145,7 @@ class NormalizedStore:
             where += f" AND (n.observation_id IS NULL OR n.rules_version <> {ph})"
             params += (rules_version,)
         sql = (
-            "SELECT o.id, o.title, o.body, o.location_text FROM observations o "
+            "SELECT o.id, o.title, o.body, o.location_text, o.price_text FROM observations o "
             "LEFT JOIN normalized_observations n ON n.observation_id = o.id "
             f"WHERE {where} ORDER BY o.id LIMIT {int(limit)}"
         )
@@ -155,7 +155,7 @@ class NormalizedStore:
             cursor = conn.connection.cursor()
             try:
                 cursor.execute(sql, params)
-                return [(int(r[0]), r[1], r[2], r[3]) for r in cursor.fetchall()]
+                return [(int(r[0]), r[1], r[2], r[3], r[4]) for r in cursor.fetchall()]
             finally:
                 cursor.close()
 
