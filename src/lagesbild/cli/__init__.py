@@ -12,6 +12,7 @@ from lagesbild.cli import campaigns as campaigns_cmd
 from lagesbild.cli import core
 from lagesbild.cli import demo as demo_cmd
 from lagesbild.cli import estimate as estimate_cmd
+from lagesbild.cli import export as export_cmd
 from lagesbild.cli import key as key_cmd
 from lagesbild.cli import link as link_cmd
 from lagesbild.cli import monitor as monitor_cmd
@@ -103,6 +104,7 @@ app.add_typer(web_cmd.users_app, name="users")
 
 export_app = typer.Typer(help="Export data for scoring and other tools (never raw identifiers).", no_args_is_help=True)
 export_app.command("links")(link_cmd.export_links)
+export_app.command("observations")(export_cmd.export_observations)
 app.add_typer(export_app, name="export")
 
 app.command("backup")(backup_cmd.backup)

@@ -8,7 +8,7 @@ import logging
 import math
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
@@ -18,16 +18,18 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import click
 import typer
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from lagesbild.errors import InputError, LagesbildError
 from lagesbild.privacy import mask_identifiers
 from lagesbild.records import tables
 from lagesbild.settings import Settings, load_settings
+from lagesbild.store import Store
 from lagesbild.workspace import Workspace, open_workspace
 
 console = Console(soft_wrap=True)
@@ -168,6 +170,10 @@ _LABELS: dict[str, dict[str, str]] = {
         # refdata
         "antal": "count",
         "år/källa": "year/source",
+        # export observations (a terminal's table)
+        "seen_at": "seen",
+        "n_phones": "tel",
+        "n_pictures": "pics",
     },
     "sv": {
         "estimate": "skattning",
@@ -238,6 +244,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "corrected": "rättad",
         "year": "år",
         "own_municipality": "i egen kommun",
+        # export observations (a terminal's table)
+        "seen_at": "sedd",
+        "title": "rubrik",
+        "place": "plats",
+        "price": "pris",
+        "n_phones": "tel",
+        "n_pictures": "bilder",
     },
 }
 
@@ -306,6 +319,11 @@ def wants_xlsx() -> bool:
     """Whether the output is an xlsx workbook: ``--xlsx``, or ``--out`` naming a ``.xlsx`` file."""
     out = _export_choice("out")
     return bool(_export_choice("xlsx")) or (out is not None and Path(out).suffix.lower() == ".xlsx")
+
+
+def wants_file() -> bool:
+    """Whether ``--out``, ``--excel`` or ``--xlsx`` asked for a file format rather than a terminal table."""
+    return bool(_export_choice("out") is not None or _export_choice("excel") or _export_choice("xlsx"))
 
 
 def export_format(fmt: OutputFormat) -> OutputFormat:
@@ -383,6 +401,7 @@ def render(
     *,
     title: str | None = None,
     empty: str | None = None,
+    whole: Collection[str] = (),
 ) -> None:
     """Print rows as a table, CSV or JSON (to stdout, or to ``--out``).
 
@@ -390,7 +409,8 @@ def render(
     separators ("6 061" and "0,82" in Swedish, "6,061" and "0.82" in English). When stdout is not a
     terminal (a pipe, a file) the table is plain text without box drawing. ``--excel`` turns any
     format into Excel CSV, ``--xlsx`` (or ``--out`` ending in ``.xlsx``) into a workbook. ``empty`` is
-    said (on stderr) when there are no rows.
+    said (on stderr) when there are no rows. Columns named in ``whole`` (ids people copy) are never
+    wrapped or cut in a table (:func:`table_of`).
     """
     fmt = export_format(fmt)
     if not rows and empty and fmt is OutputFormat.table:
@@ -404,11 +424,22 @@ def render(
         return
     if not rows and empty:
         err_console.print(empty, highlight=False)
-    emit_table(table_of(rows, title=title))
+    emit_table(table_of(rows, title=title, whole=whole))
 
 
-def table_of(rows: Sequence[dict[str, Any]], *, title: str | None = None, lang: str | None = None) -> Table:
-    """A rich table of rows: headers in the output language, numbers formatted and never wrapped."""
+def table_of(
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str | None = None,
+    lang: str | None = None,
+    whole: Collection[str] = (),
+) -> Table:
+    """A rich table of rows: headers in the output language, numbers formatted and never wrapped.
+
+    Columns named in ``whole`` hold values people copy (an ad key ``site:site_ad_id`` for `link
+    explain`, a network id for `link network`): they are never wrapped or cut; when the table is
+    wider than the terminal the other text columns are cut with an ellipsis instead (:func:`emit_table`).
+    """
     lang = lang or current_lang()
     cols = list(rows[0]) if rows else []
     table = Table(title=title, show_lines=False, box=box.SIMPLE_HEAD)
@@ -418,10 +449,13 @@ def table_of(rows: Sequence[dict[str, Any]], *, title: str | None = None, lang: 
         )
         if numeric:
             table.add_column(label(c, lang), justify="right", no_wrap=True)
+        elif c in whole:
+            table.add_column(label(c, lang), justify="left", no_wrap=True, overflow="ignore")
         else:
             table.add_column(label(c, lang), justify="left", overflow="fold")
     for r in rows:
-        table.add_row(*(cell(v, lang) for v in r.values()))
+        # as text, never markup: a scrubbed "[telefon]" or "[masked]" is not a style tag
+        table.add_row(*(Text(cell(v, lang)) for v in r.values()))
     return table
 
 
@@ -454,6 +488,9 @@ def emit_table(table: Table) -> None:
     if _export_choice("out") is not None or not sys.stdout.isatty():
         table.box = None
         plain = Console(file=io.StringIO(), width=max(console.width, 80), no_color=True, highlight=False)
+        need = fit_whole(table, plain)
+        if need > plain.width:
+            plain = Console(file=io.StringIO(), width=need, no_color=True, highlight=False)
         plain.print(table)
         text = plain.file.getvalue()  # type: ignore[attr-defined]
         lines = ([title] if title else []) + [line.rstrip() for line in text.splitlines()]
@@ -461,7 +498,48 @@ def emit_table(table: Table) -> None:
         return
     if title:
         console.print(Text(title, style="bold"))
-    console.print(table)
+    need = fit_whole(table, console)
+    # a table that cannot fit is printed wider (the terminal wraps its lines) rather than break an id
+    (console if need <= console.width else Console(file=console.file, width=need, soft_wrap=True)).print(table)
+
+
+def _whole(column: Column) -> bool:
+    return column.no_wrap and column.overflow == "ignore"
+
+
+def fit_whole(table: Table, target: Console) -> int:
+    """Make a table with whole columns (:func:`table_of`) fit ``target``; the width to print it at.
+
+    Rich fits a wide table by cutting every column, ids too ("nattfjaril:485" over "921"). Here the
+    other text columns give up their width first, cut with an ellipsis (never below 5 characters,
+    the widest first); numbers and whole columns keep theirs. A table that cannot fit even then is
+    printed wider than the terminal (whose lines then wrap) rather than break an id.
+    """
+    width = target.width
+    if not any(_whole(c) for c in table.columns):
+        return width
+    flexible = [c for c in table.columns if not c.no_wrap]
+    sizes = {id(c): max([cell_len(str(c.header)), *(cell_len(str(v)) for v in c.cells)]) for c in flexible}
+
+    def measured() -> int:
+        return target.measure(table, options=target.options.update_width(10_000)).maximum
+
+    excess = measured() - width
+    if excess <= 0:
+        return width
+    for c in flexible:
+        c.no_wrap, c.overflow = True, "ellipsis"
+    while excess > 0:
+        # the widest flexible column gives up one character at a time
+        widest = max(flexible, key=lambda c: sizes[id(c)], default=None)
+        if widest is None or sizes[id(widest)] <= 5:
+            break
+        sizes[id(widest)] -= 1
+        widest.max_width = sizes[id(widest)]
+        excess -= 1
+        if excess == 0:
+            excess = measured() - width  # the exact width, once the estimate is used up
+    return max(width, measured())
 
 
 def format_number(v: float, lang: str | None = None, *, decimals: int = 2) -> str:
@@ -481,6 +559,17 @@ def format_number(v: float, lang: str | None = None, *, decimals: int = 2) -> st
     if lang == "en":
         return text
     return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def audit_export(store: Store, target: str, detail: str) -> None:
+    """Write an export from the command line to the audit log (user ``cli``, action ``export``).
+
+    The command line is the local operator; its exports are logged as the dashboard's downloads
+    are, and `users add` / `remove` changes, so the audit log shows every way data left the store.
+    """
+    from lagesbild.store.web import WebStore
+
+    WebStore(store).audit("cli", "export", target=target, detail=detail)
 
 
 def process_and_report(ws: Workspace, *, quiet: bool = False) -> None:

@@ -15,7 +15,16 @@ from pathlib import Path
 
 import typer
 
-from lagesbild.cli._common import OutputFormat, console, format_number, render, say, workspace
+from lagesbild.cli._common import (
+    OutputFormat,
+    audit_export,
+    console,
+    export_format,
+    format_number,
+    render,
+    say,
+    workspace,
+)
 from lagesbild.link import capture_histories, explain, explain_network, parse_key, relink_stored, run, to_csv
 from lagesbild.link.explain import list_ads
 from lagesbild.privacy import open_private, private_dir, write_private
@@ -114,13 +123,15 @@ def list_cmd(
     with workspace(ctx) as ws:
         ads, linked = relink_stored(ws.store)
         rows = list_ads(ads, linked, site=site, kommun=kommun, limit=limit)
+    # a table shows the days, so that the keys fit an 80-column terminal; CSV and JSON the full times
+    day = 10 if export_format(fmt) is OutputFormat.table else None
     render(
         [
             {
                 "ad": r.key,
                 "kommun": r.kommun or "",
-                "first_seen": r.first_seen,
-                "last_seen": r.last_seen,
+                "first_seen": r.first_seen[:day],
+                "last_seen": r.last_seen[:day],
                 "person": r.person_id,
                 "network": r.network_id or "none",
             }
@@ -128,6 +139,7 @@ def list_cmd(
         ],
         fmt,
         title=f"{len(rows)} {say('annonser', 'ads')}",
+        whole=("ad", "network"),  # copied into `link explain` and `link network`
     )
 
 
@@ -151,6 +163,7 @@ def network_cmd(
         [{"person": p, "name": n or "", "age": a if a is not None else "", "site_ads": k} for p, n, a, k in e.persons],
         OutputFormat.table,
         title=f"{e.network_id}: {len(e.persons)} {say('personer', 'persons')}, {e.first_seen} - {e.last_seen}",
+        whole=("person",),
     )
     console.print(f"{say('delade nummer', 'shared phones')}: {' '.join(e.shared_phones) or '-'}")
     console.print(f"{say('delade e-postadresser', 'shared e-mails')}: {' '.join(e.shared_emails) or '-'}")
@@ -199,6 +212,9 @@ def export_links(
         w = csv.writer(f, lineterminator="\n")
         w.writerow(EXPORT_COLUMNS)
         net = EXPORT_COLUMNS.index("network_id")
+        n = 0
         for row in LinkStore(ws.store).export_rows():
             # every row says its network: "none" for an ad in no network (not an unknown one)
             w.writerow([("none" if k == net else "") if v is None else v for k, v in enumerate(row)])
+            n += 1
+        audit_export(ws.store, "links", f"{n} rows, csv")

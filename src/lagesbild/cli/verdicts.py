@@ -239,6 +239,7 @@ def list_(
         rows,
         fmt,
         title=say(f"{len(rows)} tilltalade", f"{len(rows)} defendants"),
+        whole=("case",),  # a case number ("B 1234-22") is looked up whole
         empty=say(
             "Inga tilltalade sparade; kör 'verdicts import' först.",
             "No defendants stored; run 'verdicts import' first.",
