@@ -166,3 +166,36 @@ def test_refdata_headers_follow_the_language(settings: Settings) -> None:
     assert "Referensdata" in sv.output and "antal" in sv.output and "år/källa" in sv.output
     assert "Reference data" in en.output and "count" in en.output and "year/source" in en.output
     assert "antal" not in en.output
+
+
+def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], object]]:
+    import click
+
+    out: list[tuple[tuple[str, ...], object]] = []
+    if isinstance(group, click.Group):
+        for name, cmd in group.commands.items():
+            out.append(((*path, name), cmd))
+            out.extend(_commands(cmd, (*path, name)))
+    return out
+
+
+def test_no_help_text_is_eaten_as_console_markup() -> None:
+    """Square brackets in a help text ("[default: the profile's]") are rich markup to Typer and vanish, leaving
+    "Keep ad pages for `reprocess` ." in `--help`; every option's and argument's help must show whole."""
+    import re
+
+    import typer.main
+
+    from lagesbild.cli import app as main_app
+
+    root = typer.main.get_command(main_app)
+    bad = []
+    for path, cmd in _commands(root):
+        for param in getattr(cmd, "params", []):
+            text = getattr(param, "help", None) or ""
+            for m in re.finditer(r"\[([^\]]*)\]", text):
+                inner = m.group(1)
+                if re.fullmatch(r"/?(bold|dim|red|green|yellow|italic|cyan|magenta|b|i)( \w+)?", inner):
+                    continue  # deliberate styling
+                bad.append(f"{' '.join(path)} {param.name}: [{inner}]")
+    assert not bad, bad

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -70,8 +71,6 @@ def test_source_check_refuses_what_would_crash_a_crawl_and_an_alias_bomb(tmp_pat
 
 def test_source_test_prints_masked_values_as_text(tmp_path: Path) -> None:
     """`[masked]` is text, not console markup (rich used to swallow it, so a masked address looked cut off)."""
-    import pytest
-
     from lagesbild.monitor.status import PageTest
 
     shown = PageTest(
@@ -99,3 +98,33 @@ def test_source_test_prints_masked_values_as_text(tmp_path: Path) -> None:
     assert "looks like an ad page" in r.output
     assert "ny-i-stan-[masked]" in r.output and "Ring [masked] nu" in r.output
     assert "nothing found" in r.output  # age
+
+
+def test_source_test_on_a_listing_page_shows_links_and_next_pages_not_empty_fields(tmp_path: Path) -> None:
+    from lagesbild.monitor.status import PageTest
+
+    shown = PageTest(
+        url="http://x.test/api/feed.json",
+        final_url="http://x.test/api/feed.json",
+        status=200,
+        encoding="utf-8",
+        n_bytes=800,
+        looks_like="listing",
+        fields={"title": None, "phones": [], "age": None},
+        missing_required=("site_ad_id",),
+        ad_links=("http://x.test/profil/1-anna", "http://x.test/profil/2-bea"),
+        next_pages=("http://x.test/api/feed.json?after=YXJyYXk6OA",),
+        start_links=(),
+    )
+    mp = pytest.MonkeyPatch()
+    mp.setattr(m, "test_page", lambda profile, url: shown)
+    try:
+        r = CliRunner().invoke(
+            app, ["--home", str(tmp_path), "source", "test", str(PROFILES_DIR / "nattkontakt.yaml"), "http://x.test/"]
+        )
+    finally:
+        mp.undo()
+    assert r.exit_code == 0, r.output
+    assert "looks like a listing page" in r.output and "nothing found" not in r.output
+    assert "ad fields: none on this page" in r.output
+    assert "next: http://x.test/api/feed.json?after=YXJyYXk6OA" in r.output

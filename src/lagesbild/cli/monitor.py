@@ -50,7 +50,7 @@ source_app = typer.Typer(
     help="Site profiles: check, try on a page, and see each source's health.", no_args_is_help=True
 )
 
-_PROFILES = typer.Option(None, "--profiles", help="Folder of site profiles [default: <home>/profiles].")
+_PROFILES = typer.Option(None, "--profiles", help="Folder of site profiles (default: <home>/profiles).")
 _BASE_URL = typer.Option(
     None, "--base-url", help="Use this site address instead of the profile's (e.g. a test server)."
 )
@@ -165,7 +165,9 @@ def crawl(
     profiles: Path | None = _PROFILES,
     base_url: str | None = _BASE_URL,
     keep_raw_pages: bool | None = typer.Option(
-        None, "--keep-raw-pages/--no-keep-raw-pages", help="Keep ad pages for `reprocess` [default: the profile's]."
+        None,
+        "--keep-raw-pages/--no-keep-raw-pages",
+        help="Keep ad pages for `reprocess` (default: the profile's setting).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -320,18 +322,26 @@ def test(
         f"{r.final_url}: HTTP {r.status}, {r.n_bytes:,} bytes, {r.encoding}; looks like {kind}",
         markup=False,
     )
-    t = Table(title="fields (identifiers masked)")
-    t.add_column("field")
-    t.add_column("value")
-    for k, v in r.fields.items():  # values are escaped: "[masked]" is text, not console markup
-        text = ", ".join(v) if isinstance(v, list) else str(v)
-        t.add_row(k, "[red]— nothing found[/]" if v in (None, []) else escape(text[:300]))
-    console.print(t)
+    found_any = any(v not in (None, []) for v in r.fields.values())
+    if r.looks_like in ("listing", "start") and not found_any:  # an ad page's fields are not on a listing page
+        console.print("ad fields: none on this page (as expected on a listing page; try an ad page's address)")
+    else:
+        t = Table(title="fields (identifiers masked)")
+        t.add_column("field")
+        t.add_column("value")
+        for k, v in r.fields.items():  # values are escaped: "[masked]" is text, not console markup
+            text = ", ".join(v) if isinstance(v, list) else str(v)
+            t.add_row(k, "[red]— nothing found[/]" if v in (None, []) else escape(text[:300]))
+        console.print(t)
     console.print(
         f"ad links: {len(r.ad_links)}, further listing pages: {len(r.next_pages)}, start pages: {len(r.start_links)}"
     )
     for u in r.ad_links[:5]:
         console.print(f"  {u}", markup=False)
+    for u in r.next_pages[:3]:  # so that a built next-page address can be checked before a crawl
+        console.print(f"  next: {u}", markup=False)
+    for u in r.start_links[:3]:
+        console.print(f"  start: {u}", markup=False)
     if r.inline_ads:
         console.print(f"ads shown whole on the page (listing.ads): {r.inline_ads}; the fields above are the first's")
 
@@ -342,7 +352,7 @@ test.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 @source_app.command("status")
 def status(
     ctx: typer.Context,
-    sources: list[str] | None = typer.Argument(None, help="Sources [default: every source crawled]."),
+    sources: list[str] | None = typer.Argument(None, help="Sources (default: every source crawled)."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Each source's latest run: ok or DEGRADED (and why), pages, ads, field extraction rates."""
