@@ -271,6 +271,13 @@ _FAMILIES_ROUND_5 = {
         ("Ring 070-174 06 1#, där # är två.", P),
     ],
     "letter_key": [("Kod a=0 b=1 c=2 d=3 e=4 f=5 g=6 h=7 i=8 j=9: aha bhe ag bc", P)],
+    "missing_trunk_zero": [
+        ("Ring 70 174 06 12", P),
+        ("Tel: 70-174 06 12", P),
+        ("Nummer (utan nollan): 70 174 06 12", P),
+        ("Lägg till en nolla först: 701740612", P),
+    ],
+    "next_part_cue": [("Första tre: 070, nästa tre: 174, sen 06 och 12", P)],
     "groups_backwards": [
         ("Numret grupp för grupp, läs från höger: 12 06 174 070.", P),
         ("Mitt nr med grupperna bakifrån: 12 06 174 070. Ring inte dolt.", P),
@@ -297,6 +304,13 @@ _TRAPS_ROUND_5 = {
     ],
     "sign_for_a_digit": ["X7X-174 X6 31", "070-174 06 9#", "Pris 15X0 kr (X = 0)"],
     "letter_key": ["a=0 b=1 c=2: abc", "x=1, y=2, z=3"],
+    "missing_trunk_zero": [
+        "Tel 70 kr/min. Sms 10 kr.",
+        "Annons 702 345 678 uppdaterad 2025-01-12.",
+        "Boka 70 minuter för 1700 kr.",
+        "Ring 70-talister välkomna!",
+    ],
+    "next_part_cue": ["Första timmen 1500 kr, nästa 1000 kr", "Ring 070, nästa vecka 174 06 kr"],
     "groups_backwards": ["Läs grupperna baklänges: 1500 kr, 2025-06-12"],
 }
 

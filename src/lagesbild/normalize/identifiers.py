@@ -413,9 +413,10 @@ _SPELLED_GATE = re.compile(
 )
 
 
-def _spelled_may_start(text: str) -> bool:
+def _spelled_may_start(text: str, low: str | None = None) -> bool:
     """Cheap test before the spelled-number scan: most ads have no number word at all."""
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     for w in _ZERO_WORDS:
         if w in low:
             if _SPELLED_GATE.search(text):
@@ -979,10 +980,11 @@ def _find_letter_spaced(text: str, out: list[tuple[int, int, str]]) -> None:
 
 
 @cache
-def _reversed_stems() -> tuple[str, ...]:
-    """The cues' first four letters (their last word's for "från höger"): a text holding none has no cue."""
+def _reversed_stems() -> re.Pattern[str]:
+    """The first four letters of each cue's longest word ("vänd på": "vänd"), to search the lower-cased text
+    for: a text holding none has no cue (one scan, cheaper than the cue pattern)."""
     cues = [str(w).lower() for w in rules("identifiers").get("reversed_cues") or ()]
-    return tuple(sorted({w.split()[-1][:4] for w in cues}))
+    return re.compile(_trie(sorted({max(w.split(), key=len)[:4] for w in cues})))
 
 
 @cache
@@ -994,7 +996,7 @@ def _reversed_cue() -> re.Pattern[str]:
 _REVERSED_REACH = 80  # characters on either side of the cue
 
 
-def _find_reversed(text: str, out: list[tuple[int, int, str]]) -> None:
+def _find_reversed(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
     """Numbers whose digits are written in reverse order next to a word that says so.
 
     A run of digits near the cue ("baklänges", "omvänd ordning", "backwards") that read backwards is a
@@ -1002,11 +1004,7 @@ def _find_reversed(text: str, out: list[tuple[int, int, str]]) -> None:
     none (a plain number beside the cue). A forward reading of part of the run, or one that is no mobile
     where backwards is one, gives way.
     """
-    low = text.lower()
-    for stem in _reversed_stems():
-        if stem in low:
-            break
-    else:
+    if not _reversed_stems().search(low):
         return
     for cue in _reversed_cue().finditer(text):
         lo, hi = max(0, cue.start() - _REVERSED_REACH), min(len(text), cue.end() + _REVERSED_REACH)
@@ -1113,9 +1111,10 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     text = _mask_dates(text.translate(_CHARS) if _EXOTIC.search(text) else text)
     if ":-" in text:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
-    out = _find_all(text)
-    if _HINT_GATE.search(text):
-        _find_hinted(text, out)
+    low = text.lower()
+    out = _find_all(text, low)
+    if _may_hint(low) and _HINT_GATE.search(text):
+        _find_hinted(text, low, out)
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
     if "=" in text:
@@ -1131,8 +1130,9 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     return merged
 
 
-def _find_all(text: str) -> list[tuple[int, int, str]]:
-    """Every finder over ``text`` (already mapped and with dates blanked); spans may overlap."""
+def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:
+    """Every finder over ``text`` (already mapped and with dates blanked; ``low`` is it in lower case);
+    spans may overlap."""
     out: list[tuple[int, int, str]] = []
     for m in _CANDIDATE.finditer(text):
         _find_in_run(text, m.start(), m.end(), m.group(0), out)
@@ -1151,14 +1151,46 @@ def _find_all(text: str) -> list[tuple[int, int, str]]:
             _find_in_run(text, m.start() + lead, m.end() - tail, run.translate(_LETTER_MAP), out)
             if len(out) > n:
                 break
-    if _spelled_may_start(text):
+    if _spelled_may_start(text, low):
         _find_spelled(text, out)
     _find_joined(text, out)
-    _find_reversed(text, out)
+    _find_reversed(text, low, out)
     _find_letter_spaced(text, out)
     _find_letter_joined(text, out)
     _find_parts(text, out)
+    if "7" in text:
+        _find_no_trunk(text, out)
     return out
+
+
+# ---- a mobile without its trunk 0, after a phone word or with a hint: "Ring 70 174 06 12", "(utan nollan)"
+
+_NO_TRUNK = re.compile(r"7(?<![\d+]7)[02369](?:[ \-.]?\d){7}(?![ \-.]?\d)(?![^\W_])")
+_PHONE_WORD_BEFORE = re.compile(
+    r"(?<![^\W_])(?i:tel|telefon|tfn|ring|sms|mobil|mobilnummer|whatsapp|call|text|phone|nummer|numret)"
+    r"[ \t:.\-]{0,3}$"
+)
+_ZERO_HINT = re.compile(
+    r"(?i:utan (?:första |den första )?(?:nollan|nolla|noll|0)|lägg till (?:en )?(?:nolla|noll|0)|(?:en )?nolla först"
+    r"|0 först|add (?:a )?(?:zero|0)|without the (?:first )?(?:zero|0)|zero first)"
+)
+
+
+def _find_no_trunk(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A Swedish mobile written without the 0 (nine digits "7x xxx xx xx"), right after a phone word
+    ("Ring", "Tel:", "nummer") or in an ad that says the zero is left out ("lägg till en nolla först")."""
+    hinted: bool | None = None
+    for m in _NO_TRUNK.finditer(text):
+        if any(x[0] < m.end() and m.start() < x[1] for x in out):
+            continue
+        if not _PHONE_WORD_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+            if hinted is None:
+                hinted = _ZERO_HINT.search(text) is not None
+            if not hinted:
+                continue
+        e164 = normalize_phone("0" + _NON_DIGIT.sub("", m.group(0)))
+        if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, m.start(), m.end(), e164):
+            out.append((m.start(), m.end(), e164))
 
 
 # ---- a sign or letter standing for a digit, with a hint: "X7X-174 X6 31 (X = noll)", "070-174 06 1#, där # är sju"
@@ -1172,7 +1204,15 @@ _HINT = re.compile(
 )
 
 
-def _find_hinted(text: str, out: list[tuple[int, int, str]]) -> None:
+def _may_hint(low: str) -> bool:
+    """A hint needs one of its words or "=": most ads have none."""
+    return (
+        "=" in low or " är " in low or "byt" in low or "ersätt" in low or "replace" in low or "betyder" in low
+        or "står för" in low or " means " in low or " is " in low
+    )  # fmt: skip
+
+
+def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
     """Numbers with a sign or letter for a digit that the ad explains ("byt X mot 0", "(# = noll)",
     "alla X är nollor"): the sign next to digits is read as that digit, and the finders run again."""
     words = _spelled()[2]
@@ -1192,7 +1232,7 @@ def _find_hinted(text: str, out: list[tuple[int, int, str]]) -> None:
         chars = list(text)
         for i in at:
             chars[i] = digit
-        for a, b, e164 in _find_all("".join(chars)):
+        for a, b, e164 in _find_all("".join(chars), low):
             if any(a <= i < b for i in at) and not any(x[0] < b and a < x[1] for x in out):
                 out.append((a, b, e164))
 
