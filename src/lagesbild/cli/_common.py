@@ -511,7 +511,8 @@ def fit_whole(table: Table, target: Console) -> int:
     """Make a table with whole columns (:func:`table_of`) fit ``target``; the width to print it at.
 
     Rich fits a wide table by cutting every column, ids too ("nattfjaril:485" over "921"). Here the
-    other text columns give up their width first, cut with an ellipsis (never below 5 characters,
+    padding between columns shrinks to one space, then the other text columns give up their width,
+    cut with an ellipsis (never below 5 characters,
     the widest first); numbers and whole columns keep theirs. A table that cannot fit even then is
     printed wider than the terminal (whose lines then wrap) rather than break an id.
     """
@@ -527,6 +528,9 @@ def fit_whole(table: Table, target: Console) -> int:
     excess = measured() - width
     if excess <= 0:
         return width
+    # first the space around the cells: one space between columns, none at the edges
+    table.collapse_padding, table.pad_edge, table.show_edge = True, False, False
+    excess = measured() - width
     for c in flexible:
         c.no_wrap, c.overflow = True, "ellipsis"
     while excess > 0:

@@ -112,11 +112,15 @@ def _row(o: StoredObservation, *, lists: bool) -> dict[str, Any]:
     }
 
 
-def _compact(o: StoredObservation) -> dict[str, Any]:
-    """A sighting as a line of the terminal table: the values a profile's author checks first."""
+def _compact(o: StoredObservation, *, seen: bool) -> dict[str, Any]:
+    """A sighting as a line of the terminal table: the values a profile's author checks first.
+
+    The day it was seen only for sightings (``seen``); with --latest the row is the ad, and an
+    80-column terminal has more room for its title.
+    """
     return {
         "ad": f"{o.site}:{o.site_ad_id}",
-        "seen_at": o.seen_at[:10],
+        **({"seen_at": o.seen_at[:10]} if seen else {}),
         "title": o.title or "",
         "age": o.age,
         "place": _kommun_name(o.kommun_kod) or o.location_text or "",  # the municipality, else as written
@@ -187,7 +191,7 @@ def export_observations(
         audit_export(ws.store, "observations", detail + (f", {chosen_filters}" if chosen_filters else ""))
     if table:
         render(
-            [_compact(o) for o in rows],
+            [_compact(o, seen=not latest) for o in rows],
             OutputFormat.table,
             title=say(
                 f"{len(rows)} av {total} {'annonser' if latest else 'observationer'}, senaste först",
