@@ -2,8 +2,8 @@
 
 The world is the simulator's campaign benchmark world (``simulate.campaign.small_world``: 05 with
 controls 04, 06, 07, 12 active sellers per 100,000, two years) with a -15% campaign of five weeks
-in 05. Seeds 101-106 are neither the calibration's training seeds (1-40, 5001-5050) nor the
-benchmark's held-out ones (6001-6050). The evaluation is the library's (``evaluate_weekly`` with each
+in 05. Seeds 101-106 are neither the calibration's training seeds (1-40, 5001-5050, 6001-6050, 7001-7050)
+nor the benchmark's held-out ones (8001-8100). The evaluation is the library's (``evaluate_weekly`` with each
 measure's calibrated setting), on the campaign county against the sum of the other counties.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lagesbild.campaigns.evaluate import GlmSettings, WeeklySeries, evaluate_weekly
-from lagesbild.campaigns.measures import CALIBRATED_BY_SERIES
+from lagesbild.campaigns.evaluate import CALIBRATED_NO_CONTROL, GlmSettings, WeeklySeries, evaluate_weekly
+from lagesbild.campaigns.measures import CALIBRATED_BY_SERIES, CALIBRATED_NO_CONTROL_BY_SERIES
 from lagesbild.records.campaigns import Campaign
 from lagesbild.simulate.campaign import campaign_pair, small_world
 
@@ -78,6 +78,36 @@ def test_placebo_campaigns_are_rarely_flagged_with_calibrated_intervals(pairs: d
                 for key, st in (("calibrated", CALIBRATED_BY_SERIES[measure]), ("former", GlmSettings(hac_lags=4))):
                     e = evaluate_weekly(ws, c, settings=st, level=0.95)
                     flagged[key] += not (e.low <= 1 <= e.high)
+    assert n == 72
+    assert flagged["calibrated"] <= 12, flagged
+    assert flagged["former"] > flagged["calibrated"], flagged
+
+
+def test_series_without_control_use_their_own_calibrated_setting(pairs: dict[int, Any]) -> None:
+    """Without a control series the default is the interrupted time series' own calibrated setting
+    (``CALIBRATED_NO_CONTROL``); with it, placebo campaigns evaluated on the campaign county alone are
+    flagged at most 12 of 72 times at a nominal 5%, fewer than with the uncalibrated former default."""
+    rng = np.random.default_rng(17)
+    flagged = {"calibrated": 0, "former": 0}
+    n = 0
+    for p in pairs.values():
+        sim = p.without_campaign
+        for _ in range(4):
+            county = str(rng.choice(["05", "04", "06", "07"]))
+            start = sim.weeks[int(rng.integers(8, len(sim.weeks) - 13))]
+            c = Campaign("placebo", (county,), start, start + timedelta(days=34))
+            for measure, name in MEASURES.items():
+                full = _weekly(sim, name, county, c)
+                ws = WeeklySeries(full.starts, full.counts, None, full.in_campaign)
+                n += 1
+                e = evaluate_weekly(ws, c, level=0.95)
+                if measure == "ad_days":
+                    assert e.method.startswith("interrupted time series")
+                    assert e == evaluate_weekly(ws, c, settings=CALIBRATED_NO_CONTROL, level=0.95)
+                mine = evaluate_weekly(ws, c, settings=CALIBRATED_NO_CONTROL_BY_SERIES[measure], level=0.95)
+                flagged["calibrated"] += not (mine.low <= 1 <= mine.high)
+                old = evaluate_weekly(ws, c, settings=GlmSettings(hac_lags=4), level=0.95)
+                flagged["former"] += not (old.low <= 1 <= old.high)
     assert n == 72
     assert flagged["calibrated"] <= 12, flagged
     assert flagged["former"] > flagged["calibrated"], flagged

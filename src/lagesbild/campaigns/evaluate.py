@@ -14,8 +14,9 @@ Distinct counts (persons active in a week) are counted per week from daily sets
 
 How the interval is computed (family, Newey-West lags, t or normal quantile, a dispersion floor,
 the weeks used around the campaign) is a :class:`GlmSettings`; :data:`CALIBRATED` holds the
-setting chosen by placebo calibration on training seeds (``bench/calibrate_campaigns.py``,
-``docs/methods/campaigns.md``) and is the default everywhere.
+setting chosen by placebo calibration on training seeds (``bench/bench_campaigns.py``,
+``docs/methods/campaigns.md``) and is the default with a control region, :data:`CALIBRATED_NO_CONTROL`
+without one.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from lagesbild.records.campaigns import Campaign
 
 __all__ = [
     "CALIBRATED",
+    "CALIBRATED_NO_CONTROL",
     "GlmSettings",
     "WeeklySeries",
     "evaluate_campaign",
@@ -88,16 +90,23 @@ class GlmSettings:
         return ", ".join(parts)
 
 
-CALIBRATED = GlmSettings(hac_lags=8, window_weeks=52, se_multiplier=1.9)
-"""The setting for ad-days (and any daily count given to :func:`evaluate_campaign`). Round 1 chose the
-fit by placebo calibration on training seeds 1-40 (``bench/bench_campaigns.py calibrate``: 12 of 240
-placebo campaigns flagged at a nominal 5% with x 1.75, against 67 (27.9%) with the former default,
-Newey-West 4 lags on every week, no multiplier); round 2 (``bench/bench_campaigns.py coverage``, training
-seeds 1-40 and 5001-5050) chose the multiplier among those with a placebo false-positive rate of at most
-6% by the 90% coverage of the true effect closest to 90%: x 1.85 (placebos 3.5% of 340, coverage 45/50);
-round 3 (the same rule, training pairs 5001-5050 and 6001-6050): x 1.9 (placebos 3.9% of 440, coverage
-90/100). The other measures' settings are in
+CALIBRATED = GlmSettings(hac_lags=4, window_weeks=None, se_multiplier=1.8)
+"""The setting for ad-days with a control region (and any daily count given to :func:`evaluate_campaign`
+with control counts). Round 4 (``bench/bench_campaigns.py round4``; training seeds 1-40, 5001-5050,
+6001-6050 and 7001-7050, 190 pairs with and without the campaign, 1,520 placebos): among the fits (Newey-West
+lags 0/4/8 x all weeks/52/26 either side), normal or t quantile and multipliers 1 to 5 by 0.05 with a placebo
+false-positive rate of at most 6% at a nominal 5%, the one nearest to both 5% false positives and 90%
+coverage of the true effect in binomial standard errors, then the narrowest: Newey-West 4 lags, all weeks,
+x 1.8 (5.0% of 1,520 placebos, 89.5% of 190 pairs). Rounds 1-3 (Newey-West 8 lags, 52 weeks either side,
+x 1.75, 1.85, 1.9) chose on fewer seeds. The other measures' settings are in
 :data:`lagesbild.campaigns.measures.CALIBRATED_BY_SERIES`; ``docs/methods/campaigns.md``."""
+
+CALIBRATED_NO_CONTROL = GlmSettings(hac_lags=0, window_weeks=52, se_multiplier=1.9)
+"""The setting for ad-days without a control region (an interrupted time series of the campaign's
+counties alone, ``--no-control`` or a campaign in every county): round 4's rule on the same training seeds,
+the campaign county's series alone: model-based quasi-Poisson errors, 52 weeks either side (with one
+Fourier pair), x 1.9 (5.0% of 1,520 placebos, 90.0% of 190 pairs). Before round 4 the series without
+control used :data:`CALIBRATED`, which was not calibrated for them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +224,8 @@ def evaluate_campaign(
         hac_lags: overrides ``settings.hac_lags`` (0: the model-based quasi-Poisson intervals).
             Weekly activity is autocorrelated (a seller's spell spans weeks), and model-based
             intervals are then too narrow.
-        settings: how the interval is computed (default :data:`CALIBRATED`).
+        settings: how the interval is computed (default :data:`CALIBRATED` with a control region,
+            :data:`CALIBRATED_NO_CONTROL` without).
 
     Returns:
         A :class:`CampaignEffect`: ``rate_ratio`` 0.85 reads "15% fewer ad-days than expected".
@@ -228,7 +238,7 @@ def evaluate_campaign(
         eff = evaluate_campaign(area_days, Campaign("Du avgör", ("05",), date(2024, 4, 15), date(2024, 5, 19)),
                                 control_counts=other_days)
     """
-    st = settings or CALIBRATED
+    st = settings or (CALIBRATED if control_counts is not None else CALIBRATED_NO_CONTROL)
     if family is not None:
         st = replace(st, family=family)
     if hac_lags is not None:
@@ -247,10 +257,13 @@ def evaluate_weekly(
 ) -> CampaignEffect:
     """Estimate a campaign's effect on a weekly series (with its control, if any) with ``settings``.
 
+    ``settings`` defaults to :data:`CALIBRATED` with a control series and :data:`CALIBRATED_NO_CONTROL`
+    without one.
+
     Raises:
         InputError: if the weeks do not include one before and one inside the campaign.
     """
-    st = settings or CALIBRATED
+    st = settings or (CALIBRATED if ws.control is not None else CALIBRATED_NO_CONTROL)
     inside = np.flatnonzero(ws.in_campaign)
     if inside.size == 0:
         raise InputError(f"the data do not cover a whole week of campaign {campaign.name!r} ({campaign.period})")

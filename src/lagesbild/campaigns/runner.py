@@ -16,7 +16,7 @@ from __future__ import annotations
 from lagesbild.campaigns.effect import CampaignEffect
 from lagesbild.campaigns.evaluate import evaluate_campaign, weekly_series
 from lagesbild.campaigns.measures import CampaignData, SeriesEffect, evaluate_all_series, load_campaign_data
-from lagesbild.campaigns.sts import STS_INFLATION, StsEffect, sts_effect
+from lagesbild.campaigns.sts import StsEffect, sts_effect, sts_inflation
 from lagesbild.errors import InputError
 from lagesbild.store import Store
 from lagesbild.store.campaigns import CampaignStore
@@ -67,7 +67,8 @@ def evaluate_stored_all(
 def evaluate_stored_sts(store: Store, name: str, *, level: float = 0.95) -> StsEffect:
     """Evaluate a registered campaign with the structural time-series counterfactual.
 
-    The interval's standard deviations are multiplied by the calibrated :data:`STS_INFLATION`.
+    The interval's standard deviations are multiplied by the calibrated
+    :func:`~lagesbild.campaigns.sts.sts_inflation` of the weeks before the campaign.
     Weekly ad-days in the campaign's counties against the weekly ad-days of all other counties
     (one control series), weeks aligned on the campaign's start; weeks after the campaign are not used.
 
@@ -85,4 +86,4 @@ def evaluate_stored_sts(store: Store, name: str, *, level: float = 0.95) -> StsE
     inside = [i for i, v in enumerate(ws.in_campaign) if v]
     if not inside or ws.control is None:
         raise InputError(f"the data do not cover a whole week of campaign {name!r} ({c.period})")
-    return sts_effect(ws.counts, ws.control, inside[0], inside[-1] + 1, level=level, inflation=STS_INFLATION)
+    return sts_effect(ws.counts, ws.control, inside[0], inside[-1] + 1, level=level, inflation=sts_inflation(inside[0]))
