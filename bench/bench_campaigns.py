@@ -431,7 +431,7 @@ def _score(
     return out
 
 
-def calibrate_round4(data: dict[str, Any]) -> dict[str, Any]:
+def calibrate_round4(data: dict[str, Any]) -> dict[Any, Any]:
     """Round 4's rule on :func:`collect_round4`'s data; prints and returns the chosen settings.
 
     Per measure (with the control region, and again without it), over every fit of :data:`ROUND4_FITS`,
@@ -448,7 +448,7 @@ def calibrate_round4(data: dict[str, Any]) -> dict[str, Any]:
     and the factor for shorter histories is the smallest (1 to 4 by 0.05) flagging at most 5% of the
     placebos with a short history.
     """
-    chosen: dict[str, Any] = {}
+    chosen: dict[Any, Any] = {}
     seeds = data["seeds"]
     for ctrl in (True, False):
         print(f"{'with the control region (difference-in-differences)' if ctrl else 'without control (ITS)'}; "
@@ -481,17 +481,17 @@ def calibrate_round4(data: dict[str, Any]) -> dict[str, Any]:
     short = pre < STS_SHORT_PRE
     zp = zp_all[~short]
     se_f, se_c = np.sqrt(0.05 * 0.95 / zp.size), np.sqrt(0.10 * 0.90 / zc.size)
-    rows = []
+    sts_rows: list[tuple[float, float, float, float]] = []
     for k in STS_FACTORS_2:
         fpr, cov = float(np.mean(zp > k * Z95)), float(np.mean(zc <= k * z90))
-        rows.append((((fpr - 0.05) / se_f) ** 2 + ((cov - 0.90) / se_c) ** 2, k, fpr, cov))
-    ok = [r for r in rows if r[2] <= ROUND4_MAX_FPR + 1e-12]
+        sts_rows.append((((fpr - 0.05) / se_f) ** 2 + ((cov - 0.90) / se_c) ** 2, k, fpr, cov))
+    ok = [r for r in sts_rows if r[2] <= ROUND4_MAX_FPR + 1e-12]
     best_sts = min(ok, key=lambda r: (r[0], r[1]))
     print(f"  STS ad-days, {STS_SHORT_PRE} weeks or more before the campaign ({zp.size} placebos, {zc.size} pairs):")
-    for r in rows:
-        if r[1] in (0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, best_sts[1]):
-            print(f"  {'*' if r == best_sts else ' '}  x{r[1]:g}: FPR {100 * r[2]:.1f}%, cov90 {100 * r[3]:.1f}%, "
-                  f"loss {r[0]:.2f}")  # fmt: skip
+    for row in sts_rows:
+        if row[1] in (0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, best_sts[1]):
+            print(f"  {'*' if row == best_sts else ' '}  x{row[1]:g}: FPR {100 * row[2]:.1f}%, cov90 "
+                  f"{100 * row[3]:.1f}%, loss {row[0]:.2f}")  # fmt: skip
     zs = zp_all[short]
     k_short = next(k for k in STS_FACTORS_2 if np.mean(zs > k * Z95) <= 0.05 + 1e-12)
     line = ", ".join(f"x{k:g}: {int(np.sum(zs > k * Z95))}" for k in (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, k_short))
