@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import typer
@@ -97,11 +98,16 @@ def test_explain_shows_every_signal_list_gives_keys_and_export_says_none(setting
     signals = {g["name"]: g for g in json.loads(res.output)["signals"]}
     assert list(signals) == ["phones", "emails", "images", "text", "name", "age", "template"]
     assert signals["phones"]["fired"] and signals["phones"]["weight"] == "decisive"
+    assert signals["phones"]["value"] == "1 in common"  # it said "1 shared (0 shared number(s))"
     assert signals["name"]["value"] == "different" and signals["name"]["fired"] and signals["name"]["weight"] == "veto"
     assert signals["age"]["value"] == "0 years apart" and not signals["age"]["fired"]
     assert signals["images"]["value"] == "no photos" and signals["template"]["weight"] == "network"
     res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2"])
     assert res.exit_code == 0 and "signaler" in res.output and "veto" in res.output
+    # the evidence chain is printed as text: "[phone]" used to vanish as console markup, leaving "s1:1 -- s1:2"
+    assert " -- " not in res.output
+    assert "kedja:" in res.output  # Anna and Olga share a number: one advertiser, through a phone edge
+    assert re.search(r"s1:\d -\[\w+\]- s1:\d", res.output), res.output
     assert "tröskel" in res.output and "räknas" in res.output  # Swedish headers by default
     begin_output(lang="en")  # what the real root's --lang does
     res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2"])

@@ -103,9 +103,12 @@ def explain_cmd(
         title=say("signaler", "signals"),
     )
     for reason in e.reasons:
-        console.print(f"- {reason}")
-    for step in e.person_chain or e.advertiser_chain:
-        console.print(f"  {step.a} -[{step.kind}]- {step.b}")
+        console.print(f"- {reason}", markup=False)
+    chain = e.person_chain or e.advertiser_chain
+    if chain:  # the evidence path between the two ads ("[phone]" is text, not console markup)
+        console.print(say("kedja:", "chain:"))
+    for step in chain:
+        console.print(f"  {step.a} -[{step.kind}]- {step.b}", markup=False)
 
 
 @app.command("list")

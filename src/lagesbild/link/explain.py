@@ -184,7 +184,12 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
     signals = [
         Signal(
             "phones",
-            f"{len(phones)} shared ({len(phones) - len(usable)} shared number(s))",
+            f"{len(phones)} in common"
+            + (
+                f", {len(phones) - len(usable)} of them used by many unrelated ads (not counted)"
+                if len(usable) < len(phones)
+                else ""
+            ),
             "",
             "decisive",
             bool(usable),
