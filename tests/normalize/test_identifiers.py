@@ -115,6 +115,26 @@ def test_find_phones_handles_one_megabyte_quickly() -> None:
     assert phones(text) == []
 
 
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "X7X-174 X6 12 (X = noll) ",  # hints: one substitution for the whole text, not one per hint
+        "baklänges 12 34 56 78 90 12 34 56 ",
+        "Första delen 070-174. 12 34 56 78 slutet 06 12 ",
+        "a=0 b=1 c=2 ab ba cd ",
+        "Ring 70 174 06 12 ",
+        "Första delen 0701. ",
+    ],
+)
+def test_find_phones_reads_long_text_of_new_forms_in_linear_time(unit: str) -> None:
+    """The finders that pair cues, labels and hints with numbers run on ad-length texts only (20,000
+    characters); a 400,000-character page is read by the others, without pairing everything with everything."""
+    for size in (400_000, 19_000):
+        text = unit * (size // len(unit))
+        for start, end, _ in find_phones(text):
+            assert 0 <= start < end <= len(text)
+
+
 def test_normalize_phone_rejects_number_without_trunk_prefix() -> None:
     assert normalize_phone("1500") is None
     assert normalize_phone("12345678") is None

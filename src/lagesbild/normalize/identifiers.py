@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from functools import cache, lru_cache
 from itertools import combinations, pairwise
 from typing import Any
@@ -903,6 +904,8 @@ def _find_parts(text: str, out: list[tuple[int, int, str]]) -> None:
         ends.append(part)
         if _SE_MOBILE_START.match(part[2]):
             starts.append(part)
+    if len(starts) * len(ends) > 2_500:
+        return  # a list of numbers, not an ad with one number in parts
     found: dict[str, list[tuple[int, int]]] = {}
     for s in starts:
         for e in ends:
@@ -1113,11 +1116,11 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
     low = text.lower()
     out = _find_all(text, low)
-    if _may_hint(low) and _HINT_GATE.search(text):
+    if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
         _find_hinted(text, low, out)
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
-    if "=" in text:
+    if "=" in text and len(text) <= _AD_LENGTH:
         _find_keyed(text, out)
     if len(out) < 2:
         return out
@@ -1154,6 +1157,8 @@ def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:
     if _spelled_may_start(text, low):
         _find_spelled(text, out)
     _find_joined(text, out)
+    if len(text) > _AD_LENGTH:
+        return out
     _find_reversed(text, low, out)
     _find_letter_spaced(text, out)
     _find_letter_joined(text, out)
@@ -1161,6 +1166,11 @@ def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:
     if "7" in text:
         _find_no_trunk(text, out)
     return out
+
+
+# The finders that read a number from several places in the ad (cues, labels, hints, keys) run on texts of
+# ad length: on a whole page their pairings would grow with the square of its numbers.
+_AD_LENGTH = 20_000
 
 
 # ---- a mobile without its trunk 0, after a phone word or with a hint: "Ring 70 174 06 12", "(utan nollan)"
@@ -1214,27 +1224,32 @@ def _may_hint(low: str) -> bool:
 
 def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
     """Numbers with a sign or letter for a digit that the ad explains ("byt X mot 0", "(# = noll)",
-    "alla X är nollor"): the sign next to digits is read as that digit, and the finders run again."""
+    "alla X är nollor"): the sign next to digits is read as that digit, and the finders run again once
+    (a sign given two digits is left alone)."""
     words = _spelled()[2]
+    digit_of: dict[str, str] = {}
     for h in _HINT.finditer(text):
         sym, value = (h.group("a"), h.group("av")) if h.group("a") else (h.group("b"), h.group("bv"))
         digit = value if value.isdigit() else words.get(value.lower(), "").lstrip("p")
         if len(digit) != 1 or not digit.isdigit():
             continue
-        syms = {sym, sym.upper(), sym.lower()}  # "X7X-174 X6 12 (x = 0)"
-        at = [
-            i
-            for i, c in enumerate(text)
-            if c in syms and ((i > 0 and text[i - 1].isdigit()) or (i + 1 < len(text) and text[i + 1].isdigit()))
-        ]
-        if not at:
-            continue
-        chars = list(text)
-        for i in at:
-            chars[i] = digit
-        for a, b, e164 in _find_all("".join(chars), low):
-            if any(a <= i < b for i in at) and not any(x[0] < b and a < x[1] for x in out):
-                out.append((a, b, e164))
+        for c in {sym, sym.upper(), sym.lower()}:  # "X7X-174 X6 12 (x = 0)"
+            digit_of[c] = digit if digit_of.get(c, digit) == digit else ""
+    digit_of = {c: d for c, d in digit_of.items() if d}
+    if not digit_of:
+        return
+    chars = list(text)
+    at = []
+    for i, c in enumerate(text):
+        if c in digit_of and ((i > 0 and text[i - 1].isdigit()) or (i + 1 < len(text) and text[i + 1].isdigit())):
+            chars[i] = digit_of[c]
+            at.append(i)
+    if not at:
+        return
+    for a, b, e164 in _find_all("".join(chars), low):
+        k = bisect_left(at, a)  # the number holds a sign read as a digit
+        if k < len(at) and at[k] < b and not any(x[0] < b and a < x[1] for x in out):
+            out.append((a, b, e164))
 
 
 # ---- letters for digits by a key the ad gives: "a=0 b=1 c=2 ... j=9: aha bhe ag id"
