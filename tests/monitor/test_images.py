@@ -176,6 +176,10 @@ def test_a_broken_image_is_noted_and_the_ad_kept(
     r = crawl(p, store, pz, transport=httpx.MockTransport(handler), clock=day_clock(app, 3))
     assert r.health is not None and r.health.ads > 0 and r.health.pages_failed == 0
     assert all(not hs for hs in _hashes_by_ad(store).values())
+    # and the run says so: a count and a warning naming the first (it was visible only as a lower field rate)
+    assert r.health.images_failed == r.health.images_fetched > 0
+    (w,) = [w for w in r.health.warnings if "picture(s) could not be fetched or read" in w]
+    assert w.startswith(f"{r.health.images_failed} picture(s)")
 
 
 def _versions(world: Path, site: str, day: int) -> dict[str, list[str]]:

@@ -229,3 +229,28 @@ def test_source_test_reads_both_kinds_of_page_of_a_mixed_profile() -> None:
     ad = test_page(profile, API + "annons/stad/ad-6", transport=_mixed_site())  # HTML: the JSON listing reads nothing
     assert ad.looks_like == "ad" and ad.fields["title"] == "Annons 6" and ad.fields["age"] == "26"
     assert len(ad.fields["image_hashes"]) == 1
+
+
+def test_nulls_are_skipped_and_two_phone_fields_read_as_one_list() -> None:
+    """What docs/monitor.md promises for inline JSON ads: no filter needed for JSON nulls."""
+    inline = {
+        **{k: v for k, v in PROFILE.items() if k not in ("listing", "ad")},
+        "listing": {"ads": {"jmespath": "data[]"}},
+        "ad": {
+            "fields": {
+                "site_ad_id": {"jmespath": "id"},
+                "age": {"jmespath": "age"},
+                "phones": {"jmespath": "[contact.phone, contact.phone_alt]"},
+            }
+        },
+    }
+    page = {
+        "data": [
+            {"id": 1, "age": None, "contact": {"phone": "070-174 06 12", "phone_alt": None}},
+            {"id": 2, "age": 30, "contact": {"phone": "070-174 06 13", "phone_alt": "070-174 06 14"}},
+        ]
+    }
+    ads = compile_profile(parse_profile(inline)).read_listing(json.dumps(page), API + "api/ads").ads
+    first, second = (a.read.record for a in ads)
+    assert "age" not in first and first["phones"] == ["070-174 06 12"]
+    assert second["age"] == "30" and second["phones"] == ["070-174 06 13", "070-174 06 14"]

@@ -95,25 +95,33 @@ def _resolve(ctx: typer.Context, source: str, profiles: Path | None, base_url: s
 
 def _summary(r: CrawlResult) -> None:
     h = r.health
-    t = Table(title=f"{r.run.source}: run {r.run.id} ({r.status}{', resumed' if r.resumed else ''})")
+    t = Table(
+        title=f"{r.run.source}: run {r.run.id} ({r.status}{', resumed' if r.resumed else ''})", show_header=False
+    )
     t.add_column("")
     t.add_column("", justify="right")
     t.add_row("seen at", r.run.seen_at)
     t.add_row("pages this call", str(r.pages))
     t.add_row("new sightings", str(r.new_observations))
     if h is not None:
+        # with `listing.ads` every ad shown whole counts as a page of the pass (its sighting), not a request
+        t.add_row("listing pages", str(h.listing_pages))
         t.add_row("pages fetched / failed / gone", f"{h.pages_fetched} / {h.pages_failed} / {h.pages_gone}")
         t.add_row("ads", str(h.ads))
         t.add_row("disappeared", str(r.disappeared))
         t.add_row("429 answers / retries", f"{h.http_429} / {h.retries}")
         if h.images_fetched or h.images_reused:
-            t.add_row("pictures fetched / reused", f"{h.images_fetched} / {h.images_reused}")
+            t.add_row(
+                "pictures fetched / reused / failed", f"{h.images_fetched} / {h.images_reused} / {h.images_failed}"
+            )
         for f, rate in h.field_rates.items():
             t.add_row(f"  {f}", f"{rate:.0%}")
         for k, n in h.error_counts.items():
             t.add_row(f"errors: {k}", str(n))
     t.add_row("seconds", f"{r.seconds:.1f}")
     console.print(t)
+    for w in h.warnings if h is not None else ():
+        console.print(f"note: {w}", markup=False)
     if h is not None and h.degraded:
         err_console.print(f"[bold red]DEGRADED[/] {r.run.source}: " + "; ".join(h.reasons))
     elif r.status == "stopped":

@@ -169,6 +169,8 @@ class _Pass:
         self.off_site = 0
         self.images_fetched = 0
         self.images_reused = 0
+        self.images_failed = 0
+        self.image_problem: str | None = None  # the first picture that could not be fetched or read (masked)
         self.image_memo: dict[str, str] = {}  # pictures hashed in this call, before they are committed
 
     def _new(self, urls: tuple[str, ...], kind: str, depth: int) -> list[tuple[str, str, int]]:
@@ -296,6 +298,9 @@ class _Pass:
         r = hash_image_urls(self.fetcher, urls, known)
         self.images_fetched += len(r.fetched) + len(r.problems)
         self.images_reused += r.reused
+        self.images_failed += len(r.problems)
+        if r.problems and self.image_problem is None:
+            self.image_problem = mask_identifiers(r.problems[0])[:300]
         self.image_memo.update(r.fetched)
         if not r.hashes:
             return read, r.problems, r.fetched
@@ -488,9 +493,15 @@ def _run_pass(
     warnings = sorted(set(state.warnings))
     if state.off_site:
         warnings.append(f"{state.off_site} link(s) to other hosts than the profile's were not followed")
+    if state.images_failed:
+        warnings.append(
+            f"{state.images_failed} picture(s) could not be fetched or read; their ads are kept without those "
+            f"hashes (first: {state.image_problem})"
+        )
     health = compute_health(cs.frontier_rows(run.id), profile, source_health_history(cs, source), warnings=warnings)
     health = replace(health, http_429=f.throttled - throttled0, retries=f.retries - retries0,
-                     images_fetched=state.images_fetched, images_reused=state.images_reused)  # fmt: skip
+                     images_fetched=state.images_fetched, images_reused=state.images_reused,
+                     images_failed=state.images_failed)  # fmt: skip
     if health.http_429:
         log.info("%s: %d answer(s) 429; the rate was lowered and recovered gradually", source, health.http_429)
     finished = iso(clock())

@@ -43,7 +43,9 @@ class RunHealth:
         http_429: "429 Too Many Requests" answers during the pass (each halved the rate for a while);
             retries: requests repeated after a 429, a 5xx, a timeout or a lost connection.
         images_fetched: pictures requested during this call (those that failed included);
-            images_reused: pictures not fetched because their address was hashed before for the source.
+            images_reused: pictures not fetched because their address was hashed before for the source;
+            images_failed: pictures that could not be fetched or read (their ads are kept without them;
+            ``warnings`` names the first).
     """
 
     degraded: bool
@@ -66,6 +68,7 @@ class RunHealth:
     retries: int = 0
     images_fetched: int = 0
     images_reused: int = 0
+    images_failed: int = 0
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
