@@ -263,6 +263,7 @@ _FAMILIES_ROUND_5 = {
         ("070-174 06 + sista två siffrorna = 10+2. 1h 1600.", P),
         ("Ring 070-174 06 och de två sista siffrorna är 5+7.", P),
         ("Tel 070-174 06 och sen summan av 4+8 som sista två siffror.", P),
+        ("070-174 06 och sista två siffrorna är 10 plus 2", P),
     ],
     "age_for_last_digits": [
         ("Kvinna 45 år. Ring 070-174 06 följt av min ålder.", "+46701740645"),
@@ -309,7 +310,12 @@ _TRAPS_ROUND_5 = {
     "other_languages": ["null and void 1 2 3 4 5 6 7", "dos tres cuatro cinco seis siete ocho", "zero dos tres"],
     "stretched_words": ["Ollie och Nooa, sjuuu dagar", "nollll koll"],
     "comma_between_digits": ["1, 2, 3, 4, 5, 6, 7, 8", "Dagar: 01, 02, 03, 04, 05 juni"],
-    "sum_for_last_digits": ["070-174 06 + (10+2)", "Ring 070-174 06 och sen 12 + 3 kr"],
+    "sum_for_last_digits": [
+        "070-174 06 + (10+2)",
+        "Ring 070-174 06 och sen 12 + 3 kr",
+        "070-174 06 och sista två siffrorna är 20 minus 8",
+        "070-174 06 och sista två är 3 x 4",
+    ],
     "age_for_last_digits": ["23 år och 25 år. 070-174 06 + min ålder", "Nummer 070-174 06 + min ålder"],
     "labelled_parts": [
         "Mitt nr börjar på 070-174 06, resten får du i chatten när du verifierat dig 😉 25 år, 1500 kr/h.",

@@ -751,7 +751,9 @@ def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pat
 
 
 _SE_MOBILE_START = re.compile(r"^07[02369]\d{0,6}$")
-_SUM = re.compile(r" ?\+ ?(\d{1,3})(?![\d+])")
+_SUM = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
+# other arithmetic after the last group: not a number to complete ("... är 20 minus 8", "3 x 4")
+_OTHER_SUM = re.compile(r" ?(?:[-*x×/]|(?i:minus|gånger|times|delat med|dividerat med)(?![^\W_])) ?\d")
 _AGE_CUE = re.compile(r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age)(?![^\W_])")
 _AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.)(?![^\W_])", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?)?\d+")
@@ -810,8 +812,10 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 break
             e164 = normalize_phone(digits)
             if e164 is not None and _SE_MOBILE_PLUS.match(e164):
-                if bridged and (_UNIT_AFTER.match(text, pos) or plain_gap.match(text, pos)):
-                    break  # "... sen 06 12 kr", "... sen 06 12 15": not the rest of this number
+                if bridged and (
+                    _UNIT_AFTER.match(text, pos) or plain_gap.match(text, pos) or _OTHER_SUM.match(text, pos)
+                ):
+                    break  # "... sen 06 12 kr", "... sen 06 12 15", "... är 20 minus 8": not the rest of this number
                 if words and _accept(text, m.start(), pos, e164):
                     out.append((m.start(), pos, e164))
                 break
