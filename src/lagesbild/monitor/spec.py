@@ -257,7 +257,33 @@ class _Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class FieldSpec(_Spec):
+class _Selectors(_Spec):
+    """The selector checks shared by a field (`FieldSpec`) and the ads' elements (`InlineAdsSpec`): each
+    subclass declares its `css`, `xpath` and `jmespath` fields with their own descriptions."""
+
+    @field_validator("css", check_fields=False)
+    @classmethod
+    def _css_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_css(v)
+        return v
+
+    @field_validator("xpath", check_fields=False)
+    @classmethod
+    def _xpath_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_xpath(v)
+        return v
+
+    @field_validator("jmespath", check_fields=False)
+    @classmethod
+    def _jmespath_ok(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_jmespath(v)
+        return v
+
+
+class FieldSpec(_Selectors):
     """How one value is found on a page: a selector, then an optional regex, then cleanup steps."""
 
     css: str | None = Field(
@@ -290,32 +316,11 @@ class FieldSpec(_Spec):
     )
     required: bool = Field(False, description="A page where this finds nothing counts as an extraction error.")
 
-    @field_validator("css")
-    @classmethod
-    def _css_ok(cls, v: str | None) -> str | None:
-        if v is not None:
-            _check_css(v)
-        return v
-
-    @field_validator("xpath")
-    @classmethod
-    def _xpath_ok(cls, v: str | None) -> str | None:
-        if v is not None:
-            _check_xpath(v)
-        return v
-
     @field_validator("regex", "from_url")
     @classmethod
     def _regex_ok(cls, v: str | None) -> str | None:
         if v is not None:
             _check_regex(v)
-        return v
-
-    @field_validator("jmespath")
-    @classmethod
-    def _jmespath_ok(cls, v: str | None) -> str | None:
-        if v is not None:
-            _check_jmespath(v)
         return v
 
     @field_validator("cleanup", mode="before")
@@ -418,7 +423,7 @@ class StartSpec(_Spec):
         return self
 
 
-class InlineAdsSpec(_Spec):
+class InlineAdsSpec(_Selectors):
     """Ads shown whole on the listing page (`listing.ads`), for sites and APIs with no page per ad.
 
     Each element the selector finds is one ad, read as if it were the ad's own page: the selectors of
@@ -436,27 +441,6 @@ class InlineAdsSpec(_Spec):
         description="JMESPath of the list of ads on a JSON page (`items[]`, `data.ads`); each object in it is "
         "one ad (a single object is one ad).",
     )
-
-    @field_validator("css")
-    @classmethod
-    def _css_ok(cls, v: str | None) -> str | None:
-        if v is not None:
-            _check_css(v)
-        return v
-
-    @field_validator("xpath")
-    @classmethod
-    def _xpath_ok(cls, v: str | None) -> str | None:
-        if v is not None:
-            _check_xpath(v)
-        return v
-
-    @field_validator("jmespath")
-    @classmethod
-    def _jmespath_ok(cls, v: str | None) -> str | None:
-        if v is not None:
-            _check_jmespath(v)
-        return v
 
     @model_validator(mode="after")
     def _one_selector(self) -> InlineAdsSpec:
