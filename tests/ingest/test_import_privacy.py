@@ -111,6 +111,19 @@ def test_a_site_name_that_is_a_phone_number_is_refused(pz: Pseudonymizer) -> Non
     assert info.value.field == "site" and "0701740617" not in info.value.message
 
 
+def test_an_all_digit_image_hash_is_a_hash_not_a_phone_number(
+    store: Store, pz: Pseudonymizer, write_jsonl: Callable[..., Path]
+) -> None:
+    """Image hashes are hex: one that is all digits and would parse as a number is kept as a hash."""
+    digits = "0046701740618"  # hexadecimal, and read as a number it would be 070-174 06 18
+    assert pz.phone(digits) is not None
+    import_file(store, pz, write_jsonl([{**ISSUE_RECORD, "image_hashes": [digits, "ACF5FA3B57405E2B"]}]))
+    (obs,) = store.iter_observations()
+    assert obs.image_hashes == (digits, "acf5fa3b57405e2b")
+    assert pz.phone(digits) not in obs.phones
+    assert set(obs.phones) == {pz.phone(n) for n in ("0701740612", "0701740613")}
+
+
 def test_a_csv_whose_first_line_is_data_is_refused_without_repeating_it(
     store: Store, pz: Pseudonymizer, tmp_path: Path
 ) -> None:
