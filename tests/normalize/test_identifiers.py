@@ -221,7 +221,8 @@ _FAMILIES_ROUND_4 = {
     ],
     "letters_and_signs_between": [
         ("070 x 174 x 06 x 12", P),
-        ("070a174b06c12", P),
+        ("070x174x06x12", P),
+        ("Mitt nr: 07a01b74c06d12 – ta bort bokstäverna.", P),
         ("0x7x0x1x7x4x0x6x1x2", P),
         ("070 + 174 + 06 + 12", P),
         ("070 & 174 & 06 & 12", P),
@@ -305,7 +306,7 @@ _FAMILIES_ROUND_5 = {
     ],
 }
 _TRAPS_ROUND_5 = {
-    "uk_national": ["Order 07712345678", "Ref 07812 345678"],
+    "uk_national": ["Order 07712345678", "Ref 07812 345678", "1b07472272401d37"],
     "chat_links": ["wa.me/annasida", "Boka: example.com/?phone=1234"],
     "other_languages": ["null and void 1 2 3 4 5 6 7", "dos tres cuatro cinco seis siete ocho", "zero dos tres"],
     "stretched_words": ["Ollie och Nooa, sjuuu dagar", "nollll koll"],
@@ -378,6 +379,8 @@ _TRAPS_ROUND_4 = {
         "Ring 070 174. Sen 06 12 kr",
     ],
     "letters_and_signs_between": [
+        "bild 34cb070c093b8211",  # hashes and ids mix letters and digits
+        "hash 0f72c5b8c56c9e06",
         "070 x 2 timmar 1500 kr",
         "0730 x 1800 x 2000",
         "073 år, 165 cm, 55 kg",

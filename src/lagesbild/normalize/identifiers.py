@@ -221,9 +221,16 @@ _ID_BEFORE = re.compile(
 )
 
 
+def _glued(text: str, i: int) -> bool:
+    """True when ``text[i]`` is a letter or digit (the number is glued to a word there)."""
+    return 0 <= i < len(text) and text[i].isalnum()
+
+
 def _accept(text: str, start: int, end: int, e164: str | None) -> bool:
     if e164 is None or _not_a_phone(text, start, end) or _masked(text, end, e164):
         return False
+    if e164.startswith("+44") and text[start] == "0" and (_glued(text, start - 1) or _glued(text, end)):
+        return False  # a British number written nationally stands alone ("1b07472272401d37" is a hash)
     # a landline-like number right after "ID", "Ref", "#" is the ad's number, not a phone; a whole
     # mobile number is kept ("Kik id 0701740612": it would stay in the stored text otherwise)
     if text[start] == "+" or _SE_MOBILE_PLUS.match(e164):
@@ -733,9 +740,11 @@ def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pat
     # one word of letters between separators, not a unit ("070 kr", "073 år"): any word the writer likes;
     # or one or two letters or a sign, spaced or not ("070 x 174 x 06 x 12", "070a174b06c12", "070 + 174 ...")
     not_unit = rf"(?!(?i:{_trie(list(_UNIT_WORDS))})(?![^\W_]))"
+    # (glued to the digits on both sides only an x: "070x174x06x12"; "070c093b8211" is a hash)
+    short = rf"{not_unit}(?![OoIl](?![^\W_]))(?:[^\W\d_]{{1,2}}|[+&])"
     other_gap = (
         rf"(?:{_SEP1}{{1,3}}{not_unit}[^\W\d_]{{3,12}}{_SEP1}{{1,3}}"
-        rf"|{_SEP1}{{0,2}}{not_unit}(?![OoIl](?![^\W_]))(?:[^\W\d_]{{1,2}}|[+&]){_SEP1}{{0,2}})(?=\d)"
+        rf"|{_SEP1}{{1,2}}{short}{_SEP1}{{0,2}}|{short}{_SEP1}{{1,2}}|[xX×])(?=\d)"
     )
     # a cue word somewhere in the text between two parts (no digits in between)
     bridge = rf"\D{{0,60}}?(?<![^\W_])(?i:{_trie(cues)})(?![^\W_])\D{{0,30}}?(?=\d)"
@@ -943,10 +952,17 @@ _LETTER_JOINED = re.compile(
 )
 
 
+_WORD_LETTERS = re.compile(r"[^\W\d_]")
+# "07a01b74c06d12, skippa bokstäverna", "ta bort bokstäverna", "bara siffrorna gäller", "ignore the letters"
+_DROP_LETTERS = re.compile(r"(?i:bokstäver|bokstav|bara siffr|endast siffr|letters|only the digits|only digits)")
+
+
 def _find_letter_joined(text: str, out: list[tuple[int, int, str]]) -> None:
     """A whole Swedish mobile whose digits are parted by single letters (none of O, o, I, l)."""
     for m in _LETTER_JOINED.finditer(text):
         digits = _NON_DIGIT.sub("", m.group(0))
+        if len(set(_WORD_LETTERS.findall(m.group(0)))) != 1 and not _DROP_LETTERS.search(text):
+            continue  # one letter all through ("0x7x0x1..."), or the ad says to drop the letters; else a hash
         if _SE_MOBILE.match(digits) and _accept(text, m.start(), m.end(), "+46" + digits[1:]):
             out.append((m.start(), m.end(), "+46" + digits[1:]))
 
