@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lagesbild.campaigns.sts import sts_effect
+from lagesbild.campaigns.sts import STS_LONG_PRE, STS_SHORT_PRE, sts_effect, sts_inflation
 from lagesbild.campaigns.verdict import verdict_difference, verdict_rate_ratio
 from lagesbild.errors import InputError
 
@@ -54,6 +54,18 @@ def test_clear_decrease_is_called_a_decrease() -> None:
     eff = sts_effect(y, x, 60)
     assert eff.relative == pytest.approx(-0.2, abs=0.05)
     assert eff.high < 0 and eff.verdict_sv.startswith("Minskning: 20 % färre")
+
+
+def test_inflation_shrinks_with_history_and_widens_the_interval() -> None:
+    """Three history tiers: the fewer weeks before a campaign, the larger the factor (a local level's
+    variances from few points are too small), and the factor scales the interval around the same effect."""
+    short, mid, long_ = sts_inflation(STS_SHORT_PRE - 1), sts_inflation(STS_SHORT_PRE), sts_inflation(STS_LONG_PRE)
+    assert sts_inflation(0) == short and sts_inflation(STS_LONG_PRE - 1) == mid and sts_inflation(500) == long_
+    assert short > mid > long_ >= 1.0
+    y, x = _ci_example()
+    plain, wide = sts_effect(y, x, 70), sts_effect(y, x, 70, inflation=short)
+    assert wide.average == pytest.approx(plain.average)
+    assert wide.high - wide.low == pytest.approx(short * (plain.high - plain.low), rel=0.05)
 
 
 def test_bad_inputs() -> None:

@@ -73,35 +73,39 @@ SERIES_LABELS: dict[str, tuple[str, str]] = {
 
 CALIBRATED_BY_SERIES: dict[str, GlmSettings] = {
     "ad_days": CALIBRATED,
-    "new_ads": GlmSettings(hac_lags=8, window_weeks=52, se_multiplier=1.3),
-    "active_persons": GlmSettings(hac_lags=4, window_weeks=52, se_multiplier=1.65),
-    "purchases": GlmSettings(hac_lags=0, window_weeks=52, t_quantile=True, se_multiplier=1.75),
+    "new_ads": GlmSettings(hac_lags=4, window_weeks=52, t_quantile=True, se_multiplier=1.3),
+    "active_persons": GlmSettings(hac_lags=0, window_weeks=26, t_quantile=True, se_multiplier=1.8),
+    "purchases": GlmSettings(hac_lags=0, window_weeks=26, t_quantile=True, se_multiplier=1.75),
 }
 """Each measure's interval setting with a control region (difference-in-differences).
 
-Round 4 (``bench/bench_campaigns.py round4``): training seeds 1-40, 5001-5050, 6001-6050 and 7001-7050
-(every seed seen in rounds 1-3; 190, each simulated with and without the -15% campaign in 05, common random
-numbers), 8 placebos per seed (1,520 per measure) and the true effect of the campaign (190 pairs). Rule:
-over the fits (Newey-West lags 0, 4, 8 x all weeks, 52 or 26 weeks either side), the normal or t quantile
-and the standard-error multiplier (1 to 5 by 0.05), among the settings with a placebo false-positive rate of
-at most 6% at a nominal 5%, the one nearest to both targets, ``((FPR - 5%) / se)^2 + ((coverage - 90%) /
-se)^2`` with binomial standard errors; ties to the narrowest median placebo interval. Training figures
-(false positives of 1,520, 90% coverage of 190): ad-days 5.0%, 89.5%; new ads 5.3%, 91.6%; active persons
-4.9%, 90.0%; estimated purchases 5.1%, 90.0%. Rounds 1-3 (seeds 1-40, then + 5001-5050, + 6001-6050) took the
-narrowest setting under the false-positive limit and met the held-out targets in 11/12 (false positives) and
-7/12 (coverage). See ``docs/methods/campaigns.md``."""
+Round 5 (``bench/bench_campaigns.py round5``): training seeds 1-40, 5001-5050, 6001-6050, 7001-7050 and
+8001-8100 (every seed seen in rounds 1-4; 290 pairs with and without the -15% campaign in 05, common random
+numbers), 8 placebos per seed (2,320 per measure) and the true effect of the campaign (290 pairs). Grid: the
+fits (Newey-West lags 0, 4, 8 x all weeks, 52 or 26 weeks either side), the normal or t quantile and the
+standard-error multiplier (1 to 5 by 0.05). Rule: the setting must flag at most 6% of the placebos and cover
+the true effect in 87-93% of the pairs pooled, and in each of the five seed blocks (1-40, 5001-5050,
+6001-6050, 7001-7050, 8001-8100) flag at most 7% and cover at least 85%; among those, the one nearest to
+90% coverage and to 5% false positives counted only above 5% (a ceiling), in binomial standard errors; ties
+to the narrowest. Chosen over four other rules (round 4's, 91% aims, two-sided false positives) by
+leave-one-block-out. Training figures (false positives of 2,320, 90% coverage of 290): ad-days 4.7%, 90.0%;
+new ads 4.6%, 90.0%; active persons 3.2%, 90.0% (round 4's setting: 5.2%, 87.2%; 82% on 8001-8100);
+estimated purchases 4.1%, 90.0%. The control counties are touched by a campaign too (sellers of the
+campaign county who also advertise elsewhere), which biases the estimate toward no effect; the calibration
+includes this bias as the simulator has it. See ``docs/methods/campaigns.md``."""
 
 CALIBRATED_NO_CONTROL_BY_SERIES: dict[str, GlmSettings] = {
     "ad_days": CALIBRATED_NO_CONTROL,
-    "new_ads": GlmSettings(hac_lags=0, window_weeks=52, se_multiplier=1.4),
-    "active_persons": GlmSettings(hac_lags=4, window_weeks=52, t_quantile=True, se_multiplier=1.7),
-    "purchases": GlmSettings(hac_lags=4, window_weeks=52, t_quantile=True, se_multiplier=1.75),
+    "new_ads": GlmSettings(hac_lags=4, window_weeks=26, t_quantile=True, se_multiplier=1.35),
+    "active_persons": GlmSettings(hac_lags=0, window_weeks=26, se_multiplier=1.85),
+    "purchases": GlmSettings(hac_lags=0, window_weeks=26, t_quantile=True, se_multiplier=1.85),
 }
 """Each measure's interval setting without a control region (interrupted time series of the campaign's
-counties alone: ``--no-control``, or a campaign in every county). Round 4's rule and training seeds as
+counties alone: ``--no-control``, or a campaign in every county). Round 5's rule and training seeds as
 :data:`CALIBRATED_BY_SERIES`, on the campaign county's series alone. Training figures (false positives of
-1,520, 90% coverage of 190): ad-days 5.0%, 90.0%; new ads 5.0%, 91.1%; active persons 5.1%, 90.0%; estimated
-purchases 5.1%, 90.5%. Calibrated on the simulator's two-year county markets only."""
+2,320, 90% coverage of 290): ad-days 5.0%, 90.0%; new ads 5.0%, 90.0%; active persons 4.1%, 90.3%; estimated
+purchases 4.7%, 91.0%. Calibrated on the simulator's two-year county markets only."""
+
 
 DayCounts = Mapping[date, float]
 DaySets = Mapping[date, frozenset[str]]
