@@ -103,3 +103,39 @@ def test_resolve_place_gives_county_only_for_region_name() -> None:
 )
 def test_resolve_place_reads_body_openings_and_finnish_endings(body: str, kommun: str | None) -> None:
     assert resolve_place(None, title="Hej", body=body).kommun_kod == kommun
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "site_city", "kommun"),
+    [
+        # a district named next to its town is in that town, not a same-named locality elsewhere
+        ("Linköping Valla", "Linköping, Valla. Tel", "Linköping", "0580"),
+        ("Värnhem", "Malmö Värnhem. Ring", "Malmö", "1280"),  # a title's guess loses to a sure body
+        ("Gränby", "Mysig kvinna i Gränby, Uppsala.", None, "0380"),  # the ad places the title's district
+        # a municipality's own name beats a postal town of the same name in the site's city
+        ("Sickla", "Sickla köpkvarter, Nacka. Ring", "Stockholm", "0182"),
+        ("Hej", "Nacka, Stockholm", None, "0182"),  # named before its county's largest city
+        ("Hej", "Sundbyberg, Stockholm", None, "0183"),
+        ("Hej", "Mölndal, Göteborg", None, "1481"),
+        ("Hej", "Göteborg, Mölndal", None, "1480"),  # the city first: as before, the first sure name
+        # slang and districts the gazetteer lacks
+        ("Hudik", "Hudik, nära hamnen.", None, "2184"),
+        ("Väsby centrum", "Väsby centrum nära pendeltåget.", "Stockholm", "0114"),
+        ("Flemingsberg nära Karolinska", "Diskret lägenhet i Flemingsberg.", "Stockholm", "0126"),
+        # generic words decide nothing: "Centralen", "Stora torget"
+        ("Hotell Centralen", "Göteborg, hotell vid Centralstationen, rum 312", None, "1480"),
+        ("Sala", "Sala, vid Stora torget.", None, "1981"),  # a title that is the name alone
+        ("Nora", "Hej", None, None),  # ... but not a given name
+        ("Kvinna", "Hej", None, None),  # no fuzzy "Kinna"
+        ("Skype only", "Webcam via Skype, lina_sthlm_93.", None, None),  # a user name holds no place
+        # a tour of several towns has no single municipality; one town visited, or a home town, does
+        ("Norrland tour", "Touring Norrland: Umeå 3-5/3, Luleå 6-8/3, Kiruna 9/3.", None, None),
+        ("Turné norrland", "Turné: Sundsvall 3/4, Umeå 5/4, Luleå 7/4.", None, None),
+        ("Hej", "Visiting from Oslo, in Göteborg this week", None, "1480"),
+        ("Hej", "Visiting Vara this week only.", None, "1470"),
+    ],
+)
+def test_resolve_place_reads_districts_slang_and_tours(
+    title: str, body: str, site_city: str | None, kommun: str | None
+) -> None:
+    assert resolve_place(None, title=title, body=body, site_city=site_city).kommun_kod == kommun

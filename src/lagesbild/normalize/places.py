@@ -10,7 +10,11 @@ fuzzy search over every word.
 Names that exist in several municipalities are decided by, in turn, the site's own
 city page (``site_city``), other places named in the same ad, and population; when
 none of these separates the candidates the answer is an explicit unknown (with the
-county if all candidates share one), never a guess.
+county if all candidates share one), never a guess. A municipality's own name wins over
+same-named localities first; a locality named next to a municipality is a district of it
+("Linköping, Valla"); a municipality named before its county's largest city is the place
+("Nacka, Stockholm"). A title's weak answer (fuzzy, by population or county) gives way to a
+surer one in the body, and an ad on tour that names several towns has no municipality.
 
 Common words that are also place names ("Backe", "Vara", "Mark", "Ed") are a stop
 list in the rules file: in a title or body they count only after a location word
@@ -41,7 +45,7 @@ __all__ = ["UNKNOWN", "PlaceMatch", "resolve_place"]
 
 _KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "tatort": 2, "postort": 2, "lan": 3}
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*")
-_LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+\.(?:\s|$)")
+_LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+[.,](?:\s|$)")
 _POSTCODE = re.compile(r"(?=[1-9])(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")  # lookahead: see _gate.with_first_chars
 
 
@@ -80,6 +84,11 @@ class _Hit:
     cands: tuple[_Cand, ...]
     matched: str
     fuzzy: bool = False
+    start: int = 0  # token positions: hits next to each other are read together
+    end: int = 0
+    municipal: bool = False  # a municipality's own name or curated slang for one ("Nacka", "Hudik")
+    origin: bool = False  # after "från"/"from": where the advertiser comes from, not a stop
+    placed: bool = False  # a district the ad places in the municipality named next to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +106,11 @@ class _Index:
     # Lower-cased names as spelled (with å, ä, ö) -> municipalities: "Varberg" is not
     # "Vårberg" even though both fold to "varberg".
     spelled: dict[str, frozenset[str]]
+    municipal_names: frozenset[str]
+    region_cities: frozenset[str]  # each county's largest municipality: "Nacka, Stockholm" is Nacka
+    origin_words: frozenset[str]
+    weak_below: float
+    tour: re.Pattern[str] | None
 
 
 @cache
@@ -121,14 +135,32 @@ def _index() -> _Index:
     names: dict[str, list[_Cand]] = {}
     for (name, kommun, lan), (rank, pop) in best.items():
         names.setdefault(name, []).append(_Cand(kommun, lan, rank, pop))
+    municipal = {fold_name(m.name) for m in kommuner.values()}
     # Curated aliases override the gazetteer; a null code makes the name explicitly foreign.
     for name, code in (cfg.get("aliases") or {}).items():
         folded = fold_name(str(name))
         if code is None:
             names[folded] = []
+            municipal.add(folded)  # a foreign city: a stop of a tour like a town
             continue
         m = kommuner[str(code)]
         names[folded] = [_Cand(m.code, m.county_code, 0, m.population_total)]
+        if folded == fold_name(m.name):
+            municipal.add(folded)
+    for name, code in (cfg.get("slang") or {}).items():  # a town's own slang: "Hudik", "Väsby"
+        m = kommuner[str(code)]
+        names[fold_name(str(name))] = [_Cand(m.code, m.county_code, 0, m.population_total)]
+        municipal.add(fold_name(str(name)))
+    for name, code in (cfg.get("districts") or {}).items():  # districts the gazetteer lacks: "Flemingsberg"
+        m = kommuner[str(code)]
+        names[fold_name(str(name))] = [_Cand(m.code, m.county_code, 0, m.population_total)]
+    for phrase in cfg.get("generic_phrases") or ():  # "Stora torget" is no place "Stora"
+        names[fold_name(str(phrase))] = []
+    largest: dict[str, tuple[int, str]] = {}
+    for m in kommuner.values():
+        if m.population_total > largest.get(m.county_code, (-1, ""))[0]:
+            largest[m.county_code] = (m.population_total, m.code)
+    tour_patterns = list(rules("touring")["signals"].get("on_tour") or ())
     ordered = {k: tuple(sorted(v, key=lambda c: (c.rank, -c.population))) for k, v in names.items()}
     fuzzy_pop = int(cfg["fuzzy"]["min_locality_population"])
     stop = frozenset(fold_name(str(w)) for w in (*(cfg.get("stopwords") or ()), *(cfg.get("given_names") or ())))
@@ -154,6 +186,11 @@ def _index() -> _Index:
         fuzzy_choices=tuple(choices),
         conf={str(k): float(v) for k, v in cfg["confidence"].items()},
         spelled={k: frozenset(v) for k, v in spelled.items()},
+        municipal_names=frozenset(municipal),
+        region_cities=frozenset(code for _, code in largest.values()),
+        origin_words=frozenset(fold_name(str(w)) for w in cfg.get("origin_words") or ()),
+        weak_below=float(cfg["confidence"].get("weak_below", 0.0)),
+        tour=re.compile("|".join(f"(?:{p})" for p in tour_patterns)) if tour_patterns else None,
     )
 
 
@@ -205,9 +242,15 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
     matched ("Nikki - Götebrog").
     """
     idx = _index()
-    toks = [(m.group(0), _fold(m.group(0))) for m in _TOKEN.finditer(text)]
+    # a word glued to an underscore is part of a user name or handle ("lina_sthlm_93"), no place
+    toks = [
+        (m.group(0), _fold(m.group(0)))
+        for m in _TOKEN.finditer(text)
+        if text[m.start() - 1 : m.start()] != "_" and text[m.end() : m.end() + 1] != "_"
+    ]
     # a body that opens with a municipality's name as a sentence of its own: "Vara. 070 ...", "Sala. Ring ..."
-    lead = strict and not title and _LEAD_SENTENCE.match(text) is not None
+    # ... or a title that is the name alone: "Sala", "Vara 💋"
+    lead = strict and ((not title and _LEAD_SENTENCE.match(text) is not None) or (title and len(toks) == 1))
     hits: list[_Hit] = []
     i, n = 0, len(toks)
     while i < n:
@@ -227,18 +270,61 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
                 continue
             if strict and length == 1 and not _accept(key, cands, capital=capital, context=context):
                 break
-            hits.append(_Hit(cands, " ".join(t[0] for t in toks[i : i + length])))
+            origin = i > 0 and toks[i - 1][1] in idx.origin_words
+            hits.append(
+                _Hit(
+                    cands,
+                    " ".join(t[0] for t in toks[i : i + length]),
+                    start=i,
+                    end=i + length,
+                    municipal=key in idx.municipal_names,
+                    origin=origin,
+                )
+            )
             step = length
             break
         else:
             # Unknown word: fuzzy only if it looks like a place name.
             looks_like_place = not strict or (capital and (context or (title and i > 0)))
-            if len(folded) >= 5 and looks_like_place and folded not in idx.location_words:
+            generic = folded in idx.location_words or folded in idx.stopwords
+            if len(folded) >= 5 and looks_like_place and not generic:
                 name = _fuzzy(folded)
                 if name is not None:
-                    hits.append(_Hit(idx.names[name], raw, fuzzy=True))
+                    hits.append(_Hit(idx.names[name], raw, fuzzy=True, start=i, end=i + 1))
         i += step
-    return hits
+    return _neighbours(hits)
+
+
+def _neighbours(hits: list[_Hit]) -> list[_Hit]:
+    """Read names written next to each other together.
+
+    A locality next to a municipality's name is a district of it ("Linköping, Valla", "Malmö Värnhem"):
+    it keeps only its candidate in that municipality, or, when it has none (the gazetteer knows only a
+    same-named locality elsewhere), it is placed in that municipality. A municipality named before its
+    county's largest city is the place and the city names the region ("Nacka, Stockholm")."""
+    if len(hits) < 2:
+        return hits
+    idx = _index()
+    drop: set[int] = set()
+    out = list(hits)
+    for k in range(len(hits) - 1):
+        a, b = hits[k], hits[k + 1]
+        if a.end != b.start or not a.cands or not b.cands or a.fuzzy or b.fuzzy:
+            continue
+        for town, other, j in ((a, b, k + 1), (b, a, k)):
+            if not town.municipal or other.municipal:
+                continue
+            code = town.cands[0].kommun
+            if all(c.rank >= 2 for c in other.cands) and code is not None:
+                inside = tuple(c for c in other.cands if c.kommun == code)
+                # the ad says where the district lies: its name elsewhere in the ad (a title "Gränby") is it too
+                out[j] = _Hit(inside or town.cands[:1], other.matched, start=other.start, end=other.end, placed=True)
+        if a.municipal and b.municipal:
+            ka, kb = a.cands[0].kommun, b.cands[0].kommun
+            region = kb in idx.region_cities and len({c.kommun for c in b.cands}) == 1
+            if ka != kb and region and a.cands[0].lan == b.cands[0].lan:
+                drop.add(k + 1)
+    return [h for j, h in enumerate(out) if j not in drop]
 
 
 def _accept(key: str, cands: tuple[_Cand, ...], *, capital: bool, context: bool) -> bool:
@@ -270,6 +356,10 @@ def _decide(hit: _Hit, site: PlaceMatch | None, context: Callable[[], list[_Cand
     top = kommun_cands[0]
     if len(distinct) == 1:
         return PlaceMatch(top.kommun, top.lan, min(conf["unique"], base), hit.matched)
+    if hit.municipal and top.rank <= 1 < kommun_cands[1].rank:
+        # A municipality's own name against localities or postal towns of the same name: "Nacka" is
+        # Nacka even on Stockholm's city page (a Stockholm postal area is also called Nacka).
+        return PlaceMatch(top.kommun, top.lan, conf["ambiguous_rank"] * base, hit.matched)
     if site is not None and site.kommun_kod is not None:
         for c in kommun_cands:
             if c.kommun == site.kommun_kod:
@@ -368,15 +458,29 @@ def resolve_place(
             ]
         return context
 
+    weak: PlaceMatch | None = None  # a guess (by population, fuzzy, county) that a surer later source overrules
     for name, value, strict, factor in sources:
         if not value:
             continue
         hits = hits_of(name, value, strict)
+        if name != "body" and body and any(h.cands and all(c.rank >= 2 for c in h.cands) for h in hits):
+            # a locality the body places in a town next to it ("i Gränby, Uppsala") is that district here too
+            placed = {_fold(h.matched): h for h in hits_of("body", body, True) if h.placed}
+            hits = tuple(placed.get(_fold(h.matched), h) for h in hits)
+        if name != "location" and _is_tour(hits, title, body):
+            return PlaceMatch(None, None, 0.0, None, name)
         decided = [_decide(h, site, get_context) for h in hits]
         known = [d for d in decided if d.kommun_kod is not None]
         if known:
             best = max(known, key=lambda d: d.confidence)
-            return PlaceMatch(best.kommun_kod, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
+            found = PlaceMatch(best.kommun_kod, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
+            if best.confidence >= _index().weak_below or name == "location":
+                return found if weak is None or found.confidence >= weak.confidence else weak
+            if weak is None or found.confidence > weak.confidence:
+                weak = found
+            continue
+        if weak is not None:
+            continue
         if name == "location" and text:
             by_post = _postcode(text)
             if by_post is not None:
@@ -385,9 +489,21 @@ def resolve_place(
         if county:
             best = county[0]
             return PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
+    if weak is not None:
+        return weak
     if site is not None and site.kommun_kod is not None:
         return PlaceMatch(site.kommun_kod, site.lan_kod, conf["site_city_fallback"], site_city, "site_city")
     return UNKNOWN
+
+
+def _is_tour(hits: tuple[_Hit, ...], title: str | None, body: str | None) -> bool:
+    """An ad on tour that names several stops (towns or foreign cities, not where the advertiser comes
+    from) has no single municipality: "Touring Norrland: Umeå 3-5/3, Luleå 6-8/3, Kiruna 9/3"."""
+    stops = {h.cands[0].kommun if h.cands else _fold(h.matched) for h in hits if h.municipal and not h.origin}
+    tour = _index().tour
+    if len(stops) < 2 or tour is None:
+        return False
+    return tour.search(fold_name(f"{title or ''} {body or ''}")) is not None
 
 
 @lru_cache(maxsize=50_000)
