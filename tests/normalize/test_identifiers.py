@@ -356,6 +356,59 @@ def test_round_5_families_each_have_traps() -> None:
     assert _FAMILIES_ROUND_5.keys() == _TRAPS_ROUND_5.keys()
 
 
+# Issue 17, round 6: the misses of held-out set I (data/unseen_set_i.jsonl) and close relatives.
+_FAMILIES_ROUND_6 = {
+    "nordic_and_dutch_words": [
+        ("Ring null sju null en sju fire null seks fem tre. Snakker norsk", "+46701740653"),
+        ("Ring nul syv nul et syv fire nul seks fem tre", "+46701740653"),
+        ("Bel nul zeven nul een zeven vier nul zes vijf drie", "+46701740653"),
+        ("Soita nolla seitsemän nolla yksi seitsemän neljä nolla kuusi viisi kolme", "+46701740653"),
+    ],
+    "double_after_digits": [
+        ("Ring 070-174 06 dubbel-fyra. 2 000:- per timme.", "+46701740644"),
+        ("070 174 06 double four", "+46701740644"),
+    ],
+    "symbol_with_hint": [
+        ("⭕7⭕-174-⭕6-34 (⭕ = noll)", "+46701740634"),
+        ("🌸7🌸-174 🌸6 12, byt 🌸 mot 0", P),
+    ],
+    "product_after_cue": [
+        ("Ring 070-174 06 och sista två siffrorna är 9 gånger 3 😉 1500kr/h", "+46701740627"),
+        ("070-174 06, sista två siffrorna: 4 gånger 3", P),
+    ],
+    "assembly": [
+        ("Bygg numret själv: börja med 070, lägg till 174, sedan 06 och sist 31.", "+46701740631"),
+        ("Start with 070, add 174, then 06 and 12", P),
+    ],
+}
+_TRAPS_ROUND_6 = {
+    "nordic_and_dutch_words": ["null stress, to timer, fire roser", "nul procent, een zeven dagen per week"],
+    "double_after_digits": ["Öppet 08 dubbel 20", "Pris 1500 dubbelt så bra"],
+    "symbol_with_hint": ["⭕7⭕-174-⭕6-34 💋", "💋 Öppet 10-22 (💋 = kyss)"],
+    "product_after_cue": [
+        "070-174 06, sista två siffrorna är 20 minus 8",
+        "070 174 06 3 x 4",
+        "070-174 06, sista två är 3 x 4",
+        "Ring 070-174. Sen 06 12 20 min",
+    ],
+    "assembly": ["Börja med 1500 kr, lägg till 500 för outcall", "Öppet 07 och 23, lägg till 30 min"],
+}
+
+
+@pytest.mark.parametrize(("text", "e164"), [case for cases in _FAMILIES_ROUND_6.values() for case in cases])
+def test_find_phones_reads_round_6_family(text: str, e164: str) -> None:
+    assert list(dict.fromkeys(phones(f"Hej! {text} 💋"))) == [e164]
+
+
+@pytest.mark.parametrize("text", [trap for traps in _TRAPS_ROUND_6.values() for trap in traps])
+def test_find_phones_takes_no_number_from_round_6_trap(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == []
+
+
+def test_round_6_families_each_have_traps() -> None:
+    assert _FAMILIES_ROUND_6.keys() == _TRAPS_ROUND_6.keys()
+
+
 _TRAPS_ROUND_4 = {
     "reversed": [
         "Läs baklänges: 1500 kr",
@@ -417,7 +470,8 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     held-out figure comes from a set the finder was never run on. The committed F and G keep only numbers from the
     ranges PTS reserves for fiction: other Swedish mobiles were rewritten into them, and ads whose number could not
     be rewritten (foreign, landline or spelled-out forms, or 070-17406 00-04) were left out (F 183 of 200, G 165).
-    J was written with fiction-range numbers only and is committed whole (250 ads)."""
+    J was written with fiction-range numbers only and is committed whole (250 ads); so was I (200 ads, held out
+    and scored once at 43f7f70 before it became training data)."""
     import json
     from pathlib import Path
 
@@ -449,6 +503,15 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     assert len(rows_j) == 250 and sum(len(r["labels"]["phones"]) for r in rows_j) >= 210
     report_j = evaluate(rows_j)
     assert report_j.fields["phones"].recall == 1.0 and report_j.fields["phones"].precision == 1.0
+    assert report_j.fields["municipality"].accuracy == 1.0  # tours of several towns have none ("Turné: ...")
+    # set I (200 ads; scored once at 43f7f70: phone recall 0.972, precision 1.0, municipality 0.955): digit words
+    # of Nordic languages, "dubbel-fyra" after digits, an emoji for a digit with a hint, a product or assembly
+    # instructions for the last groups; districts next to their town, slang ("Hudik", "Väsby"), tours
+    rows_i = [json.loads(x) for x in (data / "unseen_set_i.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows_i) == 200 and sum(len(r["labels"]["phones"]) for r in rows_i) >= 175
+    report_i = evaluate(rows_i)
+    assert report_i.fields["phones"].recall == 1.0 and report_i.fields["phones"].precision == 1.0
+    assert report_i.fields["municipality"].accuracy == 1.0
 
 
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
@@ -468,6 +531,7 @@ def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
         "unseen_set_f.jsonl",
         "unseen_set_g.jsonl",
         "unseen_set_j.jsonl",
+        "unseen_set_i.jsonl",
         "phone_train.jsonl",
     ):
         for line in (data / name).read_text("utf-8").splitlines():

@@ -390,7 +390,7 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     token = rf"(?<![^\W_])(?:(?:{piece})+|{stretched.replace('st>', 'su>').replace('=st)', '=su)')})(?![^\W_])"
     # a number starts with a zero, a plus or a country code: "noll ...", "zero ...", "O7O", "070 ett ...", "plus ..."
     first = (
-        r"(?<![^\W_])(?=(?i:noll|n0ll|no+l|zero|ze+r|oh|nil|nought|plus|null|cero|zéro|нoль|ноль)|[0Oo+4])"
+        r"(?<![^\W_])(?=(?i:noll|n0ll|no+l|zero|ze+r|oh|nil|nought|plus|nul|cero|zéro|нoль|ноль)|[0Oo+4])"
         rf"(?:(?:{piece})+|{stretched})(?![^\W_])"
     )
     # (one token alone may be the whole number: "nollsjunollettsjufyranollsexfyrasex")
@@ -402,7 +402,8 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     joiners = [
         re.escape(w)
         for w, v in words.items()
-        if ((len(v) == 1 and v.isdigit()) or v[0] in "t=h") and (not native or w in native or not v.isdigit())
+        if ((len(v) == 1 and v.isdigit()) or v[0] in "t=h" or v in ("dbl", "tpl"))
+        and (not native or w in native or not v.isdigit())
     ]
     # (the word may be glued to more number words and digits: "070-fem5fem 12 12", "070 femfem 5 ...")
     after_digits = re.compile(
@@ -413,9 +414,9 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
 
 # Where a spelled number can start: a zero word ("noll", "nollsju", "zero", "oh"), "plus", "O"
 # before a number word, or written digits followed by a number word ("070 ett sju fyra ...").
-_ZERO_WORDS = ("noll", "n0ll", "noo", "zero", "oh", "plus", "o ", "null", "cero", "zéro", "нoль", "ноль")
+_ZERO_WORDS = ("noll", "n0ll", "noo", "zero", "oh", "plus", "o ", "nul", "cero", "zéro", "нoль", "ноль")
 _SPELLED_GATE = re.compile(
-    r"(?<![^\W_])(?:noll|n0ll|no+l|zero|zéro|null|cero|нoль|ноль|oh(?![^\W_])|plus(?![^\W_])"
+    r"(?<![^\W_])(?:noll|n0ll|no+l|zero|zéro|nul|cero|нoль|ноль|oh(?![^\W_])|plus(?![^\W_])"
     r"|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))",
     re.IGNORECASE,
 )
@@ -761,12 +762,27 @@ def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pat
 
 _SE_MOBILE_START = re.compile(r"^07[02369]\d{0,6}$")
 _SUM = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
+# a product written with a word after a cue: "... sista två siffrorna är 9 gånger 3" (27); an x is no product
+# ("... är 3 x 4" stays text: a count, a size or a mask)
+_PRODUCT = re.compile(r" ?(?:×|(?i:gånger|ganger|times|multiplicerat med)(?![^\W_])) ?(\d{1,2})(?![\d+*x×])")
 # other arithmetic after the last group: not a number to complete ("... är 20 minus 8", "3 x 4")
 _OTHER_SUM = re.compile(r" ?(?:[-*x×/]|(?i:minus|gånger|times|delat med|dividerat med)(?![^\W_])) ?\d")
 _AGE_CUE = re.compile(r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age)(?![^\W_])")
 _AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.)(?![^\W_])", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?)?\d+")
 _SHORT_FIRST = re.compile(r"(?:^|\D)0?7\d$")  # "070", "+46 76", "0046 (0)73": the first group is just 07x
+
+
+def _more_digits(text: str, pos: int, plain_gap: re.Pattern[str]) -> bool:
+    """More digits follow at ``pos`` ("... sen 06 12 15"), other than a price ("... 9 gånger 3 😉 1500kr/h")."""
+    gap = plain_gap.match(text, pos)
+    if gap is None:
+        return False
+    run = _DIGIT_RUN.match(text, gap.end())
+    return run is None or _PRICE_AFTER.match(text, run.end()) is None
+
+
+_PRICE_AFTER = re.compile(rf"{_SEP1}{{0,2}}(?i:kr|sek|kronor|euro|eur|usd|dollar)(?![^\W_])")
 
 
 def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
@@ -811,9 +827,12 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 break  # "070 174 06 **, sen 55": the number was masked, what follows is something else
             tail, end = run.group(0), run.end()
             total = _SUM.match(text, end)
+            product = _PRODUCT.match(text, end) if total is None and len(tail) <= 2 else None
             if total is not None and (gap.re is bridge_gap or gap.re is word_gap):
                 # "... sista två siffrorna = 12+14", "summan av 32+34", "... är 5+7": the sum ends the number
                 tail, end = str(int(tail) + int(total.group(1))), total.end()
+            elif product is not None and gap.re is bridge_gap:
+                tail, end = str(int(tail) * int(product.group(1))), product.end()  # "... är 9 gånger 3"
             elif total is not None and len(digits) + len(tail) >= 10:
                 break  # "070-174 06 + (10+2)": a sum where the last group should be, after no words
             digits, pos = digits + tail, end
@@ -822,7 +841,7 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
             e164 = normalize_phone(digits)
             if e164 is not None and _SE_MOBILE_PLUS.match(e164):
                 if bridged and (
-                    _UNIT_AFTER.match(text, pos) or plain_gap.match(text, pos) or _OTHER_SUM.match(text, pos)
+                    _UNIT_AFTER.match(text, pos) or _more_digits(text, pos, plain_gap) or _OTHER_SUM.match(text, pos)
                 ):
                     break  # "... sen 06 12 kr", "... sen 06 12 15", "... är 20 minus 8": not the rest of this number
                 if words and _accept(text, m.start(), pos, e164):
@@ -1131,7 +1150,11 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     """
     if not text:
         return []
-    text = _mask_dates(text.translate(_CHARS) if _EXOTIC.search(text) else text)
+    if _EXOTIC.search(text):
+        if len(text) <= _AD_LENGTH and _may_hint(text.lower()):
+            text = _symbol_hints(text)
+        text = text.translate(_CHARS)
+    text = _mask_dates(text)
     if ":-" in text:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
     low = text.lower()
@@ -1240,6 +1263,20 @@ def _may_hint(low: str) -> bool:
         "=" in low or " är " in low or "byt" in low or "ersätt" in low or "replace" in low or "betyder" in low
         or "står för" in low or " means " in low or " is " in low
     )  # fmt: skip
+
+
+def _symbol_hints(text: str) -> str:
+    """An emoji or symbol the ad explains ("⭕7⭕-174-⭕6-34 (⭕ = noll)") is read as a sign the hint finder
+    knows (``#``, ``¤``, ``*``, ``?``, one not in the text), before symbols become separators."""
+    for h in _HINT.finditer(text):
+        sym = h.group("a") or h.group("b")
+        if sym.isascii() or _map_char(sym) != " ":
+            continue
+        free = next((c for c in "#¤*?" if c not in text), None)
+        if free is None:
+            break
+        text = text.replace(sym, free)
+    return text
 
 
 def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
