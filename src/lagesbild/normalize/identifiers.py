@@ -215,10 +215,36 @@ def _masked(text: str, end: int, e164: str) -> bool:
 
 # An ad, order or reference number: "Annons-ID: 08123456", "Ref 0812345678", "#08123456".
 _ID_BEFORE = re.compile(
-    r"(?:(?<![^\W_])(?:id|ref|referens|order|kod|code|annonsnummer|annonsnr|objektnr|objektnummer)"
-    r"(?:[ .]?(?:nr|no|nummer))?[ .:#-]{0,3}|#)$",
+    r"(?:(?<![^\W_])(?:id|ref|referens|order|kod|code|annonsnummer|annonsnr|objektnr|objektnummer|ocr|kvitto)"
+    r"(?:[ .-]?(?:nr|no|nummer))?[ .:#-]{0,3}|#)$",
     re.IGNORECASE,
 )
+
+
+# The ad says a number is no phone: after an order, OCR, reference or receipt label (even a whole mobile
+# number: "Order-nr: 0701 7406 99"), or with "ej/inte/inget telefonnummer", "not a phone" in its sentence.
+_RECEIPT_BEFORE = re.compile(
+    r"(?<![^\W_])(?:order|ocr|kvitto|referens)(?:[ .-]?(?:nr|no|nummer))?[ .:#-]{0,3}$", re.IGNORECASE
+)
+_NO_PHONE = (
+    r"(?:(?:ej|inte|inget|icke)(?: (?:ett|mitt))? (?:telefonnummer|telefonnr|mobilnummer)"
+    r"|not (?:a|my) phone(?! ?calls?)(?: ?(?:number|no))?)"
+)
+_NO_PHONE_AFTER = re.compile(rf"[^.!?\n]{{0,30}}?(?<![^\W_]){_NO_PHONE}(?![^\W_])", re.IGNORECASE)
+_NO_PHONE_BEFORE = re.compile(rf"(?<![^\W_]){_NO_PHONE}(?![^\W_])[^.!?\n]{{0,25}}$", re.IGNORECASE)
+
+
+def _disown_word(low: str) -> bool:
+    return "telefonnr" in low or "mobilnummer" in low or "kvitto" in low or "referens" in low
+
+
+def _disowned(text: str, start: int, end: int) -> bool:
+    """True when the ad itself says the number at ``text[start:end]`` is not a phone."""
+    return bool(
+        _RECEIPT_BEFORE.search(text, max(0, start - 16), start)
+        or _NO_PHONE_AFTER.match(text, end)
+        or _NO_PHONE_BEFORE.search(text, max(0, start - 60), start)
+    )
 
 
 def _glued(text: str, i: int) -> bool:
@@ -390,7 +416,8 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
     token = rf"(?<![^\W_])(?:(?:{piece})+|{stretched.replace('st>', 'su>').replace('=st)', '=su)')})(?![^\W_])"
     # a number starts with a zero, a plus or a country code: "noll ...", "zero ...", "O7O", "070 ett ...", "plus ..."
     first = (
-        r"(?<![^\W_])(?=(?i:noll|n0ll|no+l|zero|ze+r|oh|nil|nought|plus|nul|cero|zéro|нoль|ноль)|[0Oo+4])"
+        r"(?<![^\W_])(?=(?i:noll|n0ll|no+l|zero|ze+r|oh|nil|nought|plus|nul|cero|zéro|нoль|ноль)|[0Oo+4]"
+        r"|(?<=\+)(?i:fyrtio|forty)|(?<=\+ )(?i:fyrtio|forty))"  # "+fyrtiosex 70 174 ...": the country code
         rf"(?:(?:{piece})+|{stretched})(?![^\W_])"
     )
     # (one token alone may be the whole number: "nollsjunollettsjufyranollsexfyrasex")
@@ -414,10 +441,14 @@ def _spelled() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], int, r
 
 # Where a spelled number can start: a zero word ("noll", "nollsju", "zero", "oh"), "plus", "O"
 # before a number word, or written digits followed by a number word ("070 ett sju fyra ...").
-_ZERO_WORDS = ("noll", "n0ll", "noo", "zero", "oh", "plus", "o ", "nul", "cero", "zéro", "нoль", "ноль")
+# (and a country code in words after a plus: "+fyrtiosex 70 174 ...")
+_ZERO_WORDS = (
+    "noll", "n0ll", "noo", "zero", "oh", "plus", "o ", "nul", "cero", "zéro", "нoль", "ноль",
+    "+fyrtio", "+ fyrtio",
+)  # fmt: skip
 _SPELLED_GATE = re.compile(
     r"(?<![^\W_])(?:noll|n0ll|no+l|zero|zéro|nul|cero|нoль|ноль|oh(?![^\W_])|plus(?![^\W_])"
-    r"|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta))",
+    r"|o[\s,.\-]{1,3}(?:seven|sju|eight|åtta|atta)|(?<=\+)fyrtio|(?<=\+ )fyrtio)",
     re.IGNORECASE,
 )
 
@@ -728,7 +759,9 @@ _MASK_IN_BRIDGE = re.compile(r"(?<![^\W\d_])[xX]{1,2}(?![^\W\d_])|[*?#]{2}")
 
 
 @cache
-def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _joined() -> tuple[
+    re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]
+]:
     """The start of a Swedish mobile (its first digit groups), a gap with joiner words, a gap
     with any one other word ("076 kärlek 234 kyss 56 puss 78") or a short letter or sign ("070 x 174",
     "070a174", "070 + 174"), a gap without words, and a cue that carries the number on after any text
@@ -749,6 +782,8 @@ def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pat
     )
     # a cue word somewhere in the text between two parts (no digits in between)
     bridge = rf"\D{{0,60}}?(?<![^\W_])(?i:{_trie(cues)})(?![^\W_])\D{{0,30}}?(?=\d)"
+    # the cue word right before the digits ("... och sen 6x8"): a product with an x there is arithmetic
+    cue_last = rf"(?<![^\W_])(?i:{_trie(cues)}){_SEP1}{{1,3}}$"
     # the group that starts the number ("070", "0701", "+46 70", "0046 (0)70"), maybe more groups after it
     first = r"(?<![\d+])(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?|0)7[02369]\d*+"
     return (
@@ -757,6 +792,7 @@ def _joined() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pat
         re.compile(other_gap),
         re.compile(rf"{_GAP}(?=\d)"),
         re.compile(bridge),
+        re.compile(cue_last),
     )
 
 
@@ -766,6 +802,8 @@ _SUM = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
 # ("... är 3 x 4" stays text: a count, a size or a mask)
 _PRODUCT = re.compile(r" ?(?:×|(?i:gånger|ganger|times|multiplicerat med)(?![^\W_])) ?(\d{1,2})(?![\d+*x×])")
 # other arithmetic after the last group: not a number to complete ("... är 20 minus 8", "3 x 4")
+# a product with an x, only right after a cue word: "070-174 06 och sen 6x8" (48); "sista två är 3 x 4" stays text
+_X_PRODUCT = re.compile(r" ?[xX×] ?(\d)(?![\d+*x×]|[^\W_])")
 _OTHER_SUM = re.compile(r" ?(?:[-*x×/]|(?i:minus|gånger|times|delat med|dividerat med)(?![^\W_])) ?\d")
 _AGE_CUE = re.compile(r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age)(?![^\W_])")
 _AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.)(?![^\W_])", re.IGNORECASE)
@@ -795,7 +833,7 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
     of the number may follow any text with a cue word in it ("slutar på", "fortsättning", "sen"),
     when nothing masked stands between and no unit follows ("070-174 06 xx. Sen 20 min" is no number).
     """
-    start_re, word_gap, other_gap, plain_gap, bridge_gap = _joined()
+    start_re, word_gap, other_gap, plain_gap, bridge_gap, cue_last = _joined()
     for m in start_re.finditer(text):
         digits, pos, words = _NON_DIGIT.sub("", m.group(0)), m.end(), False
         if len(digits) >= 10:
@@ -828,11 +866,20 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
             tail, end = run.group(0), run.end()
             total = _SUM.match(text, end)
             product = _PRODUCT.match(text, end) if total is None and len(tail) <= 2 else None
+            if (
+                product is None
+                and total is None
+                and len(tail) == 1
+                and gap.re is not plain_gap
+                and cue_last.search(text, gap.start(), gap.end())
+            ):
+                product = _X_PRODUCT.match(text, end)
             if total is not None and (gap.re is bridge_gap or gap.re is word_gap):
                 # "... sista två siffrorna = 12+14", "summan av 32+34", "... är 5+7": the sum ends the number
                 tail, end = str(int(tail) + int(total.group(1))), total.end()
-            elif product is not None and gap.re is bridge_gap:
+            elif product is not None and (gap.re is bridge_gap or product.re is _X_PRODUCT):
                 tail, end = str(int(tail) * int(product.group(1))), product.end()  # "... är 9 gånger 3"
+                bridged = bridged or product.re is _X_PRODUCT  # no unit or more digits may follow either
             elif total is not None and len(digits) + len(tail) >= 10:
                 break  # "070-174 06 + (10+2)": a sum where the last group should be, after no words
             digits, pos = digits + tail, end
@@ -961,6 +1008,26 @@ def _find_parts(text: str, out: list[tuple[int, int, str]]) -> None:
         for a, b in dict.fromkeys(spans):
             if a < b:
                 out.append((a, b, e164))
+
+
+# ---- leetspeak: capital letters for digits in groups that each hold a digit ("O7O I7A O6 E3")
+
+# (the first group is 07x: the literal first characters let the regex engine skip to them)
+_LEET = re.compile(r"[0O](?<![^\W_][0O])[7T][\dOIAESBGTZ]{0,2}(?:[ .\-]{1,2}[\dOIAESBGTZ]{1,4}){2,5}(?![^\W_])")
+_LEET_MAP = str.maketrans("OIZEASGTB", "012345678")
+
+
+def _find_leet(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole Swedish mobile in digit groups with capital letters for digits (O=0, I=1, Z=2, E=3, A=4, S=5,
+    G=6, T=7, B=8), only when every group holds a written digit and the run is nothing but groups."""
+    for m in _LEET.finditer(text):
+        run = m.group(0)
+        groups = re.split(r"[ .\-]+", run)
+        if not all(any(c.isdigit() for c in g) for g in groups) or not any(c in "AESBGTZ" for c in run):
+            continue
+        digits = _NON_DIGIT.sub("", run.translate(_LEET_MAP))
+        if _SE_MOBILE.match(digits) and _accept(text, m.start(), m.end(), "+46" + digits[1:]):
+            out.append((m.start(), m.end(), "+46" + digits[1:]))
 
 
 # ---- digits with single letters between them: "0x7x0x1x7x4x0x6x1x2", "0a7b0c1d7e4f0g6h1i2"
@@ -1159,6 +1226,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
     low = text.lower()
     out = _find_all(text, low)
+    if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
+        out = [item for item in out if not _disowned(text, item[0], item[1])]
     if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
         _find_hinted(text, low, out)
     if "wa.me/" in text or "phone=" in text:
@@ -1205,6 +1274,8 @@ def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:
     _find_reversed(text, low, out)
     _find_letter_spaced(text, out)
     _find_letter_joined(text, out)
+    if "O7" in text or "7O" in text:  # "O7O", "07O", "O70": a writer who types letters types one for 0
+        _find_leet(text, out)
     _find_parts(text, out)
     if "7" in text:
         _find_no_trunk(text, out)
