@@ -424,6 +424,22 @@ _FAMILIES_ROUND_7 = {
         ("ring + fyrtiosex sjuttio 174 06 12", P),
         ("plus fyrtiosex 70 174 06 12", P),
     ],
+    "hint_with_where": [
+        ("Gävle, ring 07X-174 X6 95 där X är noll.", "+46701740695"),
+        ("ring 07X-174 X6 12, där X är 0", P),
+    ],
+    "sum_keeps_leading_zero": [
+        ("Kalmar. Mobil 070-174 och sista fyra siffrorna = 0600 + 14", "+46701740614"),
+        ("070-174, sista fyra: 0600+12", P),
+    ],
+    "last_digit_in_words_after_cue": [
+        ("Göteborg Kortedala, 23 år. 070.174.06.4 och sen en åtta på slutet 🙈", "+46701740648"),
+        ("070 174 06 1 och sen två", P),
+    ],
+    "words_over_sentences": [
+        ("Ring noll sjuttio. Sedan etthundrasjuttiofyra. Sist noll sex nittioett.", "+46701740691"),
+        ("noll sjuttio. Sedan hundrasjuttiofyra. Sist noll sex tolv.", P),
+    ],
 }
 _TRAPS_ROUND_7 = {
     "product_x_after_cue": [
@@ -435,6 +451,14 @@ _TRAPS_ROUND_7 = {
     ],
     "leetspeak": ["BMW E39 A6 S40 T5", "E3 A4 B5 A6 I7 O8", "O7O I7A O6 E3 kr", "O7O I7A OG EE"],
     "country_code_in_words": ["Pris +fyrtio 174 06 94", "+fyrtiosex 1500 kr", "Extra +fyrtio min, 174 06 12 kr"],
+    "hint_with_where": ["070-174 06 XX där X är ditt val", "Ring 07X-174 X6 12 där du vill"],
+    "sum_keeps_leading_zero": ["070-174 och sista fyra = 0600 + 14 kr", "070-174, sista fyra: 0600 minus 12"],
+    "last_digit_in_words_after_cue": [
+        "070 174 06 1 och sen en timme",
+        "070 174 06 1 och sen fem kr",
+        "070 174 06 1 sen sex 1500",
+    ],
+    "words_over_sentences": ["Ring noll sjuttio sist", "noll sjuttio. Sedan tolv. Sist fem."],
 }
 
 
@@ -589,12 +613,13 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     assert report_i.fields["municipality"].accuracy == 1.0
     # set K (200 ads; scored once at 805c0e2: phone recall 0.949, precision 0.989, municipality 0.970): a number
     # the ad disowns ("Order-nr: ... (ej telefonnummer)"), a product with an x after a cue ("och sen 6x8"),
-    # leetspeak capitals ("O7O I7A O6 E3"), a country code in words after a plus ("+fyrtiosex 70 ...")
+    # leetspeak capitals ("O7O I7A O6 E3"), a country code in words after a plus ("+fyrtiosex 70 ..."), a hint
+    # "där X är noll", a sum "0600 + 14", the last digit in words after a cue, number words over sentences
     rows_k = [json.loads(x) for x in (data / "unseen_set_k.jsonl").read_text("utf-8").splitlines()]
     assert len(rows_k) == 200 and sum(len(r["labels"]["phones"]) for r in rows_k) >= 175
     report_k = evaluate(rows_k)
     assert report_k.fields["phones"].precision == 1.0
-    assert report_k.fields["phones"].recall >= 174 / 178  # four misses left: see docs/normalize.md
+    assert report_k.fields["phones"].recall == 1.0
     assert report_k.fields["municipality"].accuracy >= 0.97
 
 

@@ -823,6 +823,13 @@ def _more_digits(text: str, pos: int, plain_gap: re.Pattern[str]) -> bool:
 _PRICE_AFTER = re.compile(rf"{_SEP1}{{0,2}}(?i:kr|sek|kronor|euro|eur|usd|dollar)(?![^\W_])")
 
 
+# the last digit in a word after a cue: "070.174.06.4 och sen en åtta på slutet"
+_LAST_WORD = re.compile(
+    rf"{_SEP1}{{0,3}}(?i:och |and )?(?i:sen|sedan|sist|till sist|then|and then|last)(?![^\W_]){_SEP1}{{1,3}}"
+    r"(?:(?i:en|ett|an|a) )?(?P<w>[^\W\d_]{2,8})(?![^\W_])(?: (?i:på slutet|sist|at the end|last)(?![^\W_]))?"
+)
+
+
 def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
     """Swedish mobiles written as digit groups with words, a bracketed remark or a cue between them.
 
@@ -876,7 +883,7 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 product = _X_PRODUCT.match(text, end)
             if total is not None and (gap.re is bridge_gap or gap.re is word_gap):
                 # "... sista två siffrorna = 12+14", "summan av 32+34", "... är 5+7": the sum ends the number
-                tail, end = str(int(tail) + int(total.group(1))), total.end()
+                tail, end = str(int(tail) + int(total.group(1))).zfill(len(tail)), total.end()  # "= 0600 + 14": 0614
             elif product is not None and (gap.re is bridge_gap or product.re is _X_PRODUCT):
                 tail, end = str(int(tail) * int(product.group(1))), product.end()  # "... är 9 gånger 3"
                 bridged = bridged or product.re is _X_PRODUCT  # no unit or more digits may follow either
@@ -895,6 +902,20 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                     out.append((m.start(), pos, e164))
                 break
         else:
+            continue
+        if len(digits) == 9 and digits.startswith("07"):
+            last = _LAST_WORD.match(text, pos)
+            value = _spelled()[2].get(last.group("w").lower(), "") if last is not None else ""
+            e164 = normalize_phone(digits + value) if len(value) == 1 and value.isdigit() else None
+            if (
+                last is not None
+                and e164 is not None
+                and _SE_MOBILE_PLUS.match(e164)
+                and not _UNIT_AFTER.match(text, last.end())
+                and not _more_digits(text, last.end(), plain_gap)
+                and _accept(text, m.start(), last.end(), e164)
+            ):
+                out.append((m.start(), last.end(), e164))  # "070.174.06.4 och sen en åtta på slutet"
             continue
         if len(digits) == 8 and _AGE_CUE.match(text, pos):
             # "070-174 06 följt av min ålder", "... + min ålder 😉": the two last digits are the age in the ad
@@ -1323,7 +1344,8 @@ _HINT_GATE = re.compile(r"\d[#*?¤A-HJ-NP-Zx]|[#*?¤]\d")
 _HINT = re.compile(
     r"(?i:byt|ersätt|replace)\s+(?:(?i:ut|alla|all)\s+)?(?P<a>[^\s\d\w]|[A-Za-z])\s+(?i:mot|med|with|by)\s+"
     r"(?P<av>\d|[^\W\d_]+)"
-    r"|(?:(?<=\s)|(?<=\())\(?(?P<b>[^\s\d\w()]|[A-Za-z])\)?\s*(?:=|(?i:är|betyder|står för|means|is)(?![^\W_]))"
+    r"|(?:(?<=\s)|(?<=\())\(?(?P<b>[^\s\d\w()]|[A-Za-z](?![^\W_]))\)?\s*"  # a lone letter: not the d of "där"
+    r"(?:=|(?i:är|betyder|står för|means|is)(?![^\W_]))"
     r"\s*(?P<bv>\d|[^\W\d_]+)"
 )
 
