@@ -77,9 +77,10 @@ def _kill_until_done(args: list[str], seed: int, check: object = None, seconds: 
         if seconds is None:
             delay = rng.uniform(0.3, 1.5) + 0.4 * attempt
         else:
-            # from 15 % of the measured time: on a machine whose load swings, the measured run may have been
-            # slowed by a burst the killed runs do not see (a first delay of 30-80 % once let the step finish)
-            delay = seconds * (rng.uniform(0.15, 0.6) + 0.1 * attempt)
+            # from 5 % of the measured time, growing slowly: on a machine whose load swings, the measured run
+            # may have been slowed by a burst the killed runs do not see (first delays of 30-80 %, and later of
+            # 15-60 %, of a timing taken under load both once let the step finish unkilled in CI)
+            delay = seconds * (rng.uniform(0.05, 0.4) + 0.08 * attempt)
         proc = subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             out, err = proc.communicate(timeout=delay)
