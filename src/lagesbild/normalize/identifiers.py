@@ -1043,8 +1043,9 @@ def _find_leet(text: str, out: list[tuple[int, int, str]]) -> None:
     G=6, T=7, B=8), only when every group holds a written digit and the run is nothing but groups."""
     for m in _LEET.finditer(text):
         run = m.group(0)
-        groups = re.split(r"[ .\-]+", run)
-        if not all(any(c.isdigit() for c in g) for g in groups) or not any(c in "AESBGTZ" for c in run):
+        if not any(c in "AESBGTZ" for c in run):
+            continue  # "O7O-174 O6 l2": the letter finder's
+        if not all(any(c.isdigit() for c in g) for g in re.split(r"[ .\-]+", run)):
             continue
         digits = _NON_DIGIT.sub("", run.translate(_LEET_MAP))
         if _SE_MOBILE.match(digits) and _accept(text, m.start(), m.end(), "+46" + digits[1:]):
