@@ -8,7 +8,7 @@ stored site ad from scratch, and at the end those of ``link run --full``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from itertools import groupby
 from pathlib import Path
 
@@ -186,3 +186,16 @@ def test_the_rules_fingerprint_follows_the_words_the_template_keys_read(monkeypa
     assert runner_module._fingerprint(s) != before
     monkeypatch.setattr(runner_module, "_template_words", lambda: (languages - {next(iter(languages))}, places))
     assert runner_module._fingerprint(s) != before
+
+
+def test_the_rules_fingerprint_changes_with_round_6_defaults() -> None:
+    # a store linked under round 5's county rules is relinked in full under round 6's defaults
+    from lagesbild.link import LinkSettings
+
+    county = LinkSettings(network_place_containment=1.0, network_single_key_chance=0.1, network_unorganized_chance=0.01)
+    assert county != LinkSettings()
+    assert runner_module._fingerprint(county) != runner_module._fingerprint(LinkSettings())
+    for name in ("network_place_containment", "network_single_key_chance", "network_unorganized_chance"):
+        assert runner_module._fingerprint(replace(LinkSettings(), **{name: getattr(county, name)})) != (
+            runner_module._fingerprint(LinkSettings())
+        )

@@ -7,6 +7,8 @@ advertisers elsewhere, so that the places are rare and the evidence is measurabl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from tests.link.conftest import obs
 
@@ -15,6 +17,9 @@ from lagesbild.link.text import mask_sentences, template_key
 from lagesbild.observations import Observation
 
 CIRCUIT = ("0580", "0581", "0583")
+# round 5's county rules, off by default since round 6 of issue #18 (they over-merge a national
+# market): partial-circuit ties, one-key ties and ties between women on their own numbers
+COUNTY = LinkSettings(network_place_containment=1.0, network_single_key_chance=0.1, network_unorganized_chance=0.01)
 # the organizer's text in two variants (two template keys); names, ages, prices and places vary
 V1 = "Välkommen till mig! Jag är {n}, {a}. Trevlig, ren och lugn hela dagen. Pris {p} kr/halvtimme, mer per timme."
 V2 = "Välkommen till mig! Jag är {n}, {a}. Besöker staden en kort tid nu. Trevlig, ren och lugn. Pris {p} kr/30 min."
@@ -86,16 +91,16 @@ def test_two_women_on_their_own_numbers_are_a_network_only_on_strong_template_ev
     # issue #18: an organizer who gives every woman her own number shows no shared number at all;
     # two keys in common in three rare cities (chance far below network_unorganized_chance) tie them
     o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
-    ads, linked = link_observations(o)
+    ads, linked = link_observations(o, COUNTY)
     assert len(linked.result.network_ids) == 1
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "d11") >= 0
-    # the rule before issue #18: never by text alone
-    _, off = link_observations(o, LinkSettings(network_unorganized_chance=0))
-    assert len(off.result.network_ids) == 0
+    # the default since round 6 (and before issue #18): never by text alone
+    _, off = link_observations(o)
+    assert LinkSettings().network_unorganized_chance == 0 and len(off.result.network_ids) == 0
     # one key in common is not enough for two unorganized women
     one = _background() + [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
     one += [x for x in _ads("d", "Doris", 30, "ph_d", CIRCUIT) if x.site_ad_id.endswith("0")]
-    _, single = link_observations(one)
+    _, single = link_observations(one, COUNTY)
     assert len(single.result.network_ids) == 0
 
 
@@ -104,12 +109,13 @@ def test_one_rare_key_in_the_same_cities_ties_a_woman_to_an_organizer() -> None:
     # different languages share one key per language): one key, used by two advertisers, in the
     # same three rare cities
     c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
-    ads, linked = link_observations(_background() + _organizer() + c)
+    ads, linked = link_observations(_background() + _organizer() + c, COUNTY)
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
-    ads, off = link_observations(_background() + _organizer() + c, LinkSettings(network_single_key_chance=0))
+    # off by default since round 6
+    ads, off = link_observations(_background() + _organizer() + c)
     assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
     # in one of the three cities only (Jaccard 1/3 < network_single_key_jaccard) there is no tie
-    ads, part = link_observations(_background() + _organizer() + c[:1])
+    ads, part = link_observations(_background() + _organizer() + c[:1], COUNTY)
     assert _network_of(part, ads, "c00") == -1
 
 
@@ -127,7 +133,7 @@ def test_explain_shows_the_template_tie_with_its_scores_and_the_whole_rule() -> 
     from lagesbild.link.explain import explain
 
     c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
-    ads, linked = link_observations(_background() + _organizer() + c)
+    ads, linked = link_observations(_background() + _organizer() + c, COUNTY)
     sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
     assert sig.fired and sig.weight == "network"
     assert sig.value.startswith("tied: 1 shared key(s), chance ") and "places Jaccard 1.00" in sig.value
@@ -135,6 +141,11 @@ def test_explain_shows_the_template_tie_with_its_scores_and_the_whole_rule() -> 
     # two ads of the organizer's one number: no template tie between them (one advertiser)
     sig = {g.name: g for g in explain(ads, linked, ("s1", "a00"), ("s1", "b11")).signals}["template"]
     assert not sig.fired and sig.value == "no template tie"
+    # the defaults (round 6) name the rules that are off
+    ads, linked = link_observations(_background() + _organizer() + c)
+    sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
+    assert not sig.fired and "one key: no tie" in sig.threshold and "persons: no tie" in sig.threshold
+    assert "containment" not in sig.threshold
 
 
 def test_a_woman_on_part_of_the_circuit_joins_by_containment_and_one_shared_city_does_not() -> None:
@@ -143,22 +154,23 @@ def test_a_woman_on_part_of_the_circuit_joins_by_containment_and_one_shared_city
     circuit = (*CIRCUIT, "0584")
     org = _ads("a", "Anna", 24, "ph_a", circuit) + _ads("b", "Bella", 27, "ph_a", circuit)
     part = _ads("c", "Cilla", 22, "ph_c", circuit[:2])
-    ads, linked = link_observations(_background() + org + part)
+    ads, linked = link_observations(_background() + org + part, COUNTY)
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
     ties = linked.ties
     assert len(ties.a) == 1 and float(ties.place_jaccard[0]) == 0.5 and float(ties.place_containment[0]) == 1.0
-    ads, off = link_observations(_background() + org + part, LinkSettings(network_place_containment=0))
+    # off by default since round 6
+    ads, off = link_observations(_background() + org + part)
     assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
     # one city of the circuit in common (and one elsewhere) is no tie: containment 1/2, and a
     # single shared city is not a circuit even when it is all she works
     for places in (("0580", "0180"), ("0580",)):
-        ads, one = link_observations(_background() + org + _ads("c", "Cilla", 22, "ph_c", places))
+        ads, one = link_observations(_background() + org + _ads("c", "Cilla", 22, "ph_c", places), COUNTY)
         assert _network_of(one, ads, "c00") == -1 != _network_of(one, ads, "a00")
     # two cities of a five-city circuit: contained, but too small a part of it (Jaccard 2/5 below
     # network_containment_jaccard)
     five = (*circuit, "0586")
     org5 = _ads("a", "Anna", 24, "ph_a", five) + _ads("b", "Bella", 27, "ph_a", five)
-    ads, small = link_observations(_background() + org5 + part)
+    ads, small = link_observations(_background() + org5 + part, COUNTY)
     assert _network_of(small, ads, "c00") == -1 != _network_of(small, ads, "a00")
 
 
@@ -167,10 +179,10 @@ def test_explain_shows_the_place_containment_of_a_template_tie() -> None:
 
     circuit = (*CIRCUIT, "0584")
     org = _ads("a", "Anna", 24, "ph_a", circuit) + _ads("b", "Bella", 27, "ph_a", circuit)
-    ads, linked = link_observations(_background() + org + _ads("c", "Cilla", 22, "ph_c", circuit[:2]))
+    ads, linked = link_observations(_background() + org + _ads("c", "Cilla", 22, "ph_c", circuit[:2]), COUNTY)
     sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
     assert sig.fired and "places Jaccard 0.50, containment 1.00" in sig.value
-    assert f"containment at least {LinkSettings().network_place_containment}" in sig.threshold
+    assert f"containment at least {COUNTY.network_place_containment}" in sig.threshold
 
 
 def test_one_shared_key_on_part_of_the_circuit_ties_a_woman_to_an_organizer() -> None:
@@ -179,11 +191,11 @@ def test_one_shared_key_on_part_of_the_circuit_ties_a_woman_to_an_organizer() ->
     circuit = (*CIRCUIT, "0584")
     org = _ads("a", "Anna", 24, "ph_a", circuit) + _ads("b", "Bella", 27, "ph_a", circuit)
     one = [x for x in _ads("c", "Cilla", 22, "ph_c", circuit[:2]) if x.site_ad_id.endswith("0")]
-    ads, linked = link_observations(_background() + org + one)
+    ads, linked = link_observations(_background() + org + one, COUNTY)
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
     assert int(linked.ties.n_templates[0]) == 1 and float(linked.ties.place_jaccard[0]) == 0.5
     # the rule before round 5: one key needs the same circuit (Jaccard at least 0.7)
-    ads, off = link_observations(_background() + org + one, LinkSettings(network_single_key_containment=False))
+    ads, off = link_observations(_background() + org + one, replace(COUNTY, network_single_key_containment=False))
     assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
 
 
@@ -207,13 +219,13 @@ def test_two_organizers_writing_many_variants_that_share_one_are_not_tied() -> N
     # variants of which one is the same: one coincidence among many variants (training seed 6006)
     a = _many_variants("a", "Anna", 24, "ph_a", _OWN[:5]) + _many_variants("b", "Bella", 27, "ph_a", _OWN[:5])
     d = _many_variants("d", "Doris", 30, "ph_d", _OWN[5:]) + _many_variants("e", "Erika", 33, "ph_d", _OWN[5:])
-    ads, linked = link_observations(_background() + a + d)
+    ads, linked = link_observations(_background() + a + d, COUNTY)
     assert len(linked.result.network_ids) == 2
     assert _network_of(linked, ads, "a00") != _network_of(linked, ads, "d00")
     # without the limit the one shared key ties them into one network
-    ads, off = link_observations(_background() + a + d, LinkSettings(network_single_key_max_variants=0))
+    ads, off = link_observations(_background() + a + d, replace(COUNTY, network_single_key_max_variants=0))
     assert len(off.result.network_ids) == 1
     # an organizer with few variants (here: the shared one and two more) is tied by the one key
     few = _many_variants("d", "Doris", 30, "ph_d", _OWN[5:7]) + _many_variants("e", "Erika", 33, "ph_d", _OWN[5:7])
-    ads, tied = link_observations(_background() + a + few)
+    ads, tied = link_observations(_background() + a + few, COUNTY)
     assert len(tied.result.network_ids) == 1

@@ -34,8 +34,10 @@ class LinkSettings:
         template_networks: also tie advertisers into one network through a shared, distinctive
             text template in the same places (:func:`lagesbild.link.cluster.template_ties`): an
             organizer who gives each woman her own number still writes their ads from one text
-            and moves them on one circuit. On (measured on the simulator: network pairwise
-            recall 0.75-0.77 -> 0.89 nationally at precision 0.99; ``docs/benchmarks.md``).
+            and moves them on one circuit. On. Measured on the national simulator world (seed 7,
+            training) with round 6's defaults: network pairwise F1 0.850 -> 0.939, precision
+            0.993 -> 0.951, recall 0.743 -> 0.928 (docs/link.md, "Round 6: national precision";
+            the earlier "precision 0.99 nationally" was measured on an older rule and simulator).
         template_min_persons: a template tie needs one of its two advertisers to have at least
             this many persons (organization shown by a shared number or e-mail), unless the
             stricter ``network_unorganized_chance`` holds.
@@ -57,9 +59,10 @@ class LinkSettings:
             least ``network_containment_min_places`` municipalities in common that make up at
             least this share of the smaller side's municipalities (containment
             ``|A & B| / min(|A|, |B|)``; 1: all of them) and a Jaccard similarity of at least
-            ``network_containment_jaccard`` (at least half the circuit); 0: Jaccard only (before
-            round 4 of issue #18). Chosen on 69 training worlds: network F1 mean 0.948 -> 0.957,
-            16 better, none worse, precision 1.000 on all (docs/link.md, "Held-out evaluation").
+            ``network_containment_jaccard`` (at least half the circuit); 0: Jaccard only. Off (0)
+            since round 6 of issue #18: on the national world it made 222 false ties of 306 and
+            network precision 0.54 (0.94 without it); round 4 had chosen 1.0 on 69 county
+            training worlds (F1 mean 0.948 -> 0.957; docs/link.md, "Round 6: national precision").
         network_containment_min_places: see ``network_place_containment`` (one city in common
             is no circuit, however small the other side).
         network_containment_jaccard: see ``network_place_containment`` (without it two large
@@ -69,8 +72,12 @@ class LinkSettings:
             key's users times the chance of being active in all the shared municipalities is at
             most this, and their municipalities have Jaccard similarity at least
             ``network_single_key_jaccard`` (issue #18: a network whose women write in different
-            languages shares one key per language; 0 turns single-key ties off). 0.1 since round
-            5 (0.05 before; on 108 training worlds 0.15 merged two networks on seed 4014).
+            languages shares one key per language; 0 turns single-key ties off). Off (0) since
+            round 6 of issue #18 (0.1 in round 5 merged two networks on county seed 9016, 0.05 in
+            rounds 2-4; with either, national precision stayed below 0.95; docs/link.md, "Round 6:
+            national precision"). ``network_single_key_jaccard``,
+            ``network_single_key_containment`` and ``network_single_key_max_variants`` act only
+            when it is above 0.
         network_single_key_jaccard: see ``network_single_key_chance``.
         network_single_key_containment: a one-key tie also accepts part of one circuit (the
             containment rule of ``network_place_containment``: all of the smaller side's
@@ -87,7 +94,8 @@ class LinkSettings:
         network_unorganized_chance: two advertisers of which neither has
             ``template_min_persons`` persons (each woman her own number) are tied when they
             share at least ``network_min_templates`` keys with a chance at most this (five
-            times stricter than ``network_template_chance``); 0: never (before issue #18).
+            times stricter than ``network_template_chance``); 0: never. Off (0) since round 6 of
+            issue #18 (on the national world 74 of 111 such ties were false; 0.01 in rounds 2-5).
         template_key_robust: build template keys that survive a misspelling, a language name
             and a place name other than the stated location
             (:func:`lagesbild.link.text.template_key` with ``robust``). On: on 49 training
@@ -111,14 +119,14 @@ class LinkSettings:
     network_template_joint: bool = True
     network_template_max_joint: int = 4
     network_place_jaccard: float = 0.7
-    network_place_containment: float = 1.0
+    network_place_containment: float = 0.0
     network_containment_min_places: int = 2
     network_containment_jaccard: float = 0.5
-    network_single_key_chance: float = 0.1
+    network_single_key_chance: float = 0.0
     network_single_key_jaccard: float = 0.7
     network_single_key_containment: bool = True
     network_single_key_max_variants: int = 5
-    network_unorganized_chance: float = 0.01
+    network_unorganized_chance: float = 0.0
     template_key_robust: bool = True
     max_bucket: int = 50
 

@@ -283,11 +283,17 @@ def _template_rule(st: LinkSettings) -> str:
         if st.network_single_key_max_variants > 0
         else ""
     )
+    one_key = (
+        f"chance at most {st.network_single_key_chance}, places Jaccard at least "
+        f"{st.network_single_key_jaccard}{one_part}{variants}"
+        if st.network_single_key_chance > 0
+        else "no tie"
+    )
+    unorganized = f"chance at most {st.network_unorganized_chance}" if st.network_unorganized_chance > 0 else "no tie"
     return (
         f"{st.network_min_templates}+ shared keys: chance at most {st.network_template_chance}, places Jaccard "
-        f"at least {st.network_place_jaccard}{part}; one key: chance at most {st.network_single_key_chance}, places "
-        f"Jaccard at least {st.network_single_key_jaccard}{one_part}{variants}; neither advertiser with "
-        f"{st.template_min_persons}+ persons: chance at most {st.network_unorganized_chance}"
+        f"at least {st.network_place_jaccard}{part}; one key: {one_key}; neither advertiser with "
+        f"{st.template_min_persons}+ persons: {unorganized}"
     )
 
 
