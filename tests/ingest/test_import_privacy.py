@@ -114,9 +114,14 @@ def test_a_site_name_that_is_a_phone_number_is_refused(pz: Pseudonymizer) -> Non
 def test_an_all_digit_image_hash_is_a_hash_not_a_phone_number(
     store: Store, pz: Pseudonymizer, write_jsonl: Callable[..., Path]
 ) -> None:
-    """Image hashes are hex: one that is all digits and would parse as a number is kept as a hash."""
-    digits = "0046701740618"  # hexadecimal, and read as a number it would be 070-174 06 18
+    """A 64-bit hash (16 hex digits) that is all digits and would parse as a number is kept as a hash; a
+    shorter all-digit "hash" that reads as a number is refused, so a number cannot be stored raw there."""
+    digits = "0049424361789358"  # the national world's (seed 7) picture hash; read as a number it is German
     assert pz.phone(digits) is not None
+    short = "0046701740618"  # 13 digits: read as a number it would be 070-174 06 18
+    with pytest.raises(InputError, match=r"image_hashes\[0\].*is a phone number"):
+        import_file(store, pz, write_jsonl([{**ISSUE_RECORD, "image_hashes": [short]}]))
+    assert list(store.iter_observations()) == []
     import_file(store, pz, write_jsonl([{**ISSUE_RECORD, "image_hashes": [digits, "ACF5FA3B57405E2B"]}]))
     (obs,) = store.iter_observations()
     assert obs.image_hashes == (digits, "acf5fa3b57405e2b")

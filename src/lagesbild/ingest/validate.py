@@ -31,6 +31,7 @@ __all__ = ["RecordConverter", "RecordError", "to_observation"]
 
 _SITE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _HEX = re.compile(r"^[0-9a-fA-F]{8,64}$")
+_PHASH_DIGITS = 16  # a 64-bit perceptual hash in hex
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _MIN_DATE = datetime(1995, 1, 1, tzinfo=UTC)
@@ -273,13 +274,17 @@ def _content(rec: dict[str, Any], pz: Pseudonymizer) -> tuple[Any, ...]:
     lang = _text(rec, "language", 8)
     if lang is not None and not _LANG.match(lang):
         raise RecordError("language", "must be an ISO 639-1 code such as 'sv' or 'en'")
-    # An image hash is hexadecimal and is never read as a phone number: a 64-bit perceptual
-    # hash is all digits about once in 1,850 and some of those parse as a number ('0049...'),
-    # which refused real pictures (issue #18's national world).
+    # An image hash is hexadecimal. A 64-bit perceptual hash (16 hex digits, what the crawler and the
+    # simulator write) is all digits about once in 1,850 and some of those parse as a number
+    # ('0049...'), which refused real pictures (issue #18's national world): at that width a hash is a
+    # hash. Any other all-digit "hash" that reads as a phone number is refused, so a source that puts
+    # numbers into image_hashes cannot store them raw.
     hashes = _list(rec, "image_hashes")
     for i, h in enumerate(hashes):
         if not _HEX.match(h):
             raise RecordError(f"image_hashes[{i}]", "must be 8-64 hexadecimal digits")
+        if len(h) != _PHASH_DIGITS and h.isdigit() and pz.phone(h) is not None:
+            raise RecordError(f"image_hashes[{i}]", "is a phone number, not an image hash (value withheld)")
 
     phones: list[str] = []
     for i, raw in enumerate(_list(rec, "phones")):
