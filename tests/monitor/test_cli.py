@@ -69,25 +69,22 @@ def test_source_check_refuses_what_would_crash_a_crawl_and_an_alias_bomb(tmp_pat
     assert "bomb.yaml:1" in r.output and "expands to more than" in r.output
 
 
-def test_source_test_prints_masked_values_as_text(tmp_path: Path) -> None:
-    """`[masked]` is text, not console markup (rich used to swallow it, so a masked address looked cut off)."""
+def _source_test_output(
+    tmp_path: Path,
+    url: str,
+    looks_like: str,
+    fields: dict[str, object],
+    *,
+    missing_required: tuple[str, ...] = (),
+    ad_links: tuple[str, ...] = (),
+    next_pages: tuple[str, ...] = (),
+) -> str:
+    """What `source test` prints for a page that yields these (the fetch itself is replaced)."""
     from lagesbild.monitor.status import PageTest
 
-    shown = PageTest(
-        url="http://x.test/annons/ny-i-stan-[masked]",
-        final_url="http://x.test/annons/ny-i-stan-[masked]",
-        status=200,
-        encoding="utf-8",
-        n_bytes=1000,
-        looks_like="ad",
-        fields={"title": "Ring [masked] nu", "phones": ["070•••••05"], "age": None},
-        missing_required=(),
-        ad_links=("http://x.test/annons/ny-i-stan-[masked]",),
-        next_pages=(),
-        start_links=(),
-    )
+    page = PageTest(url, url, 200, "utf-8", 1000, looks_like, fields, missing_required, ad_links, next_pages, ())
     mp = pytest.MonkeyPatch()
-    mp.setattr(m, "test_page", lambda profile, url: shown)
+    mp.setattr(m, "test_page", lambda profile, url: page)
     try:
         r = CliRunner().invoke(
             app, ["--home", str(tmp_path), "source", "test", str(PROFILES_DIR / "nattkontakt.yaml"), "http://x.test/"]
@@ -95,36 +92,33 @@ def test_source_test_prints_masked_values_as_text(tmp_path: Path) -> None:
     finally:
         mp.undo()
     assert r.exit_code == 0, r.output
-    assert "looks like an ad page" in r.output
-    assert "ny-i-stan-[masked]" in r.output and "Ring [masked] nu" in r.output
-    assert "nothing found" in r.output  # age
+    return r.output
+
+
+def test_source_test_prints_masked_values_as_text(tmp_path: Path) -> None:
+    """`[masked]` is text, not console markup (rich used to swallow it, so a masked address looked cut off)."""
+    out = _source_test_output(
+        tmp_path,
+        "http://x.test/annons/ny-i-stan-[masked]",
+        "ad",
+        {"title": "Ring [masked] nu", "phones": ["070•••••05"], "age": None},
+        ad_links=("http://x.test/annons/ny-i-stan-[masked]",),
+    )
+    assert "looks like an ad page" in out
+    assert "ny-i-stan-[masked]" in out and "Ring [masked] nu" in out
+    assert "nothing found" in out  # age
 
 
 def test_source_test_on_a_listing_page_shows_links_and_next_pages_not_empty_fields(tmp_path: Path) -> None:
-    from lagesbild.monitor.status import PageTest
-
-    shown = PageTest(
-        url="http://x.test/api/feed.json",
-        final_url="http://x.test/api/feed.json",
-        status=200,
-        encoding="utf-8",
-        n_bytes=800,
-        looks_like="listing",
-        fields={"title": None, "phones": [], "age": None},
+    out = _source_test_output(
+        tmp_path,
+        "http://x.test/api/feed.json",
+        "listing",
+        {"title": None, "phones": [], "age": None},
         missing_required=("site_ad_id",),
         ad_links=("http://x.test/profil/1-anna", "http://x.test/profil/2-bea"),
         next_pages=("http://x.test/api/feed.json?after=YXJyYXk6OA",),
-        start_links=(),
     )
-    mp = pytest.MonkeyPatch()
-    mp.setattr(m, "test_page", lambda profile, url: shown)
-    try:
-        r = CliRunner().invoke(
-            app, ["--home", str(tmp_path), "source", "test", str(PROFILES_DIR / "nattkontakt.yaml"), "http://x.test/"]
-        )
-    finally:
-        mp.undo()
-    assert r.exit_code == 0, r.output
-    assert "looks like a listing page" in r.output and "nothing found" not in r.output
-    assert "ad fields: none on this page" in r.output
-    assert "next: http://x.test/api/feed.json?after=YXJyYXk6OA" in r.output
+    assert "looks like a listing page" in out and "nothing found" not in out
+    assert "ad fields: none on this page" in out
+    assert "next: http://x.test/api/feed.json?after=YXJyYXk6OA" in out
