@@ -9,6 +9,7 @@ measure's calibrated setting), on the campaign county against the sum of the oth
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -59,25 +60,30 @@ def test_interval_covers_the_true_effect_in_most_seeds(pairs: dict[int, Any]) ->
         assert abs(float(np.mean(errors))) < 0.08, (measure, errors)
 
 
-def test_placebo_campaigns_are_rarely_flagged_with_calibrated_intervals(pairs: dict[int, Any]) -> None:
-    """Placebo campaigns (no effect) in the worlds without the campaign: at most 12 of 72 (17%) flagged at a
-    nominal 5% with the calibrated settings, where the former default (Newey-West 4 lags on every week, no
-    multiplier) flags more than the calibrated setting does."""
-    rng = np.random.default_rng(16)
-    flagged = {"calibrated": 0, "former": 0}
-    n = 0
+def _placebos(pairs: dict[int, Any], *, seed: int) -> Iterator[tuple[Any, str, Campaign]]:
+    """Four placebo campaigns (five weeks, a random county and start) per world without the campaign."""
+    rng = np.random.default_rng(seed)
     for p in pairs.values():
         sim = p.without_campaign
         for _ in range(4):
             county = str(rng.choice(["05", "04", "06", "07"]))
             start = sim.weeks[int(rng.integers(8, len(sim.weeks) - 13))]
-            c = Campaign("placebo", (county,), start, start + timedelta(days=34))
-            for measure, name in MEASURES.items():
-                ws = _weekly(sim, name, county, c)
-                n += 1
-                for key, st in (("calibrated", CALIBRATED_BY_SERIES[measure]), ("former", GlmSettings(hac_lags=4))):
-                    e = evaluate_weekly(ws, c, settings=st, level=0.95)
-                    flagged[key] += not (e.low <= 1 <= e.high)
+            yield sim, county, Campaign("placebo", (county,), start, start + timedelta(days=34))
+
+
+def test_placebo_campaigns_are_rarely_flagged_with_calibrated_intervals(pairs: dict[int, Any]) -> None:
+    """Placebo campaigns (no effect) in the worlds without the campaign: at most 12 of 72 (17%) flagged at a
+    nominal 5% with the calibrated settings, where the former default (Newey-West 4 lags on every week, no
+    multiplier) flags more than the calibrated setting does."""
+    flagged = {"calibrated": 0, "former": 0}
+    n = 0
+    for sim, county, c in _placebos(pairs, seed=16):
+        for measure, name in MEASURES.items():
+            ws = _weekly(sim, name, county, c)
+            n += 1
+            for key, st in (("calibrated", CALIBRATED_BY_SERIES[measure]), ("former", GlmSettings(hac_lags=4))):
+                e = evaluate_weekly(ws, c, settings=st, level=0.95)
+                flagged[key] += not (e.low <= 1 <= e.high)
     assert n == 72
     assert flagged["calibrated"] <= 12, flagged
     assert flagged["former"] > flagged["calibrated"], flagged
@@ -87,27 +93,21 @@ def test_series_without_control_use_their_own_calibrated_setting(pairs: dict[int
     """Without a control series the default is the interrupted time series' own calibrated setting
     (``CALIBRATED_NO_CONTROL``); with it, placebo campaigns evaluated on the campaign county alone are
     flagged at most 12 of 72 times at a nominal 5%, fewer than with the uncalibrated former default."""
-    rng = np.random.default_rng(17)
     flagged = {"calibrated": 0, "former": 0}
     n = 0
-    for p in pairs.values():
-        sim = p.without_campaign
-        for _ in range(4):
-            county = str(rng.choice(["05", "04", "06", "07"]))
-            start = sim.weeks[int(rng.integers(8, len(sim.weeks) - 13))]
-            c = Campaign("placebo", (county,), start, start + timedelta(days=34))
-            for measure, name in MEASURES.items():
-                full = _weekly(sim, name, county, c)
-                ws = WeeklySeries(full.starts, full.counts, None, full.in_campaign)
-                n += 1
-                e = evaluate_weekly(ws, c, level=0.95)
-                if measure == "ad_days":
-                    assert e.method.startswith("interrupted time series")
-                    assert e == evaluate_weekly(ws, c, settings=CALIBRATED_NO_CONTROL, level=0.95)
-                mine = evaluate_weekly(ws, c, settings=CALIBRATED_NO_CONTROL_BY_SERIES[measure], level=0.95)
-                flagged["calibrated"] += not (mine.low <= 1 <= mine.high)
-                old = evaluate_weekly(ws, c, settings=GlmSettings(hac_lags=4), level=0.95)
-                flagged["former"] += not (old.low <= 1 <= old.high)
+    for sim, county, c in _placebos(pairs, seed=17):
+        for measure, name in MEASURES.items():
+            full = _weekly(sim, name, county, c)
+            ws = WeeklySeries(full.starts, full.counts, None, full.in_campaign)
+            n += 1
+            e = evaluate_weekly(ws, c, level=0.95)
+            if measure == "ad_days":
+                assert e.method.startswith("interrupted time series")
+                assert e == evaluate_weekly(ws, c, settings=CALIBRATED_NO_CONTROL, level=0.95)
+            mine = evaluate_weekly(ws, c, settings=CALIBRATED_NO_CONTROL_BY_SERIES[measure], level=0.95)
+            flagged["calibrated"] += not (mine.low <= 1 <= mine.high)
+            old = evaluate_weekly(ws, c, settings=GlmSettings(hac_lags=4), level=0.95)
+            flagged["former"] += not (old.low <= 1 <= old.high)
     assert n == 72
     assert flagged["calibrated"] <= 12, flagged
     assert flagged["former"] > flagged["calibrated"], flagged
