@@ -246,6 +246,12 @@ def test_the_data_folder_and_everything_written_into_it_are_private(settings: Se
             assert res.exit_code == 0, (cmd, res.output)
     finally:
         os.umask(old)
+    # every way data left the store is in the audit log (user "cli"), newest first
+    from lagesbild.store.web import WebStore
+
+    with Store.open(settings.db) as store:
+        targets = [(e.username, e.target) for e in WebStore(store).audit_entries(action="export")]
+    assert targets == [("cli", "capture histories"), ("cli", "links"), ("cli", "report")]
     found = {p.relative_to(home).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [home, *home.rglob("*")]}
     assert any(name.startswith("reports/") and name.endswith(".html") for name in found)
     assert "exports/links.csv" in found and any(n.startswith("exports/overlap/") for n in found)

@@ -105,6 +105,12 @@ def test_corpus_import_list_export_corrections(settings: Settings, tmp_path: Pat
     # export, correct one age in "Excel", re-import: the correction stays
     out = tmp_path / "review.csv"
     assert runner.invoke(app, [*base, "verdicts", "export", str(out)]).exit_code == 0
+    from lagesbild.store import Store
+    from lagesbild.store.web import WebStore
+
+    with Store.open(settings.db) as store:  # the export is in the audit log
+        (entry,) = WebStore(store).audit_entries(action="export")
+    assert (entry.username, entry.target) == ("cli", "defendants") and entry.detail.endswith("rows, csv")
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
     lines = raw.decode("utf-8-sig").splitlines()

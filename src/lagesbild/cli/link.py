@@ -190,9 +190,10 @@ def overlap_cmd(
     with workspace(ctx) as ws:
         ads, linked = relink_stored(ws.store)
         tables = capture_histories(ads, linked.result, period=period, level=level)
-    private_dir(out)
-    for t in tables:
-        write_private(out / f"{t.period}_{t.area}.csv", to_csv(t))
+        private_dir(out)
+        for t in tables:
+            write_private(out / f"{t.period}_{t.area}.csv", to_csv(t))
+        audit_export(ws.store, "capture histories", f"{len(tables)} tables, {period}, {level}")
     console.print(f"wrote {len(tables)} capture-history tables to {out}")
 
 

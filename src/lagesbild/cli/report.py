@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from lagesbild.cli._areas import parse_county, parse_municipality
-from lagesbild.cli._common import console, friendly_errors, settings_from, workspace
+from lagesbild.cli._common import audit_export, console, friendly_errors, settings_from, workspace
 from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import load_assumptions
 from lagesbild.estimate.suite import DEFAULT_SEED
@@ -88,12 +88,14 @@ def report(
         if all_counties:
             results = run_batch(ws.store, start, end, out, options=options, threshold=threshold, campaigns=marks,
                                 pdf=pdf)  # fmt: skip
+            audit_export(ws.store, "report", f"{len(results)} counties, {start} to {end}")
             for r in results:
                 console.print(f"{r.context.area_name}: {r.files.html}")
             return
         area = "SE" if national else (kommun or lan or "SE")
         result = run_report(ws.store, area, start, end, out, options=options, threshold=threshold, campaigns=marks,
                             pdf=pdf)  # fmt: skip
+        audit_export(ws.store, "report", f"{area}, {start} to {end}")
     console.print(f"HTML: {result.files.html}")
     if result.files.pdf:
         console.print(f"PDF:  {result.files.pdf}")

@@ -19,6 +19,7 @@ from lagesbild.cli._common import (
     OutOption,
     OutputFormat,
     XlsxOption,
+    audit_export,
     console,
     emit,
     format_number,
@@ -258,7 +259,8 @@ def export(
     """Write the stored defendants to a CSV to review in Excel; read it back with 'verdicts corrections'."""
     with workspace(ctx) as ws:
         ds = DefendantStore(ws.store).defendants(lan=lan, start=start, end=end)
-    export_csv(ds, file)
+        export_csv(ds, file)
+        audit_export(ws.store, "defendants", f"{len(ds)} rows, csv" + (f", län {lan}" if lan else ""))
     console.print(f"Wrote {len(ds):,} defendants to {file}.")
 
 
