@@ -30,7 +30,12 @@ from lagesbild.cli._common import (
     workspace,
     write_rows,
 )
-from lagesbild.store.observed import StoredObservation, count_stored_observations, stored_observations
+from lagesbild.store.observed import (
+    ObservationQuery,
+    StoredObservation,
+    count_stored_observations,
+    stored_observations,
+)
 
 __all__ = ["COLUMNS", "export_observations"]
 
@@ -174,21 +179,12 @@ def export_observations(
     chosen = export_format(OutputFormat.table if terminal else (fmt or OutputFormat.csv))
     table = chosen is OutputFormat.table
     shown = limit if limit is not None else (TABLE_ROWS if table else None)
+    query = ObservationQuery(site=site, since=since, until=until, lan=lan, kommun=kommun, latest=latest)
     with workspace(ctx) as ws:
-        rows = stored_observations(
-            ws.store, site=site, since=since, until=until, lan=lan, kommun=kommun, latest=latest, limit=shown
-        )
-        total = (
-            count_stored_observations(
-                ws.store, site=site, since=since, until=until, lan=lan, kommun=kommun, latest=latest
-            )
-            if table
-            else len(rows)
-        )
-        filters = {"site": site, "since": since, "until": until, "lan": lan, "kommun": kommun, "latest": latest}
-        chosen_filters = " ".join(f"{k}={v}" for k, v in filters.items() if v not in (None, False))
+        rows = stored_observations(ws.store, query, limit=shown)
+        total = count_stored_observations(ws.store, query) if table else len(rows)
         detail = f"{len(rows)} rows, {chosen.value}" + (f", limit {shown}" if shown is not None else "")
-        audit_export(ws.store, "observations", detail + (f", {chosen_filters}" if chosen_filters else ""))
+        audit_export(ws.store, "observations", detail + (f", {query.describe()}" if query.describe() else ""))
     if table:
         render(
             [_compact(o, seen=not latest) for o in rows],

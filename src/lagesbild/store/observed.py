@@ -11,7 +11,7 @@ never keeps one (``ARCHITECTURE.md``, "No raw identifier is ever stored").
 
 Example::
 
-    rows = stored_observations(store, site="annonsportalen", latest=True, limit=20)
+    rows = stored_observations(store, ObservationQuery(site="annonsportalen", latest=True), limit=20)
     rows[0].title, rows[0].kommun_kod, len(rows[0].phones)
 """
 
@@ -26,7 +26,7 @@ from sqlalchemy import text
 from lagesbild.errors import InputError
 from lagesbild.store import Store
 
-__all__ = ["StoredObservation", "count_stored_observations", "stored_observations"]
+__all__ = ["ObservationQuery", "StoredObservation", "count_stored_observations", "stored_observations"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,30 @@ class StoredObservation:
     normalized: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ObservationQuery:
+    """Which sightings to read: every filter of ``export observations`` (``None``/``False``: no filter).
+
+    Attributes:
+        site: only this site's sightings.
+        since, until: only sightings on or after / on or before these days (``YYYY-MM-DD``, UTC).
+        lan, kommun: only sightings in this county (two-digit code) / municipality (four digits),
+            as given by the site or resolved from the text.
+        latest: one row per ad: its last sighting in the period.
+    """
+
+    site: str | None = None
+    since: str | None = None
+    until: str | None = None
+    lan: str | None = None
+    kommun: str | None = None
+    latest: bool = False
+
+    def describe(self) -> str:
+        """The filters chosen, as ``name=value`` words (for the audit log)."""
+        return " ".join(f"{k}={v}" for k in self.__slots__ if (v := getattr(self, k)) not in (None, False))
+
+
 def _day(value: str, option: str) -> str:
     try:
         return dt.date.fromisoformat(value.strip()).isoformat()
@@ -77,16 +101,9 @@ def _day(value: str, option: str) -> str:
         raise InputError(f"{option} must be a date YYYY-MM-DD, not {value[:20]!r}", field=option) from None
 
 
-def _where(
-    *,
-    site: str | None,
-    since: str | None,
-    until: str | None,
-    lan: str | None,
-    kommun: str | None,
-    alias: str = "o",
-) -> tuple[list[str], dict[str, Any]]:
+def _where(q: ObservationQuery, alias: str = "o") -> tuple[list[str], dict[str, Any]]:
     """The filters as SQL conditions on ``observations AS alias`` (joined with ``normalized_observations AS n``)."""
+    site, since, until, lan, kommun = q.site, q.since, q.until, q.lan, q.kommun
     where: list[str] = []
     params: dict[str, Any] = {}
     if site is not None:
@@ -119,19 +136,11 @@ _SELECT = (
 )
 
 
-def _query(
-    *,
-    site: str | None,
-    since: str | None,
-    until: str | None,
-    lan: str | None,
-    kommun: str | None,
-    latest: bool,
-) -> tuple[str, dict[str, Any]]:
-    where, params = _where(site=site, since=since, until=until, lan=lan, kommun=kommun)
-    if latest:
+def _query(q: ObservationQuery) -> tuple[str, dict[str, Any]]:
+    where, params = _where(q)
+    if q.latest:
         # the ad's last sighting within the period (observations are unique on site, site_ad_id, seen_at)
-        inner, _ = _where(site=None, since=since, until=until, lan=None, kommun=None, alias="o2")
+        inner, _ = _where(ObservationQuery(since=q.since, until=q.until), alias="o2")
         cond = " AND ".join(["o2.site = o.site", "o2.site_ad_id = o.site_ad_id", *inner])
         where.append(f"o.seen_at = (SELECT MAX(o2.seen_at) FROM observations o2 WHERE {cond})")
     clause = (" WHERE " + " AND ".join(where)) if where else ""
@@ -143,25 +152,13 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 
 def stored_observations(
-    store: Store,
-    *,
-    site: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    lan: str | None = None,
-    kommun: str | None = None,
-    latest: bool = False,
-    limit: int | None = None,
+    store: Store, query: ObservationQuery = ObservationQuery(), *, limit: int | None = None
 ) -> list[StoredObservation]:
     """Stored sightings, newest first, with what normalizing read from them.
 
     Args:
         store: an open store.
-        site: only this site's sightings.
-        since, until: only sightings on or after / on or before these days (``YYYY-MM-DD``, UTC).
-        lan, kommun: only sightings in this county (two-digit code) / municipality (four digits),
-            as given by the site or resolved from the text.
-        latest: one row per ad: its last sighting in the period.
+        query: which sightings (:class:`ObservationQuery`; every one by default).
         limit: at most this many rows (the newest).
 
     Returns:
@@ -172,7 +169,7 @@ def stored_observations(
     """
     if limit is not None and limit < 1:
         raise InputError(f"--limit must be at least 1, not {limit}", field="--limit")
-    clause, params = _query(site=site, since=since, until=until, lan=lan, kommun=kommun, latest=latest)
+    clause, params = _query(query)
     sql = f"{_SELECT}{clause} ORDER BY o.seen_at DESC, o.id DESC"
     if limit is not None:
         sql += " LIMIT :limit"
@@ -207,18 +204,9 @@ def stored_observations(
     ]
 
 
-def count_stored_observations(
-    store: Store,
-    *,
-    site: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    lan: str | None = None,
-    kommun: str | None = None,
-    latest: bool = False,
-) -> int:
-    """How many rows :func:`stored_observations` would give without a limit (same filters)."""
-    clause, params = _query(site=site, since=since, until=until, lan=lan, kommun=kommun, latest=latest)
+def count_stored_observations(store: Store, query: ObservationQuery = ObservationQuery()) -> int:
+    """How many rows :func:`stored_observations` would give for ``query`` without a limit."""
+    clause, params = _query(query)
     sql = f"SELECT COUNT(*) FROM observations o LEFT JOIN normalized_observations n ON n.observation_id = o.id{clause}"
     with store.engine.connect() as conn:
         return int(conn.execute(text(sql), params).scalar_one())
