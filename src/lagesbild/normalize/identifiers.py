@@ -801,9 +801,9 @@ _SUM = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
 # a product written with a word after a cue: "... sista två siffrorna är 9 gånger 3" (27); an x is no product
 # ("... är 3 x 4" stays text: a count, a size or a mask)
 _PRODUCT = re.compile(r" ?(?:×|(?i:gånger|ganger|times|multiplicerat med)(?![^\W_])) ?(\d{1,2})(?![\d+*x×])")
-# other arithmetic after the last group: not a number to complete ("... är 20 minus 8", "3 x 4")
 # a product with an x, only right after a cue word: "070-174 06 och sen 6x8" (48); "sista två är 3 x 4" stays text
 _X_PRODUCT = re.compile(r" ?[xX×] ?(\d)(?![\d+*x×]|[^\W_])")
+# other arithmetic after the last group: not a number to complete ("... är 20 minus 8", "3 x 4")
 _OTHER_SUM = re.compile(r" ?(?:[-*x×/]|(?i:minus|gånger|times|delat med|dividerat med)(?![^\W_])) ?\d")
 _AGE_CUE = re.compile(r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age)(?![^\W_])")
 _AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.)(?![^\W_])", re.IGNORECASE)
