@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from lagesbild.cli import app as main_app
 from lagesbild.cli import link as link_cli
-from lagesbild.cli._common import begin_output
+from lagesbild.cli._common import begin_output, format_number
+from lagesbild.link import LinkSettings
 from lagesbild.settings import Settings
 
 runner = CliRunner()
@@ -130,3 +131,109 @@ def test_explain_shows_every_signal_list_gives_keys_and_export_says_none(setting
     rows = list(csv.DictReader(io.StringIO(runner.invoke(root, [*args, "export-links"]).output)))
     assert all(r["network_id"] for r in rows)
     assert {r["network_id"] for r in rows if r["site_ad_id"] == "3"} == {"none"}
+
+
+# (Swedish, English) words of `link explain`: headings, signal names, weights, levels and value words
+EXPLAIN_WORDS = (
+    ("ja", "yes"),
+    ("nej", "no"),
+    ("nivå", "level"),
+    ("länkade", "linked"),
+    ("signaler", "signals"),
+    ("värde", "value"),
+    ("tröskel", "threshold"),
+    ("vikt", "weight"),
+    ("räknas", "counted"),
+    ("telefonnummer", "phone numbers"),
+    ("e-postadresser", "e-mail addresses"),
+    ("bilder", "photos"),
+    ("textlikhet", "text similarity"),
+    ("namn", "name"),
+    ("ålder", "age"),
+    ("mallband", "template tie"),
+    ("avgörande", "decisive"),
+    ("nätverk", "network"),
+    ("annonsör", "advertiser"),
+    ("annons", "ad"),
+    ("bitar", "bits"),
+    ("likhet", "similarity"),
+    ("högst", "at most"),
+    ("minst", "at least"),
+    ("olika", "different"),
+    ("samma", "same"),
+    ("slump", "chance"),
+    ("kedja", "chain"),
+    ("telefon", "phone"),
+    ("och", "and"),
+    ("inget band", "no tie"),
+    ("personer", "persons"),
+)
+
+
+def _has(text: str, word: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE) is not None
+
+
+def test_explain_speaks_one_language_swedish_by_default_english_with_lang_en(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # Anna and Olga share a number and a photo (4 bits apart) but not a name or an age; Lisa shares nothing
+    recs = [
+        {
+            "site": site,
+            "site_ad_id": ad,
+            "seen_at": f"2025-01-0{day}",
+            "location": "Linköping",
+            "name": name,
+            "age": age,
+            "phones": [phone],
+            "title": f"{name} {age}",
+            **({"image_hashes": [image]} if image else {}),
+        }
+        for day in range(1, 4)
+        for site, ad, name, age, phone, image in (
+            ("s1", "1", "Anna", 25, "070-174 06 20", "ffffffffffffffff"),
+            ("s1", "2", "Olga", 31, "070-174 06 20", "fffffffffffffff0"),
+            ("s2", "3", "Lisa", 25, "070-174 06 33", None),
+        )
+    ]
+    data = tmp_path / "ads.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    args = ["--home", str(settings.home), "--db", settings.db]
+    assert runner.invoke(main_app, [*args, "init"]).exit_code == 0
+    assert runner.invoke(main_app, [*args, "import", str(data), "--no-progress"]).exit_code == 0
+    assert runner.invoke(main_app, [*args, "link", "run"]).exit_code == 0
+    for pair in (["s1:1", "s1:2"], ["s1:1", "s2:3"]):
+        out = {}
+        for lang in ("sv", "en"):
+            res = runner.invoke(main_app, [*args, "--lang", lang, "link", "explain", *pair])
+            assert res.exit_code == 0, res.output
+            out[lang] = res.output
+        res = runner.invoke(main_app, [*args, "link", "explain", *pair])
+        assert res.output == out["sv"]  # Swedish by default
+        for sv, en in EXPLAIN_WORDS:
+            assert not _has(out["sv"], en), (en, out["sv"])
+            assert not _has(out["en"], sv), (sv, out["en"])
+            # and each word is in both or neither ("phone" stands in "phone numbers" too, "telefon" is a chain's)
+            assert _has(out["sv"], sv) == _has(out["en"], en) or en == "phone", (sv, en, out)
+        # the numbers carry each language's separators, as every other command's
+        threshold = LinkSettings().text_threshold
+        assert format_number(threshold, "sv") in out["sv"] and format_number(threshold, "en") in out["en"]
+        assert format_number(threshold, "en") not in out["sv"]
+    # the pair with a number, a photo, a name and an age apart: every signal had something to say
+    res = runner.invoke(main_app, [*args, "--lang", "sv", "link", "explain", "s1:1", "s1:2"])
+    for word in ("ja", "nej", "bitar", "års skillnad", "olika", "kedja", "telefon", "1 gemensamt", "0 gemensamma"):
+        assert word in res.output, (word, res.output)
+    # --format json is data: the same codes and English texts whatever the language
+    texts = {
+        lang: runner.invoke(main_app, [*args, "--lang", lang, "link", "explain", "s1:1", "s1:2", "--format", "json"])
+        for lang in ("sv", "en")
+    }
+    assert texts["sv"].output == texts["en"].output
+    assert json.loads(texts["sv"].output)["signals"][0] == {
+        "name": "phones",
+        "value": "1 in common",
+        "threshold": "",
+        "weight": "decisive",
+        "fired": True,
+    }

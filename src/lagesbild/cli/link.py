@@ -19,6 +19,7 @@ from lagesbild.cli._common import (
     OutputFormat,
     audit_export,
     console,
+    current_lang,
     export_format,
     format_number,
     render,
@@ -26,7 +27,7 @@ from lagesbild.cli._common import (
     workspace,
 )
 from lagesbild.link import capture_histories, explain, explain_network, parse_key, relink_stored, run, to_csv
-from lagesbild.link.explain import list_ads
+from lagesbild.link.explain import list_ads, term
 from lagesbild.privacy import open_private, private_dir, write_private
 from lagesbild.store.links import LinkStore
 
@@ -71,44 +72,48 @@ def explain_cmd(
     b: str = typer.Argument(..., help="Another ad as site:site_ad_id."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
 ) -> None:
-    """Why two ads are or are not linked.
+    """Why two ads are or are not linked: every signal with its value, threshold and weight, and the chain.
+
+    The table is in the output language (--lang sv or en); --format json is data, its texts English.
 
     Example: lagesbild link explain annonsportalen:A-100003 kontaktlistan:k0010006
     """
+    lang = "en" if fmt is OutputFormat.json else current_lang()
     with workspace(ctx) as ws:
         # An ad id that holds a phone number or e-mail address is stored keyed: look it up the same way.
         ka, kb = ((site, ws.pseudonymizer.ad_id(ad)) for site, ad in (parse_key(a), parse_key(b)))
         ads, linked = relink_stored(ws.store)
-        e = explain(ads, linked, ka, kb)
+        e = explain(ads, linked, ka, kb, lang=lang)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False, indent=2) + "\n")
         return
+    yes, no = say("ja", "yes", lang), say("nej", "no", lang)
     render(
-        [{"level": k, "linked": say("ja", "yes") if v else say("nej", "no")} for k, v in e.same.items()],
+        [{"level": term(k, lang), "linked": yes if v else no} for k, v in e.same.items()],
         OutputFormat.table,
-        title=f"{e.a} {say('och', 'and')} {e.b}",
+        title=f"{e.a} {say('och', 'and', lang)} {e.b}",
     )
     render(
         [
             {
-                "signal": g.name,
+                "signal": term(g.name, lang),
                 "value": g.value,
                 "threshold": g.threshold,
-                "weight": g.weight,
-                "counted": say("ja", "yes") if g.fired else say("nej", "no"),
+                "weight": term(g.weight, lang),
+                "counted": yes if g.fired else no,
             }
             for g in e.signals
         ],
         OutputFormat.table,
-        title=say("signaler", "signals"),
+        title=say("signaler", "signals", lang),
     )
     for reason in e.reasons:
         console.print(f"- {reason}", markup=False)
     chain = e.person_chain or e.advertiser_chain
     if chain:  # the evidence path between the two ads ("[phone]" is text, not console markup)
-        console.print(say("kedja:", "chain:"))
+        console.print(say("kedja:", "chain:", lang))
     for step in chain:
-        console.print(f"  {step.a} -[{step.kind}]- {step.b}", markup=False)
+        console.print(f"  {step.a} -[{term(step.kind, lang)}]- {step.b}", markup=False)
 
 
 @app.command("list")

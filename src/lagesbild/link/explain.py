@@ -26,6 +26,7 @@ __all__ = [
     "explain_network",
     "list_ads",
     "parse_key",
+    "term",
 ]
 
 
@@ -96,6 +97,58 @@ class Explanation:
     signals: list[Signal] = field(default_factory=list)
 
 
+# The words of an explanation in Swedish and English: the codes (signal names, weights, levels,
+# evidence kinds) stay English in the data; people read them through :func:`term`.
+_TERMS: dict[str, tuple[str, str]] = {
+    # signals
+    "phones": ("telefonnummer", "phone numbers"),
+    "emails": ("e-postadresser", "e-mail addresses"),
+    "images": ("bilder", "photos"),
+    "text": ("textlikhet", "text similarity"),
+    "name": ("namn", "name"),
+    "age": ("ålder", "age"),
+    "template": ("mallband", "template tie"),
+    # weights
+    "decisive": ("avgörande", "decisive"),
+    "veto": ("veto", "veto"),
+    "network": ("nätverk", "network"),
+    "none": ("ingen", "none"),
+    # levels (also "network")
+    "ad": ("annons", "ad"),
+    "person": ("person", "person"),
+    "advertiser": ("annonsör", "advertiser"),
+    # evidence kinds on a chain (cluster.KINDS; also "text" and "template")
+    "phone": ("telefon", "phone"),
+    "email": ("e-post", "e-mail"),
+    "image": ("bild", "photo"),
+    "repost": ("återpublicering", "repost"),
+}
+
+
+def term(code: str, lang: str = "en") -> str:
+    """A code of an explanation (signal name, weight, level, evidence kind) in ``lang`` (``sv`` or ``en``).
+
+    >>> term("decisive", "sv"), term("template", "en")
+    ('avgörande', 'template tie')
+    """
+    sv, en = _TERMS.get(code, (code, code))
+    return sv if lang == "sv" else en
+
+
+def _say(lang: str, sv: str, en: str) -> str:
+    return sv if lang == "sv" else en
+
+
+def _num(x: float, lang: str, spec: str = "") -> str:
+    """``format(x, spec)`` with the separators of the command line's numbers (``0,82`` in Swedish)."""
+    text = format(x, spec)
+    return text.replace(",", "\u00a0").replace(".", ",") if lang == "sv" else text
+
+
+def _common_sv(count: int) -> str:
+    return "gemensamt" if count == 1 else "gemensamma"
+
+
 def parse_key(text: str) -> tuple[str, str]:
     """``"site:site_ad_id"`` -> ``(site, site_ad_id)``.
 
@@ -143,8 +196,12 @@ def _bits(h1: set[str], h2: set[str]) -> int | None:
     return int(np.unpackbits(x.reshape(-1).view(np.uint8)).reshape(-1, 64).sum(axis=1).min())
 
 
-def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]) -> Explanation:
+def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str], *, lang: str = "en") -> Explanation:
     """Explain the linking of site ads ``a`` and ``b``.
+
+    The texts (signal values and thresholds, reasons, the shared-number mark) are in ``lang``
+    (``en`` or ``sv``, numbers with that language's separators); the codes (signal names, weights,
+    levels, evidence kinds) are English in every language: :func:`term` says them in ``lang``.
 
     Raises:
         InputError: if either is not among ``ads``.
@@ -166,7 +223,8 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
         "network": bool(r.network[i] >= 0 and r.network[i] == r.network[j]),
     }
     phones = sorted(x.phones & y.phones)
-    shown = [p + (" (shared number)" if p in r.shared_numbers else "") for p in phones]
+    shared_mark = _say(lang, " (delat nummer)", " (shared number)")
+    shown = [p + (shared_mark if p in r.shared_numbers else "") for p in phones]
     emails = sorted(x.emails & y.emails)
     bits = _bits(x.images, y.images)
     same_name = None if x.name is None or y.name is None else x.name == y.name
@@ -181,12 +239,22 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
     template_tie = _template_tie(linked, int(r.advertiser[i]), int(r.advertiser[j]))
     st = linked.settings
     usable = [p for p in phones if p not in r.shared_numbers]
+
+    def n(x: float, spec: str = ",") -> str:
+        return _num(x, lang, spec)
+
+    n_phones, n_unusable, n_emails = n(len(phones)), n(len(phones) - len(usable)), n(len(emails))
+    similar = n(sim, ".2f")
     signals = [
         Signal(
             "phones",
-            f"{len(phones)} in common"
+            _say(lang, f"{n_phones} {_common_sv(len(phones))}", f"{n_phones} in common")
             + (
-                f", {len(phones) - len(usable)} of them used by many unrelated ads (not counted)"
+                _say(
+                    lang,
+                    f", varav {n_unusable} används av många orelaterade annonser (räknas inte)",
+                    f", {n_unusable} of them used by many unrelated ads (not counted)",
+                )
                 if len(usable) < len(phones)
                 else ""
             ),
@@ -194,62 +262,120 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
             "decisive",
             bool(usable),
         ),
-        Signal("emails", f"{len(emails)} shared", "", "decisive", bool(emails)),
+        Signal(
+            "emails",
+            _say(lang, f"{n_emails} {_common_sv(len(emails))}", f"{n_emails} shared"),
+            "",
+            "decisive",
+            bool(emails),
+        ),
         Signal(
             "images",
-            "no photos" if bits is None else f"{bits} bits apart",
-            f"at most {st.image_max_bits} bits",
+            _say(lang, "inga bilder", "no photos")
+            if bits is None
+            else _say(lang, f"{n(bits)} bitar ifrån varandra", f"{n(bits)} bits apart"),
+            _say(lang, f"högst {n(st.image_max_bits)} bitar", f"at most {n(st.image_max_bits)} bits"),
             "decisive",
             bits is not None and bits <= st.image_max_bits,
         ),
         Signal(
-            "text", f"similarity {sim:.2f}", f"at least {st.text_threshold:.2f}", "decisive", sim >= st.text_threshold
+            "text",
+            _say(lang, f"likhet {similar}", f"similarity {similar}"),
+            _say(lang, "minst ", "at least ") + n(st.text_threshold, ".2f"),
+            "decisive",
+            sim >= st.text_threshold,
         ),
         Signal(
             "name",
-            "unknown" if same_name is None else ("same" if same_name else "different"),
-            "must be the same for one person",
+            _say(lang, "okänt", "unknown")
+            if same_name is None
+            else (_say(lang, "samma", "same") if same_name else _say(lang, "olika", "different")),
+            _say(lang, "måste vara samma för en person", "must be the same for one person"),
             "veto",
             same_name is False,
         ),
         Signal(
             "age",
-            "unknown" if age_diff is None else f"{age_diff} years apart",
-            f"at most {st.age_tolerance} years apart",
+            _say(lang, "okänd", "unknown")
+            if age_diff is None
+            else _say(lang, f"{n(age_diff)} års skillnad", f"{n(age_diff)} years apart"),
+            _say(lang, f"högst {n(st.age_tolerance)} års skillnad", f"at most {n(st.age_tolerance)} years apart"),
             "veto",
             age_diff is not None and age_diff > st.age_tolerance,
         ),
         Signal(
             "template",
-            _template_value(linked, int(r.advertiser[i]), int(r.advertiser[j]), template_tie),
-            _template_rule(st) if st.template_networks else "off",
+            _template_value(linked, int(r.advertiser[i]), int(r.advertiser[j]), template_tie, lang),
+            _template_rule(st, lang) if st.template_networks else _say(lang, "avstängt", "off"),
             "network",
             template_tie,
         ),
     ]
     reasons = []
     if usable:
-        reasons.append(f"they share {len(usable)} phone number(s)")
+        reasons.append(
+            _say(lang, f"de delar {n(len(usable))} telefonnummer", f"they share {n(len(usable))} phone number(s)")
+        )
     if len(usable) < len(phones):
         reasons.append(
-            "a shared number they both show is used next to many other people's own numbers: it links nothing"
+            _say(
+                lang,
+                "ett gemensamt nummer som båda visar står bredvid många andras egna nummer: det länkar ingenting",
+                "a shared number they both show is used next to many other people's own numbers: it links nothing",
+            )
         )
     if emails:
-        reasons.append(f"they share {len(emails)} e-mail address(es)")
+        reasons.append(_say(lang, f"de delar {n_emails} e-postadress(er)", f"they share {n_emails} e-mail address(es)"))
     if bits is not None and bits <= linked.settings.image_max_bits:
-        reasons.append(f"they show the same photo ({bits} bits apart)")
+        reasons.append(
+            _say(
+                lang,
+                f"de visar samma bild ({n(bits)} bitar ifrån varandra)",
+                f"they show the same photo ({n(bits)} bits apart)",
+            )
+        )
     if same_name is False:
-        reasons.append("the names differ: not one person (one advertiser at most)")
+        reasons.append(
+            _say(
+                lang,
+                "namnen skiljer sig: inte en person (högst en annonsör)",
+                "the names differ: not one person (one advertiser at most)",
+            )
+        )
     if age_diff is not None and age_diff > linked.settings.age_tolerance:
-        reasons.append(f"the stated ages differ by {age_diff} years: not one person")
+        reasons.append(
+            _say(
+                lang,
+                f"de angivna åldrarna skiljer sig med {n(age_diff)} år: inte en person",
+                f"the stated ages differ by {n(age_diff)} years: not one person",
+            )
+        )
     if sim >= linked.settings.text_threshold:
-        reasons.append(f"their texts come from one template (similarity {sim:.2f})")
+        reasons.append(
+            _say(
+                lang,
+                f"texterna kommer från en mall (likhet {similar})",
+                f"their texts come from one template (similarity {similar})",
+            )
+        )
     for level in ("person", "advertiser"):
         chain = person_chain if level == "person" else adv_chain
         if same[level] and len(chain) > 1:
-            reasons.append(f"same {level} through {len(chain)} steps of evidence via other ads")
+            reasons.append(
+                _say(
+                    lang,
+                    f"samma {term(level, lang)} genom {n(len(chain))} steg av belägg via andra annonser",
+                    f"same {level} through {n(len(chain))} steps of evidence via other ads",
+                )
+            )
     if not same["advertiser"]:
-        reasons.append("no chain of evidence joins them: different advertisers")
+        reasons.append(
+            _say(
+                lang,
+                "ingen kedja av belägg förenar dem: olika annonsörer",
+                "no chain of evidence joins them: different advertisers",
+            )
+        )
     return Explanation(
         a=keys[i],
         b=keys[j],
@@ -269,53 +395,93 @@ def explain(ads: SiteAds, linked: Linked, a: tuple[str, str], b: tuple[str, str]
     )
 
 
-def _template_rule(st: LinkSettings) -> str:
+def _template_rule(st: LinkSettings, lang: str = "en") -> str:
     """The template-tie rule of ``st`` in words (rule 4 of :mod:`lagesbild.link.cluster`)."""
+
+    def n(x: float) -> str:
+        return _num(x, lang)
+
     part = (
-        f" or containment at least {st.network_place_containment} in {st.network_containment_min_places}+ places"
-        f" and Jaccard at least {st.network_containment_jaccard}"
+        _say(
+            lang,
+            f" eller inneslutning minst {n(st.network_place_containment)} på {n(st.network_containment_min_places)}+"
+            f" orter och Jaccard minst {n(st.network_containment_jaccard)}",
+            f" or containment at least {n(st.network_place_containment)} in {n(st.network_containment_min_places)}+"
+            f" places and Jaccard at least {n(st.network_containment_jaccard)}",
+        )
         if st.network_place_containment > 0
         else ""
     )
     one_part = part if st.network_single_key_containment else ""
     variants = (
-        f", the side with fewer keys in its language at most {st.network_single_key_max_variants}"
+        _say(
+            lang,
+            f", sidan med färre nycklar på sitt språk högst {n(st.network_single_key_max_variants)}",
+            f", the side with fewer keys in its language at most {n(st.network_single_key_max_variants)}",
+        )
         if st.network_single_key_max_variants > 0
         else ""
     )
+    no_tie = _say(lang, "inget band", "no tie")
     one_key = (
-        f"chance at most {st.network_single_key_chance}, places Jaccard at least "
-        f"{st.network_single_key_jaccard}{one_part}{variants}"
+        _say(
+            lang,
+            f"slump högst {n(st.network_single_key_chance)}, orternas Jaccard minst ",
+            f"chance at most {n(st.network_single_key_chance)}, places Jaccard at least ",
+        )
+        + f"{n(st.network_single_key_jaccard)}{one_part}{variants}"
         if st.network_single_key_chance > 0
-        else "no tie"
+        else no_tie
     )
-    unorganized = f"chance at most {st.network_unorganized_chance}" if st.network_unorganized_chance > 0 else "no tie"
-    return (
-        f"{st.network_min_templates}+ shared keys: chance at most {st.network_template_chance}, places Jaccard "
-        f"at least {st.network_place_jaccard}{part}; one key: {one_key}; neither advertiser with "
-        f"{st.template_min_persons}+ persons: {unorganized}"
+    unorganized = (
+        _say(lang, "slump högst ", "chance at most ") + n(st.network_unorganized_chance)
+        if st.network_unorganized_chance > 0
+        else no_tie
+    )
+    return _say(
+        lang,
+        f"{n(st.network_min_templates)}+ gemensamma nycklar: slump högst {n(st.network_template_chance)}, orternas "
+        f"Jaccard minst {n(st.network_place_jaccard)}{part}; en nyckel: {one_key}; ingen av annonsörerna med "
+        f"{n(st.template_min_persons)}+ personer: {unorganized}",
+        f"{n(st.network_min_templates)}+ shared keys: chance at most {n(st.network_template_chance)}, places Jaccard "
+        f"at least {n(st.network_place_jaccard)}{part}; one key: {one_key}; neither advertiser with "
+        f"{n(st.template_min_persons)}+ persons: {unorganized}",
     )
 
 
-def _template_value(linked: Linked, adv_a: int, adv_b: int, tied: bool) -> str:
+def _template_value(linked: Linked, adv_a: int, adv_b: int, tied: bool, lang: str = "en") -> str:
     """The template evidence between two advertisers: the direct tie's scores, or how they are joined."""
     t = linked.ties
     if tied and len(t.a):
         hit = np.flatnonzero(((t.a == adv_a) & (t.b == adv_b)) | ((t.a == adv_b) & (t.b == adv_a)))
         if len(hit):
             q = int(hit[0])
-            return (
-                f"tied: {int(t.n_templates[q])} shared key(s), chance {float(t.chance[q]):.2g}, "
-                f"places Jaccard {float(t.place_jaccard[q]):.2f}, containment {float(t.place_containment[q]):.2f}"
+            keys = _num(int(t.n_templates[q]), lang, ",")
+            chance = _num(float(t.chance[q]), lang, ".2g")
+            jaccard = _num(float(t.place_jaccard[q]), lang, ".2f")
+            containment = _num(float(t.place_containment[q]), lang, ".2f")
+            return _say(
+                lang,
+                f"band: {keys} gemensamma nycklar, slump {chance}, orternas Jaccard {jaccard}, "
+                f"inneslutning {containment}",
+                f"tied: {keys} shared key(s), chance {chance}, places Jaccard {jaccard}, containment {containment}",
             )
     if tied:
-        return "their advertisers share a distinctive template in the same places"
+        return _say(
+            lang,
+            "deras annonsörer delar en särpräglad mall på samma orter",
+            "their advertisers share a distinctive template in the same places",
+        )
     net = linked.result.network
     rows_a = np.flatnonzero(linked.result.advertiser == adv_a)
     rows_b = np.flatnonzero(linked.result.advertiser == adv_b)
     if adv_a != adv_b and len(rows_a) and len(rows_b) and net[rows_a[0]] >= 0 and net[rows_a[0]] == net[rows_b[0]]:
-        return "no direct tie; one network through other advertisers"
-    return "no template tie"
+        return _say(
+            lang,
+            "inget direkt band; ett nätverk genom andra annonsörer",
+            "no direct tie; one network through other advertisers",
+        )
+    return _say(lang, "inget mallband", "no template tie")
 
 
 def _template_tie(linked: Linked, adv_a: int, adv_b: int) -> bool:
