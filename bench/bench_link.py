@@ -15,6 +15,7 @@ Usage::
     python bench/bench_link.py --world /tmp/world --sizes 10000,100000
     python bench/bench_link.py --world /tmp/world --sizes 1000000 --pg postgresql+psycopg://postgres@127.0.0.1:5432/
     python bench/bench_link.py --world /tmp/national7 --sizes 1000000,2150000 --days 3
+    python bench/bench_link.py --world /tmp/long7 --one 5000000 --days 3 --keep /tmp/incr/5m.db  # again: same
 
 Times are wall clock and CPU time of this process (``*_cpu_s``): on a shared machine the
 difference shows how much of the wall time was waiting for the other core.
@@ -112,20 +113,36 @@ def one(
     logging.getLogger("lagesbild.link.runner").setLevel(logging.INFO)
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
-        head, day_files = _split(world, n, t, n_days)
-        store = _pg_store(pg, f"bench_link_{n}") if pg else Store.open(f"sqlite:///{t / 'bench.db'}")
         pz = Pseudonymizer(bytes(range(32)))
-        t0 = time.perf_counter()
-        imp = import_file(store, pz, head, parallel=n >= 200_000)  # type: ignore[arg-type]
-        t_import = time.perf_counter() - t0
-        c0 = time.process_time()
-        full = run(store, full=True)  # type: ignore[arg-type]
-        full_cpu = time.process_time() - c0
-        if keep and not pg:
+        reuse = bool(keep and not pg and Path(keep).exists())
+        if reuse:
+            # a store kept by an earlier --keep run (fully linked), and its days: measure the days again
             import shutil
 
-            shutil.copy(t / "bench.db", keep)
-            shutil.copytree(t, Path(keep).with_suffix(".days"), dirs_exist_ok=True)
+            assert keep is not None
+            shutil.copy(keep, t / "bench.db")
+            kept = Path(keep).with_suffix(".days")
+            n_kept = len(list(kept.glob("day*.jsonl.gz")))
+            day_files = [(kept / f"day{k}.jsonl.gz", f"day{k}") for k in range(min(n_days, n_kept))]
+            opened = Store.open(f"sqlite:///{t / 'bench.db'}")
+            n_head = opened.count_observations()
+            store: object = opened
+            imp, t_import, full, full_cpu = None, 0.0, None, 0.0
+        else:
+            head, day_files = _split(world, n, t, n_days)
+            store = _pg_store(pg, f"bench_link_{n}") if pg else Store.open(f"sqlite:///{t / 'bench.db'}")
+            t0 = time.perf_counter()
+            imp = import_file(store, pz, head, parallel=n >= 200_000)  # type: ignore[arg-type]
+            t_import = time.perf_counter() - t0
+            c0 = time.process_time()
+            full = run(store, full=True)  # type: ignore[arg-type]
+            full_cpu = time.process_time() - c0
+            n_head = imp.n_new
+            if keep and not pg:
+                import shutil
+
+                shutil.copy(t / "bench.db", keep)
+                shutil.copytree(t, Path(keep).with_suffix(".days"), dirs_exist_ok=True)
         days = []
         n_inc = 0
         for path, day_name in day_files:
@@ -149,6 +166,7 @@ def one(
                     "wall_s": round(inc.seconds, 2),
                     "cpu_s": round(inc_cpu, 2),
                     "clustered_site_ads": inc.n_clustered,
+                    "quiet_site_ads": inc.n_quiet,
                     "site_ads": inc.n_site_ads,
                     "breakdown": timings.lines[-1] if timings.lines else "",
                 }
@@ -178,10 +196,10 @@ def one(
     scores["network_pairwise"] = pairwise(np.repeat(r.network, w).astype(object), labels(truth.network)).__dict__
     seen = {truth.person[k] for k in r.keys}
     return {
-        "observations": imp.n_new + n_inc,
+        "observations": n_head + n_inc,
         "import_s": round(t_import, 1),
         "backend": "postgresql" if pg else "sqlite",
-        "full_s": round(full.seconds, 1),
+        "full_s": round(full.seconds, 1) if full else 0.0,
         "full_cpu_s": round(full_cpu, 1),
         "incremental_day": days[0]["day"],
         "incremental_obs": days[0]["obs"],
@@ -215,7 +233,11 @@ def main() -> None:
     p.add_argument("--pg", help="link on PostgreSQL: a server URL ending in '/' (databases bench_link_N are made)")
     p.add_argument("--days", type=int, default=1, help="incremental days linked one by one after the first N")
     p.add_argument("--profile", help="with --one: write a cProfile of the first incremental day to this file")
-    p.add_argument("--keep", help="with --one (SQLite): copy the fully linked store to this file, the days beside it")
+    p.add_argument(
+        "--keep",
+        help="with --one (SQLite): copy the fully linked store to this file, the days beside it; when the file "
+        "exists, link its days again on a copy of it (no import, no full run)",
+    )
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     a = p.parse_args()
     world = a.world
@@ -278,7 +300,8 @@ def main() -> None:
         for d in res["incremental_days"]:
             print(
                 f"    day {d['day']}: {d['obs']:,} obs, {d['wall_s']:.2f} s (cpu {d['cpu_s']:.2f} s), "
-                f"{d['clustered_site_ads']:,} of {d['site_ads']:,} site ads clustered; {d['breakdown']}",
+                f"{d['clustered_site_ads']:,} of {d['site_ads']:,} site ads clustered "
+                f"({d['quiet_site_ads']:,} seen again as they were); {d['breakdown']}",
                 flush=True,
             )
     print(json.dumps(rows, indent=1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, replace
+from datetime import date, timedelta
 from itertools import groupby
 from pathlib import Path
 
@@ -98,8 +99,82 @@ def test_incremental_days_equal_a_full_relink(
     days = _days(preset, seed, tmp_path_factory.mktemp(f"{preset}{seed}"))
     clustered = _check_day_by_day(store, days, n_inc=4)
     # the point: a day clusters a part of the store again, not all of it (the tiny world is so
-    # small that one day's 140 observations touch over half of its advertisers)
-    assert all(0 < k < share * n for k, n in clustered), clustered
+    # small that one day's 140 observations touch over half of its advertisers); a day whose
+    # observations are all of stored site ads seen again as they were clusters nothing
+    assert all(0 <= k < share * n for k, n in clustered), clustered
+    assert any(k > 0 for k, _ in clustered), clustered
+
+
+def _seen_again(day: list[Observation], when: str) -> list[Observation]:
+    """The last observation of each site ad in ``day``, seen again at ``when`` as it was."""
+    last = {(o.site, o.site_ad_id): o for o in sorted(day, key=lambda o: o.seen_at)}
+    return [o._replace(seen_at=when + o.seen_at[10:]) for o in last.values()]
+
+
+@pytest.mark.parametrize(("preset", "seed"), [("tiny", 1), ("ostergotland", 4)])
+def test_a_day_of_site_ads_seen_again_clusters_nothing_and_equals_a_full_relink(
+    store: Store, preset: str, seed: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # site ads seen again with nothing new but the day (a live ad on the next crawl, an old ad
+    # listed again) are quiet: they cannot change a person, advertiser or network, so the region is
+    # empty; only their ads (a later last day can end or start a re-publication chain), persons,
+    # advertisers and networks are summarized again, and everything equals a clustering from scratch
+    days = _days(preset, seed, tmp_path_factory.mktemp(f"{preset}{seed}"))
+    _import(store, [o for d in days for o in d], "all")
+    assert run(store).mode == "full"
+    ls = LinkStore(store)
+    before, _ = _stored(ls)
+    last_day = max(o.seen_at[:10] for o in days[-1])
+    everything = [o for d in days for o in d]
+    n_ad_ids_moved = 0
+    for k, gap in enumerate((1, 3)):  # the next day (runs of days grow), then after a gap (a new period)
+        when = str(date.fromisoformat(last_day) + timedelta(days=gap))
+        # every stored site ad of every tenth advertiser: old ones too, listed again after later ones began
+        advs = sorted({v[2] for v in before.values() if v[2] is not None})[:: 10 if preset == "tiny" else 4]
+        keep = {key for key, v in before.items() if v[2] in set(advs)}
+        again = _seen_again([o for o in everything if (o.site, o.site_ad_id) in keep], when)
+        _import(store, again, f"again{k}")
+        inc = run(store)
+        assert inc.mode == "incremental"
+        assert inc.n_observations == len(again) > 0
+        assert (inc.n_clustered, inc.n_quiet) == (0, len(again))
+        labels, tables = _stored(ls)
+        want_labels, want_tables = _from_scratch(store)
+        assert labels == want_labels
+        assert tables == want_tables
+        assert {v[1:] for v in labels.values()} == {v[1:] for v in before.values()}  # persons and up as before
+        n_ad_ids_moved += sum(labels[key][0] != before[key][0] for key in labels)
+        last_day = when
+        before = labels
+    assert n_ad_ids_moved > 0  # the ad level was computed again (and still equals a clustering from scratch)
+    labels, tables = _stored(ls)
+    assert run(store, full=True).mode == "full"
+    assert _stored(ls) == (labels, tables)
+
+
+def test_last_days_change_no_person_advertiser_or_network(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # what lets a site ad seen again skip the region (runner._linking_fields): the rules read a site
+    # ad's days and last day only at the ad level; moving them leaves every other level as it was
+    import numpy as np
+
+    from lagesbild.link import link_observations
+    from lagesbild.link.cluster import link
+    from lagesbild.records.link import SiteAds
+
+    days = _days("ostergotland", 1, tmp_path_factory.mktemp("ostergotland1"))
+    ads, linked = link_observations([o for d in days[:60] for o in d])
+    rng = np.random.default_rng(0)
+    later = []
+    for a in ads.ads:
+        end = date.fromisoformat(a.last_seen) + timedelta(days=int(rng.integers(0, 40)))
+        later.append(replace(a, last_seen=str(end), days=[*a.days, str(end)] if str(end) != a.last_seen else a.days))
+    moved = link(SiteAds.of(later), linked.settings).result
+    r = linked.result
+    assert moved.keys == r.keys
+    assert [x[1:] for x in moved.all_ids()] == [x[1:] for x in r.all_ids()]
+    assert moved.fake_person.tolist() == r.fake_person.tolist()
+    assert moved.shared_numbers == r.shared_numbers
+    assert [x[0] for x in moved.all_ids()] != [x[0] for x in r.all_ids()]  # the ad level did move
 
 
 def test_a_region_too_large_clusters_everything_with_the_same_result(

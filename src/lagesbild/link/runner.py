@@ -29,7 +29,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from lagesbild.link._types import LinkSettings
-from lagesbild.link.cluster import Linked, link, template_ties
+from lagesbild.link.cluster import Linked, _reposts, _stable_ids, link, template_ties
 from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number, key_kinds
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.link.text import _template_words
@@ -66,6 +66,8 @@ class LinkRun:
         seconds: wall-clock time of the run.
         n_clustered: site ads clustered in this run (an incremental run: only the region its new
             observations touch; all site ads when it had to cluster everything).
+        n_quiet: site ads whose new observations changed only their days (seen again as they were):
+            they did not seed the region (an incremental run by the region path).
     """
 
     mode: str
@@ -78,6 +80,7 @@ class LinkRun:
     n_suspected_fake: int
     seconds: float
     n_clustered: int = 0
+    n_quiet: int = 0
 
 
 class _Counter:
@@ -516,42 +519,128 @@ def _with_networks(
     return every, out
 
 
+def _linking_fields(a: SiteAd) -> tuple[Any, ...]:
+    """Every field of a site ad that linking reads, but its days and last day.
+
+    Persons, advertisers, networks and suspected scams are computed from these alone
+    (``tests/link/test_incremental_region.py`` checks that moving last days leaves them as they
+    are); the last day is read only by the ad level (:func:`lagesbild.link.cluster._reposts`:
+    whether a later site ad of the person re-publishes this one), within one person.
+    """
+    return (
+        a.first_seen,
+        a.name,
+        a.age,
+        a.kommun_kod,
+        a.lan_kod,
+        a.language,
+        frozenset(a.phones),
+        frozenset(a.emails),
+        frozenset(a.images),
+        a.signature.tobytes(),
+        a.template,
+    )
+
+
+def _stored_ad_ids(
+    extra: list[SiteAd], extra_ids: dict[tuple[str, str], Labels], s: LinkSettings
+) -> dict[tuple[str, str], Labels]:
+    """The ids of stored site ads (whole persons) with their ad level computed again.
+
+    A site ad seen on a new day keeps its person and advertiser, but its later last day can
+    join a later site ad of the person to it as a re-publication, or stop doing so; the ad level
+    is computed per person (:func:`lagesbild.link.cluster._reposts`), so on whole persons alone.
+    """
+    if not extra:
+        return {}
+    ads = SiteAds.of(extra)
+    person, _ = pd.factorize(pd.Series([extra_ids[a.key][1] for a in ads.ads], dtype=object))
+    ad, _ = _reposts(ads, person.astype(np.int64), s.repost_gap_days)
+    ad_ids = _stable_ids(ad, tuple(a.key for a in ads.ads), "ad_")
+    return {a.key: (ad_ids[int(ad[i])], *extra_ids[a.key][1:]) for i, a in enumerate(ads.ads)}
+
+
+def _empty_result() -> LinkResult:
+    z = np.zeros(0, np.int64)
+    return LinkResult((), z, z, z, z, (), (), (), (), np.zeros(0, bool))
+
+
 def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSettings, t0: float) -> LinkRun | None:
-    """An incremental run that clusters only the region new observations touch (None: cluster everything)."""
+    """An incremental run that clusters only the region new observations touch (None: cluster everything).
+
+    A stored site ad whose new observations change none of :func:`_linking_fields` (a live ad
+    seen again: only its days and last day move) is *quiet*: it cannot change any person,
+    advertiser or network, so it does not seed the region; its persons' ad level and the
+    summary rows of its advertiser and network are computed again from the stored site ads.
+    When nothing else changed, the network level is not computed again either (nothing it reads
+    changed).
+    """
     keys = {(o.site, o.site_ad_id) for o in new_obs}
     stored, labels = ls.load_keys(keys)
-    old_keys: set[int] = set()
-    for a in stored:  # keys an ad had before (its earliest observation can change its profile and text)
-        old_keys |= blocking_keys(a, s)
-    stored_copies = [replace(a, phones=set(a.phones)) for a in stored]  # collect() updates ``stored`` in place
+    before = {a.key: _linking_fields(a) for a in stored}
+    # collect() updates ``stored`` in place
+    stored_copies = [replace(a, phones=set(a.phones), emails=set(a.emails), images=set(a.images)) for a in stored]
     ads, changed = collect(new_obs, stored, settings=s)
+    quiet = {
+        a.key
+        for a in ads.ads
+        if a.key in before and labels[a.key][2] is not None and _linking_fields(a) == before[a.key]
+    }
+    fresh = {a.key: a for a in ads.ads if a.key in quiet}
+    seeds = [a for a in ads.ads if a.key not in quiet]
+    old_keys: set[int] = set()
+    for a in stored_copies:  # keys an ad had before (its earliest observation can change its profile and text)
+        if a.key not in quiet:
+            old_keys |= blocking_keys(a, s)
     n_stored = ls.totals()["site_ads"]
-    region = _Region(ls, s, limit=max(_MIN_LIMIT, n_stored // _MAX_SHARE), changed=[*ads.ads, *stored_copies])
-    region.grow(ads.ads, labels, old_keys)
+    region = _Region(
+        ls,
+        s,
+        limit=max(_MIN_LIMIT, n_stored // _MAX_SHARE),
+        changed=[*seeds, *(a for a in stored_copies if a.key not in quiet)],
+    )
+    region.grow(seeds, labels, old_keys)
     t_region = time.perf_counter()
     if region.overflow:
         log.info("incremental linking clusters everything: %s", region.overflow)
         return None
+    for k in quiet & region.ads.keys():  # read from the store with their days before this run
+        region.ads[k] = fresh[k]
+    quiet_out = quiet - region.ads.keys()
     sub = replace(s, template_networks=False)  # networks are computed over all advertisers below
     part = SiteAds.of(list(region.ads.values()))
-    r = link(part, sub).result
-    t_link = time.perf_counter()
-    new_net, old_net = _networks(ls.network_index(), part, r, s)
-    t_net = time.perf_counter()
-    missing = set(r.advertiser_ids) - set(new_net)
-    if missing:  # cannot happen when the region is closed; never write a partial result
-        log.warning("incremental linking clusters everything: %d advertisers without a network", len(missing))
-        return None
-    # every network that changes, or that has an advertiser in the region, is summarized whole: its
-    # other advertisers are read with their stored ids (their persons and ads cannot have changed)
-    inside = set(r.advertiser_ids)
-    nets = {new_net[a] for a in inside} | {lab[3] for lab in region.labels.values()}
-    nets |= {x for a, o in old_net.items() if new_net.get(a) != o for x in (o, new_net.get(a))}
-    nets.discard(None)
-    outside = {a for a, o in old_net.items() if a not in inside and (o in nets or new_net.get(a) in nets)}
+    nets: set[str | None] = {labels[k][3] for k in quiet_out}  # their networks' last days move
+    if len(part):
+        r = link(part, sub).result
+        t_link = time.perf_counter()
+        new_net, old_net = _networks(ls.network_index(), part, r, s)
+        t_net = time.perf_counter()
+        missing = set(r.advertiser_ids) - set(new_net)
+        if missing:  # cannot happen when the region is closed; never write a partial result
+            log.warning("incremental linking clusters everything: %d advertisers without a network", len(missing))
+            return None
+        # every network that changes, or that has an advertiser in the region, is summarized whole: its
+        # other advertisers are read with their stored ids (their persons cannot have changed)
+        inside = set(r.advertiser_ids)
+        nets |= {new_net[a] for a in inside} | {lab[3] for lab in region.labels.values()}
+        nets |= {x for a, o in old_net.items() if new_net.get(a) != o for x in (o, new_net.get(a))}
+        nets.discard(None)
+        outside = {a for a, o in old_net.items() if a not in inside and (o in nets or new_net.get(a) in nets)}
+    else:
+        # only quiet site ads: nothing the network level reads changed, every advertiser keeps its network
+        r = _empty_result()
+        t_link = t_net = time.perf_counter()
+        inside = set()
+        nets.discard(None)
+        outside = ls.advertisers_in_networks({n for n in nets if n is not None})
+    outside |= {str(labels[k][2]) for k in quiet_out} - inside
     extra, extra_ids = ls.load_advertisers(outside) if outside else ([], {})
+    extra = [fresh.get(a.key, a) for a in extra]
+    extra_new = _stored_ad_ids(extra, extra_ids, s)
+    if not len(part):
+        new_net = {str(v[2]): v[3] for v in extra_ids.values()}
     n_clustered = len(part)
-    part, r = _with_networks(ls, part, r, extra, extra_ids, new_net)
+    part, r = _with_networks(ls, part, r, extra, extra_new, new_net)
     summary = summarize(part, r)
     t_sum = time.perf_counter()
     seconds = time.perf_counter() - t0
@@ -572,9 +661,12 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     )
     t_save = time.perf_counter()
     log.info(
-        "timings: read and region %.2f s (%d site ads with the networks' other ones), link %.2f s, networks %.2f s, "
-        "summarize %.2f s, save %.2f s",
+        "timings: read and region %.2f s (%d site ads clustered, %d quiet of %d seen, %d with the networks' other "
+        "ones), link %.2f s, networks %.2f s, summarize %.2f s, save %.2f s",
         t_region - t0,
+        n_clustered,
+        len(quiet),
+        len(changed),
         len(part),
         t_link - t_region,
         t_net - t_link,
@@ -592,6 +684,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         totals["suspected_fake"],
         time.perf_counter() - t0,
         n_clustered,
+        len(quiet),
     )
     log.info("incremental linking: %s", out)
     return out

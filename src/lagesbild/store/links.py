@@ -276,6 +276,16 @@ class LinkStore:
         batches = [tuple(flat[i : i + _IN]) for i in range(0, len(flat), _IN)]
         return self._select_ads(lambda n: f"advertiser_id IN {self._in(n)}", batches)
 
+    def advertisers_in_networks(self, network_ids: Iterable[str]) -> set[str]:
+        """The stored advertisers of these networks."""
+        flat = sorted(set(network_ids))
+        out: set[str] = set()
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            sql = f"SELECT DISTINCT advertiser_id FROM link_site_ads WHERE network_id IN {self._in(len(part))}"
+            out.update(r[0] for r in self._raw(sql, part) if r[0] is not None)
+        return out
+
     def count_site_ads(self, advertiser_ids: Iterable[str]) -> int:
         """How many stored site ads these advertisers have."""
         flat = sorted(set(advertiser_ids))
