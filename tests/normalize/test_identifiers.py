@@ -648,3 +648,64 @@ def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
             row = json.loads(line)
             phones = row["labels"]["phones"] if "labels" in row else row.get("phones") or []
             assert all(fiction.fullmatch(p) for p in phones), (name, row.get("id"), phones)
+
+
+# Issue 17, round 8: the fallback decoder. Not one rule per trick: in an ad that asks to be contacted and where no
+# Swedish number was found, any token that can stand for a digit is read and a whole valid Swedish mobile is the
+# guard. These forms were never in a labelled set; each family is a kind of token the decoder reads.
+_DECODED = {
+    "digit_words_of_more_languages": [
+        "Ring: sıfır yedi sıfır bir yedi dört sıfır altı bir iki",
+        "Hívj: nulla hét nulla egy hét négy nulla hat egy kettő",
+        "WhatsApp: nula sedam nula jedan sedam četiri nula šest jedan dva",
+        "Ruf an: null sieben null eins sieben vier null sechs eins zwo",
+    ],
+    "words_of_other_scripts_glued": [
+        "โทร ศูนย์เจ็ดศูนย์หนึ่งเจ็ดสี่ศูนย์หกหนึ่งสอง",
+        "Call 零七零一七四零六一二",
+        "Ring ０ｓｊｕ０ ett sju fyra noll sex tolv",
+    ],
+    "words_between_single_digits": [
+        "Ring 0 hej 7 hej 0 hej 1 hej 7 hej 4 hej 0 hej 6 hej 1 hej 2",
+        "Ring: 0 och 7 och 0 och 1 och 7 och 4 och 0 och 6 och 1 och 2",
+    ],
+    "lookalikes_and_digits_in_words": [
+        "sms O7Q-174-Q6-12",
+        "sms 07o-1T4-o6-12",
+        "Call me: zer0 sev3n zer0 0ne sev3n f0ur zer0 s1x 0ne tw0",
+        "Ring 07zero 1seven4 zero6 one2",
+    ],
+}
+_NOT_DECODED = [
+    "Ring mig! Jag är en sexig tjej, 25 år, 0 tabun. Sju dagar i veckan, noll stress, 1 h 1500 kr",
+    "Ring 070-174 06 ** så får du resten",
+    "Sms:a mig, nya bilder 2024 07 01, ring 17-23 sex dagar",
+    "Ring! Pris: 1h 1500, 2h 2800, natt 7000. Noll dolda avgifter. Sju dagar i veckan",
+    "Call me, 0 7 0 and then guess the rest",
+    "Tel 070-17. Sen 4 06 12 timmar",
+    "Ring mig, 0730 till 1800 dagligen 20 kr",
+    "Ring nu! en timme 1500, två timmar 2500, sex sju noll",
+    "Numret börjar på 070-174 06.. resten får du när du bokar",  # "du" is Lithuanian for 2: two words, filler
+    "Ring 070 174 06 xx, 12 timmar",
+    "sıfır yedi sıfır bir yedi dört sıfır altı bir iki",  # no word asking for contact: not decoded
+]
+
+
+@pytest.mark.parametrize("text", [t for texts in _DECODED.values() for t in texts])
+def test_find_phones_decodes_a_number_in_any_spelling(text: str) -> None:
+    found = find_phones(f"Hej! {text} 💋")
+    assert [e for _, _, e in found] == [P]
+    a, b, _ = found[0]
+    rest = f"Hej! {text} 💋"[:a] + f"Hej! {text} 💋"[b:]
+    assert find_phones(rest) == []  # the span covers the whole number, so scrubbing removes it
+
+
+@pytest.mark.parametrize("text", _NOT_DECODED)
+def test_find_phones_decodes_no_number_from_trap(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == []
+
+
+def test_decoder_needs_a_whole_valid_swedish_mobile() -> None:
+    assert phones("Ring: sıfır yedi sıfır bir yedi dört sıfır altı bir") == []  # a digit short
+    assert phones("Ring: sıfır yedi bir bir yedi dört sıfır altı bir iki") == []  # 071 is no mobile range
+    assert phones("Ring: sıfır yedi üç bir yedi dört sıfır altı bir iki") == ["+46731740612"]
