@@ -942,11 +942,12 @@ def _part_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str],
     cfg = rules("identifiers")
     labels = cfg.get("number_part_labels") or {}
     codes = {str(k).lower(): str(v) for k, v in (cfg.get("area_codes") or {}).items()}
-    start, start_after, end, area = (
-        _phrases([str(w) for w in labels.get(k) or ()]) for k in ("start", "start_after", "end", "area")
+    start, start_after, end, area, middle = (
+        _phrases([str(w) for w in labels.get(k) or ()]) for k in ("start", "start_after", "end", "area", "middle")
     )
     labelled = re.compile(
-        rf"(?<![^\W_])(?i:(?P<s>{start})|(?P<e>{end})|(?P<a>{area}))(?![^\W_])[^\d\n.!?]{{0,25}}?(?P<d>{_FRAGMENT})"
+        rf"(?<![^\W_])(?i:(?P<s>{start})|(?P<e>{end})|(?P<a>{area})|(?P<m>{middle}))(?![^\W_])"
+        rf"[^\d\n.!?]{{0,25}}?(?P<d>{_FRAGMENT})"
     )
     return (
         labelled,
@@ -975,9 +976,15 @@ def _find_parts(text: str, out: list[tuple[int, int, str]]) -> None:
     taken = [(a, b) for a, b, _ in out]
     starts: list[tuple[int, int, str, bool]] = []  # (start, end, digits, labelled)
     ends: list[tuple[int, int, str, bool]] = []
+    middles: list[tuple[int, int, str, bool]] = []  # "början är 070, mitten är 174, slutet är 0698"
     areas: set[int] = set()  # starts of area codes: a landline may come out
     for m in labelled.finditer(text):
         part = (m.start("d"), m.end("d"), _NON_DIGIT.sub("", m.group("d")), True)
+        if _UNIT_AFTER.match(text, part[1]) or _PRICE_AFTER.match(text[part[1] : part[1] + 8]):
+            continue  # "resten i chatten 25 år": an age, a price or a time is no part of a number
+        if m.group("m"):
+            middles.append(part)
+            continue
         if m.group("a"):
             if not part[2].startswith("0") or len(part[2]) > 4:
                 continue
@@ -1024,6 +1031,17 @@ def _find_parts(text: str, out: list[tuple[int, int, str]]) -> None:
             if e164 is None or not (_SE_MOBILE_PLUS.match(e164) or (landline and len(e[2]) >= 6)):
                 continue
             found.setdefault(e164, []).extend([(s[0], s[1]), (e[0], e[1])])
+    for s in starts if len(middles) == 1 else ():  # three parts: a labelled middle between a start and an end
+        for e in ends:
+            mid = middles[0]
+            parts = (s, mid, e)
+            if len({p[:2] for p in parts}) < 3 or any(a < x[1] and x[0] < b for x in parts for a, b in taken):
+                continue
+            if len(s[2]) < 3 or _masked_part(text, e) or (not e[3] and len(e[2]) < 2):
+                continue
+            e164 = normalize_phone(s[2] + mid[2] + e[2])
+            if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+                found.setdefault(e164, []).extend([(s[0], s[1]), (mid[0], mid[1]), (e[0], e[1])])
     if len(found) == 1:
         e164, spans = found.popitem()
         for a, b in dict.fromkeys(spans):
@@ -1472,11 +1490,20 @@ def _decoder() -> tuple[
     for digits in (cfg.get("decoder_digit_words") or {}).values():
         for d, w in enumerate(digits):
             words.setdefault(_unmarked(str(w).lower()), str(d))
-    cues = re.compile(rf"(?<![^\W_])(?:{_phrases([str(c) for c in cfg['contact_cues']])})", re.IGNORECASE)
+    cue_words = [str(c) for c in cfg["contact_cues"]]
+    # a longer cue also ends a compound ("landsnummer", "telefonnumret", "mobilnr" has "mobil")
+    short, long = [c for c in cue_words if len(c) < 5], [c for c in cue_words if len(c) >= 5]
+    cues = re.compile(rf"(?<![^\W_])(?:{_phrases(short)})|{_phrases(long)}", re.IGNORECASE)
     after = frozenset(str(w).lower() for w in cfg.get("decoder_units_after") or ())
     before = frozenset(str(w).lower() for w in cfg.get("decoder_words_before") or ())
     look = {str(k): str(v) for k, v in (cfg.get("decoder_lookalikes") or {}).items()}
     return words, cues, after, before, look, max(map(len, words)), frozenset(w for w in own if own[w] != "f")
+
+
+@cache
+def _country_cue() -> re.Pattern[str]:
+    """Words that say a number starts with its country code: "Landsnummer 46, sedan sjuttio, ..."."""
+    return re.compile(_phrases([str(c) for c in rules("identifiers").get("country_code_cues") or ()]), re.IGNORECASE)
 
 
 # digits typed for letters inside a number word ("sev3n", "zer0", "s1x")
@@ -1620,6 +1647,7 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]]) -> None:
         fill = 0
     chains.append(cur)
     piece, spelled_words = _spelled()[1], _spelled()[2]
+    country: bool | None = None  # the ad says the number starts with its country code
     for chain in chains:
         if sum(len(t[2]) for t in chain) < 7 or not any(t[3] or t[4] or t[5] for t in chain):
             continue  # plain digits with signs between: the digit finder's
@@ -1632,10 +1660,12 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]]) -> None:
         ends = {k + len(t[2]): t[1] for k, t in tokens.items()}
         groups, fills = _spelled_groups(skeleton, 0, piece, spelled_words)
         tries = [frozenset(c) for k in range(1, len(fills) + 1) for c in combinations(fills[:4], k)]
+        if country is None:
+            country = _country_cue().search(view) is not None
         for no_fill in (frozenset(), *tries):
             if no_fill:
                 groups, _ = _spelled_groups(skeleton, 0, piece, spelled_words, no_fill)
-            if _decoded_windows(text, groups, tokens, ends, out):
+            if _decoded_windows(text, groups, tokens, ends, out, country):
                 break
 
 
@@ -1645,13 +1675,15 @@ def _decoded_windows(
     tokens: dict[int, tuple[int, int, str, int, int, bool]],
     ends: dict[int, int],
     out: list[tuple[int, int, str]],
+    country: bool,
 ) -> bool:
     """Add the whole Swedish mobiles among consecutive digit ``groups`` of a decoded chain (skeleton offsets;
-    ``tokens`` by skeleton offset, ``ends`` the text offset of each token's end); True when one was added."""
+    ``tokens`` by skeleton offset, ``ends`` the text offset of each token's end); True when one was added.
+    A number starts with 0 or a plus, or with a group "46" when the ad says it starts with the ``country`` code."""
     added = False
     taken: list[tuple[int, int]] = []
     for i in range(len(groups)):
-        if groups[i][2][:1] not in ("0", "+"):
+        if groups[i][2][:1] not in ("0", "+") and not (country and groups[i][2] == "46"):
             continue
         digits = ""
         for j in range(i, len(groups)):
