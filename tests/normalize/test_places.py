@@ -139,3 +139,26 @@ def test_resolve_place_reads_districts_slang_and_tours(
     title: str, body: str, site_city: str | None, kommun: str | None
 ) -> None:
     assert resolve_place(None, title=title, body=body, site_city=site_city).kommun_kod == kommun
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "kommun"),
+    [
+        # a municipality's name written with its å, ä or ö is no stop word ("are", "mala")
+        ("Skidsäsong", "Åre under skidsäsongen. Ring", "2321"),
+        ("Annons", "Ring – Malå med omnejd", "2418"),
+        ("Hej", "Are you ready? We are in town", None),
+        # a common word that holds a name only with a suffix stripped, in lower case, is no place
+        ("Förskott", "OCR anges vid bokning. Tar emot i Haninge.", "0136"),
+        ("Hej", "Summan anges vid bokning.", None),
+        # the largest towns' names in other languages and scripts, with Russian case endings
+        ("Latina Estocolmo", "Hola, soy Daniela, en Estocolmo.", "0180"),
+        ("Новая девушка в Уппсале", "Привет, я Алина.", "0380"),
+        ("Девушка", "Я в Стокгольме", "0180"),
+        ("Polka", "Cześć, jestem w Sztokholmie", "0180"),
+        # a title that is one misspelled name alone
+        ("Helsingborgh", "Ring mig", "1283"),
+    ],
+)
+def test_resolve_place_reads_other_spellings(title: str, body: str, kommun: str | None) -> None:
+    assert resolve_place(None, title=title, body=body).kommun_kod == kommun

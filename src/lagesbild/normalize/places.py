@@ -111,6 +111,9 @@ class _Index:
     origin_words: frozenset[str]
     weak_below: float
     tour: re.Pattern[str] | None
+    # municipalities' own names spelled with å, ä or ö whose folded form is a stop word ("Åre" is no "are")
+    accented_municipal: frozenset[str] = frozenset()
+    cyrillic_endings: tuple[str, ...] = ()
 
 
 @cache
@@ -191,6 +194,10 @@ def _index() -> _Index:
         origin_words=frozenset(fold_name(str(w)) for w in cfg.get("origin_words") or ()),
         weak_below=float(cfg["confidence"].get("weak_below", 0.0)),
         tour=re.compile("|".join(f"(?:{p})" for p in tour_patterns)) if tour_patterns else None,
+        accented_municipal=frozenset(
+            m.name.lower() for m in kommuner.values() if not m.name.isascii() and fold_name(m.name) in stop
+        ),
+        cyrillic_endings=tuple(fold_name(str(s)) for s in cfg.get("cyrillic_case_endings") or ()),
     )
 
 
@@ -231,6 +238,14 @@ def _lookup(key: str) -> tuple[_Cand, ...] | None:
             cands = idx.names.get(key[: -len(suffix)])
             if cands:
                 return cands
+    # a Russian or Ukrainian case ending: "в Уппсале" (Уппсала), "в Стокгольме" (Стокгольм)
+    if "\u0400" <= key[-1:] <= "\u04ff":
+        for suffix in idx.cyrillic_endings:
+            if key.endswith(suffix) and len(key) - len(suffix) >= 4:
+                stem = key[: -len(suffix)]
+                cands = idx.names.get(stem) or idx.names.get(stem + "а")
+                if cands:
+                    return cands
     return None
 
 
@@ -268,7 +283,13 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
             cands = _lookup(key)
             if cands is None:
                 continue
-            if strict and length == 1 and not _accept(key, cands, capital=capital, context=context):
+            if strict and length == 1 and not capital and key not in idx.names:
+                break  # a common word that holds a name only with a suffix stripped: "anges" is no "Ånges"
+            if (
+                strict
+                and length == 1
+                and not _accept(key, cands, capital=capital, context=context or raw.lower() in idx.accented_municipal)
+            ):
                 break
             origin = i > 0 and toks[i - 1][1] in idx.origin_words
             hits.append(
@@ -285,7 +306,8 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
             break
         else:
             # Unknown word: fuzzy only if it looks like a place name.
-            looks_like_place = not strict or (capital and (context or (title and i > 0)))
+            # (in a title, any capitalized word but the first, or the title's only word: "Helsingborgh")
+            looks_like_place = not strict or (capital and (context or (title and (i > 0 or n == 1))))
             generic = folded in idx.location_words or folded in idx.stopwords
             if len(folded) >= 5 and looks_like_place and not generic:
                 name = _fuzzy(folded)
