@@ -14,14 +14,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from datetime import date
-from typing import Annotated, Any, Literal
+from types import GenericAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from lagesbild import refdata
 from lagesbild.errors import InputError, InputErrors
@@ -296,31 +298,42 @@ def campaign_register(request: Request, body: CampaignIn, x_csrf_token: str | No
 
 
 # verdicts: extracted defendants and their corrections
-class DefendantOut(BaseModel):
-    """One defendant extracted from a court judgment (no name, identity number or address is stored)."""
+DEFENDANT_HIDDEN = ("case_key", "confidence")
+"""The fields of :class:`DefendantRecord` the API does not show: the case key (a hash of the judgment
+text) and the extractor's per-field confidences."""
 
-    id: int
-    court: str | None
-    case_number: str | None
-    date: str | None
-    defendant_index: int
-    appeal: bool
-    verdict: str
-    offence: str
-    human_trafficking: bool
-    offence_dates: list[str]
-    defendant_age: int | None
-    home_kommun: str | None
-    offence_kommun: str | None
-    website: str | None
-    ad_used: bool
-    day_fines: int | None
-    day_fine_amount: int | None
-    conditional_sentence: bool
-    prison_months: int | None
-    plea: str | None
-    fines_only_after_reform: bool
-    corrected: bool = Field(description="Corrected by a reviewer (a re-import keeps the correction)")
+_DEFENDANT_FIRST = ("id", "court", "case_number", "date")
+_DEFENDANT_DESCRIPTIONS = {"corrected": "Corrected by a reviewer (a re-import keeps the correction)"}
+
+
+def defendant_fields() -> dict[str, Any]:
+    """The fields of :data:`DefendantOut`, derived from :class:`DefendantRecord` so the two cannot drift.
+
+    Every field of the record but :data:`DEFENDANT_HIDDEN`, all required: ``id``, ``court``,
+    ``case_number`` and ``date`` first (the order the API has always had), the others in the record's
+    order; ``id`` is an integer (a stored record has one) and a tuple is a JSON list.
+    """
+    hints = get_type_hints(DefendantRecord)
+    names = [f.name for f in dataclass_fields(DefendantRecord) if f.name not in DEFENDANT_HIDDEN]
+    fields: dict[str, Any] = {}
+    for name in [*_DEFENDANT_FIRST, *(n for n in names if n not in _DEFENDANT_FIRST)]:
+        kind = hints[name]
+        if name == "id":
+            kind = int
+        elif get_origin(kind) is tuple:
+            kind = GenericAlias(list, get_args(kind)[:1])
+        fields[name] = (kind, Field(description=_DEFENDANT_DESCRIPTIONS.get(name)))
+    return fields
+
+
+if TYPE_CHECKING:
+    DefendantOut = BaseModel
+else:
+    DefendantOut = create_model(
+        "DefendantOut",
+        __doc__="One defendant extracted from a court judgment (no name, identity number or address is stored).",
+        **defendant_fields(),
+    )
 
 
 def _defendant_out(d: DefendantRecord) -> DefendantOut:
