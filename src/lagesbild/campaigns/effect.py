@@ -28,10 +28,12 @@ __all__ = [
     "CampaignEffect",
     "Family",
     "TermRR",
+    "fitted_effect",
     "fourier_terms",
     "its_effect",
     "poisson_fit",
     "t_or_z_quantile",
+    "term_rr",
     "z_quantile",
 ]
 
@@ -197,8 +199,46 @@ def _newey_west_se(
     return np.asarray(np.sqrt(np.clip(np.diag(cov), 0, None)), dtype=np.float64)
 
 
-def _rr(name: str, b: float, se: float, z: float) -> TermRR:
+def term_rr(name: str, b: float, se: float, z: float) -> TermRR:
+    """A GLM coefficient ``b`` (log scale, standard error ``se``) as a rate ratio with its interval at ``z``."""
     return TermRR(name, math.exp(b), math.exp(b - z * se), math.exp(b + z * se))
+
+
+def fitted_effect(
+    terms: tuple[TermRR, ...],
+    *,
+    level: float,
+    family: Family,
+    dispersion: float,
+    n: int,
+    n_intervention: int,
+    design: str,
+    hac_lags: int,
+    df: int | None,
+) -> CampaignEffect:
+    """The effect of a fitted Poisson GLM whose first term is the intervention (the ITS and DiD designs).
+
+    ``design`` says the model in words; the method adds how its errors were made: Newey-West lags
+    (``hac_lags`` > 0) and the t quantile's degrees of freedom (``df``, ``None`` for the normal one).
+    """
+    main = terms[0]
+    method = (
+        design
+        + (f", Newey-West errors ({hac_lags} lags)" if hac_lags else "")
+        + (f", t quantile ({df} df)" if df is not None else "")
+    )
+    return CampaignEffect(
+        rate_ratio=main.rr,
+        low=main.low,
+        high=main.high,
+        level=level,
+        family=family,
+        dispersion=dispersion,
+        n=n,
+        n_intervention=n_intervention,
+        method=method,
+        terms=terms,
+    )
 
 
 def its_effect(
@@ -273,27 +313,24 @@ def its_effect(
     params, se, disp = poisson_fit(
         y, x, offset=off, family=family, hac_lags=hac_lags, dispersion_floor=dispersion_floor
     )
-    z = t_or_z_quantile(level, n - x.shape[1] if t_quantile else None)
-    terms = tuple(_rr(nm, float(params[i + 1]), float(se[i + 1]), z) for i, nm in enumerate(names))
-    main = terms[0]
-    method = (
+    df = n - x.shape[1] if t_quantile else None
+    z = t_or_z_quantile(level, df)
+    terms = tuple(term_rr(nm, float(params[i + 1]), float(se[i + 1]), z) for i, nm in enumerate(names))
+    design = (
         f"interrupted time series, {family} GLM with linear trend"
         + (", slope change" if slope_change else "")
         + (f", {seasonality} Fourier pair(s) of period {period:g}" if seasonality else "")
-        + (f", Newey-West errors ({hac_lags} lags)" if hac_lags else "")
-        + (f", t quantile ({n - x.shape[1]} df)" if t_quantile else "")
     )
-    return CampaignEffect(
-        rate_ratio=main.rr,
-        low=main.low,
-        high=main.high,
+    return fitted_effect(
+        terms,
         level=level,
         family=family,
         dispersion=disp,
         n=n,
         n_intervention=end - intervention_start,
-        method=method,
-        terms=terms,
+        design=design,
+        hac_lags=hac_lags,
+        df=df,
     )
 
 

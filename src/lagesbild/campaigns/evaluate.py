@@ -33,9 +33,11 @@ from lagesbild.campaigns.effect import (
     CampaignEffect,
     Family,
     TermRR,
+    fitted_effect,
     its_effect,
     poisson_fit,
     t_or_z_quantile,
+    term_rr,
 )
 from lagesbild.errors import InputError
 from lagesbild.records.campaigns import Campaign
@@ -349,22 +351,18 @@ def _did(
         y[rows], x, family=family, hac_lags=hac_lags, time_index=tix, dispersion_floor=dispersion_floor
     )
     kept = int(keep_week.sum())
-    z = t_or_z_quantile(level, kept - 2 if t_quantile else None)
-    b, s = float(params[-1]), float(se[-1])
-    main = TermRR("intervention", float(np.exp(b)), float(np.exp(b - z * s)), float(np.exp(b + z * s)))
-    rb, rs = float(params[-2]), float(se[-2])
-    reg = TermRR("area_vs_control", float(np.exp(rb)), float(np.exp(rb - z * rs)), float(np.exp(rb + z * rs)))
-    return CampaignEffect(
-        rate_ratio=main.rr,
-        low=main.low,
-        high=main.high,
+    df = kept - 2 if t_quantile else None
+    z = t_or_z_quantile(level, df)
+    main = term_rr("intervention", float(params[-1]), float(se[-1]), z)
+    reg = term_rr("area_vs_control", float(params[-2]), float(se[-2]), z)
+    return fitted_effect(
+        (main, reg),
         level=level,
         family=family,
         dispersion=disp,
         n=kept,
         n_intervention=int((inside & keep_week).sum()),
-        method=f"difference-in-differences against a control region, {family} GLM with week effects"
-        + (f", Newey-West errors ({hac_lags} lags)" if hac_lags else "")
-        + (f", t quantile ({kept - 2} df)" if t_quantile else ""),
-        terms=(main, reg),
+        design=f"difference-in-differences against a control region, {family} GLM with week effects",
+        hac_lags=hac_lags,
+        df=df,
     )
