@@ -685,6 +685,16 @@ _DECODED = {
         "Call me: zer0 sev3n zer0 0ne sev3n f0ur zer0 s1x 0ne tw0",
         "Ring 07zero 1seven4 zero6 one2",
     ],
+    "tens_and_teens_of_more_languages": [
+        "Звони: ноль семьдесят, один семьдесят четыре, ноль шесть, двенадцать",
+        "Ruf an: null siebzig eins siebzig vier null sechs zwölf",
+        "Sună: zero șaptezeci unu șaptezeci și patru zero șase doisprezece",
+    ],
+    "wholly_in_words_without_a_contact_word": [
+        "sıfır yedi sıfır bir yedi dört sıfır altı bir iki",
+        "Uppsala 🌸 ศูนย์เจ็ดศูนย์หนึ่งเจ็ดสี่ศูนย์หกหนึ่งสอง",
+        "Τηλέφωνο: μηδέν εφτά μηδέν ένα εφτά τέσσερα μηδέν έξι ένα δύο",
+    ],
 }
 _NOT_DECODED = [
     "Ring mig! Jag är en sexig tjej, 25 år, 0 tabun. Sju dagar i veckan, noll stress, 1 h 1500 kr",
@@ -697,7 +707,8 @@ _NOT_DECODED = [
     "Ring nu! en timme 1500, två timmar 2500, sex sju noll",
     "Numret börjar på 070-174 06.. resten får du när du bokar",  # "du" is Lithuanian for 2: two words, filler
     "Ring 070 174 06 xx, 12 timmar",
-    "sıfır yedi sıfır bir yedi dört sıfır altı bir iki",  # no word asking for contact: not decoded
+    "0 yedi 0 bir 7 dört 0 altı 1 iki",  # no word asks for contact: a number needs seven number words then
+    "sıfır 7 0 bir 7 4 0 6 1 iki",
 ]
 
 

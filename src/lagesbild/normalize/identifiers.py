@@ -1267,8 +1267,11 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
     low = text.lower()
     out = _find_all(text, low)
-    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and _decoder()[1].search(low):
-        _find_decoded(raw, text, out)
+    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+        if _decoder()[1].search(low):
+            _find_decoded(raw, text, out)
+        elif _zero_word().search(low if raw is text else _unmarked(raw)):  # no contact asked: a number in words
+            _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
     if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
         out = [item for item in out if not _disowned(text, item[0], item[1])]
     if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
@@ -1476,6 +1479,13 @@ _MARKS = (
 _DEC_SPLIT = re.compile(rf"(?:[^\W_]|[{_MARKS}])+|[+]|[*?#]{{2,}}")
 _DEC_MAX_FILL = 3  # filler words between two digit tokens
 _DEC_MAX_GAP = 60  # characters between two digit tokens
+_DEC_MIN_WORDS_UNCUED = 7  # number words in a number decoded from an ad that does not ask for contact
+
+
+_HOMOGLYPH_MAP = str.maketrans({k: v.lower() for k, v in _HOMOGLYPHS.items()})
+_SV_DIGITS = ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio")
+_SV_TENS = ("tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "nittio")
+_SV_TEENS = ("tio", "elva", "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton", "nitton")
 
 
 @cache
@@ -1487,10 +1497,19 @@ def _decoder() -> tuple[
     cfg = rules("identifiers")
     own = _spelled()[2]
     words = {w: v for w, v in own.items() if v != "f"}  # fillers ("och", "sen") are filler here
-    for digits in (cfg.get("decoder_digit_words") or {}).values():
-        for d, w in enumerate(digits):
-            words.setdefault(_unmarked(str(w).lower()), str(d))
+    # another language's number word reads as the Swedish one ("setenta cuatro" as "sjuttio fyra": 74)
+    for key, canon in (
+        ("decoder_digit_words", _SV_DIGITS),
+        ("decoder_tens_words", _SV_TENS),
+        ("decoder_teens_words", _SV_TEENS),
+    ):
+        for spelled in (cfg.get(key) or {}).values():
+            for w, sv in zip(spelled, canon, strict=True):
+                plain = _unmarked(str(w).lower())
+                words.setdefault(plain, sv)
+                words.setdefault(plain.translate(_HOMOGLYPH_MAP), sv)  # the finders read a Cyrillic o as a Latin one
     cue_words = [str(c) for c in cfg["contact_cues"]]
+    cue_words = list(dict.fromkeys([*cue_words, *(c.translate(_HOMOGLYPH_MAP) for c in cue_words)]))
     # a longer cue also ends a compound ("landsnummer", "telefonnumret", "mobilnr" has "mobil")
     short, long = [c for c in cue_words if len(c) < 5], [c for c in cue_words if len(c) >= 5]
     cues = re.compile(rf"(?<![^\W_])(?:{_phrases(short)})|{_phrases(long)}", re.IGNORECASE)
@@ -1498,6 +1517,15 @@ def _decoder() -> tuple[
     before = frozenset(str(w).lower() for w in cfg.get("decoder_words_before") or ())
     look = {str(k): str(v) for k, v in (cfg.get("decoder_lookalikes") or {}).items()}
     return words, cues, after, before, look, max(map(len, words)), frozenset(w for w in own if own[w] != "f")
+
+
+@cache
+def _zero_word() -> re.Pattern[str]:
+    """Any language's word for zero (as the finders read it, Cyrillic o as Latin): a number in words starts with one."""
+    zeros = sorted({w for w, v in _decoder()[0].items() if v in ("0", "noll")}, key=len, reverse=True)
+    latin = [w for w in zeros if _latin(w)]
+    other = [w for w in zeros if not _latin(w)]  # Thai and CJK words are glued to their neighbours
+    return re.compile(rf"(?<![^\W_])(?:{_trie(latin)})(?![^\W_])|{_trie(other)}", re.IGNORECASE)
 
 
 @cache
@@ -1595,7 +1623,7 @@ def _decode_view(raw: str, text: str) -> str:
     return "".join(chars)
 
 
-def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]]) -> None:
+def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_words: int = 0) -> None:
     """Swedish mobiles in any spelling of their digits (see the section comment); ``raw`` is the ad before the
     finders' character map, ``text`` after it, one character for one.
 
@@ -1606,7 +1634,7 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]]) -> None:
     digit groups that is a whole Swedish mobile is a candidate when it holds something the digit finder cannot
     read (a number word, a lookalike, or words between single digits: "0 hej 7 hej 0 ...") and, if it holds
     number words, three of them or no filler ("... 070-174 06, resten får du i chatten när du ..." has two, "du"
-    being Lithuanian for 2).
+    being Lithuanian for 2). In an ad that does not ask for contact a number needs ``min_words`` number words.
     """
     _, _, after, before, _, _, _ = _decoder()
     view = _decode_view(raw, text)
@@ -1665,7 +1693,7 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]]) -> None:
         for no_fill in (frozenset(), *tries):
             if no_fill:
                 groups, _ = _spelled_groups(skeleton, 0, piece, spelled_words, no_fill)
-            if _decoded_windows(text, groups, tokens, ends, out, country):
+            if _decoded_windows(text, groups, tokens, ends, out, country, min_words):
                 break
 
 
@@ -1676,6 +1704,7 @@ def _decoded_windows(
     ends: dict[int, int],
     out: list[tuple[int, int, str]],
     country: bool,
+    min_words: int = 0,
 ) -> bool:
     """Add the whole Swedish mobiles among consecutive digit ``groups`` of a decoded chain (skeleton offsets;
     ``tokens`` by skeleton offset, ``ends`` the text offset of each token's end); True when one was added.
@@ -1698,7 +1727,11 @@ def _decoded_windows(
             inside = [t for k, t in tokens.items() if groups[i][0] <= k < groups[j][1]]
             words, looks = sum(t[3] for t in inside), sum(t[4] for t in inside)
             filled = any(t[5] for t in inside[1:])
-            if (0 < words < 3 and filled) or not (words or looks or (filled and all(len(t[2]) == 1 for t in inside))):
+            if (
+                words < min_words
+                or (0 < words < 3 and filled)
+                or not (words or looks or (filled and all(len(t[2]) == 1 for t in inside)))
+            ):
                 continue  # written digit groups with words between are the joiner's ("070 sen 174 ...")
             a, b = inside[0][0], ends.get(groups[j][1])
             if b is None or any(x <= j and i < y for x, y in taken) or not _accept(text, a, b, e164):
