@@ -171,11 +171,13 @@ def one(
                     "breakdown": timings.lines[-1] if timings.lines else "",
                 }
             )
+            print(f"day {len(days)}: {json.dumps(days[-1])}", file=sys.stderr, flush=True)  # as it goes
         stored = LinkStore(store).labels()  # type: ignore[arg-type]
         ads, linked = relink_stored(store)  # type: ignore[arg-type]
         store.close()  # type: ignore[attr-defined]
     # the incremental runs' stored ids against a clustering of every stored site ad from scratch
     equal = stored == dict(zip(linked.result.keys, linked.result.all_ids(), strict=True))
+    print(f"equal to a clustering from scratch: {equal}", file=sys.stderr, flush=True)
     truth = simulator_truth(world)
     r = linked.result
     w = np.array([a.n_obs for a in ads.ads])

@@ -389,7 +389,12 @@ def _text_or_none(v: object) -> str | None:
 
 
 def _networks(
-    index: list[tuple[Any, ...]], region: SiteAds, r: LinkResult, s: LinkSettings
+    index: list[tuple[Any, ...]],
+    region: SiteAds,
+    r: LinkResult,
+    s: LinkSettings,
+    region_advertisers: set[str] | None = None,
+    n_stored_in_region: int = -1,
 ) -> tuple[dict[str, str | None], dict[str, str | None]]:
     """The network of every advertiser, from the narrow index of every site ad (region rows replaced by ``r``).
 
@@ -401,8 +406,17 @@ def _networks(
     """
     cols = ["site", "site_ad_id", "first", "adv", "person", "net", "template", "kommun", "language"]
     stored = pd.DataFrame.from_records(index, columns=cols) if index else pd.DataFrame(columns=cols)
-    inside = {f"{a}\x1f{b}" for a, b in r.keys}
-    stored = stored[~(stored["site"] + "\x1f" + stored["site_ad_id"]).isin(inside).to_numpy(bool)]
+    # the region holds whole stored advertisers: its stored rows are those of their advertisers
+    # (checked by count; else by key, the slower way)
+    out_mask = None
+    if region_advertisers is not None:
+        in_region = stored["adv"].isin(region_advertisers).to_numpy(bool)
+        if int(in_region.sum()) == n_stored_in_region:
+            out_mask = ~in_region
+    if out_mask is None:
+        inside = {f"{a}\x1f{b}" for a, b in r.keys}
+        out_mask = ~(stored["site"] + "\x1f" + stored["site_ad_id"]).isin(inside).to_numpy(bool)
+    stored = stored[out_mask]
     ids = r.all_ids()
     mine = pd.DataFrame(
         {
@@ -467,8 +481,10 @@ def _networks(
     _, net = connected_components(g, directed=False)
     net = net.astype(np.int64)
     is_net = np.bincount(net, weights=ppa)[net] >= 2
-    # each network's id comes from its earliest site ad (canonical order: first day, site, site ad id)
-    first = every.sort_values(["first", "site", "site_ad_id"], kind="stable").drop_duplicates("a")
+    # each network's id comes from its earliest site ad (canonical order: first day, site, site ad id);
+    # only the site ads of advertisers in networks are sorted
+    in_net = every[is_net[every["a"].to_numpy(np.int64)]]
+    first = in_net.sort_values(["first", "site", "site_ad_id"], kind="stable").drop_duplicates("a")
     first = first.assign(n=net[first["a"].to_numpy(np.int64)]).drop_duplicates("n")
     name = {int(n): _net_id(a, b) for n, a, b in zip(first["n"], first["site"], first["site_ad_id"], strict=True)}
     new = {str(advs[i]): (name[int(net[i])] if is_net[i] else None) for i in range(n_adv)}
@@ -613,7 +629,8 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     if len(part):
         r = link(part, sub).result
         t_link = time.perf_counter()
-        new_net, old_net = _networks(ls.network_index(), part, r, s)
+        stored_advs = {str(lab[2]) for lab in region.labels.values() if lab[2] is not None}
+        new_net, old_net = _networks(ls.network_index(), part, r, s, stored_advs, len(region.labels))
         t_net = time.perf_counter()
         missing = set(r.advertiser_ids) - set(new_net)
         if missing:  # cannot happen when the region is closed; never write a partial result
