@@ -110,6 +110,20 @@ BAD_CASES: list[tuple[str, Callable[[Callable[..., Any]], bytes], int, str | Non
     ("bad_age", lambda r: json.dumps(r(2, age=7)).encode() + b"\n", 3, "age", "10 to 99"),
     ("not_an_object", lambda r: b"[1, 2, 3]\n", 3, None, "JSON object"),
     ("bad_phone", lambda r: json.dumps(r(2, phones=["12"])).encode() + b"\n", 3, "phones[0]", "not a phone"),
+    (
+        "bad_second_phone",
+        lambda r: json.dumps(r(2, phones=["070-174 06 20", "12"])).encode() + b"\n",
+        3,
+        "phones[1]",
+        "is not a phone number (value withheld)",
+    ),
+    (
+        "bad_email",
+        lambda r: json.dumps(r(2, emails=["ingen-adress"])).encode() + b"\n",
+        3,
+        "emails[0]",
+        "is not an e-mail address (value withheld)",
+    ),
 ]
 
 

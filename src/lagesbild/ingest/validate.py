@@ -16,6 +16,7 @@ refused with the field named.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -119,6 +120,19 @@ def _list(rec: dict[str, Any], name: str) -> list[str]:
     if isinstance(v, list) and all(isinstance(x, str) for x in v):
         return [x for x in v if x.strip()]
     raise RecordError(name, "must be a list of strings or one string separated by ';'")
+
+
+def _pseudonyms(rec: dict[str, Any], name: str, keyed: Callable[[str], str | None], what: str) -> list[str]:
+    """A list field of identifiers (``phones``, ``emails``) as pseudonyms (``keyed``: the pseudonymizer's
+    phone or e-mail method, ``None`` for a value that is not one); an item that is not ``what`` is
+    refused with its value withheld."""
+    out: list[str] = []
+    for i, raw in enumerate(_list(rec, name)):
+        p = keyed(raw)
+        if p is None:
+            raise RecordError(f"{name}[{i}]", f"is not {what} (value withheld)")
+        out.append(p)
+    return out
 
 
 def _scrubbed(rec: dict[str, Any], name: str, limit: int, pz: Pseudonymizer, found: _Found) -> str | None:
@@ -286,18 +300,8 @@ def _content(rec: dict[str, Any], pz: Pseudonymizer) -> tuple[Any, ...]:
         if len(h) != _PHASH_DIGITS and h.isdigit() and pz.phone(h) is not None:
             raise RecordError(f"image_hashes[{i}]", "is a phone number, not an image hash (value withheld)")
 
-    phones: list[str] = []
-    for i, raw in enumerate(_list(rec, "phones")):
-        p = pz.phone(raw)
-        if p is None:
-            raise RecordError(f"phones[{i}]", "is not a phone number (value withheld)")
-        phones.append(p)
-    emails: list[str] = []
-    for i, raw in enumerate(_list(rec, "emails")):
-        e = pz.email(raw)
-        if e is None:
-            raise RecordError(f"emails[{i}]", "is not an e-mail address (value withheld)")
-        emails.append(e)
+    phones = _pseudonyms(rec, "phones", pz.phone, "a phone number")
+    emails = _pseudonyms(rec, "emails", pz.email, "an e-mail address")
 
     # Every text field from the web is scrubbed; identifiers found in any of them link the ad.
     found = _Found()
