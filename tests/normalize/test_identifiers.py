@@ -707,6 +707,11 @@ _NOT_DECODED = [
     "Ring nu! en timme 1500, två timmar 2500, sex sju noll",
     "Numret börjar på 070-174 06.. resten får du när du bokar",  # "du" is Lithuanian for 2: two words, filler
     "Ring 070 174 06 xx, 12 timmar",
+    # a part between fillers made only of short common words: "du" is Lithuanian for 2, "en" Swedish for 1
+    "Sms: noll sju noll ett sju fyra noll sex ... resten får du i chatten, en eller två timmar",
+    "Call me, zero drama, seven days a week, one hour 150, two hours 280, available 24 7",
+    "Звони, мне двадцать пять лет, ноль проблем, семь дней в неделю, один час 2000",
+    "Tel: 0 stress, 7 dagar i veckan, 0 dolda avgifter, 1 timme 1700, 4 timmar 6000, 6 12",
     "0 yedi 0 bir 7 dört 0 altı 1 iki",  # no word asks for contact: a number needs seven number words then
     "sıfır 7 0 bir 7 4 0 6 1 iki",
 ]

@@ -1697,6 +1697,18 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
                 break
 
 
+def _weak_part(text: str, inside: list[tuple[int, int, str, int, int, bool]]) -> bool:
+    """True when a part of a decoded number between filler words is only short words that are common words too:
+    "noll sju noll ett sju fyra noll sex ... resten får du i chatten, en eller två timmar" is no 0701740621 ("du" is
+    Lithuanian for 2, "en" Swedish for 1)."""
+    parts: list[list[tuple[int, int, str, int, int, bool]]] = []
+    for t in inside:
+        if t[5] or not parts:
+            parts.append([])
+        parts[-1].append(t)
+    return any(all(t[3] and t[1] - t[0] <= 2 and _latin(text[t[0] : t[1]]) for t in part) for part in parts)
+
+
 def _decoded_windows(
     text: str,
     groups: list[tuple[int, int, str, int, int]],
@@ -1733,6 +1745,8 @@ def _decoded_windows(
                 or not (words or looks or (filled and all(len(t[2]) == 1 for t in inside)))
             ):
                 continue  # written digit groups with words between are the joiner's ("070 sen 174 ...")
+            if filled and _weak_part(text, inside):
+                continue
             a, b = inside[0][0], ends.get(groups[j][1])
             if b is None or any(x <= j and i < y for x, y in taken) or not _accept(text, a, b, e164):
                 continue
