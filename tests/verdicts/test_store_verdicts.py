@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from lagesbild.errors import InputError
+from lagesbild.records.verdicts import DefendantRecord
 from lagesbild.store import Store
-from lagesbild.store.verdicts import VerdictStore
+from lagesbild.store.verdicts import DefendantStore, VerdictStore
 from lagesbild.verdicts import age_profile, travel_flows
 from lagesbild.verdicts.importer import import_judgments
 
@@ -77,3 +78,43 @@ def test_a_line_without_text_is_an_input_error(store: Store, tmp_path: Path) -> 
     with pytest.raises(InputError, match=r"bad\.jsonl:1"):
         import_judgments(store, bad)
     assert VerdictStore(store).count() == 0
+
+
+def _defendant(case: str, kommun: str, day: str, verdict: str = "convicted", index: int = 1) -> DefendantRecord:
+    return DefendantRecord(
+        case_key=case, defendant_index=index, court="Linköpings tingsrätt", case_number=f"B {case}-24", date=day,
+        appeal=False, verdict=verdict, offence="kop", human_trafficking=False, offence_dates=(day,),
+        defendant_age=41, home_kommun=kommun, offence_kommun=kommun, website=None, ad_used=True, day_fines=50,
+        day_fine_amount=100, conditional_sentence=False, prison_months=None, plea=None,
+        fines_only_after_reform=False, confidence={},
+    )  # fmt: skip
+
+
+def test_defendants_filter_by_area_period_and_verdict_oldest_first(store: Store) -> None:
+    recs = [
+        _defendant("4", "0580", "2024-06-01"),
+        _defendant("1", "0580", "2024-02-01", index=2),
+        _defendant("1", "0580", "2024-02-01"),
+        _defendant("2", "0680", "2024-03-01"),
+        _defendant("3", "0581", "2024-04-01", verdict="acquitted"),
+        _defendant("5", "0580", "2025-01-10"),
+    ]
+    DefendantStore(store).add((f"{i:064d}", r) for i, r in enumerate(recs))
+    ds = DefendantStore(store)
+
+    def keys(found: list[DefendantRecord]) -> list[tuple[str, int]]:
+        return [(d.case_key, d.defendant_index) for d in found]
+
+    assert keys(ds.defendants()) == [("1", 1), ("1", 2), ("2", 1), ("3", 1), ("4", 1), ("5", 1)]
+    assert keys(ds.defendants(lan="05")) == [("1", 1), ("1", 2), ("3", 1), ("4", 1), ("5", 1)]
+    assert keys(ds.defendants(lan="0581")) == [("3", 1)]
+    assert keys(ds.defendants(start="2024-03-01", end="2024-06-01")) == [("2", 1), ("3", 1), ("4", 1)]
+    assert keys(ds.defendants(lan="05", verdict="convicted", end="2024-12-31")) == [("1", 1), ("1", 2), ("4", 1)]
+    assert keys(ds.defendants(verdict="acquitted")) == [("3", 1)]
+    # the judgments the analyses read: convicted defendants, with the same filters
+    got = VerdictStore(store).records(lan="05", start="2024-01-01", end="2024-12-31")
+    assert [(r.case_number, r.date) for r in got] == [
+        ("B 1-24", "2024-02-01"),
+        ("B 1-24", "2024-02-01"),
+        ("B 4-24", "2024-06-01"),
+    ]

@@ -14,11 +14,11 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, Row, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lagesbild.errors import StoreError
@@ -64,8 +64,13 @@ def _record(r: Any) -> VerdictRecord:
 
 
 
-def _filters(lan: str | None, start: str | None, end: str | None) -> tuple[list[str], dict[str, Any]]:
-    """The WHERE terms and parameters for an offence area (county or municipality code) and a date range."""
+def _select(
+    engine: Engine, select: str, order: str, lan: str | None, start: str | None, end: str | None,
+    verdict: str | None = None,
+) -> Sequence[Row[Any]]:
+    """The rows of ``select`` (``SELECT ... FROM table``) in ``order``: only offences in ``lan`` (a county
+    or municipality code), judgments dated ``start``..``end`` (ISO dates, both included) and, in
+    ``verdict_defendants``, of one ``verdict``; ``None`` does not filter."""
     where: list[str] = []
     params: dict[str, Any] = {}
     if lan is not None:
@@ -77,7 +82,13 @@ def _filters(lan: str | None, start: str | None, end: str | None) -> tuple[list[
     if end is not None:
         where.append("verdict_date <= :e")
         params["e"] = end
-    return where, params
+    if verdict is not None:
+        where.append("verdict = :v")
+        params["v"] = verdict
+    sql = select + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY " + order
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).all()
+
 
 def _insert_new(
     store: Store, table: str, cols: tuple[str, ...], conflict: tuple[str, ...], rows: list[tuple[Any, ...]],
@@ -154,13 +165,8 @@ class VerdictStore:
             lan: only offences in this county (two-digit code) or municipality (four digits).
             start, end: only judgments dated in ``start``..``end`` (ISO dates, both included).
         """
-        where, params = _filters(lan, start, end)
-        sql = f"SELECT {', '.join(_FIELDS)} FROM verdicts"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY verdict_date, court, case_number, id"
-        with self.engine.connect() as conn:
-            rows = conn.execute(text(sql), params).all()
+        select = f"SELECT {', '.join(_FIELDS)} FROM verdicts"
+        rows = _select(self.engine, select, "verdict_date, court, case_number, id", lan, start, end)
         legacy = [_record(r) for r in rows]
         convicted = DefendantStore(self.store).defendants(lan=lan, start=start, end=end, verdict="convicted")
         out = legacy + [d.verdict_record() for d in convicted]
@@ -245,17 +251,9 @@ class DefendantStore:
     ) -> list[DefendantRecord]:
         """Stored defendants, oldest judgment first (filters as :meth:`VerdictStore.records`; ``verdict``
         ``"convicted"`` or ``"acquitted"``)."""
-        where, params = _filters(lan, start, end)
-        if verdict is not None:
-            where.append("verdict = :v")
-            params["v"] = verdict
-        sql = f"SELECT id, {', '.join(_D_FIELDS)} FROM verdict_defendants"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY verdict_date, court, case_number, defendant_index, id"
-        with self.engine.connect() as conn:
-            rows = conn.execute(text(sql), params).all()
-        return [_d_record(r) for r in rows]
+        select = f"SELECT id, {', '.join(_D_FIELDS)} FROM verdict_defendants"
+        order = "verdict_date, court, case_number, defendant_index, id"
+        return [_d_record(r) for r in _select(self.engine, select, order, lan, start, end, verdict)]
 
     def correct(self, records: Iterable[DefendantRecord]) -> int:
         """Overwrite the reviewable fields of stored rows (by ``id``) and mark them corrected.
