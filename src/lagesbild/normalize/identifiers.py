@@ -1270,7 +1270,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
         if _decoder()[1].search(low):
             _find_decoded(raw, text, out)
-        elif _zero_word().search(low if raw is text else _unmarked(raw)):  # no contact asked: a number in words
+        elif _zero_word().search(low if raw is text else _MARK.sub("", raw.lower())):  # a number in words, no cue
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
     if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
         out = [item for item in out if not _disowned(text, item[0], item[1])]
@@ -1476,6 +1476,7 @@ _MARKS = (
     "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0900-\u0903\u093a-\u094f"
     "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u20d0-\u20ff"
 )
+_MARK = re.compile(f"[{_MARKS}]")
 _DEC_SPLIT = re.compile(rf"(?:[^\W_]|[{_MARKS}])+|[+]|[*?#]{{2,}}")
 _DEC_MAX_FILL = 3  # filler words between two digit tokens
 _DEC_MAX_GAP = 60  # characters between two digit tokens
@@ -1512,7 +1513,10 @@ def _decoder() -> tuple[
     cue_words = list(dict.fromkeys([*cue_words, *(c.translate(_HOMOGLYPH_MAP) for c in cue_words)]))
     # a longer cue also ends a compound ("landsnummer", "telefonnumret", "mobilnr" has "mobil")
     short, long = [c for c in cue_words if len(c) < 5], [c for c in cue_words if len(c) >= 5]
-    cues = re.compile(rf"(?<![^\W_])(?:{_phrases(short)})|{_phrases(long)}", re.IGNORECASE)
+    # (a trie: the cues are looked for in every ad without a number, at every position; the text is lower case)
+    cues = re.compile(
+        with_first_chars(rf"(?<![^\W_])(?:{_trie([c.lower() for c in short])})|{_trie([c.lower() for c in long])}")
+    )
     after = frozenset(str(w).lower() for w in cfg.get("decoder_units_after") or ())
     before = frozenset(str(w).lower() for w in cfg.get("decoder_words_before") or ())
     look = {str(k): str(v) for k, v in (cfg.get("decoder_lookalikes") or {}).items()}
@@ -1525,7 +1529,7 @@ def _zero_word() -> re.Pattern[str]:
     zeros = sorted({w for w, v in _decoder()[0].items() if v in ("0", "noll")}, key=len, reverse=True)
     latin = [w for w in zeros if _latin(w)]
     other = [w for w in zeros if not _latin(w)]  # Thai and CJK words are glued to their neighbours
-    return re.compile(rf"(?<![^\W_])(?:{_trie(latin)})(?![^\W_])|{_trie(other)}", re.IGNORECASE)
+    return re.compile(with_first_chars(rf"(?<![^\W_])(?:{_trie(latin)})(?![^\W_])|{_trie(other)}"))
 
 
 @cache
