@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -138,12 +138,17 @@ def simulator_truth(folder: str | Path) -> SimulatorTruth:
     return SimulatorTruth(ad, person, adv, net, n_persons, len(sellers), seller)
 
 
-def simulator_personas(folder: str | Path) -> tuple[list[Persona], int]:
+def simulator_personas(
+    folder: str | Path, *, language_rule: Literal["first", "all"] = "first"
+) -> tuple[list[Persona], int]:
     """The simulator's personas with ads (truth fields) and the true number of returns among them.
 
     Home, stated age and spoken languages come from ``truth/sellers.csv``, the first and last
     day of the persona's ads from ``truth/ads.csv`` (sellers without an ad are left out). Returns are personas
-    minus distinct persons.
+    minus distinct persons. ``language_rule``: ``"first"`` keeps her first language (the one
+    listed first, her native language), as :func:`lagesbild.link.succession.personas_from_ads`
+    reads linked personas; ``"all"`` every spoken language (a persona may add Swedish, so two
+    personas of one woman often differ: docs/link.md).
     """
     from .succession import Persona
 
@@ -162,12 +167,13 @@ def simulator_personas(folder: str | Path) -> tuple[list[Persona], int]:
             if r["seller_id"] not in span:
                 continue
             persons.add(r["person_id"])
+            langs = [x for x in r["languages"].split(";") if x]
             out.append(
                 Persona(
                     r["home_kommun"] or None,
                     float(r["stated_age"]) if r["stated_age"] else None,
                     *span[r["seller_id"]],
-                    frozenset(x for x in r["languages"].split(";") if x),
+                    frozenset(langs[:1] if language_rule == "first" else langs),
                 )
             )
     return out, len(out) - len(persons)
