@@ -35,6 +35,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,11 @@ def world(cache: Path, preset: str, seed: int, sim_src: Path | None = None) -> P
 
 
 def score(
-    w: Path, succession: bool = False, settings: dict[str, object] | None = None, language_rule: str = "first"
+    w: Path,
+    succession: bool = False,
+    settings: dict[str, object] | None = None,
+    language_rule: str = "first",
+    max_gap_days: int | None = 365,
 ) -> dict[str, object]:
     """Link one world in memory and score it against its truth."""
     from lagesbild.ingest import iter_observations
@@ -119,8 +124,10 @@ def score(
         "true_persons": truth.n_persons,
     }
     if succession:
+        from collections import Counter
+
         from lagesbild.link.evaluate import simulator_personas
-        from lagesbild.link.succession import returning_from_linked, succession_count
+        from lagesbild.link.succession import personas_from_linked, succession_count
         from lagesbild.normalize import languages_offered
 
         # the languages each site ad says are spoken, as the normalizer reads them (first
@@ -130,16 +137,98 @@ def score(
             k = (o.site, o.site_ad_id)
             if k not in offered or not offered[k]:
                 offered[k] = languages_offered(f"{o.title or ''}. {o.body or ''}")
-        est = returning_from_linked(ads, linked, offered, language_rule=language_rule)  # type: ignore[arg-type]
-        out["succession_no_languages"] = round(returning_from_linked(ads, linked).returning, 1)
+        linked_personas = personas_from_linked(ads, linked, offered, language_rule=language_rule)  # type: ignore[arg-type]
+        est = succession_count(linked_personas, max_gap_days=max_gap_days)
+        bare = personas_from_linked(ads, linked)
+        out["succession_no_languages"] = round(succession_count(bare, max_gap_days=max_gap_days).returning, 1)
         out["succession_returning"] = round(est.returning, 1)
         out["succession_interval"] = [round(est.low, 1), round(est.high, 1)]
-        personas, true_returns = simulator_personas(w)
-        on_truth = succession_count(personas)  # the truth's home, stated age and spoken languages
+        # split personas: linked persons whose ads are mostly one true persona's (seller's) that
+        # another linked person has too; each extra part looks like a return when it follows
+        seller_obs: dict[int, Counter[str]] = {}
+        for i, a in enumerate(ads.ads):
+            p = int(r.person[i])
+            if not r.fake_person[p]:
+                seller_obs.setdefault(p, Counter())[truth.seller[a.key] or f"scam-{truth.advertiser[a.key]}"] += a.n_obs
+        majority = [seller_obs[p].most_common(1)[0][0] for p in sorted(seller_obs)]
+        parts = Counter(majority)
+        out["split_personas"] = sum(v - 1 for v in parts.values())
+        out["split_successive_compatible"] = _split_pairs(linked_personas, majority, 4, max_gap_days)
+        out["linked_personas"] = len(linked_personas)
+        personas, true_returns = simulator_personas(w)  # the truth's home, stated age and first language
+        on_truth = succession_count(personas, max_gap_days=max_gap_days)
         out["succession_truth_fields"] = round(on_truth.returning, 1)
         out["succession_truth_interval"] = [round(on_truth.low, 1), round(on_truth.high, 1)]
         out["true_returning"] = true_returns
+        out["succession_sd"] = round(est.sd, 2)
+        out["persons_by_year"] = _persons_by_year(w, ads, linked, offered, max_gap_days)
     return out
+
+
+def _persons_by_year(
+    w: Path, ads: Any, linked: Any, offered: Mapping[tuple[str, str], tuple[str, ...]], max_gap: int | None
+) -> list[dict[str, Any]]:
+    """Per calendar year: the true women, and the persons estimate with returns assumed and measured.
+
+    The unit of the persons estimate (docs/methods/runner.md): the linked personas seen in the year
+    (suspected fakes left out), less returns and splits; the truth: the simulator's persons with a
+    genuine ad up in the year.
+    """
+    import csv
+    from datetime import date, timedelta
+
+    import yaml
+
+    from lagesbild.estimate.activity import activity_distributions, estimate_persons
+    from lagesbild.link.succession import personas_from_ads, succession_count
+
+    start = date.fromisoformat(str(yaml.safe_load((w / "config.yaml").read_text())["world"]["start"]))
+    with (w / "truth" / "sellers.csv").open(encoding="utf-8") as f:
+        person_of = {r["seller_id"]: r["person_id"] for r in csv.DictReader(f)}
+    women: dict[int, set[str]] = {}
+    with (w / "truth" / "ads.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["seller_id"] and r["is_scam"] != "true":
+                y0 = (start + timedelta(days=int(r["first_day"]))).year
+                y1 = (start + timedelta(days=int(r["last_day"]))).year
+                for y in range(y0, y1 + 1):
+                    women.setdefault(y, set()).add(person_of[r["seller_id"]])
+    res = linked.result
+    person = [None if res.fake_person[int(res.person[i])] else int(res.person[i]) for i in range(len(ads.ads))]
+    persona_dist, split_dist = activity_distributions()
+    out = []
+    for y in sorted(women):
+        personas = personas_from_ads(ads.ads, person, offered, period=(f"{y}-01-01", f"{y}-12-31"))
+        c = succession_count(personas, max_gap_days=max_gap)
+        assumed = estimate_persons(len(personas), persona_dist, split_dist, seed=1)
+        measured = estimate_persons(len(personas), persona_dist, split_dist, seed=1, returns=(c.returning, c.sd))
+        out.append(
+            {
+                "year": y,
+                "true_women": len(women[y]),
+                "personas": len(personas),
+                "returning": round(c.returning, 1),
+                "sd": round(c.sd, 2),
+                "assumed": [assumed.estimate, round(assumed.low, 1), round(assumed.high, 1)],
+                "measured": [measured.estimate, round(measured.low, 1), round(measured.high, 1)],
+            }
+        )
+    return out
+
+
+def _split_pairs(personas: list[Any], majority: list[str], tol: float, max_gap: int | None) -> int:
+    """Compatible successive pairs of linked personas that are parts of one true persona (split by linking)."""
+    n = 0
+    for i, a in enumerate(personas):
+        for j, b in enumerate(personas):
+            if i == j or majority[i] != majority[j] or not a.last_day < b.first_day:
+                continue
+            if max_gap is not None and b.first_day - a.last_day > max_gap:
+                continue
+            if a.home is None or a.home != b.home or a.age is None or b.age is None or abs(a.age - b.age) > tol:
+                continue
+            n += not a.languages or not b.languages or a.languages == b.languages
+    return n
 
 
 def main() -> None:
@@ -151,14 +240,19 @@ def main() -> None:
     p.add_argument(
         "--language-rule", choices=["first", "all"], default="first", help="languages of a persona (succession)"
     )
+    p.add_argument(
+        "--max-gap", default="365", help="succession: longest gap of a successive pair in days, or none (any)"
+    )
     p.add_argument("--sim-src", type=Path, help="run the simulator from this source tree (holding lagesbild/)")
     p.add_argument("--json", type=Path, help="write the per-seed rows here")
     p.add_argument("--set", action="append", default=[], help="a LinkSettings field: name=value (repeatable)")
     a = p.parse_args()
     settings = {k: json.loads(v) for k, _, v in (x.partition("=") for x in a.set)}
-    rows = []
+    max_gap = None if a.max_gap == "none" else int(a.max_gap)
+    print(f"simulator {simulator_version(a.sim_src)}", flush=True)
+    rows: list[dict[str, Any]] = []
     for seed in parse_seeds(a.seeds):
-        res = score(world(a.cache, a.preset, seed, a.sim_src), a.succession, settings, a.language_rule)
+        res = score(world(a.cache, a.preset, seed, a.sim_src), a.succession, settings, a.language_rule, max_gap)
         res["seed"] = seed
         rows.append(res)
         line = (
@@ -170,13 +264,14 @@ def main() -> None:
             line += (
                 f" | returning: true {res['true_returning']}, on linked {res['succession_returning']} "
                 f"{res['succession_interval']}, on truth fields {res['succession_truth_fields']} "
-                f"{res['succession_truth_interval']}"
+                f"{res['succession_truth_interval']}; split personas {res['split_personas']} "
+                f"({res['split_successive_compatible']} counted as returns)"
             )
         print(line, flush=True)
-    f1 = [float(r["network_f1"]) for r in rows]  # type: ignore[arg-type]
+    f1 = [float(r["network_f1"]) for r in rows]
     print(f"network F1 below 0.90: {sum(x < 0.9 for x in f1)} of {len(f1)}")
     for key in ("network_f1", "network_precision", "persona_b3", "person_b3", "advertiser_b3"):
-        v = [float(r[key]) for r in rows]  # type: ignore[arg-type]
+        v = [float(r[key]) for r in rows]
         worst = rows[int(np.argmin(v))]["seed"]
         print(f"{key:>14}: median {np.median(v):.3f}  min {min(v):.3f} (seed {worst})  mean {np.mean(v):.3f}")
     if a.succession:
@@ -184,14 +279,35 @@ def main() -> None:
             ("succession_returning", "succession_interval"),
             ("succession_truth_fields", "succession_truth_interval"),
         )
-        total = sum(float(r["true_returning"]) for r in rows)  # type: ignore[arg-type]
+        total = sum(float(r["true_returning"]) for r in rows)
         for key, iv in pairs:
-            err = [float(r[key]) - float(r["true_returning"]) for r in rows]  # type: ignore[arg-type]
-            cover = np.mean([r[iv][0] <= r["true_returning"] <= r[iv][1] for r in rows])  # type: ignore[index,operator]
+            err = [float(r[key]) - float(r["true_returning"]) for r in rows]
+            inside = [r[iv][0] <= r["true_returning"] <= r[iv][1] for r in rows]
+            width = np.median([r[iv][1] - r[iv][0] for r in rows])
             print(
                 f"{key}: error median {np.median(err):+.1f}, median absolute {np.median(np.abs(err)):.1f}, "
-                f"sum {sum(err):+.1f} of {total:.0f} true; interval covers {cover:.0%}"
+                f"sum {sum(err):+.1f} ({sum(err) / max(total, 1):+.1%}) of {total:.0f} true; interval covers "
+                f"{sum(inside)} of {len(rows)} ({np.mean(inside):.0%}), median width {width:.1f}"
             )
+        years = [y for r in rows for y in r["persons_by_year"]]
+        true_w = sum(y["true_women"] for y in years)
+        for how in ("assumed", "measured"):
+            e = [y[how][0] - y["true_women"] for y in years]
+            rel = [abs(y[how][0] - y["true_women"]) / max(y["true_women"], 1) for y in years]
+            inside = [y[how][1] <= y["true_women"] <= y[how][2] for y in years]
+            print(
+                f"persons (women per county-year), returns {how}: error median {np.median(e):+.1f}, median relative "
+                f"{np.median(rel):.1%}, sum {sum(e):+.1f} ({sum(e) / max(true_w, 1):+.1%}) of {true_w} true; 90% "
+                f"interval covers {sum(inside)} of {len(years)} ({np.mean(inside):.0%}), median width "
+                f"{np.median([y[how][2] - y[how][1] for y in years]):.1f}"
+            )
+        splits = sum(int(r["split_personas"]) for r in rows)
+        counted = sum(int(r["split_successive_compatible"]) for r in rows)
+        linked_n = sum(int(r["linked_personas"]) for r in rows)
+        print(
+            f"split personas (one true persona linked as several): {splits} of {linked_n} linked personas "
+            f"({splits / max(linked_n, 1):.1%}); {counted} compatible successive pairs among their parts"
+        )
     if a.json:
         a.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
 

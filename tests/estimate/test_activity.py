@@ -19,10 +19,12 @@ from lagesbild.estimate.activity import (
     area_capture_histories,
     estimate_persons,
     linked_ads_from_result,
+    measured_return_share,
     period_bounds,
     summarize_activity,
+    with_measured_returns,
 )
-from lagesbild.estimate.assumptions import Distribution, Fixed, default_assumptions, parse_assumptions
+from lagesbild.estimate.assumptions import Distribution, Fixed, Normal, default_assumptions, parse_assumptions
 from lagesbild.estimate.purchases import UncertainCount, estimate_purchases
 from lagesbild.link import link_observations, run
 from lagesbild.records.estimates import LinkedAd
@@ -113,6 +115,39 @@ def test_persons_count_noise_is_binomial() -> None:
     half = 1.645 * math.sqrt(400 * 0.25 * 0.75)  # normal approximation of Binomial(400, 0.25)
     assert abs(est.estimate - 300) <= 1
     assert abs((est.high - est.low) / 2 - half) <= 2
+
+
+def test_measured_returns_replace_the_assumed_share_and_carry_their_interval() -> None:
+    # an exact count: the women are the personas less it, whatever persona_return_share says
+    for assumed in (Fixed(0.0), Fixed(0.9)):
+        exact = estimate_persons(100, assumed, Fixed(0.0), returns=(20.0, 0.0), seed=2)
+        assert (exact.estimate, exact.low, exact.high) == (80.0, 80.0, 80.0)
+    # a count with standard error 5: the 90% interval is about 80 -+ 1.645 x 5
+    est = estimate_persons(100, Fixed(0.5), Fixed(0.0), returns=(20.0, 5.0), seed=2)
+    assert abs(est.estimate - 80) <= 0.5
+    assert abs(est.low - (80 - 1.645 * 5)) <= 1 and abs(est.high - (80 + 1.645 * 5)) <= 1
+    # clipped to what can be: no more returns than personas, none below zero
+    assert estimate_persons(10, Fixed(0.0), Fixed(0.0), returns=(40.0, 0.0)).estimate == 1.0
+    assert estimate_persons(10, Fixed(0.0), Fixed(0.0), returns=(-3.0, 0.0)).estimate == 10.0
+    expected = estimate_persons(100, Fixed(0.5), Fixed(0.0), returns=(20.0, 5.0), count_noise=False)
+    assert abs(expected.estimate - 80) < 0.5 and expected.low < 75 < 85 < expected.high
+    with pytest.raises(ValueError, match="standard error"):
+        estimate_persons(100, Fixed(0.0), Fixed(0.0), returns=(20.0, -1.0))
+
+
+def test_a_measured_share_is_a_truncated_normal_kept_with_its_source() -> None:
+    d = measured_return_share(12.0, 6.0, 100)
+    assert isinstance(d, Normal) and (d.mean, d.sd, d.low, d.high) == (0.12, 0.06, 0.0, 0.95)
+    assert measured_return_share(-4.0, 2.0, 100).mean == 0.0  # a count below zero: a share of about zero
+    a = with_measured_returns(None, 12.0, 6.0, 100, source="Measured: test")
+    assert a["persona_return_share"].distribution == d and a["persona_return_share"].source == "Measured: test"
+    assert a["split_share"] == default_assumptions()["split_share"]
+    # the persons estimate of an area then draws the measured share: about 12% fewer women
+    persona, split = activity_distributions(a)
+    est = estimate_persons(400, persona, Fixed(0.0), seed=4)
+    assert abs(est.estimate - 400 * 0.88) <= 3 and split == default_assumptions()["split_share"].distribution
+    with pytest.raises(ValueError):
+        measured_return_share(1.0, 1.0, 0)
 
 
 def test_persons_estimate_is_seeded_and_keeps_at_least_one_woman() -> None:

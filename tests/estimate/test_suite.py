@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lagesbild.cli import app
+from lagesbild.errors import InputError
 from lagesbild.estimate.assumptions import default_assumptions
 from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.estimate.suite import (
@@ -20,6 +21,7 @@ from lagesbild.estimate.suite import (
     compute_suites,
     ensure_suite,
     load_suite,
+    measured_returns,
     population_for,
 )
 from lagesbild.ingest import import_file
@@ -151,6 +153,43 @@ def test_assumptions_change_the_stored_suite(linked: Store) -> None:
     b = ensure_suite(linked, "05", *Y2024, assumptions=changed, n_draws=1000)
     assert b.run_id != a.run_id
     assert (b.figure("persons").estimate or 0) < (a.figure("persons").estimate or 0)  # type: ignore[union-attr]
+
+
+def test_measured_returns_feed_the_persons_estimate_end_to_end(linked: Store, world: Path) -> None:
+    from lagesbild.link.evaluate import simulator_personas
+    from lagesbild.link.succession import succession_count
+    from lagesbild.store.estimates import linked_personas
+
+    assumed = compute_suite(linked, "05", *Y2024, n_draws=1000)
+    measured = compute_suite(linked, "05", *Y2024, n_draws=1000, returns="measured")
+    assert measured.run_id != assumed.run_id and any("measured from the data" in n for n in measured.notes)
+    assert not any("measured from the data" in n for n in assumed.notes)
+    # the count over the period's linked personas, as the suite made it
+    personas = linked_personas(linked, *Y2024)
+    c = succession_count(personas)
+    assert c.personas == len(personas) > 0 and f"succession count {c.returning:.1f} of {c.personas}" in " ".join(
+        measured.notes
+    )
+    # the measured run is the assumption run with persona_return_share replaced by the measurement
+    a, _ = measured_returns(linked, *Y2024, default_assumptions())
+    assert a["persona_return_share"].source.startswith("Measured")
+    same = compute_suite(linked, "05", *Y2024, n_draws=1000, assumptions=a)
+    assert same.figure("persons") == measured.figure("persons")
+    # the linked personas are about the simulator's personas (a 60-day world; a few splits and merges)
+    true_personas, _ = simulator_personas(world.parent)
+    assert abs(len(personas) - len(true_personas)) <= 0.1 * len(true_personas)
+    # and the CLI option reaches it
+    with pytest.raises(InputError):
+        compute_suite(linked, "05", *Y2024, n_draws=1000, returns="guessed")  # type: ignore[arg-type]
+
+
+def test_estimate_run_returns_measured(settings: Settings, world: Path) -> None:
+    args = _linked_workspace(settings, world)
+    res = runner.invoke(app, [*args, *RUN, "--area", "05", "--draws", "500", "--returns", "measured", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert any("measured from the data" in n for n in json.loads(res.stdout)["notes"])
+    res = runner.invoke(app, [*args, *RUN, "--area", "05", "--draws", "500", "--returns", "guessed"])
+    assert res.exit_code != 0
 
 
 def test_without_links_purchases_come_from_ad_days_and_persons_say_why(

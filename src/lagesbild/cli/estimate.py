@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -743,6 +744,13 @@ AssumptionsOption = Annotated[
 ]
 
 
+class ReturnsChoice(StrEnum):
+    """``estimate run --returns``: where the persons estimate's returning women come from."""
+
+    assumption = "assumption"
+    measured = "measured"
+
+
 def _period(year: int | None, from_: str | None, to: str | None) -> tuple[date, date]:
     def day(text: str, option: str) -> date:
         try:
@@ -774,6 +782,13 @@ def run_cmd(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same result).")] = DEFAULT_SEED,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = DEFAULT_DRAWS,
     level: Annotated[float, typer.Option(help="Level of every interval.")] = DEFAULT_LEVEL,
+    returns: Annotated[
+        ReturnsChoice,
+        typer.Option(
+            help="Returning women in the persons estimate: the assumption persona_return_share (default), or "
+            "measured by the succession count of the period's linked personas (docs/methods/persons.md)."
+        ),
+    ] = ReturnsChoice.assumption,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     _excel: ExcelOption = False,
     _xlsx: XlsxOption = False,
@@ -799,7 +814,7 @@ def run_cmd(
         task = bar.add_task("areas", total=len(areas))
         suites = compute_suites(
             ws.store, areas, start, end, assumptions=aset, seed=seed, n_draws=draws, level=level,
-            progress=lambda n, total: bar.update(task, completed=n) if total > 1 else None,
+            progress=lambda n, total: bar.update(task, completed=n) if total > 1 else None, returns=returns.value,
         )  # fmt: skip
     if output is OutputFormat.json:
         _write_json([s.to_dict() for s in suites] if area == "all" else suites[0].to_dict())

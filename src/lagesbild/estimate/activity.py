@@ -28,6 +28,13 @@ expressed as an :class:`~lagesbild.estimate.purchases.UncertainCount` per measur
   *this* area-year's personas are returns, on top of what we do not know about the share. The
   estimate is the median of the draws and ``low..high`` the equal-tailed ``level`` interval
   (``UncertainCount.level``); docs/methods/calibration.md checks its coverage on the simulator.
+
+  *Measured instead of assumed* (an option, not the default: docs/methods/persons.md): the
+  succession count of returning women (:mod:`lagesbild.link.succession`) measures the returns
+  among the personas of the data with a standard error. :func:`estimate_persons` takes it as
+  ``returns=(count, sd)`` (each draw's returns from that normal, clipped to ``0..personas``), and
+  :func:`with_measured_returns` turns it into a measured ``persona_return_share`` (a truncated
+  normal of ``count / personas``, sd ``sd / personas``) for every area of the period.
 * **person-days** are hardly touched by personas (two personas of one woman are not online on the
   same days), but a woman linking fails to join across sites is counted twice on a day she is on
   both: the low end removes ``split_share`` (its *nominal* value, 0.02: persona recall is at least
@@ -52,8 +59,9 @@ Example::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -65,6 +73,7 @@ from lagesbild.estimate.assumptions import (
     AssumptionSet,
     Distribution,
     Fixed,
+    Normal,
     Requirement,
     check_requirements,
     default_assumptions,
@@ -92,9 +101,11 @@ __all__ = [
     "in_period",
     "linked_ads_from_result",
     "linked_frame",
+    "measured_return_share",
     "period_bounds",
     "person_days_by_kommun",
     "summarize_activity",
+    "with_measured_returns",
 ]
 
 Period = Literal["year", "month", "week"]
@@ -180,6 +191,7 @@ def estimate_persons(
     n_draws: int = PERSONS_DRAWS,
     level: float = PERSONS_LEVEL,
     count_noise: bool = True,
+    returns: tuple[float, float] | None = None,
 ) -> UncertainCount:
     """Distinct women behind ``personas`` counted personas: median and equal-tailed interval.
 
@@ -198,12 +210,19 @@ def estimate_persons(
         n_draws: Monte Carlo draws (at least 100).
         level: coverage of the interval.
         count_noise: draw the number of returns and splits (True), or use their expected number.
+        returns: ``(count, sd)``: the returns *measured* among these personas (the succession
+            count, :func:`lagesbild.link.succession.succession_count`, and its standard error)
+            instead of ``persona_return_share``: each draw's returns are a normal draw of it,
+            rounded and clipped to ``0..personas`` (not rounded without ``count_noise``), so that
+            the count's interval carries into the persons interval; ``persona_return_share``
+            is not used.
 
     Returns:
         The median as ``estimate``, the interval as ``low..high``, and ``level``.
 
     Raises:
-        EstimateInputError: for a negative or non-integer persona count, too few draws or a bad level.
+        EstimateInputError: for a negative or non-integer persona count, too few draws, a bad
+            level or a negative or non-finite ``returns`` standard error.
     """
     if personas < 0 or personas != int(personas):
         raise EstimateInputError(f"personas must be a count, not {personas}")
@@ -211,16 +230,22 @@ def estimate_persons(
         raise EstimateInputError("use at least 100 Monte Carlo draws")
     if not 0 < level < 1:
         raise EstimateInputError(f"level must be between 0 and 1, not {level}")
+    if returns is not None and not (math.isfinite(returns[0]) and math.isfinite(returns[1]) and returns[1] >= 0):
+        raise EstimateInputError(f"returns must be a finite count and standard error >= 0, not {returns}")
     n = int(personas)
     if n == 0:
         return UncertainCount(0.0, 0.0, 0.0, level)
     rng = np.random.default_rng(seed)
-    r = np.clip(persona_return_share.sample(rng, n_draws), 0.0, 1.0)
+    if returns is None:
+        r = np.clip(persona_return_share.sample(rng, n_draws), 0.0, 1.0)
+    else:  # measured: the count's normal, as a share of the personas
+        measured = rng.normal(returns[0], returns[1], n_draws)
+        r = np.clip((np.rint(measured) if count_noise else measured) / n, 0.0, 1.0)
     s = np.clip(split_share.sample(rng, n_draws), 0.0, 1.0)
     if count_noise:
-        returns = rng.binomial(n, r)
-        splits = rng.binomial(n - returns, s)
-        draws = np.maximum(n - returns - splits, 1).astype(np.float64)
+        ret = np.rint(r * n).astype(np.int64) if returns is not None else rng.binomial(n, r)
+        splits = rng.binomial(n - ret, s)
+        draws = np.maximum(n - ret - splits, 1).astype(np.float64)
         # Continuity correction: the draws are whole numbers, and an interval between two of their
         # quantiles holds both end values with their whole probability. Spreading each draw over its
         # unit interval gives the interval of the continuous version (on the training seeds of the
@@ -233,6 +258,48 @@ def estimate_persons(
         low, high = quantile_interval(draws, level)
     median = float(np.median(draws))
     return UncertainCount(median, min(low, median), max(high, median), level)
+
+
+def measured_return_share(returning: float, sd: float, personas: int) -> Normal:
+    """``persona_return_share`` measured by a count of returns among ``personas``, as a distribution.
+
+    A normal of ``returning / personas`` with sd ``sd / personas`` (at least 0.001), truncated to
+    ``0..0.95``; its mean is clipped to that range too (a count below zero measures a share of
+    about zero).
+
+    >>> measured_return_share(12.0, 6.0, 100).mean, measured_return_share(12.0, 6.0, 100).sd
+    (0.12, 0.06)
+
+    Raises:
+        EstimateInputError: for no personas or a negative or non-finite count or sd.
+    """
+    if personas <= 0:
+        raise EstimateInputError("a measured return share needs at least one persona")
+    if not (math.isfinite(returning) and math.isfinite(sd) and sd >= 0):
+        raise EstimateInputError(f"returns must be a finite count and standard error >= 0, not {returning}, {sd}")
+    return Normal(min(max(returning / personas, 0.0), 0.95), max(sd / personas, 1e-3), 0.0, 0.95)
+
+
+def with_measured_returns(
+    assumptions: AssumptionSet | None, returning: float, sd: float, personas: int, *, source: str
+) -> AssumptionSet:
+    """The set with ``persona_return_share`` measured (:func:`measured_return_share`) instead of assumed.
+
+    Args:
+        assumptions: the set (the bundled ``default.yaml`` if None).
+        returning, sd, personas: the measured returns, their standard error and the personas counted.
+        source: where the measurement comes from (kept with the parameter, so every result
+            that used it says so).
+
+    Raises:
+        EstimateInputError: as :func:`measured_return_share`.
+        KeyError: for a set without ``persona_return_share``.
+    """
+    a = assumptions if assumptions is not None else default_assumptions()
+    old = a["persona_return_share"]
+    new = replace(old, distribution=measured_return_share(returning, sd, personas), source=source)
+    params = tuple(new if p.name == old.name else p for p in a.parameters)
+    return AssumptionSet(a.name, params, a.description, a.path)
 
 
 def linked_ads_from_result(ads: SiteAds, result: LinkResult) -> list[LinkedAd]:

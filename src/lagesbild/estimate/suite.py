@@ -50,13 +50,19 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from lagesbild.errors import InputError
-from lagesbild.estimate.activity import LinkedFrame, in_period, linked_frame, summarize_activity
+from lagesbild.estimate.activity import (
+    LinkedFrame,
+    in_period,
+    linked_frame,
+    summarize_activity,
+    with_measured_returns,
+)
 from lagesbild.estimate.assumptions import AssumptionSet, check_requirements, default_assumptions
 from lagesbild.estimate.demand import DEFAULT_DESIGN_EFFECT, DEFAULT_TRANSFER_SIGMA, AgeBand, Measure, estimate_demand
 from lagesbild.estimate.intervals import DEFAULT_LEVEL
@@ -74,7 +80,7 @@ from lagesbild.refdata import (
     projected_population,
 )
 from lagesbild.store import Store
-from lagesbild.store.estimates import EstimateStore, has_links, linked_ads
+from lagesbild.store.estimates import EstimateStore, has_links, linked_ads, linked_personas
 from lagesbild.store.reports import ReportStore
 from lagesbild.store.suites import StoredSuite, SuiteStore
 from lagesbild.store.verdicts import VerdictStore
@@ -597,6 +603,7 @@ class _Context:
     data_key: str
     simulated: bool
     snapshot: Any = None
+    returns_note: str | None = None
 
 
 def _demand(ctx: _Context, area: str) -> dict[str, Figure]:
@@ -770,6 +777,8 @@ def _suite(ctx: _Context, area: str, frame: LinkedFrame | None) -> EstimateSuite
         notes = [NO_DATA, *notes]
     if ctx.pop_note:
         notes.append(ctx.pop_note)
+    if ctx.returns_note and frame is not None:
+        notes.append(ctx.returns_note)
     details = _details(ctx, area, purchases, by_kommun)
     return EstimateSuite(
         area=area, start=ctx.start, end=ctx.end, run_id=uuid.uuid4().hex[:16],
@@ -784,6 +793,35 @@ SIMULATED_META = "data_source"
 """Store meta key the demo sets to ``simulator``: reports then say prominently that the data is simulated."""
 
 
+Returns = Literal["assumption", "measured"]
+"""Where the persons estimate's returning women come from: ``persona_return_share`` (the
+assumption, the default) or the succession count of the data (:func:`measured_returns`)."""
+
+
+def measured_returns(store: Store, start: date, end: date, a: AssumptionSet) -> tuple[AssumptionSet, str]:
+    """``a`` with ``persona_return_share`` measured by the succession count of the period, and a note.
+
+    The count runs over every linked persona seen in ``start..end`` (all of Sweden: one share for
+    every area of the period), :func:`lagesbild.link.succession.succession_count` with its
+    defaults; its standard error becomes the share's spread (docs/methods/persons.md).
+    """
+    from lagesbild.link.succession import succession_count
+
+    c = succession_count(linked_personas(store, start, end))
+    if c.personas == 0:
+        return a, "persons: no linked personas in the period to measure returning women; persona_return_share assumed"
+    source = (
+        f"Measured: succession count of returning women over the {c.personas} linked personas of "
+        f"{start}..{end}: {c.returning:.1f} (sd {c.sd:.1f}; {c.successive_compatible} compatible successive pairs, "
+        f"{c.expected_by_chance:.1f} by chance), docs/methods/persons.md"
+    )
+    note = (
+        f"persons: returning women measured from the data (succession count {c.returning:.1f} of {c.personas} "
+        f"personas, sd {c.sd:.1f}) instead of the assumption persona_return_share"
+    )
+    return with_measured_returns(a, c.returning, c.sd, c.personas, source=source), note
+
+
 def compute_suites(
     store: Store,
     areas: Sequence[str],
@@ -796,6 +834,7 @@ def compute_suites(
     n_draws: int = DEFAULT_DRAWS,
     save: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    returns: Returns = "assumption",
 ) -> list[EstimateSuite]:
     """:func:`compute_suite` for many areas, reading the store once (``estimate run --area all``).
 
@@ -810,16 +849,21 @@ def compute_suites(
         raise InputError(f"the interval level must be between 0 and 1, not {level}", field="--level")
     for area in areas:
         area_name(area)  # RefdataError for an unknown code, before any work
+    if returns not in ("assumption", "measured"):
+        raise InputError(f"returns must be assumption or measured, not {returns!r}", field="--returns")
     a = assumptions if assumptions is not None else default_assumptions()
     check_requirements(a, DEMAND_REQUIREMENTS)
     ss = SuiteStore(store)
     key = ss.data_key()
     frame = in_period(linked_frame(linked_ads(store)), start, end) if has_links(store) else None
+    returns_note = None
+    if returns == "measured" and frame is not None:
+        a, returns_note = measured_returns(store, start, end, a)
     pop, note = population_for(store, end.year)
     ctx = _Context(
         store, start, end, a, seed, n_draws, level, frame, _coverage_data(store, start, end),
         _allocation(store, frame, start, end, a, seed, n_draws, level), pop, note, key,
-        store.get_meta(SIMULATED_META) == "simulator",
+        store.get_meta(SIMULATED_META) == "simulator", returns_note=returns_note,
     )  # fmt: skip
     parts: dict[str, dict[str, pd.DataFrame]] = {}
     if frame is not None and len(areas) > 1:
@@ -859,6 +903,7 @@ def compute_suite(
     level: float = DEFAULT_LEVEL,
     n_draws: int = DEFAULT_DRAWS,
     save: bool = True,
+    returns: Returns = "assumption",
 ) -> EstimateSuite:
     """Run every estimate of ``area`` in ``start..end`` and store the suite.
 
@@ -871,6 +916,10 @@ def compute_suite(
         seed, n_draws: the Monte Carlo simulations (same seed, same numbers).
         level: the interval level of every figure (:data:`DEFAULT_LEVEL`, 0.90).
         save: store it (``estimate_suites``); False computes only.
+        returns: ``"assumption"`` (default): the persons estimate removes returning women by the
+            assumption ``persona_return_share``; ``"measured"``: by the succession count of the
+            period's linked personas (:func:`measured_returns`; an option: on the simulator's
+            training worlds it does not beat the assumption, docs/methods/persons.md).
 
     Returns:
         The suite: figures with their coverage, per-municipality allocations and details.
@@ -881,7 +930,16 @@ def compute_suite(
         RefdataError: for an unknown area code.
     """
     return compute_suites(
-        store, [area], start, end, assumptions=assumptions, seed=seed, level=level, n_draws=n_draws, save=save
+        store,
+        [area],
+        start,
+        end,
+        assumptions=assumptions,
+        seed=seed,
+        level=level,
+        n_draws=n_draws,
+        save=save,
+        returns=returns,
     )[0]
 
 

@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -24,7 +24,10 @@ from lagesbild.records.estimates import DataSnapshot, EstimateResult, LinkedAd
 from lagesbild.store import Store
 from lagesbild.store.links import LinkStore
 
-__all__ = ["EstimateStore", "StoredEstimate", "has_links", "linked_ads"]
+if TYPE_CHECKING:
+    from lagesbild.link.succession import Persona
+
+__all__ = ["EstimateStore", "StoredEstimate", "has_links", "linked_ads", "linked_personas"]
 
 
 def has_links(store: Store) -> bool:
@@ -53,6 +56,44 @@ def linked_ads(store: Store) -> list[LinkedAd]:
             LinkedAd(a.site, tuple(a.days), a.kommun_kod, a.lan_kod, ad_id, person_id, adv_id, person_id in fakes)
         )
     return out
+
+
+def linked_personas(store: Store, start: date | None = None, end: date | None = None) -> list[Persona]:
+    """The linked persons as the succession count of returning women sees them (suspected fakes left out).
+
+    Home, median stated age, first and last day seen in ``start..end`` (both included; None: no
+    bound) and first language offered (the normalizer's ``languages_offered`` of the first
+    observation of each site ad that lists any): :func:`lagesbild.link.succession.personas_from_ads`.
+
+    Returns:
+        One :class:`~lagesbild.link.succession.Persona` per person seen in the period (empty when
+        linking has not run).
+    """
+    from lagesbild.link.succession import personas_from_ads  # the link package imports the store
+
+    ls = LinkStore(store)
+    if ls.last_linked_import() is None:
+        return []
+    ads, labels = ls.load_state()
+    offered: dict[tuple[str, str], tuple[str, ...]] = {}
+    with store.engine.connect() as conn:
+        fakes = {str(r[0]) for r in conn.execute(text("SELECT person_id FROM link_persons WHERE suspected_fake <> 0"))}
+        rows = conn.execute(
+            text(
+                "SELECT o.site, o.site_ad_id, n.languages_offered FROM observations o "
+                "JOIN normalized_observations n ON n.observation_id = o.id "
+                "WHERE n.languages_offered <> '' ORDER BY o.id"
+            )
+        )
+        for site, site_ad_id, langs in rows:
+            offered.setdefault((str(site), str(site_ad_id)), tuple(str(langs).split()))
+    person: list[str | None] = []
+    for a in ads:
+        pid = labels[a.key][1] if a.key in labels else None
+        person.append(None if pid is None or pid in fakes else pid)
+    lo = start.isoformat() if start is not None else "0000-00-00"
+    hi = end.isoformat() if end is not None else "9999-99-99"
+    return personas_from_ads(ads, person, offered, period=(lo, hi) if start or end else None)
 
 
 @dataclass(frozen=True)
