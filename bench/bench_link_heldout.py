@@ -218,16 +218,20 @@ def _persons_by_year(
 
 def _split_pairs(personas: list[Any], majority: list[str], tol: float, max_gap: int | None) -> int:
     """Compatible successive pairs of linked personas that are parts of one true persona (split by linking)."""
+    parts: dict[str, list[Any]] = {}
+    for p, m in zip(personas, majority, strict=True):
+        parts.setdefault(m, []).append(p)
     n = 0
-    for i, a in enumerate(personas):
-        for j, b in enumerate(personas):
-            if i == j or majority[i] != majority[j] or not a.last_day < b.first_day:
-                continue
-            if max_gap is not None and b.first_day - a.last_day > max_gap:
-                continue
-            if a.home is None or a.home != b.home or a.age is None or b.age is None or abs(a.age - b.age) > tol:
-                continue
-            n += not a.languages or not b.languages or a.languages == b.languages
+    for group in parts.values():
+        for a in group:
+            for b in group:
+                if not a.last_day < b.first_day:
+                    continue
+                if max_gap is not None and b.first_day - a.last_day > max_gap:
+                    continue
+                if a.home is None or a.home != b.home or a.age is None or b.age is None or abs(a.age - b.age) > tol:
+                    continue
+                n += not a.languages or not b.languages or a.languages == b.languages
     return n
 
 

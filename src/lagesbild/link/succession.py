@@ -227,7 +227,10 @@ def _parts(personas: Sequence[Persona], tol: float, max_gap: int | None = None) 
         upper = np.triu(np.ones_like(ok), 1)
         same = np.ones_like(ok)
         if any(langs):
-            same = np.array([[not a or not b or a == b for b in langs] for a in langs])
+            codes: dict[frozenset[str], int] = {}
+            code = np.array([codes.setdefault(x, len(codes)) if x else -1 for x in langs])
+            # the same languages, or unknown for either
+            same = (code[:, None] == code[None, :]) | (code[:, None] < 0) | (code[None, :] < 0)
             ok &= same
         same_hl += int((same & upper).sum())
         f, la = first[idx], last[idx]
