@@ -120,8 +120,13 @@ def one(
             import shutil
 
             assert keep is not None
-            shutil.copy(keep, t / "bench.db")
             kept = Path(keep).with_suffix(".days")
+            # the copy beside the days holds the store with its write-ahead log, if any
+            for name in ("bench.db", "bench.db-wal"):
+                if (kept / name).exists():
+                    shutil.copy(kept / name, t / name)
+            if not (kept / "bench.db").exists():
+                shutil.copy(keep, t / "bench.db")
             n_kept = len(list(kept.glob("day*.jsonl.gz")))
             day_files = [(kept / f"day{k}.jsonl.gz", f"day{k}") for k in range(min(n_days, n_kept))]
             opened = Store.open(f"sqlite:///{t / 'bench.db'}")
@@ -141,6 +146,8 @@ def one(
             if keep and not pg:
                 import shutil
 
+                with store.engine.connect() as conn:  # type: ignore[attr-defined]
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # the file alone is the store
                 shutil.copy(t / "bench.db", keep)
                 shutil.copytree(t, Path(keep).with_suffix(".days"), dirs_exist_ok=True)
         days = []
