@@ -96,6 +96,19 @@ class LinkSettings:
             share at least ``network_min_templates`` keys with a chance at most this (five
             times stricter than ``network_template_chance``); 0: never. Off (0) since round 6 of
             issue #18 (on the national world 74 of 111 such ties were false; 0.01 in rounds 2-5).
+        network_world_chance: round 7 of issue #18: a pair sharing two or more keys is also tied,
+            organized or not (each woman on her own number) and on one circuit or part of it
+            (all of the smaller side's municipalities within the other's, at least
+            ``network_containment_min_places``, Jaccard at least ``network_containment_jaccard``),
+            when its *expected number of chance ties in the whole world* (the pair's ``chance``
+            times the number of advertisers with a template candidate) is at most this
+            (:func:`lagesbild.link.cluster.world_ties`); 0: off. Unlike the per-pair bounds it
+            grows with the world: lax on a county's hundred advertisers, strict on a national
+            market. Off by default: chosen on county training worlds only, the national check
+            was not run (docs/link.md, "Round 7").
+        network_world_single_chance: the same for one shared key (organized pair, one circuit or
+            part of it, the side with fewer variants within ``network_single_key_max_variants``);
+            0: off.
         template_key_robust: build template keys that survive a misspelling, a language name
             and a place name other than the stated location
             (:func:`lagesbild.link.text.template_key` with ``robust``). On: on 49 training
@@ -127,6 +140,8 @@ class LinkSettings:
     network_single_key_containment: bool = True
     network_single_key_max_variants: int = 5
     network_unorganized_chance: float = 0.0
+    network_world_chance: float = 0.0
+    network_world_single_chance: float = 0.0
     template_key_robust: bool = True
     max_bucket: int = 50
 

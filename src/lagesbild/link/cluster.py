@@ -353,7 +353,10 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     xa, ya = at_a[i], at_a[j]
     organized = persons_per_adv >= s.template_min_persons
     keep = xa != ya
-    if s.network_unorganized_chance <= 0:
+    # the advertisers that have a candidate at all: how many look for a partner in this world
+    n_cand = candidate_advertisers(xa[keep], ya[keep])
+    world = s.network_world_chance > 0 or s.network_world_single_chance > 0
+    if s.network_unorganized_chance <= 0 and not world:
         keep &= organized[xa] | organized[ya]
     rows = at.row.to_numpy(np.int64)
     dfs = at.df.to_numpy(np.int64)
@@ -376,7 +379,7 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     # one shared key is enough only for an organized pair with a rare key on one circuit
     single = (pairs.k < s.network_min_templates).to_numpy()
     org = (organized[pairs.x.to_numpy(np.int64)] | organized[pairs.y.to_numpy(np.int64)]).astype(bool)
-    pairs = pairs[~single | (org & (s.network_single_key_chance > 0))]
+    pairs = pairs[~single | (org & ((s.network_single_key_chance > 0) | (s.network_world_single_chance > 0)))]
     if pairs.empty:
         return TemplateTies.empty()
     if s.network_template_joint:
@@ -437,7 +440,10 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     # not two advertisers that each write in many variants and share only this one
     one_place = (jac >= s.network_single_key_jaccard) | (s.network_single_key_containment & part)
     if s.network_single_key_max_variants > 0 and (~many).any():
-        one_place &= many | (_variants(written, pairs, ~many, tmpl) <= s.network_single_key_max_variants)
+        few_variants = many | (_variants(written, pairs, ~many, tmpl) <= s.network_single_key_max_variants)
+    else:
+        few_variants = np.ones(len(pairs), bool)
+    one_place &= few_variants
     ok = np.where(
         many,
         (chance <= s.network_template_chance) & circuit,
@@ -445,6 +451,17 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     )
     # two advertisers without organization shown by a number: stronger template evidence only
     ok &= organized_pair | (many & (chance <= s.network_unorganized_chance))
+    if world:
+        ok |= world_ties(
+            chance * n_cand,
+            many,
+            organized_pair,
+            jac,
+            contain,
+            n_both,
+            few_variants,
+            s,
+        )
     p = pairs[ok]
     out = TemplateTies(
         a=p.x.to_numpy(np.int64),
@@ -458,6 +475,69 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     )
     log.info("%d advertiser pairs share a template, %d tied into networks", len(pairs), len(out.a))
     return out
+
+
+def candidate_advertisers(x: IntArray, y: IntArray) -> int:
+    """The number of distinct advertisers among candidate pairs ``(x[q], y[q])``.
+
+    Every one of them is tested against the others that use its keys, so this is how many
+    advertisers could each produce a tie by chance: the factor that turns a pair's ``chance``
+    into the expected number of chance ties in the whole world (:func:`world_ties`).
+
+    >>> candidate_advertisers(np.array([0, 0, 3]), np.array([1, 2, 1]))
+    4
+    """
+    return len(np.union1d(x, y))
+
+
+def world_ties(
+    expected: npt.NDArray[np.float64],
+    many: npt.NDArray[np.bool_],
+    organized: npt.NDArray[np.bool_],
+    jaccard: npt.NDArray[np.float64],
+    containment: npt.NDArray[np.float64],
+    n_both: IntArray,
+    few_variants: npt.NDArray[np.bool_],
+    s: LinkSettings,
+) -> npt.NDArray[np.bool_]:
+    """Template ties judged by the expected number of chance ties in the whole world (round 7 of issue #18).
+
+    ``expected`` is a pair's ``chance`` times the number of advertisers with a template
+    candidate (:func:`candidate_advertisers`): the number of pairs this strong that chance alone
+    would give in this world. It grows with the world, where the per-pair ``chance`` does not,
+    so one bound is lax on a county's hundred advertisers and strict on a national market's
+    tens of thousands. Accepted (besides the per-pair rule of :func:`template_ties`):
+
+    * two or more shared keys, organized or not (each woman on her own number), on one circuit
+      (places Jaccard at least ``network_place_jaccard``) or on part of it (all of the smaller
+      side's places within the other's, at least ``network_containment_min_places`` of them,
+      Jaccard at least ``network_containment_jaccard``), with ``expected <= network_world_chance``;
+    * one shared key, organized pair, one circuit (Jaccard at least ``network_single_key_jaccard``)
+      or part of it, the side with fewer variants within ``network_single_key_max_variants``
+      (``few_variants``), with ``expected <= network_world_single_chance``.
+
+    A bound of 0 turns its part off. Arrays are per candidate pair.
+
+    >>> from lagesbild.link import LinkSettings
+    >>> s = LinkSettings(network_world_chance=1.0, network_world_single_chance=0.5)
+    >>> world_ties(np.array([0.8, 0.8, 0.8]), np.array([True, True, False]), np.array([False, False, True]),
+    ...            np.array([0.5, 0.4, 1.0]), np.array([1.0, 1.0, 1.0]), np.array([2, 2, 2]),
+    ...            np.array([True, True, True]), s).tolist()
+    [True, False, False]
+    """
+    part = containment >= 1.0
+    part &= (n_both >= s.network_containment_min_places) & (jaccard >= s.network_containment_jaccard)
+    two = (s.network_world_chance > 0) & many & ((jaccard >= s.network_place_jaccard) | part)
+    two &= expected <= s.network_world_chance
+    one = (
+        (s.network_world_single_chance > 0)
+        & ~many
+        & organized
+        & ((jaccard >= s.network_single_key_jaccard) | part)
+        & few_variants
+        & (expected <= s.network_world_single_chance)
+    )
+    return np.asarray(two | one, bool)
 
 
 def _variants(written: pd.DataFrame, pairs: pd.DataFrame, which: npt.NDArray[np.bool_], tmpl: IntArray) -> IntArray:

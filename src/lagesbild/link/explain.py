@@ -438,14 +438,27 @@ def _template_rule(st: LinkSettings, lang: str = "en") -> str:
         if st.network_unorganized_chance > 0
         else no_tie
     )
+    world = (
+        _say(
+            lang,
+            f"; i hela världen (slump gånger annonsörer med kandidater): {n(st.network_min_templates)}+ nycklar, "
+            f"egna nummer eller del av rundan, högst {n(st.network_world_chance)}; en nyckel högst "
+            f"{n(st.network_world_single_chance)}",
+            f"; in the whole world (chance times advertisers with candidates): {n(st.network_min_templates)}+ keys, "
+            f"own numbers or part of the circuit, at most {n(st.network_world_chance)}; one key at most "
+            f"{n(st.network_world_single_chance)}",
+        )
+        if st.network_world_chance > 0 or st.network_world_single_chance > 0
+        else ""
+    )
     return _say(
         lang,
         f"{n(st.network_min_templates)}+ gemensamma nycklar: slump högst {n(st.network_template_chance)}, orternas "
         f"Jaccard minst {n(st.network_place_jaccard)}{part}; en nyckel: {one_key}; ingen av annonsörerna med "
-        f"{n(st.template_min_persons)}+ personer: {unorganized}",
+        f"{n(st.template_min_persons)}+ personer: {unorganized}{world}",
         f"{n(st.network_min_templates)}+ shared keys: chance at most {n(st.network_template_chance)}, places Jaccard "
         f"at least {n(st.network_place_jaccard)}{part}; one key: {one_key}; neither advertiser with "
-        f"{n(st.template_min_persons)}+ persons: {unorganized}",
+        f"{n(st.template_min_persons)}+ persons: {unorganized}{world}",
     )
 
 

@@ -1,0 +1,153 @@
+"""Template ties judged by the expected number of chance ties in the whole world (round 7 of issue #18).
+
+The per-pair ``chance`` of a template tie does not grow with the world; ``world_ties`` multiplies
+it by the number of advertisers that have a template candidate, so one bound is lax on a small
+market and strict on a large one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from tests.link.conftest import obs
+from tests.link.test_template_networks import CIRCUIT, _ads, _background, _network_of, _organizer
+
+from lagesbild.link import LinkSettings, link_observations
+from lagesbild.link.cluster import candidate_advertisers, world_ties
+
+OFF = LinkSettings(network_world_chance=0.0, network_world_single_chance=0.0)
+ON = LinkSettings(network_world_chance=1.0, network_world_single_chance=1.0)
+
+
+def _judge(
+    expected: list[float],
+    many: list[bool],
+    organized: list[bool],
+    jaccard: list[float],
+    containment: list[float] | None = None,
+    n_both: list[int] | None = None,
+    few_variants: list[bool] | None = None,
+    s: LinkSettings = ON,
+) -> list[bool]:
+    n = len(expected)
+    out = world_ties(
+        np.array(expected, np.float64),
+        np.array(many, bool),
+        np.array(organized, bool),
+        np.array(jaccard, np.float64),
+        np.array(containment if containment is not None else [1.0] * n, np.float64),
+        np.array(n_both if n_both is not None else [3] * n, np.int64),
+        np.array(few_variants if few_variants is not None else [True] * n, bool),
+        s,
+    )
+    return [bool(x) for x in out]
+
+
+def test_candidate_advertisers_counts_each_advertiser_once() -> None:
+    assert candidate_advertisers(np.array([0, 0, 3, 5]), np.array([1, 2, 1, 0])) == 5
+    assert candidate_advertisers(np.zeros(0, np.int64), np.zeros(0, np.int64)) == 0
+
+
+def test_the_bound_is_on_the_expected_number_of_chance_ties() -> None:
+    # the same pair (two keys, women on their own numbers, one circuit) with a per-pair chance of
+    # 0.01: tied among 50 advertisers with candidates (expected 0.5), not among 500 (expected 5)
+    chance = 0.01
+    for n_cand, tied in ((50, True), (500, False)):
+        assert _judge([chance * n_cand], [True], [False], [1.0]) == [tied]
+    # both bounds at 0 turn the rule off
+    assert _judge([0.0], [True], [True], [1.0], s=OFF) == [False]
+
+
+def test_two_keys_need_one_circuit_or_part_of_it() -> None:
+    # Jaccard 0.8: one circuit; Jaccard 0.5 with all of the smaller side's places on the other's
+    # (containment 1, two places): part of it; containment 0.67 or one place in common: neither
+    got = _judge(
+        [0.1, 0.1, 0.1, 0.1, 0.1],
+        [True] * 5,
+        [False, True, False, False, False],
+        [0.8, 0.5, 0.5, 0.5, 0.3],
+        containment=[0.8, 1.0, 0.67, 1.0, 1.0],
+        n_both=[4, 2, 2, 1, 2],
+    )
+    assert got == [True, True, False, False, False]
+
+
+def test_one_key_needs_an_organized_pair_few_variants_and_its_own_bound() -> None:
+    s = replace(ON, network_world_single_chance=0.2)
+    got = _judge(
+        [0.1, 0.1, 0.1, 0.3, 0.1],
+        [False] * 5,
+        [True, False, True, True, True],
+        [1.0, 1.0, 1.0, 1.0, 0.5],
+        containment=[1.0, 1.0, 1.0, 1.0, 0.5],
+        few_variants=[True, True, False, True, True],
+        s=s,
+    )
+    assert got == [True, False, False, False, False]
+    # the one-key bound alone: two keys are not judged by it
+    assert _judge([0.1], [True], [False], [1.0], s=replace(OFF, network_world_single_chance=1.0)) == [False]
+
+
+def test_women_on_their_own_numbers_are_tied_by_the_world_bound_and_not_by_the_defaults_before_it() -> None:
+    # two women on their own numbers, two shared keys, the same three rare cities: round 6's
+    # defaults never tie an unorganized pair; the world bound does
+    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    ads, on = link_observations(o, ON)
+    assert _network_of(on, ads, "c00") == _network_of(on, ads, "d11") >= 0
+    ads, off = link_observations(o, OFF)
+    assert len(off.result.network_ids) == 0
+    # a bound below the pair's expected count (chance times the two candidate advertisers) is no tie
+    expected = float(on.ties.chance[0]) * 2
+    ads, strict = link_observations(o, replace(ON, network_world_chance=expected / 2))
+    assert len(strict.result.network_ids) == 0
+
+
+def test_one_shared_key_ties_a_woman_to_an_organizer_under_the_one_key_bound() -> None:
+    c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
+    o = _background() + _organizer() + c
+    ads, on = link_observations(o, replace(OFF, network_world_single_chance=1.0))
+    assert _network_of(on, ads, "c00") == _network_of(on, ads, "a00") >= 0
+    assert int(on.ties.n_templates[0]) == 1
+    ads, off = link_observations(o, replace(OFF, network_world_chance=1.0))
+    assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
+
+
+def test_a_pair_elsewhere_raises_the_expected_count_of_every_pair() -> None:
+    # a second pair of advertisers sharing another text in other cities adds two candidate
+    # advertisers: the expected count of the first pair doubles (its chance barely moves)
+    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    text = "Hej och välkommen. Jag heter {n} och är {a} år gammal. Ring mig gärna på kvällen, inga sms."
+    other = [
+        obs("s3", f"{p}{k}", 1 + k, name=nm, age=40, phones=(f"ph_{p}",), kommun=m, body=text.format(n=nm, a=40))
+        for p, nm in (("e", "Eva"), ("f", "Frida"))
+        for k, m in enumerate(("0180", "0181"))
+    ]
+    _, small = link_observations(o, ON)
+    _, large = link_observations(o + other, ON)
+    assert len(small.ties.a) == 1
+    chance_small = float(small.ties.chance[0])
+    tie = np.flatnonzero(large.ties.n_templates >= 2)
+    assert len(tie) >= 1
+    chance_large = float(large.ties.chance[tie[0]])
+    # between the two: the chance at most a little lower (two more advertisers), the number of
+    # candidate advertisers doubled
+    assert 0.5 < chance_large / chance_small <= 1.0
+    bound = chance_small * 2 * 1.5  # above the small world's expected count, below the large one's
+    _, small_b = link_observations(o, replace(ON, network_world_chance=bound))
+    _, large_b = link_observations(o + other, replace(ON, network_world_chance=bound))
+    assert len(small_b.result.network_ids) == 1
+    assert len(large_b.result.network_ids) == 0
+
+
+def test_explain_names_the_world_bound_only_when_it_is_on() -> None:
+    from lagesbild.link.explain import explain
+
+    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    ads, on = link_observations(o, replace(ON, network_world_chance=0.15, network_world_single_chance=1.5))
+    sig = {g.name: g for g in explain(ads, on, ("s1", "c00"), ("s1", "d00")).signals}["template"]
+    assert sig.fired and "in the whole world" in sig.threshold
+    assert "at most 0.15" in sig.threshold and "one key at most 1.5" in sig.threshold
+    ads, off = link_observations(o, OFF)
+    sig = {g.name: g for g in explain(ads, off, ("s1", "c00"), ("s1", "d00")).signals}["template"]
+    assert not sig.fired and "whole world" not in sig.threshold
