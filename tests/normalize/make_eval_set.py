@@ -521,6 +521,7 @@ HARD: list[dict[str, Any]] = [
         "Sthlm",
         kommun="0180",
         phones=(P2,),
+        langs=("ro", "en"),
         note="Romanian",
     ),
     _hard(
