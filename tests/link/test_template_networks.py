@@ -111,8 +111,9 @@ def test_one_rare_key_in_the_same_cities_ties_a_woman_to_an_organizer() -> None:
     c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
     ads, linked = link_observations(_background() + _organizer() + c, COUNTY)
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
-    # off by default since round 6
-    ads, off = link_observations(_background() + _organizer() + c)
+    # round 5's per-pair one-key bound is off by default since round 6 (round 7's world bound,
+    # network_world_single_chance, ties it by default: tests/link/test_world_chance.py)
+    ads, off = link_observations(_background() + _organizer() + c, LinkSettings(network_world_single_chance=0))
     assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
     # in one of the three cities only (Jaccard 1/3 < network_single_key_jaccard) there is no tie
     ads, part = link_observations(_background() + _organizer() + c[:1], COUNTY)
@@ -141,8 +142,8 @@ def test_explain_shows_the_template_tie_with_its_scores_and_the_whole_rule() -> 
     # two ads of the organizer's one number: no template tie between them (one advertiser)
     sig = {g.name: g for g in explain(ads, linked, ("s1", "a00"), ("s1", "b11")).signals}["template"]
     assert not sig.fired and sig.value == "no template tie"
-    # the defaults (round 6) name the rules that are off
-    ads, linked = link_observations(_background() + _organizer() + c)
+    # round 6's defaults name the rules that are off
+    ads, linked = link_observations(_background() + _organizer() + c, LinkSettings(network_world_single_chance=0))
     sig = {g.name: g for g in explain(ads, linked, ("s1", "c00"), ("s1", "a00")).signals}["template"]
     assert not sig.fired and "one key: no tie" in sig.threshold and "persons: no tie" in sig.threshold
     assert "containment" not in sig.threshold

@@ -147,7 +147,21 @@ def test_explain_names_the_world_bound_only_when_it_is_on() -> None:
     ads, on = link_observations(o, replace(ON, network_world_chance=0.15, network_world_single_chance=1.5))
     sig = {g.name: g for g in explain(ads, on, ("s1", "c00"), ("s1", "d00")).signals}["template"]
     assert sig.fired and "in the whole world" in sig.threshold
-    assert "at most 0.15" in sig.threshold and "one key at most 1.5" in sig.threshold
+    assert "part of the circuit: at most 0.15" in sig.threshold and "one key: at most 1.5" in sig.threshold
+    # the defaults: the two-key part is off
+    ads, dflt = link_observations(o)
+    sig = {g.name: g for g in explain(ads, dflt, ("s1", "c00"), ("s1", "d00")).signals}["template"]
+    assert "part of the circuit: no tie; one key: at most 1.5" in sig.threshold
     ads, off = link_observations(o, OFF)
     sig = {g.name: g for g in explain(ads, off, ("s1", "c00"), ("s1", "d00")).signals}["template"]
     assert not sig.fired and "whole world" not in sig.threshold
+
+
+def test_the_defaults_since_round_7_tie_one_key_by_the_world_bound_and_not_two_keys_of_unorganized_women() -> None:
+    assert LinkSettings().network_world_single_chance > 0 == LinkSettings().network_world_chance
+    c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
+    ads, linked = link_observations(_background() + _organizer() + c)
+    assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
+    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    _, off = link_observations(o)
+    assert len(off.result.network_ids) == 0

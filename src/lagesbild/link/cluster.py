@@ -513,8 +513,9 @@ def world_ties(
       side's places within the other's, at least ``network_containment_min_places`` of them,
       Jaccard at least ``network_containment_jaccard``), with ``expected <= network_world_chance``;
     * one shared key, organized pair, one circuit (Jaccard at least ``network_single_key_jaccard``)
-      or part of it, the side with fewer variants within ``network_single_key_max_variants``
-      (``few_variants``), with ``expected <= network_world_single_chance``.
+      or, with ``network_single_key_containment``, part of it, the side with fewer variants
+      within ``network_single_key_max_variants`` (``few_variants``), with
+      ``expected <= network_world_single_chance``.
 
     A bound of 0 turns its part off. Arrays are per candidate pair.
 
@@ -533,7 +534,7 @@ def world_ties(
         (s.network_world_single_chance > 0)
         & ~many
         & organized
-        & ((jaccard >= s.network_single_key_jaccard) | part)
+        & ((jaccard >= s.network_single_key_jaccard) | (s.network_single_key_containment & part))
         & few_variants
         & (expected <= s.network_world_single_chance)
     )

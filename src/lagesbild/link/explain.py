@@ -438,15 +438,19 @@ def _template_rule(st: LinkSettings, lang: str = "en") -> str:
         if st.network_unorganized_chance > 0
         else no_tie
     )
+
+    def bound(x: float) -> str:
+        return _say(lang, "högst ", "at most ") + n(x) if x > 0 else no_tie
+
     world = (
         _say(
             lang,
             f"; i hela världen (slump gånger annonsörer med kandidater): {n(st.network_min_templates)}+ nycklar, "
-            f"egna nummer eller del av rundan, högst {n(st.network_world_chance)}; en nyckel högst "
-            f"{n(st.network_world_single_chance)}",
+            f"egna nummer eller del av rundan: {bound(st.network_world_chance)}; en nyckel: "
+            f"{bound(st.network_world_single_chance)}",
             f"; in the whole world (chance times advertisers with candidates): {n(st.network_min_templates)}+ keys, "
-            f"own numbers or part of the circuit, at most {n(st.network_world_chance)}; one key at most "
-            f"{n(st.network_world_single_chance)}",
+            f"own numbers or part of the circuit: {bound(st.network_world_chance)}; one key: "
+            f"{bound(st.network_world_single_chance)}",
         )
         if st.network_world_chance > 0 or st.network_world_single_chance > 0
         else ""
