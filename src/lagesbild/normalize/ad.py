@@ -154,7 +154,7 @@ def _normalize(title: str, body: str, location: str, site_city: str, price_text:
         age_text=age.raw if age else None,
         prices=prices,
         price_sek_per_hour=price_per_hour(stated) or price_per_hour(prices),
-        languages_offered=languages_offered(text, folded=folded),
+        languages_offered=languages_offered(text, folded=folded, toks=toks),
         language_written=written_language(body or title),
         gender=gender,
         targets=targets,

@@ -1,13 +1,22 @@
 """The advertiser's stated age.
 
 Reads "22 år", "22-årig", "ålder: 22", "age 22", "22 y/o", "jag är 22", "I'm 22",
-"Anna 22" at the start of a title and spelled-out ages ("tjugotvå år"). Numbers next
-to cm, kg, min or a currency are not ages. Ages outside the range in
-``rules/ages.yaml`` are ignored.
+"Anna 22" at the start of a title, spelled-out ages ("tjugotvå år") and age words of
+visitors' languages ("27 ani", "33 lata", "35 años"). Numbers next to cm, kg, min or a
+currency are not ages. Ages outside the range in ``rules/ages.yaml`` are ignored.
+
+When none of those is found, a name followed by a bare number is read as the age ("Nora 28,
+bor ...", "Stephanie, 33, American", "Trevlig tjej, 33, i ..."), from 18 up, unless the number
+is a price, a time, a range, a date, a duration or a street number, or the word before it is
+one that numbers follow ("Vecka 47", "Ring 18-22", "Storgatan 12").
 
 >>> find_age("Hej! Jag är Lisa, 23 år och ny i stan").value
 23
 >>> find_age("30 min 1500 kr") is None
+True
+>>> find_age("Nora 28, bor och tar emot i Uddevalla").value
+28
+>>> find_age("Vecka 47 i Sundsvall") is None
 True
 """
 
@@ -69,6 +78,66 @@ def _title_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(with_first_chars(_expand(str(p), ""))) for p in rules("ages")["title_patterns"])
 
 
+# After a name's number: not an age when a unit, a time, a range, a date or more digits follow.
+_NAME_NOT_AFTER = re.compile(
+    r"\s*(?:cm|kg|min|kr|:-|%|sek|eur|euro|h\b|tim|st\b|ggr|gang|x\b|(?:&|och|and|und)\s?\d|[.,:/]\d|\d|[-–—]\s?\d|\+|e?\s?(?:maj|juni|mars|april|jan|feb|aug|sep|okt|nov|dec)\b)",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _name_rules() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str], tuple[str, ...], int]:
+    """The name-and-number pattern (as written) and the person-word pattern (folded), both ending at the
+    end of the searched span, the stop words, the street suffixes and the lowest age."""
+    cfg = rules("ages")
+    persons = "|".join(sorted((re.escape(fold_text(str(w))) for w in cfg["person_words"]), key=len, reverse=True))
+    return (
+        re.compile(rf"{cfg['name_pattern']}$"),
+        re.compile(rf"(?<![^\W\d_])(?:{persons}),?[ \t]+(\d{{2}})$"),
+        frozenset(fold_text(str(w)) for w in cfg["name_not_before"]),
+        tuple(fold_text(str(w)) for w in cfg["street_suffixes"]),
+        int(cfg["name_min_age"]),
+    )
+
+
+@cache
+def _person_words() -> tuple[str, ...]:
+    return tuple(fold_text(str(w)) for w in rules("ages")["person_words"])
+
+
+_TWO_DIGITS = re.compile(r"(?<!\d)\d{2}(?!\d)")
+
+
+def _name_number(text: str, folded: str) -> Age | None:
+    """A name (or "tjej") followed by a bare number in [name_min_age, max_age]: the age.
+
+    Each two-digit number in range is looked at (numbers are rare in ads; a scan for names
+    would try every capital letter), and the pattern is matched on the 40 characters before it.
+    """
+    name, person, stop, streets, lo = _name_rules()
+    hi = _limits()[1]
+    for source, pattern in ((text, name), (folded, person)):
+        if pattern is person and not any(w in folded for w in _person_words()):
+            break
+        found: list[tuple[str, Age]] = []
+        for d in _TWO_DIGITS.finditer(source):
+            value = int(d.group(0))
+            if not lo <= value <= hi or _NAME_NOT_AFTER.match(source, d.end()):
+                continue
+            m = pattern.search(source, max(0, d.start() - 40), d.end())
+            if not m:
+                continue
+            word = fold_text(m.group(1)) if m.lastindex == 2 else ""
+            if word and (word in stop or word.endswith(streets)):
+                continue
+            found.append((word, Age(value, m.group(0).strip())))
+        if len({w for w, _ in found}) > 1 and len({a.value for _, a in found}) > 1:
+            return None  # "Lisa 25 och Nina 27": two people, no single advertiser's age
+        if found:
+            return found[0][1]
+    return None
+
+
 @cache
 def _limits() -> tuple[int, int, dict[str, int]]:
     cfg = rules("ages")
@@ -88,9 +157,10 @@ def find_age(
     """
     lo, hi, spelled = _limits()
     if title:
+        stop = _name_rules()[2]
         for pattern in _title_patterns():
             m = pattern.search(title)
-            if m and lo <= int(m.group(1)) <= hi:
+            if m and lo <= int(m.group(1)) <= hi and _first_word(m.group(0)) not in stop:
                 return Age(int(m.group(1)), m.group(0).strip())
     if title and folded_title is None:
         folded_title = fold_text(title)
@@ -105,4 +175,19 @@ def find_age(
                 value = int(g) if g.isdigit() else spelled.get(g, 0)
                 if lo <= value <= hi:
                     return Age(value, m.group(0).strip())
+    for source, folded_source in (
+        (text, folded if folded is not None else fold_text(text)),
+        (title or "", folded_title or ""),
+    ):
+        found = _name_number(source, folded_source) if source else None
+        if found:
+            return found
     return None
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _first_word(text: str) -> str:
+    m = _WORD.search(text)
+    return fold_text(m.group(0)) if m else ""

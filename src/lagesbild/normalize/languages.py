@@ -1,13 +1,19 @@
 """Languages offered ("pratar svenska, engelska") and the language an ad is written in.
 
 Offered languages are read after a cue word from ``rules/languages.yaml`` ("pratar",
-"speaks", "språk:"). The written language is identified offline: a count of very
+"speaks", "språk:", and the same in visitors' languages: "vorbesc", "mówię", "hablo"), and
+from a sentence that is only a list of language names ("Deutsch und Englisch.", "English &
+Swedish.") or one name with "only"/"ok" ("English only."). The written language is identified offline: a count of very
 common Swedish and English words (the rules file's ``stopwords``) settles most ads at
 once, and ``py3langid`` restricted to the languages in the rules file decides the rest
 (its model ships with the package; nothing is downloaded).
 
 >>> languages_offered("Jag pratar svenska, engelska och lite spanska")
 ('sv', 'en', 'es')
+>>> languages_offered("Hallo! Deutsch und Englisch. 1 Stunde 2000 kr")
+('de', 'en')
+>>> languages_offered("Svenska tjejer i Malmö")
+()
 >>> written_language("Hej! Jag heter Anna och är ny i stan, välkommen till mig")
 'sv'
 """
@@ -45,24 +51,106 @@ def _names() -> tuple[dict[str, str | None], re.Pattern[str], re.Pattern[str], t
     return names, pattern, cues_only, (*words, "speaking")
 
 
-def languages_offered(text: str, *, folded: str | None = None) -> tuple[str, ...]:
-    """ISO 639-1 codes of the languages the ad says are spoken, in the order written."""
+@cache
+def _lists() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str]]:
+    """The pattern of a list of language names (or one name and "only"), its first words, and fillers at an end."""
+    cfg = rules("languages")
+    names = sorted({fold_text(str(k)) for k in cfg["names"]}, key=len, reverse=True)
+    name = "|".join(re.escape(n) for n in names)
+    joins = "|".join(
+        re.escape(w) if not w[0].isalpha() else rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])"
+        for w in (fold_text(str(j)) for j in cfg["list_joins"])
+    )
+    fillers = "|".join(re.escape(fold_text(str(w))) for w in sorted(cfg["list_fillers"], key=len, reverse=True))
+    only = "|".join(re.escape(fold_text(str(w))) for w in cfg["only_words"])
+    one = rf"(?:(?:{fillers})[ \t]+)*(?:{name})(?![^\W\d_])"
+    first = rf"(?:{name})(?![^\W\d_])"
+    spoken = "|".join(re.escape(fold_text(str(w))) for w in cfg["spoken_words"])
+    pattern = re.compile(
+        rf"(?<![^\W\d_])(?:{first}(?:[ \t]*(?:{joins})[ \t]*{one})*(?:[ \t]+(?:{spoken}))"
+        rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+|(?:{name})[ \t]+(?:{only}))(?![^\W\d_])"
+    )
+    fill = re.compile(rf"(?:(?<![^\W\d_])(?:{fillers})[ \t]*)+$")
+    return pattern, frozenset(n.split()[0] for n in names), fill
+
+
+_BEFORE_LIST = frozenset(".!?:;|•(\n")
+_WORDISH = re.compile(r"[^\W_]")
+
+
+@cache
+def _cue_first_words() -> frozenset[str]:
+    """The longest token of every cue and "speaking": a cue can only match where that is a token."""
+    return frozenset(max(_TOKEN.findall(w), key=len) for w in _names()[3] if _TOKEN.findall(w))
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _cue_gate_open(source: str, toks: frozenset[str] | None, gate: tuple[str, ...]) -> bool:
+    if toks is not None:
+        return not _cue_first_words().isdisjoint(toks)
+    return any(word in source for word in gate)
+
+
+def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[int, str]]:
+    """Names (position, code) in sentences that are only a list of languages ("Deutsch und Englisch.")."""
+    pattern, firsts, fill = _lists()
+    present = firsts.intersection(toks if toks is not None else _TOKEN.findall(source))
+    if not present:
+        return []
+    starts: list[int] = []
+    for word in present:  # where each name occurs: str.find, not a scan over every word
+        i = source.find(word)
+        while i >= 0:
+            starts.append(i)
+            i = source.find(word, i + 1)
+    names = _names()[0]
+    out: list[tuple[int, str]] = []
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue
+        m = pattern.match(source, start)
+        if not m:
+            continue
+        end = m.end()
+        before = source[max(0, m.start() - 40) : m.start()].rstrip(" \t")
+        if before and before[-1] not in _BEFORE_LIST:
+            before = fill.sub("", before).rstrip(" \t")  # "Tiếng Việt, English.": a filler first
+        after = source[m.end() : m.end() + 20].lstrip(" \t")
+        if (before and before[-1] not in _BEFORE_LIST) or (not before and m.start() > 40):
+            continue  # inside a sentence: "svenska och engelska kunder"
+        if after and (after[0] == "," or (_WORDISH.match(after[0]) and not after[0].isdigit())):
+            continue
+        out += [(m.start() + x.start(), c) for x in _WORD.finditer(m.group(0)) if (c := names.get(x.group(0)))]
+    return out
+
+
+def languages_offered(text: str, *, folded: str | None = None, toks: frozenset[str] | None = None) -> tuple[str, ...]:
+    """ISO 639-1 codes of the languages the ad says are spoken, in the order written.
+
+    Args:
+        text: the ad text.
+        folded: ``fold_text(text)`` if the caller already has it.
+        toks: :func:`lagesbild.normalize._gate.tokens` of ``folded`` if the caller already has them.
+    """
     names, both, cues_only, gate = _names()
     source = folded if folded is not None else fold_text(text)
-    if not any(word in source for word in gate):
-        return ()
+    found = _listed(source, toks)
+    if _cue_gate_open(source, toks, gate):
+        for m in (both if "speaking" in source else cues_only).finditer(source):
+            if m.group(1):
+                start, window = m.start(1), m.group(1)
+            else:
+                rest = source[m.end() : m.end() + 80]
+                stop = _STOP.search(rest)
+                start, window = m.end(), rest[: stop.start()] if stop else rest
+            found += [(start + w.start(), code) for w in _WORD.finditer(window) if (code := names.get(w.group(0)))]
     out: list[str] = []
-    for m in (both if "speaking" in source else cues_only).finditer(source):
-        if m.group(1):
-            window = m.group(1)
-        else:
-            rest = source[m.end() : m.end() + 80]
-            stop = _STOP.search(rest)
-            window = rest[: stop.start()] if stop else rest
-        for word in _WORD.findall(window):
-            code = names.get(word)
-            if code and code not in out:
-                out.append(code)
+    for _, code in sorted(found) if len(found) > 1 else found:
+        if code not in out:
+            out.append(code)
     return tuple(out)
 
 

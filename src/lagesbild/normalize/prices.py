@@ -3,12 +3,17 @@
 "1500kr/30min" is 3000 SEK/h, "30 min 1200:-, 1h 2000:-" gives two prices of which the
 hour price is the ad's price, "200€/h" is converted with the fixed rate in
 ``rules/prices.yaml`` (the raw amount, currency and unit are always kept). A night
-("natt", "overnight") is kept as a unit but not converted to an hourly rate.
+("natt", "overnight") is kept as a unit but not converted to an hourly rate. Hours are
+also read in visitors' languages ("1 Stunde", "1 oră", "1 godzina", "1 hora"), and an
+amount written right after a duration without a currency ("1h 1700", "60 min 1900",
+"Timme 2000") or right before "/h" or "per timme" ("1600/h") is a price in SEK.
 
 >>> find_prices("1500kr/30min")[0].sek_per_hour
 3000
 >>> price_per_hour(find_prices("30 min 1200:-, 1h 2000:-"))
 2000
+>>> price_per_hour(find_prices("Nora 28. 1h 1700"))
+1700
 """
 
 from __future__ import annotations
@@ -58,6 +63,11 @@ class _Cfg:
     hi: int
     # Literals one of which every price contains (currency words and signs): the gate.
     signs: tuple[str, ...]
+    bare_lo: int
+    bare_hi: int
+    # "godz. " -> "godz  ": an abbreviation's full stop does not end the price's segment.
+    abbrev: re.Pattern[str]
+    abbrev_dots: tuple[str, ...]
 
 
 _NUMBER = r"(\d{1,3}(?:[ .]\d{3})+|\d{2,6})"
@@ -83,13 +93,13 @@ def _cfg() -> _Cfg:
         re.escape(w) for w in sorted((k for k, v in durations.items() if v is not None), key=len, reverse=True)
     )
     minute_words = "|".join(re.escape(k) for k, v in durations.items() if v is None)
-    duration = re.compile(
-        with_first_chars(
-            rf"(?<![\d.,])(?:(?P<n>\d{{1,3}})\s?(?P<mu>{minute_words})\b"
-            rf"|(?P<h>\d(?:[.,]5)?)\s?(?:h|tim|timme|timmar|timma|hour|hours|hrs|hr)\b"
-            rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
-        )
+    hours = "|".join(re.escape(fold_text(str(w))) for w in sorted(cfg["hour_words"], key=len, reverse=True))
+    span = (
+        rf"(?<![\d.,])(?:(?P<n>\d{{1,3}})\s?(?P<mu>{minute_words})(?![^\W\d_])"
+        rf"|(?P<h>\d(?:[.,]5)?)\s?(?:{hours})(?![^\W\d_])\.?"
+        rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
     )
+    duration = re.compile(with_first_chars(span))
     rates = {str(k): float(v) for k, v in cfg["sek_per_unit"].items()}
     signs = tuple(sorted({*currencies, "€", "$"}))
     return _Cfg(
@@ -101,6 +111,12 @@ def _cfg() -> _Cfg:
         int(cfg["min_sek_per_hour"]),
         int(cfg["max_sek_per_hour"]),
         signs,
+        int(cfg["bare_min"]),
+        int(cfg["bare_max"]),
+        re.compile(
+            with_first_chars(rf"(?<![^\W\d_])({'|'.join(re.escape(str(w)) for w in cfg['abbreviations'])})\.(?=\s)")
+        ),
+        tuple(f"{w}." for w in cfg["abbreviations"]),
     )
 
 
@@ -127,8 +143,67 @@ def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
     """
     cfg = _cfg()
     source = folded if folded is not None else fold_text(text)
-    if not _DIGIT.search(source) or not any(sign in source for sign in cfg.signs):
-        return []  # a price needs an amount and a currency
+    if not _DIGIT.search(source):
+        return []  # a price needs an amount
+    if "." in source and any(a in source for a in cfg.abbrev_dots):
+        source = cfg.abbrev.sub(r"\1 ", source)
+    out = _with_currency(source, cfg) if any(sign in source for sign in cfg.signs) else []
+    if any(p.minutes == 60 and p.sek_per_hour is not None for p in out):
+        return out  # the hour's price is written with its currency: no bare amount is needed
+    return out + _bare(source, cfg, out)
+
+
+# After a bare amount: not a price when more digits, a time, a range or a unit follow.
+_BARE_NOT_AFTER = r"(?!\d|[.,:]\d|\s?(?:[-–/]\s?\d|%|cm|kg|st\b|x\b|min|h\b|tim|kl\b|m\b|km\b|meter|mil\b))"
+_BARE_AFTER = re.compile(rf"\s?[:=]?\s?(\d{{1,2}} \d{{3}}(?!\d)|\d{{3,4}}){_BARE_NOT_AFTER}")
+_BARE_BEFORE = re.compile(r"(?<![\d.,])(\d{3,4})\s?(?:/|per|a|à)\s?$")
+_BARE_END = re.compile(_BARE_NOT_AFTER)
+_HOUR_UNITS = frozenset({"h", "tim", "timme", "timmen", "hour"})
+
+
+def _bare(source: str, cfg: _Cfg, found: list[Price]) -> list[Price]:
+    """Amounts without a currency next to a duration ("1h 1700", "1600/h"), in SEK.
+
+    Read only when no price for one hour was found with a currency. Each duration the (gated) duration
+    pattern finds is tried: an amount right after it ("1 tim 1700") or, for an hour unit, right before
+    it with "/" or "per" ("1600/h").
+    """
+    out: list[Price] = []
+    taken = [p.raw.split(" / ")[0] for p in found]
+    for d in cfg.duration.finditer(source):
+        after = _BARE_AFTER.match(source, d.end())
+        if after:
+            number, minutes, unit, raw = (
+                after.group(1),
+                _minutes(d, cfg),
+                d.group(0).strip(),
+                source[d.start() : after.end()],
+            )
+            end = after.end()
+        elif d.group("named") in _HOUR_UNITS and (
+            before := _BARE_BEFORE.search(source, max(0, d.start() - 12), d.start())
+        ):
+            if not _BARE_END.match(source, d.end()):
+                continue
+            number, minutes, unit, raw = before.group(1), 60, "h", source[before.start() : d.end()]
+            end = d.end()
+        else:
+            continue
+        amount = int(number.replace(" ", ""))
+        if not cfg.bare_lo <= amount <= cfg.bare_hi or _followed_by_currency(source, end, cfg):
+            continue
+        if any(number in t for t in taken):
+            continue  # "1 h 2 000:-" was read with its currency
+        out.append(Price(amount, "SEK", minutes, unit, _per_hour(amount, "SEK", minutes, cfg), raw.strip()))
+    return out
+
+
+def _followed_by_currency(source: str, end: int, cfg: _Cfg) -> bool:
+    rest = source[end : end + 12].lstrip()
+    return any(rest.startswith(sign) for sign in cfg.signs)
+
+
+def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
     out: list[Price] = []
     for segment in _SEGMENT.split(source):
         if not _DIGIT.search(segment):
@@ -144,7 +219,13 @@ def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
             before = [d for d in durations if prev_end <= d.start() and d.end() <= a.start()]
             # "1500kr/30min", "2000 kr per timme": a duration joined to the amount wins;
             # otherwise "30 min 1200 kr" reads the duration written before the amount.
-            joined = [d for d in after if _JOINED.fullmatch(segment, a.end(), d.start())]
+            # "30 min 400 kr / 60 min 700 kr": a duration right before the next amount is that amount's.
+            joined = [
+                d
+                for d in after
+                if _JOINED.fullmatch(segment, a.end(), d.start())
+                and not (next_start < len(segment) and not segment[d.end() : next_start].strip())
+            ]
             chosen = joined[0] if joined else (before[-1] if before else (after[0] if after else None))
             out.append(_price(a, chosen, cfg))
     return out

@@ -1,0 +1,180 @@
+"""The rules for ages, hourly prices and languages offered written in ads from visitors (set L).
+
+Constructed examples: each rule with the forms it reads and the near misses it must leave alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lagesbild.normalize import find_age, find_prices, languages_offered, normalize_ad, price_per_hour
+
+
+def _age(body: str, title: str | None = None) -> int | None:
+    found = find_age(body, title=title)
+    return found.value if found else None
+
+
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Nora 28, bor och tar emot i Uddevalla.", 28),
+        ("Besöker Lycksele på torsdag. Ronja 25. 1 h 2200.", 25),
+        ("Stephanie, 33, American living in Danderyd.", 33),
+        ("Annika 44 i Hudik. Dagtid.", 44),
+        ("Söder i Hbg. Vanessa 25, 1 tim 2000.", 25),
+        ("Trevlig tjej, 33, i Åkersberga.", 33),
+        ("Diskret mogen dam, 45, Täby C.", 45),
+        # near misses: the number is not an age
+        ("Vecka 47 i Sundsvall!", None),
+        ("Ring 18-22, annars sms.", None),
+        ("Bor på Storgatan 28, Malmö.", None),
+        ("Hotell, Rum 41 på plan 3.", None),
+        ("Öppet Mån 10-22.", None),
+        ("Ses Kl 19 vid stationen.", None),
+        ("Nora 12 år gammal katt", None),  # below 18 for a bare number and not an age word context
+        ("Lisa 25.5 poäng", None),
+        ("Nora 28 & 31 erbjuder massage", None),
+        ("Juni 25 till 30 i Umeå", None),
+        # two people: no single advertiser's age
+        ("Två tjejer, Lisa 25 och Nina 27, tar emot i Solna.", None),
+        ("Par 28 & 31 erbjuder massage.", None),
+    ],
+)
+def test_a_name_followed_by_a_bare_number_is_the_age(body: str, age: int | None) -> None:
+    assert _age(body) == age
+
+
+def test_a_name_and_number_rule_needs_18_or_more() -> None:
+    assert _age("Mimmi 17, Luleå") is None
+    assert _age("Mimmi 18, Luleå") == 18
+
+
+def test_stated_forms_win_over_a_name_and_number() -> None:
+    assert _age("Lisa 27 bor i Umeå, jag är 31 år") == 31
+
+
+def test_a_title_word_numbers_follow_is_not_a_name() -> None:
+    assert _age("Tilde 27. Hotellrum 412.", title="Vecka 47 i Sundsvall") == 27
+    assert _age("Tar emot i Hässleholm. Wiktoria 31.", title="Ring 18-22") == 31
+
+
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Sunt Andreea, 27 ani, în Norrköping", 27),
+        ("Kasia, 33 lata, Sztokholm", 33),
+        ("Soy Carmen, 35 años, colombiana", 35),
+        ("je m'appelle Camille, 29 ans", 29),
+        ("Оксана, 28 років, Уппсала", 28),
+        ("أنا ليلى، 32 سنة، في مالمو", 32),
+        ("Jag heter Elin och är 24. Karlskrona", 24),
+        ("ani 27", None),  # the word before the number is not an age word
+        ("Öppet 10 ani", None),  # 10 is outside the age range
+    ],
+)
+def test_age_words_of_visitors_languages(body: str, age: int | None) -> None:
+    assert _age(body) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("Nora 28. 1h 1700", 1700),
+        ("Ronja 25. 1 h 2200. Ring", 2200),
+        ("30 min 1100, 60 min 1900", 1900),
+        ("Timme 1500.", 1500),
+        ("Pris 1600/h.", 1600),
+        ("Solna. 1500 per timme.", 1500),
+        ("halvtimme 1000, heltimme 1700", 1700),
+        ("Timpris 1200:-. Halvtimme 700:-.", 1200),
+        ("1 Stunde 2000 kr", 2000),
+        ("1 Std. 1600 kr.", 1600),
+        ("1 oră 1700 kr", 1700),
+        ("1 godzina 1800 kr", 1800),
+        ("1 godz. 1500 kr", 1500),
+        ("1 hora 2000 coronas", 2000),
+        ("1 heure 2500 SEK", 2500),
+        ("1 час 1400 kr", 1400),
+        ("60 phút 600 kr", 600),
+        ("30 min 400 kr / 60 min 700 kr", 700),
+        # near misses: no currency and the number is a time, a range, a distance or a count
+        ("1 h 18:00-22", None),
+        ("Öppet 10-19, drop-in", None),
+        ("3 min från T-centralen 1800 meter", None),
+        ("1h 1700-1900 beroende på", None),
+        ("1 h 2000 m från stationen", None),
+        ("Pris 1500 kr. 30 min 900", 1800),  # "kr." ends its sentence: 1500 kr has no duration
+        ("1 h 99", None),  # too small for a bare amount
+    ],
+)
+def test_bare_amounts_and_hours_in_visitors_languages(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour
+
+
+def test_a_bare_amount_is_sek_with_its_duration_as_unit() -> None:
+    (p,) = find_prices("Nora 28. 1 tim 1700")
+    assert (p.amount, p.currency, p.minutes, p.unit, p.sek_per_hour) == (1700, "SEK", 60, "1 tim", 1700)
+
+
+def test_an_amount_with_its_currency_is_not_read_twice() -> None:
+    prices = find_prices("30 min 1 200:-, 1 h 2 000:-")
+    assert [(p.amount, p.minutes) for p in prices] == [(1200, 30), (2000, 60)]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Vorbesc română și engleză.", ("ro", "en")),
+        ("Mówię po polsku i trochę po angielsku.", ("pl", "en")),
+        ("Hablo español e inglés.", ("es", "en")),
+        ("Je parle français et anglais.", ("fr", "en")),
+        ("Parlo italiano, inglese e francese.", ("it", "en", "fr")),
+        ("Falo português, inglês e espanhol.", ("pt", "en", "es")),
+        ("Puhun suomea ja ruotsia.", ("fi", "sv")),
+        ("Говорю по-русски и по-английски.", ("ru", "en")),
+        ("أتكلم العربية والسويدية.", ("ar", "sv")),
+        ("Jeg taler dansk, svensk og engelsk.", ("da", "sv", "en")),
+    ],
+)
+def test_speak_phrases_in_visitors_languages(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Hallo! Deutsch und Englisch. 1 Stunde 2000 kr", ("de", "en")),
+        ("Ella, 24. English & Swedish. Call me", ("en", "sv")),
+        ("Piteå. Svenska/English.", ("sv", "en")),
+        ("Amira 30. Svenska, arabiska, turkiska. 1 timme", ("sv", "ar", "tr")),
+        ("Hallsberg. Deutsch, Englisch, etwas Schwedisch. 1 Std.", ("de", "en", "sv")),
+        ("Karlskoga. Tiếng Việt, English. 0701", ("vi", "en")),
+        ("Helsingborg. ภาษาไทย, Svenska.", ("th", "sv")),
+        ("American in Danderyd. English only. 1 hour", ("en",)),
+        ("Täby C. English ok.", ("en",)),
+        ("Visiting Lund. French & English spoken.", ("fr", "en")),
+        # near misses: names inside a sentence, or one name alone
+        ("Svenska tjejer i Malmö", ()),
+        ("Vi välkomnar svenska och engelska kunder.", ()),
+        ("Svenska och engelska kunder välkomna.", ()),
+        ("Thai massage nära Liljeholmen.", ()),
+        ("Svenska.", ()),
+        ("English girl in Stockholm.", ()),
+    ],
+)
+def test_a_sentence_that_lists_languages(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes
+
+
+def test_languages_keep_the_order_written_across_cues_and_lists() -> None:
+    assert languages_offered("English only. Pratar svenska också") == ("en", "sv")
+
+
+def test_normalize_ad_reads_the_new_forms_together() -> None:
+    ad = normalize_ad(
+        "Deutsche Frau in Malmö",
+        "Hallo! Ich bin Heike, 41, Deutsche, wohne in Malmö. Deutsch und Englisch. 1 Stunde 2000 kr.",
+        "Malmö",
+    )
+    assert (ad.age, ad.price_sek_per_hour, ad.languages_offered) == (41, 2000, ("de", "en"))
