@@ -121,6 +121,7 @@ def _cfg() -> _Cfg:
 
 
 _DIGIT = re.compile(r"\d")
+_THREE_DIGITS = re.compile(r"\d{3}")
 
 
 def _minutes(m: re.Match[str], cfg: _Cfg) -> int | None:
@@ -148,8 +149,8 @@ def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
     if "." in source and any(a in source for a in cfg.abbrev_dots):
         source = cfg.abbrev.sub(r"\1 ", source)
     out = _with_currency(source, cfg) if any(sign in source for sign in cfg.signs) else []
-    if any(p.minutes == 60 and p.sek_per_hour is not None for p in out):
-        return out  # the hour's price is written with its currency: no bare amount is needed
+    if any(p.minutes == 60 and p.sek_per_hour is not None for p in out) or not _THREE_DIGITS.search(source):
+        return out  # the hour's price is written with its currency, or no amount can be bare
     return out + _bare(source, cfg, out)
 
 
