@@ -630,6 +630,16 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     report_m = evaluate(rows_m)
     assert report_m.fields["phones"].recall == 1.0 and report_m.fields["phones"].precision == 1.0
     assert report_m.fields["municipality"].accuracy >= 0.99
+    # set L (200 ads, written without sight of the code; scored once at c97ff99: phone recall 0.955, precision
+    # 0.994, municipality 0.995; committed as written, every label checked against its text): roman numerals,
+    # "en nolla och en sexa" (an article, not a 1), "börja med ... avsluta med ...", a digit shift, "samma men
+    # sista två siffrorna är ...", "@" between digit groups, the last digits in the body after a title, a product
+    # for masked last digits; "Npk" and "Knäppingsborg" (Norrköping)
+    rows_l = [json.loads(x) for x in (data / "unseen_set_l.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows_l) == 200 and sum(len(r["labels"]["phones"]) for r in rows_l) >= 175
+    report_l = evaluate(rows_l)
+    assert report_l.fields["phones"].recall == 1.0 and report_l.fields["phones"].precision == 1.0
+    assert report_l.fields["municipality"].accuracy == 1.0
 
 
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
@@ -652,6 +662,7 @@ def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
         "unseen_set_i.jsonl",
         "unseen_set_k.jsonl",
         "unseen_set_m.jsonl",
+        "unseen_set_l.jsonl",
         "phone_train.jsonl",
     ):
         for line in (data / name).read_text("utf-8").splitlines():
@@ -761,4 +772,67 @@ def test_find_phones_reads_set_m_family(text: str, e164: str) -> None:
     ],
 )
 def test_find_phones_takes_no_number_from_set_m_trap(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == []
+
+
+# Issue 17, set L: its misses as families (each with other members than the ad), and traps.
+_SET_L_FAMILIES = {
+    "symbols_between_digit_groups": [
+        "Tel 07@0174@06@12",
+        "Ring 070§174§06§12",
+        "sms 070 & 174 & 06 & 12",
+        "Ring 0701%740%612",
+    ],
+    "labelled_parts": [
+        "Numret: börja med 0701 och avsluta med 740612.",
+        "Börja med 070 174 och sist 06 12.",
+        "Ring 070 174 …\nSista fyra siffrorna är 06 12.",
+    ],
+    "article_before_digit_nouns": [
+        "Mitt nr: först 070, sedan 174, sen en nolla och en sexa, och sist ett och två.",
+        "Ring: noll sju noll ett sju fyra, en nolla, en sexa, en etta och en tvåa",
+    ],
+    "masked_last_digits_given_apart": [
+        "Nummer: 070-174 06 ?? – de två sista siffrorna är 6 gånger 2.",
+        "Ring 070 174 06 xx, sista två siffrorna: ett två",
+        "Call 070-174 06 ** the last two digits are 3 times 4",
+    ],
+    "digit_shift": [
+        "Mitt nummer: ta bort 1 från varje siffra i 1812851723.",
+        "Nummer: lägg till 1 på varje siffra i 9690639501",
+        "My number: subtract 2 from each digit of 2923962834",
+    ],
+    "roman_numerals": [
+        "Tel: 0 VII 0 I VII IV 0 VI I II",
+        "Ring 0 VII 0 - I VII IV - 0 VI - I II",
+    ],
+}
+
+
+@pytest.mark.parametrize("text", [t for texts in _SET_L_FAMILIES.values() for t in texts])
+def test_find_phones_reads_set_l_family(text: str) -> None:
+    assert list(dict.fromkeys(phones(f"Hej! {text} 💋"))) == [P]
+
+
+def test_find_phones_reads_a_variant_of_the_number_before() -> None:
+    text = "Lova: noll sju noll – ett sju fyra – noll sex – ett två. Signe: samma men sista två siffrorna är sju tre."
+    assert phones(text) == [P, "+46701740673"]
+    assert phones("Ring 070-174 06 12, min vän har samma men sista siffran är 5") == [P, "+46701740615"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ring mig! Priser: 1@500 kr, 2@800 kr, adress 07@01@74",  # symbols, but no whole mobile
+        "Ring 070-174 06 ?? – de sista siffrorna får du i chatten",
+        "Ring 070 174 06 xx, sista två siffrorna är hemliga",
+        "Ring 070 174 06 ??, sista två siffrorna är 20 minus 8",  # only products and sums are worked out
+        "Ring 070 174 06 ??, sista tre siffrorna är 6 gånger 8",  # 48 is two digits, not three
+        "Samma men sista två siffrorna är sju tre",  # a variant of no number
+        "Ring mig! Ta bort 1 från varje siffra, 25 år, 1h 1500",
+        "Call me, I am new, I love V.I.P. clients, VI VII",  # roman numerals, but no number
+        "Ring: en nolla på dejten, en sexa i betyg",
+    ],
+)
+def test_find_phones_takes_no_number_from_set_l_trap(text: str) -> None:
     assert phones(f"Hej! {text} 💋") == []

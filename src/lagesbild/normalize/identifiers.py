@@ -982,6 +982,8 @@ def _find_parts(text: str, out: list[tuple[int, int, str]]) -> None:
         part = (m.start("d"), m.end("d"), _NON_DIGIT.sub("", m.group("d")), True)
         if _UNIT_AFTER.match(text, part[1]) or _PRICE_AFTER.match(text[part[1] : part[1] + 8]):
             continue  # "resten i chatten 25 år": an age, a price or a time is no part of a number
+        if _SUM.match(text, part[1]) or _PRODUCT.match(text, part[1]) or _OTHER_SUM.match(text, part[1]):
+            continue  # "sista två siffrorna är 20 minus 8": a sum is no part (a product: the last-digits finder's)
         if m.group("m"):
             middles.append(part)
             continue
@@ -1245,6 +1247,137 @@ def _find_reversed_words(text: str, lo: int, hi: int, out: list[tuple[int, int, 
             out.append((start, end, backward))
 
 
+# ---- set L (issue 17): an article before a digit noun, symbols between digit groups, a variant or the masked
+# last digits given in words or a product, every digit shifted by a constant
+
+_ARTICLE_GATE = re.compile(r"(?i:en)\s+(?i:noll|etta|tvåa|trea|femma|sexa|sjua|nia)")
+# "en nolla och en sexa": "en" before a digit noun is an article, not a 1 ("fyra" and "åtta" are words too: "en
+# fyra" may be 1 4, so those two keep their reading)
+_ARTICLE = re.compile(r"(?<![^\W_])(?i:en)(?=\s+(?i:nolla|nollor|etta|tvåa|trea|femma|sexa|sjua|nia)(?![^\W_]))")
+# digit groups with any symbol between them ("07@0174@06@17", "070§174§06§17"); "+" and "=" are sums and keys
+_SYMBOL_RUN = re.compile(r"(?<![^\W_]|\+)\d{1,4}(?:[ ]?[^\w\s+=][ ]?\d{1,4}){1,9}(?![^\W_])")
+_PLAIN_SEPS = frozenset(" \t\r\n-./\\()[]{}<>:;,|~#*_'\"=!^\x01")  # the characters of _SEP
+_SYMBOL_GATE = re.compile(r"\d ?[^\w\s+=\-./\\()\[\]{}<>:;,|~#*_'\"!^\x01] ?\d")
+_COUNT = r"[1-6]|två|tre|fyra|fem|sex|two|three|four|five|six"
+# "de två sista siffrorna är sju tre", "sista 2 siffrorna = 6 gånger 8", "last two digits are 7 3"
+_LAST_DIGITS = re.compile(
+    rf"(?<![^\W_])(?i:(?:de\s+)?(?:(?P<n1>{_COUNT})\s+)?sista\s+(?:(?P<n2>{_COUNT})\s+)?siffr(?:orna|an|or)"
+    rf"|(?:the\s+)?last\s+(?:(?P<n3>{_COUNT})\s+)?digits?)"
+    r"\s*(?i:är|blir|=|:|are|is)?\s*(?P<v>[^.!?\n]{1,40})"
+)
+_SAME_BUT = re.compile(r"(?i:samma|same)(?:\s+\w+){0,2}?[\s,]+(?i:men|but)\s+$")
+_PRODUCT_WORDS = re.compile(r"(?i:gånger|ganger|times|x|×|\*)")
+_SUM_WORDS = re.compile(r"(?i:plus|\+)")
+# "ta bort 1 från varje siffra i 1812851764", "lägg till 2 på varje siffra", "subtract 1 from each digit"
+_SHIFT = re.compile(
+    r"(?<![^\W_])(?P<op>(?i:ta\s+bort|dra\s+av|dra\s+ifrån|dra|subtrahera|minska|lägg\s+till|addera|öka|add|subtract))"
+    r"\s+(?P<n>\d|[^\W\d_]{2,5})\s+(?i:från|av|till|på|med|to|from)\s+(?i:varje|alla|each|every|all)\s+"
+    r"(?i:siffra|siffror|siffrorna|digit|digits)(?P<gap>[^\d.!?\n]{0,12})(?P<d>\d(?:[ \-]?\d){9})(?![\d])"
+)
+
+
+def _small_number(word: str) -> int | None:
+    """A digit or a Swedish/other digit word as an int (None when it is none)."""
+    if word.isdigit():
+        return int(word)
+    read = _spelled()[2].get(word.lower(), "")
+    if len(read) == 1 and read.isdigit():
+        return int(read)
+    v = _decoder()[0].get(word.lower())
+    if v is not None and v in _SV_DIGITS:
+        return _SV_DIGITS.index(v)
+    return None
+
+
+def _clause_digits(value: str, n: int | None) -> str | None:
+    """The digits a clause gives: "sju tre", "06 47", "7 och 3", "6 gånger 8", "40 + 8"; ``n`` digits when known."""
+    toks = re.findall(r"\d+|[^\W\d_]+|[×*+]", value)
+    if len(toks) >= 2 and toks[1].lower() in ("minus", "delat", "dividerat", "genom"):
+        return None  # "20 minus 8": only products and sums are worked out
+    if len(toks) >= 3 and (_PRODUCT_WORDS.fullmatch(toks[1]) or _SUM_WORDS.fullmatch(toks[1])):
+        a = int(toks[0]) if toks[0].isdigit() else _small_number(toks[0])
+        b = int(toks[2]) if toks[2].isdigit() else _small_number(toks[2])
+        if a is not None and b is not None and (n is None or len(toks) == 3 or not toks[3].isdigit()):
+            got = str(a * b if _PRODUCT_WORDS.fullmatch(toks[1]) else a + b)
+            return got if n is None or len(got) == n else None
+    digits = ""
+    for t in toks:
+        if t.isdigit():
+            digits += t
+        elif t.lower() in ("och", "and", "sen", "then"):
+            continue
+        else:
+            d = _small_number(t)
+            if d is None:
+                break
+            digits += str(d)
+        if n is not None and len(digits) >= n:
+            break
+    if not digits or (n is not None and len(digits) != n):
+        return None
+    return digits
+
+
+def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
+    """The last digits given apart: a number whose last digits are masked ("070-174 06 ?? – de två sista
+    siffrorna är 6 gånger 8"), or a second number that is the first with other last digits ("Signe: samma men
+    sista två siffrorna är sju tre"). Only a whole Swedish mobile counts."""
+    for m in _LAST_DIGITS.finditer(text):
+        n = next((_small_number(c) for c in (m.group("n1"), m.group("n2"), m.group("n3")) if c), None)
+        head = text[m.start() : m.start("v")].lower()
+        if n is None and ("siffran" in head or ("digit" in head and "digits" not in head)):
+            n = 1  # "sista siffran är 5"
+        before = text[max(0, m.start() - 40) : m.start()]
+        if _SAME_BUT.search(before):
+            prev = max((x for x in out if x[1] <= m.start() and _SE_MOBILE_PLUS.match(x[2])), default=None)
+            value = _clause_digits(m.group("v"), n) if prev is not None and n is not None else None
+            if prev is None or value is None:
+                continue  # a variant of no number, or of a number of digits the ad does not say
+            e164 = normalize_phone(prev[2][: -len(value)] + value)
+            if e164 is not None and _SE_MOBILE_PLUS.match(e164) and e164 != prev[2]:
+                out.append((m.start(), m.end(), e164))
+            continue
+        mask = re.search(r"((?:\d[ \-./]?){3,10})[ \-./]?([?*#xX]{1,4})[^\w]{0,6}$", before)
+        if mask is None or any(x[0] < m.end() and m.start() - len(mask.group(0)) < x[1] for x in out):
+            continue
+        k = len(mask.group(2))
+        if n is not None and n != k:
+            continue
+        value = _clause_digits(m.group("v"), k)
+        if value is None:
+            continue
+        e164 = normalize_phone(_NON_DIGIT.sub("", mask.group(1)) + value)
+        if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+            out.append((m.start() - len(before) + mask.start(), m.end(), e164))
+
+
+def _find_symbol_separated(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole Swedish mobile in digit groups with any symbol between them ("07@0174@06@17")."""
+    if not _SYMBOL_GATE.search(text):
+        return  # no symbol between digits that the digit finder does not take as a separator
+    for m in _SYMBOL_RUN.finditer(text):
+        run = m.group(0)
+        if all(c in _PLAIN_SEPS for c in _DIGIT_RUN.sub("", run)):
+            continue  # only the digit finder's separators: its reading (a date, a price, a mask) stands
+        digits = _NON_DIGIT.sub("", run)
+        e164 = normalize_phone(digits) if _SE_MOBILE.match(digits) else None
+        if _accept(text, m.start(), m.end(), e164) and not any(x[0] < m.end() and m.start() < x[1] for x in out):
+            out.append((m.start(), m.end(), e164 or ""))
+
+
+def _find_shifted(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A number with every digit shifted by a constant the ad names ("ta bort 1 från varje siffra i 1812851764")."""
+    for m in _SHIFT.finditer(text):
+        n = _small_number(m.group("n"))
+        if n is None or n == 0:
+            continue
+        op = m.group("op").lower()
+        sign = 1 if op.startswith(("lägg", "add", "öka")) else -1
+        shifted = "".join(str((int(c) + sign * n) % 10) for c in _NON_DIGIT.sub("", m.group("d")))
+        if _SE_MOBILE.match(shifted):
+            out.append((m.start(), m.end(), normalize_phone(shifted) or ""))
+
+
 _PRICE_MARK = re.compile(r":-(?!\d)")
 
 
@@ -1265,13 +1398,23 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     text = _mask_dates(text)
     if ":-" in text:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
+    if _ARTICLE_GATE.search(text):  # "en nolla och en sexa": an article, not a 1 (same length)
+        text = _ARTICLE.sub("  ", text)
     low = text.lower()
     out = _find_all(text, low)
     if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
-        if _decoder()[1].search(low):
+        n = len(out)
+        if "siffr" in low or "digit" in low:
+            _find_shifted(text, out)
+        _find_symbol_separated(text, out)
+        if len(out) > n:
+            pass  # a mobile from symbols between digits or a digit shift: nothing left to decode
+        elif _decoder()[1].search(low):
             _find_decoded(raw, text, out)
         elif _zero_word().search(low if raw is text else _MARK.sub("", raw.lower())):  # a number in words, no cue
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
+    if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
+        _find_last_digits(text, out)
     if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
         out = [item for item in out if not _disowned(text, item[0], item[1])]
     if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
@@ -1538,6 +1681,7 @@ def _country_cue() -> re.Pattern[str]:
     return re.compile(_phrases([str(c) for c in rules("identifiers").get("country_code_cues") or ()]), re.IGNORECASE)
 
 
+_ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5", "VI": "6", "VII": "7", "VIII": "8", "IX": "9"}
 # digits typed for letters inside a number word ("sev3n", "zer0", "s1x")
 _DELEET = str.maketrans("0134578", "oieastb")
 _DELEET_L = str.maketrans("0134578", "oleastb")
@@ -1563,6 +1707,8 @@ def _read_token(tok: str) -> tuple[str, int, int] | None:
     """
     if tok.isascii() and tok.isdigit():
         return tok, 0, 0
+    if tok in _ROMAN:  # "Tel: 0 VII 0 I VII IV 0 VI V IX": capitals only, read like lookalike letters
+        return _ROMAN[tok], 0, 1
     words, _, _, _, look, longest, own = _decoder()
     if not tok.isascii():
         tok = unicodedata.normalize("NFKC", tok)  # "ｓｊｕ", "𝐬𝐣𝐮": letters in other styles
