@@ -36,6 +36,8 @@ def phones(text: str) -> list[str]:
         "46 70 174 06 12",
         "Tel0701740612",
         "Ring 0701740612kr",
+        "1h 1500 SEK 070-1740612",
+        "Pris 200 EUR 070 174 06 12",
     ],
 )
 def test_find_phones_reads_obfuscated_form_when_written_in_ad(text: str) -> None:
@@ -640,6 +642,16 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     report_l = evaluate(rows_l)
     assert report_l.fields["phones"].recall == 1.0 and report_l.fields["phones"].precision == 1.0
     assert report_l.fields["municipality"].accuracy == 1.0
+    # set N (200 ads, 174 from the writer's own generator; scored once at 3f108ec: phone recall 0.989, precision
+    # 0.995, municipality 0.995): an ordinary number after a price in SEK ("Timme: 1500 SEK 070-1740665", fixed).
+    # Left as they are, named here so that a change either way is seen: "byt plats på de två sista siffrorna"
+    # (a swap instruction, read as written: one false number and one miss) and "Välkommen till Nora. Plats: Mora."
+    rows_n = [json.loads(x) for x in (data / "unseen_set_n.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows_n) == 200 and sum(len(r["labels"]["phones"]) for r in rows_n) >= 185
+    report_n = evaluate(rows_n)
+    assert report_n.errors["phones"] == ["heldout-N-021"]
+    assert report_n.fields["phones"].fn == 1 and report_n.fields["phones"].fp == 1
+    assert report_n.errors["municipality"] == ["heldout-N-042"]
 
 
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
@@ -663,6 +675,7 @@ def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
         "unseen_set_k.jsonl",
         "unseen_set_m.jsonl",
         "unseen_set_l.jsonl",
+        "unseen_set_n.jsonl",
         "phone_train.jsonl",
     ):
         for line in (data / name).read_text("utf-8").splitlines():

@@ -197,9 +197,11 @@ def _not_a_phone(text: str, start: int, end: int) -> bool:
     s = text[start:end].strip()
     if _is_date(s) or _TIME_RANGE.match(s):
         return True
-    if _PRICE_AFTER.match(text[end : end + 8]) and not _SE_MOBILE.match(_NON_DIGIT.sub("", s)):
-        return True  # "0701740612kr" is a mobile number glued to a price, not a price
-    return bool(_PRICE_BEFORE.search(text[max(0, start - 5) : start]))
+    if _SE_MOBILE.match(_NON_DIGIT.sub("", s)):
+        # a whole mobile number is no price, whatever currency word touches it: "0701740612kr" is a
+        # number glued to a price, "1500 SEK 070-174 06 65" a price followed by a number
+        return False
+    return bool(_PRICE_AFTER.match(text[end : end + 8]) or _PRICE_BEFORE.search(text[max(0, start - 5) : start]))
 
 
 def _masked(text: str, end: int, e164: str) -> bool:
