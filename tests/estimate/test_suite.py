@@ -156,9 +156,9 @@ def test_assumptions_change_the_stored_suite(linked: Store) -> None:
 
 
 def test_measured_returns_feed_the_persons_estimate_end_to_end(linked: Store, world: Path) -> None:
+    from lagesbild.estimate.suite import linked_personas
     from lagesbild.link.evaluate import simulator_personas
     from lagesbild.link.succession import succession_count
-    from lagesbild.store.estimates import linked_personas
 
     assumed = compute_suite(linked, "05", *Y2024, n_draws=1000)
     measured = compute_suite(linked, "05", *Y2024, n_draws=1000, returns="measured")

@@ -69,6 +69,7 @@ from lagesbild.estimate.intervals import DEFAULT_LEVEL
 from lagesbild.estimate.purchases import ActivitySummary, PurchasesEstimate, UncertainCount, estimate_purchases, tornado
 from lagesbild.estimate.residence import Residence, where_buyers_live
 from lagesbild.estimate.triangulate import Summary, triangulate
+from lagesbild.link.succession import Persona, personas_from_ads, succession_count
 from lagesbild.records.estimates import QUANTITIES
 from lagesbild.refdata import (
     PROJECTION_END,
@@ -80,7 +81,7 @@ from lagesbild.refdata import (
     projected_population,
 )
 from lagesbild.store import Store
-from lagesbild.store.estimates import EstimateStore, has_links, linked_ads, linked_personas
+from lagesbild.store.estimates import EstimateStore, has_links, linked_ads, linked_person_ads
 from lagesbild.store.reports import ReportStore
 from lagesbild.store.suites import StoredSuite, SuiteStore
 from lagesbild.store.verdicts import VerdictStore
@@ -99,6 +100,7 @@ __all__ = [
     "compute_suites",
     "ensure_suite",
     "ensure_suites",
+    "linked_personas",
     "load_suite",
     "population_for",
     "residence",
@@ -798,6 +800,27 @@ Returns = Literal["assumption", "measured"]
 assumption, the default) or the succession count of the data (:func:`measured_returns`)."""
 
 
+def linked_personas(store: Store, start: date | None = None, end: date | None = None) -> list[Persona]:
+    """The linked persons as the succession count of returning women sees them (suspected fakes left out).
+
+    Home, median stated age, first and last day seen in ``start..end`` (both included; None: no
+    bound) and first language offered (the normalizer's ``languages_offered`` of the first
+    observation of each site ad that lists any; the rows come from
+    :func:`lagesbild.store.estimates.linked_person_ads`):
+    :func:`lagesbild.link.succession.personas_from_ads`.
+
+    Returns:
+        One :class:`~lagesbild.link.succession.Persona` per person seen in the period (empty when
+        linking has not run).
+    """
+    ads, person, offered = linked_person_ads(store)
+    if not person:
+        return []
+    lo = start.isoformat() if start is not None else "0000-00-00"
+    hi = end.isoformat() if end is not None else "9999-99-99"
+    return personas_from_ads(ads, person, offered, period=(lo, hi) if start or end else None)
+
+
 def measured_returns(store: Store, start: date, end: date, a: AssumptionSet) -> tuple[AssumptionSet, str]:
     """``a`` with ``persona_return_share`` measured by the succession count of the period, and a note.
 
@@ -805,8 +828,6 @@ def measured_returns(store: Store, start: date, end: date, a: AssumptionSet) -> 
     every area of the period), :func:`lagesbild.link.succession.succession_count` with its
     defaults; its standard error becomes the share's spread (docs/methods/persons.md).
     """
-    from lagesbild.link.succession import succession_count
-
     c = succession_count(linked_personas(store, start, end))
     if c.personas == 0:
         return a, "persons: no linked personas in the period to measure returning women; persona_return_share assumed"

@@ -16,18 +16,16 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import text
 
 from lagesbild.records.estimates import DataSnapshot, EstimateResult, LinkedAd
+from lagesbild.records.link import SiteAd
 from lagesbild.store import Store
 from lagesbild.store.links import LinkStore
 
-if TYPE_CHECKING:
-    from lagesbild.link.succession import Persona
-
-__all__ = ["EstimateStore", "StoredEstimate", "has_links", "linked_ads", "linked_personas"]
+__all__ = ["EstimateStore", "StoredEstimate", "has_links", "linked_ads", "linked_person_ads"]
 
 
 def has_links(store: Store) -> bool:
@@ -58,22 +56,18 @@ def linked_ads(store: Store) -> list[LinkedAd]:
     return out
 
 
-def linked_personas(store: Store, start: date | None = None, end: date | None = None) -> list[Persona]:
-    """The linked persons as the succession count of returning women sees them (suspected fakes left out).
-
-    Home, median stated age, first and last day seen in ``start..end`` (both included; None: no
-    bound) and first language offered (the normalizer's ``languages_offered`` of the first
-    observation of each site ad that lists any): :func:`lagesbild.link.succession.personas_from_ads`.
+def linked_person_ads(store: Store) -> tuple[list[SiteAd], list[str | None], dict[tuple[str, str], tuple[str, ...]]]:
+    """What the succession count of returning women reads from a linked store (no persona logic here).
 
     Returns:
-        One :class:`~lagesbild.link.succession.Persona` per person seen in the period (empty when
-        linking has not run).
+        ``(ads, person, offered)``: the stored site ads; each site ad's person id, or None for a site
+        ad without a person or whose person is a suspected fake; and per ``(site, site_ad_id)`` the
+        normalizer's ``languages_offered`` of the first observation that lists any. Empty when
+        linking has not run. :func:`lagesbild.estimate.suite.linked_personas` builds the personas.
     """
-    from lagesbild.link.succession import personas_from_ads  # the link package imports the store
-
     ls = LinkStore(store)
     if ls.last_linked_import() is None:
-        return []
+        return [], [], {}
     ads, labels = ls.load_state()
     offered: dict[tuple[str, str], tuple[str, ...]] = {}
     with store.engine.connect() as conn:
@@ -91,9 +85,7 @@ def linked_personas(store: Store, start: date | None = None, end: date | None = 
     for a in ads:
         pid = labels[a.key][1] if a.key in labels else None
         person.append(None if pid is None or pid in fakes else pid)
-    lo = start.isoformat() if start is not None else "0000-00-00"
-    hi = end.isoformat() if end is not None else "9999-99-99"
-    return personas_from_ads(ads, person, offered, period=(lo, hi) if start or end else None)
+    return ads, person, offered
 
 
 @dataclass(frozen=True)
