@@ -7,7 +7,7 @@ market and strict on a large one.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from tests.link.conftest import obs
@@ -15,33 +15,49 @@ from tests.link.test_template_networks import CIRCUIT, _ads, _background, _netwo
 
 from lagesbild.link import LinkSettings, link_observations
 from lagesbild.link.cluster import candidate_advertisers, world_ties
+from lagesbild.observations import Observation
 
 OFF = LinkSettings(network_world_chance=0.0, network_world_single_chance=0.0)
 ON = LinkSettings(network_world_chance=1.0, network_world_single_chance=1.0)
 
 
-def _judge(
-    expected: list[float],
-    many: list[bool],
-    organized: list[bool],
-    jaccard: list[float],
-    containment: list[float] | None = None,
-    n_both: list[int] | None = None,
-    few_variants: list[bool] | None = None,
-    s: LinkSettings = ON,
-) -> list[bool]:
-    n = len(expected)
+@dataclass(frozen=True)
+class Pair:
+    """One candidate pair as :func:`world_ties` sees it; the defaults are two keys on one circuit."""
+
+    expected: float = 0.1
+    many: bool = True
+    organized: bool = False
+    jaccard: float = 1.0
+    containment: float = 1.0
+    n_both: int = 3
+    few_variants: bool = True
+
+
+def _judge(pairs: list[Pair], s: LinkSettings = ON) -> list[bool]:
+    col = {f.name: [getattr(p, f.name) for p in pairs] for f in fields(Pair)}
     out = world_ties(
-        np.array(expected, np.float64),
-        np.array(many, bool),
-        np.array(organized, bool),
-        np.array(jaccard, np.float64),
-        np.array(containment if containment is not None else [1.0] * n, np.float64),
-        np.array(n_both if n_both is not None else [3] * n, np.int64),
-        np.array(few_variants if few_variants is not None else [True] * n, bool),
+        np.array(col["expected"], np.float64),
+        np.array(col["many"], bool),
+        np.array(col["organized"], bool),
+        np.array(col["jaccard"], np.float64),
+        np.array(col["containment"], np.float64),
+        np.array(col["n_both"], np.int64),
+        np.array(col["few_variants"], bool),
         s,
     )
     return [bool(x) for x in out]
+
+
+def _two_women() -> list[Observation]:
+    """Two women on their own numbers (Cilla, Doris) with the same text in the same three cities."""
+    return _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+
+
+def _woman_and_organizer() -> list[Observation]:
+    """The organizer (two women on one number) and Cilla sharing one of its two texts (one key)."""
+    c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
+    return _background() + _organizer() + c
 
 
 def test_candidate_advertisers_counts_each_advertiser_once() -> None:
@@ -54,45 +70,48 @@ def test_the_bound_is_on_the_expected_number_of_chance_ties() -> None:
     # 0.01: tied among 50 advertisers with candidates (expected 0.5), not among 500 (expected 5)
     chance = 0.01
     for n_cand, tied in ((50, True), (500, False)):
-        assert _judge([chance * n_cand], [True], [False], [1.0]) == [tied]
+        assert _judge([Pair(expected=chance * n_cand)]) == [tied]
     # both bounds at 0 turn the rule off
-    assert _judge([0.0], [True], [True], [1.0], s=OFF) == [False]
+    assert _judge([Pair(expected=0.0, organized=True)], s=OFF) == [False]
 
 
 def test_two_keys_need_one_circuit_or_part_of_it() -> None:
     # Jaccard 0.8: one circuit; Jaccard 0.5 with all of the smaller side's places on the other's
     # (containment 1, two places): part of it; containment 0.67 or one place in common: neither
     got = _judge(
-        [0.1, 0.1, 0.1, 0.1, 0.1],
-        [True] * 5,
-        [False, True, False, False, False],
-        [0.8, 0.5, 0.5, 0.5, 0.3],
-        containment=[0.8, 1.0, 0.67, 1.0, 1.0],
-        n_both=[4, 2, 2, 1, 2],
+        [
+            Pair(jaccard=0.8, containment=0.8, n_both=4),
+            Pair(organized=True, jaccard=0.5, n_both=2),
+            Pair(jaccard=0.5, containment=0.67, n_both=2),
+            Pair(jaccard=0.5, n_both=1),
+            Pair(jaccard=0.3, n_both=2),
+        ]
     )
     assert got == [True, True, False, False, False]
 
 
 def test_one_key_needs_an_organized_pair_few_variants_and_its_own_bound() -> None:
     s = replace(ON, network_world_single_chance=0.2)
+    one_key = Pair(many=False, organized=True)
     got = _judge(
-        [0.1, 0.1, 0.1, 0.3, 0.1],
-        [False] * 5,
-        [True, False, True, True, True],
-        [1.0, 1.0, 1.0, 1.0, 0.5],
-        containment=[1.0, 1.0, 1.0, 1.0, 0.5],
-        few_variants=[True, True, False, True, True],
+        [
+            one_key,
+            replace(one_key, organized=False),
+            replace(one_key, few_variants=False),
+            replace(one_key, expected=0.3),
+            replace(one_key, jaccard=0.5, containment=0.5),
+        ],
         s=s,
     )
     assert got == [True, False, False, False, False]
     # the one-key bound alone: two keys are not judged by it
-    assert _judge([0.1], [True], [False], [1.0], s=replace(OFF, network_world_single_chance=1.0)) == [False]
+    assert _judge([Pair()], s=replace(OFF, network_world_single_chance=1.0)) == [False]
 
 
 def test_women_on_their_own_numbers_are_tied_by_the_world_bound_and_not_by_the_defaults_before_it() -> None:
     # two women on their own numbers, two shared keys, the same three rare cities: round 6's
     # defaults never tie an unorganized pair; the world bound does
-    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    o = _two_women()
     ads, on = link_observations(o, ON)
     assert _network_of(on, ads, "c00") == _network_of(on, ads, "d11") >= 0
     ads, off = link_observations(o, OFF)
@@ -104,8 +123,7 @@ def test_women_on_their_own_numbers_are_tied_by_the_world_bound_and_not_by_the_d
 
 
 def test_one_shared_key_ties_a_woman_to_an_organizer_under_the_one_key_bound() -> None:
-    c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
-    o = _background() + _organizer() + c
+    o = _woman_and_organizer()
     ads, on = link_observations(o, replace(OFF, network_world_single_chance=1.0))
     assert _network_of(on, ads, "c00") == _network_of(on, ads, "a00") >= 0
     assert int(on.ties.n_templates[0]) == 1
@@ -116,7 +134,7 @@ def test_one_shared_key_ties_a_woman_to_an_organizer_under_the_one_key_bound() -
 def test_a_pair_elsewhere_raises_the_expected_count_of_every_pair() -> None:
     # a second pair of advertisers sharing another text in other cities adds two candidate
     # advertisers: the expected count of the first pair doubles (its chance barely moves)
-    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    o = _two_women()
     text = "Hej och välkommen. Jag heter {n} och är {a} år gammal. Ring mig gärna på kvällen, inga sms."
     other = [
         obs("s3", f"{p}{k}", 1 + k, name=nm, age=40, phones=(f"ph_{p}",), kommun=m, body=text.format(n=nm, a=40))
@@ -143,7 +161,7 @@ def test_a_pair_elsewhere_raises_the_expected_count_of_every_pair() -> None:
 def test_explain_names_the_world_bound_only_when_it_is_on() -> None:
     from lagesbild.link.explain import explain
 
-    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    o = _two_women()
     ads, on = link_observations(o, replace(ON, network_world_chance=0.15, network_world_single_chance=1.5))
     sig = {g.name: g for g in explain(ads, on, ("s1", "c00"), ("s1", "d00")).signals}["template"]
     assert sig.fired and "in the whole world" in sig.threshold
@@ -159,9 +177,8 @@ def test_explain_names_the_world_bound_only_when_it_is_on() -> None:
 
 def test_the_defaults_since_round_7_tie_one_key_by_the_world_bound_and_not_two_keys_of_unorganized_women() -> None:
     assert LinkSettings().network_world_single_chance > 0 == LinkSettings().network_world_chance
-    c = [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
-    ads, linked = link_observations(_background() + _organizer() + c)
+    ads, linked = link_observations(_woman_and_organizer())
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
-    o = _background() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT) + _ads("d", "Doris", 30, "ph_d", CIRCUIT)
+    o = _two_women()
     _, off = link_observations(o)
     assert len(off.result.network_ids) == 0
