@@ -9,8 +9,9 @@ layer are siblings and do not import each other. ``lagesbild`` is the root packa
 (``lagesbild/__init__.py``); ``from lagesbild import refdata`` counts as an import of ``refdata``.
 
 * ``errors``: the one exception tree.
-* ``settings``, ``refdata``, ``private_files``: configuration, bundled reference data, and the
-  helpers that create files and folders readable by their owner only.
+* ``settings``, ``refdata``, ``private_files``, ``i18n``: configuration, bundled reference data,
+  the helpers that create files and folders readable by their owner only, and the one catalogue
+  of the words people read in Swedish and English (the dashboard's and the command line's).
 * ``observations``, ``records``: the typed records the stages hand each other through the store.
 * ``store``, ``simulate``: the one storage interface; the simulator, which produces a market
   with known truth and must stay independent of the store and every stage it is used to test.
@@ -42,7 +43,7 @@ ROOT = "lagesbild"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
-    ("settings", "refdata", "private_files"),
+    ("settings", "refdata", "private_files", "i18n"),
     ("observations", "records"),
     ("store", "simulate"),
     ("normalize",),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lagesbild.errors import InputError
+from lagesbild.i18n import label
 from lagesbild.link._types import LinkSettings
 from lagesbild.link.cluster import KINDS, Edges, Linked
 from lagesbild.link.text import similarity
@@ -97,42 +98,16 @@ class Explanation:
     signals: list[Signal] = field(default_factory=list)
 
 
-# The words of an explanation in Swedish and English: the codes (signal names, weights, levels,
-# evidence kinds) stay English in the data; people read them through :func:`term`.
-_TERMS: dict[str, tuple[str, str]] = {
-    # signals
-    "phones": ("telefonnummer", "phone numbers"),
-    "emails": ("e-postadresser", "e-mail addresses"),
-    "images": ("bilder", "photos"),
-    "text": ("textlikhet", "text similarity"),
-    "name": ("namn", "name"),
-    "age": ("ålder", "age"),
-    "template": ("mallband", "template tie"),
-    # weights
-    "decisive": ("avgörande", "decisive"),
-    "veto": ("veto", "veto"),
-    "network": ("nätverk", "network"),
-    "none": ("ingen", "none"),
-    # levels (also "network")
-    "ad": ("annons", "ad"),
-    "person": ("person", "person"),
-    "advertiser": ("annonsör", "advertiser"),
-    # evidence kinds on a chain (cluster.KINDS; also "text" and "template")
-    "phone": ("telefon", "phone"),
-    "email": ("e-post", "e-mail"),
-    "image": ("bild", "photo"),
-    "repost": ("återpublicering", "repost"),
-}
-
-
 def term(code: str, lang: str = "en") -> str:
     """A code of an explanation (signal name, weight, level, evidence kind) in ``lang`` (``sv`` or ``en``).
+
+    The words are the package's one catalogue's (:data:`lagesbild.i18n.STRINGS`, keys ``term_`` +
+    code), which the dashboard reads too; a code without a word is said as it is.
 
     >>> term("decisive", "sv"), term("template", "en")
     ('avgörande', 'template tie')
     """
-    sv, en = _TERMS.get(code, (code, code))
-    return sv if lang == "sv" else en
+    return label("term", code, "sv" if lang == "sv" else "en")
 
 
 def _say(lang: str, sv: str, en: str) -> str:
