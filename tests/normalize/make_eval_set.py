@@ -277,19 +277,19 @@ def format_age(age: int, rng: random.Random, english: bool) -> str:
 
 
 def format_price(rng: random.Random, english: bool) -> tuple[str, int | None]:
-    """(text, SEK per hour) where the second is what a careful reader computes."""
+    """(text, SEK per hour) where the second is the stated price of one hour (a half hour's price gives none)."""
     hour = rng.choice([1200, 1500, 1800, 2000, 2200, 2500, 3000, 3500])
     half = rng.choice([800, 1000, 1200, 1500])
     cur = rng.choice(["kr", ":-", " kr", " SEK", "kr"])
     styles: list[tuple[str, int | None]] = [
-        (f"{half}{cur}/30min", half * 2),
+        (f"{half}{cur}/30min", None),
         (f"30 min {half}{cur}, 1h {hour}{cur}", hour),
         (f"1h {hour}{cur}", hour),
         (f"{hour}{cur}/h", hour),
         (f"Pris: {hour:,}{cur} per timme".replace(",", " "), hour),
         (f"halvtimme {half} kr, timme {hour} kr", hour),
         (f"{hour} kr för 1 tim", hour),
-        (f"{half}{cur} 30 min", half * 2),
+        (f"{half}{cur} 30 min", None),
         (f"{hour // 10}€/h", round(hour // 10 * 11.5)),
         ("Pris i sms", None),
         (f"natt {hour * 5} kr", None),
@@ -297,7 +297,7 @@ def format_price(rng: random.Random, english: bool) -> tuple[str, int | None]:
     if english:
         styles += [
             (f"{hour} SEK per hour", hour),
-            (f"30 min {half} SEK", half * 2),
+            (f"30 min {half} SEK", None),
             (f"{hour // 10} euro/hour", round(hour // 10 * 11.5)),
         ]
     return rng.choice(styles)
@@ -423,7 +423,7 @@ HARD: list[dict[str, Any]] = [
     _hard("Ny tjej", "Jag bor i Vara, 23 år", None, kommun="1470", age=23, note="stop word with location word"),
     _hard("Mysig", "Vara med mig en stund, 25 år", None, age=25, note="'Vara' as a verb"),
     _hard("Hej", "Kom till mig i Mark, ring 0701740655", None, kommun="1463", phones=(P2,), note="'Mark' with i"),
-    _hard("Hej", "Mark my words, 1500kr/30min", None, price=3000, note="'Mark' English word"),
+    _hard("Hej", "Mark my words, 1500kr/30min", None, note="'Mark' English word; a half hour gives no hourly price"),
     _hard("Anna", "Bor i Ed, diskret", None, note="'Ed' with a location word: the seat of Dals-Ed", kommun="1438"),
     _hard("Sexig", "Har stora bröst och svarta trosor", None, note="'Stora', 'svarta', 'trosa' are places"),
     _hard("Sara 24", "Ring mig! 070 17 40 612", None, age=24, phones=(P1,), note="odd grouping"),
@@ -432,7 +432,6 @@ HARD: list[dict[str, Any]] = [
         "1500 kr 30 min, datum 2025-05-12, ring 0701740612",
         None,
         phones=(P1,),
-        price=3000,
         note="date is not a phone",
     ),
     _hard("Lisa", "Öppet 08.00-20.00 varje dag, tel 0701740699", None, phones=(P3,), note="time range"),
@@ -553,7 +552,7 @@ HARD: list[dict[str, Any]] = [
         note="Stockholm landline",
     ),
     _hard("Mia", "Diskret i Visby. 0980-319 212", None, kommun="0980", phones=("+46980319212",), note="Gotland"),
-    _hard("Mia", "Bara tre dagar i Kalmar! 1200kr/30min", None, kommun="0880", price=2400, note="touring"),
+    _hard("Mia", "Bara tre dagar i Kalmar! 1200kr/30min", None, kommun="0880", note="touring"),
     _hard("Mia", "Ring 0701740612kr", None, note="a mobile number glued to 'kr' is still a phone", phones=(P1,)),
     _hard("Mia", "12/05/2025 - 15/05/2025 i Luleå", None, kommun="2580", note="dates"),
     _hard("Mia", "Order nr 07012345 är inte ett telefonnummer", None, note="short number"),

@@ -58,11 +58,17 @@ def test_find_age_reads_name_and_age_in_title(title: str, age: int | None) -> No
 @pytest.mark.parametrize(
     ("text", "per_hour"),
     [
-        ("1500kr/30min", 3000),
+        ("1500kr/30min", None),  # a half hour's price is not doubled: the hourly price is stated only
         ("30 min 1200:-, 1h 2000:-", 2000),
         ("200€/h", 2300),
         ("Pris: 2 500 kr per timme", 2500),
-        ("halvtimme 1000 kr", 2000),
+        ("halvtimme 1000 kr", None),
+        ("90 min 1900 kr", None),
+        ("2h 3000 kr", None),
+        ("45 min 900:-", None),
+        ("Halvtimme 800 kr, timme 1400 kr", 1400),
+        ("1 tim 1500 kr", 1500),
+        ("60 min 1700 kr", 1700),
         ("natt 10000 kr", None),
         ("Storlek 36 200€/h", 2300),
         ("Pris i sms", None),
@@ -117,10 +123,12 @@ def test_normalize_ad_does_not_flag_plain_first_person_ad() -> None:
 
 
 def test_normalize_ad_reads_everything_from_one_ad() -> None:
-    ad = normalize_ad("Lisa 23", "Ny i stan! Ring 070-174 06 12. 1500kr/30min. Pratar svenska och engelska.", "Gbg")
+    ad = normalize_ad(
+        "Lisa 23", "Ny i stan! Ring 070-174 06 12. 1500kr/30min, 1h 2800kr. Pratar svenska och engelska.", "Gbg"
+    )
     assert ad.place.kommun_kod == "1480"
     assert ad.phones == ("+46701740612",)
-    assert (ad.age, ad.price_sek_per_hour) == (23, 3000)
+    assert (ad.age, ad.price_sek_per_hour) == (23, 2800)
     assert ad.languages_offered == ("sv", "en")
     assert ad.touring.kinds == ("new_in_town",)
     assert ad.rules_version == RULES_VERSION

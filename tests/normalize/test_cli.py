@@ -12,14 +12,15 @@ from lagesbild.cli.normalize import app
 
 def test_normalize_text_prints_json_with_place_phone_age_price() -> None:
     result = CliRunner().invoke(
-        app, ["text", "Lisa 23 år, ring 070-174 06 12, 1500kr/30min", "--location", "Gbg", "--format", "json"]
+        app,
+        ["text", "Lisa 23 år, ring 070-174 06 12, 1500kr/30min, 2600 kr/h", "--location", "Gbg", "--format", "json"],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["place"]["kommun_kod"] == "1480"
     assert data["place"]["lan_namn"] == "Västra Götalands län"
     assert data["phones"] == ["+46701740612"]
-    assert (data["age"], data["price_sek_per_hour"]) == (23, 3000)
+    assert (data["age"], data["price_sek_per_hour"]) == (23, 2600)
 
 
 def test_normalize_text_uses_site_city_when_ad_names_no_place() -> None:

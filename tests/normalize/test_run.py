@@ -48,7 +48,9 @@ def test_normalize_store_stores_facts_for_every_observation(store: Store) -> Non
     assert len(facts) == 12
     first = facts[min(facts)]
     assert (first["kommun_kod"], first["lan_kod"], first["place_source"]) == ("1480", "14", "location")
-    assert (first["age"], first["price_sek_per_hour"], first["price_unit"]) == (23, 3000, "30min")
+    # a half hour's price gives no hourly price; its amount and unit are kept as written
+    assert (first["age"], first["price_sek_per_hour"]) == (23, None)
+    assert (first["price_amount"], first["price_currency"], first["price_unit"]) == (1500, "SEK", "30min")
     assert first["languages_offered"] == "sv en"
     assert set(str(first["indicators"]).split()) == {"third_person", "always_available"}
     assert first["touring"] == "new_in_town"
@@ -160,4 +162,5 @@ def test_the_sites_own_price_field_is_read(store: Store) -> None:
 def test_normalize_ad_prefers_the_stated_price_field() -> None:
     ad = normalize_ad("Anna", "Ring! 2000 kr/30 min", "Linköping", price_text="1 800 kr / timme")
     assert ad.price_sek_per_hour == 1800 and ad.prices[0].raw.startswith("1 800")
-    assert normalize_ad("Anna", "Ring! 2000 kr/30 min", "Linköping").price_sek_per_hour == 4000
+    alone = normalize_ad("Anna", "Ring! 2000 kr/30 min", "Linköping")
+    assert alone.price_sek_per_hour is None and (alone.prices[0].amount, alone.prices[0].minutes) == (2000, 30)

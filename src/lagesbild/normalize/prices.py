@@ -1,15 +1,17 @@
-"""Prices, normalized to SEK per hour where the text gives a duration.
+"""Prices, and the hourly price in SEK where the text states the price of one hour.
 
-"1500kr/30min" is 3000 SEK/h, "30 min 1200:-, 1h 2000:-" gives two prices of which the
-hour price is the ad's price, "200€/h" is converted with the fixed rate in
-``rules/prices.yaml`` (the raw amount, currency and unit are always kept). A night
-("natt", "overnight") is kept as a unit but not converted to an hourly rate. Hours are
+The hourly price is the stated price of one hour only, never inferred from another duration:
+"1500kr/30min" is a price for 30 minutes and gives no hourly price (its amount and unit are
+kept), "30 min 1200:-, 1h 2000:-" gives two prices of which the hour price is the ad's
+price, "200€/h" is converted with the fixed rate in ``rules/prices.yaml`` (the raw amount,
+currency and unit are always kept). A night ("natt", "overnight"), two hours or 45 minutes
+are kept as a unit but give no hourly price either. Hours are
 also read in visitors' languages ("1 Stunde", "1 oră", "1 godzina", "1 hora"), and an
 amount written right after a duration without a currency ("1h 1700", "60 min 1900",
 "Timme 2000") or right before "/h" or "per timme" ("1600/h") is a price in SEK.
 
->>> find_prices("1500kr/30min")[0].sek_per_hour
-3000
+>>> find_prices("1500kr/30min")[0].sek_per_hour is None
+True
 >>> price_per_hour(find_prices("30 min 1200:-, 1h 2000:-"))
 2000
 >>> price_per_hour(find_prices("Nora 28. 1h 1700"))
@@ -40,7 +42,8 @@ class Price:
         currency: ISO code, ``SEK`` when only "kr" or ":-" is written.
         minutes: the duration the price is for; None if not stated; 0 for a night.
         unit: the duration as written ("30min", "h", "natt"), None if not stated.
-        sek_per_hour: the hourly rate in SEK, None when it cannot be computed.
+        sek_per_hour: the amount in SEK when the price is for one hour; None for any other
+            duration (half an hour, 90 minutes, a night), none stated, or outside the plausible range.
         raw: the text the price was read from.
     """
 
@@ -154,8 +157,12 @@ def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
     return out + _bare(source, cfg, out)
 
 
-# After a bare amount: not a price when more digits, a time, a range or a unit follow.
-_BARE_NOT_AFTER = r"(?!\d|[.,:]\d|\s?(?:[-–/]\s?\d|%|cm|kg|st\b|x\b|min|h\b|tim|kl\b|m\b|km\b|meter|mil\b))"
+# After a bare amount: not a price when more digits, a time, a range or a unit follow ("/ 2h" after it is
+# the next entry of a price list, "30min 1000 / 1h 1800 / 2h 3200 SEK", not a range).
+_BARE_NOT_AFTER = (
+    r"(?!\d|[.,:]\d|\s?(?:[-–]\s?\d|/\s?\d(?!\d{0,2}\s?(?:min|h\b|tim|hour))"
+    r"|%|cm|kg|st\b|x\b|min|h\b|tim|kl\b|m\b|km\b|meter|mil\b))"
+)
 _BARE_AFTER = re.compile(rf"\s?[:=]?\s?(\d{{1,2}} \d{{3}}(?!\d)|\d{{3,4}}){_BARE_NOT_AFTER}")
 _BARE_BEFORE = re.compile(r"(?<![\d.,])(\d{3,4})\s?(?:/|per|a|à)\s?$")
 _BARE_END = re.compile(_BARE_NOT_AFTER)
@@ -254,17 +261,14 @@ _MAX_PLAIN_SEK = 30_000
 
 
 def _per_hour(amount: int, currency: str, minutes: int | None, cfg: _Cfg) -> int | None:
-    if not minutes:
-        return None
-    value = round(amount * cfg.rates.get(currency, 0.0) * 60 / minutes)
+    if minutes != 60:
+        return None  # the hourly price is stated, never inferred from another duration
+    value = round(amount * cfg.rates.get(currency, 0.0))
     return value if cfg.lo <= value <= cfg.hi else None
 
 
 def price_per_hour(prices: Sequence[Price]) -> int | None:
-    """The ad's hourly price: the price for one hour if stated, else the first convertible one."""
-    for p in prices:
-        if p.minutes == 60 and p.sek_per_hour is not None:
-            return p.sek_per_hour
+    """The ad's hourly price: the first price stated for one hour, else None (a half hour is not doubled)."""
     for p in prices:
         if p.sek_per_hour is not None:
             return p.sek_per_hour

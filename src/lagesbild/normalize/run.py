@@ -84,12 +84,13 @@ class NormalizeSummary:
 
 
 def _chosen_price(prices: Sequence[Price]) -> Price | None:
-    """The price :func:`~lagesbild.normalize.price_per_hour` reads, else the first one (raw unit kept)."""
-    for p in prices:
-        if p.minutes == 60 and p.sek_per_hour is not None:
-            return p
+    """The price :func:`~lagesbild.normalize.price_per_hour` reads, else the first one with a duration
+    (a half hour's amount and unit are kept as written, not doubled), else the first one."""
     for p in prices:
         if p.sek_per_hour is not None:
+            return p
+    for p in prices:
+        if p.minutes:
             return p
     return prices[0] if prices else None
 
