@@ -360,35 +360,40 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
         keep &= organized[xa] | organized[ya]
     rows = at.row.to_numpy(np.int64)
     dfs = at.df.to_numpy(np.int64)
-    cand = pd.DataFrame(
+    # one row per candidate pair and shared key, grouped by pair: rarest key first (then evidence rows)
+    cx, cy = np.minimum(xa, ya)[keep], np.maximum(xa, ya)[keep]
+    crx = np.where(xa < ya, rows[i], rows[j])[keep]
+    cry = np.where(xa < ya, rows[j], rows[i])[keep]
+    cdf = dfs[i][keep]
+    if not len(cx):
+        return TemplateTies.empty()
+    order = np.lexsort((cry, crx, cdf, cy, cx))
+    cx, cy, crx, cry, cdf = cx[order], cy[order], crx[order], cry[order], cdf[order]
+    first = np.flatnonzero(np.r_[True, (cx[1:] != cx[:-1]) | (cy[1:] != cy[:-1])])
+    k_all = np.diff(np.r_[first, len(cx)])
+    pairs = pd.DataFrame(
         {
-            "x": np.minimum(xa, ya)[keep],
-            "y": np.maximum(xa, ya)[keep],
-            "rx": np.where(xa < ya, rows[i], rows[j])[keep],
-            "ry": np.where(xa < ya, rows[j], rows[i])[keep],
-            "df": dfs[i][keep],
+            "x": cx[first],
+            "y": cy[first],
+            "rx": crx[first],
+            "ry": cry[first],
+            "df": cdf[first],
+            "k": k_all,
+            # the second rarest shared key's users (0: one shared key)
+            "df2": np.where(k_all > 1, cdf[np.minimum(first + 1, len(cx) - 1)], 0),
         }
     )
-    if cand.empty:
-        return TemplateTies.empty()
-    cand = cand.sort_values(["x", "y", "df", "rx", "ry"], kind="stable")
-    g = cand.groupby(["x", "y"], sort=False)
-    pairs = g.first().reset_index()
-    pairs["k"] = g.size().to_numpy(np.int64)
-    pairs["df2"] = g["df"].agg(lambda d: d.iloc[1] if len(d) > 1 else 0).to_numpy(np.int64)
     # one shared key is enough only for an organized pair with a rare key on one circuit
     single = (pairs.k < s.network_min_templates).to_numpy()
     org = (organized[pairs.x.to_numpy(np.int64)] | organized[pairs.y.to_numpy(np.int64)]).astype(bool)
-    pairs = pairs[~single | (org & ((s.network_single_key_chance > 0) | (s.network_world_single_chance > 0)))]
+    kept = ~single | (org & ((s.network_single_key_chance > 0) | (s.network_world_single_chance > 0)))
+    pairs = pairs[kept]
     if pairs.empty:
         return TemplateTies.empty()
     if s.network_template_joint:
         # the advertisers using every key the two share: more than a few is a boilerplate text
-        users = at.groupby("t").a.agg(frozenset).to_dict()
-        shared = g["rx"].agg(lambda r: [int(tmpl[int(x)]) for x in r])
-        shared = shared.reindex(pd.MultiIndex.from_arrays([pairs.x, pairs.y])).to_numpy(object)
-        joint = np.array([len(frozenset.intersection(*(users[t] for t in ts))) for ts in shared], np.int64)
-        pairs = pairs[joint <= s.network_template_max_joint]
+        joint = _joint_users(at_a, at_t, np.repeat(kept, k_all), np.repeat(np.arange(len(first)), k_all), tmpl[crx])
+        pairs = pairs[joint[kept] <= s.network_template_max_joint]
         # the rarest key's users times the share of advertisers using the second rarest too
         # (a pair with one shared key: that key's users alone)
         two = (pairs.k >= 2).to_numpy()
@@ -475,6 +480,33 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     )
     log.info("%d advertiser pairs share a template, %d tied into networks", len(pairs), len(out.a))
     return out
+
+
+def _joint_users(at_a: IntArray, at_t: IntArray, use: npt.NDArray[np.bool_], pair: IntArray, key: IntArray) -> IntArray:
+    """Per candidate pair: the number of advertisers that use every template key the pair shares.
+
+    ``at_a``, ``at_t``: the distinct (advertiser, key) rows of the keys that give candidates;
+    ``pair``, ``key``: one row per pair and shared key (a key once per pair), of which the rows
+    where ``use`` are counted (the others' pairs get 0). An advertiser uses all of a pair's ``k``
+    shared keys when it turns up ``k`` times among the users of those keys.
+
+    >>> _joint_users(np.array([0, 1, 2, 0, 1]), np.array([7, 7, 7, 9, 9]), np.ones(2, bool),
+    ...              np.array([0, 0]), np.array([7, 9])).tolist()
+    [2]
+    """
+    n_pairs = int(pair.max()) + 1 if len(pair) else 0
+    pair, key = pair[use], key[use]
+    by_t = np.argsort(at_t, kind="stable")
+    st, sa = at_t[by_t], at_a[by_t]
+    lo = np.searchsorted(st, key, side="left")
+    n = np.searchsorted(st, key, side="right") - lo
+    # each (pair, key) row expanded into the key's users, coded as pair * width + advertiser
+    width = int(at_a.max()) + 1 if len(at_a) else 1
+    user = sa[np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))]
+    code, times = np.unique(np.repeat(pair, n) * width + user, return_counts=True)
+    whose = code // width
+    n_keys = np.bincount(pair, minlength=n_pairs)
+    return np.bincount(whose[times == n_keys[whose]], minlength=n_pairs).astype(np.int64)
 
 
 def candidate_advertisers(x: IntArray, y: IntArray) -> int:
