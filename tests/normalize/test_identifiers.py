@@ -643,15 +643,14 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     assert report_l.fields["phones"].recall == 1.0 and report_l.fields["phones"].precision == 1.0
     assert report_l.fields["municipality"].accuracy == 1.0
     # set N (200 ads, 174 from the writer's own generator; scored once at 3f108ec: phone recall 0.989, precision
-    # 0.995, municipality 0.995): an ordinary number after a price in SEK ("Timme: 1500 SEK 070-1740665", fixed).
-    # Left as they are, named here so that a change either way is seen: "byt plats på de två sista siffrorna"
-    # (a swap instruction, read as written: one false number and one miss) and "Välkommen till Nora. Plats: Mora."
+    # 0.995, municipality 0.995): an ordinary number after a price in SEK ("Timme: 1500 SEK 070-1740665"), an
+    # instruction to swap the last two digits ("byt plats på de två sista siffrorna") and a labelled place field
+    # outranking a place in prose ("Välkommen till Nora. Plats: Mora."), each fixed in general form
     rows_n = [json.loads(x) for x in (data / "unseen_set_n.jsonl").read_text("utf-8").splitlines()]
     assert len(rows_n) == 200 and sum(len(r["labels"]["phones"]) for r in rows_n) >= 185
     report_n = evaluate(rows_n)
-    assert report_n.errors["phones"] == ["heldout-N-021"]
-    assert report_n.fields["phones"].fn == 1 and report_n.fields["phones"].fp == 1
-    assert report_n.errors["municipality"] == ["heldout-N-042"]
+    assert report_n.fields["phones"].recall == 1.0 and report_n.fields["phones"].precision == 1.0
+    assert report_n.fields["municipality"].accuracy == 1.0
 
 
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
@@ -849,3 +848,47 @@ def test_find_phones_reads_a_variant_of_the_number_before() -> None:
 )
 def test_find_phones_takes_no_number_from_set_l_trap(text: str) -> None:
     assert phones(f"Hej! {text} 💋") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an instruction to swap the last two digits of the number next to it (set N), in several phrasings
+        "Nummer: 070-174 06 21 – men byt plats på de två sista siffrorna!",
+        "Ring 070 174 06 21 (swap the last two digits)",
+        "Tel 0701740621. De två sista siffrorna är omvända.",
+        "Byt plats på de två sista siffrorna: 070-174 06 21",
+        "070-174 06 21, vänd på de två sista",
+        "SMS 070-174 06 21 men de sista två ska byta plats",
+        "Call 070 174 06 21 - last two digits are switched",
+        "WhatsApp 070 174 06 21, the final two digits are the other way round",
+    ],
+)
+def test_find_phones_swaps_the_last_two_digits_when_told(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == [P]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a swap that is not of the last two cannot be read safely: the number as written is known to be wrong
+        "Ring 070-174 06 21 men byt plats på siffra 3 och 4",
+        "Tel 070 174 06 21. Swap the middle digits!",
+        "070 174 06 21 – de två första siffrorna efter 070 har bytt plats",
+    ],
+)
+def test_find_phones_gives_no_number_for_a_swap_it_cannot_read(text: str) -> None:
+    assert phones(f"Hej! {text}") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jag har bytt nummer! Nya: 070-174 06 12",
+        "Bytt nummer, de nya siffrorna: 070-174 06 12",
+        "Ring 070-174 06 12. Byte av tid? sms",
+        "Numret baklänges: 21 60 471 070",
+    ],
+)
+def test_find_phones_a_new_number_is_no_swap(text: str) -> None:
+    assert phones(text) == [P]

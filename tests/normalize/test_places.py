@@ -162,3 +162,30 @@ def test_resolve_place_reads_districts_slang_and_tours(
 )
 def test_resolve_place_reads_other_spellings(title: str, body: str, kommun: str | None) -> None:
     assert resolve_place(None, title=title, body=body).kommun_kod == kommun
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "kommun"),
+    [
+        # a labelled place field is the ad's own statement: it outranks a place in prose and in the title
+        ("Hej från Nora", "Välkommen till Nora. Plats: Mora. Diskret lägenhet.", "2062"),
+        ("Anna", "Hej! Jag kommer från Malmö. Ort: Vara", "1470"),  # a stop word after a label is a place
+        ("Lisa", "Välkommen!\nStad: Göteborg\nPris 1500 kr", "1480"),
+        ("Ny i stan", "Område: Södermalm, Stockholm. Ring mig", "0180"),
+        ("Hej", "I lived in Uppsala before. Location: Lund", "1281"),
+        ("Sofia i Umeå", "Nyinflyttad. 📍 Kiruna, välkommen", "2584"),
+        ("Hola", "Soy de Madrid, estoy en Sverige. Ubicación: Borås", "1490"),
+        ("Titel", "Standort: Malmö. Ich bin Anna", "1280"),
+        # a label whose value is no place, or only a county, leaves the text to decide
+        ("Hej", "Plats: hos mig eller hotell. Jag bor i Umeå", "2480"),
+        ("Hej", "Plats: diskret lägenhet i centrum. Tar emot i Borås", "1490"),
+        ("Hej", "Ort: Skåne. Tar emot i Lund", "1281"),
+        ("Hej", "Klockan: 19. Ring! Jag finns i Växjö", "0780"),
+    ],
+)
+def test_resolve_place_prefers_a_labelled_place_field(title: str, body: str, kommun: str | None) -> None:
+    assert resolve_place(None, title=title, body=body).kommun_kod == kommun
+
+
+def test_a_stated_location_still_outranks_a_labelled_field() -> None:
+    assert resolve_place("Lund", title="Hej", body="Plats: Mora").kommun_kod == "1281"

@@ -1425,6 +1425,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         _find_links(text, out)
     if "=" in text and len(text) <= _AD_LENGTH:
         _find_keyed(text, out)
+    if out and _SWAP_GATE.search(low) and len(text) <= _AD_LENGTH:
+        _apply_swaps(text, out)
     if len(out) < 2:
         return out
     out.sort(key=lambda t: (t[0], -t[1]))
@@ -1434,6 +1436,69 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             continue
         merged.append(item)
     return merged
+
+
+# ---- an instruction to swap digits of a number written next to it: "070-174 06 24 – byt plats på de två sista
+# siffrorna", "swap the last two digits", "de två sista siffrorna är omvända". The last two are swapped; any other
+# swap of digits ("byt plats på siffra 3 och 4", "swap the middle digits") cannot be read safely, and the number
+# as written is then no answer either (it is known to be wrong).
+
+_SWAP_GATE = re.compile(
+    r"byt|växl|vaxl|swap|switch|flip|interchang|vänd|vand|revers|zamie|tausch|intercamb|round|hållet|hallet|bakl|backw"
+)
+_SWAP_VERB = (
+    r"(?:byt(?:a|er|s|t|as)?(?:\s+(?:plats|håll|hall|ordning))?(?:\s+(?:på|pa|mellan))?|bytt(?:a)?\s+plats|"
+    r"ombyt(?:t|ta|da)|växla|vaxla|växlade|swap(?:ped|s)?|switch(?:ed|es)?|flip(?:ped|s)?|interchange[ds]?|"
+    r"zamie[nń]\w*|tausch\w*|vertausch\w*|intercambi\w*)"
+)
+_TURN_VERB = (
+    r"(?:vänd(?:a|s)?\s+på|vand(?:a|s)?\s+pa|omvänd(?:a|t)?|omvand(?:a|t)?|i\s+omvänd\s+ordning|åt\s+andra\s+hållet|"
+    r"revers(?:e|ed)|the\s+other\s+way\s+(?:round|around)|backwards|baklänges|baklanges)"
+)
+_LAST_TWO = (
+    r"(?:(?:de|dom|the)\s+)?(?:(?:två|tva|2|two)\s+sista|sista\s+(?:två|tva|2)|(?:last|final)\s+(?:two|2)|"
+    r"(?:two|2)\s+last|ostatnie\s+(?:dwie|2)|(?:últimos|ultimos)\s+(?:dos|2)|ultimele\s+(?:două|doua|2)|"
+    r"letzten\s+(?:zwei|beiden|2))"
+)
+_SWAP_LAST = re.compile(
+    rf"(?<![^\W_])(?:(?:{_SWAP_VERB}|{_TURN_VERB})[^.!?\n\d]{{0,25}}?{_LAST_TWO}"
+    rf"|{_LAST_TWO}[^.!?\n\d]{{0,30}}?(?:{_SWAP_VERB}|{_TURN_VERB}))",
+    re.IGNORECASE,
+)
+# A swap of digits the reader is asked to make that is not of the last two ("byt plats på siffra 3 och 4", "swap
+# the middle digits"): the number as written is known to be wrong. Only a verb of swapping places, not "bytt nummer".
+_SWAP_PLACES = (
+    r"(?:byt(?:a|er|s|as)?\s+plats|bytt(?:a)?\s+plats|ombyt(?:t|ta|da)|swap\w*|switch\w*|flip\w*|interchang\w*|"
+    r"zamie[nń]\w*|vertausch\w*|intercambi\w*)"
+)
+_DIGIT_NOUN = r"(?:siffr|digit|cyfr|d[ií]git|cifr|ziffer)"
+_SWAP_OTHER = re.compile(
+    rf"(?<![^\W_]){_SWAP_PLACES}[^.!?\n]{{0,30}}?{_DIGIT_NOUN}|{_DIGIT_NOUN}\w*[^.!?\n]{{0,30}}?(?<![^\W_]){_SWAP_PLACES}",
+    re.IGNORECASE,
+)
+_SWAP_REACH = 120  # characters between the number and its instruction
+
+
+def _apply_swaps(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Swap the last two digits of the number an instruction is next to, or drop it for a swap not understood.
+
+    The number is the closest one ending before the instruction (within ``_SWAP_REACH``), else the closest
+    one starting after it ("Byt plats på de två sista: 070-174 06 24")."""
+    last = list(_SWAP_LAST.finditer(text))
+    cues = last or list(_SWAP_OTHER.finditer(text))
+    done: set[tuple[int, int, str]] = set()
+    for cue in cues:
+        before = [x for x in out if x[1] <= cue.start() and cue.start() - x[1] <= _SWAP_REACH]
+        after = [x for x in out if x[0] >= cue.end() and x[0] - cue.end() <= _SWAP_REACH]
+        target = max(before, key=lambda x: x[1]) if before else min(after, key=lambda x: x[0]) if after else None
+        if target is None or target in done:
+            continue
+        out.remove(target)
+        if last:
+            e164 = target[2]
+            swapped = (target[0], target[1], e164[:-2] + e164[-1] + e164[-2])
+            out.append(swapped)
+            done.add(swapped)
 
 
 def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:

@@ -114,6 +114,8 @@ class _Index:
     # municipalities' own names spelled with å, ä or ö whose folded form is a stop word ("Åre" is no "are")
     accented_municipal: frozenset[str] = frozenset()
     cyrillic_endings: tuple[str, ...] = ()
+    # "Plats: Mora", "📍 Mora": group 1 is the field's value (to the end of its sentence or line)
+    field: re.Pattern[str] | None = None
 
 
 @cache
@@ -198,7 +200,31 @@ def _index() -> _Index:
             m.name.lower() for m in kommuner.values() if not m.name.isascii() and fold_name(m.name) in stop
         ),
         cyrillic_endings=tuple(fold_name(str(s)) for s in cfg.get("cyrillic_case_endings") or ()),
+        field=_field_pattern([str(w) for w in cfg.get("field_labels") or ()]),
     )
+
+
+def _field_pattern(labels: list[str]) -> re.Pattern[str] | None:
+    if not labels:
+        return None
+    words = "|".join(re.escape(w) for w in sorted(labels, key=len, reverse=True))
+    return re.compile(
+        rf"(?:(?<![^\W_])(?:{words})\s?:|\U0001f4cd\ufe0f?:?)[ \t]*([^\W\d_][^.!?;|\n]{{0,59}})", re.IGNORECASE
+    )
+
+
+def _fields(title: str | None, body: str | None) -> tuple[str, str] | None:
+    """The values of the place fields an ad fills ("Plats: Mora") as text to scan, and where they were."""
+    pattern = _index().field
+    if pattern is None:
+        return None
+    for name, value in (("title", title), ("body", body)):
+        if value and (":" in value or "\U0001f4cd" in value):
+            found = [m.group(1).strip() for m in pattern.finditer(value)]
+            if found:
+                # each value read as after a location word: "i Mora. i Södermalm, Stockholm."
+                return " ".join(f"i {v}." for v in found), name
+    return None
 
 
 @lru_cache(maxsize=200_000)
@@ -447,8 +473,11 @@ def resolve_place(
     """
     conf = _index().conf
     site = _resolve_site(site_city) if site_city else None
+    # A labelled field ("Plats: Mora") is the ad's own statement: after the stated location, before title and body.
+    field = _fields(title, body)
     sources = (
         ("location", text, False, 1.0),
+        ("field", field[0] if field else None, True, conf["from_title"]),
         ("title", title, True, conf["from_title"]),
         ("body", body, True, conf["from_body"]),
     )
@@ -489,13 +518,14 @@ def resolve_place(
             # a locality the body places in a town next to it ("i Gränby, Uppsala") is that district here too
             placed = {_fold(h.matched): h for h in hits_of("body", body, True) if h.placed}
             hits = tuple(placed.get(_fold(h.matched), h) for h in hits)
+        where = field[1] if name == "field" and field else name
         if name != "location" and _is_tour(hits, title, body):
-            return PlaceMatch(None, None, 0.0, None, name)
+            return PlaceMatch(None, None, 0.0, None, where)
         decided = [_decide(h, site, get_context) for h in hits]
         known = [d for d in decided if d.kommun_kod is not None]
         if known:
             best = max(known, key=lambda d: d.confidence)
-            found = PlaceMatch(best.kommun_kod, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
+            found = PlaceMatch(best.kommun_kod, best.lan_kod, round(best.confidence * factor, 3), best.matched, where)
             if best.confidence >= _index().weak_below or name == "location":
                 return found if weak is None or found.confidence >= weak.confidence else weak
             if weak is None or found.confidence > weak.confidence:
@@ -508,9 +538,9 @@ def resolve_place(
             if by_post is not None:
                 return PlaceMatch(by_post.kommun_kod, by_post.lan_kod, by_post.confidence, by_post.matched, name)
         county = [d for d in decided if d.lan_kod is not None]
-        if county:
+        if county and name != "field":  # "Plats: Skåne" leaves the town named in the text to decide
             best = county[0]
-            return PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, name)
+            return PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, where)
     if weak is not None:
         return weak
     if site is not None and site.kommun_kod is not None:
