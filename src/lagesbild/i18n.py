@@ -231,6 +231,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Lagrade skattningar för varje år; ingen förändring anges där något av åren saknar data.",
         "Stored estimates of each year; no change is given where either year has no data.",
     ),
+    # the command line: `lagesbild link run`'s summary line
+    "link_mode_full": ("full", "full"),
+    "link_mode_incremental": ("inkrementell", "incremental"),
+    "link_run_summary": (
+        "{mode} länkning av {n_observations} observationer på {seconds} s: {n_site_ads} webbplatsannonser, "
+        "{n_ads} annonser, {n_persons} personer ({n_suspected_fake} misstänkta bedrägerier utelämnade), "
+        "{n_advertisers} annonsörer, {n_networks} nätverk",
+        "{mode} linking of {n_observations} observations in {seconds} s: {n_site_ads} site ads, "
+        "{n_ads} ads, {n_persons} persons ({n_suspected_fake} suspected scams left out), "
+        "{n_advertisers} advertisers, {n_networks} networks",
+    ),
     # The codes of a link explanation (signal names, weights, levels, evidence kinds) stay English
     # in the data; people read them through lagesbild.link.explain.term ("term_" + code).
     # signals

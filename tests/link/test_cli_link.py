@@ -63,7 +63,14 @@ def test_run_explain_export_overlap(settings: Settings, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     res = runner.invoke(root, [*args, "link", "run"])
     assert res.exit_code == 0, res.output
-    assert "3 persons" in res.output and "1 networks" in res.output
+    # the summary line is in the output language: Swedish by default, English with --lang en (the
+    # import has linked already: nothing new)
+    assert "inkrementell länkning av 0 observationer" in res.output, res.output
+    assert "3 personer" in res.output and "1 nätverk" in res.output and "persons" not in res.output
+    res = runner.invoke(main_app, [*args, "--lang", "en", "link", "run", "--full"])
+    assert res.exit_code == 0, res.output
+    assert "full linking of 9 observations" in res.output, res.output
+    assert "3 persons" in res.output and "1 networks" in res.output and "personer" not in res.output
     res = runner.invoke(root, [*args, "link", "explain", "s1:1", "s1:2", "--format", "json"])
     assert res.exit_code == 0, res.output
     e = json.loads(res.output)

@@ -26,6 +26,7 @@ from lagesbild.cli._common import (
     say,
     workspace,
 )
+from lagesbild.i18n import t
 from lagesbild.link import capture_histories, explain, explain_network, parse_key, relink_stored, run, to_csv
 from lagesbild.link.explain import list_ads, term
 from lagesbild.privacy import open_private, private_dir, write_private
@@ -54,15 +55,31 @@ def run_cmd(
 ) -> None:
     """Link the observations imported since the last run (or everything with --full).
 
+    The summary line is in the output language (--lang sv or en).
+
     Example: lagesbild link run
     """
     with workspace(ctx) as ws:
         r = run(ws.store, full=full)
-    console.print(
-        f"{r.mode} linking of {r.n_observations:,} observations in {r.seconds:.1f} s: {r.n_site_ads:,} site ads, "
-        f"{r.n_ads:,} ads, {r.n_persons:,} persons ({r.n_suspected_fake:,} suspected scams left out), "
-        f"{r.n_advertisers:,} advertisers, {r.n_networks:,} networks"
+    lang = current_lang()
+
+    def n(v: int) -> str:
+        return format_number(v, lang)
+
+    summary = t(
+        "link_run_summary",
+        lang,
+        mode=t(f"link_mode_{r.mode}", lang),
+        n_observations=n(r.n_observations),
+        seconds=format_number(r.seconds, lang, decimals=1),
+        n_site_ads=n(r.n_site_ads),
+        n_ads=n(r.n_ads),
+        n_persons=n(r.n_persons),
+        n_suspected_fake=n(r.n_suspected_fake),
+        n_advertisers=n(r.n_advertisers),
+        n_networks=n(r.n_networks),
     )
+    console.print(summary, markup=False)
 
 
 @app.command("explain")
