@@ -1473,7 +1473,8 @@ _SWAP_PLACES = (
 )
 _DIGIT_NOUN = r"(?:siffr|digit|cyfr|d[ií]git|cifr|ziffer)"
 _SWAP_OTHER = re.compile(
-    rf"(?<![^\W_]){_SWAP_PLACES}[^.!?\n]{{0,30}}?{_DIGIT_NOUN}|{_DIGIT_NOUN}\w*[^.!?\n]{{0,30}}?(?<![^\W_]){_SWAP_PLACES}",
+    rf"(?<![^\W_]){_SWAP_PLACES}[^.!?\n,;:]{{0,25}}?{_DIGIT_NOUN}"
+    rf"|{_DIGIT_NOUN}\w*[^.!?\n,;:]{{0,25}}?(?<![^\W_]){_SWAP_PLACES}",
     re.IGNORECASE,
 )
 _SWAP_REACH = 120  # characters between the number and its instruction
@@ -1556,6 +1557,15 @@ _ZERO_HINT = re.compile(
 )
 
 
+# Sweden's country code given apart from the number ("landskod 46, sen 70 174 06 12", "prefix +46 then 701740612",
+# "+ fyra sex 70 ..."): the nine digits after it are a mobile without its trunk 0.
+_COUNTRY_46 = re.compile(
+    r"(?:\+\s?|(?<![^\W_])(?i:plus|landskod\w*|landsnummer\w*|landsprefix\w*|country code|country prefix|prefix"
+    r"|riktnummer för sverige)\W{1,3})"
+    r"(?:46(?![ \-.]?\d)|(?i:fyra[ -]?sex|fyrtiosex|fyrtio[ -]sex|four[ -]six|forty[ -]six)(?![^\W_]))"
+)
+
+
 def _find_no_trunk(text: str, out: list[tuple[int, int, str]]) -> None:
     """A Swedish mobile written without the 0 (nine digits "7x xxx xx xx"), right after a phone word
     ("Ring", "Tel:", "nummer") or in an ad that says the zero is left out ("lägg till en nolla först")."""
@@ -1565,7 +1575,7 @@ def _find_no_trunk(text: str, out: list[tuple[int, int, str]]) -> None:
             continue
         if not _PHONE_WORD_BEFORE.search(text, max(0, m.start() - 16), m.start()):
             if hinted is None:
-                hinted = _ZERO_HINT.search(text) is not None
+                hinted = _ZERO_HINT.search(text) is not None or _COUNTRY_46.search(text) is not None
             if not hinted:
                 continue
         e164 = normalize_phone("0" + _NON_DIGIT.sub("", m.group(0)))
@@ -1719,6 +1729,11 @@ def _decoder() -> tuple[
                 plain = _unmarked(str(w).lower())
                 words.setdefault(plain, sv)
                 words.setdefault(plain.translate(_HOMOGLYPH_MAP), sv)  # the finders read a Cyrillic o as a Latin one
+    # a hundred ("ciento setenta y cuatro", "sto siedemdziesiąt cztery" -> 174), read as "hundra"
+    for w in cfg.get("decoder_hundred_words") or ():
+        plain = _unmarked(str(w).lower())
+        words.setdefault(plain, "hundra")
+        words.setdefault(plain.translate(_HOMOGLYPH_MAP), "hundra")
     cue_words = [str(c) for c in cfg["contact_cues"]]
     cue_words = list(dict.fromkeys([*cue_words, *(c.translate(_HOMOGLYPH_MAP) for c in cue_words)]))
     # a longer cue also ends a compound ("landsnummer", "telefonnumret", "mobilnr" has "mobil")
