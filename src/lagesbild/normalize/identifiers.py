@@ -134,6 +134,8 @@ def _map_char(ch: str) -> str:
     d = unicodedata.digit(ch, None)
     if d is not None:
         return str(d)  # "０７０", "𝟎𝟕𝟎", "⓪⑦⓪"
+    if ch in "×÷":
+        return ch  # arithmetic between digits, not a separator: "070-174 06 (3×8)" is no 0701740638
     cat = unicodedata.category(ch)
     if cat == "Pd" or ch in "\u00b7\u2022\u2219\u22c5\u30fb\u2212":
         return "-"  # dashes, the minus sign, middle dots and bullets
@@ -560,6 +562,15 @@ def _cut(word: str) -> tuple[str, ...]:
     return best[0] or ()
 
 
+def _hundreds_next(pieces: list[str], k: int, toks: list[re.Match[str]], index: int, words: dict[str, str]) -> bool:
+    """True when the number word after piece ``k`` of word ``index`` is a hundred ("sex|hundra", "six hundred")."""
+    if k + 1 < len(pieces):
+        return words.get(pieces[k + 1].lower()) == "h"
+    if index + 1 < len(toks):
+        return words.get(toks[index + 1].group(0).lower()) == "h"
+    return False
+
+
 def _spelled_groups(
     span: str, offset: int, piece: re.Pattern[str], words: dict[str, str], no_fill: frozenset[int] = frozenset()
 ) -> tuple[list[tuple[int, int, str, int, int]], list[int]]:
@@ -574,7 +585,8 @@ def _spelled_groups(
     groups: list[list[Any]] = []  # [start, end, digits, number words, letters]
     fills: list[int] = []
     repeat, slot, fillers = 1, 0, 0  # slot: trailing zeros of the last group that the next word may fill
-    for index, tok in enumerate(_WORD.finditer(span)):
+    toks = list(_WORD.finditer(span))
+    for index, tok in enumerate(toks):
         word = tok.group(0)
         if index in no_fill:
             slot = 0
@@ -588,7 +600,7 @@ def _spelled_groups(
         if all(p in "OoIl" for p in pieces) and (len(word) > 2 or (not groups and word not in ("O", "o"))):
             break  # "lol", "Ola", an "I" before the number: letters, not digits ("sju I fyra" reads 1)
         group: list[Any] = [offset + tok.start(), offset + tok.end(), "", 0, 0]
-        for p in pieces:
+        for k, p in enumerate(pieces):
             value = p if p.isdigit() else words.get(p.lower())
             if value is None:  # O, o, I, l
                 value = p.translate(_LETTER_MAP)
@@ -612,7 +624,9 @@ def _spelled_groups(
                 slot, repeat = 0, 1
                 continue
             if slot and not p.isdigit() and value[0] != "h" and target[2]:
-                if len(value) == 1 and value not in "+0":  # a unit fills the last zero
+                if len(value) == 1 and value not in "+0" and not _hundreds_next(pieces, k, toks, index, words):
+                    # a unit fills the last zero, unless a hundred follows it: "fyrtio – sexhundratjugoåtta" is
+                    # 40 628, not 46 128 (the unit counts the hundreds)
                     target[2], slot = target[2][:-1] + value, 0
                     target[1] = max(target[1], group[1])
                     if target is not group and index not in fills:
@@ -778,9 +792,12 @@ def _joined() -> tuple[
     not_unit = rf"(?!(?i:{_trie(list(_UNIT_WORDS))})(?![^\W_]))"
     # (glued to the digits on both sides only an x: "070x174x06x12"; "070c093b8211" is a hash)
     short = rf"{not_unit}(?![OoIl](?![^\W_]))(?:[^\W\d_]{{1,2}}|[+&])"
+    # or one word glued to the digits on both sides, "070kyss174kram06puss59", "073love174kiss06hug59": a word
+    # with a letter that is no hex digit ("070abc174def" is a hash), in a number that stands alone (see below)
     other_gap = (
         rf"(?:{_SEP1}{{1,3}}{not_unit}[^\W\d_]{{3,12}}{_SEP1}{{1,3}}"
-        rf"|{_SEP1}{{1,2}}{short}{_SEP1}{{0,2}}|{short}{_SEP1}{{1,2}}|[xX×])(?=\d)"
+        rf"|{_SEP1}{{1,2}}{short}{_SEP1}{{0,2}}|{short}{_SEP1}{{1,2}}|[xX×]"
+        rf"|{not_unit}(?P<glued>(?=[^\W\d_]{{0,11}}[^\W\d_a-fA-F])[^\W\d_]{{2,12}}))(?=\d)"
     )
     # a cue word somewhere in the text between two parts (no digits in between)
     bridge = rf"\D{{0,60}}?(?<![^\W_])(?i:{_trie(cues)})(?![^\W_])\D{{0,30}}?(?=\d)"
@@ -799,6 +816,7 @@ def _joined() -> tuple[
 
 
 _SE_MOBILE_START = re.compile(r"^07[02369]\d{0,6}$")
+_WORD_BEFORE = re.compile(r".*[^\W_]\Z", re.DOTALL)
 _SUM = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
 # a product written with a word after a cue: "... sista två siffrorna är 9 gånger 3" (27); an x is no product
 # ("... är 3 x 4" stays text: a count, a size or a mask)
@@ -870,6 +888,8 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
             run = _DIGIT_RUN.match(text, gap.end())
             if run is None or (other and (len(run.group(0)) < 2 or not short_first)):
                 break
+            if gap.re is other_gap and gap.group("glued") and _WORD_BEFORE.match(text, 0, m.start()):
+                break  # "id070kyss174...": glued words in a longer token are a code
             if words and _MASK_IN_BRIDGE.search(text, pos, gap.end()):
                 break  # "070 174 06 **, sen 55": the number was masked, what follows is something else
             tail, end = run.group(0), run.end()
@@ -925,6 +945,59 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
             e164 = normalize_phone(digits + ages.pop()) if len(ages) == 1 else None
             if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, m.start(), pos, e164):
                 out.append((m.start(), pos, e164))
+
+
+# ---- a digit group written as arithmetic in brackets: "070-174 06 (3×8)", "070 174 (2*3) 24", "0701740 [60/10] 12"
+
+_BRACKET_GATE = re.compile(
+    r"[(\[] ?\d{1,3} ?(?:[×xX*·+/÷\-]|(?i:gånger|ganger|times|plus|minus|delat med|durch|mal)(?![^\W_]))"
+    r" ?\d{1,3} ?[)\]]"
+)
+_BRACKET_EXPR = re.compile(
+    r"(?P<a>\d{1,3}) ?(?:(?P<mul>[×xX*·]|(?i:gånger|ganger|times|mal)(?![^\W_]))|(?P<add>\+|(?i:plus)(?![^\W_]))"
+    r"|(?P<sub>-|(?i:minus)(?![^\W_]))|(?P<div>[/÷]|(?i:delat med|durch)(?![^\W_]))) ?(?P<b>\d{1,3})"
+)
+# the start of a Swedish mobile right before the bracket, with nothing but separators between (not "... + (10+2)")
+_BRACKET_HEAD = re.compile(r"(?:(?<![\d+])(?:\+|00)46[ \-]?|(?<![\d+])0)7[02369](?:[ \-.]?\d)*[ \-.]?\Z")
+_BRACKET_TAIL = re.compile(r"(?:[ \-.]?\d)*(?![ \-.]?\d)")
+
+
+def _bracket_value(expr: str) -> str | None:
+    m = _BRACKET_EXPR.fullmatch(expr.strip(" ([])"))
+    if m is None:
+        return None
+    a, b = int(m.group("a")), int(m.group("b"))
+    if m.group("mul"):
+        v = a * b
+    elif m.group("add"):
+        v = a + b
+    elif m.group("sub"):
+        v = a - b
+    elif b and a % b == 0:
+        v = a // b
+    else:
+        return None
+    return str(v) if v >= 0 else None
+
+
+def _find_bracketed(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Swedish mobiles with a digit group written as a sum, product, difference or quotient in brackets
+    right after the digits before it ("070-174 06 (3×8)": 0701740624; "070 174 (3x2) 24"). The number must be
+    whole only with the bracket's value in it; an hour range ("(10-12)") or a fraction reads as no number."""
+    for m in _BRACKET_GATE.finditer(text):
+        head = _BRACKET_HEAD.search(text, max(0, m.start() - 24), m.start())
+        value = _bracket_value(m.group(0))
+        if head is None or value is None:
+            continue
+        tail = _BRACKET_TAIL.match(text, m.end())
+        end = tail.end() if tail is not None else m.end()
+        before = _NON_DIGIT.sub("", head.group(0))
+        if normalize_phone(before) is not None:
+            continue  # a whole number already; the bracket is something else
+        digits = before + value + _NON_DIGIT.sub("", text[m.end() : end])
+        e164 = normalize_phone(digits)
+        if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, head.start(), end, e164):
+            out.append((head.start(), end, e164))
 
 
 # ---- the parts of a number written apart, with labels: "Första halvan: 07017 ... Andra halvan: 40609"
@@ -1528,6 +1601,8 @@ def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:
     _find_joined(text, out)
     if len(text) > _AD_LENGTH:
         return out
+    if ("(" in text or "[" in text) and _BRACKET_GATE.search(text):
+        _find_bracketed(text, out)
     _find_reversed(text, low, out)
     _find_letter_spaced(text, out)
     _find_letter_joined(text, out)
