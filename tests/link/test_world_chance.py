@@ -17,8 +17,10 @@ from lagesbild.link import LinkSettings, link_observations
 from lagesbild.link.cluster import candidate_advertisers, world_ties
 from lagesbild.observations import Observation
 
-OFF = LinkSettings(network_world_chance=0.0, network_world_single_chance=0.0)
-ON = LinkSettings(network_world_chance=1.0, network_world_single_chance=1.0)
+OFF = LinkSettings(network_world_chance=0.0, network_world_single_chance=0.0, network_world_part_chance=0.0)
+ON = LinkSettings(network_world_chance=1.0, network_world_single_chance=1.0, network_world_part_chance=0.0)
+# round 8 alone: an organizer and one woman on part of its circuit
+PART = replace(OFF, network_world_part_chance=0.15)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Pair:
     containment: float = 1.0
     n_both: int = 3
     few_variants: bool = True
+    inner_persons: int = 1
+    users_elsewhere: int = 0
 
 
 def _judge(pairs: list[Pair], s: LinkSettings = ON) -> list[bool]:
@@ -45,6 +49,8 @@ def _judge(pairs: list[Pair], s: LinkSettings = ON) -> list[bool]:
         np.array(col["n_both"], np.int64),
         np.array(col["few_variants"], bool),
         s,
+        np.array(col["inner_persons"], np.int64),
+        np.array(col["users_elsewhere"], np.int64),
     )
     return [bool(x) for x in out]
 
@@ -182,3 +188,56 @@ def test_the_defaults_since_round_7_tie_one_key_by_the_world_bound_and_not_two_k
     o = _two_women()
     _, off = link_observations(o)
     assert len(off.result.network_ids) == 0
+
+
+def test_round_8_ties_one_woman_on_part_of_an_organizers_circuit() -> None:
+    # two shared keys, the woman (one person) in two of the organizer's three cities: Jaccard
+    # 0.67, all of her places on the circuit; tied when the expected count is within the bound
+    woman = Pair(expected=0.1, organized=True, jaccard=2 / 3, n_both=2, inner_persons=1)
+    got = _judge(
+        [
+            woman,
+            replace(woman, expected=0.2),  # above the bound
+            replace(woman, organized=False),  # two women on their own numbers
+            replace(woman, inner_persons=2),  # two organizers on overlapping circuits
+            replace(woman, users_elsewhere=1),  # somebody writes the same texts elsewhere
+            replace(woman, containment=0.5, jaccard=0.5),  # not all of her places on the circuit
+            replace(woman, n_both=1, jaccard=0.5),  # one city in common
+            replace(woman, jaccard=0.4),  # less than half of the circuit
+            replace(woman, many=False),  # one key: the one-key bound's, off here
+        ],
+        s=PART,
+    )
+    assert got == [True, False, False, False, False, False, False, False, False]
+    # off at 0, and without the persons of the inner side and the users elsewhere
+    assert _judge([woman], s=OFF) == [False]
+    args = (np.array([0.1]), np.array([True]), np.array([True]), np.array([2 / 3]), np.array([1.0]))
+    assert world_ties(*args, np.array([2]), np.array([True]), PART).tolist() == [False]
+    assert world_ties(*args, np.array([2]), np.array([True]), PART, np.array([1])).tolist() == [False]
+
+
+def _woman_on_part(places: tuple[str, ...] = CIRCUIT[:2]) -> list[Observation]:
+    """The organizer (two women on one number, three cities) and Cilla writing its two texts in two of them."""
+    return _background() + _organizer() + _ads("c", "Cilla", 22, "ph_c", places)
+
+
+def test_the_defaults_since_round_8_tie_a_woman_on_part_of_the_circuit() -> None:
+    assert LinkSettings().network_world_part_chance == 0.15 and LinkSettings().network_world_part_max_persons == 1
+    ads, linked = link_observations(_woman_on_part())
+    assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
+    assert int(linked.ties.n_templates[0]) == 2 and float(linked.ties.place_jaccard[0]) < 0.7
+    # round 7's defaults (the part off): she stays apart
+    ads, off = link_observations(_woman_on_part(), LinkSettings(network_world_part_chance=0.0))
+    assert _network_of(off, ads, "c00") == -1 != _network_of(off, ads, "a00")
+    # a second organizer (two women on one number) on the same part of the circuit: not tied
+    o = _background() + _organizer() + _ads("c", "Cilla", 22, "ph_c", CIRCUIT[:2])
+    o += _ads("d", "Doris", 30, "ph_c", CIRCUIT[:2])
+    ads, two = link_observations(o)
+    assert _network_of(two, ads, "c00") == _network_of(two, ads, "d00") >= 0
+    assert _network_of(two, ads, "c00") != _network_of(two, ads, "a00")
+    # one city in common is not part of the circuit
+    ads, one = link_observations(_woman_on_part(CIRCUIT[:1]))
+    assert _network_of(one, ads, "c00") == -1
+    # a third advertiser writing both texts in other cities: a style used elsewhere, no tie
+    ads, shared = link_observations(_woman_on_part() + _ads("e", "Eva", 35, "ph_e", ("0180", "0181")))
+    assert _network_of(shared, ads, "c00") == -1 != _network_of(shared, ads, "a00")

@@ -112,6 +112,18 @@ class LinkSettings:
             chosen on 104 county training worlds and national seeds 7 and 13 (county F1 mean
             0.939 -> 0.952, worlds below 0.90 18 -> 14, precision unchanged; national precision
             0.951 both, seed 7 0.9512 -> 0.9513, seed 13 0.9506 -> 0.9507; docs/link.md, "Round 7").
+        network_world_part_chance: round 8 of issue #18: a pair sharing two or more keys on part
+            of one circuit (all of the smaller side's municipalities within the other's, at least
+            ``network_containment_min_places``, Jaccard at least ``network_containment_jaccard``)
+            between an organized advertiser (``template_min_persons`` persons) and one woman (the
+            side with the fewer places has at most ``network_world_part_max_persons`` persons)
+            is also tied when nobody else writes all their shared texts outside the places the
+            two share and its expected number of chance ties in the whole world is at most this;
+            0: off. 0.15 since round 8, chosen on 124 county training worlds and national seed 7
+            (county F1 mean 0.953 -> 0.956, worlds below 0.90 16 -> 15, precision unchanged;
+            national seed 7 F1 0.941 -> 0.942, precision 0.9513 -> 0.9515; docs/link.md, "Round 8").
+        network_world_part_max_persons: see ``network_world_part_chance`` (1: one woman; two
+            organizers on overlapping circuits were most of the national false ties).
         template_key_robust: build template keys that survive a misspelling, a language name
             and a place name other than the stated location
             (:func:`lagesbild.link.text.template_key` with ``robust``). On: on 49 training
@@ -145,6 +157,8 @@ class LinkSettings:
     network_unorganized_chance: float = 0.0
     network_world_chance: float = 0.0
     network_world_single_chance: float = 1.5
+    network_world_part_chance: float = 0.15
+    network_world_part_max_persons: int = 1
     template_key_robust: bool = True
     max_bucket: int = 50
 

@@ -355,7 +355,7 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     keep = xa != ya
     # the advertisers that have a candidate at all: how many look for a partner in this world
     n_cand = candidate_advertisers(xa[keep], ya[keep])
-    world = s.network_world_chance > 0 or s.network_world_single_chance > 0
+    world = s.network_world_chance > 0 or s.network_world_single_chance > 0 or s.network_world_part_chance > 0
     if s.network_unorganized_chance <= 0 and not world:
         keep &= organized[xa] | organized[ya]
     rows = at.row.to_numpy(np.int64)
@@ -420,8 +420,12 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     jac = np.empty(len(pairs))
     contain = np.empty(len(pairs))
     n_both = np.empty(len(pairs), np.int64)
+    # the persons of the side whose places are the fewer (of both sides when as many)
+    inner = np.empty(len(pairs), np.int64)
     for q, (x, y, d) in enumerate(zip(pairs.x.tolist(), pairs.y.tolist(), pairs["df"].tolist(), strict=True)):
         mx, my = sets.get(x, empty), sets.get(y, empty)
+        px, py = int(persons_per_adv[x]), int(persons_per_adv[y])
+        inner[q] = px if len(mx) < len(my) else py if len(my) < len(mx) else min(px, py)
         both = mx & my
         union = len(mx | my)
         jac[q] = len(both) / union if union else 0.0
@@ -456,6 +460,18 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     )
     # two advertisers without organization shown by a number: stronger template evidence only
     ok &= organized_pair | (many & (chance <= s.network_unorganized_chance))
+    # round 8: for a woman on part of an organizer's circuit, whether anybody writes the two's
+    # shared texts outside the places they share (only where that part of the world bound can fire)
+    elsewhere = np.zeros(len(pairs), np.int64)
+    if s.network_world_part_chance > 0:
+        need = many & organized_pair & (inner <= s.network_world_part_max_persons) & (contain >= 1.0)
+        need &= (n_both >= s.network_containment_min_places) & (chance * n_cand <= s.network_world_part_chance)
+        q_need = np.flatnonzero(need)
+        if len(q_need):
+            pid = pairs.index.to_numpy(np.int64)[q_need]  # each pair's run of shared keys in the sorted rows
+            shared = [tmpl[crx[first[p] : first[p] + k_all[p]]].tolist() for p in pid.tolist()]
+            px, py = pairs.x.to_numpy(np.int64)[q_need], pairs.y.to_numpy(np.int64)[q_need]
+            elsewhere[q_need] = _users_elsewhere(px, py, shared, at_a, at_t, sets)
     if world:
         ok |= world_ties(
             chance * n_cand,
@@ -466,6 +482,8 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
             n_both,
             few_variants,
             s,
+            inner,
+            elsewhere,
         )
     p = pairs[ok]
     out = TemplateTies(
@@ -509,6 +527,38 @@ def _joint_users(at_a: IntArray, at_t: IntArray, use: npt.NDArray[np.bool_], pai
     return np.bincount(whose[times == n_keys[whose]], minlength=n_pairs).astype(np.int64)
 
 
+def _users_elsewhere(
+    x: IntArray,
+    y: IntArray,
+    keys: list[list[int]],
+    at_a: IntArray,
+    at_t: IntArray,
+    places: dict[int, frozenset[int]],
+) -> IntArray:
+    """Per candidate pair ``(x[q], y[q])``: the advertisers using every key it shares (``keys[q]``) outside its places.
+
+    ``at_a``, ``at_t``: the distinct (advertiser, key) rows; ``places``: each advertiser's
+    municipalities. Counted are the users of all of the pair's shared keys that do not work every
+    municipality the two share. Zero: every other advertiser writing these texts is on the part
+    of the circuit the two share, so the texts are that circuit's, not a style also used elsewhere.
+
+    >>> places = {0: frozenset({1, 2, 3}), 1: frozenset({1, 2}), 2: frozenset({5}), 3: frozenset({1, 2, 4})}
+    >>> _users_elsewhere(np.array([0]), np.array([1]), [[7, 9]],
+    ...                  np.array([0, 1, 2, 3, 0, 1, 2, 3]), np.array([7, 7, 7, 7, 9, 9, 9, 9]), places).tolist()
+    [1]
+    """
+    users: dict[int, set[int]] = {}
+    for a, t in zip(at_a.tolist(), at_t.tolist(), strict=True):
+        users.setdefault(t, set()).add(a)
+    empty: frozenset[int] = frozenset()
+    out = np.zeros(len(x), np.int64)
+    for q, (a, b, ks) in enumerate(zip(x.tolist(), y.tolist(), keys, strict=True)):
+        both = places.get(a, empty) & places.get(b, empty)
+        joint = set.intersection(*(users.get(k, set()) for k in ks)) if ks else set()
+        out[q] = sum(1 for c in joint if not both <= places.get(c, empty))
+    return out
+
+
 def candidate_advertisers(x: IntArray, y: IntArray) -> int:
     """The number of distinct advertisers among candidate pairs ``(x[q], y[q])``.
 
@@ -531,6 +581,8 @@ def world_ties(
     n_both: IntArray,
     few_variants: npt.NDArray[np.bool_],
     s: LinkSettings,
+    inner_persons: IntArray | None = None,
+    users_elsewhere: IntArray | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Template ties judged by the expected number of chance ties in the whole world (round 7 of issue #18).
 
@@ -544,12 +596,21 @@ def world_ties(
       (places Jaccard at least ``network_place_jaccard``) or on part of it (all of the smaller
       side's places within the other's, at least ``network_containment_min_places`` of them,
       Jaccard at least ``network_containment_jaccard``), with ``expected <= network_world_chance``;
+    * two or more shared keys on part of one circuit (as above) between an organized advertiser
+      and one woman: the side with the fewer places (``inner_persons``, its persons) has at most
+      ``network_world_part_max_persons`` persons and the pair is organized, nobody writes all the
+      shared texts outside the places the two share (``users_elsewhere`` 0), with
+      ``expected <= network_world_part_chance`` (round 8 of issue #18: a woman on her own number
+      active for a while works part of the organizer's cities; two organizers on overlapping
+      circuits, each with several women, and a text also written elsewhere, were most of the
+      false ties of this kind on the national market);
     * one shared key, organized pair, one circuit (Jaccard at least ``network_single_key_jaccard``)
       or, with ``network_single_key_containment``, part of it, the side with fewer variants
       within ``network_single_key_max_variants`` (``few_variants``), with
       ``expected <= network_world_single_chance``.
 
-    A bound of 0 turns its part off. Arrays are per candidate pair.
+    A bound of 0 turns its part off. Arrays are per candidate pair; without ``inner_persons``
+    and ``users_elsewhere`` the round 8 part is off.
 
     >>> from lagesbild.link import LinkSettings
     >>> s = LinkSettings(network_world_chance=1.0, network_world_single_chance=0.5)
@@ -562,6 +623,11 @@ def world_ties(
     part &= (n_both >= s.network_containment_min_places) & (jaccard >= s.network_containment_jaccard)
     two = (s.network_world_chance > 0) & many & ((jaccard >= s.network_place_jaccard) | part)
     two &= expected <= s.network_world_chance
+    two_part = np.zeros(len(expected), bool)
+    if inner_persons is not None and users_elsewhere is not None and s.network_world_part_chance > 0:
+        two_part = many & organized & part & (inner_persons <= s.network_world_part_max_persons)
+        two_part &= users_elsewhere == 0
+        two_part &= expected <= s.network_world_part_chance
     one = (
         (s.network_world_single_chance > 0)
         & ~many
@@ -570,7 +636,7 @@ def world_ties(
         & few_variants
         & (expected <= s.network_world_single_chance)
     )
-    return np.asarray(two | one, bool)
+    return np.asarray(two | two_part | one, bool)
 
 
 def _variants(written: pd.DataFrame, pairs: pd.DataFrame, which: npt.NDArray[np.bool_], tmpl: IntArray) -> IntArray:

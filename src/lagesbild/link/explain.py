@@ -422,12 +422,14 @@ def _template_rule(st: LinkSettings, lang: str = "en") -> str:
             lang,
             f"; i hela världen (slump gånger annonsörer med kandidater): {n(st.network_min_templates)}+ nycklar, "
             f"egna nummer eller del av rundan: {bound(st.network_world_chance)}; en nyckel: "
-            f"{bound(st.network_world_single_chance)}",
+            f"{bound(st.network_world_single_chance)}; en kvinna på del av en organisatörs runda: "
+            f"{bound(st.network_world_part_chance)}",
             f"; in the whole world (chance times advertisers with candidates): {n(st.network_min_templates)}+ keys, "
             f"own numbers or part of the circuit: {bound(st.network_world_chance)}; one key: "
-            f"{bound(st.network_world_single_chance)}",
+            f"{bound(st.network_world_single_chance)}; one woman on part of an organizer's circuit: "
+            f"{bound(st.network_world_part_chance)}",
         )
-        if st.network_world_chance > 0 or st.network_world_single_chance > 0
+        if st.network_world_chance > 0 or st.network_world_single_chance > 0 or st.network_world_part_chance > 0
         else ""
     )
     return _say(
