@@ -189,3 +189,40 @@ def test_resolve_place_prefers_a_labelled_place_field(title: str, body: str, kom
 
 def test_a_stated_location_still_outranks_a_labelled_field() -> None:
     assert resolve_place("Lund", title="Hej", body="Plats: Mora").kommun_kod == "1281"
+
+
+# Set S (issue 17): where the ad is now against where the advertiser comes from, a breadcrumb location, a name with
+# a word for its centre. Phrasings of my own; the traps keep the old answers.
+@pytest.mark.parametrize(
+    ("location", "title", "body", "kommun"),
+    [
+        # an origin ("uppvuxen i", "born in", "från", "Oslo girl") gives way to another place in the ad
+        (None, "Ny här", "Uppvuxen i Örebro men bor nu i Kumla. Ring.", "1881"),
+        (None, "New", "Born in Göteborg, living in Borås since 2020.", "1490"),
+        (None, "Hej", "Jag är född i Umeå och jobbar i Skellefteå.", "2482"),
+        (None, "Riga lady in Malmö", "Hello!", "1280"),
+        (None, "Oslo girl visiting Strömstad", "Hei! Nå i Strömstad en uke.", "1486"),
+        (None, "Hej", "Kommer från Luleå, nu i Piteå", "2581"),
+        # ... but is the place when it is the only one
+        (None, "Hej", "Uppvuxen i Örebro. Ring mig.", "1880"),
+        (None, "Oslo girl", "Hei! Ring meg.", None),
+        # on a tour, the town she is in now ("nu i", "now in", "currently in") is the place
+        (None, "Eva på turné", "Resande: nu i Sundsvall 12-14/3, sen Östersund 15-17/3.", "2281"),
+        (None, "Touring", "Touring Norrland: now in Umeå, then Luleå 6-8/3, Kiruna 9/3.", "2480"),
+        (None, "Turné", "Turné: Sundsvall 3/4, Umeå 5/4, Luleå 7/4.", None),  # no town named as now: none
+        # a stated location from broad to narrow: the county's largest city first is the region
+        ("Sthlm/Solna", None, "Hej", "0184"),
+        ("Göteborg - Mölndal", None, "Hej", "1481"),
+        ("Stockholm / Nacka", None, "Hej", "0182"),
+        ("Stockholm, Uppsala", None, "Hej", "0180"),  # another county: the first sure name
+        (None, "Hej", "Göteborg, Mölndal", "1480"),  # in prose the first sure name stays
+        # a stop-word municipality opening the body with a word for its centre
+        (None, "Anna 41", "Sala centrum, lugnt och diskret.", "1981"),
+        (None, "Hej", "Vara C. Ring mig", "1470"),
+        (None, "Hej", "Nora centrum, fin utsikt", None),  # a given name stays a name
+    ],
+)
+def test_resolve_place_reads_set_s_families(
+    location: str | None, title: str | None, body: str, kommun: str | None
+) -> None:
+    assert resolve_place(location, title=title, body=body).kommun_kod == kommun

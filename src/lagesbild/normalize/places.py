@@ -45,7 +45,8 @@ __all__ = ["UNKNOWN", "PlaceMatch", "resolve_place"]
 
 _KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "tatort": 2, "postort": 2, "lan": 3}
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*")
-_LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+[.,](?:\s|$)")
+# (or with a word for its centre: "Sala centrum, lugnt och diskret", "Vara C. Ring ...")
+_LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+(?: (?i:centrum|city|c|center|centre|innerstad|stad))?[.,](?:\s|$)")
 _POSTCODE = re.compile(r"(?=[1-9])(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")  # lookahead: see _gate.with_first_chars
 
 
@@ -88,6 +89,7 @@ class _Hit:
     end: int = 0
     municipal: bool = False  # a municipality's own name or curated slang for one ("Nacka", "Hudik")
     origin: bool = False  # after "från"/"from": where the advertiser comes from, not a stop
+    current: bool = False  # after "nu i"/"now in": where the ad is now, even on a tour
     placed: bool = False  # a district the ad places in the municipality named next to it
 
 
@@ -109,6 +111,9 @@ class _Index:
     municipal_names: frozenset[str]
     region_cities: frozenset[str]  # each county's largest municipality: "Nacka, Stockholm" is Nacka
     origin_words: frozenset[str]
+    origin_phrases: tuple[tuple[str, ...], ...]  # "uppvuxen" + a location word + the place
+    origin_persons: frozenset[str]  # the place + "girl": "Oslo girl visiting Strömstad"
+    current_phrases: tuple[tuple[str, ...], ...]  # "nu" + a location word + the place
     weak_below: float
     tour: re.Pattern[str] | None
     # municipalities' own names spelled with å, ä or ö whose folded form is a stop word ("Åre" is no "are")
@@ -194,6 +199,9 @@ def _index() -> _Index:
         municipal_names=frozenset(municipal),
         region_cities=frozenset(code for _, code in largest.values()),
         origin_words=frozenset(fold_name(str(w)) for w in cfg.get("origin_words") or ()),
+        origin_phrases=tuple(tuple(fold_name(str(w)).split()) for w in cfg.get("origin_before_location_word") or ()),
+        origin_persons=frozenset(fold_name(str(w)) for w in cfg.get("origin_person_words") or ()),
+        current_phrases=tuple(tuple(fold_name(str(w)).split()) for w in cfg.get("current_words") or ()),
         weak_below=float(cfg["confidence"].get("weak_below", 0.0)),
         tour=re.compile("|".join(f"(?:{p})" for p in tour_patterns)) if tour_patterns else None,
         accented_municipal=frozenset(
@@ -318,6 +326,9 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
             ):
                 break
             origin = i > 0 and toks[i - 1][1] in idx.origin_words
+            origin = origin or (strict and _said_before(toks, i, idx.origin_phrases))
+            origin = origin or (strict and i + length < n and toks[i + length][1] in idx.origin_persons)
+            current = strict and _said_before(toks, i, idx.current_phrases)
             hits.append(
                 _Hit(
                     cands,
@@ -326,6 +337,7 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
                     end=i + length,
                     municipal=key in idx.municipal_names,
                     origin=origin,
+                    current=current,
                 )
             )
             step = length
@@ -340,16 +352,38 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
                 if name is not None:
                     hits.append(_Hit(idx.names[name], raw, fuzzy=True, start=i, end=i + 1))
         i += step
-    return _neighbours(hits)
+    return _neighbours(hits, breadcrumb=not strict)
 
 
-def _neighbours(hits: list[_Hit]) -> list[_Hit]:
+def _said_before(toks: list[tuple[str, str]], i: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """True when a location word stands right before token ``i`` and one of ``phrases`` right before it."""
+    if i < 2 or toks[i - 1][1] not in _index().location_words:
+        return False
+    return any(i - 1 >= len(p) and tuple(t[1] for t in toks[i - 1 - len(p) : i - 1]) == p for p in phrases)
+
+
+def _focus(hits: tuple[_Hit, ...]) -> tuple[_Hit, ...]:
+    """The hits that say where the ad is: those after "nu i"/"now in" when there are any, else those that are not
+    the advertiser's origin when one of them is a Swedish place ("uppvuxen i Örebro men bor nu i Kumla": Kumla)."""
+    current = tuple(h for h in hits if h.current and h.cands)
+    if current:
+        return current
+    if any(h.origin for h in hits):
+        rest = tuple(h for h in hits if not h.origin)
+        if any(c.kommun is not None for h in rest for c in h.cands):
+            return rest
+    return hits
+
+
+def _neighbours(hits: list[_Hit], *, breadcrumb: bool = False) -> list[_Hit]:
     """Read names written next to each other together.
 
     A locality next to a municipality's name is a district of it ("Linköping, Valla", "Malmö Värnhem"):
     it keeps only its candidate in that municipality, or, when it has none (the gazetteer knows only a
-    same-named locality elsewhere), it is placed in that municipality. A municipality named before its
-    county's largest city is the place and the city names the region ("Nacka, Stockholm")."""
+    same-named locality elsewhere), it is placed in that municipality. A municipality named before or after its
+    county's largest city is the place and the city names the region ("Nacka, Stockholm"); in a stated location
+    (``breadcrumb``, from broad to narrow) also after it ("Sthlm/Solna", "Göteborg - Mölndal"), while in prose the
+    first sure name stays ("Göteborg, Mölndal" is Göteborg)."""
     if len(hits) < 2:
         return hits
     idx = _index()
@@ -367,11 +401,18 @@ def _neighbours(hits: list[_Hit]) -> list[_Hit]:
                 inside = tuple(c for c in other.cands if c.kommun == code)
                 # the ad says where the district lies: its name elsewhere in the ad (a title "Gränby") is it too
                 out[j] = _Hit(inside or town.cands[:1], other.matched, start=other.start, end=other.end, placed=True)
-        if a.municipal and b.municipal:
-            ka, kb = a.cands[0].kommun, b.cands[0].kommun
-            region = kb in idx.region_cities and len({c.kommun for c in b.cands}) == 1
-            if ka != kb and region and a.cands[0].lan == b.cands[0].lan:
-                drop.add(k + 1)
+        ka, kb = a.cands[0].kommun, b.cands[0].kommun
+        for first, second, j in ((a, b, k + 1), (b, a, k))[: 2 if breadcrumb else 1]:
+            # the county's largest city (its name or an alias, "Sthlm") after another municipality's own name:
+            # "Nacka, Stockholm" is Nacka; in a stated location before it too ("Sthlm/Solna" is Solna)
+            region = (
+                second.cands[0].kommun in idx.region_cities
+                and second.cands[0].rank <= 1
+                and len({c.kommun for c in second.cands}) == 1
+            )
+            narrow = first.municipal and first.cands[0].kommun not in idx.region_cities
+            if narrow and region and ka != kb and a.cands[0].lan == b.cands[0].lan:
+                drop.add(j)
     return [h for j, h in enumerate(out) if j not in drop]
 
 
@@ -519,6 +560,8 @@ def resolve_place(
             placed = {_fold(h.matched): h for h in hits_of("body", body, True) if h.placed}
             hits = tuple(placed.get(_fold(h.matched), h) for h in hits)
         where = field[1] if name == "field" and field else name
+        if name != "location":
+            hits = _focus(hits)
         if name != "location" and _is_tour(hits, title, body):
             return PlaceMatch(None, None, 0.0, None, where)
         decided = [_decide(h, site, get_context) for h in hits]
