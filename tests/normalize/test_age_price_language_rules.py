@@ -179,3 +179,72 @@ def test_normalize_ad_reads_the_new_forms_together() -> None:
         "Malmö",
     )
     assert (ad.age, ad.price_sek_per_hour, ad.languages_offered) == (41, 2000, ("de", "en"))
+
+
+# Set S (issue 17): phrasings of my own for the families set S missed, with traps.
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Megan ✨ 24 ✨ Borlänge ✨ 1h 2000", 24),  # emoji between a name and its number
+        ("Mia | 26 | Malmö | 1h 1800", 26),
+        ("Lina 💋 31 💋 Ring mig", 31),
+        ("Меня зовут Алина, мне 29. Сейчас в Västerås", 29),  # "I am 29" in visitors' languages
+        ("Hola, tengo 27, latina", 27),
+        ("Bonjour, j'ai 33, française", 33),
+        ("Cześć, mam 35, Polka", 35),
+        # a range of ages is several people, no advertiser's age
+        ("Flickor 20-30 år. Bokning via telefon.", None),
+        ("VIP agency, models 20-28 y.o., outcall only", None),
+        ("Tjejer 18 till 25 år välkomna", None),
+        ("Chicas de 20 a 30 años", None),
+        # traps: a price, a duration or a time after an emoji is no age
+        ("Pris ✨ 25 min 900 kr", None),
+        ("Ring ☎ 20 kr/min", None),
+    ],
+)
+def test_set_s_age_families(body: str, age: int | None) -> None:
+    found = find_age(body)
+    assert (found.value if found else None) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("Pris 2000 för 60 min. Skicka PM.", 2000),  # an amount before "för" and the duration it prices
+        ("Pris 1500 för en timme per tjej.", 1500),
+        ("1800 for 1 hour, incall", 1800),
+        ("En timme kostar 1500.", 1500),  # a verb between the duration and its amount
+        ("1 hour costs 1800", 1800),
+        ("Una hora 2200 kr. Llámame", 2200),  # "one hour" in words, visitors' languages
+        ("Eine Stunde 1900 kr", 1900),
+        ("Godzina 1200 kr. Telefon", 1200),  # an hour word alone
+        ("Pris 1 time 2000 kr (NOK 2100).", 2000),  # Norwegian and Danish "time"
+        # traps: a half hour is no hour, another duration after "för" gives none
+        ("halv timme 1000. ring mig", None),
+        ("Media hora 1000 kr", None),
+        ("Pris 1500 för 30 min", None),
+        ("Bor 300 för 2 h", None),
+        ("Jag har tid en timme, sen jobbar jag", None),
+    ],
+)
+def test_set_s_price_families(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("💖 Tess 💖 24 år 📍 centralt 🗣 rumänska/polska/thai 💰 1h 2500", ("ro", "pl", "th")),  # the emoji cue
+        ("🗣️ polska 💰 1h 1200 📲 070", ("pl",)),
+        ("💰 1h 2000 💰 🗣 svenska/engelska 🗣", ("sv", "en")),
+        ("Hablo español, inglés y catalán.", ("es", "en", "ca")),
+        ("Vorbesc romana, engleza, italiana.", ("ro", "en", "it")),
+        ("My number is on the site. English only please.", ("en",)),
+        ("Ring mig. Svenska endast tack!", ("sv",)),
+        # traps: no cue, or a name inside a sentence
+        ("💖 Svenska tjejer 💖 i Malmö", ()),
+        ("English only please call me after six", ()),
+    ],
+)
+def test_set_s_language_families(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes

@@ -32,6 +32,8 @@ from lagesbild.normalize._text import fold_text
 
 __all__ = ["Age", "find_age"]
 
+# The first half of a range of ages right before a number: "20-30 år", "20 – 28 y.o.", "18 till 25 år", "18 to 25".
+_RANGE_BEFORE = re.compile(r"(?<!\d)(\d{2})\s?(?:[-–—]|till|to|och|and|bis|a|do)\s?$")
 _NOT_AFTER = r"(?!\s*(?:cm|kg|min|kr|:-|%|sek|eur|euro|h\b|\d|[.,]\d|/))"
 
 
@@ -173,6 +175,9 @@ def find_age(
             for m in pattern.finditer(source):
                 g = m.group(1)
                 value = int(g) if g.isdigit() else spelled.get(g, 0)
+                r = _RANGE_BEFORE.search(source, max(0, m.start(1) - 12), m.start(1)) if g.isdigit() else None
+                if r is not None and lo <= int(r.group(1)) < value:
+                    continue  # "flickor 20-30 år", "models 20-28 y.o.", "18 till 25 år": ages of several people
                 if lo <= value <= hi:
                     return Age(value, m.group(0).strip())
     for source, folded_source in (

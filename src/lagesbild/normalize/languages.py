@@ -75,6 +75,7 @@ def _lists() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str]]:
 
 
 _BEFORE_LIST = frozenset(".!?:;|•(\n")
+_ONLY_END = re.compile(r"[ \t][^\W\d_]+$")  # a list match that ends in a word after a name: "English only"
 _WORDISH = re.compile(r"[^\W_]")
 
 
@@ -87,10 +88,29 @@ def _cue_first_words() -> frozenset[str]:
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+@cache
+def _symbol_cues() -> tuple[str, ...]:
+    """Cues that are no words ("🗣"): the token gate cannot see them."""
+    return tuple(w for w in _names()[3] if not _TOKEN.findall(w))
+
+
 def _cue_gate_open(source: str, toks: frozenset[str] | None, gate: tuple[str, ...]) -> bool:
+    if any(sym in source for sym in _symbol_cues()):
+        return True
     if toks is not None:
         return not _cue_first_words().isdisjoint(toks)
     return any(word in source for word in gate)
+
+
+# After a symbol cue the names run to the next emoji or sign: "🗣 polska 💰 1h 1200"
+_SYMBOL_STOP = re.compile(r"[.!?\n|•\u2600-\u27bf\U0001f300-\U0001faff]")
+
+
+@cache
+def _polite() -> re.Pattern[str]:
+    words = sorted((fold_text(str(w)) for w in rules("languages").get("polite_words") or ()), key=len, reverse=True)
+    alternation = "|".join(re.escape(w) for w in words) or "(?!)"
+    return re.compile(rf"(?:{alternation})(?![^\W\d_])[ \t]*(?:[.!?;|)\n]|$)")
 
 
 def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[int, str]]:
@@ -121,8 +141,9 @@ def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[i
         after = source[m.end() : m.end() + 20].lstrip(" \t")
         if (before and before[-1] not in _BEFORE_LIST) or (not before and m.start() > 40):
             continue  # inside a sentence: "svenska och engelska kunder"
-        if after and (after[0] == "," or (_WORDISH.match(after[0]) and not after[0].isdigit())):
-            continue
+        polite = _ONLY_END.search(m.group(0)) is not None and _polite().match(after) is not None
+        if after and (after[0] == "," or (_WORDISH.match(after[0]) and not after[0].isdigit())) and not polite:
+            continue  # a word after the list: inside a sentence (but "English only please." ends politely)
         out += [(m.start() + x.start(), c) for x in _WORD.finditer(m.group(0)) if (c := names.get(x.group(0)))]
     return out
 
@@ -144,7 +165,7 @@ def languages_offered(text: str, *, folded: str | None = None, toks: frozenset[s
                 start, window = m.start(1), m.group(1)
             else:
                 rest = source[m.end() : m.end() + 80]
-                stop = _STOP.search(rest)
+                stop = (_SYMBOL_STOP if m.group(0).strip(" \t:") in _symbol_cues() else _STOP).search(rest)
                 start, window = m.end(), rest[: stop.start()] if stop else rest
             found += [(start + w.start(), code) for w in _WORD.finditer(window) if (code := names.get(w.group(0)))]
     out: list[str] = []

@@ -97,9 +97,14 @@ def _cfg() -> _Cfg:
     )
     minute_words = "|".join(re.escape(k) for k, v in durations.items() if v is None)
     hours = "|".join(re.escape(fold_text(str(w))) for w in sorted(cfg["hour_words"], key=len, reverse=True))
+    half = _alternation(cfg.get("half_words"))
+    one = _alternation(cfg.get("one_words"))
     span = (
         rf"(?<![\d.,])(?:(?P<n>\d{{1,3}})\s?(?P<mu>{minute_words})(?![^\W\d_])"
         rf"|(?P<h>\d(?:[.,]5)?)\s?(?:{hours})(?![^\W\d_])\.?"
+        # "halv timme", "media hora": half an hour; "en timme", "una hora", "eine Stunde": one hour
+        rf"|(?<![^\W\d_])(?P<half>{half})\s(?:{hours})(?![^\W\d_])\.?"
+        rf"|(?<![^\W\d_])(?P<one>{one})\s(?:{hours})(?![^\W\d_])\.?"
         rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
     )
     duration = re.compile(with_first_chars(span))
@@ -127,11 +132,20 @@ _DIGIT = re.compile(r"\d")
 _THREE_DIGITS = re.compile(r"\d{3}")
 
 
+def _alternation(words: Any) -> str:
+    folded = {fold_text(str(w)) for w in words or ()}
+    return "|".join(re.escape(w).replace(r"\ ", r"\s") for w in sorted(folded, key=len, reverse=True)) or "(?!)"
+
+
 def _minutes(m: re.Match[str], cfg: _Cfg) -> int | None:
     if m.group("n"):
         return int(m.group("n"))
     if m.group("h"):
         return round(float(m.group("h").replace(",", ".")) * 60)
+    if m.group("half"):
+        return 30
+    if m.group("one"):
+        return 60
     value = cfg.durations.get(m.group("named"))
     if value == "overnight":
         return 0
@@ -169,6 +183,17 @@ _BARE_END = re.compile(_BARE_NOT_AFTER)
 _HOUR_UNITS = frozenset({"h", "tim", "timme", "timmen", "hour"})
 
 
+@cache
+def _bare_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A bare amount after a duration and a verb ("En timme kostar 1500"), and a bare amount before a word
+    and the duration it prices ("Pris 2000 för 60 min", "1500 för en timme")."""
+    cfg = rules("prices")
+    verbs, fors = _alternation(cfg.get("cost_verbs")), _alternation(cfg.get("price_for_words"))
+    after = re.compile(rf"\s(?:{verbs})(?![^\W\d_])(?:\s?:)?{_BARE_AFTER.pattern}")
+    before = re.compile(rf"(?<![\d.,])(\d{{3,4}})\s(?:{fors})\s$")
+    return after, before
+
+
 def _bare(source: str, cfg: _Cfg, found: list[Price]) -> list[Price]:
     """Amounts without a currency next to a duration ("1h 1700", "1600/h"), in SEK.
 
@@ -178,8 +203,9 @@ def _bare(source: str, cfg: _Cfg, found: list[Price]) -> list[Price]:
     """
     out: list[Price] = []
     taken = [p.raw.split(" / ")[0] for p in found]
+    verb_after, for_before = _bare_words()
     for d in cfg.duration.finditer(source):
-        after = _BARE_AFTER.match(source, d.end())
+        after = _BARE_AFTER.match(source, d.end()) or verb_after.match(source, d.end())
         if after:
             number, minutes, unit, raw = (
                 after.group(1),
@@ -194,6 +220,17 @@ def _bare(source: str, cfg: _Cfg, found: list[Price]) -> list[Price]:
             if not _BARE_END.match(source, d.end()):
                 continue
             number, minutes, unit, raw = before.group(1), 60, "h", source[before.start() : d.end()]
+            end = d.end()
+        elif (before := for_before.search(source, max(0, d.start() - 12), d.start())) and _BARE_END.match(
+            source, d.end()
+        ):
+            # "Pris 2000 för 60 min", "1500 för en timme per tjej": the duration after "för" is the amount's
+            number, minutes, unit, raw = (
+                before.group(1),
+                _minutes(d, cfg),
+                d.group(0).strip(),
+                source[before.start() : d.end()],
+            )
             end = d.end()
         else:
             continue
