@@ -1070,3 +1070,91 @@ def test_find_phones_takes_no_number_from_set_s_trap(text: str) -> None:
 
 def test_set_s_families_each_have_traps() -> None:
     assert _SET_S_FAMILIES.keys() == _SET_S_TRAPS.keys()
+
+
+# Sets Q and R (issue 17; 200 ads each, scored once at 7f44800: phone recall Q 0.978, R 0.950): the last digits are
+# the age stated elsewhere in the ad (in any form, with text after the cue), arithmetic of digit words in brackets,
+# masked last digits given by a clue before the number or named again after it ("xx där xx = 7 x 4"), a letter in a
+# group explained by a hint ("06 X7, X = 1"), every digit written twice, a whole number plus an amount with an
+# instruction to add. Phrasings of my own, not the sets'.
+_SET_QR_FAMILIES = {
+    "age_stated_elsewhere": [
+        ("Mia, 23 år. Ring 070-174 06 och sen min ålder 😉 1h 1500 kr", "+46701740623"),
+        ("Mia 23, Borås. Nummer 070-174 06 + min ålder. Timme 1500", "+46701740623"),
+        ("Lena, 23 years. Call 070 174 06 followed by my age 🙂 1 hour 1500 SEK", "+46701740623"),
+        ("Ines, 23 años. Llámame 070-174 06 y luego mi edad", "+46701740623"),
+    ],
+    "digit_words_arithmetic_in_brackets": [
+        ("Ring 070-174 06 [tre gånger fyra]. 1h 1800 kr", P),
+        ("Call 070 174 06 (six times two)", P),
+        ("Tel 070-174 06 (fem plus sju)", P),
+    ],
+    "masked_last_digits_clue_first": [
+        ("Sista siffrorna i mitt nummer = 8+4. Nummer: 070-174 06 ??", P),
+        ("De två sista siffrorna i numret är 3 gånger 4. Ring 070 174 06 xx", P),
+        ("The last two digits of my number are 6 x 2. Call 070 174 06 **", P),
+    ],
+    "masked_digits_named_again": [
+        ("Nummer: 070 174 06 xx där xx = 3 x 4. 1h 2000 kr", P),
+        ("Call 070-174 06 ?? where ?? is 12", P),
+        ("Ring 070 174 06 ** (** = 6 + 6)", P),
+    ],
+    "letter_in_group_with_hint": [
+        ("Ring 070-174 06 X2, X = 1.", P),
+        ("sms 070-174 06 1Y (Y är 2)", P),
+    ],
+    "every_digit_twice": [
+        ("nr: 00770011774400661122 (varje siffra står två gånger)", P),
+        ("Every digit written twice: 0077 0011 7744 0066 1122", P),
+        ("Dubbla siffror: 00-77-00-11-77-44-00-66-11-22", P),
+    ],
+    "whole_number_plus_amount_to_add": [
+        ("Mitt nummer är 0701740600 plus 12 🤓 (räkna ihop)", P),
+        ("Call 070 174 06 00 + 12, add them up", P),
+        ("Nummer 070-1740600 plus 12 och räkna ut summan", P),
+    ],
+}
+_SET_QR_TRAPS = {
+    "age_stated_elsewhere": [
+        "Ring 070-174 06 och sen min ålder 😉 1h 1500 kr",
+        "Mia 22 år och Lisa 24 år. Ring 070-174 06 + min ålder",
+    ],
+    "digit_words_arithmetic_in_brackets": [
+        "Ring 070-174 06 [hej och hå]",
+        "Tel 070-174 06 (tre till fem)",
+        "Ring 070-174 (tre gånger fyra)",
+    ],
+    "masked_last_digits_clue_first": [
+        "Sista siffrorna = 8+4. Pris 1500 kr. Bokning 2 tim ??",
+        "Sista siffrorna i mitt nummer får du i chatten. Nummer: 070-174 06 ??",
+    ],
+    "masked_digits_named_again": [
+        "Nummer: 070 174 06 xx där yy = 12",
+        "Nummer: 070 174 06 xx, xx = 20 minus 8",
+    ],
+    "letter_in_group_with_hint": [
+        "Ring 070-174 06 X2, Y = 1.",
+    ],
+    "every_digit_twice": [
+        "Ring 00770011774400661122",
+        "dubbla siffror: 00770011774400661123",
+    ],
+    "whole_number_plus_amount_to_add": [
+        "Ring 0701740650 + 1 extra timme, lägg till 500 kr",
+        "Ring 0701740650 plus 2 vänner välkomna",
+    ],
+}
+
+
+@pytest.mark.parametrize(("text", "e164"), [case for cases in _SET_QR_FAMILIES.values() for case in cases])
+def test_find_phones_reads_set_qr_family(text: str, e164: str) -> None:
+    assert phones(text) == [e164]
+
+
+@pytest.mark.parametrize("text", [trap for traps in _SET_QR_TRAPS.values() for trap in traps])
+def test_find_phones_takes_no_number_from_set_qr_trap(text: str) -> None:
+    assert all(e == "+46701740650" for e in phones(text))  # no number but the one written whole
+
+
+def test_set_qr_families_each_have_traps() -> None:
+    assert _SET_QR_FAMILIES.keys() == _SET_QR_TRAPS.keys()

@@ -35,6 +35,7 @@ import phonenumbers
 
 from lagesbild.normalize._gate import with_first_chars
 from lagesbild.normalize._rules import rules
+from lagesbild.normalize.ages import find_age
 
 __all__ = ["find_emails", "find_handles", "find_phones", "normalize_email", "normalize_phone"]
 
@@ -825,8 +826,11 @@ _PRODUCT = re.compile(r" ?(?:×|(?i:gånger|ganger|times|multiplicerat med)(?![^
 _X_PRODUCT = re.compile(r" ?[xX×] ?(\d)(?![\d+*x×]|[^\W_])")
 # other arithmetic after the last group: not a number to complete ("... är 20 minus 8", "3 x 4")
 _OTHER_SUM = re.compile(r" ?(?:[-*x×/]|(?i:minus|gånger|times|delat med|dividerat med)(?![^\W_])) ?\d")
-_AGE_CUE = re.compile(r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age)(?![^\W_])")
-_AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.)(?![^\W_])", re.IGNORECASE)
+_AGE_CUE = re.compile(
+    r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age|mitt alder|min alder|mein alter|meinem alter"
+    r"|mi edad|mon âge|mój wiek|moj wiek)(?![^\W_])"
+)
+_AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.|jahre|años|anos|ans|lat)(?![^\W_])", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?)?\d+")
 _SHORT_FIRST = re.compile(r"(?:^|\D)0?7\d$")  # "070", "+46 76", "0046 (0)73": the first group is just 07x
 
@@ -879,6 +883,8 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 else:
                     gap = plain_gap.match(text, pos)
                     if gap is None and not bridged and len(digits) >= 3:
+                        if len(digits) == 8 and _AGE_CUE.match(text, pos):
+                            break  # "070-174 06 och sen min ålder 😉 1h 1800 kr": the age, not the next digits
                         gap = bridge_gap.match(text, pos)
                         if gap is None:
                             break
@@ -942,6 +948,9 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
         if len(digits) == 8 and _AGE_CUE.match(text, pos):
             # "070-174 06 följt av min ålder", "... + min ålder 😉": the two last digits are the age in the ad
             ages = set(_AGE.findall(text))
+            if not ages:  # "Åsa 47, Strängnäs ... 070-174 06 + min ålder": the age the ad states in any form
+                stated = find_age(text)
+                ages = {str(stated.value)} if stated is not None and 10 <= stated.value <= 99 else set()
             e164 = normalize_phone(digits + ages.pop()) if len(ages) == 1 else None
             if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, m.start(), pos, e164):
                 out.append((m.start(), pos, e164))
@@ -949,13 +958,16 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
 
 # ---- a digit group written as arithmetic in brackets: "070-174 06 (3×8)", "070 174 (2*3) 24", "0701740 [60/10] 12"
 
+# the terms are digits or digit words ("[sju gånger nio]", "(seven times nine)"); a word operator then needs spaces
+_BRACKET_TERM = r"(?:\d{1,3}|[^\W\d_]{2,8})"
 _BRACKET_GATE = re.compile(
-    r"[(\[] ?\d{1,3} ?(?:[×xX*·+/÷\-]|(?i:gånger|ganger|times|plus|minus|delat med|durch|mal)(?![^\W_]))"
-    r" ?\d{1,3} ?[)\]]"
+    r"[(\[] ?(?:\d{1,3} ?(?:[×xX*·+/÷\-]|(?i:gånger|ganger|times|plus|minus|delat med|durch|mal)(?![^\W_])) ?\d{1,3}"
+    r"|[^\W\d_]{2,8} (?i:gånger|ganger|times|plus|minus|delat med|durch|mal|x) [^\W\d_]{2,8}) ?[)\]]"
 )
 _BRACKET_EXPR = re.compile(
-    r"(?P<a>\d{1,3}) ?(?:(?P<mul>[×xX*·]|(?i:gånger|ganger|times|mal)(?![^\W_]))|(?P<add>\+|(?i:plus)(?![^\W_]))"
-    r"|(?P<sub>-|(?i:minus)(?![^\W_]))|(?P<div>[/÷]|(?i:delat med|durch)(?![^\W_]))) ?(?P<b>\d{1,3})"
+    rf"(?P<a>{_BRACKET_TERM}) ?(?:(?P<mul>[×xX*·]|(?i:gånger|ganger|times|mal)(?![^\W_]))"
+    r"|(?P<add>\+|(?i:plus)(?![^\W_]))"
+    rf"|(?P<sub>-|(?i:minus)(?![^\W_]))|(?P<div>[/÷]|(?i:delat med|durch)(?![^\W_]))) ?(?P<b>{_BRACKET_TERM})"
 )
 # the start of a Swedish mobile right before the bracket, with nothing but separators between (not "... + (10+2)")
 _BRACKET_HEAD = re.compile(r"(?:(?<![\d+])(?:\+|00)46[ \-]?|(?<![\d+])0)7[02369](?:[ \-.]?\d)*[ \-.]?\Z")
@@ -966,7 +978,9 @@ def _bracket_value(expr: str) -> str | None:
     m = _BRACKET_EXPR.fullmatch(expr.strip(" ([])"))
     if m is None:
         return None
-    a, b = int(m.group("a")), int(m.group("b"))
+    a, b = _small_number(m.group("a")), _small_number(m.group("b"))  # a digit word reads as its digit
+    if a is None or b is None:
+        return None
     if m.group("mul"):
         v = a * b
     elif m.group("add"):
@@ -1338,6 +1352,7 @@ _COUNT = r"[1-6]|två|tre|fyra|fem|sex|two|three|four|five|six"
 _LAST_DIGITS = re.compile(
     rf"(?<![^\W_])(?i:(?:de\s+)?(?:(?P<n1>{_COUNT})\s+)?sista\s+(?:(?P<n2>{_COUNT})\s+)?siffr(?:orna|an|or)"
     rf"|(?:the\s+)?last\s+(?:(?P<n3>{_COUNT})\s+)?digits?)"
+    r"(?:\s+(?i:i|in|of|på)\s+(?i:mitt|my|the|numret|nummret)(?:\s+(?i:nummer|number|nr|telefonnummer))?)?"
     r"\s*(?i:är|blir|=|:|are|is)?\s*(?P<v>[^.!?\n]{1,40})"
 )
 _SAME_BUT = re.compile(r"(?i:samma|same)(?:\s+\w+){0,2}?[\s,]+(?i:men|but)\s+$")
@@ -1349,6 +1364,10 @@ _SHIFT = re.compile(
     r"\s+(?P<n>\d|[^\W\d_]{2,5})\s+(?i:från|av|till|på|med|to|from)\s+(?i:varje|alla|each|every|all)\s+"
     r"(?i:siffra|siffror|siffrorna|digit|digits)(?P<gap>[^\d.!?\n]{0,12})(?P<d>\d(?:[ \-]?\d){9})(?![\d])"
 )
+
+
+# the masked number after its clue, in the next sentence at most: "... = 30+12. Nummer: 070-174 06 ??"
+_MASK_LATER = re.compile(r"[^\d\n]{0,30}?((?:\d[ \-./]?){3,10})[ \-./]?([?*#]{1,4}|[xX]{1,4}(?![^\W_]))(?![?*#\d])")
 
 
 def _small_number(word: str) -> int | None:
@@ -1413,7 +1432,14 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
                 out.append((m.start(), m.end(), e164))
             continue
         mask = re.search(r"((?:\d[ \-./]?){3,10})[ \-./]?([?*#xX]{1,4})[^\w]{0,6}$", before)
-        if mask is None or any(x[0] < m.end() and m.start() - len(mask.group(0)) < x[1] for x in out):
+        at = m.start() - len(before) + mask.start() if mask is not None else 0
+        if mask is None:
+            # the clue first: "Sista siffrorna i mitt nummer = 30+12. Nummer: 070-174 06 ??"
+            mask = _MASK_LATER.match(text, m.end())
+            at = mask.start(1) if mask is not None else 0
+            if mask is None or any(x[0] < mask.end() and mask.start(1) < x[1] for x in out):
+                continue
+        elif any(x[0] < m.end() and m.start() - len(mask.group(0)) < x[1] for x in out):
             continue
         k = len(mask.group(2))
         if n is not None and n != k:
@@ -1423,7 +1449,74 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
             continue
         e164 = normalize_phone(_NON_DIGIT.sub("", mask.group(1)) + value)
         if e164 is not None and _SE_MOBILE_PLUS.match(e164):
-            out.append((m.start() - len(before) + mask.start(), m.end(), e164))
+            out.append((min(at, m.start()), max(m.end(), mask.end()), e164))
+
+
+# masked last digits the ad names and gives: "070 174 06 xx där xx = 7 x 4", "070-174 06 ?? (?? är 48)"
+_MASK_NAMED = re.compile(
+    r"((?:\d[ \-./]?){3,10})[ \-./]?([?*#]{1,4}|[xX]{1,4})(?![^\W_?*#])[^\d\n.!?]{0,20}?"
+    r"(?<![^\W_?*#])([?*#]{1,4}|[xX]{1,4})(?![^\W_?*#])\s*(?:=|(?i:är|blir|is|equals|ist|es)(?![^\W_]))\s*"
+    r"(?P<v>[^.!?\n]{1,30})"
+)
+
+
+def _find_mask_named(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A number whose masked last digits are named again with their value after it ("xx = 7 x 4")."""
+    for m in _MASK_NAMED.finditer(text):
+        if m.group(2).lower() != m.group(3).lower() or any(x[0] < m.end() and m.start() < x[1] for x in out):
+            continue
+        value = _clause_digits(m.group("v"), len(m.group(2)))
+        e164 = normalize_phone(_NON_DIGIT.sub("", m.group(1)) + value) if value is not None else None
+        if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+            out.append((m.start(), m.end(), e164))
+
+
+# every digit written twice, with a cue that says so: "00770011774400663300 (varje siffra står två gånger)"
+_DOUBLED_CUE = re.compile(
+    r"(?i:varje siffra|alla siffror|siffrorna|each digit|every digit|all digits|the digits|jede ziffer|cada dígito)"
+    r"[^.!?\n\d]{0,25}?(?i:två gånger|2 gånger|dubbel|dubbla|dubblad|twice|two times|doubled|double|zweimal|dos veces)"
+    r"|(?i:dubbla|dubblade|doubled|double) (?i:siffror|digits)"
+)
+_DOUBLED_RUN = re.compile(r"(?<![\d+])\d(?:[ \-.]?\d){19}(?![ \-.]?\d)")
+
+
+def _find_doubled(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A mobile with every digit written twice, read once each, when the ad says so within its sentence."""
+    for cue in _DOUBLED_CUE.finditer(text):
+        lo, hi = max(0, cue.start() - 60), cue.end() + 60
+        for m in _DOUBLED_RUN.finditer(text, lo, hi):
+            digits = _NON_DIGIT.sub("", m.group(0))
+            if any(digits[i] != digits[i + 1] for i in range(0, 20, 2)):
+                continue
+            e164 = normalize_phone(digits[::2])
+            if (
+                e164 is not None
+                and _SE_MOBILE_PLUS.match(e164)
+                and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+            ):
+                out.append((m.start(), m.end(), e164))
+
+
+# a whole number and an amount to add to it, with an instruction to add: "0701740600 plus 47 (räkna ihop)"
+_ADD_TO = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
+_ADD_CUE = re.compile(
+    r"[^\w\n.!?]{0,10}(?<![^\W_])(?i:och |and |then |sen |y |und )?"
+    r"(?i:räkna ihop|räkna ut|lägg ihop|lägg till|addera|summera|summan|add them|add it|add up|do the math"
+    r"|work it out|regn ut|legg sammen|rechne|zusammenrechnen|suma|súmalo|dodaj)(?![^\W_])"
+)
+
+
+def _apply_additions(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A number followed by "plus N" and a word that says to add is the sum, not the number written."""
+    for k, (a, b, e164) in enumerate(out):
+        add = _ADD_TO.match(text, b)
+        if add is None or _UNIT_AFTER.match(text, add.end()) or _PRICE_AFTER.match(text, add.end()):
+            continue  # "0701740612 + 1 extra timme": an amount of something else
+        if _ADD_CUE.match(text, add.end()) is None or not _SE_MOBILE_PLUS.match(e164):
+            continue
+        total = normalize_phone("0" + str(int(e164[3:]) + int(add.group(1))))
+        out[k] = (a, add.end(), total) if total is not None and _SE_MOBILE_PLUS.match(total) else (a, b, "")
+    out[:] = [x for x in out if x[2]]
 
 
 def _find_symbol_separated(text: str, out: list[tuple[int, int, str]]) -> None:
@@ -1490,6 +1583,14 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
     if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
         _find_last_digits(text, out)
+    if ("gånger" in low or "twice" in low or "dubb" in low or "doubl" in low or "zweimal" in low) and len(
+        text
+    ) <= _AD_LENGTH:
+        _find_doubled(text, out)
+    if out and ("plus" in low or "+" in text) and len(text) <= _AD_LENGTH:
+        _apply_additions(text, out)
+    if ("xx" in low or "??" in text or "**" in text or "##" in text) and len(text) <= _AD_LENGTH:
+        _find_mask_named(text, out)
     if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
         out = [item for item in out if not _disowned(text, item[0], item[1])]
     if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
@@ -1660,7 +1761,7 @@ def _find_no_trunk(text: str, out: list[tuple[int, int, str]]) -> None:
 
 # ---- a sign or letter standing for a digit, with a hint: "X7X-174 X6 31 (X = noll)", "070-174 06 1#, där # är sju"
 
-_HINT_GATE = re.compile(r"\d[#*?¤A-HJ-NP-Zx]|[#*?¤]\d")
+_HINT_GATE = re.compile(r"\d[#*?¤A-HJ-NP-Zx]|[#*?¤]\d|(?<![^\W\d_])[A-HJ-NP-Zx]\d")  # "06 X7, X = 1"
 _HINT = re.compile(
     r"(?i:byt|ersätt|replace)\s+(?:(?i:ut|alla|all)\s+)?(?P<a>[^\s\d\w]|[A-Za-z])\s+(?i:mot|med|with|by)\s+"
     r"(?P<av>\d|[^\W\d_]+)"
