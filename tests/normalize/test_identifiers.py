@@ -1113,6 +1113,15 @@ _SET_QR_FAMILIES = {
         ("Call 070 174 06 00 + 12, add them up", P),
         ("Nummer 070-1740600 plus 12 och räkna ut summan", P),
     ],
+    "number_words_over_sentences_before_a_unit": [
+        ("Numret börjar med noll sju noll. Sen kommer ett sju fyra. Och sist noll sex ett två. Timme 1600 kr", P),
+        ("Ring: noll sju noll. Ett sju fyra. Noll sex ett två. Timmar: 1-2", P),
+    ],
+    "number_words_without_the_trunk_zero": [
+        ("Mitt nummer: sjuttio ett sjuttiofyra noll sex tolv, med nolla först. 1h 2000 kr.", P),
+        ("Call seventy one seventy four zero six twelve, add a zero first", P),
+        ("Ring sju noll ett sju fyra noll sex ett två (lägg till en nolla först)", P),
+    ],
 }
 _SET_QR_TRAPS = {
     "age_stated_elsewhere": [
@@ -1142,6 +1151,13 @@ _SET_QR_TRAPS = {
     "whole_number_plus_amount_to_add": [
         "Ring 0701740650 + 1 extra timme, lägg till 500 kr",
         "Ring 0701740650 plus 2 vänner välkomna",
+    ],
+    "number_words_over_sentences_before_a_unit": [
+        "Ring noll sju noll ett sju fyra noll sex ett timme",
+    ],
+    "number_words_without_the_trunk_zero": [
+        "Mitt nummer: sjuttio ett sjuttiofyra noll sex tolv",
+        "Sjuttio ett sjuttiofyra noll sex tolv kr, nolla först",
     ],
 }
 

@@ -2056,8 +2056,8 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
             cur, fill, skip = [], 0, False  # "070 174 06 **": what came before is masked
             continue
         if low in after:
-            if cur and fill == 0 and cur[-1][2] != "plus":
-                cur.pop()  # "25 år", "1500 kr": the digits before belong to the unit
+            if cur and fill == 0 and cur[-1][2] != "plus" and not _SENTENCE_END.search(view, cur[-1][1], m.start()):
+                cur.pop()  # "25 år", "1500 kr": the digits before belong to the unit ("... noll. Timme": not)
             chains.append(cur)
             cur, fill, skip = [], 0, False
             continue
@@ -2084,6 +2084,7 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
     chains.append(cur)
     piece, spelled_words = _spelled()[1], _spelled()[2]
     country: bool | None = None  # the ad says the number starts with its country code
+    zero: bool | None = None  # the ad says the trunk 0 is left out ("sjuttio ett ..., med nolla först")
     for chain in chains:
         if sum(len(t[2]) for t in chain) < 7 or not any(t[3] or t[4] or t[5] for t in chain):
             continue  # plain digits with signs between: the digit finder's
@@ -2101,7 +2102,9 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
         for no_fill in (frozenset(), *tries):
             if no_fill:
                 groups, _ = _spelled_groups(skeleton, 0, piece, spelled_words, no_fill)
-            if _decoded_windows(text, groups, tokens, ends, out, country, min_words):
+            if zero is None:
+                zero = _ZERO_HINT.search(view) is not None
+            if _decoded_windows(text, groups, tokens, ends, out, country, min_words, zero):
                 break
 
 
@@ -2125,16 +2128,19 @@ def _decoded_windows(
     out: list[tuple[int, int, str]],
     country: bool,
     min_words: int = 0,
+    zero: bool = False,
 ) -> bool:
     """Add the whole Swedish mobiles among consecutive digit ``groups`` of a decoded chain (skeleton offsets;
     ``tokens`` by skeleton offset, ``ends`` the text offset of each token's end); True when one was added.
-    A number starts with 0 or a plus, or with a group "46" when the ad says it starts with the ``country`` code."""
+    A number starts with 0 or a plus, or with a group "46" when the ad says it starts with the ``country`` code,
+    or with a 7 when it says the trunk ``zero`` is left out."""
     added = False
     taken: list[tuple[int, int]] = []
     for i in range(len(groups)):
-        if groups[i][2][:1] not in ("0", "+") and not (country and groups[i][2] == "46"):
+        trunk = zero and groups[i][2][:1] == "7"
+        if groups[i][2][:1] not in ("0", "+") and not (country and groups[i][2] == "46") and not trunk:
             continue
-        digits = ""
+        digits = "0" if trunk else ""
         for j in range(i, len(groups)):
             digits += groups[j][2]
             if len(digits) > 14:
