@@ -47,6 +47,7 @@ _KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "tat
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*")
 # (or with a word for its centre: "Sala centrum, lugnt och diskret", "Vara C. Ring ...")
 _LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+(?: (?i:centrum|city|c|center|centre|innerstad|stad))?[.,](?:\s|$)")
+_DISTANCE_TO = frozenset(("om", "of", "fran", "from", "utanfor", "outside", "away", "bort"))  # folded
 _POSTCODE = re.compile(r"(?=[1-9])(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")  # lookahead: see _gate.with_first_chars
 
 
@@ -114,6 +115,9 @@ class _Index:
     origin_phrases: tuple[tuple[str, ...], ...]  # "uppvuxen" + a location word + the place
     origin_persons: frozenset[str]  # the place + "girl": "Oslo girl visiting Strömstad"
     current_phrases: tuple[tuple[str, ...], ...]  # "nu" + a location word + the place
+    corrections: frozenset[str]  # "Hudik... nej, Söderhamn": the place after it replaces the one before
+    age_units: frozenset[str]  # "Ulla 52 år, Nora.": a place may follow the age
+    distance_words: frozenset[str]  # "20 km norr om Hudiksvall": a landmark, not the place
     weak_below: float
     tour: re.Pattern[str] | None
     # municipalities' own names spelled with å, ä or ö whose folded form is a stop word ("Åre" is no "are")
@@ -202,6 +206,9 @@ def _index() -> _Index:
         origin_phrases=tuple(tuple(fold_name(str(w)).split()) for w in cfg.get("origin_before_location_word") or ()),
         origin_persons=frozenset(fold_name(str(w)) for w in cfg.get("origin_person_words") or ()),
         current_phrases=tuple(tuple(fold_name(str(w)).split()) for w in cfg.get("current_words") or ()),
+        corrections=frozenset(fold_name(str(w)) for w in cfg.get("correction_words") or ()),
+        age_units=frozenset(fold_name(str(w)) for w in cfg.get("age_units_before_place") or ()),
+        distance_words=frozenset(fold_name(str(w)) for w in cfg.get("distance_words") or ()),
         weak_below=float(cfg["confidence"].get("weak_below", 0.0)),
         tour=re.compile("|".join(f"(?:{p})" for p in tour_patterns)) if tour_patterns else None,
         accented_municipal=frozenset(
@@ -292,23 +299,31 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
     """
     idx = _index()
     # a word glued to an underscore is part of a user name or handle ("lina_sthlm_93"), no place
-    toks = [
-        (m.group(0), _fold(m.group(0)))
+    matches = [
+        m
         for m in _TOKEN.finditer(text)
         if text[m.start() - 1 : m.start()] != "_" and text[m.end() : m.end() + 1] != "_"
     ]
+    toks = [(m.group(0), _fold(m.group(0))) for m in matches]
     # a body that opens with a municipality's name as a sentence of its own: "Vara. 070 ...", "Sala. Ring ..."
     # ... or a title that is the name alone: "Sala", "Vara 💋"
     lead = strict and ((not title and _LEAD_SENTENCE.match(text) is not None) or (title and len(toks) == 1))
+    # a writer who uses no capitals at all ("therese 32år tumba") writes places in lower case too
+    lower = strict and not title and len(text) <= 2000 and text.islower()
     hits: list[_Hit] = []
     i, n = 0, len(toks)
     while i < n:
         raw, folded = toks[i]
         context = i > 0 and toks[i - 1][1] in idx.location_words
+        if strict and not context and i > 0 and toks[i - 1][1] in idx.age_units:
+            # "Ulla 52 år, Nora.": a name closing the clause after the advertiser's age is where she is
+            context = text[matches[i - 1].end() : matches[i].start()].strip() == "," and (
+                text[matches[i].end() : matches[i].end() + 1] in ("", ".", ",", "!", "\n")
+            )
         if i == 0 and lead and folded not in idx.given_names:
             lead_cands = _lookup(folded) or ()
             context = bool(lead_cands) and lead_cands[0].rank <= 1 and lead_cands[0].kommun is not None
-        capital = raw[:1].isupper()
+        capital = raw[:1].isupper() or (lower and len(folded) >= 5 and folded not in idx.given_names)
         step = 1
         for length in (3, 2, 1):
             if i + length > n or (length > 1 and folded not in idx.first_words):
@@ -319,6 +334,8 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
                 continue
             if strict and length == 1 and not capital and key not in idx.names:
                 break  # a common word that holds a name only with a suffix stripped: "anges" is no "Ånges"
+            if strict and length == 1 and key not in idx.names and key[:-1] in idx.given_names and key[-1:] == "s":
+                break  # a given name's genitive: "Sannas sista siffror" is Sanna's, no "Sanna"
             if (
                 strict
                 and length == 1
@@ -329,6 +346,17 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
             origin = origin or (strict and _said_before(toks, i, idx.origin_phrases))
             origin = origin or (strict and i + length < n and toks[i + length][1] in idx.origin_persons)
             current = strict and _said_before(toks, i, idx.current_phrases)
+            if (
+                strict
+                and i > 1
+                and toks[i - 1][1] in _DISTANCE_TO
+                and any(t[1] in idx.distance_words for t in toks[max(0, i - 4) : i - 1])
+            ):
+                step = length
+                break  # "20 km norr om Hudiksvall", "2 mil från Umeå": a landmark to find the way, not the place
+            if strict and i > 0 and toks[i - 1][1] in idx.corrections and hits and i - hits[-1].end <= 3:
+                current = current or hits[-1].current
+                hits.pop()  # "now in Hässleholm... sorry, Kristinehamn": the place named before is taken back
             hits.append(
                 _Hit(
                     cands,
@@ -551,6 +579,7 @@ def resolve_place(
         return context
 
     weak: PlaceMatch | None = None  # a guess (by population, fuzzy, county) that a surer later source overrules
+    county_first: PlaceMatch | None = None  # a county named in the title, before the body is read
     for name, value, strict, factor in sources:
         if not value:
             continue
@@ -566,6 +595,10 @@ def resolve_place(
             return PlaceMatch(None, None, 0.0, None, where)
         decided = [_decide(h, site, get_context) for h in hits]
         known = [d for d in decided if d.kommun_kod is not None]
+        if known and county_first is not None:
+            known = [d for d in known if d.lan_kod == county_first.lan_kod]  # "Åker ut i hela Skåne" ... "bor i Ystad"
+            if not known:
+                return county_first
         if known:
             best = max(known, key=lambda d: d.confidence)
             found = PlaceMatch(best.kommun_kod, best.lan_kod, round(best.confidence * factor, 3), best.matched, where)
@@ -581,11 +614,16 @@ def resolve_place(
             if by_post is not None:
                 return PlaceMatch(by_post.kommun_kod, by_post.lan_kod, by_post.confidence, by_post.matched, name)
         county = [d for d in decided if d.lan_kod is not None]
-        if county and name != "field":  # "Plats: Skåne" leaves the town named in the text to decide
+        if county and name != "field" and county_first is None:  # "Plats: Skåne" leaves the town in the text to decide
             best = county[0]
-            return PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, where)
+            county_match = PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, where)
+            if name != "title" or not body:
+                return county_match
+            county_first = county_match  # a county in the title: a town of it in the body is narrower
     if weak is not None:
         return weak
+    if county_first is not None:
+        return county_first
     if site is not None and site.kommun_kod is not None:
         return PlaceMatch(site.kommun_kod, site.lan_kod, conf["site_city_fallback"], site_city, "site_city")
     return UNKNOWN
