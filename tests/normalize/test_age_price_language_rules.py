@@ -248,3 +248,31 @@ def test_set_s_price_families(text: str, per_hour: int | None) -> None:
 )
 def test_set_s_language_families(text: str, codes: tuple[str, ...]) -> None:
     assert languages_offered(text) == codes
+
+
+# Sets Q and R (issue 17): "snackar" as a cue, lists after an emoji or a symbol, a list of two or more ending its
+# sentence after a comma, a filler after the last name, a language's own name in its own script alone, "・" between
+# names, more names (Swahili, Japanese, Türkçe, latviešu). Phrasings of my own, with traps.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Snackar svenska och lite tyska. Ring!", ("sv", "de")),
+        ("💋 Ella 💋 Svenska / English 💋 1h 2000", ("sv", "en")),
+        ("Ring 070 ☎️ Polish / English", ("pl", "en")),
+        ("Mia, 24 y/o, Polish & English. Outcall only.", ("pl", "en")),
+        ("Hej! Polska, engelska, svenska lite. 1h 1500", ("pl", "en", "sv")),
+        ("English, Spanish, a little Swedish.", ("en", "es", "sv")),
+        ("Massage 60 min 700 kr. 中文.", ("zh",)),
+        ("โทร 070. ภาษาไทย", ("th",)),
+        ("Bokning 070. 日本語・English", ("ja", "en")),
+        ("Speak English and Kiswahili.", ("en", "sw")),
+        ("Türkçe, English.", ("tr", "en")),
+        # traps: names inside a sentence, a single Latin name alone, a list going on after a comma
+        ("Jag gillar svenska och engelska kunder.", ()),
+        ("Mia, 24 år, svenska. Ring", ()),
+        ("Välkommen, svenska & engelska män, hör av er", ()),
+        ("💋 Svenska tjejer 💋", ()),
+    ],
+)
+def test_set_qr_language_families(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes

@@ -21,6 +21,7 @@ once, and ``py3langid`` restricted to the languages in the rules file decides th
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
@@ -66,12 +67,26 @@ def _lists() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str]]:
     one = rf"(?:(?:{fillers})[ \t]+)*(?:{name})(?![^\W\d_])"
     first = rf"(?:{name})(?![^\W\d_])"
     spoken = "|".join(re.escape(fold_text(str(w))) for w in cfg["spoken_words"])
+    # a language's own name in its own script alone is a list of one ("... 60 min 700 kr. 中文.", "ภาษาไทย")
+    own = "|".join(re.escape(n) for n in names if _NON_LATIN.search(n)) or "(?!)"
     pattern = re.compile(
         rf"(?<![^\W\d_])(?:{first}(?:[ \t]*(?:{joins})[ \t]*{one})*(?:[ \t]+(?:{spoken}))"
-        rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+|(?:{name})[ \t]+(?:{only}))(?![^\W\d_])"
+        rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+|(?:{name})[ \t]+(?:{only})|(?:{own}))(?![^\W\d_])"
     )
     fill = re.compile(rf"(?:(?<![^\W\d_])(?:{fillers})[ \t]*)+$")
     return pattern, frozenset(n.split()[0] for n in names), fill
+
+
+@cache
+def _fill_after() -> re.Pattern[str]:
+    """A filler after the last name of a list: "Türkçe, English, svenska lite."."""
+    words = sorted((fold_text(str(w)) for w in rules("languages")["list_fillers"]), key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(re.escape(w) for w in words)})(?![^\W\d_])[ \t]*")
+
+
+def _boundary(ch: str) -> bool:
+    """A character a list may start after: a sentence sign, or an emoji or symbol ("✨ Svenska / English ✨")."""
+    return ch in _BEFORE_LIST or ch == "\ufe0f" or unicodedata.category(ch) in ("So", "Sk")
 
 
 _BEFORE_LIST = frozenset(".!?:;|•(\n")
@@ -136,10 +151,15 @@ def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[i
             continue
         end = m.end()
         before = source[max(0, m.start() - 40) : m.start()].rstrip(" \t")
-        if before and before[-1] not in _BEFORE_LIST:
+        if before and not _boundary(before[-1]):
             before = fill.sub("", before).rstrip(" \t")  # "Tiếng Việt, English.": a filler first
         after = source[m.end() : m.end() + 20].lstrip(" \t")
-        if (before and before[-1] not in _BEFORE_LIST) or (not before and m.start() > 40):
+        if after and (tail := _fill_after().match(after)) and m.group(0) not in names:
+            after = after[tail.end() :]  # "svenska lite.": a filler after the last name
+        # after a comma only a list of two or more that ends its sentence: "Julia, 25 y/o, Swedish & English."
+        ends = not after or after[0] in ".!\n"
+        listed_after_comma = before[-1:] == "," and ends and m.group(0) not in names
+        if (before and not _boundary(before[-1]) and not listed_after_comma) or (not before and m.start() > 40):
             continue  # inside a sentence: "svenska och engelska kunder"
         polite = _ONLY_END.search(m.group(0)) is not None and _polite().match(after) is not None
         if after and (after[0] == "," or (_WORDISH.match(after[0]) and not after[0].isdigit())) and not polite:
