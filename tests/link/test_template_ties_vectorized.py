@@ -31,9 +31,11 @@ from lagesbild.privacy import Pseudonymizer
 from lagesbild.records.link import IntArray
 from lagesbild.simulate import load_config, simulate
 
-# round 8's part (network_world_part_chance, after a7e7063) off: the reference is the rule of a7e7063
+# round 8's part (network_world_part_chance) and round 9's one-key conditions, both after a7e7063,
+# off: the reference is the rule of a7e7063
+_LATER_OFF = {"network_world_single_elsewhere_chance": 1e9, "network_world_single_max_persons": 0}
 SETTINGS = {
-    "default": LinkSettings(network_world_part_chance=0.0),
+    "default": LinkSettings(network_world_part_chance=0.0, **_LATER_OFF),
     # every branch of the pair scoring taken often: loose bounds, no world bound, one-key ties per pair
     "loose": LinkSettings(
         network_template_chance=1e6,
@@ -44,12 +46,17 @@ SETTINGS = {
         network_place_containment=0.5,
         network_world_single_chance=0.0,
         network_world_part_chance=0.0,
+        **_LATER_OFF,
     ),
     "no_joint": LinkSettings(
-        network_template_joint=False, network_world_chance=2.0, network_min_templates=3, network_world_part_chance=0.0
+        network_template_joint=False,
+        network_world_chance=2.0,
+        network_min_templates=3,
+        network_world_part_chance=0.0,
+        **_LATER_OFF,
     ),
     "one_key_only_organized": LinkSettings(
-        network_world_single_chance=0.0, network_min_templates=1, network_world_part_chance=0.0
+        network_world_single_chance=0.0, network_min_templates=1, network_world_part_chance=0.0, **_LATER_OFF
     ),
 }
 

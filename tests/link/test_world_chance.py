@@ -36,6 +36,7 @@ class Pair:
     few_variants: bool = True
     inner_persons: int = 1
     users_elsewhere: int = 0
+    fewer_persons: int = 1
 
 
 def _judge(pairs: list[Pair], s: LinkSettings = ON) -> list[bool]:
@@ -51,6 +52,7 @@ def _judge(pairs: list[Pair], s: LinkSettings = ON) -> list[bool]:
         s,
         np.array(col["inner_persons"], np.int64),
         np.array(col["users_elsewhere"], np.int64),
+        np.array(col["fewer_persons"], np.int64),
     )
     return [bool(x) for x in out]
 
@@ -214,6 +216,35 @@ def test_round_8_ties_one_woman_on_part_of_an_organizers_circuit() -> None:
     args = (np.array([0.1]), np.array([True]), np.array([True]), np.array([2 / 3]), np.array([1.0]))
     assert world_ties(*args, np.array([2]), np.array([True]), PART).tolist() == [False]
     assert world_ties(*args, np.array([2]), np.array([True]), PART, np.array([1])).tolist() == [False]
+
+
+def test_round_9_one_key_ties_refuse_a_text_written_elsewhere_and_two_organizers() -> None:
+    # one shared key, organized pair, one circuit: held-out 13017 (a stock text also written by
+    # an advertiser outside the two's places, expected 1.29) and 13019 (two organizers of 11
+    # and 3 persons sharing one text, expected 0.17) were false ties of round 7's bound
+    s = replace(OFF, network_world_single_chance=1.5)
+    assert s.network_world_single_elsewhere_chance == 0.75 and s.network_world_single_max_persons == 2
+    one_key = Pair(expected=1.2, many=False, organized=True, fewer_persons=1)
+    got = _judge(
+        [
+            one_key,
+            replace(one_key, users_elsewhere=1),  # the text is also written elsewhere, above 0.75
+            replace(one_key, users_elsewhere=1, expected=0.7),  # ... within 0.75
+            replace(one_key, fewer_persons=2),  # an organizer and a number of two women
+            replace(one_key, fewer_persons=3, expected=0.17),  # two organizers with several women each
+            replace(one_key, expected=1.6),  # above the one-key bound
+        ],
+        s=s,
+    )
+    assert got == [True, False, True, True, False, False]
+    # both off: round 8's one-key rule
+    r8 = replace(s, network_world_single_elsewhere_chance=1.5, network_world_single_max_persons=0)
+    assert _judge([replace(one_key, users_elsewhere=1), replace(one_key, fewer_persons=3)], s=r8) == [True, True]
+    # without the arrays the conditions are not applied; two keys are not judged by them
+    args = (np.array([1.2]), np.array([False]), np.array([True]), np.array([1.0]), np.array([1.0]))
+    assert world_ties(*args, np.array([3]), np.array([True]), s).tolist() == [True]
+    two_keys = Pair(expected=0.1, organized=True, users_elsewhere=0, fewer_persons=5, inner_persons=5)
+    assert _judge([two_keys], s=replace(s, network_world_chance=0.15)) == [True]
 
 
 def _woman_on_part(places: tuple[str, ...] = CIRCUIT[:2]) -> list[Observation]:

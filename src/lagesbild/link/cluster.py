@@ -463,9 +463,16 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     # round 8: for a woman on part of an organizer's circuit, whether anybody writes the two's
     # shared texts outside the places they share (only where that part of the world bound can fire)
     elsewhere = np.zeros(len(pairs), np.int64)
+    need = np.zeros(len(pairs), bool)
     if s.network_world_part_chance > 0:
         need = many & organized_pair & (inner <= s.network_world_part_max_persons) & (contain >= 1.0)
         need &= (n_both >= s.network_containment_min_places) & (chance * n_cand <= s.network_world_part_chance)
+    if s.network_world_single_elsewhere_chance < s.network_world_single_chance:
+        # round 9: and for one shared key above the bound for a text also written elsewhere
+        expected = chance * n_cand
+        need |= ~many & organized_pair & (expected <= s.network_world_single_chance)
+        need &= many | (expected > s.network_world_single_elsewhere_chance)
+    if need.any():
         q_need = np.flatnonzero(need)
         if len(q_need):
             pid = pairs.index.to_numpy(np.int64)[q_need]  # each pair's run of shared keys in the sorted rows
@@ -484,6 +491,7 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
             s,
             inner,
             elsewhere,
+            np.minimum(persons_per_adv[pairs.x.to_numpy(np.int64)], persons_per_adv[pairs.y.to_numpy(np.int64)]),
         )
     p = pairs[ok]
     out = TemplateTies(
@@ -583,6 +591,7 @@ def world_ties(
     s: LinkSettings,
     inner_persons: IntArray | None = None,
     users_elsewhere: IntArray | None = None,
+    fewer_persons: IntArray | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Template ties judged by the expected number of chance ties in the whole world (round 7 of issue #18).
 
@@ -607,10 +616,16 @@ def world_ties(
     * one shared key, organized pair, one circuit (Jaccard at least ``network_single_key_jaccard``)
       or, with ``network_single_key_containment``, part of it, the side with fewer variants
       within ``network_single_key_max_variants`` (``few_variants``), with
-      ``expected <= network_world_single_chance``.
+      ``expected <= network_world_single_chance``; since round 9 also, when somebody else writes
+      the key outside the places the two share (``users_elsewhere`` above 0), ``expected <=
+      network_world_single_elsewhere_chance``, and the side with the fewer persons
+      (``fewer_persons``) at most ``network_world_single_max_persons`` persons (0: any): a stock
+      text that other writers use too, and two organizers with several women each sharing one
+      text, were the false one-key ties of the held-out worlds 13017 and 13019.
 
     A bound of 0 turns its part off. Arrays are per candidate pair; without ``inner_persons``
-    and ``users_elsewhere`` the round 8 part is off.
+    and ``users_elsewhere`` the round 8 part is off, and the round 9 conditions on one key apply
+    only where ``users_elsewhere`` and ``fewer_persons`` are given.
 
     >>> from lagesbild.link import LinkSettings
     >>> s = LinkSettings(network_world_chance=1.0, network_world_single_chance=0.5)
@@ -636,6 +651,10 @@ def world_ties(
         & few_variants
         & (expected <= s.network_world_single_chance)
     )
+    if users_elsewhere is not None:
+        one &= (users_elsewhere == 0) | (expected <= s.network_world_single_elsewhere_chance)
+    if fewer_persons is not None and s.network_world_single_max_persons > 0:
+        one &= fewer_persons <= s.network_world_single_max_persons
     return np.asarray(two | two_part | one, bool)
 
 
