@@ -276,3 +276,28 @@ def test_set_s_language_families(text: str, codes: tuple[str, ...]) -> None:
 )
 def test_set_qr_language_families(text: str, codes: tuple[str, ...]) -> None:
     assert languages_offered(text) == codes
+
+
+# Sets Q and R (issue 17): a body without capitals opening with a name and the age, the digits of an age split by a
+# sign ("2-4 år"), Russian "год" after 21, 31, ... Phrasings of my own, with traps.
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("therese 22 bast eda timpris 1200 swish", 22),
+        ("kim 26, ny i stan. ring mig", 26),
+        ("J-o-h-a-n-n-a 2-5 år. Ring", 25),
+        ("S-a-r-a 2-6 y/o, new here", 26),
+        ("Привет! Оля, 21 год. Звони", 21),
+        # traps: a first word that is no name, a number with a unit, capitals, a range of ages
+        ("ring 22 eller sms", None),
+        ("kim 26,5 cm lång", None),
+        ("Rum 41 på hotellet", None),
+        ("Öppet 1-2 timmar", None),
+        ("Erfarenhet 2.5 years", None),
+        ("Bott i Sverige 2-3 år", None),
+        ("flickor 20-30 år välkomna", None),
+    ],
+)
+def test_set_qr_age_families(body: str, age: int | None) -> None:
+    found = find_age(body)
+    assert (found.value if found else None) == age

@@ -166,6 +166,12 @@ def find_age(
                 return Age(int(m.group(1)), m.group(0).strip())
     if title and folded_title is None:
         folded_title = fold_text(title)
+    if "-" in text or (title and "-" in title):
+        for source in (folded_title if title else "", folded if folded is not None else fold_text(text)):
+            split = _SPLIT_AGE.search(source) if source and _SPLIT_WORD.search(source) else None
+            if split is not None and lo <= int(split.group(1) + split.group(2)) <= hi:
+                # "J-e-s-s-y 2-4 år": one age with its digits split, no range (an age of 2 to 4 is none)
+                return Age(int(split.group(1) + split.group(2)), split.group(0))
     for source in (folded_title if title else "", folded if folded is not None else fold_text(text)):
         if not source:
             continue
@@ -187,7 +193,26 @@ def find_age(
         found = _name_number(source, folded_source) if source else None
         if found:
             return found
+    if text.islower():  # a writer without capitals: "therese 22 bast eda timpris 1200"
+        lead = _LOWER_LEAD.match(text)
+        if lead and _name_min() <= int(lead.group(2)) <= hi and fold_text(lead.group(1)) not in _name_rules()[2]:
+            return Age(int(lead.group(2)), lead.group(0).strip())
     return None
+
+
+# digits of an age split by a hyphen, below any age as a range: "2-4 år" ("2.5 years" is a decimal)
+_SPLIT_AGE = re.compile(r"(?<![\d\-.])(\d)-(\d)\s?(?:ar|years?|yo|y/o)(?![^\W\d_])")
+# ... only from a writer who splits words the same way: "J-e-s-s-y" ("bott i Sverige 2-3 år" is a range)
+_SPLIT_WORD = re.compile(r"(?<![^\W_])[^\W\d_](?:-[^\W\d_]){2,}(?![^\W_])")
+# a body without capitals opening with a name and a number: "stina 42 bast kungsängen"
+_LOWER_LEAD = re.compile(
+    r"\W*([^\W\d_]{2,15}),?[ \t]+(\d{2})(?![\d.:/\-]|,\d)(?!\s*(?:cm|kg|min|kr|:-|%|sek|h\b|tim|år))"
+    r"(?=,?[ \t]+[^\W\d_])"  # the ad goes on after the age ("ani 27" alone is no name and age)
+)
+
+
+def _name_min() -> int:
+    return _name_rules()[4]
 
 
 _WORD = re.compile(r"[^\W\d_]+")
