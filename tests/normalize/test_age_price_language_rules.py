@@ -301,3 +301,26 @@ def test_set_qr_language_families(text: str, codes: tuple[str, ...]) -> None:
 def test_set_qr_age_families(body: str, age: int | None) -> None:
     found = find_age(body)
     assert (found.value if found else None) == age
+
+
+# Sets Q and R (issue 17): an hour and its price in separate parts of a sentence ("Minst 1 timme, 2000 kr"), a slash
+# between a duration and its bare amount ("1h/1500"), minutes and hours in Chinese, Japanese and Thai, and a half
+# hour before a bare amount that is that amount's ("1h 2000 SEK / 1/2h 1400"). Phrasings of my own, with traps.
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("Minst 1 timme, 1800 kr + resa.", 1800),
+        ("Priser: 1h/1600, 2h/3000, natt 9 000 kr.", 1600),
+        ("按摩 60分 800kr", 800),
+        ("นวด 1 ชั่วโมง 700 kr", 700),
+        ("นวด 60 นาที 750 kr", 750),
+        ("1 tim 2200 SEK / 30 min 1500", 2200),
+        # traps: another duration, a half hour joined to its amount, an extra after the hour
+        ("Min 1 timme, 30 min 1000 kr", None),
+        ("1500kr/30min", None),
+        ("1 timme, sen 2000 kr extra", None),
+        ("Priser: 30min/1000", None),
+    ],
+)
+def test_set_qr_price_families(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour

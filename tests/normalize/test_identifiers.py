@@ -674,8 +674,7 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     # emoji, a language's own name in its script; a body without capitals. Left: R-105 (the last group given as
     # "ett tal mellan 47 och 49 (det är 48)"); languages R-057, R-199 (Thai and English names joined by a space
     # only), R-064 (flags for languages); prices in EUR the writers left unlabelled (Q-122, Q-127, Q-142, R-006,
-    # R-048; converted by the documented convention), an agency's "Timpris från 2200 kr", and the price
-    # forms listed below
+    # R-048; converted by the documented convention) and an agency's "Timpris från 2200 kr"
     rows_q = [json.loads(x) for x in (data / "unseen_set_q.jsonl").read_text("utf-8").splitlines()]
     rows_r = [json.loads(x) for x in (data / "unseen_set_r.jsonl").read_text("utf-8").splitlines()]
     assert len(rows_q) == 200 and sum(len(r["labels"]["phones"]) for r in rows_q) >= 175
@@ -693,15 +692,8 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     assert report_r.errors["price"] == _R_PRICE_LEFT
 
 
-_Q_PRICE_LEFT = ["heldout-Q-052", "heldout-Q-122", "heldout-Q-127", "heldout-Q-142", "heldout-Q-179"]
-_R_PRICE_LEFT = [
-    "heldout-R-006",
-    "heldout-R-048",
-    "heldout-R-069",
-    "heldout-R-074",
-    "heldout-R-089",
-    "heldout-R-199",
-]
+_Q_PRICE_LEFT = ["heldout-Q-122", "heldout-Q-127", "heldout-Q-142"]
+_R_PRICE_LEFT = ["heldout-R-006", "heldout-R-048", "heldout-R-089"]
 
 
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:

@@ -177,7 +177,7 @@ _BARE_NOT_AFTER = (
     r"(?!\d|[.,:]\d|\s?(?:[-–]\s?\d|/\s?\d(?!\d{0,2}\s?(?:min|h\b|tim|hour))"
     r"|%|cm|kg|st\b|x\b|min|h\b|tim|kl\b|m\b|km\b|meter|mil\b))"
 )
-_BARE_AFTER = re.compile(rf"\s?[:=]?\s?(\d{{1,2}} \d{{3}}(?!\d)|\d{{3,4}}){_BARE_NOT_AFTER}")
+_BARE_AFTER = re.compile(rf"\s?[:=/]?\s?(\d{{1,2}} \d{{3}}(?!\d)|\d{{3,4}}){_BARE_NOT_AFTER}")  # "1h/1500" too
 _BARE_BEFORE = re.compile(r"(?<![\d.,])(\d{3,4})\s?(?:/|per|a|à)\s?$")
 _BARE_END = re.compile(_BARE_NOT_AFTER)
 _HOUR_UNITS = frozenset({"h", "tim", "timme", "timmen", "hour"})
@@ -250,13 +250,22 @@ def _followed_by_currency(source: str, end: int, cfg: _Cfg) -> bool:
 
 def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
     out: list[Price] = []
+    carried: re.Match[str] | None = None  # a segment that ends in a duration and holds no amount: "Minst 1 timme,"
     for segment in _SEGMENT.split(source):
         if not _DIGIT.search(segment):
+            carried = None
             continue  # most segments are words: no amount without a digit
         amounts = list(cfg.amount.finditer(segment))
         if not amounts:
+            last = list(cfg.duration.finditer(segment))
+            carried = last[-1] if last and not segment[last[-1].end() :].strip() else None
             continue
         durations = [d for d in cfg.duration.finditer(segment) if not any(_overlaps(d, a) for a in amounts)]
+        if carried is not None and not durations and len(amounts) == 1 and amounts[0].start() <= 1:
+            out.append(_price(amounts[0], carried, cfg))  # "Minst 1 timme, 2000 kr + resa": that hour's price
+            carried = None
+            continue
+        carried = None
         for i, a in enumerate(amounts):
             prev_end = amounts[i - 1].end() if i else 0
             next_start = amounts[i + 1].start() if i + 1 < len(amounts) else len(segment)
@@ -270,6 +279,8 @@ def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
                 for d in after
                 if _JOINED.fullmatch(segment, a.end(), d.start())
                 and not (next_start < len(segment) and not segment[d.end() : next_start].strip())
+                # "1h 2000 SEK / 1/2h 1400": the half hour before a bare amount is that amount's
+                and not (before and _BARE_AFTER.match(segment, d.end()))
             ]
             chosen = joined[0] if joined else (before[-1] if before else (after[0] if after else None))
             out.append(_price(a, chosen, cfg))
