@@ -265,6 +265,9 @@ def test_set_s_language_families(text: str, codes: tuple[str, ...]) -> None:
         ("Massage 60 min 700 kr. 中文.", ("zh",)),
         ("โทร 070. ภาษาไทย", ("th",)),
         ("Bokning 070. 日本語・English", ("ja", "en")),
+        ("🌸 60 min 750 kr 🌸 ไทย English", ("th", "en")),
+        ("Massage. 中文 English", ("zh", "en")),
+        ("Massage. 中文 massage", ()),
         ("Speak English and Kiswahili.", ("en", "sw")),
         ("Türkçe, English.", ("tr", "en")),
         # traps: names inside a sentence, a single Latin name alone, a list going on after a comma

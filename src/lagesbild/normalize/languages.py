@@ -71,7 +71,9 @@ def _lists() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str]]:
     own = "|".join(re.escape(n) for n in names if _NON_LATIN.search(n)) or "(?!)"
     pattern = re.compile(
         rf"(?<![^\W\d_])(?:{first}(?:[ \t]*(?:{joins})[ \t]*{one})*(?:[ \t]+(?:{spoken}))"
-        rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+|(?:{name})[ \t]+(?:{only})|(?:{own}))(?![^\W\d_])"
+        rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+|(?:{name})[ \t]+(?:{only})"
+        # (a name in its own script needs no join before a name in Latin letters: "ไทย English")
+        rf"|(?:{own})(?:[ \t]+{one}(?:[ \t]*(?:{joins})[ \t]*{one})*)?)(?![^\W\d_])"
     )
     fill = re.compile(rf"(?:(?<![^\W\d_])(?:{fillers})[ \t]*)+$")
     return pattern, frozenset(n.split()[0] for n in names), fill
