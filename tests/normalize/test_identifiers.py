@@ -669,19 +669,19 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     # R 0.950, precision Q 0.994; municipality Q 0.970, R 0.960; languages recall Q 0.913, R 0.862; fifteen numbers
     # outside the fiction range moved into it, R-127 one word corrected (it spelled eleven digits) and R-090's
     # languages label corrected, see their "note"): the age for the last digits stated anywhere, masked digits named
-    # again ("xx där xx = 7 x 4"), every digit twice, "plus 47 (räkna ihop)", number words without the trunk 0; a
-    # correction ("Hudik... nej, Söderhamn"), "today and tomorrow in", a county in the title; lists of languages after
-    # emoji, a language's own name in its script; a body without capitals. Left: R-105 (the last group given as
-    # "ett tal mellan 47 och 49 (det är 48)"); languages R-199 (a list right after the digits of a number in Thai
-    # digits), R-064 (flags for languages); prices in EUR the writers left unlabelled (Q-122, Q-127, Q-142, R-006,
-    # R-048; converted by the documented convention) and an agency's "Timpris från 2200 kr" (R-089)
+    # again ("xx där xx = 7 x 4"), every digit twice, "plus 47 (räkna ihop)", number words without the trunk 0, "ett
+    # tal mellan 47 och 49"; a correction ("Hudik... nej, Söderhamn"), "today and tomorrow in", a county in the
+    # title; lists of languages after emoji, a language's own name in its script; a body without capitals. Left:
+    # languages R-199 (a list right after a number in Thai digits), R-064 (flags for languages); prices in EUR the
+    # writers left unlabelled (Q-122, Q-127, Q-142, R-006, R-048; converted by the documented convention) and an
+    # agency's "Timpris från 2200 kr" (R-089)
     rows_q = [json.loads(x) for x in (data / "unseen_set_q.jsonl").read_text("utf-8").splitlines()]
     rows_r = [json.loads(x) for x in (data / "unseen_set_r.jsonl").read_text("utf-8").splitlines()]
     assert len(rows_q) == 200 and sum(len(r["labels"]["phones"]) for r in rows_q) >= 175
     assert len(rows_r) == 200 and sum(len(r["labels"]["phones"]) for r in rows_r) >= 175
     report_q, report_r = evaluate(rows_q), evaluate(rows_r)
     assert report_q.fields["phones"].recall == 1.0 and report_q.fields["phones"].precision == 1.0
-    assert report_r.errors["phones"] == ["heldout-R-105"] and report_r.fields["phones"].precision == 1.0
+    assert report_r.fields["phones"].recall == 1.0 and report_r.fields["phones"].precision == 1.0
     for report in (report_q, report_r):
         assert report.fields["municipality"].accuracy == 1.0
         assert report.fields["age"].accuracy == 1.0
@@ -1139,6 +1139,11 @@ _SET_QR_FAMILIES = {
         ("Every digit written twice: 0077 0011 7744 0066 1122", P),
         ("Dubbla siffror: 00-77-00-11-77-44-00-66-11-22", P),
     ],
+    "the_one_number_between_two": [
+        ("Ring 070-174 06 och sen ett tal mellan 11 och 13", P),
+        ("Call 070 174 06 then a number between 11 and 13", P),
+        ("Numret börjar med 070-174 och slutar med 06 och ett tal mellan 11 och 13 🙈", P),
+    ],
     "whole_number_plus_amount_to_add": [
         ("Mitt nummer är 0701740600 plus 12 🤓 (räkna ihop)", P),
         ("Call 070 174 06 00 + 12, add them up", P),
@@ -1178,6 +1183,10 @@ _SET_QR_TRAPS = {
     "every_digit_twice": [
         "Ring 00770011774400661122",
         "dubbla siffror: 00770011774400661123",
+    ],
+    "the_one_number_between_two": [
+        "Ring 070-174 06 och ett tal mellan 10 och 20",
+        "Vi har tjejer mellan 20 och 22 år",
     ],
     "whole_number_plus_amount_to_add": [
         "Ring 0701740650 + 1 extra timme, lägg till 500 kr",

@@ -1549,6 +1549,21 @@ def _find_shifted(text: str, out: list[tuple[int, int, str]]) -> None:
 _PRICE_MARK = re.compile(r":-(?!\d)")
 
 
+# the one whole number between two that differ by two, as a digit group: "slutar med 06 och ett tal mellan 47 och 49"
+_BETWEEN = re.compile(
+    r"(?<![^\W_])(?i:ett tal|talet|en siffra|siffran|a number|the number|eine zahl|die zahl)\s+"
+    r"(?i:mellan|between|zwischen)\s+(\d{1,3})\s+(?i:och|and|und)\s+(\d{1,3})(?!\d)"
+)
+
+
+def _between_value(m: re.Match[str]) -> str:
+    a, b = m.group(1), m.group(2)
+    if int(b) - int(a) != 2:
+        return m.group(0)
+    value = str(int(a) + 1).zfill(len(a))
+    return value + " " * (len(m.group(0)) - len(value))
+
+
 def find_phones(text: str) -> list[tuple[int, int, str]]:
     """Every phone number in ``text``, as ``(start, end, e164)`` sorted by position.
 
@@ -1568,6 +1583,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
     if _ARTICLE_GATE.search(text):  # "en nolla och en sexa": an article, not a 1 (same length)
         text = _ARTICLE.sub("  ", text)
+    if "mellan" in text or "between" in text or "zwischen" in text:  # "ett tal mellan 47 och 49": 48 (same length)
+        text = _BETWEEN.sub(_between_value, text)
     low = text.lower()
     out = _find_all(text, low)
     if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
