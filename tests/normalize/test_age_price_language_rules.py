@@ -327,3 +327,18 @@ def test_set_qr_age_families(body: str, age: int | None) -> None:
 )
 def test_set_qr_price_families(text: str, per_hour: int | None) -> None:
     assert price_per_hour(find_prices(text)) == per_hour
+
+
+@pytest.mark.parametrize(
+    ("body", "codes"),
+    [
+        ("นวด โทร 070-174 06 12 ไทย English 1 ชั่วโมง 800 kr", ("th", "en")),
+        ("Ring 070-174 06 12 Svenska/English", ("sv", "en")),
+        # traps: names inside a sentence after the number
+        ("Ring 070-174 06 12 svenska tjejer väntar", ()),
+        ("Ring 070-174 06 12 svenska och engelska kunder", ()),
+    ],
+)
+def test_a_list_of_languages_right_after_a_phone_number(body: str, codes: tuple[str, ...]) -> None:
+    # the number is blanked before languages are read: the gap it leaves starts a sentence (set R)
+    assert normalize_ad(None, body, None).languages_offered == codes

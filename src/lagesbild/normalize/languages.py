@@ -161,7 +161,11 @@ def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[i
         # after a comma only a list of two or more that ends its sentence: "Julia, 25 y/o, Swedish & English."
         ends = not after or after[0] in ".!\n"
         listed_after_comma = before[-1:] == "," and ends and m.group(0) not in names
-        if (before and not _boundary(before[-1]) and not listed_after_comma) or (not before and m.start() > 40):
+        # a wide gap is a boundary too: where a phone number stood before it was blanked ("โทร ________ ไทย English")
+        gap = source.endswith("   ", 0, m.start())
+        if (before and not _boundary(before[-1]) and not listed_after_comma and not gap) or (
+            not before and m.start() > 40
+        ):
             continue  # inside a sentence: "svenska och engelska kunder"
         polite = _ONLY_END.search(m.group(0)) is not None and _polite().match(after) is not None
         if after and (after[0] == "," or (_WORDISH.match(after[0]) and not after[0].isdigit())) and not polite:
