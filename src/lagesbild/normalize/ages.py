@@ -168,8 +168,13 @@ def find_age(
         folded_title = fold_text(title)
     if "-" in text or (title and "-" in title):
         for source in (folded_title if title else "", folded if folded is not None else fold_text(text)):
-            split = _SPLIT_AGE.search(source) if source and _SPLIT_WORD.search(source) else None
-            if split is not None and lo <= int(split.group(1) + split.group(2)) <= hi:
+            split = _SPLIT_AGE.search(source) if source else None
+            if (
+                split is not None
+                and source
+                and _SPLIT_WORD.search(source)
+                and lo <= int(split.group(1) + split.group(2)) <= hi
+            ):
                 # "J-e-s-s-y 2-4 år": one age with its digits split, no range (an age of 2 to 4 is none)
                 return Age(int(split.group(1) + split.group(2)), split.group(0))
     for source in (folded_title if title else "", folded if folded is not None else fold_text(text)):

@@ -250,22 +250,23 @@ def _followed_by_currency(source: str, end: int, cfg: _Cfg) -> bool:
 
 def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
     out: list[Price] = []
-    carried: re.Match[str] | None = None  # a segment that ends in a duration and holds no amount: "Minst 1 timme,"
+    prev = ""  # the segment before, when it has digits and no amount: "Minst 1 timme," may price the next
     for segment in _SEGMENT.split(source):
         if not _DIGIT.search(segment):
-            carried = None
+            prev = ""
             continue  # most segments are words: no amount without a digit
         amounts = list(cfg.amount.finditer(segment))
         if not amounts:
-            last = list(cfg.duration.finditer(segment))
-            carried = last[-1] if last and not segment[last[-1].end() :].strip() else None
+            prev = segment
             continue
         durations = [d for d in cfg.duration.finditer(segment) if not any(_overlaps(d, a) for a in amounts)]
-        if carried is not None and not durations and len(amounts) == 1 and amounts[0].start() <= 1:
-            out.append(_price(amounts[0], carried, cfg))  # "Minst 1 timme, 2000 kr + resa": that hour's price
-            carried = None
-            continue
-        carried = None
+        if prev and not durations and len(amounts) == 1 and amounts[0].start() <= 1:
+            last = list(cfg.duration.finditer(prev))
+            if last and not prev[last[-1].end() :].strip():
+                out.append(_price(amounts[0], last[-1], cfg))  # "Minst 1 timme, 2000 kr + resa": that hour's price
+                prev = ""
+                continue
+        prev = ""
         for i, a in enumerate(amounts):
             prev_end = amounts[i - 1].end() if i else 0
             next_start = amounts[i + 1].start() if i + 1 < len(amounts) else len(segment)
