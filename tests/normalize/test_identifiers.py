@@ -1214,3 +1214,44 @@ def test_find_phones_takes_no_number_from_set_qr_trap(text: str) -> None:
 
 def test_set_qr_families_each_have_traps() -> None:
     assert _SET_QR_FAMILIES.keys() == _SET_QR_TRAPS.keys()
+
+
+# Issue 17, sets T and U: a reference number with a check digit, every digit doubled in pairs, groups read backwards
+# with each group turned, the last two digits as arithmetic after a cue; my own phrasings, and traps.
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        ("Sms: 00 77 00 11 77 44 00 66 11 22 — varje siffra är skriven två gånger", "+46701740612"),
+        ("Ta varannan siffra: 00-77-00-11-77-44-00-66-11-22", "+46701740612"),
+        ("Take every other digit: 0077 0011 7744 0066 1122", "+46701740612"),
+        ("Bakifrån: 21 60 471 070. Läs grupperna baklänges och vänd varje grupp", P),
+        ("Backwards: 21 60 471 070, read the groups from the end and reverse each group", P),
+        ("Ring 070-174 06 och sen två siffror: tre gånger fyra", P),
+        ("Call 070 174 06 followed by 2 times 6", P),
+        ("Sms 07O174O6 följt av talet som är sex plus sex", P),
+        ("Numret: 0701 7406 och sist 6 gånger 2", P),
+        ("Numret: 0701 7406 och sist 10 plus 2", P),
+    ],
+)
+def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
+    assert list(dict.fromkeys(phones(f"Hej! {text} 💋"))) == [e164]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ref.nr 0701-88-2231-7. Tack för din bokning",
+        "Ref: 0736 55 12 90",
+        "Fakturanr 0701 882 231, betalas på plats",
+        "Invoice no. 0701882231",
+        "Ärendenr: 0736-551290",
+        "Ring 070-174 06 sen 2 gånger 3 timmar",  # a unit after: not the last digits
+        "Ring 070-174 06 xx, sen 3 gånger 4 kr",
+        "070-174 06 12 och sen 3 gånger 4",  # already whole, no eight-digit start
+        "Tel 070-174 06, pris sen 10 gånger 200",  # the result is no two digits
+        "Call 070 174 06 followed by 20 minus 8",  # only products and sums are worked out
+    ],
+)
+def test_find_phones_set_t_u_traps(text: str) -> None:
+    got = phones(f"Hej! {text} 💋")
+    assert got in ([], [P]) and (got == [] or "070-174 06 12" in text)

@@ -228,8 +228,11 @@ _ID_BEFORE = re.compile(
 
 # The ad says a number is no phone: after an order, OCR, reference or receipt label (even a whole mobile
 # number: "Order-nr: 0701 7406 99"), or with "ej/inte/inget telefonnummer", "not a phone" in its sentence.
+# ("Ref.nr 0701-88-2231-7", "Fakturanr: 0701 88 22 31", "Ärendenr 0736-55 12 90", "Invoice no. 0701...")
 _RECEIPT_BEFORE = re.compile(
-    r"(?<![^\W_])(?:order|ocr|kvitto|referens)(?:[ .-]?(?:nr|no|nummer))?[ .:#-]{0,3}$", re.IGNORECASE
+    r"(?<![^\W_])(?:(?:order|ocr|kvitto|referens|ref|faktura|invoice)(?:[ .-]?(?:nr|no|nummer|number))?"
+    r"|(?:ärende|arende)[ .-]?(?:nr|nummer))[ .:#-]{0,3}$",
+    re.IGNORECASE,
 )
 _NO_PHONE = (
     r"(?:(?:ej|inte|inget|icke)(?: (?:ett|mitt))? (?:telefonnummer|telefonnr|mobilnummer)"
@@ -240,7 +243,15 @@ _NO_PHONE_BEFORE = re.compile(rf"(?<![^\W_]){_NO_PHONE}(?![^\W_])[^.!?\n]{{0,25}
 
 
 def _disown_word(low: str) -> bool:
-    return "telefonnr" in low or "mobilnummer" in low or "kvitto" in low or "referens" in low
+    return (
+        "telefonnr" in low
+        or "mobilnummer" in low
+        or "kvitto" in low
+        or "ref" in low
+        or "faktura" in low
+        or "invoice" in low
+        or "rende" in low
+    )
 
 
 def _disowned(text: str, start: int, end: int) -> bool:
@@ -1249,7 +1260,8 @@ def _find_reversed(text: str, low: str, out: list[tuple[int, int, str]]) -> None
     for cue in _reversed_cue().finditer(text):
         lo, hi = max(0, cue.start() - _REVERSED_REACH), min(len(text), cue.end() + _REVERSED_REACH)
         # "grupp för grupp", "grupperna baklänges": the groups in reverse order, each written forwards
-        by_group = _BY_GROUP.search(text, lo, hi) is not None
+        # (unless each group is turned too: "läs grupperna bakifrån och vänd varje grupp" is every digit backwards)
+        by_group = _BY_GROUP.search(text, lo, hi) is not None and _EACH_GROUP.search(text, lo, hi) is None
         for m in _CANDIDATE.finditer(text, lo, hi):
             if "+" in m.group(0):
                 continue
@@ -1271,6 +1283,9 @@ def _find_reversed(text: str, low: str, out: list[tuple[int, int, str]]) -> None
 
 
 _BY_GROUP = re.compile(r"(?i:grupp|group)")
+_EACH_GROUP = re.compile(
+    r"(?i:varje grupp|var grupp|alla grupper|each group|every group|all groups|jede gruppe|cada grupo)(?![^\W_])"
+)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 
 
@@ -1476,6 +1491,8 @@ _DOUBLED_CUE = re.compile(
     r"(?i:varje siffra|alla siffror|siffrorna|each digit|every digit|all digits|the digits|jede ziffer|cada dígito)"
     r"[^.!?\n\d]{0,25}?(?i:två gånger|2 gånger|dubbel|dubbla|dubblad|twice|two times|doubled|double|zweimal|dos veces)"
     r"|(?i:dubbla|dubblade|doubled|double) (?i:siffror|digits)"
+    r"|(?<![^\W_])(?i:ta varannan|läs varannan|varannan siffra|take every other|every other digit|every second digit"
+    r"|jede zweite ziffer)(?![^\W_])"
 )
 _DOUBLED_RUN = re.compile(r"(?<![\d+])\d(?:[ \-.]?\d){19}(?![ \-.]?\d)")
 
@@ -1489,12 +1506,76 @@ def _find_doubled(text: str, out: list[tuple[int, int, str]]) -> None:
             if any(digits[i] != digits[i + 1] for i in range(0, 20, 2)):
                 continue
             e164 = normalize_phone(digits[::2])
-            if (
-                e164 is not None
-                and _SE_MOBILE_PLUS.match(e164)
-                and not any(x[0] < m.end() and m.start() < x[1] for x in out)
-            ):
-                out.append((m.start(), m.end(), e164))
+            if e164 is None or not _SE_MOBILE_PLUS.match(e164):
+                continue
+            overlap = [x for x in out if x[0] < m.end() and m.start() < x[1]]
+            if any(_SE_MOBILE_PLUS.match(x[2]) for x in overlap):
+                continue
+            for x in overlap:  # "00 77 00 11 ...": a 00 prefix and a foreign number read from the doubled digits
+                out.remove(x)
+            out.append((m.start(), m.end(), e164))
+
+
+# ---- the two last digits as arithmetic after a cue: "070-174 06 och sedan två siffror: sex gånger sju" (42),
+# "070 174 06 followed by 9 times 10" (90), "07O174O6 följt av talet som är tolv gånger sju" (84). The start has
+# eight digits (O for a zero allowed), the terms are digits or number words, and the result is two digits.
+_ARITH_GATE = re.compile(r"gånger|ganger|times|plus|multipl|×")
+_ARITH_HEAD = re.compile(r"(?<![^\W_+])0(?:[ \-.]?[\dOo]){7}(?![^\W_])(?![ \-.]?\d)")
+# only products and sums, as everywhere ("... är 20 minus 8" stays text, docs/normalize.md)
+_ARITH_OP = {"gånger": "*", "ganger": "*", "times": "*", "multiplicerat med": "*", "multiplied by": "*", "×": "*",
+             "*": "*", "plus": "+", "+": "+"}  # fmt: skip
+_ARITH_TERM = r"(?:\d{1,3}|[^\W\d_]{2,12})"
+_ARITH_EXPR = re.compile(
+    rf"(?P<a>{_ARITH_TERM}) ?(?P<op>(?i:{_trie(list(_ARITH_OP))})) ?(?P<b>{_ARITH_TERM})(?![^\W_])(?! ?[\d+*×/-])"
+)
+
+
+def _term_value(term: str) -> int | None:
+    if term.isdigit():
+        return int(term)
+    value = _spelled()[2].get(term.lower(), "")
+    if value.isdigit() and len(value) == 1:
+        return int(value)
+    if value.startswith("=") and value[1:].isdigit():
+        return int(value[1:])  # a teen: "tolv"
+    if value.startswith("t") and value[1:].isdigit():
+        return 10 * int(value[1:])  # a tens word: "sjuttio"
+    return None
+
+
+@cache
+def _arith_tail() -> re.Pattern[str]:
+    cues = sorted(str(w).lower() for w in rules("identifiers").get("split_number_cues") or ())
+    return re.compile(
+        rf"[^\d\n]{{0,60}}?(?<![^\W_])(?i:{_trie(cues)})(?![^\W_])[^\d\n]{{0,40}}?(?<![^\W_])" + _ARITH_EXPR.pattern
+    )
+
+
+def _find_arith_tail(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A mobile's first eight digits, a cue ("sen", "följt av", "followed by") and the last two digits as a sum."""
+    for m in _ARITH_HEAD.finditer(text):
+        digits = _NON_DIGIT.sub("", m.group(0).translate(_LETTER_MAP))
+        if not _SE_MOBILE_START.match(digits) or len(digits) != 8:
+            continue
+        expr = _arith_tail().match(text, m.end())
+        if expr is None or _MASK_IN_BRIDGE.search(text, m.end(), expr.start("a")):
+            continue
+        a, b = _term_value(expr.group("a")), _term_value(expr.group("b"))
+        op = _ARITH_OP[expr.group("op").lower()]
+        if a is None or b is None or _UNIT_AFTER.match(text, expr.end()) or _PRICE_AFTER.match(text, expr.end()):
+            continue
+        value = a * b if op == "*" else a + b
+        if not 0 <= value <= 99:
+            continue
+        e164 = normalize_phone(digits + str(value).zfill(2))
+        if e164 is None or not _SE_MOBILE_PLUS.match(e164) or not _accept(text, m.start(), expr.end(), e164):
+            continue
+        overlap = [x for x in out if x[0] < expr.end() and m.start() < x[1]]
+        if any(x[1] > expr.end("a") for x in overlap):
+            continue  # another reading goes past the first term: not the last digits as a sum
+        for x in overlap:  # "0701 7406 och sist 24 delat med 2": a reading that took the first term as the digits
+            out.remove(x)
+        out.append((m.start(), expr.end(), e164))
 
 
 # a whole number and an amount to add to it, with an instruction to add: "0701740600 plus 47 (räkna ihop)"
@@ -1600,14 +1681,24 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
     if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
         _find_last_digits(text, out)
-    if ("gånger" in low or "twice" in low or "dubb" in low or "doubl" in low or "zweimal" in low) and len(
-        text
-    ) <= _AD_LENGTH:
+    if len(text) <= _AD_LENGTH and (
+        "gånger" in low
+        or "twice" in low
+        or "dubb" in low
+        or "doubl" in low
+        or "zweimal" in low
+        or "varannan" in low
+        or "every other" in low
+        or "every second" in low
+        or "zweite" in low
+    ):
         _find_doubled(text, out)
     if out and ("plus" in low or "+" in text) and len(text) <= _AD_LENGTH:
         _apply_additions(text, out)
     if ("xx" in low or "??" in text or "**" in text or "##" in text) and len(text) <= _AD_LENGTH:
         _find_mask_named(text, out)
+    if len(text) <= _AD_LENGTH and _ARITH_GATE.search(low):
+        _find_arith_tail(text, out)
     if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
         out = [item for item in out if not _disowned(text, item[0], item[1])]
     if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
