@@ -691,9 +691,50 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     assert report_q.errors["price"] == _Q_PRICE_LEFT
     assert report_r.errors["price"] == _R_PRICE_LEFT
 
+    # sets T and U (200 ads each, written without sight of the code; scored once at 1b90c64: phone recall T 0.983,
+    # U 0.945, precision T 0.989 (a reference number with a check digit read as a mobile), U 0.989; municipality
+    # T 0.990, U 1.0; languages recall T 0.972, U 0.871; fifteen numbers outside the fiction range moved into it, see
+    # their "note"): a reference label, digits doubled in pairs, each group turned, the last two digits as a product
+    # after a cue. The misses left are named.
+    rows_t = [json.loads(x) for x in (data / "unseen_set_t.jsonl").read_text("utf-8").splitlines()]
+    rows_u = [json.loads(x) for x in (data / "unseen_set_u.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows_t) == 200 and sum(len(r["labels"]["phones"]) for r in rows_t) >= 170
+    assert len(rows_u) == 200 and sum(len(r["labels"]["phones"]) for r in rows_u) >= 170
+    report_t, report_u = evaluate(rows_t), evaluate(rows_u)
+    for report, left in ((report_t, _T_LEFT), (report_u, _U_LEFT)):
+        assert report.fields["phones"].precision == 1.0
+        for name, ids in left.items():
+            assert report.errors[name] == ids, name
+
 
 _Q_PRICE_LEFT = ["heldout-Q-122", "heldout-Q-127", "heldout-Q-142"]
 _R_PRICE_LEFT = ["heldout-R-006", "heldout-R-048", "heldout-R-089"]
+# set T: T-060 "followed by 100 minus 9" (differences stay text by convention)
+_T_LEFT = {
+    "phones": ["heldout-T-060"],
+    "municipality": ["heldout-T-151", "heldout-T-165"],
+    "age": ["heldout-T-059", "heldout-T-067", "heldout-T-079", "heldout-T-120", "heldout-T-173", "heldout-T-192"],
+    "price": ["heldout-T-068", "heldout-T-142", "heldout-T-178"],
+    "emails": [],
+    "languages": ["heldout-T-129", "heldout-T-153", "heldout-T-159", "heldout-T-186"],
+}
+_U_LEFT = {
+    "phones": [
+        "heldout-U-018", "heldout-U-047", "heldout-U-061", "heldout-U-068", "heldout-U-070", "heldout-U-100",
+        "heldout-U-142",
+    ],
+    "municipality": [],
+    "age": ["heldout-U-111"],
+    "price": [
+        "heldout-U-024", "heldout-U-033", "heldout-U-036", "heldout-U-058", "heldout-U-104", "heldout-U-113",
+        "heldout-U-152",
+    ],
+    "emails": [],
+    "languages": [
+        "heldout-U-024", "heldout-U-047", "heldout-U-049", "heldout-U-050", "heldout-U-053", "heldout-U-069",
+        "heldout-U-099", "heldout-U-151", "heldout-U-158", "heldout-U-159", "heldout-U-168", "heldout-U-170",
+    ],
+}  # fmt: skip
 
 
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
@@ -721,6 +762,8 @@ def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
         "unseen_set_s.jsonl",
         "unseen_set_q.jsonl",
         "unseen_set_r.jsonl",
+        "unseen_set_t.jsonl",
+        "unseen_set_u.jsonl",
         "phone_train.jsonl",
     ):
         for line in (data / name).read_text("utf-8").splitlines():
