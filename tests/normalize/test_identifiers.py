@@ -719,10 +719,7 @@ _T_LEFT = {
     "languages": ["heldout-T-129", "heldout-T-153", "heldout-T-159", "heldout-T-186"],
 }
 _U_LEFT = {
-    "phones": [
-        "heldout-U-018", "heldout-U-047", "heldout-U-061", "heldout-U-068", "heldout-U-070", "heldout-U-100",
-        "heldout-U-142",
-    ],
+    "phones": ["heldout-U-018", "heldout-U-070"],
     "municipality": [],
     "age": ["heldout-U-111"],
     "price": [
@@ -1274,6 +1271,17 @@ def test_set_qr_families_each_have_traps() -> None:
         ("Sms 07O174O6 följt av talet som är sex plus sex", P),
         ("Numret: 0701 7406 och sist 6 gånger 2", P),
         ("Numret: 0701 7406 och sist 10 plus 2", P),
+        ("Ring 070-1XX 06 12 (XX = 74)", P),
+        ("Sms 0701 74?? 12, där ?? är noll sex", P),
+        ("Numret: 070 174 ## 12 där ## = 06", P),
+        ("Mitt nummer: 0g0 agd 0f ab (a=1 b=2 c=3 d=4 e=5 f=6 g=7)", P),
+        ("Koden B=7 C=4 D=6: 0B0 1BC 0D 12", P),
+        ("Första siffran 0, sen 7, sen 0, sen 174, sen 06, sen 12", P),
+        ("Digits: 0, then 70, then 174, then 06, then 12", P),
+        ("Ring(0)mig(7)när(0)du(1)vill(7)så(4)svarar(0)jag(6)direkt(1)puss(2) – siffrorna inom parentes", P),
+        ("Call[0]me[7]any[0]time[1]you[7]like[4]and[0]I[6]will[1]answer[2] (the digits in brackets)", P),
+        ("[2] 174 / [3] 06 12 / [1] 070 — sätt ihop", P),
+        ("(1) 070 (2) 174 (3) 06 12", P),
     ],
 )
 def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
@@ -1293,6 +1301,12 @@ def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
         "070-174 06 12 och sen 3 gånger 4",  # already whole, no eight-digit start
         "Tel 070-174 06, pris sen 10 gånger 200",  # the result is no two digits
         "Call 070 174 06 followed by 20 minus 8",  # only products and sums are worked out
+        "Ring 070-174 XX 72, där XX = 20 minus 8",
+        "Priser: 1 tim 1500, sen 2000, sen 2500, sen 3000",  # a chain that is no mobile
+        "Tider (1) 10-12 (2) 14-16 (3) 18-20",  # numbered parts that are no mobile
+        "Ring(0)mig(7)gärna(0)när(1)du(7)vill(4)jag(0)svarar(6)",  # too few bracketed digits, and no word for them
+        "Bilder (1) (2) (3) (4) (5) (6) (7) (8) (9) (0) inom parentes",  # no mobile
+        "Kod: BAD CAFE (a=1 b=2 c=3 d=4 e=5 f=6)",  # letters by a key, but no mobile
     ],
 )
 def test_find_phones_set_t_u_traps(text: str) -> None:

@@ -1469,19 +1469,22 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
 
 # masked last digits the ad names and gives: "070 174 06 xx där xx = 7 x 4", "070-174 06 ?? (?? är 48)"
 _MASK_NAMED = re.compile(
-    r"((?:\d[ \-./]?){3,10})[ \-./]?([?*#]{1,4}|[xX]{1,4})(?![^\W_?*#])[^\d\n.!?]{0,20}?"
+    r"((?:\d[ \-./]?){3,10})[ \-./]?([?*#]{1,4}|[xX]{1,4})(?![^\W_?*#])(?P<t>(?:[ \-./]?\d){1,6}(?!\d))?"
+    r"[^\d\n.!?]{0,20}?"
     r"(?<![^\W_?*#])([?*#]{1,4}|[xX]{1,4})(?![^\W_?*#])\s*(?:=|(?i:är|blir|is|equals|ist|es)(?![^\W_]))\s*"
     r"(?P<v>[^.!?\n]{1,30})"
 )
 
 
 def _find_mask_named(text: str, out: list[tuple[int, int, str]]) -> None:
-    """A number whose masked last digits are named again with their value after it ("xx = 7 x 4")."""
+    """A number whose masked digits are named again with their value after it ("xx = 7 x 4"); the mask may stand
+    inside the number ("070-174 XX 72, där XX = noll sex")."""
     for m in _MASK_NAMED.finditer(text):
-        if m.group(2).lower() != m.group(3).lower() or any(x[0] < m.end() and m.start() < x[1] for x in out):
+        if m.group(2).lower() != m.group(4).lower() or any(x[0] < m.end() and m.start() < x[1] for x in out):
             continue
         value = _clause_digits(m.group("v"), len(m.group(2)))
-        e164 = normalize_phone(_NON_DIGIT.sub("", m.group(1)) + value) if value is not None else None
+        tail = _NON_DIGIT.sub("", m.group("t") or "")  # "070-174 XX 72, där XX = noll sex": digits after the mask
+        e164 = normalize_phone(_NON_DIGIT.sub("", m.group(1)) + value + tail) if value is not None else None
         if e164 is not None and _SE_MOBILE_PLUS.match(e164):
             out.append((m.start(), m.end(), e164))
 
@@ -1703,6 +1706,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         out = [item for item in out if not _disowned(text, item[0], item[1])]
     if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
         _find_hinted(text, low, out)
+    if len(text) <= _AD_LENGTH:
+        _find_given_apart(text, low, out)
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
     if "=" in text and len(text) <= _AD_LENGTH:
@@ -1934,6 +1939,7 @@ def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
 # ---- letters for digits by a key the ad gives: "a=0 b=1 c=2 ... j=9: aha bhe ag id"
 
 _KEY_PAIR = re.compile(r"(?<![^\W_])([a-zA-Z]) ?= ?(\d)(?!\d)")
+_KEY_MIXED = re.compile(r"(?<![^\W_])[^\W_]{1,5}(?![^\W_])(?:[ ,\-/]{1,3}[^\W_]{1,5}(?![^\W_])){1,9}", re.ASCII)
 _KEY_WORDS = re.compile(r"(?<![^\W_])[^\W\d_]{1,4}(?![^\W_])(?:[ ,\-/]{1,3}[^\W\d_]{1,4}(?![^\W_])){1,9}")
 
 
@@ -1954,6 +1960,79 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
         e164 = normalize_phone("".join(key[c] for c in letters.lower()))
         if e164 is not None and not any(x[0] < m.end() and m.start() < x[1] for x in out):
             out.append((m.start(), m.end(), e164))
+    # letters and digits mixed, before or after the key: "Mitt nummer i kod: 0G0 AGD 0F BC (A=1 B=2 C=3 ...)"; a
+    # whole Swedish mobile with three key letters or more
+    for m in _KEY_MIXED.finditer(text):
+        chars = "".join(_WORD.findall(m.group(0))).lower()
+        if sum(c in key for c in chars) < 3 or not all(c.isdigit() or c in key for c in chars):
+            continue
+        e164 = normalize_phone("".join(key.get(c, c) for c in chars))
+        if (
+            e164 is not None
+            and _SE_MOBILE_PLUS.match(e164)
+            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+        ):
+            out.append((m.start(), m.end(), e164))
+
+
+# ---- digit groups given one by one: "Första siffran 0, sen 70, sen 174, sen 0, sen 6, sen 2, sen 6", "0, then 70,
+# then 174, then 06, then 12"; single digits in brackets with a word that says so ("Ring(0)mig(7)gärna(0)...
+# siffrorna i parentes är mitt nummer"); parts numbered in any order ("(3) 06 85 — (1) 070 — (2) 174"). Each
+# gives a whole Swedish mobile or nothing.
+
+_CHAIN = re.compile(
+    r"(?<![\d+])\d{1,4}(?:[ ,;]{0,3}(?i:och sen|och sedan|sen|sedan|därefter|and then|then|dann|luego|puis)"
+    r"(?![^\W_])[ :]{1,3}\d{1,4}(?!\d)){3,9}"
+)
+_CHAIN_GATE = re.compile(r"(?:sen|sedan|därefter|then|dann|luego|puis)[ :]{1,3}\d")
+_BRACKET_DIGIT = re.compile(r"[(\[](\d)[)\]]")
+_BRACKET_CUE = re.compile(r"(?i:parentes|parantes|parenthes|bracket|klammer|inom parentes)")
+_NUMBERED_PART = re.compile(r"(?<![^\W_])[(\[](?P<k>[1-5])[)\]][ :]{0,2}(?P<g>\d{1,4}(?:[ \-.]\d{1,4}){0,3})(?!\d)")
+
+
+def _find_given_apart(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
+    """A mobile given one group at a time after a cue word, in bracketed single digits the ad points to, or in
+    numbered parts; each gate is a substring test."""
+
+    def taken(a: int, b: int) -> bool:
+        return any(x[0] < b and a < x[1] for x in out)
+
+    def replace(a: int, b: int, e164: str) -> None:
+        # the ad says how to read these digits: a reading of the same digits as written gives way
+        out[:] = [x for x in out if not (x[0] < b and a < x[1])]
+        out.append((a, b, e164))
+
+    if (
+        ("sen" in low or "then" in low or "därefter" in low or "dann" in low or "luego" in low or "puis" in low)
+        and len(_CHAIN_GATE.findall(text)) >= 3
+        and not any(x[2].startswith("+46") for x in out)
+    ):
+        for m in _CHAIN.finditer(text):
+            e164 = normalize_phone("".join(_DIGIT_RUN.findall(m.group(0))))
+            if e164 is not None and _SE_MOBILE_PLUS.match(e164) and not taken(m.start(), m.end()):
+                out.append((m.start(), m.end(), e164))
+    if "parent" in low or "parant" in low or "bracket" in low or "klammer" in low:
+        digits = list(_BRACKET_DIGIT.finditer(text))
+        if len(digits) >= 10 and _BRACKET_CUE.search(text):
+            # consecutive bracketed digits no more than 20 characters apart
+            run = [digits[0]]
+            for d in digits[1:]:
+                if d.start() - run[-1].end() > 20:
+                    break
+                run.append(d)
+            e164 = normalize_phone("".join(d.group(1) for d in run))
+            if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+                replace(run[0].start(), run[-1].end(), e164)
+    if "(1)" in text or "[1]" in text:
+        parts = list(_NUMBERED_PART.finditer(text))
+        keys = [int(p.group("k")) for p in parts]
+        if 2 <= len(parts) <= 5 and sorted(keys) == list(range(1, len(parts) + 1)):
+            a, b = parts[0].start(), parts[-1].end()
+            if b - a <= 80:
+                ordered = sorted(parts, key=lambda p: int(p.group("k")))
+                e164 = normalize_phone("".join(_NON_DIGIT.sub("", p.group("g")) for p in ordered))
+                if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+                    replace(a, b, e164)
 
 
 # ---- chat links with the number in them: "wa.me/46701740612", "api.whatsapp.com/send?phone=46701740612"
