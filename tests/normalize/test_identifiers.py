@@ -719,7 +719,7 @@ _T_LEFT = {
     "languages": ["heldout-T-129", "heldout-T-153", "heldout-T-159", "heldout-T-186"],
 }
 _U_LEFT = {
-    "phones": ["heldout-U-018", "heldout-U-070"],
+    "phones": ["heldout-U-070"],
     "municipality": [],
     "age": ["heldout-U-111"],
     "price": [
@@ -1282,6 +1282,9 @@ def test_set_qr_families_each_have_traps() -> None:
         ("Call[0]me[7]any[0]time[1]you[7]like[4]and[0]I[6]will[1]answer[2] (the digits in brackets)", P),
         ("[2] 174 / [3] 06 12 / [1] 070 — sätt ihop", P),
         ("(1) 070 (2) 174 (3) 06 12", P),
+        ("Sms: sjuttio, ett sju fyra, noll sex, tolv – sätt en nolla framför", P),
+        ("Call seventy one seventy four zero six twelve, put a zero in front", P),
+        ("Ring seventy, one-seven-four, zero-six, twelve — with 0 at the start", P),
     ],
 )
 def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
@@ -1307,6 +1310,7 @@ def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
         "Ring(0)mig(7)gärna(0)när(1)du(7)vill(4)jag(0)svarar(6)",  # too few bracketed digits, and no word for them
         "Bilder (1) (2) (3) (4) (5) (6) (7) (8) (9) (0) inom parentes",  # no mobile
         "Kod: BAD CAFE (a=1 b=2 c=3 d=4 e=5 f=6)",  # letters by a key, but no mobile
+        "Ring mig, sjuttio dagar om året, en nolla i början",  # a zero hint, but no number in words
     ],
 )
 def test_find_phones_set_t_u_traps(text: str) -> None:

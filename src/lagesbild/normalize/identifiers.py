@@ -1842,7 +1842,8 @@ _PHONE_WORD_BEFORE = re.compile(
 )
 _ZERO_HINT = re.compile(
     r"(?i:utan (?:första |den första )?(?:nollan|nolla|noll|0)|lägg till (?:en )?(?:nolla|noll|0)|(?:en )?nolla först"
-    r"|0 först|add (?:a )?(?:zero|0)|without the (?:first )?(?:zero|0)|zero first)"
+    r"|0 först|add (?:a )?(?:zero|0)|without the (?:first )?(?:zero|0)|zero first"
+    r"|(?:a )?(?:zero|0) (?:in front|at the start)|(?:en )?(?:nolla|noll|0) (?:framför|i början))"
 )
 
 
