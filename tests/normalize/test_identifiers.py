@@ -712,7 +712,7 @@ _R_PRICE_LEFT = ["heldout-R-006", "heldout-R-048", "heldout-R-089"]
 # set T: T-060 "followed by 100 minus 9" (differences stay text by convention)
 _T_LEFT = {
     "phones": ["heldout-T-060"],
-    "municipality": ["heldout-T-151", "heldout-T-165"],
+    "municipality": [],
     "age": ["heldout-T-059", "heldout-T-067", "heldout-T-079", "heldout-T-120", "heldout-T-173", "heldout-T-192"],
     "price": ["heldout-T-068", "heldout-T-142", "heldout-T-178"],
     "emails": [],

@@ -268,3 +268,22 @@ def test_resolve_place_reads_set_s_families(
 )
 def test_resolve_place_reads_set_qr_families(title: str, body: str, kommun: str | None) -> None:
     assert resolve_place(None, title=title, body=body).kommun_kod == kommun
+
+
+# Issue 17, sets T and U: a municipality's name as a heading with a colon opening the body, and a postal town named
+# like one part of a double-barrelled locality (in that locality's municipality); traps.
+@pytest.mark.parametrize(
+    ("location", "body", "kommun"),
+    [
+        (None, "Sala: erfaren massös, 60 min 600 kr", "1981"),
+        (None, "Vara: ny tjej i stan, ring", "1470"),
+        (None, "Kiruna: massage och relax", "2584"),
+        (None, "Nora: 19 år, ring mig", None),  # a given name, not even as a heading
+        (None, "Obs: ingen dold nummervisning", None),
+        (None, "Centrum: ring mig", None),  # a stop word that is no municipality
+        ("Nödinge", "Bor i Nödinge, tar emot diskret", "1440"),  # Nödinge-Nol, Ale (a postal area reaches Göteborg)
+        (None, "Tar emot i Nödinge, ring", "1440"),
+    ],
+)
+def test_resolve_place_reads_set_tu_families(location: str | None, body: str, kommun: str | None) -> None:
+    assert resolve_place(location, title="Hej", body=body).kommun_kod == kommun

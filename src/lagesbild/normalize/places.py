@@ -46,7 +46,7 @@ __all__ = ["UNKNOWN", "PlaceMatch", "resolve_place"]
 _KIND_RANK = {"alias": 0, "stadsdel": 0, "stadsdelsomrade": 0, "kommun": 1, "tatort": 2, "postort": 2, "lan": 3}
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*")
 # (or with a word for its centre: "Sala centrum, lugnt och diskret", "Vara C. Ring ...")
-_LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+(?: (?i:centrum|city|c|center|centre|innerstad|stad))?[.,](?:\s|$)")
+_LEAD_SENTENCE = re.compile(r"\s*[^\W\d_]+(?: (?i:centrum|city|c|center|centre|innerstad|stad))?[.,:](?:\s|$)")
 _DISTANCE_TO = frozenset(("om", "of", "fran", "from", "utanfor", "outside", "away", "bort"))  # folded
 _POSTCODE = re.compile(r"(?=[1-9])(?<!\d)([1-9]\d{2}) ?(\d{2})(?!\d)")  # lookahead: see _gate.with_first_chars
 
@@ -142,6 +142,14 @@ def _index() -> _Index:
         old = best.get(key)
         if old is None or (rank, -pop) < (old[0], -old[1]):
             best[key] = (rank, pop)
+    # a postal town named like one part of a double-barrelled locality ("Nödinge" of "Nödinge-Nol", in Ale; a postal
+    # area of the same name reaches into Göteborg) has that locality's population in its municipality
+    for e in gazetteer():
+        if e.kind == "tatort" and "-" in e.name and e.population > 0:
+            for part in e.folded.split():
+                key = (part, e.municipality_code, e.county_code)
+                if key in best and best[key][0] == 2 and best[key][1] == 0:
+                    best[key] = (2, e.population)
     spelled: dict[str, set[str]] = {}
     for e in gazetteer():
         if e.kind != "lan":
@@ -305,7 +313,8 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
         if text[m.start() - 1 : m.start()] != "_" and text[m.end() : m.end() + 1] != "_"
     ]
     toks = [(m.group(0), _fold(m.group(0))) for m in matches]
-    # a body that opens with a municipality's name as a sentence of its own: "Vara. 070 ...", "Sala. Ring ..."
+    # a body that opens with a municipality's name as a sentence of its own: "Vara. 070 ...", "Sala. Ring ...",
+    # or as a heading with a colon: "Sala: erfaren massös ..."
     # ... or a title that is the name alone: "Sala", "Vara 💋"
     lead = strict and ((not title and _LEAD_SENTENCE.match(text) is not None) or (title and len(toks) == 1))
     # a writer who uses no capitals at all ("therese 32år tumba") writes places in lower case too
