@@ -342,3 +342,27 @@ def test_set_qr_price_families(text: str, per_hour: int | None) -> None:
 def test_a_list_of_languages_right_after_a_phone_number(body: str, codes: tuple[str, ...]) -> None:
     # the number is blanked before languages are read: the gap it leaves starts a sentence (set R)
     assert normalize_ad(None, body, None).languages_offered == codes
+
+
+# Issue 17, sets T and U: "talk" is a cue; a Swedish compound of a language and "talande" that ends its clause;
+# Kurdish; "un poco de" before a name in a list. Traps: the clients' language, a nationality, talk without a name.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Hej! Ny i stan. I talk Portuguese, Spanish, English", ("pt", "es", "en")),
+        ("Timme 1400:- I talk English", ("en",)),
+        ("She talks Russian and English.", ("ru", "en")),
+        ("Trevlig tjej 28 år. Svensktalande.", ("sv",)),
+        ("Bara svenska talande. 1 timme 1900:-", ("sv",)),
+        ("Massös, engelsktalande, 60 min 800 kr", ("en",)),
+        ("Arabisktalande och svensktalande.", ("ar", "sv")),
+        ("Jag talar kurdiska och svenska.", ("ku", "sv")),
+        ("Hola! Español, English, un poco de svenska. Contact", ("es", "en", "sv")),
+        # traps
+        ("Svensktalande kunder välkomna", ()),
+        ("Vera 29, svensk/rysk. 1 tim 2800.", ()),
+        ("Let's talk later, 1 h 2000 kr", ()),
+    ],
+)
+def test_set_tu_language_families(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes

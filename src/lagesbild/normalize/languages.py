@@ -92,6 +92,9 @@ def _boundary(ch: str) -> bool:
 
 
 _BEFORE_LIST = frozenset(".!?:;|•(\n")
+# a Swedish compound of a language and "talande" that ends its clause or a list ("svensktalande kunder" is about the
+# clients)
+_TALANDE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,14}?)[ -]?talande(?![^\W\d_])(?=[ \t]*(?:[.!?,;:)/&\n]|$|och |and ))")
 _ONLY_END = re.compile(r"[ \t][^\W\d_]+$")  # a list match that ends in a word after a name: "English only"
 _WORDISH = re.compile(r"[^\W_]")
 
@@ -185,6 +188,11 @@ def languages_offered(text: str, *, folded: str | None = None, toks: frozenset[s
     names, both, cues_only, gate = _names()
     source = folded if folded is not None else fold_text(text)
     found = _listed(source, toks)
+    if "talande" in source:  # "Svensktalande.", "Bara svenska talande.", "engelsktalande, ryska": a language spoken
+        for m in _TALANDE.finditer(source):
+            code = names.get(m.group(1) + "a") or names.get(m.group(1))
+            if code:
+                found.append((m.start(), code))
     if _cue_gate_open(source, toks, gate):
         for m in (both if "speaking" in source else cues_only).finditer(source):
             if m.group(1):
