@@ -366,3 +366,36 @@ def test_a_list_of_languages_right_after_a_phone_number(body: str, codes: tuple[
 )
 def test_set_tu_language_families(text: str, codes: tuple[str, ...]) -> None:
     assert languages_offered(text) == codes
+
+
+# Issue 17, sets T and U: a terse header "Place. 32. 1700/h." gives the age; a dash between a duration and its amount
+# in a list of prices ("60 min - 1700 SEK / 30 min - 1000 SEK"). Traps.
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Falköping. 32. 1700/h. +46701740692", 32),
+        ("Lilla Edet. 29. 1500/h", 29),
+        ("Vellinge. 25. 1600/h. nr i rubriken", 25),
+        ("Vecka. 47 i stan", None),  # no full stop after the number
+        ("Norsjö. 12. Ring", None),  # below any age
+        ("Hej. 10.30 ses vi", None),  # a time
+        ("Stockholm. 24/7. Ring", None),
+    ],
+)
+def test_set_tu_age_families(body: str, age: int | None) -> None:
+    found = find_age(body)
+    assert (found.value if found else None) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("60 min - 1700 SEK / 30 min - 1000 SEK", 1700),
+        ("30 min: 1000 kr / 60 min: 1700 kr", 1700),
+        ("30 min – 1100 kr / 1 timme – 1900 kr", 1900),
+        ("1500 kr / 30 min", None),  # the duration joined to the amount
+        ("2000 kr / 60 min - ring", 2000),
+    ],
+)
+def test_set_tu_price_families(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour

@@ -198,6 +198,9 @@ def find_age(
         found = _name_number(source, folded_source) if source else None
         if found:
             return found
+    lead = _TERSE_LEAD.match(text)
+    if lead and _name_min() <= int(lead.group(1)) <= hi:
+        return Age(int(lead.group(1)), lead.group(0).strip())  # "Falköping. 32. 1700/h.": a terse header
     if text.islower():  # a writer without capitals: "therese 22 bast eda timpris 1200"
         lead = _LOWER_LEAD.match(text)
         if lead and _name_min() <= int(lead.group(2)) <= hi and fold_text(lead.group(1)) not in _name_rules()[2]:
@@ -214,6 +217,11 @@ _LOWER_LEAD = re.compile(
     r"\W*([^\W\d_]{2,15}),?[ \t]+(\d{2})(?![\d.:/\-]|,\d)(?!\s*(?:cm|kg|min|kr|:-|%|sek|h\b|tim|år))"
     r"(?=,?[ \t]+[^\W\d_])"  # the ad goes on after the age ("ani 27" alone is no name and age)
 )
+
+
+# a body opening with a place or name as a sentence, then a two-digit number as a sentence of its own: "Falköping. 32.
+# 1700/h.", "Norsjö. 37. 1800/h." ("Vecka. 47" has no full stop after the number; a time, "10.30", no space)
+_TERSE_LEAD = re.compile(r"\W{0,3}[^\W\d_]{2,20}(?:[ \-][^\W\d_]{2,20})?\.[ \t]+(\d{2})\.(?:[ \t\n]|$)")
 
 
 def _name_min() -> int:

@@ -279,7 +279,8 @@ def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
                 d
                 for d in after
                 if _JOINED.fullmatch(segment, a.end(), d.start())
-                and not (next_start < len(segment) and not segment[d.end() : next_start].strip())
+                # (also with a dash or colon between: "60 min - 1700 SEK / 30 min - 1000 SEK")
+                and not (next_start < len(segment) and not segment[d.end() : next_start].strip(" \t-–—:="))
                 # "1h 2000 SEK / 1/2h 1400": the half hour before a bare amount is that amount's
                 and not (before and _BARE_AFTER.match(segment, d.end()))
             ]
