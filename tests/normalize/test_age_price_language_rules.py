@@ -399,3 +399,21 @@ def test_set_tu_age_families(body: str, age: int | None) -> None:
 )
 def test_set_tu_price_families(text: str, per_hour: int | None) -> None:
     assert price_per_hour(find_prices(text)) == per_hour
+
+
+# Issue 17, set U: a number the ad takes back at once is no age ("Sexig 19-åring? Nej, 39"). Traps: "nej" before
+# a duration or another sentence's words.
+@pytest.mark.parametrize(
+    ("title", "body", "age"),
+    [
+        ("Sexig 19-åring? Nej, 39 😂", "Hej, jag är 39 och bor i Gnesta.", 39),
+        ("Lisa 22? No, 32", "Call me", 32),
+        (None, "Jag är 25 år... nej förlåt, 35 år. Ring", 35),
+        (None, "Jag är 24 år. Nej, 60 min 1500", 24),
+        (None, "Jag är 24 år, no 18-åringar, ring", 24),
+        ("Anna 25", "Ingen stress. Nej till oskydd, 1500 kr", 25),
+    ],
+)
+def test_set_u_retracted_age(title: str | None, body: str, age: int) -> None:
+    found = find_age(body, title=title)
+    assert found is not None and found.value == age

@@ -723,7 +723,7 @@ _T_LEFT = {
 _U_LEFT = {
     "phones": ["heldout-U-070"],
     "municipality": [],
-    "age": ["heldout-U-111"],
+    "age": [],
     # U-033 a discounted price ("Ordinarie 2000 kr/timme → 1600 kr"); U-113 EUR left unlabelled by the writer
     "price": ["heldout-U-033", "heldout-U-113"],
     "emails": [],

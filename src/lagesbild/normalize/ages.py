@@ -163,6 +163,8 @@ def find_age(
         for pattern in _title_patterns():
             m = pattern.search(title)
             if m and lo <= int(m.group(1)) <= hi and _first_word(m.group(0)) not in stop:
+                if _RETRACTED.match(title, m.end(1)):
+                    continue  # "Sexig 19-åring? Nej, 39": the number taken back, the body says the age
                 return Age(int(m.group(1)), m.group(0).strip())
     if title and folded_title is None:
         folded_title = fold_text(title)
@@ -189,7 +191,7 @@ def find_age(
                 r = _RANGE_BEFORE.search(source, max(0, m.start(1) - 12), m.start(1)) if g.isdigit() else None
                 if r is not None and lo <= int(r.group(1)) < value:
                     continue  # "flickor 20-30 år", "models 20-28 y.o.", "18 till 25 år": ages of several people
-                if lo <= value <= hi:
+                if lo <= value <= hi and not (g.isdigit() and _RETRACTED.match(source, m.end(1))):
                     return Age(value, m.group(0).strip())
     for source, folded_source in (
         (text, folded if folded is not None else fold_text(text)),
@@ -219,6 +221,11 @@ _LOWER_LEAD = re.compile(
 )
 
 
+# a number the ad takes back at once: "19-åring? Nej, 39", "22? No, 32", "25 år... nej förlåt, 35"
+_RETRACTED = re.compile(
+    r"[^\d\n]{0,14}?(?<![^\W_])(?i:nej|nä|no|nope|sorry|förlåt|forlat|oops|skämt|skamt|just kidding|jk)(?![^\W_])"
+    r"[ ,.!:;\-–]{0,4}\d{2}(?!\d|[-–/.:]\d|-|\s?(?i:min|kr|h\b|tim|sek|:-|%))"
+)
 # a body opening with a place or name as a sentence, then a two-digit number as a sentence of its own: "Falköping. 32.
 # 1700/h.", "Norsjö. 37. 1800/h." ("Vecka. 47" has no full stop after the number; a time, "10.30", no space)
 _TERSE_LEAD = re.compile(r"\W{0,3}[^\W\d_]{2,20}(?:[ \-][^\W\d_]{2,20})?\.[ \t]+(\d{2})\.(?:[ \t\n]|$)")
