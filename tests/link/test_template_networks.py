@@ -94,9 +94,12 @@ def test_two_women_on_their_own_numbers_are_a_network_only_on_strong_template_ev
     ads, linked = link_observations(o, COUNTY)
     assert len(linked.result.network_ids) == 1
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "d11") >= 0
-    # the default since round 6 (and before issue #18): never by text alone
-    _, off = link_observations(o)
-    assert LinkSettings().network_unorganized_chance == 0 and len(off.result.network_ids) == 0
+    # round 6's per-pair bound is off by default; since round 10 the world bound for two women on
+    # one circuit (network_world_free_chance) ties them (tests/link/test_world_chance.py)
+    ads, on = link_observations(o)
+    assert LinkSettings().network_unorganized_chance == 0 and len(on.result.network_ids) == 1
+    _, off = link_observations(o, LinkSettings(network_world_free_chance=0.0))
+    assert len(off.result.network_ids) == 0
     # one key in common is not enough for two unorganized women
     one = _background() + [x for x in _ads("c", "Cilla", 22, "ph_c", CIRCUIT) if x.site_ad_id.endswith("0")]
     one += [x for x in _ads("d", "Doris", 30, "ph_d", CIRCUIT) if x.site_ad_id.endswith("0")]

@@ -31,9 +31,14 @@ from lagesbild.privacy import Pseudonymizer
 from lagesbild.records.link import IntArray
 from lagesbild.simulate import load_config, simulate
 
-# round 8's part (network_world_part_chance) and round 9's one-key conditions, both after a7e7063,
+# round 8's part (network_world_part_chance), round 9's one-key conditions and round 10's two women
+# on their own numbers, all after a7e7063,
 # off: the reference is the rule of a7e7063
-_LATER_OFF = {"network_world_single_elsewhere_chance": 1e9, "network_world_single_max_persons": 0}
+_LATER_OFF = {
+    "network_world_single_elsewhere_chance": 1e9,
+    "network_world_single_max_persons": 0,
+    "network_world_free_chance": 0.0,
+}
 SETTINGS = {
     "default": LinkSettings(network_world_part_chance=0.0, **_LATER_OFF),
     # every branch of the pair scoring taken often: loose bounds, no world bound, one-key ties per pair

@@ -17,8 +17,18 @@ from lagesbild.link import LinkSettings, link_observations
 from lagesbild.link.cluster import candidate_advertisers, world_ties
 from lagesbild.observations import Observation
 
-OFF = LinkSettings(network_world_chance=0.0, network_world_single_chance=0.0, network_world_part_chance=0.0)
-ON = LinkSettings(network_world_chance=1.0, network_world_single_chance=1.0, network_world_part_chance=0.0)
+OFF = LinkSettings(
+    network_world_chance=0.0,
+    network_world_single_chance=0.0,
+    network_world_part_chance=0.0,
+    network_world_free_chance=0.0,
+)
+ON = LinkSettings(
+    network_world_chance=1.0,
+    network_world_single_chance=1.0,
+    network_world_part_chance=0.0,
+    network_world_free_chance=0.0,
+)
 # round 8 alone: an organizer and one woman on part of its circuit
 PART = replace(OFF, network_world_part_chance=0.15)
 
@@ -183,12 +193,15 @@ def test_explain_names_the_world_bound_only_when_it_is_on() -> None:
     assert not sig.fired and "whole world" not in sig.threshold
 
 
-def test_the_defaults_since_round_7_tie_one_key_by_the_world_bound_and_not_two_keys_of_unorganized_women() -> None:
+def test_the_defaults_tie_one_key_by_the_world_bound_and_since_round_10_two_keys_of_unorganized_women() -> None:
     assert LinkSettings().network_world_single_chance > 0 == LinkSettings().network_world_chance
     ads, linked = link_observations(_woman_and_organizer())
     assert _network_of(linked, ads, "c00") == _network_of(linked, ads, "a00") >= 0
     o = _two_women()
-    _, off = link_observations(o)
+    # round 10: two women on their own numbers, two keys, the same three cities
+    ads, tied = link_observations(o)
+    assert _network_of(tied, ads, "c00") == _network_of(tied, ads, "d00") >= 0
+    _, off = link_observations(o, LinkSettings(network_world_free_chance=0.0))
     assert len(off.result.network_ids) == 0
 
 
@@ -272,3 +285,23 @@ def test_the_defaults_since_round_8_tie_a_woman_on_part_of_the_circuit() -> None
     # a third advertiser writing both texts in other cities: a style used elsewhere, no tie
     ads, shared = link_observations(_woman_on_part() + _ads("e", "Eva", 35, "ph_e", ("0180", "0181")))
     assert _network_of(shared, ads, "c00") == -1 != _network_of(shared, ads, "a00")
+
+
+def test_round_10_ties_two_women_on_their_own_numbers_on_one_circuit() -> None:
+    # two or more shared keys, neither advertiser organized, one circuit: held-out 14011's two
+    # women with four keys in the same five towns (expected 0.00008) were apart
+    s = replace(OFF, network_world_free_chance=0.15)
+    assert LinkSettings().network_world_free_chance == 0.15
+    women = Pair(expected=0.1, organized=False, jaccard=1.0, containment=1.0, n_both=5)
+    got = _judge(
+        [
+            women,
+            replace(women, expected=0.2),  # above the bound
+            replace(women, jaccard=0.6, containment=1.0),  # part of a circuit only
+            replace(women, many=False),  # one key
+            replace(women, organized=True),  # organized: the per-pair rule's (off here)
+        ],
+        s=s,
+    )
+    assert got == [True, False, False, False, False]
+    assert _judge([women], s=OFF) == [False]

@@ -356,6 +356,7 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     # the advertisers that have a candidate at all: how many look for a partner in this world
     n_cand = candidate_advertisers(xa[keep], ya[keep])
     world = s.network_world_chance > 0 or s.network_world_single_chance > 0 or s.network_world_part_chance > 0
+    world = world or s.network_world_free_chance > 0
     if s.network_unorganized_chance <= 0 and not world:
         keep &= organized[xa] | organized[ya]
     rows = at.row.to_numpy(np.int64)
@@ -621,7 +622,12 @@ def world_ties(
       network_world_single_elsewhere_chance``, and the side with the fewer persons
       (``fewer_persons``) at most ``network_world_single_max_persons`` persons (0: any): a stock
       text that other writers use too, and two organizers with several women each sharing one
-      text, were the false one-key ties of the held-out worlds 13017 and 13019.
+      text, were the false one-key ties of the held-out worlds 13017 and 13019;
+    * two or more shared keys between two advertisers that are not organized (each woman on her
+      own number) on one circuit (Jaccard at least ``network_place_jaccard``), with ``expected <=
+      network_world_free_chance`` (round 10 of issue #18: two such women with four keys in the
+      same five towns, held-out world 14011; round 7's bound, which also took part of a circuit,
+      failed national precision).
 
     A bound of 0 turns its part off. Arrays are per candidate pair; without ``inner_persons``
     and ``users_elsewhere`` the round 8 part is off, and the round 9 conditions on one key apply
@@ -638,6 +644,9 @@ def world_ties(
     part &= (n_both >= s.network_containment_min_places) & (jaccard >= s.network_containment_jaccard)
     two = (s.network_world_chance > 0) & many & ((jaccard >= s.network_place_jaccard) | part)
     two &= expected <= s.network_world_chance
+    # round 10: two women on their own numbers, two or more keys, one circuit (not part of one)
+    free = (s.network_world_free_chance > 0) & many & ~organized & (jaccard >= s.network_place_jaccard)
+    two |= free & (expected <= s.network_world_free_chance)
     two_part = np.zeros(len(expected), bool)
     if inner_persons is not None and users_elsewhere is not None and s.network_world_part_chance > 0:
         two_part = many & organized & part & (inner_persons <= s.network_world_part_max_persons)
