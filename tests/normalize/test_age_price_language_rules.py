@@ -395,6 +395,12 @@ def test_set_tu_age_families(body: str, age: int | None) -> None:
         ("30 min – 1100 kr / 1 timme – 1900 kr", 1900),
         ("1500 kr / 30 min", None),  # the duration joined to the amount
         ("2000 kr / 60 min - ring", 2000),
+        # an arrow from an old price to the new one
+        ("20% rabatt! Ordinarie 2000 kr/timme → 1600 kr. Adress", 1600),
+        ("Timme: 1800:- -> 1500:- denna vecka", 1500),
+        ("1h 2000 kr => 1700 kr", 1700),
+        ("30 min 1000 kr -> 1h 1800 kr", 1800),  # a list with an arrow: each amount keeps its own duration
+        ("1h 2000 kr, 2h 3500 kr", 2000),
     ],
 )
 def test_set_tu_price_families(text: str, per_hour: int | None) -> None:

@@ -724,8 +724,7 @@ _U_LEFT = {
     "phones": ["heldout-U-070"],
     "municipality": [],
     "age": [],
-    # U-033 a discounted price ("Ordinarie 2000 kr/timme → 1600 kr"); U-113 EUR left unlabelled by the writer
-    "price": ["heldout-U-033", "heldout-U-113"],
+    "price": ["heldout-U-113"],  # EUR left unlabelled by the writer (converted by the documented convention)
     "emails": [],
     "languages": ["heldout-U-099"],  # one name after a comma ("Jenny 34, svenska."): a list needs two there
 }  # fmt: skip

@@ -267,6 +267,7 @@ def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
                 prev = ""
                 continue
         prev = ""
+        carried: re.Match[str] | None = None
         for i, a in enumerate(amounts):
             prev_end = amounts[i - 1].end() if i else 0
             next_start = amounts[i + 1].start() if i + 1 < len(amounts) else len(segment)
@@ -285,8 +286,20 @@ def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
                 and not (before and _BARE_AFTER.match(segment, d.end()))
             ]
             chosen = joined[0] if joined else (before[-1] if before else (after[0] if after else None))
+            if chosen is None and carried is not None:
+                chosen = carried  # "1h 2000 kr => 1700 kr": the new price is for the old one's duration
+            carried = None
+            if i + 1 < len(amounts) and ("\u2192" in segment or "->" in segment or "=>" in segment):
+                tail = chosen.end() if joined and chosen is not None else a.end()
+                if _SUPERSEDED.fullmatch(segment, tail, next_start):
+                    carried = chosen
+                    continue  # "Ordinarie 2000 kr/timme → 1600 kr": the price after the arrow replaces it
             out.append(_price(a, chosen, cfg))
     return out
+
+
+# an arrow from an old price to the new one: "2000 kr/timme → 1600 kr", "1800:- -> 1500:-"
+_SUPERSEDED = re.compile(r"\s*(?:\u2192|->|=>)\s*")
 
 
 def _overlaps(d: re.Match[str], a: re.Match[str]) -> bool:
