@@ -721,7 +721,7 @@ _T_LEFT = {
     "languages": [],
 }
 _U_LEFT = {
-    "phones": ["heldout-U-070"],
+    "phones": [],
     "municipality": [],
     "age": [],
     "price": ["heldout-U-113"],  # EUR left unlabelled by the writer (converted by the documented convention)
@@ -1281,6 +1281,8 @@ def test_set_qr_families_each_have_traps() -> None:
         ("Sms: sjuttio, ett sju fyra, noll sex, tolv – sätt en nolla framför", P),
         ("Call seventy one seventy four zero six twelve, put a zero in front", P),
         ("Ring seventy, one-seven-four, zero-six, twelve — with 0 at the start", P),
+        ("Ring kontoret: åtta, fyra sex fem, noll noll fyra, tolv (riktnummer 08)", "+46846500412"),
+        ("Ring: tre ett tre nio noll noll sex tolv, area code 031", "+46313900612"),
     ],
 )
 def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
@@ -1306,6 +1308,8 @@ def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
         "Ring(0)mig(7)gärna(0)när(1)du(7)vill(4)jag(0)svarar(6)",  # too few bracketed digits, and no word for them
         "Bilder (1) (2) (3) (4) (5) (6) (7) (8) (9) (0) inom parentes",  # no mobile
         "Kod: BAD CAFE (a=1 b=2 c=3 d=4 e=5 f=6)",  # letters by a key, but no mobile
+        "Ring: åtta, fyra sex fem, noll noll fyra, åtta sju",  # a landline in words needs its area code named
+        "Ring tre timmar, ett tre nio, riktnummer 031",
         "Ring mig, sjuttio dagar om året, en nolla i början",  # a zero hint, but no number in words
     ],
 )

@@ -1847,6 +1847,10 @@ _ZERO_HINT = re.compile(
 )
 
 
+# an area code named apart from a number in words: "(riktnummer 08)", "area code 031"
+_AREA_HINT = re.compile(r"(?i:riktnummer|riktnr|area code)[ :]{1,3}(0[1-9]\d{0,2})(?!\d)")
+
+
 # Sweden's country code given apart from the number ("landskod 46, sen 70 174 06 12", "prefix +46 then 701740612",
 # "+ fyra sex 70 ..."): the nine digits after it are a mobile without its trunk 0.
 _COUNTRY_46 = re.compile(
@@ -2273,6 +2277,7 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
     piece, spelled_words = _spelled()[1], _spelled()[2]
     country: bool | None = None  # the ad says the number starts with its country code
     zero: bool | None = None  # the ad says the trunk 0 is left out ("sjuttio ett ..., med nolla först")
+    area = ""  # the area code the ad names apart ("riktnummer 08")
     for chain in chains:
         if sum(len(t[2]) for t in chain) < 7 or not any(t[3] or t[4] or t[5] for t in chain):
             continue  # plain digits with signs between: the digit finder's
@@ -2292,7 +2297,9 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
                 groups, _ = _spelled_groups(skeleton, 0, piece, spelled_words, no_fill)
             if zero is None:
                 zero = _ZERO_HINT.search(view) is not None
-            if _decoded_windows(text, groups, tokens, ends, out, country, min_words, zero):
+                hint = _AREA_HINT.search(view)
+                area = hint.group(1) if hint is not None else ""
+            if _decoded_windows(text, groups, tokens, ends, out, country, min_words, zero, area):
                 break
 
 
@@ -2317,15 +2324,18 @@ def _decoded_windows(
     country: bool,
     min_words: int = 0,
     zero: bool = False,
+    area: str = "",
 ) -> bool:
     """Add the whole Swedish mobiles among consecutive digit ``groups`` of a decoded chain (skeleton offsets;
     ``tokens`` by skeleton offset, ``ends`` the text offset of each token's end); True when one was added.
     A number starts with 0 or a plus, or with a group "46" when the ad says it starts with the ``country`` code,
-    or with a 7 when it says the trunk ``zero`` is left out."""
+    or with a 7 when it says the trunk ``zero`` is left out; or, when it names an ``area`` code ("riktnummer 08"), a
+    landline of that area whose words start with the code without its 0 ("åtta, fyra sex fem, ... (riktnummer 08)")."""
     added = False
     taken: list[tuple[int, int]] = []
     for i in range(len(groups)):
-        trunk = zero and groups[i][2][:1] == "7"
+        landline = bool(area) and "".join(g[2] for g in groups[i : i + 3]).startswith(area[1:])
+        trunk = (zero and groups[i][2][:1] == "7") or landline
         if groups[i][2][:1] not in ("0", "+") and not (country and groups[i][2] == "46") and not trunk:
             continue
         digits = "0" if trunk else ""
@@ -2336,8 +2346,10 @@ def _decoded_windows(
             if len(digits) < 10:
                 continue
             e164 = normalize_phone(digits)
-            if e164 is None or not _SE_MOBILE_PLUS.match(e164):
+            if e164 is None or not (_SE_MOBILE_PLUS.match(e164) or (landline and e164.startswith("+46" + area[1:]))):
                 continue
+            if landline and len(digits) != 10:
+                continue  # the whole landline: ten digits with the area code
             inside = [t for k, t in tokens.items() if groups[i][0] <= k < groups[j][1]]
             words, looks = sum(t[3] for t in inside), sum(t[4] for t in inside)
             filled = any(t[5] for t in inside[1:])
