@@ -707,6 +707,21 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
         for name, ids in left.items():
             assert report.errors[name] == ids, name
 
+    # sets V and W (200 ads each, written without sight of the code; scored once at e4af75b: phone recall V 0.960,
+    # W 0.950, precision V 1.0, W 0.977 (four false numbers in obfuscated ads); municipality V 0.985, W 0.990; age
+    # V 0.995, W 0.985; price V 0.990, W 0.985; languages recall V 0.914, W 0.774; thirteen numbers outside the
+    # fiction range moved into it, see their "note"). The misses left are named.
+    rows_v = [json.loads(x) for x in (data / "unseen_set_v.jsonl").read_text("utf-8").splitlines()]
+    rows_w = [json.loads(x) for x in (data / "unseen_set_w.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows_v) == 200 and sum(len(r["labels"]["phones"]) for r in rows_v) >= 170
+    assert len(rows_w) == 200 and sum(len(r["labels"]["phones"]) for r in rows_w) >= 170
+    report_v, report_w = evaluate(rows_v), evaluate(rows_w)
+    assert report_v.fields["phones"].precision == 1.0
+    assert report_w.fields["phones"].precision >= _W_PHONE_PRECISION
+    for report, left in ((report_v, _V_LEFT), (report_w, _W_LEFT)):
+        for name, ids in left.items():
+            assert report.errors[name] == ids, name
+
 
 _Q_PRICE_LEFT = ["heldout-Q-122", "heldout-Q-127", "heldout-Q-142"]
 _R_PRICE_LEFT = ["heldout-R-006", "heldout-R-048", "heldout-R-089"]
@@ -727,6 +742,39 @@ _U_LEFT = {
     "price": ["heldout-U-113"],  # EUR left unlabelled by the writer (converted by the documented convention)
     "emails": [],
     "languages": ["heldout-U-099"],  # one name after a comma ("Jenny 34, svenska."): a list needs two there
+}  # fmt: skip
+_V_LEFT = {
+    "phones": [
+        "heldout-V-000", "heldout-V-029", "heldout-V-034", "heldout-V-076", "heldout-V-102", "heldout-V-159",
+        "heldout-V-166",
+    ],
+    "municipality": ["heldout-V-001", "heldout-V-047", "heldout-V-150"],
+    "age": ["heldout-V-055"],
+    "price": ["heldout-V-095", "heldout-V-098"],
+    "emails": [],
+    "languages": [
+        "heldout-V-019", "heldout-V-027", "heldout-V-066", "heldout-V-098", "heldout-V-111", "heldout-V-114",
+        "heldout-V-120", "heldout-V-190",
+    ],
+}  # fmt: skip
+_W_PHONE_PRECISION = 0.977  # four false numbers in obfuscated ads, to be fixed
+_W_LEFT = {
+    "phones": [
+        "heldout-W-000", "heldout-W-006", "heldout-W-068", "heldout-W-089", "heldout-W-115", "heldout-W-117",
+        "heldout-W-119", "heldout-W-154", "heldout-W-175",
+    ],
+    "municipality": ["heldout-W-047", "heldout-W-182"],
+    "age": ["heldout-W-004", "heldout-W-070", "heldout-W-192"],
+    "price": ["heldout-W-004", "heldout-W-098", "heldout-W-142"],
+    "emails": [],
+    "languages": [
+        "heldout-W-003", "heldout-W-010", "heldout-W-011", "heldout-W-016", "heldout-W-029", "heldout-W-030",
+        "heldout-W-036", "heldout-W-040", "heldout-W-042", "heldout-W-043", "heldout-W-067", "heldout-W-072",
+        "heldout-W-074", "heldout-W-094", "heldout-W-099", "heldout-W-103", "heldout-W-110", "heldout-W-124",
+        "heldout-W-142", "heldout-W-149", "heldout-W-153", "heldout-W-156", "heldout-W-158", "heldout-W-168",
+        "heldout-W-176", "heldout-W-180", "heldout-W-186", "heldout-W-187", "heldout-W-189", "heldout-W-192",
+        "heldout-W-194", "heldout-W-196",
+    ],
 }  # fmt: skip
 
 
@@ -757,6 +805,8 @@ def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
         "unseen_set_r.jsonl",
         "unseen_set_t.jsonl",
         "unseen_set_u.jsonl",
+        "unseen_set_v.jsonl",
+        "unseen_set_w.jsonl",
         "phone_train.jsonl",
     ):
         for line in (data / name).read_text("utf-8").splitlines():
