@@ -228,7 +228,7 @@ _ID_BEFORE = re.compile(
 
 # The ad says a number is no phone: after an order, OCR, reference or receipt label (even a whole mobile
 # number: "Order-nr: 0701 7406 99"), or with "ej/inte/inget telefonnummer", "not a phone" in its sentence.
-# ("Ref.nr 0701-88-2231-7", "Fakturanr: 0701 88 22 31", "Ärendenr 0736-55 12 90", "Invoice no. 0701...")
+# ("Ref.nr 0701-74-0655-7", "Fakturanr: 0701 74 06 55", "Ärendenr 0701-74 06 90", "Invoice no. 0701...")
 _RECEIPT_BEFORE = re.compile(
     r"(?<![^\W_])(?:(?:order|ocr|kvitto|referens|ref|faktura|invoice)(?:[ .-]?(?:nr|no|nummer|number))?"
     r"|(?:ärende|arende)[ .-]?(?:nr|nummer))[ .:#-]{0,3}$",
@@ -1581,7 +1581,7 @@ def _find_arith_tail(text: str, out: list[tuple[int, int, str]]) -> None:
         out.append((m.start(), expr.end(), e164))
 
 
-# a whole number and an amount to add to it, with an instruction to add: "0701740600 plus 47 (räkna ihop)"
+# a whole number and an amount to add to it, with an instruction to add: "0701740610 plus 37 (räkna ihop)"
 _ADD_TO = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
 _ADD_CUE = re.compile(
     r"[^\w\n.!?]{0,10}(?<![^\W_])(?i:och |and |then |sen |y |und )?"
