@@ -710,15 +710,14 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     # sets V and W (200 ads each, written without sight of the code; scored once at e4af75b: phone recall V 0.960,
     # W 0.950, precision V 1.0, W 0.977 (four false numbers in obfuscated ads); municipality V 0.985, W 0.990; age
     # V 0.995, W 0.985; price V 0.990, W 0.985; languages recall V 0.914, W 0.774; thirteen numbers outside the
-    # fiction range moved into it, see their "note"). The misses left are named.
+    # fiction range moved into it and one text corrected to its label, see their "note"). The misses left are named.
     rows_v = [json.loads(x) for x in (data / "unseen_set_v.jsonl").read_text("utf-8").splitlines()]
     rows_w = [json.loads(x) for x in (data / "unseen_set_w.jsonl").read_text("utf-8").splitlines()]
     assert len(rows_v) == 200 and sum(len(r["labels"]["phones"]) for r in rows_v) >= 170
     assert len(rows_w) == 200 and sum(len(r["labels"]["phones"]) for r in rows_w) >= 170
     report_v, report_w = evaluate(rows_v), evaluate(rows_w)
-    assert report_v.fields["phones"].precision == 1.0
-    assert report_w.fields["phones"].precision >= _W_PHONE_PRECISION
     for report, left in ((report_v, _V_LEFT), (report_w, _W_LEFT)):
+        assert report.fields["phones"].precision == 1.0
         for name, ids in left.items():
             assert report.errors[name] == ids, name
 
@@ -757,11 +756,9 @@ _V_LEFT = {
         "heldout-V-120", "heldout-V-190",
     ],
 }  # fmt: skip
-_W_PHONE_PRECISION = 0.977  # four false numbers in obfuscated ads, to be fixed
 _W_LEFT = {
     "phones": [
-        "heldout-W-000", "heldout-W-006", "heldout-W-068", "heldout-W-089", "heldout-W-115", "heldout-W-117",
-        "heldout-W-119", "heldout-W-154", "heldout-W-175",
+        "heldout-W-006", "heldout-W-068", "heldout-W-089", "heldout-W-117", "heldout-W-119",
     ],
     "municipality": ["heldout-W-047", "heldout-W-182"],
     "age": ["heldout-W-004", "heldout-W-070", "heldout-W-192"],
@@ -1366,3 +1363,42 @@ def test_find_phones_reads_set_t_u_family(text: str, e164: str) -> None:
 def test_find_phones_set_t_u_traps(text: str) -> None:
     got = phones(f"Hej! {text} 💋")
     assert got in ([], [P]) and (got == [] or "070-174 06 12" in text)
+
+
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        ("Mitt nummer = 0701740600 plus 12.", P),
+        ("Nummer: 070-174 06 00 + 12", P),
+        ("My number is 0701740602 plus 10!", P),
+        ("Meine Nummer: 0701740610 + 2\nBis bald", P),
+        ("Ring 070-174 06 1X där X är 1+1.", P),
+        ("Ring 070-174 06 X2, X = 3 - 2", P),
+        ("Call 070 174 06 1X, X is 1 plus 1", P),
+        ("Sms 070-174 06 1X (X = 2 gånger 1)", P),
+        ("Tjena\nNoll sju noll ett sju fyra noll sex ett två", P),
+    ],
+)
+def test_find_phones_reads_set_v_w_family(text: str, e164: str) -> None:
+    assert list(dict.fromkeys(phones(f"Hej! {text} 💋"))) == [e164]
+
+
+def test_find_phones_prefers_the_mobile_that_starts_a_line() -> None:
+    # the title's first words repeated at the start of the body: the body's own reading, not one across the join
+    assert phones("Nolla sjua\nNolla sjua nolla etta sjua fyra nolla sexa etta tvåa. Pia 38") == [P]
+    assert phones("noll sju\nnoll sju noll ett sju fyra noll sex ett två") == [P]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ring 0701740612 plus 2 timmar.",  # a unit after the amount: no sum
+        "Ring 0701740612 + 1 extra timme.",
+        "Ring 0701740612 plus 30 min.",
+        "Ring 0701740612 plus 500 kr.",
+        "Ring 070-174 06 1X, X = 7 + 5",  # a result above 9 is no digit
+    ],
+)
+def test_find_phones_set_v_w_traps(text: str) -> None:
+    got = phones(f"Hej! {text} 💋")
+    assert got in ([], [P]) and (got == [] or "0701740612" in text)

@@ -295,7 +295,7 @@ def _windows(
     opening hours, then a mobile; two spelled mobiles after each other), and no two overlap.
     A window read from words needs ``min_words`` number words.
     """
-    found: list[tuple[bool, int, int, int, int, str]] = []
+    found: list[tuple[bool, int, bool, int, int, int, str]] = []
     n = len(groups)
     masked = _MASK_AFTER.match(text, groups[-1][1]) is not None  # "04 / 070-590 25 xx"
     for i in range(n):
@@ -320,12 +320,15 @@ def _windows(
             if masked and (j >= n - 1 or not _SE_MOBILE_PLUS.match(e164)):
                 continue  # in a run that ends masked only a whole mobile before the masked part counts
             if not _is_list(text[groups[i][0] : groups[j][1]]):
-                found.append((not _SE_MOBILE_PLUS.match(e164), -size, i, j, groups[i][0], e164))
+                # of two whole mobiles in one run, the one that starts a line wins: the title's first words
+                # repeated at the start of the body ("Nolla sjua\nNolla sjua nolla etta ...")
+                starts_line = i > 0 and "\n" in text[groups[i - 1][1] : groups[i][0]]
+                found.append((not _SE_MOBILE_PLUS.match(e164), -size, not starts_line, i, j, groups[i][0], e164))
     if not found:
         return
     found.sort()
     taken: list[tuple[int, int]] = []
-    for _, _, i, j, _, e164 in found:
+    for _, _, _, i, j, _, e164 in found:
         if any(i <= b and a <= j for a, b in taken):
             continue
         taken.append((i, j))
@@ -1590,13 +1593,19 @@ _ADD_CUE = re.compile(
 )
 
 
+# "plus N" that ends the sentence after a whole mobile is a sum too: "Mitt nummer = 0701740600 plus 53."
+_ADD_END = re.compile(r"[ \t]*(?:[.!?](?!\d)|\n|$)")
+
+
 def _apply_additions(text: str, out: list[tuple[int, int, str]]) -> None:
     """A number followed by "plus N" and a word that says to add is the sum, not the number written."""
     for k, (a, b, e164) in enumerate(out):
         add = _ADD_TO.match(text, b)
         if add is None or _UNIT_AFTER.match(text, add.end()) or _PRICE_AFTER.match(text, add.end()):
             continue  # "0701740612 + 1 extra timme": an amount of something else
-        if _ADD_CUE.match(text, add.end()) is None or not _SE_MOBILE_PLUS.match(e164):
+        if not _SE_MOBILE_PLUS.match(e164) or (
+            _ADD_CUE.match(text, add.end()) is None and _ADD_END.match(text, add.end()) is None
+        ):
             continue
         total = normalize_phone("0" + str(int(e164[3:]) + int(add.group(1))))
         out[k] = (a, add.end(), total) if total is not None and _SE_MOBILE_PLUS.match(total) else (a, b, "")
@@ -1886,6 +1895,7 @@ _HINT = re.compile(
     r"|(?:(?<=\s)|(?<=\())\(?(?P<b>[^\s\d\w()]|[A-Za-z](?![^\W_]))\)?\s*"  # a lone letter: not the d of "där"
     r"(?:=|(?i:är|betyder|står för|means|is)(?![^\W_]))"
     r"\s*(?P<bv>\d|[^\W\d_]+)"
+    r"(?:\s?(?P<op>[+\-*×]|(?i:plus|minus|gånger|times)(?![^\W_]))\s?(?P<bw>\d)(?!\d))?"  # "X är 4+5": a sum
 )
 
 
@@ -1922,6 +1932,16 @@ def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
         digit = value if value.isdigit() else words.get(value.lower(), "").lstrip("p")
         if len(digit) != 1 or not digit.isdigit():
             continue
+        if not h.group("a") and h.group("op"):  # "X är 4+5", "X = 3 gånger 3": the digit is the result
+            op, term = h.group("op").lower(), int(h.group("bw"))
+            total = (
+                int(digit) + term if op in ("+", "plus")
+                else int(digit) - term if op in ("-", "minus")
+                else int(digit) * term
+            )  # fmt: skip
+            if not 0 <= total <= 9:
+                continue
+            digit = str(total)
         for c in {sym, sym.upper(), sym.lower()}:  # "X7X-174 X6 12 (x = 0)"
             digit_of[c] = digit if digit_of.get(c, digit) == digit else ""
     digit_of = {c: d for c, d in digit_of.items() if d}
