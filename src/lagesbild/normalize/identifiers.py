@@ -1369,7 +1369,8 @@ _COUNT = r"[1-6]|två|tre|fyra|fem|sex|two|three|four|five|six"
 # "de två sista siffrorna är sju tre", "sista 2 siffrorna = 6 gånger 8", "last two digits are 7 3"
 _LAST_DIGITS = re.compile(
     rf"(?<![^\W_])(?i:(?:de\s+)?(?:(?P<n1>{_COUNT})\s+)?sista\s+(?:(?P<n2>{_COUNT})\s+)?siffr(?:orna|an|or)"
-    rf"|(?:the\s+)?last\s+(?:(?P<n3>{_COUNT})\s+)?digits?)"
+    rf"|(?:the\s+)?last\s+(?:(?P<n3>{_COUNT})\s+)?digits?"
+    rf"|(?:de\s+)?sista\s+(?P<n4>{_COUNT})(?=\s*(?:=|:|är\s))|(?:the\s+)?last\s+(?P<n5>{_COUNT})(?=\s*(?:=|:|are\s)))"
     r"(?:\s+(?i:i|in|of|på)\s+(?i:mitt|my|the|numret|nummret)(?:\s+(?i:nummer|number|nr|telefonnummer))?)?"
     r"\s*(?i:är|blir|=|:|are|is)?\s*(?P<v>[^.!?\n]{1,40})"
 )
@@ -1386,6 +1387,12 @@ _SHIFT = re.compile(
 
 # the masked number after its clue, in the next sentence at most: "... = 30+12. Nummer: 070-174 06 ??"
 _MASK_LATER = re.compile(r"[^\d\n]{0,30}?((?:\d[ \-./]?){3,10})[ \-./]?([?*#]{1,4}|[xX]{1,4}(?![^\W_]))(?![?*#\d])")
+
+
+# the start of a mobile right before the cue for its last digits, no mask: "070-174-06 och sista två siffrorna är"
+_HEAD_BEFORE = re.compile(
+    r"(?<![\d+])(0(?:[ \-./]?\d){5,8})[ \-./,]{0,3}(?:(?i:och|and|und|y)\s+)?(?:(?i:sen|sedan|then|dann)\s+)?$"
+)
 
 
 def _small_number(word: str) -> int | None:
@@ -1416,13 +1423,18 @@ def _clause_digits(value: str, n: int | None) -> str | None:
     for t in toks:
         if t.isdigit():
             digits += t
-        elif t.lower() in ("och", "and", "sen", "then"):
+        elif t.lower() in ("och", "and", "sen", "then", "samma", "same", "both", "båda"):  # "är samma: fyra fyra"
             continue
         else:
             d = _small_number(t)
             if d is None:
-                break
-            digits += str(d)
+                _, piece, words, _, _ = _spelled()
+                read = _spelled_groups(t, 0, piece, words)[0]  # a tens word with its unit: "trettiotre" = 33
+                if len(read) != 1 or read[0][1] != len(t) or len(read[0][2]) != 2:
+                    break
+                digits += read[0][2]
+            else:
+                digits += str(d)
         if n is not None and len(digits) >= n:
             break
     if not digits or (n is not None and len(digits) != n):
@@ -1435,7 +1447,8 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
     siffrorna är 6 gånger 8"), or a second number that is the first with other last digits ("Signe: samma men
     sista två siffrorna är sju tre"). Only a whole Swedish mobile counts."""
     for m in _LAST_DIGITS.finditer(text):
-        n = next((_small_number(c) for c in (m.group("n1"), m.group("n2"), m.group("n3")) if c), None)
+        counts = (m.group("n1"), m.group("n2"), m.group("n3"), m.group("n4"), m.group("n5"))
+        n = next((_small_number(c) for c in counts if c), None)
         head = text[m.start() : m.start("v")].lower()
         if n is None and ("siffran" in head or ("digit" in head and "digits" not in head)):
             n = 1  # "sista siffran är 5"
@@ -1451,6 +1464,16 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
             continue
         mask = re.search(r"((?:\d[ \-./]?){3,10})[ \-./]?([?*#xX]{1,4})[^\w]{0,6}$", before)
         at = m.start() - len(before) + mask.start() if mask is not None else 0
+        head = _HEAD_BEFORE.search(before) if mask is None and n is not None else None
+        if head is not None and not any(x[0] < m.end() and m.start() - len(head.group(0)) < x[1] for x in out):
+            # no mask: the start of a mobile, then its last digits named ("070 174 06 och sen sista två = trettiotre")
+            digits = _NON_DIGIT.sub("", head.group(1))
+            value = _clause_digits(m.group("v"), n)
+            if _SE_MOBILE_START.match(digits) and value is not None and len(digits) + len(value) == 10:
+                e164 = normalize_phone(digits + value)
+                if e164 is not None and _SE_MOBILE_PLUS.match(e164):
+                    out.append((m.start() - len(head.group(0)), m.end(), e164))
+            continue
         if mask is None:
             # the clue first: "Sista siffrorna i mitt nummer = 30+12. Nummer: 070-174 06 ??"
             mask = _MASK_LATER.match(text, m.end())
