@@ -1464,15 +1464,20 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
             continue
         mask = re.search(r"((?:\d[ \-./]?){3,10})[ \-./]?([?*#xX]{1,4})[^\w]{0,6}$", before)
         at = m.start() - len(before) + mask.start() if mask is not None else 0
-        head = _HEAD_BEFORE.search(before) if mask is None and n is not None else None
-        if head is not None and not any(x[0] < m.end() and m.start() - len(head.group(0)) < x[1] for x in out):
-            # no mask: the start of a mobile, then its last digits named ("070 174 06 och sen sista två = trettiotre")
-            digits = _NON_DIGIT.sub("", head.group(1))
-            value = _clause_digits(m.group("v"), n)
+        lead = _HEAD_BEFORE.search(before) if mask is None and n is not None else None
+        if lead is not None and not any(x[0] < m.end() and m.start() - len(lead.group(0)) < x[1] for x in out):
+            # no mask: the start of a mobile, then its last digits named ("070 174 06 och sen sista två = trettiotre");
+            # named digits only, no arithmetic ("070-174 06, sista två är 3 x 4" stays text)
+            digits = _NON_DIGIT.sub("", lead.group(1))
+            arithmetic = any(
+                _PRODUCT_WORDS.fullmatch(t) or _SUM_WORDS.fullmatch(t) or t.lower() in ("minus", "delat", "dividerat")
+                for t in re.findall(r"[^\W\d_]+|[×*+]", m.group("v"))
+            )
+            value = None if arithmetic else _clause_digits(m.group("v"), n)
             if _SE_MOBILE_START.match(digits) and value is not None and len(digits) + len(value) == 10:
                 e164 = normalize_phone(digits + value)
                 if e164 is not None and _SE_MOBILE_PLUS.match(e164):
-                    out.append((m.start() - len(head.group(0)), m.end(), e164))
+                    out.append((m.start() - len(lead.group(0)), m.end(), e164))
             continue
         if mask is None:
             # the clue first: "Sista siffrorna i mitt nummer = 30+12. Nummer: 070-174 06 ??"
