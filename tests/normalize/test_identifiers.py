@@ -744,7 +744,7 @@ _U_LEFT = {
 }  # fmt: skip
 _V_LEFT = {
     "phones": [
-        "heldout-V-000", "heldout-V-034", "heldout-V-076", "heldout-V-102", "heldout-V-159", "heldout-V-166",
+        "heldout-V-000", "heldout-V-034", "heldout-V-102", "heldout-V-159", "heldout-V-166",
     ],
     "municipality": ["heldout-V-001", "heldout-V-047", "heldout-V-150"],
     "age": ["heldout-V-055"],
@@ -1382,6 +1382,10 @@ def test_find_phones_set_t_u_traps(text: str) -> None:
         ("Call 070 174 06, last two are one two", P),
         ("Call 070 174 06 then the last two digits: twelve", P),
         ("Ring 070 174 06 ?? (?? är tolv)", P),
+        ("Mitt nr: 070-174-06-XY där X = 1 och Y = 2.", P),
+        ("Ring 070 174 06 AB, A = 1, B = 2", P),
+        ("Sms 070.174.06.PQ (P är ett, Q är två)", P),
+        ("Call 070 174 06 XY where X is 1 and Y is 2", P),
     ],
 )
 def test_find_phones_reads_set_v_w_family(text: str, e164: str) -> None:
@@ -1406,6 +1410,10 @@ def test_find_phones_prefers_the_mobile_that_starts_a_line() -> None:
         "Öppet 10-22, sista två dagarna: 19 20",  # no start of a mobile before the cue
         "Ring 070 174 0 och sista två = tolv",  # too short a start
         "Ring 070 174 06, sista två = hej",  # no digits named
+        "Ring 070-174-06-XYZ där X = 1 och Y = 2",  # a third sign left unexplained
+        "Ring 070-174-06-XY där X = 1",  # one sign of two explained
+        "Storlek XY = 2, X = 3 och Y = 4, 070 174",  # no signs after the digits
+        "Ring 070 174 06 XY där X = 1 och X = 2",  # a sign given two digits
     ],
 )
 def test_find_phones_set_v_w_traps(text: str) -> None:

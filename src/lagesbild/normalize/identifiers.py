@@ -1916,7 +1916,9 @@ def _find_no_trunk(text: str, out: list[tuple[int, int, str]]) -> None:
 
 # ---- a sign or letter standing for a digit, with a hint: "X7X-174 X6 31 (X = noll)", "070-174 06 1#, där # är sju"
 
-_HINT_GATE = re.compile(r"\d[#*?¤A-HJ-NP-Zx]|[#*?¤]\d|(?<![^\W\d_])[A-HJ-NP-Zx]\d")  # "06 X7, X = 1"
+_HINT_GATE = re.compile(  # "06 X7, X = 1"; "06-XY, X = 2 och Y = 2"
+    r"\d[#*?¤A-HJ-NP-Zx]|[#*?¤]\d|(?<![^\W\d_])[A-HJ-NP-Zx]\d|\d[ \-./][A-HJ-NP-Z]{2}(?![^\W_])"
+)
 _HINT = re.compile(
     r"(?i:byt|ersätt|replace)\s+(?:(?i:ut|alla|all)\s+)?(?P<a>[^\s\d\w]|[A-Za-z])\s+(?i:mot|med|with|by)\s+"
     r"(?P<av>\d|[^\W\d_]+)"
@@ -1981,6 +1983,17 @@ def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
         if c in digit_of and ((i > 0 and text[i - 1].isdigit()) or (i + 1 < len(text) and text[i + 1].isdigit())):
             chars[i] = digit_of[c]
             at.append(i)
+    if len(digit_of) > 1:
+        # several signs side by side after a group, each explained: "070-174-06-XY där X = 2 och Y = 2"
+        for run in re.finditer("[" + re.escape("".join(digit_of)) + "]{2,4}", text):
+            a, b = run.start(), run.end()
+            if (a > 0 and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha()):
+                continue
+            if (a > 0 and text[a - 1].isdigit()) or (a > 1 and text[a - 1] in " -./" and text[a - 2].isdigit()):
+                for i in range(a, b):
+                    chars[i] = digit_of[text[i]]
+                    at.append(i)
+        at.sort()
     if not at:
         return
     for a, b, e164 in _find_all("".join(chars), low):
