@@ -368,6 +368,39 @@ def test_set_tu_language_families(text: str, codes: tuple[str, ...]) -> None:
     assert languages_offered(text) == codes
 
 
+# Issue 17, sets V and W: one of the "only" words before a single name or a list ("Bara svenska.", "Only English
+# please."); Bulgarian, Czech, Slovak, Lithuanian and Hungarian cues and names. Traps: a nationality, "bara svenska"
+# inside a sentence about clients, a word after the name.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Tanja 40. 30min 1200:-. Bara svenska. Inga dolda nummer.", ("sv",)),
+        ("Endast engelska! 1 tim 1500", ("en",)),
+        ("Only English please.", ("en",)),
+        ("Hallo. Nur Deutsch.", ("de",)),
+        ("Endast svenska och engelska.", ("sv", "en")),
+        ("Говоря български и английски.", ("bg", "en")),
+        ("Говоря руски и немски. 1 час", ("ru", "de")),
+        ("Magyar, English, Deutsch.", ("hu", "en", "de")),
+        ("Mluvím česky, německy a anglicky.", ("cs", "de", "en")),
+        ("Hovorím slovensky a anglicky.", ("sk", "en")),
+        ("Slovenčina, english.", ("sk", "en")),
+        ("Kalbu lietuviškai, rusiškai ir angliškai.", ("lt", "ru", "en")),
+        ("Lietuvių, русский, English.", ("lt", "ru", "en")),
+        ("Kati 40, beszélek magyarul és angolul.", ("hu", "en")),
+        # traps
+        ("Bara svenska tjejer här.", ()),
+        ("Jag tar bara svenska kunder.", ()),
+        ("Hej. Bara svenska män.", ()),
+        ("Only english, no russian men.", ()),
+        ("Hi, Kasia 26. Polish. Huskvarna.", ()),
+        ("Vera 40 från Tjeckien. Ystad.", ()),
+    ],
+)
+def test_set_vw_language_families(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes
+
+
 # Issue 17, sets T and U: a terse header "Place. 32. 1700/h." gives the age; a dash between a duration and its amount
 # in a list of prices ("60 min - 1700 SEK / 30 min - 1000 SEK"). Traps.
 @pytest.mark.parametrize(

@@ -86,6 +86,28 @@ def _fill_after() -> re.Pattern[str]:
     return re.compile(rf"(?:{'|'.join(re.escape(w) for w in words)})(?![^\W\d_])[ \t]*")
 
 
+@cache
+def _only_before() -> re.Pattern[str]:
+    """One of ``only_words`` right before a list: "Endast svenska och engelska."."""
+    words = sorted((fold_text(str(w)) for w in rules("languages")["only_words"]), key=len, reverse=True)
+    return re.compile(rf"(?<![^\W\d_])(?:{'|'.join(re.escape(w) for w in words)})$")
+
+
+@cache
+def _only_one() -> tuple[re.Pattern[str], frozenset[str]]:
+    """A sentence of one of ``only_words`` and one name: "Bara svenska.", "Only English please.", "Nur Deutsch!"."""
+    cfg = rules("languages")
+    words = sorted((fold_text(str(w)) for w in cfg["only_words"]), key=len, reverse=True)
+    names = sorted({fold_text(str(k)) for k in cfg["names"]}, key=len, reverse=True)
+    polite = sorted((fold_text(str(w)) for w in cfg.get("polite_words") or ()), key=len, reverse=True)
+    pattern = re.compile(
+        rf"(?:^|(?<=[.!?:;|•(\n]))[ \t]*(?:{'|'.join(re.escape(w) for w in words)})[ \t]+"
+        rf"({'|'.join(re.escape(n) for n in names)})(?:[ \t]+(?:{'|'.join(re.escape(w) for w in polite)}))?"
+        rf"[ \t]*(?=[.!?;|)\n]|$)"
+    )
+    return pattern, frozenset(w for w in words if " " not in w)
+
+
 def _boundary(ch: str) -> bool:
     """A character a list may start after: a sentence sign, or an emoji or symbol ("✨ Svenska / English ✨")."""
     return ch in _BEFORE_LIST or ch == "\ufe0f" or unicodedata.category(ch) in ("So", "Sk")
@@ -158,6 +180,8 @@ def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[i
         before = source[max(0, m.start() - 40) : m.start()].rstrip(" \t")
         if before and not _boundary(before[-1]):
             before = fill.sub("", before).rstrip(" \t")  # "Tiếng Việt, English.": a filler first
+        if before and not _boundary(before[-1]) and (only := _only_before().search(before)) is not None:
+            before = before[: only.start()].rstrip(" \t")  # "Bara svenska.", "Only English.": "only" first
         after = source[m.end() : m.end() + 20].lstrip(" \t")
         if after and (tail := _fill_after().match(after)) and m.group(0) not in names:
             after = after[tail.end() :]  # "svenska lite.": a filler after the last name
@@ -188,6 +212,11 @@ def languages_offered(text: str, *, folded: str | None = None, toks: frozenset[s
     names, both, cues_only, gate = _names()
     source = folded if folded is not None else fold_text(text)
     found = _listed(source, toks)
+    only, only_words = _only_one()
+    if not only_words.isdisjoint(toks if toks is not None else _TOKEN.findall(source)):
+        for m in only.finditer(source):  # "Bara svenska.": one name after "only"
+            if (code := names.get(m.group(1))) and all(p != m.start(1) for p, _ in found):
+                found.append((m.start(1), code))
     if "talande" in source:  # "Svensktalande.", "Bara svenska talande.", "engelsktalande, ryska": a language spoken
         for m in _TALANDE.finditer(source):
             code = names.get(m.group(1) + "a") or names.get(m.group(1))
