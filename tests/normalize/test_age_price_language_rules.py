@@ -456,3 +456,34 @@ def test_set_tu_price_families(text: str, per_hour: int | None) -> None:
 def test_set_u_retracted_age(title: str | None, body: str, age: int) -> None:
     found = find_age(body, title=title)
     assert found is not None and found.value == age
+
+
+# Issue 17, sets V and W: age words of more visitors' languages; mathematical bold or double-struck letters and digits
+# are read as plain ones (age and price). Traps: a number of years that is no age.
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Finsk nainen. Puhun suomea. 45 vuotta. 1 tunti 1500 kr.", 45),
+        ("Ny i stan, tjej 30 metų. 1h 1800 kr", 30),
+        ("Здравей, аз съм Мила, 25 години. 1 час 2000 kr", 25),
+        ("𝐕𝐞𝐫𝐨𝐧𝐢𝐤𝐚 𝟐𝟔 𝐒𝐭𝐨𝐜𝐤𝐡𝐨𝐥𝐦 𝟏𝐡 𝟑𝟓𝟎𝟎", 26),
+        ("𝕃𝕚𝕤𝕒 𝟛𝟚 å𝕣. 𝟙𝕙 𝟚𝟘𝟘𝟘 𝕜𝕣", 32),
+        # traps
+        ("Olen ollut täällä 2 vuotta. 1h 1500 kr", None),
+        ("𝟏𝐡 𝟑𝟓𝟎𝟎 𝐤𝐫", None),
+    ],
+)
+def test_set_vw_age_families(body: str, age: int | None) -> None:
+    assert normalize_ad(None, body, None).age == age
+
+
+@pytest.mark.parametrize(
+    ("body", "price"),
+    [
+        ("𝐕𝐞𝐫𝐨𝐧𝐢𝐤𝐚 𝟐𝟔 𝐒𝐭𝐨𝐜𝐤𝐡𝐨𝐥𝐦 𝟏𝐡 𝟑𝟓𝟎𝟎", 3500),
+        ("𝕃𝕚𝕤𝕒 𝟛𝟚 å𝕣. 𝟙𝕙 𝟚𝟘𝟘𝟘 𝕜𝕣", 2000),
+        ("𝟑𝟎 𝐦𝐢𝐧 𝟏𝟎𝟎𝟎 𝐤𝐫, 𝟏 𝐭𝐢𝐦𝐦𝐞 𝟏𝟖𝟎𝟎 𝐤𝐫", 1800),
+    ],
+)
+def test_set_vw_price_families(body: str, price: int | None) -> None:
+    assert normalize_ad(None, body, None).price_sek_per_hour == price

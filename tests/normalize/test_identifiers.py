@@ -748,8 +748,8 @@ _V_LEFT = {
         "heldout-V-000", "heldout-V-034", "heldout-V-102", "heldout-V-159", "heldout-V-166",
     ],
     "municipality": ["heldout-V-001", "heldout-V-047", "heldout-V-150"],
-    "age": ["heldout-V-055"],
-    "price": ["heldout-V-095", "heldout-V-098"],
+    "age": [],
+    "price": ["heldout-V-095", "heldout-V-098"],  # V-095 in EUR left unlabelled by the writer; '1 val.' (Lithuanian)
     "emails": [],
     # flags only (V-027), a Thai cue glued to its name (V-066), a list ended by a comma (V-120), a name after a place
     "languages": ["heldout-V-027", "heldout-V-066", "heldout-V-120", "heldout-V-190"],
@@ -759,8 +759,8 @@ _W_LEFT = {
         "heldout-W-068", "heldout-W-089", "heldout-W-117", "heldout-W-119",
     ],
     "municipality": ["heldout-W-047", "heldout-W-182"],
-    "age": ["heldout-W-004", "heldout-W-070", "heldout-W-192"],
-    "price": ["heldout-W-004", "heldout-W-098", "heldout-W-142"],
+    "age": ["heldout-W-070", "heldout-W-192"],
+    "price": ["heldout-W-098", "heldout-W-142"],  # W-142 in EUR left unlabelled by the writer
     "emails": [],
     "languages": ["heldout-W-011", "heldout-W-124"],  # a Thai cue glued to its name; abbreviations "Sv/En."
 }  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 __all__ = ["clean_text", "fold_text"]
 
@@ -12,6 +13,13 @@ _FOLD = str.maketrans(
     {"å": "a", "ä": "a", "ö": "o", "é": "e", "è": "e", "ü": "u", "æ": "a", "ø": "o", "á": "a", "í": "i", "ó": "o"}
 )
 _MAX_CHARS = 20_000
+# Mathematical alphanumerics ("𝐕𝐞𝐫𝐨𝐧𝐢𝐤𝐚 𝟐𝟔", "𝟏𝐡 𝟑𝟓𝟎𝟎"): each is one plain letter or digit (same length)
+_MATH = re.compile(r"[\U0001d400-\U0001d7ff]+")
+
+
+def _plain(m: re.Match[str]) -> str:
+    out = unicodedata.normalize("NFKC", m.group(0))
+    return out if len(out) == len(m.group(0)) else m.group(0)
 
 
 def clean_text(text: str | None) -> str:
@@ -31,6 +39,8 @@ def clean_text(text: str | None) -> str:
         text = _TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
+    if not text.isascii() and _MATH.search(text):
+        text = _MATH.sub(_plain, text)
     return text
 
 
