@@ -756,7 +756,7 @@ _V_LEFT = {
 }  # fmt: skip
 _W_LEFT = {
     "phones": [
-        "heldout-W-089", "heldout-W-117", "heldout-W-119",
+        "heldout-W-089", "heldout-W-119",
     ],
     "municipality": ["heldout-W-047", "heldout-W-182"],
     "age": ["heldout-W-070", "heldout-W-192"],
@@ -1380,6 +1380,10 @@ def test_find_phones_set_t_u_traps(text: str) -> None:
         ("Call 070 174 06 XY where X is 1 and Y is 2", P),
         ("Ring riktnumret för Göteborg 031, sedan 390 06 12.", "+46313900612"),
         ("Riktnumret 08, sen 465 004 12", "+46846500412"),
+        ("Ring 90701740612 men ta bort första 9:an (spam-skydd).", P),
+        ("Call 9-070-174-06-12, remove the first digit", P),
+        ("Sms 07017406125 – stryk sista siffran", P),
+        ("Ruf an: 07017406123, streiche die letzte Ziffer", P),
     ],
 )
 def test_find_phones_reads_set_v_w_family(text: str, e164: str) -> None:
@@ -1409,6 +1413,9 @@ def test_find_phones_prefers_the_mobile_that_starts_a_line() -> None:
         "Storlek XY = 2, X = 3 och Y = 4, 070 174",  # no signs after the digits
         "Ring 070 174 06 XY där X = 1 och X = 2",  # a sign given two digits
         "Riktnumret är inte viktigt. 390 06 12 är min kod",  # no area code given
+        "Ring 90701740612. Ta bort första steget först.",  # the instruction in another sentence
+        "Ring 90701740612",  # no instruction
+        "Ring 90701740612, ta bort sista siffran",  # the other end: no mobile
     ],
 )
 def test_find_phones_set_v_w_traps(text: str) -> None:

@@ -1685,6 +1685,37 @@ def _between_value(m: re.Match[str]) -> str:
     return value + " " * (len(m.group(0)) - len(value))
 
 
+# a number with one digit too many and an instruction to drop the first or last one: "Ring 90701740676 men ta bort
+# första 9:an", "remove the first digit", "stryk sista siffran"
+_DROP_GATE = re.compile(r"ta bort|stryk|remove|drop|delete|ignore|skip|hoppa över|strecka över|streich")
+_DROP_RUN = re.compile(r"(?<![\d+])\d(?:[ \-.]?\d){10}(?![ \-.]?\d)")
+_DROP_WHAT = re.compile(
+    r"(?i:ta bort|stryk|remove|drop|delete|ignore|skip|hoppa över|streiche)\s+(?i:den\s+|the\s+|die\s+)?"
+    r"(?P<w>första|first|erste|sista|last|letzte)(?![^\W_])"
+)
+
+
+def _find_dropped(text: str, out: list[tuple[int, int, str]]) -> None:
+    """An eleven-digit run that is a Swedish mobile once the digit the ad says to drop, first or last, is gone."""
+    for m in _DROP_RUN.finditer(text):
+        for what in _DROP_WHAT.finditer(text, max(0, m.start() - 60), min(len(text), m.end() + 60)):
+            if not _same_sentence_span(text, m.start(), m.end(), what.start(), what.end()):
+                continue
+            digits = _NON_DIGIT.sub("", m.group(0))
+            first = what.group("w").lower() in ("första", "first", "erste")
+            kept = digits[1:] if first else digits[:-1]
+            e164 = normalize_phone(kept) if _SE_MOBILE.match(kept) else None
+            if e164 is not None and not any(x[0] < m.end() and m.start() < x[1] for x in out):
+                out.append((m.start(), m.end(), e164))
+                break
+
+
+def _same_sentence_span(text: str, a: int, b: int, c: int, d: int) -> bool:
+    """True when no sentence end stands between the spans ``a..b`` and ``c..d``."""
+    lo, hi = (b, c) if b <= c else (d, a)
+    return _SENTENCE_END.search(text, lo, hi) is None
+
+
 def find_phones(text: str) -> list[tuple[int, int, str]]:
     """Every phone number in ``text``, as ``(start, end, e164)`` sorted by position.
 
@@ -1719,6 +1750,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             _find_decoded(raw, text, out)
         elif _zero_word().search(low if raw is text else _MARK.sub("", raw.lower())):  # a number in words, no cue
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
+    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and _DROP_GATE.search(low):
+        _find_dropped(text, out)
     if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
         _find_last_digits(text, out)
     if len(text) <= _AD_LENGTH and (
