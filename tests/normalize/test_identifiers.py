@@ -745,7 +745,7 @@ _U_LEFT = {
 }  # fmt: skip
 _V_LEFT = {
     "phones": [
-        "heldout-V-000", "heldout-V-034", "heldout-V-102", "heldout-V-159", "heldout-V-166",
+        "heldout-V-000", "heldout-V-034", "heldout-V-102", "heldout-V-159",
     ],
     "municipality": ["heldout-V-001", "heldout-V-047", "heldout-V-150"],
     "age": [],
@@ -1384,6 +1384,10 @@ def test_find_phones_set_t_u_traps(text: str) -> None:
         ("Call 9-070-174-06-12, remove the first digit", P),
         ("Sms 07017406125 – stryk sista siffran", P),
         ("Ruf an: 07017406123, streiche die letzte Ziffer", P),
+        ("Book: 0313900 + 6 + 12 (no spaces).", "+46313900612"),
+        ("Ring 070174 + 06 + 12, skriv ihop", P),
+        ("Ring 070 + 1740612 utan mellanslag", P),
+        ("Ruf an: 08 + 465 + 00412 ohne Leerzeichen", "+46846500412"),
     ],
 )
 def test_find_phones_reads_set_v_w_family(text: str, e164: str) -> None:
@@ -1416,6 +1420,9 @@ def test_find_phones_prefers_the_mobile_that_starts_a_line() -> None:
         "Ring 90701740612. Ta bort första steget först.",  # the instruction in another sentence
         "Ring 90701740612",  # no instruction
         "Ring 90701740612, ta bort sista siffran",  # the other end: no mobile
+        "Ring 0701 + 740612. Utan mellanslag? Nej",  # the cue in another sentence
+        "Ring 070174 + 06 + 12",  # no word that says to write them together
+        "Pris 0 + 1500 kr, no spaces",  # no number
     ],
 )
 def test_find_phones_set_v_w_traps(text: str) -> None:

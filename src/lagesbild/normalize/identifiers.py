@@ -1716,6 +1716,27 @@ def _same_sentence_span(text: str, a: int, b: int, c: int, d: int) -> bool:
     return _SENTENCE_END.search(text, lo, hi) is None
 
 
+# parts joined by "+" with a word that says to write them together, not to add: "0313900 + 6 + 66 (no spaces)",
+# "070174 + 06 + 12, skriv ihop"
+_JOIN_CUE = re.compile(
+    r"(?i:no spaces|without spaces|utan mellanslag|utan mellanrum|skriv ihop|skriv dem ihop|sätt ihop|sätt ihop dem"
+    r"|put together|put them together|write together|concatenate|zusammenschreiben|ohne leerzeichen)(?![^\W_])"
+)
+_JOIN_RUN = re.compile(r"(?<![\d+])0\d{1,8}(?:[ ]?\+[ ]?\d{1,8}){1,5}(?![\d+])")
+
+
+def _find_joined_parts(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Digit parts joined by "+" that the ad says to write together are one number (a mobile or a landline)."""
+    for m in _JOIN_RUN.finditer(text):
+        digits = _NON_DIGIT.sub("", m.group(0)).replace("+", "")
+        cue = _JOIN_CUE.search(text, m.end(), min(len(text), m.end() + 40))
+        if cue is None or _SENTENCE_END.search(text, m.end(), cue.start()) is not None or len(digits) not in (9, 10):
+            continue
+        e164 = normalize_phone(digits)
+        if e164 is not None and e164.startswith("+46") and not any(x[0] < m.end() and m.start() < x[1] for x in out):
+            out.append((m.start(), m.end(), e164))
+
+
 def find_phones(text: str) -> list[tuple[int, int, str]]:
     """Every phone number in ``text``, as ``(start, end, e164)`` sorted by position.
 
@@ -1752,6 +1773,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
     if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and _DROP_GATE.search(low):
         _find_dropped(text, out)
+    if "+" in text and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+        _find_joined_parts(text, out)
     if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
         _find_last_digits(text, out)
     if len(text) <= _AD_LENGTH and (
