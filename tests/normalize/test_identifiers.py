@@ -756,7 +756,7 @@ _V_LEFT = {
 }  # fmt: skip
 _W_LEFT = {
     "phones": [
-        "heldout-W-089", "heldout-W-119",
+        "heldout-W-119",
     ],
     "municipality": ["heldout-W-047", "heldout-W-182"],
     "age": ["heldout-W-070", "heldout-W-192"],
@@ -1390,6 +1390,9 @@ def test_find_phones_set_t_u_traps(text: str) -> None:
         ("Ruf an: 08 + 465 + 00412 ohne Leerzeichen", "+46846500412"),
         ("Slutsiffror 0612, förvalet 070-174. Ring!", P),
         ("Prefixet 070 174, slutsiffror 06 12", P),
+        ("Fyll i: 070-174 06 _ _ där luckorna är ett och två.", P),
+        ("Ring 070 174 06 __, the blanks are 1 and 2", P),
+        ("Ring 070-174 06 1_ (luckan = två)", P),
     ],
 )
 def test_find_phones_reads_set_v_w_family(text: str, e164: str) -> None:
@@ -1426,6 +1429,9 @@ def test_find_phones_prefers_the_mobile_that_starts_a_line() -> None:
         "Ring 070174 + 06 + 12",  # no word that says to write them together
         "Pris 0 + 1500 kr, no spaces",  # no number
         "Slutsiffror 0612, förvalet 070-17.",  # nine digits: no mobile
+        "Ring 070-174 06 _ _ där luckorna är hemliga",  # no digits named
+        "Ring 070-174 06 _ _. Luckorna är 1 2",  # the clause in another sentence
+        "Fyll i 070-174 06 _ _ _ där luckorna är 1 och 2",  # three blanks, two digits
     ],
 )
 def test_find_phones_set_v_w_traps(text: str) -> None:

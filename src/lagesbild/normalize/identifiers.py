@@ -1737,6 +1737,29 @@ def _find_joined_parts(text: str, out: list[tuple[int, int, str]]) -> None:
             out.append((m.start(), m.end(), e164))
 
 
+# blanks after the start of a number, filled in by a clause that names them: "070-174 06 _ _ där luckorna är sju och
+# noll", "070 174 06 __, the blanks are 1 and 2"
+_BLANKS = re.compile(
+    r"((?:\d[ \-./]?){6,9})[ \-./]?((?:_[ ]?){1,4})(?![\w])[^\d.!?\n]{0,12}?"
+    r"(?i:luckorna|luckan|tomrummen|strecken|de saknade siffrorna|saknade siffror|the blanks|blanks|the gaps|gaps"
+    r"|the missing digits|missing digits|die lücken|lücken)\s*(?:=|:|(?i:är|are|is|sind|blir)(?![^\W_]))\s*"
+    r"(?P<v>[^.!?\n]{1,40})"
+)
+
+
+def _find_blanks(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A number whose last digits are blanks ("_ _") that a clause after it fills; a whole Swedish mobile only."""
+    for m in _BLANKS.finditer(text):
+        value = _clause_digits(m.group("v"), m.group(2).count("_"))
+        e164 = normalize_phone(_NON_DIGIT.sub("", m.group(1)) + value) if value is not None else None
+        if (
+            e164 is not None
+            and _SE_MOBILE_PLUS.match(e164)
+            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+        ):
+            out.append((m.start(), m.end(), e164))
+
+
 def find_phones(text: str) -> list[tuple[int, int, str]]:
     """Every phone number in ``text``, as ``(start, end, e164)`` sorted by position.
 
@@ -1775,6 +1798,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         _find_dropped(text, out)
     if "+" in text and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
         _find_joined_parts(text, out)
+    if "_" in text and len(text) <= _AD_LENGTH:
+        _find_blanks(text, out)
     if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
         _find_last_digits(text, out)
     if len(text) <= _AD_LENGTH and (
