@@ -747,7 +747,7 @@ _V_LEFT = {
     "phones": [
         "heldout-V-034", "heldout-V-102", "heldout-V-159",
     ],
-    "municipality": ["heldout-V-001", "heldout-V-047", "heldout-V-150"],
+    "municipality": ["heldout-V-001", "heldout-V-150"],  # "Greta, 22 år. Nora." (also a name); "Now: Luleå"
     "age": [],
     "price": ["heldout-V-095", "heldout-V-098"],  # V-095 in EUR left unlabelled by the writer; '1 val.' (Lithuanian)
     "emails": [],

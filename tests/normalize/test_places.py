@@ -287,3 +287,22 @@ def test_resolve_place_reads_set_qr_families(title: str, body: str, kommun: str 
 )
 def test_resolve_place_reads_set_tu_families(location: str | None, body: str, kommun: str | None) -> None:
     assert resolve_place(location, title="Hej", body=body).kommun_kod == kommun
+
+
+# Issue 17, sets V and W: a tour in the title, and the body says where the ad is now: that place. Traps: a tour in the
+# title and a body that does not say where the ad is now, or names the stops again.
+@pytest.mark.parametrize(
+    ("title", "body", "kommun"),
+    [
+        (
+            "Touring girl: Gävle → Sandviken",
+            "Hi, I'm Lola, 24, touring Sweden. Now in Gävle until Friday, then Sandviken on Saturday.",
+            "2180",
+        ),
+        ("Turné: Umeå, Luleå, Kiruna", "Hej! Nu i Luleå till fredag.", "2580"),
+        ("Turné: Umeå, Luleå, Kiruna", "Hej! Ring mig.", None),
+        ("Tour: Umeå 3/3, Luleå 5/3", "Touring: Umeå, Luleå. 1h 2000", None),
+    ],
+)
+def test_a_title_tour_gives_way_to_where_the_body_is_now(title: str, body: str, kommun: str | None) -> None:
+    assert resolve_place(None, title=title, body=body).kommun_kod == kommun

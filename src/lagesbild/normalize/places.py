@@ -601,6 +601,8 @@ def resolve_place(
         if name != "location":
             hits = _focus(hits)
         if name != "location" and _is_tour(hits, title, body):
+            if name in ("title", "field") and body and any(h.current and h.cands for h in hits_of("body", body, True)):
+                continue  # a tour in the title, and the body says where the ad is now ("Now in Gävle until Friday")
             return PlaceMatch(None, None, 0.0, None, where)
         decided = [_decide(h, site, get_context) for h in hits]
         known = [d for d in decided if d.kommun_kod is not None]
