@@ -1621,7 +1621,7 @@ _ADD_CUE = re.compile(
 )
 
 
-# "plus N" that ends the sentence after a whole mobile is a sum too: "Mitt nummer = 0701740600 plus 53."
+# "plus N" that ends the sentence after a whole mobile is a sum too: "Mitt nummer = 0701740610 plus 53."
 _ADD_END = re.compile(r"[ \t]*(?:[.!?](?!\d)|\n|$)")
 
 
