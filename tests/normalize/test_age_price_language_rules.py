@@ -483,6 +483,13 @@ def test_set_vw_age_families(body: str, age: int | None) -> None:
         ("𝐕𝐞𝐫𝐨𝐧𝐢𝐤𝐚 𝟐𝟔 𝐒𝐭𝐨𝐜𝐤𝐡𝐨𝐥𝐦 𝟏𝐡 𝟑𝟓𝟎𝟎", 3500),
         ("𝕃𝕚𝕤𝕒 𝟛𝟚 å𝕣. 𝟙𝕙 𝟚𝟘𝟘𝟘 𝕜𝕣", 2000),
         ("𝟑𝟎 𝐦𝐢𝐧 𝟏𝟎𝟎𝟎 𝐤𝐫, 𝟏 𝐭𝐢𝐦𝐦𝐞 𝟏𝟖𝟎𝟎 𝐤𝐫", 1800),
+        # a dash between a duration and its bare amount
+        ("Nu i Växjö!! ❤️ 1h-2000 ❤️ 2h-3500 ❤️", 2000),
+        ("Priser: 30 min-1000, 1 tim-1800.", 1800),
+        ("1h – 1700 / 2h – 3000", 1700),
+        # traps
+        ("Öppet 1h-2h, 10-22", None),
+        ("Ring 1h-20 min innan", None),
     ],
 )
 def test_set_vw_price_families(body: str, price: int | None) -> None:

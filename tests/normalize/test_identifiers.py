@@ -760,7 +760,7 @@ _W_LEFT = {
     ],
     "municipality": ["heldout-W-047", "heldout-W-182"],
     "age": ["heldout-W-070", "heldout-W-192"],
-    "price": ["heldout-W-098", "heldout-W-142"],  # W-142 in EUR left unlabelled by the writer
+    "price": ["heldout-W-142"],  # in EUR, left unlabelled by the writer
     "emails": [],
     "languages": ["heldout-W-011", "heldout-W-124"],  # a Thai cue glued to its name; abbreviations "Sv/En."
 }  # fmt: skip

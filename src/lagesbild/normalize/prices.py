@@ -177,7 +177,8 @@ _BARE_NOT_AFTER = (
     r"(?!\d|[.,:]\d|\s?(?:[-–]\s?\d|/\s?\d(?!\d{0,2}\s?(?:min|h\b|tim|hour))"
     r"|%|cm|kg|st\b|x\b|min|h\b|tim|kl\b|m\b|km\b|meter|mil\b))"
 )
-_BARE_AFTER = re.compile(rf"\s?[:=/]?\s?(\d{{1,2}} \d{{3}}(?!\d)|\d{{3,4}}){_BARE_NOT_AFTER}")  # "1h/1500" too
+# "1h/1500", "1h-2000" too
+_BARE_AFTER = re.compile(rf"\s?[:=/\-–]?\s?(\d{{1,2}} \d{{3}}(?!\d)|\d{{3,4}}){_BARE_NOT_AFTER}")
 _BARE_BEFORE = re.compile(r"(?<![\d.,])(\d{3,4})\s?(?:/|per|a|à)\s?$")
 _BARE_END = re.compile(_BARE_NOT_AFTER)
 _HOUR_UNITS = frozenset({"h", "tim", "timme", "timmen", "hour"})
