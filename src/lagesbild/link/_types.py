@@ -184,6 +184,12 @@ class LinkSettings:
     template_key_robust: bool = True
     max_bucket: int = 50
 
+    @property
+    def world_bound(self) -> bool:
+        """Whether any template tie is judged by the expected chance ties in the whole world (rounds 7-10)."""
+        bounds = (self.network_world_chance, self.network_world_single_chance, self.network_world_part_chance)
+        return any(b > 0 for b in (*bounds, self.network_world_free_chance))
+
     def __post_init__(self) -> None:
         if self.minhash_perm % self.lsh_bands:
             raise ValueError("minhash_perm must be divisible by lsh_bands")

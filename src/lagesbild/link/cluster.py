@@ -355,8 +355,7 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     keep = xa != ya
     # the advertisers that have a candidate at all: how many look for a partner in this world
     n_cand = candidate_advertisers(xa[keep], ya[keep])
-    world = s.network_world_chance > 0 or s.network_world_single_chance > 0 or s.network_world_part_chance > 0
-    world = world or s.network_world_free_chance > 0
+    world = s.world_bound
     if s.network_unorganized_chance <= 0 and not world:
         keep &= organized[xa] | organized[ya]
     rows = at.row.to_numpy(np.int64)
@@ -475,11 +474,10 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
         need &= many | (expected > s.network_world_single_elsewhere_chance)
     if need.any():
         q_need = np.flatnonzero(need)
-        if len(q_need):
-            pid = pairs.index.to_numpy(np.int64)[q_need]  # each pair's run of shared keys in the sorted rows
-            shared = [tmpl[crx[first[p] : first[p] + k_all[p]]].tolist() for p in pid.tolist()]
-            px, py = pairs.x.to_numpy(np.int64)[q_need], pairs.y.to_numpy(np.int64)[q_need]
-            elsewhere[q_need] = _users_elsewhere(px, py, shared, at_a, at_t, sets)
+        pid = pairs.index.to_numpy(np.int64)[q_need]  # each pair's run of shared keys in the sorted rows
+        shared = [tmpl[crx[first[p] : first[p] + k_all[p]]].tolist() for p in pid.tolist()]
+        px, py = pairs.x.to_numpy(np.int64)[q_need], pairs.y.to_numpy(np.int64)[q_need]
+        elsewhere[q_need] = _users_elsewhere(px, py, shared, at_a, at_t, sets)
     if world:
         ok |= world_ties(
             chance * n_cand,
@@ -557,7 +555,8 @@ def _users_elsewhere(
     [1]
     """
     users: dict[int, set[int]] = {}
-    for a, t in zip(at_a.tolist(), at_t.tolist(), strict=True):
+    wanted = np.isin(at_t, np.fromiter({k for ks in keys for k in ks}, np.int64))  # only the pairs' keys' rows
+    for a, t in zip(at_a[wanted].tolist(), at_t[wanted].tolist(), strict=True):
         users.setdefault(t, set()).add(a)
     empty: frozenset[int] = frozenset()
     out = np.zeros(len(x), np.int64)
