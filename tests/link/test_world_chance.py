@@ -15,6 +15,7 @@ from tests.link.test_template_networks import CIRCUIT, _ads, _background, _netwo
 
 from lagesbild.link import LinkSettings, link_observations
 from lagesbild.link.cluster import candidate_advertisers, world_ties
+from lagesbild.link.explain import _template_rule
 from lagesbild.observations import Observation
 
 OFF = LinkSettings(
@@ -305,3 +306,13 @@ def test_round_10_ties_two_women_on_their_own_numbers_on_one_circuit() -> None:
     )
     assert got == [True, False, False, False, False]
     assert _judge([women], s=OFF) == [False]
+
+
+def test_explain_names_every_world_bound_and_its_value() -> None:
+    s = LinkSettings(network_world_single_elsewhere_chance=0.6, network_world_free_chance=0.2)
+    en, sv = _template_rule(s, "en"), _template_rule(s, "sv")
+    assert "a text others write elsewhere: at most 0.6, at most 2 persons on the smaller side" in en
+    assert "two women on their own numbers, one circuit: at most 0.2" in en
+    assert "två kvinnor på egna nummer, samma runda: högst 0,2" in sv
+    off = LinkSettings(network_world_single_chance=0, network_world_part_chance=0, network_world_free_chance=0)
+    assert not off.world_bound and "in the whole world" not in _template_rule(off, "en")

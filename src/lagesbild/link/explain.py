@@ -417,19 +417,30 @@ def _template_rule(st: LinkSettings, lang: str = "en") -> str:
     def bound(x: float) -> str:
         return _say(lang, "högst ", "at most ") + n(x) if x > 0 else no_tie
 
+    persons = (
+        _say(lang, ", högst ", ", at most ")
+        + n(st.network_world_single_max_persons)
+        + _say(lang, " personer på den mindre sidan", " persons on the smaller side")
+        if st.network_world_single_max_persons > 0
+        else ""
+    )
     world = (
         _say(
             lang,
             f"; i hela världen (slump gånger annonsörer med kandidater): {n(st.network_min_templates)}+ nycklar, "
             f"egna nummer eller del av rundan: {bound(st.network_world_chance)}; en nyckel: "
-            f"{bound(st.network_world_single_chance)}; en kvinna på del av en organisatörs runda: "
-            f"{bound(st.network_world_part_chance)}",
+            f"{bound(st.network_world_single_chance)} (en text som andra skriver på annat håll: "
+            f"{bound(st.network_world_single_elsewhere_chance)}{persons}); en kvinna på del av en organisatörs "
+            f"runda: {bound(st.network_world_part_chance)}; två kvinnor på egna nummer, samma runda: "
+            f"{bound(st.network_world_free_chance)}",
             f"; in the whole world (chance times advertisers with candidates): {n(st.network_min_templates)}+ keys, "
             f"own numbers or part of the circuit: {bound(st.network_world_chance)}; one key: "
-            f"{bound(st.network_world_single_chance)}; one woman on part of an organizer's circuit: "
-            f"{bound(st.network_world_part_chance)}",
+            f"{bound(st.network_world_single_chance)} (a text others write elsewhere: "
+            f"{bound(st.network_world_single_elsewhere_chance)}{persons}); one woman on part of an organizer's "
+            f"circuit: {bound(st.network_world_part_chance)}; two women on their own numbers, one circuit: "
+            f"{bound(st.network_world_free_chance)}",
         )
-        if st.network_world_chance > 0 or st.network_world_single_chance > 0 or st.network_world_part_chance > 0
+        if st.world_bound
         else ""
     )
     return _say(
