@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -766,41 +771,55 @@ _W_LEFT = {
 }  # fmt: skip
 
 
+_FIXTURES = (
+    "unseen_set.jsonl",
+    "unseen_set_f.jsonl",
+    "unseen_set_g.jsonl",
+    "unseen_set_j.jsonl",
+    "unseen_set_i.jsonl",
+    "unseen_set_k.jsonl",
+    "unseen_set_m.jsonl",
+    "unseen_set_l.jsonl",
+    "unseen_set_n.jsonl",
+    "unseen_set_s.jsonl",
+    "unseen_set_q.jsonl",
+    "unseen_set_r.jsonl",
+    "unseen_set_t.jsonl",
+    "unseen_set_u.jsonl",
+    "unseen_set_v.jsonl",
+    "unseen_set_w.jsonl",
+    "phone_train.jsonl",
+)
+
+
+def _fixture_rows(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (Path(__file__).parent / "data" / name).read_text("utf-8").splitlines()]
+
+
 def test_committed_phone_fixtures_hold_only_fictional_numbers() -> None:
     """Real ad data never enters the repository: every labelled number is in a fiction range
     (PTS: 070-1740605..699, 031-3900600..699, 040-6280400..499, 08-46500400..499, 0980-319200..299;
     Ofcom: 07700 900000..999)."""
-    import json
-    import re
-    from pathlib import Path
-
     fiction = re.compile(
         r"\+46(?:7017406(?:0[5-9]|[1-9]\d)|3139006\d\d|4062804\d\d|846500\d{3}|9803192\d\d)|\+447700900\d{3}"
     )
-    data = Path(__file__).parent / "data"
-    for name in (
-        "unseen_set.jsonl",
-        "unseen_set_f.jsonl",
-        "unseen_set_g.jsonl",
-        "unseen_set_j.jsonl",
-        "unseen_set_i.jsonl",
-        "unseen_set_k.jsonl",
-        "unseen_set_m.jsonl",
-        "unseen_set_l.jsonl",
-        "unseen_set_n.jsonl",
-        "unseen_set_s.jsonl",
-        "unseen_set_q.jsonl",
-        "unseen_set_r.jsonl",
-        "unseen_set_t.jsonl",
-        "unseen_set_u.jsonl",
-        "unseen_set_v.jsonl",
-        "unseen_set_w.jsonl",
-        "phone_train.jsonl",
-    ):
-        for line in (data / name).read_text("utf-8").splitlines():
-            row = json.loads(line)
+    for name in _FIXTURES:
+        for row in _fixture_rows(name):
             phones = row["labels"]["phones"] if "labels" in row else row.get("phones") or []
             assert all(fiction.fullmatch(p) for p in phones), (name, row.get("id"), phones)
+
+
+def test_committed_fixtures_hold_only_example_email_addresses() -> None:
+    """A made-up address at a real provider (gmail.com, an agency's .se) may belong to someone: the labelled
+    sets use the example domains only, in the labels and in the text."""
+    example = re.compile(r"[^@\s]+@example\.(?:com|net|org|se)")
+    providers = re.compile(r"gmail|hotmail|outlook|proton|icloud|yahoo", re.IGNORECASE)
+    for name in (*_FIXTURES, "eval_set.jsonl"):
+        for row in _fixture_rows(name):
+            emails = row["labels"].get("emails") or [] if "labels" in row else row.get("emails") or []
+            assert all(example.fullmatch(e) for e in emails), (name, row.get("id"), emails)
+            text = " ".join(str(row.get(k) or "") for k in ("title", "body", "location", "text"))
+            assert not providers.search(text), (name, row.get("id"))
 
 
 # Issue 17, round 8: the fallback decoder. Not one rule per trick: in an ad that asks to be contacted and where no
