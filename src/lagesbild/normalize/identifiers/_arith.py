@@ -1,0 +1,246 @@
+"""Arithmetic in a number: a digit group written as a sum or product (in brackets, after a cue, after the last
+group), "plus N" with an instruction to add, "a number between 47 and 49", and the digits a clause gives ("sju
+tre", "6 gånger 8"). The rules on which arithmetic is worked out are in docs/normalize.md."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from lagesbild.normalize._rules import rules
+from lagesbild.normalize.identifiers._common import (
+    _LETTER_MAP,
+    _MASK_IN_BRIDGE,
+    _PRICE_AFTER,
+    _SE_MOBILE_START,
+    _UNIT_AFTER,
+    _accept,
+    _trie,
+)
+from lagesbild.normalize.identifiers._decoder import _SV_DIGITS, _decoder
+from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
+from lagesbild.normalize.identifiers._spelled import _spelled, _spelled_groups
+
+# a sum after the last group of a number: "... sista två siffrorna = 12+14", "... är 10 plus 2"
+_SUM = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
+# a product written with a word after a cue: "... sista två siffrorna är 9 gånger 3" (27); an x is no product
+# ("... är 3 x 4" stays text: a count, a size or a mask)
+_PRODUCT = re.compile(r" ?(?:×|(?i:gånger|ganger|times|multiplicerat med)(?![^\W_])) ?(\d{1,2})(?![\d+*x×])")
+# a product with an x, only right after a cue word: "070-174 06 och sen 6x8" (48); "sista två är 3 x 4" stays text
+_X_PRODUCT = re.compile(r" ?[xX×] ?(\d)(?![\d+*x×]|[^\W_])")
+# other arithmetic after the last group: not a number to complete ("... är 20 minus 8", "3 x 4")
+_OTHER_SUM = re.compile(r" ?(?:[-*x×/]|(?i:minus|gånger|times|delat med|dividerat med)(?![^\W_])) ?\d")
+
+
+# ---- a digit group written as arithmetic in brackets: "070-174 06 (3×8)", "070 174 (2*3) 24", "0701740 [60/10] 12"
+
+# the terms are digits or digit words ("[sju gånger nio]", "(seven times nine)"); a word operator then needs spaces
+_BRACKET_TERM = r"(?:\d{1,3}|[^\W\d_]{2,8})"
+_BRACKET_GATE = re.compile(
+    r"[(\[] ?(?:\d{1,3} ?(?:[×xX*·+/÷\-]|(?i:gånger|ganger|times|plus|minus|delat med|durch|mal)(?![^\W_])) ?\d{1,3}"
+    r"|[^\W\d_]{2,8} (?i:gånger|ganger|times|plus|minus|delat med|durch|mal|x) [^\W\d_]{2,8}) ?[)\]]"
+)
+_BRACKET_EXPR = re.compile(
+    rf"(?P<a>{_BRACKET_TERM}) ?(?:(?P<mul>[×xX*·]|(?i:gånger|ganger|times|mal)(?![^\W_]))"
+    r"|(?P<add>\+|(?i:plus)(?![^\W_]))"
+    rf"|(?P<sub>-|(?i:minus)(?![^\W_]))|(?P<div>[/÷]|(?i:delat med|durch)(?![^\W_]))) ?(?P<b>{_BRACKET_TERM})"
+)
+# the start of a Swedish mobile right before the bracket, with nothing but separators between (not "... + (10+2)")
+_BRACKET_HEAD = re.compile(r"(?:(?<![\d+])(?:\+|00)46[ \-]?|(?<![\d+])0)7[02369](?:[ \-.]?\d)*[ \-.]?\Z")
+_BRACKET_TAIL = re.compile(r"(?:[ \-.]?\d)*(?![ \-.]?\d)")
+
+
+def _bracket_value(expr: str) -> str | None:
+    m = _BRACKET_EXPR.fullmatch(expr.strip(" ([])"))
+    if m is None:
+        return None
+    a, b = _small_number(m.group("a")), _small_number(m.group("b"))  # a digit word reads as its digit
+    if a is None or b is None:
+        return None
+    if m.group("mul"):
+        v = a * b
+    elif m.group("add"):
+        v = a + b
+    elif m.group("sub"):
+        v = a - b
+    elif b and a % b == 0:
+        v = a // b
+    else:
+        return None
+    return str(v) if v >= 0 else None
+
+
+def _find_bracketed(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Swedish mobiles with a digit group written as a sum, product, difference or quotient in brackets
+    right after the digits before it ("070-174 06 (3×8)": 0701740624; "070 174 (3x2) 24"). The number must be
+    whole only with the bracket's value in it; an hour range ("(10-12)") or a fraction reads as no number."""
+    for m in _BRACKET_GATE.finditer(text):
+        head = _BRACKET_HEAD.search(text, max(0, m.start() - 24), m.start())
+        value = _bracket_value(m.group(0))
+        if head is None or value is None:
+            continue
+        tail = _BRACKET_TAIL.match(text, m.end())
+        end = tail.end() if tail is not None else m.end()
+        before = _NON_DIGIT.sub("", head.group(0))
+        if normalize_phone(before) is not None:
+            continue  # a whole number already; the bracket is something else
+        digits = before + value + _NON_DIGIT.sub("", text[m.end() : end])
+        e164 = normalize_phone(digits)
+        if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, head.start(), end, e164):
+            out.append((head.start(), end, e164))
+
+
+_PRODUCT_WORDS = re.compile(r"(?i:gånger|ganger|times|x|×|\*)")
+_SUM_WORDS = re.compile(r"(?i:plus|\+)")
+
+
+def _small_number(word: str) -> int | None:
+    """A digit or a Swedish/other digit word as an int (None when it is none)."""
+    if word.isdigit():
+        return int(word)
+    read = _spelled()[2].get(word.lower(), "")
+    if len(read) == 1 and read.isdigit():
+        return int(read)
+    v = _decoder()[0].get(word.lower())
+    if v is not None and v in _SV_DIGITS:
+        return _SV_DIGITS.index(v)
+    return None
+
+
+def _clause_digits(value: str, n: int | None) -> str | None:
+    """The digits a clause gives: "sju tre", "06 47", "7 och 3", "6 gånger 8", "40 + 8"; ``n`` digits when known."""
+    toks = re.findall(r"\d+|[^\W\d_]+|[×*+]", value)
+    if len(toks) >= 2 and toks[1].lower() in ("minus", "delat", "dividerat", "genom"):
+        return None  # "20 minus 8": only products and sums are worked out
+    if len(toks) >= 3 and (_PRODUCT_WORDS.fullmatch(toks[1]) or _SUM_WORDS.fullmatch(toks[1])):
+        a = int(toks[0]) if toks[0].isdigit() else _small_number(toks[0])
+        b = int(toks[2]) if toks[2].isdigit() else _small_number(toks[2])
+        if a is not None and b is not None and (n is None or len(toks) == 3 or not toks[3].isdigit()):
+            got = str(a * b if _PRODUCT_WORDS.fullmatch(toks[1]) else a + b)
+            return got if n is None or len(got) == n else None
+    digits = ""
+    for t in toks:
+        if t.isdigit():
+            digits += t
+        elif t.lower() in ("och", "and", "sen", "then", "samma", "same", "both", "båda"):  # "är samma: fyra fyra"
+            continue
+        else:
+            d = _small_number(t)
+            if d is None:
+                _, piece, words, _, _ = _spelled()
+                read = _spelled_groups(t, 0, piece, words)[0]  # a tens word with its unit: "trettiotre" = 33
+                if len(read) != 1 or read[0][1] != len(t) or len(read[0][2]) != 2:
+                    break
+                digits += read[0][2]
+            else:
+                digits += str(d)
+        if n is not None and len(digits) >= n:
+            break
+    if not digits or (n is not None and len(digits) != n):
+        return None
+    return digits
+
+
+# ---- the two last digits as arithmetic after a cue: "070-174 06 och sedan två siffror: sex gånger sju" (42),
+# "070 174 06 followed by 9 times 10" (90), "07O174O6 följt av talet som är tolv gånger sju" (84). The start has
+# eight digits (O for a zero allowed), the terms are digits or number words, and the result is two digits.
+_ARITH_GATE = re.compile(r"gånger|ganger|times|plus|multipl|×")
+_ARITH_HEAD = re.compile(r"(?<![^\W_+])0(?:[ \-.]?[\dOo]){7}(?![^\W_])(?![ \-.]?\d)")
+# only products and sums, as everywhere ("... är 20 minus 8" stays text, docs/normalize.md)
+_ARITH_OP = {"gånger": "*", "ganger": "*", "times": "*", "multiplicerat med": "*", "multiplied by": "*", "×": "*",
+             "*": "*", "plus": "+", "+": "+"}  # fmt: skip
+_ARITH_TERM = r"(?:\d{1,3}|[^\W\d_]{2,12})"
+_ARITH_EXPR = re.compile(
+    rf"(?P<a>{_ARITH_TERM}) ?(?P<op>(?i:{_trie(list(_ARITH_OP))})) ?(?P<b>{_ARITH_TERM})(?![^\W_])(?! ?[\d+*×/-])"
+)
+
+
+def _term_value(term: str) -> int | None:
+    if term.isdigit():
+        return int(term)
+    value = _spelled()[2].get(term.lower(), "")
+    if value.isdigit() and len(value) == 1:
+        return int(value)
+    if value.startswith("=") and value[1:].isdigit():
+        return int(value[1:])  # a teen: "tolv"
+    if value.startswith("t") and value[1:].isdigit():
+        return 10 * int(value[1:])  # a tens word: "sjuttio"
+    return None
+
+
+@cache
+def _arith_tail() -> re.Pattern[str]:
+    cues = sorted(str(w).lower() for w in rules("identifiers").get("split_number_cues") or ())
+    return re.compile(
+        rf"[^\d\n]{{0,60}}?(?<![^\W_])(?i:{_trie(cues)})(?![^\W_])[^\d\n]{{0,40}}?(?<![^\W_])" + _ARITH_EXPR.pattern
+    )
+
+
+def _find_arith_tail(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A mobile's first eight digits, a cue ("sen", "följt av", "followed by") and the last two digits as a sum."""
+    for m in _ARITH_HEAD.finditer(text):
+        digits = _NON_DIGIT.sub("", m.group(0).translate(_LETTER_MAP))
+        if not _SE_MOBILE_START.match(digits) or len(digits) != 8:
+            continue
+        expr = _arith_tail().match(text, m.end())
+        if expr is None or _MASK_IN_BRIDGE.search(text, m.end(), expr.start("a")):
+            continue
+        a, b = _term_value(expr.group("a")), _term_value(expr.group("b"))
+        op = _ARITH_OP[expr.group("op").lower()]
+        if a is None or b is None or _UNIT_AFTER.match(text, expr.end()) or _PRICE_AFTER.match(text, expr.end()):
+            continue
+        value = a * b if op == "*" else a + b
+        if not 0 <= value <= 99:
+            continue
+        e164 = normalize_phone(digits + str(value).zfill(2))
+        if e164 is None or not _SE_MOBILE_PLUS.match(e164) or not _accept(text, m.start(), expr.end(), e164):
+            continue
+        overlap = [x for x in out if x[0] < expr.end() and m.start() < x[1]]
+        if any(x[1] > expr.end("a") for x in overlap):
+            continue  # another reading goes past the first term: not the last digits as a sum
+        for x in overlap:  # "0701 7406 och sist 24 delat med 2": a reading that took the first term as the digits
+            out.remove(x)
+        out.append((m.start(), expr.end(), e164))
+
+
+# a whole number and an amount to add to it, with an instruction to add: "0701740610 plus 37 (räkna ihop)"
+_ADD_TO = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
+_ADD_CUE = re.compile(
+    r"[^\w\n.!?]{0,10}(?<![^\W_])(?i:och |and |then |sen |y |und )?"
+    r"(?i:räkna ihop|räkna ut|lägg ihop|lägg till|addera|summera|summan|add them|add it|add up|do the math"
+    r"|work it out|regn ut|legg sammen|rechne|zusammenrechnen|suma|súmalo|dodaj)(?![^\W_])"
+)
+
+
+# "plus N" that ends the sentence after a whole mobile is a sum too: "Mitt nummer = 0701740610 plus 53."
+_ADD_END = re.compile(r"[ \t]*(?:[.!?](?!\d)|\n|$)")
+
+
+def _apply_additions(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A number followed by "plus N" and a word that says to add is the sum, not the number written."""
+    for k, (a, b, e164) in enumerate(out):
+        add = _ADD_TO.match(text, b)
+        if add is None or _UNIT_AFTER.match(text, add.end()) or _PRICE_AFTER.match(text, add.end()):
+            continue  # "0701740612 + 1 extra timme": an amount of something else
+        if not _SE_MOBILE_PLUS.match(e164) or (
+            _ADD_CUE.match(text, add.end()) is None and _ADD_END.match(text, add.end()) is None
+        ):
+            continue
+        total = normalize_phone("0" + str(int(e164[3:]) + int(add.group(1))))
+        out[k] = (a, add.end(), total) if total is not None and _SE_MOBILE_PLUS.match(total) else (a, b, "")
+    out[:] = [x for x in out if x[2]]
+
+
+# the one whole number between two that differ by two, as a digit group: "slutar med 06 och ett tal mellan 47 och 49"
+_BETWEEN = re.compile(
+    r"(?<![^\W_])(?i:ett tal|talet|en siffra|siffran|a number|the number|eine zahl|die zahl)\s+"
+    r"(?i:mellan|between|zwischen)\s+(\d{1,3})\s+(?i:och|and|und)\s+(\d{1,3})(?!\d)"
+)
+
+
+def _between_value(m: re.Match[str]) -> str:
+    a, b = m.group(1), m.group(2)
+    if int(b) - int(a) != 2:
+        return m.group(0)
+    value = str(int(a) + 1).zfill(len(a))
+    return value + " " * (len(m.group(0)) - len(value))

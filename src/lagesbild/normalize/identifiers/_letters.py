@@ -1,0 +1,111 @@
+"""Letters and signs for digits: leetspeak ("O7O I7A O6 E3"), single letters between digits ("0x7x0x1..."), any
+symbol between digit groups ("07@0174@06@17"), and letters read by a key the ad gives ("a=0 b=1 c=2 ...")."""
+
+from __future__ import annotations
+
+import re
+
+from lagesbild.normalize.identifiers._common import _DIGIT_RUN, _WORD, _accept
+from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, _SE_MOBILE_PLUS, normalize_phone
+
+# ---- leetspeak: capital letters for digits in groups that each hold a digit ("O7O I7A O6 E3")
+
+# (the first group is 07x: the literal first characters let the regex engine skip to them)
+_LEET = re.compile(r"[0O](?<![^\W_][0O])[7T][\dOIAESBGTZ]{0,2}(?:[ .\-]{1,2}[\dOIAESBGTZ]{1,4}){2,5}(?![^\W_])")
+_LEET_MAP = str.maketrans("OIZEASGTB", "012345678")
+
+
+def _find_leet(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole Swedish mobile in digit groups with capital letters for digits (O=0, I=1, Z=2, E=3, A=4, S=5,
+    G=6, T=7, B=8), only when every group holds a written digit and the run is nothing but groups."""
+    for m in _LEET.finditer(text):
+        run = m.group(0)
+        if not any(c in "AESBGTZ" for c in run):
+            continue  # "O7O-174 O6 l2": the letter finder's
+        if not all(any(c.isdigit() for c in g) for g in re.split(r"[ .\-]+", run)):
+            continue
+        digits = _NON_DIGIT.sub("", run.translate(_LEET_MAP))
+        if _SE_MOBILE.match(digits) and _accept(text, m.start(), m.end(), "+46" + digits[1:]):
+            out.append((m.start(), m.end(), "+46" + digits[1:]))
+
+
+# ---- digits with single letters between them: "0x7x0x1x7x4x0x6x1x2", "0a7b0c1d7e4f0g6h1i2"
+
+# (the literal 0 first lets the regex engine skip to the zeros of a text; the lookbehind comes after it)
+_LETTER_JOINED = re.compile(
+    r"0(?<![^\W_]0)\d{0,3}(?:[ \x01.\-]{0,2}(?![OoIl])[^\W\d_][ \x01.\-]{0,2}\d{1,4}){3,9}(?![^\W_])"
+)
+
+
+_WORD_LETTERS = re.compile(r"[^\W\d_]")
+# "07a01b74c06d12, skippa bokstäverna", "ta bort bokstäverna", "bara siffrorna gäller", "ignore the letters"
+_DROP_LETTERS = re.compile(r"(?i:bokstäver|bokstav|bara siffr|endast siffr|letters|only the digits|only digits)")
+
+
+def _find_letter_joined(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole Swedish mobile whose digits are parted by single letters (none of O, o, I, l)."""
+    for m in _LETTER_JOINED.finditer(text):
+        digits = _NON_DIGIT.sub("", m.group(0))
+        if len(set(_WORD_LETTERS.findall(m.group(0)))) != 1 and not _DROP_LETTERS.search(text):
+            continue  # one letter all through ("0x7x0x1..."), or the ad says to drop the letters; else a hash
+        if _SE_MOBILE.match(digits) and _accept(text, m.start(), m.end(), "+46" + digits[1:]):
+            out.append((m.start(), m.end(), "+46" + digits[1:]))
+
+
+# digit groups with any symbol between them ("07@0174@06@17", "070§174§06§17"); "+" and "=" are sums and keys
+_SYMBOL_RUN = re.compile(r"(?<![^\W_]|\+)\d{1,4}(?:[ ]?[^\w\s+=][ ]?\d{1,4}){1,9}(?![^\W_])")
+_PLAIN_SEPS = frozenset(" \t\r\n-./\\()[]{}<>:;,|~#*_'\"=!^\x01")  # the characters of _SEP
+_SYMBOL_GATE = re.compile(r"\d ?[^\w\s+=\-./\\()\[\]{}<>:;,|~#*_'\"!^\x01] ?\d")
+
+
+def _find_symbol_separated(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole Swedish mobile in digit groups with any symbol between them ("07@0174@06@17")."""
+    if not _SYMBOL_GATE.search(text):
+        return  # no symbol between digits that the digit finder does not take as a separator
+    for m in _SYMBOL_RUN.finditer(text):
+        run = m.group(0)
+        if all(c in _PLAIN_SEPS for c in _DIGIT_RUN.sub("", run)):
+            continue  # only the digit finder's separators: its reading (a date, a price, a mask) stands
+        digits = _NON_DIGIT.sub("", run)
+        e164 = normalize_phone(digits) if _SE_MOBILE.match(digits) else None
+        if _accept(text, m.start(), m.end(), e164) and not any(x[0] < m.end() and m.start() < x[1] for x in out):
+            out.append((m.start(), m.end(), e164 or ""))
+
+
+# ---- letters for digits by a key the ad gives: "a=0 b=1 c=2 ... j=9: aha bhe ag id"
+
+_KEY_PAIR = re.compile(r"(?<![^\W_])([a-zA-Z]) ?= ?(\d)(?!\d)")
+_KEY_MIXED = re.compile(r"(?<![^\W_])[^\W_]{1,5}(?![^\W_])(?:[ ,\-/]{1,3}[^\W_]{1,5}(?![^\W_])){1,9}", re.ASCII)
+_KEY_WORDS = re.compile(r"(?<![^\W_])[^\W\d_]{1,4}(?![^\W_])(?:[ ,\-/]{1,3}[^\W\d_]{1,4}(?![^\W_])){1,9}")
+
+
+def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A number written in letters after a key of at least three letter=digit pairs; a key in alphabet
+    order ("a=0, b=1, c=2 … j=9") stands for the whole run of ten letters."""
+    pairs = list(_KEY_PAIR.finditer(text))
+    if len(pairs) < 3:
+        return
+    key = {m.group(1).lower(): m.group(2) for m in pairs}
+    first = pairs[0].group(1).lower()
+    if all(ord(k) - ord(first) == int(v) - int(key[first]) for k, v in key.items()):
+        key = {chr(ord(first) + i): str(int(key[first]) + i) for i in range(10 - int(key[first]))}
+    for m in _KEY_WORDS.finditer(text, pairs[-1].end()):
+        letters = "".join(_WORD.findall(m.group(0)))
+        if not all(c in key for c in letters.lower()):
+            continue
+        e164 = normalize_phone("".join(key[c] for c in letters.lower()))
+        if e164 is not None and not any(x[0] < m.end() and m.start() < x[1] for x in out):
+            out.append((m.start(), m.end(), e164))
+    # letters and digits mixed, before or after the key: "Mitt nummer i kod: 0G0 AGD 0F BC (A=1 B=2 C=3 ...)"; a
+    # whole Swedish mobile with three key letters or more
+    for m in _KEY_MIXED.finditer(text):
+        chars = "".join(_WORD.findall(m.group(0))).lower()
+        if sum(c in key for c in chars) < 3 or not all(c.isdigit() or c in key for c in chars):
+            continue
+        e164 = normalize_phone("".join(key.get(c, c) for c in chars))
+        if (
+            e164 is not None
+            and _SE_MOBILE_PLUS.match(e164)
+            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+        ):
+            out.append((m.start(), m.end(), e164))

@@ -1,0 +1,124 @@
+""":func:`find_phones`: the text the finders read (characters mapped, dates blanked, prices, articles and
+"between" rewritten at the same length), the first pass, then the finders that need the whole ad, in order."""
+
+from __future__ import annotations
+
+import re
+
+from lagesbild.normalize.identifiers._arith import (
+    _ARITH_GATE,
+    _BETWEEN,
+    _apply_additions,
+    _between_value,
+    _find_arith_tail,
+)
+from lagesbild.normalize.identifiers._chars import _CHARS, _EXOTIC
+from lagesbild.normalize.identifiers._clauses import _find_blanks, _find_last_digits, _find_mask_named
+from lagesbild.normalize.identifiers._common import _AD_LENGTH, _disown_word, _disowned
+from lagesbild.normalize.identifiers._decoder import _DEC_MIN_WORDS_UNCUED, _MARK, _decoder, _find_decoded, _zero_word
+from lagesbild.normalize.identifiers._digits import _mask_dates
+from lagesbild.normalize.identifiers._hints import _HINT_GATE, _find_hinted, _may_hint, _symbol_hints
+from lagesbild.normalize.identifiers._letters import _find_keyed, _find_symbol_separated
+from lagesbild.normalize.identifiers._parts import _find_given_apart, _find_joined_parts
+from lagesbild.normalize.identifiers._reorder import (
+    _DROP_GATE,
+    _SWAP_GATE,
+    _apply_swaps,
+    _find_doubled,
+    _find_dropped,
+    _find_shifted,
+)
+from lagesbild.normalize.identifiers._scan import _find_all
+from lagesbild.normalize.identifiers._trunk import _find_links
+
+_ARTICLE_GATE = re.compile(r"(?i:en)\s+(?i:noll|etta|tvåa|trea|femma|sexa|sjua|nia)")
+# "en nolla och en sexa": "en" before a digit noun is an article, not a 1 ("fyra" and "åtta" are words too: "en
+# fyra" may be 1 4, so those two keep their reading)
+_ARTICLE = re.compile(r"(?<![^\W_])(?i:en)(?=\s+(?i:nolla|nollor|etta|tvåa|trea|femma|sexa|sjua|nia)(?![^\W_]))")
+
+
+# "8 400:-": a price mark, read as "kr" (same length)
+_PRICE_MARK = re.compile(r":-(?!\d)")
+
+
+def find_phones(text: str) -> list[tuple[int, int, str]]:
+    """Every phone number in ``text``, as ``(start, end, e164)`` sorted by position.
+
+    Finds digits, split digits, letters typed for digits and spelled-out digits; spans
+    never overlap. Prices, dates, clock times and post codes are not returned, nor numbers
+    whose last digits are masked ("070-174 06 xx").
+    """
+    if not text:
+        return []
+    raw = text
+    if _EXOTIC.search(text):
+        if len(text) <= _AD_LENGTH and _may_hint(text.lower()):
+            text = raw = _symbol_hints(text)
+        text = text.translate(_CHARS)
+    text = _mask_dates(text)
+    if ":-" in text:
+        text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
+    if _ARTICLE_GATE.search(text):  # "en nolla och en sexa": an article, not a 1 (same length)
+        text = _ARTICLE.sub("  ", text)
+    if "mellan" in text or "between" in text or "zwischen" in text:  # "ett tal mellan 47 och 49": 48 (same length)
+        text = _BETWEEN.sub(_between_value, text)
+    low = text.lower()
+    out = _find_all(text, low)
+    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+        n = len(out)
+        if "siffr" in low or "digit" in low:
+            _find_shifted(text, out)
+        _find_symbol_separated(text, out)
+        if len(out) > n:
+            pass  # a mobile from symbols between digits or a digit shift: nothing left to decode
+        elif _decoder()[1].search(low):
+            _find_decoded(raw, text, out)
+        elif _zero_word().search(low if raw is text else _MARK.sub("", raw.lower())):  # a number in words, no cue
+            _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
+    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and _DROP_GATE.search(low):
+        _find_dropped(text, out)
+    if "+" in text and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+        _find_joined_parts(text, out)
+    if "_" in text and len(text) <= _AD_LENGTH:
+        _find_blanks(text, out)
+    if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
+        _find_last_digits(text, out)
+    if len(text) <= _AD_LENGTH and (
+        "gånger" in low
+        or "twice" in low
+        or "dubb" in low
+        or "doubl" in low
+        or "zweimal" in low
+        or "varannan" in low
+        or "every other" in low
+        or "every second" in low
+        or "zweite" in low
+    ):
+        _find_doubled(text, out)
+    if out and ("plus" in low or "+" in text) and len(text) <= _AD_LENGTH:
+        _apply_additions(text, out)
+    if ("xx" in low or "??" in text or "**" in text or "##" in text) and len(text) <= _AD_LENGTH:
+        _find_mask_named(text, out)
+    if len(text) <= _AD_LENGTH and _ARITH_GATE.search(low):
+        _find_arith_tail(text, out)
+    if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
+        out = [item for item in out if not _disowned(text, item[0], item[1])]
+    if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
+        _find_hinted(text, low, out)
+    if len(text) <= _AD_LENGTH:
+        _find_given_apart(text, low, out)
+    if "wa.me/" in text or "phone=" in text:
+        _find_links(text, out)
+    if "=" in text and len(text) <= _AD_LENGTH:
+        _find_keyed(text, out)
+    if out and _SWAP_GATE.search(low) and len(text) <= _AD_LENGTH:
+        _apply_swaps(text, out)
+    if len(out) < 2:
+        return out
+    out.sort(key=lambda t: (t[0], -t[1]))
+    merged: list[tuple[int, int, str]] = []
+    for item in out:
+        if merged and item[0] < merged[-1][1]:
+            continue
+        merged.append(item)
+    return merged
