@@ -1456,3 +1456,58 @@ def test_find_phones_prefers_the_mobile_that_starts_a_line() -> None:
 def test_find_phones_set_v_w_traps(text: str) -> None:
     got = phones(f"Hej! {text} 💋")
     assert got in ([], [P]) and (got == [] or "0701740612" in text)
+
+
+# One arithmetic reader (normalize/identifiers/_arith.py) for brackets, clauses, the last digits after a cue and a
+# sign's hint: sums and products everywhere, their terms digits or number words (teens and tens too); a difference
+# or a quotient only where the ad marks the expression off as a value (brackets right after the digits, a sign's
+# hint), never in running text, where its terms are no digits either ("20-8" was read as the digits 2 0).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ring 070 174 06 ??, sista två siffrorna är tio plus två",  # "tio" was read as the digits 1 0
+        "Nummer: 070 174 06 xx, xx = tio plus två",
+        "070-174 06 _ _ där luckorna är tre gånger fyra",
+        "Nummer 070 174 06 (tio plus två)",
+        "sms 070-174 06 [sex gånger två]",
+        "Nummer 070 174 06 (20 minus 8)",  # in brackets a difference is worked out
+        "Ring 070-174 06 X2, X = 3 minus 2",  # and as a sign's value
+        "Ring 070-174 ????, de sista fyra siffrorna är 06-12",  # a dash between groups that fill the mask
+        "Ring 070 174 06 och sen tolv gånger en",
+    ],
+)
+def test_find_phones_reads_arithmetic_by_one_rule(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == [P]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ring 070 174 06 ??, sista två siffrorna är 20-8",  # a difference in running text: no value, no digits
+        "Ring 070 174 06 ??, sista två siffrorna är 20 - 8",
+        "Nummer: 070 174 06 xx, xx = 24/2",
+        "070-174 06 _ _ där luckorna är 20 - 8",
+        "Ring 070 174 06 ??, sista två siffrorna är 24 delat med 2",
+        "Ring 070 174 06 ??, sista två siffrorna är 24 ÷ 2",
+        "Sista siffrorna i mitt nummer = 20-8. Nummer: 070-174 06 ??",
+        "Call 070 174 06 followed by 100 minus 9",
+    ],
+)
+def test_find_phones_works_out_no_difference_in_running_text(text: str) -> None:
+    assert phones(f"Hej! {text} 💋") == []
+
+
+def test_one_arithmetic_reader_and_one_word_to_number_helper() -> None:
+    from lagesbild.normalize.identifiers._arith import _arithmetic, _number
+
+    assert [_number(w) for w in ("7", "sju", "seven", "tolv", "sjuttio", "trettiotre", "doce", "hundra", "hej")] == [
+        7, 7, 7, 12, 70, 33, 12, None, None,
+    ]  # fmt: skip
+    for closed in (True, False):
+        assert _arithmetic("sex gånger två", closed=closed) == 12
+        assert _arithmetic("tio plus två", closed=closed) == 12
+        assert _arithmetic("seven times nine", closed=closed) == 63
+    assert _arithmetic("20-8", closed=True) == 12 and _arithmetic("20-8", closed=False) is None
+    assert _arithmetic("20 minus 8", closed=True) == 12 and _arithmetic("100 minus 9", closed=False) is None
+    assert _arithmetic("24 delat med 2", closed=True) == 12 and _arithmetic("24/2", closed=False) is None
+    assert _arithmetic("8-20", closed=True) is None and _arithmetic("25/2", closed=True) is None

@@ -17,7 +17,7 @@ from lagesbild.normalize.identifiers._common import (
     _accept,
     _trie,
 )
-from lagesbild.normalize.identifiers._decoder import _SV_DIGITS, _decoder
+from lagesbild.normalize.identifiers._decoder import _decoder
 from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
 from lagesbild.normalize.identifiers._spelled import _spelled, _spelled_groups
 
@@ -32,42 +32,93 @@ _X_PRODUCT = re.compile(r" ?[xX×] ?(\d)(?![\d+*x×]|[^\W_])")
 _OTHER_SUM = re.compile(r" ?(?:[-*x×/]|(?i:minus|gånger|times|delat med|dividerat med)(?![^\W_])) ?\d")
 
 
+# ---- the one arithmetic reader: two terms and an operator, wherever a finder found them
+
+# What each written operator does. Each finder's own pattern says which of them it looks for where (an "x" is a
+# product only in brackets or a clause, "mal" and "durch" only in brackets); reading them is the same everywhere.
+_OPERATORS = {
+    "×": "*", "x": "*", "*": "*", "·": "*", "gånger": "*", "ganger": "*", "times": "*", "mal": "*",
+    "multiplicerat med": "*", "multiplied by": "*",
+    "+": "+", "plus": "+",
+    "-": "-", "minus": "-",
+    "/": "/", "÷": "/", "delat med": "/", "dividerat med": "/", "durch": "/", "delat": "/", "dividerat": "/",
+    "genom": "/",
+}  # fmt: skip
+_OPERATOR_SIGNS = "".join(sorted(w for w in _OPERATORS if len(w) == 1))
+_EXPRESSION = re.compile(
+    r"(?P<a>\d+|[^\W\d_]+) ?"
+    rf"(?P<op>(?i:[{re.escape(_OPERATOR_SIGNS)}])|(?i:{_trie([w for w in _OPERATORS if len(w) > 1])})(?![^\W_]))"
+    r" ?(?P<b>\d+|[^\W\d_]+)"
+)
+
+
+def _number(term: str) -> int | None:
+    """The one word-to-number helper: ``term`` as a number, or None.
+
+    Digits, or one number word up to 99: a digit, a teen or a tens word of the spelled finder's vocabulary ("sju",
+    "tolv", "sjuttio", "seven", "twelve"), the same in another language the decoder knows ("siete", "doce"), or a tens
+    word glued to its unit ("trettiotre" is 33). A hundred or a longer number in words is none.
+    """
+    if term.isdigit():
+        return int(term)
+    words = _spelled()[2]
+    low = term.lower()
+    value = words.get(low)
+    if value is None:
+        canon = _decoder()[0].get(low)  # another language's word, as the Swedish one ("doce" is "tolv")
+        value = words.get(canon) if canon is not None else None
+    if value is not None:
+        if len(value) == 1 and value.isdigit():
+            return int(value)
+        if value[:1] == "=" and value[1:].isdigit():
+            return int(value[1:])  # a teen: "tolv"
+        if value[:1] == "t" and value[1:].isdigit():
+            return 10 * int(value[1:])  # a tens word: "sjuttio"
+        return None
+    _, piece, _, _, _ = _spelled()
+    read = _spelled_groups(term, 0, piece, words)[0]  # a tens word with its unit: "trettiotre" = 33
+    if len(read) == 1 and read[0][1] == len(term) and len(read[0][2]) == 2:
+        return int(read[0][2])
+    return None
+
+
+def _arithmetic(expr: str, *, closed: bool) -> int | None:
+    """The one arithmetic reader: the value of ``expr``, two terms and an operator ("6 gånger 8", "40 + 8", "sju
+    gånger nio", "20-8", "24 delat med 2"), or None.
+
+    The terms are read by :func:`_number`. Sums and products are always worked out. A difference or a quotient is
+    worked out only in a ``closed`` expression, one the ad marks off as a value of its own: in brackets right after
+    the digits before it ("070-174 06 (20-8)") or as the value of a sign it explains ("X2, X = 3 - 2"). In running
+    text, after a cue or in a clause ("... followed by 100 minus 9", "sista två siffrorna är 20 minus 8"), it stays
+    text (docs/normalize.md). A difference below zero and a quotient with a rest are no value.
+    """
+    m = _EXPRESSION.fullmatch(expr.strip())
+    if m is None:
+        return None
+    a, b, kind = _number(m.group("a")), _number(m.group("b")), _OPERATORS.get(m.group("op").lower())
+    if a is None or b is None or kind is None:
+        return None
+    if kind == "*":
+        return a * b
+    if kind == "+":
+        return a + b
+    if not closed:
+        return None
+    if kind == "-":
+        return a - b if a >= b else None
+    return a // b if b and a % b == 0 else None
+
+
 # ---- a digit group written as arithmetic in brackets: "070-174 06 (3×8)", "070 174 (2*3) 24", "0701740 [60/10] 12"
 
 # the terms are digits or digit words ("[sju gånger nio]", "(seven times nine)"); a word operator then needs spaces
-_BRACKET_TERM = r"(?:\d{1,3}|[^\W\d_]{2,8})"
 _BRACKET_GATE = re.compile(
     r"[(\[] ?(?:\d{1,3} ?(?:[×xX*·+/÷\-]|(?i:gånger|ganger|times|plus|minus|delat med|durch|mal)(?![^\W_])) ?\d{1,3}"
     r"|[^\W\d_]{2,8} (?i:gånger|ganger|times|plus|minus|delat med|durch|mal|x) [^\W\d_]{2,8}) ?[)\]]"
 )
-_BRACKET_EXPR = re.compile(
-    rf"(?P<a>{_BRACKET_TERM}) ?(?:(?P<mul>[×xX*·]|(?i:gånger|ganger|times|mal)(?![^\W_]))"
-    r"|(?P<add>\+|(?i:plus)(?![^\W_]))"
-    rf"|(?P<sub>-|(?i:minus)(?![^\W_]))|(?P<div>[/÷]|(?i:delat med|durch)(?![^\W_]))) ?(?P<b>{_BRACKET_TERM})"
-)
 # the start of a Swedish mobile right before the bracket, with nothing but separators between (not "... + (10+2)")
 _BRACKET_HEAD = re.compile(r"(?:(?<![\d+])(?:\+|00)46[ \-]?|(?<![\d+])0)7[02369](?:[ \-.]?\d)*[ \-.]?\Z")
 _BRACKET_TAIL = re.compile(r"(?:[ \-.]?\d)*(?![ \-.]?\d)")
-
-
-def _bracket_value(expr: str) -> str | None:
-    m = _BRACKET_EXPR.fullmatch(expr.strip(" ([])"))
-    if m is None:
-        return None
-    a, b = _small_number(m.group("a")), _small_number(m.group("b"))  # a digit word reads as its digit
-    if a is None or b is None:
-        return None
-    if m.group("mul"):
-        v = a * b
-    elif m.group("add"):
-        v = a + b
-    elif m.group("sub"):
-        v = a - b
-    elif b and a % b == 0:
-        v = a // b
-    else:
-        return None
-    return str(v) if v >= 0 else None
 
 
 def _find_bracketed(text: str, out: list[tuple[int, int, str]]) -> None:
@@ -76,7 +127,7 @@ def _find_bracketed(text: str, out: list[tuple[int, int, str]]) -> None:
     whole only with the bracket's value in it; an hour range ("(10-12)") or a fraction reads as no number."""
     for m in _BRACKET_GATE.finditer(text):
         head = _BRACKET_HEAD.search(text, max(0, m.start() - 24), m.start())
-        value = _bracket_value(m.group(0))
+        value = _arithmetic(m.group(0).strip(" ([])"), closed=True)
         if head is None or value is None:
             continue
         tail = _BRACKET_TAIL.match(text, m.end())
@@ -84,57 +135,52 @@ def _find_bracketed(text: str, out: list[tuple[int, int, str]]) -> None:
         before = _NON_DIGIT.sub("", head.group(0))
         if normalize_phone(before) is not None:
             continue  # a whole number already; the bracket is something else
-        digits = before + value + _NON_DIGIT.sub("", text[m.end() : end])
+        digits = before + str(value) + _NON_DIGIT.sub("", text[m.end() : end])
         e164 = normalize_phone(digits)
         if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, head.start(), end, e164):
             out.append((head.start(), end, e164))
 
 
-_PRODUCT_WORDS = re.compile(r"(?i:gånger|ganger|times|x|×|\*)")
-_SUM_WORDS = re.compile(r"(?i:plus|\+)")
-
-
-def _small_number(word: str) -> int | None:
-    """A digit or a Swedish/other digit word as an int (None when it is none)."""
-    if word.isdigit():
-        return int(word)
-    read = _spelled()[2].get(word.lower(), "")
-    if len(read) == 1 and read.isdigit():
-        return int(read)
-    v = _decoder()[0].get(word.lower())
-    if v is not None and v in _SV_DIGITS:
-        return _SV_DIGITS.index(v)
-    return None
+# a clause's tokens: digits, words and the signs of arithmetic
+_CLAUSE_TOKEN = re.compile(r"\d+|[^\W\d_]+|[×*+\-/÷]")
+# the operators a clause is read with right after its first term (the sign "-" or "/" there is a separator first)
+_CLAUSE_OPERATORS = frozenset(("gånger", "ganger", "times", "x", "×", "*", "plus", "+", "minus", "delat", "dividerat",
+                               "genom", "÷"))  # fmt: skip
+# "och", "sen", "samma" between named digits ("är samma: fyra fyra")
+_CLAUSE_FILLERS = frozenset(("och", "and", "sen", "then", "samma", "same", "both", "båda"))
 
 
 def _clause_digits(value: str, n: int | None) -> str | None:
-    """The digits a clause gives: "sju tre", "06 47", "7 och 3", "6 gånger 8", "40 + 8"; ``n`` digits when known."""
-    toks = re.findall(r"\d+|[^\W\d_]+|[×*+]", value)
-    if len(toks) >= 2 and toks[1].lower() in ("minus", "delat", "dividerat", "genom"):
-        return None  # "20 minus 8": only products and sums are worked out
-    if len(toks) >= 3 and (_PRODUCT_WORDS.fullmatch(toks[1]) or _SUM_WORDS.fullmatch(toks[1])):
-        a = int(toks[0]) if toks[0].isdigit() else _small_number(toks[0])
-        b = int(toks[2]) if toks[2].isdigit() else _small_number(toks[2])
-        if a is not None and b is not None and (n is None or len(toks) == 3 or not toks[3].isdigit()):
-            got = str(a * b if _PRODUCT_WORDS.fullmatch(toks[1]) else a + b)
-            return got if n is None or len(got) == n else None
+    """The digits a clause gives: "sju tre", "06 47", "7 och 3", "trettiotre", or one product or sum read by
+    :func:`_arithmetic` ("6 gånger 8", "40 + 8"); ``n`` digits when known.
+
+    A clause is running text: a difference or a quotient in it ("20 minus 8", "20-8", "24/2") is not worked out,
+    and its terms are no digits either. A "-" or "/" between digit groups is a separator ("06-47") when the groups
+    give the ``n`` digits; when the group after it would give more ("20-8" for two), it is arithmetic.
+    """
+    toks = _CLAUSE_TOKEN.findall(value)
+    if len(toks) >= 2 and toks[1].lower() in _CLAUSE_OPERATORS:
+        kind = _OPERATORS[toks[1].lower()]
+        if kind in "-/":
+            return None  # "20 minus 8": not worked out in running text
+        if len(toks) >= 3 and (n is None or len(toks) == 3 or not toks[3].isdigit()):
+            got = _arithmetic(" ".join(toks[:3]), closed=False)
+            if got is not None:
+                return str(got) if n is None or len(str(got)) == n else None
     digits = ""
-    for t in toks:
+    for k, t in enumerate(toks):
         if t.isdigit():
             digits += t
-        elif t.lower() in ("och", "and", "sen", "then", "samma", "same", "both", "båda"):  # "är samma: fyra fyra"
-            continue
+        elif t.lower() in _CLAUSE_FILLERS or (t in "-/" and 0 < k < len(toks) - 1):
+            continue  # a filler word, or a separator between groups ("06-47")
         else:
-            d = _small_number(t)
+            d = _number(t)
             if d is None:
-                _, piece, words, _, _ = _spelled()
-                read = _spelled_groups(t, 0, piece, words)[0]  # a tens word with its unit: "trettiotre" = 33
-                if len(read) != 1 or read[0][1] != len(t) or len(read[0][2]) != 2:
-                    break
-                digits += read[0][2]
-            else:
-                digits += str(d)
+                break
+            digits += str(d)
         if n is not None and len(digits) >= n:
+            if k + 2 < len(toks) and toks[k + 1] in "-/" and _number(toks[k + 2]) is not None:
+                return None  # "20-8" for two digits: a difference, not the digits 2 0
             break
     if not digits or (n is not None and len(digits) != n):
         return None
@@ -146,26 +192,13 @@ def _clause_digits(value: str, n: int | None) -> str | None:
 # eight digits (O for a zero allowed), the terms are digits or number words, and the result is two digits.
 _ARITH_GATE = re.compile(r"gånger|ganger|times|plus|multipl|×")
 _ARITH_HEAD = re.compile(r"(?<![^\W_+])0(?:[ \-.]?[\dOo]){7}(?![^\W_])(?![ \-.]?\d)")
-# only products and sums, as everywhere ("... är 20 minus 8" stays text, docs/normalize.md)
-_ARITH_OP = {"gånger": "*", "ganger": "*", "times": "*", "multiplicerat med": "*", "multiplied by": "*", "×": "*",
-             "*": "*", "plus": "+", "+": "+"}  # fmt: skip
+# the operators looked for after a cue: products and sums (a difference there stays text, see _arithmetic)
+_ARITH_OPERATORS = ("gånger", "ganger", "times", "multiplicerat med", "multiplied by", "×", "*", "plus", "+")
 _ARITH_TERM = r"(?:\d{1,3}|[^\W\d_]{2,12})"
 _ARITH_EXPR = re.compile(
-    rf"(?P<a>{_ARITH_TERM}) ?(?P<op>(?i:{_trie(list(_ARITH_OP))})) ?(?P<b>{_ARITH_TERM})(?![^\W_])(?! ?[\d+*×/-])"
+    rf"(?P<a>{_ARITH_TERM}) ?(?P<op>(?i:{_trie(list(_ARITH_OPERATORS))})) ?(?P<b>{_ARITH_TERM})"
+    r"(?![^\W_])(?! ?[\d+*×/-])"
 )
-
-
-def _term_value(term: str) -> int | None:
-    if term.isdigit():
-        return int(term)
-    value = _spelled()[2].get(term.lower(), "")
-    if value.isdigit() and len(value) == 1:
-        return int(value)
-    if value.startswith("=") and value[1:].isdigit():
-        return int(value[1:])  # a teen: "tolv"
-    if value.startswith("t") and value[1:].isdigit():
-        return 10 * int(value[1:])  # a tens word: "sjuttio"
-    return None
 
 
 @cache
@@ -185,11 +218,9 @@ def _find_arith_tail(text: str, out: list[tuple[int, int, str]]) -> None:
         expr = _arith_tail().match(text, m.end())
         if expr is None or _MASK_IN_BRIDGE.search(text, m.end(), expr.start("a")):
             continue
-        a, b = _term_value(expr.group("a")), _term_value(expr.group("b"))
-        op = _ARITH_OP[expr.group("op").lower()]
-        if a is None or b is None or _UNIT_AFTER.match(text, expr.end()) or _PRICE_AFTER.match(text, expr.end()):
+        value = _arithmetic(text[expr.start("a") : expr.end("b")], closed=False)
+        if value is None or _UNIT_AFTER.match(text, expr.end()) or _PRICE_AFTER.match(text, expr.end()):
             continue
-        value = a * b if op == "*" else a + b
         if not 0 <= value <= 99:
             continue
         e164 = normalize_phone(digits + str(value).zfill(2))

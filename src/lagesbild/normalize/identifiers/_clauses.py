@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from lagesbild.normalize.identifiers._arith import _PRODUCT_WORDS, _SUM_WORDS, _clause_digits, _small_number
+from lagesbild.normalize.identifiers._arith import _CLAUSE_OPERATORS, _clause_digits, _number
 from lagesbild.normalize.identifiers._common import _SE_MOBILE_START
 from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
 
@@ -38,7 +38,7 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
     sista två siffrorna är sju tre"). Only a whole Swedish mobile counts."""
     for m in _LAST_DIGITS.finditer(text):
         counts = (m.group("n1"), m.group("n2"), m.group("n3"), m.group("n4"), m.group("n5"))
-        n = next((_small_number(c) for c in counts if c), None)
+        n = next((_number(c) for c in counts if c), None)
         head = text[m.start() : m.start("v")].lower()
         if n is None and ("siffran" in head or ("digit" in head and "digits" not in head)):
             n = 1  # "sista siffran är 5"
@@ -59,8 +59,9 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
             # no mask: the start of a mobile, then its last digits named ("070 174 06 och sen sista två = trettiotre");
             # named digits only, no arithmetic ("070-174 06, sista två är 3 x 4" stays text)
             digits = _NON_DIGIT.sub("", lead.group(1))
+            # ("genom" is a common word too: "kontakta mig genom ...")
             arithmetic = any(
-                _PRODUCT_WORDS.fullmatch(t) or _SUM_WORDS.fullmatch(t) or t.lower() in ("minus", "delat", "dividerat")
+                t.lower() in _CLAUSE_OPERATORS and t.lower() != "genom"
                 for t in re.findall(r"[^\W\d_]+|[×*+]", m.group("v"))
             )
             value = None if arithmetic else _clause_digits(m.group("v"), n)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from lagesbild.normalize.identifiers._arith import _arithmetic
 from lagesbild.normalize.identifiers._chars import _map_char
 from lagesbild.normalize.identifiers._scan import _find_all
 from lagesbild.normalize.identifiers._spelled import _spelled
@@ -59,13 +60,8 @@ def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
         if len(digit) != 1 or not digit.isdigit():
             continue
         if not h.group("a") and h.group("op"):  # "X är 4+5", "X = 3 gånger 3": the digit is the result
-            op, term = h.group("op").lower(), int(h.group("bw"))
-            total = (
-                int(digit) + term if op in ("+", "plus")
-                else int(digit) - term if op in ("-", "minus")
-                else int(digit) * term
-            )  # fmt: skip
-            if not 0 <= total <= 9:
+            total = _arithmetic(f"{digit} {h.group('op')} {h.group('bw')}", closed=True)  # a difference too
+            if total is None or not 0 <= total <= 9:
                 continue
             digit = str(total)
         for c in {sym, sym.upper(), sym.lower()}:  # "X7X-174 X6 12 (x = 0)"

@@ -9,7 +9,7 @@ from functools import cache
 
 from lagesbild.normalize._gate import with_first_chars
 from lagesbild.normalize._rules import rules
-from lagesbild.normalize.identifiers._arith import _small_number
+from lagesbild.normalize.identifiers._arith import _number
 from lagesbild.normalize.identifiers._common import (
     _DIGIT_RUN,
     _SENTENCE_END,
@@ -187,9 +187,9 @@ def _find_doubled(text: str, out: list[tuple[int, int, str]]) -> None:
 def _find_shifted(text: str, out: list[tuple[int, int, str]]) -> None:
     """A number with every digit shifted by a constant the ad names ("ta bort 1 från varje siffra i 1812851764")."""
     for m in _SHIFT.finditer(text):
-        n = _small_number(m.group("n"))
-        if n is None or n == 0:
-            continue
+        n = _number(m.group("n"))
+        if n is None or not 0 < n <= 9:
+            continue  # a shift is by one digit
         op = m.group("op").lower()
         sign = 1 if op.startswith(("lägg", "add", "öka")) else -1
         shifted = "".join(str((int(c) + sign * n) % 10) for c in _NON_DIGIT.sub("", m.group("d")))
