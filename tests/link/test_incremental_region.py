@@ -274,3 +274,49 @@ def test_the_rules_fingerprint_changes_with_round_6_defaults() -> None:
         assert runner_module._fingerprint(replace(LinkSettings(), **{name: getattr(county, name)})) != (
             runner_module._fingerprint(LinkSettings())
         )
+
+
+def _check(store: Store, day: list[Observation], name: str) -> int:
+    """Import ``day``, run incrementally, check it equals a clustering from scratch; the site ads clustered."""
+    _import(store, day, name)
+    inc = run(store)
+    assert inc.mode == "incremental"
+    assert _stored(LinkStore(store)) == _from_scratch(store), f"{name}: differs from a clustering from scratch"
+    return inc.n_clustered
+
+
+def test_a_number_that_stays_shared_does_not_bring_its_other_users_into_the_region(store: Store) -> None:
+    """Rule 1's shared numbers link nothing: a new site ad with one is clustered without the number's other users.
+
+    Whether a number is shared is judged again on the narrow rows of all its site ads whenever a
+    new or changed site ad shows it; when the judgement flips, every user is clustered again.
+    """
+    from tests.link.conftest import obs
+
+    women = [("Anna", 24, "0580"), ("Bella", 30, "0581"), ("Cleo", 22, "0582"), ("Dina", 27, "0583")]
+    head = [
+        obs("s", f"{n}-{k}", 1 + k, name=n, age=a, kommun=m, phones=(f"own-{n}", "agency"), body=f"{n} {k} text {m}")
+        for n, a, m in women
+        for k in range(3)
+    ]
+    # a number that shows alone on one woman's ads (her own), for the flip to shared below
+    head += [obs("s", f"Fia-{k}", 2 + k, name="Fia", age=33, kommun="0584", phones=("fia",)) for k in range(2)]
+    _import(store, head, "head")
+    assert run(store).mode == "full"
+    shared = LinkStore(store).shared_number_keys()
+    assert len(shared) == 1  # "agency": with four profiles, never alone
+
+    # a fifth woman with her own number and the agency's: only her site ad is clustered
+    ella = [obs("s", "Ella-0", 10, name="Ella", age=29, kommun="0586", phones=("own-Ella", "agency"))]
+    assert _check(store, ella, "ella") == 1
+    assert LinkStore(store).shared_number_keys() == shared
+
+    # the number becomes someone's own (alone on most of its site ads): every user is clustered again
+    alone = [obs("s", f"Anna-x{k}", 11, phones=("agency",), kommun="0580") for k in range(16)]
+    assert _check(store, alone, "alone") >= 16 + 3 * 4 + 1
+    assert LinkStore(store).shared_number_keys() == set()
+
+    # Fia's number becomes shared (another woman shows it beside her own): Fia's site ads are clustered again
+    gun = [obs("s", f"Gun-{k}", 12, name="Gun", age=41, kommun="0584", phones=("fia", "own-Gun")) for k in range(3)]
+    assert _check(store, gun, "gun") >= 5
+    assert len(LinkStore(store).shared_number_keys()) == 1

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -705,12 +706,15 @@ class Linked:
     ties: TemplateTies = field(default_factory=TemplateTies.empty)
 
 
-def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
+def link(ads: SiteAds, settings: LinkSettings | None = None, *, known_shared: Collection[str] = ()) -> Linked:
     """Link site ads into ads, persons, advertisers and networks.
 
     Args:
         ads: the site ads (canonical order; see :meth:`SiteAds.of`).
         settings: rule parameters.
+        known_shared: phones known to be shared numbers from site ads not given here (an
+            incremental run clusters only part of the store, without all the site ads of a shared
+            number: rule 1 judged on the part could find one profile and join its users).
 
     Returns:
         The labels, stable ids and evidence.
@@ -733,6 +737,9 @@ def link(ads: SiteAds, settings: LinkSettings | None = None) -> Linked:
 
     n_ph = np.bincount(ph_rows, minlength=n)
     hub = shared_numbers(ph_rows, ph_toks, len(ph_vocab), n_ph, profile, s.shared_number_alone_share)
+    if known_shared:
+        known = set(known_shared)
+        hub |= np.fromiter((v in known for v in ph_vocab), bool, len(ph_vocab))
     use = ~hub[ph_toks] if len(ph_toks) else np.zeros(0, bool)
     ph_rows_u, ph_toks_u = ph_rows[use], ph_toks[use]
     log.info("%d phones, %d judged shared or stolen", len(ph_vocab), int(hub.sum()))

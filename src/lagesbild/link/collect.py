@@ -20,7 +20,7 @@ from lagesbild.normalize._text import fold_text
 from lagesbild.observations import Observation
 from lagesbild.records.link import SiteAd, SiteAds
 
-__all__ = ["blocking_keys", "chunk_keys", "collect", "fold_name", "image_number", "key_kinds", "periods"]
+__all__ = ["blocking_keys", "chunk_keys", "collect", "fold_name", "image_number", "key_kinds", "periods", "phone_key"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ def _h64(*parts: object) -> int:
     return int.from_bytes(d, "big", signed=True)
 
 
+def phone_key(phone: str) -> int:
+    """The blocking key of a phone pseudonym (as stored in ``link_keys``)."""
+    return _h64("p", phone)
+
+
 def image_number(h: str) -> int:
     """An image hash (hex, 64 bit) as a signed 64-bit number (as stored in ``link_keys``)."""
     v = int(h, 16) & _MASK64
@@ -68,7 +73,7 @@ def chunk_keys(v: int) -> list[int]:
 def key_kinds(ad: SiteAd, settings: LinkSettings | None = None) -> tuple[set[int], set[int], set[int], set[int]]:
     """The blocking keys of ``ad`` by kind: phones, e-mails, images, text LSH buckets (:func:`blocking_keys`)."""
     s = settings or LinkSettings()
-    phones = {_h64("p", p) for p in ad.phones}
+    phones = {phone_key(p) for p in ad.phones}
     emails = {_h64("e", e) for e in ad.emails}
     images = {image_number(h) for h in ad.images}
     texts: set[int] = set()

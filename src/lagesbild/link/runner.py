@@ -29,8 +29,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from lagesbild.link._types import LinkSettings
-from lagesbild.link.cluster import Linked, _reposts, _stable_ids, link, template_ties
-from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number, key_kinds
+from lagesbild.link.cluster import Linked, _reposts, _stable_ids, link, shared_numbers, template_ties
+from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number, key_kinds, phone_key
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.link.text import _template_words
 from lagesbild.observations import Observation
@@ -52,6 +52,9 @@ _IMAGE_BUCKET = 2000  # as lagesbild.link.cluster.image_groups
 _MIN_LIMIT = 20_000
 _MAX_SHARE = 4
 _NO_SIG = np.zeros(0, np.uint32)
+# what the key index holds besides the site ads' keys (a store indexed before is relinked in full once):
+# v2 keeps the shared numbers' keys (the region path does not follow a number that stays shared)
+_INDEX_VERSION = b"index v2: shared numbers"
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ def _fingerprint(s: LinkSettings) -> int:
     (it clusters only what new ads touch), so a store linked by other rules is relinked in full.
     """
     h = hashlib.blake2b(repr(s).encode(), digest_size=8)
+    h.update(_INDEX_VERSION)
     for name in ("cluster", "collect", "text"):
         h.update(Path(str(importlib.import_module(f"lagesbild.link.{name}").__file__)).read_bytes())
     # the data the template keys read: language names (normalizer rules) and place names (gazetteer)
@@ -242,6 +246,7 @@ def _run_whole(
         ids=ids,
         index_of=_index_of(s),
         rules=_fingerprint(s),
+        shared_keys={phone_key(p) for p in r.shared_numbers},
     )
     log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
@@ -273,11 +278,22 @@ class _Region:
     clustering it alone gives the same persons, advertisers and ads as clustering everything.
     """
 
-    def __init__(self, ls: LinkStore, s: LinkSettings, limit: int, changed: Iterable[SiteAd] = ()) -> None:
+    def __init__(
+        self,
+        ls: LinkStore,
+        s: LinkSettings,
+        limit: int,
+        changed: Iterable[SiteAd] = (),
+        shared: set[int] | frozenset[int] = frozenset(),
+    ) -> None:
         self.ls, self.s, self.limit = ls, s, limit
+        changed = list(changed)
         self.changed = {a.key for a in changed}
+        # shared numbers before and after this run: they link nothing, so their other site ads are not
+        # followed (the clustering is told they are shared: see _run_region)
+        self.shared = shared
         # numbers on a changed site ad: whether they are shared numbers may change
-        self.hot_phones = {k for a in changed for k in key_kinds(a, s)[0]}
+        self.hot_phones = {k for a in changed for k in key_kinds(a, s)[0]} - shared
         self.text_checked: set[int] = set()
         self.ads: dict[tuple[str, str], SiteAd] = {}
         self.labels: dict[tuple[str, str], Labels] = {}
@@ -295,7 +311,7 @@ class _Region:
         advertisers: Iterable[str] = (),
     ) -> None:
         frontier = [a for a in ads if a.key not in self.ads]
-        pending_keys = set(extra_keys)
+        pending_keys = set(extra_keys) - self.shared
         pending_advs = set(advertisers)
         for a in frontier:
             self.ads[a.key] = a
@@ -323,6 +339,7 @@ class _Region:
                 if lab is not None and lab[2] is not None:
                     advs.add(lab[2])
             ks |= self._near_hashes(hs)
+            ks -= self.shared
             cold_text -= ks | self.keys_done | self.text_checked
             self.text_checked |= cold_text
             if cold_text:
@@ -376,6 +393,36 @@ class _Region:
                         found.add(h2)
             new = found - self.hashes_done
         return out
+
+
+def _shared_after(ls: LinkStore, hot: Iterable[int], seeds: Iterable[SiteAd], s: LinkSettings) -> set[int]:
+    """Which of the ``hot`` phone keys are shared numbers once ``seeds`` are stored (rule 1, judged on every site ad).
+
+    Rule 1 reads, of every site ad with the number, only its name, age and how many numbers it
+    shows; those narrow rows are read from the store (``seeds`` in place of their stored
+    versions), not the advertisers that use the number.
+    """
+    hot = set(hot)
+    pop: dict[tuple[str, str], tuple[str | None, int | None, list[str]]] = {
+        (site, sid): (name, age, phones.split()) for site, sid, name, age, phones in ls.phone_rows(hot)
+    }
+    for a in seeds:
+        pop[a.key] = (a.name, a.age, sorted(a.phones))
+    items = [v for v in pop.values() if v[2]]
+    if not items:
+        return set()
+    vocab = sorted({p for _, _, ps in items for p in ps})
+    number = {p: i for i, p in enumerate(vocab)}
+    sizes = np.array([len(ps) for _, _, ps in items], np.int64)
+    rows = np.repeat(np.arange(len(items), dtype=np.int64), sizes)
+    toks = np.array([number[p] for _, _, ps in items for p in ps], np.int64)
+    profiles: dict[tuple[str, int], int] = {}
+    profile = np.array(
+        [profiles.setdefault((n, g), len(profiles)) if n is not None and g is not None else -1 for n, g, _ in items],
+        np.int64,
+    )
+    hub = shared_numbers(rows, toks, len(vocab), sizes, profile, s.shared_number_alone_share)
+    return {k for i in np.flatnonzero(hub) if (k := phone_key(vocab[int(i)])) in hot}
 
 
 def _net_id(site: str, site_ad_id: str) -> str:
@@ -609,11 +656,21 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         if a.key not in quiet:
             old_keys |= blocking_keys(a, s)
     n_stored = ls.totals()["site_ads"]
+    # Shared numbers (rule 1) link nothing: the other site ads of a number that was shared and stays
+    # shared need not be clustered again. Numbers on no changed site ad keep the stored judgement;
+    # those on one are judged again on all their site ads' narrow rows.
+    changed_old = [a for a in stored_copies if a.key not in quiet]
+    stored_shared = ls.shared_number_keys()
+    hot = {phone_key(p) for a in (*seeds, *changed_old) for p in a.phones}
+    hot_shared = _shared_after(ls, hot, seeds, s) if hot else set()
+    shared_now = (stored_shared - hot) | hot_shared
+    not_followed = (stored_shared - hot) | (stored_shared & hot_shared)
     region = _Region(
         ls,
         s,
         limit=max(_MIN_LIMIT, n_stored // _MAX_SHARE),
-        changed=[*seeds, *(a for a in stored_copies if a.key not in quiet)],
+        changed=[*seeds, *changed_old],
+        shared=not_followed,
     )
     region.grow(seeds, labels, old_keys)
     t_region = time.perf_counter()
@@ -627,8 +684,14 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     part = SiteAds.of(list(region.ads.values()))
     nets: set[str | None] = {labels[k][3] for k in quiet_out}  # their networks' last days move
     if len(part):
-        r = link(part, sub).result
+        known = {p for a in part.ads for p in a.phones if phone_key(p) in not_followed}
+        r = link(part, sub, known_shared=known).result
         t_link = time.perf_counter()
+        judged = {phone_key(p) for p in r.shared_numbers}
+        seen = {phone_key(p) for a in part.ads for p in a.phones}
+        if judged != shared_now & seen:  # cannot happen: every number not followed is in shared_now
+            log.warning("incremental linking clusters everything: shared numbers judged differently")
+            return None
         stored_advs = {str(lab[2]) for lab in region.labels.values() if lab[2] is not None}
         new_net, old_net = _networks(ls.network_index(), part, r, s, stored_advs, len(region.labels))
         t_net = time.perf_counter()
@@ -675,6 +738,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         index_of=_index_of(s),
         region=True,
         rules=_fingerprint(s),
+        shared_keys=shared_now,
     )
     t_save = time.perf_counter()
     log.info(

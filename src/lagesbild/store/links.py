@@ -106,6 +106,7 @@ BATCH = 20_000
 _IN = 400  # values per IN list
 _RULES = ("", "rules")  # the link_keys row holding the fingerprint of the linking rules (no site ad)
 RULES_ROW = _RULES
+_SHARED = ("", "shared")  # link_keys rows holding the phone keys judged shared numbers by the last run (no site ad)
 STALE_RULES = 0
 """Written over the rules fingerprint when the key index no longer matches the stored pseudonyms (after a
 key rotation): the next link run finds other rules and relinks in full, which rebuilds the index."""
@@ -312,6 +313,29 @@ class LinkStore:
             out.update(r[0] for r in self._raw(sql, part) if r[0] is not None)
         return out
 
+    def shared_number_keys(self) -> set[int]:
+        """The blocking keys of the phones the last run judged shared numbers (rule 1 of linking)."""
+        rows = self._raw(f"SELECT k FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _SHARED)
+        return {int(r[0]) for r in rows}
+
+    def phone_rows(self, keys: Iterable[int]) -> list[tuple[str, str, str | None, int | None, str]]:
+        """``(site, site_ad_id, name, age, phones)`` of the stored site ads under these phone keys.
+
+        What rule 1 (shared numbers) reads of every site ad with a number: an incremental run
+        judges a number on a new site ad again from these narrow rows instead of clustering
+        every advertiser that uses it.
+        """
+        flat = sorted(set(keys))
+        out: list[tuple[str, str, str | None, int | None, str]] = []
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            sql = (
+                "SELECT DISTINCT l.site, l.site_ad_id, l.name, l.age, l.phones FROM link_keys k JOIN link_site_ads l "
+                f"ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {self._in(len(part))}"
+            )
+            out.extend((r[0], r[1], r[2], r[3], r[4] or "") for r in self._raw(sql, part))
+        return out
+
     def key_counts(self, keys: Iterable[int]) -> dict[int, int]:
         """How many stored site ads are filed under each of these blocking keys (absent: none)."""
         flat = sorted(set(keys))
@@ -458,6 +482,7 @@ class LinkStore:
         index_of: KeyIndex | None = None,
         region: bool = False,
         rules: int | None = None,
+        shared_keys: Iterable[int] | None = None,
     ) -> dict[str, int]:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
@@ -477,6 +502,8 @@ class LinkStore:
             region: ``ads`` are only the site ads an incremental run clustered again (whole
                 clusters); the run's totals are then counted in the tables.
             rules: the fingerprint of the linking rules and settings, kept with the key index.
+            shared_keys: the blocking keys of every phone judged a shared number (all of the
+                store's, not only the clustered part's), kept with the key index.
 
         Returns:
             The totals stored with the run (site ads, ads, persons, advertisers, networks, scams).
@@ -506,6 +533,13 @@ class LinkStore:
                 conn.exec_driver_sql(
                     f"INSERT INTO link_keys (k, site, site_ad_id) VALUES ({self._ph}, {self._ph}, {self._ph})",
                     (rules, *_RULES),
+                )
+            if shared_keys is not None:
+                conn.exec_driver_sql(
+                    f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _SHARED
+                )
+                self._insert(
+                    conn, "link_keys", ("k", "site", "site_ad_id"), ((k, *_SHARED) for k in sorted(shared_keys))
                 )
             self._insert(
                 conn,
