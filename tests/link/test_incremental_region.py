@@ -50,7 +50,9 @@ def _row(r: dict) -> tuple:  # type: ignore[type-arg]
 
 
 def _stored(ls: LinkStore) -> tuple[dict, dict]:  # type: ignore[type-arg]
-    return ls.labels(), {t: sorted(map(_row, ls.table(t))) for t in TABLES}
+    tables = {t: sorted(map(_row, ls.table(t))) for t in TABLES}
+    tables["link_network_index"] = sorted(str(tuple(x)) for x in ls.network_index()[0])
+    return ls.labels(), tables
 
 
 def _from_scratch(store: Store) -> tuple[dict, dict]:  # type: ignore[type-arg]
@@ -59,7 +61,12 @@ def _from_scratch(store: Store) -> tuple[dict, dict]:  # type: ignore[type-arg]
     r = linked.result
     s = summarize(ads, r)
     labels = dict(zip(r.keys, r.all_ids(), strict=True))
-    return labels, {t: sorted(_row(asdict(x)) for x in getattr(s, t.removeprefix("link_"))) for t in TABLES}
+    tables = {t: sorted(_row(asdict(x)) for x in getattr(s, t.removeprefix("link_"))) for t in TABLES}
+    # what the network level reads instead of every site ad (compared as a table too)
+    tables["link_network_index"] = sorted(
+        str(x) for x in runner_module._network_rows(ads.ads, [ids[2] for ids in r.all_ids()])
+    )
+    return labels, tables
 
 
 def _check_day_by_day(store: Store, days: list[list[Observation]], n_inc: int) -> list[tuple[int, int]]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -332,17 +332,35 @@ def template_ties(ads: SiteAds, advertiser: IntArray, persons_per_adv: IntArray,
     Template keys used by more than ``max_bucket`` advertisers are boilerplate: they give no
     candidates.
     """
-    n = len(ads)
+    return template_ties_of(
+        np.fromiter((a.template for a in ads.ads), np.int64, len(ads)),
+        [a.kommun_kod for a in ads.ads],
+        [a.language for a in ads.ads],
+        advertiser,
+        persons_per_adv,
+        s,
+    )
+
+
+def template_ties_of(
+    tmpl: IntArray,
+    kommun: Sequence[str | None],
+    language: Sequence[str | None],
+    advertiser: IntArray,
+    persons_per_adv: IntArray,
+    s: LinkSettings,
+) -> TemplateTies:
+    """:func:`template_ties` on the three columns it reads (template key, municipality, language) per row."""
+    n = len(tmpl)
     n_adv = len(persons_per_adv)
     if n == 0 or n_adv < 2:
         return TemplateTies.empty()
-    tmpl = np.fromiter((a.template for a in ads.ads), np.int64, n)
-    places = pd.factorize(pd.Series([a.kommun_kod for a in ads.ads], dtype=object), use_na_sentinel=True)[0]
+    places = pd.factorize(pd.Series(kommun, dtype=object), use_na_sentinel=True)[0]
     # advertiser x template, with one site ad each (the earliest: rows are in canonical order)
     at = pd.DataFrame({"a": advertiser, "t": tmpl, "row": np.arange(n)})
     at = at[at.t != 0].drop_duplicates(["a", "t"])
     # each advertiser's distinct keys (text variants, the unshared ones too) by the language they are written in
-    lang = pd.factorize(pd.Series([a.language for a in ads.ads], dtype=object), use_na_sentinel=False)[0]
+    lang = pd.factorize(pd.Series(language, dtype=object), use_na_sentinel=False)[0]
     written = pd.DataFrame({"a": advertiser, "t": tmpl, "l": lang})
     written = written[written.t != 0].drop_duplicates()
     df_t = at.groupby("t").a.transform("size").to_numpy(np.int64)

@@ -17,7 +17,7 @@ import hashlib
 import importlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +29,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from lagesbild.link._types import LinkSettings
-from lagesbild.link.cluster import Linked, _reposts, _stable_ids, link, shared_numbers, template_ties
+from lagesbild.link.cluster import Linked, _reposts, _stable_ids, link, shared_numbers, template_ties_of
 from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number, key_kinds, phone_key
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.link.text import _template_words
@@ -51,10 +51,10 @@ _IMAGE_BUCKET = 2000  # as lagesbild.link.cluster.image_groups
 # them 12 s: the closure's reads cost more per site ad than reading every site ad at once)
 _MIN_LIMIT = 20_000
 _MAX_SHARE = 4
-_NO_SIG = np.zeros(0, np.uint32)
 # what the key index holds besides the site ads' keys (a store indexed before is relinked in full once):
-# v2 keeps the shared numbers' keys (the region path does not follow a number that stays shared)
-_INDEX_VERSION = b"index v2: shared numbers"
+# v2 keeps the shared numbers' keys (the region path does not follow a number that stays shared),
+# v3 the network index per advertiser (link_network_index, migration 17)
+_INDEX_VERSION = b"index v3: shared numbers, network index"
 
 
 @dataclass(frozen=True)
@@ -247,6 +247,7 @@ def _run_whole(
         index_of=_index_of(s),
         rules=_fingerprint(s),
         shared_keys={phone_key(p) for p in r.shared_numbers},
+        network_rows=(None, _network_rows(ads.ads, [x[2] for x in ids])),
     )
     log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
@@ -435,106 +436,96 @@ def _text_or_none(v: object) -> str | None:
     return v if isinstance(v, str) else None
 
 
+_INDEX_COLS = ["adv", "template", "language", "kommun", "first", "site", "site_ad_id"]
+
+
+def _network_rows(ads: Sequence[SiteAd], advertisers: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The ``link_network_index`` rows of whole advertisers (``advertisers[i]`` is the advertiser of ``ads[i]``).
+
+    One row per advertiser, template key and language; per advertiser and municipality; and one
+    with the advertiser's earliest site ad (``ads`` are in canonical order, so its first).
+    """
+    if not ads:
+        return []
+    df = pd.DataFrame(
+        {
+            "a": list(advertisers),
+            "t": [a.template or 0 for a in ads],
+            "l": [a.language for a in ads],
+            "k": [a.kommun_kod for a in ads],
+        }
+    )
+    t = df.loc[df["t"] != 0, ["a", "t", "l"]].drop_duplicates()
+    k = df.loc[df["k"].notna(), ["a", "k"]].drop_duplicates()
+    out: list[tuple[Any, ...]] = [
+        (x, int(tm), _text_or_none(lg), None, None, None, None) for x, tm, lg in t.itertuples(index=False)
+    ]
+    out += [(x, None, None, km, None, None, None) for x, km in k.itertuples(index=False)]
+    for i in np.flatnonzero(~df["a"].duplicated().to_numpy(bool)).tolist():
+        a = ads[i]
+        out.append((advertisers[i], None, None, None, a.first_seen, a.site, a.site_ad_id))
+    return out
+
+
 def _networks(
-    index: list[tuple[Any, ...]],
+    stored: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]],
     region: SiteAds,
     r: LinkResult,
     s: LinkSettings,
-    region_advertisers: set[str] | None = None,
-    n_stored_in_region: int = -1,
-) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """The network of every advertiser, from the narrow index of every site ad (region rows replaced by ``r``).
+    region_advertisers: set[str],
+) -> tuple[dict[str, str | None], dict[str, str | None]] | None:
+    """The network of every advertiser, from the stored network index (region advertisers replaced by ``r``).
 
     Template ties are scored against statistics of all advertisers (the number of advertisers,
     how many use each key, each municipality's share), so the network level is computed over
-    all of them every run: on one row per advertiser and template key or municipality, not on
-    the site ads. Returns the new and the stored network id of every advertiser (the stored
-    one only for advertisers outside the region).
+    all of them every run: on one row per advertiser and template key or municipality
+    (``link_network_index``), not on the site ads. Returns the new and the stored network id of
+    every advertiser (the stored one only for advertisers outside the region); None when the
+    stored index and advertisers disagree (the caller then clusters everything).
     """
-    cols = ["site", "site_ad_id", "first", "adv", "person", "net", "template", "kommun", "language"]
-    stored = pd.DataFrame.from_records(index, columns=cols) if index else pd.DataFrame(columns=cols)
-    # the region holds whole stored advertisers: its stored rows are those of their advertisers
-    # (checked by count; else by key, the slower way)
-    out_mask = None
-    if region_advertisers is not None:
-        in_region = stored["adv"].isin(region_advertisers).to_numpy(bool)
-        if int(in_region.sum()) == n_stored_in_region:
-            out_mask = ~in_region
-    if out_mask is None:
-        inside = {f"{a}\x1f{b}" for a, b in r.keys}
-        out_mask = ~(stored["site"] + "\x1f" + stored["site_ad_id"]).isin(inside).to_numpy(bool)
-    stored = stored[out_mask]
+    index, advs = stored
     ids = r.all_ids()
-    mine = pd.DataFrame(
-        {
-            "site": [a.site for a in region.ads],
-            "site_ad_id": [a.site_ad_id for a in region.ads],
-            "first": [a.first_seen for a in region.ads],
-            "adv": [x[2] for x in ids],
-            "person": [x[1] for x in ids],
-            "net": [None] * len(ids),
-            "template": [a.template for a in region.ads],
-            "kommun": [a.kommun_kod for a in region.ads],
-            "language": [a.language for a in region.ads],
-        }
-    )
-    old = {
-        a: (n if isinstance(n, str) else None)  # NULL reads back as None or NaN
-        for a, n in stored[["adv", "net"]].drop_duplicates("adv").itertuples(index=False, name=None)
-    }
-    every = pd.concat([stored, mine], ignore_index=True) if len(stored) else mine
-    if every.empty:
+    rows = [x for x in index if x[0] not in region_advertisers]
+    rows += _network_rows(region.ads, [x[2] for x in ids])
+    old = {str(a): _text_or_none(n) for a, n, _ in advs if a not in region_advertisers}
+    ppa_of = {str(a): int(k) for a, _, k in advs if a not in region_advertisers}
+    mine = pd.DataFrame({"a": [x[2] for x in ids], "p": [x[1] for x in ids]}).drop_duplicates()
+    ppa_of.update(mine.groupby("a").size().to_dict())
+    if not rows:
         return {}, old
-    every["template"] = every["template"].fillna(0).astype(np.int64)
-    adv, advs = pd.factorize(every["adv"])
+    every = pd.DataFrame.from_records(rows, columns=_INDEX_COLS)
+    adv, names = pd.factorize(every["adv"])
     adv = adv.astype(np.int64)
-    n_adv = len(advs)
-    every["a"] = adv
-    ppa = np.bincount(every[["a", "person"]].drop_duplicates()["a"].to_numpy(np.int64), minlength=n_adv)
+    n_adv = len(names)
+    if n_adv != len(ppa_of) or not all(str(x) in ppa_of for x in names):
+        log.warning("the stored network index and advertisers disagree: %d and %d advertisers", n_adv, len(ppa_of))
+        return None
+    ppa = np.array([ppa_of[str(x)] for x in names], np.int64)
     ties_a = ties_b = np.zeros(0, np.int64)
     if s.template_networks:
-        # one row per advertiser, key and language (one-key ties count an advertiser's variants by language)
-        at = every.loc[every["template"] != 0, ["a", "template", "language"]].drop_duplicates()
-        am = every.loc[every["kommun"].notna(), ["a", "kommun"]].drop_duplicates()
-        rows = [
-            SiteAd(
-                "t",
-                str(i),
-                "",
-                "",
-                [],
-                0,
-                None,
-                None,
-                None,
-                None,
-                _text_or_none(lg),
-                set(),
-                set(),
-                set(),
-                _NO_SIG,
-                int(t),
-            )
-            for i, (t, lg) in enumerate(zip(at["template"].tolist(), at["language"].tolist(), strict=True))
-        ]
-        rows += [
-            SiteAd("m", str(i), "", "", [], 0, None, None, k, None, None, set(), set(), set(), _NO_SIG, 0)
-            for i, k in enumerate(am["kommun"].tolist())
-        ]
-        labels = np.concatenate([at["a"].to_numpy(np.int64), am["a"].to_numpy(np.int64)])
-        ties = template_ties(SiteAds(tuple(rows)), labels, ppa, s)
+        tmpl = every["template"].fillna(0).to_numpy(np.int64)
+        use = (tmpl != 0) | every["kommun"].notna().to_numpy(bool)
+        ties = template_ties_of(
+            tmpl[use],
+            [_text_or_none(x) for x in every["kommun"].to_numpy(object)[use]],
+            [_text_or_none(x) for x in every["language"].to_numpy(object)[use]],
+            adv[use],
+            ppa,
+            s,
+        )
         ties_a, ties_b = ties.a, ties.b
     g = coo_matrix((np.ones(len(ties_a), np.int8), (ties_a, ties_b)), shape=(n_adv, n_adv))
     _, net = connected_components(g, directed=False)
     net = net.astype(np.int64)
     is_net = np.bincount(net, weights=ppa)[net] >= 2
-    # each network's id comes from its earliest site ad (canonical order: first day, site, site ad id);
-    # only the site ads of advertisers in networks are sorted
-    in_net = every[is_net[every["a"].to_numpy(np.int64)]]
-    first = in_net.sort_values(["first", "site", "site_ad_id"], kind="stable").drop_duplicates("a")
-    first = first.assign(n=net[first["a"].to_numpy(np.int64)]).drop_duplicates("n")
+    # each network's id comes from its earliest site ad (canonical order: first day, site, site ad id),
+    # the earliest of its advertisers' earliest
+    firsts = every[every["first"].notna().to_numpy(bool)]
+    first = firsts[is_net[adv[firsts.index.to_numpy(np.int64)]]]
+    first = first.assign(n=net[adv[first.index.to_numpy(np.int64)]])
+    first = first.sort_values(["first", "site", "site_ad_id"], kind="stable").drop_duplicates("n")
     name = {int(n): _net_id(a, b) for n, a, b in zip(first["n"], first["site"], first["site_ad_id"], strict=True)}
-    new = {str(advs[i]): (name[int(net[i])] if is_net[i] else None) for i in range(n_adv)}
+    new = {str(names[i]): (name[int(net[i])] if is_net[i] else None) for i in range(n_adv)}
     return new, old
 
 
@@ -693,7 +684,10 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
             log.warning("incremental linking clusters everything: shared numbers judged differently")
             return None
         stored_advs = {str(lab[2]) for lab in region.labels.values() if lab[2] is not None}
-        new_net, old_net = _networks(ls.network_index(), part, r, s, stored_advs, len(region.labels))
+        nets_of = _networks(ls.network_index(), part, r, s, stored_advs)
+        if nets_of is None:
+            return None
+        new_net, old_net = nets_of
         t_net = time.perf_counter()
         missing = set(r.advertiser_ids) - set(new_net)
         if missing:  # cannot happen when the region is closed; never write a partial result
@@ -725,6 +719,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     t_sum = time.perf_counter()
     seconds = time.perf_counter() - t0
     old = {k: v for k, v in (*region.labels.items(), *extra_ids.items())}
+    all_ids = r.all_ids()
     totals = ls.save(
         part,
         changed,
@@ -734,11 +729,15 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         full=False,
         old_labels=old,
         stale_ids=set(old.values()),
-        ids=r.all_ids(),
+        ids=all_ids,
         index_of=_index_of(s),
         region=True,
         rules=_fingerprint(s),
         shared_keys=shared_now,
+        network_rows=(
+            {str(v[2]) for v in old.values() if v[2] is not None} | set(r.advertiser_ids),
+            _network_rows(part.ads, [x[2] for x in all_ids]),
+        ),
     )
     t_save = time.perf_counter()
     log.info(

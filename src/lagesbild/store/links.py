@@ -9,7 +9,7 @@ runner (:mod:`lagesbild.link.runner`) reads with :meth:`LinkStore.observations` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -106,6 +106,7 @@ BATCH = 20_000
 _IN = 400  # values per IN list
 _RULES = ("", "rules")  # the link_keys row holding the fingerprint of the linking rules (no site ad)
 RULES_ROW = _RULES
+_NETWORK_INDEX = ("advertiser_id", "template", "language", "kommun_kod", "first_seen", "site", "site_ad_id")
 _SHARED = ("", "shared")  # link_keys rows holding the phone keys judged shared numbers by the last run (no site ad)
 STALE_RULES = 0
 """Written over the rules fingerprint when the key index no longer matches the stored pseudonyms (after a
@@ -262,14 +263,13 @@ class LinkStore:
 
     def load_keys(self, keys: Iterable[tuple[str, str]]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
         """The stored site ads with these keys (those not stored are left out), with their ids."""
-        flat = sorted(set(keys))
-        batches = [tuple(x for k in flat[i : i + _IN] for x in k) for i in range(0, len(flat), _IN)]
-        ph = self._ph
-
-        def where(n: int) -> str:
-            return f"(site, site_ad_id) IN (VALUES {', '.join([f'({ph}, {ph})'] * (n // 2))})"
-
-        return self._select_ads(where, batches)
+        by_site: dict[str, list[str]] = {}
+        for site, ad_id in sorted(set(keys)):
+            by_site.setdefault(site, []).append(ad_id)
+        # one site and a list of its ids (the primary key's order): a list of (site, id) pairs is not
+        # looked up by the key in SQLite (3,000 site ads: 1.6 s at 5M observations)
+        batches = [(site, *ids[i : i + _IN]) for site, ids in by_site.items() for i in range(0, len(ids), _IN)]
+        return self._select_ads(lambda n: f"site = {self._ph} AND site_ad_id IN {self._in(n - 1)}", batches)
 
     def load_advertisers(self, advertiser_ids: Iterable[str]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
         """Every stored site ad of these advertisers, with its ids."""
@@ -355,26 +355,18 @@ class LinkStore:
             out.extend(self._raw(f"SELECT k, hash FROM link_image_chunks WHERE k IN {self._in(len(part))}", part))
         return out
 
-    def network_index(self) -> list[tuple[Any, ...]]:
-        """The narrow columns the network level reads for every stored site ad.
+    def network_index(self) -> tuple[list[tuple[Any, ...]], list[tuple[str, str | None, int]]]:
+        """What the network level reads of every stored advertiser (not of every site ad).
 
-        ``(site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod,
-        language)``: template ties are scored over all advertisers, not only those new ads touch.
+        Returns the ``link_network_index`` rows ``(advertiser_id, template, language, kommun_kod,
+        first_seen, site, site_ad_id)`` (a template row, a municipality row or the advertiser's
+        earliest site ad) and ``(advertiser_id, network_id, n_persons)`` of every stored advertiser:
+        template ties are scored over all advertisers, not only those new ads touch.
         """
-        sql = (
-            "SELECT site, site_ad_id, first_seen, advertiser_id, person_id, network_id, template, kommun_kod, "
-            "language FROM link_site_ads"
-        )
-        with self.engine.connect() as conn:
-            cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cur.execute(sql)
-                rows: list[tuple[Any, ...]] = []
-                while batch := cur.fetchmany(50_000):
-                    rows.extend(batch)
-            finally:
-                cur.close()
-        return rows
+        cols = "advertiser_id, template, language, kommun_kod, first_seen, site, site_ad_id"
+        index = self._raw(f"SELECT {cols} FROM link_network_index", ())
+        advs = self._raw("SELECT advertiser_id, network_id, n_persons FROM link_advertisers", ())
+        return index, advs
 
     def stored_fake(self, person_ids: Iterable[str]) -> dict[str, bool]:
         """Whether each of these stored persons is a suspected scam."""
@@ -483,6 +475,7 @@ class LinkStore:
         region: bool = False,
         rules: int | None = None,
         shared_keys: Iterable[int] | None = None,
+        network_rows: tuple[Collection[str] | None, Iterable[tuple[Any, ...]]] | None = None,
     ) -> dict[str, int]:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
@@ -504,6 +497,8 @@ class LinkStore:
             rules: the fingerprint of the linking rules and settings, kept with the key index.
             shared_keys: the blocking keys of every phone judged a shared number (all of the
                 store's, not only the clustered part's), kept with the key index.
+            network_rows: the advertisers whose ``link_network_index`` rows are replaced (None:
+                all of them) and their new rows.
 
         Returns:
             The totals stored with the run (site ads, ads, persons, advertisers, networks, scams).
@@ -541,6 +536,16 @@ class LinkStore:
                 self._insert(
                     conn, "link_keys", ("k", "site", "site_ad_id"), ((k, *_SHARED) for k in sorted(shared_keys))
                 )
+            if network_rows is not None:
+                replaced, new_rows = network_rows
+                if replaced is None:
+                    conn.execute(text("DELETE FROM link_network_index"))
+                elif replaced:
+                    conn.exec_driver_sql(
+                        f"DELETE FROM link_network_index WHERE advertiser_id = {self._ph}",
+                        [(a,) for a in sorted(replaced)],
+                    )
+                self._insert(conn, "link_network_index", _NETWORK_INDEX, new_rows)
             self._insert(
                 conn,
                 "link_site_ads",

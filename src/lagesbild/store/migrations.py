@@ -644,6 +644,27 @@ def _m0016_observation_counts(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0017_link_network_index(conn: Connection) -> None:
+    """Linking: what the network level reads of each advertiser, so that an incremental run does not read every
+    site ad. One row per advertiser, template key and language (``template``, ``language``), per advertiser and
+    municipality (``kommun_kod``), and one per advertiser with its earliest site ad (``first_seen``, ``site``,
+    ``site_ad_id``: networks are named after it). Filled by the next ``link run``, which relinks in full once."""
+    md = MetaData()
+    Table(
+        "link_network_index",
+        md,
+        Column("advertiser_id", String(32), nullable=False),
+        Column("template", BigInteger),
+        Column("language", String(16)),
+        Column("kommun_kod", String(4)),
+        Column("first_seen", String(10)),
+        Column("site", String(64)),
+        Column("site_ad_id", String(128)),
+        Index("ix_link_network_index_advertiser", "advertiser_id"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -661,6 +682,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "link: blocking-key index for incremental linking", _m0014_link_keys),
     Migration(15, "monitor: perceptual hashes of fetched pictures by address hash", _m0015_crawl_image_hashes),
     Migration(16, "store: observation and ad counts per period and place", _m0016_observation_counts),
+    Migration(17, "link: network index per advertiser for incremental linking", _m0017_link_network_index),
 )
 
 
