@@ -327,3 +327,28 @@ def test_a_number_that_stays_shared_does_not_bring_its_other_users_into_the_regi
     gun = [obs("s", f"Gun-{k}", 12, name="Gun", age=41, kommun="0584", phones=("fia", "own-Gun")) for k in range(3)]
     assert _check(store, gun, "gun") >= 5
     assert len(LinkStore(store).shared_number_keys()) == 1
+
+
+def test_a_photo_a_few_bits_from_a_stored_one_joins_its_person_and_a_crowded_chunk_clusters_everything(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Image hashes are followed to the stored hashes within ``image_max_bits`` (found through shared 16-bit chunks)."""
+    from tests.link.conftest import obs
+
+    head = [obs("s", f"anna-{k}", 1 + k, images=("0123456789abcdef",)) for k in range(3)]
+    head += [obs("s", f"bella-{k}", 1 + k, name="Bella", age=31, images=("fedcba9876543210",)) for k in range(3)]
+    _import(store, head, "head")
+    assert run(store).mode == "full"
+    anna = LinkStore(store).labels()[("s", "anna-0")][1]
+
+    # one bit away, no number, another text and town: only the photo can bring in Anna's site ads
+    near = [obs("s", "anna-new", 10, images=("0123456789abcdee",), kommun="0581", body="Ny i stan, ring mig")]
+    assert _check(store, near, "near") == 4  # Anna's site ads, not Bella's
+    assert LinkStore(store).labels()[("s", "anna-new")][1] == anna
+
+    monkeypatch.setattr(runner_module, "_IMAGE_BUCKET", 1)  # a chunk shared by more hashes than this
+    crowded = [obs("s", "anna-newer", 11, images=("0123456789abcdec",), kommun="0581", body="Ny i stan, ring mig")]
+    _import(store, crowded, "crowded")
+    inc = run(store)
+    assert inc.n_clustered == inc.n_site_ads == 8
+    assert _stored(LinkStore(store)) == _from_scratch(store)

@@ -699,13 +699,17 @@ def _variants(written: pd.DataFrame, pairs: pd.DataFrame, which: npt.NDArray[np.
     sub = pairs.iloc[idx]
     advs = set(sub.x.tolist()) | set(sub.y.tolist())
     w = written[written.a.isin(advs)]
-    langs_of = w.groupby(["a", "t"]).l.agg(frozenset).to_dict()
-    keys_in = w.groupby(["a", "l"]).t.agg(frozenset).to_dict()
+    langs_of: dict[tuple[int, int], set[int]] = {}
+    keys_in: dict[tuple[int, int], set[int]] = {}
+    for a, t, lg in zip(w.a.tolist(), w.t.tolist(), w.l.tolist(), strict=True):  # not groupby().agg(set): 10x faster
+        langs_of.setdefault((a, t), set()).add(lg)
+        keys_in.setdefault((a, lg), set()).add(t)
+    none: set[int] = set()
     for q, x, y, r in zip(idx.tolist(), sub.x.tolist(), sub.y.tolist(), sub.rx.tolist(), strict=True):
         t = int(tmpl[int(r)])
-        langs = langs_of.get((x, t), frozenset()) | langs_of.get((y, t), frozenset())
-        n_x = len(frozenset().union(*(keys_in.get((x, lg), frozenset()) for lg in langs)))
-        n_y = len(frozenset().union(*(keys_in.get((y, lg), frozenset()) for lg in langs)))
+        langs = langs_of.get((x, t), none) | langs_of.get((y, t), none)
+        n_x = len(set().union(*(keys_in.get((x, lg), none) for lg in langs)))
+        n_y = len(set().union(*(keys_in.get((y, lg), none) for lg in langs)))
         out[q] = min(n_x, n_y)
     return out
 

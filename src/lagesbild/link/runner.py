@@ -44,7 +44,6 @@ __all__ = ["LinkRun", "link_observations", "relink_stored", "run"]
 
 log = logging.getLogger(__name__)
 
-_MASK64 = (1 << 64) - 1
 _IMAGE_BUCKET = 2000  # as lagesbild.link.cluster.image_groups
 # a region may hold this many site ads, or a quarter of the store if more, before a run clusters
 # everything instead (at 1M observations a region of 38% of the site ads took 14 s of CPU, all of
@@ -373,25 +372,25 @@ class _Region:
         while new and not self.overflow:
             self.hashes_done |= new
             out |= new
-            mine: dict[int, list[int]] = {}
-            for h in new:
-                for c in chunk_keys(h):
-                    mine.setdefault(c, []).append(h)
-                    self.by_chunk.setdefault(c, set()).add(h)
-            stored: dict[int, set[int]] = {}
-            for c, h2 in self.ls.image_chunks(mine):
-                stored.setdefault(c, set()).add(h2)
-            found: set[int] = set()
-            for c, hs_c in mine.items():
-                members = stored.get(c, set())
-                # image_groups skips chunks shared by more than 2000 hashes (a blank or a logo): such a
-                # bucket is a global statistic the region cannot see whole
-                if len(members | self.by_chunk[c]) > _IMAGE_BUCKET:
+            mine = [(c, h) for h in new for c in chunk_keys(h)]
+            for c, h in mine:
+                self.by_chunk.setdefault(c, set()).add(h)
+            got = np.array(self.ls.image_chunks({c for c, _ in mine}), dtype=np.int64).reshape(-1, 2)
+            stored = pd.DataFrame({"c": got[:, 0], "h2": got[:, 1]})
+            # image_groups skips chunks shared by more than 2000 hashes (a blank or a logo): such a bucket
+            # is a global statistic the region cannot see whole
+            sizes = stored.groupby("c").size()
+            for c in sizes.index[sizes.to_numpy() + [len(self.by_chunk[int(c)]) for c in sizes.index] > _IMAGE_BUCKET]:
+                members = set(stored.loc[stored["c"] == c, "h2"].tolist())
+                if len(members | self.by_chunk[int(c)]) > _IMAGE_BUCKET:
                     self.overflow = "an image chunk shared by more than 2000 hashes"
                     return out
-                for h2 in members - self.hashes_done:
-                    if any(((h ^ h2) & _MASK64).bit_count() <= self.s.image_max_bits for h in hs_c):
-                        found.add(h2)
+            ours = np.array(mine, dtype=np.int64).reshape(-1, 2)
+            pairs = pd.DataFrame({"c": ours[:, 0], "h": ours[:, 1]}).merge(stored, on="c")
+            dist = np.bitwise_count(
+                pairs["h"].to_numpy(np.int64).view(np.uint64) ^ pairs["h2"].to_numpy(np.int64).view(np.uint64)
+            )
+            found = set(pairs["h2"].to_numpy(np.int64)[dist <= self.s.image_max_bits].tolist())
             new = found - self.hashes_done
         return out
 
