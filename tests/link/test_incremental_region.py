@@ -352,3 +352,26 @@ def test_a_photo_a_few_bits_from_a_stored_one_joins_its_person_and_a_crowded_chu
     inc = run(store)
     assert inc.n_clustered == inc.n_site_ads == 8
     assert _stored(LinkStore(store)) == _from_scratch(store)
+
+
+def test_an_advertiser_outside_the_region_whose_network_is_renamed_is_rewritten(store: Store) -> None:
+    """A network is named after its earliest site ad: when new ads join it to an older advertiser, the ids of
+    its advertisers outside the region (tied by template only, not clustered again) change too."""
+    from tests.link.conftest import obs
+    from tests.link.test_template_networks import CIRCUIT, _ads, _background
+
+    dora = [obs("s1", f"d{k}", 1 + k, name="Dora", age=35, phones=("ph_d",), kommun="0180") for k in range(2)]
+    head = _background() + dora + _ads("c", "Cilla", 22, "ph_c", CIRCUIT, day0=3)
+    head += _ads("a", "Anna", 24, "ph_a", CIRCUIT, day0=5) + _ads("b", "Bella", 27, "ph_a", CIRCUIT, day0=5)
+    _import(store, head, "head")
+    assert run(store).mode == "full"
+    before = LinkStore(store).labels()
+    cilla_net = before[("s1", "c00")][3]
+    assert cilla_net is not None and cilla_net == before[("s1", "a00")][3]  # tied by template, named after c00
+    assert before[("s1", "d0")][3] is None
+
+    # Anna's number and Dora's on one new ad: one advertiser, and the network is named after Dora's first ad
+    joined = [obs("s1", "a-new", 20, phones=("ph_a", "ph_d"), kommun="0580", body="Ring mig")]
+    _check(store, joined, "joined")
+    after = LinkStore(store).labels()
+    assert after[("s1", "c00")][3] == after[("s1", "d0")][3] != cilla_net

@@ -34,7 +34,7 @@ from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_num
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.link.text import _template_words
 from lagesbild.observations import Observation
-from lagesbild.records.link import LinkResult, SiteAd, SiteAds
+from lagesbild.records.link import LinkResult, SiteAd, SiteAds, Summary
 from lagesbild.store import Store
 
 if TYPE_CHECKING:
@@ -699,6 +699,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         nets |= {x for a, o in old_net.items() if new_net.get(a) != o for x in (o, new_net.get(a))}
         nets.discard(None)
         outside = {a for a, o in old_net.items() if a not in inside and (o in nets or new_net.get(a) in nets)}
+        renamed = {a for a in outside if new_net.get(a) != old_net.get(a)}
     else:
         # only quiet site ads: nothing the network level reads changed, every advertiser keeps its network
         r = _empty_result()
@@ -706,7 +707,12 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         inside = set()
         nets.discard(None)
         outside = ls.advertisers_in_networks({n for n in nets if n is not None})
-    outside |= {str(labels[k][2]) for k in quiet_out} - inside
+        renamed = set()
+    quiet_advs = {str(labels[k][2]) for k in quiet_out} - inside
+    outside |= quiet_advs
+    # the networks' other advertisers without a quiet site ad or a new network: read for their
+    # networks' rows only; their own ad, person and advertiser rows and network index rows stay as stored
+    same = outside - quiet_advs - renamed
     extra, extra_ids = ls.load_advertisers(outside) if outside else ([], {})
     extra = [fresh.get(a.key, a) for a in extra]
     extra_new = _stored_ad_ids(extra, extra_ids, s)
@@ -715,10 +721,18 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     n_clustered = len(part)
     part, r = _with_networks(ls, part, r, extra, extra_new, new_net)
     summary = summarize(part, r)
+    if same:
+        summary = Summary(
+            [x for x in summary.ads if x.advertiser_id not in same],
+            [x for x in summary.persons if x.advertiser_id not in same],
+            [x for x in summary.advertisers if x.advertiser_id not in same],
+            summary.networks,
+        )
     t_sum = time.perf_counter()
     seconds = time.perf_counter() - t0
     old = {k: v for k, v in (*region.labels.items(), *extra_ids.items())}
     all_ids = r.all_ids()
+    rewrite = [i for i, x in enumerate(all_ids) if x[2] not in same]
     totals = ls.save(
         part,
         changed,
@@ -727,15 +741,15 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         {"mode": "incremental", "last_import_id": upto, "n_observations": len(new_obs), "seconds": seconds},
         full=False,
         old_labels=old,
-        stale_ids=set(old.values()),
+        stale_ids={v for v in old.values() if v[2] not in same},
         ids=all_ids,
         index_of=_index_of(s),
         region=True,
         rules=_fingerprint(s),
         shared_keys=shared_now,
         network_rows=(
-            {str(v[2]) for v in old.values() if v[2] is not None} | set(r.advertiser_ids),
-            _network_rows(part.ads, [x[2] for x in all_ids]),
+            {str(v[2]) for v in old.values() if v[2] is not None and v[2] not in same} | set(r.advertiser_ids) - same,
+            _network_rows([part.ads[i] for i in rewrite], [all_ids[i][2] for i in rewrite]),
         ),
     )
     t_save = time.perf_counter()
