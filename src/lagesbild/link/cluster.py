@@ -426,14 +426,10 @@ def template_ties_of(
     share = np.bincount(ap.m.to_numpy(np.int64)) / n_adv
     log_share = np.log(np.maximum(share, 1e-300))
     ap_a, ap_m = ap.a.to_numpy(np.int64), ap.m.to_numpy(np.int64)
-    order = np.argsort(ap_a, kind="stable")
-    ap_a, ap_m = ap_a[order], ap_m[order]
-    cuts = np.flatnonzero(np.diff(ap_a)) + 1
-    sets: dict[int, frozenset[int]] = (
-        {int(g[0]): frozenset(ms.tolist()) for g, ms in zip(np.split(ap_a, cuts), np.split(ap_m, cuts), strict=True)}
-        if len(ap_a)
-        else {}
-    )
+    grouped: dict[int, set[int]] = {}
+    for a_, m_ in zip(ap_a.tolist(), ap_m.tolist(), strict=True):  # not np.split: one array per advertiser is slow
+        grouped.setdefault(a_, set()).add(m_)
+    sets = {a_: frozenset(ms) for a_, ms in grouped.items()}
     empty: frozenset[int] = frozenset()
     chance = np.empty(len(pairs))
     jac = np.empty(len(pairs))

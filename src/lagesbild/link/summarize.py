@@ -100,18 +100,15 @@ def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Su
             strict=True,
         )
     ]
-    sites = (
-        df[["person", "site"]].drop_duplicates().sort_values(["person", "site"]).groupby("person").site.agg(" ".join)
-    )
-    kommuns = (
-        df[["person", "kommun"]]
-        .dropna()
-        .drop_duplicates()
-        .sort_values(["person", "kommun"])
-        .groupby("person")
-        .kommun.agg(" ".join)
-        .reindex(sites.index, fill_value="")
-    )
+    # sites and municipalities per person (sets in plain dicts: groupby().agg(" ".join) calls Python per person)
+    sites_of: dict[int, set[str]] = {}
+    kommuns_of: dict[int, set[str]] = {}
+    for p, site, kommun in zip(df["person"].tolist(), df["site"].tolist(), df["kommun"].tolist(), strict=True):
+        sites_of.setdefault(p, set()).add(site)
+        if isinstance(kommun, str):
+            kommuns_of.setdefault(p, set()).add(kommun)
+    sites = {p: " ".join(sorted(v)) for p, v in sites_of.items()}
+    kommuns = {p: " ".join(sorted(kommuns_of.get(p, ()))) for p in sites_of}
     g = df.groupby("person", sort=True).agg(
         row=("row", "first"), first=("first", "min"), last=("last", "max"), n=("ad", "nunique")
     )
@@ -167,39 +164,63 @@ def summarize(ads: SiteAds, r: LinkResult, rows: np.ndarray | None = None) -> Su
         )
     ]
     net_rows = []
-    for k, g in df[df["net"] >= 0].groupby("net", sort=True):
-        rows = g["row"].to_numpy()
-        persons_of: dict[str, set[int]] = {}
-        emails_of: dict[str, set[int]] = {}
-        for i in rows:
-            for ph in a[int(i)].phones - r.shared_numbers:
-                persons_of.setdefault(ph, set()).add(int(r.person[int(i)]))
-            for e in a[int(i)].emails:
-                emails_of.setdefault(e, set()).add(int(r.person[int(i)]))
-        places = {x for x in g["kommun"] if x is not None}
-        ages = [age for i in rows if (age := a[int(i)].age) is not None]
-        langs = {lang for i in rows if (lang := a[int(i)].language)}
-        codes = []
-        if any(len(v) > 1 for v in persons_of.values()):
-            codes.append("shared_phone")
-        if len(places) >= 3:
-            codes.append("many_cities")
-        if ages and min(ages) < VERY_YOUNG_AGE:
-            codes.append("very_young_age")
-        if langs and "sv" not in langs:
-            codes.append("foreign_language")
-        net_rows.append(
-            NetworkRow(
-                r.network_ids[int(k)],
-                int(g["person"].nunique()),
-                int(g["adv"].nunique()),
-                int(g["ad"].nunique()),
-                _join(places),
-                _iso(g["first"].agg(["min"]))[0],
-                _iso(g["last"].agg(["max"]))[0],
-                _join(p for p, v in persons_of.items() if len(v) > 1),
-                _join(e for e, v in emails_of.items() if len(v) > 1),
-                " ".join(codes),
-            )
+    nd = df[df["net"] >= 0]
+    if len(nd):
+        g = nd.groupby("net", sort=True).agg(
+            n_p=("person", "nunique"),
+            n_v=("adv", "nunique"),
+            n_a=("ad", "nunique"),
+            first=("first", "min"),
+            last=("last", "max"),
         )
+        # each network's rows in their order in ``df``, cut at the network changes (networks ascending)
+        order = np.argsort(nd["net"].to_numpy(), kind="stable")
+        net_sorted = nd["net"].to_numpy()[order]
+        rows_sorted = nd["row"].to_numpy()[order].tolist()
+        cuts = np.flatnonzero(np.diff(net_sorted)) + 1
+        bounds = zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(order)].tolist(), strict=True)
+        for (k, n_p, n_v, n_a), first, last, (lo, hi) in zip(
+            g[["n_p", "n_v", "n_a"]].itertuples(name=None), _iso(g["first"]), _iso(g["last"]), bounds, strict=True
+        ):
+            persons_of: dict[str, set[int]] = {}
+            emails_of: dict[str, set[int]] = {}
+            places: set[str] = set()
+            ages: list[int] = []
+            langs: set[str] = set()
+            for i in rows_sorted[lo:hi]:
+                x = a[int(i)]
+                pi = int(r.person[int(i)])
+                for ph in x.phones - r.shared_numbers:
+                    persons_of.setdefault(ph, set()).add(pi)
+                for e in x.emails:
+                    emails_of.setdefault(e, set()).add(pi)
+                if x.kommun_kod is not None:
+                    places.add(x.kommun_kod)
+                if x.age is not None:
+                    ages.append(x.age)
+                if x.language:
+                    langs.add(x.language)
+            codes = []
+            if any(len(v) > 1 for v in persons_of.values()):
+                codes.append("shared_phone")
+            if len(places) >= 3:
+                codes.append("many_cities")
+            if ages and min(ages) < VERY_YOUNG_AGE:
+                codes.append("very_young_age")
+            if langs and "sv" not in langs:
+                codes.append("foreign_language")
+            net_rows.append(
+                NetworkRow(
+                    r.network_ids[int(k)],
+                    int(n_p),
+                    int(n_v),
+                    int(n_a),
+                    _join(places),
+                    first,
+                    last,
+                    _join(p for p, v in persons_of.items() if len(v) > 1),
+                    _join(e for e, v in emails_of.items() if len(v) > 1),
+                    " ".join(codes),
+                )
+            )
     return Summary(ad_rows, person_rows, adv_rows, net_rows)
