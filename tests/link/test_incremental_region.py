@@ -52,6 +52,7 @@ def _row(r: dict) -> tuple:  # type: ignore[type-arg]
 def _stored(ls: LinkStore) -> tuple[dict, dict]:  # type: ignore[type-arg]
     tables = {t: sorted(map(_row, ls.table(t))) for t in TABLES}
     tables["link_network_index"] = sorted(str(tuple(x)) for x in ls.network_index()[0])
+    tables["link_image_groups"] = sorted(tuple(r) for r in ls._raw("SELECT hash, grp FROM link_image_groups", ()))
     return ls.labels(), tables
 
 
@@ -66,6 +67,7 @@ def _from_scratch(store: Store) -> tuple[dict, dict]:  # type: ignore[type-arg]
     tables["link_network_index"] = sorted(
         str(x) for x in runner_module._network_rows(ads.ads, [ids[2] for ids in r.all_ids()])
     )
+    tables["link_image_groups"] = sorted(runner_module._group_rows(linked.image_group).items())
     return labels, tables
 
 
@@ -375,3 +377,28 @@ def test_an_advertiser_outside_the_region_whose_network_is_renamed_is_rewritten(
     _check(store, joined, "joined")
     after = LinkStore(store).labels()
     assert after[("s1", "c00")][3] == after[("s1", "d0")][3] != cilla_net
+
+
+def test_a_stored_photo_in_a_crowded_chunk_makes_the_run_cluster_everything(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Image groups ignore a 16-bit chunk shared by more than ``_IMAGE_BUCKET`` hashes (a blank or a logo): the full
+    run keeps those chunks, and a region that reaches a photo in one clusters everything instead."""
+    from tests.link.conftest import obs
+
+    monkeypatch.setattr(runner_module, "_IMAGE_BUCKET", 2)
+    women = [("Anna", 24, "0123aaaaaaaaaaaa"), ("Bella", 31, "0123555555555555"), ("Cleo", 28, "0123f0f0f0f0f0f0")]
+    head = [
+        obs("s", f"{n}-{k}", 1 + k, name=n, age=a, phones=(f"own-{n}",), images=(h,), body=f"{n} {k}")
+        for n, a, h in women
+        for k in range(2)
+    ]
+    _import(store, head, "head")
+    assert run(store).mode == "full"
+    assert len(LinkStore(store).crowded_chunks()) == 1  # the three photos' first 16 bits
+
+    # a new site ad of Anna's with no photo: her stored photo is in the crowded chunk
+    _import(store, [obs("s", "Anna-new", 10, phones=("own-Anna",), body="Ny")], "anna")
+    inc = run(store)
+    assert inc.n_clustered == inc.n_site_ads == 7
+    assert _stored(LinkStore(store)) == _from_scratch(store)

@@ -52,8 +52,9 @@ _MIN_LIMIT = 20_000
 _MAX_SHARE = 4
 # what the key index holds besides the site ads' keys (a store indexed before is relinked in full once):
 # v2 keeps the shared numbers' keys (the region path does not follow a number that stays shared),
-# v3 the network index per advertiser (link_network_index, migration 17)
-_INDEX_VERSION = b"index v3: shared numbers, network index"
+# v3 the network index per advertiser (link_network_index, migration 17), v4 the image groups (migration 18)
+# and the crowded image chunks
+_INDEX_VERSION = b"index v4: shared numbers, network index, image groups"
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ def _run_whole(
     ads, changed = collect(obs, existing, settings=s)
     t_collect = time.perf_counter()
     linked = link(ads, s)
+    groups = _group_rows(linked.image_group)
     t_link = time.perf_counter()
     r = linked.result
     ids = r.all_ids()
@@ -247,6 +249,8 @@ def _run_whole(
         rules=_fingerprint(s),
         shared_keys={phone_key(p) for p in r.shared_numbers},
         network_rows=(None, _network_rows(ads.ads, [x[2] for x in ids])),
+        image_groups=(None, list(groups.items())),
+        crowded=_crowded(groups),
     )
     log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
@@ -299,7 +303,11 @@ class _Region:
         self.labels: dict[tuple[str, str], Labels] = {}
         self.keys_done: set[int] = set()
         self.hashes_done: set[int] = set()
+        self.hot_done: set[int] = set()
         self.by_chunk: dict[int, set[int]] = {}
+        self.group_of: dict[int, int] = {}
+        self.groups_done: set[int] = set()
+        self.crowded = ls.crowded_chunks()
         self.advs_done: set[str] = set()
         self.overflow = ""  # why the region path gave up (the run clusters everything instead)
 
@@ -320,6 +328,7 @@ class _Region:
         while (frontier or pending_keys or pending_advs) and not self.overflow:
             ks = pending_keys
             hs: set[int] = set()
+            hot_hs: set[int] = set()
             cold_text: set[int] = set()
             advs = pending_advs
             pending_keys, pending_advs = set(), set()
@@ -335,10 +344,12 @@ class _Region:
                     ks |= phones | images
                     cold_text |= texts
                 hs.update(image_number(h) for h in a.images)
+                if a.key in self.changed:
+                    hot_hs.update(image_number(h) for h in a.images)
                 lab = self.labels.get(a.key)
                 if lab is not None and lab[2] is not None:
                     advs.add(lab[2])
-            ks |= self._near_hashes(hs)
+            ks |= self._image_keys(hs, hot_hs)
             ks -= self.shared
             cold_text -= ks | self.keys_done | self.text_checked
             self.text_checked |= cold_text
@@ -365,34 +376,68 @@ class _Region:
             if len(self.ads) > self.limit:
                 self.overflow = f"more than {self.limit} site ads touched"
 
-    def _near_hashes(self, hs: set[int]) -> set[int]:
-        """``hs`` and every stored image hash reachable from them in steps of at most ``image_max_bits``."""
-        out: set[int] = set()
+    def _image_keys(self, hs: set[int], hot: set[int]) -> set[int]:
+        """``hs`` and every stored image hash in an image group with one of them, or a few bits from one in ``hot``.
+
+        Image groups (hashes within ``image_max_bits``, transitively) change only through new
+        hashes: a stored hash's group is read from ``link_image_groups``, and only the hashes of new
+        and changed site ads (``hot``) are compared with the stored hashes that share a 16-bit chunk.
+        """
         new = hs - self.hashes_done
-        while new and not self.overflow:
-            self.hashes_done |= new
-            out |= new
-            mine = [(c, h) for h in new for c in chunk_keys(h)]
+        self.hashes_done |= new
+        # image_groups skips chunks shared by more than 2000 hashes (a blank or a logo): such a bucket is a
+        # global statistic the region cannot see whole
+        if self.crowded and any(c in self.crowded for h in new for c in chunk_keys(h)):
+            self.overflow = "an image chunk shared by more than 2000 hashes"
+            return new
+        found: set[int] = set()
+        hot = hot - self.hot_done
+        self.hot_done |= hot
+        if hot:
+            mine = [(c, h) for h in hot for c in chunk_keys(h)]
             for c, h in mine:
                 self.by_chunk.setdefault(c, set()).add(h)
             got = np.array(self.ls.image_chunks({c for c, _ in mine}), dtype=np.int64).reshape(-1, 2)
             stored = pd.DataFrame({"c": got[:, 0], "h2": got[:, 1]})
-            # image_groups skips chunks shared by more than 2000 hashes (a blank or a logo): such a bucket
-            # is a global statistic the region cannot see whole
             sizes = stored.groupby("c").size()
             for c in sizes.index[sizes.to_numpy() + [len(self.by_chunk[int(c)]) for c in sizes.index] > _IMAGE_BUCKET]:
                 members = set(stored.loc[stored["c"] == c, "h2"].tolist())
                 if len(members | self.by_chunk[int(c)]) > _IMAGE_BUCKET:
                     self.overflow = "an image chunk shared by more than 2000 hashes"
-                    return out
+                    return new
             ours = np.array(mine, dtype=np.int64).reshape(-1, 2)
             pairs = pd.DataFrame({"c": ours[:, 0], "h": ours[:, 1]}).merge(stored, on="c")
             dist = np.bitwise_count(
                 pairs["h"].to_numpy(np.int64).view(np.uint64) ^ pairs["h2"].to_numpy(np.int64).view(np.uint64)
             )
             found = set(pairs["h2"].to_numpy(np.int64)[dist <= self.s.image_max_bits].tolist())
-            new = found - self.hashes_done
-        return out
+        ask = (new | found) - self.group_of.keys()
+        self.group_of.update(self.ls.image_groups_of(ask))
+        groups = {g for h in new | found if (g := self.group_of.get(h)) is not None} - self.groups_done
+        self.groups_done |= groups
+        in_groups = self.ls.image_group_members(groups)
+        self.group_of.update(in_groups)
+        self.hashes_done |= found
+        return new | found | {h for h, _ in in_groups}
+
+
+def _group_rows(image_group: dict[str, int]) -> dict[int, int]:
+    """Each image hash (as a number) and its group, named by the group's smallest hash (``link_image_groups``)."""
+    numbers = {h: image_number(h) for h in image_group}
+    smallest: dict[int, int] = {}
+    for h, g in image_group.items():
+        v = numbers[h]
+        if g not in smallest or v < smallest[g]:
+            smallest[g] = v
+    return {numbers[h]: smallest[g] for h, g in image_group.items()}
+
+
+def _crowded(hashes: Iterable[int]) -> set[int]:
+    """The chunk keys (:func:`lagesbild.link.collect.chunk_keys`) shared by more than 2000 of these image hashes."""
+    u = np.fromiter(hashes, np.int64).view(np.uint64)
+    keys = np.concatenate([np.uint64(65536 * c) + ((u >> np.uint64(16 * c)) & np.uint64(0xFFFF)) for c in range(4)])
+    chunk, n = np.unique(keys, return_counts=True)
+    return set(chunk[n > _IMAGE_BUCKET].astype(np.int64).tolist())
 
 
 def _shared_after(ls: LinkStore, hot: Iterable[int], seeds: Iterable[SiteAd], s: LinkSettings) -> set[int]:
@@ -675,7 +720,9 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     nets: set[str | None] = {labels[k][3] for k in quiet_out}  # their networks' last days move
     if len(part):
         known = {p for a in part.ads for p in a.phones if phone_key(p) in not_followed}
-        r = link(part, sub, known_shared=known).result
+        linked_part = link(part, sub, known_shared=known)
+        r = linked_part.result
+        groups = _group_rows(linked_part.image_group)
         t_link = time.perf_counter()
         judged = {phone_key(p) for p in r.shared_numbers}
         seen = {phone_key(p) for a in part.ads for p in a.phones}
@@ -703,6 +750,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     else:
         # only quiet site ads: nothing the network level reads changed, every advertiser keeps its network
         r = _empty_result()
+        groups = {}
         t_link = t_net = time.perf_counter()
         inside = set()
         nets.discard(None)
@@ -747,6 +795,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         region=True,
         rules=_fingerprint(s),
         shared_keys=shared_now,
+        image_groups=(set(groups), list(groups.items())) if groups else None,
         network_rows=(
             {str(v[2]) for v in old.values() if v[2] is not None and v[2] not in same} | set(r.advertiser_ids) - same,
             _network_rows([part.ads[i] for i in rewrite], [all_ids[i][2] for i in rewrite]),

@@ -107,7 +107,10 @@ _IN = 400  # values per IN list
 _RULES = ("", "rules")  # the link_keys row holding the fingerprint of the linking rules (no site ad)
 RULES_ROW = _RULES
 _NETWORK_INDEX = ("advertiser_id", "template", "language", "kommun_kod", "first_seen", "site", "site_ad_id")
-_SHARED = ("", "shared")  # link_keys rows holding the phone keys judged shared numbers by the last run (no site ad)
+# link_keys rows that are no site ad's: the phone keys judged shared numbers by the last run, and the image
+# chunks shared by more than 2000 hashes
+_SHARED = ("", "shared")
+_CROWDED = ("", "crowded")
 STALE_RULES = 0
 """Written over the rules fingerprint when the key index no longer matches the stored pseudonyms (after a
 key rotation): the next link run finds other rules and relinks in full, which rebuilds the index."""
@@ -318,6 +321,31 @@ class LinkStore:
         rows = self._raw(f"SELECT k FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _SHARED)
         return {int(r[0]) for r in rows}
 
+    def crowded_chunks(self) -> set[int]:
+        """The image chunk keys shared by more than 2000 stored hashes (image groups ignore them)."""
+        rows = self._raw(f"SELECT k FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _CROWDED)
+        return {int(r[0]) for r in rows}
+
+    def image_groups_of(self, hashes: Iterable[int]) -> dict[int, int]:
+        """The stored image group of each of these image hashes (numbers) that is stored."""
+        flat = sorted(set(hashes))
+        out: dict[int, int] = {}
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            sql = f"SELECT hash, grp FROM link_image_groups WHERE hash IN {self._in(len(part))}"
+            out.update((int(h), int(g)) for h, g in self._raw(sql, part))
+        return out
+
+    def image_group_members(self, groups: Iterable[int]) -> list[tuple[int, int]]:
+        """``(hash, group)`` of every stored image hash (number) in these image groups."""
+        flat = sorted(set(groups))
+        out: list[tuple[int, int]] = []
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            sql = f"SELECT hash, grp FROM link_image_groups WHERE grp IN {self._in(len(part))}"
+            out.extend((int(h), int(g)) for h, g in self._raw(sql, part))
+        return out
+
     def phone_rows(self, keys: Iterable[int]) -> list[tuple[str, str, str | None, int | None, str]]:
         """``(site, site_ad_id, name, age, phones)`` of the stored site ads under these phone keys.
 
@@ -476,6 +504,8 @@ class LinkStore:
         rules: int | None = None,
         shared_keys: Iterable[int] | None = None,
         network_rows: tuple[Collection[str] | None, Iterable[tuple[Any, ...]]] | None = None,
+        image_groups: tuple[Collection[int] | None, Iterable[tuple[int, int]]] | None = None,
+        crowded: Iterable[int] | None = None,
     ) -> dict[str, int]:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
@@ -499,6 +529,9 @@ class LinkStore:
                 store's, not only the clustered part's), kept with the key index.
             network_rows: the advertisers whose ``link_network_index`` rows are replaced (None:
                 all of them) and their new rows.
+            image_groups: the image hashes whose ``link_image_groups`` rows are replaced (None:
+                all of them) and their new ``(hash, group)`` rows.
+            crowded: the image chunk keys shared by more than 2000 hashes (all of the store's).
 
         Returns:
             The totals stored with the run (site ads, ads, persons, advertisers, networks, scams).
@@ -537,7 +570,7 @@ class LinkStore:
                     conn, "link_keys", ("k", "site", "site_ad_id"), ((k, *_SHARED) for k in sorted(shared_keys))
                 )
             if network_rows is not None:
-                replaced, new_rows = network_rows
+                replaced, index_rows = network_rows
                 if replaced is None:
                     conn.execute(text("DELETE FROM link_network_index"))
                 elif replaced:
@@ -545,7 +578,21 @@ class LinkStore:
                         f"DELETE FROM link_network_index WHERE advertiser_id = {self._ph}",
                         [(a,) for a in sorted(replaced)],
                     )
-                self._insert(conn, "link_network_index", _NETWORK_INDEX, new_rows)
+                self._insert(conn, "link_network_index", _NETWORK_INDEX, index_rows)
+            if image_groups is not None:
+                hashes, group_rows = image_groups
+                if hashes is None:
+                    conn.execute(text("DELETE FROM link_image_groups"))
+                elif hashes:
+                    conn.exec_driver_sql(
+                        f"DELETE FROM link_image_groups WHERE hash = {self._ph}", [(h,) for h in sorted(hashes)]
+                    )
+                self._insert(conn, "link_image_groups", ("hash", "grp"), group_rows)
+            if crowded is not None:
+                conn.exec_driver_sql(
+                    f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _CROWDED
+                )
+                self._insert(conn, "link_keys", ("k", "site", "site_ad_id"), ((k, *_CROWDED) for k in sorted(crowded)))
             self._insert(
                 conn,
                 "link_site_ads",
@@ -589,16 +636,22 @@ class LinkStore:
             for level, (table, cols) in enumerate(_TABLES.items()):
                 rows = getattr(summary, table.removeprefix("link_"))
                 as_tuple = _row_tuple(rows)
+                out_rows: Iterable[tuple[Any, ...]] = (as_tuple(r) for r in rows)
                 if full or stale_ids is None:
                     conn.execute(text(f"DELETE FROM {table}"))
                 else:
-                    gone = {t[level] for t in stale_ids if t[level] is not None} | {as_tuple(r)[0] for r in rows}
-                    if gone:
+                    # only rows that differ from the stored ones are deleted and written again (an incremental
+                    # run summarizes whole clusters, most of them as they were)
+                    mine = {t[0]: t for t in map(as_tuple, rows)}
+                    gone = {t[level] for t in stale_ids if t[level] is not None} | set(mine)
+                    kept = {t[0] for t in self._rows_by_id(conn, table, cols, gone) if mine.get(t[0]) == t}
+                    if gone - kept:
                         conn.exec_driver_sql(
                             f"DELETE FROM {table} WHERE {cols[0]} = {self._ph}",
-                            [(g,) for g in sorted(gone)],
+                            [(g,) for g in sorted(gone - kept)],
                         )
-                self._insert(conn, table, cols, (as_tuple(r) for r in rows))
+                    out_rows = (t for k, t in mine.items() if k not in kept)
+                self._insert(conn, table, cols, out_rows)
             totals = (
                 self._totals(conn)
                 if region
@@ -632,6 +685,16 @@ class LinkStore:
             )
         log.info("saved linking: %d site ads written, %d moved", len(write), len(moved))
         return totals
+
+    def _rows_by_id(
+        self, conn: Connection, table: str, cols: Sequence[str], ids: Iterable[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The stored rows of a summary table with these ids (its first column), as tuples."""
+        flat = sorted(ids)
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {cols[0]} IN {self._in(len(part))}"
+            yield from (tuple(r) for r in conn.exec_driver_sql(sql, tuple(part)).fetchall())
 
     def _write_index(self, conn: Connection, ads: Sequence[SiteAd], index_of: KeyIndex, *, full: bool) -> None:
         """The blocking keys and image chunks of ``ads`` (their old keys are deleted by the caller)."""

@@ -665,6 +665,22 @@ def _m0017_link_network_index(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0018_link_image_groups(conn: Connection) -> None:
+    """Linking: the image group of every stored image hash (``grp``: the smallest hash of the group, as a
+    number), so that an incremental run reads the groups its site ads' photos are in instead of searching
+    the chunks of every one of their hashes. Filled by the next ``link run``, which relinks in full once."""
+    md = MetaData()
+    Table(
+        "link_image_groups",
+        md,
+        Column("hash", BigInteger, nullable=False),
+        Column("grp", BigInteger, nullable=False),
+        PrimaryKeyConstraint("hash", name="pk_link_image_groups"),
+        Index("ix_link_image_groups_grp", "grp"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -683,6 +699,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(15, "monitor: perceptual hashes of fetched pictures by address hash", _m0015_crawl_image_hashes),
     Migration(16, "store: observation and ad counts per period and place", _m0016_observation_counts),
     Migration(17, "link: network index per advertiser for incremental linking", _m0017_link_network_index),
+    Migration(18, "link: image group of every stored image hash", _m0018_link_image_groups),
 )
 
 
