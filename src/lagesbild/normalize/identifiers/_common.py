@@ -8,7 +8,7 @@ import re
 from itertools import pairwise
 from typing import Any
 
-from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, _SE_MOBILE_PLUS, normalize_phone
+from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
 
 # Separators people put between digit groups: spaces and line breaks, dashes, dots, slashes,
 # brackets, colons, commas, bars, stars, underscores and what the character map (``_chars``) turns emoji into.
@@ -21,6 +21,8 @@ _DIGIT_RUN = re.compile(r"\d+")
 # Shapes that are not phones.
 _DATE = re.compile(r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{2,4})$")
 _TIME_RANGE = re.compile(r"^\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}$")
+# a whole Swedish mobile, national or international ("0701740612", "+46701740612", "0046701740612")
+_WHOLE_MOBILE = re.compile(r"^(?:0|\+46|0046)7[02369]\d{7}$")
 _PRICE_BEFORE = re.compile(r"(?:€|\$|sek|eur|usd)\s?$", re.IGNORECASE)
 # "070-174 06 xx", "08-123 45x": digits hidden with x, stars or question marks cannot be completed.
 _MASK_AFTER = re.compile(r"[ \t\-./]{0,3}(?:[xX](?![^\W\dxX_])|[*?#]{2})")
@@ -45,9 +47,10 @@ def _not_a_phone(text: str, start: int, end: int) -> bool:
     s = text[start:end].strip()
     if _is_date(s) or _TIME_RANGE.match(s):
         return True
-    if _SE_MOBILE.match(_NON_DIGIT.sub("", s)):
+    if _WHOLE_MOBILE.match(_NON_DIGIT.sub("", s)):
         # a whole mobile number is no price, whatever currency word touches it: "0701740612kr" is a
-        # number glued to a price, "1500 SEK 070-174 06 65" a price followed by a number
+        # number glued to a price, "1500 SEK 070-174 06 65" and "2000 sek 0046 701 740 665" a price
+        # followed by a number (national or international form)
         return False
     return bool(_PRICE_AFTER.match(text[end : end + 8]) or _PRICE_BEFORE.search(text[max(0, start - 5) : start]))
 
