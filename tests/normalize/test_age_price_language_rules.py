@@ -401,6 +401,25 @@ def test_set_vw_language_families(text: str, codes: tuple[str, ...]) -> None:
     assert languages_offered(text) == codes
 
 
+# Sets X and Y: a list after "jag kan" / "vi kan" / "i know" wherever the lead stands. Traps: a list inside a
+# sentence about clients, one name after the lead, no list.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Jag kan svenska, engelska och persiska.", ("sv", "en", "fa")),
+        ("1h 3000kr Jag kan svenska, engelska och persiska. Jag är 45 år.", ("sv", "en", "fa")),
+        ("Hej! Vi kan engelska och ryska.", ("en", "ru")),
+        ("Jag kan även tyska och engelska.", ("de", "en")),
+        # traps
+        ("Jag kan svenska tjejer.", ()),
+        ("Jag kan ta svenska och engelska kunder.", ()),
+        ("Jag kan komma till dig.", ()),
+    ],
+)
+def test_set_xy_language_lead(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes
+
+
 # Issue 17, sets T and U: a terse header "Place. 32. 1700/h." gives the age; a dash between a duration and its amount
 # in a list of prices ("60 min - 1700 SEK / 30 min - 1000 SEK"). Traps.
 @pytest.mark.parametrize(

@@ -94,6 +94,14 @@ def _only_before() -> re.Pattern[str]:
 
 
 @cache
+def _lead_before() -> re.Pattern[str]:
+    """One of ``list_leads`` right before a list: "Jag kan svenska, engelska och persiska."."""
+    words = sorted((fold_text(str(w)) for w in rules("languages").get("list_leads") or ()), key=len, reverse=True)
+    alternation = "|".join(r"[ \t]+".join(map(re.escape, w.split())) for w in words) or "(?!)"
+    return re.compile(rf"(?<![^\W\d_])(?:{alternation})$")
+
+
+@cache
 def _only_one() -> tuple[re.Pattern[str], frozenset[str]]:
     """A sentence of one of ``only_words`` and one name: "Bara svenska.", "Only English please.", "Nur Deutsch!"."""
     cfg = rules("languages")
@@ -182,6 +190,8 @@ def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[i
             before = fill.sub("", before).rstrip(" \t")  # "Tiếng Việt, English.": a filler first
         if before and not _boundary(before[-1]) and (only := _only_before().search(before)) is not None:
             before = before[: only.start()].rstrip(" \t")  # "Bara svenska.", "Only English.": "only" first
+        if before and not _boundary(before[-1]) and _lead_before().search(before) is not None:
+            before = "."  # "1h 3000kr Jag kan svenska och engelska.": a lead starts the clause, whatever is before
         after = source[m.end() : m.end() + 20].lstrip(" \t")
         if after and (tail := _fill_after().match(after)) and m.group(0) not in names:
             after = after[tail.end() :]  # "svenska lite.": a filler after the last name
