@@ -391,7 +391,8 @@ _FAMILIES_ROUND_6 = {
 _TRAPS_ROUND_6 = {
     "nordic_and_dutch_words": ["null stress, to timer, fire roser", "nul procent, een zeven dagen per week"],
     "double_after_digits": ["Öppet 08 dubbel 20", "Pris 1500 dubbelt så bra"],
-    "symbol_with_hint": ["⭕7⭕-174-⭕6-34 💋", "💋 Öppet 10-22 (💋 = kyss)"],
+    # a round emoji touching digits is a zero (sets X and Y), any other symbol needs its hint
+    "symbol_with_hint": ["🌸7🌸-174-🌸6-34 💋", "💋 Öppet 10-22 (💋 = kyss)"],
     "product_after_cue": [
         "070-174 06, sista två siffrorna är 20 minus 8",
         "070 174 06 3 x 4",

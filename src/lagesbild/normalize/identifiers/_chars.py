@@ -1,7 +1,8 @@
 """The text the phone finders read: one character for one, so spans index the caller's text.
 
 Digits of any script become ASCII digits, Cyrillic and Greek O and I the Latin letters, zero-width characters a
-control character (``_map_char``), and emoji, quotes and brackets spaces (:data:`_CHARS`, a ``str.translate`` table)."""
+control character (``_map_char``), and emoji, quotes and brackets spaces (:data:`_CHARS`, a ``str.translate`` table);
+round emoji touching a digit are the letter O (:func:`_emoji_zeros`, before the table)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,22 @@ class _CharMap(dict[int, str]):
 
 _CHARS = _CharMap()
 _EXOTIC = re.compile(r"[^\x00-\x7f\u00c0-\u00ff]")
+
+
+# Round emoji typed for a zero ("⭕7⭕ 174 ⭕6 14", "🅾️7🅾️"): a run of them that touches a digit
+_ROUND = "\u2b55\U0001f17e\U0001f15e"
+_ROUND_RUN = re.compile(rf"(?:[{_ROUND}]\ufe0f?)+")
+
+
+def _emoji_zeros(text: str) -> str:
+    """``text`` with every run of round emoji that touches a digit read as the letter O (same length), so the
+    finder of letters typed for digits reads "⭕7⭕ 174 ⭕6 14" as "O7O 174 O6 14"; a circle away from digits
+    ("⭕ Ny i stan ⭕", "⭕ 070-174 06 12") stays an emoji."""
+
+    def repl(m: re.Match[str]) -> str:
+        a, b = m.start(), m.end()
+        if (a and text[a - 1].isdigit()) or (b < len(text) and text[b].isdigit()):
+            return "".join("O" if c in _ROUND else c for c in m.group(0))
+        return m.group(0)
+
+    return _ROUND_RUN.sub(repl, text)

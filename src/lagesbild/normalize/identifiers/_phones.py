@@ -12,7 +12,7 @@ from lagesbild.normalize.identifiers._arith import (
     _between_value,
     _find_arith_tail,
 )
-from lagesbild.normalize.identifiers._chars import _CHARS, _EXOTIC
+from lagesbild.normalize.identifiers._chars import _CHARS, _EXOTIC, _ROUND_RUN, _emoji_zeros
 from lagesbild.normalize.identifiers._clauses import _find_blanks, _find_last_digits, _find_mask_named
 from lagesbild.normalize.identifiers._common import _AD_LENGTH, _disown_word, _disowned
 from lagesbild.normalize.identifiers._decoder import _DEC_MIN_WORDS_UNCUED, _MARK, _decoder, _find_decoded, _zero_word
@@ -31,6 +31,7 @@ from lagesbild.normalize.identifiers._reorder import (
 from lagesbild.normalize.identifiers._scan import _find_all
 from lagesbild.normalize.identifiers._trunk import _find_links
 
+_ROUND_GATE = _ROUND_RUN
 _ARTICLE_GATE = re.compile(r"(?i:en)\s+(?i:noll|etta|tvåa|trea|femma|sexa|sjua|nia)")
 # "en nolla och en sexa": "en" before a digit noun is an article, not a 1 ("fyra" and "åtta" are words too: "en
 # fyra" may be 1 4, so those two keep their reading)
@@ -54,6 +55,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if _EXOTIC.search(text):
         if len(text) <= _AD_LENGTH and _may_hint(text.lower()):
             text = raw = _symbol_hints(text)
+        if _ROUND_GATE.search(text):
+            text = _emoji_zeros(text)  # "⭕7⭕ 174 ⭕6 14": round emoji touching digits are zeros (same length)
         text = text.translate(_CHARS)
     text = _mask_dates(text)
     if ":-" in text:
