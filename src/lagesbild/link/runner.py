@@ -274,12 +274,14 @@ class _Region:
 
     Starting from the new and changed site ads, it adds every stored advertiser (whole, with its
     persons and ads) that has a site ad under one of their blocking keys (phones, e-mails, image
-    hashes, text LSH buckets) or an image hash within ``image_max_bits`` of one of theirs (followed
-    from hash to hash, as image groups are), and repeats with the added site ads until nothing
-    new comes in. Then every per-key statistic linking computes (whether a phone is a shared
-    number, the one known profile of a key, image groups and who uses them, LSH bucket sizes)
-    is computed on all the site ads that carry the key, and no evidence edge leaves the region:
-    clustering it alone gives the same persons, advertisers and ads as clustering everything.
+    hashes, text LSH buckets) or an image hash in the stored image group of one of theirs (a new
+    hash: within ``image_max_bits`` of it), and repeats with the added site ads until nothing new
+    comes in. A number that is and stays a shared number (``shared``) is not followed: it links
+    nothing, and the clustering is told it is shared. Then every per-key statistic linking
+    computes (whether a phone is a shared number, the one known profile of a key, image groups
+    and who uses them, LSH bucket sizes) is computed on all the site ads that carry the key, or
+    given, and no evidence edge leaves the region: clustering it alone gives the same persons,
+    advertisers and ads as clustering everything.
     """
 
     def __init__(
