@@ -9,7 +9,7 @@ from functools import cache
 from lagesbild.normalize._gate import with_first_chars
 from lagesbild.normalize._rules import rules
 from lagesbild.normalize.ages import find_age
-from lagesbild.normalize.identifiers._arith import _OTHER_SUM, _PRODUCT, _SUM, _X_PRODUCT
+from lagesbild.normalize.identifiers._arith import _OTHER_SUM, _PRODUCT, _SUM, _X_PRODUCT, _number
 from lagesbild.normalize.identifiers._common import (
     _DIGIT_RUN,
     _GAP,
@@ -85,11 +85,67 @@ def _more_digits(text: str, pos: int, plain_gap: re.Pattern[str]) -> bool:
     return run is None or _PRICE_AFTER.match(text, run.end()) is None
 
 
-# the last digit in a word after a cue: "070.174.06.4 och sen en åtta på slutet"
+# the last group in words after a cue: "070.174.06.4 och sen en åtta på slutet", "070 174 06 then fifteen",
+# "070 174 06 then eighty-four", "070-174 06 och sen två sjuor" (a second word only for a group of two digits)
 _LAST_WORD = re.compile(
     rf"{_SEP1}{{0,3}}(?i:och |and )?(?i:sen|sedan|sist|till sist|then|and then|last)(?![^\W_]){_SEP1}{{1,3}}"
-    r"(?:(?i:en|ett|an|a) )?(?P<w>[^\W\d_]{2,8})(?![^\W_])(?: (?i:på slutet|sist|at the end|last)(?![^\W_]))?"
+    r"(?:(?i:en|ett|an|a) )?(?P<w>[^\W\d_]{2,14})(?:[- ](?P<w2>[^\W\d_]{3,8}))?(?![^\W_])"
 )
+_LAST_TAIL = re.compile(r"(?: (?i:på slutet|sist|at the end|last)(?![^\W_]))?")
+# a count or a time after a two-digit group in words: "sen femton minuter", "then fifteen minutes"
+_COUNT_AFTER = re.compile(
+    r"[ \t]{1,2}(?i:min|mins|minut|minuter|minutes?|timmar|timme|hours?|kr|kronor|sek|euro|dollars?|år|years?"
+    r"|procent|percent|gånger|times|dagar|days|st)(?![^\W_])"
+)
+
+
+def _last_words(text: str, pos: int, digits: str) -> tuple[int, str] | None:
+    """The end and the digits of the last group written in words after a cue at ``pos``: one digit after
+    nine ("... 06.4 och sen en åtta på slutet"), two after eight ("... 06 then fifteen", "... sen två sjuor")."""
+    last = _LAST_WORD.match(text, pos)
+    if last is None:
+        return None
+    if len(digits) == 9:
+        value = _spelled()[2].get(last.group("w").lower(), "")
+        if len(value) != 1 or not value.isdigit():
+            return None
+        return _tail_end(text, last.end("w")), value
+    tries = [(last.group("w"), last.end("w"))]
+    if last.group("w2"):
+        tries.insert(0, (text[last.start("w") : last.end("w2")].replace("-", " "), last.end("w2")))
+    for words, end in tries:
+        n = _number(words)
+        if n is not None and 10 <= n <= 99:
+            end = _tail_end(text, end)
+            return None if _COUNT_AFTER.match(text, end) else (end, str(n))
+    return None
+
+
+def _ended_in_words(
+    text: str, start: int, pos: int, digits: str, plain_gap: re.Pattern[str], out: list[tuple[int, int, str]]
+) -> bool:
+    """Add the mobile whose written digits ``text[start:pos]`` end in a group in words after a cue; True if found."""
+    if not digits.startswith("07"):
+        return False
+    last = _last_words(text, pos, digits)
+    e164 = normalize_phone(digits + last[1]) if last is not None else None
+    if (
+        last is None
+        or e164 is None
+        or not _SE_MOBILE_PLUS.match(e164)
+        or _UNIT_AFTER.match(text, last[0])
+        or _more_digits(text, last[0], plain_gap)
+        or not _accept(text, start, last[0], e164)
+    ):
+        return False
+    out.append((start, last[0], e164))
+    return True
+
+
+def _tail_end(text: str, pos: int) -> int:
+    """Where "på slutet", "at the end" after the last group ends (``pos`` when none follows)."""
+    tail = _LAST_TAIL.match(text, pos)
+    return tail.end() if tail is not None else pos
 
 
 def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
@@ -110,6 +166,8 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
         head = _FIRST_GROUP.match(text, m.start())
         short_first = head is not None and _SHORT_FIRST.search(head.group(0)) is not None
         other = bridged = False
+        if len(digits) == 8 and _ended_in_words(text, m.start(), pos, digits, plain_gap, out):
+            continue  # "070 174 06 then fifteen", "070-174 06 och sen två sjuor. 1h 1800 kr" (before a cue reads on)
         for _ in range(6):
             gap = word_gap.match(text, pos)
             if gap is not None:
@@ -169,19 +227,9 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 break
         else:
             continue
-        if len(digits) == 9 and digits.startswith("07"):
-            last = _LAST_WORD.match(text, pos)
-            value = _spelled()[2].get(last.group("w").lower(), "") if last is not None else ""
-            e164 = normalize_phone(digits + value) if len(value) == 1 and value.isdigit() else None
-            if (
-                last is not None
-                and e164 is not None
-                and _SE_MOBILE_PLUS.match(e164)
-                and not _UNIT_AFTER.match(text, last.end())
-                and not _more_digits(text, last.end(), plain_gap)
-                and _accept(text, m.start(), last.end(), e164)
-            ):
-                out.append((m.start(), last.end(), e164))  # "070.174.06.4 och sen en åtta på slutet"
+        if len(digits) in (8, 9) and _ended_in_words(text, m.start(), pos, digits, plain_gap, out):
+            continue  # "070.174.06.4 och sen en åtta på slutet"
+        if len(digits) == 9:
             continue
         if len(digits) == 8 and _AGE_CUE.match(text, pos):
             # "070-174 06 följt av min ålder", "... + min ålder 😉": the two last digits are the age in the ad
