@@ -81,10 +81,14 @@ _KEY_WORDS = re.compile(r"(?<![^\W_])[^\W\d_]{1,4}(?![^\W_])(?:[ ,\-/]{1,3}[^\W\
 
 def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
     """A number written in letters after a key of at least three letter=digit pairs; a key in alphabet
-    order ("a=0, b=1, c=2 … j=9") stands for the whole run of ten letters."""
+    order ("a=0, b=1, c=2 … j=9") stands for the whole run of ten letters. A reading that runs into the key
+    itself is dropped first."""
     pairs = list(_KEY_PAIR.finditer(text))
     if len(pairs) < 3:
         return
+    # a number does not run into its own key: "O7O-I7A O6 BB (O=0, I=1, Z=2, A=4, S=5, B=8)" read with "O=0" as a
+    # hint took digits from the key; such readings give way to the key's
+    out[:] = [x for x in out if not any(x[0] < p.end() and p.start() < x[1] for p in pairs)]
     key = {m.group(1).lower(): m.group(2) for m in pairs}
     first = pairs[0].group(1).lower()
     if all(ord(k) - ord(first) == int(v) - int(key[first]) for k, v in key.items()):
@@ -98,11 +102,13 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
             out.append((m.start(), m.end(), e164))
     # letters and digits mixed, before or after the key: "Mitt nummer i kod: 0G0 AGD 0F BC (A=1 B=2 C=3 ...)"; a
     # whole Swedish mobile with three key letters or more
+    # (O and I the key leaves out are 0 and 1, as typed for digits anywhere: "O7O-I7A O6 BB (A=4, S=5, B=8)")
+    mixed = {"o": "0", "i": "1", **key}
     for m in _KEY_MIXED.finditer(text):
         chars = "".join(_WORD.findall(m.group(0))).lower()
-        if sum(c in key for c in chars) < 3 or not all(c.isdigit() or c in key for c in chars):
+        if sum(c in key for c in chars) < 3 or not all(c.isdigit() or c in mixed for c in chars):
             continue
-        e164 = normalize_phone("".join(key.get(c, c) for c in chars))
+        e164 = normalize_phone("".join(mixed.get(c, c) for c in chars))
         if (
             e164 is not None
             and _SE_MOBILE_PLUS.match(e164)
