@@ -264,6 +264,13 @@ class LinkStore:
     def _in(self, n: int) -> str:
         return "(" + ", ".join([self._ph] * n) + ")"
 
+    def _rows_in(self, sql: str, values: Iterable[Any]) -> Iterator[Any]:
+        """The rows of ``sql`` for these values, ``{in_}`` in it replaced by an IN list of at most ``_IN`` of them."""
+        flat = sorted(set(values))
+        for i in range(0, len(flat), _IN):
+            part = flat[i : i + _IN]
+            yield from self._raw(sql.format(in_=self._in(len(part))), part)
+
     def load_keys(self, keys: Iterable[tuple[str, str]]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
         """The stored site ads with these keys (those not stored are left out), with their ids."""
         by_site: dict[str, list[str]] = {}
@@ -282,39 +289,23 @@ class LinkStore:
 
     def advertisers_in_networks(self, network_ids: Iterable[str]) -> set[str]:
         """The stored advertisers of these networks."""
-        flat = sorted(set(network_ids))
-        out: set[str] = set()
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            sql = f"SELECT DISTINCT advertiser_id FROM link_site_ads WHERE network_id IN {self._in(len(part))}"
-            out.update(r[0] for r in self._raw(sql, part) if r[0] is not None)
-        return out
+        sql = "SELECT DISTINCT advertiser_id FROM link_site_ads WHERE network_id IN {in_}"
+        return {r[0] for r in self._rows_in(sql, network_ids) if r[0] is not None}
 
     def count_site_ads(self, advertiser_ids: Iterable[str]) -> int:
         """How many stored site ads these advertisers have."""
-        flat = sorted(set(advertiser_ids))
-        n = 0
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            n += int(
-                self._raw(f"SELECT COUNT(*) FROM link_site_ads WHERE advertiser_id IN {self._in(len(part))}", part)[0][
-                    0
-                ]
-            )
-        return n
+        return sum(
+            int(r[0])
+            for r in self._rows_in("SELECT COUNT(*) FROM link_site_ads WHERE advertiser_id IN {in_}", advertiser_ids)
+        )
 
     def advertisers_with_keys(self, keys: Iterable[int]) -> set[str]:
         """The advertisers of the stored site ads filed under any of these blocking keys."""
-        flat = sorted(set(keys))
-        out: set[str] = set()
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            sql = (
-                "SELECT DISTINCT l.advertiser_id FROM link_keys k JOIN link_site_ads l "
-                f"ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {self._in(len(part))}"
-            )
-            out.update(r[0] for r in self._raw(sql, part) if r[0] is not None)
-        return out
+        sql = (
+            "SELECT DISTINCT l.advertiser_id FROM link_keys k JOIN link_site_ads l "
+            "ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {in_}"
+        )
+        return {r[0] for r in self._rows_in(sql, keys) if r[0] is not None}
 
     def shared_number_keys(self) -> set[int]:
         """The blocking keys of the phones the last run judged shared numbers (rule 1 of linking)."""
@@ -328,23 +319,17 @@ class LinkStore:
 
     def image_groups_of(self, hashes: Iterable[int]) -> dict[int, int]:
         """The stored image group of each of these image hashes (numbers) that is stored."""
-        flat = sorted(set(hashes))
-        out: dict[int, int] = {}
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            sql = f"SELECT hash, grp FROM link_image_groups WHERE hash IN {self._in(len(part))}"
-            out.update((int(h), int(g)) for h, g in self._raw(sql, part))
-        return out
+        return {
+            int(h): int(g)
+            for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE hash IN {in_}", hashes)
+        }
 
     def image_group_members(self, groups: Iterable[int]) -> list[tuple[int, int]]:
         """``(hash, group)`` of every stored image hash (number) in these image groups."""
-        flat = sorted(set(groups))
-        out: list[tuple[int, int]] = []
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            sql = f"SELECT hash, grp FROM link_image_groups WHERE grp IN {self._in(len(part))}"
-            out.extend((int(h), int(g)) for h, g in self._raw(sql, part))
-        return out
+        return [
+            (int(h), int(g))
+            for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE grp IN {in_}", groups)
+        ]
 
     def phone_rows(self, keys: Iterable[int]) -> list[tuple[str, str, str | None, int | None, str]]:
         """``(site, site_ad_id, name, age, phones)`` of the stored site ads under these phone keys.
@@ -353,35 +338,22 @@ class LinkStore:
         judges a number on a new site ad again from these narrow rows instead of clustering
         every advertiser that uses it.
         """
-        flat = sorted(set(keys))
-        out: list[tuple[str, str, str | None, int | None, str]] = []
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            sql = (
-                "SELECT DISTINCT l.site, l.site_ad_id, l.name, l.age, l.phones FROM link_keys k JOIN link_site_ads l "
-                f"ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {self._in(len(part))}"
-            )
-            out.extend((r[0], r[1], r[2], r[3], r[4] or "") for r in self._raw(sql, part))
-        return out
+        sql = (
+            "SELECT DISTINCT l.site, l.site_ad_id, l.name, l.age, l.phones FROM link_keys k JOIN link_site_ads l "
+            "ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {in_}"
+        )
+        return [(r[0], r[1], r[2], r[3], r[4] or "") for r in self._rows_in(sql, keys)]
 
     def key_counts(self, keys: Iterable[int]) -> dict[int, int]:
         """How many stored site ads are filed under each of these blocking keys (absent: none)."""
-        flat = sorted(set(keys))
-        out: dict[int, int] = {}
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            sql = f"SELECT k, COUNT(*) FROM link_keys WHERE k IN {self._in(len(part))} GROUP BY k"
-            out.update((int(r[0]), int(r[1])) for r in self._raw(sql, part))
-        return out
+        return {
+            int(k): int(n)
+            for k, n in self._rows_in("SELECT k, COUNT(*) FROM link_keys WHERE k IN {in_} GROUP BY k", keys)
+        }
 
     def image_chunks(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """``(chunk key, image number)`` of every stored image hash with one of these chunks."""
-        flat = sorted(set(keys))
-        out: list[tuple[int, int]] = []
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            out.extend(self._raw(f"SELECT k, hash FROM link_image_chunks WHERE k IN {self._in(len(part))}", part))
-        return out
+        return list(self._rows_in("SELECT k, hash FROM link_image_chunks WHERE k IN {in_}", keys))
 
     def network_index(self) -> tuple[list[tuple[Any, ...]], list[tuple[str, str | None, int]]]:
         """What the network level reads of every stored advertiser (not of every site ad).
