@@ -728,6 +728,22 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
         for name, ids in left.items():
             assert report.errors[name] == ids, name
 
+    # sets X and Y (200 ads each, written without sight of the code; scored once at f0b6107: phone recall X 0.960,
+    # Y 0.967, precision X 1.0, Y 0.994 (a letter key read with one of its pairs as a hint); municipality X 0.984,
+    # Y 1.0; price recall X 0.989, Y 1.0; languages recall X 0.986, Y 0.908; committed as written, every label in the
+    # fiction range): "0046 701 740 672" after a price in SEK, ⭕ for zero, the last group in words after a cue ("070
+    # 174 06 then fifteen", "... och sen två sjuor"), a letter key with O and I, a list of languages after "jag kan".
+    # The misses left are named.
+    rows_x = [json.loads(x) for x in (data / "unseen_set_x.jsonl").read_text("utf-8").splitlines()]
+    rows_y = [json.loads(x) for x in (data / "unseen_set_y.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows_x) == 200 and sum(len(r["labels"]["phones"]) for r in rows_x) >= 170
+    assert len(rows_y) == 200 and sum(len(r["labels"]["phones"]) for r in rows_y) >= 170
+    report_x, report_y = evaluate(rows_x), evaluate(rows_y)
+    for report, left in ((report_x, _X_LEFT), (report_y, _Y_LEFT)):
+        assert report.fields["phones"].precision == 1.0
+        for name, ids in left.items():
+            assert report.errors[name] == ids, name
+
 
 _Q_PRICE_LEFT = ["heldout-Q-122", "heldout-Q-127", "heldout-Q-142"]
 _R_PRICE_LEFT = ["heldout-R-006", "heldout-R-048", "heldout-R-089"]
@@ -771,6 +787,31 @@ _W_LEFT = {
     "languages": ["heldout-W-011", "heldout-W-124"],  # a Thai cue glued to its name; abbreviations "Sv/En."
 }  # fmt: skip
 
+# set X: X-032 "O7O l74 O6 S9" (S for 5 beside O and l: no capital leet run), X-066 a blank the clause names
+# ("4_ (sista siffran är 9)"), X-081 groups named out of order ("sista delen 68, första 070, mitten 174 06"), X-187
+# vowels starred in the number words ("n*ll sj* n*ll"), X-194 a riddle ("XY, X = antal dagar i en vecka"); a place
+# nickname ("Tröllan", X-031), a neighbouring town after "Nära Malmö, i" (X-100), a district of Järfälla ("Kallhäll",
+# X-115); prices "1t 2000 kr" (X-012) and "2k/timme" (X-115); "也说中文" (X-074, a Chinese cue glued to its name)
+_X_LEFT = {
+    "phones": [
+        "heldout-X-032", "heldout-X-066", "heldout-X-081", "heldout-X-187", "heldout-X-194",
+    ],
+    "municipality": ["heldout-X-031", "heldout-X-100", "heldout-X-115"],
+    "age": [],
+    "price": ["heldout-X-012", "heldout-X-115"],
+    "emails": [],
+    "languages": ["heldout-X-074"],
+}  # fmt: skip
+# set Y: Y-130 the last two digits in roman numerals after a clause ("06 XXXV (sista två med romerska siffror)")
+_Y_LEFT = {
+    "phones": ["heldout-Y-130"],
+    "municipality": [],
+    "age": [],
+    "price": [],
+    "emails": [],
+    "languages": [],
+}  # fmt: skip
+
 
 _FIXTURES = (
     "unseen_set.jsonl",
@@ -789,6 +830,8 @@ _FIXTURES = (
     "unseen_set_u.jsonl",
     "unseen_set_v.jsonl",
     "unseen_set_w.jsonl",
+    "unseen_set_x.jsonl",
+    "unseen_set_y.jsonl",
     "phone_train.jsonl",
 )
 
