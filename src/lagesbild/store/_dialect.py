@@ -45,6 +45,9 @@ class Dialect:
     def reset_sequences(self, conn: Connection, table: Table) -> None:
         """After rows were inserted with explicit ids (a restore), make new ids continue after them."""
 
+    def refresh_statistics(self, conn: Connection, tables: Sequence[str]) -> None:
+        """After a bulk rewrite of ``tables``: let the query planner see their new sizes (SQLite: nothing to do)."""
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
@@ -99,6 +102,12 @@ class PostgresDialect(Dialect):
 
     def create_engine(self, url: str) -> Engine:
         return create_engine(url, future=True, pool_pre_ping=True)
+
+    def refresh_statistics(self, conn: Connection, tables: Sequence[str]) -> None:
+        # Without statistics (autovacuum has not analyzed the new rows yet) the planner takes a key list
+        # for a table scan: an incremental link run after a full one read its keys 20 times slower.
+        for t in tables:
+            conn.execute(text(f"ANALYZE {t}"))
 
     def reset_sequences(self, conn: Connection, table: Table) -> None:
         for col in table.primary_key.columns:

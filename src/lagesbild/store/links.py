@@ -106,6 +106,18 @@ BATCH = 20_000
 _IN = 400  # values per IN list
 _RULES = ("", "rules")  # the link_keys row holding the fingerprint of the linking rules (no site ad)
 RULES_ROW = _RULES
+# every table a full link run rewrites (their statistics are refreshed after it)
+_LINK_TABLES = (
+    "link_site_ads",
+    "link_keys",
+    "link_image_chunks",
+    "link_image_groups",
+    "link_network_index",
+    "link_ads",
+    "link_persons",
+    "link_advertisers",
+    "link_networks",
+)
 _NETWORK_INDEX = ("advertiser_id", "template", "language", "kommun_kod", "first_seen", "site", "site_ad_id")
 # link_keys rows that are no site ad's: the phone keys judged shared numbers by the last run, and the image
 # chunks shared by more than 2000 hashes
@@ -655,6 +667,9 @@ class LinkStore:
                     "s": run["seconds"],
                 },
             )
+        if full:
+            with self.engine.begin() as conn:
+                self.store.dialect.refresh_statistics(conn, _LINK_TABLES)
         log.info("saved linking: %d site ads written, %d moved", len(write), len(moved))
         return totals
 
