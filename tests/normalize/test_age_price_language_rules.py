@@ -513,3 +513,24 @@ def test_set_vw_age_families(body: str, age: int | None) -> None:
 )
 def test_set_vw_price_families(body: str, price: int | None) -> None:
     assert normalize_ad(None, body, None).price_sek_per_hour == price
+
+
+# Sets X and Y: "t" for an hour ("1t 2000 kr"), an amount in thousands with "k" before a rate or after an hour
+# ("2k/timme", "1h 2,5k"). Traps: "4k video", a night, "2k från stan".
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("Thea 28. 1t 2000 kr.", 2000),
+        ("1 t 1800 kr, 2 t 3400 kr", 1800),
+        ("Stina 29. 2k/timme.", 2000),
+        ("2,5k per h", 2500),
+        ("30 min 1k, 1h 2k", 2000),
+        ("Timme 2k", 2000),
+        # traps
+        ("Kolla 4k video", None),
+        ("Hotell 2k från stan", None),
+        ("2k för natt", None),
+    ],
+)
+def test_set_xy_price_families(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour

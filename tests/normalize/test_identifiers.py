@@ -791,14 +791,14 @@ _W_LEFT = {
 # ("4_ (sista siffran är 9)"), X-081 groups named out of order ("sista delen 68, första 070, mitten 174 06"), X-187
 # vowels starred in the number words ("n*ll sj* n*ll"), X-194 a riddle ("XY, X = antal dagar i en vecka"); a place
 # nickname ("Tröllan", X-031), a neighbouring town after "Nära Malmö, i", a district of Järfälla ("Kallhäll",
-# X-115); prices "1t 2000 kr" and "2k/timme"; "也说中文" (X-074, a Chinese cue glued to its name)
+# X-115); "也说中文" (X-074, a Chinese cue glued to its name)
 _X_LEFT = {
     "phones": [
         "heldout-X-032", "heldout-X-066", "heldout-X-081", "heldout-X-187", "heldout-X-194",
     ],
     "municipality": ["heldout-X-031", "heldout-X-100", "heldout-X-115"],
     "age": [],
-    "price": ["heldout-X-012", "heldout-X-115"],
+    "price": [],
     "emails": [],
     "languages": ["heldout-X-074"],
 }  # fmt: skip

@@ -152,6 +152,17 @@ def _minutes(m: re.Match[str], cfg: _Cfg) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
+# An amount in thousands with "k" before a rate or after a duration: "2k/timme", "2k per h", "1h 2k", "1h: 2,5k"
+_THOUSANDS_K = re.compile(
+    r"(?<![\w.,])(?:(?<=\dh )|(?<=\dh: )|(?<=\btim )|(?<=\btimme ))(?P<a>\d{1,2}(?:[.,]\d)?)k(?![^\W\d_])"
+    r"|(?<![\w.,])(?P<b>\d{1,2}(?:[.,]\d)?)k(?=\s?(?:/|per\b|kr\b|sek\b))"
+)
+
+
+def _thousands(m: re.Match[str]) -> str:
+    return str(round(float((m.group("a") or m.group("b")).replace(",", ".")) * 1000))
+
+
 def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
     """Every price in ``text`` with its duration where one is written next to it.
 
@@ -165,6 +176,8 @@ def find_prices(text: str, *, folded: str | None = None) -> list[Price]:
         return []  # a price needs an amount
     if "." in source and any(a in source for a in cfg.abbrev_dots):
         source = cfg.abbrev.sub(r"\1 ", source)
+    if "k" in source and _THOUSANDS_K.search(source):
+        source = _THOUSANDS_K.sub(_thousands, source)  # "2k/timme", "1h 2,5k": 2000, 2500
     out = _with_currency(source, cfg) if any(sign in source for sign in cfg.signs) else []
     if any(p.minutes == 60 and p.sek_per_hour is not None for p in out) or not _THREE_DIGITS.search(source):
         return out  # the hour's price is written with its currency, or no amount can be bare
