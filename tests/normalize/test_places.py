@@ -306,3 +306,20 @@ def test_resolve_place_reads_set_tu_families(location: str | None, body: str, ko
 )
 def test_a_title_tour_gives_way_to_where_the_body_is_now(title: str, body: str, kommun: str | None) -> None:
     assert resolve_place(None, title=title, body=body).kommun_kod == kommun
+
+
+# Sets X and Y: a place after "nära"/"near" gives way to another Swedish place in the ad, as an origin does; a
+# district of Järfälla and Trollhättan's nickname. Traps: a near place alone, a place named before it.
+@pytest.mark.parametrize(
+    ("location", "body", "kommun"),
+    [
+        (None, "Nära Malmö, i Vellinge. Cleo 34.", "1233"),
+        (None, "Bor i Kallhäll. Stina 29.", "0123"),
+        ("Tröllan", "Caroline 29. Besök eller hembesök i Vänersborg.", "1488"),
+        # traps
+        (None, "Bor nära Malmö.", "1280"),
+        (None, "I Lund, nära Malmö.", "1281"),
+    ],
+)
+def test_resolve_place_reads_set_xy_families(location: str | None, body: str, kommun: str | None) -> None:
+    assert resolve_place(location, title="Hej", body=body).kommun_kod == kommun

@@ -114,6 +114,7 @@ class _Index:
     origin_words: frozenset[str]
     origin_phrases: tuple[tuple[str, ...], ...]  # "uppvuxen" + a location word + the place
     origin_persons: frozenset[str]  # the place + "girl": "Oslo girl visiting Strömstad"
+    near_words: frozenset[str]  # "nära Malmö, i Vellinge": a landmark that gives way to the place named
     current_phrases: tuple[tuple[str, ...], ...]  # "nu" + a location word + the place
     corrections: frozenset[str]  # "Hudik... nej, Söderhamn": the place after it replaces the one before
     age_units: frozenset[str]  # "Ulla 52 år, Nora.": a place may follow the age
@@ -213,6 +214,7 @@ def _index() -> _Index:
         origin_words=frozenset(fold_name(str(w)) for w in cfg.get("origin_words") or ()),
         origin_phrases=tuple(tuple(fold_name(str(w)).split()) for w in cfg.get("origin_before_location_word") or ()),
         origin_persons=frozenset(fold_name(str(w)) for w in cfg.get("origin_person_words") or ()),
+        near_words=frozenset(fold_name(str(w)) for w in cfg.get("near_words") or ()),
         current_phrases=tuple(tuple(fold_name(str(w)).split()) for w in cfg.get("current_words") or ()),
         corrections=frozenset(fold_name(str(w)) for w in cfg.get("correction_words") or ()),
         age_units=frozenset(fold_name(str(w)) for w in cfg.get("age_units_before_place") or ()),
@@ -354,6 +356,8 @@ def _scan(text: str, *, strict: bool, title: bool = False) -> list[_Hit]:
             origin = i > 0 and toks[i - 1][1] in idx.origin_words
             origin = origin or (strict and _said_before(toks, i, idx.origin_phrases))
             origin = origin or (strict and i + length < n and toks[i + length][1] in idx.origin_persons)
+            # "Nära Malmö, i Vellinge": a place near which the ad is gives way, like an origin, to another Swedish place
+            origin = origin or (strict and i > 0 and toks[i - 1][1] in idx.near_words)
             current = strict and _said_before(toks, i, idx.current_phrases)
             if (
                 strict
