@@ -787,13 +787,13 @@ _W_LEFT = {
     "languages": ["heldout-W-011", "heldout-W-124"],  # a Thai cue glued to its name; abbreviations "Sv/En."
 }  # fmt: skip
 
-# set X: X-032 "O7O l74 O6 S9" (S for 5 beside O and l: no capital leet run), X-066 a blank the clause names
+# set X: X-066 a blank the clause names
 # ("4_ (sista siffran är 9)"), X-081 groups named out of order ("sista delen 68, första 070, mitten 174 06"), X-187
 # vowels starred in the number words ("n*ll sj* n*ll"), X-194 a riddle ("XY, X = antal dagar i en vecka");
 # "也说中文" (X-074, a Chinese cue glued to its name)
 _X_LEFT = {
     "phones": [
-        "heldout-X-032", "heldout-X-066", "heldout-X-081", "heldout-X-187", "heldout-X-194",
+        "heldout-X-066", "heldout-X-081", "heldout-X-187", "heldout-X-194",
     ],
     "municipality": [],
     "age": [],

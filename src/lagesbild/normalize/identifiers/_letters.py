@@ -10,9 +10,12 @@ from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, _SE_MO
 
 # ---- leetspeak: capital letters for digits in groups that each hold a digit ("O7O I7A O6 E3")
 
-# (the first group is 07x: the literal first characters let the regex engine skip to them)
-_LEET = re.compile(r"[0O](?<![^\W_][0O])[7T][\dOIAESBGTZ]{0,2}(?:[ .\-]{1,2}[\dOIAESBGTZ]{1,4}){2,5}(?![^\W_])")
-_LEET_MAP = str.maketrans("OIZEASGTB", "012345678")
+# (the first group is 07x: the literal first characters let the regex engine skip to them; a full stop and a space
+# end the number: "O7O l74 O6 S9. 1 tim")
+_LEET = re.compile(
+    r"[0O](?<![^\W_][0O])[7T][\dOIlAESBGTZ]{0,2}(?:(?!\.\s)[ .\-]{1,2}[\dOIlAESBGTZ]{1,4}){2,5}(?![^\W_])"
+)
+_LEET_MAP = str.maketrans("OIlZEASGTB", "0112345678")  # (a lower-case l for 1 too: "O7O l74 O6 S9")
 
 
 def _find_leet(text: str, out: list[tuple[int, int, str]]) -> None:
