@@ -788,12 +788,12 @@ _W_LEFT = {
 }  # fmt: skip
 
 # set X: X-066 a blank the clause names
-# ("4_ (sista siffran är 9)"), X-081 groups named out of order ("sista delen 68, första 070, mitten 174 06"), X-187
-# vowels starred in the number words ("n*ll sj* n*ll"), X-194 a riddle ("XY, X = antal dagar i en vecka");
+# ("4_ (sista siffran är 9)"), X-081 groups named out of order ("sista delen 68, första 070, mitten 174 06"),
+# X-194 a riddle ("XY, X = antal dagar i en vecka");
 # "也说中文" (X-074, a Chinese cue glued to its name)
 _X_LEFT = {
     "phones": [
-        "heldout-X-066", "heldout-X-081", "heldout-X-187", "heldout-X-194",
+        "heldout-X-066", "heldout-X-081", "heldout-X-194",
     ],
     "municipality": [],
     "age": [],

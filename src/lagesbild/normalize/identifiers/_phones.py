@@ -29,6 +29,7 @@ from lagesbild.normalize.identifiers._reorder import (
     _find_shifted,
 )
 from lagesbild.normalize.identifiers._scan import _find_all
+from lagesbild.normalize.identifiers._spelled import _unstarred
 from lagesbild.normalize.identifiers._trunk import _find_links
 
 _ROUND_GATE = _ROUND_RUN
@@ -65,6 +66,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         text = _ARTICLE.sub("  ", text)
     if "mellan" in text or "between" in text or "zwischen" in text:  # "ett tal mellan 47 och 49": 48 (same length)
         text = _BETWEEN.sub(_between_value, text)
+    if "*" in text and len(text) <= _AD_LENGTH:
+        text = _unstarred(text)  # "n*ll sj* n*ll *tt ...": number words with letters starred out (same length)
     low = text.lower()
     out = _find_all(text, low)
     if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):

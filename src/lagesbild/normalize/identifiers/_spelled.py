@@ -313,3 +313,44 @@ def _find_letter_spaced(text: str, out: list[tuple[int, int, str]]) -> None:
         e164 = normalize_phone(digits)
         if e164 is not None and _accept(text, m.start(), m.end(), e164):
             out.append((m.start(), m.end(), e164))
+
+
+# ---- number words with letters starred out: "n*ll sj* n*ll *tt sj* f*ra n*ll s*x n*o sj*"
+
+_STARRED = re.compile(r"(?<![^\W_*])(?=[^\W\d_]{0,5}\*)[^\W\d_*]{0,5}(?:\*[^\W\d_*]{0,5}){1,2}(?![^\W_*])")
+_STARRED_MIN = 5  # starred number words an ad needs ("f*n", "sh*t" alone are no number)
+
+
+@cache
+def _starred_words() -> dict[int, list[str]]:
+    """The native digit words by length."""
+    out: dict[int, list[str]] = {}
+    for w in rules("identifiers").get("native_digit_words") or ():
+        word = str(w).lower()
+        if word.isalpha():
+            out.setdefault(len(word), []).append(word)
+    return out
+
+
+def _unstarred(text: str) -> str:
+    """``text`` with each starred word that can only be one digit's word written out (same length), when the ad
+    has at least five of them: "n*ll sj* n*ll *tt ..." is read "noll sju noll ett ..."."""
+    found: list[tuple[int, str]] = []
+    words = _spelled()[2]
+    for m in _STARRED.finditer(text):
+        token = m.group(0).lower()
+        fits = [
+            w for w in _starred_words().get(len(token), ()) if all(a in ("*", b) for a, b in zip(token, w, strict=True))
+        ]
+        values = {words.get(w) for w in fits}
+        if fits and len(values) == 1:
+            word = fits[0]
+            found.append(
+                (m.start(), "".join(b.upper() if a.isupper() else b for a, b in zip(m.group(0), word, strict=True)))
+            )
+    if len(found) < _STARRED_MIN:
+        return text
+    chars = list(text)
+    for start, word in found:
+        chars[start : start + len(word)] = word
+    return "".join(chars)
