@@ -76,11 +76,15 @@ _FIRST_GROUP = re.compile(r"(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?)?\d+")
 _SHORT_FIRST = re.compile(r"(?:^|\D)0?7\d$")  # "070", "+46 76", "0046 (0)73": the first group is just 07x
 
 
+_STOP_IN_GAP = re.compile(r"[.!?]\s")
+
+
 def _more_digits(text: str, pos: int, plain_gap: re.Pattern[str]) -> bool:
-    """More digits follow at ``pos`` ("... sen 06 12 15"), other than a price ("... 9 gånger 3 😉 1500kr/h")."""
+    """More digits follow at ``pos`` ("... sen 06 12 15"), other than a price ("... 9 gånger 3 😉 1500kr/h") or the
+    next sentence's."""
     gap = plain_gap.match(text, pos)
-    if gap is None:
-        return False
+    if gap is None or _STOP_IN_GAP.search(gap.group(0)):
+        return False  # (digits after a full stop start the next sentence: "... sista siffran är 9). 1 tim 1800 kr")
     run = _DIGIT_RUN.match(text, gap.end())
     return run is None or _PRICE_AFTER.match(text, run.end()) is None
 
