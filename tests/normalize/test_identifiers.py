@@ -787,12 +787,11 @@ _W_LEFT = {
     "languages": ["heldout-W-011", "heldout-W-124"],  # a Thai cue glued to its name; abbreviations "Sv/En."
 }  # fmt: skip
 
-# set X: X-081 groups named out of order ("sista delen 68, första 070, mitten 174 06"),
-# X-194 a riddle ("XY, X = antal dagar i en vecka");
+# set X: X-194 a riddle ("XY, X = antal dagar i en vecka");
 # "也说中文" (X-074, a Chinese cue glued to its name)
 _X_LEFT = {
     "phones": [
-        "heldout-X-081", "heldout-X-194",
+        "heldout-X-194",
     ],
     "municipality": [],
     "age": [],

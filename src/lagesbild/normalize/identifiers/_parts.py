@@ -127,8 +127,8 @@ def _find_parts(text: str, out: list[tuple[int, int, str]]) -> None:
             parts = (s, mid, e)
             if len({p[:2] for p in parts}) < 3 or any(a < x[1] and x[0] < b for x in parts for a, b in taken):
                 continue
-            if len(s[2]) < 3 or _masked_part(text, e) or (not e[3] and len(e[2]) < 2):
-                continue
+            if len(s[2]) < 3 or _masked_part(text, e) or (not e[3] and len(e[2]) < 2) or not (s[3] or e[3]):
+                continue  # (a start or an end labelled too: "Julia 26 ... sista delen 68, första 070, mitten 174 06")
             e164 = normalize_phone(s[2] + mid[2] + e[2])
             if e164 is not None and _SE_MOBILE_PLUS.match(e164):
                 found.setdefault(e164, []).extend([(s[0], s[1]), (mid[0], mid[1]), (e[0], e[1])])
