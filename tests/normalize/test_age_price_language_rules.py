@@ -410,6 +410,9 @@ def test_set_vw_language_families(text: str, codes: tuple[str, ...]) -> None:
         ("1h 3000kr Jag kan svenska, engelska och persiska. Jag är 45 år.", ("sv", "en", "fa")),
         ("Hej! Vi kan engelska och ryska.", ("en", "ru")),
         ("Jag kan även tyska och engelska.", ("de", "en")),
+        ("Jag pratar svenska and English, 也说中文.", ("sv", "en", "zh")),
+        ("Nuan 45. พูดไทย.", ("th",)),
+        ("我说你好", ()),
         # traps
         ("Jag kan svenska tjejer.", ()),
         ("Jag kan ta svenska och engelska kunder.", ()),

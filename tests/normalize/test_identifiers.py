@@ -773,7 +773,8 @@ _V_LEFT = {
     "age": [],
     "price": ["heldout-V-095", "heldout-V-098"],  # V-095 in EUR left unlabelled by the writer; '1 val.' (Lithuanian)
     "emails": [],
-    # flags only (V-027), a Thai cue glued to its name (V-066), a list ended by a comma (V-120), a name after a place
+    # flags only (V-027), "Svenska lite." alone after "พูดไทย." (V-066; the glued Thai cue is read since set X), a list
+    # ended by a comma (V-120), a name after a place
     "languages": ["heldout-V-027", "heldout-V-066", "heldout-V-120", "heldout-V-190"],
 }  # fmt: skip
 _W_LEFT = {
@@ -784,11 +785,11 @@ _W_LEFT = {
     "age": ["heldout-W-070", "heldout-W-192"],
     "price": ["heldout-W-142"],  # in EUR, left unlabelled by the writer
     "emails": [],
-    "languages": ["heldout-W-011", "heldout-W-124"],  # a Thai cue glued to its name; abbreviations "Sv/En."
+    # "พูดไทย / English": the glued Thai cue is read since set X, not the name after it; abbreviations "Sv/En."
+    "languages": ["heldout-W-011", "heldout-W-124"],
 }  # fmt: skip
 
-# set X: X-194 a riddle ("XY, X = antal dagar i en vecka");
-# "也说中文" (X-074, a Chinese cue glued to its name)
+# set X: X-194 a riddle ("XY, X = antal dagar i en vecka")
 _X_LEFT = {
     "phones": [
         "heldout-X-194",
@@ -797,7 +798,7 @@ _X_LEFT = {
     "age": [],
     "price": [],
     "emails": [],
-    "languages": ["heldout-X-074"],
+    "languages": [],
 }  # fmt: skip
 # set Y: Y-130 the last two digits in roman numerals after a clause ("06 XXXV (sista två med romerska siffror)")
 _Y_LEFT = {

@@ -94,6 +94,17 @@ def _only_before() -> re.Pattern[str]:
 
 
 @cache
+def _glued() -> re.Pattern[str] | None:
+    """A cue of a script without spaces glued to a name in its own script: "พูดไทย", "也说中文"."""
+    cfg = rules("languages")
+    cues = sorted((fold_text(str(w)) for w in cfg.get("glued_cues") or ()), key=len, reverse=True)
+    own = sorted((n for n in (fold_text(str(k)) for k in cfg["names"]) if _NON_LATIN.search(n)), key=len, reverse=True)
+    if not cues or not own:
+        return None
+    return re.compile(rf"(?:{'|'.join(map(re.escape, cues))})({'|'.join(map(re.escape, own))})")
+
+
+@cache
 def _lead_before() -> re.Pattern[str]:
     """One of ``list_leads`` right before a list: "Jag kan svenska, engelska och persiska."."""
     words = sorted((fold_text(str(w)) for w in rules("languages").get("list_leads") or ()), key=len, reverse=True)
@@ -232,6 +243,8 @@ def languages_offered(text: str, *, folded: str | None = None, toks: frozenset[s
             code = names.get(m.group(1) + "a") or names.get(m.group(1))
             if code:
                 found.append((m.start(), code))
+    if (glued := _glued()) is not None and _NON_LATIN.search(source):  # "พูดไทย", "也说中文": a glued cue
+        found += [(m.start(1), code) for m in glued.finditer(source) if (code := names.get(m.group(1)))]
     if _cue_gate_open(source, toks, gate):
         for m in (both if "speaking" in source else cues_only).finditer(source):
             if m.group(1):
