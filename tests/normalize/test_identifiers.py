@@ -800,9 +800,8 @@ _X_LEFT = {
     "emails": [],
     "languages": [],
 }  # fmt: skip
-# set Y: Y-130 the last two digits in roman numerals after a clause ("06 XXXV (sista två med romerska siffror)")
 _Y_LEFT = {
-    "phones": ["heldout-Y-130"],
+    "phones": [],
     "municipality": [],
     "age": [],
     "price": [],

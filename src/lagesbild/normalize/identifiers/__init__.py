@@ -27,7 +27,8 @@ The phone finder is split by trick family, one module each:
   between 47 and 49", and the clauses that give digits ("sju tre", "6 gånger 8");
 * ``_parts``: a number given in parts: labelled halves, groups one by one, numbered parts, parts joined by "+";
 * ``_clauses``: masked or blank last digits that a clause gives ("sista två siffrorna är ...", "xx = ...");
-* ``_letters``: letters and signs for digits: leetspeak, single letters between digits, symbols, a letter key;
+* ``_letters``: letters and signs for digits: leetspeak, single letters between digits, symbols, a letter key,
+  roman numerals the ad names;
 * ``_reorder``: digits in another order or count: backwards, doubled, one to drop, shifted, the last two swapped;
 * ``_trunk``: a mobile without its trunk 0, a country code given apart, chat links;
 * ``_hints``: a sign the ad explains ("X7X-174 X6 31 (X = noll)"), read by running the first pass again;

@@ -1,5 +1,6 @@
 """Letters and signs for digits: leetspeak ("O7O I7A O6 E3"), single letters between digits ("0x7x0x1..."), any
-symbol between digit groups ("07@0174@06@17"), and letters read by a key the ad gives ("a=0 b=1 c=2 ...")."""
+symbol between digit groups ("07@0174@06@17"), letters read by a key the ad gives ("a=0 b=1 c=2 ..."), and a last
+group in roman numerals the ad names ("070-174 06 XXXV (romerska siffror)")."""
 
 from __future__ import annotations
 
@@ -116,5 +117,51 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
             e164 is not None
             and _SE_MOBILE_PLUS.match(e164)
             and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+        ):
+            out.append((m.start(), m.end(), e164))
+
+
+# ---- the last group in roman numerals, when the ad says so: "070-174 06 XXXV (sista två med romerska siffror)"
+
+_ROMAN_GATE = re.compile(r"(?i:romersk|roman numer|römisch)")
+_ROMAN_TAIL = re.compile(r"(?<![\d+])(0(?:[ \-.]?\d){7,8})[ \-.]?([IVXL]{1,8})(?![^\W_])")
+_ROMAN_VALUES = (("L", 50), ("XL", 40), ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
+
+
+def _roman(numeral: str) -> int | None:
+    """``numeral`` (capitals, up to 89) as a number when it is written the standard way, else None."""
+    value, rest = 0, numeral
+    for sym, val in _ROMAN_VALUES:
+        while rest.startswith(sym):
+            value, rest = value + val, rest[len(sym) :]
+    return value if not rest and value and _to_roman(value) == numeral else None
+
+
+def _to_roman(value: int) -> str:
+    out = ""
+    for sym, val in _ROMAN_VALUES:
+        while value >= val:
+            out, value = out + sym, value - val
+    return out
+
+
+def _find_roman_tail(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A mobile whose last group is in roman numerals, in an ad that says it uses them: two digits after eight
+    written ones ("070-174 06 XXXV"), one after nine."""
+    if not _ROMAN_GATE.search(text):
+        return
+    for m in _ROMAN_TAIL.finditer(text):
+        if not _ROMAN_GATE.search(text, max(0, m.start() - 60), m.end() + 60):
+            continue  # the ad says so next to the number ("Romersk massage" elsewhere does not make "XX" a 20)
+        head = _NON_DIGIT.sub("", m.group(1))
+        value = _roman(m.group(2))
+        if value is None or len(str(value)) != 10 - len(head):
+            continue
+        e164 = normalize_phone(head + str(value))
+        if (
+            e164 is not None
+            and _SE_MOBILE_PLUS.match(e164)
+            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+            and _accept(text, m.start(), m.end(), e164)
         ):
             out.append((m.start(), m.end(), e164))

@@ -18,7 +18,7 @@ from lagesbild.normalize.identifiers._common import _AD_LENGTH, _disown_word, _d
 from lagesbild.normalize.identifiers._decoder import _DEC_MIN_WORDS_UNCUED, _MARK, _decoder, _find_decoded, _zero_word
 from lagesbild.normalize.identifiers._digits import _mask_dates
 from lagesbild.normalize.identifiers._hints import _HINT_GATE, _find_hinted, _may_hint, _symbol_hints
-from lagesbild.normalize.identifiers._letters import _find_keyed, _find_symbol_separated
+from lagesbild.normalize.identifiers._letters import _find_keyed, _find_roman_tail, _find_symbol_separated
 from lagesbild.normalize.identifiers._parts import _find_given_apart, _find_joined_parts
 from lagesbild.normalize.identifiers._reorder import (
     _DROP_GATE,
@@ -117,6 +117,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         _find_links(text, out)
     if "=" in text and len(text) <= _AD_LENGTH:
         _find_keyed(text, out)
+    if ("romersk" in low or "roman" in low or "römisch" in low) and len(text) <= _AD_LENGTH:
+        _find_roman_tail(text, out)  # "070-174 06 XXXV (sista två med romerska siffror)"
     if out and _SWAP_GATE.search(low) and len(text) <= _AD_LENGTH:
         _apply_swaps(text, out)
     if len(out) < 2:
