@@ -103,7 +103,6 @@ _TABLES = {
 RunInfo = dict[str, Any]
 Labels = tuple[str | None, str | None, str | None, str | None]
 BATCH = 20_000
-_IN = 400  # values per IN list
 _RULES = ("", "rules")  # the link_keys row holding the fingerprint of the linking rules (no site ad)
 RULES_ROW = _RULES
 # every table a full link run rewrites (their statistics are refreshed after it)
@@ -273,15 +272,22 @@ class LinkStore:
             finally:
                 cur.close()
 
-    def _in(self, n: int) -> str:
-        return "(" + ", ".join([self._ph] * n) + ")"
-
-    def _rows_in(self, sql: str, values: Iterable[Any]) -> Iterator[Any]:
-        """The rows of ``sql`` for these values, ``{in_}`` in it replaced by an IN list of at most ``_IN`` of them."""
+    def _parts(self, values: Iterable[Any]) -> Iterator[list[Any]]:
+        """``values`` sorted, without repeats, in lists of at most the backend's ``list_size``."""
         flat = sorted(set(values))
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            yield from self._raw(sql.format(in_=self._in(len(part))), part)
+        size = self.store.dialect.list_size
+        for i in range(0, len(flat), size):
+            yield flat[i : i + size]
+
+    def _rows_in(self, sql: str, values: Iterable[Any], conn: Connection | None = None) -> Iterator[Any]:
+        """The rows of ``sql`` for these values, ``{in_}`` in it replaced by a membership test (``col {in_}``)."""
+        d = self.store.dialect
+        for part in self._parts(values):
+            q = sql.format(in_=d.member_of(len(part)))
+            if conn is None:
+                yield from self._raw(q, d.member_params(part))
+            else:
+                yield from conn.exec_driver_sql(q, d.member_params(part)).fetchall()
 
     def load_keys(self, keys: Iterable[tuple[str, str]]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
         """The stored site ads with these keys (those not stored are left out), with their ids."""
@@ -290,32 +296,33 @@ class LinkStore:
             by_site.setdefault(site, []).append(ad_id)
         # one site and a list of its ids (the primary key's order): a list of (site, id) pairs is not
         # looked up by the key in SQLite (3,000 site ads: 1.6 s at 5M observations)
-        batches = [(site, *ids[i : i + _IN]) for site, ids in by_site.items() for i in range(0, len(ids), _IN)]
-        return self._select_ads(lambda n: f"site = {self._ph} AND site_ad_id IN {self._in(n - 1)}", batches)
+        d = self.store.dialect
+        batches = [(site, *d.member_params(part)) for site, ids in by_site.items() for part in self._parts(ids)]
+        return self._select_ads(lambda n: f"site = {self._ph} AND site_ad_id {d.member_of(n - 1)}", batches)
 
     def load_advertisers(self, advertiser_ids: Iterable[str]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
         """Every stored site ad of these advertisers, with its ids."""
-        flat = sorted(set(advertiser_ids))
-        batches = [tuple(flat[i : i + _IN]) for i in range(0, len(flat), _IN)]
-        return self._select_ads(lambda n: f"advertiser_id IN {self._in(n)}", batches)
+        d = self.store.dialect
+        batches = [d.member_params(part) for part in self._parts(advertiser_ids)]
+        return self._select_ads(lambda n: f"advertiser_id {d.member_of(n)}", batches)
 
     def advertisers_in_networks(self, network_ids: Iterable[str]) -> set[str]:
         """The stored advertisers of these networks."""
-        sql = "SELECT DISTINCT advertiser_id FROM link_site_ads WHERE network_id IN {in_}"
+        sql = "SELECT DISTINCT advertiser_id FROM link_site_ads WHERE network_id {in_}"
         return {r[0] for r in self._rows_in(sql, network_ids) if r[0] is not None}
 
     def count_site_ads(self, advertiser_ids: Iterable[str]) -> int:
         """How many stored site ads these advertisers have."""
         return sum(
             int(r[0])
-            for r in self._rows_in("SELECT COUNT(*) FROM link_site_ads WHERE advertiser_id IN {in_}", advertiser_ids)
+            for r in self._rows_in("SELECT COUNT(*) FROM link_site_ads WHERE advertiser_id {in_}", advertiser_ids)
         )
 
     def advertisers_with_keys(self, keys: Iterable[int]) -> set[str]:
         """The advertisers of the stored site ads filed under any of these blocking keys."""
         sql = (
             "SELECT DISTINCT l.advertiser_id FROM link_keys k JOIN link_site_ads l "
-            "ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {in_}"
+            "ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k {in_}"
         )
         return {r[0] for r in self._rows_in(sql, keys) if r[0] is not None}
 
@@ -332,15 +339,14 @@ class LinkStore:
     def image_groups_of(self, hashes: Iterable[int]) -> dict[int, int]:
         """The stored image group of each of these image hashes (numbers) that is stored."""
         return {
-            int(h): int(g)
-            for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE hash IN {in_}", hashes)
+            int(h): int(g) for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE hash {in_}", hashes)
         }
 
     def image_group_members(self, groups: Iterable[int]) -> list[tuple[int, int]]:
         """``(hash, group)`` of every stored image hash (number) in these image groups."""
         return [
             (int(h), int(g))
-            for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE grp IN {in_}", groups)
+            for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE grp {in_}", groups)
         ]
 
     def phone_rows(self, keys: Iterable[int]) -> list[tuple[str, str, str | None, int | None, str]]:
@@ -352,20 +358,19 @@ class LinkStore:
         """
         sql = (
             "SELECT DISTINCT l.site, l.site_ad_id, l.name, l.age, l.phones FROM link_keys k JOIN link_site_ads l "
-            "ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k IN {in_}"
+            "ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k {in_}"
         )
         return [(r[0], r[1], r[2], r[3], r[4] or "") for r in self._rows_in(sql, keys)]
 
     def key_counts(self, keys: Iterable[int]) -> dict[int, int]:
         """How many stored site ads are filed under each of these blocking keys (absent: none)."""
         return {
-            int(k): int(n)
-            for k, n in self._rows_in("SELECT k, COUNT(*) FROM link_keys WHERE k IN {in_} GROUP BY k", keys)
+            int(k): int(n) for k, n in self._rows_in("SELECT k, COUNT(*) FROM link_keys WHERE k {in_} GROUP BY k", keys)
         }
 
     def image_chunks(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """``(chunk key, image number)`` of every stored image hash with one of these chunks."""
-        return list(self._rows_in("SELECT k, hash FROM link_image_chunks WHERE k IN {in_}", keys))
+        return list(self._rows_in("SELECT k, hash FROM link_image_chunks WHERE k {in_}", keys))
 
     def network_index(self) -> tuple[list[tuple[Any, ...]], list[tuple[str, str | None, int]]]:
         """What the network level reads of every stored advertiser (not of every site ad).
@@ -382,25 +387,13 @@ class LinkStore:
 
     def stored_fake(self, person_ids: Iterable[str]) -> dict[str, bool]:
         """Whether each of these stored persons is a suspected scam."""
-        flat = sorted(set(person_ids))
-        out: dict[str, bool] = {}
-        with self.engine.connect() as conn:
-            for i in range(0, len(flat), _IN):
-                part = flat[i : i + _IN]
-                sql = f"SELECT person_id, suspected_fake FROM link_persons WHERE person_id IN {self._in(len(part))}"
-                out.update((r[0], bool(r[1])) for r in conn.exec_driver_sql(sql, tuple(part)))
-        return out
+        sql = "SELECT person_id, suspected_fake FROM link_persons WHERE person_id {in_}"
+        return {r[0]: bool(r[1]) for r in self._rows_in(sql, person_ids)}
 
     def stored_phones(self, advertiser_ids: Iterable[str]) -> dict[str, set[str]]:
         """The phones of each of these stored advertisers that are their own (shared numbers left out)."""
-        flat = sorted(set(advertiser_ids))
-        out: dict[str, set[str]] = {}
-        with self.engine.connect() as conn:
-            for i in range(0, len(flat), _IN):
-                part = flat[i : i + _IN]
-                sql = f"SELECT advertiser_id, phones FROM link_advertisers WHERE advertiser_id IN {self._in(len(part))}"
-                out.update((r[0], set((r[1] or "").split())) for r in conn.exec_driver_sql(sql, tuple(part)))
-        return out
+        sql = "SELECT advertiser_id, phones FROM link_advertisers WHERE advertiser_id {in_}"
+        return {r[0]: set((r[1] or "").split()) for r in self._rows_in(sql, advertiser_ids)}
 
     def totals(self) -> dict[str, int]:
         """Stored counts: site ads, ads, persons (suspected scams left out), advertisers, networks, scams."""
@@ -677,11 +670,8 @@ class LinkStore:
         self, conn: Connection, table: str, cols: Sequence[str], ids: Iterable[str]
     ) -> Iterator[tuple[Any, ...]]:
         """The stored rows of a summary table with these ids (its first column), as tuples."""
-        flat = sorted(ids)
-        for i in range(0, len(flat), _IN):
-            part = flat[i : i + _IN]
-            sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {cols[0]} IN {self._in(len(part))}"
-            yield from (tuple(r) for r in conn.exec_driver_sql(sql, tuple(part)).fetchall())
+        sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {cols[0]} {{in_}}"
+        yield from (tuple(r) for r in self._rows_in(sql, ids, conn))
 
     def _write_index(self, conn: Connection, ads: Sequence[SiteAd], index_of: KeyIndex, *, full: bool) -> None:
         """The blocking keys and image chunks of ``ads`` (their old keys are deleted by the caller)."""
