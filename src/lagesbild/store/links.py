@@ -117,6 +117,16 @@ _LINK_TABLES = (
     "link_advertisers",
     "link_networks",
 )
+
+
+def _as_keyed(
+    part: tuple[Collection[Any] | None, Iterable[tuple[Any, ...]]],
+) -> tuple[list[tuple[Any, ...]] | None, Iterable[tuple[Any, ...]]]:
+    """``(replaced keys, rows)`` with each replaced key as a one-column key tuple (None: every row)."""
+    replaced, rows = part
+    return (None if replaced is None else [(k,) for k in replaced]), rows
+
+
 _NETWORK_INDEX = ("advertiser_id", "template", "language", "kommun_kod", "first_seen", "site", "site_ad_id")
 # link_keys rows that are no site ad's: the phone keys judged shared numbers by the last run, and the image
 # chunks shared by more than 2000 hashes
@@ -531,45 +541,24 @@ class LinkStore:
                     )
             if index_of is not None:
                 self._write_index(conn, [ads.ads[i] for i in write], index_of, full=full)
-            if rules is not None:
-                conn.exec_driver_sql(
-                    f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _RULES
-                )
-                conn.exec_driver_sql(
-                    f"INSERT INTO link_keys (k, site, site_ad_id) VALUES ({self._ph}, {self._ph}, {self._ph})",
-                    (rules, *_RULES),
-                )
-            if shared_keys is not None:
-                conn.exec_driver_sql(
-                    f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _SHARED
-                )
-                self._insert(
-                    conn, "link_keys", ("k", "site", "site_ad_id"), ((k, *_SHARED) for k in sorted(shared_keys))
-                )
+            for marker, keys in (
+                (_RULES, None if rules is None else [rules]),
+                (_SHARED, shared_keys),
+                (_CROWDED, crowded),
+            ):
+                if keys is not None:
+                    self._replace(
+                        conn,
+                        "link_keys",
+                        ("k", "site", "site_ad_id"),
+                        ("site", "site_ad_id"),
+                        [marker],
+                        [(k, *marker) for k in sorted(keys)],
+                    )
             if network_rows is not None:
-                replaced, index_rows = network_rows
-                if replaced is None:
-                    conn.execute(text("DELETE FROM link_network_index"))
-                elif replaced:
-                    conn.exec_driver_sql(
-                        f"DELETE FROM link_network_index WHERE advertiser_id = {self._ph}",
-                        [(a,) for a in sorted(replaced)],
-                    )
-                self._insert(conn, "link_network_index", _NETWORK_INDEX, index_rows)
+                self._replace(conn, "link_network_index", _NETWORK_INDEX, ("advertiser_id",), *_as_keyed(network_rows))
             if image_groups is not None:
-                hashes, group_rows = image_groups
-                if hashes is None:
-                    conn.execute(text("DELETE FROM link_image_groups"))
-                elif hashes:
-                    conn.exec_driver_sql(
-                        f"DELETE FROM link_image_groups WHERE hash = {self._ph}", [(h,) for h in sorted(hashes)]
-                    )
-                self._insert(conn, "link_image_groups", ("hash", "grp"), group_rows)
-            if crowded is not None:
-                conn.exec_driver_sql(
-                    f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _CROWDED
-                )
-                self._insert(conn, "link_keys", ("k", "site", "site_ad_id"), ((k, *_CROWDED) for k in sorted(crowded)))
+                self._replace(conn, "link_image_groups", ("hash", "grp"), ("hash",), *_as_keyed(image_groups))
             self._insert(
                 conn,
                 "link_site_ads",
@@ -665,6 +654,25 @@ class LinkStore:
                 self.store.dialect.refresh_statistics(conn, _LINK_TABLES)
         log.info("saved linking: %d site ads written, %d moved", len(write), len(moved))
         return totals
+
+    def _replace(
+        self,
+        conn: Connection,
+        table: str,
+        cols: Sequence[str],
+        key: Sequence[str],
+        replaced: Iterable[tuple[Any, ...]] | None,
+        rows: Iterable[tuple[Any, ...]],
+    ) -> None:
+        """Delete the rows of ``table`` whose ``key`` columns are one of ``replaced`` (None: all), insert ``rows``."""
+        if replaced is None:
+            conn.execute(text(f"DELETE FROM {table}"))
+        else:
+            where = " AND ".join(f"{c} = {self._ph}" for c in key)
+            gone = sorted(replaced)
+            if gone:
+                conn.exec_driver_sql(f"DELETE FROM {table} WHERE {where}", gone)
+        self._insert(conn, table, cols, rows)
 
     def _rows_by_id(
         self, conn: Connection, table: str, cols: Sequence[str], ids: Iterable[str]
