@@ -515,12 +515,13 @@ def _network_rows(ads: Sequence[SiteAd], advertisers: Sequence[str]) -> list[tup
 
 def _networks(
     stored: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]],
-    region: SiteAds,
+    region_rows: list[tuple[Any, ...]],
     r: LinkResult,
     s: LinkSettings,
     region_advertisers: set[str],
 ) -> tuple[dict[str, str | None], dict[str, str | None]] | None:
-    """The network of every advertiser, from the stored network index (region advertisers replaced by ``r``).
+    """The network of every advertiser, from the stored network index (region advertisers' rows replaced by
+    ``region_rows``, their :func:`_network_rows` under the ids of ``r``).
 
     Template ties are scored against statistics of all advertisers (the number of advertisers,
     how many use each key, each municipality's share), so the network level is computed over
@@ -531,8 +532,7 @@ def _networks(
     """
     index, advs = stored
     ids = r.all_ids()
-    rows = [x for x in index if x[0] not in region_advertisers]
-    rows += _network_rows(region.ads, [x[2] for x in ids])
+    rows = [x for x in index if x[0] not in region_advertisers] + region_rows
     old = {str(a): _text_or_none(n) for a, n, _ in advs if a not in region_advertisers}
     ppa_of = {str(a): int(k) for a, _, k in advs if a not in region_advertisers}
     mine = pd.DataFrame({"a": [x[2] for x in ids], "p": [x[1] for x in ids]}).drop_duplicates()
@@ -732,7 +732,10 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
             log.warning("incremental linking clusters everything: shared numbers judged differently")
             return None
         stored_advs = {str(lab[2]) for lab in region.labels.values() if lab[2] is not None}
-        nets_of = _networks(ls.network_index(), part, r, s, stored_advs)
+        # the region's index rows: read by the network level now and written by the save (the networks'
+        # other advertisers read below keep theirs: nothing in them changed)
+        index_rows = _network_rows(part.ads, [x[2] for x in r.all_ids()])
+        nets_of = _networks(ls.network_index(), index_rows, r, s, stored_advs)
         if nets_of is None:
             return None
         new_net, old_net = nets_of
@@ -753,6 +756,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         # only quiet site ads: nothing the network level reads changed, every advertiser keeps its network
         r = _empty_result()
         groups = {}
+        stored_advs, index_rows = set(), []
         t_link = t_net = time.perf_counter()
         inside = set()
         nets.discard(None)
@@ -782,7 +786,6 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     seconds = time.perf_counter() - t0
     old = {k: v for k, v in (*region.labels.items(), *extra_ids.items())}
     all_ids = r.all_ids()
-    rewrite = [i for i, x in enumerate(all_ids) if x[2] not in same]
     totals = ls.save(
         part,
         changed,
@@ -798,10 +801,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         rules=_fingerprint(s),
         shared_keys=shared_now,
         image_groups=(set(groups), list(groups.items())) if groups else None,
-        network_rows=(
-            {str(v[2]) for v in old.values() if v[2] is not None and v[2] not in same} | set(r.advertiser_ids) - same,
-            _network_rows([part.ads[i] for i in rewrite], [all_ids[i][2] for i in rewrite]),
-        ),
+        network_rows=(stored_advs | inside, index_rows) if index_rows else None,
     )
     t_save = time.perf_counter()
     log.info(
