@@ -45,7 +45,16 @@ from lagesbild.link._types import LinkSettings
 from lagesbild.link.text import bucket_pairs, lsh_pairs
 from lagesbild.records.link import IntArray, LinkResult, SiteAds
 
-__all__ = ["Edges", "TemplateTies", "image_groups", "link", "shared_numbers", "template_ties"]
+__all__ = [
+    "IMAGE_CHUNK_MAX",
+    "Edges",
+    "TemplateTies",
+    "image_groups",
+    "link",
+    "shared_numbers",
+    "template_ties",
+    "template_ties_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +102,10 @@ def _incidence(values: list[set[str]]) -> tuple[IntArray, IntArray, list[str]]:
     return rows, codes.astype(np.int64), [str(u) for u in uniques]
 
 
+IMAGE_CHUNK_MAX = 2000
+"""A 16-bit image chunk shared by more hashes than this gives no candidates (a blank or a logo, not a photo)."""
+
+
 def image_groups(hashes: list[str], max_bits: int) -> IntArray:
     """Group image hashes (hex, 64 bit) that are at most ``max_bits`` apart (transitively).
 
@@ -107,7 +120,7 @@ def image_groups(hashes: list[str], max_bits: int) -> IntArray:
     jj: list[IntArray] = []
     for c in range(4):
         chunk = ((h >> np.uint64(16 * c)) & np.uint64(0xFFFF)).astype(np.int64)
-        a, b = bucket_pairs(chunk, max_bucket=2000)  # a chunk shared by thousands is a blank or logo, not a photo
+        a, b = bucket_pairs(chunk, max_bucket=IMAGE_CHUNK_MAX)  # shared by thousands: a blank or logo, not a photo
         ii.append(a)
         jj.append(b)
     if ii:

@@ -29,7 +29,15 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from lagesbild.link._types import LinkSettings
-from lagesbild.link.cluster import Linked, _reposts, _stable_ids, link, shared_numbers, template_ties_of
+from lagesbild.link.cluster import (
+    IMAGE_CHUNK_MAX,
+    Linked,
+    _reposts,
+    _stable_ids,
+    link,
+    shared_numbers,
+    template_ties_of,
+)
 from lagesbild.link.collect import blocking_keys, chunk_keys, collect, image_number, key_kinds, phone_key
 from lagesbild.link.summarize import affected_rows, summarize
 from lagesbild.link.text import _template_words
@@ -44,7 +52,7 @@ __all__ = ["LinkRun", "link_observations", "relink_stored", "run"]
 
 log = logging.getLogger(__name__)
 
-_IMAGE_BUCKET = 2000  # as lagesbild.link.cluster.image_groups
+_IMAGE_BUCKET = IMAGE_CHUNK_MAX  # what image_groups ignores, a global statistic the region must see whole
 # a region may hold this many site ads, or a quarter of the store if more, before a run clusters
 # everything instead (at 1M observations a region of 38% of the site ads took 14 s of CPU, all of
 # them 12 s: the closure's reads cost more per site ad than reading every site ad at once)
@@ -290,16 +298,16 @@ class _Region:
         s: LinkSettings,
         limit: int,
         changed: Iterable[SiteAd] = (),
+        hot_phones: set[int] | frozenset[int] = frozenset(),
         shared: set[int] | frozenset[int] = frozenset(),
     ) -> None:
         self.ls, self.s, self.limit = ls, s, limit
-        changed = list(changed)
         self.changed = {a.key for a in changed}
         # shared numbers before and after this run: they link nothing, so their other site ads are not
         # followed (the clustering is told they are shared: see _run_region)
         self.shared = shared
-        # numbers on a changed site ad: whether they are shared numbers may change
-        self.hot_phones = {k for a in changed for k in key_kinds(a, s)[0]} - shared
+        # the keys of the numbers on a changed site ad: whether they are shared numbers may change
+        self.hot_phones = set(hot_phones) - shared
         self.text_checked: set[int] = set()
         self.ads: dict[tuple[str, str], SiteAd] = {}
         self.labels: dict[tuple[str, str], Labels] = {}
@@ -707,6 +715,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         s,
         limit=max(_MIN_LIMIT, n_stored // _MAX_SHARE),
         changed=[*seeds, *changed_old],
+        hot_phones=hot,
         shared=not_followed,
     )
     region.grow(seeds, labels, old_keys)
