@@ -81,16 +81,26 @@ class _Timings(logging.Handler):
 
 def _pg_store(server: str, name: str) -> object:
     """A fresh PostgreSQL database ``name`` on ``server`` (a URL ending in ``/``), as a Store."""
-    import sqlalchemy as sa
-
     from lagesbild.store import Store
+
+    _pg_admin(server, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    return Store.open(server + name)
+
+
+def _pg_admin(server: str, *sql: str) -> None:
+    """Run statements on ``server``'s maintenance database (outside a transaction, as CREATE DATABASE needs)."""
+    import sqlalchemy as sa
 
     e = sa.create_engine(server + "postgres", isolation_level="AUTOCOMMIT")
     with e.connect() as c:
-        c.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        c.execute(sa.text(f"CREATE DATABASE {name}"))
+        for q in sql:
+            c.execute(sa.text(q))
     e.dispose()
-    return Store.open(server + name)
+
+
+def _pg_kept(keep: str, n: int) -> str:
+    """The name of the template database a PostgreSQL ``--keep`` run keeps its linked store in."""
+    return f"bench_kept_{n}_" + "".join(ch if ch.isalnum() else "_" for ch in Path(keep).stem.lower())
 
 
 def one(
@@ -100,6 +110,7 @@ def one(
     n_days: int = 1,
     profile: str | None = None,
     keep: str | None = None,
+    check: bool = True,
 ) -> dict[str, object]:
     """Run one size in this process and return its figures (SQLite, or PostgreSQL on server ``pg``)."""
     from lagesbild.ingest import import_file
@@ -114,8 +125,25 @@ def one(
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         pz = Pseudonymizer(bytes(range(32)))
-        reuse = bool(keep and not pg and Path(keep).exists())
-        if reuse:
+        reuse = bool(keep and Path(keep).exists())
+        store: object
+        if reuse and pg:
+            # a PostgreSQL store kept by an earlier --keep run: a copy of its template database, its days
+            assert keep is not None
+            kept = Path(keep).with_suffix(".days")
+            name = f"bench_link_{n}"
+            _pg_admin(
+                pg,
+                f"DROP DATABASE IF EXISTS {name}",
+                f"CREATE DATABASE {name} TEMPLATE {Path(keep).read_text().strip()}",
+            )
+            n_kept = len(list(kept.glob("day*.jsonl.gz")))
+            day_files = [(kept / f"day{k}.jsonl.gz", f"day{k}") for k in range(min(n_days, n_kept))]
+            opened = Store.open(pg + name)
+            n_head = opened.count_observations()
+            store = opened
+            imp, t_import, full, full_cpu = None, 0.0, None, 0.0
+        elif reuse:
             # a store kept by an earlier --keep run (fully linked), and its days: measure the days again
             import shutil
 
@@ -131,7 +159,7 @@ def one(
             day_files = [(kept / f"day{k}.jsonl.gz", f"day{k}") for k in range(min(n_days, n_kept))]
             opened = Store.open(f"sqlite:///{t / 'bench.db'}")
             n_head = opened.count_observations()
-            store: object = opened
+            store = opened
             imp, t_import, full, full_cpu = None, 0.0, None, 0.0
         else:
             head, day_files = _split(world, n, t, n_days)
@@ -143,7 +171,19 @@ def one(
             full = run(store, full=True)  # type: ignore[arg-type]
             full_cpu = time.process_time() - c0
             n_head = imp.n_new
-            if keep and not pg:
+            if keep and pg:
+                # the linked store as a template database (no connection may be open to copy it), the days beside
+                import shutil
+
+                store.close()  # type: ignore[attr-defined]
+                kept_db = _pg_kept(keep, n)
+                _pg_admin(
+                    pg, f"DROP DATABASE IF EXISTS {kept_db}", f"CREATE DATABASE {kept_db} TEMPLATE bench_link_{n}"
+                )
+                shutil.copytree(t, Path(keep).with_suffix(".days"), dirs_exist_ok=True)
+                Path(keep).write_text(kept_db + "\n", encoding="utf-8")
+                store = Store.open(pg + f"bench_link_{n}")
+            elif keep:
                 import shutil
 
                 with store.engine.connect() as conn:  # type: ignore[attr-defined]
@@ -179,6 +219,13 @@ def one(
                 }
             )
             print(f"day {len(days)}: {json.dumps(days[-1])}", file=sys.stderr, flush=True)  # as it goes
+        if not check:  # timings only (a repeat on a kept store): no clustering from scratch, no scores
+            store.close()  # type: ignore[attr-defined]
+            return {
+                "observations": n_head + n_inc,
+                "backend": "postgresql" if pg else "sqlite",
+                "incremental_days": days,
+            }
         stored = LinkStore(store).labels()  # type: ignore[arg-type]
         ads, linked = relink_stored(store)  # type: ignore[arg-type]
         store.close()  # type: ignore[attr-defined]
@@ -244,8 +291,14 @@ def main() -> None:
     p.add_argument("--profile", help="with --one: write a cProfile of the first incremental day to this file")
     p.add_argument(
         "--keep",
-        help="with --one (SQLite): copy the fully linked store to this file, the days beside it; when the file "
-        "exists, link its days again on a copy of it (no import, no full run)",
+        help="with --one: copy the fully linked store to this file (with --pg: to a template database named in "
+        "this file), the days beside it; when the file exists, link its days again on a copy of it (no import, "
+        "no full run)",
+    )
+    p.add_argument(
+        "--no-check",
+        action="store_true",
+        help="with --one: time the days only (no comparison with a clustering from scratch, no scores)",
     )
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -268,7 +321,7 @@ def main() -> None:
             check=True,
         )
     if a.one:
-        print(json.dumps(one(world, a.one, a.pg, a.days, a.profile, a.keep)))
+        print(json.dumps(one(world, a.one, a.pg, a.days, a.profile, a.keep, not a.no_check)))
         return
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
