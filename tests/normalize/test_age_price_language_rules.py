@@ -537,3 +537,40 @@ def test_set_vw_price_families(body: str, price: int | None) -> None:
 )
 def test_set_xy_price_families(text: str, per_hour: int | None) -> None:
     assert price_per_hour(find_prices(text)) == per_hour
+
+
+# Sets Z and AB (issue 17): "26å", "år" cut to its first letter, glued to the number (as written: folded it would be
+# "26a", a street or flat number); a compound that ends in a size or number word before a number is no name
+# ("Klänningsstorlek 36"). Traps.
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Hej!\n26å\nRing mig", 26),
+        ("• Talar italienska • 28å • Jag tar emot i Luleå", 28),
+        ("Besöker Ängelholm v.23 · 44å · 1500 SEK/h", 44),
+        ("Storgatan 26a, lgh 12A", None),  # a street and a flat
+        ("Bor på Storgatan 26 å ...", None),  # not glued
+        ("Pris 1500 kr, 2å i rad", None),  # below any age
+        ("Klänningsstorlek 36, skostorlek 38.", None),
+        ("Anna 36, klänningsstorlek 38", 36),
+    ],
+)
+def test_set_z_ab_age_families(body: str, age: int | None) -> None:
+    assert _age(body) == age
+
+
+# Sets Z and AB: a negation right before a language name denies it ("tyvärr ingen svenska", "no Swedish sorry").
+# Traps: "inte bara svenska utan även engelska" keeps both; "no" before another word.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Pratar spanska (tyvärr ingen svenska)", ("es",)),
+        ("I speak French, English, no Swedish sorry", ("fr", "en")),
+        ("Pratar engelska, inte svenska.", ("en",)),
+        ("Pratar inte bara svenska utan även engelska.", ("sv", "en")),
+        ("Pratar svenska och engelska. No problem.", ("sv", "en")),
+        ("Jag pratar svenska, no stress", ("sv",)),
+    ],
+)
+def test_set_z_ab_language_negations(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes

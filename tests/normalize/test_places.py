@@ -323,3 +323,20 @@ def test_a_title_tour_gives_way_to_where_the_body_is_now(title: str, body: str, 
 )
 def test_resolve_place_reads_set_xy_families(location: str | None, body: str, kommun: str | None) -> None:
     assert resolve_place(location, title="Hej", body=body).kommun_kod == kommun
+
+
+# Sets Z and AB: "Mlmö" with its vowel dropped (as "Stckhlm"); Eda is a given name as often as a municipality, so it
+# counts only after a location word. Traps: the name alone, a lookalike word.
+@pytest.mark.parametrize(
+    ("title", "body", "kommun"),
+    [
+        ("Elif 34yo", "Incall in Mlmö. Hotel visits welcome.", "1280"),
+        ("❤️ Eda ❤️", "Hej älskling 💋 Eda här. Jag tar emot i Uddevalla", "1485"),
+        ("Hej", "Bor i Eda, nära Charlottenberg.", "1730"),
+        # traps
+        ("❤️ Eda ❤️", "Hej älskling 💋 Eda här.", None),
+        ("Hej", "Milo, ny i stan", None),
+    ],
+)
+def test_resolve_place_reads_set_z_ab_families(title: str, body: str, kommun: str | None) -> None:
+    assert resolve_place(None, title=title, body=body).kommun_kod == kommun

@@ -80,6 +80,12 @@ def _title_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(with_first_chars(_expand(str(p), ""))) for p in rules("ages")["title_patterns"])
 
 
+@cache
+def _written_patterns() -> tuple[re.Pattern[str], ...]:
+    """The written patterns of ``rules/ages.yaml`` (on the body and title as written: "26å")."""
+    return tuple(re.compile(str(p)) for p in rules("ages").get("written_patterns") or ())
+
+
 # After a name's number: not an age when a unit, a time, a range, a date or more digits follow.
 _NAME_NOT_AFTER = re.compile(
     r"\s*(?:cm|kg|min|kr|:-|%|sek|eur|euro|h\b|tim|st\b|ggr|gang|x\b|(?:&|och|and|und)\s?\d|[.,:/]\d|\d|[-–—]\s?\d|\+|e?\s?(?:maj|juni|mars|april|jan|feb|aug|sep|okt|nov|dec)\b)",
@@ -107,6 +113,12 @@ def _person_words() -> tuple[str, ...]:
     return tuple(fold_text(str(w)) for w in rules("ages")["person_words"])
 
 
+@cache
+def _compound_stops() -> tuple[str, ...]:
+    """Stop words a compound may end in ("Klänningsstorlek 36", "Telefonnummer 07"): name_compound_not_before."""
+    return tuple(fold_text(str(w)) for w in rules("ages").get("name_compound_not_before") or ())
+
+
 _TWO_DIGITS = re.compile(r"(?<!\d)\d{2}(?!\d)")
 
 
@@ -130,7 +142,7 @@ def _name_number(text: str, folded: str) -> Age | None:
             if not m:
                 continue
             word = fold_text(m.group(1)) if m.lastindex == 2 else ""
-            if word and (word in stop or word.endswith(streets)):
+            if word and (word in stop or word.endswith(streets) or word.endswith(_compound_stops())):
                 continue
             found.append((word, Age(value, m.group(0).strip())))
         if len({w for w, _ in found}) > 1 and len({a.value for _, a in found}) > 1:
@@ -193,6 +205,12 @@ def find_age(
                     continue  # "flickor 20-30 år", "models 20-28 y.o.", "18 till 25 år": ages of several people
                 if lo <= value <= hi and not (g.isdigit() and _RETRACTED.match(source, m.end(1))):
                     return Age(value, m.group(0).strip())
+    if "å" in text or "Å" in text or (title and ("å" in title or "Å" in title)):
+        for source in (title or "", text):
+            for pattern in _written_patterns():
+                for m in pattern.finditer(source):
+                    if lo <= int(m.group(1)) <= hi:
+                        return Age(int(m.group(1)), m.group(0).strip())
     for source, folded_source in (
         (text, folded if folded is not None else fold_text(text)),
         (title or "", folded_title or ""),

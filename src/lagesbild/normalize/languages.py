@@ -174,6 +174,13 @@ def _polite() -> re.Pattern[str]:
     return re.compile(rf"(?:{alternation})(?![^\W\d_])[ \t]*(?:[.!?;|)\n]|$)")
 
 
+@cache
+def _denied() -> re.Pattern[str]:
+    """A negation right before a language name: "ingen svenska", "no Swedish" (rules: negations)."""
+    words = sorted({fold_text(str(w)) for w in rules("languages").get("negations") or ()}, key=len, reverse=True)
+    return re.compile(rf"(?<![^\W\d_])(?:{'|'.join(re.escape(w) for w in words) or '(?!)'})[ \t]+$")
+
+
 def _listed(source: str, toks: frozenset[str] | set[str] | None) -> list[tuple[int, str]]:
     """Names (position, code) in sentences that are only a list of languages ("Deutsch und Englisch.")."""
     pattern, firsts, fill = _lists()
@@ -254,6 +261,9 @@ def languages_offered(text: str, *, folded: str | None = None, toks: frozenset[s
                 stop = (_SYMBOL_STOP if m.group(0).strip(" \t:") in _symbol_cues() else _STOP).search(rest)
                 start, window = m.end(), rest[: stop.start()] if stop else rest
             found += [(start + w.start(), code) for w in _WORD.finditer(window) if (code := names.get(w.group(0)))]
+    if found:
+        denied = _denied()
+        found = [(p, c) for p, c in found if not denied.search(source, max(0, p - 12), p)]
     out: list[str] = []
     for _, code in sorted(found) if len(found) > 1 else found:
         if code not in out:
