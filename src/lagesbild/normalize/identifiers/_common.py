@@ -76,10 +76,11 @@ _ID_BEFORE = re.compile(
 
 # The ad says a number is no phone: after an order, OCR, reference or receipt label (even a whole mobile
 # number: "Order-nr: 0701 7406 99"), or with "ej/inte/inget telefonnummer", "not a phone" in its sentence.
-# ("Ref.nr 0701-74-0655-7", "Fakturanr: 0701 74 06 55", "Ärendenr 0701-74 06 90", "Invoice no. 0701...")
+# ("Ref.nr 0701-74-0655-7", "Fakturanr: 0701 74 06 55", "Ärendenr 0701-74 06 90", "Invoice no. 0701...", an ad's
+# own id: "Ad ID 070174-0655", "Annons-ID 0701740655"; a handle's id stays a phone: "Kik id 0701740612")
 _RECEIPT_BEFORE = re.compile(
     r"(?<![^\W_])(?:(?:order|ocr|kvitto|referens|ref|faktura|invoice)(?:[ .-]?(?:nr|no|nummer|number))?"
-    r"|(?:ärende|arende)[ .-]?(?:nr|nummer))[ .:#-]{0,3}$",
+    r"|(?:ärende|arende)[ .-]?(?:nr|nummer)|(?:annons|ad)[ .-]?id)[ .:#-]{0,3}$",
     re.IGNORECASE,
 )
 _NO_PHONE = (
@@ -99,6 +100,9 @@ def _disown_word(low: str) -> bool:
         or "faktura" in low
         or "invoice" in low
         or "rende" in low
+        or "ad id" in low
+        or "ad-id" in low
+        or "annons" in low
     )
 
 

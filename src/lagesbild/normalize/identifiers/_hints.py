@@ -81,7 +81,8 @@ def _find_hinted(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
             a, b = run.start(), run.end()
             if (a > 0 and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha()):
                 continue
-            if (a > 0 and text[a - 1].isdigit()) or (a > 1 and text[a - 1] in " -./" and text[a - 2].isdigit()):
+            # (the group before may hold a sign already read: "070-174 0X YZ där X = 6, Y = 6, Z = 3")
+            if (a > 0 and chars[a - 1].isdigit()) or (a > 1 and text[a - 1] in " -./" and chars[a - 2].isdigit()):
                 for i in range(a, b):
                     chars[i] = digit_of[text[i]]
                     at.append(i)

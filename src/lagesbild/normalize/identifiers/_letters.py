@@ -80,6 +80,7 @@ def _find_symbol_separated(text: str, out: list[tuple[int, int, str]]) -> None:
 
 _KEY_PAIR = re.compile(r"(?<![^\W_])([a-zA-Z]) ?= ?(\d)(?!\d)")
 _KEY_MIXED = re.compile(r"(?<![^\W_])[^\W_]{1,5}(?![^\W_])(?:[ ,\-/]{1,3}[^\W_]{1,5}(?![^\W_])){1,9}", re.ASCII)
+_KEY_TOKEN = re.compile(r"(?<![^\W_])[a-jA-J]{10}(?![^\W_])")
 _KEY_WORDS = re.compile(r"(?<![^\W_])[^\W\d_]{1,4}(?![^\W_])(?:[ ,\-/]{1,3}[^\W\d_]{1,4}(?![^\W_])){1,9}")
 
 
@@ -93,23 +94,41 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
     # a number does not run into its own key: "O7O-I7A O6 BB (O=0, I=1, Z=2, A=4, S=5, B=8)" read with "O=0" as a
     # hint took digits from the key; such readings give way to the key's
     out[:] = [x for x in out if not any(x[0] < p.end() and p.start() < x[1] for p in pairs)]
-    key = {m.group(1).lower(): m.group(2) for m in pairs}
-    first = pairs[0].group(1).lower()
-    if all(ord(k) - ord(first) == int(v) - int(key[first]) for k, v in key.items()):
+    exact = {m.group(1): m.group(2) for m in pairs}
+    # a key that gives a letter's two cases two digits is read case by case: "G=6 ... g=9"
+    cased = any(exact.get(k.swapcase(), v) != v for k, v in exact.items())
+    fold = (lambda c: c) if cased else str.lower
+    key = exact if cased else {k.lower(): v for k, v in exact.items()}
+    first = fold(pairs[0].group(1))
+    alphabet = all(ord(k) - ord(first) == int(v) - int(key[first]) for k, v in key.items())
+    if alphabet and not cased:
         key = {chr(ord(first) + i): str(int(key[first]) + i) for i in range(10 - int(key[first]))}
     for m in _KEY_WORDS.finditer(text, pairs[-1].end()):
         letters = "".join(_WORD.findall(m.group(0)))
-        if not all(c in key for c in letters.lower()):
+        if not all(fold(c) in key for c in letters):
             continue
-        e164 = normalize_phone("".join(key[c] for c in letters.lower()))
+        e164 = normalize_phone("".join(key[fold(c)] for c in letters))
         if e164 is not None and not any(x[0] < m.end() and m.start() < x[1] for x in out):
             out.append((m.start(), m.end(), e164))
+    if alphabet and not cased and len(key) == 10:
+        # a whole number as one word of an alphabet key, before or after it: "AHABHEAGHE (A=0, B=1, C=2 ... J=9)";
+        # a whole Swedish mobile only
+        for m in _KEY_TOKEN.finditer(text):
+            if not all(c in key for c in m.group(0).lower()):
+                continue
+            e164 = normalize_phone("".join(key[c] for c in m.group(0).lower()))
+            if (
+                e164 is not None
+                and _SE_MOBILE_PLUS.match(e164)
+                and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+            ):
+                out.append((m.start(), m.end(), e164))
     # letters and digits mixed, before or after the key: "Mitt nummer i kod: 0G0 AGD 0F BC (A=1 B=2 C=3 ...)"; a
     # whole Swedish mobile with three key letters or more
     # (O and I the key leaves out are 0 and 1, as typed for digits anywhere: "O7O-I7A O6 BB (A=4, S=5, B=8)")
-    mixed = {"o": "0", "i": "1", **key}
+    mixed = {fold("O"): "0", fold("I"): "1", **key}
     for m in _KEY_MIXED.finditer(text):
-        chars = "".join(_WORD.findall(m.group(0))).lower()
+        chars = "".join(fold(c) for c in _WORD.findall(m.group(0)))
         if sum(c in key for c in chars) < 3 or not all(c.isdigit() or c in mixed for c in chars):
             continue
         e164 = normalize_phone("".join(mixed.get(c, c) for c in chars))
