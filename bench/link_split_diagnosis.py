@@ -20,6 +20,12 @@ after the first ended) with stated ages within 4 years and the same language: pa
 returning under a new name on the same number, against pairs of two women (what merging them would
 cost the person level).
 
+``--translation-oracle`` measures what perfect translation could add: each observation's text is mapped
+to the simulator's own template choices (title, opening line, contact phrase; ``lagesbild.simulate.text``,
+which the linking never reads), the same choice in Swedish and in English counting as one, and pairs
+of advertisers written mostly in different languages with a place in common are counted by whether
+they share such a translated template (used in at least two observations by each).
+
 ``--classifier`` fits a gradient-boosted classifier (scikit-learn, not a dependency of lagesbild:
 ``pip install scikit-learn``) on the pairs of half of the worlds and scores the other half: how many
 of the missed pairs any rule on these features could take, and at how many false pairs.
@@ -33,8 +39,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -209,6 +217,71 @@ def successive_personas(w: Path, settings: dict[str, object]) -> tuple[int, int]
     return one, two
 
 
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[a-z_]+\})", template)
+    return re.compile("^" + "".join(".*?" if x.startswith("{") else re.escape(x) for x in parts) + "$")
+
+
+def translated_templates() -> Callable[[str, str], tuple[int, int, int]]:
+    """``(title, body) -> (title, opening, contact phrase)`` as the simulator's template numbers (-1: none)."""
+    from lagesbild.simulate import text as sim
+
+    # the most literal text first: "{name} {age} – {loc}" also matches "Sweet girl in {loc} – {name}"
+    shapes = [(i, t) for group in (sim._T_SV, sim._T_EN) for i, t in enumerate(group)]
+    shapes.sort(key=lambda x: -len(re.sub(r"\{[a-z_]+\}", "", x[1])))
+    titles = [(i, _template_pattern(t)) for i, t in shapes]
+    opens = [(i, t.split("{")[0]) for group in (sim._OPEN_SV, sim._OPEN_EN) for i, t in enumerate(group)]
+    # the contact phrases that are translations of each other share a number
+    contact = {"Ring eller sms": 0, "Endast sms": 1, "Tel ": 2, "SMS/WhatsApp": 4}
+    contact |= {"Call or SMS": 0, "SMS only": 1, "Phone ": 2, "WhatsApp": 4}
+
+    def key(title: str, body: str) -> tuple[int, int, int]:
+        t = next((i for i, r in titles if r.match(title)), -1)
+        o = next((i for i, x in opens if x in body), -1)
+        c = next((v for x, v in contact.items() if x in body), -1)
+        return (t, o, c)
+
+    return key
+
+
+def translation_oracle(w: Path, settings: dict[str, object]) -> Counter[tuple[str, bool]]:
+    """Pairs of advertisers in other languages with a place in common, by truth and a shared translated template."""
+    from lagesbild.ingest import iter_observations
+    from lagesbild.link import LinkSettings, link_observations, simulator_truth
+    from lagesbild.privacy import Pseudonymizer
+
+    obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
+    ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
+    truth, r, idx, key = simulator_truth(w), linked.result, ads.index(), translated_templates()
+    n = int(r.advertiser.max()) + 1 if len(r.advertiser) else 0
+    used: list[Counter[tuple[int, int, int]]] = [Counter() for _ in range(n)]
+    for o in obs:
+        used[int(r.advertiser[idx[(o.site, o.site_ad_id)]])][key(o.title or "", o.body or "")] += 1
+    lang: list[Counter[str]] = [Counter() for _ in range(n)]
+    net: list[Counter[str]] = [Counter() for _ in range(n)]
+    towns: list[set[str]] = [set() for _ in range(n)]
+    pnet = np.full(n, -1, np.int64)
+    for i, a in enumerate(ads.ads):
+        x = int(r.advertiser[i])
+        lang[x][a.language or ""] += a.n_obs
+        net[x][truth.network[a.key] or ""] += a.n_obs
+        pnet[x] = int(r.network[i])
+        if a.kommun_kod:
+            towns[x].add(a.kommun_kod)
+    main_lang = [c.most_common(1)[0][0] for c in lang]
+    tnet = [c.most_common(1)[0][0] for c in net]
+    full = [{k for k, c in u.items() if c >= 2 and min(k) >= 0} for u in used]
+    out: Counter[tuple[str, bool]] = Counter()
+    for x in range(n):
+        for y in range(x + 1, n):
+            if main_lang[x] == main_lang[y] or not towns[x] & towns[y]:
+                continue
+            same = bool(tnet[x]) and tnet[x] == tnet[y]
+            kind = "missed" if same and not (pnet[x] >= 0 and pnet[x] == pnet[y]) else "found" if same else "strangers"
+            out[(kind, bool(full[x] & full[y]))] += 1
+    return out
+
+
 def pair_features(v: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels (one true network) and 'missed by the linking' per advertiser pair with a place in common."""
     n = len(v["tnet"])
@@ -280,6 +353,7 @@ def main() -> None:
     p.add_argument("--arrival-jaccard", type=float, default=0.5)
     p.add_argument("--arrival-places", type=int, default=2)
     p.add_argument("--successive", action="store_true", help="count successive compatible personas per advertiser")
+    p.add_argument("--translation-oracle", action="store_true", help="count shared translated templates (oracle)")
     p.add_argument("--classifier", action="store_true", help="fit and score the pair classifier (scikit-learn)")
     a = p.parse_args()
     settings = {k: json.loads(v) for k, _, v in (x.partition("=") for x in a.set)}
@@ -305,17 +379,26 @@ def main() -> None:
             f1s.append(f1)
             p_min = min(p_min, prec)
             n_true, n_false = n_true + t, n_false + f
-        x = np.array(f1s)
+        scores = np.array(f1s)
         print(
-            f"co-arrival bound {bound}: mean {x.mean():.4f}, worst {x.min():.3f}, below 0.90: {int((x < 0.9).sum())}, "
+            f"co-arrival bound {bound}: mean {scores.mean():.4f}, worst {scores.min():.3f}, "
+            f"below 0.90: {int((scores < 0.9).sum())}, "
             f"precision min {p_min:.3f}; ties within a true network {n_true}, across {n_false}"
         )
     if a.successive:
         one = two = 0
         for seed in worlds:
-            x, y = successive_personas(world(a.cache, a.preset, seed, a.sim_src), settings)
-            one, two = one + x, two + y
+            same, other = successive_personas(world(a.cache, a.preset, seed, a.sim_src), settings)
+            one, two = one + same, two + other
         print(f"successive compatible personas within one advertiser: {one} of one woman, {two} of two women")
+    if a.translation_oracle:
+        pairs: Counter[tuple[str, bool]] = Counter()
+        for seed in worlds:
+            pairs.update(translation_oracle(world(a.cache, a.preset, seed, a.sim_src), settings))
+        print("pairs in other languages with a place in common, sharing a translated template (oracle):")
+        for kind in ("missed", "found", "strangers"):
+            k, n = pairs[(kind, True)], pairs[(kind, True)] + pairs[(kind, False)]
+            print(f"  {kind}: {k} of {n} ({k / max(n, 1):.1%})")
     if a.classifier:
         classifier(worlds)
 

@@ -83,3 +83,14 @@ def test_pair_features_label_the_pairs_the_linking_missed(diag: ModuleType) -> N
     assert y.tolist() == [True, True, True]
     assert miss.tolist() == [False, True, True]
     assert x[0, 0] == 1 and x[1, 0] == 0  # shared template keys
+
+
+def test_translation_oracle_reads_one_template_choice_in_swedish_and_english(diag: ModuleType) -> None:
+    key = diag.translated_templates()
+    sv = key("Massage och sällskap i Motala", "Välkommen till mig! Jag är Sara, 23. Pris 1000 kr Endast sms 070")
+    en = key("Massage and company in Motala", "Welcome! My name is Sara, 23. Price 1000 kr SMS only 070")
+    assert sv == en == (3, 2, 1)
+    # "{name} {age} – {loc}" must not take a title with more literal text
+    assert key("Sweet girl in Motala – Bella", "Hi! I am Bella, 31 years old. Phone 070")[0] == 1
+    assert key("Söt tjej i Motala – Bella, 31", "Hej, Bella här, 31 år.")[:2] == (1, 1)
+    assert key("Hello", "nothing known") == (-1, -1, -1)
