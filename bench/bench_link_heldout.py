@@ -11,8 +11,9 @@ simulator's truth, one seed after another in this one process.
 
 Seeds: thresholds and rules are chosen on the *training* seeds; the *held-out* seeds of a
 round are run once and only reported, then become training (round 1 held out 2001-2020,
-round 2 3001-3020, round 3 4001-4020, round 4 6001-6020, round 5 9001-9020; docs/link.md, "Held-out
-evaluation").
+round 2 3001-3020, round 3 4001-4020, round 4 6001-6020, round 5 9001-9020, rounds 6-11 11001-11020,
+12001-12020, 13001-13020, 14001-14020, 15001-15020 and 16001-16020; docs/link.md, "Held-out evaluation";
+the next round holds out 17001-17020).
 
 Usage::
 
