@@ -22,14 +22,18 @@ The phone finder is split by trick family, one module each:
   disowned numbers (``_accept``), the choice of numbers in a run of digit groups (``_windows``), unit words;
 * ``_digits``: runs of digits and letters typed for digits, with dates and clock times blanked;
 * ``_spelled``: number words ("noll sju noll ...", "sjuttiofyra", stretched and letter-by-letter words);
-* ``_joined``: digit groups joined by words, remarks or a cue ("070 sen 174 sist 0621");
+* ``_joined``: digit groups joined by words, remarks or a cue ("070 sen 174 sist 0621"), or by whole clauses in one
+  sentence ("070 och sedan, efter en liten paus, 174 — glöm inte 06 och till sist 12"); the age as the last group;
 * ``_arith``: arithmetic: a group as a sum or product, in brackets or after a cue, "plus N" to add, "a number
-  between 47 and 49", and the clauses that give digits ("sju tre", "6 gånger 8");
-* ``_parts``: a number given in parts: labelled halves, groups one by one, numbered parts, parts joined by "+";
+  between 47 and 49", and the clauses that give digits ("sju tre", "6 gånger 8"), every group on its own with
+  some in brackets ("0(7·10) – (100+74) – 0(2·3) – (6+6)");
+* ``_parts``: a number given in parts: labelled halves, groups one by one, numbered parts, parts joined by "+",
+  the start in the title and the rest in the body with a remark ("(början står i rubriken)");
 * ``_clauses``: masked or blank last digits that a clause gives ("sista två siffrorna är ...", "xx = ...");
 * ``_letters``: letters and signs for digits: leetspeak, single letters between digits, symbols, a letter key,
-  roman numerals the ad names;
-* ``_reorder``: digits in another order or count: backwards, doubled, one to drop, shifted, the last two swapped;
+  roman numerals the ad names (the last group, or every digit), punctuation of three kinds or more between digits;
+* ``_reorder``: digits in another order or count: backwards, doubled, one to drop, shifted (the instruction before
+  or after the digits), the last two swapped;
 * ``_trunk``: a mobile without its trunk 0, a country code given apart, chat links;
 * ``_hints``: a sign the ad explains ("X7X-174 X6 31 (X = noll)"), read by running the first pass again;
 * ``_decoder``: the fallback decoder for ads that ask to be contacted and where nothing else was found;

@@ -234,6 +234,40 @@ def _find_arith_tail(text: str, out: list[tuple[int, int, str]]) -> None:
         out.append((m.start(), expr.end(), e164))
 
 
+# every group of a mobile on its own, some as arithmetic in brackets, a digit or two may stand before a bracket:
+# "Räkna ut: 0(7·10) – (100+74) – 0(2·3) – (45+3)" is 070 174 06 48
+_GROUP_TERM = r"\d{0,3}[(\[][^()\[\]\n]{3,30}[)\]]|\d{1,4}(?![\d(\[])"
+_GROUP_CHAIN = re.compile(rf"(?<![\d+)\]])(?:{_GROUP_TERM})(?:[ \t]?[–\-—/][ \t]?(?:{_GROUP_TERM})){{2,5}}")
+_GROUP_PIECE = re.compile(r"(\d{0,3})[(\[]([^()\[\]\n]{3,30})[)\]]|(\d{1,4})")
+
+
+def _find_group_arithmetic(text: str, raw: str, out: list[tuple[int, int, str]]) -> None:
+    """A Swedish mobile in groups apart by dashes, one or more of them a sum or product in brackets (a difference
+    or quotient too: each bracket is a closed expression); the number must be whole only with the values in it.
+    The brackets are read in ``raw``, the text before symbols became separators ("7·10" is a product)."""
+    for m in _GROUP_CHAIN.finditer(text):
+        digits, brackets = "", 0
+        for p in _GROUP_PIECE.finditer(m.group(0)):
+            if p.group(3) is not None:
+                digits += p.group(3)
+                continue
+            inner = raw[m.start() + p.start(2) : m.start() + p.end(2)] if len(raw) == len(text) else p.group(2)
+            value = _arithmetic(inner, closed=True)
+            if value is None:
+                break
+            digits += p.group(1) + str(value)
+            brackets += 1
+        else:
+            e164 = normalize_phone(digits) if len(digits) == 10 and brackets else None
+            if (
+                e164 is not None
+                and _SE_MOBILE_PLUS.match(e164)
+                and _accept(text, m.start(), m.end(), e164)
+                and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+            ):
+                out.append((m.start(), m.end(), e164))
+
+
 # a whole number and an amount to add to it, with an instruction to add: "0701740610 plus 37 (räkna ihop)"
 _ADD_TO = re.compile(r" ?(?:\+|(?i:plus)(?![^\W_])) ?(\d{1,3})(?![\d+])")
 _ADD_CUE = re.compile(
@@ -243,8 +277,9 @@ _ADD_CUE = re.compile(
 )
 
 
-# "plus N" that ends the sentence after a whole mobile is a sum too: "Mitt nummer = 0701740610 plus 53."
-_ADD_END = re.compile(r"[ \t]*(?:[.!?](?!\d)|\n|$)")
+# "plus N" that ends the sentence after a whole mobile is a sum too: "Mitt nummer = 0701740610 plus 53.", also
+# before a bar that ends an item of a one-line list ("Mitt nummer = 0701740610 + 52 | Diskretion")
+_ADD_END = re.compile(r"[ \t]*(?:[.!?](?!\d)|\||\n|$)")
 
 
 def _apply_additions(text: str, out: list[tuple[int, int, str]]) -> None:

@@ -71,6 +71,8 @@ _AGE_CUE = re.compile(
     r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age|mitt alder|min alder|mein alter|meinem alter"
     r"|mi edad|mon âge|mój wiek|moj wiek)(?![^\W_])"
 )
+_AGE_PLUS = re.compile(r"[ \t]*(?:\+|(?i:plus)(?![^\W_]))[ \t]*(\d{1,2})(?![\d]|[ \t]*(?i:år|kr|min|h)\b)")
+_AGE_MINUS = re.compile(r"[ \t]*(?:-|–|(?i:minus)(?![^\W_]))[ \t]*\d")
 _AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.|jahre|años|anos|ans|lat)(?![^\W_])", re.IGNORECASE)
 _FIRST_GROUP = re.compile(r"(?:(?:\+|00)46[ \x01-]?(?:\(0\)[ ]?)?)?\d+")
 _SHORT_FIRST = re.compile(r"(?:^|\D)0?7\d$")  # "070", "+46 76", "0046 (0)73": the first group is just 07x
@@ -235,12 +237,50 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
             continue  # "070.174.06.4 och sen en åtta på slutet"
         if len(digits) == 9:
             continue
-        if len(digits) == 8 and _AGE_CUE.match(text, pos):
+        if len(digits) == 8 and (cue := _AGE_CUE.match(text, pos)):
             # "070-174 06 följt av min ålder", "... + min ålder 😉": the two last digits are the age in the ad
             ages = set(_AGE.findall(text))
             if not ages:  # "Åsa 47, Strängnäs ... 070-174 06 + min ålder": the age the ad states in any form
                 stated = find_age(text)
                 ages = {str(stated.value)} if stated is not None and 10 <= stated.value <= 99 else set()
+            if _AGE_MINUS.match(text, cue.end()):
+                ages = set()  # "min ålder minus 12": a difference in running text stays text, and the age is not it
+            if ages and (more := _AGE_PLUS.match(text, cue.end())):
+                # "sista två = min ålder plus 8": a sum is worked out (a difference in running text stays text)
+                ages = {str(int(a) + int(more.group(1))) for a in ages}
+                ages = {a for a in ages if len(a) == 2}
             e164 = normalize_phone(digits + ages.pop()) if len(ages) == 1 else None
             if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, m.start(), pos, e164):
                 out.append((m.start(), pos, e164))
+
+
+# a mobile's groups in one sentence with whole clauses between them, the first its prefix: "070 och sedan, efter en
+# liten paus, 174 — glöm inte 06 och till sist 10", "Börja med 070, fortsätt med 174 – jag svarar alltid snabbt –
+# och sluta med 06 55" (10 digits in groups of two or more; each gap words of two letters or more, spaces, commas and
+# dashes, apart from the digits: no sign, mask or blank, no single letter, no sentence end)
+_LOOSE_FIRST = re.compile(r"(?<![^\W_]|\+)07\d(?![\d])")
+_LOOSE_GAP = re.compile(r"[ ,:;–—\-]+(?:[^\W\d_]{2,}[ ,:;–—\-]+){0,8}(?=\d)")
+_LOOSE_GROUP = re.compile(r"\d{2} \d{2}(?![\d]|[ \-.]\d)|\d{2,4}(?![\d]|[^\W_])")
+
+
+def _find_loose_chain(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A Swedish mobile written as its prefix and then digit groups with words between them in one sentence; two
+    gaps or more must hold a word (digits apart by separators are the digit finder's), no group may be an amount."""
+    for first in _LOOSE_FIRST.finditer(text):
+        digits, end, worded = first.group(0), first.end(), 0
+        while len(digits) < 10:
+            gap = _LOOSE_GAP.match(text, end)
+            group = _LOOSE_GROUP.match(text, gap.end()) if gap else None
+            if gap is None or group is None or _PRICE_AFTER.match(text, group.end()):
+                break
+            if _UNIT_AFTER.match(text, group.end()):
+                break
+            worded += any(c.isalpha() for c in gap.group(0))
+            digits += group.group(0).replace(" ", "")
+            end = group.end()
+        if len(digits) != 10 or worded < 2:
+            continue
+        e164 = normalize_phone(digits)
+        if e164 is None or not _SE_MOBILE_PLUS.match(e164) or any(x[0] < end and first.start() < x[1] for x in out):
+            continue
+        out.append((first.start(), end, e164))

@@ -62,8 +62,20 @@ _PLAIN_SEPS = frozenset(" \t\r\n-./\\()[]{}<>:;,|~#*_'\"=!^\x01")  # the charact
 _SYMBOL_GATE = re.compile(r"\d ?[^\w\s+=\-./\\()\[\]{}<>:;,|~#*_'\"!^\x01] ?\d")
 
 
+# digits parted by punctuation of three kinds or more, one sign at a time, no space: "0_7.0~1*7/4.0~6/0/9"
+_NOISE_RUN = re.compile(r"(?<![^\W_]|\+)\d{1,4}(?:(?:[^\w\s+=]|_)\d{1,4}){3,9}(?![^\W_])")
+
+
 def _find_symbol_separated(text: str, out: list[tuple[int, int, str]]) -> None:
-    """A whole Swedish mobile in digit groups with any symbol between them ("07@0174@06@17")."""
+    """A whole Swedish mobile in digit groups with any symbol between them ("07@0174@06@17"), or with
+    punctuation of three kinds or more between them ("0_7.0~1*7/4.0~6/0/9")."""
+    for m in _NOISE_RUN.finditer(text):
+        if len(set(_DIGIT_RUN.sub("", m.group(0)))) < 3:
+            continue  # one or two kinds: a date, a time, a price list the digit finder reads or leaves
+        digits = _NON_DIGIT.sub("", m.group(0))
+        e164 = normalize_phone(digits) if _SE_MOBILE.match(digits) else None
+        if _accept(text, m.start(), m.end(), e164) and not any(x[0] < m.end() and m.start() < x[1] for x in out):
+            out.append((m.start(), m.end(), e164 or ""))
     if not _SYMBOL_GATE.search(text):
         return  # no symbol between digits that the digit finder does not take as a separator
     for m in _SYMBOL_RUN.finditer(text):
@@ -177,6 +189,29 @@ def _find_roman_tail(text: str, out: list[tuple[int, int, str]]) -> None:
         if value is None or len(str(value)) != 10 - len(head):
             continue
         e164 = normalize_phone(head + str(value))
+        if (
+            e164 is not None
+            and _SE_MOBILE_PLUS.match(e164)
+            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
+            and _accept(text, m.start(), m.end(), e164)
+        ):
+            out.append((m.start(), m.end(), e164))
+
+
+# every digit in roman numerals, 0 as itself (roman numerals have none): "0 VII 0 I VII IV 0 VI II IV"
+_ROMAN_WHOLE = re.compile(r"(?<![^\W_])(?:0|[IVX]{1,4})(?:[ \-.,/]{1,3}(?:0|[IVX]{1,4})){9}(?![^\W_])")
+_ROMAN_SAID = re.compile(r"(?i:romersk|roman|römisch)")  # ("in roman": every digit a numeral, no need of "numerals")
+
+
+def _find_roman_whole(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A whole mobile with one roman numeral per digit (0 for zero), in an ad that says so within 60 characters."""
+    for m in _ROMAN_WHOLE.finditer(text):
+        if not _ROMAN_SAID.search(text, max(0, m.start() - 60), m.end() + 60):
+            continue
+        values = [0 if t == "0" else _roman(t) for t in re.findall(r"0|[IVX]+", m.group(0))]
+        if any(v is None or v > 9 for v in values):
+            continue
+        e164 = normalize_phone("".join(str(v) for v in values))
         if (
             e164 is not None
             and _SE_MOBILE_PLUS.match(e164)

@@ -218,3 +218,42 @@ def _find_given_apart(text: str, low: str, out: list[tuple[int, int, str]]) -> N
                 e164 = normalize_phone("".join(_NON_DIGIT.sub("", p.group("g")) for p in ordered))
                 if e164 is not None and _SE_MOBILE_PLUS.match(e164):
                     replace(a, b, e164)
+
+
+# the start of the number in the title, the rest in the body with a remark that says so: "Manuela – ny i stan
+# 070-174…" / "Skriv till mig: …06 78 (början står i rubriken)"; "... tar emot noll sju noll" / "174 06 69 (början
+# står i rubriken)"
+_TITLE_START_CUE = re.compile(
+    r"(?i:början|starten|första delen|första siffrorna|the start|the beginning|the first part|the first digits)"
+    r"[^.!?\n]{0,20}?(?i:rubriken|titeln|the title|the headline)(?![^\W_])"
+)
+_BODY_PART = re.compile(r"(?<![\d+.:/])\d(?:[ \-]?\d){3,8}(?![\d]|[.:/]\d)")
+
+
+def _find_title_start(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A mobile whose start ends the title (``text`` up to its first line break) and whose rest the body gives right
+    before or after a remark that the start is in the title; both parts are returned as spans of the number."""
+    from lagesbild.normalize.identifiers._scan import _find_all
+
+    title_end = text.find("\n")
+    if title_end < 0:
+        return
+    for cue in _TITLE_START_CUE.finditer(text, title_end):
+        line_start = text.rfind("\n", 0, cue.start()) + 1
+        before = list(_BODY_PART.finditer(text, max(line_start, cue.start() - 40), cue.start()))
+        if not before:
+            continue
+        part = before[-1]
+        tail_start = max(0, title_end - 40)
+        tail = text[tail_start:title_end].rstrip(" .…-–—:")
+        joined = f"{tail} {part.group(0)}"
+        for a, b, e164 in _find_all(joined, joined.lower()):
+            if not (_SE_MOBILE_PLUS.match(e164) and a < len(tail) and b > len(tail) + 1):
+                continue  # the number must take digits from both the title and the body
+            if _PRICE_AFTER.match(text, part.end()) or _UNIT_AFTER.match(text, part.end()):
+                continue  # the body's digits are an amount: "Pris 1500 kr (början står i rubriken)"
+            spans = ((tail_start + a, tail_start + len(tail)), (part.start(), part.end()))
+            if any(x[0] < e and s < x[1] for s, e in spans for x in out):
+                continue
+            out += [(s, e, e164) for s, e in spans]
+            return

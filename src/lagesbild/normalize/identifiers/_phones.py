@@ -8,9 +8,11 @@ import re
 from lagesbild.normalize.identifiers._arith import (
     _ARITH_GATE,
     _BETWEEN,
+    _BRACKET_GATE,
     _apply_additions,
     _between_value,
     _find_arith_tail,
+    _find_group_arithmetic,
 )
 from lagesbild.normalize.identifiers._chars import _CHARS, _EXOTIC, _ROUND_RUN, _emoji_zeros
 from lagesbild.normalize.identifiers._clauses import _find_blanks, _find_last_digits, _find_mask_named
@@ -18,8 +20,14 @@ from lagesbild.normalize.identifiers._common import _AD_LENGTH, _disown_word, _d
 from lagesbild.normalize.identifiers._decoder import _DEC_MIN_WORDS_UNCUED, _MARK, _decoder, _find_decoded, _zero_word
 from lagesbild.normalize.identifiers._digits import _mask_dates
 from lagesbild.normalize.identifiers._hints import _HINT_GATE, _find_hinted, _may_hint, _symbol_hints
-from lagesbild.normalize.identifiers._letters import _find_keyed, _find_roman_tail, _find_symbol_separated
-from lagesbild.normalize.identifiers._parts import _find_given_apart, _find_joined_parts
+from lagesbild.normalize.identifiers._joined import _find_loose_chain
+from lagesbild.normalize.identifiers._letters import (
+    _find_keyed,
+    _find_roman_tail,
+    _find_roman_whole,
+    _find_symbol_separated,
+)
+from lagesbild.normalize.identifiers._parts import _find_given_apart, _find_joined_parts, _find_title_start
 from lagesbild.normalize.identifiers._reorder import (
     _DROP_GATE,
     _SWAP_GATE,
@@ -113,12 +121,23 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         _find_hinted(text, low, out)
     if len(text) <= _AD_LENGTH:
         _find_given_apart(text, low, out)
+    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and _BRACKET_GATE.search(text):
+        _find_group_arithmetic(text, raw, out)  # "0(7·10) – (100+74) – 0(2·3) – (45+3)"
+    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and "07" in text:
+        _find_loose_chain(text, out)  # "070 och sedan, efter en liten paus, 174 — glöm inte 06 och till sist 10"
+    if (
+        ("rubrik" in low or "titel" in low or "title" in low or "headline" in low)
+        and len(text) <= _AD_LENGTH
+        and not any(x[2].startswith("+46") for x in out)
+    ):
+        _find_title_start(text, out)  # "070-174…" / "…06 78 (början står i rubriken)"
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
     if "=" in text and len(text) <= _AD_LENGTH:
         _find_keyed(text, out)
     if ("romersk" in low or "roman" in low or "römisch" in low) and len(text) <= _AD_LENGTH:
         _find_roman_tail(text, out)  # "070-174 06 XXXV (sista två med romerska siffror)"
+        _find_roman_whole(text, out)  # "Number in roman (0 = zero): 0 VII 0 I VII IV 0 VI II IV"
     if out and _SWAP_GATE.search(low) and len(text) <= _AD_LENGTH:
         _apply_swaps(text, out)
     if len(out) < 2:

@@ -184,9 +184,19 @@ def _find_doubled(text: str, out: list[tuple[int, int, str]]) -> None:
             out.append((m.start(), m.end(), e164))
 
 
+# ... and the instruction right after the digits: "Kod: 1812851724 (dra av 1 från varje siffra; 0 blir 9)"
+_SHIFT_AFTER = re.compile(
+    r"(?<![\d+])(?P<d>\d(?:[ \-]?\d){9})(?![\d])[^\w.!?\n]{0,4}"
+    r"(?P<op>(?i:ta\s+bort|dra\s+av|dra\s+ifrån|dra|subtrahera|minska|lägg\s+till|addera|öka|add|subtract))"
+    r"\s+(?P<n>\d|[^\W\d_]{2,5})\s+(?i:från|av|till|på|med|to|from)\s+(?i:varje|alla|each|every|all)\s+"
+    r"(?i:siffra|siffror|siffrorna|digit|digits)(?![^\W_])"
+)
+
+
 def _find_shifted(text: str, out: list[tuple[int, int, str]]) -> None:
-    """A number with every digit shifted by a constant the ad names ("ta bort 1 från varje siffra i 1812851764")."""
-    for m in _SHIFT.finditer(text):
+    """A number with every digit shifted by a constant the ad names ("ta bort 1 från varje siffra i 1812851764",
+    "1812851724 (dra av 1 från varje siffra)")."""
+    for m in (*_SHIFT.finditer(text), *_SHIFT_AFTER.finditer(text)):
         n = _number(m.group("n"))
         if n is None or not 0 < n <= 9:
             continue  # a shift is by one digit
