@@ -815,11 +815,10 @@ _Z_LEFT = {
     "languages": [],
 }  # fmt: skip
 # set AB: AB-002 a number in four parts in another order ("Sista delen är 34, första 070, sedan 174 och före sista
-# delen 06": a part before the last has no label the parts finder reads); AB-077 a county as the location
-# ("Stockholms län") with its city in the body ("Jag tar emot i Stockholm") gives the county only
+# delen 06": a part before the last has no label the parts finder reads)
 _AB_LEFT = {
     "phones": ["heldout-AB-002"],
-    "municipality": ["heldout-AB-077"],
+    "municipality": [],
     "age": [],
     "price": [],
     "emails": [],

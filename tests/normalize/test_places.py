@@ -340,3 +340,20 @@ def test_resolve_place_reads_set_xy_families(location: str | None, body: str, ko
 )
 def test_resolve_place_reads_set_z_ab_families(title: str, body: str, kommun: str | None) -> None:
     assert resolve_place(None, title=title, body=body).kommun_kod == kommun
+
+
+# Set AB: a county as the stated location gives way to a town of that county the title or body names, as a county in
+# the title does. Traps: no town, a town of another county (where the advertiser comes from).
+@pytest.mark.parametrize(
+    ("location", "title", "body", "kommun"),
+    [
+        ("Stockholms län", "Avslappnande stund", "Jag tar emot i Stockholm\n\nTillgänglig 24/7", "0180"),
+        ("Västra Götalands län", "Hej", "Jag tar emot i Borås", "1490"),
+        ("Stockholms län", "Ny i Solna", "Hej", "0184"),
+        # traps
+        ("Stockholms län", "Hej", "Hej", None),
+        ("Stockholms län", "Hej", "Jag kommer från Malmö", None),
+    ],
+)
+def test_a_county_location_gives_way_to_a_town_of_it(location: str, title: str, body: str, kommun: str | None) -> None:
+    assert resolve_place(location, title=title, body=body).kommun_kod == kommun

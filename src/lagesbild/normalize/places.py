@@ -632,9 +632,11 @@ def resolve_place(
         if county and name != "field" and county_first is None:  # "Plats: Skåne" leaves the town in the text to decide
             best = county[0]
             county_match = PlaceMatch(None, best.lan_kod, round(best.confidence * factor, 3), best.matched, where)
-            if name != "title" or not body:
+            if name not in ("title", "location") or not (body or (name == "location" and title)):
                 return county_match
-            county_first = county_match  # a county in the title: a town of it in the body is narrower
+            # a county in the title or as the stated location: a town of it in the title or body is narrower
+            # ("Stockholms län" / "Jag tar emot i Stockholm" is Stockholm)
+            county_first = county_match
     if weak is not None:
         return weak
     if county_first is not None:
