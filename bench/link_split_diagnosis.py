@@ -53,15 +53,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_link_heldout import parse_seeds, world
 
 
-def advertisers(w: Path, settings: dict[str, object]) -> dict[str, Any]:
-    """Link world ``w`` in memory; per linked advertiser what the diagnosis reads."""
+def linked_world(w: Path, settings: dict[str, object]) -> tuple[list[Any], Any, Any, Any]:
+    """World ``w``'s observations, linked in memory: ``(observations, site ads, linked, truth)``."""
     from lagesbild.ingest import iter_observations
     from lagesbild.link import LinkSettings, link_observations, simulator_truth
     from lagesbild.privacy import Pseudonymizer
 
     obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
     ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
-    truth = simulator_truth(w)
+    return obs, ads, linked, simulator_truth(w)
+
+
+def advertisers(w: Path, settings: dict[str, object]) -> dict[str, Any]:
+    """Link world ``w`` in memory; per linked advertiser what the diagnosis reads."""
+    _, ads, linked, truth = linked_world(w, settings)
     r = linked.result
     n = int(r.advertiser.max()) + 1 if len(r.advertiser) else 0
     net: list[Counter[str]] = [Counter() for _ in range(n)]
@@ -178,13 +183,7 @@ def arrival_units(v: dict[str, Any], bound: float, jaccard: float, places: int) 
 
 def successive_personas(w: Path, settings: dict[str, object]) -> tuple[int, int]:
     """Successive compatible personas within one linked advertiser: (one true woman, two women)."""
-    from lagesbild.ingest import iter_observations
-    from lagesbild.link import LinkSettings, link_observations, simulator_truth
-    from lagesbild.privacy import Pseudonymizer
-
-    obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
-    ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
-    truth = simulator_truth(w)
+    _, ads, linked, truth = linked_world(w, settings)
     r = linked.result
     per: dict[int, dict[str, Any]] = {}
     for i, a in enumerate(ads.ads):
@@ -246,13 +245,8 @@ def translated_templates() -> Callable[[str, str], tuple[int, int, int]]:
 
 def translation_oracle(w: Path, settings: dict[str, object]) -> Counter[tuple[str, bool]]:
     """Pairs of advertisers in other languages with a place in common, by truth and a shared translated template."""
-    from lagesbild.ingest import iter_observations
-    from lagesbild.link import LinkSettings, link_observations, simulator_truth
-    from lagesbild.privacy import Pseudonymizer
-
-    obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
-    ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
-    truth, r, idx, key = simulator_truth(w), linked.result, ads.index(), translated_templates()
+    obs, ads, linked, truth = linked_world(w, settings)
+    r, idx, key = linked.result, ads.index(), translated_templates()
     n = int(r.advertiser.max()) + 1 if len(r.advertiser) else 0
     used: list[Counter[tuple[int, int, int]]] = [Counter() for _ in range(n)]
     for o in obs:
