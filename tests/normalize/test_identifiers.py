@@ -1679,3 +1679,46 @@ def test_the_start_of_a_number_in_the_title_with_a_remark_in_the_body() -> None:
         ("Ny i stan 070", "Hej älskling!\nPris 174 06 12 kr (början står i rubriken)"),  # an amount
     ]:
         assert normalize_ad(title, body, None).phones == ()
+
+
+def test_a_price_after_a_title_cut_short_is_no_rest_of_a_number() -> None:
+    """Issue 17: a title a listing page cut after the start of a number ("070-174…") is not continued by an amount in
+    the body, nor by any digits unless the body says the rest follows."""
+    from lagesbild.normalize import normalize_ad
+
+    for title, body in [
+        ("Ny i stan 070-174…", "Pris 1500 kr"),
+        ("Ny i stan 070-174…", "Pris 1500 kr. Välkommen!"),
+        ("Ny i stan 070-174…", "Pris 1500 kr, ring mig"),
+        ("Ny i stan 070-174...", "Pris 1500 kr"),
+        ("Ny i stan 070-174 …", "Pris 1500 kr"),
+        ("Ny i stan 070 174…", "Kostar 1500 kr"),
+        ("Ny i stan 070-174", "Pris 1500 kr"),  # no ellipsis: the price word and the currency say amount
+        ("Ny i stan 070-174", "1500 kr"),
+        ("Ny i stan 070-174", "1500:-"),
+        ("Ny i stan 070-174", "1500 SEK"),
+        ("Ny i stan 070-174", "Pris: 1500"),
+        ("Ny i stan 070-174", "SEK 1500"),
+        ("Ny i stan 070-174", "Pris 15 00 kr"),
+        ("Ny i stan 070-174", "Pris 06 48"),  # a group after a price word is an amount, whatever its digits
+        ("Ny i stan 070-174…", "1500 kr"),
+        ("Ny i stan 070-174...", "1500 SEK"),
+        ("Ny i stan 070-174…", "06 48"),  # cut, and nothing says the rest follows
+        ("Ny i stan 070-174…", "Hej 06 48"),
+        ("Ny i stan 070-174 06…", "Hej 06 48"),
+        ("Ny i stan 070-174…", "Pris 1500 kr (början står i rubriken)"),  # the rest is an amount
+    ]:
+        assert normalize_ad(title, body, None).phones == (), (title, body)
+    for title, body, e164 in [
+        ("Ring 070-174…", "…06 05 📞 Tjej 27. Numret börjar i rubriken.", "+46701740605"),  # the body goes on
+        ("Lisa 070-174…", "Fortsättning på numret: 06 65", "+46701740665"),  # a cue says the rest follows
+        ("Lisa 070-174...", "sen 06 65", "+46701740665"),
+        ("Manuela 070-174…", "Skriv till mig: …06 78 (början står i rubriken)", "+46701740678"),
+        ("Ny i stan", "Ring 070-174 06 48\n1500 kr", "+46701740648"),  # a whole mobile, then a price
+        ("Ny i stan", "Ring 070-174 06 48 1500 kr", "+46701740648"),
+        ("Ny i stan", "1500 SEK 070-174 06 65", "+46701740665"),  # a price before a whole mobile
+        ("Ny i stan", "Ring 0701740612kr", P),  # a number glued to a price
+        ("Ny i stan 070-174 06 48…", "Pris 1500 kr", "+46701740648"),  # a whole number before the cut
+        ("Ny", "Ring 070 … 174 … 06 12", P),  # an ellipsis between groups on one line cuts nothing
+    ]:
+        assert normalize_ad(title, body, None).phones == (e164,), (title, body)

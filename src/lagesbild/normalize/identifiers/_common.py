@@ -23,6 +23,8 @@ _DATE = re.compile(r"^(\d{1,4})([-/.])(\d{1,2})\2(\d{2,4})$")
 _TIME_RANGE = re.compile(r"^\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}$")
 # a whole Swedish mobile, national or international ("0701740612", "+46701740612", "0046701740612")
 _WHOLE_MOBILE = re.compile(r"^(?:0|\+46|0046)7[02369]\d{7}$")
+# the last group of a run, three digits or more after a separator ("070-174\n1500" before "kr")
+_AMOUNT_LAST = re.compile(r"(?<=[^\d+])\d{3,}$")
 _PRICE_BEFORE = re.compile(r"(?:€|\$|sek|eur|usd)\s?$", re.IGNORECASE)
 # "070-174 06 xx", "08-123 45x": digits hidden with x, stars or question marks cannot be completed.
 _MASK_AFTER = re.compile(r"[ \t\-./]{0,3}(?:[xX](?![^\W\dxX_])|[*?#]{2})")
@@ -50,8 +52,9 @@ def _not_a_phone(text: str, start: int, end: int) -> bool:
     if _WHOLE_MOBILE.match(_NON_DIGIT.sub("", s)):
         # a whole mobile number is no price, whatever currency word touches it: "0701740612kr" is a
         # number glued to a price, "1500 SEK 070-174 06 65" and "2000 sek 0046 701 740 665" a price
-        # followed by a number (national or international form)
-        return False
+        # followed by a number (national or international form); but a last group of three digits or more written
+        # apart with a price after it is the amount ("Ny i stan 070-174" / "1500 kr": no number)
+        return _AMOUNT_LAST.search(s) is not None and _PRICE_AFTER.match(text[end : end + 8]) is not None
     return bool(_PRICE_AFTER.match(text[end : end + 8]) or _PRICE_BEFORE.search(text[max(0, start - 5) : start]))
 
 

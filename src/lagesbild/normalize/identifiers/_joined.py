@@ -66,6 +66,14 @@ def _joined() -> tuple[
     )
 
 
+@cache
+def _price_word() -> re.Pattern[str]:
+    """A price word or currency in a gap ("070-174 Pris 1500", "070-174 SEK 1500"): the group after it is an
+    amount, not the rest of the number."""
+    words = sorted(str(w).lower() for w in rules("identifiers").get("price_words") or ())
+    return re.compile(rf"(?<![^\W_])(?i:{_trie(words)})(?![^\W_])")
+
+
 _WORD_BEFORE = re.compile(r".*[^\W_]\Z", re.DOTALL)
 _AGE_CUE = re.compile(
     r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age|mitt alder|min alder|mein alter|meinem alter"
@@ -200,6 +208,8 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 break  # "id070kyss174...": glued words in a longer token are a code
             if words and _MASK_IN_BRIDGE.search(text, pos, gap.end()):
                 break  # "070 174 06 **, sen 55": the number was masked, what follows is something else
+            if _PRICE_AFTER.match(text, run.end()) or _price_word().search(text, pos, gap.end()):
+                break  # "070-174" / "Pris 1500 kr", "Pris: 1500", "1500:-": a group next to a price is an amount
             tail, end = run.group(0), run.end()
             total = _SUM.match(text, end)
             product = _PRODUCT.match(text, end) if total is None and len(tail) <= 2 else None

@@ -47,6 +47,16 @@ _ARTICLE_GATE = re.compile(r"(?i:en)\s+(?i:noll|etta|tvåa|trea|femma|sexa|sjua|
 _ARTICLE = re.compile(r"(?<![^\W_])(?i:en)(?=\s+(?i:nolla|nollor|etta|tvåa|trea|femma|sexa|sjua|nia)(?![^\W_]))")
 
 
+# a line cut after digits by an ellipsis ("Ny i stan 070-174…" as a listing page shortens a title): the line ends
+# there, read as a full stop (same length), so only a cue carries the number on ("... Fortsättning: 06 12"), or an
+# ellipsis that starts the next line ("Ring 070-174…" / "…06 94 (resten av numret står i rubriken)")
+_CUT_LINE = re.compile(r"(?<=\d)[ \t]?(?:…|\.\.\.)(?=[ \t]*\n(?![ \t]*(?:…|\.\.\.)))")
+
+
+def _cut(m: re.Match[str]) -> str:
+    return "." + " " * (len(m.group(0)) - 1)  # right after the digit: "070-174 …" reads "070-174. "
+
+
 # "8 400:-": a price mark, read as "kr" (same length)
 _PRICE_MARK = re.compile(r":-(?!\d)")
 
@@ -61,6 +71,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if not text:
         return []
     raw = text
+    if "…" in text or "..." in text:
+        text = raw = _CUT_LINE.sub(_cut, text)  # "070-174…\nPris 1500 kr": the title was cut, no number goes on
     if _EXOTIC.search(text):
         if len(text) <= _AD_LENGTH and _may_hint(text.lower()):
             text = raw = _symbol_hints(text)
