@@ -1722,3 +1722,29 @@ def test_a_price_after_a_title_cut_short_is_no_rest_of_a_number() -> None:
         ("Ny", "Ring 070 … 174 … 06 12", P),  # an ellipsis between groups on one line cuts nothing
     ]:
         assert normalize_ad(title, body, None).phones == (e164,), (title, body)
+
+
+def test_digits_in_bracketed_arithmetic_are_worked_out_not_read_raw() -> None:
+    """Issue 17: "0(7*10)-174-06-48" is 070-174 06 48; the digits around and inside the brackets read as they stand
+    ("0 7 10 174 ...") make no number."""
+    from lagesbild.normalize import normalize_ad
+
+    assert normalize_ad("Hej", "Ring 0(7*10)-174-06-48", None).phones == ("+46701740648",)
+    for text in [
+        "Ring 0(7*10)-174-06-48",
+        "Ring 0(7·10)-174-06-48",
+        "Ring 0(7×10)-174-06-48",
+        "Ring 0(2*35)-174-06-48",
+        "Ring 070-(100+74)-06-48",
+        "Ring 070-174-06 (6*8)",
+        "Ring 070 174 06 48 (10-22)",  # hours in brackets after the number
+        "Ring 070-174 06 48 (1/2 tim 1500 kr)",
+    ]:
+        assert phones(text) == ["+46701740648"], text
+    for text in [
+        "Ring 070-174-(3*2)-48",  # the value is one digit where two belong: no number, not the digits 3 2
+        "Ring 0[7*10] 174 06 48",  # no dashes between the groups: not read, and not 0 7 10 174 ...
+        "Ring 0(7*10) 174 06 48",
+        "Mått (80+10) 174 06 48",
+    ]:
+        assert phones(text) == [], text

@@ -89,7 +89,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if "*" in text and len(text) <= _AD_LENGTH:
         text = _unstarred(text)  # "n*ll sj* n*ll *tt ...": number words with letters starred out (same length)
     low = text.lower()
-    out = _find_all(text, low)
+    out = _find_all(text, low, raw)
     if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
         n = len(out)
         if "siffr" in low or "digit" in low:

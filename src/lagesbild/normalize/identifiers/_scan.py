@@ -3,6 +3,8 @@ joined groups, brackets, reversed, parts, no trunk); the hint finder runs it aga
 
 from __future__ import annotations
 
+import re
+
 from lagesbild.normalize.identifiers._arith import _BRACKET_GATE, _find_bracketed
 from lagesbild.normalize.identifiers._common import _AD_LENGTH, _LETTER_MAP
 from lagesbild.normalize.identifiers._digits import _CANDIDATE, _LETTER_CANDIDATE, _edge_letters, _find_in_run
@@ -13,10 +15,14 @@ from lagesbild.normalize.identifiers._reorder import _find_reversed
 from lagesbild.normalize.identifiers._spelled import _find_letter_spaced, _find_spelled, _spelled_may_start
 from lagesbild.normalize.identifiers._trunk import _find_no_trunk
 
+# a product, sum or quotient in brackets between digits ("0(7*10)-174-06-48", "0[7·10] 174 06 48"): arithmetic, not
+# digits to read as they stand (a dash inside is no operator here: "(10-22)" are hours)
+_ARITH_IN_BRACKETS = re.compile(r"[(\[][ \t]?\d{1,3}[ \t]?[×xX*·+/÷][ \t]?\d{1,3}[ \t]?[)\]]")
 
-def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:
-    """Every finder over ``text`` (already mapped and with dates blanked; ``low`` is it in lower case);
-    spans may overlap."""
+
+def _find_all(text: str, low: str, raw: str | None = None) -> list[tuple[int, int, str]]:
+    """Every finder over ``text`` (already mapped and with dates blanked; ``low`` is it in lower case; ``raw``, of
+    the same length, as written, when the caller has it); spans may overlap."""
     out: list[tuple[int, int, str]] = []
     for m in _CANDIDATE.finditer(text):
         _find_in_run(text, m.start(), m.end(), m.group(0), out)
@@ -35,6 +41,11 @@ def _find_all(text: str, low: str) -> list[tuple[int, int, str]]:
             _find_in_run(text, m.start() + lead, m.end() - tail, run.translate(_LETTER_MAP), out)
             if len(out) > n:
                 break
+    if out and ("(" in text or "[" in text):
+        written = raw if raw is not None and len(raw) == len(text) else text
+        # digits read out of arithmetic are no number ("0(7*10)-174-06-48" is not 0 7 10 174...); the bracket
+        # finders read the value instead
+        out = [x for x in out if not _ARITH_IN_BRACKETS.search(written, x[0], x[1])]
     if _spelled_may_start(text, low):
         _find_spelled(text, out)
     _find_joined(text, out)
