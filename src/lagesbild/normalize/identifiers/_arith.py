@@ -15,6 +15,7 @@ from lagesbild.normalize.identifiers._common import (
     _SE_MOBILE_START,
     _UNIT_AFTER,
     _accept,
+    _take,
     _trie,
 )
 from lagesbild.normalize.identifiers._decoder import _decoder
@@ -137,8 +138,7 @@ def _find_bracketed(text: str, out: list[tuple[int, int, str]]) -> None:
             continue  # a whole number already; the bracket is something else
         digits = before + str(value) + _NON_DIGIT.sub("", text[m.end() : end])
         e164 = normalize_phone(digits)
-        if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, head.start(), end, e164):
-            out.append((head.start(), end, e164))
+        _take(out, head.start(), end, e164, text)
 
 
 # a clause's tokens: digits, words and the signs of arithmetic
@@ -259,13 +259,7 @@ def _find_group_arithmetic(text: str, raw: str, out: list[tuple[int, int, str]])
             brackets += 1
         else:
             e164 = normalize_phone(digits) if len(digits) == 10 and brackets else None
-            if (
-                e164 is not None
-                and _SE_MOBILE_PLUS.match(e164)
-                and _accept(text, m.start(), m.end(), e164)
-                and not any(x[0] < m.end() and m.start() < x[1] for x in out)
-            ):
-                out.append((m.start(), m.end(), e164))
+            _take(out, m.start(), m.end(), e164, text, alone=True)
 
 
 # a whole number and an amount to add to it, with an instruction to add: "0701740610 plus 37 (räkna ihop)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from lagesbild.normalize.identifiers._arith import _CLAUSE_OPERATORS, _clause_digits, _number
-from lagesbild.normalize.identifiers._common import _SE_MOBILE_START
+from lagesbild.normalize.identifiers._common import _SE_MOBILE_START, _take
 from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
 
 _COUNT = r"[1-6]|två|tre|fyra|fem|sex|two|three|four|five|six"
@@ -67,8 +67,7 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
             value = None if arithmetic else _clause_digits(m.group("v"), n)
             if _SE_MOBILE_START.match(digits) and value is not None and len(digits) + len(value) == 10:
                 e164 = normalize_phone(digits + value)
-                if e164 is not None and _SE_MOBILE_PLUS.match(e164):
-                    out.append((m.start() - len(lead.group(0)), m.end(), e164))
+                _take(out, m.start() - len(lead.group(0)), m.end(), e164)
             continue
         if mask is None:
             # the clue first: "Sista siffrorna i mitt nummer = 30+12. Nummer: 070-174 06 ??"
@@ -85,8 +84,7 @@ def _find_last_digits(text: str, out: list[tuple[int, int, str]]) -> None:
         if value is None:
             continue
         e164 = normalize_phone(_NON_DIGIT.sub("", mask.group(1)) + value)
-        if e164 is not None and _SE_MOBILE_PLUS.match(e164):
-            out.append((min(at, m.start()), max(m.end(), mask.end()), e164))
+        _take(out, min(at, m.start()), max(m.end(), mask.end()), e164)
 
 
 # masked last digits the ad names and gives: "070 174 06 xx där xx = 7 x 4", "070-174 06 ?? (?? är 48)"
@@ -107,8 +105,7 @@ def _find_mask_named(text: str, out: list[tuple[int, int, str]]) -> None:
         value = _clause_digits(m.group("v"), len(m.group(2)))
         tail = _NON_DIGIT.sub("", m.group("t") or "")  # "070-174 XX 72, där XX = noll sex": digits after the mask
         e164 = normalize_phone(_NON_DIGIT.sub("", m.group(1)) + value + tail) if value is not None else None
-        if e164 is not None and _SE_MOBILE_PLUS.match(e164):
-            out.append((m.start(), m.end(), e164))
+        _take(out, m.start(), m.end(), e164)
 
 
 # blanks after the start of a number, filled in by a clause that names them: "070-174 06 _ _ där luckorna är sju och
@@ -126,9 +123,4 @@ def _find_blanks(text: str, out: list[tuple[int, int, str]]) -> None:
     for m in _BLANKS.finditer(text):
         value = _clause_digits(m.group("v"), m.group(2).count("_"))
         e164 = normalize_phone(_NON_DIGIT.sub("", m.group(1)) + value) if value is not None else None
-        if (
-            e164 is not None
-            and _SE_MOBILE_PLUS.match(e164)
-            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
-        ):
-            out.append((m.start(), m.end(), e164))
+        _take(out, m.start(), m.end(), e164, alone=True)

@@ -135,6 +135,31 @@ def _accept(text: str, start: int, end: int, e164: str | None) -> bool:
     return _ID_BEFORE.search(text, max(0, start - 16), start) is None
 
 
+def _take(
+    out: list[tuple[int, int, str]],
+    start: int,
+    end: int,
+    e164: str | None,
+    text: str | None = None,
+    *,
+    alone: bool = False,
+) -> bool:
+    """Keep the reading ``(start, end, e164)`` in ``out`` when ``e164`` is a Swedish mobile.
+
+    With ``text``, only when :func:`_accept` takes the span there (no date, no masked or disowned
+    number); with ``alone``, only when no reading already in ``out`` overlaps the span. Returns
+    whether it was kept: the one acceptance every reader of a disguised number ends with.
+    """
+    if e164 is None or not _SE_MOBILE_PLUS.match(e164):
+        return False
+    if alone and any(x[0] < end and start < x[1] for x in out):
+        return False
+    if text is not None and not _accept(text, start, end, e164):
+        return False
+    out.append((start, end, e164))
+    return True
+
+
 def _windows(
     text: str,
     groups: list[tuple[int, int, str, int, int]],

@@ -19,6 +19,7 @@ from lagesbild.normalize.identifiers._common import (
     _UNIT_AFTER,
     _UNIT_WORDS,
     _accept,
+    _take,
     _trie,
 )
 from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
@@ -260,8 +261,7 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 ages = {str(int(a) + int(more.group(1))) for a in ages}
                 ages = {a for a in ages if len(a) == 2}
             e164 = normalize_phone(digits + ages.pop()) if len(ages) == 1 else None
-            if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, m.start(), pos, e164):
-                out.append((m.start(), pos, e164))
+            _take(out, m.start(), pos, e164, text)
 
 
 # a mobile's groups in one sentence with whole clauses between them, the first its prefix: "070 och sedan, efter en

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from lagesbild.normalize.identifiers._common import _DIGIT_RUN, _WORD, _accept
-from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, _SE_MOBILE_PLUS, normalize_phone
+from lagesbild.normalize.identifiers._common import _DIGIT_RUN, _WORD, _accept, _take
+from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, normalize_phone
 
 # ---- leetspeak: capital letters for digits in groups that each hold a digit ("O7O I7A O6 E3")
 
@@ -129,12 +129,7 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
             if not all(c in key for c in m.group(0).lower()):
                 continue
             e164 = normalize_phone("".join(key[c] for c in m.group(0).lower()))
-            if (
-                e164 is not None
-                and _SE_MOBILE_PLUS.match(e164)
-                and not any(x[0] < m.end() and m.start() < x[1] for x in out)
-            ):
-                out.append((m.start(), m.end(), e164))
+            _take(out, m.start(), m.end(), e164, alone=True)
     # letters and digits mixed, before or after the key: "Mitt nummer i kod: 0G0 AGD 0F BC (A=1 B=2 C=3 ...)"; a
     # whole Swedish mobile with three key letters or more
     # (O and I the key leaves out are 0 and 1, as typed for digits anywhere: "O7O-I7A O6 BB (A=4, S=5, B=8)")
@@ -144,12 +139,7 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
         if sum(c in key for c in chars) < 3 or not all(c.isdigit() or c in mixed for c in chars):
             continue
         e164 = normalize_phone("".join(mixed.get(c, c) for c in chars))
-        if (
-            e164 is not None
-            and _SE_MOBILE_PLUS.match(e164)
-            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
-        ):
-            out.append((m.start(), m.end(), e164))
+        _take(out, m.start(), m.end(), e164, alone=True)
 
 
 # ---- the last group in roman numerals, when the ad says so: "070-174 06 XXXV (sista två med romerska siffror)"
@@ -189,13 +179,7 @@ def _find_roman_tail(text: str, out: list[tuple[int, int, str]]) -> None:
         if value is None or len(str(value)) != 10 - len(head):
             continue
         e164 = normalize_phone(head + str(value))
-        if (
-            e164 is not None
-            and _SE_MOBILE_PLUS.match(e164)
-            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
-            and _accept(text, m.start(), m.end(), e164)
-        ):
-            out.append((m.start(), m.end(), e164))
+        _take(out, m.start(), m.end(), e164, text, alone=True)
 
 
 # every digit in roman numerals, 0 as itself (roman numerals have none): "0 VII 0 I VII IV 0 VI II IV"
@@ -212,10 +196,4 @@ def _find_roman_whole(text: str, out: list[tuple[int, int, str]]) -> None:
         if any(v is None or v > 9 for v in values):
             continue
         e164 = normalize_phone("".join(str(v) for v in values))
-        if (
-            e164 is not None
-            and _SE_MOBILE_PLUS.match(e164)
-            and not any(x[0] < m.end() and m.start() < x[1] for x in out)
-            and _accept(text, m.start(), m.end(), e164)
-        ):
-            out.append((m.start(), m.end(), e164))
+        _take(out, m.start(), m.end(), e164, text, alone=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from lagesbild.normalize.identifiers._common import _accept
-from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
+from lagesbild.normalize.identifiers._common import _take
+from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, normalize_phone
 
 # ---- a mobile without its trunk 0, after a phone word or with a hint: "Ring 70 174 06 12", "(utan nollan)"
 
@@ -48,8 +48,7 @@ def _find_no_trunk(text: str, out: list[tuple[int, int, str]]) -> None:
             if not hinted:
                 continue
         e164 = normalize_phone("0" + _NON_DIGIT.sub("", m.group(0)))
-        if e164 is not None and _SE_MOBILE_PLUS.match(e164) and _accept(text, m.start(), m.end(), e164):
-            out.append((m.start(), m.end(), e164))
+        _take(out, m.start(), m.end(), e164, text)
 
 
 # ---- chat links with the number in them: "wa.me/46701740612", "api.whatsapp.com/send?phone=46701740612"
