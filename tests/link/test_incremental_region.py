@@ -8,6 +8,7 @@ stored site ad from scratch, and at the end those of ``link run --full``.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, replace
 from datetime import date, timedelta
 from itertools import groupby
@@ -17,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from lagesbild.ingest import iter_observations
-from lagesbild.link import relink_stored, run
+from lagesbild.link import LinkSettings, relink_stored, run
 from lagesbild.link import runner as runner_module
 from lagesbild.link.summarize import summarize
 from lagesbild.observations import Observation
@@ -50,19 +51,36 @@ def _row(r: dict) -> tuple:  # type: ignore[type-arg]
 
 
 def _stored(ls: LinkStore) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    # the key index holds each site ad's advertiser (migration 19): as stored with the site ad, NULL on marker rows
+    keys = ls._raw(
+        "SELECT k.advertiser_id, l.advertiser_id FROM link_keys k LEFT JOIN link_site_ads l "
+        "ON l.site = k.site AND l.site_ad_id = k.site_ad_id",
+        (),
+    )
+    assert keys and all(a == b for a, b in keys), "link_keys.advertiser_id differs from the site ad's"
     tables = {t: sorted(map(_row, ls.table(t))) for t in TABLES}
+    tables["link_keys"] = sorted(
+        tuple(r) for r in ls._raw("SELECT k, site, site_ad_id, advertiser_id FROM link_keys WHERE site <> ''", ())
+    )
+    tables["big_keys"] = sorted(ls.big_keys())
     tables["link_network_index"] = sorted(str(tuple(x)) for x in ls.network_index()[0])
     tables["link_image_groups"] = sorted(tuple(r) for r in ls._raw("SELECT hash, grp FROM link_image_groups", ()))
     return ls.labels(), tables
 
 
-def _from_scratch(store: Store) -> tuple[dict, dict]:  # type: ignore[type-arg]
+def _from_scratch(store: Store, settings: LinkSettings | None = None) -> tuple[dict, dict]:  # type: ignore[type-arg]
     """Ids and summary rows of a clustering of every stored site ad (nothing written)."""
-    ads, linked = relink_stored(store)
+    settings = settings or LinkSettings()
+    ads, linked = relink_stored(store, settings)
     r = linked.result
     s = summarize(ads, r)
     labels = dict(zip(r.keys, r.all_ids(), strict=True))
     tables = {t: sorted(_row(asdict(x)) for x in getattr(s, t.removeprefix("link_"))) for t in TABLES}
+    # the key index: every site ad's blocking keys, with its advertiser, and the keys under more than max_bucket
+    index_of = runner_module._index_of(settings)
+    tables["link_keys"] = sorted((k, a.site, a.site_ad_id, labels[a.key][2]) for a in ads.ads for k in index_of(a)[0])
+    sizes = Counter(k for a in ads.ads for k in index_of(a)[0])
+    tables["big_keys"] = sorted(k for k, n in sizes.items() if n > settings.max_bucket)
     # what the network level reads instead of every site ad (compared as a table too)
     tables["link_network_index"] = sorted(
         str(x) for x in runner_module._network_rows(ads.ads, [ids[2] for ids in r.all_ids()])
@@ -71,27 +89,29 @@ def _from_scratch(store: Store) -> tuple[dict, dict]:  # type: ignore[type-arg]
     return labels, tables
 
 
-def _check_day_by_day(store: Store, days: list[list[Observation]], n_inc: int) -> list[tuple[int, int]]:
+def _check_day_by_day(
+    store: Store, days: list[list[Observation]], n_inc: int, settings: LinkSettings | None = None
+) -> list[tuple[int, int]]:
     """Import all but the last ``n_inc`` days and link; then one day at a time, checking each run."""
     head = [o for d in days[:-n_inc] for o in d]
     _import(store, head, "head")
-    assert run(store).mode == "full"
+    assert run(store, settings=settings).mode == "full"
     ls = LinkStore(store)
     clustered = []
     for k, day in enumerate(days[-n_inc:]):
         _import(store, day, f"day{k}")
-        inc = run(store)
+        inc = run(store, settings=settings)
         assert inc.mode == "incremental"
         assert inc.n_observations == len(day)
         clustered.append((inc.n_clustered, inc.n_site_ads))
         labels, tables = _stored(ls)
-        want_labels, want_tables = _from_scratch(store)
+        want_labels, want_tables = _from_scratch(store, settings)
         assert labels == want_labels, f"day {k}: ids differ from a clustering from scratch"
         assert tables == want_tables, f"day {k}: summaries differ from a clustering from scratch"
         assert inc.n_site_ads == len(labels)
         assert (inc.n_ads, inc.n_advertisers, inc.n_networks) == tuple(len(tables[t]) for t in TABLES[:1] + TABLES[2:])
     labels, tables = _stored(ls)
-    full = run(store, full=True)
+    full = run(store, full=True, settings=settings)
     assert full.mode == "full"
     assert _stored(ls) == (labels, tables)
     assert (inc.n_persons, inc.n_suspected_fake) == (full.n_persons, full.n_suspected_fake)
@@ -112,6 +132,17 @@ def test_incremental_days_equal_a_full_relink(
     # observations are all of stored site ads seen again as they were clusters nothing
     assert all(0 <= k < share * n for k, n in clustered), clustered
     assert any(k > 0 for k, _ in clustered), clustered
+
+
+def test_buckets_over_max_bucket_are_kept_as_markers_and_equal_a_full_relink(
+    store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # the keys filed under more than max_bucket site ads are kept as marker rows (an unchanged site ad's text bucket
+    # over it is followed whole without counting it); a small max_bucket makes many of them change day by day
+    days = _days("tiny", 1, tmp_path_factory.mktemp("tiny1"))
+    settings = LinkSettings(max_bucket=3)
+    _check_day_by_day(store, days, n_inc=4, settings=settings)
+    assert len(LinkStore(store).big_keys()) > 10
 
 
 def _seen_again(day: list[Observation], when: str) -> list[Observation]:
@@ -191,7 +222,7 @@ def test_a_region_too_large_clusters_everything_with_the_same_result(
 ) -> None:
     days = _days("tiny", 1, tmp_path_factory.mktemp("tiny1"))
     monkeypatch.setattr(runner_module, "_MIN_LIMIT", 0)
-    monkeypatch.setattr(LinkStore, "totals", lambda self: {"site_ads": 2})  # limit 1 site ad
+    monkeypatch.setattr(LinkStore, "stored_site_ads", lambda self: 2)  # limit 1 site ad
     clustered = _check_day_by_day(store, days, n_inc=2)
     assert all(k == n for k, n in clustered), clustered
 
@@ -423,5 +454,10 @@ def test_a_full_run_refreshes_the_planner_statistics_on_postgresql(pg_url: str) 
                 )
             ).scalars()
             assert {"link_keys", "link_site_ads", "link_image_groups", "link_network_index"} <= set(analyzed)
+            # and vacuumed: the key lookups of the next runs are index-only scans (all-visible pages)
+            vacuumed = conn.execute(
+                text("SELECT relname FROM pg_stat_user_tables WHERE relname LIKE 'link_%' AND last_vacuum IS NOT NULL")
+            ).scalars()
+            assert {"link_keys", "link_site_ads", "link_image_groups"} <= set(vacuumed)
     finally:
         store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect
 
@@ -51,6 +53,54 @@ def test_a_database_from_a_newer_version_is_refused(db_url: str) -> None:
         migrate(conn, (*MIGRATIONS, Migration(1000, "future", noop)))
     with pytest.raises(StoreError, match="upgrade lagesbild"):
         Store.open(db_url)
+
+
+def test_migration_19_files_each_key_under_its_site_ads_advertiser(db_url: str) -> None:
+    # a store linked before migration 19: its key index gets the advertisers from link_site_ads, no relink
+    from sqlalchemy import text
+
+    with Store.open(db_url, migrate=False) as s, s.engine.begin() as conn:
+        migrate(conn, tuple(m for m in MIGRATIONS if m.id < 19))
+        conn.execute(
+            text(
+                "INSERT INTO link_site_ads (site, site_ad_id, first_seen, last_seen, days, n_obs, signature, "
+                "advertiser_id) VALUES ('a', '1', '2025-01-01', '2025-01-01', '2025-01-01', 1, :b, 'adv_1'), "
+                "('a', '2', '2025-01-01', '2025-01-01', '2025-01-01', 1, :b, NULL)"
+            ),
+            {"b": b"\x00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO link_keys (k, site, site_ad_id) VALUES (10, 'a', '1'), (11, 'a', '1'), "
+                "(10, 'a', '2'), (7, '', 'shared')"
+            )
+        )
+    with Store.open(db_url) as s, s.engine.connect() as conn:
+        assert s.schema_version() == max(m.id for m in MIGRATIONS)
+        rows = conn.execute(text("SELECT k, site, site_ad_id, advertiser_id FROM link_keys")).all()
+        assert sorted(map(tuple, rows)) == [
+            (7, "", "shared", None),
+            (10, "a", "1", "adv_1"),
+            (10, "a", "2", None),
+            (11, "a", "1", "adv_1"),
+        ]
+        indexes = {i["name"] for i in inspect(conn).get_indexes("link_keys")}
+        assert indexes == {"ix_link_keys_k_advertiser", "ix_link_keys_site_ad"}
+
+
+def test_the_check_for_site_ads_without_a_template_key_reads_an_index(tmp_path: Path) -> None:
+    # migration 20: LinkStore.lacks_templates reads a partial index (empty after a link run), not every site ad
+    from sqlalchemy import text
+
+    from lagesbild.store.links import LinkStore
+
+    with Store.open(f"sqlite:///{tmp_path / 'x.db'}") as s, s.engine.connect() as conn:
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.execute(text("EXPLAIN QUERY PLAN SELECT 1 FROM link_site_ads WHERE template IS NULL LIMIT 1"))
+        )
+        assert "ix_link_site_ads_untemplated" in plan
+        assert not LinkStore(s).lacks_templates()
 
 
 def test_an_unreachable_server_gives_a_clear_error() -> None:

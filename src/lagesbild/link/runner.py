@@ -61,8 +61,8 @@ _MAX_SHARE = 4
 # what the key index holds besides the site ads' keys (a store indexed before is relinked in full once):
 # v2 keeps the shared numbers' keys (the region path does not follow a number that stays shared),
 # v3 the network index per advertiser (link_network_index, migration 17), v4 the image groups (migration 18)
-# and the crowded image chunks
-_INDEX_VERSION = b"index v4: shared numbers, network index, image groups"
+# and the crowded image chunks, v5 the blocking keys filed under more than max_bucket site ads
+_INDEX_VERSION = b"index v5: shared numbers, network index, image groups, big buckets"
 
 
 @dataclass(frozen=True)
@@ -259,6 +259,7 @@ def _run_whole(
         network_rows=(None, _network_rows(ads.ads, [x[2] for x in ids])),
         image_groups=(None, list(groups.items())),
         crowded=_crowded(groups),
+        max_bucket=s.max_bucket,
     )
     log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
@@ -318,6 +319,7 @@ class _Region:
         self.group_of: dict[int, int] = {}
         self.groups_done: set[int] = set()
         self.crowded = ls.crowded_chunks()
+        self.big = ls.big_keys()  # the keys filed under more than max_bucket stored site ads
         self.advs_done: set[str] = set()
         self.overflow = ""  # why the region path gave up (the run clusters everything instead)
 
@@ -363,9 +365,8 @@ class _Region:
             ks -= self.shared
             cold_text -= ks | self.keys_done | self.text_checked
             self.text_checked |= cold_text
-            if cold_text:
-                counts = self.ls.key_counts(cold_text)
-                ks |= {k for k, n in counts.items() if n > self.s.max_bucket}
+            # a cold bucket's size is as stored (no site ad under it changed): over max_bucket, it is followed whole
+            ks |= cold_text & self.big
             new_ks = ks - self.keys_done
             self.keys_done |= new_ks
             if new_ks:
@@ -519,6 +520,21 @@ def _network_rows(ads: Sequence[SiteAd], advertisers: Sequence[str]) -> list[tup
         a = ads[i]
         out.append((advertisers[i], None, None, None, a.first_seen, a.site, a.site_ad_id))
     return out
+
+
+def _changed_index_rows(
+    stored: Iterable[tuple[Any, ...]], rows: list[tuple[Any, ...]], advertisers: set[str]
+) -> tuple[list[tuple[Any, ...]], set[str]]:
+    """Of ``advertisers``, those whose network index rows ``rows`` differ from the ``stored`` ones, and their rows."""
+    before: dict[str, list[tuple[Any, ...]]] = {}
+    for x in stored:
+        if x[0] in advertisers:
+            before.setdefault(str(x[0]), []).append(tuple(x))
+    after: dict[str, list[tuple[Any, ...]]] = {}
+    for x in rows:
+        after.setdefault(str(x[0]), []).append(tuple(x))
+    changed = {a for a in advertisers if sorted(map(repr, before.get(a, []))) != sorted(map(repr, after.get(a, [])))}
+    return [x for x in rows if x[0] in changed], changed
 
 
 def _networks(
@@ -700,7 +716,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     for a in stored_copies:  # keys an ad had before (its earliest observation can change its profile and text)
         if a.key not in quiet:
             old_keys |= blocking_keys(a, s)
-    n_stored = ls.totals()["site_ads"]
+    n_stored = ls.stored_site_ads()  # the region's limit needs no exact count (the last run's)
     # Shared numbers (rule 1) link nothing: the other site ads of a number that was shared and stays
     # shared need not be clustered again. Numbers on no changed site ad keep the stored judgement;
     # those on one are judged again on all their site ads' narrow rows.
@@ -744,7 +760,8 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         # the region's index rows: read by the network level now and written by the save (the networks'
         # other advertisers read below keep theirs: nothing in them changed)
         index_rows = _network_rows(part.ads, [x[2] for x in r.all_ids()])
-        nets_of = _networks(ls.network_index(), index_rows, r, s, stored_advs)
+        stored_index = ls.network_index()
+        nets_of = _networks(stored_index, index_rows, r, s, stored_advs)
         if nets_of is None:
             return None
         new_net, old_net = nets_of
@@ -766,6 +783,7 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         r = _empty_result()
         groups = {}
         stored_advs, index_rows = set(), []
+        stored_index = ([], [])
         t_link = t_net = time.perf_counter()
         inside = set()
         nets.discard(None)
@@ -795,6 +813,9 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     seconds = time.perf_counter() - t0
     old = {k: v for k, v in (*region.labels.items(), *extra_ids.items())}
     all_ids = r.all_ids()
+    # only the network index rows and image groups that differ from the stored ones are written again
+    index_rows, index_advs = _changed_index_rows(stored_index[0], index_rows, stored_advs | inside)
+    groups = {h: g for h, g in groups.items() if region.group_of.get(h) != g}
     totals = ls.save(
         part,
         changed,
@@ -810,7 +831,9 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         rules=_fingerprint(s),
         shared_keys=shared_now,
         image_groups=(set(groups), list(groups.items())) if groups else None,
-        network_rows=(stored_advs | inside, index_rows) if index_rows else None,
+        network_rows=(index_advs, index_rows) if index_advs else None,
+        same_index=quiet,  # their blocking keys and image hashes are as stored
+        max_bucket=s.max_bucket,
     )
     t_save = time.perf_counter()
     log.info(

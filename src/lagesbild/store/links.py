@@ -132,6 +132,9 @@ _NETWORK_INDEX = ("advertiser_id", "template", "language", "kommun_kod", "first_
 # chunks shared by more than 2000 hashes
 _SHARED = ("", "shared")
 _CROWDED = ("", "crowded")
+# ... and the blocking keys filed under more than ``max_bucket`` site ads (an incremental run follows such a text
+# bucket of an unchanged site ad whole: its stored size is read here, not counted)
+_BIG = ("", "big")
 STALE_RULES = 0
 """Written over the rules fingerprint when the key index no longer matches the stored pseudonyms (after a
 key rotation): the next link run finds other rules and relinks in full, which rebuilds the index."""
@@ -329,16 +332,22 @@ class LinkStore:
         )
 
     def advertisers_with_keys(self, keys: Iterable[int]) -> set[str]:
-        """The advertisers of the stored site ads filed under any of these blocking keys."""
-        sql = (
-            "SELECT DISTINCT l.advertiser_id FROM link_keys k JOIN link_site_ads l "
-            "ON l.site = k.site AND l.site_ad_id = k.site_ad_id WHERE k.k {in_}"
-        )
+        """The advertisers of the stored site ads filed under any of these blocking keys.
+
+        Read from the key index alone (each row holds its site ad's advertiser, migration 19): a
+        join with ``link_site_ads`` read a wide row per key.
+        """
+        sql = "SELECT DISTINCT advertiser_id FROM link_keys WHERE k {in_}"
         return {r[0] for r in self._rows_in(sql, keys) if r[0] is not None}
 
     def shared_number_keys(self) -> set[int]:
         """The blocking keys of the phones the last run judged shared numbers (rule 1 of linking)."""
         rows = self._raw(f"SELECT k FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _SHARED)
+        return {int(r[0]) for r in rows}
+
+    def big_keys(self) -> set[int]:
+        """The blocking keys filed under more than ``max_bucket`` stored site ads (kept by every save)."""
+        rows = self._raw(f"SELECT k FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _BIG)
         return {int(r[0]) for r in rows}
 
     def crowded_chunks(self) -> set[int]:
@@ -372,12 +381,6 @@ class LinkStore:
         )
         return [(r[0], r[1], r[2], r[3], r[4] or "") for r in self._rows_in(sql, keys)]
 
-    def key_counts(self, keys: Iterable[int]) -> dict[int, int]:
-        """How many stored site ads are filed under each of these blocking keys (absent: none)."""
-        return {
-            int(k): int(n) for k, n in self._rows_in("SELECT k, COUNT(*) FROM link_keys WHERE k {in_} GROUP BY k", keys)
-        }
-
     def image_chunks(self, keys: Iterable[int]) -> list[tuple[int, int]]:
         """``(chunk key, image number)`` of every stored image hash with one of these chunks."""
         return list(self._rows_in("SELECT k, hash FROM link_image_chunks WHERE k {in_}", keys))
@@ -404,6 +407,13 @@ class LinkStore:
         """The phones of each of these stored advertisers that are their own (shared numbers left out)."""
         sql = "SELECT advertiser_id, phones FROM link_advertisers WHERE advertiser_id {in_}"
         return {r[0]: set((r[1] or "").split()) for r in self._rows_in(sql, advertiser_ids)}
+
+    def stored_site_ads(self) -> int:
+        """How many site ads the last run stored (its record in ``link_runs``; counted when there is none)."""
+        rows = self._raw("SELECT n_site_ads FROM link_runs ORDER BY id DESC LIMIT 1", ())
+        if rows:
+            return int(rows[0][0])
+        return int(self._raw("SELECT COUNT(*) FROM link_site_ads", ())[0][0])
 
     def totals(self) -> dict[str, int]:
         """Stored counts: site ads, ads, persons (suspected scams left out), advertisers, networks, scams."""
@@ -464,15 +474,7 @@ class LinkStore:
 
     # -- writing -------------------------------------------------------------------------------
     def _insert(self, conn: Connection, table: str, cols: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([self._ph] * len(cols))})"
-        batch: list[tuple[Any, ...]] = []
-        for r in rows:
-            batch.append(r)
-            if len(batch) >= BATCH:
-                conn.exec_driver_sql(sql, batch)
-                batch = []
-        if batch:
-            conn.exec_driver_sql(sql, batch)
+        self.store.dialect.insert_rows(conn, table, cols, rows, BATCH)
 
     def save(
         self,
@@ -493,6 +495,8 @@ class LinkStore:
         network_rows: tuple[Collection[str] | None, Iterable[tuple[Any, ...]]] | None = None,
         image_groups: tuple[Collection[int] | None, Iterable[tuple[int, int]]] | None = None,
         crowded: Iterable[int] | None = None,
+        same_index: Collection[tuple[str, str]] = (),
+        max_bucket: int | None = None,
     ) -> dict[str, int]:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
@@ -519,6 +523,12 @@ class LinkStore:
             image_groups: the image hashes whose ``link_image_groups`` rows are replaced (None:
                 all of them) and their new ``(hash, group)`` rows.
             crowded: the image chunk keys shared by more than 2000 hashes (all of the store's).
+            same_index: stored site ads among ``changed`` whose blocking keys and image hashes are as
+                stored (an incremental run's quiet site ads): their ``link_keys`` and
+                ``link_image_chunks`` rows are kept (only the advertiser is updated if it changed).
+            max_bucket: with ``index_of``, keep the marker rows of the blocking keys filed under more
+                than this many site ads (:meth:`big_keys`): a full run counts every key, an
+                incremental one the old and new keys of the site ads whose keys it rewrote.
 
         Returns:
             The totals stored with the run (site ads, ads, persons, advertisers, networks, scams).
@@ -526,6 +536,7 @@ class LinkStore:
         old = {} if full else (old_labels if old_labels is not None else self.labels())
         if ids is None:
             ids = list(result.all_ids())
+        touched: set[int] = set()
         with self.engine.begin() as conn:
             write = [i for i, a in enumerate(ads.ads) if full or a.key in changed]
             if full:
@@ -534,13 +545,19 @@ class LinkStore:
                 conn.execute(text("DELETE FROM link_image_chunks"))
             else:
                 rewritten = [k for k in changed if k in old]
-                self._delete_keys(conn, rewritten)
-                if rewritten and index_of is not None:
-                    conn.exec_driver_sql(
-                        f"DELETE FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", rewritten
-                    )
+                self._delete_by_site_ad(conn, "link_site_ads", rewritten)
+                if index_of is not None:
+                    unindexed = [k for k in rewritten if k not in same_index]
+                    if max_bucket is not None:  # the keys they leave: those buckets' sizes change
+                        touched = {int(r[0]) for r in self._by_site_ad(conn, "SELECT k FROM link_keys", unindexed)}
+                    self._delete_by_site_ad(conn, "link_keys", unindexed)
             if index_of is not None:
-                self._write_index(conn, [ads.ads[i] for i in write], index_of, full=full)
+                reindex = [i for i in write if full or ads.ads[i].key not in same_index or ads.ads[i].key not in old]
+                written = self._write_index(
+                    conn, [ads.ads[i] for i in reindex], [ids[i][2] for i in reindex], index_of, full=full
+                )
+                if max_bucket is not None:
+                    self._keep_big(conn, max_bucket, None if full else touched | written)
             for marker, keys in (
                 (_RULES, None if rules is None else [rules]),
                 (_SHARED, shared_keys),
@@ -599,6 +616,21 @@ class LinkStore:
                     f"network_id = {self._ph} WHERE site = {self._ph} AND site_ad_id = {self._ph}",
                     moved,
                 )
+            # the key index holds each site ad's advertiser too: of the site ads whose rows in it were kept
+            readvertised = [
+                (ids[i][2], a.site, a.site_ad_id)
+                for i, a in enumerate(ads.ads)
+                if not full
+                and (a.key not in changed or a.key in same_index)
+                and a.key in old
+                and old[a.key][2] != ids[i][2]
+            ]
+            if readvertised and index_of is not None:
+                conn.exec_driver_sql(
+                    f"UPDATE link_keys SET advertiser_id = {self._ph} WHERE site = {self._ph} "
+                    f"AND site_ad_id = {self._ph}",
+                    readvertised,
+                )
             for level, (table, cols) in enumerate(_TABLES.items()):
                 rows = getattr(summary, table.removeprefix("link_"))
                 as_tuple = _row_tuple(rows)
@@ -611,11 +643,7 @@ class LinkStore:
                     mine = {t[0]: t for t in map(as_tuple, rows)}
                     gone = {t[level] for t in stale_ids if t[level] is not None} | set(mine)
                     kept = {t[0] for t in self._rows_by_id(conn, table, cols, gone) if mine.get(t[0]) == t}
-                    if gone - kept:
-                        conn.exec_driver_sql(
-                            f"DELETE FROM {table} WHERE {cols[0]} = {self._ph}",
-                            [(g,) for g in sorted(gone - kept)],
-                        )
+                    self._delete_in(conn, table, cols[0], gone - kept)
                     out_rows = (t for k, t in mine.items() if k not in kept)
                 self._insert(conn, table, cols, out_rows)
             totals = (
@@ -650,8 +678,10 @@ class LinkStore:
                 },
             )
         if full:
-            with self.engine.begin() as conn:
-                self.store.dialect.refresh_statistics(conn, _LINK_TABLES)
+            with self.engine.connect() as conn:
+                self.store.dialect.refresh_statistics(
+                    conn.execution_options(isolation_level="AUTOCOMMIT"), _LINK_TABLES
+                )
         log.info("saved linking: %d site ads written, %d moved", len(write), len(moved))
         return totals
 
@@ -667,12 +697,67 @@ class LinkStore:
         """Delete the rows of ``table`` whose ``key`` columns are one of ``replaced`` (None: all), insert ``rows``."""
         if replaced is None:
             conn.execute(text(f"DELETE FROM {table}"))
+        elif len(key) == 1:
+            self._delete_in(conn, table, key[0], [k for (k,) in replaced])
         else:
             where = " AND ".join(f"{c} = {self._ph}" for c in key)
             gone = sorted(replaced)
             if gone:
                 conn.exec_driver_sql(f"DELETE FROM {table} WHERE {where}", gone)
         self._insert(conn, table, cols, rows)
+
+    def _delete_in(self, conn: Connection, table: str, col: str, values: Iterable[Any]) -> None:
+        """Delete the rows of ``table`` whose ``col`` is one of ``values`` (on PostgreSQL one statement per list)."""
+        d = self.store.dialect
+        for part in self._parts(values):
+            conn.exec_driver_sql(f"DELETE FROM {table} WHERE {col} {d.member_of(len(part))}", d.member_params(part))
+
+    def _delete_by_site_ad(self, conn: Connection, table: str, keys: Iterable[tuple[str, str]]) -> None:
+        """Delete the rows of ``table`` of these site ads (``(site, site_ad_id)``), a list of ids per site."""
+        self._by_site_ad(conn, f"DELETE FROM {table}", keys, rows=False)
+
+    def _by_site_ad(
+        self, conn: Connection, sql: str, keys: Iterable[tuple[str, str]], *, rows: bool = True
+    ) -> list[Any]:
+        """``sql`` (a SELECT or DELETE without WHERE) for these site ads, a list of ids per site; the rows read."""
+        by_site: dict[str, list[str]] = {}
+        for site, ad_id in keys:
+            by_site.setdefault(site, []).append(ad_id)
+        d = self.store.dialect
+        out: list[Any] = []
+        for site, ad_ids in sorted(by_site.items()):
+            for part in self._parts(ad_ids):
+                res = conn.exec_driver_sql(
+                    f"{sql} WHERE site = {self._ph} AND site_ad_id {d.member_of(len(part))}",
+                    (site, *d.member_params(part)),
+                )
+                if rows:
+                    out.extend(res.fetchall())
+        return out
+
+    def _keep_big(self, conn: Connection, max_bucket: int, keys: set[int] | None) -> None:
+        """The marker rows of the blocking keys under more than ``max_bucket`` site ads, for ``keys`` (None: all)."""
+        marker = f"site = {self._ph} AND site_ad_id = {self._ph}"
+        if keys is None:
+            conn.exec_driver_sql(f"DELETE FROM link_keys WHERE {marker}", _BIG)
+            conn.exec_driver_sql(
+                f"INSERT INTO link_keys (k, site, site_ad_id) SELECT k, {self._ph}, {self._ph} FROM link_keys "
+                f"WHERE site <> '' GROUP BY k HAVING COUNT(*) > {self._ph}",
+                (*_BIG, max_bucket),
+            )
+            return
+        d = self.store.dialect
+        big: list[int] = []
+        for part in self._parts(keys):
+            p = d.member_params(part)
+            conn.exec_driver_sql(f"DELETE FROM link_keys WHERE {marker} AND k {d.member_of(len(part))}", (*_BIG, *p))
+            counted = conn.exec_driver_sql(
+                f"SELECT k FROM link_keys WHERE k {d.member_of(len(part))} AND site <> '' GROUP BY k "
+                f"HAVING COUNT(*) > {self._ph}",
+                (*p, max_bucket),
+            )
+            big.extend(int(r[0]) for r in counted)
+        self._insert(conn, "link_keys", ("k", "site", "site_ad_id"), [(k, *_BIG) for k in sorted(big)])
 
     def _rows_by_id(
         self, conn: Connection, table: str, cols: Sequence[str], ids: Iterable[str]
@@ -681,15 +766,25 @@ class LinkStore:
         sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {cols[0]} {{in_}}"
         yield from (tuple(r) for r in self._rows_in(sql, ids, conn))
 
-    def _write_index(self, conn: Connection, ads: Sequence[SiteAd], index_of: KeyIndex, *, full: bool) -> None:
-        """The blocking keys and image chunks of ``ads`` (their old keys are deleted by the caller)."""
-        keys: list[tuple[int, str, str]] = []
+    def _write_index(
+        self,
+        conn: Connection,
+        ads: Sequence[SiteAd],
+        advertisers: Sequence[str | None],
+        index_of: KeyIndex,
+        *,
+        full: bool,
+    ) -> set[int]:
+        """The blocking keys (with each site ad's advertiser) and image chunks of ``ads`` (their old keys are deleted
+        by the caller); returns the keys written (none on a full run)."""
+        keys: list[tuple[int, str, str, str | None]] = []
         chunks: set[tuple[int, int]] = set()
-        for a in ads:
+        for a, adv in zip(ads, advertisers, strict=True):
             ks, cs = index_of(a)
-            keys.extend((k, a.site, a.site_ad_id) for k in ks)
+            keys.extend((k, a.site, a.site_ad_id, adv) for k in ks)
             chunks.update(cs)
-        self._insert(conn, "link_keys", ("k", "site", "site_ad_id"), keys)
+        self._insert(conn, "link_keys", ("k", "site", "site_ad_id", "advertiser_id"), keys)
+        written: set[int] = set() if full else {k for k, _, _, _ in keys}
         if full:
             self._insert(conn, "link_image_chunks", ("k", "hash"), sorted(chunks))
         elif chunks:
@@ -698,10 +793,4 @@ class LinkStore:
                 "ON CONFLICT (k, hash) DO NOTHING"
             )
             conn.exec_driver_sql(sql, sorted(chunks))
-
-    def _delete_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> None:
-        if keys:
-            conn.exec_driver_sql(
-                f"DELETE FROM link_site_ads WHERE site = {self._ph} AND site_ad_id = {self._ph}",
-                keys,
-            )
+        return written

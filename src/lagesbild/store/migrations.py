@@ -681,6 +681,42 @@ def _m0018_link_image_groups(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m0019_link_keys_advertiser(conn: Connection) -> None:
+    """Linking: the advertiser of each ``link_keys`` row's site ad beside its key (``advertiser_id``; NULL on the
+    rows that are no site ad's), so that an incremental run finds the advertisers under a list of keys in the key
+    index alone, without a join with ``link_site_ads``. The index is on ``(k, advertiser_id)`` (it serves lookups by
+    ``k`` too: the index on ``k`` alone is dropped). Filled here from ``link_site_ads`` (no relink): the table is
+    copied once into its new shape (on PostgreSQL an UPDATE of every row would leave a dead copy of each)."""
+    md = MetaData()
+    Table(
+        "link_keys_v19",
+        md,
+        Column("k", BigInteger, nullable=False),
+        Column("site", String(64), nullable=False),
+        Column("site_ad_id", String(128), nullable=False),
+        Column("advertiser_id", String(32)),
+    )
+    md.create_all(conn)
+    conn.execute(
+        text(
+            "INSERT INTO link_keys_v19 (k, site, site_ad_id, advertiser_id) "
+            "SELECT k.k, k.site, k.site_ad_id, l.advertiser_id FROM link_keys k "
+            "LEFT JOIN link_site_ads l ON l.site = k.site AND l.site_ad_id = k.site_ad_id"
+        )
+    )
+    conn.execute(text("DROP TABLE link_keys"))
+    conn.execute(text("ALTER TABLE link_keys_v19 RENAME TO link_keys"))
+    conn.execute(text("CREATE INDEX ix_link_keys_k_advertiser ON link_keys (k, advertiser_id)"))
+    conn.execute(text("CREATE INDEX ix_link_keys_site_ad ON link_keys (site, site_ad_id)"))
+
+
+def _m0020_link_site_ads_untemplated(conn: Connection) -> None:
+    """Linking: a partial index of the site ads without a template key (none after a link run; retention sets them
+    all to NULL), so that a link run's check for them (``LinkStore.lacks_templates``) reads an empty index instead of
+    every site ad (a scan of ``link_site_ads`` on PostgreSQL, 0.2 s at 5M observations)."""
+    conn.execute(text("CREATE INDEX ix_link_site_ads_untemplated ON link_site_ads (site) WHERE template IS NULL"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _m0001_initial),
     Migration(2, "monitor: crawl state, runs, health, raw pages", _m0002_monitor),
@@ -700,6 +736,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "store: observation and ad counts per period and place", _m0016_observation_counts),
     Migration(17, "link: network index per advertiser for incremental linking", _m0017_link_network_index),
     Migration(18, "link: image group of every stored image hash", _m0018_link_image_groups),
+    Migration(19, "link: advertiser of each blocking key's site ad", _m0019_link_keys_advertiser),
+    Migration(20, "link: index of the site ads without a template key", _m0020_link_site_ads_untemplated),
 )
 
 
