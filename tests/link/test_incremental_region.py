@@ -316,12 +316,14 @@ def test_the_rules_fingerprint_changes_with_round_6_defaults() -> None:
         )
 
 
-def _check(store: Store, day: list[Observation], name: str) -> int:
+def _check(store: Store, day: list[Observation], name: str, settings: LinkSettings | None = None) -> int:
     """Import ``day``, run incrementally, check it equals a clustering from scratch; the site ads clustered."""
     _import(store, day, name)
-    inc = run(store)
+    inc = run(store, settings=settings)
     assert inc.mode == "incremental"
-    assert _stored(LinkStore(store)) == _from_scratch(store), f"{name}: differs from a clustering from scratch"
+    assert _stored(LinkStore(store)) == _from_scratch(store, settings), (
+        f"{name}: differs from a clustering from scratch"
+    )
     return inc.n_clustered
 
 
@@ -360,6 +362,62 @@ def test_a_number_that_stays_shared_does_not_bring_its_other_users_into_the_regi
     gun = [obs("s", f"Gun-{k}", 12, name="Gun", age=41, kommun="0584", phones=("fia", "own-Gun")) for k in range(3)]
     assert _check(store, gun, "gun") >= 5
     assert len(LinkStore(store).shared_number_keys()) == 1
+
+
+def test_an_oversized_text_bucket_of_unchanged_site_ads_is_followed_whole(store: Store) -> None:
+    """A text bucket of unchanged site ads filed under more than ``max_bucket`` site ads is followed whole.
+
+    The clustering skips such a bucket; a region that saw only part of it (no more than ``max_bucket``)
+    would pair its site ads. The texts are one template with a word appended, chosen so that each is
+    one MinHash value from another (32 values, 4 bands of 8): Y's from X's in band 0, Z's in band 1,
+    W's from Z's in band 0, P's and Q's in band 1. The band-1 buckets {X, Y} and {Z, W} tie X to Y
+    and Z to W by text; band 0 files X, Z, P and Q together (bands 2 and 3 all six): over max_bucket.
+    """
+    from tests.link.conftest import TEXT, obs
+
+    from lagesbild.link.collect import collect
+
+    settings = LinkSettings(max_bucket=3)
+    base = TEXT.format(n="Anna", a=24)
+
+    def anna(ad_id: str, day: int, words: str, photo: str = "") -> Observation:
+        return obs("s", ad_id, day, images=(photo,) if photo else (), body=f"{base} {words}".strip())
+
+    head = [
+        anna("X", 1, ""),  # no number, e-mail or photo: tied to Y (a photo) by text alone (band 1)
+        anna("Y", 1, "bavo", "0123456789abcdef"),  # band 0 another value
+        anna("Z", 2, "bake"),  # band 1 another value: tied to W alone; band 0 as X's
+        anna("W", 2, "bake baka", "fedcba9876543210"),  # band 0 a third value
+        anna("P", 3, "bena"),  # band 0 as X's, band 1 its own
+        anna("Q", 3, "binu"),  # band 0 as X's, band 1 its own
+    ]
+    head += [obs("s", f"Bella-{k}", 1 + k, name="Bella", age=31, phones=("+46701740607",)) for k in range(2)]
+    bands = {a.site_ad_id: a.signature.reshape(settings.lsh_bands, -1) for a in collect(head, settings=settings)[0].ads}
+
+    def same(a: str, b: str) -> list[bool]:  # the bands two texts share (one value apart: similarity 31/32)
+        assert (bands[a] != bands[b]).sum() == 1
+        return [bool((x == y).all()) for x, y in zip(bands[a], bands[b], strict=True)]
+
+    assert same("X", "Y") == same("Z", "W") == [False, True, True, True]
+    assert same("X", "Z") == same("X", "P") == same("X", "Q") == [True, False, True, True]
+    assert bands["Y"][0].tolist() != bands["W"][0].tolist()
+    _import(store, head, "head")
+    assert run(store, settings=settings).mode == "full"
+    labels = LinkStore(store).labels()
+    person = {k: labels[("s", k)][1] for k in "XYZWPQ"}
+    assert person["X"] == person["Y"] != person["Z"] == person["W"]  # band 0 over max_bucket pairs nothing
+    assert len({person[k] for k in "XZPQ"}) == 4
+
+    # new site ads with Y's photo and W's (not a number: a site ad with a number on a new one has all its keys
+    # followed, text too) pull their advertisers, X and Z unchanged, into the region: of the band-0 bucket it holds
+    # X and Z alone (bands 2 and 3 hold four there), which it would pair unless the bucket is followed whole
+    new = [
+        obs("s", "N1", 10, images=("0123456789abcdef",), kommun="0581", body="Ny i stan, ring mig"),
+        obs("s", "N2", 10, images=("fedcba9876543210",), kommun="0582", body="Ny i staden, hör av dig"),
+    ]
+    assert _check(store, new, "new", settings) == 8  # not Bella's site ads
+    after = LinkStore(store).labels()
+    assert after[("s", "X")][1] != after[("s", "Z")][1]
 
 
 def test_a_photo_a_few_bits_from_a_stored_one_joins_its_person_and_a_crowded_chunk_clusters_everything(
