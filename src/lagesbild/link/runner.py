@@ -243,6 +243,8 @@ def _run_whole(
     seconds = time.perf_counter() - t0
     mode = "incremental" if incremental else "full"
     stale = None if rows is None else {old[r.keys[int(i)]] for i in rows if r.keys[int(i)] in old}
+    from lagesbild.store.links import IndexWrite  # the store's link tables import this package's types
+
     ls.save(
         ads,
         changed,
@@ -253,13 +255,15 @@ def _run_whole(
         old_labels=old,
         stale_ids=stale,
         ids=ids,
-        index_of=_index_of(s),
-        rules=_fingerprint(s),
-        shared_keys={phone_key(p) for p in r.shared_numbers},
-        network_rows=(None, _network_rows(ads.ads, [x[2] for x in ids])),
-        image_groups=(None, list(groups.items())),
-        crowded=_crowded(groups),
-        max_bucket=s.max_bucket,
+        index=IndexWrite(
+            _index_of(s),
+            rules=_fingerprint(s),
+            shared_keys={phone_key(p) for p in r.shared_numbers},
+            crowded=_crowded(groups),
+            network_rows=(None, _network_rows(ads.ads, [x[2] for x in ids])),
+            image_groups=(None, list(groups.items())),
+            max_bucket=s.max_bucket,
+        ),
     )
     log.info("timings: save %.1f s", time.perf_counter() - t0 - seconds)
     out = LinkRun(
@@ -816,6 +820,8 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     # only the network index rows and image groups that differ from the stored ones are written again
     index_rows, index_advs = _changed_index_rows(stored_index[0], index_rows, stored_advs | inside)
     groups = {h: g for h, g in groups.items() if region.group_of.get(h) != g}
+    from lagesbild.store.links import IndexWrite  # the store's link tables import this package's types
+
     totals = ls.save(
         part,
         changed,
@@ -826,14 +832,16 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
         old_labels=old,
         stale_ids={v for v in old.values() if v[2] not in same},
         ids=all_ids,
-        index_of=_index_of(s),
+        index=IndexWrite(
+            _index_of(s),
+            rules=_fingerprint(s),
+            shared_keys=shared_now,
+            network_rows=(index_advs, index_rows) if index_advs else None,
+            image_groups=(set(groups), list(groups.items())) if groups else None,
+            same_index=quiet,  # their blocking keys and image hashes are as stored
+            max_bucket=s.max_bucket,
+        ),
         region=True,
-        rules=_fingerprint(s),
-        shared_keys=shared_now,
-        image_groups=(set(groups), list(groups.items())) if groups else None,
-        network_rows=(index_advs, index_rows) if index_advs else None,
-        same_index=quiet,  # their blocking keys and image hashes are as stored
-        max_bucket=s.max_bucket,
     )
     t_save = time.perf_counter()
     log.info(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
@@ -139,6 +139,39 @@ STALE_RULES = 0
 """Written over the rules fingerprint when the key index no longer matches the stored pseudonyms (after a
 key rotation): the next link run finds other rules and relinks in full, which rebuilds the index."""
 KeyIndex = Callable[[SiteAd], tuple[Iterable[int], Iterable[tuple[int, int]]]]
+
+
+@dataclass(frozen=True)
+class IndexWrite:
+    """What a link run keeps for incremental runs beside the site ads and ids (:meth:`LinkStore.save`).
+
+    Attributes:
+        index_of: the blocking keys and image chunks of a site ad (``link_keys``,
+            ``link_image_chunks``), written for every site ad written.
+        rules: the fingerprint of the linking rules and settings, kept with the key index.
+        shared_keys: the blocking keys of every phone judged a shared number (all of the store's,
+            not only the clustered part's), kept with the key index.
+        crowded: the image chunk keys shared by more than 2000 hashes (all of the store's).
+        network_rows: the advertisers whose ``link_network_index`` rows are replaced (None: all of
+            them) and their new rows; None writes none.
+        image_groups: the image hashes whose ``link_image_groups`` rows are replaced (None: all of
+            them) and their new ``(hash, group)`` rows; None writes none.
+        same_index: stored site ads among the changed ones whose blocking keys and image hashes are
+            as stored (an incremental run's quiet site ads): their ``link_keys`` and
+            ``link_image_chunks`` rows are kept (only the advertiser is updated if it changed).
+        max_bucket: keep the marker rows of the blocking keys filed under more than this many site
+            ads (:meth:`LinkStore.big_keys`): a full run counts every key, an incremental one the old
+            and new keys of the site ads whose keys it rewrote.
+    """
+
+    index_of: KeyIndex
+    rules: int | None = None
+    shared_keys: Iterable[int] | None = None
+    crowded: Iterable[int] | None = None
+    network_rows: tuple[Collection[str] | None, Iterable[tuple[Any, ...]]] | None = None
+    image_groups: tuple[Collection[int] | None, Iterable[tuple[int, int]]] | None = None
+    same_index: Collection[tuple[str, str]] = ()
+    max_bucket: int | None = None
 
 
 _FEATURES = _SITE_AD_COLS[:16]
@@ -488,15 +521,8 @@ class LinkStore:
         old_labels: dict[tuple[str, str], Any] | None = None,
         stale_ids: set[Any] | None = None,
         ids: Sequence[Labels] | None = None,
-        index_of: KeyIndex | None = None,
+        index: IndexWrite | None = None,
         region: bool = False,
-        rules: int | None = None,
-        shared_keys: Iterable[int] | None = None,
-        network_rows: tuple[Collection[str] | None, Iterable[tuple[Any, ...]]] | None = None,
-        image_groups: tuple[Collection[int] | None, Iterable[tuple[int, int]]] | None = None,
-        crowded: Iterable[int] | None = None,
-        same_index: Collection[tuple[str, str]] = (),
-        max_bucket: int | None = None,
     ) -> dict[str, int]:
         """Write the site ads that changed, every site ad's ids, the summaries and the run, in one transaction.
 
@@ -511,28 +537,18 @@ class LinkStore:
             stale_ids: ids tuples ``(ad, person, advertiser, network)`` whose summary rows are replaced
                 (incremental runs; ``summary`` then holds only the rows of the affected clusters).
             ids: ``result.all_ids()``, when the caller has it already.
-            index_of: the blocking keys and image chunks of a site ad (``link_keys``,
-                ``link_image_chunks``), written for every site ad written.
+            index: what is kept for incremental runs (the key index, its markers, the network index
+                and image groups); None writes none of it.
             region: ``ads`` are only the site ads an incremental run clustered again (whole
                 clusters); the run's totals are then counted in the tables.
-            rules: the fingerprint of the linking rules and settings, kept with the key index.
-            shared_keys: the blocking keys of every phone judged a shared number (all of the
-                store's, not only the clustered part's), kept with the key index.
-            network_rows: the advertisers whose ``link_network_index`` rows are replaced (None:
-                all of them) and their new rows.
-            image_groups: the image hashes whose ``link_image_groups`` rows are replaced (None:
-                all of them) and their new ``(hash, group)`` rows.
-            crowded: the image chunk keys shared by more than 2000 hashes (all of the store's).
-            same_index: stored site ads among ``changed`` whose blocking keys and image hashes are as
-                stored (an incremental run's quiet site ads): their ``link_keys`` and
-                ``link_image_chunks`` rows are kept (only the advertiser is updated if it changed).
-            max_bucket: with ``index_of``, keep the marker rows of the blocking keys filed under more
-                than this many site ads (:meth:`big_keys`): a full run counts every key, an
-                incremental one the old and new keys of the site ads whose keys it rewrote.
 
         Returns:
             The totals stored with the run (site ads, ads, persons, advertisers, networks, scams).
         """
+        ix = index
+        index_of, rules, shared_keys = (ix.index_of, ix.rules, ix.shared_keys) if ix else (None, None, None)
+        network_rows, image_groups, crowded = (ix.network_rows, ix.image_groups, ix.crowded) if ix else (None,) * 3
+        same_index, max_bucket = (ix.same_index, ix.max_bucket) if ix else ((), None)
         old = {} if full else (old_labels if old_labels is not None else self.labels())
         if ids is None:
             ids = list(result.all_ids())
