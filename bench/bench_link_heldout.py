@@ -80,6 +80,17 @@ def world(cache: Path, preset: str, seed: int, sim_src: Path | None = None) -> P
     return w
 
 
+def linked_world(w: Path, settings: dict[str, object]) -> tuple[list[Any], Any, Any, Any]:
+    """World ``w``'s observations, linked in memory: ``(observations, site ads, linked, truth)``."""
+    from lagesbild.ingest import iter_observations
+    from lagesbild.link import LinkSettings, link_observations, simulator_truth
+    from lagesbild.privacy import Pseudonymizer
+
+    obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
+    ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
+    return obs, ads, linked, simulator_truth(w)
+
+
 def score(
     w: Path,
     succession: bool = False,
@@ -88,15 +99,11 @@ def score(
     max_gap_days: int | None = 365,
 ) -> dict[str, object]:
     """Link one world in memory and score it against its truth."""
-    from lagesbild.ingest import iter_observations
-    from lagesbild.link import LinkSettings, bcubed, link_observations, pairwise, simulator_truth
-    from lagesbild.privacy import Pseudonymizer
+    from lagesbild.link import bcubed, pairwise
 
     t0 = time.perf_counter()
-    obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
-    ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
+    obs, ads, linked, truth = linked_world(w, settings or {})
     seconds = time.perf_counter() - t0
-    truth = simulator_truth(w)
     r = linked.result
     wt = [a.n_obs for a in ads.ads]
 

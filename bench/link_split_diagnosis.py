@@ -50,18 +50,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_link_heldout import parse_seeds, world
-
-
-def linked_world(w: Path, settings: dict[str, object]) -> tuple[list[Any], Any, Any, Any]:
-    """World ``w``'s observations, linked in memory: ``(observations, site ads, linked, truth)``."""
-    from lagesbild.ingest import iter_observations
-    from lagesbild.link import LinkSettings, link_observations, simulator_truth
-    from lagesbild.privacy import Pseudonymizer
-
-    obs = [o for b in iter_observations(w / "observations.jsonl.gz", Pseudonymizer(bytes(range(32)))) for o in b]
-    ads, linked = link_observations(obs, LinkSettings(**settings) if settings else None)  # type: ignore[arg-type]
-    return obs, ads, linked, simulator_truth(w)
+from bench_link_heldout import linked_world, parse_seeds, world
 
 
 def advertisers(w: Path, settings: dict[str, object]) -> dict[str, Any]:
@@ -105,21 +94,15 @@ def advertisers(w: Path, settings: dict[str, object]) -> dict[str, Any]:
 
 
 def network_f1(unit: list[object], tnet: list[str], nobs: np.ndarray) -> tuple[float, float, float]:
-    """Pairwise F1, precision, recall over observations; ``unit`` None and ``tnet`` '' pair with nothing."""
+    """Pairwise F1, precision, recall over observations (``lagesbild.link.pairwise`` on each advertiser's
+    label repeated per observation); ``unit`` None and ``tnet`` '' pair with nothing."""
+    from lagesbild.link import pairwise
 
-    def pairs(labels: list[Any]) -> float:
-        c: Counter[Any] = Counter()
-        for lab, k in zip(labels, nobs.tolist(), strict=True):
-            if lab is not None:
-                c[lab] += k
-        return float(sum(v * (v - 1) / 2 for v in c.values()))
+    def per_obs(labels: list[Any]) -> np.ndarray:
+        return np.repeat(np.array(labels, dtype=object), nobs)
 
-    t = [x or None for x in tnet]
-    tp = pairs([(u, x) if u is not None and x is not None else None for u, x in zip(unit, t, strict=True)])
-    pp, tt = pairs(unit), pairs(t)
-    p = tp / pp if pp else 1.0
-    r = tp / tt if tt else 1.0
-    return (2 * p * r / (p + r) if p + r else 0.0), p, r
+    s = pairwise(per_obs(unit), per_obs([x or None for x in tnet]))
+    return s.f1, s.precision, s.recall
 
 
 def units_of(v: dict[str, Any]) -> list[object]:
