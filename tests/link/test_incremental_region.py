@@ -437,7 +437,7 @@ def test_a_photo_a_few_bits_from_a_stored_one_joins_its_person_and_a_crowded_chu
     assert _check(store, near, "near") == 4  # Anna's site ads, not Bella's
     assert LinkStore(store).labels()[("s", "anna-new")][1] == anna
 
-    monkeypatch.setattr(runner_module, "_IMAGE_BUCKET", 1)  # a chunk shared by more hashes than this
+    monkeypatch.setattr(runner_module, "IMAGE_CHUNK_MAX", 1)  # a chunk shared by more hashes than this
     crowded = [obs("s", "anna-newer", 11, images=("0123456789abcdec",), kommun="0581", body="Ny i stan, ring mig")]
     _import(store, crowded, "crowded")
     inc = run(store)
@@ -471,11 +471,11 @@ def test_an_advertiser_outside_the_region_whose_network_is_renamed_is_rewritten(
 def test_a_stored_photo_in_a_crowded_chunk_makes_the_run_cluster_everything(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Image groups ignore a 16-bit chunk shared by more than ``_IMAGE_BUCKET`` hashes (a blank or a logo): the full
+    """Image groups ignore a 16-bit chunk shared by more than ``IMAGE_CHUNK_MAX`` hashes (a blank or a logo): the full
     run keeps those chunks, and a region that reaches a photo in one clusters everything instead."""
     from tests.link.conftest import obs
 
-    monkeypatch.setattr(runner_module, "_IMAGE_BUCKET", 2)
+    monkeypatch.setattr(runner_module, "IMAGE_CHUNK_MAX", 2)
     women = [("Anna", 24, "0123aaaaaaaaaaaa"), ("Bella", 31, "0123555555555555"), ("Cleo", 28, "0123f0f0f0f0f0f0")]
     head = [
         obs("s", f"{n}-{k}", 1 + k, name=n, age=a, phones=(f"own-{n}",), images=(h,), body=f"{n} {k}")

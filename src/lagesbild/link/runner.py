@@ -52,7 +52,6 @@ __all__ = ["LinkRun", "link_observations", "relink_stored", "run"]
 
 log = logging.getLogger(__name__)
 
-_IMAGE_BUCKET = IMAGE_CHUNK_MAX  # what image_groups ignores, a global statistic the region must see whole
 # a region may hold this many site ads, or a quarter of the store if more, before a run clusters
 # everything instead (at 1M observations a region of 38% of the site ads took 14 s of CPU, all of
 # them 12 s: the closure's reads cost more per site ad than reading every site ad at once)
@@ -415,9 +414,10 @@ class _Region:
             got = np.array(self.ls.image_chunks({c for c, _ in mine}), dtype=np.int64).reshape(-1, 2)
             stored = pd.DataFrame({"c": got[:, 0], "h2": got[:, 1]})
             sizes = stored.groupby("c").size()
-            for c in sizes.index[sizes.to_numpy() + [len(self.by_chunk[int(c)]) for c in sizes.index] > _IMAGE_BUCKET]:
+            mine_n = np.array([len(self.by_chunk[int(c)]) for c in sizes.index], np.int64)
+            for c in sizes.index[sizes.to_numpy() + mine_n > IMAGE_CHUNK_MAX]:
                 members = set(stored.loc[stored["c"] == c, "h2"].tolist())
-                if len(members | self.by_chunk[int(c)]) > _IMAGE_BUCKET:
+                if len(members | self.by_chunk[int(c)]) > IMAGE_CHUNK_MAX:
                     self.overflow = "an image chunk shared by more than 2000 hashes"
                     return new
             ours = np.array(mine, dtype=np.int64).reshape(-1, 2)
@@ -452,7 +452,7 @@ def _crowded(hashes: Iterable[int]) -> set[int]:
     u = np.fromiter(hashes, np.int64).view(np.uint64)
     keys = np.concatenate([np.uint64(65536 * c) + ((u >> np.uint64(16 * c)) & np.uint64(0xFFFF)) for c in range(4)])
     chunk, n = np.unique(keys, return_counts=True)
-    return set(chunk[n > _IMAGE_BUCKET].astype(np.int64).tolist())
+    return set(chunk[n > IMAGE_CHUNK_MAX].astype(np.int64).tolist())
 
 
 def _shared_after(ls: LinkStore, hot: Iterable[int], seeds: Iterable[SiteAd], s: LinkSettings) -> set[int]:
