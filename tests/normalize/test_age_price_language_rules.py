@@ -574,3 +574,21 @@ def test_set_z_ab_age_families(body: str, age: int | None) -> None:
 )
 def test_set_z_ab_language_negations(text: str, codes: tuple[str, ...]) -> None:
     assert languages_offered(text) == codes
+
+
+# Set AC: an amount right after a plus is a surcharge, no duration's price ("Hotel outcall +300 SEK taxi fee · 1h
+# 1500 SEK" gave 300). Traps: the hour's price itself stays, with or without a surcharge before or after it.
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("Utcall +400 kr resa · 1 timme 1800 kr", 1800),
+        ("Incall 1h 1700 SEK, outcall + 500 SEK taxi", 1700),
+        ("Extra: +200 kr per timme för hotell. Pris: 60 min 2200 kr", 2200),
+        ("+500 kr per extra timme", None),  # a surcharge alone: no hourly price
+        ("1 timme 2000 kr", 2000),
+        ("Minst 1 timme, 2000 kr + resa", 2000),
+        ("Tel +46 70 174 06 12. 1h 1500 kr", 1500),
+    ],
+)
+def test_set_ac_a_surcharge_is_no_hourly_price(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour

@@ -274,7 +274,13 @@ def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
             prev = segment
             continue
         durations = [d for d in cfg.duration.finditer(segment) if not any(_overlaps(d, a) for a in amounts)]
-        if prev and not durations and len(amounts) == 1 and amounts[0].start() <= 1:
+        if (
+            prev
+            and not durations
+            and len(amounts) == 1
+            and amounts[0].start() <= 1
+            and not _SURCHARGE.search(segment, 0, amounts[0].start())
+        ):
             last = list(cfg.duration.finditer(prev))
             if last and not prev[last[-1].end() :].strip():
                 out.append(_price(amounts[0], last[-1], cfg))  # "Minst 1 timme, 2000 kr + resa": that hour's price
@@ -300,6 +306,8 @@ def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
                 and not (before and _BARE_AFTER.match(segment, d.end()))
             ]
             chosen = joined[0] if joined else (before[-1] if before else (after[0] if after else None))
+            if _SURCHARGE.search(segment, max(0, a.start() - 3), a.start()):
+                chosen = None  # "Outcall +300 kr taxi · 1h 1500 kr": an amount added on is no duration's price
             if chosen is None and carried is not None:
                 chosen = carried  # "1h 2000 kr => 1700 kr": the new price is for the old one's duration
             carried = None
@@ -312,6 +320,8 @@ def _with_currency(source: str, cfg: _Cfg) -> list[Price]:
     return out
 
 
+# a plus right before an amount: a surcharge on the price ("Outcall +300 SEK taxi fee", "+ 500 kr resa")
+_SURCHARGE = re.compile(r"(?<![\d+])\+\s?$")
 # an arrow from an old price to the new one: "2000 kr/timme → 1600 kr", "1800:- -> 1500:-"
 _SUPERSEDED = re.compile(r"\s*(?:\u2192|->|=>)\s*")
 
