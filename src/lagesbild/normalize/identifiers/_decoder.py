@@ -188,6 +188,11 @@ def _decode_view(raw: str, text: str) -> str:
     return "".join(chars)
 
 
+# an apostrophe inside a Cyrillic word ("п'ять", "п’ять", "дев'ять": Ukrainian spells it with one) is the modifier
+# letter apostrophe of the digit words, so the word stays one token
+_CYRILLIC_APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['\u2019\u02bc`](?=[\u0400-\u04ff])")
+
+
 def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_words: int = 0) -> None:
     """Swedish mobiles in any spelling of their digits (see the section comment); ``raw`` is the ad before the
     finders' character map, ``text`` after it, one character for one.
@@ -203,6 +208,13 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
     """
     _, _, after, before, _, _, _ = _decoder()
     view = _decode_view(raw, text)
+    if "\u2019" in raw or "'" in raw or "`" in raw:
+        apostrophes = [m.start() for m in _CYRILLIC_APOSTROPHE.finditer(raw)]
+        if apostrophes:
+            chars = list(view)
+            for i in apostrophes:
+                chars[i] = "\u02bc"  # (one character for one: spans still index the text)
+            view = "".join(chars)
     chains: list[list[tuple[int, int, str, int, int, bool]]] = []
     cur: list[tuple[int, int, str, int, int, bool]] = []
     fill, skip = 0, False

@@ -14,6 +14,14 @@ _OBFUSCATED_EMAIL = re.compile(
 )
 _EMAIL_GATE = re.compile(r"\(at\)|\[at\]|\{at\}|snabel|\s+at\s+\S+\s+(?:dot|punkt)\s", re.IGNORECASE)
 _SPLIT_DOT = re.compile(_DOT, re.IGNORECASE)
+# "E-mail: julia @ example.com": spaces around the at-sign, read only after a word for e-mail on the same line
+# and with a whole domain after it ("Insta: @anna_93", "Träffas @ 20:00", "priser @ 1500 kr" are no addresses)
+_SPACED_AT = re.compile(
+    rf"(?<![\w.+@-])([\w.+-]{{1,64}})(?:[ \t]+@[ \t]*|[ \t]*@[ \t]+)"
+    rf"([\w-]{{1,63}}(?:\.[\w-]{{1,63}})*\.{_TLD})(?![\w@])",
+    re.IGNORECASE,
+)
+_MAIL_CUE = re.compile(r"(?i:e-?mail|mail|mejl|e-?post)(?:a|en|et)?(?![^\W\d_])[^\n@]{0,30}$")
 
 
 def normalize_email(raw: str) -> str | None:
@@ -38,6 +46,15 @@ def find_emails(text: str) -> list[tuple[int, int, str]]:
                 continue
             domain = _SPLIT_DOT.sub(".", m.group(2))
             address = f"{m.group(1)}@{domain}.{m.group(3)}".lower()
+            if normalize_email(address) is not None:
+                out.append((m.start(), m.end(), address))
+        out.sort()
+    if " @" in text or "@ " in text or "@\t" in text:
+        for m in _SPACED_AT.finditer(text):
+            line = text[max(0, text.rfind("\n", 0, m.start()) + 1, m.start() - 60) : m.start()]
+            if not _MAIL_CUE.search(line) or any(a < m.end() and m.start() < b for a, b, _ in out):
+                continue
+            address = f"{m.group(1)}@{m.group(2)}".lower()
             if normalize_email(address) is not None:
                 out.append((m.start(), m.end(), address))
         out.sort()

@@ -145,7 +145,12 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
 # ---- the last group in roman numerals, when the ad says so: "070-174 06 XXXV (sista två med romerska siffror)"
 
 _ROMAN_GATE = re.compile(r"(?i:romersk|roman numer|römisch)")
-_ROMAN_TAIL = re.compile(r"(?<![\d+])(0(?:[ \-.]?\d){7,8})[ \-.]?([IVXL]{1,8})(?![^\W_])")
+# (up to four words may come between, none a numeral: "070-174 06 och sist romerska XXIX", "070 174 06 then in
+# roman numerals XV")
+_ROMAN_TAIL = re.compile(
+    r"(?<![\d+])(0(?:[ \-.]?\d){7,8})(?![ \-.]?\d)"
+    r"(?:[ \-.]?|(?:[ ,]+(?![IVXL]+(?![^\W_]))[^\W\d_]+){1,4}[ :]+)([IVXL]{1,8})(?![^\W_])"
+)
 _ROMAN_VALUES = (("L", 50), ("XL", 40), ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1))
 
 

@@ -173,11 +173,18 @@ _CHAIN_GATE = re.compile(r"(?:sen|sedan|därefter|then|dann|luego|puis)[ :]{1,3}
 _BRACKET_DIGIT = re.compile(r"[(\[](\d)[)\]]")
 _BRACKET_CUE = re.compile(r"(?i:parentes|parantes|parenthes|bracket|klammer|inom parentes)")
 _NUMBERED_PART = re.compile(r"(?<![^\W_])[(\[](?P<k>[1-5])[)\]][ :]{0,2}(?P<g>\d{1,4}(?:[ \-.]\d{1,4}){0,3})(?!\d)")
+# parts numbered with a word: "Del 1 av numret: 070 • Del 2: 174 • Del 3: 06 • Del 4: 80", "Part 2 - 174"
+_LABELLED_PART = re.compile(
+    r"(?<![^\W_])(?i:del|delen|bit|part|teil)[ ]?(?:nr\.?[ ]?|#)?(?P<k>[1-5])"
+    r"(?:[ ]+(?i:av|of|von)[ ]+(?i:numret|numm?ret|nummer|mitt nummer|the number|my number|the phone number))?"
+    r"[ ]?[:=\-–][ ]?(?P<g>\d{1,4}(?:[ \-.]\d{1,4}){0,3})(?!\d|[.,:]\d|[ ]?\d)"
+)
+_LABELLED_PART_GATE = re.compile(r"(?i:del|bit|part|teil)[ ]?(?:nr\.?[ ]?|#)?1(?!\d)")
 
 
 def _find_given_apart(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
     """A mobile given one group at a time after a cue word, in bracketed single digits the ad points to, or in
-    numbered parts; each gate is a substring test."""
+    numbered parts ("(1) 070", "Del 1: 070"); each gate is a substring test."""
 
     def taken(a: int, b: int) -> bool:
         return any(x[0] < b and a < x[1] for x in out)
@@ -208,12 +215,19 @@ def _find_given_apart(text: str, low: str, out: list[tuple[int, int, str]]) -> N
             e164 = normalize_phone("".join(d.group(1) for d in run))
             if e164 is not None and _SE_MOBILE_PLUS.match(e164):
                 replace(run[0].start(), run[-1].end(), e164)
-    if "(1)" in text or "[1]" in text:
-        parts = list(_NUMBERED_PART.finditer(text))
+    numbered = [_NUMBERED_PART] if "(1)" in text or "[1]" in text else []
+    if _LABELLED_PART_GATE.search(text):
+        numbered.append(_LABELLED_PART)
+    for pattern in numbered:
+        parts = [
+            p
+            for p in pattern.finditer(text)
+            if not (_UNIT_AFTER.match(text, p.end()) or _PRICE_AFTER.match(text[p.end() : p.end() + 8]))
+        ]
         keys = [int(p.group("k")) for p in parts]
         if 2 <= len(parts) <= 5 and sorted(keys) == list(range(1, len(parts) + 1)):
             a, b = parts[0].start(), parts[-1].end()
-            if b - a <= 80:
+            if b - a <= 100:
                 ordered = sorted(parts, key=lambda p: int(p.group("k")))
                 e164 = normalize_phone("".join(_NON_DIGIT.sub("", p.group("g")) for p in ordered))
                 if e164 is not None and _SE_MOBILE_PLUS.match(e164):

@@ -37,7 +37,7 @@ from lagesbild.normalize.identifiers._reorder import (
     _find_shifted,
 )
 from lagesbild.normalize.identifiers._scan import _find_all
-from lagesbild.normalize.identifiers._spelled import _unstarred
+from lagesbild.normalize.identifiers._spelled import _find_worded_clauses, _unstarred
 from lagesbild.normalize.identifiers._trunk import _find_links
 
 _ROUND_GATE = _ROUND_RUN
@@ -45,6 +45,20 @@ _ARTICLE_GATE = re.compile(r"(?i:en)\s+(?i:noll|etta|tvåa|trea|femma|sexa|sjua|
 # "en nolla och en sexa": "en" before a digit noun is an article, not a 1 ("fyra" and "åtta" are words too: "en
 # fyra" may be 1 4, so those two keep their reading)
 _ARTICLE = re.compile(r"(?<![^\W_])(?i:en)(?=\s+(?i:nolla|nollor|etta|tvåa|trea|femma|sexa|sjua|nia)(?![^\W_]))")
+# ... but in a pair with a digit noun they are nouns too: "och sist en fyra och en tvåa" is 4 2, as "en tvåa och en
+# åtta" is 2 8 (both articles go; "en fyra och en åtta" alone, with no noun that is only one, keeps its reading)
+_NOUN = r"(?i:nolla|etta|tvåa|trea|femma|sexa|sjua|nia)"
+_ARTICLE_PAIR = re.compile(
+    rf"(?<![^\W_])(?i:en)(\s+(?:(?i:fyra|åtta)(\s*(?:,|och|samt|&)\s*)(?i:en)\s+{_NOUN}"
+    rf"|{_NOUN}(\s*(?:,|och|samt|&)\s*)(?i:en)\s+(?i:fyra|åtta))(?![^\W_]))"
+)
+
+
+def _pair_articles(m: re.Match[str]) -> str:
+    """Both articles of "en fyra och en tvåa" as spaces (same length)."""
+    joint = m.group(2) if m.group(2) is not None else m.group(3)
+    first, rest = m.group(1).split(joint, 1)
+    return f"  {first}{joint}  {rest[2:]}"
 
 
 # a line cut after digits by an ellipsis ("Ny i stan 070-174…" as a listing page shortens a title): the line ends
@@ -83,6 +97,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if ":-" in text:
         text = _PRICE_MARK.sub("kr", text)  # "8 400:-": the price ends there (same length, still a price)
     if _ARTICLE_GATE.search(text):  # "en nolla och en sexa": an article, not a 1 (same length)
+        text = _ARTICLE_PAIR.sub(_pair_articles, text)
         text = _ARTICLE.sub("  ", text)
     if "mellan" in text or "between" in text or "zwischen" in text:  # "ett tal mellan 47 och 49": 48 (same length)
         text = _BETWEEN.sub(_between_value, text)
@@ -137,6 +152,12 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         _find_group_arithmetic(text, raw, out)  # "0(7·10) – (100+74) – 0(2·3) – (45+3)"
     if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and "07" in text:
         _find_loose_chain(text, out)  # "070 och sedan, efter en liten paus, 174 — glöm inte 06 och till sist 10"
+    if (
+        ("zero" in low or "noll" in low or "nought" in low or "n0ll" in low)
+        and len(text) <= _AD_LENGTH
+        and not any(x[2].startswith("+46") for x in out)
+    ):
+        _find_worded_clauses(text, out)  # "zero seven zero like every mobile, then one hundred seventy-four, ..."
     if (
         ("rubrik" in low or "titel" in low or "title" in low or "headline" in low)
         and len(text) <= _AD_LENGTH

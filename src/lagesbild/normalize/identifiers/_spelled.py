@@ -1,5 +1,6 @@
 """Number words: spelled-out digits, tens, teens and hundreds ("noll sju noll ett sju fyra ...", "zero seven zero
-174 06 12", "sjuttiofyra"), stretched words ("sjuuu") and words written one letter at a time ("n o l l s j u")."""
+174 06 12", "sjuttiofyra"), stretched words ("sjuuu"), words written one letter at a time ("n o l l s j u") and
+groups in words with clauses between them in one sentence ("zero seven zero like every mobile, then ...")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from typing import Any
 
 from lagesbild.normalize._gate import with_first_chars
 from lagesbild.normalize._rules import rules
-from lagesbild.normalize.identifiers._common import _LETTER_MAP, _SEP, _WORD, _accept, _trie, _windows
+from lagesbild.normalize.identifiers._common import (
+    _LETTER_MAP,
+    _SENTENCE_END,
+    _SEP,
+    _WORD,
+    _accept,
+    _take,
+    _trie,
+    _windows,
+)
 from lagesbild.normalize.identifiers._e164 import normalize_phone
 
 _CYRILLIC_O = str.maketrans({"\u043e": "o", "\u041e": "O"})
@@ -354,3 +364,89 @@ def _unstarred(text: str) -> str:
     for start, word in found:
         chars[start : start + len(word)] = word
     return "".join(chars)
+
+
+# ---- a mobile in number words with whole clauses between its groups, in one sentence: "My number starts with zero
+# seven zero like every Swedish mobile, then one hundred seventy-four, then zero six, and it ends with eighty-one"
+# (the word form of the loose digit chain "070 och sedan, efter en liten paus, 174 — ...")
+
+_RUN_GAP = re.compile(r"[ \t,\-]{1,3}")
+_CLAUSE_GAP_WORDS = 8  # words between two groups
+_CLAUSE_ZERO = frozenset({"noll", "nolla", "zero", "nought", "n0ll", "n0lla"})
+_CLAUSE_NOT = frozenset({"en", "oh", "nil"})  # common words alone ("en timme", "oh baby")
+
+
+@cache
+def _clause_vocab() -> tuple[frozenset[str], frozenset[str]]:
+    """The Swedish and English number words a group may be made of (digits, tens, teens, hundreds), and the units
+    that make the group before them an amount ("tjugofyra år", "one hundred seventy cm")."""
+    cfg = rules("identifiers")
+    words = _spelled()[2]
+    native = {str(w).lower() for w in cfg.get("native_digit_words") or ()}
+    vocab = frozenset(w for w, v in words.items() if w in native or v[0] in "t=h")
+    units = frozenset(str(w).lower() for w in cfg.get("decoder_units_after") or ())
+    return vocab, units
+
+
+def _clause_number_word(word: str) -> bool:
+    low = word.lower()
+    if low in _CLAUSE_NOT or not low.isalpha():
+        return False
+    pieces = _cut(low)
+    return bool(pieces) and all(p in _clause_vocab()[0] for p in pieces)
+
+
+def _find_worded_clauses(text: str, out: list[tuple[int, int, str]]) -> None:
+    """A Swedish mobile whose groups are number words with clauses between them in one sentence: the first group
+    starts with a zero word, each later group has two digits or more (a lone "one", "sex" is a word of the
+    clause), no group is an amount (a unit after it), no digits are written between, three groups or more and at
+    most eight words between two; the digits make exactly a whole Swedish mobile."""
+    _, piece, words, _, _ = _spelled()
+    units = _clause_vocab()[1]
+    start = 0
+    for end_m in (*_SENTENCE_END.finditer(text), None):
+        end = end_m.start() if end_m is not None else len(text)
+        sentence_start, start = start, (end_m.end() if end_m is not None else len(text))
+        toks = list(_WORD.finditer(text, sentence_start, end))
+        # runs of number words with only spaces, commas or dashes between
+        runs: list[tuple[int, int, int, int]] = []  # (first token, last token, start, end)
+        i = 0
+        while i < len(toks):
+            if not _clause_number_word(toks[i].group(0)):
+                i += 1
+                continue
+            j = i
+            while (
+                j + 1 < len(toks)
+                and _clause_number_word(toks[j + 1].group(0))
+                and _RUN_GAP.fullmatch(text, toks[j].end(), toks[j + 1].start())
+            ):
+                j += 1
+            runs.append((i, j, toks[i].start(), toks[j].end()))
+            i = j + 1
+        if len(runs) < 3:
+            continue
+        for k, first in enumerate(runs):
+            if toks[first[0]].group(0).lower() not in _CLAUSE_ZERO:
+                continue
+            digits, parts, last, end_tok = "", 0, first, first[1]
+            for run in runs[k:]:
+                if run is not first:
+                    gap = text[toks[end_tok].end() : run[2]]
+                    if any(c.isdigit() for c in gap) or run[0] - end_tok - 1 > _CLAUSE_GAP_WORDS:
+                        break
+                groups, _ = _spelled_groups(text[run[2] : run[3]], run[2], piece, words)
+                got = "".join(g[2] for g in groups)
+                if not groups or groups[-1][1] != run[3] or (run is not first and len(got) < 2):
+                    if run is first:
+                        break
+                    continue  # a lone number word of the clause
+                after = toks[run[1] + 1].group(0).lower() if run[1] + 1 < len(toks) else ""
+                if after in units:
+                    break  # "tjugofyra år", "one hundred seventy cm": an amount
+                digits, parts, last, end_tok = digits + got, parts + 1, run, run[1]
+                if len(digits) >= 10:
+                    break
+            if len(digits) != 10 or parts < 3 or not digits.startswith("0"):
+                continue
+            _take(out, first[2], last[3], normalize_phone(digits), text, alone=True)
