@@ -194,6 +194,33 @@ def test_number_words_and_dashes_next_to_prices_are_not_phones(text: str) -> Non
     assert find_phones(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # eight digits in words: a hundred and the tens word after it are one group (174), never read apart as
+        # 100 74 to make a short number long enough (these gave +46701007406)
+        "Call zero seven zero, one hundred seventy-four, zero six",
+        "zero seven zero, then one hundred seventy-four, then zero six, and \u2026",
+        "Ring noll sju noll, hundra sjuttiofyra, noll sex",
+        "Ring noll sju noll, etthundra fyra, noll sex",
+    ],
+)
+def test_a_hundred_and_what_completes_it_are_not_read_apart(text: str) -> None:
+    assert find_phones(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Ring noll sju noll, hundra sjuttiofyra, noll sex sextiofem", "+46701740665"),
+        ("zero seven zero one hundred seventy four zero six five five", "+46701740655"),
+        ("noll sjuttio ett sjuttiofyra noll sex sextiofem", "+46701740665"),  # a unit after a tens word alone
+    ],
+)
+def test_a_hundred_with_its_tens_reads_whole_numbers(text: str, want: str) -> None:
+    assert [v for _, _, v in find_phones(text)] == [want]
+
+
 # Issue 17, round 4: families closely related to held-out set H's misses. Each family has its no-phone traps.
 _FAMILIES_ROUND_4 = {
     "reversed": [

@@ -217,8 +217,8 @@ def _spelled_groups(
     toks = list(_WORD.finditer(span))
     for index, tok in enumerate(toks):
         word = tok.group(0)
-        if index in no_fill:
-            slot = 0
+        if index in no_fill and slot == 1:
+            slot = 0  # a unit alone after a tens word; what completes a hundred is never read apart
         pieces = _unstretched(word) if _STRETCHED.search(word) else []
         if not pieces:
             pieces = _pieces(word, piece)
@@ -262,11 +262,11 @@ def _spelled_groups(
                         fills.append(index)
                     continue
                 if slot == 2 and value[0] in "t=":  # "hundra sjuttio", "hundred twelve"
+                    # one number, never read apart: "one hundred seventy-four" is 174, not 100 74 (no fill
+                    # recorded, so no retry splits it to make a short number long enough)
                     target[2] = target[2][:-2] + (value[1] + "0" if value[0] == "t" else value[1:])
                     slot = 1 if value[0] == "t" else 0
                     target[1] = max(target[1], group[1])
-                    if target is not group and index not in fills:
-                        fills.append(index)
                     continue
             slot = 0
             if value[0] == "t":
