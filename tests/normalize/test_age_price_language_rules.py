@@ -592,3 +592,60 @@ def test_set_z_ab_language_negations(text: str, codes: tuple[str, ...]) -> None:
 )
 def test_set_ac_a_surcharge_is_no_hourly_price(text: str, per_hour: int | None) -> None:
     assert price_per_hour(find_prices(text)) == per_hour
+
+
+# Set AD: bare lists of language names standing as a part of their own ("Hindi, English, Swedish", "English & Yoruba",
+# "Spanish • English • Swedish"), names and cues of more languages (Bosnian "Govorim bosanski", Turkish "Türkçe ve
+# İngilizce konuşuyorum", Dutch "Ik spreek Nederlands en Engels"). Traps: a nationality ("Indian/Swedish"), names
+# inside a sentence (food, films, a park), a bullet list of other words, a Turkish sentence that goes on.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Hej\nHindi, English, Swedish\nRing", ("hi", "en", "sv")),
+        ("Priya, 30, Indian\nHindi & English\n", ("hi", "en")),
+        ("English & Yoruba\n", ("en", "yo")),
+        ("Korean & English\n", ("ko", "en")),
+        ("Hej!\nSpanish • English • Swedish\n", ("es", "en", "sv")),
+        ("Govorim bosanski, svenska, English", ("bs", "sv", "en")),
+        ("Türkçe ve İngilizce konuşuyorum.", ("tr", "en")),
+        ("Ik spreek Nederlands en Engels.", ("nl", "en")),
+        ("Maya, 28, Indian/Swedish\nNorrköping", ()),
+        ("Hindi filmer och engelska böcker", ()),
+        ("Korean BBQ • English breakfast", ()),
+        ("Vi har korean & english tea", ()),
+        ("Massage • Tantra • Nuru\n", ()),
+        ("Türkçe ve İngilizce biliyorum ama konuşmuyorum", ()),
+        ("Bosanski lonac och svensk mat", ()),
+        ("Nederlands hus, Engels trädgård", ()),
+    ],
+)
+def test_set_ad_language_families(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes
+
+
+# Set AD: a number with a plus in the title is an age class ("Kvinna 50+ i Falun"), no age; the body's stated age
+# wins. Traps: a name and an age in the title stay ("Anna 52 i Falun"); no age stated: none.
+@pytest.mark.parametrize(
+    ("title", "body", "age"),
+    [
+        ("Kvinna 50+ i Falun", "Mogen kvinna, 54 år, i Falun", 54),
+        ("Mogen 40 + i Umeå", "Erfaren dam, 47 år", 47),
+        ("Kvinna 50+ i Falun", "Mogen kvinna i Falun", None),
+        ("Anna 52 i Falun", "Mogen kvinna i Falun", 52),
+    ],
+)
+def test_set_ad_an_age_class_in_the_title_is_no_age(title: str, body: str, age: int | None) -> None:
+    assert _age(body, title=title) == age
+
+
+# Set AD: the Dutch hour word ("1 uur: 2000 kr"). Traps: "24 uur per dag" is opening hours, not a price's duration.
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("1 uur: 2000 kr", 2000),
+        ("30 min 1200 kr, 1 uur 2000 kr", 2000),
+        ("Ring 24 uur per dag. 1500 kr", None),
+    ],
+)
+def test_set_ad_dutch_hour_word(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour

@@ -53,4 +53,6 @@ def fold_text(text: str) -> str:
     >>> fold_text("Ny i stån, ÖPPET")
     'ny i stan, oppet'
     """
+    if "İ" in text:  # the Turkish capital dotted I lowers to two characters ("i" and a combining dot): "i", same length
+        text = text.replace("İ", "I")
     return text.lower().translate(_FOLD)
