@@ -763,6 +763,13 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     # converted by the documented convention (docs/normalize.md, "Price") and named as left, as Q's, R's and Z's are.
     _check_left(data, {"ac": _AC_LEFT})
 
+    # set AD (200 ads, written without sight of the code; scored once at 4e6f6ae: phone recall 0.978 (174/178),
+    # precision 1.0; languages recall 0.924; age and price 0.995; municipality and e-mails 1.0; committed as written):
+    # numbered parts spread across the ad after "av numret", an emoji key, the last digits from the height, a number
+    # hidden in a price list the ad points to; bare lists of language names in English, Bosnian, Turkish and Dutch;
+    # "50+" in the title; a Dutch hour word. Nothing is left.
+    _check_left(data, {"ad": _AD_LEFT})
+
 
 def _check_left(data: Path, sets: dict[str, dict[str, list[str]]]) -> None:
     """Committed unseen sets (200 ads, 170 numbers or more each): no false number, exactly the misses named."""
@@ -875,6 +882,17 @@ _AC_LEFT = {
 }  # fmt: skip
 
 
+# set AD: nothing left
+_AD_LEFT: dict[str, list[str]] = {
+    "phones": [],
+    "municipality": [],
+    "age": [],
+    "price": [],
+    "emails": [],
+    "languages": [],
+}
+
+
 _FIXTURES = (
     "unseen_set.jsonl",
     "unseen_set_f.jsonl",
@@ -897,6 +915,7 @@ _FIXTURES = (
     "unseen_set_z.jsonl",
     "unseen_set_ab.jsonl",
     "unseen_set_ac.jsonl",
+    "unseen_set_ad.jsonl",
     "phone_train.jsonl",
 )
 
@@ -1867,3 +1886,72 @@ def test_find_phones_set_ac_traps(text: str) -> None:
 )
 def test_find_emails_reads_spaces_around_the_at_sign_after_a_mail_word(text: str, emails: list[str]) -> None:
     assert [e for _, _, e in find_emails(text)] == emails
+
+
+# Set AD: numbered parts labelled "of the number" spread across the whole ad ("Del 1 av numret: 070 Hej! ... Del 2 av
+# numret: 174 Timme 1900 kr ..."), a key of symbols for digits ("🍩=0 🍒=1 ..."), the last two digits of the height the
+# ad states ("070-174 06 + de två sista siffrorna i min längd"), a number the ad says it hides in its prices ("Mitt
+# nummer står gömt som 'priser' ... A 070:- B 174:- ..."). Phrasings of my own, not the set's.
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        (
+            "Del 1 av numret: 070 Hej! Jag heter Sara, 25 år, bor i Umeå och gillar långa promenader i skogen. "
+            "Del 2 av numret: 174 Puss! Vi ses snart i stan hos mig. Del 3 av numret: 06 12",
+            P,
+        ),
+        (
+            "Part 1 of my number: 070. I am Mia, 24, in Lund, with a lovely flat near the station and free parking "
+            "outside. Part 2 of my number: 174 06. Part 3 of my number: 12",
+            P,
+        ),
+        (
+            "Teil 1 der Nummer: 070. Ich bin Lena, 26, in Malmö, diskret und sauber, mit eigener Wohnung nahe dem "
+            "Bahnhof. Teil 2 der Nummer: 174 06 12",
+            P,
+        ),
+        ("Nyckel: 🌸=0 🌼=1 🌻=4 🌷=6 🌹=7 🍀=2 Ring: 🌸🌹🌸 🌼🌹🌻 🌸🌷 🌼🍀", P),
+        ("Key: ♠=0 ♥=1 ♦=2 ♣=4 ★=6 ☆=7 → ♠☆♠-♥☆♣-♠★-♥♦", P),
+        ("Ring 070-174 06 + de två sista siffrorna i min längd. Jag är 168 cm.", "+46701740668"),
+        ("Mia, 172 cm. Call 070-174 06 + the last two digits of my height", "+46701740672"),
+        ("Mia, 1,72 m. Call 070-174 06 followed by my height", "+46701740672"),
+        ("Mitt nummer står gömt som 'priser' – läs talen i ordning: A 070:- B 174:- C 06:- D 12:-", P),
+        ("My number is hidden in the prices: 30 min 070 kr, 1h 1740 kr, 2h 612 kr", P),
+    ],
+)
+def test_find_phones_reads_set_ad_family(text: str, e164: str) -> None:
+    assert set(phones(text)) == {e164}  # (parts apart are one span each)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # parts: one missing, an age or an amount for a part, a lower-case unit after it, no "of the number" label
+        # over more than 100 characters
+        "Del 1 av numret: 070 Hej! Jag heter Sara, 25 år, bor i Umeå och gillar långa promenader i skogen. "
+        "Del 2 av numret: 174 Puss! Vi ses snart i stan hos mig. Del 4 av numret: 06 12",
+        "Del 1 av numret: 070 Hej! Jag heter Sara, bor i Umeå och gillar långa promenader i skogen och havet. "
+        "Del 2 av numret: 25 år. Vi ses snart i stan hos mig och dig. Del 3 av numret: 06 12",
+        "Del 1 av numret: 1500 kr Hej! Jag heter Sara, bor i Umeå och gillar långa promenader i skogen och havet. "
+        "Del 2 av numret: 174 Vi ses snart i stan hos mig och dig. Del 3 av numret: 06 12",
+        "Del 1 av numret: 070 Hej! Jag heter Sara, bor i Umeå och gillar långa promenader i skogen och havet. "
+        "Del 2 av numret: 174 timmar. Vi ses snart i stan hos mig och dig. Del 3 av numret: 06 12",
+        "Del 1: 070 Hej! Jag heter Sara, 25 år, bor i Umeå och gillar långa promenader i skogen och havet. "
+        "Del 2: 174 Puss! Vi ses snart i stan hos mig och dig. Del 3: 06 12",
+        # symbol keys: ratings, one symbol given two digits, a run too short for a mobile
+        "Betyg: ⭐=1 💖=5 🔥=9. Omdömen: ⭐⭐⭐⭐⭐ 💖💖 🔥🔥🔥",
+        "Nyckel: 🌸=0 🌸=1 🌻=4 🌷=6 🌹=7 🍀=2 Ring: 🌸🌹🌸 🌸🌹🌻 🌸🌷 🌸🍀",
+        "Nyckel: 🌸=0 🌼=1 🌻=4 🌷=6 🌹=7 🍀=2 Ring: 🌸🌹🌸 🌼🌹🌻 🌸🌷 🌼",
+        # height: no possessive ("längd spelar ingen roll"), two heights, none stated, arithmetic on it
+        "170 cm lång. Ring 070-174 06, längd spelar ingen roll",
+        "Jag är 168 cm, han 182 cm. Ring 070-174 06 + min längd",
+        "Ring 070-174 06 + min längd (fråga mig)",
+        "Ring 070-174 06 + min längd minus 50. 168 cm",
+        # prices: no cue that the number hides there, real prices, an amount left over inside the number
+        "Mitt nummer är hemligt. Dolda priser: 30 min 070 kr, 1h 174 kr, 2h 0612 kr",
+        "Numret gömt bland priserna: 30 min 1000 kr, 1h 1800 kr, 2h 3000 kr, natt 9000 kr",
+        "My number is hidden in the prices: 30 min 070 kr, 1h 174 kr, 2h 06 kr, night 1 kr, extra 2000 kr",
+    ],
+)
+def test_find_phones_set_ad_traps(text: str) -> None:
+    assert phones(text) == []

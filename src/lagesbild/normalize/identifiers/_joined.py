@@ -80,6 +80,12 @@ _AGE_CUE = re.compile(
     r"\D{0,30}?(?<![^\W_])(?i:min ålder|mitt ålder|my age|ålder|age|mitt alder|min alder|mein alter|meinem alter"
     r"|mi edad|mon âge|mój wiek|moj wiek)(?![^\W_])"
 )
+# the height the ad states, for its last two digits: "070-174 06 + de två sista siffrorna i min längd" (152 cm: 52)
+_HEIGHT_CUE = re.compile(
+    r"\D{0,30}?(?<![^\W_])(?i:min längd|my height|meiner größe|meine größe|mi altura|ma taille)"
+    r"(?![^\W_])"
+)
+_HEIGHT = re.compile(r"(?<![\d+.,])(1[2-9]\d) ?(?i:cm)(?![^\W_])|(?<![\d+.,])1[.,]([2-9]\d) ?(?i:m)(?![^\W_])")
 _AGE_PLUS = re.compile(r"[ \t]*(?:\+|(?i:plus)(?![^\W_]))[ \t]*(\d{1,2})(?![\d]|[ \t]*(?i:år|kr|min|h)\b)")
 _AGE_MINUS = re.compile(r"[ \t]*(?:-|–|(?i:minus)(?![^\W_]))[ \t]*\d")
 _AGE = re.compile(r"(?<![\d+])([1-9]\d) ?(?:år|years|yo|y/o|y\.o\.|jahre|años|anos|ans|lat)(?![^\W_])", re.IGNORECASE)
@@ -261,6 +267,13 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
                 ages = {str(int(a) + int(more.group(1))) for a in ages}
                 ages = {a for a in ages if len(a) == 2}
             e164 = normalize_phone(digits + ages.pop()) if len(ages) == 1 else None
+            _take(out, m.start(), pos, e164, text)
+        elif len(digits) == 8 and (cue := _HEIGHT_CUE.match(text, pos)):
+            # "... + de två sista siffrorna i min längd": the last two digits of the one height the ad states
+            heights = {(h.group(1) or "1" + h.group(2))[-2:] for h in _HEIGHT.finditer(text)}
+            if _AGE_MINUS.match(text, cue.end()) or _AGE_PLUS.match(text, cue.end()):
+                heights = set()  # arithmetic on the height stays text
+            e164 = normalize_phone(digits + heights.pop()) if len(heights) == 1 else None
             _take(out, m.start(), pos, e164, text)
 
 

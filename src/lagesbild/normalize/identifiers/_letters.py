@@ -142,6 +142,34 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
         _take(out, m.start(), m.end(), e164, alone=True)
 
 
+# ---- pictures for digits by a key the ad gives: "Nyckel: 🍩=0 🍒=1 🍋=4 ... Nummer: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"
+
+# a symbol outside ASCII (an emoji, a card suit, a star; a variation selector may follow) set equal to one digit
+_SYMBOL_KEY_PAIR = re.compile(r"(?<![^\W_])([^\w\s\x00-\x7f])\ufe0f? ?= ?(\d)(?!\d)")
+
+
+def _find_symbol_keyed(raw: str, out: list[tuple[int, int, str]]) -> None:
+    """A number written in symbols after a key of at least three symbol=digit pairs (each symbol one digit, each
+    digit one symbol): a run of key symbols after the key, with spaces or dashes between its groups, read as digits
+    is taken when it is a whole Swedish mobile and nothing else overlaps it. ``raw`` is the text as written (the
+    character map has made the symbols into other signs)."""
+    pairs = list(_SYMBOL_KEY_PAIR.finditer(raw))
+    if len(pairs) < 3:
+        return
+    key: dict[str, str] = {}
+    for m in pairs:
+        if key.setdefault(m.group(1), m.group(2)) != m.group(2):
+            return  # one symbol, two digits: no key
+    if len(set(key.values())) < len(key):
+        return  # one digit, two symbols: no key
+    symbols = "".join(re.escape(c) for c in key)
+    run = re.compile(rf"[{symbols}](?:\ufe0f?(?:[ \-.]{{0,2}})[{symbols}]){{6,14}}\ufe0f?")
+    for m in run.finditer(raw, pairs[-1].end()):
+        digits = "".join(key[c] for c in m.group(0) if c in key)
+        e164 = normalize_phone(digits) if _SE_MOBILE.match(digits) else None
+        _take(out, m.start(), m.end(), e164, alone=True)
+
+
 # ---- the last group in roman numerals, when the ad says so: "070-174 06 XXXV (sista två med romerska siffror)"
 
 _ROMAN_GATE = re.compile(r"(?i:romersk|roman numer|römisch)")

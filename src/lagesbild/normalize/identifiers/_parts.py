@@ -176,10 +176,21 @@ _NUMBERED_PART = re.compile(r"(?<![^\W_])[(\[](?P<k>[1-5])[)\]][ :]{0,2}(?P<g>\d
 # parts numbered with a word: "Del 1 av numret: 070 • Del 2: 174 • Del 3: 06 • Del 4: 80", "Part 2 - 174"
 _LABELLED_PART = re.compile(
     r"(?<![^\W_])(?i:del|delen|bit|part|teil)[ ]?(?:nr\.?[ ]?|#)?(?P<k>[1-5])"
-    r"(?:[ ]+(?i:av|of|von)[ ]+(?i:numret|numm?ret|nummer|mitt nummer|the number|my number|the phone number))?"
+    r"(?P<of>[ ]+(?i:(?:av|of|von)[ ]+(?:numret|numm?ret|nummer|mitt nummer|the number|my number|the phone number)"
+    r"|(?:der|des|meiner)[ ]+nummer))?"
     r"[ ]?[:=\-–][ ]?(?P<g>\d{1,4}(?:[ \-.]\d{1,4}){0,3})(?!\d|[.,:]\d|[ ]?\d)"
 )
 _LABELLED_PART_GATE = re.compile(r"(?i:del|bit|part|teil)[ ]?(?:nr\.?[ ]?|#)?1(?!\d)")
+
+
+def _unit_after_part(text: str, part: re.Match[str]) -> bool:
+    """A unit after a numbered part makes it an amount ("Del 2: 25 år"); after a part labelled "of the number" a
+    capitalised unit word starts the next item of the ad instead ("Del 2 av numret: 174 Timme 1900 kr")."""
+    unit = _UNIT_AFTER.match(text, part.end())
+    if unit is None:
+        return False
+    first = next((c for c in unit.group(0) if c.isalpha()), "")
+    return not (part.groupdict().get("of") and first.isupper())
 
 
 def _find_given_apart(text: str, low: str, out: list[tuple[int, int, str]]) -> None:
@@ -222,16 +233,22 @@ def _find_given_apart(text: str, low: str, out: list[tuple[int, int, str]]) -> N
         parts = [
             p
             for p in pattern.finditer(text)
-            if not (_UNIT_AFTER.match(text, p.end()) or _PRICE_AFTER.match(text[p.end() : p.end() + 8]))
+            if not (_unit_after_part(text, p) or _PRICE_AFTER.match(text[p.end() : p.end() + 8]))
         ]
         keys = [int(p.group("k")) for p in parts]
         if 2 <= len(parts) <= 5 and sorted(keys) == list(range(1, len(parts) + 1)):
             a, b = parts[0].start(), parts[-1].end()
-            if b - a <= 100:
+            # within 100 characters; a part labelled "of the number" ("Del 1 av numret: 070") says what the
+            # parts are, and they may then be spread across the whole ad (the same guards on each part)
+            if b - a <= 100 or any(p.groupdict().get("of") for p in parts):
                 ordered = sorted(parts, key=lambda p: int(p.group("k")))
                 e164 = normalize_phone("".join(_NON_DIGIT.sub("", p.group("g")) for p in ordered))
                 if e164 is not None and _SE_MOBILE_PLUS.match(e164):
-                    replace(a, b, e164)
+                    if b - a <= 100:
+                        replace(a, b, e164)
+                    else:  # each part alone: the ad between them (an age, a price) is read as it stands
+                        for p in parts:
+                            replace(p.start(), p.end(), e164)
 
 
 # the start of the number in the title, the rest in the body with a remark that says so: "Manuela – ny i stan
@@ -271,3 +288,33 @@ def _find_title_start(text: str, out: list[tuple[int, int, str]]) -> None:
                 continue
             out += [(s, e, e164) for s, e in spans]
             return
+
+
+# a number the ad says it hides in its prices: "Mitt nummer står gömt som 'priser' – läs talen i ordning: Paket A
+# 070:- Paket B 174:- ..."; the number word, a word for hiding and a price word in one sentence
+_PRICE_HIDDEN_CUE = re.compile(
+    r"(?<![^\W_])(?i:nummer|numret|numbers?|telefonnummer|phone number|nummer)(?![^\W_])[^.!?\n]{0,40}?"
+    r"(?<![^\W_])(?i:gömt|gömd|gömda|dolt|dold|dolda|hidden|hides|versteckt|escondido|caché)(?![^\W_])[^.!?\n]{0,40}?"
+    r"(?<![^\W_])(?i:pris|priser|priserna|prices?|preisen?|precios?|prix)(?![^\W_])"
+)
+_HIDDEN_AMOUNT = re.compile(r"(?<![\d+.,])(\d{2,4}) ?(?i:kr|sek|kronor)(?![^\W_])")
+
+
+def _find_price_hidden(text: str, out: list[tuple[int, int, str]]) -> None:
+    """The amounts after a cue that says the number is hidden in the prices, read in order from the first, are one
+    number when together they are exactly a whole Swedish mobile (no amount left over in the middle of it)."""
+    cue = _PRICE_HIDDEN_CUE.search(text)
+    if cue is None:
+        return
+    digits, spans = "", []
+    for m in _HIDDEN_AMOUNT.finditer(text, cue.end()):
+        digits += m.group(1)
+        spans.append((m.start(1), m.end(1)))
+        if len(digits) >= 10:
+            break
+    e164 = normalize_phone(digits) if len(digits) == 10 else None
+    if e164 is None or not _SE_MOBILE_PLUS.match(e164) or not digits.startswith("07"):
+        return
+    if any(x[0] < spans[-1][1] and spans[0][0] < x[1] for x in out):
+        return
+    out.extend((a, b, e164) for a, b in spans)

@@ -25,9 +25,15 @@ from lagesbild.normalize.identifiers._letters import (
     _find_keyed,
     _find_roman_tail,
     _find_roman_whole,
+    _find_symbol_keyed,
     _find_symbol_separated,
 )
-from lagesbild.normalize.identifiers._parts import _find_given_apart, _find_joined_parts, _find_title_start
+from lagesbild.normalize.identifiers._parts import (
+    _find_given_apart,
+    _find_joined_parts,
+    _find_price_hidden,
+    _find_title_start,
+)
 from lagesbild.normalize.identifiers._reorder import (
     _DROP_GATE,
     _SWAP_GATE,
@@ -87,6 +93,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     raw = text
     if "…" in text or "..." in text:
         text = raw = _CUT_LINE.sub(_cut, text)  # "070-174…\nPris 1500 kr": the title was cut, no number goes on
+    written = text  # (before any sign is swapped for another, same length)
     if _EXOTIC.search(text):
         if len(text) <= _AD_LENGTH and _may_hint(text.lower()):
             text = raw = _symbol_hints(text)
@@ -164,10 +171,18 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         and not any(x[2].startswith("+46") for x in out)
     ):
         _find_title_start(text, out)  # "070-174…" / "…06 78 (början står i rubriken)"
+    if (
+        ("göm" in low or "dol" in low or "hid" in low or "versteckt" in low)
+        and len(text) <= _AD_LENGTH
+        and not any(x[2].startswith("+46") for x in out)
+    ):
+        _find_price_hidden(text, out)  # "Mitt nummer står gömt som 'priser' – ...: Paket A 070:- Paket B 174:- ..."
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
     if "=" in text and len(text) <= _AD_LENGTH:
         _find_keyed(text, out)
+        if _EXOTIC.search(written) and not any(x[2].startswith("+46") for x in out):
+            _find_symbol_keyed(written, out)  # "🍩=0 🍒=1 🍋=4 ...: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"
     if ("romersk" in low or "roman" in low or "römisch" in low) and len(text) <= _AD_LENGTH:
         _find_roman_tail(text, out)  # "070-174 06 XXXV (sista två med romerska siffror)"
         _find_roman_whole(text, out)  # "Number in roman (0 = zero): 0 VII 0 I VII IV 0 VI II IV"
