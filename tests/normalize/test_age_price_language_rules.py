@@ -649,3 +649,58 @@ def test_set_ad_an_age_class_in_the_title_is_no_age(title: str, body: str, age: 
 )
 def test_set_ad_dutch_hour_word(text: str, per_hour: int | None) -> None:
     assert price_per_hour(find_prices(text)) == per_hour
+
+
+# Set AE: a list of names with "OK" after it ("日本語, English OK"), names in parts between bars ("Русский | English"),
+# Somali, Estonian names and cue ("Räägin eesti, vene ja inglise keelt"), Ukrainian names in the instrumental after
+# "Розмовляю". Traps: a list with a word after "OK", bars around other words, Estonian names without a cue or a list.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Mei, 24\n中文, English OK\n1h 2000 kr", ("zh", "en")),
+        ("Svenska, engelska ok.", ("sv", "en")),
+        ("Anna 26\nРусский | English\n1h 2000 kr", ("ru", "en")),
+        ("Sara 24 | svenska | english | 1h 2000 kr", ("sv", "en")),
+        ("Språk: somaliska, svenska, engelska.", ("so", "sv", "en")),
+        ("Räägin eesti, vene ja inglise keelt.", ("et", "ru", "en")),
+        ("Розмовляю українською та англійською.", ("uk", "en")),
+        ("Розмовляю російською і шведською.", ("ru", "sv")),
+        ("Svenska och engelska ok kunder", ()),
+        ("Anna | Svenska | 1h 2000", ()),
+        ("Svenska tjejer | English girls", ()),
+        ("Eesti tüdruk Vene tänaval", ()),
+        ("Somali tjej i Rinkeby", ()),
+    ],
+)
+def test_set_ae_language_families(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes
+
+
+# Set AE: the Ukrainian "рік" (year) after an age ("Оксана, 31 рік"). Trap: a year ("у 2023 рік") is no age.
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Оксана, 31 рік, Мальме.", 31),
+        ("Мені 29 рік", 29),
+        ("Переїхала у 2023 рік", None),
+    ],
+)
+def test_set_ae_ukrainian_year_word(body: str, age: int | None) -> None:
+    assert _age(body) == age
+
+
+# Set AE: a genitive hour before the service it measures prices an hour ("1 timmes helkroppsmassage 900 kr"). Traps: a
+# wait, a trip, a notice ("1 timmes väntan 500 kr", "1 timmes resa", "1 timmes varsel") and two hours.
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("1 timmes helkroppsmassage 900 kr", 900),
+        ("Massage\n1 timmes massage 1100 kr\n2 timmars massage 2000 kr", 1100),
+        ("1 timmes väntan 500 kr", None),
+        ("Efter 1 timmes resa: 300 kr extra", None),
+        ("1 timmes varsel. 30 min 900 kr", None),
+        ("2 timmes massage 1800 kr", None),
+    ],
+)
+def test_set_ae_a_genitive_hour_before_a_service(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour

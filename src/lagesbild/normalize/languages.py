@@ -3,10 +3,10 @@
 Offered languages are read after a cue word from ``rules/languages.yaml`` ("pratar",
 "speaks", "språk:", and the same in visitors' languages: "vorbesc", "mówię", "hablo"), and
 from a sentence that is only a list of language names ("Deutsch und Englisch.", "English &
-Swedish.") or one name with "only"/"ok" ("English only."). The written language is identified offline: a count of very
-common Swedish and English words (the rules file's ``stopwords``) settles most ads at
-once, and ``py3langid`` restricted to the languages in the rules file decides the rest
-(its model ships with the package; nothing is downloaded).
+Swedish.", "日本語, English OK") or one name with "only"/"ok" ("English only."). The written
+language is identified offline: a count of very common Swedish and English words (the rules
+file's ``stopwords``) settles most ads at once, and ``py3langid`` restricted to the languages in
+the rules file decides the rest (its model ships with the package; nothing is downloaded).
 
 >>> languages_offered("Jag pratar svenska, engelska och lite spanska")
 ('sv', 'en', 'es')
@@ -71,7 +71,7 @@ def _lists() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str]]:
     own = "|".join(re.escape(n) for n in names if _NON_LATIN.search(n)) or "(?!)"
     pattern = re.compile(
         rf"(?<![^\W\d_])(?:{first}(?:[ \t]*(?:{joins})[ \t]*{one})*(?:[ \t]+(?:{spoken}))"
-        rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+|(?:{name})[ \t]+(?:{only})"
+        rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+(?:[ \t]+(?:{only}))?|(?:{name})[ \t]+(?:{only})"
         # (a name in its own script needs no join before a name in Latin letters: "ไทย English")
         rf"|(?:{own})(?:[ \t]+{one}(?:[ \t]*(?:{joins})[ \t]*{one})*)?)(?![^\W\d_])"
     )

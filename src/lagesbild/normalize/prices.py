@@ -97,12 +97,16 @@ def _cfg() -> _Cfg:
     )
     minute_words = "|".join(re.escape(k) for k, v in durations.items() if v is None)
     hours = "|".join(re.escape(fold_text(str(w))) for w in sorted(cfg["hour_words"], key=len, reverse=True))
+    genitives = _alternation(cfg.get("hour_genitives"))
+    not_service = _alternation(cfg.get("genitive_not_before"))
     half = _alternation(cfg.get("half_words"))
     one = _alternation(cfg.get("one_words"))
     span = (
         rf"(?<![\d.,])(?:(?P<n>\d{{1,3}})\s?(?P<mu>{minute_words})(?![^\W\d_])"
         rf"|(?P<h>\d(?:[.,]5)?)\s?(?:{hours})(?![^\W\d_])\.?"
         # "halv timme", "media hora": half an hour; "en timme", "una hora", "eine Stunde": one hour
+        # "1 timmes helkroppsmassage 900 kr": a genitive hour before a service ("1 timmes väntan" none)
+        rf"|(?P<g>1)\s?(?:{genitives})(?=[ \t]+(?!(?:{not_service})(?![^\W\d_]))[^\W\d_])"
         rf"|(?<![^\W\d_])(?P<half>{half})\s(?:{hours})(?![^\W\d_])\.?"
         rf"|(?<![^\W\d_])(?P<one>{one})\s(?:{hours})(?![^\W\d_])\.?"
         rf"|(?<![^\W\d_])(?P<named>{named})(?![^\W\d_]))"
@@ -142,6 +146,8 @@ def _minutes(m: re.Match[str], cfg: _Cfg) -> int | None:
         return int(m.group("n"))
     if m.group("h"):
         return round(float(m.group("h").replace(",", ".")) * 60)
+    if m.group("g"):
+        return 60
     if m.group("half"):
         return 30
     if m.group("one"):
