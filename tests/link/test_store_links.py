@@ -122,3 +122,42 @@ def test_site_ads_linked_before_template_keys_are_relinked_in_full(store: Store)
     assert again.mode == "full"
     assert LinkStore(store).site_ad("s1", "A1").template != 0  # type: ignore[union-attr]
     assert run(store).mode == "incremental"
+
+
+def test_site_ads_read_to_be_summarized_leave_out_what_only_clustering_reads(store: Store) -> None:
+    _import(store, DAY1 + DAY2, "a")
+    run(store)
+    ls = LinkStore(store)
+    advertisers = {lab[2] for lab in ls.labels().values() if lab[2] is not None}
+    whole, ids = ls.load_advertisers(advertisers)
+    part, part_ids = ls.load_advertisers(advertisers, clustered=False)
+    assert part_ids == ids and {a.key for a in part} == {a.key for a in whole}
+    by_key = {a.key: a for a in whole}
+    assert any(a.images for a in whole) and any(a.template for a in whole)
+    for a in part:
+        assert not a.images and a.template == 0 and len(a.signature) == 0
+        b = by_key[a.key]
+        assert (a.first_seen, a.last_seen, a.days, a.n_obs, a.name, a.age, a.kommun_kod, a.phones, a.emails) == (
+            b.first_seen,
+            b.last_seen,
+            b.days,
+            b.n_obs,
+            b.name,
+            b.age,
+            b.kommun_kod,
+            b.phones,
+            b.emails,
+        )
+
+
+def test_an_image_groups_read_brings_every_member_of_the_groups_of_the_hashes_asked(store: Store) -> None:
+    _import(store, DAY1, "a")
+    run(store)
+    rows = [(1, 1), (5, 1), (9, 1), (2, 2), (7, 3), (8, 3)]
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM link_image_groups"))
+        store.dialect.insert_rows(conn, "link_image_groups", ("hash", "grp"), rows)
+    ls = LinkStore(store)
+    assert sorted(ls.image_groups_with([5, 8, 4])) == [(1, 1), (5, 1), (7, 3), (8, 3), (9, 1)]
+    assert sorted(ls.image_groups_with([2])) == [(2, 2)]
+    assert ls.image_groups_with([]) == [] and ls.image_groups_with([4]) == []

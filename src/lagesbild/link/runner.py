@@ -320,7 +320,6 @@ class _Region:
         self.hot_done: set[int] = set()
         self.by_chunk: dict[int, set[int]] = {}
         self.group_of: dict[int, int] = {}
-        self.groups_done: set[int] = set()
         self.crowded = ls.crowded_chunks()
         self.big = ls.big_keys()  # the keys filed under more than max_bucket stored site ads
         self.advs_done: set[str] = set()
@@ -426,11 +425,8 @@ class _Region:
                 pairs["h"].to_numpy(np.int64).view(np.uint64) ^ pairs["h2"].to_numpy(np.int64).view(np.uint64)
             )
             found = set(pairs["h2"].to_numpy(np.int64)[dist <= self.s.image_max_bits].tolist())
-        ask = (new | found) - self.group_of.keys()
-        self.group_of.update(self.ls.image_groups_of(ask))
-        groups = {g for h in new | found if (g := self.group_of.get(h)) is not None} - self.groups_done
-        self.groups_done |= groups
-        in_groups = self.ls.image_group_members(groups)
+        # a hash whose group is known was read with its whole group: ask for the groups of the others
+        in_groups = self.ls.image_groups_with((new | found) - self.group_of.keys())
         self.group_of.update(in_groups)
         self.hashes_done |= found
         return new | found | {h for h, _ in in_groups}
@@ -798,7 +794,9 @@ def _run_region(ls: LinkStore, new_obs: list[Observation], upto: int, s: LinkSet
     # the networks' other advertisers without a quiet site ad or a new network: read for their
     # networks' rows only; their own ad, person and advertiser rows and network index rows stay as stored
     same = outside - quiet_advs - renamed
-    extra, extra_ids = ls.load_advertisers(outside) if outside else ([], {})
+    # not clustered: their image hashes, signatures and template keys are not read (quiet ones are replaced below by
+    # their full new versions, the only ones of them the save writes)
+    extra, extra_ids = ls.load_advertisers(outside, clustered=False) if outside else ([], {})
     extra = [fresh.get(a.key, a) for a in extra]
     extra_new = _stored_ad_ids(extra, extra_ids, s)
     if not len(part):

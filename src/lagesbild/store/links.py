@@ -177,6 +177,8 @@ class IndexWrite:
 _FEATURES = _SITE_AD_COLS[:16]
 _NO_SIGNATURE = np.zeros(0, np.uint32)
 _IDS = _SITE_AD_COLS[16:]
+# in place of images, signature and template when a site ad is read to be summarized, not clustered
+_UNCLUSTERED = ("''", "NULL", "NULL")
 
 
 def _site_ad(r: Any) -> SiteAd:
@@ -196,7 +198,7 @@ def _site_ad(r: Any) -> SiteAd:
         phones=set(r[11].split()) if r[11] else set(),
         emails=set(r[12].split()) if r[12] else set(),
         images=set(r[13].split()) if r[13] else set(),
-        signature=np.frombuffer(r[14], dtype=np.uint32).copy(),
+        signature=_NO_SIGNATURE if r[14] is None else np.frombuffer(r[14], dtype=np.uint32).copy(),
         template=int(r[15] or 0),
     )
 
@@ -294,10 +296,11 @@ class LinkStore:
         return int(rows[0][0]) if rows else None
 
     def _select_ads(
-        self, where: Callable[[int], str], params: Sequence[tuple[Any, ...]]
+        self, where: Callable[[int], str], params: Sequence[tuple[Any, ...]], *, clustered: bool = True
     ) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
-        """Stored site ads (features and ids) matching ``where``, once per batch of parameters."""
-        cols = ", ".join((*_FEATURES, *_IDS))
+        """Stored site ads (features and ids) matching ``where``, once per batch of parameters (``clustered``:
+        see :meth:`load_advertisers`)."""
+        cols = ", ".join((*_FEATURES, *_IDS) if clustered else (*_FEATURES[:13], *_UNCLUSTERED, *_IDS))
         ads: dict[tuple[str, str], SiteAd] = {}
         labels: dict[tuple[str, str], Labels] = {}
         for p in params:
@@ -346,11 +349,18 @@ class LinkStore:
         batches = [(site, *d.member_params(part)) for site, ids in by_site.items() for part in self._parts(ids)]
         return self._select_ads(lambda n: f"site = {self._ph} AND site_ad_id {d.member_of(n - 1)}", batches)
 
-    def load_advertisers(self, advertiser_ids: Iterable[str]) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
-        """Every stored site ad of these advertisers, with its ids."""
+    def load_advertisers(
+        self, advertiser_ids: Iterable[str], *, clustered: bool = True
+    ) -> tuple[list[SiteAd], dict[tuple[str, str], Labels]]:
+        """Every stored site ad of these advertisers, with its ids.
+
+        With ``clustered=False`` the columns only clustering reads are left out (image hashes, MinHash
+        signature, template key: empty, as if the site ad had none): what the summaries and the ad level
+        of site ads kept with their stored ids read (an incremental run's networks' other advertisers).
+        """
         d = self.store.dialect
         batches = [d.member_params(part) for part in self._parts(advertiser_ids)]
-        return self._select_ads(lambda n: f"advertiser_id {d.member_of(n)}", batches)
+        return self._select_ads(lambda n: f"advertiser_id {d.member_of(n)}", batches, clustered=clustered)
 
     def advertisers_in_networks(self, network_ids: Iterable[str]) -> set[str]:
         """The stored advertisers of these networks."""
@@ -388,18 +398,16 @@ class LinkStore:
         rows = self._raw(f"SELECT k FROM link_keys WHERE site = {self._ph} AND site_ad_id = {self._ph}", _CROWDED)
         return {int(r[0]) for r in rows}
 
-    def image_groups_of(self, hashes: Iterable[int]) -> dict[int, int]:
-        """The stored image group of each of these image hashes (numbers) that is stored."""
-        return {
-            int(h): int(g) for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE hash {in_}", hashes)
-        }
+    def image_groups_with(self, hashes: Iterable[int]) -> list[tuple[int, int]]:
+        """``(hash, group)`` of every stored image hash (number) in the image group of one of these hashes.
 
-    def image_group_members(self, groups: Iterable[int]) -> list[tuple[int, int]]:
-        """``(hash, group)`` of every stored image hash (number) in these image groups."""
-        return [
-            (int(h), int(g))
-            for h, g in self._rows_in("SELECT hash, grp FROM link_image_groups WHERE grp {in_}", groups)
-        ]
+        One query per list of hashes (their groups and the groups' members): an incremental run's closure asked
+        for the groups, then for their members, two round trips a round.
+        """
+        sql = (
+            "SELECT hash, grp FROM link_image_groups WHERE grp IN (SELECT grp FROM link_image_groups WHERE hash {in_})"
+        )
+        return [(int(h), int(g)) for h, g in self._rows_in(sql, hashes)]
 
     def phone_rows(self, keys: Iterable[int]) -> list[tuple[str, str, str | None, int | None, str]]:
         """``(site, site_ad_id, name, age, phones)`` of the stored site ads under these phone keys.
