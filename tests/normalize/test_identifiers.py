@@ -770,6 +770,14 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     # "50+" in the title; a Dutch hour word. Nothing is left.
     _check_left(data, {"ad": _AD_LEFT})
 
+    # set AE (200 ads, written without sight of the code; scored once at 811fb11: phone recall 0.961 (171/178),
+    # precision 0.994 (an old number the ad says no longer works); languages recall 0.947; age and price 0.995;
+    # municipality and e-mails 1.0; committed as written): the rest of the number after the title, a number disowned
+    # with its last digit replaced, the digits of a user name and more, French compound tens, a room number as the
+    # last digits, letters set to digit groups, English homophones of digits; a list with "OK", names between bars,
+    # Somali, Estonian and Ukrainian names; "рік"; "1 timmes helkroppsmassage". Nothing is left.
+    _check_left(data, {"ae": _AE_LEFT})
+
 
 def _check_left(data: Path, sets: dict[str, dict[str, list[str]]]) -> None:
     """Committed unseen sets (200 ads, 170 numbers or more each): no false number, exactly the misses named."""
@@ -893,6 +901,17 @@ _AD_LEFT: dict[str, list[str]] = {
 }
 
 
+# set AE: nothing left
+_AE_LEFT: dict[str, list[str]] = {
+    "phones": [],
+    "municipality": [],
+    "age": [],
+    "price": [],
+    "emails": [],
+    "languages": [],
+}
+
+
 _FIXTURES = (
     "unseen_set.jsonl",
     "unseen_set_f.jsonl",
@@ -916,6 +935,7 @@ _FIXTURES = (
     "unseen_set_ab.jsonl",
     "unseen_set_ac.jsonl",
     "unseen_set_ad.jsonl",
+    "unseen_set_ae.jsonl",
     "phone_train.jsonl",
 )
 
@@ -1955,3 +1975,79 @@ def test_find_phones_reads_set_ad_family(text: str, e164: str) -> None:
 )
 def test_find_phones_set_ad_traps(text: str) -> None:
     assert phones(text) == []
+
+
+# Set AE: the rest of the number after a remark that it follows the title ("Resten av numret efter rubriken: 06 45"), a
+# number the ad says no longer works with its last digit replaced ("byt sista siffran 1 mot 2"), the digits of a user
+# name and the groups to add after them, French compound tens ("soixante-douze", "quatre-vingt-dix-sept"), the room
+# number the ad states as the last two digits, capital letters set to digit groups and named in order, English
+# homophones of digits next to number words ("won seven for"). Phrasings of my own, not the set's.
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        ("Lisa Umeå – 070 174\nLisa 25 år. Timme 1800 kr.\nResten av numret efter rubriken: 06 12", P),
+        ("Lisa – 070 174\nThe rest of my number after the title: 06 12", P),
+        ("Mitt gamla nr 070-174 06 11 funkar inte längre. Nya numret: byt sista siffran 1 mot 2.", P),
+        ("My old number 070-174 06 13 no longer works; replace the last digit 3 with 2.", P),
+        ("Mitt gamla nr 070-174 06 11 funkar inte längre. Nytt nr: 070-174 06 12", P),
+        ("Mitt användarnamn är lisa0701740 – ta siffrorna i det, lägg till 6 och sedan 12, så har du mitt nummer.", P),
+        ("My username is anna0701 - take the digits and add 740 then 612.", P),
+        ("Appelle-moi : zéro sept zéro un sept quatre zéro six douze", P),
+        ("Appelle-moi : zéro sept zéro un sept quatre zéro six soixante-douze", "+46701740672"),
+        ("Appelle-moi : zéro sept zéro un sept quatre zéro six soixante et onze", "+46701740671"),
+        ("Appelle-moi : zéro sept zéro un sept quatre zéro six quatre-vingt-dix-sept", "+46701740697"),
+        ("Appelle-moi : zéro sept zéro un sept quatre zéro six quatre-vingts", "+46701740680"),
+        ("Appelle-moi : zéro sept zéro cent soixante-quatorze zéro six dix-sept", "+46701740617"),
+        ("Hotell Scandic, rum 12 den här veckan. Ring 070-174 06 + rumsnumret", P),
+        ("Hotel, room 12. Call 070-174 06 followed by my room number", P),
+        ("X = 06, Y = 070, Z = 174, W = 12. Call Y+Z+X+W", P),
+        ("A = 070, B = 174, C = 06, D = 12\nRing A B C D", P),
+        ("Call: oh seven oh, won seven for, oh six, won too", P),
+        ("Call me: zero seven zero one seven fore zero six one two", P),
+    ],
+)
+def test_find_phones_reads_set_ae_family(text: str, e164: str) -> None:
+    assert set(phones(text)) == {e164}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the rest after the title: an amount, no number in the title, the digits not right after the remark
+        "Lisa – 070 174\nHej! Resten av numret efter rubriken: 1500 kr",
+        "Lisa 2024\nResten av dagen efter rubriken: 06 12",
+        "Lisa – 070 174\nResten av numret efter rubriken får du i chatten. 06 12",
+        # an old number: the only number disowned; a replacement whose old digit is not the number's last, or with no
+        # old digit named; a remark in brackets about another number
+        "Mitt gamla nr 070-174 06 12 funkar inte längre.",
+        "My old number 070-174 06 12 no longer works.",
+        # user names: an amount to add, a group left over, no digits named to take
+        "Mitt användarnamn är lisa0701740, ta siffrorna i det och lägg till 6 och sedan 12 kr",
+        "Mitt användarnamn är lisa0701740 – ta siffrorna i det, lägg till 6 och sedan 12 och 15.",
+        "Mitt användarnamn är lisa0701740. Lägg till 612 på notan.",
+        # French tens in an ad without a whole number
+        "Appelle-moi ! Soixante-dix minutes, quatre-vingts roses. Quatre-vingt-dix pour cent satisfaits.",
+        # a room: two rooms, a room of three digits, none stated, arithmetic on it
+        "Hotell, rum 18 eller rum 22. Ring 070-174 06 + rumsnumret",
+        "Hotell, rum 118. Ring 070-174 06 + rumsnumret",
+        "Ring 070-174 06 + rumsnumret (fråga i receptionen)",
+        "Rum 18. Ring 070-174 06 + rumsnumret minus 5",
+        # letters for groups: bra sizes, prices, a letter given twice, a run that leaves a group out
+        "Storlekar: A = 70, B = 75, C = 80. Kupor A B C D",
+        "Paket A = 1500 kr, B = 2500 kr, C = 3500 kr. Välj A B eller C",
+        "A = 070, B = 174, C = 06, A = 12. Ring A B C A",
+        "A = 070, B = 174, C = 06, D = 12. Ring A B C",
+        # homophones away from number words
+        "I won't answer calls. Text me for 1 hour 2000 kr, I ate dinner, too late to me",
+        "Call me! I won seven prizes for you, ate six cakes, too many",
+    ],
+)
+def test_find_phones_set_ae_traps(text: str) -> None:
+    assert phones(text) == []
+
+
+def test_find_phones_replaces_the_last_digit_only_when_it_is_the_one_named() -> None:
+    # the old digit named is not the number's last: no instruction read, the number as written stands
+    assert phones("Ring 070-174 06 12. Byt sista siffran 3 mot 4.") == [P]
+    assert phones("Ring 070-174 06 12. Byt sista siffran mot 4 om du vill nå min kollega.") == [P]
+    assert phones("Nytt nummer! 070-174 06 12 (gamla numret funkar inte längre)") == [P]

@@ -82,6 +82,89 @@ def _decoder() -> tuple[
 
 
 @cache
+def _compound_tens() -> tuple[re.Pattern[str] | None, dict[str, int]]:
+    """Tens made of words and what follows them (rules: decoder_compound_tens): the pattern and each word's value
+    ("soixante" 60, "quatre-vingt" 80, "douze" 12, "dix-sept" 17, "un" 1)."""
+    values: dict[str, int] = {}
+    tens: list[str] = []
+    rests: list[str] = []
+    joins: list[str] = []
+    for lang in (rules("identifiers").get("decoder_compound_tens") or {}).values():
+        for w, t in lang["tens"].items():
+            key = _compound_key(str(w))
+            values[key] = 10 * int(t)
+            tens.append(key)
+        for v, w in enumerate([*lang["units"], *lang["teens"]]):
+            key = _compound_key(str(w))
+            values.setdefault(key, v)
+            rests.append(key)
+        joins += [_compound_key(str(j)) for j in lang.get("joins") or ()]
+    if not tens:
+        return None, values
+
+    def alt(words: list[str]) -> str:
+        return "|".join(r"[\s-]+".join(map(re.escape, w.split())) for w in sorted(set(words), key=len, reverse=True))
+
+    sep = rf"[\s-]+(?:(?:{alt(joins) or '(?!)'})[\s-]+)?"
+    teens = [w for w in rests if values[w] >= 10]
+    return (
+        re.compile(rf"(?<![^\W_])(?:(?P<t>{alt(tens)})(?:{sep}(?P<r>{alt(rests)}))?|(?P<teen>{alt(teens)}))(?![^\W_])"),
+        values,
+    )
+
+
+@cache
+def _homophones() -> dict[str, str]:
+    """English words that sound like a digit (rules: decoder_homophones), read only next to a number word."""
+    words = _decoder()[0]
+    return {
+        str(k).lower(): str(v)
+        for k, v in (rules("identifiers").get("decoder_homophones") or {}).items()
+        if str(k).lower() not in words
+    }
+
+
+def _number_word(toks: list[re.Match[str]], n: int, homophones: dict[str, str]) -> bool:
+    """True when token ``n`` is a number word (no digits, no homophone): "won seven", "for oh"."""
+    if n >= len(toks):
+        return False
+    tok = toks[n].group(0)
+    if not tok.isalpha() or tok.lower() in homophones:
+        return False
+    read = _read_token(tok)
+    return read is not None and read[1] > 0
+
+
+def _compound_key(word: str) -> str:
+    return " ".join(_unmarked(unicodedata.normalize("NFKD", word.lower())).replace("-", " ").split())
+
+
+def _compounds(view: str) -> dict[int, tuple[int, str]]:
+    """Compound tens in ``view`` by start: (end, their reading in Swedish words: "soixante-douze" -> "sjuttio två").
+    Only a compound of more than one word; a lone tens or unit word is read by the word lists."""
+    pattern, values = _compound_tens()
+    if pattern is None:
+        return {}
+    out: dict[int, tuple[int, str]] = {}
+    plain = view.lower() if view.isascii() else "".join(unicodedata.normalize("NFKD", c)[0].lower()[:1] for c in view)
+    for m in pattern.finditer(plain):  # (one character for one: accents dropped, spans still index the view)
+        whole = _compound_key(m.group(0))
+        if " " not in whole:
+            continue
+        if m.group("teen"):
+            n = values[_compound_key(m.group("teen"))]
+        else:
+            n = values[_compound_key(m.group("t"))] + (values[_compound_key(m.group("r"))] if m.group("r") else 0)
+        if not 10 <= n <= 99:
+            continue
+        reading = (
+            _SV_TEENS[n - 10] if n < 20 else _SV_TENS[n // 10 - 2] + ("" if n % 10 == 0 else " " + _SV_DIGITS[n % 10])
+        )
+        out[m.start()] = (m.end(), reading)
+    return out
+
+
+@cache
 def _zero_word() -> re.Pattern[str]:
     """Any language's word for zero (as the finders read it, Cyrillic o as Latin): a number in words starts with one."""
     zeros = sorted({w for w, v in _decoder()[0].items() if v in ("0", "noll")}, key=len, reverse=True)
@@ -218,9 +301,25 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
     chains: list[list[tuple[int, int, str, int, int, bool]]] = []
     cur: list[tuple[int, int, str, int, int, bool]] = []
     fill, skip = 0, False
-    for m in _DEC_SPLIT.finditer(view):
+    compounds = _compounds(view) if _compound_tens()[0] is not None else {}
+    inside_compound = 0
+    homophones = _homophones() if min_words == 0 else {}
+    toks = list(_DEC_SPLIT.finditer(view))
+    heard = -2  # the last token that was a number word or a homophone read as a digit
+    for n, m in enumerate(toks):
+        if m.start() < inside_compound:
+            heard = n
+            continue  # the later words of a compound read with its first ("soixante-douze")
         tok = m.group(0)
         low = tok.lower()
+        if m.start() in compounds and not skip:
+            inside_compound, reading = compounds[m.start()]
+            if cur and m.start() - cur[-1][1] > _DEC_MAX_GAP:
+                chains.append(cur)
+                cur = []
+            cur.append((m.start(), inside_compound, reading, 2, 0, fill > 0 and bool(cur)))
+            fill, heard = 0, n
+            continue
         if tok[0] in "*?#" or low in ("x", "xx", "xxx"):
             cur, fill, skip = [], 0, False  # "070 174 06 **": what came before is masked
             continue
@@ -235,6 +334,10 @@ def _find_decoded(raw: str, text: str, out: list[tuple[int, int, str]], min_word
             cur, fill, skip = [], 0, True  # "kl 20", "från 0730": the digits after belong to the word
             continue
         read = ("plus", 0, 0) if tok == "+" else _read_token(tok)
+        if read is None and low in homophones and (heard == n - 1 or _number_word(toks, n + 1, homophones)):
+            read = (_SV_DIGITS[int(homophones[low])], 1, 0)  # "won seven for", "oh six, ate ate": next to a number word
+        if read is not None and read[1] > 0 and tok.isalpha():
+            heard = n
         if read is None:
             fill += 1
             skip = False

@@ -85,6 +85,15 @@ _HEIGHT_CUE = re.compile(
     r"\D{0,30}?(?<![^\W_])(?i:min längd|my height|meiner größe|meine größe|mi altura|ma taille)"
     r"(?![^\W_])"
 )
+# the room number the ad states, as the last two digits: "bor på hotell ..., rum 18. ... 070-174 06 + rumsnumret"
+_ROOM_CUE = re.compile(
+    r"\D{0,30}?(?<![^\W_])(?i:rumsnumret|rumsnummer|mitt rumsnummer|rummets nummer|numret på rummet"
+    r"|my room number|the room number|my room no|room number)(?![^\W_])"
+)
+_ROOM = re.compile(
+    r"(?<![^\W_])(?i:rum|room|zimmer|rumsnummer|room number)(?:[ \t]*(?i:nr|no|nummer)\.?)?[ \t]*[:#]?[ \t]*"
+    r"(\d{2})(?![\d]|[.,:]\d)"
+)
 _HEIGHT = re.compile(r"(?<![\d+.,])(1[2-9]\d) ?(?i:cm)(?![^\W_])|(?<![\d+.,])1[.,]([2-9]\d) ?(?i:m)(?![^\W_])")
 _AGE_PLUS = re.compile(r"[ \t]*(?:\+|(?i:plus)(?![^\W_]))[ \t]*(\d{1,2})(?![\d]|[ \t]*(?i:år|kr|min|h)\b)")
 _AGE_MINUS = re.compile(r"[ \t]*(?:-|–|(?i:minus)(?![^\W_]))[ \t]*\d")
@@ -274,6 +283,13 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
             if _AGE_MINUS.match(text, cue.end()) or _AGE_PLUS.match(text, cue.end()):
                 heights = set()  # arithmetic on the height stays text
             e164 = normalize_phone(digits + heights.pop()) if len(heights) == 1 else None
+            _take(out, m.start(), pos, e164, text)
+        elif len(digits) == 8 and (cue := _ROOM_CUE.match(text, pos)):
+            # "070-174 06 + rumsnumret": the one two-digit room number the ad states ("rum 18")
+            rooms = {r.group(1) for r in _ROOM.finditer(text) if not (r.start(1) < pos and m.start() < r.end(1))}
+            if _AGE_MINUS.match(text, cue.end()) or _AGE_PLUS.match(text, cue.end()):
+                rooms = set()  # arithmetic on the room number stays text
+            e164 = normalize_phone(digits + rooms.pop()) if len(rooms) == 1 else None
             _take(out, m.start(), pos, e164, text)
 
 

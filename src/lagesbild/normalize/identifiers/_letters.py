@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from lagesbild.normalize.identifiers._common import _DIGIT_RUN, _WORD, _accept, _take
-from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, normalize_phone
+from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, _SE_MOBILE_PLUS, normalize_phone
 
 # ---- leetspeak: capital letters for digits in groups that each hold a digit ("O7O I7A O6 E3")
 
@@ -140,6 +140,41 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
             continue
         e164 = normalize_phone("".join(mixed.get(c, c) for c in chars))
         _take(out, m.start(), m.end(), e164, alone=True)
+
+
+# ---- letters set to groups of digits and then named in order: "A = 070, B = 174, C = 06, D = 92 Ring A B C D"
+
+_VAR_PAIR = re.compile(
+    r"(?<![^\W_])([A-Z]) ?= ?(\d{2,4})(?![\d.,:]\d|\d| ?(?:kr|sek|kronor|min|cm|kg|år|:-)(?![^\W_]))"
+)
+_CAPITAL = re.compile(r"[A-Z]")
+_VAR_RUN = re.compile(r"(?<![^\W_])[A-Z](?:(?: ?[,+&\-]? ?)[A-Z]){2,7}(?![^\W_])")
+
+
+def _find_variables(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Capital letters each set to a group of digits (three pairs or more, each letter once) and, after them, a run
+    of those letters ("Ring A B C D", "A+B+C+D"): the groups in the run's order are one number when together they are
+    a whole Swedish mobile starting 07; the run and the groups are its spans."""
+    pairs = list(_VAR_PAIR.finditer(text))
+    if len(pairs) < 3:
+        return
+    key = {p.group(1): p for p in pairs}
+    if len(key) != len(pairs):
+        return  # a letter given twice: no key
+    for m in _VAR_RUN.finditer(text, pairs[-1].end()):
+        letters = _CAPITAL.findall(m.group(0))
+        if any(c not in key for c in letters) or len(set(letters)) < 3:
+            continue
+        used = [key[c] for c in letters]
+        digits = "".join(p.group(2) for p in used)
+        e164 = normalize_phone(digits) if len(digits) == 10 and digits.startswith("07") else None
+        if e164 is None or not _SE_MOBILE_PLUS.match(e164):
+            continue
+        spans = [(m.start(), m.end()), *((p.start(2), p.end(2)) for p in used)]
+        if any(x[0] < b and a < x[1] for a, b in spans for x in out):
+            continue
+        out.extend((a, b, e164) for a, b in spans)
+        return
 
 
 # ---- pictures for digits by a key the ad gives: "Nyckel: 🍩=0 🍒=1 🍋=4 ... Nummer: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"

@@ -253,17 +253,22 @@ def _find_given_apart(text: str, low: str, out: list[tuple[int, int, str]]) -> N
 
 # the start of the number in the title, the rest in the body with a remark that says so: "Manuela – ny i stan
 # 070-174…" / "Skriv till mig: …06 78 (början står i rubriken)"; "... tar emot noll sju noll" / "174 06 69 (början
-# står i rubriken)"
+# står i rubriken)"; the rest of it after a remark that it follows the title: "Maja Gävle – 070 174" / "Resten av
+# numret efter rubriken: 06 45", "The rest of my number after the title: 06 45"
 _TITLE_START_CUE = re.compile(
     r"(?i:början|starten|första delen|första siffrorna|the start|the beginning|the first part|the first digits)"
     r"[^.!?\n]{0,20}?(?i:rubriken|titeln|the title|the headline)(?![^\W_])"
+    r"|(?<![^\W_])(?i:resten|fortsättningen|the rest|rest)(?![^\W_])[^.!?\n\d]{0,25}?(?<![^\W_])"
+    r"(?i:efter|after|following)\s+(?i:rubriken|titeln|the title|the headline|title)(?![^\W_])"
 )
+_AFTER_CUE = re.compile(r"[ \t]*[:=\-–—]?[ \t]*")
 _BODY_PART = re.compile(r"(?<![\d+.:/])\d(?:[ \-]?\d){3,8}(?![\d]|[.:/]\d)")
 
 
 def _find_title_start(text: str, out: list[tuple[int, int, str]]) -> None:
     """A mobile whose start ends the title (``text`` up to its first line break) and whose rest the body gives right
-    before or after a remark that the start is in the title; both parts are returned as spans of the number."""
+    before a remark that the start is in the title, or right after one that the rest follows the title ("Resten av
+    numret efter rubriken: 06 45"); both parts are returned as spans of the number."""
     from lagesbild.normalize.identifiers._scan import _find_all
 
     title_end = text.find("\n")
@@ -272,9 +277,12 @@ def _find_title_start(text: str, out: list[tuple[int, int, str]]) -> None:
     for cue in _TITLE_START_CUE.finditer(text, title_end):
         line_start = text.rfind("\n", 0, cue.start()) + 1
         before = list(_BODY_PART.finditer(text, max(line_start, cue.start() - 40), cue.start()))
-        if not before:
+        gap = _AFTER_CUE.match(text, cue.end())
+        after = _BODY_PART.match(text, gap.end()) if gap is not None else None
+        if not before and after is None:
             continue
-        part = before[-1]
+        part = before[-1] if before else after
+        assert part is not None
         tail_start = max(0, title_end - 40)
         tail = text[tail_start:title_end].rstrip(" .…-–—:")
         joined = f"{tail} {part.group(0)}"
@@ -318,3 +326,41 @@ def _find_price_hidden(text: str, out: list[tuple[int, int, str]]) -> None:
     if any(x[0] < spans[-1][1] and spans[0][0] < x[1] for x in out):
         return
     out.extend((a, b, e164) for a, b in spans)
+
+
+# the digits of a user name the ad gives, and more digits to add after them: "Mitt användarnamn här är mimmi0701740 –
+# ta siffrorna i det, lägg till 6 och sedan 57, så har du mitt nummer", "my username is anna0701 - take the digits
+# and add 740 then 657"
+_NAME_DIGITS = re.compile(
+    r"(?<![^\W_])(?i:användarnamn|anvandarnamn|användarnamnet|username|user name|nick|nickname|alias|profilnamn)"
+    r"(?![^\W_])[^.!?\n\d]{0,25}?(?<![^\W\d_])[^\W\d_]{2,20}(\d{3,9})(?![^\W_])"
+)
+_DIGITS_TAKEN = re.compile(
+    r"[^.!?\n\d]{0,40}?(?<![^\W_])(?i:siffrorna|siffror|digits|numbers)(?![^\W_])[^.!?\n\d]{0,30}?"
+    r"(?<![^\W_])(?i:lägg till|lagg till|lägg på|lagg pa|add|append|följt av|foljt av|followed by)(?![^\W_])[ \t]*"
+)
+_ADDED_GROUP = re.compile(r"(\d{1,4})(?![\d]|[.,]\d|[ \t]*(?i:kr|sek|min|h|år|cm|kg|%)(?![^\W_]))")
+_ADDED_JOIN = re.compile(r"[ \t]*(?:,|(?i:och sedan|och sen|och|sedan|sen|then|and then|and|plus|\+))?[ \t]*")
+
+
+def _find_name_digits(text: str, out: list[tuple[int, int, str]]) -> None:
+    """The digits of a user name the ad names, then the digit groups it says to add after them in the same sentence
+    ("lägg till 6 och sedan 57"), are one number when together they are exactly a whole Swedish mobile."""
+    for m in _NAME_DIGITS.finditer(text):
+        cue = _DIGITS_TAKEN.match(text, m.end())
+        if cue is None:
+            continue
+        digits, spans, pos = m.group(1), [(m.start(1), m.end(1))], cue.end()
+        while len(digits) < 10:
+            group = _ADDED_GROUP.match(text, pos)
+            if group is None:
+                break
+            digits += group.group(1)
+            spans.append((group.start(1), group.end(1)))
+            pos = _ADDED_JOIN.match(text, group.end()).end()  # type: ignore[union-attr]
+        e164 = normalize_phone(digits) if len(digits) == 10 and digits.startswith("07") else None
+        if e164 is None or not _SE_MOBILE_PLUS.match(e164) or _ADDED_GROUP.match(text, pos):
+            continue
+        if any(x[0] < b and a < x[1] for a, b in spans for x in out):
+            continue
+        out.extend((a, b, e164) for a, b in spans)

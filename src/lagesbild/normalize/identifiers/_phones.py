@@ -27,16 +27,20 @@ from lagesbild.normalize.identifiers._letters import (
     _find_roman_whole,
     _find_symbol_keyed,
     _find_symbol_separated,
+    _find_variables,
 )
 from lagesbild.normalize.identifiers._parts import (
     _find_given_apart,
     _find_joined_parts,
+    _find_name_digits,
     _find_price_hidden,
     _find_title_start,
 )
 from lagesbild.normalize.identifiers._reorder import (
     _DROP_GATE,
+    _NEW_NUMBER_GATE,
     _SWAP_GATE,
+    _apply_new_number,
     _apply_swaps,
     _find_doubled,
     _find_dropped,
@@ -177,10 +181,18 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         and not any(x[2].startswith("+46") for x in out)
     ):
         _find_price_hidden(text, out)  # "Mitt nummer står gömt som 'priser' – ...: Paket A 070:- Paket B 174:- ..."
+    if (
+        ("siffr" in low or "digit" in low or "number" in low)
+        and len(text) <= _AD_LENGTH
+        and not any(x[2].startswith("+46") for x in out)
+    ):
+        _find_name_digits(text, out)  # "användarnamn ... mimmi0701740 – ta siffrorna i det, lägg till 6 och sedan 57"
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
     if "=" in text and len(text) <= _AD_LENGTH:
         _find_keyed(text, out)
+        if not any(x[2].startswith("+46") for x in out):
+            _find_variables(text, out)  # "A = 070, B = 174, C = 06, D = 92 Ring A B C D"
         if _EXOTIC.search(written) and not any(x[2].startswith("+46") for x in out):
             _find_symbol_keyed(written, out)  # "🍩=0 🍒=1 🍋=4 ...: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"
     if ("romersk" in low or "roman" in low or "römisch" in low) and len(text) <= _AD_LENGTH:
@@ -188,6 +200,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         _find_roman_whole(text, out)  # "Number in roman (0 = zero): 0 VII 0 I VII IV 0 VI II IV"
     if out and _SWAP_GATE.search(low) and len(text) <= _AD_LENGTH:
         _apply_swaps(text, out)
+    if out and len(text) <= _AD_LENGTH and _NEW_NUMBER_GATE.search(low):
+        _apply_new_number(text, out)  # "mitt gamla nr ... funkar inte längre ... byt sista siffran 1 mot 2"
     if len(out) < 2:
         return out
     out.sort(key=lambda t: (t[0], -t[1]))

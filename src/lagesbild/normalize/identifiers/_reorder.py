@@ -294,3 +294,51 @@ def _apply_swaps(text: str, out: list[tuple[int, int, str]]) -> None:
             swapped = (target[0], target[1], e164[:-2] + e164[-1] + e164[-2])
             out.append(swapped)
             done.add(swapped)
+
+
+# ---- a number the ad says no longer works ("mitt gamla nr 070-174 06 51 funkar inte längre", "my old number ... no
+# longer works") is disowned, and an instruction to replace its last digit ("Nya numret är samma men byt sista siffran
+# 1 mot 2", "replace the last digit 1 with 2") gives the new one: the closest number before the instruction (within
+# ``_SWAP_REACH``), else after it, whose last digit is the old digit the instruction names.
+_OLD_BEFORE = re.compile(
+    r"(?<![^\W_])(?:gamla|tidigare|förra|forra|old|previous|former)\s+(?:mobil|telefon)?(?:nr|nummer|numret|number|no)"
+    r"\.?[\s:]{0,3}$",
+    re.IGNORECASE,
+)
+_DEAD_AFTER = re.compile(
+    r"[^.!?\n()]{0,30}?(?<![^\W_])(?:(?:funkar|fungerar|gäller|galler|används|anvands)\s+(?:inte|ej)\s+(?:längre|langre)"
+    r"|(?:no\s+longer|not\s+any\s*more)\s+(?:works|working|in\s+use|active|valid)"
+    r"|(?:does\s*n[o']?t|doesn't)\s+work\s+any\s*more)(?![^\W_])",
+    re.IGNORECASE,
+)
+_REPLACE_LAST = re.compile(
+    r"(?<![^\W_])(?:(?:byt|byta|ändra|andra)\s+(?:den\s+|på\s+|pa\s+)?sista\s+siffran"
+    r"\s+(?:från\s+|fran\s+)?(?P<old>\d)\s+(?:mot|till|med)\s+(?:en\s+|ett\s+)?(?P<new>\d)"
+    r"|(?:replace|change)\s+the\s+last\s+digit\s+(?:from\s+)?(?P<old2>\d)\s+(?:with|to|by)\s+(?:a\s+)?(?P<new2>\d))"
+    r"(?!\d|[.,]\d)",
+    re.IGNORECASE,
+)
+_NEW_NUMBER_GATE = re.compile(
+    r"gaml|tidigare|förra|forra|old|previous|former|längre|langre|any ?more|sista siffran|last digit"
+)
+
+
+def _apply_new_number(text: str, out: list[tuple[int, int, str]]) -> None:
+    """Replace the last digit of the number an instruction names; drop the numbers the ad says no longer work."""
+    replaced: set[tuple[int, int, str]] = set()
+    for cue in _REPLACE_LAST.finditer(text):
+        before = [x for x in out if x[1] <= cue.start() and cue.start() - x[1] <= _SWAP_REACH]
+        after = [x for x in out if x[0] >= cue.end() and x[0] - cue.end() <= _SWAP_REACH]
+        target = max(before, key=lambda x: x[1]) if before else min(after, key=lambda x: x[0]) if after else None
+        old, new = cue.group("old") or cue.group("old2"), cue.group("new") or cue.group("new2")
+        if target is None or target in replaced or target[2][-1] != old:
+            continue
+        out.remove(target)
+        item = (target[0], target[1], target[2][:-1] + new)
+        out.append(item)
+        replaced.add(item)
+    out[:] = [
+        x
+        for x in out
+        if x in replaced or not (_OLD_BEFORE.search(text, max(0, x[0] - 30), x[0]) or _DEAD_AFTER.match(text, x[1]))
+    ]
