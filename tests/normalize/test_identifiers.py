@@ -209,6 +209,13 @@ def test_a_hundred_and_what_completes_it_are_not_read_apart(text: str) -> None:
     assert find_phones(text) == []
 
 
+def test_a_word_whose_last_o_is_written_twice_is_no_zero() -> None:
+    # nine digits: "too" is "two" (or "to"), not 2 0 (it gave +46701740620)
+    assert find_phones("Call me: oh seven oh one seven four oh six too") == []
+    assert [v for _, _, v in find_phones("Call me: oh seven oh one seven four oh six too two")] == ["+46701740622"]
+    assert [v for _, _, v in find_phones("Call zero seven zero one seven four zero six two zeroo")] == ["+46701740620"]
+
+
 @pytest.mark.parametrize(
     ("text", "want"),
     [

@@ -226,6 +226,8 @@ def _spelled_groups(
                 pieces = _unstretched(word)  # "nooll", "sjuu": a letter written twice
                 if not pieces:
                     break
+        if len(pieces) > 1 and pieces[-1] == "o" and pieces[-2][-1:] == "o" and not pieces[-2].isdigit():
+            pieces = pieces[:-1]  # "too", "zeroo": a word's last o written twice, not a zero ("oh six too" is 0 6 2)
         if all(p in "OoIl" for p in pieces) and (len(word) > 2 or (not groups and word not in ("O", "o"))):
             break  # "lol", "Ola", an "I" before the number: letters, not digits ("sju I fyra" reads 1)
         group: list[Any] = [offset + tok.start(), offset + tok.end(), "", 0, 0]
