@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+import pytest
 from sqlalchemy import text
 from tests.link.conftest import days
 
 from lagesbild.link import explain, relink_stored, run
+from lagesbild.link.cluster import template_ties_of
 from lagesbild.store import Store
 from lagesbild.store.links import LinkStore
 
@@ -161,3 +166,24 @@ def test_an_image_groups_read_brings_every_member_of_the_groups_of_the_hashes_as
     assert sorted(ls.image_groups_with([5, 8, 4])) == [(1, 1), (5, 1), (7, 3), (8, 3), (9, 1)]
     assert sorted(ls.image_groups_with([2])) == [(2, 2)]
     assert ls.image_groups_with([]) == [] and ls.image_groups_with([4]) == []
+
+
+def test_the_network_level_of_an_incremental_run_reads_the_template_keys_exactly(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # template keys are 64-bit hashes: read through a float column they lost their low bits
+    from lagesbild.link import runner
+
+    _import(store, DAY1, "a")
+    run(store)
+    seen: list[set[int]] = []
+
+    def spy(template: np.ndarray, *args: Any) -> Any:
+        seen.append({int(t) for t in template.tolist() if t})
+        return template_ties_of(template, *args)
+
+    monkeypatch.setattr(runner, "template_ties_of", spy)
+    _import(store, DAY2, "b")
+    assert run(store).mode == "incremental"
+    stored = {int(r[0]) for r in LinkStore(store)._raw("SELECT template FROM link_network_index", ()) if r[0]}
+    assert seen and seen[-1] and seen[-1] <= stored

@@ -573,7 +573,9 @@ def _networks(
     ppa = np.array([ppa_of[str(x)] for x in names], np.int64)
     ties_a = ties_b = np.zeros(0, np.int64)
     if s.template_networks:
-        tmpl = every["template"].fillna(0).to_numpy(np.int64)
+        # from the rows, not the DataFrame: a column of ints and None is float64 there, and a 64-bit template key
+        # would lose its low bits (two keys could become one; a full run compares them exactly)
+        tmpl = np.fromiter((x[1] or 0 for x in rows), np.int64, len(rows))
         use = (tmpl != 0) | every["kommun"].notna().to_numpy(bool)
         ties = template_ties_of(
             tmpl[use],
