@@ -785,6 +785,12 @@ def test_unseen_sets_used_for_fixing_stay_fixed() -> None:
     # Somali, Estonian and Ukrainian names; "рік"; "1 timmes helkroppsmassage". Nothing is left.
     _check_left(data, {"ae": _AE_LEFT})
 
+    # set AF (200 ads, written without sight of the code; scored once at 23d5bf6: phone recall 0.966 (169/175),
+    # precision 1.0; municipality 0.995; age recall 0.974; price 0.99; languages recall 0.924; e-mails 1.0; AF-153's
+    # number label removed, see its "note": "noll sjuttio – sjutton – fyrtio – sextiofem" is nine digits, no number;
+    # otherwise committed as written). The misses left are named.
+    _check_left(data, {"af": _AF_LEFT})
+
 
 def _check_left(data: Path, sets: dict[str, dict[str, list[str]]]) -> None:
     """Committed unseen sets (200 ads, 170 numbers or more each): no false number, exactly the misses named."""
@@ -919,6 +925,26 @@ _AE_LEFT: dict[str, list[str]] = {
 }
 
 
+# set AF: the rest of the number after the title with a bracketed remark (AF-019), blanks filled by arithmetic
+# (AF-032), Morse code (AF-097), labelled parts joined in a stated order (AF-182), the first two digits of the hourly
+# price (AF-186); a county tour with no base town (AF-154); "Name NN" as its own part between separators and an age
+# after a place (AF-054, AF-096, AF-110, AF-113, AF-130); hour words in Ukrainian and Estonian (AF-121, AF-175);
+# Vietnamese, Thai, Chinese, Hungarian and Persian cues, "Swedish/English" and "English only" (languages)
+_AF_LEFT = {
+    "phones": [
+        "heldout-AF-019", "heldout-AF-032", "heldout-AF-097", "heldout-AF-182", "heldout-AF-186",
+    ],
+    "municipality": ["heldout-AF-154"],
+    "age": ["heldout-AF-054", "heldout-AF-096", "heldout-AF-110", "heldout-AF-113", "heldout-AF-130"],
+    "price": ["heldout-AF-121", "heldout-AF-175"],
+    "emails": [],
+    "languages": [
+        "heldout-AF-031", "heldout-AF-047", "heldout-AF-079", "heldout-AF-093", "heldout-AF-146", "heldout-AF-150",
+        "heldout-AF-168", "heldout-AF-172",
+    ],
+}  # fmt: skip
+
+
 _FIXTURES = (
     "unseen_set.jsonl",
     "unseen_set_f.jsonl",
@@ -943,6 +969,7 @@ _FIXTURES = (
     "unseen_set_ac.jsonl",
     "unseen_set_ad.jsonl",
     "unseen_set_ae.jsonl",
+    "unseen_set_af.jsonl",
     "phone_train.jsonl",
 )
 
