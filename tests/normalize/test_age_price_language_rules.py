@@ -704,3 +704,30 @@ def test_set_ae_ukrainian_year_word(body: str, age: int | None) -> None:
 )
 def test_set_ae_a_genitive_hour_before_a_service(text: str, per_hour: int | None) -> None:
     assert price_per_hour(find_prices(text)) == per_hour
+
+
+# Set AF: a name and its number as a part of their own, between line breaks or bars, with the next part's number or
+# unit after it ("Jennie 41\nTimme 1500", "| Elsa 34 | 1 tim 2000 kr |"), and a person word with a place and a
+# comma before the age ending its sentence ("Student in Umeå (Ålidhem), 22."). Traps: the words numbers follow, a
+# street, a duration across a line break ("Massage 60\nmin 800 kr"), a unit after the place's number.
+@pytest.mark.parametrize(
+    ("body", "age"),
+    [
+        ("Endast lördagar\nJennie 41\nTimme 1500\nTel 070-174 06 12", 41),
+        ("| Jennie 41 | Timme 1500 |", 41),
+        ("Linnéa 34 | Timme 1800", 34),
+        ("Vintersäsong ⛷️\nLinnea 28\n1 tim 2500 kr", 28),
+        ("Elsa 34\n1 time/1 timme 2000 kr", 34),
+        ("Student in Umeå (Ålidhem), 22. I speak English.", 22),
+        ("Tjej i Malmö, 25.", 25),
+        ("Info\n| Timme 1800 |\n| Rum 18 |\n| Vecka 47 | 1 tim 2000 kr", None),
+        ("| Storlek 38 | Timme 1500", None),
+        ("Incall\nStorgatan 12\nTimme 1500", None),
+        ("Massage 60\nmin 800 kr", None),
+        ("Lisa 25\nNina 27\nTimme 1500", None),
+        ("Tjej i Umeå (centrum), 25 kvadrat", None),
+        ("Tjej i Malmö (centrum), 25 min från stationen", None),
+    ],
+)
+def test_set_af_age_families(body: str, age: int | None) -> None:
+    assert _age(body) == age

@@ -927,15 +927,14 @@ _AE_LEFT: dict[str, list[str]] = {
 
 # set AF: the rest of the number after the title with a bracketed remark (AF-019), blanks filled by arithmetic
 # (AF-032), Morse code (AF-097), labelled parts joined in a stated order (AF-182), the first two digits of the hourly
-# price (AF-186); a county tour with no base town (AF-154); "Name NN" as its own part between separators and an age
-# after a place (AF-054, AF-096, AF-110, AF-113, AF-130); hour words in Ukrainian and Estonian (AF-121, AF-175);
+# price (AF-186); a county tour with no base town (AF-154); hour words in Ukrainian and Estonian (AF-121, AF-175);
 # Vietnamese, Thai, Chinese, Hungarian and Persian cues, "Swedish/English" and "English only" (languages)
 _AF_LEFT = {
     "phones": [
         "heldout-AF-019", "heldout-AF-032", "heldout-AF-097", "heldout-AF-182", "heldout-AF-186",
     ],
     "municipality": ["heldout-AF-154"],
-    "age": ["heldout-AF-054", "heldout-AF-096", "heldout-AF-110", "heldout-AF-113", "heldout-AF-130"],
+    "age": [],
     "price": ["heldout-AF-121", "heldout-AF-175"],
     "emails": [],
     "languages": [

@@ -93,6 +93,31 @@ _NAME_NOT_AFTER = re.compile(
 )
 
 
+# A name and its number as a part of their own ("Jennie 41\nTimme 1500", "| Elsa 34 | 1 tim 2000 kr |"): the part
+# starts at the start of the text, a line or a bar or bullet, and ends right after the number, so the next part's number
+# or unit ("Timme 1500") is not read as the number's unit. The next part must have a number of its own and not start
+# with a unit that follows its number ("Massage 60\nmin 800 kr" is a duration over two lines).
+_PART_END = re.compile(
+    r"[ \t]*(?:\n|[|•·][ \t]*)(?!(?i:cm|kg|min|kr|sek|eur|euro|h|st|ggr|x)(?![^\W\d_]))(?:\d|[^\W\d_]+[ \t:=]{0,3}\d)"
+)
+_PART_START = re.compile(r"(?:^|\n|[|•·])[ \t]*$")
+
+
+def _own_part(source: str, end: int) -> bool:
+    """Whether the number ending at ``end`` ends a part and the next part starts with a number (or a word and one)."""
+    return _PART_END.match(source, end) is not None
+
+
+# One of the person words, then where ("Student in Umeå (Ålidhem), 22.", "Tjej i Malmö, 25."; folded text): the place a
+# word with an optional bracketed area, a comma before the number, and the number ending its sentence.
+_PERSON_AT_PLACE_WORDS = r"tjej|kvinna|dam|girl|lady|student|studentska|mamma|milf"
+_PERSON_AT_PLACE = re.compile(
+    rf"(?<![^\W\d_])(?:{_PERSON_AT_PLACE_WORDS})[ \t]+(?:i|in)[ \t]+[^\W\d_]{{2,20}}"
+    r"(?:[ \t]+\([^()\n\d]{2,25}\))?,[ \t]+(\d{2})$"
+)
+_SENTENCE_END = re.compile(r"[ \t]*(?:[.!](?:\s|$)|\n|$)")
+
+
 @cache
 def _name_rules() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str], tuple[str, ...], int]:
     """The name-and-number pattern (as written) and the person-word pattern (folded), both ending at the
@@ -136,11 +161,19 @@ def _name_number(text: str, folded: str) -> Age | None:
         found: list[tuple[str, Age]] = []
         for d in _TWO_DIGITS.finditer(source):
             value = int(d.group(0))
-            if not lo <= value <= hi or _NAME_NOT_AFTER.match(source, d.end()):
+            if not lo <= value <= hi:
+                continue
+            if _NAME_NOT_AFTER.match(source, d.end()) and not _own_part(source, d.end()):
                 continue
             m = pattern.search(source, max(0, d.start() - 40), d.end())
+            if not m and pattern is person:
+                m = _PERSON_AT_PLACE.search(source, max(0, d.start() - 60), d.end())
+                if m and not _SENTENCE_END.match(source, d.end()):
+                    m = None  # "Tjej i Umeå, 25 kvadrat": no age
             if not m:
                 continue
+            if _NAME_NOT_AFTER.match(source, d.end()) and not _PART_START.search(source, 0, m.start()):
+                continue  # "Massage 60\nTimme 1500": the name and number are no part of their own
             word = fold_text(m.group(1)) if m.lastindex == 2 else ""
             if word and (word in stop or word.endswith(streets) or word.endswith(_compound_stops())):
                 continue
