@@ -731,3 +731,36 @@ def test_set_ae_a_genitive_hour_before_a_service(text: str, per_hour: int | None
 )
 def test_set_af_age_families(body: str, age: int | None) -> None:
     assert _age(body) == age
+
+
+# Set AF: the Vietnamese cue "Nói tiếng", names joined after a glued cue's name ("พูดไทย, svenska lite", "说中文, lite
+# svenska"), a list as a part of its own between "·", "only" with a polite word after a comma ("English only, sorry!"),
+# the Hungarian join "és" and "beszélek" after a list, Persian in its own script with "صحبت می‌کنم" and more names
+# after it. Traps: the Thai name "Noi", names joined after a glued cue that go on into a sentence, a nationality
+# between "·", "sorry" that goes on, a list that goes on after "beszélek" or after the Persian cue.
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Lan 41 – massage 60 min 800 kr. Nói tiếng Việt, lite svenska. Tel", ("vi", "sv")),
+        ("Noi 45 ปี\nพูดไทย, svenska lite\nTimme 900 kr", ("th", "sv")),
+        ("Nok 35. พูดไทย, engelska.", ("th", "en")),
+        ("Li, 38 岁. 说中文, lite svenska.\nMassage 60 min 1200 kr", ("zh", "sv")),
+        ("Olivia · 24 · Swedish/English · Linnéstaden · 1 hour 2200 SEK", ("sv", "en")),
+        ("Charlotte, 34. English only, sorry!\n1 hour 2200 SEK", ("en",)),
+        ("Svenska endast, tack.", ("sv",)),
+        ("Réka, 26 éves. Magyarul és angolul beszélek.\n1 óra 1900 kr", ("hu", "en")),
+        ("Nilufar 33. فارسی صحبت می‌کنم och svenska.\nTimme 1800 kr", ("fa", "sv")),
+        ("Noi 45, thai massage och svenska tjejer", ()),
+        ("Noi, svenska killar", ()),
+        ("พูดไทย, svenska tjejer", ("th",)),
+        ("说中文, English breakfast", ("zh",)),
+        ("Olivia · 24 · Swedish/Thai girl · Malmö", ()),
+        ("Maya · 28 · Indian/Swedish · Norrköping", ()),
+        ("English only, sorry for the mess", ()),
+        ("Customers English only, sorry!", ()),
+        ("Magyarul és angolul beszélek kicsit", ()),
+        ("فارسی صحبت می‌کنم och svenska tjejer", ()),
+    ],
+)
+def test_set_af_language_families(text: str, codes: tuple[str, ...]) -> None:
+    assert languages_offered(text) == codes

@@ -845,8 +845,8 @@ _W_LEFT = {
     "age": ["heldout-W-070", "heldout-W-192"],
     "price": ["heldout-W-142"],  # in EUR, left unlabelled by the writer
     "emails": [],
-    # "พูดไทย / English": the glued Thai cue is read since set X, not the name after it; abbreviations "Sv/En."
-    "languages": ["heldout-W-011", "heldout-W-124"],
+    # abbreviations "Sv/En." ("พูดไทย / English", W-011, is read since set AF: names joined after a glued cue's name)
+    "languages": ["heldout-W-124"],
 }  # fmt: skip
 
 # set X: X-194 a riddle ("XY, X = antal dagar i en vecka")
@@ -927,8 +927,7 @@ _AE_LEFT: dict[str, list[str]] = {
 
 # set AF: the rest of the number after the title with a bracketed remark (AF-019), blanks filled by arithmetic
 # (AF-032), Morse code (AF-097), labelled parts joined in a stated order (AF-182), the first two digits of the hourly
-# price (AF-186); a county tour with no base town (AF-154); hour words in Ukrainian and Estonian (AF-121, AF-175);
-# Vietnamese, Thai, Chinese, Hungarian and Persian cues, "Swedish/English" and "English only" (languages)
+# price (AF-186); a county tour with no base town (AF-154); hour words in Ukrainian and Estonian (AF-121, AF-175)
 _AF_LEFT = {
     "phones": [
         "heldout-AF-019", "heldout-AF-032", "heldout-AF-097", "heldout-AF-182", "heldout-AF-186",
@@ -937,10 +936,7 @@ _AF_LEFT = {
     "age": [],
     "price": ["heldout-AF-121", "heldout-AF-175"],
     "emails": [],
-    "languages": [
-        "heldout-AF-031", "heldout-AF-047", "heldout-AF-079", "heldout-AF-093", "heldout-AF-146", "heldout-AF-150",
-        "heldout-AF-168", "heldout-AF-172",
-    ],
+    "languages": [],
 }  # fmt: skip
 
 

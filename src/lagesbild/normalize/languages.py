@@ -71,12 +71,27 @@ def _lists() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str]]:
     own = "|".join(re.escape(n) for n in names if _NON_LATIN.search(n)) or "(?!)"
     pattern = re.compile(
         rf"(?<![^\W\d_])(?:{first}(?:[ \t]*(?:{joins})[ \t]*{one})*(?:[ \t]+(?:{spoken}))"
+        rf"(?:[ \t]*(?:{joins})[ \t]*{one})*"  # more names after "I speak": "فارسی صحبت می‌کنم och svenska."
         rf"|{first}(?:[ \t]*(?:{joins})[ \t]*{one})+(?:[ \t]+(?:{only}))?|(?:{name})[ \t]+(?:{only})"
         # (a name in its own script needs no join before a name in Latin letters: "ไทย English")
         rf"|(?:{own})(?:[ \t]+{one}(?:[ \t]*(?:{joins})[ \t]*{one})*)?)(?![^\W\d_])"
     )
     fill = re.compile(rf"(?:(?<![^\W\d_])(?:{fillers})[ \t]*)+$")
     return pattern, frozenset(n.split()[0] for n in names), fill
+
+
+@cache
+def _joined_names() -> re.Pattern[str]:
+    """Names joined after a glued cue's name: "พูดไทย, svenska lite", "说中文, lite svenska"."""
+    cfg = rules("languages")
+    names = sorted({fold_text(str(k)) for k in cfg["names"]}, key=len, reverse=True)
+    joins = "|".join(
+        re.escape(w) if not w[0].isalpha() else rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])"
+        for w in (fold_text(str(j)) for j in cfg["list_joins"])
+    )
+    fillers = "|".join(re.escape(fold_text(str(w))) for w in sorted(cfg["list_fillers"], key=len, reverse=True))
+    one = rf"(?:(?:{fillers})[ \t]+)*(?:{'|'.join(re.escape(n) for n in names)})(?![^\W\d_])"
+    return re.compile(rf"(?:[ \t]*(?:{joins})[ \t]*{one})+")
 
 
 @cache
@@ -132,7 +147,7 @@ def _boundary(ch: str) -> bool:
     return ch in _BEFORE_LIST or ch == "\ufe0f" or unicodedata.category(ch) in ("So", "Sk")
 
 
-_BEFORE_LIST = frozenset(".!?:;|•(\n")
+_BEFORE_LIST = frozenset(".!?:;|•·(\n")  # ("Olivia · 24 · Swedish/English · Linnéstaden")
 # a Swedish compound of a language and "talande" that ends its clause or a list ("svensktalande kunder" is about the
 # clients)
 _TALANDE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,14}?)[ -]?talande(?![^\W\d_])(?=[ \t]*(?:[.!?,;:)/&\n]|$|och |and ))")
@@ -171,7 +186,7 @@ _SYMBOL_STOP = re.compile(r"[.!?\n|•\u2600-\u27bf\U0001f300-\U0001faff]")
 def _polite() -> re.Pattern[str]:
     words = sorted((fold_text(str(w)) for w in rules("languages").get("polite_words") or ()), key=len, reverse=True)
     alternation = "|".join(re.escape(w) for w in words) or "(?!)"
-    return re.compile(rf"(?:{alternation})(?![^\W\d_])[ \t]*(?:[.!?;|)\n]|$)")
+    return re.compile(rf",?[ \t]*(?:{alternation})(?![^\W\d_])[ \t]*(?:[.!?;|)\n]|$)")  # "English only, sorry!"
 
 
 @cache
@@ -251,7 +266,19 @@ def languages_offered(text: str, *, folded: str | None = None, toks: frozenset[s
             if code:
                 found.append((m.start(), code))
     if (glued := _glued()) is not None and _NON_LATIN.search(source):  # "พูดไทย", "也说中文": a glued cue
-        found += [(m.start(1), code) for m in glued.finditer(source) if (code := names.get(m.group(1)))]
+        for m in glued.finditer(source):
+            if not (code := names.get(m.group(1))):
+                continue
+            found.append((m.start(1), code))
+            # names joined after it that end the sentence: "พูดไทย, svenska lite", "说中文, lite svenska."
+            if (tail := _joined_names().match(source, m.end())) is not None:
+                after = source[tail.end() : tail.end() + 20].lstrip(" \t")
+                if after and (fill := _fill_after().match(after)):
+                    after = after[fill.end() :]
+                if not after or after[0] in ".!\n":
+                    found += [
+                        (m.end() + w.start(), c) for w in _WORD.finditer(tail.group(0)) if (c := names.get(w.group(0)))
+                    ]
     if _cue_gate_open(source, toks, gate):
         for m in (both if "speaking" in source else cues_only).finditer(source):
             if m.group(1):
