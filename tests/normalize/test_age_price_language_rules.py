@@ -764,3 +764,23 @@ def test_set_af_age_families(body: str, age: int | None) -> None:
 )
 def test_set_af_language_families(text: str, codes: tuple[str, ...]) -> None:
     assert languages_offered(text) == codes
+
+
+# Set AF: the Ukrainian hour word without a number ("Година – 1800 kr") and the Estonian hour words after a number
+# ("Hind 1 tund 1800 kr"), through rules/prices.yaml; the Cyrillic "мин" is minutes. Traps: "година" as a year before
+# a price of another duration, two hours, an Estonian hour with no price after it.
+@pytest.mark.parametrize(
+    ("text", "per_hour"),
+    [
+        ("Оксана, 29 років.\nГодина – 1800 kr\nНомер: ...", 1800),
+        ("Година: 1800 kr", 1800),
+        ("Kadri, 31.\nHind 1 tund 1800 kr\nKontakt", 1800),
+        ("В Швеция от година. 30 мин 1000 kr", None),
+        ("Живея в Швеция от една година, 1000 kr за 30 мин", None),
+        ("Час. 30 мин 1000 kr", None),
+        ("Hind 2 tundi 3400 kr", None),
+        ("1 tund tagasi. 30 min 900 kr", None),
+    ],
+)
+def test_set_af_hour_words(text: str, per_hour: int | None) -> None:
+    assert price_per_hour(find_prices(text)) == per_hour

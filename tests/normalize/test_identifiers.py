@@ -927,14 +927,14 @@ _AE_LEFT: dict[str, list[str]] = {
 
 # set AF: the rest of the number after the title with a bracketed remark (AF-019), blanks filled by arithmetic
 # (AF-032), Morse code (AF-097), labelled parts joined in a stated order (AF-182), the first two digits of the hourly
-# price (AF-186); a county tour with no base town (AF-154); hour words in Ukrainian and Estonian (AF-121, AF-175)
+# price (AF-186); a county tour with no base town (AF-154)
 _AF_LEFT = {
     "phones": [
         "heldout-AF-019", "heldout-AF-032", "heldout-AF-097", "heldout-AF-182", "heldout-AF-186",
     ],
     "municipality": ["heldout-AF-154"],
     "age": [],
-    "price": ["heldout-AF-121", "heldout-AF-175"],
+    "price": [],
     "emails": [],
     "languages": [],
 }  # fmt: skip
