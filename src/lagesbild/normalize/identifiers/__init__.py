@@ -35,6 +35,7 @@ The phone finder is split by trick family, one module each:
 * ``_reorder``: digits in another order or count: backwards, doubled, one to drop, shifted (the instruction before
   or after the digits), the last two swapped;
 * ``_trunk``: a mobile without its trunk 0, a country code given apart, chat links;
+* ``_morse``: a mobile in Morse code, when the ad says so;
 * ``_hints``: a sign the ad explains ("X7X-174 X6 31 (X = noll)"), read by running the first pass again;
 * ``_decoder``: the fallback decoder for ads that ask to be contacted and where nothing else was found;
 * ``_scan``: the first pass of finders; ``_phones``: :func:`find_phones`, the order of every pass;

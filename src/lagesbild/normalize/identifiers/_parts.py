@@ -260,9 +260,22 @@ _TITLE_START_CUE = re.compile(
     r"[^.!?\n]{0,20}?(?i:rubriken|titeln|the title|the headline)(?![^\W_])"
     r"|(?<![^\W_])(?i:resten|fortsättningen|the rest|rest)(?![^\W_])[^.!?\n\d]{0,25}?(?<![^\W_])"
     r"(?i:efter|after|following)\s+(?i:rubriken|titeln|the title|the headline|title)(?![^\W_])"
+    # the remark in brackets, naming the title's digits: "Resten av numret (efter 070-174 i rubriken): 06 44"
+    r"|(?<![^\W_])(?i:resten|fortsättningen|the rest)(?![^\W_])[^.!?\n\d()]{0,25}?\([ \t]*(?i:efter|after|following)"
+    r"[ \t]+(?P<named>\d[\d \-]{1,12}\d)[ \t]+(?i:i|in)[ \t]+(?i:rubriken|titeln|the title|the headline)[ \t]*\)"
 )
 _AFTER_CUE = re.compile(r"[ \t]*[:=\-–—]?[ \t]*")
 _BODY_PART = re.compile(r"(?<![\d+.:/])\d(?:[ \-]?\d){3,8}(?![\d]|[.:/]\d)")
+
+
+def _unit_after_rest(text: str, end: int) -> bool:
+    """A unit after the body's digits makes them an amount ("Resten ...: 06 44 timmar"); a capitalised unit word on the
+    next line starts the next item of the ad instead ("Resten ...: 06 44" / "Timme 2000 kr")."""
+    unit = _UNIT_AFTER.match(text, end)
+    if unit is None:
+        return False
+    first = next((c for c in unit.group(0) if c.isalpha()), "")
+    return not ("\n" in unit.group(0) and first.isupper())
 
 
 def _find_title_start(text: str, out: list[tuple[int, int, str]]) -> None:
@@ -285,11 +298,14 @@ def _find_title_start(text: str, out: list[tuple[int, int, str]]) -> None:
         assert part is not None
         tail_start = max(0, title_end - 40)
         tail = text[tail_start:title_end].rstrip(" .…-–—:")
+        named = cue.group("named")
+        if named and not _NON_DIGIT.sub("", tail).endswith(_NON_DIGIT.sub("", named)):
+            continue  # the remark names digits the title does not end with
         joined = f"{tail} {part.group(0)}"
         for a, b, e164 in _find_all(joined, joined.lower()):
             if not (_SE_MOBILE_PLUS.match(e164) and a < len(tail) and b > len(tail) + 1):
                 continue  # the number must take digits from both the title and the body
-            if _PRICE_AFTER.match(text, part.end()) or _UNIT_AFTER.match(text, part.end()):
+            if _PRICE_AFTER.match(text, part.end()) or _unit_after_rest(text, part.end()):
                 continue  # the body's digits are an amount: "Pris 1500 kr (början står i rubriken)"
             spans = ((tail_start + a, tail_start + len(tail)), (part.start(), part.end()))
             if any(x[0] < e and s < x[1] for s, e in spans for x in out):

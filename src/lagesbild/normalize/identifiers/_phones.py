@@ -29,6 +29,7 @@ from lagesbild.normalize.identifiers._letters import (
     _find_symbol_separated,
     _find_variables,
 )
+from lagesbild.normalize.identifiers._morse import _find_morse
 from lagesbild.normalize.identifiers._parts import (
     _find_given_apart,
     _find_joined_parts,
@@ -175,6 +176,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         and not any(x[2].startswith("+46") for x in out)
     ):
         _find_title_start(text, out)  # "070-174…" / "…06 78 (början står i rubriken)"
+    if "orse" in written and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+        _find_morse(written, out)  # "Mitt nummer i morse: ----- --... ----- .---- --... ....- ----- -.... ..... -...."
     if (
         ("göm" in low or "dol" in low or "hid" in low or "versteckt" in low)
         and len(text) <= _AD_LENGTH
