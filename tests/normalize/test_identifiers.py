@@ -925,11 +925,11 @@ _AE_LEFT: dict[str, list[str]] = {
 }
 
 
-# set AF: blanks filled by arithmetic (AF-032), labelled parts joined in a stated order (AF-182), the first two digits
-# of the hourly price (AF-186); a county tour with no base town (AF-154)
+# set AF: labelled parts joined in a stated order (AF-182), the first two digits of the hourly price (AF-186); a county
+# tour with no base town (AF-154)
 _AF_LEFT = {
     "phones": [
-        "heldout-AF-032", "heldout-AF-182", "heldout-AF-186",
+        "heldout-AF-182", "heldout-AF-186",
     ],
     "municipality": ["heldout-AF-154"],
     "age": [],
@@ -2092,6 +2092,8 @@ def test_find_phones_replaces_the_last_digit_only_when_it_is_the_one_named() -> 
         ("Lisa – 070 174\nResten av numret efter rubriken: 06 12\nTimme 1800 kr", P),
         ("Lisa 30.\nMitt nummer i morse:\n----- --... ----- .---- --... ....- ----- -.... .---- ..---", P),
         ("My number in Morse code: ----- / --... / ----- / .---- / --... / ....- / ----- / -.... / .---- / ..---", P),
+        ("Lisa 33.\nTimme 1700 kr.\nRing 070-174 06 _ _ där _ _ = 6 + 6", P),
+        ("Ring 070 174 06 __ där __ är 6 x 2", P),
     ],
 )
 def test_find_phones_reads_set_af_family(text: str, e164: str) -> None:
@@ -2114,6 +2116,12 @@ def test_find_phones_reads_set_af_family(text: str, e164: str) -> None:
         "Morse: ---- --... ----- .---- --... ....- ----- -.... .---- ..---",
         "Morse! ..... ..... ..... ..... ..... ..... ..... ..... ..... .....",
         "Jag gillar morse. ----------------------------------------",
+        # blanks named again: another count, an amount, a difference, a sum of three digits, across a sentence end
+        "Ring 070-174 06 _ _ där _ = 4",
+        "Ring 070-174 06 _ _ där _ _ = 1500 kr",
+        "Ring 070-174 06 _ _ där _ _ = 30 - 18",
+        "Ring 070-174 06 _ _ där _ _ = 100 + 12",
+        "Ring 070-174 06 _ _ . _ _ = 12",
     ],
 )
 def test_find_phones_set_af_traps(text: str) -> None:

@@ -109,11 +109,13 @@ def _find_mask_named(text: str, out: list[tuple[int, int, str]]) -> None:
 
 
 # blanks after the start of a number, filled in by a clause that names them: "070-174 06 _ _ där luckorna är sju och
-# noll", "070 174 06 __, the blanks are 1 and 2"
+# noll", "070 174 06 __, the blanks are 1 and 2", or that names the same blanks again with their value: "070-174 06 _ _
+# där _ _ = 12 + 12" (as masks: "xx = 7 x 4"; the same count of blanks, "=" or a verb before the value)
 _BLANKS = re.compile(
-    r"((?:\d[ \-./]?){6,9})[ \-./]?((?:_[ ]?){1,4})(?![\w])[^\d.!?\n]{0,12}?"
-    r"(?i:luckorna|luckan|tomrummen|strecken|de saknade siffrorna|saknade siffror|the blanks|blanks|the gaps|gaps"
-    r"|the missing digits|missing digits|die lücken|lücken)\s*(?:=|:|(?i:är|are|is|sind|blir)(?![^\W_]))\s*"
+    r"((?:\d[ \-./]?){6,9})[ \-./]?((?:_[ ]?){1,4})(?![\w])[^\d.!?\n_]{0,12}?"
+    r"(?:(?i:luckorna|luckan|tomrummen|strecken|de saknade siffrorna|saknade siffror|the blanks|blanks|the gaps|gaps"
+    r"|the missing digits|missing digits|die lücken|lücken)|(?<![\w_])(?P<again>_(?:[ ]?_){0,3})(?![\w]))"
+    r"\s*(?:=|:|(?i:är|are|is|sind|blir)(?![^\W_]))\s*"
     r"(?P<v>[^.!?\n]{1,40})"
 )
 
@@ -121,6 +123,8 @@ _BLANKS = re.compile(
 def _find_blanks(text: str, out: list[tuple[int, int, str]]) -> None:
     """A number whose last digits are blanks ("_ _") that a clause after it fills; a whole Swedish mobile only."""
     for m in _BLANKS.finditer(text):
+        if m.group("again") is not None and m.group("again").count("_") != m.group(2).count("_"):
+            continue  # "_ _ där _ = 4": another count of blanks names no digits of these
         value = _clause_digits(m.group("v"), m.group(2).count("_"))
         e164 = normalize_phone(_NON_DIGIT.sub("", m.group(1)) + value) if value is not None else None
         _take(out, m.start(), m.end(), e164, alone=True)
