@@ -925,11 +925,10 @@ _AE_LEFT: dict[str, list[str]] = {
 }
 
 
-# set AF: labelled parts joined in a stated order (AF-182), the first two digits of the hourly price (AF-186); a county
-# tour with no base town (AF-154)
+# set AF: labelled parts joined in a stated order (AF-182); a county tour with no base town (AF-154)
 _AF_LEFT = {
     "phones": [
-        "heldout-AF-182", "heldout-AF-186",
+        "heldout-AF-182",
     ],
     "municipality": ["heldout-AF-154"],
     "age": [],
@@ -2094,6 +2093,8 @@ def test_find_phones_replaces_the_last_digit_only_when_it_is_the_one_named() -> 
         ("My number in Morse code: ----- / --... / ----- / .---- / --... / ....- / ----- / -.... / .---- / ..---", P),
         ("Lisa 33.\nTimme 1700 kr.\nRing 070-174 06 _ _ där _ _ = 6 + 6", P),
         ("Ring 070 174 06 __ där __ är 6 x 2", P),
+        ("Lisa 31.\nTimme 1200 kr.\nNummer: 070-174 06 och sedan de två första siffrorna i mitt timpris", P),
+        ("30 min 800 kr, 1 hour 1200 kr. Call 070-174 06 + the first two digits of my hourly rate", P),
     ],
 )
 def test_find_phones_reads_set_af_family(text: str, e164: str) -> None:
@@ -2122,6 +2123,11 @@ def test_find_phones_reads_set_af_family(text: str, e164: str) -> None:
         "Ring 070-174 06 _ _ där _ _ = 30 - 18",
         "Ring 070-174 06 _ _ där _ _ = 100 + 12",
         "Ring 070-174 06 _ _ . _ _ = 12",
+        # the hourly price: none stated, only another duration's, in another currency, two hours, arithmetic on it
+        "Ring 070-174 06 + de två första siffrorna i mitt timpris",
+        "30 min 1200 kr. Ring 070-174 06 + de två första siffrorna i mitt timpris",
+        "Timme 150 EUR. Ring 070-174 06 + de två första siffrorna i mitt timpris",
+        "Timme 1200 kr. Ring 070-174 06 + de två första siffrorna i mitt timpris plus 3",
     ],
 )
 def test_find_phones_set_af_traps(text: str) -> None:

@@ -24,6 +24,7 @@ from lagesbild.normalize.identifiers._common import (
 )
 from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
 from lagesbild.normalize.identifiers._spelled import _spelled
+from lagesbild.normalize.prices import find_prices
 
 
 @cache
@@ -93,6 +94,13 @@ _ROOM_CUE = re.compile(
 _ROOM = re.compile(
     r"(?<![^\W_])(?i:rum|room|zimmer|rumsnummer|room number)(?:[ \t]*(?i:nr|no|nummer)\.?)?[ \t]*[:#]?[ \t]*"
     r"(\d{2})(?![\d]|[.,:]\d)"
+)
+# the first two digits of the hourly price the ad states: "070-174 06 och sedan de två första siffrorna i mitt timpris"
+# with "Timme 2400 kr" (24)
+_PRICE_CUE = re.compile(
+    r"\D{0,25}?(?<![^\W_])(?i:de två första siffrorna|två första siffrorna|de första två siffrorna|första två siffrorna"
+    r"|the first two digits|first two digits)(?![^\W_])[ \t]*(?i:i|av|från|of|in|from)[ \t]+"
+    r"(?i:mitt timpris|timpriset|mitt pris för en timme|my hourly rate|my hourly price|my price for an hour)(?![^\W_])"
 )
 _HEIGHT = re.compile(r"(?<![\d+.,])(1[2-9]\d) ?(?i:cm)(?![^\W_])|(?<![\d+.,])1[.,]([2-9]\d) ?(?i:m)(?![^\W_])")
 _AGE_PLUS = re.compile(r"[ \t]*(?:\+|(?i:plus)(?![^\W_]))[ \t]*(\d{1,2})(?![\d]|[ \t]*(?i:år|kr|min|h)\b)")
@@ -290,6 +298,14 @@ def _find_joined(text: str, out: list[tuple[int, int, str]]) -> None:
             if _AGE_MINUS.match(text, cue.end()) or _AGE_PLUS.match(text, cue.end()):
                 rooms = set()  # arithmetic on the room number stays text
             e164 = normalize_phone(digits + rooms.pop()) if len(rooms) == 1 else None
+            _take(out, m.start(), pos, e164, text)
+        elif len(digits) == 8 and (cue := _PRICE_CUE.match(text, pos)):
+            # "... och sedan de två första siffrorna i mitt timpris": the one hourly price in SEK the ad states
+            hourly = {p.amount for p in find_prices(text) if p.currency == "SEK" and p.sek_per_hour is not None}
+            if _AGE_MINUS.match(text, cue.end()) or _AGE_PLUS.match(text, cue.end()):
+                hourly = set()  # arithmetic on the price stays text
+            firsts = {str(a)[:2] for a in hourly if a >= 10}
+            e164 = normalize_phone(digits + firsts.pop()) if len(hourly) == 1 and len(firsts) == 1 else None
             _take(out, m.start(), pos, e164, text)
 
 
