@@ -925,11 +925,11 @@ _AE_LEFT: dict[str, list[str]] = {
 }
 
 
-# set AF: labelled parts joined in a stated order (AF-182); a county tour with no base town (AF-154)
+# set AF: AF-154 "Reser i Västra Götalands län denna månad ... Resplan: 12/12 Trollhättan, 14/12 Borås" is read as
+# Borås (1490), labelled null: a tour of a county with no base town; no general rule tells a tour's last stop from a
+# base named the same way ("Resplan: ... 14/12 Borås" with no county would be Borås), so it is left
 _AF_LEFT = {
-    "phones": [
-        "heldout-AF-182",
-    ],
+    "phones": [],
     "municipality": ["heldout-AF-154"],
     "age": [],
     "price": [],
@@ -2095,6 +2095,8 @@ def test_find_phones_replaces_the_last_digit_only_when_it_is_the_one_named() -> 
         ("Ring 070 174 06 __ där __ är 6 x 2", P),
         ("Lisa 31.\nTimme 1200 kr.\nNummer: 070-174 06 och sedan de två första siffrorna i mitt timpris", P),
         ("30 min 800 kr, 1 hour 1200 kr. Call 070-174 06 + the first two digits of my hourly rate", P),
+        ("Lisa 24.\nTimme 1600\nNumret i tre delar – sätt ihop C+A+B:\nA: 74 06\nB: 12\nC: 0701", P),
+        ("Number: A B C\nA: 070\nB: 174\nC: 06 12", P),
     ],
 )
 def test_find_phones_reads_set_af_family(text: str, e164: str) -> None:
@@ -2128,6 +2130,13 @@ def test_find_phones_reads_set_af_family(text: str, e164: str) -> None:
         "30 min 1200 kr. Ring 070-174 06 + de två första siffrorna i mitt timpris",
         "Timme 150 EUR. Ring 070-174 06 + de två första siffrorna i mitt timpris",
         "Timme 1200 kr. Ring 070-174 06 + de två första siffrorna i mitt timpris plus 3",
+        # letters on lines of their own: a line left out of the run, a letter twice, an amount, sizes, a run of two
+        "Sätt ihop C+A+B:\nA: 74 06\nB: 12\nC: 0701\nD: 55",
+        "Sätt ihop C+A+B:\nA: 74 06\nB: 12\nA: 0701",
+        "Sätt ihop C+A+B:\nA: 74 06 kr\nB: 12\nC: 0701",
+        "Storlekar:\nA: 70\nB: 75\nC: 80\nKupor A B C",
+        "Paket:\nA: 1500\nB: 2500\nC: 3500\nVälj A B C",
+        "Sätt ihop C+A:\nA: 74 06 12\nB: 19\nC: 0701",
     ],
 )
 def test_find_phones_set_af_traps(text: str) -> None:

@@ -147,6 +147,9 @@ def _find_keyed(text: str, out: list[tuple[int, int, str]]) -> None:
 _VAR_PAIR = re.compile(
     r"(?<![^\W_])([A-Z]) ?= ?(\d{2,4})(?![\d.,:]\d|\d| ?(?:kr|sek|kronor|min|cm|kg|år|:-)(?![^\W_]))"
 )
+# the same with a colon, each letter and its group a line of their own (a group may be two parts): "Numret i tre delar –
+# sätt ihop C+A+B:" / "A: 74 06" / "B: 19" / "C: 0701"; the run of letters may then stand before the groups
+_VAR_LINE = re.compile(r"(?m)^[ \t]*([A-Z])[ \t]?:[ \t]*(\d{2,4}(?: \d{2,4})?)[ \t]*$")
 _CAPITAL = re.compile(r"[A-Z]")
 _VAR_RUN = re.compile(r"(?<![^\W_])[A-Z](?:(?: ?[,+&\-]? ?)[A-Z]){2,7}(?![^\W_])")
 
@@ -154,19 +157,25 @@ _VAR_RUN = re.compile(r"(?<![^\W_])[A-Z](?:(?: ?[,+&\-]? ?)[A-Z]){2,7}(?![^\W_])
 def _find_variables(text: str, out: list[tuple[int, int, str]]) -> None:
     """Capital letters each set to a group of digits (three pairs or more, each letter once) and, after them, a run
     of those letters ("Ring A B C D", "A+B+C+D"): the groups in the run's order are one number when together they are
-    a whole Swedish mobile starting 07; the run and the groups are its spans."""
+    a whole Swedish mobile starting 07; the run and the groups are its spans. Without three such pairs, letters with a
+    colon and a group each on a line of their own are the key, and a run anywhere that names every line once."""
     pairs = list(_VAR_PAIR.finditer(text))
+    lines = len(pairs) < 3 and ":" in text
+    if lines:
+        pairs = list(_VAR_LINE.finditer(text))
     if len(pairs) < 3:
         return
     key = {p.group(1): p for p in pairs}
     if len(key) != len(pairs):
         return  # a letter given twice: no key
-    for m in _VAR_RUN.finditer(text, pairs[-1].end()):
+    for m in _VAR_RUN.finditer(text, 0 if lines else pairs[-1].end()):
         letters = _CAPITAL.findall(m.group(0))
         if any(c not in key for c in letters) or len(set(letters)) < 3:
             continue
+        if lines and (len(letters) != len(key) or any(p.start() <= m.start() < p.end() for p in pairs)):
+            continue  # every line's group once, the run not one of the lines
         used = [key[c] for c in letters]
-        digits = "".join(p.group(2) for p in used)
+        digits = "".join(_NON_DIGIT.sub("", p.group(2)) for p in used)
         e164 = normalize_phone(digits) if len(digits) == 10 and digits.startswith("07") else None
         if e164 is None or not _SE_MOBILE_PLUS.match(e164):
             continue

@@ -198,6 +198,8 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             _find_variables(text, out)  # "A = 070, B = 174, C = 06, D = 92 Ring A B C D"
         if _EXOTIC.search(written) and not any(x[2].startswith("+46") for x in out):
             _find_symbol_keyed(written, out)  # "🍩=0 🍒=1 🍋=4 ...: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"
+    elif ":" in text and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+        _find_variables(text, out)  # "sätt ihop C+A+B:" / "A: 74 06" / "B: 19" / "C: 0701"
     if ("romersk" in low or "roman" in low or "römisch" in low) and len(text) <= _AD_LENGTH:
         _find_roman_tail(text, out)  # "070-174 06 XXXV (sista två med romerska siffror)"
         _find_roman_whole(text, out)  # "Number in roman (0 = zero): 0 VII 0 I VII IV 0 VI II IV"
