@@ -357,3 +357,22 @@ def test_resolve_place_reads_set_z_ab_families(title: str, body: str, kommun: st
 )
 def test_a_county_location_gives_way_to_a_town_of_it(location: str, title: str, body: str, kommun: str | None) -> None:
     assert resolve_place(location, title=title, body=body).kommun_kod == kommun
+
+
+# Set AF: an itinerary ("Resplan", "itinerary") is a tour word: two stops or more give no single municipality, as
+# "Turné" does. Traps: one stop, a home town after "Jag tar emot i", a stated town as the location.
+@pytest.mark.parametrize(
+    ("location", "title", "body", "kommun"),
+    [
+        ("Västra Götalands län", "Escort", "Reser i länet denna månad.\nResplan: 12/12 Trollhättan, 14/12 Borås", None),
+        (None, "Hej", "My itinerary: Umeå 3/4, Luleå 5/4.", None),
+        # traps
+        ("Västra Götalands län", "Escort", "Resplan: 14/12 Borås", "1490"),
+        (None, "Hej", "Jag tar emot i Borås. Resplan för nästa vecka kommer snart.", "1490"),
+        ("Sundsvall", "Resplan", "Turné: Sundsvall 3–5 maj, Östersund 6–8 maj. Just nu i Sundsvall.", "2281"),
+    ],
+)
+def test_an_itinerary_of_two_stops_gives_no_municipality(
+    location: str | None, title: str, body: str, kommun: str | None
+) -> None:
+    assert resolve_place(location, title=title, body=body).kommun_kod == kommun
