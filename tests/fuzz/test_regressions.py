@@ -32,3 +32,14 @@ def test_a_profile_with_a_control_character_is_refused_cleanly(tmp_path: Path) -
     path.write_bytes(b"source: x\x00\n")
     with pytest.raises(InputError, match=r"p\.yaml"):
         load_profile(path)
+
+
+def test_an_unknown_key_with_a_bracket_is_named_not_a_crash(tmp_path: Path) -> None:
+    # pydantic's own location parts hold "[" (union members); the user's unknown key may too, and was dropped,
+    # leaving no key to name (IndexError)
+    path = tmp_path / "p.yaml"
+    path.write_text("base_url: http://127.0.0.1:8700/x/\nallow_private[network: true\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_profile(path)
+    assert "allow_private[network" in str(info.value) and "did you mean 'allow_private_network'" in str(info.value)
+    assert "p.yaml:2" in str(info.value)

@@ -203,10 +203,38 @@ _XPATH_CALL = re.compile(r"(?<![\w.:@-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)
 _XPATH_FUNCTIONS = frozenset(
     # XPath 1.0's functions and node tests, and parsel's has-class (prefixed EXSLT names pass)
     [
-        "last", "position", "count", "id", "local-name", "namespace-uri", "name", "string", "concat",
-        "starts-with", "contains", "substring-before", "substring-after", "substring", "string-length",
-        "normalize-space", "translate", "boolean", "not", "true", "false", "lang", "number", "sum", "floor",
-        "ceiling", "round", "text", "node", "comment", "processing-instruction", "has-class",
+        "last",
+        "position",
+        "count",
+        "id",
+        "local-name",
+        "namespace-uri",
+        "name",
+        "string",
+        "concat",
+        "starts-with",
+        "contains",
+        "substring-before",
+        "substring-after",
+        "substring",
+        "string-length",
+        "normalize-space",
+        "translate",
+        "boolean",
+        "not",
+        "true",
+        "false",
+        "lang",
+        "number",
+        "sum",
+        "floor",
+        "ceiling",
+        "round",
+        "text",
+        "node",
+        "comment",
+        "processing-instruction",
+        "has-class",
     ]
 )
 
@@ -637,7 +665,7 @@ class Profile(_Spec):
             raise _AtField(
                 ("ad", "format"),
                 f"ad.format is {self.ad.format} but the ads are read on the listing pages (listing.ads), which are "
-                f"{self.listing_format}: leave ad.format out"
+                f"{self.listing_format}: leave ad.format out",
             )
         sections: list[tuple[str, str, FieldSpec | InlineAdsSpec | None]] = [
             (self.listing_format, "listing.ad_links", self.listing.ad_links),
@@ -652,14 +680,14 @@ class Profile(_Spec):
             raise _AtField(
                 tuple(bad_json[0].split(".")),
                 f"format is json: use `jmespath` or `from_url`, not css/xpath, in {', '.join(bad_json)} "
-                "(a JSON listing with HTML ad pages: `format: html` and `listing: {format: json}`)"
+                "(a JSON listing with HTML ad pages: `format: html` and `listing: {format: json}`)",
             )
         bad_html = [n for fmt, n, f in sections if fmt == "html" and f is not None and f.jmespath is not None]
         if bad_html:
             raise _AtField(
                 tuple(bad_html[0].split(".")),
                 f"`jmespath` selectors need `format: json` (used in {', '.join(bad_html)}; for JSON listing "
-                "pages only, `format: json` in `listing`, for JSON ad pages only, in `ad`)"
+                "pages only, `format: json` in `listing`, for JSON ad pages only, in `ad`)",
             )
         return self
 
@@ -789,8 +817,17 @@ def parse_profile(data: Any, *, path: str = "<profile>", text: str | None = None
             at = (e.get("ctx") or {}).get("error")
             if isinstance(at, _AtField):
                 loc = (*loc, *at.loc)
-            # pydantic adds the validator or union member to the location; keep the user's keys
-            loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+            # pydantic adds the validator or union member to the location; keep the user's keys (an unknown key is
+            # the user's whatever it holds: "allow_private[network")
+            keep = loc[-1:] if e["type"] == "extra_forbidden" else ()
+            loc = (
+                tuple(
+                    p
+                    for p in loc[: len(loc) - len(keep)]
+                    if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+                )
+                + keep
+            )
             field = ".".join(str(p) for p in loc) or None
             msg = str(e["msg"]).removeprefix("Value error, ")
             if e["type"] == "extra_forbidden":
