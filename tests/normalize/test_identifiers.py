@@ -198,7 +198,7 @@ def test_number_words_and_dashes_next_to_prices_are_not_phones(text: str) -> Non
     "text",
     [
         # eight digits in words: a hundred and the tens word after it are one group (174), never read apart as
-        # 100 74 to make a short number long enough (these gave +46701007406)
+        # 100 74 to make a short number long enough (a false number: the hundred read as 100)
         "Call zero seven zero, one hundred seventy-four, zero six",
         "zero seven zero, then one hundred seventy-four, then zero six, and \u2026",
         "Ring noll sju noll, hundra sjuttiofyra, noll sex",
