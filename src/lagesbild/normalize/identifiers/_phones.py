@@ -65,6 +65,11 @@ _ARTICLE_PAIR = re.compile(
 )
 
 
+def _no_swedish(out: list[tuple[int, int, str]]) -> bool:
+    """No Swedish number found yet: the later finders read what the first ones left (a guard of each)."""
+    return not any(x[2].startswith("+46") for x in out)
+
+
 def _pair_articles(m: re.Match[str]) -> str:
     """Both articles of "en fyra och en tvåa" as spaces (same length)."""
     joint = m.group(2) if m.group(2) is not None else m.group(3)
@@ -117,7 +122,7 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         text = _unstarred(text)  # "n*ll sj* n*ll *tt ...": number words with letters starred out (same length)
     low = text.lower()
     out = _find_all(text, low, raw)
-    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+    if len(text) <= _AD_LENGTH and _no_swedish(out):
         n = len(out)
         if "siffr" in low or "digit" in low:
             _find_shifted(text, out)
@@ -128,9 +133,9 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             _find_decoded(raw, text, out)
         elif _zero_word().search(low if raw is text else _MARK.sub("", raw.lower())):  # a number in words, no cue
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
-    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and _DROP_GATE.search(low):
+    if len(text) <= _AD_LENGTH and _no_swedish(out) and _DROP_GATE.search(low):
         _find_dropped(text, out)
-    if "+" in text and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+    if "+" in text and len(text) <= _AD_LENGTH and _no_swedish(out):
         _find_joined_parts(text, out)
     if "_" in text and len(text) <= _AD_LENGTH:
         _find_blanks(text, out)
@@ -160,45 +165,41 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         _find_hinted(text, low, out)
     if len(text) <= _AD_LENGTH:
         _find_given_apart(text, low, out)
-    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and _BRACKET_GATE.search(text):
+    if len(text) <= _AD_LENGTH and _no_swedish(out) and _BRACKET_GATE.search(text):
         _find_group_arithmetic(text, raw, out)  # "0(7·10) – (100+74) – 0(2·3) – (45+3)"
-    if len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out) and "07" in text:
+    if len(text) <= _AD_LENGTH and _no_swedish(out) and "07" in text:
         _find_loose_chain(text, out)  # "070 och sedan, efter en liten paus, 174 — glöm inte 06 och till sist 10"
     if (
         ("zero" in low or "noll" in low or "nought" in low or "n0ll" in low)
         and len(text) <= _AD_LENGTH
-        and not any(x[2].startswith("+46") for x in out)
+        and _no_swedish(out)
     ):
         _find_worded_clauses(text, out)  # "zero seven zero like every mobile, then one hundred seventy-four, ..."
     if (
         ("rubrik" in low or "titel" in low or "title" in low or "headline" in low)
         and len(text) <= _AD_LENGTH
-        and not any(x[2].startswith("+46") for x in out)
+        and _no_swedish(out)
     ):
         _find_title_start(text, out)  # "070-174…" / "…06 78 (början står i rubriken)"
-    if "orse" in written and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+    if "orse" in written and len(text) <= _AD_LENGTH and _no_swedish(out):
         _find_morse(written, out)  # "Mitt nummer i morse: ----- --... ----- .---- --... ....- ----- -.... ..... -...."
     if (
         ("göm" in low or "dol" in low or "hid" in low or "versteckt" in low)
         and len(text) <= _AD_LENGTH
-        and not any(x[2].startswith("+46") for x in out)
+        and _no_swedish(out)
     ):
         _find_price_hidden(text, out)  # "Mitt nummer står gömt som 'priser' – ...: Paket A 070:- Paket B 174:- ..."
-    if (
-        ("siffr" in low or "digit" in low or "number" in low)
-        and len(text) <= _AD_LENGTH
-        and not any(x[2].startswith("+46") for x in out)
-    ):
+    if ("siffr" in low or "digit" in low or "number" in low) and len(text) <= _AD_LENGTH and _no_swedish(out):
         _find_name_digits(text, out)  # "användarnamn ... mimmi0701740 – ta siffrorna i det, lägg till 6 och sedan 57"
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
     if "=" in text and len(text) <= _AD_LENGTH:
         _find_keyed(text, out)
-        if not any(x[2].startswith("+46") for x in out):
+        if _no_swedish(out):
             _find_variables(text, out)  # "A = 070, B = 174, C = 06, D = 92 Ring A B C D"
-        if _EXOTIC.search(written) and not any(x[2].startswith("+46") for x in out):
+        if _EXOTIC.search(written) and _no_swedish(out):
             _find_symbol_keyed(written, out)  # "🍩=0 🍒=1 🍋=4 ...: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"
-    elif ":" in text and len(text) <= _AD_LENGTH and not any(x[2].startswith("+46") for x in out):
+    elif ":" in text and len(text) <= _AD_LENGTH and _no_swedish(out):
         _find_variables(text, out)  # "sätt ihop C+A+B:" / "A: 74 06" / "B: 19" / "C: 0701"
     if ("romersk" in low or "roman" in low or "römisch" in low) and len(text) <= _AD_LENGTH:
         _find_roman_tail(text, out)  # "070-174 06 XXXV (sista två med romerska siffror)"
