@@ -5,6 +5,7 @@ numbers, ids and numbers the ad disowns (:func:`_accept`), and the choice of num
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -157,6 +158,17 @@ def _take(
     if text is not None and not _accept(text, start, end, e164):
         return False
     out.append((start, end, e164))
+    return True
+
+
+def _take_parts(out: list[tuple[int, int, str]], spans: Sequence[tuple[int, int]], e164: str | None) -> bool:
+    """Keep one reading written in several places (``spans``: parts, groups, a key and its run) when ``e164`` is a
+    Swedish mobile and no span overlaps a reading already in ``out``; each span is kept with the number."""
+    if e164 is None or not _SE_MOBILE_PLUS.match(e164):
+        return False
+    if any(x[0] < b and a < x[1] for a, b in spans for x in out):
+        return False
+    out.extend((a, b, e164) for a, b in spans)
     return True
 
 

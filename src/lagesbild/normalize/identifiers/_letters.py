@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from lagesbild.normalize.identifiers._common import _DIGIT_RUN, _WORD, _accept, _take
-from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, _SE_MOBILE_PLUS, normalize_phone
+from lagesbild.normalize.identifiers._common import _DIGIT_RUN, _WORD, _accept, _take, _take_parts
+from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE, normalize_phone
 
 # ---- leetspeak: capital letters for digits in groups that each hold a digit ("O7O I7A O6 E3")
 
@@ -177,13 +177,8 @@ def _find_variables(text: str, out: list[tuple[int, int, str]]) -> None:
         used = [key[c] for c in letters]
         digits = "".join(_NON_DIGIT.sub("", p.group(2)) for p in used)
         e164 = normalize_phone(digits) if len(digits) == 10 and digits.startswith("07") else None
-        if e164 is None or not _SE_MOBILE_PLUS.match(e164):
-            continue
-        spans = [(m.start(), m.end()), *((p.start(2), p.end(2)) for p in used)]
-        if any(x[0] < b and a < x[1] for a, b in spans for x in out):
-            continue
-        out.extend((a, b, e164) for a, b in spans)
-        return
+        if _take_parts(out, [(m.start(), m.end()), *((p.start(2), p.end(2)) for p in used)], e164):
+            return
 
 
 # ---- pictures for digits by a key the ad gives: "Nyckel: 🍩=0 🍒=1 🍋=4 ... Nummer: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"

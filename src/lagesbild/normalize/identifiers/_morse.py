@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from lagesbild.normalize.identifiers._e164 import _SE_MOBILE_PLUS, normalize_phone
+from lagesbild.normalize.identifiers._common import _take
+from lagesbild.normalize.identifiers._e164 import normalize_phone
 
 _DOT = ".·•"
 _DASH = "-–—−_"
@@ -44,10 +45,5 @@ def _find_morse(written: str, out: list[tuple[int, int, str]]) -> None:
         digits = "".join(_DIGITS.get(c.translate(_PLAIN), "?") for c in codes)
         if "?" in digits or not digits.startswith("07"):
             continue
-        e164 = normalize_phone(digits)
-        if e164 is None or not _SE_MOBILE_PLUS.match(e164):
-            continue
-        if any(x[0] < m.end() and m.start() < x[1] for x in out):
-            continue
-        out.append((m.start(), m.end(), e164))
-        return
+        if _take(out, m.start(), m.end(), normalize_phone(digits), alone=True):
+            return

@@ -17,6 +17,7 @@ from lagesbild.normalize.identifiers._common import (
     _SENTENCE_END,
     _UNIT_AFTER,
     _phrases,
+    _take_parts,
 )
 from lagesbild.normalize.identifiers._e164 import _NON_DIGIT, _SE_MOBILE_PLUS, normalize_phone
 
@@ -307,11 +308,8 @@ def _find_title_start(text: str, out: list[tuple[int, int, str]]) -> None:
                 continue  # the number must take digits from both the title and the body
             if _PRICE_AFTER.match(text, part.end()) or _unit_after_rest(text, part.end()):
                 continue  # the body's digits are an amount: "Pris 1500 kr (början står i rubriken)"
-            spans = ((tail_start + a, tail_start + len(tail)), (part.start(), part.end()))
-            if any(x[0] < e and s < x[1] for s, e in spans for x in out):
-                continue
-            out += [(s, e, e164) for s, e in spans]
-            return
+            if _take_parts(out, ((tail_start + a, tail_start + len(tail)), (part.start(), part.end())), e164):
+                return
 
 
 # a number the ad says it hides in its prices: "Mitt nummer står gömt som 'priser' – läs talen i ordning: Paket A
@@ -336,12 +334,9 @@ def _find_price_hidden(text: str, out: list[tuple[int, int, str]]) -> None:
         spans.append((m.start(1), m.end(1)))
         if len(digits) >= 10:
             break
-    e164 = normalize_phone(digits) if len(digits) == 10 else None
-    if e164 is None or not _SE_MOBILE_PLUS.match(e164) or not digits.startswith("07"):
-        return
-    if any(x[0] < spans[-1][1] and spans[0][0] < x[1] for x in out):
-        return
-    out.extend((a, b, e164) for a, b in spans)
+    e164 = normalize_phone(digits) if len(digits) == 10 and digits.startswith("07") else None
+    if spans and not any(x[0] < spans[-1][1] and spans[0][0] < x[1] for x in out):  # nothing read between them
+        _take_parts(out, spans, e164)
 
 
 # the digits of a user name the ad gives, and more digits to add after them: "Mitt användarnamn här är mimmi0701740 –
@@ -375,8 +370,6 @@ def _find_name_digits(text: str, out: list[tuple[int, int, str]]) -> None:
             spans.append((group.start(1), group.end(1)))
             pos = _ADDED_JOIN.match(text, group.end()).end()  # type: ignore[union-attr]
         e164 = normalize_phone(digits) if len(digits) == 10 and digits.startswith("07") else None
-        if e164 is None or not _SE_MOBILE_PLUS.match(e164) or _ADDED_GROUP.match(text, pos):
-            continue
-        if any(x[0] < b and a < x[1] for a, b in spans for x in out):
-            continue
-        out.extend((a, b, e164) for a, b in spans)
+        if _ADDED_GROUP.match(text, pos):
+            continue  # a group left over
+        _take_parts(out, spans, e164)
