@@ -121,8 +121,9 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
     if "*" in text and len(text) <= _AD_LENGTH:
         text = _unstarred(text)  # "n*ll sj* n*ll *tt ...": number words with letters starred out (same length)
     low = text.lower()
+    short = len(text) <= _AD_LENGTH  # the readers that pair cues, labels and hints run on ad-length texts only
     out = _find_all(text, low, raw)
-    if len(text) <= _AD_LENGTH and _no_swedish(out):
+    if short and _no_swedish(out):
         n = len(out)
         if "siffr" in low or "digit" in low:
             _find_shifted(text, out)
@@ -133,15 +134,15 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
             _find_decoded(raw, text, out)
         elif _zero_word().search(low if raw is text else _MARK.sub("", raw.lower())):  # a number in words, no cue
             _find_decoded(raw, text, out, min_words=_DEC_MIN_WORDS_UNCUED)
-    if len(text) <= _AD_LENGTH and _no_swedish(out) and _DROP_GATE.search(low):
+    if short and _no_swedish(out) and _DROP_GATE.search(low):
         _find_dropped(text, out)
-    if "+" in text and len(text) <= _AD_LENGTH and _no_swedish(out):
+    if "+" in text and short and _no_swedish(out):
         _find_joined_parts(text, out)
-    if "_" in text and len(text) <= _AD_LENGTH:
+    if "_" in text and short:
         _find_blanks(text, out)
-    if ("sista" in low or "last" in low) and len(text) <= _AD_LENGTH:
+    if ("sista" in low or "last" in low) and short:
         _find_last_digits(text, out)
-    if len(text) <= _AD_LENGTH and (
+    if short and (
         "gånger" in low
         or "twice" in low
         or "dubb" in low
@@ -153,60 +154,48 @@ def find_phones(text: str) -> list[tuple[int, int, str]]:
         or "zweite" in low
     ):
         _find_doubled(text, out)
-    if out and ("plus" in low or "+" in text) and len(text) <= _AD_LENGTH:
+    if out and ("plus" in low or "+" in text) and short:
         _apply_additions(text, out)
-    if ("xx" in low or "??" in text or "**" in text or "##" in text) and len(text) <= _AD_LENGTH:
+    if ("xx" in low or "??" in text or "**" in text or "##" in text) and short:
         _find_mask_named(text, out)
-    if len(text) <= _AD_LENGTH and _ARITH_GATE.search(low):
+    if short and _ARITH_GATE.search(low):
         _find_arith_tail(text, out)
     if out and ("telefonn" in low or "phone" in low or "order" in low or "ocr" in low or _disown_word(low)):
         out = [item for item in out if not _disowned(text, item[0], item[1])]
-    if len(text) <= _AD_LENGTH and _may_hint(low) and _HINT_GATE.search(text):
+    if short and _may_hint(low) and _HINT_GATE.search(text):
         _find_hinted(text, low, out)
-    if len(text) <= _AD_LENGTH:
+    if short:
         _find_given_apart(text, low, out)
-    if len(text) <= _AD_LENGTH and _no_swedish(out) and _BRACKET_GATE.search(text):
+    if short and _no_swedish(out) and _BRACKET_GATE.search(text):
         _find_group_arithmetic(text, raw, out)  # "0(7·10) – (100+74) – 0(2·3) – (45+3)"
-    if len(text) <= _AD_LENGTH and _no_swedish(out) and "07" in text:
+    if short and _no_swedish(out) and "07" in text:
         _find_loose_chain(text, out)  # "070 och sedan, efter en liten paus, 174 — glöm inte 06 och till sist 10"
-    if (
-        ("zero" in low or "noll" in low or "nought" in low or "n0ll" in low)
-        and len(text) <= _AD_LENGTH
-        and _no_swedish(out)
-    ):
+    if ("zero" in low or "noll" in low or "nought" in low or "n0ll" in low) and short and _no_swedish(out):
         _find_worded_clauses(text, out)  # "zero seven zero like every mobile, then one hundred seventy-four, ..."
-    if (
-        ("rubrik" in low or "titel" in low or "title" in low or "headline" in low)
-        and len(text) <= _AD_LENGTH
-        and _no_swedish(out)
-    ):
+    if ("rubrik" in low or "titel" in low or "title" in low or "headline" in low) and short and _no_swedish(out):
         _find_title_start(text, out)  # "070-174…" / "…06 78 (början står i rubriken)"
-    if "orse" in written and len(text) <= _AD_LENGTH and _no_swedish(out):
+    if "orse" in written and short and _no_swedish(out):
         _find_morse(written, out)  # "Mitt nummer i morse: ----- --... ----- .---- --... ....- ----- -.... ..... -...."
-    if (
-        ("göm" in low or "dol" in low or "hid" in low or "versteckt" in low)
-        and len(text) <= _AD_LENGTH
-        and _no_swedish(out)
-    ):
+    if ("göm" in low or "dol" in low or "hid" in low or "versteckt" in low) and short and _no_swedish(out):
         _find_price_hidden(text, out)  # "Mitt nummer står gömt som 'priser' – ...: Paket A 070:- Paket B 174:- ..."
-    if ("siffr" in low or "digit" in low or "number" in low) and len(text) <= _AD_LENGTH and _no_swedish(out):
+    if ("siffr" in low or "digit" in low or "number" in low) and short and _no_swedish(out):
         _find_name_digits(text, out)  # "användarnamn ... mimmi0701740 – ta siffrorna i det, lägg till 6 och sedan 57"
     if "wa.me/" in text or "phone=" in text:
         _find_links(text, out)
-    if "=" in text and len(text) <= _AD_LENGTH:
+    if "=" in text and short:
         _find_keyed(text, out)
         if _no_swedish(out):
             _find_variables(text, out)  # "A = 070, B = 174, C = 06, D = 92 Ring A B C D"
         if _EXOTIC.search(written) and _no_swedish(out):
             _find_symbol_keyed(written, out)  # "🍩=0 🍒=1 🍋=4 ...: 🍩🍇🍩 🍒🍇🍋 🍩🍓 🍑🍑"
-    elif ":" in text and len(text) <= _AD_LENGTH and _no_swedish(out):
+    elif ":" in text and short and _no_swedish(out):
         _find_variables(text, out)  # "sätt ihop C+A+B:" / "A: 74 06" / "B: 19" / "C: 0701"
-    if ("romersk" in low or "roman" in low or "römisch" in low) and len(text) <= _AD_LENGTH:
+    if ("romersk" in low or "roman" in low or "römisch" in low) and short:
         _find_roman_tail(text, out)  # "070-174 06 XXXV (sista två med romerska siffror)"
         _find_roman_whole(text, out)  # "Number in roman (0 = zero): 0 VII 0 I VII IV 0 VI II IV"
-    if out and _SWAP_GATE.search(low) and len(text) <= _AD_LENGTH:
+    if out and _SWAP_GATE.search(low) and short:
         _apply_swaps(text, out)
-    if out and len(text) <= _AD_LENGTH and _NEW_NUMBER_GATE.search(low):
+    if out and short and _NEW_NUMBER_GATE.search(low):
         _apply_new_number(text, out)  # "mitt gamla nr ... funkar inte längre ... byt sista siffran 1 mot 2"
     if len(out) < 2:
         return out
